@@ -1,0 +1,222 @@
+/* layer.c: the parts of a layer every kind shares: naming, parameters,
+ * building, per-batch buffers, freeing. */
+#include "layer.h"
+
+#include "init.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static nn_status apply_options(nn_layer *layer, const nn_layer_options *opts,
+                               const char *default_activation)
+{
+    static const nn_layer_options defaults;
+    if (!opts)
+        opts = &defaults;
+    const char *kind = layer->kind->class_name;
+    if (opts->name) {
+        if (!*opts->name || strlen(opts->name) >= NN_NAME_SIZE)
+            return nn_fail(NN_ERR_ARG, "%s: name must be 1 to %d characters", kind,
+                           NN_NAME_SIZE - 1);
+        snprintf(layer->name, sizeof layer->name, "%s", opts->name);
+    }
+    if (opts->input_ndim != 0) {
+        if (opts->input_ndim < 1 || opts->input_ndim >= NN_MAX_DIMS)
+            return nn_fail(NN_ERR_ARG, "%s: input_shape must have 1 to %d dimensions",
+                           kind, NN_MAX_DIMS - 1);
+        for (int d = 0; d < opts->input_ndim; d++)
+            if (opts->input_shape[d] == 0)
+                return nn_fail(NN_ERR_ARG, "%s: input_shape has a zero dimension", kind);
+        layer->declared_in_ndim = opts->input_ndim;
+        memcpy(layer->declared_in_shape, opts->input_shape,
+               (size_t)opts->input_ndim * sizeof *opts->input_shape);
+    }
+    NN_TRY(nn_activation_parse(opts->activation ? opts->activation : default_activation,
+                               &layer->activation));
+    NN_TRY(nn_activation_parse(opts->recurrent_activation ? opts->recurrent_activation
+                                                          : "sigmoid",
+                               &layer->recurrent_activation));
+    layer->use_bias = !opts->no_bias;
+    const char *init = opts->kernel_initializer ? opts->kernel_initializer : "glorot_uniform";
+    if (strcmp(init, "glorot_uniform") == 0)
+        layer->kernel_init = NN_INIT_GLOROT_UNIFORM;
+    else if (strcmp(init, "he_normal") == 0)
+        layer->kernel_init = NN_INIT_HE_NORMAL;
+    else
+        return nn_fail(NN_ERR_ARG, "%s: unknown kernel_initializer '%s' (expected "
+                       "glorot_uniform or he_normal)", kind, init);
+    return NN_OK;
+}
+
+nn_status nn_layer_new(nn_layer **out, const nn_layer_kind *kind, void *impl,
+                       const nn_layer_options *opts, const char *default_activation)
+{
+    nn_layer *layer = calloc(1, sizeof *layer);
+    if (!layer) {
+        free(impl);
+        return nn_fail(NN_ERR_NOMEM, "%s: out of memory", kind->class_name);
+    }
+    layer->kind = kind;
+    layer->impl = impl;
+    layer->need_grad_input = true;
+    snprintf(layer->name, sizeof layer->name, "%s", kind->name_prefix);
+    nn_status st = apply_options(layer, opts, default_activation);
+    if (st != NN_OK) {
+        nn_layer_free(layer);
+        return st;
+    }
+    *out = layer;
+    return NN_OK;
+}
+
+void nn_layer_init_kernel(const nn_layer *layer, nn_tensor *kernel, nn_rng *rng)
+{
+    if (layer->kernel_init == NN_INIT_HE_NORMAL)
+        nn_init_he_normal(kernel, rng);
+    else
+        nn_init_glorot_uniform(kernel, rng);
+}
+
+nn_status nn_layer_add_param(nn_layer *layer, const char *name, int ndim,
+                             const size_t *shape, nn_tensor **value)
+{
+    if (layer->num_params == NN_MAX_PARAMS)
+        return nn_fail(NN_ERR_STATE, "%s: too many parameters", layer->name);
+    nn_param *p = &layer->params[layer->num_params];
+    NN_TRY(nn_tensor_zeros(&p->value, ndim, shape));
+    nn_status st = nn_tensor_zeros(&p->grad, ndim, shape);
+    if (st != NN_OK) {
+        nn_tensor_free(p->value);
+        p->value = NULL;
+        return st;
+    }
+    p->name = name;
+    layer->num_params++;
+    if (value)
+        *value = p->value;
+    return NN_OK;
+}
+
+void nn_layer_set_output_shape(nn_layer *layer, int ndim, const size_t *shape)
+{
+    layer->out_ndim = ndim;
+    memcpy(layer->out_shape, shape, (size_t)ndim * sizeof *shape);
+}
+
+static void free_params(nn_layer *layer)
+{
+    for (int i = 0; i < layer->num_params; i++) {
+        nn_tensor_free(layer->params[i].value);
+        nn_tensor_free(layer->params[i].grad);
+    }
+    layer->num_params = 0;
+}
+
+nn_status nn_layer_build(nn_layer *layer, int in_ndim, const size_t *in_shape,
+                         nn_rng *rng)
+{
+    if (in_ndim < 1 || in_ndim >= NN_MAX_DIMS)
+        return nn_fail(NN_ERR_SHAPE, "%s: input of %d dimensions per example is not "
+                       "supported", layer->name, in_ndim);
+    free_params(layer);
+    layer->in_ndim = in_ndim;
+    memcpy(layer->in_shape, in_shape, (size_t)in_ndim * sizeof *in_shape);
+    nn_status st = layer->kind->build(layer, rng);
+    if (st != NN_OK) {
+        free_params(layer);
+        return st;
+    }
+    layer->built = true;
+    layer->batch = 0;  /* buffers, if any, are for the old shape */
+    return NN_OK;
+}
+
+/* A (batch, shape...) tensor. */
+static nn_status batch_tensor(nn_tensor **out, size_t batch, int ndim,
+                              const size_t *shape)
+{
+    size_t full[NN_MAX_DIMS];
+    full[0] = batch;
+    memcpy(full + 1, shape, (size_t)ndim * sizeof *shape);
+    return nn_tensor_zeros(out, ndim + 1, full);
+}
+
+nn_status nn_layer_resize(nn_layer *layer, size_t batch)
+{
+    if (!layer->built)
+        return nn_fail(NN_ERR_STATE, "%s: the layer is not built yet", layer->name);
+    if (batch == layer->batch)
+        return NN_OK;
+    nn_tensor_free(layer->output);
+    nn_tensor_free(layer->grad_input);
+    layer->output = layer->grad_input = NULL;
+    layer->batch = 0;
+    NN_TRY(batch_tensor(&layer->output, batch, layer->out_ndim, layer->out_shape));
+    NN_TRY(batch_tensor(&layer->grad_input, batch, layer->in_ndim, layer->in_shape));
+    layer->batch = batch;
+    if (layer->kind->resize) {
+        nn_status st = layer->kind->resize(layer);
+        if (st != NN_OK) {
+            layer->batch = 0;
+            return st;
+        }
+    }
+    return NN_OK;
+}
+
+size_t nn_layer_steps(const nn_layer *layer)
+{
+    return layer->kind->steps ? layer->kind->steps(layer) : 1;
+}
+
+size_t nn_layer_param_count(const nn_layer *layer)
+{
+    size_t n = 0;
+    for (int i = 0; i < layer->num_params; i++)
+        n += nn_tensor_numel(layer->params[i].value);
+    return n;
+}
+
+void nn_layer_forward_all(nn_layer *layer)
+{
+    size_t steps = nn_layer_steps(layer);
+    for (size_t t = 0; t < steps; t++)
+        layer->kind->forward(layer, t);
+}
+
+void nn_layer_backward_all(nn_layer *layer)
+{
+    for (size_t t = nn_layer_steps(layer); t-- > 0;)
+        layer->kind->backward(layer, t);
+}
+
+void nn_layer_zero_grads(nn_layer *layer)
+{
+    for (int i = 0; i < layer->num_params; i++)
+        nn_tensor_fill(layer->params[i].grad, 0);
+}
+
+void nn_layer_free(nn_layer *layer)
+{
+    if (!layer)
+        return;
+    if (layer->kind->destroy)
+        layer->kind->destroy(layer);
+    else
+        free(layer->impl);
+    free_params(layer);
+    nn_tensor_free(layer->output);
+    nn_tensor_free(layer->grad_input);
+    free(layer);
+}
+
+void nn_layer_activation_grad(const nn_layer *layer, nn_activation act,
+                              const nn_real *z, const nn_real *y,
+                              const nn_real *dy, nn_real *dz, size_t rows,
+                              size_t n)
+{
+    if (act.kind == NN_ACT_SOFTMAX && layer->grad_output_is_logit_grad)
+        act.kind = NN_ACT_LINEAR;  /* dy already is dL/dz */
+    nn_activation_backward(act, z, y, dy, dz, rows, n);
+}

@@ -1,0 +1,153 @@
+/* layer.h: what every layer kind provides, and what every layer holds.
+ *
+ * A layer kind is a small table of functions (a vtable), as Torch's nn
+ * modules are: build (from the input shape, work out the output shape and
+ * create the parameters), forward, backward. One file per kind implements it.
+ *
+ * Buffers. The model sizes every layer for a batch size once
+ * (nn_layer_resize); forward and backward then never allocate. For a batch of
+ * B examples:
+ *     input        (B, in_shape...)   not owned: the batch, or the previous layer's output
+ *     output       (B, out_shape...)  owned
+ *     grad_output  (B, out_shape...)  not owned: dL/d(output), from the layer above or the loss
+ *     grad_input   (B, in_shape...)   owned: dL/d(input), passed to the layer below
+ * Parameter gradients are accumulated (+=) into params[i].grad, as llm.c and
+ * Torch do; the model zeroes them before each batch.
+ *
+ * Steps. forward and backward take a step number, so that the stepper can
+ * stop between them. Most layers take 1 step. A recurrent layer over a
+ * sequence of T timesteps takes T: forward is called for t = 0 .. T-1 and
+ * backward for t = T-1 .. 0 (backpropagation through time), always in order.
+ */
+#ifndef NN_LAYER_H
+#define NN_LAYER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "activation.h"
+#include "random.h"
+#include "tensor.h"
+
+#define NN_MAX_PARAMS 4
+#define NN_NAME_SIZE 48
+
+/* A trainable tensor and its gradient (same shape). */
+typedef struct nn_param {
+    const char *name;   /* Keras's name: "kernel", "bias", "recurrent_kernel" */
+    nn_tensor *value;
+    nn_tensor *grad;
+} nn_param;
+
+typedef struct nn_layer nn_layer;
+
+/* Settings many kinds take, as Keras names them. A zeroed struct means all
+ * of Keras's defaults. */
+typedef struct nn_layer_options {
+    const char *name;                 /* NULL: automatic, e.g. "dense_1" */
+    const char *activation;           /* NULL: the kind's default (linear; tanh for recurrent) */
+    const char *recurrent_activation; /* NULL: sigmoid (recurrent layers) */
+    bool no_bias;                     /* Keras's use_bias=False */
+    const char *kernel_initializer;   /* NULL: "glorot_uniform"; or "he_normal" */
+    int input_ndim;                   /* Keras's input_shape; 0 = not given */
+    size_t input_shape[NN_MAX_DIMS];
+} nn_layer_options;
+
+typedef enum nn_kernel_init { NN_INIT_GLOROT_UNIFORM, NN_INIT_HE_NORMAL } nn_kernel_init;
+
+typedef struct nn_layer_kind {
+    const char *class_name;   /* "Dense", as Keras spells it */
+    const char *name_prefix;  /* "dense": layers are named dense_1, dense_2, ... */
+    /* From layer->in_shape, set out_shape and create the parameters,
+     * initialized from rng (Keras's initializers). */
+    nn_status (*build)(nn_layer *layer, nn_rng *rng);
+    /* Optional: size the kind's own work buffers for layer->batch. */
+    nn_status (*resize)(nn_layer *layer);
+    /* Optional: the number of forward (and backward) steps; 1 if NULL. */
+    size_t (*steps)(const nn_layer *layer);
+    void (*forward)(nn_layer *layer, size_t step);
+    void (*backward)(nn_layer *layer, size_t step);
+    /* Optional: free the kind's private data and work buffers. */
+    void (*destroy)(nn_layer *layer);
+    /* Optional: a one-line description of the settings, for summary/help. */
+    void (*describe)(const nn_layer *layer, char *buf, size_t size);
+} nn_layer_kind;
+
+struct nn_layer {
+    const nn_layer_kind *kind;
+    char name[NN_NAME_SIZE];
+
+    /* Shapes of one example (without the batch dimension). The constructor
+     * may set declared_in_shape (Keras's input_shape) for a first layer. */
+    int declared_in_ndim;
+    size_t declared_in_shape[NN_MAX_DIMS];
+    int in_ndim, out_ndim;
+    size_t in_shape[NN_MAX_DIMS], out_shape[NN_MAX_DIMS];
+    bool built;
+
+    /* settings common to many kinds (from nn_layer_options) */
+    nn_activation activation;
+    nn_activation recurrent_activation;
+    bool use_bias;
+    nn_kernel_init kernel_init;
+
+    nn_param params[NN_MAX_PARAMS];
+    int num_params;
+
+    size_t batch;                   /* what the buffers are sized for; 0 = none */
+    const nn_tensor *input;
+    nn_tensor *output;
+    const nn_tensor *grad_output;
+    nn_tensor *grad_input;
+    bool need_grad_input;   /* false for the first layer: nobody reads it */
+
+    bool training;          /* Dropout drops only while training */
+    nn_rng *rng;            /* the model's generator (Dropout's masks) */
+    /* Set by the model when this layer ends in softmax and the loss is
+     * categorical cross-entropy: the loss then hands back dL/dz = p - y
+     * directly (exact and stable), and the layer must not apply softmax's
+     * derivative again. */
+    bool grad_output_is_logit_grad;
+
+    void *impl;             /* the kind's own settings and work buffers */
+};
+
+/* ---- used by layer kinds ---- */
+
+/* A new, unbuilt layer of `kind` owning `impl` (one malloc'd block, or
+ * NULL), with name, input_shape, activation (default_activation when not
+ * given), recurrent_activation, use_bias and kernel_initializer taken from
+ * opts (which may be NULL) and checked. On failure impl is freed too. */
+nn_status nn_layer_new(nn_layer **out, const nn_layer_kind *kind, void *impl,
+                       const nn_layer_options *opts, const char *default_activation);
+/* Initialize a kernel by the layer's kernel_initializer. */
+void nn_layer_init_kernel(const nn_layer *layer, nn_tensor *kernel, nn_rng *rng);
+/* Create parameter `name` of one example's shape, values zero, grad zero. */
+nn_status nn_layer_add_param(nn_layer *layer, const char *name, int ndim,
+                             const size_t *shape, nn_tensor **value);
+/* The output shape: set by build. */
+void nn_layer_set_output_shape(nn_layer *layer, int ndim, const size_t *shape);
+
+/* ---- used by the model and the tests ---- */
+
+/* Build for an input shape (of one example). */
+nn_status nn_layer_build(nn_layer *layer, int in_ndim, const size_t *in_shape,
+                         nn_rng *rng);
+/* (Re)allocate output and grad_input (and the kind's buffers) for batch. */
+nn_status nn_layer_resize(nn_layer *layer, size_t batch);
+size_t nn_layer_steps(const nn_layer *layer);
+size_t nn_layer_param_count(const nn_layer *layer);
+/* forward all steps / backward all steps, for callers that do not step */
+void nn_layer_forward_all(nn_layer *layer);
+void nn_layer_backward_all(nn_layer *layer);
+void nn_layer_zero_grads(nn_layer *layer);
+void nn_layer_free(nn_layer *layer);
+
+/* For kinds whose output goes through an activation: dz = f'(z) dy on
+ * (rows, n), except that a fused softmax passes dy through unchanged. */
+void nn_layer_activation_grad(const nn_layer *layer, nn_activation act,
+                              const nn_real *z, const nn_real *y,
+                              const nn_real *dy, nn_real *dz, size_t rows,
+                              size_t n);
+
+#endif
