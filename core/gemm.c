@@ -34,10 +34,12 @@
 #include <string.h>
 
 /* ---- block sizes ----
- * MR x NR is the register tile: MR rows of 2 AVX vectors each.
+ * MR x NR is the register tile: MR rows of 2 AVX vectors each (NR is 16
+ * floats or 8 doubles: 64 bytes either way). Sizes below are for float;
+ * double's blocks of A and B take twice the bytes.
  * KC: one (KC, NR) sliver of B is 16 KB and stays in the 32 KB L1 cache.
- * MC: one (MC, KC) block of packed A (144 KB of floats) stays in L2.
- * NC: one (KC, NC) block of packed B (4 MB of floats) stays in L3. */
+ * MC: one (MC, KC) block of packed A, 144 KB, stays in L2 (512 KB).
+ * NC: one (KC, NC) block of packed B, 4 MB, stays in L3. */
 #define MR 6
 #ifdef NN_REAL_DOUBLE
 #define NR 8
@@ -128,8 +130,13 @@ static void micro_kernel_plain(size_t kc, const nn_real *restrict a_sliver,
  * clang), where one nn_vec is half a tile row, NR/2 nn_reals, 32 bytes: one
  * AVX register. The 12 sums, the 2 vectors of B and a broadcast of A fill
  * 15 of the 16 registers. Compiled for AVX2 and FMA whatever the rest of the
- * build targets; pick_micro_kernel only calls it on a CPU that has them. */
-typedef nn_real nn_vec __attribute__((vector_size(NR / 2 * sizeof(nn_real))));
+ * build targets; pick_micro_kernel only calls it on a CPU that has them.
+ * (gcc fuses each multiply and add into one FMA only where the build allows
+ * contraction, as -std=gnu11 or -ffp-contract=fast do; under -std=c11 it
+ * does not. Either way the sums agree with the naive kernel to rounding.)
+ * may_alias: the packed buffers are written as nn_real and read as nn_vec. */
+typedef nn_real nn_vec
+    __attribute__((vector_size(NR / 2 * sizeof(nn_real)), may_alias));
 
 __attribute__((target("avx2,fma")))
 static void micro_kernel_avx2(size_t kc, const nn_real *restrict a_sliver,
@@ -204,9 +211,10 @@ static void multiply_packed(micro_kernel_fn *micro_kernel, size_t mc,
 }
 
 /* ---- the packing workspace ----
- * One buffer per thread, grown when a larger product needs it and then kept,
- * so that a training step, which multiplies the same shapes every batch,
- * allocates nothing after its first batch. Returns NULL if malloc fails. */
+ * One buffer per thread, grown when a larger product needs it and then kept
+ * (never freed: at most MC*KC + KC*NC elements, 4.3 MB of floats), so that a
+ * training step, which multiplies the same shapes every batch, allocates
+ * nothing after its first batch. Returns NULL if the allocation fails. */
 static _Thread_local nn_real *workspace;
 static _Thread_local size_t workspace_size; /* in elements */
 
@@ -289,9 +297,10 @@ nn_status nn_tensor_matmul(nn_tensor **out, const nn_tensor *a,
                        a->ndim, b->ndim);
     if (a->shape[1] != b->shape[0]) {
         char a_shape[128], b_shape[128];
+        nn_shape_string(a->ndim, a->shape, a_shape, sizeof a_shape);
+        nn_shape_string(b->ndim, b->shape, b_shape, sizeof b_shape);
         return nn_fail(NN_ERR_SHAPE, "matmul: inner dimensions differ: %s x %s",
-                       nn_shape_string(a->ndim, a->shape, a_shape, sizeof a_shape),
-                       nn_shape_string(b->ndim, b->shape, b_shape, sizeof b_shape));
+                       a_shape, b_shape);
     }
     size_t m = a->shape[0], k = a->shape[1], n = b->shape[1];
 

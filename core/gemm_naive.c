@@ -1,4 +1,5 @@
-/* gemm_naive.c: the reference matrix multiply, C = alpha * op(A) * op(B) + beta * C.
+/* gemm_naive.c: the reference matrix multiply,
+ * C = alpha * op(A) * op(B) + beta * C.
  *
  * This is the definition that the fast nn_gemm (gemm.c) is tested against:
  * three loops, one dot product per element of C, nothing clever. It sums each

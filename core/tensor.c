@@ -79,6 +79,17 @@ char *nn_shape_string(int ndim, const size_t *shape, char *buf, size_t size)
     return buf;
 }
 
+char *nn_batch_shape_string(const char *batch, int ndim, const size_t *shape,
+                            char *buf, size_t size)
+{
+    size_t used = (size_t)snprintf(buf, size, "(%s", batch);
+    for (int d = 0; d < ndim && used < size; d++)
+        used += (size_t)snprintf(buf + used, size - used, ", %zu", shape[d]);
+    if (used < size)
+        snprintf(buf + used, size - used, ")");
+    return buf;
+}
+
 /* ---- creation ---- */
 
 nn_status nn_tensor_empty(nn_tensor **out, int ndim, const size_t *shape)

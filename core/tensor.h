@@ -99,6 +99,9 @@ nn_status nn_tensor_get(const nn_tensor *t, const size_t *index, nn_real *value)
 nn_status nn_tensor_set(nn_tensor *t, const size_t *index, nn_real value);
 /* "(3, 4)" into buf; returns buf. */
 char *nn_shape_string(int ndim, const size_t *shape, char *buf, size_t size);
+/* A batch's shape with the batch size named: ("None", 1, {10}) -> "(None, 10)". */
+char *nn_batch_shape_string(const char *batch, int ndim, const size_t *shape,
+                            char *buf, size_t size);
 
 /* ---- walking every element in row-major order, contiguous or not ----
  * for (nn_iter it = nn_iter_start(t); !it.done; nn_iter_next(&it))

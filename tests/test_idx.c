@@ -654,8 +654,13 @@ static void test_fashion_real(void **state)
 {
     (void)state;
     struct stat info;
-    if (stat(NN_FASHION_MNIST_DIR, &info) != 0)
-        skip(); /* apt-get install dataset-fashion-mnist to run this */
+    if (stat(NN_FASHION_MNIST_DIR, &info) != 0) {
+        /* Not cmocka's skip(): cmocka 1.1.5 prints a skipped test as
+         * "not ok N # SKIP", which automake's TAP driver counts as a FAIL. */
+        print_message("# %s is not installed, so the real data is not checked "
+                      "(apt-get install dataset-fashion-mnist)\n", NN_FASHION_MNIST_DIR);
+        return;
+    }
     unsetenv("NNSTEP_FASHION_MNIST_DIR");
 
     nn_tensor *x = NULL, *y = NULL;

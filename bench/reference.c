@@ -1,0 +1,196 @@
+/* reference.c: the benchmark: train one of the two reference models on
+ * Fashion-MNIST and report what ../shared/bench/peer_torch.py reports for
+ * PyTorch, in the same format, so the two can be compared line by line.
+ *
+ *   bench/reference cnn  [--epochs E] [--batch B] [--limit N]
+ *   bench/reference lstm [--epochs E] [--batch B] [--limit N]
+ *
+ * cnn:  Conv2D 32 3x3 relu, MaxPool 2, Conv2D 64 3x3 relu, MaxPool 2,
+ *       Flatten, Dense 64 relu, Dense 10 softmax; Adam; categorical
+ *       cross-entropy.
+ * lstm: LSTM 50 (sequences), LSTM 50 (sequences), LSTM 50, Dense 10 softmax,
+ *       reading each image as 28 rows of 28 pixels.
+ * Training time counts the training loop only; inference is timed over the
+ * 10,000 test images in batches of 1000, as the peer does.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "idx.h"
+#include "layers.h"
+#include "model.h"
+
+typedef struct bench_args {
+    const char *model;
+    size_t epochs, batch, limit;
+} bench_args;
+
+static void die(const char *what)
+{
+    fprintf(stderr, "reference: %s: %s\n", what, nn_last_error());
+    exit(1);
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static double peak_rss_mb(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    double kb = NAN;
+    while (f && fgets(line, sizeof line, f))
+        if (strncmp(line, "VmHWM:", 6) == 0)
+            kb = atof(line + 6);
+    if (f)
+        fclose(f);
+    return kb / 1024;
+}
+
+static void add(nn_model *m, nn_status st, nn_layer *layer)
+{
+    if (st != NN_OK || nn_model_add(m, layer) != NN_OK)
+        die("building the model");
+}
+
+static nn_model *build(const char *which)
+{
+    nn_model *m;
+    nn_layer *l = NULL;
+    if (nn_model_new(&m, 0) != NN_OK)
+        die("model");
+    nn_layer_options relu = {.activation = "relu"}, softmax = {.activation = "softmax"};
+    if (strcmp(which, "cnn") == 0) {
+        nn_layer_options first = {.activation = "relu", .input_ndim = 3,
+                                  .input_shape = {28, 28, 1}};
+        add(m, nn_conv2d_new(&l, 32, 3, 3, 1, 1, false, &first), l);
+        add(m, nn_max_pooling2d_new(&l, 2, 2, 0, 0, false, NULL), l);
+        add(m, nn_conv2d_new(&l, 64, 3, 3, 1, 1, false, &relu), l);
+        add(m, nn_max_pooling2d_new(&l, 2, 2, 0, 0, false, NULL), l);
+        add(m, nn_flatten_new(&l, NULL), l);
+        add(m, nn_dense_new(&l, 64, &relu), l);
+    } else {
+        nn_layer_options first = {.input_ndim = 2, .input_shape = {28, 28}};
+        add(m, nn_lstm_new(&l, 50, true, &first), l);
+        add(m, nn_lstm_new(&l, 50, true, NULL), l);
+        add(m, nn_lstm_new(&l, 50, false, NULL), l);
+    }
+    add(m, nn_dense_new(&l, 10, &softmax), l);
+    nn_optimizer *opt;
+    if (nn_optimizer_new(&opt, "adam") != NN_OK ||
+        nn_model_compile(m, opt, NN_LOSS_CATEGORICAL_CROSSENTROPY) != NN_OK)
+        die("compile");
+    return m;
+}
+
+/* Labels (N,) -> one-hot (N, 10), as Keras's to_categorical. */
+static nn_tensor *one_hot(const nn_tensor *labels)
+{
+    size_t n = labels->shape[0];
+    nn_tensor *y;
+    if (nn_tensor_zeros(&y, 2, (size_t[]){n, 10}) != NN_OK)
+        die("labels");
+    for (size_t i = 0; i < n; i++)
+        nn_tensor_data(y)[i * 10 + (size_t)nn_tensor_data(labels)[i]] = 1;
+    return y;
+}
+
+/* Images (N, 28, 28, 1) as the model wants them: the LSTM reads (N, 28, 28). */
+static nn_tensor *shaped(nn_tensor *images, const char *which, size_t limit)
+{
+    size_t n = images->shape[0] < limit ? images->shape[0] : limit;
+    nn_tensor *part, *out;
+    if (nn_tensor_narrow(&part, images, 0, 0, n) != NN_OK)
+        die("images");
+    nn_status st = strcmp(which, "cnn") == 0
+                       ? nn_tensor_view(&out, part)
+                       : nn_tensor_reshape(&out, part, 3, (size_t[]){n, 28, 28});
+    if (st != NN_OK)
+        die("images");
+    nn_tensor_free(part);
+    return out;
+}
+
+static bool progress(const nn_fit_report *r, void *userdata)
+{
+    (void)userdata;
+    if (r->epoch_end || r->batch % 200 == 0)
+        fprintf(stderr, "\repoch %zu/%zu  batch %zu/%zu  loss %.4f  accuracy %.4f ",
+                r->epoch + 1, r->epochs, r->batch + 1, r->batches, r->loss, r->accuracy);
+    if (r->epoch_end)
+        fputc('\n', stderr);
+    return true;
+}
+
+static bench_args parse(int argc, char **argv)
+{
+    bench_args a = {.model = NULL, .epochs = 1, .batch = 32, .limit = 60000};
+    for (int i = 1; i < argc; i++) {
+        if (i + 1 < argc && strcmp(argv[i], "--epochs") == 0)
+            a.epochs = strtoul(argv[++i], NULL, 10);
+        else if (i + 1 < argc && strcmp(argv[i], "--batch") == 0)
+            a.batch = strtoul(argv[++i], NULL, 10);
+        else if (i + 1 < argc && strcmp(argv[i], "--limit") == 0)
+            a.limit = strtoul(argv[++i], NULL, 10);
+        else if (!a.model && (strcmp(argv[i], "cnn") == 0 || strcmp(argv[i], "lstm") == 0))
+            a.model = argv[i];
+        else
+            a.model = NULL, i = argc;
+    }
+    if (!a.model || !a.epochs || !a.batch || !a.limit) {
+        fprintf(stderr, "usage: reference cnn|lstm [--epochs E] [--batch B] [--limit N]\n");
+        exit(2);
+    }
+    return a;
+}
+
+int main(int argc, char **argv)
+{
+    bench_args a = parse(argc, argv);
+    nn_tensor *train_images, *train_labels, *test_images, *test_labels;
+    if (nn_fashion_mnist_load("train", &train_images, &train_labels) != NN_OK ||
+        nn_fashion_mnist_load("test", &test_images, &test_labels) != NN_OK)
+        die("data");
+    nn_tensor *x = shaped(train_images, a.model, a.limit);
+    nn_tensor *labels = shaped(train_labels, "cnn", a.limit), *y = one_hot(labels);
+    nn_tensor *tx = shaped(test_images, a.model, 10000), *ty = one_hot(test_labels);
+    nn_model *m = build(a.model);
+
+    nn_fit_options opts = {.epochs = a.epochs, .batch_size = a.batch, .callback = progress};
+    nn_history h;
+    double start = now();
+    if (nn_model_fit(m, x, y, &opts, &h) != NN_OK)
+        die("fit");
+    double train_seconds = now() - start;
+    nn_tensor *pred;
+    start = now();
+    if (nn_model_predict(m, tx, 1000, &pred) != NN_OK)
+        die("predict");
+    double infer_seconds = now() - start;
+    double accuracy = (double)nn_accuracy_count(pred, ty) / 10000;
+
+    printf("nnstep model=%s batch=%zu train_img_per_s=%.1f infer_img_per_s=%.1f "
+           "test_acc=%.4f epochs=%zu train_images=%zu peak_rss_mb=%.0f\n",
+           a.model, a.batch, (double)(x->shape[0] * a.epochs) / train_seconds,
+           10000 / infer_seconds, accuracy, a.epochs, x->shape[0], peak_rss_mb());
+    nn_history_free(&h);
+    nn_tensor_free(pred);
+    nn_tensor_free(x);
+    nn_tensor_free(y);
+    nn_tensor_free(labels);
+    nn_tensor_free(tx);
+    nn_tensor_free(ty);
+    nn_tensor_free(train_images);
+    nn_tensor_free(train_labels);
+    nn_tensor_free(test_images);
+    nn_tensor_free(test_labels);
+    nn_model_free(m);
+    return 0;
+}

@@ -1,0 +1,258 @@
+/* fit.c: training and inference over a whole data set, in batches.
+ *
+ * fit is the stepper run without stops: for each batch it gathers the
+ * (shuffled) examples into the model's batch buffers and runs the stepper's
+ * program to its end. evaluate and predict run the forward steps only, with
+ * training off (Dropout is the identity).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+
+/* Check x and y against the model before a long run starts. */
+static nn_status check_data(const nn_model *m, const char *fn, const nn_tensor *x,
+                            const nn_tensor *y)
+{
+    char a[96], b[96];
+    const nn_layer *first = m->layers[0];
+    if (!m->compiled)
+        return nn_fail(NN_ERR_STATE, "%s: compile the model first", fn);
+    if (x->ndim != first->in_ndim + 1 ||
+        memcmp(x->shape + 1, first->in_shape, (size_t)first->in_ndim * sizeof(size_t)))
+        return nn_fail(NN_ERR_SHAPE, "%s: x has shape %s; the model takes %s", fn,
+                       nn_shape_string(x->ndim, x->shape, a, sizeof a),
+                       nn_batch_shape_string("N", first->in_ndim, first->in_shape, b,
+                                             sizeof b));
+    if (x->shape[0] == 0)
+        return nn_fail(NN_ERR_SHAPE, "%s: x holds no examples", fn);
+    if (y && (y->ndim == 0 || y->shape[0] != x->shape[0]))
+        return nn_fail(NN_ERR_SHAPE, "%s: x holds %zu examples but y holds %zu", fn,
+                       x->shape[0], y->ndim ? y->shape[0] : 0);
+    return NN_OK;
+}
+
+/* Copy examples rows[0 .. count-1] of src (contiguous, N first) into dst. */
+static void gather_rows(nn_tensor *dst, const nn_tensor *src, const size_t *rows,
+                        size_t first, size_t count)
+{
+    size_t row_size = nn_tensor_numel(src) / src->shape[0];
+    nn_real *out = nn_tensor_data(dst);
+    const nn_real *in = nn_tensor_data(src);
+    for (size_t i = 0; i < count; i++) {
+        size_t r = rows ? rows[first + i] : first + i;
+        memcpy(out + i * row_size, in + r * row_size, row_size * sizeof(nn_real));
+    }
+}
+
+/* Put examples [first, first+count) of the (shuffled) order into the batch. */
+static nn_status load_rows(nn_model *m, const nn_tensor *x, const nn_tensor *y,
+                           const size_t *order, size_t first, size_t count)
+{
+    NN_TRY(nn_model_resize(m, count));
+    gather_rows(m->x, x, order, first, count);
+    if (y) {
+        NN_TRY(nn_model_resize_targets(m, y, count));
+        gather_rows(m->y, y, order, first, count);
+        NN_TRY(nn_loss_check_target(m->loss, m->layers[m->num_layers - 1]->output, m->y));
+    }
+    return NN_OK;
+}
+
+static void forward_inference(nn_model *m)
+{
+    for (int i = 0; i < m->num_layers; i++) {
+        m->layers[i]->training = false;
+        nn_layer_forward_all(m->layers[i]);
+    }
+}
+
+nn_status nn_model_train_on_batch(nn_model *m, const nn_tensor *x, const nn_tensor *y,
+                                  double *loss, double *accuracy)
+{
+    NN_TRY(nn_stepper_load(&m->stepper, x, y, 0, 0));
+    NN_TRY(nn_stepper_finish(&m->stepper));
+    if (loss)
+        *loss = m->stepper.loss;
+    if (accuracy)  /* of the predictions made before the update, as Keras */
+        *accuracy = (double)nn_accuracy_count(nn_model_output_layer(m)->output, m->y) /
+                    (double)m->batch;
+    return NN_OK;
+}
+
+nn_status nn_model_evaluate(nn_model *m, const nn_tensor *x, const nn_tensor *y,
+                            size_t batch_size, double *loss, double *accuracy)
+{
+    NN_TRY(check_data(m, "evaluate", x, y));
+    nn_tensor *xc = NULL, *yc = NULL;
+    nn_status st = nn_tensor_contiguous(&xc, x);
+    if (st == NN_OK)
+        st = nn_tensor_contiguous(&yc, y);
+    size_t n = x->shape[0], right = 0;
+    double total = 0;
+    batch_size = batch_size ? batch_size : 32;
+    for (size_t first = 0; st == NN_OK && first < n; first += batch_size) {
+        size_t count = n - first < batch_size ? n - first : batch_size;
+        st = load_rows(m, xc, yc, NULL, first, count);
+        if (st != NN_OK)
+            break;
+        forward_inference(m);
+        const nn_tensor *out = nn_model_output_layer(m)->output;
+        total += nn_loss_value(m->loss, out, m->y) * (double)count;
+        right += nn_accuracy_count(out, m->y);
+    }
+    nn_tensor_free(xc);
+    nn_tensor_free(yc);
+    if (st == NN_OK) {
+        *loss = total / (double)n;
+        *accuracy = (double)right / (double)n;
+    }
+    return st;
+}
+
+nn_status nn_model_predict(nn_model *m, const nn_tensor *x, size_t batch_size,
+                           nn_tensor **out)
+{
+    NN_TRY(check_data(m, "predict", x, NULL));
+    const nn_layer *last = nn_model_output_layer(m);
+    size_t shape[NN_MAX_DIMS] = {x->shape[0]};
+    memcpy(shape + 1, last->out_shape, (size_t)last->out_ndim * sizeof(size_t));
+    nn_tensor *xc, *result;
+    NN_TRY(nn_tensor_contiguous(&xc, x));
+    nn_status st = nn_tensor_empty(&result, last->out_ndim + 1, shape);
+    size_t n = x->shape[0], row = nn_tensor_numel(result) / (n ? n : 1);
+    batch_size = batch_size ? batch_size : 32;
+    for (size_t first = 0; st == NN_OK && first < n; first += batch_size) {
+        size_t count = n - first < batch_size ? n - first : batch_size;
+        st = load_rows(m, xc, NULL, NULL, first, count);
+        if (st != NN_OK)
+            break;
+        forward_inference(m);
+        memcpy(nn_tensor_data(result) + first * row, nn_tensor_data(last->output),
+               count * row * sizeof(nn_real));
+    }
+    nn_tensor_free(xc);
+    if (st != NN_OK) {
+        nn_tensor_free(result);
+        return st;
+    }
+    *out = result;
+    return NN_OK;
+}
+
+static nn_status history_init(nn_history *h, size_t epochs)
+{
+    memset(h, 0, sizeof *h);
+    h->loss = calloc(epochs, sizeof(double));
+    h->accuracy = calloc(epochs, sizeof(double));
+    h->val_loss = calloc(epochs, sizeof(double));
+    h->val_accuracy = calloc(epochs, sizeof(double));
+    if (!h->loss || !h->accuracy || !h->val_loss || !h->val_accuracy) {
+        nn_history_free(h);
+        return nn_fail(NN_ERR_NOMEM, "fit: out of memory");
+    }
+    return NN_OK;
+}
+
+void nn_history_free(nn_history *h)
+{
+    free(h->loss);
+    free(h->accuracy);
+    free(h->val_loss);
+    free(h->val_accuracy);
+    memset(h, 0, sizeof *h);
+}
+
+/* State of one fit call, so that each epoch is a function of its own. */
+typedef struct fit_run {
+    nn_model *m;
+    const nn_tensor *x, *y;  /* contiguous */
+    const nn_fit_options *opts;
+    size_t *order;           /* this epoch's example order */
+    nn_fit_report report;
+    bool stop;
+} fit_run;
+
+static nn_status train_batch(fit_run *run, size_t first, size_t count)
+{
+    nn_model *m = run->m;
+    nn_fit_report *r = &run->report;
+    NN_TRY(load_rows(m, run->x, run->y, run->order, first, count));
+    NN_TRY(nn_stepper_begin(&m->stepper, r->batch, r->epoch));
+    NN_TRY(nn_stepper_finish(&m->stepper));
+    size_t right = nn_accuracy_count(nn_model_output_layer(m)->output, m->y);
+    double seen = (double)r->seen;
+    r->loss = (r->loss * seen + m->stepper.loss * (double)count) / (seen + (double)count);
+    r->accuracy = (r->accuracy * seen + (double)right) / (seen + (double)count);
+    r->seen += count;
+    return NN_OK;
+}
+
+static nn_status train_epoch(fit_run *run, size_t epoch)
+{
+    nn_model *m = run->m;
+    const nn_fit_options *o = run->opts;
+    size_t n = run->x->shape[0];
+    nn_fit_report *r = &run->report;
+    r->epoch = epoch;
+    r->seen = 0;
+    r->loss = r->accuracy = 0;
+    r->epoch_end = false;
+    r->val_loss = r->val_accuracy = NAN;
+    if (o->no_shuffle)
+        for (size_t i = 0; i < n; i++)
+            run->order[i] = i;
+    else
+        nn_rng_permutation(&m->rng, run->order, n);
+    for (r->batch = 0; r->batch < r->batches && !run->stop; r->batch++) {
+        size_t first = r->batch * o->batch_size;
+        NN_TRY(train_batch(run, first, n - first < o->batch_size ? n - first : o->batch_size));
+        if (o->callback && !o->callback(r, o->userdata))
+            run->stop = true;
+    }
+    if (o->validation_x && !run->stop)
+        NN_TRY(nn_model_evaluate(m, o->validation_x, o->validation_y, o->batch_size,
+                                 &r->val_loss, &r->val_accuracy));
+    r->epoch_end = true;
+    if (o->callback && !o->callback(r, o->userdata))
+        run->stop = true;
+    return NN_OK;
+}
+
+nn_status nn_model_fit(nn_model *m, const nn_tensor *x, const nn_tensor *y,
+                       const nn_fit_options *opts, nn_history *history)
+{
+    memset(history, 0, sizeof *history);
+    nn_fit_options o = *opts;
+    o.epochs = o.epochs ? o.epochs : 1;
+    o.batch_size = o.batch_size ? o.batch_size : 32;
+    NN_TRY(check_data(m, "fit", x, y));
+    if (o.validation_x && (!o.validation_y || o.validation_y->ndim == 0))
+        return nn_fail(NN_ERR_ARG, "fit: validation data needs both x and y");
+    nn_tensor *xc = NULL, *yc = NULL;
+    nn_status st = nn_tensor_contiguous(&xc, x);
+    if (st == NN_OK)
+        st = nn_tensor_contiguous(&yc, y);
+    size_t n = x->shape[0];
+    fit_run run = {.m = m, .x = xc, .y = yc, .opts = &o};
+    run.order = malloc(n * sizeof *run.order);
+    if (st == NN_OK && !run.order)
+        st = nn_fail(NN_ERR_NOMEM, "fit: out of memory");
+    if (st == NN_OK)
+        st = history_init(history, o.epochs);
+    run.report.epochs = o.epochs;
+    run.report.batches = (n + o.batch_size - 1) / o.batch_size;
+    for (size_t e = 0; st == NN_OK && e < o.epochs && !run.stop; e++) {
+        st = train_epoch(&run, e);
+        history->loss[e] = run.report.loss;
+        history->accuracy[e] = run.report.accuracy;
+        history->val_loss[e] = run.report.val_loss;
+        history->val_accuracy[e] = run.report.val_accuracy;
+        history->epochs = e + 1;
+    }
+    free(run.order);
+    nn_tensor_free(xc);
+    nn_tensor_free(yc);
+    return st;
+}

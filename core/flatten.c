@@ -1,0 +1,69 @@
+/* flatten.c: Keras's Flatten, (d1, d2, ..., dk) -> (d1*d2*...*dk,) per example.
+ *
+ * The batch axis stays; the others are read out in row-major order (for an
+ * image (H, W, C): row by row, each pixel's channels together), which is the
+ * order the elements already have in memory. So forward and backward are
+ * plain copies: only the shape changes. (A view would avoid even the copy,
+ * but every layer owns its output buffer, which keeps the stepper simple.)
+ *
+ * Left out: channels-first reordering (Keras's data_format).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "layers.h"
+
+static nn_status flatten_build(nn_layer *layer, nn_rng *rng)
+{
+    (void)rng;  /* no parameters */
+    size_t features = 1;
+    for (int d = 0; d < layer->in_ndim; d++)
+        features *= layer->in_shape[d];
+    nn_layer_set_output_shape(layer, 1, &features);
+    return NN_OK;
+}
+
+static void flatten_forward(nn_layer *layer, size_t step)
+{
+    (void)step;
+    // (B, d1, ..., dk) -> (B, d1*...*dk): the same numbers in the same order
+    memcpy(nn_tensor_data(layer->output), nn_tensor_data(layer->input),
+           nn_tensor_numel(layer->output) * sizeof(nn_real));
+}
+
+static void flatten_backward(nn_layer *layer, size_t step)
+{
+    (void)step;
+    if (!layer->need_grad_input)
+        return;
+    memcpy(nn_tensor_data(layer->grad_input), nn_tensor_data(layer->grad_output),
+           nn_tensor_numel(layer->grad_input) * sizeof(nn_real));
+}
+
+static void flatten_describe(const nn_layer *layer, char *buf, size_t size)
+{
+    /* no settings; say what it does to the shape, once known */
+    if (!layer->built) {
+        if (size > 0)
+            buf[0] = '\0';
+        return;
+    }
+    char in[64], out[64];
+    snprintf(buf, size, "%s -> %s",
+             nn_shape_string(layer->in_ndim, layer->in_shape, in, sizeof in),
+             nn_shape_string(layer->out_ndim, layer->out_shape, out, sizeof out));
+}
+
+static const nn_layer_kind flatten_kind = {
+    .class_name = "Flatten",
+    .name_prefix = "flatten",
+    .build = flatten_build,
+    .forward = flatten_forward,
+    .backward = flatten_backward,
+    .describe = flatten_describe,
+};
+
+nn_status nn_flatten_new(nn_layer **out, const nn_layer_options *opts)
+{
+    return nn_layer_new(out, &flatten_kind, NULL, opts, "linear");
+}

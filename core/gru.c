@@ -1,0 +1,200 @@
+/* gru.c: Keras's GRU, the gated recurrent unit (Cho et al., 2014), in
+ * Keras 2's default form, reset_after=True (the form cuDNN computes).
+ *
+ * Step t, from x_t (B, F) and h_{t-1} (B, units):
+ *   xz = x_t W + b_in             (B, 3*units): blocks z, r, h, Keras's order
+ *   hz = h_{t-1} U + b_rec        (B, 3*units)
+ *   z  = sigmoid(xz_z + hz_z)     update gate: how much of the old state to keep
+ *   r  = sigmoid(xz_r + hz_r)     reset gate: how much of the old state the candidate sees
+ *   hh = tanh(xz_h + r * hz_h)    candidate state
+ *   h_t = z * h_{t-1} + (1 - z) * hh
+ * bias is (2, 3*units): row 0 is b_in, row 1 b_rec. "reset after" means r
+ * multiplies h_{t-1} U after the product, so one GEMM serves all three blocks.
+ * sigmoid is layer->recurrent_activation and tanh layer->activation.
+ *
+ * Backward step t, from dh = dL/dh_t, with a = xz_h + r * hz_h:
+ *   dhh = dh * (1 - z),  dz = dh * (h_{t-1} - hh)
+ *   da = tanh'(a) * dhh,  dr = da * hz_h
+ *   dL/dxz = (sigmoid' dz, sigmoid' dr, da)
+ *   dL/dhz = (sigmoid' dz, sigmoid' dr, da * r)
+ *   dL/dh_{t-1} = dL/dhz U^T + dh * z   (through U, and directly)
+ * and the GEMMs of recurrent.c. Left out: reset_after=False; as recurrent.h.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "gemm.h"
+#include "layers.h"
+#include "recurrent.h"
+
+enum { GATE_Z, GATE_R, GATE_H, NUM_GATES };
+static const char *const gate_names[NUM_GATES] = {"z", "r", "h"};
+
+typedef struct gru {
+    nn_recurrent rnn;    /* first: hidden (B, T+1, units), gates (3, B, T, units) */
+    nn_tensor *pre;      /* (B, T, 3*units): xz for every t from step 0; step t turns
+                          * row t into the pre-activations (xz_z + hz_z, xz_r + hz_r, a) */
+    nn_tensor *hproj;    /* (B, T, 3*units): hz for every t (backward needs hz_h) */
+    nn_tensor *dx_gates; /* (B, 3*units): dL/dxz in the backward step for t */
+    nn_tensor *dh_gates; /* (B, 3*units): dL/dhz */
+} gru;
+
+static void free_work_buffers(gru *g)
+{
+    nn_tensor_free(g->pre);
+    nn_tensor_free(g->hproj);
+    nn_tensor_free(g->dx_gates);
+    nn_tensor_free(g->dh_gates);
+    g->pre = g->hproj = g->dx_gates = g->dh_gates = NULL;
+}
+
+static nn_status gru_resize(nn_layer *layer)
+{
+    gru *g = layer->impl;
+    size_t batch = layer->batch, steps = nn_recurrent_timesteps(layer);
+    size_t width = NUM_GATES * g->rnn.units;
+    NN_TRY(nn_recurrent_resize(layer));
+    free_work_buffers(g);
+    NN_TRY(nn_tensor_zeros(&g->pre, 3, (size_t[]){batch, steps, width}));
+    NN_TRY(nn_tensor_zeros(&g->hproj, 3, (size_t[]){batch, steps, width}));
+    NN_TRY(nn_tensor_zeros(&g->dx_gates, 2, (size_t[]){batch, width}));
+    return nn_tensor_zeros(&g->dh_gates, 2, (size_t[]){batch, width});
+}
+
+/* Pointers to everything about example b at step t. */
+typedef struct gru_cell {
+    nn_real *a;                /* (3*units): xz, becoming the pre-activations */
+    const nn_real *hz;         /* (3*units): h_{t-1} U + b_rec */
+    nn_real *gate[NUM_GATES];  /* (units) each: z, r, hh */
+    nn_real *h_prev, *h;       /* (units): h_{t-1}, h_t */
+} gru_cell;
+
+static gru_cell cell_at(const nn_layer *layer, size_t b, size_t t)
+{
+    const gru *g = layer->impl;
+    size_t units = g->rnn.units, row = b * nn_recurrent_timesteps(layer) + t;
+    size_t state = b * nn_recurrent_stride(layer) + t * units;  /* (b, t) in (B, T+1, units) */
+    gru_cell cell = {
+        .a = nn_tensor_data(g->pre) + row * NUM_GATES * units,
+        .hz = nn_tensor_data(g->hproj) + row * NUM_GATES * units,
+        .h_prev = nn_tensor_data(g->rnn.hidden) + state,
+        .h = nn_tensor_data(g->rnn.hidden) + state + units,
+    };
+    for (int k = 0; k < NUM_GATES; k++)
+        cell.gate[k] = nn_recurrent_gate(layer, (size_t)k) + row * units;
+    return cell;
+}
+
+static void cell_forward(const nn_layer *layer, size_t b, size_t t)
+{
+    size_t units = ((const gru *)layer->impl)->rnn.units;
+    gru_cell cell = cell_at(layer, b, t);
+    nn_real *z = cell.gate[GATE_Z], *r = cell.gate[GATE_R], *hh = cell.gate[GATE_H];
+    for (size_t j = 0; j < 2 * units; j++)  /* the z and r blocks: xz + hz */
+        cell.a[j] += cell.hz[j];
+    nn_activation_forward(layer->recurrent_activation, cell.a + GATE_Z * units, z, 1, units);
+    nn_activation_forward(layer->recurrent_activation, cell.a + GATE_R * units, r, 1, units);
+    for (size_t j = 0; j < units; j++)      /* the h block: xz_h + r * hz_h */
+        cell.a[GATE_H * units + j] += r[j] * cell.hz[GATE_H * units + j];
+    nn_activation_forward(layer->activation, cell.a + GATE_H * units, hh, 1, units);
+    for (size_t j = 0; j < units; j++)
+        cell.h[j] = z[j] * cell.h_prev[j] + (1 - z[j]) * hh[j];
+}
+
+static void gru_forward(nn_layer *layer, size_t t)
+{
+    gru *g = layer->impl;
+    size_t units = g->rnn.units, width = NUM_GATES * units;
+    size_t pre_stride = nn_recurrent_timesteps(layer) * width;
+    const nn_real *bias = nn_recurrent_param(layer, NN_RNN_BIAS);  /* (2, width) or NULL */
+    if (t == 0)  /* pre = x W + b_in, for all timesteps in one GEMM */
+        nn_recurrent_begin(layer, nn_tensor_data(g->pre), bias);
+    nn_real *hz_t = nn_tensor_data(g->hproj) + t * width;  /* (B, width) rows, pre_stride apart */
+    for (size_t b = 0; bias && b < layer->batch; b++)
+        memcpy(hz_t + b * pre_stride, bias + width, width * sizeof *hz_t);
+    /* hz_t = h_{t-1} U (+ b_rec): (B, units) x (units, 3*units) */
+    nn_gemm(false, false, layer->batch, width, units, 1, nn_recurrent_h_before(layer, t),
+            nn_recurrent_stride(layer), nn_recurrent_param(layer, NN_RNN_RECURRENT_KERNEL),
+            width, bias ? 1 : 0, hz_t, pre_stride);
+    for (size_t b = 0; b < layer->batch; b++)
+        cell_forward(layer, b, t);
+    nn_recurrent_end_step(layer, t);
+}
+
+/* One example at step t: dL/dxz and dL/dhz (3*units each) from dh (units). */
+static void cell_backward(const nn_layer *layer, size_t b, size_t t, const nn_real *dh,
+                          nn_real *dxz, nn_real *dhz)
+{
+    size_t units = ((const gru *)layer->impl)->rnn.units;
+    gru_cell cell = cell_at(layer, b, t);
+    const nn_real *z = cell.gate[GATE_Z], *r = cell.gate[GATE_R], *hh = cell.gate[GATE_H];
+    nn_real *dz = dxz + GATE_Z * units, *dr = dxz + GATE_R * units, *da = dxz + GATE_H * units;
+    for (size_t j = 0; j < units; j++) {
+        da[j] = dh[j] * (1 - z[j]);               /* dL/dhh, made dL/da below */
+        dz[j] = dh[j] * (cell.h_prev[j] - hh[j]); /* dL/dz */
+    }
+    nn_activation_backward(layer->activation, cell.a + GATE_H * units, hh, da, da, 1, units);
+    for (size_t j = 0; j < units; j++)
+        dr[j] = da[j] * cell.hz[GATE_H * units + j];
+    /* through the two sigmoids, in place */
+    nn_activation_backward(layer->recurrent_activation, cell.a + GATE_Z * units, z, dz, dz, 1,
+                           units);
+    nn_activation_backward(layer->recurrent_activation, cell.a + GATE_R * units, r, dr, dr, 1,
+                           units);
+    /* hz's z and r blocks were added as they are; its h block was scaled by r */
+    memcpy(dhz, dxz, 2 * units * sizeof *dhz);
+    for (size_t j = 0; j < units; j++)
+        dhz[GATE_H * units + j] = da[j] * r[j];
+}
+
+static void gru_backward(nn_layer *layer, size_t t)
+{
+    gru *g = layer->impl;
+    size_t units = g->rnn.units, width = NUM_GATES * units;
+    const nn_real *dh = nn_recurrent_gather_dh(layer, t);  /* (B, units) */
+    nn_real *dxz = nn_tensor_data(g->dx_gates), *dhz = nn_tensor_data(g->dh_gates);
+    for (size_t b = 0; b < layer->batch; b++)
+        cell_backward(layer, b, t, dh + b * units, dxz + b * width, dhz + b * width);
+    nn_recurrent_backprop(layer, t, dxz, dhz);  /* dh_next = dL/dhz U^T */
+    /* ... plus the direct path h_t = z * h_{t-1} + ... */
+    nn_real *dh_next = nn_tensor_data(g->rnn.dh_next);
+    size_t steps = nn_recurrent_timesteps(layer);
+    for (size_t b = 0; b < layer->batch; b++) {
+        const nn_real *z = nn_recurrent_gate(layer, GATE_Z) + (b * steps + t) * units;
+        for (size_t j = 0; j < units; j++)
+            dh_next[b * units + j] += dh[b * units + j] * z[j];
+    }
+}
+
+static void gru_destroy(nn_layer *layer)
+{
+    gru *g = layer->impl;
+    nn_recurrent_free_buffers(&g->rnn);
+    free_work_buffers(g);
+    free(g);
+}
+
+const nn_layer_kind nn_gru_kind = {
+    .class_name = "GRU",
+    .name_prefix = "gru",
+    .build = nn_recurrent_build,
+    .resize = gru_resize,
+    .steps = nn_recurrent_steps,
+    .forward = gru_forward,
+    .backward = gru_backward,
+    .destroy = gru_destroy,
+    .describe = nn_recurrent_describe,
+};
+
+nn_status nn_gru_new(nn_layer **out, size_t units, bool return_sequences,
+                     const nn_layer_options *opts)
+{
+    if (units == 0)
+        return nn_fail(NN_ERR_ARG, "GRU: units must be a positive integer, got 0");
+    gru *g = calloc(1, sizeof *g);
+    if (!g)
+        return nn_fail(NN_ERR_NOMEM, "GRU: out of memory");
+    g->rnn = (nn_recurrent){.units = units, .blocks = NUM_GATES, .gate_names = gate_names,
+                            .return_sequences = return_sequences, .split_bias = true};
+    return nn_layer_new(out, &nn_gru_kind, g, opts, "tanh");
+}

@@ -1,0 +1,227 @@
+/* loss.c: the losses, their gradients, and accuracy.
+ *
+ * Every loss here is a mean over "rows": a row is one example's output vector
+ * (the last axis of pred), rows = numel / n. Keras averages the per-row
+ * losses over the batch, and the elementwise ones (MSE, binary CE, hinge)
+ * over the last axis first; the gradients below divide by the same counts.
+ */
+#include "loss.h"
+
+#include <math.h>
+#include <string.h>
+
+#define CLIP_EPSILON 1e-7
+
+static const char *const loss_names[] = {
+    "mean_squared_error", "categorical_crossentropy",
+    "sparse_categorical_crossentropy", "binary_crossentropy", "hinge",
+    "categorical_hinge"};
+#define NUM_LOSSES (sizeof loss_names / sizeof loss_names[0])
+
+nn_status nn_loss_parse(const char *name, nn_loss_kind *out)
+{
+    if (name && (strcmp(name, "mse") == 0)) {
+        *out = NN_LOSS_MEAN_SQUARED_ERROR;
+        return NN_OK;
+    }
+    for (size_t k = 0; name && k < NUM_LOSSES; k++) {
+        if (strcmp(name, loss_names[k]) == 0) {
+            *out = (nn_loss_kind)k;
+            return NN_OK;
+        }
+    }
+    return nn_fail(NN_ERR_ARG, "unknown loss '%s' (expected mean_squared_error, "
+                   "categorical_crossentropy, sparse_categorical_crossentropy, "
+                   "binary_crossentropy, hinge or categorical_hinge)", name ? name : "nil");
+}
+
+const char *nn_loss_name(nn_loss_kind kind) { return loss_names[kind]; }
+
+bool nn_loss_fuses_with_softmax(nn_loss_kind kind)
+{
+    return kind == NN_LOSS_CATEGORICAL_CROSSENTROPY ||
+           kind == NN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY;
+}
+
+static size_t row_length(const nn_tensor *pred) { return pred->shape[pred->ndim - 1]; }
+static size_t row_count(const nn_tensor *pred) { return nn_tensor_numel(pred) / row_length(pred); }
+
+nn_status nn_loss_check_target(nn_loss_kind kind, const nn_tensor *pred,
+                               const nn_tensor *target)
+{
+    char a[96], b[96];
+    nn_shape_string(pred->ndim, pred->shape, a, sizeof a);
+    nn_shape_string(target->ndim, target->shape, b, sizeof b);
+    if (kind == NN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY) {
+        if (nn_tensor_numel(target) != row_count(pred))
+            return nn_fail(NN_ERR_SHAPE, "%s: the target %s should hold one class number "
+                           "per example of the output %s", nn_loss_name(kind), b, a);
+        const nn_real *y = nn_tensor_data(target);
+        for (size_t i = 0, n = nn_tensor_numel(target); i < n; i++)
+            if (!(y[i] >= 0 && y[i] < (nn_real)row_length(pred) && y[i] == floor(y[i])))
+                return nn_fail(NN_ERR_ARG, "%s: target %zu is %g, not a class number "
+                               "0..%zu", nn_loss_name(kind), i, (double)y[i],
+                               row_length(pred) - 1);
+        return NN_OK;
+    }
+    if (!nn_tensor_same_shape(pred, target))
+        return nn_fail(NN_ERR_SHAPE, "%s: the target's shape %s differs from the "
+                       "output's %s%s", nn_loss_name(kind), b, a,
+                       kind == NN_LOSS_CATEGORICAL_CROSSENTROPY
+                           ? " (one-hot targets: see to_categorical)" : "");
+    return NN_OK;
+}
+
+static double clip(double p)
+{
+    return p < CLIP_EPSILON ? CLIP_EPSILON : p > 1 - CLIP_EPSILON ? 1 - CLIP_EPSILON : p;
+}
+
+/* The probability the model gave the right class of row r (sparse targets). */
+static size_t target_class(const nn_real *y, size_t r) { return (size_t)y[r]; }
+
+/* categorical hinge, one row: the best wrong score against the right one */
+static double categorical_hinge_row(const nn_real *p, const nn_real *y, size_t n,
+                                    size_t *best_wrong)
+{
+    double pos = 0, neg = -INFINITY;
+    for (size_t i = 0; i < n; i++) {
+        pos += (double)y[i] * p[i];
+        double wrong = (1.0 - y[i]) * p[i];
+        if (wrong > neg) {
+            neg = wrong;
+            *best_wrong = i;
+        }
+    }
+    return fmax(neg - pos + 1, 0);
+}
+
+double nn_loss_value(nn_loss_kind kind, const nn_tensor *pred,
+                     const nn_tensor *target)
+{
+    const nn_real *p = nn_tensor_data(pred), *y = nn_tensor_data(target);
+    size_t n = row_length(pred), rows = row_count(pred), count = rows * n;
+    double sum = 0;
+    size_t unused;
+    switch (kind) {
+    case NN_LOSS_MEAN_SQUARED_ERROR:
+        for (size_t i = 0; i < count; i++)
+            sum += ((double)p[i] - y[i]) * ((double)p[i] - y[i]);
+        return sum / (double)count;
+    case NN_LOSS_CATEGORICAL_CROSSENTROPY:
+        for (size_t i = 0; i < count; i++)
+            if (y[i] != 0)
+                sum -= y[i] * log(clip(p[i]));
+        return sum / (double)rows;
+    case NN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY:
+        for (size_t r = 0; r < rows; r++)
+            sum -= log(clip(p[r * n + target_class(y, r)]));
+        return sum / (double)rows;
+    case NN_LOSS_BINARY_CROSSENTROPY:
+        for (size_t i = 0; i < count; i++)
+            sum -= y[i] * log(clip(p[i])) + (1.0 - y[i]) * log(1 - clip(p[i]));
+        return sum / (double)count;
+    case NN_LOSS_HINGE:
+        for (size_t i = 0; i < count; i++)
+            sum += fmax(1 - (double)y[i] * p[i], 0);
+        return sum / (double)count;
+    case NN_LOSS_CATEGORICAL_HINGE:
+        for (size_t r = 0; r < rows; r++)
+            sum += categorical_hinge_row(p + r * n, y + r * n, n, &unused);
+        return sum / (double)rows;
+    }
+    return NAN;
+}
+
+/* d/dp of -log(clip(p)): zero where the clip holds p constant */
+static double neg_log_clipped_grad(double p)
+{
+    return (p < CLIP_EPSILON || p > 1 - CLIP_EPSILON) ? 0 : -1 / p;
+}
+
+void nn_loss_gradient(nn_loss_kind kind, const nn_tensor *pred,
+                      const nn_tensor *target, nn_tensor *grad)
+{
+    const nn_real *p = nn_tensor_data(pred), *y = nn_tensor_data(target);
+    nn_real *g = nn_tensor_data(grad);
+    size_t n = row_length(pred), rows = row_count(pred), count = rows * n;
+    size_t wrong;
+    switch (kind) {
+    case NN_LOSS_MEAN_SQUARED_ERROR:
+        for (size_t i = 0; i < count; i++)
+            g[i] = (nn_real)(2.0 * ((double)p[i] - y[i]) / (double)count);
+        break;
+    case NN_LOSS_CATEGORICAL_CROSSENTROPY:
+        for (size_t i = 0; i < count; i++)
+            g[i] = (nn_real)(y[i] * neg_log_clipped_grad(p[i]) / (double)rows);
+        break;
+    case NN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY:
+        memset(g, 0, count * sizeof *g);
+        for (size_t r = 0; r < rows; r++) {
+            size_t i = r * n + target_class(y, r);
+            g[i] = (nn_real)(neg_log_clipped_grad(p[i]) / (double)rows);
+        }
+        break;
+    case NN_LOSS_BINARY_CROSSENTROPY:
+        for (size_t i = 0; i < count; i++)
+            g[i] = (nn_real)((y[i] * neg_log_clipped_grad(p[i]) -
+                              (1.0 - y[i]) * neg_log_clipped_grad(1 - (double)p[i])) /
+                             (double)count);
+        break;
+    case NN_LOSS_HINGE:
+        for (size_t i = 0; i < count; i++)
+            g[i] = (nn_real)(1 - (double)y[i] * p[i] > 0 ? -y[i] / (double)count : 0);
+        break;
+    case NN_LOSS_CATEGORICAL_HINGE:
+        memset(g, 0, count * sizeof *g);
+        for (size_t r = 0; r < rows; r++) {
+            if (categorical_hinge_row(p + r * n, y + r * n, n, &wrong) <= 0)
+                continue;
+            for (size_t i = 0; i < n; i++)
+                g[r * n + i] -= (nn_real)(y[r * n + i] / (double)rows);
+            g[r * n + wrong] += (nn_real)((1.0 - y[r * n + wrong]) / (double)rows);
+        }
+        break;
+    }
+}
+
+void nn_loss_softmax_gradient(nn_loss_kind kind, const nn_tensor *pred,
+                              const nn_tensor *target, nn_tensor *grad)
+{
+    const nn_real *p = nn_tensor_data(pred), *y = nn_tensor_data(target);
+    nn_real *g = nn_tensor_data(grad);
+    size_t n = row_length(pred), rows = row_count(pred);
+    for (size_t r = 0; r < rows; r++) {
+        for (size_t i = 0; i < n; i++) {
+            double yi = kind == NN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY
+                            ? (target_class(y, r) == i)
+                            : y[r * n + i];
+            g[r * n + i] = (nn_real)((p[r * n + i] - yi) / (double)rows);
+        }
+    }
+}
+
+static size_t argmax_row(const nn_real *v, size_t n)
+{
+    size_t best = 0;
+    for (size_t i = 1; i < n; i++)
+        if (v[i] > v[best])
+            best = i;
+    return best;
+}
+
+size_t nn_accuracy_count(const nn_tensor *pred, const nn_tensor *target)
+{
+    const nn_real *p = nn_tensor_data(pred), *y = nn_tensor_data(target);
+    size_t n = row_length(pred), rows = row_count(pred), right = 0;
+    bool sparse = nn_tensor_numel(target) == rows && n > 1;
+    for (size_t r = 0; r < rows; r++) {
+        if (n == 1)
+            right += (p[r] > 0.5) == (y[r] > 0.5);
+        else if (sparse)
+            right += argmax_row(p + r * n, n) == target_class(y, r);
+        else
+            right += argmax_row(p + r * n, n) == argmax_row(y + r * n, n);
+    }
+    return right;
+}

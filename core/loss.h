@@ -1,0 +1,54 @@
+/* loss.h: loss functions and the accuracy metric, with Keras's names and
+ * reductions (the mean over the batch).
+ *
+ * pred is the model's output (B, ...); target has the same shape, except for
+ * sparse_categorical_crossentropy, whose target is (B,) class numbers
+ * 0 .. classes-1. Cross-entropies clip probabilities to [1e-7, 1 - 1e-7], as
+ * Keras does, so that log(0) never happens.
+ */
+#ifndef NN_LOSS_H
+#define NN_LOSS_H
+
+#include <stdbool.h>
+
+#include "tensor.h"
+
+typedef enum nn_loss_kind {
+    NN_LOSS_MEAN_SQUARED_ERROR,
+    NN_LOSS_CATEGORICAL_CROSSENTROPY,
+    NN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY,
+    NN_LOSS_BINARY_CROSSENTROPY,
+    NN_LOSS_HINGE,
+    NN_LOSS_CATEGORICAL_HINGE
+} nn_loss_kind;
+
+/* "categorical_crossentropy" (or "mse") -> the kind. Error names the choices. */
+nn_status nn_loss_parse(const char *name, nn_loss_kind *out);
+const char *nn_loss_name(nn_loss_kind kind);
+
+/* Check that a target fits a prediction, with a message that shows both. */
+nn_status nn_loss_check_target(nn_loss_kind kind, const nn_tensor *pred,
+                               const nn_tensor *target);
+
+/* The loss, averaged over the batch. */
+double nn_loss_value(nn_loss_kind kind, const nn_tensor *pred,
+                     const nn_tensor *target);
+
+/* grad = dL/dpred, same shape as pred. */
+void nn_loss_gradient(nn_loss_kind kind, const nn_tensor *pred,
+                      const nn_tensor *target, nn_tensor *grad);
+
+/* True for the cross-entropies that fuse with a softmax output. */
+bool nn_loss_fuses_with_softmax(nn_loss_kind kind);
+
+/* For a softmax output p = softmax(z) and a cross-entropy: grad = dL/dz =
+ * (p - y) / B. Exact, and stable where p is tiny (no division by p). */
+void nn_loss_softmax_gradient(nn_loss_kind kind, const nn_tensor *pred,
+                              const nn_tensor *target, nn_tensor *grad);
+
+/* How many of the batch's predictions are right: argmax agreement for
+ * categorical targets, class number for sparse ones, threshold 0.5 when
+ * there is one output per example (binary). */
+size_t nn_accuracy_count(const nn_tensor *pred, const nn_tensor *target);
+
+#endif

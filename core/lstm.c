@@ -1,0 +1,216 @@
+/* lstm.c: Keras's LSTM, long short-term memory (Hochreiter & Schmidhuber,
+ * 1997, with the forget gate of Gers et al., 2000).
+ *
+ * Step t, from x_t (B, F) and the state h_{t-1}, c_{t-1} (B, units):
+ *   z = x_t W + h_{t-1} U + b      (B, 4*units): four blocks, Keras's order
+ *   i = sigmoid(z_i)   input gate: how much of the candidate to write
+ *   f = sigmoid(z_f)   forget gate: how much of the old cell to keep
+ *   g = tanh(z_g)      candidate values (Keras calls this block "c")
+ *   o = sigmoid(z_o)   output gate: how much of the cell to show
+ *   c_t = f * c_{t-1} + i * g
+ *   h_t = o * tanh(c_t)
+ * sigmoid is layer->recurrent_activation and tanh layer->activation, as in
+ * Keras. The cell state is a sum, not a product, of the past: that is why
+ * gradients survive many steps back. The forget bias starts at 1
+ * (unit_forget_bias), so at first the cell keeps most of what it holds.
+ *
+ * Backward step t, from dh = dL/dh_t and dc_next = dL/dc_t via c_{t+1}:
+ *   dc = dc_next + tanh'(c_t) * (dh * o)
+ *   di = dc * g,  df = dc * c_{t-1},  dg = dc * i,  do = dh * tanh(c_t)
+ *   dz = each of those through its gate's activation'
+ *   dL/dc_{t-1} = dc * f          (carried to step t-1)
+ * and then, as SimpleRNN, the GEMMs of recurrent.c. Left out: as recurrent.h.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "gemm.h"
+#include "layers.h"
+#include "recurrent.h"
+
+enum { GATE_I, GATE_F, GATE_G, GATE_O, NUM_GATES };
+static const char *const gate_names[NUM_GATES] = {"i", "f", "g", "o"};
+
+typedef struct lstm {
+    nn_recurrent rnn;     /* first: hidden, cell (B, T+1, units), gates (4, B, T, units) */
+    nn_tensor *pre;       /* (B, T, 4*units): z for every t, kept for backward */
+    nn_tensor *cell_act;  /* (B, T, units): tanh(c_t) */
+    nn_tensor *dpre;      /* (B, 4*units): dL/dz in the backward step for t */
+    nn_tensor *dc;        /* (B, units): dL/dc_t */
+    nn_tensor *dc_next;   /* (B, units): the part of it that came back from step t+1 */
+} lstm;
+
+static nn_status lstm_build(nn_layer *layer, nn_rng *rng)
+{
+    lstm *l = layer->impl;
+    NN_TRY(nn_recurrent_build(layer, rng));
+    if (layer->use_bias) {  /* unit_forget_bias: the f block of the bias is 1 */
+        nn_real *bias = nn_recurrent_param(layer, NN_RNN_BIAS);
+        for (size_t j = 0; j < l->rnn.units; j++)
+            bias[GATE_F * l->rnn.units + j] = 1;
+    }
+    return NN_OK;
+}
+
+static void free_work_buffers(lstm *l)
+{
+    nn_tensor_free(l->pre);
+    nn_tensor_free(l->cell_act);
+    nn_tensor_free(l->dpre);
+    nn_tensor_free(l->dc);
+    nn_tensor_free(l->dc_next);
+    l->pre = l->cell_act = l->dpre = l->dc = l->dc_next = NULL;
+}
+
+static nn_status lstm_resize(nn_layer *layer)
+{
+    lstm *l = layer->impl;
+    size_t batch = layer->batch, steps = nn_recurrent_timesteps(layer), units = l->rnn.units;
+    NN_TRY(nn_recurrent_resize(layer));
+    free_work_buffers(l);
+    NN_TRY(nn_tensor_zeros(&l->pre, 3, (size_t[]){batch, steps, NUM_GATES * units}));
+    NN_TRY(nn_tensor_zeros(&l->cell_act, 3, (size_t[]){batch, steps, units}));
+    NN_TRY(nn_tensor_zeros(&l->dpre, 2, (size_t[]){batch, NUM_GATES * units}));
+    NN_TRY(nn_tensor_zeros(&l->dc, 2, (size_t[]){batch, units}));
+    return nn_tensor_zeros(&l->dc_next, 2, (size_t[]){batch, units});
+}
+
+/* The activation of gate block k: tanh for the candidate, sigmoid for the rest. */
+static nn_activation gate_activation(const nn_layer *layer, int k)
+{
+    return k == GATE_G ? layer->activation : layer->recurrent_activation;
+}
+
+/* Pointers to everything about example b at step t. */
+typedef struct lstm_cell {
+    const nn_real *z;                /* (4*units): the pre-activations */
+    nn_real *gate[NUM_GATES];        /* (units) each: i, f, g, o */
+    nn_real *c_prev, *c, *h;         /* (units): c_{t-1}, c_t, h_t */
+    nn_real *tanh_c;                 /* (units): tanh(c_t) */
+} lstm_cell;
+
+static lstm_cell cell_at(const nn_layer *layer, size_t b, size_t t)
+{
+    const lstm *l = layer->impl;
+    size_t units = l->rnn.units, row = b * nn_recurrent_timesteps(layer) + t;
+    size_t state = b * nn_recurrent_stride(layer) + t * units;  /* (b, t) in (B, T+1, units) */
+    lstm_cell cell = {
+        .z = nn_tensor_data(l->pre) + row * NUM_GATES * units,
+        .c_prev = nn_tensor_data(l->rnn.cell) + state,
+        .c = nn_tensor_data(l->rnn.cell) + state + units,
+        .h = nn_tensor_data(l->rnn.hidden) + state + units,
+        .tanh_c = nn_tensor_data(l->cell_act) + row * units,
+    };
+    for (int k = 0; k < NUM_GATES; k++)
+        cell.gate[k] = nn_recurrent_gate(layer, (size_t)k) + row * units;
+    return cell;
+}
+
+/* One example's cell at step t: gates from z, then c_t and h_t. */
+static void cell_forward(const nn_layer *layer, size_t b, size_t t)
+{
+    size_t units = ((const lstm *)layer->impl)->rnn.units;
+    lstm_cell cell = cell_at(layer, b, t);
+    for (int k = 0; k < NUM_GATES; k++)
+        nn_activation_forward(gate_activation(layer, k), cell.z + k * units, cell.gate[k], 1,
+                              units);
+    const nn_real *i = cell.gate[GATE_I], *f = cell.gate[GATE_F];
+    const nn_real *g = cell.gate[GATE_G], *o = cell.gate[GATE_O];
+    for (size_t j = 0; j < units; j++)
+        cell.c[j] = f[j] * cell.c_prev[j] + i[j] * g[j];
+    nn_activation_forward(layer->activation, cell.c, cell.tanh_c, 1, units);
+    for (size_t j = 0; j < units; j++)
+        cell.h[j] = o[j] * cell.tanh_c[j];
+}
+
+static void lstm_forward(nn_layer *layer, size_t t)
+{
+    lstm *l = layer->impl;
+    size_t units = l->rnn.units, width = NUM_GATES * units;
+    size_t pre_stride = nn_recurrent_timesteps(layer) * width;
+    nn_real *pre = nn_tensor_data(l->pre);
+    if (t == 0)  /* pre = x W + b, for all timesteps in one GEMM */
+        nn_recurrent_begin(layer, pre, nn_recurrent_param(layer, NN_RNN_BIAS));
+    /* z_t += h_{t-1} U: (B, units) x (units, 4*units), into rows pre_stride apart */
+    nn_gemm(false, false, layer->batch, width, units, 1, nn_recurrent_h_before(layer, t),
+            nn_recurrent_stride(layer), nn_recurrent_param(layer, NN_RNN_RECURRENT_KERNEL),
+            width, 1, pre + t * width, pre_stride);
+    for (size_t b = 0; b < layer->batch; b++)
+        cell_forward(layer, b, t);
+    nn_recurrent_end_step(layer, t);
+}
+
+/* One example's cell backward at step t: dz (4*units) from dh (units), and
+ * dc_next moves from dL/dc_t (via c_{t+1}) to dL/dc_{t-1}. */
+static void cell_backward(const nn_layer *layer, size_t b, size_t t, const nn_real *dh,
+                          nn_real *dz, nn_real *dc, nn_real *dc_next)
+{
+    size_t units = ((const lstm *)layer->impl)->rnn.units;
+    lstm_cell cell = cell_at(layer, b, t);
+    const nn_real *i = cell.gate[GATE_I], *f = cell.gate[GATE_F];
+    const nn_real *g = cell.gate[GATE_G], *o = cell.gate[GATE_O];
+    /* h_t = o * tanh(c_t), and c_t also reaches h_{t+1} through c_{t+1} */
+    for (size_t j = 0; j < units; j++)
+        dc[j] = dh[j] * o[j];
+    nn_activation_backward(layer->activation, cell.c, cell.tanh_c, dc, dc, 1, units);
+    for (size_t j = 0; j < units; j++) {
+        dc[j] += dc_next[j];
+        dz[GATE_I * units + j] = dc[j] * g[j];            /* dL/di */
+        dz[GATE_F * units + j] = dc[j] * cell.c_prev[j];  /* dL/df */
+        dz[GATE_G * units + j] = dc[j] * i[j];            /* dL/dg */
+        dz[GATE_O * units + j] = dh[j] * cell.tanh_c[j];  /* dL/do */
+        dc_next[j] = dc[j] * f[j];                        /* dL/dc_{t-1} */
+    }
+    for (int k = 0; k < NUM_GATES; k++)  /* through each gate's activation, in place */
+        nn_activation_backward(gate_activation(layer, k), cell.z + k * units, cell.gate[k],
+                               dz + k * units, dz + k * units, 1, units);
+}
+
+static void lstm_backward(nn_layer *layer, size_t t)
+{
+    lstm *l = layer->impl;
+    size_t batch = layer->batch, units = l->rnn.units;
+    const nn_real *dh = nn_recurrent_gather_dh(layer, t);  /* (B, units) */
+    nn_real *dz = nn_tensor_data(l->dpre), *dc = nn_tensor_data(l->dc);
+    nn_real *dc_next = nn_tensor_data(l->dc_next);
+    if (t == nn_recurrent_timesteps(layer) - 1)  /* no c_{t+1} after the last step */
+        memset(dc_next, 0, batch * units * sizeof *dc_next);
+    for (size_t b = 0; b < batch; b++)
+        cell_backward(layer, b, t, dh + b * units, dz + b * NUM_GATES * units, dc + b * units,
+                      dc_next + b * units);
+    /* x W and h U are added into the same z, so both get the same dz */
+    nn_recurrent_backprop(layer, t, dz, dz);
+}
+
+static void lstm_destroy(nn_layer *layer)
+{
+    lstm *l = layer->impl;
+    nn_recurrent_free_buffers(&l->rnn);
+    free_work_buffers(l);
+    free(l);
+}
+
+const nn_layer_kind nn_lstm_kind = {
+    .class_name = "LSTM",
+    .name_prefix = "lstm",
+    .build = lstm_build,
+    .resize = lstm_resize,
+    .steps = nn_recurrent_steps,
+    .forward = lstm_forward,
+    .backward = lstm_backward,
+    .destroy = lstm_destroy,
+    .describe = nn_recurrent_describe,
+};
+
+nn_status nn_lstm_new(nn_layer **out, size_t units, bool return_sequences,
+                      const nn_layer_options *opts)
+{
+    if (units == 0)
+        return nn_fail(NN_ERR_ARG, "LSTM: units must be a positive integer, got 0");
+    lstm *l = calloc(1, sizeof *l);
+    if (!l)
+        return nn_fail(NN_ERR_NOMEM, "LSTM: out of memory");
+    l->rnn = (nn_recurrent){.units = units, .blocks = NUM_GATES, .gate_names = gate_names,
+                            .has_cell = true, .return_sequences = return_sequences};
+    return nn_layer_new(out, &nn_lstm_kind, l, opts, "tanh");
+}

@@ -1,0 +1,303 @@
+/* model.c: the Sequential model's structure: adding layers, compiling
+ * (gathering all parameters into one flat array), sizing buffers for a
+ * batch, and the summary table. Training and inference are in fit.c.
+ */
+#include "model.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+nn_status nn_model_new(nn_model **out, uint64_t seed)
+{
+    nn_model *m = calloc(1, sizeof *m);
+    if (!m)
+        return nn_fail(NN_ERR_NOMEM, "Sequential: out of memory");
+    nn_rng_seed(&m->rng, seed, 0x6e6e73746570ULL);  /* the stream "nnstep" */
+    *out = m;
+    return NN_OK;
+}
+
+void nn_model_free(nn_model *m)
+{
+    if (!m)
+        return;
+    for (int i = 0; i < m->num_layers; i++)
+        nn_layer_free(m->layers[i]);
+    free(m->layers);
+    nn_optimizer_free(m->optimizer);
+    nn_tensor_free(m->params);
+    nn_tensor_free(m->grads);
+    nn_tensor_free(m->x);
+    nn_tensor_free(m->y);
+    nn_tensor_free(m->loss_grad);
+    nn_stepper_release(&m->stepper);
+    free(m);
+}
+
+nn_layer *nn_model_find_layer(const nn_model *m, const char *name)
+{
+    for (int i = 0; i < m->num_layers; i++)
+        if (strcmp(m->layers[i]->name, name) == 0)
+            return m->layers[i];
+    return NULL;
+}
+
+const nn_layer *nn_model_output_layer(const nn_model *m)
+{
+    return m->num_layers ? m->layers[m->num_layers - 1] : NULL;
+}
+
+/* Automatic names count per kind, from 1: conv2d_1, conv2d_2, dense_1. */
+static nn_status name_layer(const nn_model *m, nn_layer *layer)
+{
+    if (strcmp(layer->name, layer->kind->name_prefix) == 0) {
+        int same_kind = 0;
+        for (int i = 0; i < m->num_layers; i++)
+            same_kind += m->layers[i]->kind == layer->kind;
+        snprintf(layer->name, sizeof layer->name, "%s_%d", layer->kind->name_prefix,
+                 same_kind + 1);
+    }
+    if (nn_model_find_layer(m, layer->name))
+        return nn_fail(NN_ERR_ARG, "Sequential: there is already a layer named '%s'",
+                       layer->name);
+    return NN_OK;
+}
+
+static nn_status input_shape_for(const nn_model *m, const nn_layer *layer, int *ndim,
+                                 const size_t **shape)
+{
+    char a[96], b[96];
+    if (m->num_layers == 0) {
+        if (layer->declared_in_ndim == 0)
+            return nn_fail(NN_ERR_ARG, "Sequential: the first layer needs an input_shape, "
+                           "e.g. {input_shape = {28, 28, 1}}");
+        *ndim = layer->declared_in_ndim;
+        *shape = layer->declared_in_shape;
+        return NN_OK;
+    }
+    const nn_layer *prev = m->layers[m->num_layers - 1];
+    if (layer->declared_in_ndim != 0 &&
+        (layer->declared_in_ndim != prev->out_ndim ||
+         memcmp(layer->declared_in_shape, prev->out_shape,
+                (size_t)prev->out_ndim * sizeof(size_t)) != 0))
+        return nn_fail(NN_ERR_SHAPE, "Sequential: %s declares input_shape %s, but %s "
+                       "outputs %s", layer->name,
+                       nn_shape_string(layer->declared_in_ndim, layer->declared_in_shape,
+                                       a, sizeof a),
+                       prev->name, nn_shape_string(prev->out_ndim, prev->out_shape, b,
+                                                   sizeof b));
+    *ndim = prev->out_ndim;
+    *shape = prev->out_shape;
+    return NN_OK;
+}
+
+nn_status nn_model_add(nn_model *m, nn_layer *layer)
+{
+    int ndim = 0;
+    const size_t *shape = NULL;
+    nn_status st = name_layer(m, layer);
+    if (st == NN_OK)
+        st = input_shape_for(m, layer, &ndim, &shape);
+    if (st == NN_OK && m->num_layers == m->capacity) {
+        int cap = m->capacity ? 2 * m->capacity : 8;
+        nn_layer **grown = realloc(m->layers, (size_t)cap * sizeof *grown);
+        if (grown) {
+            m->layers = grown;
+            m->capacity = cap;
+        } else {
+            st = nn_fail(NN_ERR_NOMEM, "Sequential: out of memory");
+        }
+    }
+    if (st == NN_OK)
+        st = nn_layer_build(layer, ndim, shape, &m->rng);
+    if (st != NN_OK) {
+        nn_layer_free(layer);
+        return st;
+    }
+    m->layers[m->num_layers++] = layer;
+    m->compiled = false;  /* as in Keras: compile again after changing the model */
+    m->batch = 0;
+    return NN_OK;
+}
+
+size_t nn_model_param_count(const nn_model *m)
+{
+    size_t n = 0;
+    for (int i = 0; i < m->num_layers; i++)
+        n += nn_layer_param_count(m->layers[i]);
+    return n;
+}
+
+/* A view of flat[offset ...] shaped like `like`. */
+static nn_status flat_view(nn_tensor **out, nn_tensor *flat, size_t offset,
+                           const nn_tensor *like)
+{
+    nn_tensor *part;
+    NN_TRY(nn_tensor_narrow(&part, flat, 0, offset, nn_tensor_numel(like)));
+    nn_status st = nn_tensor_reshape(out, part, like->ndim, like->shape);
+    nn_tensor_free(part);
+    return st;
+}
+
+/* Move every parameter (and gradient) into one flat array, in layer order. */
+static nn_status gather_parameters(nn_model *m)
+{
+    size_t total = nn_model_param_count(m), offset = 0;
+    nn_tensor *params, *grads;
+    NN_TRY(nn_tensor_zeros(&params, 1, &total));
+    nn_status st = nn_tensor_zeros(&grads, 1, &total);
+    if (st != NN_OK) {
+        nn_tensor_free(params);
+        return st;
+    }
+    for (int i = 0; i < m->num_layers; i++) {
+        nn_layer *layer = m->layers[i];
+        for (int k = 0; k < layer->num_params && st == NN_OK; k++) {
+            nn_param *p = &layer->params[k];
+            nn_tensor *value, *grad;
+            size_t n = nn_tensor_numel(p->value);
+            memcpy(nn_tensor_data(params) + offset, nn_tensor_data(p->value),
+                   n * sizeof(nn_real));
+            st = flat_view(&value, params, offset, p->value);
+            if (st == NN_OK && (st = flat_view(&grad, grads, offset, p->grad)) != NN_OK)
+                nn_tensor_free(value);
+            if (st == NN_OK) {
+                nn_tensor_free(p->value);
+                nn_tensor_free(p->grad);
+                p->value = value;
+                p->grad = grad;
+                offset += n;
+            }
+        }
+    }
+    nn_tensor_free(m->params);
+    nn_tensor_free(m->grads);
+    m->params = params;
+    m->grads = grads;
+    return st;
+}
+
+nn_status nn_model_compile(nn_model *m, nn_optimizer *opt, nn_loss_kind loss)
+{
+    if (m->num_layers == 0) {
+        nn_optimizer_free(opt);
+        return nn_fail(NN_ERR_STATE, "compile: the model has no layers; add some first");
+    }
+    nn_optimizer_free(m->optimizer);
+    m->optimizer = opt;
+    m->loss = loss;
+    NN_TRY(gather_parameters(m));
+    NN_TRY(nn_optimizer_bind(opt, nn_tensor_numel(m->params)));
+    for (int i = 0; i < m->num_layers; i++) {
+        nn_layer *layer = m->layers[i];
+        layer->need_grad_input = i > 0;  /* nobody reads the input's gradient */
+        layer->rng = &m->rng;
+        layer->grad_output_is_logit_grad = false;
+    }
+    nn_layer *last = m->layers[m->num_layers - 1];
+    last->grad_output_is_logit_grad =
+        last->activation.kind == NN_ACT_SOFTMAX && nn_loss_fuses_with_softmax(loss);
+    NN_TRY(nn_stepper_plan(&m->stepper, m));
+    m->batch = 0;
+    m->compiled = true;
+    return NN_OK;
+}
+
+/* *t becomes a zeroed (batch, shape...) tensor, reallocated only if needed. */
+static nn_status ensure_batch_tensor(nn_tensor **t, size_t batch, int ndim,
+                                     const size_t *shape)
+{
+    size_t full[NN_MAX_DIMS] = {batch};
+    memcpy(full + 1, shape, (size_t)ndim * sizeof *shape);
+    if (*t && (*t)->ndim == ndim + 1 &&
+        memcmp((*t)->shape, full, (size_t)(ndim + 1) * sizeof *full) == 0)
+        return NN_OK;
+    nn_tensor_free(*t);
+    *t = NULL;
+    return nn_tensor_zeros(t, ndim + 1, full);
+}
+
+nn_status nn_model_resize(nn_model *m, size_t batch)
+{
+    if (batch == m->batch)
+        return NN_OK;
+    m->batch = 0;
+    const nn_layer *first = m->layers[0], *last = m->layers[m->num_layers - 1];
+    NN_TRY(ensure_batch_tensor(&m->x, batch, first->in_ndim, first->in_shape));
+    NN_TRY(ensure_batch_tensor(&m->loss_grad, batch, last->out_ndim, last->out_shape));
+    for (int i = 0; i < m->num_layers; i++)
+        NN_TRY(nn_layer_resize(m->layers[i], batch));
+    /* wire the layers: each reads the one below, and the gradient from above */
+    for (int i = 0; i < m->num_layers; i++) {
+        nn_layer *layer = m->layers[i];
+        layer->input = i == 0 ? m->x : m->layers[i - 1]->output;
+        layer->grad_output = i == m->num_layers - 1 ? m->loss_grad
+                                                    : m->layers[i + 1]->grad_input;
+    }
+    m->batch = batch;
+    return NN_OK;
+}
+
+nn_status nn_model_resize_targets(nn_model *m, const nn_tensor *y, size_t batch)
+{
+    return ensure_batch_tensor(&m->y, batch, y->ndim - 1, y->shape + 1);
+}
+
+void nn_model_zero_grads(nn_model *m)
+{
+    if (m->grads)
+        nn_tensor_fill(m->grads, 0);
+}
+
+/* ---- summary ---- */
+
+static void thousands(size_t n, char *buf, size_t size)
+{
+    char digits[32];
+    int len = snprintf(digits, sizeof digits, "%zu", n), out = 0;
+    for (int i = 0; i < len && (size_t)out + 2 < size; i++) {
+        if (i > 0 && (len - i) % 3 == 0)
+            buf[out++] = ',';
+        buf[out++] = digits[i];
+    }
+    buf[out] = '\0';
+}
+
+/* Keras's layout, except that the first column widens to fit the longest
+ * "name (Class)" instead of cutting it short. */
+nn_status nn_model_summary(const nn_model *m, char **text)
+{
+    char line[NN_NAME_SIZE + 40], shape[96], count[32], rule[160], double_rule[160];
+    int width = 27;
+    for (int i = 0; i < m->num_layers; i++) {
+        int len = snprintf(line, sizeof line, "%s (%s)", m->layers[i]->name,
+                           m->layers[i]->kind->class_name);
+        width = len > width ? len : width;
+    }
+    int rule_len = width + 38;
+    memset(rule, '_', (size_t)rule_len);
+    memset(double_rule, '=', (size_t)rule_len);
+    rule[rule_len] = double_rule[rule_len] = '\0';
+    size_t size = 512 + (size_t)(rule_len + 2) * (2 * (size_t)m->num_layers + 8);
+    char *buf = malloc(size);
+    if (!buf)
+        return nn_fail(NN_ERR_NOMEM, "summary: out of memory");
+    size_t used = (size_t)snprintf(buf, size, "Model: \"sequential\"\n%s\n %-*s %-25s %-10s\n%s\n",
+                                   rule, width, "Layer (type)", "Output Shape", "Param #",
+                                   double_rule);
+    for (int i = 0; i < m->num_layers; i++) {
+        const nn_layer *l = m->layers[i];
+        nn_batch_shape_string("None", l->out_ndim, l->out_shape, shape, sizeof shape);
+        snprintf(line, sizeof line, "%s (%s)", l->name, l->kind->class_name);
+        thousands(nn_layer_param_count(l), count, sizeof count);
+        used += (size_t)snprintf(buf + used, size - used, " %-*s %-25s %s\n%s", width, line,
+                                 shape, count, i + 1 < m->num_layers ? "\n" : "");
+    }
+    thousands(nn_model_param_count(m), count, sizeof count);
+    snprintf(buf + used, size - used,
+             "%s\nTotal params: %s\nTrainable params: %s\nNon-trainable params: 0\n%s\n",
+             double_rule, count, count, rule);
+    *text = buf;
+    return NN_OK;
+}

@@ -1,0 +1,101 @@
+/* model.h: Keras's Sequential model: add, compile, fit, evaluate, predict,
+ * summary.
+ *
+ * The model owns its layers, its optimizer and one random generator (seeded;
+ * shuffling, initial weights and Dropout's masks all draw from it, so a run
+ * repeats exactly). After compile, every layer's parameters are views into
+ * one flat array (`params`), and their gradients into another (`grads`): the
+ * optimizer updates them in one loop, and a snapshot is one copy.
+ */
+#ifndef NN_MODEL_H
+#define NN_MODEL_H
+
+#include <stdbool.h>
+
+#include "layer.h"
+#include "loss.h"
+#include "optimizer.h"
+#include "random.h"
+#include "stepper.h"
+
+typedef struct nn_model {
+    nn_layer **layers;
+    int num_layers, capacity;
+    nn_rng rng;
+
+    bool compiled;
+    nn_loss_kind loss;
+    nn_optimizer *optimizer;
+    nn_tensor *params;      /* (P,) every parameter, layer by layer */
+    nn_tensor *grads;       /* (P,) their gradients, in the same order */
+
+    size_t batch;           /* the batch size the buffers below are sized for */
+    nn_tensor *x;           /* (B, input...) the current batch's inputs */
+    nn_tensor *y;           /* (B, output...) or (B,): its targets */
+    nn_tensor *loss_grad;   /* (B, output...) dL/d(last layer's output) */
+    nn_stepper stepper;
+} nn_model;
+
+/* Per-batch and per-epoch reports for fit's callback. */
+typedef struct nn_fit_report {
+    size_t epoch, epochs;     /* 0-based epoch, and how many in all */
+    size_t batch, batches;    /* 0-based batch within the epoch, and how many */
+    size_t seen;              /* examples trained on so far this epoch */
+    double loss, accuracy;    /* running means over this epoch so far */
+    bool epoch_end;           /* this call ends an epoch (val_ fields are set) */
+    double val_loss, val_accuracy;  /* NAN when there is no validation data */
+} nn_fit_report;
+
+/* Return false to stop training (after the current batch). */
+typedef bool (*nn_fit_callback)(const nn_fit_report *report, void *userdata);
+
+typedef struct nn_fit_options {
+    size_t epochs;              /* Keras default 1 */
+    size_t batch_size;          /* Keras default 32 */
+    bool no_shuffle;            /* Keras shuffles by default */
+    const nn_tensor *validation_x, *validation_y;
+    nn_fit_callback callback;
+    void *userdata;
+} nn_fit_options;
+
+/* One row per epoch. */
+typedef struct nn_history {
+    size_t epochs;
+    double *loss, *accuracy, *val_loss, *val_accuracy;
+} nn_history;
+
+nn_status nn_model_new(nn_model **out, uint64_t seed);
+void nn_model_free(nn_model *model);
+
+/* Take ownership of layer (also on failure) and build it for the previous
+ * layer's output shape (or its own input_shape, for the first layer). */
+nn_status nn_model_add(nn_model *model, nn_layer *layer);
+/* Take ownership of opt (also on failure). */
+nn_status nn_model_compile(nn_model *model, nn_optimizer *opt, nn_loss_kind loss);
+
+nn_status nn_model_train_on_batch(nn_model *model, const nn_tensor *x,
+                                  const nn_tensor *y, double *loss, double *accuracy);
+nn_status nn_model_fit(nn_model *model, const nn_tensor *x, const nn_tensor *y,
+                       const nn_fit_options *opts, nn_history *history);
+nn_status nn_model_evaluate(nn_model *model, const nn_tensor *x, const nn_tensor *y,
+                            size_t batch_size, double *loss, double *accuracy);
+/* out: a new (N, output...) tensor. */
+nn_status nn_model_predict(nn_model *model, const nn_tensor *x, size_t batch_size,
+                           nn_tensor **out);
+/* Keras's summary table as a malloc'd string. */
+nn_status nn_model_summary(const nn_model *model, char **text);
+
+size_t nn_model_param_count(const nn_model *model);
+const nn_layer *nn_model_output_layer(const nn_model *model);
+/* The layer called `name`, or NULL. */
+nn_layer *nn_model_find_layer(const nn_model *model, const char *name);
+void nn_history_free(nn_history *history);
+
+/* ---- used by the stepper ---- */
+/* Size every buffer for batch size B (only when B changes). */
+nn_status nn_model_resize(nn_model *model, size_t batch);
+/* Size the targets' buffer model->y for `batch` examples shaped as y's. */
+nn_status nn_model_resize_targets(nn_model *model, const nn_tensor *y, size_t batch);
+void nn_model_zero_grads(nn_model *model);
+
+#endif

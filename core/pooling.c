@@ -1,0 +1,268 @@
+/* pooling.c: Keras's MaxPooling2D and AveragePooling2D (channels-last).
+ *
+ * Both slide a pool_h x pool_w window over each channel of an (H, W, C)
+ * image with the given strides and reduce it to one number:
+ *   max:     y = the largest x in the window
+ *   average: y = the mean of the x in the window
+ * The windows are placed exactly as a convolution's (nn_conv_geometry, with
+ * the pool as the kernel), so 'valid' and 'same' mean what they mean there.
+ *
+ * With 'same' padding a window can hang over the edge. As in TensorFlow,
+ * the padded cells are simply not part of the window: they never win a max,
+ * and an average divides by the number of real cells under the window (so a
+ * corner window of a 3x3 pool over 2 real cells is their mean, not a ninth
+ * of their sum).
+ *
+ * Backward. Max: only the winner affected y, so dL/dy goes to the winner and
+ * the other cells get 0; forward remembers each window's winner (argmax) for
+ * this. Average: every real cell gets dL/dy / count.
+ *
+ * Left out: global pooling, channels-first, 1-D and 3-D pooling.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "im2col.h"
+#include "layers.h"
+
+typedef struct pooling {
+    size_t pool_h, pool_w, stride_h, stride_w;
+    bool same_padding;
+    nn_conv_geometry geometry;  /* set by build */
+    size_t *argmax;  /* max only, (B, OH, OW, C): each window's winner, as an
+                        index into the input batch; sized by resize */
+} pooling;
+
+/* The real (unpadded) cells a window covers along one axis: [*first, *end).
+ * The window at output position o starts at o * stride in padded
+ * coordinates; every window holds at least one real cell. */
+static void window_span(size_t o, size_t kernel, size_t stride, size_t pad_before,
+                        size_t in_size, size_t *first, size_t *end)
+{
+    size_t start = o * stride, stop = o * stride + kernel;  /* padded coordinates */
+    *first = start > pad_before ? start - pad_before : 0;
+    *end = stop > pad_before ? stop - pad_before : 0;
+    if (*end > in_size)
+        *end = in_size;
+}
+
+/* Both axes: rows [y0, y1) and columns [x0, x1) under window (oy, ox). */
+typedef struct window { size_t y0, y1, x0, x1; } window;
+
+static window window_at(const nn_conv_geometry *g, size_t oy, size_t ox)
+{
+    window w;
+    window_span(oy, g->kernel_h, g->stride_h, g->pad_top, g->in_h, &w.y0, &w.y1);
+    window_span(ox, g->kernel_w, g->stride_w, g->pad_left, g->in_w, &w.x0, &w.x1);
+    return w;
+}
+
+/* ---- shared by both kinds ---- */
+
+static nn_status pooling_build(nn_layer *layer, nn_rng *rng)
+{
+    (void)rng;  /* no parameters */
+    pooling *pool = layer->impl;
+    const char *kind = layer->kind->class_name;
+    if (layer->in_ndim != 3) {
+        char shape[64];
+        return nn_fail(NN_ERR_SHAPE, "%s: expected input of shape (height, width, "
+                       "channels), got %s", kind,
+                       nn_shape_string(layer->in_ndim, layer->in_shape, shape, sizeof shape));
+    }
+    nn_conv_geometry *g = &pool->geometry;
+    nn_status st = nn_conv_geometry_init(g, layer->in_shape[0], layer->in_shape[1],
+                                         layer->in_shape[2], pool->pool_h, pool->pool_w,
+                                         pool->stride_h, pool->stride_w, pool->same_padding);
+    if (st != NN_OK) {  /* "conv: window ... is larger" -> "MaxPooling2D: window ..." */
+        char why[256];
+        snprintf(why, sizeof why, "%s", nn_last_error());
+        const char *rest = strncmp(why, "conv: ", 6) == 0 ? why + 6 : why;
+        return nn_fail(st, "%s: %s", kind, rest);
+    }
+    nn_layer_set_output_shape(layer, 3, (size_t[]){g->out_h, g->out_w, g->channels});
+    return NN_OK;
+}
+
+static void pooling_destroy(nn_layer *layer)
+{
+    pooling *pool = layer->impl;
+    free(pool->argmax);
+    free(pool);
+}
+
+static void pooling_describe(const nn_layer *layer, char *buf, size_t size)
+{
+    const pooling *pool = layer->impl;
+    snprintf(buf, size, "pool_size=(%zu, %zu), strides=(%zu, %zu), padding=%s",
+             pool->pool_h, pool->pool_w, pool->stride_h, pool->stride_w,
+             pool->same_padding ? "same" : "valid");
+}
+
+/* Check the arguments and make the impl; strides 0 means the pool size. */
+static nn_status pooling_new(nn_layer **out, const nn_layer_kind *kind, size_t pool_h,
+                             size_t pool_w, size_t stride_h, size_t stride_w,
+                             bool same_padding, const nn_layer_options *opts)
+{
+    if (pool_h == 0 || pool_w == 0)
+        return nn_fail(NN_ERR_ARG, "%s: pool_size must be positive, got (%zu, %zu)",
+                       kind->class_name, pool_h, pool_w);
+    pooling *pool = calloc(1, sizeof *pool);
+    if (!pool)
+        return nn_fail(NN_ERR_NOMEM, "%s: out of memory", kind->class_name);
+    *pool = (pooling){.pool_h = pool_h, .pool_w = pool_w,
+                      .stride_h = stride_h ? stride_h : pool_h,
+                      .stride_w = stride_w ? stride_w : pool_w,
+                      .same_padding = same_padding};
+    return nn_layer_new(out, kind, pool, opts, "linear");
+}
+
+/* ---- MaxPooling2D ---- */
+
+static nn_status max_pooling_resize(nn_layer *layer)
+{
+    pooling *pool = layer->impl;
+    size_t outputs = nn_tensor_numel(layer->output);
+    free(pool->argmax);
+    pool->argmax = malloc(outputs * sizeof *pool->argmax);
+    if (!pool->argmax)
+        return nn_fail(NN_ERR_NOMEM, "%s: out of memory", layer->name);
+    return NN_OK;
+}
+
+static void max_pooling_forward(nn_layer *layer, size_t step)
+{
+    (void)step;
+    pooling *pool = layer->impl;
+    const nn_conv_geometry *g = &pool->geometry;
+    size_t C = g->channels;
+    const nn_real *x = nn_tensor_data(layer->input);  // (B, H, W, C)
+    nn_real *y = nn_tensor_data(layer->output);       // (B, OH, OW, C)
+    size_t *winner = pool->argmax;                    // (B, OH, OW, C)
+    for (size_t b = 0; b < layer->batch; b++)
+        for (size_t oy = 0; oy < g->out_h; oy++)
+            for (size_t ox = 0; ox < g->out_w; ox++, y += C, winner += C) {
+                /* all C channels of this window at once: y and winner hold
+                 * the best so far; SIZE_MAX means "no cell seen yet" */
+                window w = window_at(g, oy, ox);
+                for (size_t c = 0; c < C; c++)
+                    winner[c] = SIZE_MAX;
+                for (size_t iy = w.y0; iy < w.y1; iy++)
+                    for (size_t ix = w.x0; ix < w.x1; ix++) {
+                        size_t at = ((b * g->in_h + iy) * g->in_w + ix) * C;
+                        for (size_t c = 0; c < C; c++)
+                            if (winner[c] == SIZE_MAX || x[at + c] > y[c]) {
+                                y[c] = x[at + c];
+                                winner[c] = at + c;
+                            }
+                    }
+            }
+}
+
+static void max_pooling_backward(nn_layer *layer, size_t step)
+{
+    (void)step;
+    if (!layer->need_grad_input)
+        return;
+    const pooling *pool = layer->impl;
+    const nn_real *dy = nn_tensor_data(layer->grad_output);  // (B, OH, OW, C)
+    nn_real *dx = nn_tensor_data(layer->grad_input);         // (B, H, W, C)
+    nn_tensor_fill(layer->grad_input, 0);
+    /* += : with strides smaller than the pool, one cell can win two windows */
+    for (size_t i = 0, n = nn_tensor_numel(layer->output); i < n; i++)
+        dx[pool->argmax[i]] += dy[i];
+}
+
+static const nn_layer_kind max_pooling_kind = {
+    .class_name = "MaxPooling2D",
+    .name_prefix = "max_pooling2d",
+    .build = pooling_build,
+    .resize = max_pooling_resize,
+    .forward = max_pooling_forward,
+    .backward = max_pooling_backward,
+    .destroy = pooling_destroy,
+    .describe = pooling_describe,
+};
+
+nn_status nn_max_pooling2d_new(nn_layer **out, size_t pool_h, size_t pool_w,
+                               size_t stride_h, size_t stride_w,
+                               bool same_padding, const nn_layer_options *opts)
+{
+    return pooling_new(out, &max_pooling_kind, pool_h, pool_w, stride_h, stride_w,
+                       same_padding, opts);
+}
+
+/* ---- AveragePooling2D ---- */
+
+static void average_pooling_forward(nn_layer *layer, size_t step)
+{
+    (void)step;
+    const pooling *pool = layer->impl;
+    const nn_conv_geometry *g = &pool->geometry;
+    size_t C = g->channels;
+    const nn_real *x = nn_tensor_data(layer->input);  // (B, H, W, C)
+    nn_real *y = nn_tensor_data(layer->output);       // (B, OH, OW, C)
+    for (size_t b = 0; b < layer->batch; b++)
+        for (size_t oy = 0; oy < g->out_h; oy++)
+            for (size_t ox = 0; ox < g->out_w; ox++, y += C) {
+                window w = window_at(g, oy, ox);
+                nn_real count = (nn_real)((w.y1 - w.y0) * (w.x1 - w.x0));  /* real cells */
+                for (size_t c = 0; c < C; c++)
+                    y[c] = 0;
+                for (size_t iy = w.y0; iy < w.y1; iy++)
+                    for (size_t ix = w.x0; ix < w.x1; ix++) {
+                        const nn_real *cell = x + ((b * g->in_h + iy) * g->in_w + ix) * C;
+                        for (size_t c = 0; c < C; c++)
+                            y[c] += cell[c];
+                    }
+                for (size_t c = 0; c < C; c++)
+                    y[c] /= count;
+            }
+}
+
+static void average_pooling_backward(nn_layer *layer, size_t step)
+{
+    (void)step;
+    if (!layer->need_grad_input)
+        return;
+    const pooling *pool = layer->impl;
+    const nn_conv_geometry *g = &pool->geometry;
+    size_t C = g->channels;
+    const nn_real *dy = nn_tensor_data(layer->grad_output);  // (B, OH, OW, C)
+    nn_real *dx = nn_tensor_data(layer->grad_input);         // (B, H, W, C)
+    nn_tensor_fill(layer->grad_input, 0);
+    for (size_t b = 0; b < layer->batch; b++)
+        for (size_t oy = 0; oy < g->out_h; oy++)
+            for (size_t ox = 0; ox < g->out_w; ox++, dy += C) {
+                /* each real cell contributed 1/count of y, so it gets 1/count of dy */
+                window w = window_at(g, oy, ox);
+                nn_real count = (nn_real)((w.y1 - w.y0) * (w.x1 - w.x0));
+                for (size_t iy = w.y0; iy < w.y1; iy++)
+                    for (size_t ix = w.x0; ix < w.x1; ix++) {
+                        nn_real *cell = dx + ((b * g->in_h + iy) * g->in_w + ix) * C;
+                        for (size_t c = 0; c < C; c++)
+                            cell[c] += dy[c] / count;
+                    }
+            }
+}
+
+static const nn_layer_kind average_pooling_kind = {
+    .class_name = "AveragePooling2D",
+    .name_prefix = "average_pooling2d",
+    .build = pooling_build,
+    .forward = average_pooling_forward,
+    .backward = average_pooling_backward,
+    .destroy = pooling_destroy,
+    .describe = pooling_describe,
+};
+
+nn_status nn_average_pooling2d_new(nn_layer **out, size_t pool_h, size_t pool_w,
+                                   size_t stride_h, size_t stride_w,
+                                   bool same_padding,
+                                   const nn_layer_options *opts)
+{
+    return pooling_new(out, &average_pooling_kind, pool_h, pool_w, stride_h, stride_w,
+                       same_padding, opts);
+}

@@ -1,0 +1,128 @@
+/* recurrent.h: what the three recurrent layers (SimpleRNN, LSTM, GRU) share,
+ * and how the stepper and the visualizer look inside them.
+ *
+ * All three read a batch of sequences x (B, T, F) (channels-last, as Keras)
+ * and carry a hidden state h (B, units) from timestep to timestep, starting
+ * from zeros. Each layer takes T forward steps (t = 0 .. T-1) and T backward
+ * steps (t = T-1 .. 0: backpropagation through time); see layer.h.
+ *
+ * How a step is computed, the same way in all three (G is the number of gate
+ * blocks: 1 SimpleRNN, 4 LSTM, 3 GRU):
+ *   forward step 0 projects the input of ALL timesteps at once,
+ *       pre (B, T, G*units) = x W + b       one GEMM of (B*T, F) x (F, G*units)
+ *   so that forward step t only adds the recurrent part,
+ *       pre[:, t] += h_{t-1} U              (B, units) x (units, G*units)
+ *   and then applies the gates. Backward step t turns dL/dh_t into dL/dpre_t
+ *   and accumulates kernel, recurrent_kernel and bias gradients from it.
+ *
+ * Left out: masking, stateful layers, dropout inside the cell, go_backwards,
+ * return_state, Bidirectional, GRU with reset_after=False.
+ */
+#ifndef NN_RECURRENT_H
+#define NN_RECURRENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "layer.h"
+
+/* ---- for the stepper and the visualizer (read-only) ---- */
+
+extern const nn_layer_kind nn_simple_rnn_kind, nn_lstm_kind, nn_gru_kind;
+
+bool nn_layer_is_recurrent(const nn_layer *layer);
+
+/* Inside any recurrent layer, after nn_layer_resize. Element (b, t, j) of a
+ * (batch, steps, units) array p is p[(b * steps + t) * units + j]. */
+typedef struct nn_recurrent_view {
+    size_t batch, timesteps, units;
+    size_t done;              /* timesteps of this forward pass computed so far */
+    int num_gates;            /* 0 SimpleRNN, 4 LSTM, 3 GRU */
+    const char *const *gate_names;  /* LSTM {"i", "f", "g", "o"}, GRU {"z", "r", "h"} */
+    const nn_real *gates;     /* (num_gates, batch, timesteps, units), after activation */
+    const nn_real *hidden;    /* (batch, timesteps + 1, units); h[b][0] is the zero start */
+    const nn_real *cell;      /* LSTM's cell state, (batch, timesteps + 1, units); else NULL */
+} nn_recurrent_view;
+
+/* Errors: "dense_1: not a recurrent layer"; "lstm: no batch has been run yet". */
+nn_status nn_recurrent_state(const nn_layer *layer, nn_recurrent_view *out);
+
+/* The same for an LSTM, with each gate by name. Every gate array is
+ * (batch, timesteps, units); cell and hidden are (batch, timesteps + 1, units). */
+typedef struct nn_lstm_view {
+    size_t batch, timesteps, units, done;
+    const nn_real *input_gate;   /* i = recurrent_activation(z_i): how much of g to write */
+    const nn_real *forget_gate;  /* f = recurrent_activation(z_f): how much of c to keep */
+    const nn_real *candidate;    /* g = activation(z_g): the values to write */
+    const nn_real *output_gate;  /* o = recurrent_activation(z_o): how much of c to show */
+    const nn_real *cell;         /* c_t = f * c_{t-1} + i * g */
+    const nn_real *hidden;       /* h_t = o * activation(c_t) */
+} nn_lstm_view;
+
+/* Error: "dense_1: not an LSTM layer", or as nn_recurrent_state. */
+nn_status nn_lstm_state(const nn_layer *layer, nn_lstm_view *out);
+
+/* ---- shared by simple_rnn.c, lstm.c and gru.c ---- */
+
+/* The first member of each recurrent layer's impl struct, so that
+ * (nn_recurrent *)layer->impl reaches it whichever the kind. */
+typedef struct nn_recurrent {
+    size_t units;
+    size_t blocks;          /* G: the kernels are (F, G*units) and (units, G*units) */
+    const char *const *gate_names;  /* G names, or NULL (SimpleRNN: no gates) */
+    bool has_cell;          /* LSTM: a cell state beside h */
+    bool return_sequences;
+    bool split_bias;        /* GRU: bias (2, G*units), a row for x W and a row for h U */
+    size_t done;            /* forward steps done in this pass */
+    /* what the visualizer reads (nn_recurrent_state) */
+    nn_tensor *hidden;      /* (B, T+1, units): h_0 = 0, then h after each step */
+    nn_tensor *cell;        /* (B, T+1, units) if has_cell: c_0 = 0, then c after each step */
+    nn_tensor *gates;       /* (G, B, T, units) if gate_names: the gates after activation */
+    /* backpropagation through time */
+    nn_tensor *dh;          /* (B, units): dL/dh_t in the backward step for t */
+    nn_tensor *dh_next;     /* (B, units): the part of it that came back from step t+1 */
+} nn_recurrent;
+
+/* The order of layer->params, as Keras's weights. */
+enum { NN_RNN_KERNEL, NN_RNN_RECURRENT_KERNEL, NN_RNN_BIAS };
+
+/* Sizes of the layer's input: T timesteps of F features. */
+static inline size_t nn_recurrent_timesteps(const nn_layer *layer) { return layer->in_shape[0]; }
+static inline size_t nn_recurrent_features(const nn_layer *layer) { return layer->in_shape[1]; }
+
+/* h after step t-1, i.e. h_{t-1}, of example 0 (h_{-1} is the zero start);
+ * example b's is nn_recurrent_stride(layer) elements further on. */
+nn_real *nn_recurrent_h_before(const nn_layer *layer, size_t t);
+size_t nn_recurrent_stride(const nn_layer *layer);  /* (T+1) * units */
+/* Gate k's (B, T, units) array inside rnn->gates. */
+nn_real *nn_recurrent_gate(const nn_layer *layer, size_t k);
+/* The values of a parameter; the bias is NULL without use_bias. */
+nn_real *nn_recurrent_param(const nn_layer *layer, int which);
+
+/* Check the input is (timesteps, features), set the output shape and create
+ * kernel (F, G*units, glorot), recurrent_kernel (units, G*units, orthogonal)
+ * and bias (zeros) as params 0, 1, 2. */
+nn_status nn_recurrent_build(nn_layer *layer, nn_rng *rng);
+/* Size the shared buffers above for layer->batch. */
+nn_status nn_recurrent_resize(nn_layer *layer);
+void nn_recurrent_free_buffers(nn_recurrent *rnn);
+size_t nn_recurrent_steps(const nn_layer *layer);
+void nn_recurrent_describe(const nn_layer *layer, char *buf, size_t size);
+
+/* Forward step 0: zero h_0 (and c_0), then pre (B, T, G*units) = x W + bias
+ * for every timestep at once; bias (G*units) may be NULL. The input must be
+ * contiguous. */
+void nn_recurrent_begin(nn_layer *layer, nn_real *pre, const nn_real *bias);
+/* Forward step t, last part: copy h_t to the output if it is part of it. */
+void nn_recurrent_end_step(nn_layer *layer, size_t t);
+/* Backward step t, first part: dh = dL/dh_t, from grad_output (if h_t was
+ * output) plus dh_next. Returns dh (B, units). */
+const nn_real *nn_recurrent_gather_dh(nn_layer *layer, size_t t);
+/* Backward step t, last part: from dx_gates = dL/d(x_t W + b) and
+ * dh_gates = dL/d(h_{t-1} U), both (B, G*units) (the same array except in
+ * GRU), accumulate the parameter gradients, write grad_input[:, t] and set
+ * dh_next = dh_gates U^T, the gradient sent back to step t-1. */
+void nn_recurrent_backprop(nn_layer *layer, size_t t, const nn_real *dx_gates,
+                           const nn_real *dh_gates);
+
+#endif

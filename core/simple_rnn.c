@@ -1,0 +1,105 @@
+/* simple_rnn.c: Keras's SimpleRNN, the plainest recurrent layer.
+ *
+ *   z_t = x_t W + h_{t-1} U + b       x_t (B, F), W (F, units), U (units, units)
+ *   h_t = activation(z_t)             h_t (B, units), h_{-1} = 0
+ *
+ * Backward step t, with dh = dL/dh_t (from the output, and from step t+1):
+ *   dz = activation'(z_t) * dh                          (B, units)
+ *   dW += x_t^T dz,  dU += h_{t-1}^T dz,  db += sum of dz over the batch
+ *   dx_t = dz W^T,   dL/dh_{t-1} = dz U^T (carried to step t-1)
+ * The GEMMs, shared with LSTM and GRU, are in recurrent.c; this file holds
+ * only what is SimpleRNN's own: the cell. Left out: as recurrent.h.
+ */
+#include <stdlib.h>
+
+#include "gemm.h"
+#include "layers.h"
+#include "recurrent.h"
+
+typedef struct simple_rnn {
+    nn_recurrent rnn;  /* first: units, hidden states (B, T+1, units), dh, dh_next */
+    nn_tensor *pre;    /* (B, T, units): z_t for every t, kept for backward */
+    nn_tensor *dpre;   /* (B, units): dL/dz_t in the backward step for t */
+} simple_rnn;
+
+static nn_status simple_rnn_resize(nn_layer *layer)
+{
+    simple_rnn *s = layer->impl;
+    size_t batch = layer->batch, units = s->rnn.units;
+    NN_TRY(nn_recurrent_resize(layer));
+    nn_tensor_free(s->pre);
+    nn_tensor_free(s->dpre);
+    s->pre = s->dpre = NULL;
+    NN_TRY(nn_tensor_zeros(&s->pre, 3,
+                           (size_t[]){batch, nn_recurrent_timesteps(layer), units}));
+    return nn_tensor_zeros(&s->dpre, 2, (size_t[]){batch, units});
+}
+
+static void simple_rnn_forward(nn_layer *layer, size_t t)
+{
+    simple_rnn *s = layer->impl;
+    size_t units = s->rnn.units, pre_stride = nn_recurrent_timesteps(layer) * units;
+    size_t h_stride = nn_recurrent_stride(layer);
+    nn_real *pre = nn_tensor_data(s->pre);
+    if (t == 0)  /* pre = x W + b, for all timesteps in one GEMM */
+        nn_recurrent_begin(layer, pre, nn_recurrent_param(layer, NN_RNN_BIAS));
+    nn_real *z_t = pre + t * units;  /* (B, units) rows, pre_stride apart */
+    const nn_real *h_prev = nn_recurrent_h_before(layer, t);
+    nn_real *h_t = nn_recurrent_h_before(layer, t + 1);
+    /* z_t += h_{t-1} U: (B, units) x (units, units) */
+    nn_gemm(false, false, layer->batch, units, units, 1, h_prev, h_stride,
+            nn_recurrent_param(layer, NN_RNN_RECURRENT_KERNEL), units, 1, z_t, pre_stride);
+    for (size_t b = 0; b < layer->batch; b++)
+        nn_activation_forward(layer->activation, z_t + b * pre_stride, h_t + b * h_stride, 1,
+                              units);
+    nn_recurrent_end_step(layer, t);
+}
+
+static void simple_rnn_backward(nn_layer *layer, size_t t)
+{
+    simple_rnn *s = layer->impl;
+    size_t units = s->rnn.units, pre_stride = nn_recurrent_timesteps(layer) * units;
+    size_t h_stride = nn_recurrent_stride(layer);
+    const nn_real *dh = nn_recurrent_gather_dh(layer, t);  /* (B, units) */
+    const nn_real *z_t = nn_tensor_data(s->pre) + t * units;
+    const nn_real *h_t = nn_recurrent_h_before(layer, t + 1);
+    nn_real *dz = nn_tensor_data(s->dpre);
+    for (size_t b = 0; b < layer->batch; b++)
+        nn_activation_backward(layer->activation, z_t + b * pre_stride, h_t + b * h_stride,
+                               dh + b * units, dz + b * units, 1, units);
+    /* x W and h U are added into the same z, so both get the same dz */
+    nn_recurrent_backprop(layer, t, dz, dz);
+}
+
+static void simple_rnn_destroy(nn_layer *layer)
+{
+    simple_rnn *s = layer->impl;
+    nn_recurrent_free_buffers(&s->rnn);
+    nn_tensor_free(s->pre);
+    nn_tensor_free(s->dpre);
+    free(s);
+}
+
+const nn_layer_kind nn_simple_rnn_kind = {
+    .class_name = "SimpleRNN",
+    .name_prefix = "simple_rnn",
+    .build = nn_recurrent_build,
+    .resize = simple_rnn_resize,
+    .steps = nn_recurrent_steps,
+    .forward = simple_rnn_forward,
+    .backward = simple_rnn_backward,
+    .destroy = simple_rnn_destroy,
+    .describe = nn_recurrent_describe,
+};
+
+nn_status nn_simple_rnn_new(nn_layer **out, size_t units, bool return_sequences,
+                            const nn_layer_options *opts)
+{
+    if (units == 0)
+        return nn_fail(NN_ERR_ARG, "SimpleRNN: units must be a positive integer, got 0");
+    simple_rnn *s = calloc(1, sizeof *s);
+    if (!s)
+        return nn_fail(NN_ERR_NOMEM, "SimpleRNN: out of memory");
+    s->rnn = (nn_recurrent){.units = units, .blocks = 1, .return_sequences = return_sequences};
+    return nn_layer_new(out, &nn_simple_rnn_kind, s, opts, "tanh");
+}

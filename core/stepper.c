@@ -1,0 +1,193 @@
+/* stepper.c: the program of one training step, and running it step by step. */
+#include "stepper.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "model.h"
+
+const char *nn_phase_name(nn_phase phase)
+{
+    static const char *const names[] = {"forward", "loss", "backward", "update"};
+    return names[phase];
+}
+
+nn_status nn_stepper_plan(nn_stepper *s, nn_model *m)
+{
+    size_t length = 2;  /* loss and update */
+    for (int i = 0; i < m->num_layers; i++)
+        length += 2 * nn_layer_steps(m->layers[i]);
+    nn_step *program = malloc(length * sizeof *program);
+    if (!program)
+        return nn_fail(NN_ERR_NOMEM, "stepper: out of memory");
+    size_t k = 0;
+    for (int i = 0; i < m->num_layers; i++) {
+        size_t steps = nn_layer_steps(m->layers[i]);
+        for (size_t t = 0; t < steps; t++)
+            program[k++] = (nn_step){NN_PHASE_FORWARD, i, t, steps};
+    }
+    program[k++] = (nn_step){NN_PHASE_LOSS, -1, 0, 1};
+    for (int i = m->num_layers - 1; i >= 0; i--) {
+        size_t steps = nn_layer_steps(m->layers[i]);
+        for (size_t t = steps; t-- > 0;)
+            program[k++] = (nn_step){NN_PHASE_BACKWARD, i, t, steps};
+    }
+    program[k++] = (nn_step){NN_PHASE_UPDATE, -1, 0, 1};
+    free(s->program);
+    s->model = m;
+    s->program = program;
+    s->length = length;
+    s->cursor = length;
+    s->loaded = false;
+    return NN_OK;
+}
+
+void nn_stepper_release(nn_stepper *s)
+{
+    free(s->program);
+    s->program = NULL;
+    s->length = s->cursor = 0;
+}
+
+/* Copy a batch into the model's buffers. */
+static nn_status copy_batch(nn_model *m, const nn_tensor *x, const nn_tensor *y)
+{
+    char a[96], b[96];
+    size_t batch = x->ndim ? x->shape[0] : 0;
+    if (batch == 0 || y->ndim == 0 || y->shape[0] != batch)
+        return nn_fail(NN_ERR_SHAPE, "train: x %s and y %s must both hold the same "
+                       "number (> 0) of examples",
+                       nn_shape_string(x->ndim, x->shape, a, sizeof a),
+                       nn_shape_string(y->ndim, y->shape, b, sizeof b));
+    NN_TRY(nn_model_resize(m, batch));
+    NN_TRY(nn_model_resize_targets(m, y, batch));
+    if (!nn_tensor_same_shape(x, m->x))
+        return nn_fail(NN_ERR_SHAPE, "train: x has shape %s, but the model takes %s",
+                       nn_shape_string(x->ndim, x->shape, a, sizeof a),
+                       nn_shape_string(m->x->ndim, m->x->shape, b, sizeof b));
+    NN_TRY(nn_loss_check_target(m->loss, m->layers[m->num_layers - 1]->output, y));
+    NN_TRY(nn_tensor_copy(m->x, x));
+    return nn_tensor_copy(m->y, y);
+}
+
+nn_status nn_stepper_begin(nn_stepper *s, size_t batch, size_t epoch)
+{
+    nn_model *m = s->model;
+    nn_model_zero_grads(m);
+    for (int i = 0; i < m->num_layers; i++)
+        m->layers[i]->training = true;
+    s->cursor = 0;
+    s->loaded = true;
+    s->batch = batch;
+    s->epoch = epoch;
+    s->loss = NAN;
+    return NN_OK;
+}
+
+nn_status nn_stepper_load(nn_stepper *s, const nn_tensor *x, const nn_tensor *y,
+                          size_t batch, size_t epoch)
+{
+    if (!s->model || !s->model->compiled)
+        return nn_fail(NN_ERR_STATE, "train: compile the model first");
+    s->loaded = false;
+    NN_TRY(copy_batch(s->model, x, y));
+    return nn_stepper_begin(s, batch, epoch);
+}
+
+static nn_status run_loss(nn_stepper *s)
+{
+    nn_model *m = s->model;
+    const nn_tensor *out = m->layers[m->num_layers - 1]->output;
+    s->loss = nn_loss_value(m->loss, out, m->y);
+    if (m->layers[m->num_layers - 1]->grad_output_is_logit_grad)
+        nn_loss_softmax_gradient(m->loss, out, m->y, m->loss_grad);
+    else
+        nn_loss_gradient(m->loss, out, m->y, m->loss_grad);
+    if (!isfinite(s->loss))
+        return nn_fail(NN_ERR_NUMERIC, "the loss is %g at epoch %zu, batch %zu: training "
+                       "diverged (try a smaller learning rate)", s->loss, s->epoch + 1,
+                       s->batch + 1);
+    return NN_OK;
+}
+
+static nn_status run_step(nn_stepper *s, const nn_step *step)
+{
+    nn_model *m = s->model;
+    switch (step->phase) {
+    case NN_PHASE_FORWARD:
+        m->layers[step->layer]->kind->forward(m->layers[step->layer], step->timestep);
+        return NN_OK;
+    case NN_PHASE_LOSS:
+        return run_loss(s);
+    case NN_PHASE_BACKWARD:
+        m->layers[step->layer]->kind->backward(m->layers[step->layer], step->timestep);
+        return NN_OK;
+    case NN_PHASE_UPDATE:
+        nn_optimizer_update(m->optimizer, nn_tensor_data(m->params),
+                            nn_tensor_data(m->grads));
+        return NN_OK;
+    }
+    return NN_OK;
+}
+
+nn_status nn_stepper_step(nn_stepper *s)
+{
+    if (!s->loaded)
+        return nn_fail(NN_ERR_STATE, "step: no batch is loaded");
+    if (s->cursor >= s->length)
+        return nn_fail(NN_ERR_STATE, "step: the batch is finished; load the next one");
+    const nn_step *step = &s->program[s->cursor];
+    nn_status st = run_step(s, step);
+    nn_event ev = {*step, s->cursor, s->batch, s->epoch, s->loss};
+    s->cursor++;
+    for (int i = 0; i < s->num_observers; i++)
+        s->observers[i].fn(&ev, s->observers[i].userdata);
+    return st;
+}
+
+nn_status nn_stepper_finish(nn_stepper *s)
+{
+    while (s->cursor < s->length)
+        NN_TRY(nn_stepper_step(s));
+    return NN_OK;
+}
+
+bool nn_stepper_done(const nn_stepper *s) { return s->cursor >= s->length; }
+
+const nn_step *nn_stepper_next(const nn_stepper *s)
+{
+    return s->loaded && s->cursor < s->length ? &s->program[s->cursor] : NULL;
+}
+
+nn_status nn_stepper_observe(nn_stepper *s, nn_observer_fn fn, void *userdata)
+{
+    if (s->num_observers == NN_MAX_OBSERVERS)
+        return nn_fail(NN_ERR_STATE, "stepper: at most %d observers", NN_MAX_OBSERVERS);
+    s->observers[s->num_observers].fn = fn;
+    s->observers[s->num_observers].userdata = userdata;
+    s->num_observers++;
+    return NN_OK;
+}
+
+void nn_stepper_unobserve(nn_stepper *s, nn_observer_fn fn, void *userdata)
+{
+    for (int i = 0; i < s->num_observers; i++) {
+        if (s->observers[i].fn == fn && s->observers[i].userdata == userdata) {
+            s->observers[i] = s->observers[--s->num_observers];
+            return;
+        }
+    }
+}
+
+void nn_step_describe(const nn_model *m, const nn_step *step, char *buf, size_t size)
+{
+    if (step->layer < 0)
+        snprintf(buf, size, "%s", nn_phase_name(step->phase));
+    else if (step->timesteps > 1)
+        snprintf(buf, size, "%s %s t=%zu/%zu", nn_phase_name(step->phase),
+                 m->layers[step->layer]->name, step->timestep + 1, step->timesteps);
+    else
+        snprintf(buf, size, "%s %s", nn_phase_name(step->phase),
+                 m->layers[step->layer]->name);
+}

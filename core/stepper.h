@@ -1,0 +1,93 @@
+/* stepper.h: one training step as an explicit sequence of small steps.
+ *
+ * For a model of n layers, one batch is:
+ *
+ *     forward  layer 1 .. n     (a recurrent layer: timestep 1 .. T inside)
+ *     loss
+ *     backward layer n .. 1     (a recurrent layer: timestep T .. 1 inside)
+ *     update
+ *
+ * The stepper lays this sequence out once (the "program") and keeps a cursor
+ * into it. nn_stepper_step runs the step under the cursor and moves on;
+ * after every step each observer gets an event that names the phase, the
+ * layer, the timestep, the batch and the epoch. Training a batch is running
+ * the program to its end: fit, train_on_batch and a learner pressing "step"
+ * all go through here, so there is one training loop, not two.
+ */
+#ifndef NN_STEPPER_H
+#define NN_STEPPER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "status.h"
+#include "tensor.h"
+
+struct nn_model;
+
+typedef enum nn_phase {
+    NN_PHASE_FORWARD, NN_PHASE_LOSS, NN_PHASE_BACKWARD, NN_PHASE_UPDATE
+} nn_phase;
+
+typedef struct nn_step {
+    nn_phase phase;
+    int layer;          /* 0-based layer index; -1 for loss and update */
+    size_t timestep;    /* 0-based; 0 for a layer without timesteps */
+    size_t timesteps;   /* the layer's number of steps (1 if not recurrent) */
+} nn_step;
+
+typedef struct nn_event {
+    nn_step step;
+    size_t index;       /* the step's position in the program, 0-based */
+    size_t batch;       /* 0-based batch number within the epoch */
+    size_t epoch;       /* 0-based */
+    double loss;        /* the batch's loss, once the loss step has run */
+} nn_event;
+
+typedef void (*nn_observer_fn)(const nn_event *event, void *userdata);
+
+#define NN_MAX_OBSERVERS 8
+
+typedef struct nn_stepper {
+    struct nn_model *model;
+    nn_step *program;
+    size_t length;      /* steps in one batch */
+    size_t cursor;      /* the next step to run; == length: batch finished */
+    bool loaded;        /* a batch is in place */
+    size_t batch, epoch;
+    double loss;
+    struct { nn_observer_fn fn; void *userdata; } observers[NN_MAX_OBSERVERS];
+    int num_observers;
+} nn_stepper;
+
+const char *nn_phase_name(nn_phase phase);  /* "forward", "loss", ... */
+
+/* Lay out the program for the model's current layers (called by compile). */
+nn_status nn_stepper_plan(nn_stepper *s, struct nn_model *model);
+void nn_stepper_release(nn_stepper *s);
+
+/* Put a batch in place: x (B, input...), y (B, output...) or (B,) for a
+ * sparse loss. Sizes the buffers if B changed, zeroes the gradients and puts
+ * the cursor at the first step. batch/epoch only label the events. */
+nn_status nn_stepper_load(nn_stepper *s, const nn_tensor *x, const nn_tensor *y,
+                          size_t batch, size_t epoch);
+/* Start a batch the caller has already put into model->x and model->y
+ * (fit gathers shuffled rows straight there). */
+nn_status nn_stepper_begin(nn_stepper *s, size_t batch, size_t epoch);
+/* Run the step under the cursor. Error if no batch is loaded or the batch is
+ * finished; NN_ERR_NUMERIC if the loss is not finite. */
+nn_status nn_stepper_step(nn_stepper *s);
+/* Run the remaining steps of the batch. */
+nn_status nn_stepper_finish(nn_stepper *s);
+bool nn_stepper_done(const nn_stepper *s);
+/* The step under the cursor (NULL when the batch is finished). */
+const nn_step *nn_stepper_next(const nn_stepper *s);
+
+nn_status nn_stepper_observe(nn_stepper *s, nn_observer_fn fn, void *userdata);
+void nn_stepper_unobserve(nn_stepper *s, nn_observer_fn fn, void *userdata);
+
+/* "forward dense_1", "backward lstm_1 t=3/28", "loss", "update" */
+void nn_step_describe(const struct nn_model *model, const nn_step *step, char *buf,
+                      size_t size);
+
+#endif

@@ -1,0 +1,315 @@
+/* test_model.c: the Sequential model and the stepper: summary, the event
+ * sequence of one training step, stepping equals training, fit's history
+ * and callback, predict against evaluate, and the errors. */
+#include "cmocka_tap.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model_helpers.h"
+
+static void test_summary(void **s)
+{
+    (void)s;
+    nn_model *m = reference_cnn(1);
+    char *text;
+    assert_ok(nn_model_summary(m, &text));
+    assert_non_null(strstr(text, " conv2d_1 (Conv2D)              (None, 26, 26, 32)        320\n"));
+    assert_non_null(strstr(text, " max_pooling2d_2 (MaxPooling2D) (None, 5, 5, 64)          0\n"));
+    assert_non_null(strstr(text, " flatten_1 (Flatten)            (None, 1600)              0\n"));
+    assert_non_null(strstr(text, " dense_1 (Dense)                (None, 64)                102,464\n"));
+    assert_non_null(strstr(text, " dense_2 (Dense)                (None, 10)                650\n"));
+    assert_non_null(strstr(text, "Total params: 121,930\n"));
+    assert_int_equal(nn_model_param_count(m), 121930);
+    free(text);
+    nn_model_free(m);
+}
+
+/* ---- events ---- */
+
+typedef struct recorder {
+    nn_step steps[64];
+    int count;
+} recorder;
+
+static void record(const nn_event *ev, void *userdata)
+{
+    recorder *r = userdata;
+    if (r->count < 64)
+        r->steps[r->count++] = ev->step;
+}
+
+static nn_tensor *random_tensor(int ndim, const size_t *shape, uint64_t seed)
+{
+    nn_rng rng;
+    nn_rng_seed(&rng, seed, 0);
+    nn_tensor *t;
+    assert_ok(nn_tensor_empty(&t, ndim, shape));
+    nn_tensor_rand(t, &rng, 0, 1);
+    return t;
+}
+
+static nn_tensor *random_classes(size_t n, size_t classes, uint64_t seed, bool one_hot)
+{
+    nn_rng rng;
+    nn_rng_seed(&rng, seed, 1);
+    nn_tensor *t;
+    assert_ok(nn_tensor_zeros(&t, one_hot ? 2 : 1, (size_t[]){n, classes}));
+    for (size_t i = 0; i < n; i++) {
+        uint32_t c = nn_rng_below(&rng, (uint32_t)classes);
+        nn_tensor_data(t)[one_hot ? i * classes + c : i] = one_hot ? 1 : (nn_real)c;
+    }
+    return t;
+}
+
+static void test_reference_cnn_event_sequence(void **s)
+{
+    (void)s;
+    nn_model *m = reference_cnn(2);
+    compile(m, "adam", 0, NN_LOSS_CATEGORICAL_CROSSENTROPY);
+    recorder rec = {.count = 0};
+    assert_ok(nn_stepper_observe(&m->stepper, record, &rec));
+    nn_tensor *x = random_tensor(4, (size_t[]){2, 28, 28, 1}, 3);
+    nn_tensor *y = random_classes(2, 10, 4, true);
+    assert_ok(nn_stepper_load(&m->stepper, x, y, 0, 0));
+    assert_ok(nn_stepper_finish(&m->stepper));
+    /* forward 1..7, loss, backward 7..1, update */
+    assert_int_equal(rec.count, 16);
+    for (int i = 0; i < 7; i++) {
+        assert_int_equal(rec.steps[i].phase, NN_PHASE_FORWARD);
+        assert_int_equal(rec.steps[i].layer, i);
+        assert_int_equal(rec.steps[8 + i].phase, NN_PHASE_BACKWARD);
+        assert_int_equal(rec.steps[8 + i].layer, 6 - i);
+    }
+    assert_int_equal(rec.steps[7].phase, NN_PHASE_LOSS);
+    assert_int_equal(rec.steps[15].phase, NN_PHASE_UPDATE);
+    char text[64];
+    nn_step_describe(m, &rec.steps[9], text, sizeof text);
+    assert_string_equal(text, "backward dense_1");
+    assert_true(nn_stepper_done(&m->stepper));
+    assert_int_equal(nn_stepper_step(&m->stepper), NN_ERR_STATE);
+    assert_string_equal(nn_last_error(), "step: the batch is finished; load the next one");
+    nn_tensor_free(x);
+    nn_tensor_free(y);
+    nn_model_free(m);
+}
+
+static void test_recurrent_event_sequence(void **s)
+{
+    (void)s;
+    nn_model *m;
+    assert_ok(nn_model_new(&m, 5));
+    nn_layer_options first = {.input_ndim = 2, .input_shape = {3, 2}};
+    ADD(m, nn_lstm_new(L, 4, false, &first));
+    ADD(m, nn_dense_new(L, 1, NULL));
+    compile(m, "sgd", 0, NN_LOSS_MEAN_SQUARED_ERROR);
+    recorder rec = {.count = 0};
+    assert_ok(nn_stepper_observe(&m->stepper, record, &rec));
+    nn_tensor *x = random_tensor(3, (size_t[]){2, 3, 2}, 6);
+    nn_tensor *y = random_tensor(2, (size_t[]){2, 1}, 7);
+    assert_ok(nn_model_train_on_batch(m, x, y, NULL, NULL));
+    /* lstm t=1..3, dense, loss, dense, lstm t=3..1, update */
+    assert_int_equal(rec.count, 10);
+    size_t forward_t[3] = {0, 1, 2}, backward_t[3] = {2, 1, 0};
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(rec.steps[i].timestep, forward_t[i]);
+        assert_int_equal(rec.steps[6 + i].timestep, backward_t[i]);
+        assert_int_equal(rec.steps[6 + i].phase, NN_PHASE_BACKWARD);
+    }
+    char text[64];
+    nn_step_describe(m, &rec.steps[6], text, sizeof text);
+    assert_string_equal(text, "backward lstm_1 t=3/3");
+    nn_tensor_free(x);
+    nn_tensor_free(y);
+    nn_model_free(m);
+}
+
+/* Stepping one step at a time gives bitwise the parameters train_on_batch does. */
+static void test_stepping_equals_training(void **s)
+{
+    (void)s;
+    nn_model *a = reference_cnn(9), *b = reference_cnn(9);
+    compile(a, "adam", 0, NN_LOSS_CATEGORICAL_CROSSENTROPY);
+    compile(b, "adam", 0, NN_LOSS_CATEGORICAL_CROSSENTROPY);
+    for (int batch = 0; batch < 3; batch++) {
+        nn_tensor *x = random_tensor(4, (size_t[]){3, 28, 28, 1}, 10 + (uint64_t)batch);
+        nn_tensor *y = random_classes(3, 10, 20 + (uint64_t)batch, true);
+        double loss_a;
+        assert_ok(nn_model_train_on_batch(a, x, y, &loss_a, NULL));
+        assert_ok(nn_stepper_load(&b->stepper, x, y, (size_t)batch, 0));
+        int steps = 0;
+        while (!nn_stepper_done(&b->stepper)) {
+            assert_ok(nn_stepper_step(&b->stepper));
+            steps++;
+        }
+        assert_int_equal(steps, 16);
+        assert_true(loss_a == b->stepper.loss);
+        nn_tensor_free(x);
+        nn_tensor_free(y);
+    }
+    size_t bytes = nn_tensor_numel(a->params) * sizeof(nn_real);
+    assert_int_equal(memcmp(nn_tensor_data(a->params), nn_tensor_data(b->params), bytes), 0);
+    nn_model_free(a);
+    nn_model_free(b);
+}
+
+/* ---- fit, evaluate, predict ---- */
+
+typedef struct counter {
+    int batches, epochs, stop_after;
+} counter;
+
+static bool count_calls(const nn_fit_report *r, void *userdata)
+{
+    counter *c = userdata;
+    if (r->epoch_end)
+        c->epochs++;
+    else
+        c->batches++;
+    return c->stop_after == 0 || c->batches < c->stop_after;
+}
+
+static nn_model *small_classifier(uint64_t seed)
+{
+    nn_model *m;
+    assert_ok(nn_model_new(&m, seed));
+    nn_layer_options first = {.activation = "relu", .input_ndim = 1, .input_shape = {6}};
+    nn_layer_options softmax = {.activation = "softmax"};
+    ADD(m, nn_dense_new(L, 8, &first));
+    ADD(m, nn_dense_new(L, 3, &softmax));
+    compile(m, "adam", 0.01, NN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY);
+    return m;
+}
+
+static void test_fit_history_and_callback(void **s)
+{
+    (void)s;
+    nn_model *m = small_classifier(11);
+    nn_tensor *x = random_tensor(2, (size_t[]){50, 6}, 12);
+    nn_tensor *y = random_classes(50, 3, 13, false);
+    counter c = {0, 0, 0};
+    nn_fit_options opts = {.epochs = 3, .batch_size = 16, .validation_x = x,
+                           .validation_y = y, .callback = count_calls, .userdata = &c};
+    nn_history h;
+    assert_ok(nn_model_fit(m, x, y, &opts, &h));
+    assert_int_equal(h.epochs, 3);
+    assert_int_equal(c.batches, 12);  /* 4 batches (16, 16, 16, 2) per epoch */
+    assert_int_equal(c.epochs, 3);
+    assert_true(h.loss[2] < h.loss[0]);
+    double loss, acc;
+    assert_ok(nn_model_evaluate(m, x, y, 7, &loss, &acc));
+    assert_float_equal(loss, h.val_loss[2], 1e-5);
+    assert_float_equal(acc, h.val_accuracy[2], 1e-9);
+    nn_history_free(&h);
+
+    c = (counter){0, 0, 5};  /* stop after 5 batches */
+    assert_ok(nn_model_fit(m, x, y, &opts, &h));
+    assert_int_equal(c.batches, 5);
+    assert_int_equal(h.epochs, 2);
+    nn_history_free(&h);
+    nn_tensor_free(x);
+    nn_tensor_free(y);
+    nn_model_free(m);
+}
+
+static void test_predict_agrees_with_evaluate(void **s)
+{
+    (void)s;
+    nn_model *m = small_classifier(14);
+    nn_tensor *x = random_tensor(2, (size_t[]){23, 6}, 15);
+    nn_tensor *y = random_classes(23, 3, 16, false), *p;
+    assert_ok(nn_model_predict(m, x, 5, &p));
+    assert_int_equal(p->shape[0], 23);
+    assert_int_equal(p->shape[1], 3);
+    double loss, acc;
+    assert_ok(nn_model_evaluate(m, x, y, 4, &loss, &acc));
+    assert_float_equal(acc, (double)nn_accuracy_count(p, y) / 23, 1e-12);
+    assert_float_equal(loss, nn_loss_value(NN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, p, y),
+                       1e-5);
+    nn_tensor_free(p);
+    nn_tensor_free(x);
+    nn_tensor_free(y);
+    nn_model_free(m);
+}
+
+static void test_errors(void **s)
+{
+    (void)s;
+    nn_model *m;
+    nn_layer *layer;
+    assert_ok(nn_model_new(&m, 1));
+    assert_ok(nn_dense_new(&layer, 3, NULL));
+    assert_int_equal(nn_model_add(m, layer), NN_ERR_ARG);
+    assert_string_equal(nn_last_error(), "Sequential: the first layer needs an "
+                        "input_shape, e.g. {input_shape = {28, 28, 1}}");
+    nn_layer_options first = {.input_ndim = 1, .input_shape = {4}, .name = "in"};
+    ADD(m, nn_dense_new(L, 3, &first));
+    nn_layer_options wrong = {.input_ndim = 1, .input_shape = {5}};
+    assert_ok(nn_dense_new(&layer, 2, &wrong));
+    assert_int_equal(nn_model_add(m, layer), NN_ERR_SHAPE);
+    assert_string_equal(nn_last_error(), "Sequential: dense_2 declares input_shape (5,), "
+                        "but in outputs (3,)");
+    nn_layer_options dup = {.name = "in"};
+    assert_ok(nn_dense_new(&layer, 2, &dup));
+    assert_int_equal(nn_model_add(m, layer), NN_ERR_ARG);
+    assert_string_equal(nn_last_error(), "Sequential: there is already a layer named 'in'");
+
+    nn_tensor *x = random_tensor(2, (size_t[]){5, 4}, 1), *y = random_tensor(2, (size_t[]){5, 3}, 2);
+    nn_fit_options opts = {.epochs = 1};
+    nn_history h;
+    assert_int_equal(nn_model_fit(m, x, y, &opts, &h), NN_ERR_STATE);
+    assert_string_equal(nn_last_error(), "fit: compile the model first");
+    compile(m, "sgd", 0, NN_LOSS_MEAN_SQUARED_ERROR);
+    nn_tensor *x2 = random_tensor(2, (size_t[]){5, 7}, 1), *y4 = random_tensor(2, (size_t[]){4, 3}, 2);
+    assert_int_equal(nn_model_fit(m, x2, y, &opts, &h), NN_ERR_SHAPE);
+    assert_string_equal(nn_last_error(), "fit: x has shape (5, 7); the model takes (N, 4)");
+    assert_int_equal(nn_model_fit(m, x, y4, &opts, &h), NN_ERR_SHAPE);
+    assert_string_equal(nn_last_error(), "fit: x holds 5 examples but y holds 4");
+    nn_tensor *y2 = random_tensor(2, (size_t[]){5, 2}, 2);
+    assert_int_equal(nn_model_fit(m, x, y2, &opts, &h), NN_ERR_SHAPE);
+    assert_string_equal(nn_last_error(), "mean_squared_error: the target's shape (5, 2) "
+                        "differs from the output's (5, 3)");
+    /* the model survives every error: it still trains */
+    assert_ok(nn_model_fit(m, x, y, &opts, &h));
+    nn_history_free(&h);
+    nn_tensor_free(x);
+    nn_tensor_free(x2);
+    nn_tensor_free(y);
+    nn_tensor_free(y2);
+    nn_tensor_free(y4);
+    nn_model_free(m);
+}
+
+static void test_divergence_is_reported(void **s)
+{
+    (void)s;
+    nn_model *m;
+    assert_ok(nn_model_new(&m, 3));
+    nn_layer_options first = {.input_ndim = 1, .input_shape = {2}};
+    ADD(m, nn_dense_new(L, 1, &first));
+    compile(m, "sgd", 1e6, NN_LOSS_MEAN_SQUARED_ERROR);
+    nn_tensor *x = random_tensor(2, (size_t[]){8, 2}, 1), *y;
+    assert_ok(nn_tensor_full(&y, 2, (size_t[]){8, 1}, 1e3));
+    nn_fit_options opts = {.epochs = 50, .batch_size = 8};
+    nn_history h;
+    assert_int_equal(nn_model_fit(m, x, y, &opts, &h), NN_ERR_NUMERIC);
+    assert_non_null(strstr(nn_last_error(), "training diverged (try a smaller learning rate)"));
+    nn_history_free(&h);
+    nn_tensor_free(x);
+    nn_tensor_free(y);
+    nn_model_free(m);
+}
+
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_summary),
+    cmocka_unit_test(test_reference_cnn_event_sequence),
+    cmocka_unit_test(test_recurrent_event_sequence),
+    cmocka_unit_test(test_stepping_equals_training),
+    cmocka_unit_test(test_fit_history_and_callback),
+    cmocka_unit_test(test_predict_agrees_with_evaluate),
+    cmocka_unit_test(test_errors),
+    cmocka_unit_test(test_divergence_is_reported),
+};
+
+RUN_TAP_GROUP("model", tests)
