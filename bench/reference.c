@@ -54,9 +54,10 @@ static double peak_rss_mb(void)
     return kb / 1024;
 }
 
-static void add(nn_model *m, nn_status st, nn_layer *layer)
+/* `layer` is read after `st` is computed: the call that made it has run. */
+static void add(nn_model *m, nn_status st, nn_layer **layer)
 {
-    if (st != NN_OK || nn_model_add(m, layer) != NN_OK)
+    if (st != NN_OK || nn_model_add(m, *layer) != NN_OK)
         die("building the model");
 }
 
@@ -70,19 +71,19 @@ static nn_model *build(const char *which)
     if (strcmp(which, "cnn") == 0) {
         nn_layer_options first = {.activation = "relu", .input_ndim = 3,
                                   .input_shape = {28, 28, 1}};
-        add(m, nn_conv2d_new(&l, 32, 3, 3, 1, 1, false, &first), l);
-        add(m, nn_max_pooling2d_new(&l, 2, 2, 0, 0, false, NULL), l);
-        add(m, nn_conv2d_new(&l, 64, 3, 3, 1, 1, false, &relu), l);
-        add(m, nn_max_pooling2d_new(&l, 2, 2, 0, 0, false, NULL), l);
-        add(m, nn_flatten_new(&l, NULL), l);
-        add(m, nn_dense_new(&l, 64, &relu), l);
+        add(m, nn_conv2d_new(&l, 32, 3, 3, 1, 1, false, &first), &l);
+        add(m, nn_max_pooling2d_new(&l, 2, 2, 0, 0, false, NULL), &l);
+        add(m, nn_conv2d_new(&l, 64, 3, 3, 1, 1, false, &relu), &l);
+        add(m, nn_max_pooling2d_new(&l, 2, 2, 0, 0, false, NULL), &l);
+        add(m, nn_flatten_new(&l, NULL), &l);
+        add(m, nn_dense_new(&l, 64, &relu), &l);
     } else {
         nn_layer_options first = {.input_ndim = 2, .input_shape = {28, 28}};
-        add(m, nn_lstm_new(&l, 50, true, &first), l);
-        add(m, nn_lstm_new(&l, 50, true, NULL), l);
-        add(m, nn_lstm_new(&l, 50, false, NULL), l);
+        add(m, nn_lstm_new(&l, 50, true, &first), &l);
+        add(m, nn_lstm_new(&l, 50, true, NULL), &l);
+        add(m, nn_lstm_new(&l, 50, false, NULL), &l);
     }
-    add(m, nn_dense_new(&l, 10, &softmax), l);
+    add(m, nn_dense_new(&l, 10, &softmax), &l);
     nn_optimizer *opt;
     if (nn_optimizer_new(&opt, "adam") != NN_OK ||
         nn_model_compile(m, opt, NN_LOSS_CATEGORICAL_CROSSENTROPY) != NN_OK)
@@ -123,7 +124,8 @@ static bool progress(const nn_fit_report *r, void *userdata)
     (void)userdata;
     if (r->epoch_end || r->batch % 200 == 0)
         fprintf(stderr, "\repoch %zu/%zu  batch %zu/%zu  loss %.4f  accuracy %.4f ",
-                r->epoch + 1, r->epochs, r->batch + 1, r->batches, r->loss, r->accuracy);
+                r->epoch + 1, r->epochs, r->epoch_end ? r->batches : r->batch + 1, r->batches,
+                r->loss, r->accuracy);
     if (r->epoch_end)
         fputc('\n', stderr);
     return true;

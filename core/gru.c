@@ -80,8 +80,8 @@ static gru_cell cell_at(const nn_layer *layer, size_t b, size_t t)
         .h_prev = nn_tensor_data(g->rnn.hidden) + state,
         .h = nn_tensor_data(g->rnn.hidden) + state + units,
     };
-    for (int k = 0; k < NUM_GATES; k++)
-        cell.gate[k] = nn_recurrent_gate(layer, (size_t)k) + row * units;
+    for (size_t k = 0; k < NUM_GATES; k++)
+        cell.gate[k] = nn_recurrent_gate(layer, k) + row * units;
     return cell;
 }
 
@@ -109,7 +109,7 @@ static void gru_forward(nn_layer *layer, size_t t)
     const nn_real *bias = nn_recurrent_param(layer, NN_RNN_BIAS);  /* (2, width) or NULL */
     if (t == 0)  /* pre = x W + b_in, for all timesteps in one GEMM */
         nn_recurrent_begin(layer, nn_tensor_data(g->pre), bias);
-    nn_real *hz_t = nn_tensor_data(g->hproj) + t * width;  /* (B, width) rows, pre_stride apart */
+    nn_real *hz_t = nn_tensor_data(g->hproj) + t * width;  /* (B, width), pre_stride apart */
     for (size_t b = 0; bias && b < layer->batch; b++)
         memcpy(hz_t + b * pre_stride, bias + width, width * sizeof *hz_t);
     /* hz_t = h_{t-1} U (+ b_rec): (B, units) x (units, 3*units) */

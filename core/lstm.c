@@ -76,7 +76,7 @@ static nn_status lstm_resize(nn_layer *layer)
 }
 
 /* The activation of gate block k: tanh for the candidate, sigmoid for the rest. */
-static nn_activation gate_activation(const nn_layer *layer, int k)
+static nn_activation gate_activation(const nn_layer *layer, size_t k)
 {
     return k == GATE_G ? layer->activation : layer->recurrent_activation;
 }
@@ -101,8 +101,8 @@ static lstm_cell cell_at(const nn_layer *layer, size_t b, size_t t)
         .h = nn_tensor_data(l->rnn.hidden) + state + units,
         .tanh_c = nn_tensor_data(l->cell_act) + row * units,
     };
-    for (int k = 0; k < NUM_GATES; k++)
-        cell.gate[k] = nn_recurrent_gate(layer, (size_t)k) + row * units;
+    for (size_t k = 0; k < NUM_GATES; k++)
+        cell.gate[k] = nn_recurrent_gate(layer, k) + row * units;
     return cell;
 }
 
@@ -111,7 +111,7 @@ static void cell_forward(const nn_layer *layer, size_t b, size_t t)
 {
     size_t units = ((const lstm *)layer->impl)->rnn.units;
     lstm_cell cell = cell_at(layer, b, t);
-    for (int k = 0; k < NUM_GATES; k++)
+    for (size_t k = 0; k < NUM_GATES; k++)
         nn_activation_forward(gate_activation(layer, k), cell.z + k * units, cell.gate[k], 1,
                               units);
     const nn_real *i = cell.gate[GATE_I], *f = cell.gate[GATE_F];
@@ -161,7 +161,7 @@ static void cell_backward(const nn_layer *layer, size_t b, size_t t, const nn_re
         dz[GATE_O * units + j] = dh[j] * cell.tanh_c[j];  /* dL/do */
         dc_next[j] = dc[j] * f[j];                        /* dL/dc_{t-1} */
     }
-    for (int k = 0; k < NUM_GATES; k++)  /* through each gate's activation, in place */
+    for (size_t k = 0; k < NUM_GATES; k++)  /* through each gate's activation, in place */
         nn_activation_backward(gate_activation(layer, k), cell.z + k * units, cell.gate[k],
                                dz + k * units, dz + k * units, 1, units);
 }

@@ -4,6 +4,8 @@
  */
 #include "model.h"
 
+#include "recurrent.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -196,8 +198,11 @@ nn_status nn_model_compile(nn_model *m, nn_optimizer *opt, nn_loss_kind loss)
         layer->grad_output_is_logit_grad = false;
     }
     nn_layer *last = m->layers[m->num_layers - 1];
-    last->grad_output_is_logit_grad =
-        last->activation.kind == NN_ACT_SOFTMAX && nn_loss_fuses_with_softmax(loss);
+    /* a recurrent layer's output is not its softmax (o * tanh(c)), so only
+     * the others can take the fused gradient */
+    last->grad_output_is_logit_grad = last->activation.kind == NN_ACT_SOFTMAX &&
+                                      nn_loss_fuses_with_softmax(loss) &&
+                                      !nn_layer_is_recurrent(last);
     NN_TRY(nn_stepper_plan(&m->stepper, m));
     m->batch = 0;
     m->compiled = true;

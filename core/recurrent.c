@@ -132,7 +132,7 @@ void nn_recurrent_begin(nn_layer *layer, nn_real *pre, const nn_real *bias)
             memcpy(pre + r * width, bias, width * sizeof *pre);
     /* (B*T, F) x (F, G*units): x is (B, T, F) contiguous, so it is (B*T, F) */
     nn_gemm(false, false, rows, width, features, 1, nn_tensor_data(layer->input), features,
-            nn_tensor_data(layer->params[NN_RNN_KERNEL].value), width, bias ? 1 : 0, pre, width);
+            nn_recurrent_param(layer, NN_RNN_KERNEL), width, bias ? 1 : 0, pre, width);
     rnn->done = 0;
 }
 
@@ -195,7 +195,8 @@ void nn_recurrent_backprop(nn_layer *layer, size_t t, const nn_real *dx_gates,
     const nn_real *h_prev = nn_recurrent_h_before(layer, t);
     size_t x_stride = steps * features, h_stride = nn_recurrent_stride(layer);
 
-    /* dkernel (F, G*units) += x_t^T dx_gates; drecurrent (units, G*units) += h_{t-1}^T dh_gates */
+    /* dkernel (F, G*units) += x_t^T dx_gates;
+     * drecurrent (units, G*units) += h_{t-1}^T dh_gates */
     nn_gemm(true, false, features, width, batch, 1, x_t, x_stride, dx_gates, width, 1,
             nn_tensor_data(layer->params[NN_RNN_KERNEL].grad), width);
     nn_gemm(true, false, units, width, batch, 1, h_prev, h_stride, dh_gates, width, 1,
@@ -209,10 +210,10 @@ void nn_recurrent_backprop(nn_layer *layer, size_t t, const nn_real *dx_gates,
     /* grad_input[:, t] (B, F) = dx_gates W^T; dh_next (B, units) = dh_gates U^T */
     if (layer->need_grad_input)
         nn_gemm(false, true, batch, features, width, 1, dx_gates, width,
-                nn_tensor_data(layer->params[NN_RNN_KERNEL].value), width, 0,
+                nn_recurrent_param(layer, NN_RNN_KERNEL), width, 0,
                 nn_tensor_data(layer->grad_input) + t * features, x_stride);
     nn_gemm(false, true, batch, units, width, 1, dh_gates, width,
-            nn_tensor_data(layer->params[NN_RNN_RECURRENT_KERNEL].value), width, 0,
+            nn_recurrent_param(layer, NN_RNN_RECURRENT_KERNEL), width, 0,
             nn_tensor_data(rnn->dh_next), units);
 }
 

@@ -16,7 +16,9 @@
  *   and accumulates kernel, recurrent_kernel and bias gradients from it.
  *
  * Left out: masking, stateful layers, dropout inside the cell, go_backwards,
- * return_state, Bidirectional, GRU with reset_after=False.
+ * return_state, Bidirectional, GRU with reset_after=False. The fused
+ * softmax shortcut (layer->grad_output_is_logit_grad) is ignored: dL/dh_t
+ * mixes the output's gradient with the one from step t+1.
  */
 #ifndef NN_RECURRENT_H
 #define NN_RECURRENT_H
@@ -40,8 +42,10 @@ typedef struct nn_recurrent_view {
     int num_gates;            /* 0 SimpleRNN, 4 LSTM, 3 GRU */
     const char *const *gate_names;  /* LSTM {"i", "f", "g", "o"}, GRU {"z", "r", "h"} */
     const nn_real *gates;     /* (num_gates, batch, timesteps, units), after activation */
-    const nn_real *hidden;    /* (batch, timesteps + 1, units); h[b][0] is the zero start */
-    const nn_real *cell;      /* LSTM's cell state, (batch, timesteps + 1, units); else NULL */
+    /* States, (batch, timesteps + 1, units): [b][s] is the state after s
+     * steps, so [b][0] is the zero start and [b][t + 1] is h_t (or c_t). */
+    const nn_real *hidden;
+    const nn_real *cell;      /* LSTM's cell state; NULL for the others */
 } nn_recurrent_view;
 
 /* Errors: "dense_1: not a recurrent layer"; "lstm: no batch has been run yet". */
@@ -75,8 +79,8 @@ typedef struct nn_recurrent {
     bool split_bias;        /* GRU: bias (2, G*units), a row for x W and a row for h U */
     size_t done;            /* forward steps done in this pass */
     /* what the visualizer reads (nn_recurrent_state) */
-    nn_tensor *hidden;      /* (B, T+1, units): h_0 = 0, then h after each step */
-    nn_tensor *cell;        /* (B, T+1, units) if has_cell: c_0 = 0, then c after each step */
+    nn_tensor *hidden;      /* (B, T+1, units): [:, 0] = 0, [:, t+1] = h_t */
+    nn_tensor *cell;        /* (B, T+1, units) if has_cell: [:, 0] = 0, [:, t+1] = c_t */
     nn_tensor *gates;       /* (G, B, T, units) if gate_names: the gates after activation */
     /* backpropagation through time */
     nn_tensor *dh;          /* (B, units): dL/dh_t in the backward step for t */
@@ -87,11 +91,11 @@ typedef struct nn_recurrent {
 enum { NN_RNN_KERNEL, NN_RNN_RECURRENT_KERNEL, NN_RNN_BIAS };
 
 /* Sizes of the layer's input: T timesteps of F features. */
-static inline size_t nn_recurrent_timesteps(const nn_layer *layer) { return layer->in_shape[0]; }
-static inline size_t nn_recurrent_features(const nn_layer *layer) { return layer->in_shape[1]; }
+static inline size_t nn_recurrent_timesteps(const nn_layer *l) { return l->in_shape[0]; }
+static inline size_t nn_recurrent_features(const nn_layer *l) { return l->in_shape[1]; }
 
-/* h after step t-1, i.e. h_{t-1}, of example 0 (h_{-1} is the zero start);
- * example b's is nn_recurrent_stride(layer) elements further on. */
+/* h_{t-1}, the state step t starts from (for t = 0, the zero start), of
+ * example 0; example b's is b * nn_recurrent_stride(layer) elements on. */
 nn_real *nn_recurrent_h_before(const nn_layer *layer, size_t t);
 size_t nn_recurrent_stride(const nn_layer *layer);  /* (T+1) * units */
 /* Gate k's (B, T, units) array inside rnn->gates. */

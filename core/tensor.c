@@ -14,13 +14,14 @@
 
 /* ---- storage ---- */
 
-static nn_status storage_new(nn_storage **out, size_t size)
+static nn_status storage_new(nn_storage **out, size_t size, bool zeroed)
 {
     if (size > SIZE_MAX / sizeof(nn_real))
         return nn_fail(NN_ERR_NOMEM, "tensor: %zu elements is too many", size);
     nn_storage *s = malloc(sizeof *s);
     /* malloc(0) may return NULL; ask for one element so an empty tensor works */
-    nn_real *data = malloc((size ? size : 1) * sizeof(nn_real));
+    nn_real *data = zeroed ? calloc(size ? size : 1, sizeof(nn_real))
+                           : malloc((size ? size : 1) * sizeof(nn_real));
     if (!s || !data) {
         free(s);
         free(data);
@@ -92,14 +93,16 @@ char *nn_batch_shape_string(const char *batch, int ndim, const size_t *shape,
 
 /* ---- creation ---- */
 
-nn_status nn_tensor_empty(nn_tensor **out, int ndim, const size_t *shape)
+/* A new contiguous tensor; zeroed storage comes from calloc, which gets
+ * fresh pages from the system already zero instead of writing them. */
+static nn_status tensor_new(nn_tensor **out, int ndim, const size_t *shape, bool zeroed)
 {
     size_t numel = 0;
     NN_TRY(check_shape(ndim, shape, &numel));
     nn_tensor *t = calloc(1, sizeof *t);
     if (!t)
         return nn_fail(NN_ERR_NOMEM, "tensor: out of memory");
-    nn_status st = storage_new(&t->storage, numel);
+    nn_status st = storage_new(&t->storage, numel, zeroed);
     if (st != NN_OK) {
         free(t);
         return st;
@@ -112,6 +115,11 @@ nn_status nn_tensor_empty(nn_tensor **out, int ndim, const size_t *shape)
     return NN_OK;
 }
 
+nn_status nn_tensor_empty(nn_tensor **out, int ndim, const size_t *shape)
+{
+    return tensor_new(out, ndim, shape, false);
+}
+
 nn_status nn_tensor_full(nn_tensor **out, int ndim, const size_t *shape,
                          nn_real value)
 {
@@ -122,7 +130,7 @@ nn_status nn_tensor_full(nn_tensor **out, int ndim, const size_t *shape,
 
 nn_status nn_tensor_zeros(nn_tensor **out, int ndim, const size_t *shape)
 {
-    return nn_tensor_full(out, ndim, shape, 0);
+    return tensor_new(out, ndim, shape, true);
 }
 
 nn_status nn_tensor_ones(nn_tensor **out, int ndim, const size_t *shape)
@@ -226,7 +234,7 @@ static nn_status element_offset(const nn_tensor *t, const size_t *index,
 
 nn_status nn_tensor_get(const nn_tensor *t, const size_t *index, nn_real *value)
 {
-    size_t off;
+    size_t off = 0;
     NN_TRY(element_offset(t, index, &off));
     *value = t->storage->data[off];
     return NN_OK;
@@ -234,7 +242,7 @@ nn_status nn_tensor_get(const nn_tensor *t, const size_t *index, nn_real *value)
 
 nn_status nn_tensor_set(nn_tensor *t, const size_t *index, nn_real value)
 {
-    size_t off;
+    size_t off = 0;
     NN_TRY(element_offset(t, index, &off));
     t->storage->data[off] = value;
     return NN_OK;
@@ -267,6 +275,12 @@ void nn_iter_next(nn_iter *it)
 
 void nn_tensor_fill(nn_tensor *t, nn_real value)
 {
+    if (nn_tensor_is_contiguous(t)) {  /* the common case, as one flat loop */
+        nn_real *data = nn_tensor_data(t);
+        for (size_t i = 0, n = nn_tensor_numel(t); i < n; i++)
+            data[i] = value;
+        return;
+    }
     for (nn_iter it = nn_iter_start(t); !it.done; nn_iter_next(&it))
         t->storage->data[it.offset] = value;
 }

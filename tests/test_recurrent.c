@@ -130,7 +130,8 @@ static void lstm_cell(const nn_layer *layer, const double *x_t, double *h, doubl
     vec_mat(hu, h, u, nn_tensor_data(layer->params[1].value), 4 * u, NULL);
     for (size_t j = 0; j < u; j++) {
         double i = sigmoid(xw[j] + hu[j]), fg = sigmoid(xw[u + j] + hu[u + j]);
-        double g = tanh(xw[2 * u + j] + hu[2 * u + j]), o = sigmoid(xw[3 * u + j] + hu[3 * u + j]);
+        double g = tanh(xw[2 * u + j] + hu[2 * u + j]);
+        double o = sigmoid(xw[3 * u + j] + hu[3 * u + j]);
         c[j] = fg * c[j] + i * g;
         h[j] = o * tanh(c[j]);
     }
@@ -186,9 +187,23 @@ static void check_against_reference(recurrent_new make, reference_cell cell)
     nn_layer_free(layer);
 }
 
-static void test_simple_rnn_reference(void **s) { (void)s; check_against_reference(nn_simple_rnn_new, simple_rnn_cell); }
-static void test_lstm_reference(void **s) { (void)s; check_against_reference(nn_lstm_new, lstm_cell); }
-static void test_gru_reference(void **s) { (void)s; check_against_reference(nn_gru_new, gru_cell); }
+static void test_simple_rnn_reference(void **state)
+{
+    (void)state;
+    check_against_reference(nn_simple_rnn_new, simple_rnn_cell);
+}
+
+static void test_lstm_reference(void **state)
+{
+    (void)state;
+    check_against_reference(nn_lstm_new, lstm_cell);
+}
+
+static void test_gru_reference(void **state)
+{
+    (void)state;
+    check_against_reference(nn_gru_new, gru_cell);
+}
 
 /* ---- stepping ---- */
 
@@ -228,7 +243,9 @@ static void test_stepping(void **state)
     }
 }
 
-/* Backward accumulates parameter gradients (+=): two passes give twice one. */
+/* Backward accumulates parameter gradients (+=): two passes give twice one,
+ * and the second, for a first layer (no grad_input wanted), leaves
+ * grad_input alone. */
 static void check_accumulates(recurrent_new make)
 {
     nn_layer *layer = new_layer(make, 3, false, 4, 2, 2);
@@ -241,9 +258,14 @@ static void check_accumulates(recurrent_new make)
     nn_tensor *once[NN_MAX_PARAMS];
     for (int i = 0; i < layer->num_params; i++)
         assert_ok(nn_tensor_clone(&once[i], layer->params[i].grad));
+    layer->need_grad_input = false;
+    nn_tensor_fill(layer->grad_input, 7);
     nn_layer_backward_all(layer);
+    for (size_t j = 0; j < nn_tensor_numel(layer->grad_input); j++)
+        assert_float_equal(nn_tensor_data(layer->grad_input)[j], 7, 0);
     for (int i = 0; i < layer->num_params; i++) {
-        const nn_real *g1 = nn_tensor_data(once[i]), *g2 = nn_tensor_data(layer->params[i].grad);
+        const nn_real *g1 = nn_tensor_data(once[i]);
+        const nn_real *g2 = nn_tensor_data(layer->params[i].grad);
         for (size_t j = 0; j < nn_tensor_numel(once[i]); j++)
             assert_float_equal(g2[j], 2 * g1[j], 1e-6);
         nn_tensor_free(once[i]);

@@ -1,0 +1,80 @@
+/* lnn.h: the Lua bindings' shared helpers (prefix lnn_).
+ *
+ * The bindings are the boundary where core/'s status codes become Lua
+ * errors. The rule that keeps them safe (STYLE.md, from Lua's own source):
+ * never hold a malloc'd buffer or an unowned core object across a call that
+ * can raise a Lua error (luaL_check*, lua_error, lnn_check). Check every
+ * argument first, then call the core, then push the results.
+ *
+ * Objects:
+ *   nn.Tensor     full userdata holding an nn_tensor * (freed by __gc)
+ *   nn.Layer      full userdata holding an nn_layer *; owned by Lua until it is
+ *                 added to a model, then by the model (kept alive through the
+ *                 userdata's user value)
+ *   nn.Sequential full userdata holding an nn_model *
+ */
+#ifndef LNN_H
+#define LNN_H
+
+#include <lauxlib.h>
+#include <lua.h>
+#include <stdbool.h>
+
+#include "layer.h"
+#include "model.h"
+#include "tensor.h"
+
+#define LNN_TENSOR "nn.Tensor"
+#define LNN_LAYER "nn.Layer"
+#define LNN_MODEL "nn.Sequential"
+
+/* Raise the core's last error as a Lua error, prefixed by `fn` when the
+ * message does not already name it. Returns only if st is NN_OK. */
+void lnn_check(lua_State *L, nn_status st, const char *fn);
+
+/* ---- tensors (l_tensor.c) ---- */
+/* Push a new tensor userdata that takes ownership of t (t freed on error). */
+void lnn_push_tensor(lua_State *L, nn_tensor *t);
+/* Push a Lua-side view of t (t stays owned by someone else; the view holds
+ * a reference on the storage, so it stays valid). */
+void lnn_push_tensor_view(lua_State *L, const nn_tensor *t);
+/* The tensor at index i, or a Lua error "fn: argument #i: expected a tensor,
+ * got number". */
+nn_tensor *lnn_check_tensor(lua_State *L, int i, const char *fn);
+nn_tensor *lnn_test_tensor(lua_State *L, int i);  /* NULL if not a tensor */
+/* A tensor from a tensor, a number, or a nested table of numbers. */
+nn_tensor *lnn_to_tensor(lua_State *L, int i, const char *fn);
+/* A shape from a table of positive integers {28, 28, 1} or from the
+ * integer arguments starting at i. Returns ndim. */
+int lnn_check_shape(lua_State *L, int i, size_t *shape, const char *fn);
+int luaopen_nn_tensor(lua_State *L);  /* adds nn.tensor, nn.zeros, ... to the table on top */
+
+/* ---- layers and models (l_layers.c, l_model.c) ---- */
+nn_layer *lnn_check_layer(lua_State *L, int i, const char *fn);
+nn_model *lnn_check_model(lua_State *L, int i, const char *fn);
+void lnn_open_layers(lua_State *L);   /* adds nn.Dense, nn.Conv2D, ... */
+void lnn_open_model(lua_State *L);    /* adds nn.Sequential, nn.load */
+void lnn_open_data(lua_State *L);     /* adds nn.datasets, nn.utils, nn.seed, nn.batches */
+void lnn_open_stepper(lua_State *L);  /* adds nn.stepper */
+
+/* ---- option tables ---- */
+/* Field `key` of the table at index t, with a default, checked for type. */
+lua_Integer lnn_opt_integer(lua_State *L, int t, const char *key, lua_Integer def,
+                            const char *fn);
+lua_Number lnn_opt_number(lua_State *L, int t, const char *key, lua_Number def,
+                          const char *fn);
+bool lnn_opt_boolean(lua_State *L, int t, const char *key, bool def, const char *fn);
+/* The string stays valid while the table is on the stack. */
+const char *lnn_opt_string(lua_State *L, int t, const char *key, const char *def,
+                           const char *fn);
+/* Raise "fn: unknown option 'activaton' (expected one of: ...)" if the table
+ * at index t has a key not in `allowed` (NULL-terminated). */
+void lnn_check_options(lua_State *L, int t, const char *const *allowed, const char *fn);
+
+/* ---- the interpreter (repl.c, main.c) ---- */
+/* Set by SIGINT; long-running C loops (fit) poll it and stop cleanly. */
+extern volatile int lnn_interrupted;
+/* Open every nnstep library into L: the global `nn`, help(). */
+void lnn_open_all(lua_State *L);
+
+#endif

@@ -1,0 +1,194 @@
+/* main.c: the nnstep program's command line.
+ *
+ *   nnstep                     the REPL (when standard input is a terminal)
+ *   nnstep FILE.lua [args]     run a script; `arg` is set as lua sets it
+ *   nnstep -e CODE             run CODE (may be repeated)
+ *   nnstep -i FILE.lua         run the script, then the REPL
+ *   nnstep -                   read the script from standard input
+ *
+ * Exit status: 0 ok, 1 a Lua error (message and traceback on stderr),
+ * 2 a usage error.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <lauxlib.h>
+#include <lua.h>
+#include <lualib.h>
+
+#include "lnn.h"
+#include "repl.h"
+
+#define EXIT_LUA_ERROR 1
+#define EXIT_USAGE 2
+
+static const char usage_text[] =
+    "usage: nnstep [options] [script [args]]\n"
+    "  -e CODE       run the Lua code CODE (may be given more than once)\n"
+    "  -i            enter the REPL after running the script\n"
+    "  --lesson N    start lesson N\n"
+    "  --lessons     list the lessons\n"
+    "  --version     print the version\n"
+    "  --help        print this help\n"
+    "  -             read the script from standard input\n"
+    "With no script, nnstep starts the REPL on a terminal, or reads a script\n"
+    "from standard input otherwise. See nnstep(1).\n";
+
+typedef struct options {
+    int script;          /* argv index of the script, 0 if none */
+    bool interactive;    /* -i */
+    const char *lesson;  /* --lesson N */
+    bool list_lessons;
+} options;
+
+static int usage(const char *problem)
+{
+    if (problem)
+        fprintf(stderr, "nnstep: %s\n", problem);
+    fputs(usage_text, problem ? stderr : stdout);
+    return problem ? EXIT_USAGE : EXIT_SUCCESS;
+}
+
+/* Returns -1 when the arguments are fine, else the exit status. */
+static int parse_args(int argc, char **argv, options *o)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
+            return usage(NULL);
+        if (strcmp(a, "--version") == 0) {
+            printf("nnstep %s (%s)\n", PACKAGE_VERSION, LUA_RELEASE);
+            return EXIT_SUCCESS;
+        }
+        if (strcmp(a, "-e") == 0 || strcmp(a, "--lesson") == 0) {
+            if (++i == argc)
+                return usage(a[1] == 'e' ? "-e needs an argument" : "--lesson needs a number");
+            if (a[1] == '-')
+                o->lesson = argv[i];
+        } else if (strcmp(a, "-i") == 0) {
+            o->interactive = true;
+        } else if (strcmp(a, "--lessons") == 0) {
+            o->list_lessons = true;
+        } else if (a[0] == '-' && a[1] != '\0') {
+            char msg[128];
+            snprintf(msg, sizeof msg, "unknown option '%s'", a);
+            return usage(msg);
+        } else {
+            o->script = i;
+            return -1;
+        }
+    }
+    return -1;
+}
+
+/* arg[0] is the script, arg[1..] its arguments, arg[-n..-1] what came before. */
+static void set_arg_table(lua_State *L, int argc, char **argv, int script)
+{
+    int first = script ? script : argc;
+    lua_createtable(L, argc - first, first);
+    for (int i = 0; i < argc; i++) {
+        lua_pushstring(L, argv[i]);
+        lua_rawseti(L, -2, i - (script ? script : 0));
+    }
+    lua_setglobal(L, "arg");
+}
+
+static int run_chunk(lua_State *L, int status)
+{
+    if (status == LUA_OK)
+        status = lnn_docall(L, 0, 0);
+    lnn_report(L, status);
+    return status;
+}
+
+static int run_code_options(lua_State *L, int argc, char **argv, int stop)
+{
+    for (int i = 1; i < stop; i++) {
+        if (strcmp(argv[i], "--lesson") == 0) {
+            i++;
+        } else if (strcmp(argv[i], "-e") == 0) {
+            i++;
+            if (run_chunk(L, luaL_loadbuffer(L, argv[i], strlen(argv[i]), "=(command line)")))
+                return EXIT_LUA_ERROR;
+        }
+    }
+    return EXIT_SUCCESS;
+}
+
+/* The script's own arguments become the chunk's varargs too (...). */
+static int run_script(lua_State *L, int argc, char **argv, int script)
+{
+    const char *name = strcmp(argv[script], "-") == 0 ? NULL : argv[script];
+    int status = luaL_loadfile(L, name);
+    if (status == LUA_OK) {
+        for (int i = script + 1; i < argc; i++)
+            lua_pushstring(L, argv[i]);
+        status = lnn_docall(L, argc - script - 1, 0);
+    }
+    lnn_report(L, status);
+    return status == LUA_OK ? EXIT_SUCCESS : EXIT_LUA_ERROR;
+}
+
+static int run_lesson_command(lua_State *L, const options *o)
+{
+    lua_getglobal(L, "nn");
+    lua_getfield(L, -1, "lessons");
+    lua_remove(L, -2);
+    if (!lua_istable(L, -1)) {
+        lua_pop(L, 1);
+        fprintf(stderr, "nnstep: the lessons are not installed yet\n");
+        return EXIT_LUA_ERROR;
+    }
+    lua_getfield(L, -1, o->list_lessons ? "list" : "start");
+    lua_remove(L, -2);
+    if (o->lesson)
+        lua_pushstring(L, o->lesson);
+    int status = lnn_docall(L, o->lesson ? 1 : 0, 0);
+    lnn_report(L, status);
+    return status == LUA_OK ? EXIT_SUCCESS : EXIT_LUA_ERROR;
+}
+
+static int run(lua_State *L, int argc, char **argv, const options *o)
+{
+    set_arg_table(L, argc, argv, o->script);
+    int stop = o->script ? o->script : argc;
+    int status = run_code_options(L, argc, argv, stop);
+    if (status != EXIT_SUCCESS)
+        return status;
+    if (o->lesson || o->list_lessons)
+        return run_lesson_command(L, o);
+    if (o->script) {
+        status = run_script(L, argc, argv, o->script);
+        return status == EXIT_SUCCESS && o->interactive ? lnn_repl(L) : status;
+    }
+    bool ran_code = false;
+    for (int i = 1; i < argc; i++)
+        ran_code = ran_code || strcmp(argv[i], "-e") == 0;
+    if (o->interactive || !ran_code) {
+        if (isatty(STDIN_FILENO))
+            return lnn_repl(L);
+        if (!ran_code)  /* a script piped in: nnstep < train.lua */
+            return run_script(L, 1, (char *[]){"nnstep", "-"}, 1);
+    }
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    options o = {0};
+    int early = parse_args(argc, argv, &o);
+    if (early >= 0)
+        return early;
+    lua_State *L = luaL_newstate();
+    if (!L) {
+        fprintf(stderr, "nnstep: cannot create the Lua state: out of memory\n");
+        return EXIT_LUA_ERROR;
+    }
+    luaL_openlibs(L);
+    lnn_open_all(L);
+    int status = run(L, argc, argv, &o);
+    lua_close(L);
+    return status;
+}

@@ -1,0 +1,18 @@
+/* repl.h: the interactive loop (repl.c), started by main.c. */
+#ifndef NN_REPL_H
+#define NN_REPL_H
+
+#include <lua.h>
+
+/* Read-eval-print until Ctrl-D or :quit; returns the exit status. */
+int lnn_repl(lua_State *L);
+
+/* Run a chunk already on the stack with a traceback handler and Ctrl-C
+ * support; on error the message is left on the stack. Returns a lua_pcall
+ * status. */
+int lnn_docall(lua_State *L, int nargs, int nresults);
+
+/* Print the error message on top of the stack to stderr and pop it. */
+void lnn_report(lua_State *L, int status);
+
+#endif
