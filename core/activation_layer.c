@@ -13,6 +13,7 @@
  */
 #include <stdio.h>
 
+#include "layer_config.h"
 #include "layers.h"
 
 static nn_status activation_build(nn_layer *layer, nn_rng *rng)
@@ -51,6 +52,14 @@ static void activation_describe(const nn_layer *layer, char *buf, size_t size)
     snprintf(buf, size, "activation=%s", nn_activation_name(layer->activation));
 }
 
+static void activation_config(const nn_layer *layer, nn_layer_config *cfg)
+{
+    /* its one setting, the activation, is shared with other kinds and so is
+     * already in cfg->activation */
+    (void)layer;
+    (void)cfg;
+}
+
 static const nn_layer_kind activation_kind = {
     .class_name = "Activation",
     .name_prefix = "activation",
@@ -58,6 +67,7 @@ static const nn_layer_kind activation_kind = {
     .forward = activation_forward,
     .backward = activation_backward,
     .describe = activation_describe,
+    .config = activation_config,
 };
 
 nn_status nn_activation_layer_new(nn_layer **out, const char *activation,

@@ -26,6 +26,7 @@
 
 #include "gemm.h"
 #include "im2col.h"
+#include "layer_config.h"
 #include "layers.h"
 
 typedef struct conv2d {
@@ -179,6 +180,17 @@ static void conv2d_describe(const nn_layer *layer, char *buf, size_t size)
              layer->use_bias ? "true" : "false");
 }
 
+static void conv2d_config(const nn_layer *layer, nn_layer_config *cfg)
+{
+    const conv2d *conv = layer->impl;
+    cfg->filters = conv->filters;
+    cfg->kernel_h = conv->kernel_h;
+    cfg->kernel_w = conv->kernel_w;
+    cfg->stride_h = conv->stride_h;
+    cfg->stride_w = conv->stride_w;
+    cfg->same_padding = conv->same_padding;
+}
+
 static const nn_layer_kind conv2d_kind = {
     .class_name = "Conv2D",
     .name_prefix = "conv2d",
@@ -188,6 +200,7 @@ static const nn_layer_kind conv2d_kind = {
     .backward = conv2d_backward,
     .destroy = conv2d_destroy,
     .describe = conv2d_describe,
+    .config = conv2d_config,
 };
 
 nn_status nn_conv2d_new(nn_layer **out, size_t filters, size_t kernel_h,

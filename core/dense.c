@@ -13,6 +13,7 @@
 #include <stdlib.h>
 
 #include "gemm.h"
+#include "layer_config.h"
 #include "layers.h"
 
 typedef struct dense {
@@ -112,6 +113,12 @@ static void dense_describe(const nn_layer *layer, char *buf, size_t size)
              nn_activation_name(layer->activation), layer->use_bias ? "true" : "false");
 }
 
+static void dense_config(const nn_layer *layer, nn_layer_config *cfg)
+{
+    const dense *d = layer->impl;
+    cfg->units = d->units;
+}
+
 static const nn_layer_kind dense_kind = {
     .class_name = "Dense",
     .name_prefix = "dense",
@@ -121,6 +128,7 @@ static const nn_layer_kind dense_kind = {
     .backward = dense_backward,
     .destroy = dense_destroy,
     .describe = dense_describe,
+    .config = dense_config,
 };
 
 nn_status nn_dense_new(nn_layer **out, size_t units, const nn_layer_options *opts)

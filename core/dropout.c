@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "layer_config.h"
 #include "layers.h"
 
 typedef struct dropout {
@@ -94,6 +95,12 @@ static void dropout_describe(const nn_layer *layer, char *buf, size_t size)
     snprintf(buf, size, "rate=%g", d->rate);
 }
 
+static void dropout_config(const nn_layer *layer, nn_layer_config *cfg)
+{
+    const dropout *d = layer->impl;
+    cfg->rate = d->rate;
+}
+
 static const nn_layer_kind dropout_kind = {
     .class_name = "Dropout",
     .name_prefix = "dropout",
@@ -103,6 +110,7 @@ static const nn_layer_kind dropout_kind = {
     .backward = dropout_backward,
     .destroy = dropout_destroy,
     .describe = dropout_describe,
+    .config = dropout_config,
 };
 
 nn_status nn_dropout_new(nn_layer **out, double rate, const nn_layer_options *opts)

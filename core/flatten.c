@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "layer_config.h"
 #include "layers.h"
 
 static nn_status flatten_build(nn_layer *layer, nn_rng *rng)
@@ -54,6 +55,13 @@ static void flatten_describe(const nn_layer *layer, char *buf, size_t size)
              nn_shape_string(layer->out_ndim, layer->out_shape, out, sizeof out));
 }
 
+static void flatten_config(const nn_layer *layer, nn_layer_config *cfg)
+{
+    /* no settings of its own: the shared ones (name, input_shape) are all */
+    (void)layer;
+    (void)cfg;
+}
+
 static const nn_layer_kind flatten_kind = {
     .class_name = "Flatten",
     .name_prefix = "flatten",
@@ -61,6 +69,7 @@ static const nn_layer_kind flatten_kind = {
     .forward = flatten_forward,
     .backward = flatten_backward,
     .describe = flatten_describe,
+    .config = flatten_config,
 };
 
 nn_status nn_flatten_new(nn_layer **out, const nn_layer_options *opts)

@@ -184,6 +184,7 @@ const nn_layer_kind nn_gru_kind = {
     .backward = gru_backward,
     .destroy = gru_destroy,
     .describe = nn_recurrent_describe,
+    .config = nn_recurrent_config,
 };
 
 nn_status nn_gru_new(nn_layer **out, size_t units, bool return_sequences,

@@ -40,6 +40,7 @@ typedef struct nn_param {
 } nn_param;
 
 typedef struct nn_layer nn_layer;
+typedef struct nn_layer_config nn_layer_config;  /* layer_config.h */
 
 /* Settings many kinds take, as Keras names them. A zeroed struct means all
  * of Keras's defaults. */
@@ -71,6 +72,11 @@ typedef struct nn_layer_kind {
     void (*destroy)(nn_layer *layer);
     /* Optional: a one-line description of the settings, for summary/help. */
     void (*describe)(const nn_layer *layer, char *buf, size_t size);
+    /* Optional, but a kind without it cannot be saved: fill in the settings
+     * particular to this kind (units, kernel size, rate, ...), the ones its
+     * constructor takes as arguments. nn_layer_get_config (layer_config.h)
+     * has already filled in the settings every kind shares. */
+    void (*config)(const nn_layer *layer, nn_layer_config *cfg);
 } nn_layer_kind;
 
 struct nn_layer {

@@ -200,6 +200,7 @@ const nn_layer_kind nn_lstm_kind = {
     .backward = lstm_backward,
     .destroy = lstm_destroy,
     .describe = nn_recurrent_describe,
+    .config = nn_recurrent_config,
 };
 
 nn_status nn_lstm_new(nn_layer **out, size_t units, bool return_sequences,

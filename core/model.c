@@ -113,10 +113,8 @@ nn_status nn_model_add(nn_model *m, nn_layer *layer)
     }
     if (st == NN_OK)
         st = nn_layer_build(layer, ndim, shape, &m->rng);
-    if (st != NN_OK) {
-        nn_layer_free(layer);
+    if (st != NN_OK)
         return st;
-    }
     m->layers[m->num_layers++] = layer;
     m->compiled = false;  /* as in Keras: compile again after changing the model */
     m->batch = 0;

@@ -67,8 +67,9 @@ typedef struct nn_history {
 nn_status nn_model_new(nn_model **out, uint64_t seed);
 void nn_model_free(nn_model *model);
 
-/* Take ownership of layer (also on failure) and build it for the previous
- * layer's output shape (or its own input_shape, for the first layer). */
+/* Build layer for the previous layer's output shape (or its own
+ * input_shape, for the first layer) and take ownership of it. On failure the
+ * caller still owns the layer (and may fix and add it again). */
 nn_status nn_model_add(nn_model *model, nn_layer *layer);
 /* Take ownership of opt (also on failure). */
 nn_status nn_model_compile(nn_model *model, nn_optimizer *opt, nn_loss_kind loss);
@@ -90,6 +91,15 @@ const nn_layer *nn_model_output_layer(const nn_model *model);
 /* The layer called `name`, or NULL. */
 nn_layer *nn_model_find_layer(const nn_model *model, const char *name);
 void nn_history_free(nn_history *history);
+
+/* ---- one training step in three calls, for hand-written loops ---- */
+/* Run x (N, input...) through every layer; the output is the last layer's. */
+nn_status nn_model_forward(nn_model *model, const nn_tensor *x, bool training);
+/* The loss of the last forward against y, and every gradient (zeroed first). */
+nn_status nn_model_backward(nn_model *model, const nn_tensor *y, nn_loss_kind loss,
+                            double *value);
+/* One optimizer update from the gradients. */
+nn_status nn_model_update(nn_model *model);
 
 /* ---- used by the stepper ---- */
 /* Size every buffer for batch size B (only when B changes). */

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "im2col.h"
+#include "layer_config.h"
 #include "layers.h"
 
 typedef struct pooling {
@@ -99,6 +100,18 @@ static void pooling_describe(const nn_layer *layer, char *buf, size_t size)
     snprintf(buf, size, "pool_size=(%zu, %zu), strides=(%zu, %zu), padding=%s",
              pool->pool_h, pool->pool_w, pool->stride_h, pool->stride_w,
              pool->same_padding ? "same" : "valid");
+}
+
+/* The strides saved are the real ones (never 0), so a re-created layer
+ * slides exactly as this one does. */
+static void pooling_config(const nn_layer *layer, nn_layer_config *cfg)
+{
+    const pooling *pool = layer->impl;
+    cfg->pool_h = pool->pool_h;
+    cfg->pool_w = pool->pool_w;
+    cfg->stride_h = pool->stride_h;
+    cfg->stride_w = pool->stride_w;
+    cfg->same_padding = pool->same_padding;
 }
 
 /* Check the arguments and make the impl; strides 0 means the pool size. */
@@ -184,6 +197,7 @@ static const nn_layer_kind max_pooling_kind = {
     .backward = max_pooling_backward,
     .destroy = pooling_destroy,
     .describe = pooling_describe,
+    .config = pooling_config,
 };
 
 nn_status nn_max_pooling2d_new(nn_layer **out, size_t pool_h, size_t pool_w,
@@ -256,6 +270,7 @@ static const nn_layer_kind average_pooling_kind = {
     .backward = average_pooling_backward,
     .destroy = pooling_destroy,
     .describe = pooling_describe,
+    .config = pooling_config,
 };
 
 nn_status nn_average_pooling2d_new(nn_layer **out, size_t pool_h, size_t pool_w,

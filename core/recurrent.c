@@ -13,6 +13,7 @@
 
 #include "gemm.h"
 #include "init.h"
+#include "layer_config.h"
 
 size_t nn_recurrent_stride(const nn_layer *layer)
 {
@@ -112,6 +113,14 @@ void nn_recurrent_describe(const nn_layer *layer, char *buf, size_t size)
              rnn->units, nn_activation_name(layer->activation), recurrent_activation,
              layer->use_bias ? "true" : "false", rnn->return_sequences ? "true" : "false",
              rnn->split_bias ? ", reset_after=true" : "");
+}
+
+void nn_recurrent_config(const nn_layer *layer, nn_layer_config *cfg)
+{
+    /* GRU's reset_after is always true here, so it needs no field */
+    const nn_recurrent *rnn = layer->impl;
+    cfg->units = rnn->units;
+    cfg->return_sequences = rnn->return_sequences;
 }
 
 /* ---- forward ---- */

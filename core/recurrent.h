@@ -112,6 +112,8 @@ nn_status nn_recurrent_resize(nn_layer *layer);
 void nn_recurrent_free_buffers(nn_recurrent *rnn);
 size_t nn_recurrent_steps(const nn_layer *layer);
 void nn_recurrent_describe(const nn_layer *layer, char *buf, size_t size);
+/* units and return_sequences, the settings all three take (layer_config.h) */
+void nn_recurrent_config(const nn_layer *layer, nn_layer_config *cfg);
 
 /* Forward step 0: zero h_0 (and c_0), then pre (B, T, G*units) = x W + bias
  * for every timestep at once; bias (G*units) may be NULL. The input must be

@@ -90,6 +90,7 @@ const nn_layer_kind nn_simple_rnn_kind = {
     .backward = simple_rnn_backward,
     .destroy = simple_rnn_destroy,
     .describe = nn_recurrent_describe,
+    .config = nn_recurrent_config,
 };
 
 nn_status nn_simple_rnn_new(nn_layer **out, size_t units, bool return_sequences,

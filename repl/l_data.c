@@ -1,4 +1,177 @@
-/* l_data.c: (being written) */
+/* l_data.c: data for the learner: nn.datasets.fashion_mnist() and
+ * nn.datasets.idx(path), nn.utils.to_categorical, nn.seed, and
+ * nn.batches(x, y, size, {shuffle}) for hand-written training loops.
+ */
+#include <string.h>
+
+#include "idx.h"
+#include "l_tensor.h"
 #include "lnn.h"
 
-void lnn_open_data(lua_State *L) { (void)L; }
+static const char *const class_names[10] = {
+    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"};
+
+/* {x = images (N, 28, 28, 1) in [0, 1], y = labels (N), class_names = {...}} */
+static void push_split(lua_State *L, const char *split)
+{
+    nn_tensor *images = NULL, *labels = NULL;
+    lnn_check(L, nn_fashion_mnist_load(split, &images, &labels), "fashion_mnist");
+    lua_createtable(L, 0, 3);
+    lnn_push_tensor(L, labels);   /* pushed at once: owned by Lua from here */
+    lnn_push_tensor(L, images);
+    lua_setfield(L, -3, "x");
+    lua_setfield(L, -2, "y");
+    lua_createtable(L, 10, 0);
+    for (int i = 0; i < 10; i++) {
+        lua_pushstring(L, class_names[i]);
+        lua_rawseti(L, -2, i + 1);
+    }
+    lua_setfield(L, -2, "class_names");
+}
+
+static int l_fashion_mnist(lua_State *L)
+{
+    push_split(L, "train");
+    push_split(L, "test");
+    return 2;
+}
+
+static int l_idx(lua_State *L)
+{
+    const char *path = luaL_checkstring(L, 1);
+    nn_tensor *t = NULL;
+    lnn_check(L, nn_idx_load(&t, path), "idx");
+    lnn_push_tensor(L, t);
+    return 1;
+}
+
+/* labels (N) of class numbers 0..n-1 -> one-hot (N, n) */
+static int l_to_categorical(lua_State *L)
+{
+    nn_tensor *labels = lnn_check_tensor(L, 1, "to_categorical");
+    lua_Integer classes = luaL_checkinteger(L, 2);
+    size_t n = nn_tensor_numel(labels);
+    if (classes <= 0 || classes > 1000000)
+        return luaL_error(L, "to_categorical: the number of classes must be positive, got %d",
+                          (int)classes);
+    nn_tensor *flat = NULL, *out = NULL;
+    lnn_check(L, nn_tensor_clone(&flat, labels), "to_categorical");
+    lnn_push_tensor(L, flat);
+    const nn_real *y = nn_tensor_data(flat);
+    for (size_t i = 0; i < n; i++)
+        if (!(y[i] >= 0 && y[i] < (nn_real)classes && y[i] == (nn_real)(lua_Integer)y[i])) {
+            if (y[i] == (nn_real)(lua_Integer)y[i])  /* "3", not "3.0" */
+                lua_pushinteger(L, (lua_Integer)y[i]);
+            else
+                lua_pushnumber(L, y[i]);
+            return luaL_error(L, "to_categorical: label %d is %s, not a class number "
+                              "0..%d", (int)i + 1, lua_tostring(L, -1), (int)classes - 1);
+        }
+    lnn_check(L, nn_tensor_zeros(&out, 2, (size_t[]){n, (size_t)classes}), "to_categorical");
+    for (size_t i = 0; i < n; i++)
+        nn_tensor_data(out)[i * (size_t)classes + (size_t)y[i]] = 1;
+    lnn_push_tensor(L, out);
+    return 1;
+}
+
+/* nn.seed(n): the same numbers, weights and shuffles on every run */
+static int l_seed(lua_State *L)
+{
+    lua_Integer seed = luaL_checkinteger(L, 1);
+    lnn_seed((uint64_t)seed);
+    lnn_seed_models((uint64_t)seed);
+    return 0;
+}
+
+/* ---- nn.batches(x, y, size, {shuffle = false}) ----
+ * for xb, yb in nn.batches(x, y, 32) do ... end
+ * Each batch is a new tensor (examples gathered in order, or shuffled). */
+static int batches_next(lua_State *L)
+{
+    nn_tensor *x = lnn_check_tensor(L, lua_upvalueindex(1), "batches");
+    nn_tensor *y = lnn_check_tensor(L, lua_upvalueindex(2), "batches");
+    lua_Integer size = lua_tointeger(L, lua_upvalueindex(3));
+    lua_Integer first = lua_tointeger(L, lua_upvalueindex(4));
+    lua_Integer n = (lua_Integer)x->shape[0];
+    if (first >= n)
+        return 0;
+    lua_Integer count = n - first < size ? n - first : size;
+    lua_pushinteger(L, first + count);
+    lua_replace(L, lua_upvalueindex(4));
+    const nn_tensor *sources[2] = {x, y};
+    for (int k = 0; k < 2; k++) {
+        const nn_tensor *src = sources[k];
+        size_t shape[NN_MAX_DIMS];
+        memcpy(shape, src->shape, sizeof shape);
+        shape[0] = (size_t)count;
+        nn_tensor *out = NULL;
+        lnn_check(L, nn_tensor_empty(&out, src->ndim, shape), "batches");
+        lnn_push_tensor(L, out);
+        size_t row = nn_tensor_numel(src) / src->shape[0];
+        for (lua_Integer i = 0; i < count; i++) {
+            lua_Integer at = first + i;
+            if (!lua_isnil(L, lua_upvalueindex(5))) {  /* the shuffled order */
+                lua_rawgeti(L, lua_upvalueindex(5), at + 1);
+                at = lua_tointeger(L, -1);
+                lua_pop(L, 1);
+            }
+            memcpy(nn_tensor_data(out) + (size_t)i * row,
+                   nn_tensor_data(src) + (size_t)at * row, row * sizeof(nn_real));
+        }
+    }
+    return 2;
+}
+
+static int l_batches(lua_State *L)
+{
+    static const char *const keys[] = {"shuffle", NULL};
+    nn_tensor *x = lnn_check_tensor(L, 1, "batches"), *y = lnn_check_tensor(L, 2, "batches");
+    lua_Integer size = luaL_optinteger(L, 3, 32);
+    lnn_check_options(L, 4, keys, "batches");
+    bool shuffle = lnn_opt_boolean(L, 4, "shuffle", false, "batches");
+    if (size <= 0)
+        return luaL_error(L, "batches: the batch size must be positive");
+    if (x->ndim == 0 || y->ndim == 0 || x->shape[0] != y->shape[0] || x->shape[0] == 0)
+        return luaL_error(L, "batches: x and y must hold the same number (> 0) of examples");
+    if (!nn_tensor_is_contiguous(x) || !nn_tensor_is_contiguous(y))
+        return luaL_error(L, "batches: x and y must be contiguous (call contiguous())");
+    lua_pushvalue(L, 1);
+    lua_pushvalue(L, 2);
+    lua_pushinteger(L, size);
+    lua_pushinteger(L, 0);
+    if (shuffle) {  /* a permutation from nnstep's seeded generator */
+        lua_Integer n = (lua_Integer)x->shape[0];
+        lua_createtable(L, (int)n, 0);
+        for (lua_Integer i = 0; i < n; i++) {
+            lua_pushinteger(L, i);
+            lua_rawseti(L, -2, i + 1);
+        }
+        for (lua_Integer i = n; i > 1; i--) {
+            lua_Integer j = (lua_Integer)nn_rng_below(lnn_rng(), (uint32_t)i) + 1;
+            lua_rawgeti(L, -1, i);
+            lua_rawgeti(L, -2, j);
+            lua_rawseti(L, -3, i);
+            lua_rawseti(L, -2, j);
+        }
+    } else {
+        lua_pushnil(L);
+    }
+    lua_pushcclosure(L, batches_next, 5);
+    return 1;
+}
+
+void lnn_open_data(lua_State *L)
+{
+    static const luaL_Reg datasets[] = {
+        {"fashion_mnist", l_fashion_mnist}, {"idx", l_idx}, {NULL, NULL}};
+    static const luaL_Reg utils[] = {{"to_categorical", l_to_categorical}, {NULL, NULL}};
+    luaL_newlib(L, datasets);
+    lua_setfield(L, -2, "datasets");
+    luaL_newlib(L, utils);
+    lua_setfield(L, -2, "utils");
+    lua_pushcfunction(L, l_seed);
+    lua_setfield(L, -2, "seed");
+    lua_pushcfunction(L, l_batches);
+    lua_setfield(L, -2, "batches");
+}

@@ -1,4 +1,371 @@
-/* l_layers.c: (being written) */
+/* l_layers.c: the layer constructors (nn.Dense, nn.Conv2D, ...) with Keras's
+ * arguments and defaults, and the layer object a learner inspects:
+ *
+ *   local d = nn.Dense(64, {activation = 'relu'})
+ *   d.name, d.kernel, d.bias, d.output, d.grad.kernel, d.input_shape ...
+ *
+ * A layer userdata is owned by Lua until it is added to a model; from then
+ * on the model owns the nn_layer, and the userdata keeps the model alive
+ * through its user value.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "layers.h"
 #include "lnn.h"
 
-void lnn_open_layers(lua_State *L) { (void)L; }
+typedef struct layer_box {
+    nn_layer *layer;
+    bool owned;  /* by this userdata (not yet added to a model) */
+} layer_box;
+
+static layer_box *check_box(lua_State *L, int i, const char *fn)
+{
+    layer_box *box = luaL_testudata(L, i, LNN_LAYER);
+    if (!box)
+        luaL_error(L, "%s: argument #%d: expected a layer, got %s", fn, i,
+                   luaL_typename(L, i));
+    return box;
+}
+
+nn_layer *lnn_check_layer(lua_State *L, int i, const char *fn)
+{
+    return check_box(L, i, fn)->layer;
+}
+
+bool lnn_layer_give_to_model(lua_State *L, int layer_index, int model_index)
+{
+    layer_box *box = check_box(L, layer_index, "add");
+    if (!box->owned)
+        return false;
+    box->owned = false;
+    lua_pushvalue(L, model_index);
+    lua_setiuservalue(L, layer_index, 1);
+    return true;
+}
+
+void lnn_push_model_layer(lua_State *L, nn_layer *layer, int model_index)
+{
+    model_index = lua_absindex(L, model_index);
+    layer_box *box = lua_newuserdatauv(L, sizeof *box, 1);
+    box->layer = layer;
+    box->owned = false;
+    luaL_setmetatable(L, LNN_LAYER);
+    lua_pushvalue(L, model_index);
+    lua_setiuservalue(L, -2, 1);
+}
+
+/* Push a new layer userdata owning the layer a constructor made. `layer` is
+ * read only after `st` is known: C evaluates arguments in no set order, so
+ * passing the pointer itself could pass its value from before the call. */
+static int push_new_layer(lua_State *L, nn_status st, nn_layer **layer, const char *fn)
+{
+    lnn_check(L, st, fn);
+    layer_box *box = lua_newuserdatauv(L, sizeof *box, 1);
+    box->layer = *layer;
+    box->owned = true;
+    luaL_setmetatable(L, LNN_LAYER);
+    return 1;
+}
+
+/* ---- reading Keras's arguments ---- */
+
+/* A size: 3, or {3, 3}; into two numbers. */
+static void check_pair(lua_State *L, int i, size_t pair[2], const char *what,
+                       const char *fn)
+{
+    if (lua_isinteger(L, i) && lua_tointeger(L, i) > 0) {
+        pair[0] = pair[1] = (size_t)lua_tointeger(L, i);
+        return;
+    }
+    if (lua_istable(L, i) && luaL_len(L, i) == 2) {
+        for (int k = 0; k < 2; k++) {
+            lua_geti(L, i, k + 1);
+            lua_Integer v = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : 0;
+            lua_pop(L, 1);
+            if (v <= 0)
+                luaL_error(L, "%s: %s must be positive integers", fn, what);
+            pair[k] = (size_t)v;
+        }
+        return;
+    }
+    luaL_error(L, "%s: %s should be a positive integer or a table of two, e.g. {3, 3}; "
+               "got %s", fn, what, luaL_typename(L, i));
+}
+
+static size_t check_count(lua_State *L, int i, const char *what, const char *fn)
+{
+    if (!lua_isinteger(L, i) || lua_tointeger(L, i) <= 0)
+        luaL_error(L, "%s: argument #%d (%s) should be a positive integer, got %s", fn, i,
+                   what, lua_isnumber(L, i) ? lua_tostring(L, i) : luaL_typename(L, i));
+    return (size_t)lua_tointeger(L, i);
+}
+
+/* The options every kind shares. Strings point into the table at t. */
+static nn_layer_options common_options(lua_State *L, int t, const char *fn)
+{
+    nn_layer_options o = {0};
+    if (lua_isnoneornil(L, t))
+        return o;
+    luaL_checktype(L, t, LUA_TTABLE);
+    o.name = lnn_opt_string(L, t, "name", NULL, fn);
+    o.activation = lnn_opt_string(L, t, "activation", NULL, fn);
+    o.recurrent_activation = lnn_opt_string(L, t, "recurrent_activation", NULL, fn);
+    o.no_bias = !lnn_opt_boolean(L, t, "use_bias", true, fn);
+    o.kernel_initializer = lnn_opt_string(L, t, "kernel_initializer", NULL, fn);
+    if (lua_getfield(L, t, "input_shape") != LUA_TNIL) {
+        if (!lua_istable(L, -1))
+            luaL_error(L, "%s: input_shape should be a table such as {28, 28, 1}", fn);
+        char what[64];
+        snprintf(what, sizeof what, "%s: input_shape", fn);
+        o.input_ndim = lnn_check_shape(L, lua_gettop(L), o.input_shape, what);
+    }
+    lua_pop(L, 1);
+    return o;
+}
+
+/* Keras's padding argument. */
+static bool same_padding(lua_State *L, int t, const char *fn)
+{
+    const char *p = lnn_opt_string(L, t, "padding", "valid", fn);
+    if (strcmp(p, "same") != 0 && strcmp(p, "valid") != 0)
+        luaL_error(L, "%s: padding should be 'valid' or 'same', got '%s'", fn, p);
+    return strcmp(p, "same") == 0;
+}
+
+static const char *const dense_keys[] = {"activation", "use_bias", "kernel_initializer",
+                                         "input_shape", "name", NULL};
+static const char *const conv_keys[] = {"strides", "padding", "activation", "use_bias",
+                                        "kernel_initializer", "input_shape", "name", NULL};
+static const char *const pool_keys[] = {"strides", "padding", "input_shape", "name", NULL};
+static const char *const plain_keys[] = {"input_shape", "name", NULL};
+static const char *const rnn_keys[] = {"return_sequences", "activation",
+                                       "recurrent_activation", "use_bias",
+                                       "kernel_initializer", "input_shape", "name", NULL};
+
+static int l_dense(lua_State *L)
+{
+    size_t units = check_count(L, 1, "units", "Dense");
+    lnn_check_options(L, 2, dense_keys, "Dense");
+    nn_layer_options o = common_options(L, 2, "Dense");
+    nn_layer *layer = NULL;
+    return push_new_layer(L, nn_dense_new(&layer, units, &o), &layer, "Dense");
+}
+
+static int l_conv2d(lua_State *L)
+{
+    size_t filters = check_count(L, 1, "filters", "Conv2D"), kernel[2], strides[2] = {1, 1};
+    check_pair(L, 2, kernel, "kernel_size", "Conv2D");
+    lnn_check_options(L, 3, conv_keys, "Conv2D");
+    nn_layer_options o = common_options(L, 3, "Conv2D");
+    if (lua_istable(L, 3) && lua_getfield(L, 3, "strides") != LUA_TNIL)
+        check_pair(L, lua_gettop(L), strides, "strides", "Conv2D");
+    bool same = lua_istable(L, 3) && same_padding(L, 3, "Conv2D");
+    nn_layer *layer = NULL;
+    return push_new_layer(L, nn_conv2d_new(&layer, filters, kernel[0], kernel[1], strides[0],
+                                           strides[1], same, &o),
+                          &layer, "Conv2D");
+}
+
+/* MaxPooling2D(pool_size = {2, 2}, {strides = pool_size, padding = 'valid'}) */
+static int pooling(lua_State *L, bool max, const char *fn)
+{
+    size_t pool[2] = {2, 2}, strides[2] = {0, 0};
+    int opts = 2;
+    if (lua_istable(L, 1) && luaL_len(L, 1) == 0 && lua_isnoneornil(L, 2))
+        opts = 1;  /* MaxPooling2D{strides = 1}: options only */
+    else if (!lua_isnoneornil(L, 1))
+        check_pair(L, 1, pool, "pool_size", fn);
+    lnn_check_options(L, opts, pool_keys, fn);
+    nn_layer_options o = common_options(L, opts, fn);
+    if (lua_istable(L, opts) && lua_getfield(L, opts, "strides") != LUA_TNIL)
+        check_pair(L, lua_gettop(L), strides, "strides", fn);
+    bool same = lua_istable(L, opts) && same_padding(L, opts, fn);
+    nn_layer *layer = NULL;
+    nn_status st = max ? nn_max_pooling2d_new(&layer, pool[0], pool[1], strides[0],
+                                              strides[1], same, &o)
+                       : nn_average_pooling2d_new(&layer, pool[0], pool[1], strides[0],
+                                                  strides[1], same, &o);
+    return push_new_layer(L, st, &layer, fn);
+}
+
+static int l_max_pooling2d(lua_State *L) { return pooling(L, true, "MaxPooling2D"); }
+static int l_average_pooling2d(lua_State *L) { return pooling(L, false, "AveragePooling2D"); }
+
+static int l_flatten(lua_State *L)
+{
+    lnn_check_options(L, 1, plain_keys, "Flatten");
+    nn_layer_options o = common_options(L, 1, "Flatten");
+    nn_layer *layer = NULL;
+    return push_new_layer(L, nn_flatten_new(&layer, &o), &layer, "Flatten");
+}
+
+static int l_activation(lua_State *L)
+{
+    const char *name = luaL_checkstring(L, 1);
+    lnn_check_options(L, 2, plain_keys, "Activation");
+    nn_layer_options o = common_options(L, 2, "Activation");
+    nn_layer *layer = NULL;
+    return push_new_layer(L, nn_activation_layer_new(&layer, name, &o), &layer, "Activation");
+}
+
+static int l_dropout(lua_State *L)
+{
+    double rate = luaL_checknumber(L, 1);
+    lnn_check_options(L, 2, plain_keys, "Dropout");
+    nn_layer_options o = common_options(L, 2, "Dropout");
+    nn_layer *layer = NULL;
+    return push_new_layer(L, nn_dropout_new(&layer, rate, &o), &layer, "Dropout");
+}
+
+typedef nn_status (*recurrent_new)(nn_layer **, size_t, bool, const nn_layer_options *);
+
+static int recurrent(lua_State *L, recurrent_new make, const char *fn)
+{
+    size_t units = check_count(L, 1, "units", fn);
+    lnn_check_options(L, 2, rnn_keys, fn);
+    nn_layer_options o = common_options(L, 2, fn);
+    bool sequences = lnn_opt_boolean(L, 2, "return_sequences", false, fn);
+    nn_layer *layer = NULL;
+    return push_new_layer(L, make(&layer, units, sequences, &o), &layer, fn);
+}
+
+static int l_simple_rnn(lua_State *L) { return recurrent(L, nn_simple_rnn_new, "SimpleRNN"); }
+static int l_lstm(lua_State *L) { return recurrent(L, nn_lstm_new, "LSTM"); }
+static int l_gru(lua_State *L) { return recurrent(L, nn_gru_new, "GRU"); }
+
+/* ---- the layer object ---- */
+
+static void push_shape(lua_State *L, int ndim, const size_t *shape)
+{
+    lua_createtable(L, ndim, 0);
+    for (int d = 0; d < ndim; d++) {
+        lua_pushinteger(L, (lua_Integer)shape[d]);
+        lua_rawseti(L, -2, d + 1);
+    }
+}
+
+/* {kernel = <tensor>, bias = <tensor>} of the values or the gradients */
+static void push_params(lua_State *L, const nn_layer *layer, bool grads)
+{
+    lua_createtable(L, layer->num_params, layer->num_params);
+    for (int i = 0; i < layer->num_params; i++) {
+        lnn_push_tensor_view(L, grads ? layer->params[i].grad : layer->params[i].value);
+        lua_pushvalue(L, -1);
+        lua_rawseti(L, -3, i + 1);
+        lua_setfield(L, -2, layer->params[i].name);
+    }
+}
+
+static int push_tensor_or_nil(lua_State *L, const nn_tensor *t)
+{
+    if (t)
+        lnn_push_tensor_view(L, t);
+    else
+        lua_pushnil(L);
+    return 1;
+}
+
+static int layer_field(lua_State *L, const nn_layer *layer, const char *key)
+{
+    if (strcmp(key, "name") == 0)
+        lua_pushstring(L, layer->name);
+    else if (strcmp(key, "class") == 0)
+        lua_pushstring(L, layer->kind->class_name);
+    else if (strcmp(key, "weights") == 0)
+        push_params(L, layer, false);
+    else if (strcmp(key, "grad") == 0)
+        push_params(L, layer, true);
+    else if (strcmp(key, "output") == 0)
+        return push_tensor_or_nil(L, layer->output);
+    else if (strcmp(key, "input") == 0)
+        return push_tensor_or_nil(L, layer->input);
+    else if (strcmp(key, "grad_input") == 0)
+        return push_tensor_or_nil(L, layer->grad_input);
+    else if (strcmp(key, "grad_output") == 0)
+        return push_tensor_or_nil(L, layer->grad_output);
+    else if (strcmp(key, "input_shape") == 0 && layer->built)
+        push_shape(L, layer->in_ndim, layer->in_shape);
+    else if (strcmp(key, "output_shape") == 0 && layer->built)
+        push_shape(L, layer->out_ndim, layer->out_shape);
+    else if (strcmp(key, "activation") == 0)
+        lua_pushstring(L, nn_activation_name(layer->activation));
+    else
+        return 0;
+    return 1;
+}
+
+static int layer_index(lua_State *L)
+{
+    const nn_layer *layer = lnn_check_layer(L, 1, "layer");
+    const char *key = luaL_checkstring(L, 2);
+    if (layer_field(L, layer, key))
+        return 1;
+    for (int i = 0; i < layer->num_params; i++)  /* d.kernel, d.bias */
+        if (strcmp(key, layer->params[i].name) == 0)
+            return push_tensor_or_nil(L, layer->params[i].value);
+    luaL_getmetafield(L, 1, "__methods");
+    lua_getfield(L, -1, key);
+    return 1;
+}
+
+static int layer_count_params(lua_State *L)
+{
+    lua_pushinteger(L, (lua_Integer)nn_layer_param_count(lnn_check_layer(L, 1, "count_params")));
+    return 1;
+}
+
+static int layer_tostring(lua_State *L)
+{
+    const nn_layer *layer = lnn_check_layer(L, 1, "tostring");
+    char settings[256] = "";
+    if (layer->kind->describe)
+        layer->kind->describe(layer, settings, sizeof settings);
+    lua_pushfstring(L, "%s %s(%s)", layer->name, layer->kind->class_name, settings);
+    return 1;
+}
+
+static int layer_gc(lua_State *L)
+{
+    layer_box *box = luaL_checkudata(L, 1, LNN_LAYER);
+    if (box->owned)
+        nn_layer_free(box->layer);
+    box->layer = NULL;
+    box->owned = false;
+    return 0;
+}
+
+static const luaL_Reg layer_methods[] = {
+    {"count_params", layer_count_params},
+    {"describe", layer_tostring},
+    {NULL, NULL},
+};
+
+static const luaL_Reg constructors[] = {
+    {"Dense", l_dense},
+    {"Conv2D", l_conv2d},
+    {"MaxPooling2D", l_max_pooling2d},
+    {"AveragePooling2D", l_average_pooling2d},
+    {"Flatten", l_flatten},
+    {"Activation", l_activation},
+    {"Dropout", l_dropout},
+    {"SimpleRNN", l_simple_rnn},
+    {"LSTM", l_lstm},
+    {"GRU", l_gru},
+    {NULL, NULL},
+};
+
+void lnn_open_layers(lua_State *L)
+{
+    luaL_newmetatable(L, LNN_LAYER);
+    lua_pushcfunction(L, layer_index);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, layer_tostring);
+    lua_setfield(L, -2, "__tostring");
+    lua_pushcfunction(L, layer_gc);
+    lua_setfield(L, -2, "__gc");
+    luaL_newlib(L, layer_methods);
+    lua_setfield(L, -2, "__methods");
+    lua_pop(L, 1);
+    luaL_setfuncs(L, constructors, 0);  /* into nn */
+}

@@ -1,4 +1,324 @@
-/* l_model.c: (being written) */
+/* l_model.c: nn.Sequential and its methods, as Keras spells them:
+ *
+ *   local m = nn.Sequential()          -- or nn.Sequential{layer, layer, ...}
+ *   m:add(nn.Dense(10, {activation = 'softmax', input_shape = {4}}))
+ *   m:compile{optimizer = 'adam', loss = 'categorical_crossentropy',
+ *             metrics = {'accuracy'}}
+ *   local history = m:fit(x, y, {epochs = 5, batch_size = 32})
+ *   local loss, accuracy = m:evaluate(x, y)
+ *
+ * Training itself (the progress line, callbacks, Ctrl-C) is in l_fit.c.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "lnn.h"
 
-void lnn_open_model(lua_State *L) { (void)L; }
+typedef struct model_box {
+    nn_model *model;
+} model_box;
+
+/* Seed for the next model: nn.seed sets it, each model advances it. */
+static uint64_t next_model_seed = 20261127;
+
+void lnn_seed_models(uint64_t seed) { next_model_seed = seed; }
+
+nn_model *lnn_check_model(lua_State *L, int i, const char *fn)
+{
+    model_box *box = luaL_testudata(L, i, LNN_MODEL);
+    if (!box)
+        luaL_error(L, "%s: argument #%d: expected a model (nn.Sequential), got %s", fn, i,
+                   luaL_typename(L, i));
+    return box->model;
+}
+
+static int model_add(lua_State *L)
+{
+    nn_model *m = lnn_check_model(L, 1, "add");
+    nn_layer *layer = lnn_check_layer(L, 2, "add");
+    if (!layer)
+        return luaL_error(L, "add: this layer is gone (its model was freed)");
+    /* check first that it is free, then build it into the model */
+    lua_getiuservalue(L, 2, 1);
+    bool free_layer = lua_isnil(L, -1);
+    lua_pop(L, 1);
+    if (!free_layer)
+        return luaL_error(L, "add: %s already belongs to a model; make a new layer",
+                          layer->name);
+    lnn_check(L, nn_model_add(m, layer), "add");
+    lnn_layer_give_to_model(L, 2, 1);
+    lua_getiuservalue(L, 1, 1);  /* m.layers */
+    lua_pushvalue(L, 2);
+    lua_rawseti(L, -2, (lua_Integer)m->num_layers);
+    lua_pushvalue(L, 1);
+    return 1;  /* the model, so that adds can chain */
+}
+
+/* nn.Sequential() or nn.Sequential{layers...} */
+static int l_sequential(lua_State *L)
+{
+    bool has_layers = !lua_isnoneornil(L, 1);
+    if (has_layers)
+        luaL_checktype(L, 1, LUA_TTABLE);
+    model_box *box = lua_newuserdatauv(L, sizeof *box, 1);
+    box->model = NULL;
+    luaL_setmetatable(L, LNN_MODEL);
+    lua_newtable(L);
+    lua_setiuservalue(L, -2, 1);
+    lnn_check(L, nn_model_new(&box->model, next_model_seed++), "Sequential");
+    int model = lua_gettop(L);
+    for (lua_Integer i = 1; has_layers && i <= luaL_len(L, 1); i++) {
+        lua_pushcfunction(L, model_add);
+        lua_pushvalue(L, model);
+        lua_geti(L, 1, i);
+        lua_call(L, 2, 0);
+    }
+    lua_settop(L, model);
+    return 1;
+}
+
+/* ---- compile ---- */
+
+static const char *const optimizer_keys[] = {
+    "learning_rate", "momentum", "nesterov", "beta_1", "beta_2", "rho", "epsilon",
+    "clipnorm", "clipvalue", NULL};
+
+/* An optimizer from a name ('adam') or an nn.optimizers table. Nothing that
+ * can raise an error runs while the new optimizer is held. */
+static nn_optimizer *check_optimizer(lua_State *L, int i)
+{
+    const char *fn = "compile";
+    if (lua_isstring(L, i)) {
+        nn_optimizer *opt;
+        lnn_check(L, nn_optimizer_new(&opt, lua_tostring(L, i)), fn);
+        return opt;
+    }
+    if (!lua_istable(L, i) || lua_getfield(L, i, "name") != LUA_TSTRING)
+        luaL_error(L, "compile: optimizer should be a name ('adam', 'sgd', 'rmsprop') or "
+                   "an optimizer such as nn.optimizers.Adam{learning_rate = 1e-3}");
+    const char *name = lua_tostring(L, -1);
+    nn_optimizer settings;
+    double *numbers[] = {&settings.learning_rate, &settings.momentum, NULL,
+                         &settings.beta_1, &settings.beta_2, &settings.rho,
+                         &settings.epsilon, &settings.clipnorm, &settings.clipvalue};
+    nn_optimizer *defaults;
+    lnn_check(L, nn_optimizer_new(&defaults, name), fn);
+    settings = *defaults;
+    nn_optimizer_free(defaults);
+    for (int k = 0; optimizer_keys[k]; k++)
+        if (numbers[k])
+            *numbers[k] = lnn_opt_number(L, i, optimizer_keys[k], *numbers[k], fn);
+    settings.nesterov = lnn_opt_boolean(L, i, "nesterov", settings.nesterov, fn);
+    if (!(settings.learning_rate > 0))
+        luaL_error(L, "compile: learning_rate must be positive");
+    nn_optimizer *opt;
+    lnn_check(L, nn_optimizer_new(&opt, name), fn);
+    *opt = settings;
+    return opt;
+}
+
+static int model_compile(lua_State *L)
+{
+    static const char *const keys[] = {"optimizer", "loss", "metrics", NULL};
+    nn_model *m = lnn_check_model(L, 1, "compile");
+    luaL_checktype(L, 2, LUA_TTABLE);
+    lnn_check_options(L, 2, keys, "compile");
+    nn_loss_kind loss;
+    lnn_check(L, nn_loss_parse(lnn_opt_string(L, 2, "loss", NULL, "compile"), &loss),
+              "compile");
+    if (lua_getfield(L, 2, "metrics") != LUA_TNIL) {
+        for (lua_Integer k = 1; lua_istable(L, -1) && k <= luaL_len(L, -1); k++) {
+            lua_geti(L, -1, k);
+            const char *metric = lua_tostring(L, -1);
+            if (!metric || (strcmp(metric, "accuracy") && strcmp(metric, "acc")))
+                luaL_error(L, "compile: unknown metric '%s' (nnstep has 'accuracy')",
+                           metric ? metric : luaL_typename(L, -1));
+            lua_pop(L, 1);
+        }
+    }
+    lua_getfield(L, 2, "optimizer");
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        lua_pushliteral(L, "rmsprop");  /* Keras's default */
+    }
+    nn_optimizer *opt = check_optimizer(L, lua_gettop(L));
+    lnn_check(L, nn_model_compile(m, opt, loss), "compile");
+    return 0;
+}
+
+/* ---- evaluate, predict, train_on_batch ---- */
+
+static size_t batch_size_option(lua_State *L, int t, size_t def, const char *fn)
+{
+    lua_Integer b = lnn_opt_integer(L, t, "batch_size", (lua_Integer)def, fn);
+    if (b <= 0)
+        luaL_error(L, "%s: batch_size must be a positive integer", fn);
+    return (size_t)b;
+}
+
+static int model_evaluate(lua_State *L)
+{
+    static const char *const keys[] = {"batch_size", "verbose", NULL};
+    nn_model *m = lnn_check_model(L, 1, "evaluate");
+    nn_tensor *x = lnn_check_tensor(L, 2, "evaluate"), *y = lnn_check_tensor(L, 3, "evaluate");
+    lnn_check_options(L, 4, keys, "evaluate");
+    size_t batch = batch_size_option(L, 4, 32, "evaluate");
+    double loss, accuracy;
+    lnn_check(L, nn_model_evaluate(m, x, y, batch, &loss, &accuracy), "evaluate");
+    lua_pushnumber(L, loss);
+    lua_pushnumber(L, accuracy);
+    return 2;
+}
+
+static int model_predict(lua_State *L)
+{
+    static const char *const keys[] = {"batch_size", "verbose", NULL};
+    nn_model *m = lnn_check_model(L, 1, "predict");
+    nn_tensor *x = lnn_check_tensor(L, 2, "predict"), *out;
+    lnn_check_options(L, 3, keys, "predict");
+    size_t batch = batch_size_option(L, 3, 32, "predict");
+    lnn_check(L, nn_model_predict(m, x, batch, &out), "predict");
+    lnn_push_tensor(L, out);
+    return 1;
+}
+
+static int model_train_on_batch(lua_State *L)
+{
+    nn_model *m = lnn_check_model(L, 1, "train_on_batch");
+    nn_tensor *x = lnn_check_tensor(L, 2, "train_on_batch");
+    nn_tensor *y = lnn_check_tensor(L, 3, "train_on_batch");
+    double loss, accuracy;
+    lnn_check(L, nn_model_train_on_batch(m, x, y, &loss, &accuracy), "train_on_batch");
+    lua_pushnumber(L, loss);
+    lua_pushnumber(L, accuracy);
+    return 2;
+}
+
+/* ---- looking at a model ---- */
+
+static int model_summary(lua_State *L)
+{
+    nn_model *m = lnn_check_model(L, 1, "summary");
+    char *text;
+    lnn_check(L, nn_model_summary(m, &text), "summary");
+    fputs(text, stdout);
+    fflush(stdout);
+    free(text);
+    return 0;
+}
+
+static int model_get_layer(lua_State *L)
+{
+    nn_model *m = lnn_check_model(L, 1, "get_layer");
+    lua_getiuservalue(L, 1, 1);
+    if (lua_isinteger(L, 2)) {
+        lua_geti(L, -1, lua_tointeger(L, 2));
+        return 1;
+    }
+    const char *name = luaL_checkstring(L, 2);
+    for (int i = 0; i < m->num_layers; i++)
+        if (strcmp(m->layers[i]->name, name) == 0) {
+            lua_geti(L, -1, i + 1);
+            return 1;
+        }
+    return luaL_error(L, "get_layer: no layer named '%s'", name);
+}
+
+static int model_count_params(lua_State *L)
+{
+    lua_pushinteger(L, (lua_Integer)nn_model_param_count(lnn_check_model(L, 1, "count_params")));
+    return 1;
+}
+
+static int model_tostring(lua_State *L)
+{
+    nn_model *m = lnn_check_model(L, 1, "tostring");
+    lua_pushfstring(L, "nn.Sequential (%d layers, %d parameters%s)", m->num_layers,
+                    (int)nn_model_param_count(m), m->compiled ? "" : ", not compiled");
+    return 1;
+}
+
+static int model_index(lua_State *L)
+{
+    nn_model *m = lnn_check_model(L, 1, "index");
+    const char *key = luaL_checkstring(L, 2);
+    if (strcmp(key, "layers") == 0) {
+        lua_getiuservalue(L, 1, 1);
+        return 1;
+    }
+    if (strcmp(key, "loss") == 0 && m->compiled) {
+        lua_pushstring(L, nn_loss_name(m->loss));
+        return 1;
+    }
+    if (strcmp(key, "optimizer") == 0 && m->compiled) {
+        lua_pushstring(L, nn_optimizer_name(m->optimizer));
+        return 1;
+    }
+    luaL_getmetafield(L, 1, "__methods");
+    lua_getfield(L, -1, key);
+    return 1;
+}
+
+static int model_gc(lua_State *L)
+{
+    model_box *box = luaL_checkudata(L, 1, LNN_MODEL);
+    nn_model_free(box->model);
+    box->model = NULL;
+    return 0;
+}
+
+static const luaL_Reg model_methods[] = {
+    {"add", model_add},
+    {"compile", model_compile},
+    {"fit", lnn_model_fit},
+    {"evaluate", model_evaluate},
+    {"predict", model_predict},
+    {"train_on_batch", model_train_on_batch},
+    {"summary", model_summary},
+    {"get_layer", model_get_layer},
+    {"count_params", model_count_params},
+    {NULL, NULL},
+};
+
+/* nn.optimizers.Adam{learning_rate = 1e-3}: a settings table for compile */
+static int make_optimizer(lua_State *L, const char *name)
+{
+    lnn_check_options(L, 1, optimizer_keys, name);
+    lua_newtable(L);
+    if (lua_istable(L, 1)) {
+        lua_pushnil(L);
+        while (lua_next(L, 1)) {
+            lua_pushvalue(L, -2);
+            lua_insert(L, -2);
+            lua_settable(L, -4);
+        }
+    }
+    lua_pushstring(L, name);
+    lua_setfield(L, -2, "name");
+    return 1;
+}
+
+static int l_adam(lua_State *L) { return make_optimizer(L, "adam"); }
+static int l_sgd(lua_State *L) { return make_optimizer(L, "sgd"); }
+static int l_rmsprop(lua_State *L) { return make_optimizer(L, "rmsprop"); }
+
+void lnn_open_model(lua_State *L)
+{
+    luaL_newmetatable(L, LNN_MODEL);
+    lua_pushcfunction(L, model_index);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, model_tostring);
+    lua_setfield(L, -2, "__tostring");
+    lua_pushcfunction(L, model_gc);
+    lua_setfield(L, -2, "__gc");
+    luaL_newlib(L, model_methods);
+    lua_setfield(L, -2, "__methods");
+    lua_pop(L, 1);
+    lua_pushcfunction(L, l_sequential);
+    lua_setfield(L, -2, "Sequential");
+    static const luaL_Reg optimizers[] = {
+        {"Adam", l_adam}, {"SGD", l_sgd}, {"RMSprop", l_rmsprop}, {NULL, NULL}};
+    luaL_newlib(L, optimizers);
+    lua_setfield(L, -2, "optimizers");
+}

@@ -9,7 +9,9 @@ void lnn_open_all(lua_State *L)
     lnn_open_model(L);
     lnn_open_data(L);
     lnn_open_stepper(L);
+    lnn_open_gluon(L);
     lua_pushliteral(L, PACKAGE_VERSION);
     lua_setfield(L, -2, "version");
     lua_setglobal(L, "nn");
+    lnn_open_help(L);
 }

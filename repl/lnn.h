@@ -19,6 +19,7 @@
 #include <lauxlib.h>
 #include <lua.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "layer.h"
 #include "model.h"
@@ -51,11 +52,23 @@ int luaopen_nn_tensor(lua_State *L);  /* adds nn.tensor, nn.zeros, ... to the ta
 
 /* ---- layers and models (l_layers.c, l_model.c) ---- */
 nn_layer *lnn_check_layer(lua_State *L, int i, const char *fn);
+/* model:add hands the layer at layer_index to the model at model_index: the
+ * model owns it from now on and the userdata keeps the model alive. False if
+ * the layer already belongs to a model. */
+bool lnn_layer_give_to_model(lua_State *L, int layer_index, int model_index);
+/* Push a userdata for a layer that the model at model_index owns (nn.load). */
+void lnn_push_model_layer(lua_State *L, nn_layer *layer, int model_index);
 nn_model *lnn_check_model(lua_State *L, int i, const char *fn);
+/* model:fit (l_fit.c), a method of nn.Sequential */
+int lnn_model_fit(lua_State *L);
+/* The seed of the next model's generator (nn.seed sets it; l_model.c). */
+void lnn_seed_models(uint64_t seed);
 void lnn_open_layers(lua_State *L);   /* adds nn.Dense, nn.Conv2D, ... */
 void lnn_open_model(lua_State *L);    /* adds nn.Sequential, nn.load */
 void lnn_open_data(lua_State *L);     /* adds nn.datasets, nn.utils, nn.seed, nn.batches */
 void lnn_open_stepper(lua_State *L);  /* adds nn.stepper */
+void lnn_open_help(lua_State *L);     /* the global help() */
+void lnn_open_gluon(lua_State *L);    /* net(x), nn.Trainer, nn.losses (after model) */
 
 /* ---- option tables ---- */
 /* Field `key` of the table at index t, with a default, checked for type. */

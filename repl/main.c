@@ -103,7 +103,7 @@ static int run_chunk(lua_State *L, int status)
     return status;
 }
 
-static int run_code_options(lua_State *L, int argc, char **argv, int stop)
+static int run_code_options(lua_State *L, char **argv, int stop)
 {
     for (int i = 1; i < stop; i++) {
         if (strcmp(argv[i], "--lesson") == 0) {
@@ -154,7 +154,7 @@ static int run(lua_State *L, int argc, char **argv, const options *o)
 {
     set_arg_table(L, argc, argv, o->script);
     int stop = o->script ? o->script : argc;
-    int status = run_code_options(L, argc, argv, stop);
+    int status = run_code_options(L, argv, stop);
     if (status != EXIT_SUCCESS)
         return status;
     if (o->lesson || o->list_lessons)

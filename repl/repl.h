@@ -1,4 +1,5 @@
-/* repl.h: the interactive loop (repl.c), started by main.c. */
+/* repl.h: the interactive loop (repl.c, complete.c, commands.c), started by
+ * main.c, and running chunks safely (run.c). */
 #ifndef NN_REPL_H
 #define NN_REPL_H
 
@@ -6,6 +7,9 @@
 
 /* Read-eval-print until Ctrl-D or :quit; returns the exit status. */
 int lnn_repl(lua_State *L);
+
+/* Set up readline's Tab completion (complete.c) to look inside L. */
+void lnn_complete_init(lua_State *L);
 
 /* Run a chunk already on the stack with a traceback handler and Ctrl-C
  * support; on error the message is left on the stack. Returns a lua_pcall

@@ -243,6 +243,7 @@ static void test_errors(void **s)
     assert_int_equal(nn_model_add(m, layer), NN_ERR_ARG);
     assert_string_equal(nn_last_error(), "Sequential: the first layer needs an "
                         "input_shape, e.g. {input_shape = {28, 28, 1}}");
+    nn_layer_free(layer);
     nn_layer_options first = {.input_ndim = 1, .input_shape = {4}, .name = "in"};
     ADD(m, nn_dense_new(L, 3, &first));
     nn_layer_options wrong = {.input_ndim = 1, .input_shape = {5}};
@@ -250,10 +251,12 @@ static void test_errors(void **s)
     assert_int_equal(nn_model_add(m, layer), NN_ERR_SHAPE);
     assert_string_equal(nn_last_error(), "Sequential: dense_2 declares input_shape (5,), "
                         "but in outputs (3,)");
+    nn_layer_free(layer);
     nn_layer_options dup = {.name = "in"};
     assert_ok(nn_dense_new(&layer, 2, &dup));
     assert_int_equal(nn_model_add(m, layer), NN_ERR_ARG);
     assert_string_equal(nn_last_error(), "Sequential: there is already a layer named 'in'");
+    nn_layer_free(layer);
 
     nn_tensor *x = random_tensor(2, (size_t[]){5, 4}, 1), *y = random_tensor(2, (size_t[]){5, 3}, 2);
     nn_fit_options opts = {.epochs = 1};

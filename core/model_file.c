@@ -1,0 +1,724 @@
+/* model_file.c: saving and loading models (the format is in model_file.h).
+ *
+ * Saving encodes the whole file into memory first (a "writer"), so that the
+ * checksum can be computed over it and the disk sees a single write; then
+ * write_atomically puts it in place: temporary file, fsync, rename.
+ *
+ * Loading reads the whole file into memory, checks the envelope (size,
+ * magic, version, declared length, checksum) before believing any of it,
+ * then walks the contents with a "reader" that refuses to step past the
+ * end: every read goes through take(), the one place that checks bounds.
+ * The model is rebuilt the way a user would build it (constructors,
+ * nn_model_add, nn_model_compile) so the core's own checks apply to a file
+ * just as to typed input, and on any error it is freed whole.
+ *
+ * Left out: memory-mapping large files, compression, saving the stepper's
+ * position.
+ */
+#include "model_file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "layer_config.h"
+
+static const unsigned char file_magic[8] = {'N', 'N', 'S', 'T', 'E', 'P', 0x00, 0x01};
+#define HEADER_BYTES 20  /* magic (8), version (4), file size (8) */
+#define SIZE_FIELD 12    /* where the file size is */
+#define CRC_BYTES 4      /* the checksum at the very end */
+
+/* ---- little-endian numbers, whatever this machine's byte order ---- */
+
+static void store_le(unsigned char *p, uint64_t value, int bytes)
+{
+    for (int i = 0; i < bytes; i++)
+        p[i] = (unsigned char)(value >> (8 * i));  /* least significant first */
+}
+
+static uint64_t load_le(const unsigned char *p, int bytes)
+{
+    uint64_t value = 0;
+    for (int i = bytes - 1; i >= 0; i--)
+        value = value << 8 | p[i];
+    return value;
+}
+
+/* zlib's crc32 takes at most 4 GiB at a time (a uInt); feed it in pieces. */
+static uint32_t checksum(const unsigned char *data, size_t len)
+{
+    uLong crc = crc32(0L, Z_NULL, 0);
+    while (len > 0) {
+        uInt piece = len > (1u << 30) ? (1u << 30) : (uInt)len;
+        crc = crc32(crc, data, piece);
+        data += piece;
+        len -= piece;
+    }
+    return (uint32_t)crc;
+}
+
+/* "PATH: " before the message a core function (a constructor, compile)
+ * left, so the user knows the problem came from this file. */
+static nn_status with_path(nn_status st, const char *path, const char *context)
+{
+    char why[512];
+    snprintf(why, sizeof why, "%s", nn_last_error());
+    return nn_fail(st, "%s: %s%s", path, context, why);
+}
+
+/* ==== writing ==== */
+
+/* A growing byte buffer. Like a FILE, it remembers a failure and ignores
+ * later puts, so the encoder checks once at the end instead of after every
+ * number. */
+typedef struct writer {
+    unsigned char *data;
+    size_t len, cap;
+    bool out_of_memory;
+    bool too_large;  /* a size did not fit its uint32 field */
+} writer;
+
+static void put_bytes(writer *w, const void *bytes, size_t n)
+{
+    if (w->out_of_memory)
+        return;
+    if (n > w->cap - w->len) {
+        size_t cap = w->cap ? w->cap : 4096;
+        while (cap - w->len < n && cap <= SIZE_MAX / 2)
+            cap *= 2;
+        unsigned char *grown = cap - w->len < n ? NULL : realloc(w->data, cap);
+        if (!grown) {
+            w->out_of_memory = true;
+            return;
+        }
+        w->data = grown;
+        w->cap = cap;
+    }
+    memcpy(w->data + w->len, bytes, n);
+    w->len += n;
+}
+
+static void put_uint(writer *w, uint64_t value, int bytes)
+{
+    unsigned char b[8];
+    store_le(b, value, bytes);
+    put_bytes(w, b, (size_t)bytes);
+}
+
+static void put_u8(writer *w, unsigned value) { put_uint(w, value, 1); }
+static void put_u32(writer *w, uint32_t value) { put_uint(w, value, 4); }
+static void put_u64(writer *w, uint64_t value) { put_uint(w, value, 8); }
+
+/* A size in a uint32 field (shapes, units, ...). */
+static void put_dim(writer *w, size_t value)
+{
+    if (value > UINT32_MAX)
+        w->too_large = true;
+    put_u32(w, (uint32_t)value);
+}
+
+/* Floating-point numbers go as their IEEE 754 bits. */
+static void put_f32(writer *w, float value)
+{
+    uint32_t bits;
+    memcpy(&bits, &value, sizeof bits);
+    put_u32(w, bits);
+}
+
+static void put_f64(writer *w, double value)
+{
+    uint64_t bits;
+    memcpy(&bits, &value, sizeof bits);
+    put_u64(w, bits);
+}
+
+/* Names are shorter than NN_NAME_SIZE (48), so one length byte is enough. */
+static void put_string(writer *w, const char *s)
+{
+    size_t n = strlen(s);
+    if (n >= NN_NAME_SIZE)
+        w->too_large = true;
+    put_u8(w, (unsigned)n);
+    put_bytes(w, s, n);
+}
+
+/* One layer record, in the order model_file.h lists. */
+static void put_layer(writer *w, const nn_layer_config *c)
+{
+    put_string(w, c->class_name);
+    put_string(w, c->name);
+    put_string(w, c->activation);
+    put_string(w, c->recurrent_activation);
+    put_u8(w, c->use_bias);
+    put_string(w, c->kernel_initializer);
+    put_u8(w, (unsigned)c->input_ndim);
+    for (int d = 0; d < c->input_ndim; d++)
+        put_dim(w, c->input_shape[d]);
+    put_dim(w, c->units);
+    put_dim(w, c->filters);
+    put_dim(w, c->kernel_h);
+    put_dim(w, c->kernel_w);
+    put_dim(w, c->pool_h);
+    put_dim(w, c->pool_w);
+    put_dim(w, c->stride_h);
+    put_dim(w, c->stride_w);
+    put_u8(w, c->same_padding);
+    put_f64(w, c->rate);
+    put_u8(w, c->return_sequences);
+}
+
+static void put_compile_settings(writer *w, const nn_model *m)
+{
+    const nn_optimizer *opt = m->optimizer;
+    put_string(w, nn_loss_name(m->loss));
+    put_string(w, nn_optimizer_name(opt));
+    put_f64(w, opt->learning_rate);
+    put_f64(w, opt->momentum);
+    put_u8(w, opt->nesterov != 0);
+    put_f64(w, opt->beta_1);
+    put_f64(w, opt->beta_2);
+    put_f64(w, opt->rho);
+    put_f64(w, opt->epsilon);
+    put_f64(w, opt->clipnorm);
+    put_f64(w, opt->clipvalue);
+}
+
+/* Every parameter, layer by layer, element by element in row-major order
+ * (nn_iter walks any layout in that order). */
+static void put_weights(writer *w, const nn_model *m)
+{
+    put_u64(w, nn_model_param_count(m));
+    for (int i = 0; i < m->num_layers; i++) {
+        const nn_layer *layer = m->layers[i];
+        for (int k = 0; k < layer->num_params; k++) {
+            const nn_tensor *t = layer->params[k].value;
+            for (nn_iter it = nn_iter_start(t); !it.done; nn_iter_next(&it))
+                put_f32(w, (float)t->storage->data[it.offset]);
+        }
+    }
+}
+
+/* How many arrays of state each optimizer keeps (optimizer.h). */
+static uint32_t optimizer_state_arrays(const nn_optimizer *opt)
+{
+    return opt->kind == NN_OPT_ADAM ? 2 : 1;
+}
+
+static void put_optimizer_state(writer *w, const nn_optimizer *opt)
+{
+    uint32_t arrays = optimizer_state_arrays(opt);
+    put_u64(w, opt->iterations);
+    put_u32(w, arrays);
+    for (uint32_t a = 0; a < arrays; a++) {
+        const nn_real *slot = a == 0 ? opt->slot1 : opt->slot2;
+        for (size_t i = 0; i < opt->size; i++)
+            put_f32(w, (float)slot[i]);
+    }
+}
+
+/* The whole file, checksum included, into w. */
+static nn_status encode_model(const nn_model *m, const char *path, writer *w)
+{
+    bool compiled = m->compiled && m->optimizer;
+    if (compiled && m->optimizer->size != nn_model_param_count(m))
+        return nn_fail(NN_ERR_STATE, "%s: the optimizer's state does not fit the model; "
+                       "compile again", path);
+    put_bytes(w, file_magic, sizeof file_magic);
+    put_u32(w, NN_MODEL_FILE_VERSION);
+    put_u64(w, 0);  /* the file size: filled in below, once known */
+    put_u32(w, (uint32_t)m->num_layers);
+    for (int i = 0; i < m->num_layers; i++) {
+        nn_layer_config cfg;
+        nn_status st = nn_layer_get_config(m->layers[i], &cfg);
+        if (st != NN_OK)
+            return with_path(st, path, "");
+        put_layer(w, &cfg);
+    }
+    put_u8(w, compiled);
+    if (compiled)
+        put_compile_settings(w, m);
+    put_u64(w, m->rng.state);
+    put_u64(w, m->rng.increment);
+    put_weights(w, m);
+    if (compiled)
+        put_optimizer_state(w, m->optimizer);
+    if (w->out_of_memory)
+        return nn_fail(NN_ERR_NOMEM, "%s: out of memory while saving", path);
+    if (w->too_large)
+        return nn_fail(NN_ERR_ARG, "%s: a layer setting is too large for the file format",
+                       path);
+    if (w->len > NN_MODEL_FILE_MAX_BYTES - CRC_BYTES)
+        return nn_fail(NN_ERR_ARG, "%s: the model needs %zu bytes; model files are "
+                       "limited to 2 GiB", path, w->len + CRC_BYTES);
+    store_le(w->data + SIZE_FIELD, w->len + CRC_BYTES, 8);
+    put_u32(w, checksum(w->data, w->len));
+    return w->out_of_memory ? nn_fail(NN_ERR_NOMEM, "%s: out of memory while saving", path)
+                            : NN_OK;
+}
+
+/* ---- putting the bytes on disk, atomically ---- */
+
+/* The new file gets the old one's permissions, or, if there is none, what
+ * fopen would have given it (0666 less the umask). */
+static mode_t mode_for(const char *path)
+{
+    struct stat sb;
+    if (stat(path, &sb) == 0)
+        return sb.st_mode & 07777;
+    mode_t mask = umask(0);  /* the only way to read the umask is to set it */
+    umask(mask);
+    return 0666 & ~mask;
+}
+
+/* Write, flush stdio's buffer, then ask the kernel to put the bytes on the
+ * disk (fsync): only then may the file replace the old one. Closes fd. */
+static nn_status write_and_sync(int fd, const char *path, const unsigned char *data,
+                                size_t len)
+{
+    FILE *f = fdopen(fd, "wb");
+    if (!f) {
+        int err = errno;
+        close(fd);
+        return nn_fail(NN_ERR_IO, "%s: cannot write: %s", path, strerror(err));
+    }
+    int err = 0;
+    errno = 0;  /* a short fwrite need not set errno; then EIO below */
+    if (fchmod(fd, mode_for(path)) != 0 || fwrite(data, 1, len, f) != len ||
+        fflush(f) != 0 || fsync(fd) != 0)
+        err = errno ? errno : EIO;
+    if (fclose(f) != 0 && err == 0)
+        err = errno ? errno : EIO;
+    if (err)
+        return nn_fail(NN_ERR_IO, "%s: cannot write: %s", path, strerror(err));
+    return NN_OK;
+}
+
+/* Make the rename itself durable: it is a change to the directory, which
+ * has to be synced too. Best effort: the file is already in place. */
+static void sync_directory(const char *path)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else
+        slash[slash == dir ? 1 : 0] = '\0';  /* "/x" -> "/", "a/x" -> "a" */
+    int fd = open(dir, O_RDONLY);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+}
+
+static nn_status write_atomically(const char *path, const unsigned char *data, size_t len)
+{
+    static const char suffix[] = ".tmp-XXXXXX";  /* mkstemp fills in the Xs */
+    size_t n = strlen(path);
+    char *tmp = malloc(n + sizeof suffix);
+    if (!tmp)
+        return nn_fail(NN_ERR_NOMEM, "%s: out of memory while saving", path);
+    memcpy(tmp, path, n);
+    memcpy(tmp + n, suffix, sizeof suffix);
+    int fd = mkstemp(tmp);  /* same directory as path, so rename never copies */
+    if (fd < 0) {
+        int err = errno;
+        free(tmp);
+        return nn_fail(NN_ERR_IO, "%s: cannot create a temporary file beside it: %s", path,
+                       strerror(err));
+    }
+    nn_status st = write_and_sync(fd, path, data, len);
+    if (st == NN_OK && rename(tmp, path) != 0)
+        st = nn_fail(NN_ERR_IO, "%s: cannot replace it with %s: %s", path, tmp,
+                     strerror(errno));
+    if (st != NN_OK)
+        unlink(tmp);  /* the old file, if any, is untouched */
+    else
+        sync_directory(path);
+    free(tmp);
+    return st;
+}
+
+nn_status nn_model_save(const nn_model *m, const char *path)
+{
+    writer w = {0};
+    nn_status st = encode_model(m, path, &w);
+    if (st == NN_OK)
+        st = write_atomically(path, w.data, w.len);
+    free(w.data);
+    return st;
+}
+
+/* ==== reading ==== */
+
+/* A cursor over the file's bytes. Every read goes through take(), which
+ * refuses to go past len: nothing else indexes data. */
+typedef struct reader {
+    const unsigned char *data;
+    size_t len;   /* bytes that may be read (the checksum excluded) */
+    size_t pos;   /* the next byte to read */
+    const char *path;
+} reader;
+
+static nn_status take(reader *r, size_t n, const unsigned char **bytes)
+{
+    if (n > r->len - r->pos)  /* written so that it cannot overflow */
+        return nn_fail(NN_ERR_FORMAT, "%s: truncated at byte %zu", r->path, r->len);
+    *bytes = r->data + r->pos;
+    r->pos += n;
+    return NN_OK;
+}
+
+/* The contents make no sense at the current position. */
+static nn_status corrupted(const reader *r, const char *what)
+{
+    return nn_fail(NN_ERR_FORMAT, "%s: corrupted at byte %zu: %s", r->path, r->pos, what);
+}
+
+static nn_status get_uint(reader *r, int bytes, uint64_t *value)
+{
+    const unsigned char *p = NULL;
+    NN_TRY(take(r, (size_t)bytes, &p));
+    *value = load_le(p, bytes);
+    return NN_OK;
+}
+
+static nn_status get_u32(reader *r, uint32_t *value)
+{
+    uint64_t v;
+    NN_TRY(get_uint(r, 4, &v));
+    *value = (uint32_t)v;
+    return NN_OK;
+}
+
+static nn_status get_u64(reader *r, uint64_t *value) { return get_uint(r, 8, value); }
+
+static nn_status get_dim(reader *r, size_t *value)
+{
+    uint32_t v;
+    NN_TRY(get_u32(r, &v));
+    *value = v;
+    return NN_OK;
+}
+
+/* A byte that must be 0 or 1. */
+static nn_status get_flag(reader *r, bool *value)
+{
+    uint64_t v;
+    NN_TRY(get_uint(r, 1, &v));
+    if (v > 1)
+        return corrupted(r, "expected a flag, 0 or 1");
+    *value = v == 1;
+    return NN_OK;
+}
+
+static nn_status get_f64(reader *r, double *value)
+{
+    uint64_t bits;
+    NN_TRY(get_u64(r, &bits));
+    memcpy(value, &bits, sizeof *value);
+    return NN_OK;
+}
+
+/* A length byte and that many bytes of text, into out (NN_NAME_SIZE bytes).
+ * Control characters are refused: names get printed in messages. */
+static nn_status get_string(reader *r, char out[NN_NAME_SIZE])
+{
+    uint64_t n;
+    const unsigned char *text = NULL;
+    NN_TRY(get_uint(r, 1, &n));
+    if (n >= NN_NAME_SIZE)
+        return corrupted(r, "a name longer than 47 bytes");
+    NN_TRY(take(r, (size_t)n, &text));
+    for (size_t i = 0; i < n; i++)
+        if (text[i] < 0x20 || text[i] == 0x7f)
+            return corrupted(r, "a control character in a name");
+    memcpy(out, text, (size_t)n);
+    out[n] = '\0';
+    return NN_OK;
+}
+
+/* One layer record (put_layer, backwards). */
+static nn_status get_layer(reader *r, nn_layer_config *c)
+{
+    uint64_t ndim;
+    memset(c, 0, sizeof *c);
+    NN_TRY(get_string(r, c->class_name));
+    NN_TRY(get_string(r, c->name));
+    NN_TRY(get_string(r, c->activation));
+    NN_TRY(get_string(r, c->recurrent_activation));
+    NN_TRY(get_flag(r, &c->use_bias));
+    NN_TRY(get_string(r, c->kernel_initializer));
+    NN_TRY(get_uint(r, 1, &ndim));
+    if (ndim >= NN_MAX_DIMS)  /* input_shape has room for NN_MAX_DIMS - 1 */
+        return corrupted(r, "an input_shape with too many dimensions");
+    c->input_ndim = (int)ndim;
+    for (int d = 0; d < c->input_ndim; d++)
+        NN_TRY(get_dim(r, &c->input_shape[d]));
+    NN_TRY(get_dim(r, &c->units));
+    NN_TRY(get_dim(r, &c->filters));
+    NN_TRY(get_dim(r, &c->kernel_h));
+    NN_TRY(get_dim(r, &c->kernel_w));
+    NN_TRY(get_dim(r, &c->pool_h));
+    NN_TRY(get_dim(r, &c->pool_w));
+    NN_TRY(get_dim(r, &c->stride_h));
+    NN_TRY(get_dim(r, &c->stride_w));
+    NN_TRY(get_flag(r, &c->same_padding));
+    NN_TRY(get_f64(r, &c->rate));
+    return get_flag(r, &c->return_sequences);
+}
+
+/* Each layer is made by its constructor and added as a user would add it,
+ * so the core checks it as it checks typed input. */
+static nn_status read_layers(reader *r, nn_model *m)
+{
+    uint32_t count;
+    NN_TRY(get_u32(r, &count));
+    for (uint32_t i = 0; i < count; i++) {
+        nn_layer_config cfg;
+        nn_layer *layer;
+        char context[32];
+        snprintf(context, sizeof context, "layer %" PRIu32 ": ", i + 1);
+        NN_TRY(get_layer(r, &cfg));
+        nn_status st = nn_layer_from_config(&cfg, &layer);
+        if (st != NN_OK)
+            return with_path(st, r->path, context);
+        st = nn_model_add(m, layer);
+        if (st != NN_OK) {
+            nn_layer_free(layer);  /* on failure the caller still owns it */
+            return with_path(st, r->path, context);
+        }
+        /* every weight takes 4 bytes: stop before building more than the
+         * rest of the file could possibly fill */
+        if (nn_model_param_count(m) > (r->len - r->pos) / 4)
+            return nn_fail(NN_ERR_FORMAT, "%s: truncated: the layers need %zu weights, "
+                           "more than the rest of the file holds", r->path,
+                           nn_model_param_count(m));
+    }
+    return NN_OK;
+}
+
+/* The optimizer's settings: finite and not negative, as any typed in. */
+static nn_status get_setting(reader *r, double *value)
+{
+    NN_TRY(get_f64(r, value));
+    if (!(isfinite(*value) && *value >= 0))
+        return corrupted(r, "an optimizer setting that is negative or not finite");
+    return NN_OK;
+}
+
+static nn_status get_optimizer_settings(reader *r, nn_optimizer *opt)
+{
+    bool nesterov;
+    NN_TRY(get_setting(r, &opt->learning_rate));
+    NN_TRY(get_setting(r, &opt->momentum));
+    NN_TRY(get_flag(r, &nesterov));
+    opt->nesterov = nesterov;
+    NN_TRY(get_setting(r, &opt->beta_1));
+    NN_TRY(get_setting(r, &opt->beta_2));
+    NN_TRY(get_setting(r, &opt->rho));
+    NN_TRY(get_setting(r, &opt->epsilon));
+    NN_TRY(get_setting(r, &opt->clipnorm));
+    return get_setting(r, &opt->clipvalue);
+}
+
+/* Loss and optimizer, then compile: the optimizer starts fresh here and
+ * gets its saved state after the weights (read_optimizer_state). */
+static nn_status read_compile_settings(reader *r, nn_model *m)
+{
+    char loss_name[NN_NAME_SIZE], optimizer_name[NN_NAME_SIZE];
+    nn_loss_kind loss;
+    nn_optimizer *opt;
+    NN_TRY(get_string(r, loss_name));
+    NN_TRY(get_string(r, optimizer_name));
+    if (nn_loss_parse(loss_name, &loss) != NN_OK ||
+        nn_optimizer_new(&opt, optimizer_name) != NN_OK)
+        return with_path(NN_ERR_FORMAT, r->path, "");
+    nn_status st = get_optimizer_settings(r, opt);
+    if (st != NN_OK) {
+        nn_optimizer_free(opt);
+        return st;
+    }
+    if (nn_model_compile(m, opt, loss) != NN_OK)  /* takes opt, also on failure */
+        return with_path(NN_ERR_FORMAT, r->path, "");
+    return NN_OK;
+}
+
+static nn_status read_rng(reader *r, nn_model *m)
+{
+    uint64_t state, increment;
+    NN_TRY(get_u64(r, &state));
+    NN_TRY(get_u64(r, &increment));
+    if (increment % 2 == 0)  /* PCG32 needs an odd increment (random.h) */
+        return corrupted(r, "the random generator's stream must be odd");
+    m->rng.state = state;
+    m->rng.increment = increment;
+    return NN_OK;
+}
+
+/* n f32 values into dst (as nn_real), in order. */
+static nn_status get_f32_array(reader *r, size_t n, nn_real *dst)
+{
+    const unsigned char *p = NULL;
+    NN_TRY(take(r, n * 4, &p));  /* n * 4 fits: n values are already allocated */
+    for (size_t i = 0; i < n; i++) {
+        uint32_t bits = (uint32_t)load_le(p + 4 * i, 4);
+        float value;
+        memcpy(&value, &bits, sizeof value);
+        dst[i] = (nn_real)value;
+    }
+    return NN_OK;
+}
+
+/* The weights go into each parameter, in the order put_weights wrote them. */
+static nn_status read_weights(reader *r, nn_model *m)
+{
+    uint64_t count;
+    NN_TRY(get_u64(r, &count));
+    size_t needed = nn_model_param_count(m);
+    if (count != needed)
+        return nn_fail(NN_ERR_FORMAT, "%s: the file holds %" PRIu64 " weights, but its "
+                       "layers need %zu", r->path, count, needed);
+    for (int i = 0; i < m->num_layers; i++) {
+        nn_layer *layer = m->layers[i];
+        for (int k = 0; k < layer->num_params; k++) {
+            nn_tensor *t = layer->params[k].value;  /* contiguous: made by the layer */
+            NN_TRY(get_f32_array(r, nn_tensor_numel(t), nn_tensor_data(t)));
+        }
+    }
+    return NN_OK;
+}
+
+static nn_status read_optimizer_state(reader *r, nn_optimizer *opt)
+{
+    uint64_t iterations;
+    uint32_t arrays;
+    NN_TRY(get_u64(r, &iterations));
+    NN_TRY(get_u32(r, &arrays));
+    if (arrays != optimizer_state_arrays(opt))
+        return corrupted(r, "the wrong number of optimizer state arrays");
+    NN_TRY(get_f32_array(r, opt->size, opt->slot1));
+    if (arrays == 2)
+        NN_TRY(get_f32_array(r, opt->size, opt->slot2));
+    opt->iterations = iterations;
+    return NN_OK;
+}
+
+/* Everything after the header, in the order encode_model wrote it. */
+static nn_status parse_model(reader *r, nn_model *m)
+{
+    bool compiled;
+    NN_TRY(read_layers(r, m));
+    NN_TRY(get_flag(r, &compiled));
+    if (compiled)
+        NN_TRY(read_compile_settings(r, m));
+    NN_TRY(read_rng(r, m));  /* after the layers: building them drew from it */
+    NN_TRY(read_weights(r, m));
+    if (compiled)
+        NN_TRY(read_optimizer_state(r, m->optimizer));
+    if (r->pos != r->len)
+        return corrupted(r, "unexpected bytes after the model");
+    return NN_OK;
+}
+
+/* ---- the envelope: what is checked before anything inside is believed ---- */
+
+static nn_status read_whole_file(const char *path, unsigned char **data, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return nn_fail(NN_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    struct stat sb;
+    nn_status st = NN_OK;
+    if (fstat(fileno(f), &sb) != 0)
+        st = nn_fail(NN_ERR_IO, "%s: cannot read: %s", path, strerror(errno));
+    else if (!S_ISREG(sb.st_mode))
+        st = nn_fail(NN_ERR_IO, "%s: not a regular file", path);
+    else if ((uintmax_t)sb.st_size > NN_MODEL_FILE_MAX_BYTES)  /* before any malloc */
+        st = nn_fail(NN_ERR_FORMAT, "%s: %jd bytes is too large for a model file (the "
+                     "limit is 2 GiB)", path, (intmax_t)sb.st_size);
+    size_t size = st == NN_OK ? (size_t)sb.st_size : 0;
+    *data = st == NN_OK ? malloc(size ? size : 1) : NULL;
+    if (st == NN_OK && !*data)
+        st = nn_fail(NN_ERR_NOMEM, "%s: out of memory reading %zu bytes", path, size);
+    if (st == NN_OK) {
+        *len = fread(*data, 1, size, f);
+        if (ferror(f))
+            st = nn_fail(NN_ERR_IO, "%s: cannot read: %s", path, strerror(errno));
+    }
+    fclose(f);
+    if (st != NN_OK) {
+        free(*data);
+        *data = NULL;
+    }
+    return st;
+}
+
+static nn_status truncated_at(const char *path, size_t len)
+{
+    return nn_fail(NN_ERR_FORMAT, "%s: truncated at byte %zu", path, len);
+}
+
+/* Magic, version, declared size, checksum: in that order, so that the
+ * message names the first thing wrong. A future version is recognized
+ * before the checksum, which a later format might compute differently. */
+static nn_status check_envelope(const char *path, const unsigned char *data, size_t len)
+{
+    size_t magic_len = len < sizeof file_magic ? len : sizeof file_magic;
+    if (len == 0 || memcmp(data, file_magic, magic_len) != 0)
+        return nn_fail(NN_ERR_FORMAT, "%s: not an nnstep model file", path);
+    if (len < SIZE_FIELD)
+        return truncated_at(path, len);
+    uint64_t version = load_le(data + 8, 4);
+    if (version > NN_MODEL_FILE_VERSION)
+        return nn_fail(NN_ERR_FORMAT, "%s: written by a newer nnstep (format %" PRIu64
+                       "; this one reads %d)", path, version, NN_MODEL_FILE_VERSION);
+    if (version == 0)
+        return nn_fail(NN_ERR_FORMAT, "%s: corrupted (format version 0)", path);
+    if (len < HEADER_BYTES)
+        return truncated_at(path, len);
+    uint64_t size = load_le(data + SIZE_FIELD, 8);
+    if (size > NN_MODEL_FILE_MAX_BYTES)  /* no file this big was ever written */
+        return nn_fail(NN_ERR_FORMAT, "%s: corrupted (it says it has %" PRIu64 " bytes, "
+                       "more than any model file)", path, size);
+    if (size > len)
+        return nn_fail(NN_ERR_FORMAT, "%s: truncated at byte %zu (the whole file has %"
+                       PRIu64 " bytes)", path, len, size);
+    if (size < len || size < HEADER_BYTES + CRC_BYTES)
+        return nn_fail(NN_ERR_FORMAT, "%s: corrupted (the file has %zu bytes, but says it "
+                       "has %" PRIu64 ")", path, len, size);
+    if (checksum(data, len - CRC_BYTES) != (uint32_t)load_le(data + len - CRC_BYTES, 4))
+        return nn_fail(NN_ERR_FORMAT, "%s: corrupted (checksum mismatch); the file was "
+                       "damaged after it was written", path);
+    return NN_OK;
+}
+
+nn_status nn_model_load(nn_model **out, const char *path)
+{
+    unsigned char *data = NULL;
+    size_t len = 0;
+    NN_TRY(read_whole_file(path, &data, &len));
+    nn_model *m = NULL;
+    nn_status st = check_envelope(path, data, len);
+    if (st == NN_OK)
+        st = nn_model_new(&m, 0);  /* the seed does not matter: the rng is restored */
+    if (st == NN_OK) {
+        reader r = {.data = data, .len = len - CRC_BYTES, .pos = HEADER_BYTES, .path = path};
+        st = parse_model(&r, m);
+    }
+    free(data);
+    if (st != NN_OK) {
+        nn_model_free(m);  /* and with it every layer added so far */
+        return st;
+    }
+    *out = m;
+    return NN_OK;
+}

@@ -1,0 +1,88 @@
+/* model_file.h: saving a model to a file and loading it back (Keras's
+ * model.save and keras.models.load_model).
+ *
+ * A model file holds everything needed to carry on where you left off: the
+ * layers' settings, the compile settings, the optimizer's state, the random
+ * generator's state and the weights. Loading re-creates the layers with
+ * their constructors, compiles if the saved model was compiled, and copies
+ * the weights in, so the loaded model predicts exactly what the saved one
+ * did and trains on from the same point.
+ *
+ * Safety. save writes a temporary file beside the target, flushes it to the
+ * disk (fsync) and only then renames it over the target: rename replaces a
+ * file in one step, so a crash or kill -9 during save leaves either the old
+ * file or the new one, never half of one. load checks the size, the magic
+ * number, the version and a checksum before it trusts anything in the file,
+ * and every read inside is bounds-checked: a damaged file gives an error
+ * message, never a crash.
+ *
+ * ---- The format, version 1 ----
+ *
+ * Little-endian throughout: a uint32 is 4 bytes, least significant first;
+ * f32 and f64 are IEEE 754 single and double precision, stored as the bits
+ * of a uint32 and a uint64. A "string" is 1 byte of length n (0 to 47),
+ * then n bytes of text (no terminating zero).
+ *
+ *   offset  bytes  contents
+ *        0      8  magic: 'N' 'N' 'S' 'T' 'E' 'P' 0x00 0x01 (the zero byte
+ *                  marks the file as binary; no text file starts this way)
+ *        8      4  format version, uint32: 1
+ *       12      8  the file's whole size in bytes, uint64 (so that a file cut
+ *                  short says "truncated", not just "corrupted")
+ *       20      4  L, the number of layers, uint32
+ *       24         L layer records, one after the other (below)
+ *                1  compiled: 0 or 1
+ *                   if compiled: the compile settings (below)
+ *                8  the random generator's state, uint64
+ *                8  the random generator's stream (increment), uint64
+ *                8  P, the number of weights, uint64
+ *            4 * P  the weights, f32 each: layer by layer, each layer's
+ *                   parameters in order (kernel, recurrent_kernel, bias),
+ *                   each in row-major order. A double build rounds to f32.
+ *                   if compiled: the optimizer's state (below)
+ *                4  CRC-32 (zlib's crc32) of every byte before it, uint32
+ *
+ *   A layer record (the fields of nn_layer_config, layer_config.h):
+ *     string class_name, string name, string activation,
+ *     string recurrent_activation, 1 byte use_bias (0 or 1),
+ *     string kernel_initializer,
+ *     1 byte input_ndim (0 to 5), then input_ndim uint32 dimensions,
+ *     uint32 units, uint32 filters, uint32 kernel_h, uint32 kernel_w,
+ *     uint32 pool_h, uint32 pool_w, uint32 stride_h, uint32 stride_w,
+ *     1 byte same_padding (0 or 1), f64 rate, 1 byte return_sequences (0 or 1)
+ *   Every record has every field; a kind writes 0 in those it does not use.
+ *
+ *   The compile settings (Keras's names; optimizer.h):
+ *     string loss, string optimizer ("sgd", "adam" or "rmsprop"),
+ *     f64 learning_rate, f64 momentum, 1 byte nesterov (0 or 1),
+ *     f64 beta_1, f64 beta_2, f64 rho, f64 epsilon, f64 clipnorm,
+ *     f64 clipvalue
+ *
+ *   The optimizer's state (included, so training resumes exactly):
+ *     uint64 iterations (updates done; Adam's bias correction needs it),
+ *     uint32 S, the number of state arrays: sgd 1 (velocity), adam 2 (m,
+ *     then v), rmsprop 1 (mean square), then S arrays of P f32 each.
+ *
+ * Not saved: the stepper's position and breakpoints, the current batch,
+ * fit's history.
+ */
+#ifndef NN_MODEL_FILE_H
+#define NN_MODEL_FILE_H
+
+#include "model.h"
+
+#define NN_MODEL_FILE_VERSION 1
+/* Files larger than this are refused before they are read (and never written). */
+#define NN_MODEL_FILE_MAX_BYTES ((size_t)2 << 30)  /* 2 GiB */
+
+/* Write m to path, atomically: on any failure path is left as it was (and
+ * no temporary file is left behind). */
+nn_status nn_model_save(const nn_model *m, const char *path);
+
+/* A new model read from path. Errors name the file and what is wrong:
+ * cannot open it, not an nnstep model file, truncated, corrupted (checksum
+ * mismatch), written by a newer nnstep, an unknown layer class, a weight
+ * count that does not fit the layers. */
+nn_status nn_model_load(nn_model **out, const char *path);
+
+#endif

@@ -1,0 +1,245 @@
+/* l_fit.c: model:fit(x, y, {epochs, batch_size, validation_data,
+ * validation_split, shuffle, verbose, callbacks}), as Keras.
+ *
+ * The core runs the training loop and calls back after every batch. Here
+ * that callback draws the progress (a live bar on a terminal, one line per
+ * epoch otherwise), calls the learner's Lua callbacks (each under pcall, so
+ * that an error in one stops training cleanly instead of jumping through the
+ * core), and stops at Ctrl-C. After an interruption the model keeps what it
+ * has learned: the core never stops in the middle of a batch.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lnn.h"
+
+typedef struct fit_state {
+    lua_State *L;
+    int callbacks;      /* stack index of the callbacks table, or 0 */
+    int verbose;        /* 0 silent, 1 bar (terminal) or line, 2 one line per epoch */
+    bool tty;
+    double epoch_start, last_draw;
+    bool failed;        /* a Lua callback raised an error (message on the stack) */
+    bool interrupted;
+} fit_state;
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void print_metrics(const nn_fit_report *r)
+{
+    printf(" - loss: %.4f - accuracy: %.4f", r->loss, r->accuracy);
+    if (r->epoch_end && !isnan(r->val_loss))
+        printf(" - val_loss: %.4f - val_accuracy: %.4f", r->val_loss, r->val_accuracy);
+}
+
+/* "1200/1875 [==================>...........] - ETA: 5s - loss: ..." */
+static void draw_bar(fit_state *s, const nn_fit_report *r)
+{
+    double t = now();
+    if (!r->epoch_end && t - s->last_draw < 0.1 && r->batch + 1 != r->batches)
+        return;  /* at most 10 redraws a second */
+    s->last_draw = t;
+    size_t done = r->epoch_end ? r->batches : r->batch + 1, width = 30;
+    size_t filled = done * width / r->batches;
+    char bar[32];
+    for (size_t i = 0; i < width; i++)
+        bar[i] = i < filled ? '=' : (i == filled ? '>' : '.');
+    bar[width] = '\0';
+    double spent = t - s->epoch_start;
+    printf("\r%zu/%zu [%s]", done, r->batches, bar);
+    if (r->epoch_end)
+        printf(" - %.0fs %.0fms/step", spent, 1000 * spent / (double)r->batches);
+    else
+        printf(" - ETA: %.0fs", spent / (double)done * (double)(r->batches - done));
+    print_metrics(r);
+    printf(r->epoch_end ? "\n" : "\033[K");
+    fflush(stdout);
+}
+
+static void show_progress(fit_state *s, const nn_fit_report *r)
+{
+    if (s->verbose == 0)
+        return;
+    if (r->batch == 0 && !r->epoch_end && s->tty && s->verbose == 1)
+        printf("Epoch %zu/%zu\n", r->epoch + 1, r->epochs);
+    if (s->tty && s->verbose == 1) {
+        draw_bar(s, r);
+    } else if (r->epoch_end) {
+        printf("Epoch %zu/%zu - %zu/%zu - %.0fs", r->epoch + 1, r->epochs, r->batches,
+               r->batches, now() - s->epoch_start);
+        print_metrics(r);
+        printf("\n");
+        fflush(stdout);
+    }
+}
+
+/* logs = {loss = ..., accuracy = ..., val_loss = ..., val_accuracy = ...} */
+static void push_logs(lua_State *L, const nn_fit_report *r)
+{
+    lua_newtable(L);
+    lua_pushnumber(L, r->loss);
+    lua_setfield(L, -2, "loss");
+    lua_pushnumber(L, r->accuracy);
+    lua_setfield(L, -2, "accuracy");
+    if (r->epoch_end && !isnan(r->val_loss)) {
+        lua_pushnumber(L, r->val_loss);
+        lua_setfield(L, -2, "val_loss");
+        lua_pushnumber(L, r->val_accuracy);
+        lua_setfield(L, -2, "val_accuracy");
+    }
+}
+
+/* Call one callback: a function (called at each epoch's end) or a table with
+ * on_batch_end / on_epoch_end. Returns false after an error, message on top. */
+static bool call_callback(lua_State *L, int cb, const nn_fit_report *r)
+{
+    if (lua_isfunction(L, cb)) {
+        if (!r->epoch_end)
+            return true;
+        lua_pushvalue(L, cb);
+    } else if (lua_getfield(L, cb, r->epoch_end ? "on_epoch_end" : "on_batch_end") ==
+               LUA_TNIL) {
+        lua_pop(L, 1);
+        return true;
+    }
+    lua_pushinteger(L, (lua_Integer)(r->epoch_end ? r->epoch : r->batch) + 1);
+    push_logs(L, r);
+    return lua_pcall(L, 2, 0, 0) == LUA_OK;
+}
+
+static bool on_batch(const nn_fit_report *r, void *userdata)
+{
+    fit_state *s = userdata;
+    if (r->batch == 0 && !r->epoch_end)
+        s->epoch_start = now() - 1e-9;
+    show_progress(s, r);
+    for (lua_Integer k = 1; s->callbacks && k <= (lua_Integer)lua_rawlen(s->L, s->callbacks);
+         k++) {
+        lua_rawgeti(s->L, s->callbacks, k);
+        bool ok = call_callback(s->L, lua_gettop(s->L), r);
+        lua_remove(s->L, ok ? -1 : -2);  /* drop the callback, keep an error message */
+        if (!ok) {
+            s->failed = true;
+            return false;
+        }
+    }
+    if (lnn_interrupted) {
+        s->interrupted = true;
+        return false;
+    }
+    return true;
+}
+
+static void push_history(lua_State *L, const nn_history *h)
+{
+    const char *names[] = {"loss", "accuracy", "val_loss", "val_accuracy"};
+    const double *columns[] = {h->loss, h->accuracy, h->val_loss, h->val_accuracy};
+    lua_newtable(L);
+    for (int c = 0; c < 4; c++) {
+        if (c >= 2 && (h->epochs == 0 || isnan(columns[c][0])))
+            continue;
+        lua_createtable(L, (int)h->epochs, 0);
+        for (size_t e = 0; e < h->epochs; e++) {
+            lua_pushnumber(L, columns[c][e]);
+            lua_rawseti(L, -2, (lua_Integer)e + 1);
+        }
+        lua_setfield(L, -2, names[c]);
+    }
+    lua_pushinteger(L, (lua_Integer)h->epochs);
+    lua_setfield(L, -2, "epochs");
+}
+
+/* validation_data = {x, y}, or the last validation_split of x and y */
+static void validation_options(lua_State *L, nn_fit_options *o, nn_tensor **x,
+                               nn_tensor **y, nn_tensor *views[4])
+{
+    if (lua_getfield(L, 4, "validation_data") != LUA_TNIL) {
+        if (!lua_istable(L, -1))
+            luaL_error(L, "fit: validation_data should be a table {x, y}");
+        lua_geti(L, -1, 1);
+        o->validation_x = lnn_check_tensor(L, -1, "fit: validation_data[1]");
+        lua_geti(L, -2, 2);
+        o->validation_y = lnn_check_tensor(L, -1, "fit: validation_data[2]");
+        return;  /* both stay referenced by the options table */
+    }
+    double split = lnn_opt_number(L, 4, "validation_split", 0, "fit");
+    if (split == 0)
+        return;
+    if (!(split > 0 && split < 1))
+        luaL_error(L, "fit: validation_split must be between 0 and 1, got %f", split);
+    size_t n = (*x)->shape[0], held = (size_t)((double)n * split);
+    if (held == 0 || held == n || (*y)->ndim == 0 || (*y)->shape[0] != n)
+        luaL_error(L, "fit: validation_split %f of %d examples leaves nothing to train on "
+                   "or to validate with", split, (int)n);
+    /* views, pushed as Lua tensors so they are freed even if an error comes */
+    lnn_check(L, nn_tensor_narrow(&views[0], *x, 0, 0, n - held), "fit");
+    lnn_push_tensor(L, views[0]);
+    lnn_check(L, nn_tensor_narrow(&views[1], *y, 0, 0, n - held), "fit");
+    lnn_push_tensor(L, views[1]);
+    lnn_check(L, nn_tensor_narrow(&views[2], *x, 0, n - held, held), "fit");
+    lnn_push_tensor(L, views[2]);
+    lnn_check(L, nn_tensor_narrow(&views[3], *y, 0, n - held, held), "fit");
+    lnn_push_tensor(L, views[3]);
+    *x = views[0];
+    *y = views[1];
+    o->validation_x = views[2];
+    o->validation_y = views[3];
+}
+
+int lnn_model_fit(lua_State *L)
+{
+    static const char *const keys[] = {"epochs", "batch_size", "validation_data",
+                                       "validation_split", "shuffle", "verbose",
+                                       "callbacks", NULL};
+    nn_model *m = lnn_check_model(L, 1, "fit");
+    nn_tensor *x = lnn_check_tensor(L, 2, "fit"), *y = lnn_check_tensor(L, 3, "fit");
+    if (lua_isnone(L, 4))
+        lua_pushnil(L);
+    lnn_check_options(L, 4, keys, "fit");
+    nn_fit_options o = {0};
+    lua_Integer epochs = lnn_opt_integer(L, 4, "epochs", 1, "fit");
+    lua_Integer batch = lnn_opt_integer(L, 4, "batch_size", 32, "fit");
+    if (epochs <= 0 || batch <= 0)
+        return luaL_error(L, "fit: epochs and batch_size must be positive integers");
+    o.epochs = (size_t)epochs;
+    o.batch_size = (size_t)batch;
+    o.no_shuffle = !lnn_opt_boolean(L, 4, "shuffle", true, "fit");
+    fit_state s = {.L = L, .tty = isatty(STDOUT_FILENO)};
+    s.verbose = (int)lnn_opt_integer(L, 4, "verbose", 1, "fit");
+    nn_tensor *views[4] = {NULL};
+    if (lua_istable(L, 4))
+        validation_options(L, &o, &x, &y, views);
+    if (lua_istable(L, 4) && lua_getfield(L, 4, "callbacks") != LUA_TNIL) {
+        if (!lua_istable(L, -1))
+            return luaL_error(L, "fit: callbacks should be a list of functions or tables");
+        s.callbacks = lua_gettop(L);
+    }
+    o.callback = on_batch;
+    o.userdata = &s;
+    lnn_interrupted = 0;
+    nn_history h;
+    nn_status st = nn_model_fit(m, x, y, &o, &h);
+    if (st != NN_OK || s.failed) {
+        nn_history_free(&h);
+        if (s.failed)
+            return luaL_error(L, "fit: a callback failed: %s", lua_tostring(L, -1));
+        lnn_check(L, st, "fit");
+    }
+    if (s.interrupted) {
+        nn_history_free(&h);
+        if (s.verbose)
+            printf("\n");
+        return luaL_error(L, "fit: interrupted (the model keeps what it learned so far)");
+    }
+    push_history(L, &h);
+    nn_history_free(&h);
+    return 1;
+}

@@ -1,0 +1,53 @@
+-- data.lua: datasets, to_categorical, seed, batches.
+local t = require 'tap'
+
+local y = nn.tensor{2, 0, 1}
+local hot = nn.utils.to_categorical(y, 3)
+t.is(hot.shape[1], 3, 'one row per label')
+t.is(hot.shape[2], 3, 'one column per class')
+t.is(hot[1][3], 1, 'label 2 -> column 3')
+t.is(hot[2][1], 1, 'label 0 -> column 1')
+t.is(hot:sum(), 3, 'exactly one 1 per row')
+t.raises(function() nn.utils.to_categorical(nn.tensor{3}, 3) end, 'to_categorical: label 1 is 3, not a class number 0..2', 'label out of range')
+t.raises(function() nn.utils.to_categorical(nn.tensor{0.5}, 3) end, 'not a class number', 'fractional label')
+
+nn.seed(5)
+local a = nn.rand(4)
+nn.seed(5)
+local b = nn.rand(4)
+t.is((a - b):abs():sum(), 0, 'nn.seed repeats the random numbers')
+
+local x = nn.arange(10):reshape(10, 1)
+local n, total = 0, 0
+for xb, yb in nn.batches(x, nn.arange(10), 4) do
+  n = n + 1
+  total = total + xb.shape[1]
+  if n == 1 then t.is(xb[2][1], 1, 'batches keep the order without shuffle') end
+end
+t.is(n, 3, '10 examples in batches of 4: 3 batches')
+t.is(total, 10, 'every example once')
+local seen = {}
+for xb, yb in nn.batches(x, nn.arange(10), 3, {shuffle = true}) do
+  for i = 1, xb.shape[1] do
+    t.is(xb[i][1], yb[i], 'shuffled x and y stay paired') 
+    seen[yb[i]] = true
+  end
+end
+local count = 0
+for _ in pairs(seen) do count = count + 1 end
+t.is(count, 10, 'shuffled batches cover every example')
+
+-- Fashion-MNIST, from Debian's dataset-fashion-mnist
+local ok, train, test = pcall(nn.datasets.fashion_mnist)
+if ok then
+  t.is(train.x.shape[1], 60000, '60,000 training images')
+  t.is(train.x.shape[4], 1, 'channels-last (N, 28, 28, 1)')
+  t.is(test.y[1], 9, 'the first test image is class 9')
+  t.is(test.class_names[10], 'Ankle boot', 'class names')
+  t.ok(train.x:max() <= 1 and train.x:min() >= 0, 'pixels scaled to [0, 1]')
+else
+  t.like(train, 'apt%-get install dataset%-fashion%-mnist', 'the missing data set says how to install it')
+end
+t.raises(function() nn.datasets.idx('/nonexistent.idx') end, '/nonexistent.idx', 'idx names the file')
+
+t.done_testing()

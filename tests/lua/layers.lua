@@ -1,0 +1,70 @@
+-- layers.lua: every layer constructor from Lua: arguments, defaults, the
+-- layer object's fields, and the error for each kind of bad argument.
+local t = require 'tap'
+
+local d = nn.Dense(4, {activation = 'relu', input_shape = {3}})
+t.is(d.class, 'Dense', 'Dense class')
+t.is(d.name, 'dense', 'a layer outside a model has its kind as name')
+t.is(d.activation, 'relu', 'activation kept')
+t.like(tostring(d), 'units=4, activation=relu', 'tostring shows the settings')
+t.is(d.kernel, nil, 'no kernel before the layer is built')
+
+local m = nn.Sequential()
+m:add(d)
+t.is(d.name, 'dense_1', 'named dense_1 when added')
+t.is(d.kernel.shape[1], 3, 'kernel (in, units): in')
+t.is(d.kernel.shape[2], 4, 'kernel (in, units): units')
+t.is(d.weights.bias:sum(), 0, 'bias starts at zero')
+t.is(d:count_params(), 16, 'Dense(4) on 3 inputs: 16 parameters')
+t.is(#d.input_shape, 1, 'input_shape')
+t.is(d.output_shape[1], 4, 'output_shape')
+-- glorot_uniform: |w| <= sqrt(6 / (3 + 4))
+t.ok(d.kernel:abs():max() <= math.sqrt(6 / 7), 'glorot_uniform limit')
+
+local c = nn.Conv2D(8, 3, {strides = 2, padding = 'same', input_shape = {9, 7, 2}})
+local mc = nn.Sequential{c}
+t.is(c.output_shape[1], 5, 'same padding, stride 2: ceil(9 / 2)')
+t.is(c.output_shape[2], 4, 'same padding, stride 2: ceil(7 / 2)')
+t.is(c:count_params(), 3 * 3 * 2 * 8 + 8, 'Conv2D parameters')
+mc:add(nn.MaxPooling2D())
+t.is(mc.layers[2].output_shape[1], 2, 'MaxPooling2D() pools 2x2')
+mc:add(nn.AveragePooling2D(2, {strides = 1}))
+t.is(mc.layers[3].output_shape[1], 1, 'AveragePooling2D strides')
+mc:add(nn.Flatten())
+t.is(mc.layers[4].output_shape[1], 8, 'Flatten')
+mc:add(nn.Dropout(0.5))
+mc:add(nn.Activation('tanh'))
+t.is(mc.layers[6].class, 'Activation', 'Activation layer')
+
+local r = nn.Sequential()
+r:add(nn.LSTM(5, {return_sequences = true, input_shape = {7, 3}}))
+r:add(nn.GRU(4, {return_sequences = true}))
+r:add(nn.SimpleRNN(2, {activation = 'relu'}))
+t.is(r.layers[1].output_shape[1], 7, 'return_sequences keeps the timesteps')
+t.is(r.layers[1]:count_params(), 4 * 5 * (3 + 5 + 1), 'LSTM parameters')
+t.is(r.layers[2]:count_params(), 3 * 4 * (5 + 4 + 2), 'GRU parameters (reset_after)')
+t.is(r.layers[1].weights.bias[6], 1, 'LSTM forget-gate bias starts at 1')
+
+-- errors name the function, the argument and what was wrong
+t.raises(function() nn.Dense(0) end, 'Dense: argument #1 %(units%) should be a positive integer, got 0', 'units 0')
+t.raises(function() nn.Dense('10') end, 'Dense: argument #1 %(units%) should be a positive integer, got 10', 'units as a string')
+t.raises(function() nn.Dense(3, {activaton = 'relu'}) end, "Dense: unknown option 'activaton'", 'misspelt option')
+t.raises(function() nn.Dense(3, {activation = 'rleu'}) end, "unknown activation 'rleu'", 'unknown activation')
+t.raises(function() nn.Dense(3, {use_bias = 'no'}) end, "Dense: option 'use_bias' should be a boolean, got string", 'use_bias type')
+t.raises(function() nn.Conv2D(8, {3}) end, 'Conv2D: kernel_size should be a positive integer or a table of two', 'kernel_size')
+t.raises(function() nn.Conv2D(8, 3, {padding = 'full'}) end, "Conv2D: padding should be 'valid' or 'same', got 'full'", 'padding')
+t.raises(function() nn.Dropout(1.5) end, 'Dropout: rate must be in %[0, 1%), got 1.5', 'dropout rate')
+t.raises(function() nn.LSTM(4, {return_sequences = 1}) end, "LSTM: option 'return_sequences' should be a boolean", 'return_sequences type')
+t.raises(function() nn.Dense(3, {input_shape = {0, 2}}) end, 'input_shape', 'zero input dimension')
+t.raises(function() m:add(d) end, 'add: dense_1 already belongs to a model', 'a layer joins one model only')
+local bad = nn.Sequential()
+t.raises(function() bad:add(nn.Dense(2)) end, 'the first layer needs an input_shape', 'first layer without input_shape')
+local conv_first = nn.Sequential{nn.Flatten({input_shape = {4}})}
+t.raises(function() conv_first:add(nn.Conv2D(2, 3)) end, 'Conv2D: expected input of shape %(height, width, channels%)', 'Conv2D after Flatten')
+-- a failed add leaves the layer usable
+local lonely = nn.Dense(2, {input_shape = {3}})
+local fresh = nn.Sequential()
+fresh:add(lonely)
+t.is(fresh.layers[1], lonely, 'm.layers holds the added layer')
+
+t.done_testing()

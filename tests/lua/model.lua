@@ -1,0 +1,78 @@
+-- model.lua: Sequential from Lua: compile, fit (history, callbacks,
+-- validation), evaluate, predict, train_on_batch, summary, and errors.
+local t = require 'tap'
+
+nn.seed(1)
+-- a learnable toy problem: the class is the index of the largest of 4 inputs
+local function data(n)
+  local x = nn.rand(n, 4)
+  local y = nn.zeros(n)
+  for i = 1, n do y[i] = x[i]:argmax() - 1 end
+  return x, y
+end
+local x, y = data(600)
+local xv, yv = data(200)
+
+local m = nn.Sequential{
+  nn.Dense(16, {activation = 'relu', input_shape = {4}}),
+  nn.Dense(4, {activation = 'softmax'}),
+}
+t.like(tostring(m), 'not compiled', 'tostring says when a model is not compiled')
+t.raises(function() m:fit(x, y) end, 'fit: compile the model first', 'fit before compile')
+t.raises(function() m:compile{optimizer = 'adam'} end, "unknown loss 'nil'", 'compile needs a loss')
+t.raises(function() m:compile{optimizer = 'adamw', loss = 'mse'} end, "unknown optimizer 'adamw'", 'unknown optimizer')
+t.raises(function() m:compile{loss = 'mse', metrics = {'auc'}} end, "unknown metric 'auc'", 'unknown metric')
+t.raises(function() m:compile{loss = 'mse', optimiser = 'sgd'} end, "compile: unknown option 'optimiser'", 'misspelt compile option')
+m:compile{optimizer = nn.optimizers.Adam{learning_rate = 0.01}, loss = 'sparse_categorical_crossentropy', metrics = {'accuracy'}}
+t.is(m.loss, 'sparse_categorical_crossentropy', 'm.loss')
+t.is(m.optimizer, 'adam', 'm.optimizer')
+
+local epochs_seen, batches_seen = 0, 0
+local h = m:fit(x, y, {epochs = 20, batch_size = 32, verbose = 0, validation_data = {xv, yv},
+  callbacks = {
+    function(epoch, logs) epochs_seen = epoch end,
+    {on_batch_end = function(batch, logs) batches_seen = batches_seen + 1 end},
+  }})
+t.is(h.epochs, 20, 'history has every epoch')
+t.is(#h.loss, 20, 'history.loss per epoch')
+t.ok(h.loss[20] < h.loss[1], 'the loss fell')
+t.ok(h.val_accuracy[20] > 0.85, 'validation accuracy above 0.85: ' .. h.val_accuracy[20])
+t.is(epochs_seen, 20, 'function callbacks run at each epoch end')
+t.is(batches_seen, 20 * 19, 'on_batch_end runs after every batch (19 per epoch)')
+
+local loss, accuracy = m:evaluate(xv, yv)
+t.is_near(loss, h.val_loss[20], 1e-5, 'evaluate agrees with the last val_loss')
+t.is_near(accuracy, h.val_accuracy[20], 1e-9, 'and val_accuracy')
+local p = m:predict(xv, {batch_size = 50})
+t.is(p.shape[1], 200, 'predict returns one row per example')
+t.is_near(p[1]:sum(), 1, 1e-5, 'softmax rows sum to 1')
+
+local l1 = m:train_on_batch(x:slice(1, 32), y:slice(1, 32))
+t.ok(type(l1) == 'number', 'train_on_batch returns the loss')
+
+local split = m:fit(x, y, {epochs = 1, validation_split = 0.25, verbose = 0})
+t.ok(split.val_loss ~= nil, 'validation_split makes val_loss')
+
+-- a failing callback stops training with its message; the model lives on
+t.raises(function()
+  m:fit(x, y, {epochs = 2, verbose = 0, callbacks = {function() error('boom') end}})
+end, 'fit: a callback failed: .*boom', 'callback errors are reported')
+t.ok(m:predict(xv)[1]:sum() > 0.99, 'the model still predicts after a failed fit')
+
+t.raises(function() m:fit(nn.zeros(5, 3), nn.zeros(5)) end, 'fit: x has shape %(5, 3%); the model takes %(N, 4%)', 'wrong x shape')
+t.raises(function() m:fit(x, y:slice(1, 10)) end, 'fit: x holds 600 examples but y holds 10', 'x and y lengths differ')
+t.raises(function() m:fit(x, y, {epochs = 0}) end, 'fit: epochs and batch_size must be positive', 'epochs 0')
+t.raises(function() m:fit(x, y, {epoch = 1}) end, "fit: unknown option 'epoch'", 'misspelt fit option')
+t.raises(function() m:fit(x, y, {validation_split = 1.5}) end, 'validation_split must be between 0 and 1', 'validation_split range')
+t.raises(function() m:evaluate(x) end, 'evaluate: argument #3: expected a tensor', 'evaluate without y')
+local one_hot = nn.Sequential{nn.Dense(3, {activation = 'softmax', input_shape = {4}})}
+one_hot:compile{loss = 'categorical_crossentropy'}
+t.raises(function() one_hot:fit(x, y, {verbose = 0}) end, "categorical_crossentropy: the target's shape", 'one-hot targets needed')
+
+-- the summary prints Keras's table
+local s = nn.Sequential{nn.Conv2D(4, 3, {input_shape = {8, 8, 1}}), nn.Flatten(), nn.Dense(2)}
+t.is(s:count_params(), 4 * 9 + 4 + 144 * 2 + 2, 'count_params')
+t.is(s:get_layer('flatten_1').class, 'Flatten', 'get_layer by name')
+t.is(s:get_layer(3).name, 'dense_1', 'get_layer by position')
+
+t.done_testing()

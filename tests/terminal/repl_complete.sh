@@ -1,0 +1,33 @@
+#!/bin/sh
+# repl_complete.sh: Tab completes globals, table fields, methods (through
+# __index metatables) and : commands, without running user code.
+. "${srcdir:-.}/tests/terminal/harness.sh"
+
+plan 6
+start_nnstep
+
+# Type TEXT, press Tab, and wait until the input line reads WANT.
+completes() {
+    clear_screen
+    type_text "$1"
+    press Tab
+    wait_for "^nn> $2\$"
+    ok=$?
+    press C-c  # throw the line away
+    return $ok
+}
+
+check 'a global: stri -> string' completes 'stri' 'string'
+check 'a table field: string.for -> string.format(' completes 'string.for' 'string\.format\('
+check 'nn.Con -> nn.Conv2D(' completes 'nn.Con' 'nn\.Conv2D\('
+clear_screen
+type_line 't = nn.zeros(2, 3)'
+check "a tensor's method: t:resh -> t:reshape(" completes 't:resh' 't:reshape\('
+check 'a command: :he -> :help' completes ':he' ':help'
+
+clear_screen
+type_text 'string.s'
+press Tab Tab
+expect 'Tab Tab lists the choices' 'string\.sub'
+press C-c
+finish
