@@ -13,7 +13,7 @@
 #include "gradcheck.h"
 #include "layers.h"
 
-#define TOLERANCE 1e-6
+#define TOLERANCE GRADCHECK_TOLERANCE
 #define BATCH 3
 
 /* the images every case uses: 7 rows, 5 columns, 3 channels */

@@ -5,7 +5,7 @@
 #include "gradcheck.h"
 #include "layers.h"
 
-#define TOLERANCE 1e-6
+#define TOLERANCE GRADCHECK_TOLERANCE
 
 static void check_dense(const char *activation, size_t units, int in_ndim,
                         const size_t *in_shape, bool no_bias)

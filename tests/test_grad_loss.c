@@ -12,7 +12,7 @@
 
 #define ROWS 3
 #define CLASSES 4
-#define TOLERANCE 1e-6
+#define TOLERANCE GRADCHECK_TOLERANCE
 
 /* predictions: softmax of random logits, so that all lie in (0, 1) */
 static nn_tensor *predictions(uint64_t seed)
@@ -46,12 +46,12 @@ static void check_loss(nn_loss_kind kind, nn_tensor *p, const nn_tensor *y)
     double worst = 0;
     for (size_t i = 0; i < nn_tensor_numel(p); i++) {
         nn_real saved = v[i];
-        v[i] = saved + 1e-6;
+        v[i] = saved + GRADCHECK_STEP;
         double plus = nn_loss_value(kind, p, y);
-        v[i] = saved - 1e-6;
+        v[i] = saved - GRADCHECK_STEP;
         double minus = nn_loss_value(kind, p, y);
         v[i] = saved;
-        double err = gradcheck_relative_error(nn_tensor_data(grad)[i], (plus - minus) / 2e-6);
+        double err = gradcheck_relative_error(nn_tensor_data(grad)[i], (plus - minus) / (2 * GRADCHECK_STEP));
         worst = err > worst ? err : worst;
     }
     printf("# %s: max relative error %.3g\n", nn_loss_name(kind), worst);

@@ -8,7 +8,7 @@
 #include "gradcheck.h"
 #include "layers.h"
 
-#define TOLERANCE 1e-6
+#define TOLERANCE GRADCHECK_TOLERANCE
 #define BATCH 3
 #define TIMESTEPS 5
 #define FEATURES 3
