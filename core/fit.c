@@ -254,5 +254,7 @@ nn_status nn_model_fit(nn_model *m, const nn_tensor *x, const nn_tensor *y,
     free(run.order);
     nn_tensor_free(xc);
     nn_tensor_free(yc);
+    if (st != NN_OK)
+        nn_history_free(history);  /* on failure there is nothing for the caller to free */
     return st;
 }

@@ -4,10 +4,13 @@
  * own through its vtable. Going back, a table maps each class name to a
  * small function that calls that kind's constructor (layers.h) with the
  * config's values, so a re-created layer is checked exactly as one a user
- * typed in.
+ * typed in; and to one that counts the parameters the layer will have, so
+ * that a loader can refuse a damaged file's absurd sizes before building
+ * (and allocating, and initializing) anything.
  */
 #include "layer_config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -103,20 +106,77 @@ static nn_status make_gru(const nn_layer_config *c, const nn_layer_options *o, n
     return nn_gru_new(out, c->units, c->return_sequences, o);
 }
 
+/* ---- parameter counts, worked out without building ---- */
+
+/* Sums and products that stop at SIZE_MAX instead of wrapping around. */
+static size_t add_sat(size_t a, size_t b) { return b > SIZE_MAX - a ? SIZE_MAX : a + b; }
+static size_t mul_sat(size_t a, size_t b) { return a && b > SIZE_MAX / a ? SIZE_MAX : a * b; }
+
+typedef size_t (*count_fn)(const nn_layer_config *cfg, int in_ndim, const size_t *in_shape);
+
+static size_t no_params(const nn_layer_config *c, int in_ndim, const size_t *in_shape)
+{
+    (void)c, (void)in_ndim, (void)in_shape;
+    return 0;
+}
+
+/* kernel (in, units), bias (units) */
+static size_t dense_params(const nn_layer_config *c, int in_ndim, const size_t *in_shape)
+{
+    size_t in = in_ndim > 0 ? in_shape[in_ndim - 1] : 0;
+    return add_sat(mul_sat(in, c->units), c->use_bias ? c->units : 0);
+}
+
+/* kernel (kh, kw, channels, filters), bias (filters) */
+static size_t conv2d_params(const nn_layer_config *c, int in_ndim, const size_t *in_shape)
+{
+    size_t channels = in_ndim == 3 ? in_shape[2] : 0;
+    size_t kernel = mul_sat(mul_sat(mul_sat(c->kernel_h, c->kernel_w), channels), c->filters);
+    return add_sat(kernel, c->use_bias ? c->filters : 0);
+}
+
+/* kernel (F, G*units), recurrent_kernel (units, G*units), bias (G*units),
+ * or two rows of it for GRU (recurrent.h) */
+static size_t recurrent_params(const nn_layer_config *c, int in_ndim, const size_t *in_shape,
+                               size_t gates, size_t bias_rows)
+{
+    size_t features = in_ndim == 2 ? in_shape[1] : 0, width = mul_sat(gates, c->units);
+    size_t kernels = mul_sat(add_sat(features, c->units), width);
+    return add_sat(kernels, c->use_bias ? mul_sat(bias_rows, width) : 0);
+}
+
+static size_t simple_rnn_params(const nn_layer_config *c, int in_ndim, const size_t *in_shape)
+{
+    return recurrent_params(c, in_ndim, in_shape, 1, 1);
+}
+
+static size_t lstm_params(const nn_layer_config *c, int in_ndim, const size_t *in_shape)
+{
+    return recurrent_params(c, in_ndim, in_shape, 4, 1);
+}
+
+static size_t gru_params(const nn_layer_config *c, int in_ndim, const size_t *in_shape)
+{
+    return recurrent_params(c, in_ndim, in_shape, 3, 2);
+}
+
+/* ---- the table ---- */
+
 static const struct {
     const char *class_name;
     make_fn make;
+    count_fn count_params;
 } constructors[] = {
-    {"Dense", make_dense},
-    {"Conv2D", make_conv2d},
-    {"MaxPooling2D", make_max_pooling2d},
-    {"AveragePooling2D", make_average_pooling2d},
-    {"Flatten", make_flatten},
-    {"Activation", make_activation},
-    {"Dropout", make_dropout},
-    {"SimpleRNN", make_simple_rnn},
-    {"LSTM", make_lstm},
-    {"GRU", make_gru},
+    {"Dense", make_dense, dense_params},
+    {"Conv2D", make_conv2d, conv2d_params},
+    {"MaxPooling2D", make_max_pooling2d, no_params},
+    {"AveragePooling2D", make_average_pooling2d, no_params},
+    {"Flatten", make_flatten, no_params},
+    {"Activation", make_activation, no_params},
+    {"Dropout", make_dropout, no_params},
+    {"SimpleRNN", make_simple_rnn, simple_rnn_params},
+    {"LSTM", make_lstm, lstm_params},
+    {"GRU", make_gru, gru_params},
 };
 #define NUM_CONSTRUCTORS (sizeof constructors / sizeof constructors[0])
 
@@ -155,4 +215,13 @@ nn_status nn_layer_from_config(const nn_layer_config *cfg, nn_layer **out)
         if (strcmp(cfg->class_name, constructors[i].class_name) == 0)
             return constructors[i].make(cfg, &opts, out);
     return unknown_class(cfg->class_name);
+}
+
+size_t nn_layer_config_param_count(const nn_layer_config *cfg, int in_ndim,
+                                   const size_t *in_shape)
+{
+    for (size_t i = 0; i < NUM_CONSTRUCTORS; i++)
+        if (strncmp(cfg->class_name, constructors[i].class_name, sizeof cfg->class_name) == 0)
+            return constructors[i].count_params(cfg, in_ndim, in_shape);
+    return 0;
 }

@@ -53,4 +53,12 @@ nn_status nn_layer_get_config(const nn_layer *layer, nn_layer_config *cfg);
  * Conv2D, ...)". */
 nn_status nn_layer_from_config(const nn_layer_config *cfg, nn_layer **out);
 
+/* How many parameters a layer made from cfg will have when built for an
+ * input of shape in_shape (one example), worked out without building it:
+ * a model file's loader checks this against the weights the file holds
+ * before it lets a damaged file ask for a huge layer. SIZE_MAX if the count
+ * overflows; 0 for an unknown class or an input the layer will refuse. */
+size_t nn_layer_config_param_count(const nn_layer_config *cfg, int in_ndim,
+                                   const size_t *in_shape);
+
 #endif

@@ -76,6 +76,8 @@ nn_status nn_model_compile(nn_model *model, nn_optimizer *opt, nn_loss_kind loss
 
 nn_status nn_model_train_on_batch(nn_model *model, const nn_tensor *x,
                                   const nn_tensor *y, double *loss, double *accuracy);
+/* history: one row per epoch run; free it with nn_history_free (on failure
+ * it is left empty). */
 nn_status nn_model_fit(nn_model *model, const nn_tensor *x, const nn_tensor *y,
                        const nn_fit_options *opts, nn_history *history);
 nn_status nn_model_evaluate(nn_model *model, const nn_tensor *x, const nn_tensor *y,

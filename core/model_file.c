@@ -74,6 +74,21 @@ static nn_status with_path(nn_status st, const char *path, const char *context)
     return nn_fail(st, "%s: %s%s", path, context, why);
 }
 
+/* The values in one example of c's input_shape, or NN_MODEL_FILE_MAX_INPUT
+ * + 1 if there are more (stopping there, so the product cannot overflow). */
+static size_t input_values(const nn_layer_config *c)
+{
+    size_t values = 1;
+    for (int d = 0; d < c->input_ndim; d++) {
+        if (c->input_shape[d] > NN_MODEL_FILE_MAX_INPUT)
+            return NN_MODEL_FILE_MAX_INPUT + 1;
+        values *= c->input_shape[d];  /* at most 2^24 * 2^24 */
+        if (values > NN_MODEL_FILE_MAX_INPUT)
+            return NN_MODEL_FILE_MAX_INPUT + 1;
+    }
+    return values;
+}
+
 /* ==== writing ==== */
 
 /* A growing byte buffer. Like a FILE, it remembers a failure and ignores
@@ -83,7 +98,8 @@ typedef struct writer {
     unsigned char *data;
     size_t len, cap;
     bool out_of_memory;
-    bool too_large;  /* a size did not fit its uint32 field */
+    bool unfit;      /* a value the format cannot hold: a size over 4 billion,
+                        a name too long or with a control character in it */
 } writer;
 
 static void put_bytes(writer *w, const void *bytes, size_t n)
@@ -121,7 +137,7 @@ static void put_u64(writer *w, uint64_t value) { put_uint(w, value, 8); }
 static void put_dim(writer *w, size_t value)
 {
     if (value > UINT32_MAX)
-        w->too_large = true;
+        w->unfit = true;
     put_u32(w, (uint32_t)value);
 }
 
@@ -140,12 +156,16 @@ static void put_f64(writer *w, double value)
     put_u64(w, bits);
 }
 
-/* Names are shorter than NN_NAME_SIZE (48), so one length byte is enough. */
+/* Names are shorter than NN_NAME_SIZE (48), so one length byte is enough.
+ * Control characters are refused here because load refuses them. */
 static void put_string(writer *w, const char *s)
 {
     size_t n = strlen(s);
     if (n >= NN_NAME_SIZE)
-        w->too_large = true;
+        w->unfit = true;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+            w->unfit = true;
     put_u8(w, (unsigned)n);
     put_bytes(w, s, n);
 }
@@ -240,6 +260,10 @@ static nn_status encode_model(const nn_model *m, const char *path, writer *w)
         nn_status st = nn_layer_get_config(m->layers[i], &cfg);
         if (st != NN_OK)
             return with_path(st, path, "");
+        if (input_values(&cfg) > NN_MODEL_FILE_MAX_INPUT)  /* load would refuse it */
+            return nn_fail(NN_ERR_ARG, "%s: %s's input_shape has more than %zu values; "
+                           "model files cannot hold it", path, cfg.name,
+                           NN_MODEL_FILE_MAX_INPUT);
         put_layer(w, &cfg);
     }
     put_u8(w, compiled);
@@ -252,9 +276,9 @@ static nn_status encode_model(const nn_model *m, const char *path, writer *w)
         put_optimizer_state(w, m->optimizer);
     if (w->out_of_memory)
         return nn_fail(NN_ERR_NOMEM, "%s: out of memory while saving", path);
-    if (w->too_large)
-        return nn_fail(NN_ERR_ARG, "%s: a layer setting is too large for the file format",
-                       path);
+    if (w->unfit)
+        return nn_fail(NN_ERR_ARG, "%s: a layer setting does not fit the file format (a "
+                       "name with a control character, or a size over 4 billion)", path);
     if (w->len > NN_MODEL_FILE_MAX_BYTES - CRC_BYTES)
         return nn_fail(NN_ERR_ARG, "%s: the model needs %zu bytes; model files are "
                        "limited to 2 GiB", path, w->len + CRC_BYTES);
@@ -463,6 +487,8 @@ static nn_status get_layer(reader *r, nn_layer_config *c)
     c->input_ndim = (int)ndim;
     for (int d = 0; d < c->input_ndim; d++)
         NN_TRY(get_dim(r, &c->input_shape[d]));
+    if (input_values(c) > NN_MODEL_FILE_MAX_INPUT)
+        return corrupted(r, "an input_shape larger than any model file takes");
     NN_TRY(get_dim(r, &c->units));
     NN_TRY(get_dim(r, &c->filters));
     NN_TRY(get_dim(r, &c->kernel_h));
@@ -474,6 +500,24 @@ static nn_status get_layer(reader *r, nn_layer_config *c)
     NN_TRY(get_flag(r, &c->same_padding));
     NN_TRY(get_f64(r, &c->rate));
     return get_flag(r, &c->return_sequences);
+}
+
+/* Every weight takes 4 bytes of the file, so a layer that would need more
+ * than the rest of the file holds is refused before it is built: a damaged
+ * size (units 4 billion) must not make us allocate and initialize it. */
+static nn_status check_layer_fits(const reader *r, const nn_model *m,
+                                  const nn_layer_config *cfg, const char *context)
+{
+    const nn_layer *prev = m->num_layers ? m->layers[m->num_layers - 1] : NULL;
+    int in_ndim = prev ? prev->out_ndim : cfg->input_ndim;
+    const size_t *in_shape = prev ? prev->out_shape : cfg->input_shape;
+    size_t have = (r->len - r->pos) / 4, before = nn_model_param_count(m);
+    size_t needed = nn_layer_config_param_count(cfg, in_ndim, in_shape);
+    if (needed > have || before > have - needed)
+        return nn_fail(NN_ERR_FORMAT, "%s: %s%s needs more weights than the rest of the "
+                       "file holds (truncated or corrupted)", r->path, context,
+                       cfg->class_name);
+    return NN_OK;
 }
 
 /* Each layer is made by its constructor and added as a user would add it,
@@ -488,6 +532,7 @@ static nn_status read_layers(reader *r, nn_model *m)
         char context[32];
         snprintf(context, sizeof context, "layer %" PRIu32 ": ", i + 1);
         NN_TRY(get_layer(r, &cfg));
+        NN_TRY(check_layer_fits(r, m, &cfg, context));
         nn_status st = nn_layer_from_config(&cfg, &layer);
         if (st != NN_OK)
             return with_path(st, r->path, context);
@@ -496,12 +541,6 @@ static nn_status read_layers(reader *r, nn_model *m)
             nn_layer_free(layer);  /* on failure the caller still owns it */
             return with_path(st, r->path, context);
         }
-        /* every weight takes 4 bytes: stop before building more than the
-         * rest of the file could possibly fill */
-        if (nn_model_param_count(m) > (r->len - r->pos) / 4)
-            return nn_fail(NN_ERR_FORMAT, "%s: truncated: the layers need %zu weights, "
-                           "more than the rest of the file holds", r->path,
-                           nn_model_param_count(m));
     }
     return NN_OK;
 }

@@ -46,7 +46,8 @@
  *     string class_name, string name, string activation,
  *     string recurrent_activation, 1 byte use_bias (0 or 1),
  *     string kernel_initializer,
- *     1 byte input_ndim (0 to 5), then input_ndim uint32 dimensions,
+ *     1 byte input_ndim (0 to 5), then input_ndim uint32 dimensions
+ *     (their product at most NN_MODEL_FILE_MAX_INPUT),
  *     uint32 units, uint32 filters, uint32 kernel_h, uint32 kernel_w,
  *     uint32 pool_h, uint32 pool_w, uint32 stride_h, uint32 stride_w,
  *     1 byte same_padding (0 or 1), f64 rate, 1 byte return_sequences (0 or 1)
@@ -74,6 +75,12 @@
 #define NN_MODEL_FILE_VERSION 1
 /* Files larger than this are refused before they are read (and never written). */
 #define NN_MODEL_FILE_MAX_BYTES ((size_t)2 << 30)  /* 2 GiB */
+/* The largest input_shape a file may declare, in values per example (a
+ * 4096 x 4096 image, 16 million timesteps). Unlike weights, an input's
+ * size is not paid for in the file's bytes, yet compiling allocates for it
+ * (the stepper plans 2 steps per timestep), so a damaged file must not be
+ * able to ask for billions. */
+#define NN_MODEL_FILE_MAX_INPUT ((size_t)1 << 24)
 
 /* Write m to path, atomically: on any failure path is left as it was (and
  * no temporary file is left behind). */

@@ -30,10 +30,11 @@ const lnn_command lnn_commands[] = {
 /* Shown by :help with no topic, after the command list. */
 static const char api_intro[] =
     "Everything else you type is Lua 5.4. An expression prints its value, and\n"
-    "_ holds the last value printed. The neural-network API is Keras's, in the\n"
+    "_ holds the last value printed. At this prompt, `local m = ...` keeps m\n"
+    "for the lines that follow. The neural-network API is Keras's, in the\n"
     "table nn (channels-last shapes, Keras's names and defaults):\n"
     "\n"
-    "  m = nn.Sequential()\n"
+    "  local m = nn.Sequential()\n"
     "  m:add(nn.Conv2D(32, {3, 3}, {activation = 'relu', input_shape = {28, 28, 1}}))\n"
     "  m:add(nn.MaxPooling2D({2, 2}))\n"
     "  m:add(nn.Flatten())\n"

@@ -13,11 +13,16 @@
  * an __index *function* is never called, because completing a name must
  * never run the learner's code (it could be slow, print, or fail).
  *
+ * A type whose __index is a function (tensors, for t[i] and t.shape; layers;
+ * models) publishes its members in its metatable instead, for us:
+ * __methods, a table of the methods, and __fields, a list of field names.
+ *
  * A unique completion that is a function gets "(" appended, ready for its
- * arguments; nothing else gets a suffix.
+ * arguments (but not in a command's argument: ":help nn.Conv2D"); nothing
+ * else gets a suffix.
  *
  * Left out: completing after brackets (t[1].sh), inside strings, and
- * fields that only an __index function knows about.
+ * fields that an __index function knows about but does not publish.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -78,13 +83,19 @@ static void free_candidates(candidate_list *list)
     *list = (candidate_list){0};
 }
 
+/* Lua names are ASCII whatever the locale, so no isalpha() here. */
+static bool is_letter(char c)
+{
+    return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* Only keys that are Lua names can be typed after '.' or ':'. */
 static bool is_identifier(const char *s, size_t len)
 {
-    if (len == 0 || !(s[0] == '_' || (s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
+    if (len == 0 || !is_letter(s[0]))
         return false;
     for (size_t i = 1; i < len; i++)
-        if (!(s[i] == '_' || (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
-              (s[i] >= '0' && s[i] <= '9')))
+        if (!is_letter(s[i]) && !(s[i] >= '0' && s[i] <= '9'))
             return false;
     return true;
 }
@@ -106,23 +117,57 @@ static bool push_index_table(lua_State *L, int i)
     return false;
 }
 
+/* If the value at index i has a metatable with a table in field `name`
+ * (__methods, __fields), push that table and return true; otherwise push
+ * nothing and return false. */
+static bool push_published(lua_State *L, int i, const char *name)
+{
+    if (!lua_getmetatable(L, i))
+        return false;
+    lua_pushstring(L, name);
+    if (lua_rawget(L, -2) == LUA_TTABLE) {
+        lua_remove(L, -2);  /* the metatable */
+        return true;
+    }
+    lua_pop(L, 2);
+    return false;
+}
+
+/* Push t[key] for the table on top of the stack, and return true if it is
+ * not nil; otherwise push nothing. */
+static bool push_raw_field(lua_State *L, const char *key, size_t key_len)
+{
+    lua_pushlstring(L, key, key_len);
+    if (lua_rawget(L, -2) != LUA_TNIL)
+        return true;
+    lua_pop(L, 1);
+    return false;
+}
+
 /* Replace the value on top of the stack by value.key as Lua would find it:
  * a table's own field, else the field of the next __index table down the
- * chain. Returns false (and pops the value) when raw access cannot find it. */
+ * chain, else a published method. Returns false (and pops the value) when
+ * raw access cannot find it. */
 static bool descend(lua_State *L, const char *key, size_t key_len)
 {
     for (int depth = 0; depth < MAX_INDEX_DEPTH; depth++) {
-        if (lua_istable(L, -1)) {
-            lua_pushlstring(L, key, key_len);
-            if (lua_rawget(L, -2) != LUA_TNIL) {
-                lua_remove(L, -2);
+        if (lua_istable(L, -1) && push_raw_field(L, key, key_len)) {
+            lua_remove(L, -2);
+            return true;
+        }
+        if (push_index_table(L, -1)) {
+            lua_remove(L, -2);
+            continue;
+        }
+        if (push_published(L, -1, "__methods")) {
+            bool found = push_raw_field(L, key, key_len);
+            lua_remove(L, found ? -2 : -1);  /* __methods */
+            if (found) {
+                lua_remove(L, -2);  /* the value */
                 return true;
             }
-            lua_pop(L, 1);
         }
-        if (!push_index_table(L, -1))
-            break;
-        lua_remove(L, -2);
+        break;
     }
     lua_pop(L, 1);
     return false;
@@ -157,36 +202,73 @@ typedef struct completion_query {
     candidate_list *out;
 } completion_query;
 
-/* Add the string keys of the table on top of the stack that fit the query. */
+/* Add name (of the given length) if it fits the query. */
+static void consider(const completion_query *q, const char *name, size_t len, bool is_function)
+{
+    if (!is_identifier(name, len) || strncmp(name, q->partial, strlen(q->partial)) != 0)
+        return;
+    /* metamethods (__index, __gc) only when asked for */
+    if (strncmp(name, "__", 2) == 0 && strncmp(q->partial, "__", 2) != 0)
+        return;
+    if (q->methods_only && !is_function)
+        return;
+    add_candidate(q->out, q->prefix, q->prefix_len, name, is_function);
+}
+
+/* Consider the string keys of the table on top of the stack. */
 static void add_table_keys(lua_State *L, const completion_query *q)
 {
-    size_t partial_len = strlen(q->partial);
-    bool want_hidden = strncmp(q->partial, "__", 2) == 0;
     lua_pushnil(L);
     while (lua_next(L, -2)) {
         size_t len;
-        const char *key = lua_type(L, -2) == LUA_TSTRING ? lua_tolstring(L, -2, &len) : NULL;
-        bool is_function = lua_type(L, -1) == LUA_TFUNCTION;
+        if (lua_type(L, -2) == LUA_TSTRING) {
+            const char *key = lua_tolstring(L, -2, &len);
+            consider(q, key, len, lua_type(L, -1) == LUA_TFUNCTION);
+        }
         lua_pop(L, 1);  /* the value; keep the key for lua_next */
-        if (key == NULL || !is_identifier(key, len) || strncmp(key, q->partial, partial_len))
-            continue;
-        if (strncmp(key, "__", 2) == 0 && !want_hidden)  /* metamethods: __index, __gc */
-            continue;
-        if (q->methods_only && !is_function)
-            continue;
-        add_candidate(q->out, q->prefix, q->prefix_len, key, is_function);
+    }
+}
+
+/* Consider the strings listed in the table on top of the stack (__fields). */
+static void add_listed_names(lua_State *L, const completion_query *q)
+{
+    lua_pushnil(L);
+    while (lua_next(L, -2)) {
+        size_t len;
+        if (lua_type(L, -1) == LUA_TSTRING) {
+            const char *name = lua_tolstring(L, -1, &len);
+            consider(q, name, len, false);
+        }
+        lua_pop(L, 1);
+    }
+}
+
+/* Add the members a type with an __index function publishes: the keys of
+ * its metatable's __methods, and the names in its __fields. */
+static void add_published(lua_State *L, const completion_query *q)
+{
+    if (push_published(L, -1, "__methods")) {
+        add_table_keys(L, q);
+        lua_pop(L, 1);
+    }
+    if (push_published(L, -1, "__fields")) {
+        add_listed_names(L, q);
+        lua_pop(L, 1);
     }
 }
 
 /* Add the fields of the value on top of the stack: its own keys if it is a
- * table, then those of each __index table down the chain. Pops the value. */
+ * table, then those of each __index table down the chain, and what the
+ * last one down the chain publishes. Pops the value. */
 static void add_fields(lua_State *L, const completion_query *q)
 {
     for (int depth = 0; depth < MAX_INDEX_DEPTH; depth++) {
         if (lua_istable(L, -1))
             add_table_keys(L, q);
-        if (!push_index_table(L, -1))
+        if (!push_index_table(L, -1)) {
+            add_published(L, q);
             break;
+        }
         lua_remove(L, -2);
     }
     lua_pop(L, 1);
@@ -301,12 +383,18 @@ static void add_lua_candidates(candidate_list *list, const char *text)
     };
     lua_State *L = completion_state;
     int top = lua_gettop(L);
+    /* A garbage-collection step could run a __gc finalizer, which is user
+     * code too (and might print over the line being typed): pause it. */
+    bool collecting = lua_gc(L, LUA_GCISRUNNING);
+    lua_gc(L, LUA_GCSTOP);
     if (lua_checkstack(L, 8)) {
         lua_pushcfunction(L, collect_lua_candidates);
         lua_pushlightuserdata(L, &q);
         lua_pcall(L, 1, 0, 0);  /* on an error, keep what was found */
     }
     lua_settop(L, top);
+    if (collecting)
+        lua_gc(L, LUA_GCRESTART);
 }
 
 /* Readline calls this on Tab with the word under the cursor: the text
@@ -315,13 +403,18 @@ static char **attempt_completion(const char *text, int start, int end)
 {
     (void)end;
     rl_attempted_completion_over = 1;  /* never fall back to file names */
+    size_t indent = strspn(rl_line_buffer, " \t");
+    bool command_line = rl_line_buffer[indent] == ':' && rl_line_buffer[indent + 1] != ':';
+    bool command_name = command_line && (size_t)start == indent;
     candidate_list list = {0};
-    bool command = start == 0 && text[0] == ':' && text[1] != ':';
-    if (command)
+    if (command_name)
         add_commands(&list, text + 1);
     else
         add_lua_candidates(&list, text);
-    char **matches = readline_matches(&list, command ? ' ' : '(');
+    /* "(" opens a call in Lua; a command's argument (:help nn.Conv2D) is
+     * a name, not a call. */
+    char suffix = command_name ? ' ' : command_line ? '\0' : '(';
+    char **matches = readline_matches(&list, suffix);
     free_candidates(&list);
     return matches;
 }

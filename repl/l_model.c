@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "lnn.h"
+#include "model_file.h"
 
 typedef struct model_box {
     nn_model *model;
@@ -195,6 +196,36 @@ static int model_train_on_batch(lua_State *L)
     return 2;
 }
 
+/* ---- model files ---- */
+
+static int model_save(lua_State *L)
+{
+    nn_model *m = lnn_check_model(L, 1, "save");
+    const char *path = luaL_checkstring(L, 2);
+    lnn_check(L, nn_model_save(m, path), "save");
+    return 0;
+}
+
+/* nn.load(path): a new model with the saved layers, weights and settings */
+static int l_load(lua_State *L)
+{
+    const char *path = luaL_checkstring(L, 1);
+    model_box *box = lua_newuserdatauv(L, sizeof *box, 1);
+    box->model = NULL;
+    luaL_setmetatable(L, LNN_MODEL);
+    lua_newtable(L);
+    lua_setiuservalue(L, -2, 1);
+    lnn_check(L, nn_model_load(&box->model, path), "load");
+    int model = lua_gettop(L);
+    lua_getiuservalue(L, model, 1);
+    for (int i = 0; i < box->model->num_layers; i++) {
+        lnn_push_model_layer(L, box->model->layers[i], model);
+        lua_rawseti(L, -2, i + 1);
+    }
+    lua_settop(L, model);
+    return 1;
+}
+
 /* ---- looking at a model ---- */
 
 static int model_summary(lua_State *L)
@@ -278,6 +309,7 @@ static const luaL_Reg model_methods[] = {
     {"summary", model_summary},
     {"get_layer", model_get_layer},
     {"count_params", model_count_params},
+    {"save", model_save},
     {NULL, NULL},
 };
 
@@ -317,6 +349,8 @@ void lnn_open_model(lua_State *L)
     lua_pop(L, 1);
     lua_pushcfunction(L, l_sequential);
     lua_setfield(L, -2, "Sequential");
+    lua_pushcfunction(L, l_load);
+    lua_setfield(L, -2, "load");
     static const luaL_Reg optimizers[] = {
         {"Adam", l_adam}, {"SGD", l_sgd}, {"RMSprop", l_rmsprop}, {NULL, NULL}};
     luaL_newlib(L, optimizers);

@@ -10,21 +10,25 @@
  * Each line is first compiled as "return <line>;" so that expressions print;
  * if that does not compile, as a statement; if the parser stopped at the end
  * of the text ("... near <eof>"), the chunk is incomplete and continues.
+ * One difference from lua.c: "local m = ..." at the prompt defines a global
+ * m, so that it still exists on the next line (see skip_leading_local).
  *
  * Ctrl-C at the prompt clears the line; during a running chunk run.c turns it
- * into the error "interrupted!". Ctrl-D on an empty line leaves.
+ * into the error "interrupted!". Ctrl-D on an empty line leaves. Ctrl-Z
+ * suspends, and the prompt is drawn again on fg.
  *
  * Lines are read with readline's callback interface rather than readline():
  * the loop waits in pselect(), so that Ctrl-C at the prompt can simply end
- * the wait, with no longjmp out of a signal handler. (The visualizer's
- * command line will reuse the same interface.) When standard input is not a
- * terminal (nnstep -i script.lua < input), lines are read plainly and kept
- * out of the history.
+ * the wait, with no longjmp out of a signal handler. (The same interface
+ * lets a curses view keep a command line; see DESIGN.md.) When standard
+ * input is not a terminal (nnstep -i script.lua < input), lines are read
+ * plainly and kept out of the history.
  *
  * History lives in $XDG_STATE_HOME/nnstep/history (else
  * ~/.local/state/nnstep/history); each line is appended as soon as it is
  * entered, so a crash loses nothing.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -54,11 +58,13 @@
 #define HISTORY_LINES 1000
 #define EOF_MARK "<eof>"       /* how Lua's parser ends "incomplete chunk" errors */
 
-/* ---- Ctrl-C at the prompt ---- */
+/* ---- Ctrl-C and Ctrl-Z at the prompt ---- */
 
 /* Set by SIGINT while the REPL waits for a line. (While a chunk runs,
  * lnn_docall installs its own handler, and puts this one back after.) */
 static volatile sig_atomic_t sigint_at_prompt = 0;
+/* Set by SIGCONT: back from Ctrl-Z (fg), the prompt needs drawing again. */
+static volatile sig_atomic_t resumed = 0;
 
 static void on_sigint_at_prompt(int sig)
 {
@@ -66,13 +72,32 @@ static void on_sigint_at_prompt(int sig)
     sigint_at_prompt = 1;
 }
 
-/* No SA_RESTART: a plain read() waiting for a line must fail with EINTR. */
-static void catch_sigint(struct sigaction *previous)
+static void on_sigcont(int sig)
+{
+    (void)sig;
+    resumed = 1;
+}
+
+typedef struct saved_handlers {
+    struct sigaction sigint, sigcont;
+} saved_handlers;
+
+static void catch_signals(saved_handlers *saved)
 {
     struct sigaction action = {0};
-    action.sa_handler = on_sigint_at_prompt;
     sigemptyset(&action.sa_mask);
-    sigaction(SIGINT, &action, previous);
+    /* No SA_RESTART: a plain read() waiting for a line must fail with EINTR. */
+    action.sa_handler = on_sigint_at_prompt;
+    sigaction(SIGINT, &action, &saved->sigint);
+    action.sa_handler = on_sigcont;
+    action.sa_flags = SA_RESTART;
+    sigaction(SIGCONT, &action, &saved->sigcont);
+}
+
+static void restore_signals(const saved_handlers *saved)
+{
+    sigaction(SIGINT, &saved->sigint, NULL);
+    sigaction(SIGCONT, &saved->sigcont, NULL);
 }
 
 /* ---- reading a line ---- */
@@ -135,7 +160,12 @@ static line_status read_line_terminal(const char *prompt, char **line)
         sigprocmask(SIG_SETMASK, &normal, NULL);
         rl_check_signals();  /* Ctrl-C, Ctrl-Z, a resized window */
         sigprocmask(SIG_BLOCK, &sigint_only, NULL);
-        if (ready > 0) {
+        if (resumed) {  /* after fg, the shell has moved to a new line */
+            resumed = 0;
+            rl_on_new_line();
+            rl_redisplay();
+        }
+        if (ready > 0 && !sigint_at_prompt) {  /* keys typed after ^C: next line */
             rl_callback_read_char();
         } else if (ready < 0 && wait_error != EINTR) {  /* the terminal went away */
             rl_callback_handler_remove();
@@ -298,6 +328,44 @@ static bool load_as_expression(lua_State *L, const char *source)
     return ok;
 }
 
+static size_t name_length(const char *s)
+{
+    size_t n = 0;
+    if (isalpha((unsigned char)s[0]) || s[0] == '_')
+        while (isalnum((unsigned char)s[n]) || s[n] == '_')
+            n++;
+    return n;
+}
+
+/* Each line typed at the prompt is a chunk of its own, so a local would
+ * vanish at the end of its line: "local m = nn.Sequential()", then
+ * "m:add(...)" on the next line, would fail. So at the prompt, a chunk that
+ * begins by declaring locals ("local a, b = ..." or "local function f")
+ * declares globals instead: this returns the source past that "local".
+ * Anything else (local x <const> = 1, a bare "local x") is left alone. */
+static const char *skip_leading_local(const char *source)
+{
+    const char *p = source + strspn(source, " \t");
+    if (strncmp(p, "local", 5) != 0 || (p[5] != ' ' && p[5] != '\t'))
+        return source;
+    const char *declared = p + 5 + strspn(p + 5, " \t");
+    if (strncmp(declared, "function", 8) == 0 && name_length(declared) == 8)
+        return declared;
+    const char *q = declared;
+    for (;;) {  /* Name {',' Name} */
+        size_t n = name_length(q);
+        if (n == 0)
+            return source;
+        q += n;
+        q += strspn(q, " \t");
+        if (*q != ',')
+            break;
+        q++;
+        q += strspn(q, " \t");
+    }
+    return q[0] == '=' && q[1] != '=' ? declared : source;
+}
+
 /* first + "\n" + more, in a new malloc'd string; frees both. */
 static char *join_lines(char *first, char *more)
 {
@@ -326,11 +394,12 @@ typedef enum chunk_status {
 static chunk_status compile_chunk(lua_State *L, char *source)
 {
     for (;;) {
-        if (load_as_expression(L, source)) {
+        const char *code = skip_leading_local(source);
+        if (load_as_expression(L, code)) {
             free(source);
             return CHUNK_COMPILED;
         }
-        int status = luaL_loadbuffer(L, source, strlen(source), CHUNK_NAME);
+        int status = luaL_loadbuffer(L, code, strlen(code), CHUNK_NAME);
         if (!is_incomplete(L, status)) {
             free(source);
             return status == LUA_OK ? CHUNK_COMPILED : CHUNK_ERROR;
@@ -432,7 +501,7 @@ static void setup_readline(lua_State *L)
      * the whole time a line is being read, not only while a key is handled. */
     rl_persistent_signal_handlers = 1;
     lnn_complete_init(L);
-    rl_initialize();  /* reads ~/.inputrc; later calls need rl_instream set */
+    rl_initialize();  /* reads ~/.inputrc, sets rl_instream for read_line_terminal */
     open_history();
 }
 
@@ -446,8 +515,8 @@ int lnn_repl(lua_State *L)
             printf("nnstep %s — neural networks, step by step. "
                    "Type :help for help, Ctrl-D to quit.\n", PACKAGE_VERSION);
     }
-    struct sigaction previous_sigint;
-    catch_sigint(&previous_sigint);
+    saved_handlers saved;
+    catch_signals(&saved);
     int top = lua_gettop(L);
     for (;;) {
         lua_settop(L, top);
@@ -471,7 +540,7 @@ int lnn_repl(lua_State *L)
         }
     }
     fflush(stdout);
-    sigaction(SIGINT, &previous_sigint, NULL);
+    restore_signals(&saved);
     if (on_terminal && history_path[0])
         history_truncate_file(history_path, HISTORY_LINES);
     return EXIT_SUCCESS;

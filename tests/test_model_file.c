@@ -199,6 +199,10 @@ static void assert_same_layers(const nn_model *a, const nn_model *b)
         assert_int_equal(ca.same_padding, cb.same_padding);
         assert_true(ca.rate == cb.rate);
         assert_int_equal(ca.return_sequences, cb.return_sequences);
+        /* the count a loader checks before building matches the real one */
+        const nn_layer *l = b->layers[i];
+        assert_int_equal(nn_layer_config_param_count(&cb, l->in_ndim, l->in_shape),
+                         nn_layer_param_count(l));
         assert_int_equal(a->layers[i]->num_params, b->layers[i]->num_params);
         for (int k = 0; k < a->layers[i]->num_params; k++)
             assert_same_tensor(a->layers[i]->params[k].value, b->layers[i]->params[k].value);
@@ -521,6 +525,14 @@ static void test_consistent_but_wrong_contents(void **s)
     write_bytes(path, data, len);
     assert_load_fails(path, "layer 1: Dense: units must be a positive integer, got 0");
 
+    /* units 2^31: refused before a layer that big is built */
+    put_le32(data + at, 0x80000000u);
+    fix_crc(data, len);
+    write_bytes(path, data, len);
+    assert_load_fails(path, "layer 1: Dense needs more weights than the rest of the file "
+                      "holds");
+    put_le32(data + at, 2);
+
     /* and the untouched file still loads */
     data[at] = 2;
     fix_crc(data, len);
@@ -546,6 +558,15 @@ static void test_saving_twice_leaves_one_file(void **s)
     struct stat sb;
     assert_int_equal(stat(path, &sb), 0);
     assert_int_equal(sb.st_mode & 0777, 0600);  /* the old file's permissions are kept */
+    nn_model_free(m);
+
+    /* what load would refuse is not saved: a name with a tab in it */
+    assert_ok(nn_model_new(&m, 62));
+    nn_layer_options tab = {.name = "a\tb", .input_ndim = 1, .input_shape = {2}};
+    ADD(m, nn_dense_new(L, 1, &tab));
+    assert_int_equal(nn_model_save(m, path), NN_ERR_ARG);
+    assert_non_null(strstr(nn_last_error(), "control character"));
+    assert_int_equal(count_files(test_dir), 1);
     nn_model_free(m);
 }
 

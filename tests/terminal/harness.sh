@@ -45,8 +45,13 @@ tmux_() {
     tmux -L "$socket" -f /dev/null "$@"
 }
 
+# The server leaves its socket file behind when killed: remove it too.
 cleanup() {
+    socket_path=$(tmux_ display-message -p '#{socket_path}' 2>/dev/null)
     tmux_ kill-server >/dev/null 2>&1
+    if [ -n "$socket_path" ]; then
+        rm -f "$socket_path"
+    fi
     rm -rf "$work_dir"
 }
 trap cleanup EXIT
@@ -56,20 +61,23 @@ plan() {
     echo "1..$1"
 }
 
-# Start nnstep (with any arguments) in a new tmux session, the pane running
-# nnstep itself, as a terminal would. remain-on-exit keeps the pane after
-# nnstep exits, so that its exit status can be read (exited_with). A
-# previous session is closed only after the new one exists, so the server
-# never runs out of sessions (and exits) in between.
+# Start nnstep (with any arguments) in a new tmux session. When nnstep
+# exits, the window says "[nnstep exited with status N]" and stays open to be
+# read. The shell around nnstep traps SIGINT (Ctrl-C goes to the whole
+# foreground process group) so that it outlives a Ctrl-C that nnstep
+# survives; nnstep itself starts with SIGINT at its default, as from a
+# terminal. A previous session is closed only after the new one exists, so
+# the server never runs out of sessions (and exits) in between.
 runs=0
 session=
 start_nnstep() {
     previous=$session
     runs=$((runs + 1))
     session=run$runs
-    tmux_ start-server \; set-option -g remain-on-exit on \; \
-        new-session -d -s "$session" -x 100 -y 30 -c "$PWD" \
-        env HOME="$work_dir" XDG_STATE_HOME="$work_dir/state" "$nnstep" "$@"
+    tmux_ new-session -d -s "$session" -x 100 -y 30 -c "$PWD" \
+        env HOME="$work_dir" XDG_STATE_HOME="$work_dir/state" sh -c \
+        'trap : INT; "$0" "$@"; echo "[nnstep exited with status $?]"; exec sleep 600' \
+        "$nnstep" "$@"
     if [ -n "$previous" ]; then
         tmux_ kill-session -t "$previous"
     fi
@@ -82,15 +90,7 @@ screen() {
 
 # Wait until nnstep has exited with the given status.
 exited_with() {
-    tries=$((timeout_seconds * 10))
-    while [ "$tries" -gt 0 ]; do
-        if [ "$(tmux_ display-message -p -t "$session" '#{pane_dead} #{pane_dead_status}')" = "1 $1" ]; then
-            return 0
-        fi
-        sleep 0.1
-        tries=$((tries - 1))
-    done
-    return 1
+    wait_for "^\\[nnstep exited with status $1\\]\$"
 }
 
 # Type text literally (no key names), without pressing Enter.

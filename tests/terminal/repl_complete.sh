@@ -3,7 +3,7 @@
 # __index metatables) and : commands, without running user code.
 . "${srcdir:-.}/tests/terminal/harness.sh"
 
-plan 6
+plan 7
 start_nnstep
 
 # Type TEXT, press Tab, and wait until the input line reads WANT.
@@ -24,10 +24,11 @@ clear_screen
 type_line 't = nn.zeros(2, 3)'
 check "a tensor's method: t:resh -> t:reshape(" completes 't:resh' 't:reshape\('
 check 'a command: :he -> :help' completes ':he' ':help'
+check 'a topic: :help nn.Con -> :help nn.Conv2D (no "(")' completes ':help nn.Con' ':help nn\.Conv2D'
 
 clear_screen
-type_text 'string.s'
+type_text 'string.g'
 press Tab Tab
-expect 'Tab Tab lists the choices' 'string\.sub'
+expect 'Tab Tab lists the choices' 'string\.gmatch +string\.gsub'
 press C-c
 finish

@@ -1,10 +1,11 @@
 #!/bin/sh
 # repl_eval.sh: the REPL evaluates Lua as lua.c does: expressions print,
 # multi-line blocks continue with "..>", _ holds the last result, errors
-# print and the REPL goes on; `:` commands; Ctrl-D leaves with status 0.
+# print and the REPL goes on; a local lasts to the next line; `:` commands;
+# Ctrl-D leaves with status 0.
 . "${srcdir:-.}/tests/terminal/harness.sh"
 
-plan 10
+plan 11
 check 'the REPL starts with a banner and a prompt' start_nnstep
 
 clear_screen
@@ -23,6 +24,11 @@ type_line '6 * 7'
 wait_for '^42$'
 type_line '_ + 1'
 expect '_ holds the last result' '^43$'
+
+clear_screen
+type_line 'local kept_local = 5'
+type_line 'kept_local + 1'
+expect 'a local typed at the prompt lasts to the next line' '^6$'
 
 clear_screen
 type_line 'error("boom")'
