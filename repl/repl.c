@@ -428,7 +428,7 @@ static chunk_status compile_chunk(lua_State *L, char *source)
 /* ---- running and printing ---- */
 
 /* The chunk's results are the arguments: set _ to the first, print them
- * all with tostring, tab-separated, as lua.c does. Run under lnn_docall,
+ * all tab-separated, as lua.c does (tables show their contents: show.c). Run under lnn_docall,
  * because __tostring is user code that may fail. */
 static int print_results(lua_State *L)
 {
@@ -437,7 +437,8 @@ static int print_results(lua_State *L)
     lua_setglobal(L, "_");
     for (int i = 1; i <= n; i++) {
         size_t len;
-        const char *text = luaL_tolstring(L, i, &len);
+        lnn_push_shown(L, i);  /* tostring, but tables show their contents */
+        const char *text = lua_tolstring(L, -1, &len);
         if (i > 1)
             fputc('\t', stdout);
         fwrite(text, 1, len, stdout);

@@ -19,4 +19,7 @@ int lnn_docall(lua_State *L, int nargs, int nresults);
 /* Print the error message on top of the stack to stderr and pop it. */
 void lnn_report(lua_State *L, int status);
 
+/* Push the text the REPL shows for the value at index i (show.c). */
+void lnn_push_shown(lua_State *L, int i);
+
 #endif
