@@ -50,6 +50,7 @@ static void gather_rows(nn_tensor *dst, const nn_tensor *src, const size_t *rows
 static nn_status load_rows(nn_model *m, const nn_tensor *x, const nn_tensor *y,
                            const size_t *order, size_t first, size_t count)
 {
+    m->stepper.loaded = false;  /* a batch being stepped through is replaced */
     NN_TRY(nn_model_resize(m, count));
     gather_rows(m->x, x, order, first, count);
     if (y) {

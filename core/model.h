@@ -104,6 +104,9 @@ nn_status nn_model_backward(nn_model *model, const nn_tensor *y, nn_loss_kind lo
 nn_status nn_model_update(nn_model *model);
 
 /* ---- used by the stepper ---- */
+/* NN_ERR_NUMERIC, naming the tensor, layer and phase, if the step just run
+ * left a NaN or an infinity in what it wrote (numerics.c). */
+nn_status nn_check_step_numerics(const nn_model *model, const nn_step *step);
 /* Size every buffer for batch size B (only when B changes). */
 nn_status nn_model_resize(nn_model *model, size_t batch);
 /* Size the targets' buffer model->y for `batch` examples shaped as y's. */

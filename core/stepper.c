@@ -40,7 +40,7 @@ nn_status nn_stepper_plan(nn_stepper *s, nn_model *m)
     s->length = length;
     s->cursor = length;
     s->loaded = false;
-    return NN_OK;
+    return nn_snapshot_reserve(&s->snapshot, m);
 }
 
 void nn_stepper_release(nn_stepper *s)
@@ -48,6 +48,7 @@ void nn_stepper_release(nn_stepper *s)
     free(s->program);
     s->program = NULL;
     s->length = s->cursor = 0;
+    nn_snapshot_release(&s->snapshot);
 }
 
 /* Copy a batch into the model's buffers. */
@@ -71,9 +72,27 @@ static nn_status copy_batch(nn_model *m, const nn_tensor *x, const nn_tensor *y)
     return nn_tensor_copy(m->y, y);
 }
 
+/* When stepping back is possible, a batch starts from blank outputs and
+ * gradients, so that "the state before step n" is the same whether reached
+ * forwards or backwards, down to the tensors no step has written yet. */
+static void clear_step_outputs(nn_model *m)
+{
+    nn_tensor_fill(m->loss_grad, 0);
+    for (int i = 0; i < m->num_layers; i++) {
+        nn_tensor_fill(m->layers[i]->output, 0);
+        nn_tensor_fill(m->layers[i]->grad_input, 0);
+    }
+}
+
 nn_status nn_stepper_begin(nn_stepper *s, size_t batch, size_t epoch)
 {
     nn_model *m = s->model;
+    if (s->recording) {
+        nn_snapshot_take(&s->snapshot, m);
+        clear_step_outputs(m);
+    } else {
+        s->snapshot.valid = false;
+    }
     nn_model_zero_grads(m);
     for (int i = 0; i < m->num_layers; i++)
         m->layers[i]->training = true;
@@ -139,11 +158,37 @@ nn_status nn_stepper_step(nn_stepper *s)
         return nn_fail(NN_ERR_STATE, "step: the batch is finished; load the next one");
     const nn_step *step = &s->program[s->cursor];
     nn_status st = run_step(s, step);
+    if (st == NN_OK && s->check_numerics)
+        st = nn_check_step_numerics(s->model, step);
     nn_event ev = {*step, s->cursor, s->batch, s->epoch, s->loss};
     s->cursor++;
     for (int i = 0; i < s->num_observers; i++)
         s->observers[i].fn(&ev, s->observers[i].userdata);
     return st;
+}
+
+nn_status nn_stepper_back(nn_stepper *s, size_t n)
+{
+    if (!s->loaded || !s->snapshot.valid)
+        return nn_fail(NN_ERR_STATE, "back: no snapshot of this batch (stepping back "
+                       "works in the debugger, from the batch's first step)");
+    if (n > s->cursor)
+        return nn_fail(NN_ERR_ARG, "back: only %zu step%s since the start of this batch; "
+                       "nnstep keeps a snapshot of the current batch only", s->cursor,
+                       s->cursor == 1 ? "" : "s");
+    size_t target = s->cursor - n;
+    nn_snapshot_restore(&s->snapshot, s->model);
+    nn_model_zero_grads(s->model);
+    clear_step_outputs(s->model);
+    s->cursor = 0;
+    s->loss = NAN;
+    while (s->cursor < target) {  /* the replay: same steps, nobody told */
+        nn_status st = run_step(s, &s->program[s->cursor]);
+        s->cursor++;
+        if (st != NN_OK)
+            return st;
+    }
+    return NN_OK;
 }
 
 nn_status nn_stepper_finish(nn_stepper *s)

@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "snapshot.h"
 #include "status.h"
 #include "tensor.h"
 
@@ -58,6 +59,10 @@ typedef struct nn_stepper {
     double loss;
     struct { nn_observer_fn fn; void *userdata; } observers[NN_MAX_OBSERVERS];
     int num_observers;
+    /* For debugging (off in fit, on for nn.stepper and the debugger): */
+    bool recording;       /* snapshot each batch's start, so :back works */
+    bool check_numerics;  /* stop at the step that makes a NaN or an infinity */
+    nn_snapshot snapshot;
 } nn_stepper;
 
 const char *nn_phase_name(nn_phase phase);  /* "forward", "loss", ... */
@@ -82,6 +87,11 @@ nn_status nn_stepper_finish(nn_stepper *s);
 bool nn_stepper_done(const nn_stepper *s);
 /* The step under the cursor (NULL when the batch is finished). */
 const nn_step *nn_stepper_next(const nn_stepper *s);
+
+/* Go back n steps: restore the batch's snapshot and replay the steps before
+ * the target in silence (observers are not told). Needs recording; errors if
+ * n reaches back past the start of the batch. */
+nn_status nn_stepper_back(nn_stepper *s, size_t n);
 
 nn_status nn_stepper_observe(nn_stepper *s, nn_observer_fn fn, void *userdata);
 void nn_stepper_unobserve(nn_stepper *s, nn_observer_fn fn, void *userdata);

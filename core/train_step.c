@@ -24,6 +24,7 @@ nn_status nn_model_forward(nn_model *m, const nn_tensor *x, bool training)
                        nn_shape_string(x->ndim, x->shape, a, sizeof a),
                        nn_batch_shape_string("N", first->in_ndim, first->in_shape, b,
                                              sizeof b));
+    m->stepper.loaded = false;  /* a batch being stepped through is replaced */
     NN_TRY(nn_model_resize(m, batch));
     if (!nn_tensor_same_shape(x, m->x))
         return nn_fail(NN_ERR_SHAPE, "forward: x has shape %s; the model takes %s",

@@ -1,0 +1,51 @@
+/* numerics.c: finding the first NaN or infinity a step produced, and naming
+ * the layer and phase, so that a learner sees where a training run went bad
+ * instead of a loss of "nan" many steps later. */
+#include <math.h>
+#include <stdio.h>
+
+#include "model.h"
+
+/* The position of t's first non-finite element, or -1. */
+static long first_non_finite(const nn_tensor *t)
+{
+    const nn_real *v = nn_tensor_data(t);
+    for (size_t i = 0, n = nn_tensor_numel(t); i < n; i++)
+        if (!isfinite(v[i]))
+            return (long)i;
+    return -1;
+}
+
+static nn_status check(const nn_tensor *t, const char *what, const nn_model *m,
+                       const nn_step *step)
+{
+    long at = t ? first_non_finite(t) : -1;
+    if (at < 0)
+        return NN_OK;
+    char where[96], shape[96];
+    nn_step_describe(m, step, where, sizeof where);
+    double value = nn_tensor_data(t)[at];
+    return nn_fail(NN_ERR_NUMERIC, "%s appeared in %s during %s (element %ld of %s)",
+                   isnan(value) ? "NaN" : value > 0 ? "+Inf" : "-Inf", what, where, at + 1,
+                   nn_shape_string(t->ndim, t->shape, shape, sizeof shape));
+}
+
+nn_status nn_check_step_numerics(const nn_model *m, const nn_step *step)
+{
+    char what[NN_NAME_SIZE + 32];
+    if (step->phase == NN_PHASE_UPDATE)
+        return check(m->params, "the parameters", m, step);
+    if (step->phase == NN_PHASE_LOSS)
+        return check(m->loss_grad, "the loss's gradient", m, step);
+    const nn_layer *layer = m->layers[step->layer];
+    if (step->phase == NN_PHASE_FORWARD) {
+        snprintf(what, sizeof what, "the output of %s", layer->name);
+        return check(layer->output, what, m, step);
+    }
+    for (int i = 0; i < layer->num_params; i++) {
+        snprintf(what, sizeof what, "%s.grad.%s", layer->name, layer->params[i].name);
+        NN_TRY(check(layer->params[i].grad, what, m, step));
+    }
+    snprintf(what, sizeof what, "the input gradient of %s", layer->name);
+    return layer->need_grad_input ? check(layer->grad_input, what, m, step) : NN_OK;
+}

@@ -1,0 +1,193 @@
+/* test_debug.c: the stepper's debugging tools: stepping back is exact
+ * (every parameter, optimizer moment, output and gradient bitwise as it
+ * was), and a planted NaN stops at the layer and phase that made it. */
+#include "cmocka_tap.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model_helpers.h"
+
+/* Every number a step can change, in one comparable blob. */
+typedef struct state {
+    size_t count;
+    nn_real *values;
+} state;
+
+static size_t append(nn_real *out, size_t at, const nn_tensor *t)
+{
+    if (!t)
+        return at;
+    if (out)
+        memcpy(out + at, nn_tensor_data(t), nn_tensor_numel(t) * sizeof(nn_real));
+    return at + nn_tensor_numel(t);
+}
+
+static size_t gather(const nn_model *m, nn_real *out)
+{
+    size_t at = append(out, 0, m->params);
+    at = append(out, at, m->grads);
+    at = append(out, at, m->loss_grad);
+    for (int i = 0; i < m->num_layers; i++) {
+        at = append(out, at, m->layers[i]->output);
+        if (m->layers[i]->need_grad_input)
+            at = append(out, at, m->layers[i]->grad_input);
+    }
+    if (out) {  /* the optimizer's moments */
+        memcpy(out + at, m->optimizer->slot1, m->optimizer->size * sizeof(nn_real));
+        memcpy(out + at + m->optimizer->size, m->optimizer->slot2,
+               m->optimizer->size * sizeof(nn_real));
+    }
+    return at + 2 * m->optimizer->size;
+}
+
+static state capture(const nn_model *m)
+{
+    state s = {gather(m, NULL), NULL};
+    s.values = malloc(s.count * sizeof(nn_real));
+    assert_non_null(s.values);
+    gather(m, s.values);
+    return s;
+}
+
+static nn_model *debug_model(nn_tensor **x, nn_tensor **y)
+{
+    nn_model *m;
+    assert_ok(nn_model_new(&m, 77));
+    nn_layer_options first = {.activation = "relu", .input_ndim = 3, .input_shape = {6, 6, 1}};
+    nn_layer_options softmax = {.activation = "softmax"};
+    ADD(m, nn_conv2d_new(L, 3, 3, 3, 1, 1, false, &first));
+    ADD(m, nn_max_pooling2d_new(L, 2, 2, 0, 0, false, NULL));
+    ADD(m, nn_dropout_new(L, 0.3, NULL));  /* random masks must replay too */
+    ADD(m, nn_flatten_new(L, NULL));
+    ADD(m, nn_dense_new(L, 4, &softmax));
+    compile(m, "adam", 0, NN_LOSS_CATEGORICAL_CROSSENTROPY);
+    m->stepper.recording = true;
+    nn_rng rng;
+    nn_rng_seed(&rng, 5, 5);
+    assert_ok(nn_tensor_empty(x, 4, (size_t[]){3, 6, 6, 1}));
+    nn_tensor_randn(*x, &rng, 0, 1);
+    assert_ok(nn_tensor_zeros(y, 2, (size_t[]){3, 4}));
+    for (int i = 0; i < 3; i++)
+        nn_tensor_data(*y)[i * 4 + (size_t)i] = 1;
+    return m;
+}
+
+/* After n steps, back(1) gives bitwise the state after n - 1 steps. */
+static void test_back_is_exact(void **s)
+{
+    (void)s;
+    nn_tensor *x, *y;
+    nn_model *m = debug_model(&x, &y);
+    /* a first batch, so that Adam's moments are not zero */
+    assert_ok(nn_model_train_on_batch(m, x, y, NULL, NULL));
+    size_t length = m->stepper.length;
+    assert_int_equal(length, 12);
+    for (size_t n = 1; n <= length; n++) {
+        assert_ok(nn_stepper_load(&m->stepper, x, y, 1, 0));
+        state before = {0};
+        for (size_t k = 0; k < n; k++) {
+            if (k == n - 1)
+                before = capture(m);
+            assert_ok(nn_stepper_step(&m->stepper));
+        }
+        assert_ok(nn_stepper_back(&m->stepper, 1));
+        assert_int_equal(m->stepper.cursor, n - 1);
+        state after = capture(m);
+        assert_int_equal(after.count, before.count);
+        if (memcmp(after.values, before.values, before.count * sizeof(nn_real)) != 0)
+            fail_msg("back from step %zu did not restore the state bitwise", n);
+        free(before.values);
+        free(after.values);
+        /* and stepping forward again lands where it was */
+        assert_ok(nn_stepper_finish(&m->stepper));
+    }
+    nn_tensor_free(x);
+    nn_tensor_free(y);
+    nn_model_free(m);
+}
+
+static void test_back_across_update(void **s)
+{
+    (void)s;
+    nn_tensor *x, *y;
+    nn_model *m = debug_model(&x, &y);
+    assert_ok(nn_stepper_load(&m->stepper, x, y, 0, 0));
+    state start = capture(m);
+    assert_ok(nn_stepper_finish(&m->stepper));
+    assert_ok(nn_stepper_back(&m->stepper, m->stepper.length));
+    state again = capture(m);
+    assert_int_equal(memcmp(nn_tensor_data(m->params), start.values,
+                            nn_tensor_numel(m->params) * sizeof(nn_real)), 0);
+    assert_int_equal(m->optimizer->iterations, 0);  /* the update is undone */
+    assert_int_equal(m->stepper.cursor, 0);
+    assert_int_equal(nn_stepper_back(&m->stepper, 1), NN_ERR_ARG);
+    assert_string_equal(nn_last_error(), "back: only 0 steps since the start of this batch; "
+                        "nnstep keeps a snapshot of the current batch only");
+    free(start.values);
+    free(again.values);
+    nn_tensor_free(x);
+    nn_tensor_free(y);
+    nn_model_free(m);
+}
+
+static void test_back_needs_recording(void **s)
+{
+    (void)s;
+    nn_tensor *x, *y;
+    nn_model *m = debug_model(&x, &y);
+    m->stepper.recording = false;
+    assert_ok(nn_stepper_load(&m->stepper, x, y, 0, 0));
+    assert_ok(nn_stepper_step(&m->stepper));
+    assert_int_equal(nn_stepper_back(&m->stepper, 1), NN_ERR_STATE);
+    nn_tensor_free(x);
+    nn_tensor_free(y);
+    nn_model_free(m);
+}
+
+static void test_planted_nan_stops_at_its_layer(void **s)
+{
+    (void)s;
+    nn_tensor *x, *y;
+    nn_model *m = debug_model(&x, &y);
+    m->stepper.check_numerics = true;
+    nn_layer *dense = nn_model_find_layer(m, "dense_1");
+    nn_tensor_data(dense->params[0].value)[5] = NAN;
+    assert_ok(nn_stepper_load(&m->stepper, x, y, 0, 0));
+    nn_status st = NN_OK;
+    while (st == NN_OK && !nn_stepper_done(&m->stepper))
+        st = nn_stepper_step(&m->stepper);
+    assert_int_equal(st, NN_ERR_NUMERIC);
+    assert_int_equal(m->stepper.cursor, 5);  /* forward 1..5: the fifth made it */
+    assert_string_equal(nn_last_error(), "NaN appeared in the output of dense_1 during "
+                        "forward dense_1 (element 1 of (3, 4))");
+    nn_tensor_free(x);
+    nn_tensor_free(y);
+    nn_model_free(m);
+}
+
+static void test_nan_in_gradient_is_named(void **s)
+{
+    (void)s;
+    nn_tensor *x, *y;
+    nn_model *m = debug_model(&x, &y);
+    m->stepper.check_numerics = true;
+    nn_tensor_data(x)[0] = INFINITY;  /* the input itself: conv output turns Inf/NaN */
+    assert_ok(nn_stepper_load(&m->stepper, x, y, 0, 0));
+    assert_int_equal(nn_stepper_step(&m->stepper), NN_ERR_NUMERIC);
+    assert_non_null(strstr(nn_last_error(), "in the output of conv2d_1 during forward conv2d_1"));
+    nn_tensor_free(x);
+    nn_tensor_free(y);
+    nn_model_free(m);
+}
+
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_back_is_exact),
+    cmocka_unit_test(test_back_across_update),
+    cmocka_unit_test(test_back_needs_recording),
+    cmocka_unit_test(test_planted_nan_stops_at_its_layer),
+    cmocka_unit_test(test_nan_in_gradient_is_named),
+};
+
+RUN_TAP_GROUP("debug", tests)
