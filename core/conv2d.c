@@ -191,6 +191,19 @@ static void conv2d_config(const nn_layer *layer, nn_layer_config *cfg)
     cfg->same_padding = conv->same_padding;
 }
 
+/* dL/dkernel = columns^T . dz: the factors :explain shows */
+static void conv2d_gradient_factors(const nn_layer *layer, const nn_real **inputs,
+                                    const nn_real **dz, size_t *rows, size_t *in,
+                                    size_t *out)
+{
+    const conv2d *conv = layer->impl;
+    *inputs = nn_tensor_data(conv->columns);
+    *dz = nn_tensor_data(conv->dz);
+    *rows = conv->columns->shape[0];
+    *in = conv->columns->shape[1];
+    *out = conv->filters;
+}
+
 static const nn_layer_kind conv2d_kind = {
     .class_name = "Conv2D",
     .name_prefix = "conv2d",
@@ -201,6 +214,7 @@ static const nn_layer_kind conv2d_kind = {
     .destroy = conv2d_destroy,
     .describe = conv2d_describe,
     .config = conv2d_config,
+    .gradient_factors = conv2d_gradient_factors,
 };
 
 nn_status nn_conv2d_new(nn_layer **out, size_t filters, size_t kernel_h,

@@ -98,6 +98,19 @@ static void dense_backward(nn_layer *layer, size_t step)
                 nn_tensor_data(layer->grad_input), in);
 }
 
+/* dL/dkernel = x^T . dz: the factors :explain shows */
+static void dense_gradient_factors(const nn_layer *layer, const nn_real **inputs,
+                                   const nn_real **dz, size_t *rows, size_t *in,
+                                   size_t *out)
+{
+    const dense *d = layer->impl;
+    *inputs = nn_tensor_data(layer->input);
+    *dz = nn_tensor_data(d->dz);
+    *rows = rows_of(layer);
+    *in = in_features(layer);
+    *out = d->units;
+}
+
 static void dense_destroy(nn_layer *layer)
 {
     dense *d = layer->impl;
@@ -127,6 +140,7 @@ static const nn_layer_kind dense_kind = {
     .forward = dense_forward,
     .backward = dense_backward,
     .destroy = dense_destroy,
+    .gradient_factors = dense_gradient_factors,
     .describe = dense_describe,
     .config = dense_config,
 };

@@ -70,6 +70,12 @@ typedef struct nn_layer_kind {
     void (*backward)(nn_layer *layer, size_t step);
     /* Optional: free the kind's private data and work buffers. */
     void (*destroy)(nn_layer *layer);
+    /* Optional, for :explain: the two matrices whose product is the
+     * kernel's gradient, dL/dkernel = inputs^T . dz, where inputs is
+     * (rows, in) and dz = dL/dz is (rows, out) (rows: examples, times
+     * positions for a convolution). Valid after a backward pass. */
+    void (*gradient_factors)(const nn_layer *layer, const nn_real **inputs,
+                             const nn_real **dz, size_t *rows, size_t *in, size_t *out);
     /* Optional: a one-line description of the settings, for summary/help. */
     void (*describe)(const nn_layer *layer, char *buf, size_t size);
     /* Optional, but a kind without it cannot be saved: fill in the settings

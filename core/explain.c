@@ -1,0 +1,54 @@
+/* explain.c: see explain.h. */
+#include "explain.h"
+
+#include <math.h>
+#include <string.h>
+
+/* Keep the NN_EXPLAIN_TERMS products of largest size (all, if that many). */
+static void keep_term(nn_explanation *e, nn_explain_term t)
+{
+    double size = fabs(t.upstream * t.local);
+    if (e->shown < NN_EXPLAIN_TERMS) {
+        e->term[e->shown++] = t;
+        return;
+    }
+    size_t smallest = 0;
+    for (size_t k = 1; k < e->shown; k++)
+        if (fabs(e->term[k].upstream * e->term[k].local) <
+            fabs(e->term[smallest].upstream * e->term[smallest].local))
+            smallest = k;
+    if (size > fabs(e->term[smallest].upstream * e->term[smallest].local))
+        e->term[smallest] = t;
+}
+
+nn_status nn_explain_weight(const nn_layer *layer, int param, size_t index,
+                            nn_explanation *out)
+{
+    if (!layer->kind->gradient_factors)
+        return nn_fail(NN_ERR_ARG, "explain: %s is a %s; explain works on Dense and Conv2D "
+                       "weights so far", layer->name, layer->kind->class_name);
+    if (param < 0 || param >= layer->num_params || layer->batch == 0)
+        return nn_fail(NN_ERR_ARG, "explain: %s has no such parameter (or no batch yet)",
+                       layer->name);
+    const nn_tensor *grad = layer->params[param].grad;
+    if (index >= nn_tensor_numel(grad))
+        return nn_fail(NN_ERR_ARG, "explain: %s.%s has %zu numbers, not %zu", layer->name,
+                       layer->params[param].name, nn_tensor_numel(grad), index + 1);
+    const nn_real *inputs, *dz;
+    size_t rows, in, units;
+    layer->kind->gradient_factors(layer, &inputs, &dz, &rows, &in, &units);
+    memset(out, 0, sizeof *out);
+    out->bias = strcmp(layer->params[param].name, "bias") == 0;
+    out->input = out->bias ? 0 : index / units;
+    out->output = out->bias ? index : index % units;
+    out->rows = rows;
+    out->examples = layer->batch;
+    out->engine = nn_tensor_data(grad)[index];
+    for (size_t r = 0; r < rows; r++) {
+        nn_explain_term t = {r, dz[r * units + out->output],
+                             out->bias ? 1.0 : inputs[r * in + out->input]};
+        out->sum += t.upstream * t.local;
+        keep_term(out, t);
+    }
+    return NN_OK;
+}
