@@ -18,12 +18,79 @@
 static lnn_command_result command_help(lua_State *L, const char *args);
 static lnn_command_result command_quit(lua_State *L, const char *args);
 
+/* The debugger's commands are written in Lua (repl/lua/debugger.lua): each
+ * handler hands its name and arguments to nn.debugger.command. */
+static lnn_command_result run_debugger_command(lua_State *L, const char *name,
+                                               const char *args)
+{
+    lua_getglobal(L, "nn");
+    if (!lua_istable(L, -1) || lua_getfield(L, -1, "debugger") != LUA_TTABLE ||
+        lua_getfield(L, -1, "command") != LUA_TFUNCTION) {
+        lua_settop(L, 0);
+        fprintf(stderr, ":%s: the debugger is not available\n", name);
+        return LNN_COMMAND_CONTINUE;
+    }
+    lua_replace(L, -3);
+    lua_pop(L, 1);
+    lua_pushstring(L, name);
+    lua_pushstring(L, args);
+    fflush(stdout);
+    lnn_report(L, lnn_docall(L, 2, 0));
+    fflush(stdout);
+    return LNN_COMMAND_CONTINUE;
+}
+
+#define DEBUGGER_COMMAND(name)                                                 \
+    static lnn_command_result command_##name(lua_State *L, const char *args)   \
+    {                                                                          \
+        return run_debugger_command(L, #name, args);                           \
+    }
+DEBUGGER_COMMAND(debug)
+DEBUGGER_COMMAND(step)
+DEBUGGER_COMMAND(next)
+DEBUGGER_COMMAND(finish)
+DEBUGGER_COMMAND(continue)
+DEBUGGER_COMMAND(back)
+DEBUGGER_COMMAND(where)
+DEBUGGER_COMMAND(print)
+DEBUGGER_COMMAND(info)
+DEBUGGER_COMMAND(break)
+DEBUGGER_COMMAND(delete)
+DEBUGGER_COMMAND(disable)
+DEBUGGER_COMMAND(enable)
+DEBUGGER_COMMAND(watch)
+DEBUGGER_COMMAND(explain)
+
 const lnn_command lnn_commands[] = {
     {"help", "[topic]", "this list, or help on a layer or function (:help nn.Conv2D)",
      command_help},
     {"quit", "", "leave nnstep (also :q, :exit, or Ctrl-D)", command_quit},
     {"q", "", NULL, command_quit},
     {"exit", "", NULL, command_quit},
+    {"debug", "MODEL, X, Y", "debug one training step of MODEL on the batch X, Y",
+     command_debug},
+    {"step", "[n]", "run n steps (a layer's forward or backward, the loss, the update)",
+     command_step},
+    {"s", "[n]", NULL, command_step},
+    {"next", "", "run to the next layer, skipping timesteps", command_next},
+    {"n", "", NULL, command_next},
+    {"finish", "", "run to the end of the batch", command_finish},
+    {"continue", "", "run until a breakpoint or the end of the run", command_continue},
+    {"c", "", NULL, command_continue},
+    {"back", "[n]", "go n steps back, every number as it was", command_back},
+    {"where", "", "the position and the steps around it", command_where},
+    {"print", "EXPR", "a value, with layer names in scope: conv2d_1.output[1]",
+     command_print},
+    {"p", "EXPR", NULL, command_print},
+    {"info", "layers|breakpoints|watches", "what the debugger knows", command_info},
+    {"break", "SPEC", "stop at 'dense_1 backward', on 'nan', 'loss > 2', 'gradnorm > 10'",
+     command_break},
+    {"delete", "N", "remove breakpoint or watch N", command_delete},
+    {"disable", "N", "switch breakpoint N off", command_disable},
+    {"enable", "N", "switch breakpoint N on", command_enable},
+    {"watch", "EXPR", "print EXPR whenever a step changes it", command_watch},
+    {"explain", "WEIGHT", "one weight's gradient as the chain rule: dense_1.weights[3][7]",
+     command_explain},
     {NULL, NULL, NULL, NULL},
 };
 
@@ -57,8 +124,8 @@ static void list_commands(void)
         snprintf(usage, sizeof usage, ":%s %s", c->name, c->synopsis);
         printf("  %-18s %s\n", usage, c->help);
     }
-    putchar('\n');
-    fputs(api_intro, stdout);
+    puts("\nEverything else you type is Lua. :help api shows the Lua API in brief;\n"
+         ":help nn.Conv2D (or help(nn.Conv2D)) one function's arguments.");
 }
 
 /* :help TOPIC hands the topic, as typed ("nn.Conv2D", "Dense"), to the Lua
@@ -86,6 +153,8 @@ static lnn_command_result command_help(lua_State *L, const char *args)
 {
     if (args[0] == '\0')
         list_commands();
+    else if (strcmp(args, "api") == 0)
+        fputs(api_intro, stdout);
     else
         help_on_topic(L, args);
     fflush(stdout);

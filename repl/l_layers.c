@@ -13,6 +13,7 @@
 
 #include "layers.h"
 #include "lnn.h"
+#include "recurrent.h"
 
 typedef struct layer_box {
     nn_layer *layer;
@@ -266,8 +267,51 @@ static int push_tensor_or_nil(lua_State *L, const nn_tensor *t)
     return 1;
 }
 
+/* A copy of part of a recurrent state array as a (batch, T, units) tensor:
+ * `skip_start` drops the zero start of the (batch, T + 1, units) states. */
+static void push_sequence(lua_State *L, const nn_recurrent_view *v, const nn_real *data,
+                          bool skip_start)
+{
+    nn_tensor *t = NULL;
+    lnn_check(L, nn_tensor_empty(&t, 3, (size_t[]){v->batch, v->timesteps, v->units}),
+              "state");
+    size_t steps = v->timesteps + (skip_start ? 1 : 0), row = v->timesteps * v->units;
+    for (size_t b = 0; b < v->batch; b++)
+        memcpy(nn_tensor_data(t) + b * row,
+               data + (b * steps + (skip_start ? 1 : 0)) * v->units, row * sizeof(nn_real));
+    lnn_push_tensor(L, t);
+}
+
+/* layer.state for a recurrent layer: {i = ..., f = ..., g = ..., o = ...,
+ * c = ..., h = ...}, each (batch, timesteps, units): the gates after their
+ * activations and the states after each timestep (zeros where the current
+ * pass has not reached yet). */
+static int push_recurrent_state(lua_State *L, const nn_layer *layer)
+{
+    nn_recurrent_view v;
+    if (!nn_layer_is_recurrent(layer) || nn_recurrent_state(layer, &v) != NN_OK)
+        return 0;
+    lua_createtable(L, 0, v.num_gates + 3);
+    size_t gate_size = v.batch * v.timesteps * v.units;
+    for (int g = 0; g < v.num_gates; g++) {
+        push_sequence(L, &v, v.gates + (size_t)g * gate_size, false);
+        lua_setfield(L, -2, v.gate_names[g]);
+    }
+    push_sequence(L, &v, v.hidden, true);
+    lua_setfield(L, -2, "h");
+    if (v.cell) {
+        push_sequence(L, &v, v.cell, true);
+        lua_setfield(L, -2, "c");
+    }
+    lua_pushinteger(L, (lua_Integer)v.done);
+    lua_setfield(L, -2, "done");
+    return 1;
+}
+
 static int layer_field(lua_State *L, const nn_layer *layer, const char *key)
 {
+    if (strcmp(key, "state") == 0)
+        return push_recurrent_state(L, layer);
     if (strcmp(key, "name") == 0)
         lua_pushstring(L, layer->name);
     else if (strcmp(key, "class") == 0)

@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "explain.h"
 #include "lnn.h"
+#include "ops.h"
 
 typedef struct stepper_box {
     nn_model *model;
@@ -96,6 +98,8 @@ static int l_stepper(lua_State *L)
 {
     nn_model *m = lnn_check_model(L, 1, "stepper");
     nn_tensor *x = lnn_check_tensor(L, 2, "stepper"), *y = lnn_check_tensor(L, 3, "stepper");
+    m->stepper.recording = true;       /* so that s:back() works */
+    m->stepper.check_numerics = true;  /* stop at the step that makes a NaN */
     lnn_check(L, nn_stepper_load(&m->stepper, x, y, 0, 0), "stepper");
     stepper_box *box = lua_newuserdatauv(L, sizeof *box, 2);
     box->model = m;
@@ -124,6 +128,121 @@ static int stepper_step(lua_State *L)
         lnn_check(L, st, "step");
     }
     lua_pushboolean(L, !nn_stepper_done(s));
+    return 1;
+}
+
+/* s:back([n]): n steps back (default 1), bitwise as it was */
+static int stepper_back(lua_State *L)
+{
+    stepper_box *box = check_stepper(L, 1, "back");
+    lua_Integer n = luaL_optinteger(L, 2, 1);
+    if (n < 1)
+        return luaL_error(L, "back: the number of steps must be positive, got %d", (int)n);
+    lnn_check(L, nn_stepper_back(&box->model->stepper, (size_t)n), "back");
+    return 0;
+}
+
+/* s:load(x, y[, batch, epoch]): the next batch, cursor at its first step */
+static int stepper_load(lua_State *L)
+{
+    stepper_box *box = check_stepper(L, 1, "load");
+    nn_tensor *x = lnn_check_tensor(L, 2, "load"), *y = lnn_check_tensor(L, 3, "load");
+    lua_Integer batch = luaL_optinteger(L, 4, 1), epoch = luaL_optinteger(L, 5, 1);
+    if (batch < 1 || epoch < 1)
+        return luaL_error(L, "load: batch and epoch count from 1");
+    lnn_check(L, nn_stepper_load(&box->model->stepper, x, y, (size_t)batch - 1,
+                                 (size_t)epoch - 1), "load");
+    return 0;
+}
+
+/* s:peek(): the step about to run, as an event table without the loss; nil
+ * at the end of the batch */
+static int stepper_peek(lua_State *L)
+{
+    stepper_box *box = check_stepper(L, 1, "peek");
+    const nn_stepper *s = &box->model->stepper;
+    const nn_step *next = nn_stepper_next(s);
+    if (!next)
+        return 0;
+    nn_event ev = {*next, s->cursor, s->batch, s->epoch, s->loss};
+    push_event(L, box->model, &ev);
+    return 1;
+}
+
+/* s:program(): the batch's steps, described ("forward conv2d_1", ...) */
+static int stepper_program(lua_State *L)
+{
+    stepper_box *box = check_stepper(L, 1, "program");
+    const nn_stepper *s = &box->model->stepper;
+    lua_createtable(L, (int)s->length, 0);
+    for (size_t k = 0; k < s->length; k++) {
+        char text[96];
+        nn_step_describe(box->model, &s->program[k], text, sizeof text);
+        lua_pushstring(L, text);
+        lua_rawseti(L, -2, (lua_Integer)k + 1);
+    }
+    return 1;
+}
+
+/* The norm of every parameter gradient together */
+static int stepper_grad_norm(lua_State *L)
+{
+    stepper_box *box = check_stepper(L, 1, "grad_norm");
+    lua_pushnumber(L, box->model->grads ? nn_tensor_norm(box->model->grads) : 0);
+    return 1;
+}
+
+static int stepper_snapshot_bytes(lua_State *L)
+{
+    stepper_box *box = check_stepper(L, 1, "snapshot_bytes");
+    lua_pushinteger(L, (lua_Integer)nn_snapshot_bytes(&box->model->stepper.snapshot));
+    return 1;
+}
+
+/* s:explain(layer_index, 'kernel' | 'bias', i): 1-based flat index */
+static int stepper_explain(lua_State *L)
+{
+    stepper_box *box = check_stepper(L, 1, "explain");
+    lua_Integer li = luaL_checkinteger(L, 2);
+    const char *param = luaL_checkstring(L, 3);
+    lua_Integer index = luaL_checkinteger(L, 4);
+    if (li < 1 || li > box->model->num_layers)
+        return luaL_error(L, "explain: no layer %d", (int)li);
+    const nn_layer *layer = box->model->layers[li - 1];
+    int p = 0;
+    while (p < layer->num_params && strcmp(layer->params[p].name, param) != 0)
+        p++;
+    if (p == layer->num_params || index < 1)
+        return luaL_error(L, "explain: %s has no %s[%d]", layer->name, param, (int)index);
+    nn_explanation e;
+    lnn_check(L, nn_explain_weight(layer, p, (size_t)index - 1, &e), "explain");
+    lua_createtable(L, 0, 8);
+    lua_pushinteger(L, (lua_Integer)e.input + 1);
+    lua_setfield(L, -2, "input");
+    lua_pushinteger(L, (lua_Integer)e.output + 1);
+    lua_setfield(L, -2, "output");
+    lua_pushinteger(L, (lua_Integer)e.rows);
+    lua_setfield(L, -2, "rows");
+    lua_pushinteger(L, (lua_Integer)e.examples);
+    lua_setfield(L, -2, "examples");
+    lua_pushnumber(L, e.sum);
+    lua_setfield(L, -2, "sum");
+    lua_pushnumber(L, e.engine);
+    lua_setfield(L, -2, "engine");
+    lua_pushboolean(L, e.bias);
+    lua_setfield(L, -2, "bias");
+    lua_createtable(L, (int)e.shown, 0);
+    for (size_t k = 0; k < e.shown; k++) {
+        lua_createtable(L, 0, 3);
+        lua_pushinteger(L, (lua_Integer)e.term[k].row + 1);
+        lua_setfield(L, -2, "row");
+        lua_pushnumber(L, e.term[k].upstream);
+        lua_setfield(L, -2, "upstream");
+        lua_pushnumber(L, e.term[k].local);
+        lua_setfield(L, -2, "local");
+        lua_rawseti(L, -2, (lua_Integer)k + 1);
+    }
+    lua_setfield(L, -2, "terms");
     return 1;
 }
 
@@ -198,6 +317,8 @@ static int stepper_index(lua_State *L)
         lua_pushinteger(L, (lua_Integer)s->cursor);
     else if (strcmp(key, "length") == 0)
         lua_pushinteger(L, (lua_Integer)s->length);
+    else if (strcmp(key, "model") == 0)
+        lua_getiuservalue(L, 1, 1);
     else if (luaL_getmetafield(L, 1, "__methods"))
         lua_getfield(L, -1, key);
     else
@@ -228,7 +349,11 @@ void lnn_open_stepper(lua_State *L)
 {
     static const luaL_Reg methods[] = {
         {"step", stepper_step}, {"finish", stepper_finish}, {"where", stepper_where},
-        {"layer", stepper_layer}, {"on", stepper_on}, {NULL, NULL}};
+        {"layer", stepper_layer}, {"on", stepper_on}, {"back", stepper_back},
+        {"load", stepper_load}, {"peek", stepper_peek}, {"grad_norm", stepper_grad_norm},
+        {"snapshot_bytes", stepper_snapshot_bytes}, {"explain", stepper_explain},
+        {"program", stepper_program},
+        {NULL, NULL}};
     luaL_newmetatable(L, LNN_STEPPER);
     lua_pushcfunction(L, stepper_index);
     lua_setfield(L, -2, "__index");

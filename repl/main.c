@@ -175,6 +175,23 @@ static int run(lua_State *L, int argc, char **argv, const options *o)
     return status;
 }
 
+static int open_in_protected_mode(lua_State *L)
+{
+    luaL_openlibs(L);
+    lnn_open_all(L);
+    return 0;
+}
+
+/* Lua's libraries and nn, under pcall: an error there is reported, not a
+ * panic. */
+static int open_libraries(lua_State *L)
+{
+    lua_pushcfunction(L, open_in_protected_mode);
+    int status = lua_pcall(L, 0, 0, 0);
+    lnn_report(L, status);
+    return status == LUA_OK ? EXIT_SUCCESS : EXIT_LUA_ERROR;
+}
+
 int main(int argc, char **argv)
 {
     options o = {0};
@@ -186,9 +203,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "nnstep: cannot create the Lua state: out of memory\n");
         return EXIT_LUA_ERROR;
     }
-    luaL_openlibs(L);
-    lnn_open_all(L);
-    int status = run(L, argc, argv, &o);
+    int status = open_libraries(L);
+    if (status == EXIT_SUCCESS)
+        status = run(L, argc, argv, &o);
     lua_close(L);
     return status;
 }

@@ -13,6 +13,9 @@
 -- and "# expected:" lines, which automake's tap-driver.sh reads. A file
 -- with a failure exits with status 1 at done_testing(), so that running it
 -- by hand also says whether it passed.
+-- keep the real print, even if a test replaces the global one
+local print = print
+
 local M = {}
 
 local count, failed, planned = 0, 0, nil

@@ -1,0 +1,409 @@
+-- debugger.lua: nnstep's training debugger, as gdb is a program's.
+--
+--   local d = nn.debug(model, x, y)   -- or, at the REPL, :debug model, x, y
+--   d:step()        :step [n]      one step: a layer's forward (an LSTM timestep),
+--                                  the loss, a layer's backward, the update
+--   d:next()        :next          to the next layer, skipping timesteps
+--   d:finish()      :finish        to the end of the batch
+--   d:continue()    :continue      until a breakpoint or the end of the run
+--   d:back(n)       :back [n]      n steps back, every number as it was
+--   d:where()       :where         the position and the steps around it
+--   d:print(expr)   :print EXPR    with layer names in scope: conv2d_1.output[1]
+--   d:info(what)    :info layers|breakpoints|watches
+--   d:break_at(s)   :break SPEC    'dense_1 backward', 'nan', 'loss > 2',
+--                                  'gradnorm > 10', or a Lua function(event)
+--   d:delete(n), d:disable(n), d:enable(n), d:watch(expr)
+--   d:explain(w)    :explain dense_1.weights[3][7]   the chain rule, with numbers
+--
+-- It runs on nn.stepper: every step is the core's, and going back restores
+-- the batch's snapshot and replays (stepper.c). This file is compiled into
+-- nnstep (lua2c.awk) and receives the nn table as its argument.
+local nn = ...
+
+local Debugger = {}
+Debugger.__index = Debugger
+local current  -- the debugger that the ':' commands drive
+
+local function say(fmt, ...) print(string.format(fmt, ...)) end
+
+-- ---- the run: x and y cut into batches, for some epochs ----
+
+local function batch_count(d) return (d.n + d.batch_size - 1) // d.batch_size end
+
+local function load_batch(d)
+  local first = (d.batch - 1) * d.batch_size + 1
+  local last = math.min(d.batch * d.batch_size, d.n)
+  local bx, by = d.x:slice(first, last), d.y:slice(first, last)
+  if d.stepper then
+    d.stepper:load(bx, by, d.batch, d.epoch)
+  else
+    d.stepper = nn.stepper(d.model, bx, by)
+  end
+end
+
+-- Move to the next batch when this one is done; false at the end of the run.
+local function advance(d)
+  if not d.stepper.done then return true end
+  if d.batch < batch_count(d) then
+    d.batch = d.batch + 1
+  elseif d.epoch < d.epochs then
+    d.epoch, d.batch = d.epoch + 1, 1
+  else
+    return false
+  end
+  load_batch(d)
+  say('-- batch %d/%d, epoch %d/%d', d.batch, batch_count(d), d.epoch, d.epochs)
+  return true
+end
+
+function nn.debug(model, x, y, opts)
+  opts = opts or {}
+  assert(type(opts) == 'table', 'debug: options should be a table {batch_size = ..., epochs = ...}')
+  local n = x.shape[1]
+  local d = setmetatable({
+    model = model, x = x, y = y, n = n,
+    batch_size = opts.batch_size or n, epochs = opts.epochs or 1,
+    batch = 1, epoch = 1,
+    breakpoints = {}, watches = {}, next_id = 1,
+  }, Debugger)
+  if d.batch_size < 1 or d.epochs < 1 then error('debug: batch_size and epochs must be positive', 2) end
+  load_batch(d)
+  current = d
+  say('debugging %s on %d examples (%d batch%s of %d); snapshot %.1f KiB',
+      tostring(model), n, batch_count(d), batch_count(d) == 1 and '' or 'es',
+      d.batch_size, d.stepper:snapshot_bytes() / 1024)
+  d:where()
+  return d
+end
+
+-- ---- expressions with layer names in scope ----
+
+local function scope(d)
+  local env = {}
+  for i, layer in ipairs(d.model.layers) do env[layer.name] = layer end
+  env.model, env.stepper, env.loss = d.model, d.stepper, d.stepper.loss
+  return setmetatable(env, {__index = _G})
+end
+
+local function evaluate(d, expr)
+  local chunk, err = load('return ' .. expr, '=' .. expr, 't', scope(d))
+  if not chunk then error('cannot read ' .. expr .. ': ' .. err, 0) end
+  return chunk()
+end
+
+-- ---- breakpoints and watches ----
+
+local function describe_break(b)
+  if b.predicate then return 'a Lua predicate' end
+  return b.spec
+end
+
+-- 'dense_1 backward', 'dense_1', 'loss', 'update', 'nan', 'loss > 2', 'gradnorm > 10'
+local function parse_break(d, spec)
+  local b = {spec = spec}
+  local what, op, value = spec:match('^%s*(%a+)%s*([<>])%s*([%d%.eE+-]+)%s*$')
+  if what == 'loss' or what == 'gradnorm' then
+    b.measure, b.above, b.threshold = what, op == '>', tonumber(value)
+    return b
+  end
+  if spec:match('^%s*nan%s*$') then b.nan = true return b end
+  local name, phase = spec:match('^%s*([%w_]+)%s*(%a*)%s*$')
+  if not name then error("break: cannot read '" .. spec .. "'; try 'dense_1 backward', 'nan', 'loss > 2'", 0) end
+  if name == 'loss' or name == 'update' then b.phase = name return b end
+  for _, layer in ipairs(d.model.layers) do
+    if layer.name == name then b.layer = name end
+  end
+  if not b.layer then error("break: no layer named '" .. name .. "' (see :info layers)", 0) end
+  if phase ~= '' and phase ~= 'forward' and phase ~= 'backward' then
+    error("break: the phase is 'forward' or 'backward', not '" .. phase .. "'", 0)
+  end
+  b.phase = phase ~= '' and phase or nil
+  return b
+end
+
+-- Location breakpoints stop before the step they name runs.
+local function at_location(b, event)
+  if not event or b.measure or b.nan or b.predicate then return false end
+  if b.layer and event.layer ~= b.layer then return false end
+  if b.phase and event.phase ~= b.phase then return false end
+  -- a recurrent layer's steps stop once, at its first timestep in each direction
+  if event.timesteps > 1 then
+    local first = event.phase == 'forward' and 1 or event.timesteps
+    if event.timestep ~= first then return false end
+  end
+  return true
+end
+
+-- Conditions are checked after each step.
+local function condition_holds(d, b, event)
+  if b.predicate then return b.predicate(event) end
+  if b.measure == 'loss' and event.phase == 'loss' then
+    return (b.above and d.stepper.loss > b.threshold) or (not b.above and d.stepper.loss < b.threshold)
+  end
+  if b.measure == 'gradnorm' and event.phase == 'backward' then
+    local norm = d.stepper:grad_norm()
+    return (b.above and norm > b.threshold) or (not b.above and norm < b.threshold)
+  end
+  return false
+end
+
+local function check_watches(d)
+  for _, w in ipairs(d.watches) do
+    local ok, value = pcall(evaluate, d, w.expr)
+    local text = ok and tostring(value) or ('error: ' .. tostring(value))
+    if text ~= w.last then
+      say('watch %d: %s = %s%s', w.id, w.expr, text, w.last and (' (was ' .. w.last .. ')') or '')
+      w.last = text
+    end
+  end
+end
+
+-- ---- running ----
+
+-- One step, with the checks; returns the event, or nil and why it stopped.
+local function one_step(d)
+  if not advance(d) then return nil, 'the end of the run' end
+  local event = d.stepper:peek()
+  local ok, err = pcall(d.stepper.step, d.stepper)
+  check_watches(d)
+  if not ok then return nil, tostring(err) end
+  d.last = event
+  return event
+end
+
+local function stop_at_breakpoints(d, event)
+  for _, b in ipairs(d.breakpoints) do
+    if b.enabled and not b.location_only and condition_holds(d, b, event) then
+      b.hits = b.hits + 1
+      return b
+    end
+  end
+  local next_event = d.stepper:peek()
+  for _, b in ipairs(d.breakpoints) do
+    if b.enabled and at_location(b, next_event) then
+      b.hits = b.hits + 1
+      return b
+    end
+  end
+end
+
+function Debugger:step(n)
+  for _ = 1, n or 1 do
+    local _, why = one_step(self)
+    if why then say('stopped: %s', why) break end
+  end
+  return self:where()
+end
+
+function Debugger:next()
+  local start = self.stepper:peek() or (advance(self) and self.stepper:peek())
+  if not start then say('stopped: the end of the run') return end
+  repeat
+    local _, why = one_step(self)
+    if why then say('stopped: %s', why) break end
+    local e = self.stepper:peek()
+  until not e or e.layer ~= start.layer or e.phase ~= start.phase
+  return self:where()
+end
+
+function Debugger:finish()
+  repeat
+    local _, why = one_step(self)
+    if why then say('stopped: %s', why) break end
+  until self.stepper.done
+  return self:where()
+end
+
+function Debugger:continue()
+  while true do
+    local event, why = one_step(self)
+    if not event then say('stopped: %s', why) break end
+    local b = stop_at_breakpoints(self, event)
+    if b then
+      say('breakpoint %d (%s), hit %d time%s', b.id, describe_break(b), b.hits, b.hits == 1 and '' or 's')
+      break
+    end
+  end
+  return self:where()
+end
+
+function Debugger:back(n)
+  self.stepper:back(n or 1)
+  check_watches(self)
+  return self:where()
+end
+
+-- The position, and the steps around it.
+function Debugger:where()
+  local program, position = self.stepper:program(), self.stepper.position
+  say('batch %d/%d, epoch %d/%d, loss %s', self.batch, batch_count(self), self.epoch,
+      self.epochs, self.stepper.loss == self.stepper.loss and string.format('%.4f', self.stepper.loss) or '(not yet)')
+  for k = math.max(1, position - 1), math.min(#program, position + 3) do
+    say('%s %3d  %s', k == position + 1 and '=>' or '  ', k, program[k])
+  end
+  if position == #program then say('=> the batch is done (:step loads the next one)') end
+end
+
+function Debugger:print(expr)
+  local value = evaluate(self, expr)
+  print(value)
+  return value
+end
+
+function Debugger:info(what)
+  what = what or 'layers'
+  if what == 'layers' then
+    for i, layer in ipairs(self.model.layers) do
+      local shape = table.concat(layer.output_shape, ', ')
+      say('%2d  %-18s %-14s (None, %s)  %d parameters', i, layer.name, layer.class, shape, layer:count_params())
+    end
+  elseif what == 'breakpoints' then
+    if #self.breakpoints == 0 then say('no breakpoints') end
+    for _, b in ipairs(self.breakpoints) do
+      say('%d  %-8s %-30s hit %d time%s', b.id, b.enabled and 'enabled' or 'disabled',
+          describe_break(b), b.hits, b.hits == 1 and '' or 's')
+    end
+  elseif what == 'watches' then
+    if #self.watches == 0 then say('no watches') end
+    for _, w in ipairs(self.watches) do say('%d  %s = %s', w.id, w.expr, w.last or '?') end
+  else
+    error("info: what? 'layers', 'breakpoints' or 'watches'", 0)
+  end
+end
+
+local function new_id(d)
+  local id = d.next_id
+  d.next_id = id + 1
+  return id
+end
+
+function Debugger:break_at(spec)
+  local b
+  if type(spec) == 'function' then
+    b = {predicate = spec}
+  elseif type(spec) == 'string' then
+    b = parse_break(self, spec)
+  else
+    error("break: give a place ('dense_1 backward'), a condition ('loss > 2') or a function", 2)
+  end
+  b.id, b.enabled, b.hits = new_id(self), true, 0
+  self.breakpoints[#self.breakpoints + 1] = b
+  say('breakpoint %d: %s', b.id, describe_break(b))
+  return b.id
+end
+
+local function find(list, id, what)
+  for i, item in ipairs(list) do
+    if item.id == tonumber(id) then return i, item end
+  end
+  error(string.format('%s: no breakpoint or watch %s (see :info breakpoints)', what, tostring(id)), 0)
+end
+
+function Debugger:delete(id)
+  local ok, i = pcall(find, self.breakpoints, id, 'delete')
+  if ok then table.remove(self.breakpoints, i) return end
+  table.remove(self.watches, (find(self.watches, id, 'delete')))
+end
+
+function Debugger:disable(id) select(2, find(self.breakpoints, id, 'disable')).enabled = false end
+function Debugger:enable(id) select(2, find(self.breakpoints, id, 'enable')).enabled = true end
+
+function Debugger:watch(expr)
+  local w = {id = new_id(self), expr = expr}
+  self.watches[#self.watches + 1] = w
+  check_watches(self)
+  return w.id
+end
+
+-- ---- the chain rule for one weight ----
+
+-- 'dense_1.weights[3][7]', 'dense_1.kernel[3][7]', 'conv2d_1.kernel[1][2][1][5]', 'dense_1.bias[4]'
+local function parse_weight(d, text)
+  local name, param, rest = text:match('^%s*([%w_]+)%.([%w_]+)(.*)$')
+  if not name then error("explain: cannot read '" .. text .. "'; try dense_1.weights[3][7]", 0) end
+  if param == 'weights' then param = 'kernel' end
+  local index = {}
+  for i in rest:gmatch('%[%s*(%d+)%s*%]') do index[#index + 1] = tonumber(i) end
+  for i, layer in ipairs(d.model.layers) do
+    if layer.name == name then
+      local tensor = layer[param]
+      if not tensor then error('explain: ' .. name .. ' has no ' .. param, 0) end
+      local shape = tensor.shape
+      if #index ~= #shape then
+        error(string.format('explain: %s.%s has %d dimensions; give %d indices', name, param, #shape, #shape), 0)
+      end
+      local flat = 0
+      for k = 1, #shape do
+        if index[k] < 1 or index[k] > shape[k] then
+          error(string.format('explain: index %d is out of range 1..%d', index[k], shape[k]), 0)
+        end
+        flat = flat * shape[k] + index[k] - 1
+      end
+      return i, layer, param, flat + 1
+    end
+  end
+  error("explain: no layer named '" .. name .. "'", 0)
+end
+
+function Debugger:explain(text)
+  local i, layer, param, flat = parse_weight(self, text)
+  local e = self.stepper:explain(i, param, flat)
+  local unit = layer.class == 'Conv2D' and 'filter' or 'unit'
+  if e.bias then
+    say('%s is the bias of %s %d of %s.', text, unit, e.output, layer.name)
+    say('dL/db = sum over %d %s of dL/dz * dz/db, and dz/db = 1:', e.rows,
+        e.rows == e.examples and 'examples' or 'rows')
+  else
+    say('%s joins input %d to %s %d of %s.', text, e.input, unit, e.output, layer.name)
+    say('dL/dw = sum over %d %s of dL/dz * dz/dw, and dz/dw = x, the input it multiplies:',
+        e.rows, e.rows == e.examples and 'examples' or 'rows')
+  end
+  if e.rows > e.examples then
+    say('(a convolution uses each weight at every position: %d rows = %d examples x %d positions;',
+        e.rows, e.examples, e.rows // e.examples)
+    say(' the %d largest products are shown)', #e.terms)
+  end
+  say('  %6s  %14s  %14s  %14s', 'row', 'dL/dz', 'dz/dw', 'product')
+  table.sort(e.terms, function(a, b) return a.row < b.row end)
+  for _, t in ipairs(e.terms) do
+    say('  %6d  %14.6g  %14.6g  %14.6g', t.row, t.upstream, t['local'], t.upstream * t['local'])
+  end
+  say('  sum of all %d products: %.9g', e.rows, e.sum)
+  say("  the engine's gradient:  %.9g", e.engine)
+  return e
+end
+
+-- ---- the ':' commands ----
+
+local commands = {
+  step = function(d, a) return d:step(tonumber(a) or 1) end,
+  next = function(d) return d:next() end,
+  finish = function(d) return d:finish() end,
+  continue = function(d) return d:continue() end,
+  c = function(d) return d:continue() end,
+  back = function(d, a) return d:back(tonumber(a) or 1) end,
+  where = function(d) return d:where() end,
+  print = function(d, a) return d:print(a) end,
+  p = function(d, a) return d:print(a) end,
+  info = function(d, a) return d:info(a ~= '' and a or nil) end,
+  ['break'] = function(d, a) return d:break_at(a) end,
+  delete = function(d, a) return d:delete(a) end,
+  disable = function(d, a) return d:disable(a) end,
+  enable = function(d, a) return d:enable(a) end,
+  watch = function(d, a) return d:watch(a) end,
+  explain = function(d, a) return d:explain(a) end,
+}
+
+-- Called by the REPL for :debug and the commands above.
+local function command(name, args)
+  if name == 'debug' then
+    local chunk, err = load('return ' .. args, '=:debug', 't')
+    if not chunk then error('debug: ' .. err, 0) end
+    local model, x, y, opts = chunk()
+    return nn.debug(model, x, y, opts)
+  end
+  if not current then error(':' .. name .. ': nothing to debug yet; start with :debug model, x, y', 0) end
+  return commands[name](current, args)
+end
+
+return {command = command, current = function() return current end}

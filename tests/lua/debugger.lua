@@ -1,0 +1,121 @@
+-- debugger.lua: the training debugger from Lua (nn.debug), the same
+-- functions the ':' commands call.
+local t = require 'tap'
+
+-- the debugger talks with print; collect what it says
+local said = {}
+local real_print = print
+print = function(...)
+  local parts = {}
+  for i = 1, select('#', ...) do parts[i] = tostring((select(i, ...))) end
+  said[#said + 1] = table.concat(parts, '\t')
+end
+local function heard(pattern)
+  for _, line in ipairs(said) do if line:find(pattern) then return true end end
+  return false
+end
+
+local function model(seed)
+  nn.seed(seed)
+  local m = nn.Sequential{
+    nn.Conv2D(2, 3, {activation = 'relu', input_shape = {6, 6, 1}}),
+    nn.MaxPooling2D(2),
+    nn.Flatten(),
+    nn.Dense(3, {activation = 'softmax'}),
+  }
+  m:compile{optimizer = 'adam', loss = 'categorical_crossentropy'}
+  return m
+end
+nn.seed(4)
+local x = nn.randn(6, 6, 6, 1)
+local y = nn.utils.to_categorical(nn.tensor{0, 1, 2, 0, 1, 2}, 3)
+
+-- stepping a whole batch == train_on_batch, to the bit
+local a, b = model(1), model(1)
+a:train_on_batch(x, y)
+local d = nn.debug(b, x, y)
+t.like(said[1], 'debugging nn.Sequential %(4 layers', 'nn.debug introduces itself')
+d:step(10)
+t.is(d.stepper.done, true, '10 steps: forward 4, loss, backward 4, update')
+t.is((a.layers[1].kernel - b.layers[1].kernel):abs():max(), 0, 'stepping == train_on_batch (conv kernel)')
+t.is((a.layers[4].kernel - b.layers[4].kernel):abs():max(), 0, 'stepping == train_on_batch (dense kernel)')
+
+-- back: bitwise the state one step earlier
+local m = model(2)
+d = nn.debug(m, x, y, {batch_size = 2, epochs = 2})
+d:step(8)  -- forward 4, loss, backward dense_1, flatten_1, max_pooling2d_1
+local grad_before = m.layers[4].grad.kernel:clone()
+local out_before = m.layers[1].output:clone()
+d:step()
+t.ok((m.layers[1].grad.kernel):abs():sum() > 0, 'backward conv2d_1 wrote its gradient')
+d:back()
+t.is(d.stepper.position, 8, 'back one step')
+t.is((m.layers[4].grad.kernel - grad_before):abs():max(), 0, 'dense gradient as it was')
+t.is((m.layers[1].output - out_before):abs():max(), 0, 'conv output as it was')
+t.is(m.layers[1].grad.kernel:abs():sum(), 0, "conv gradient not yet computed again")
+local kernel_before = m.layers[4].kernel:clone()
+d:finish()
+t.ok((m.layers[4].kernel - kernel_before):abs():sum() > 0, 'the update ran')
+d:back()
+t.is((m.layers[4].kernel - kernel_before):abs():max(), 0, 'going back across the update undoes it')
+
+-- breakpoints count their hits across batches
+said = {}
+local id = d:break_at('dense_1 backward')
+d:continue()
+t.is(d.stepper:peek().phase, 'backward', 'stopped before the backward step')
+t.is(d.stepper:peek().layer, 'dense_1', 'of dense_1')
+d:continue()
+d:continue()
+t.is(d.breakpoints[1].hits, 3, 'hit once per batch')
+t.ok(heard('breakpoint 1 %(dense_1 backward%), hit 3 times'), 'the hit is announced')
+d:disable(id)
+local loss_id = d:break_at('loss > 0')
+d:continue()
+t.is(d.stepper:peek().phase, 'backward', 'a condition stops after the step that made it true')
+d:delete(loss_id)
+local calls = 0
+local predicate_id = d:break_at(function(event) calls = calls + 1 return event.phase == 'update' end)
+d:continue()
+t.ok(calls > 0, 'a Lua predicate sees the events')
+t.is(d.stepper.done, true, 'the predicate stopped after the update')
+d:delete(predicate_id)
+d:continue()
+t.ok(heard('stopped: the end of the run'), 'continue ends at the end of the run')
+
+-- watches print when the value changes
+said = {}
+d = nn.debug(model(3), x, y)
+d:watch('dense_1.grad.kernel:norm()')
+d:step(5)
+t.ok(heard('watch 1: dense_1.grad.kernel:norm%(%) = 0.0$'), 'a watch prints its first value')
+d:step()
+t.ok(heard('%(was 0.0%)'), 'and prints again when a step changes it')
+d:print('conv2d_1.output:max()')
+t.ok(said[#said]:match('^%d'), ':print evaluates with layer names in scope')
+
+-- explain: the chain rule adds up to the engine's gradient
+local e = d:explain('dense_1.weights[5][2]')
+t.is(e.input, 5, 'explain: the input')
+t.is(e.output, 2, 'explain: the unit')
+t.is(#e.terms, 6, 'one product per example')
+t.is_near(e.sum, e.engine, 1e-6, 'the products add up to the engine gradient')
+local eb = d:explain('dense_1.bias[3]')
+t.is(eb.bias, true, 'explain a bias')
+t.raises(function() d:explain('flatten_1.kernel[1]') end, 'flatten_1 has no kernel', 'no kernel, no explain')
+t.raises(function() d:explain('dense_1.weights[99][1]') end, 'index 99 is out of range', 'explain checks indices')
+t.raises(function() d:break_at('dense_9 backward') end, "no layer named 'dense_9'", 'break checks names')
+t.raises(function() d:break_at('dense_1 sideways') end, "the phase is 'forward' or 'backward'", 'break checks phases')
+t.raises(function() d:info('everything') end, "info: what%?", 'info checks its argument')
+
+-- a planted NaN stops at the layer and phase that made it
+said = {}
+local bad = model(5)
+bad.layers[4].kernel[7][2] = 0 / 0
+d = nn.debug(bad, x, y)
+d:continue()
+t.ok(heard('stopped: .*NaN appeared in the output of dense_1 during forward dense_1'), 'NaN is caught where it starts')
+t.is(d.stepper.position, 4, 'the cursor is after the step that made it')
+
+print = real_print
+t.done_testing()

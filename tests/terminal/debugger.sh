@@ -1,0 +1,53 @@
+#!/bin/sh
+# debugger.sh: the debugger's ':' commands, typed at the REPL: :debug,
+# :step, :where, :break, :continue, :info, :explain, :back, :watch, :print,
+# and a NaN stopping the run where it starts.
+. "${srcdir:-.}/tests/terminal/harness.sh"
+
+plan 10
+check 'the REPL starts' start_nnstep
+
+type_line "nn.seed(1); m = nn.Sequential{nn.Dense(4, {activation = 'relu', input_shape = {3}}), nn.Dense(2, {activation = 'softmax'})}"
+type_line "m:compile{optimizer = 'adam', loss = 'categorical_crossentropy'}"
+type_line "x = nn.randn(5, 3); y = nn.utils.to_categorical(nn.tensor{0, 1, 1, 0, 1}, 2)"
+clear_screen
+type_line ':debug m, x, y'
+expect ':debug shows the first step' '^=>   1  forward dense_1$'
+
+clear_screen
+type_line ':step 2'
+expect ':step 2 moves the cursor two steps' '^=>   3  loss$'
+
+clear_screen
+type_line ':break dense_1 backward'
+wait_for '^breakpoint 1: dense_1 backward$'
+type_line ':continue'
+expect ':continue stops at the breakpoint' '^=>   5  backward dense_1$'
+
+clear_screen
+type_line ':info breakpoints'
+expect ':info breakpoints counts hits' 'dense_1 backward +hit 1 time$'
+
+clear_screen
+type_line ':explain dense_2.weights[3][2]'
+expect ':explain shows the engine gradient' "the engine's gradient:"
+
+clear_screen
+type_line ':back 2'
+expect ':back 2 goes two steps back' '^=>   3  loss$'
+
+clear_screen
+type_line ':print dense_1.output:size(2)'
+expect ':print sees layer names' '^4$'
+
+clear_screen
+type_line 'm.layers[2].kernel[1][1] = 0/0'
+type_line ':debug m, x, y'
+type_line ':continue'
+expect 'a NaN stops the run where it starts' 'NaN appeared in the output of dense_2 during forward dense_2'
+
+clear_screen
+type_line ':step'
+expect 'stepping on after a NaN reports the next problem, and the REPL lives' 'stopped:'
+
+finish
