@@ -192,16 +192,16 @@ static void conv2d_config(const nn_layer *layer, nn_layer_config *cfg)
 }
 
 /* dL/dkernel = columns^T . dz: the factors :explain shows */
-static void conv2d_gradient_factors(const nn_layer *layer, const nn_real **inputs,
-                                    const nn_real **dz, size_t *rows, size_t *in,
-                                    size_t *out)
+static void conv2d_gradient_factors(const nn_layer *layer, int param, nn_gradient_factors *f)
 {
     const conv2d *conv = layer->impl;
-    *inputs = nn_tensor_data(conv->columns);
-    *dz = nn_tensor_data(conv->dz);
-    *rows = conv->columns->shape[0];
-    *in = conv->columns->shape[1];
-    *out = conv->filters;
+    f->inputs = param == 0 ? nn_tensor_data(conv->columns) : NULL;
+    f->in = conv->columns->shape[1];
+    f->rows = f->group = conv->columns->shape[0];
+    f->group_stride = 0;
+    f->dz = nn_tensor_data(conv->dz);
+    f->out = conv->filters;
+    f->rows_per_example = f->rows / layer->batch;
 }
 
 static const nn_layer_kind conv2d_kind = {

@@ -99,16 +99,16 @@ static void dense_backward(nn_layer *layer, size_t step)
 }
 
 /* dL/dkernel = x^T . dz: the factors :explain shows */
-static void dense_gradient_factors(const nn_layer *layer, const nn_real **inputs,
-                                   const nn_real **dz, size_t *rows, size_t *in,
-                                   size_t *out)
+static void dense_gradient_factors(const nn_layer *layer, int param, nn_gradient_factors *f)
 {
     const dense *d = layer->impl;
-    *inputs = nn_tensor_data(layer->input);
-    *dz = nn_tensor_data(d->dz);
-    *rows = rows_of(layer);
-    *in = in_features(layer);
-    *out = d->units;
+    f->inputs = param == 0 ? nn_tensor_data(layer->input) : NULL;
+    f->in = in_features(layer);
+    f->rows = f->group = rows_of(layer);
+    f->group_stride = 0;
+    f->dz = nn_tensor_data(d->dz);
+    f->out = d->units;
+    f->rows_per_example = f->rows / layer->batch;
 }
 
 static void dense_destroy(nn_layer *layer)

@@ -25,8 +25,8 @@ nn_status nn_explain_weight(const nn_layer *layer, int param, size_t index,
                             nn_explanation *out)
 {
     if (!layer->kind->gradient_factors)
-        return nn_fail(NN_ERR_ARG, "explain: %s is a %s; explain works on Dense and Conv2D "
-                       "weights so far", layer->name, layer->kind->class_name);
+        return nn_fail(NN_ERR_ARG, "explain: %s is a %s, which has no weights to explain",
+                       layer->name, layer->kind->class_name);
     if (param < 0 || param >= layer->num_params || layer->batch == 0)
         return nn_fail(NN_ERR_ARG, "explain: %s has no such parameter (or no batch yet)",
                        layer->name);
@@ -34,19 +34,23 @@ nn_status nn_explain_weight(const nn_layer *layer, int param, size_t index,
     if (index >= nn_tensor_numel(grad))
         return nn_fail(NN_ERR_ARG, "explain: %s.%s has %zu numbers, not %zu", layer->name,
                        layer->params[param].name, nn_tensor_numel(grad), index + 1);
-    const nn_real *inputs, *dz;
-    size_t rows, in, units;
-    layer->kind->gradient_factors(layer, &inputs, &dz, &rows, &in, &units);
+    nn_gradient_factors f = {0};
+    layer->kind->gradient_factors(layer, param, &f);
+    const nn_real *dz = f.dz_second && index >= f.out ? f.dz_second : f.dz;
     memset(out, 0, sizeof *out);
-    out->bias = strcmp(layer->params[param].name, "bias") == 0;
-    out->input = out->bias ? 0 : index / units;
-    out->output = out->bias ? index : index % units;
-    out->rows = rows;
+    out->bias = f.inputs == NULL;
+    out->input = out->bias ? 0 : index / f.out;
+    out->output = index % f.out;
+    out->rows = f.rows;
     out->examples = layer->batch;
+    out->rows_per_example = f.rows_per_example;
     out->engine = nn_tensor_data(grad)[index];
-    for (size_t r = 0; r < rows; r++) {
-        nn_explain_term t = {r, dz[r * units + out->output],
-                             out->bias ? 1.0 : inputs[r * in + out->input]};
+    for (size_t r = 0; r < f.rows; r++) {
+        const nn_real *input = out->bias ? NULL
+                                         : f.inputs + (r / f.group) * f.group_stride +
+                                               (r % f.group) * f.in;
+        nn_explain_term t = {r, dz[r * f.out + out->output],
+                             input ? input[out->input] : 1.0};
         out->sum += t.upstream * t.local;
         keep_term(out, t);
     }

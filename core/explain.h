@@ -1,8 +1,9 @@
 /* explain.h: one weight's gradient as the chain rule, with the numbers.
  *
- * For a weight w of a Dense or Conv2D kernel, connecting input i to output
- * unit (or filter) j, every example (and, for a convolution, every output
- * position) that used w adds one product to its gradient:
+ * For a weight w of a kernel, connecting input i to output unit (or filter,
+ * or gate unit) j, every example that used w adds one product to its
+ * gradient, and so does every output position of a convolution and every
+ * timestep of a recurrent layer:
  *
  *     dL/dw = sum over rows r of  dL/dz[r][j]  *  dz[r][j]/dw
  *                                 (from above)    (= the input x[r][i])
@@ -28,6 +29,7 @@ typedef struct nn_explanation {
     bool bias;
     size_t rows;            /* products in the sum */
     size_t examples;        /* the batch size */
+    size_t rows_per_example;  /* 1; positions (Conv2D); timesteps (recurrent) */
     double sum;             /* the sum of all products, in double */
     double engine;          /* the gradient the engine computed */
     size_t shown;           /* terms below: every row if few, else the largest */

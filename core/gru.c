@@ -185,6 +185,7 @@ const nn_layer_kind nn_gru_kind = {
     .destroy = gru_destroy,
     .describe = nn_recurrent_describe,
     .config = nn_recurrent_config,
+    .gradient_factors = nn_recurrent_gradient_factors,
 };
 
 nn_status nn_gru_new(nn_layer **out, size_t units, bool return_sequences,

@@ -40,6 +40,23 @@ typedef struct nn_param {
 } nn_param;
 
 typedef struct nn_layer nn_layer;
+
+/* A kernel's gradient is a sum of products over "rows" r (examples; times
+ * output positions in a convolution, or timesteps in a recurrent layer):
+ *     dL/dkernel[i][j] = sum over r of  input(r)[i] * dz(r)[j]
+ * and a bias's the same with input 1. Row r's input vector starts at
+ *     inputs + (r / group) * group_stride + (r % group) * in
+ * (group = rows when all rows lie evenly spaced), and its dz = dL/dz at
+ *     dz + r * out.                                              */
+typedef struct nn_gradient_factors {
+    const nn_real *inputs;   /* NULL for a bias */
+    size_t in, group, group_stride;
+    const nn_real *dz;
+    const nn_real *dz_second; /* GRU's bias has two rows: the second row's dz */
+    size_t out;              /* the width of dz: the kernel's second dimension */
+    size_t rows;
+    size_t rows_per_example; /* 1, positions (Conv2D) or timesteps (recurrent) */
+} nn_gradient_factors;
 typedef struct nn_layer_config nn_layer_config;  /* layer_config.h */
 
 /* Settings many kinds take, as Keras names them. A zeroed struct means all
@@ -70,12 +87,11 @@ typedef struct nn_layer_kind {
     void (*backward)(nn_layer *layer, size_t step);
     /* Optional: free the kind's private data and work buffers. */
     void (*destroy)(nn_layer *layer);
-    /* Optional, for :explain: the two matrices whose product is the
-     * kernel's gradient, dL/dkernel = inputs^T . dz, where inputs is
-     * (rows, in) and dz = dL/dz is (rows, out) (rows: examples, times
-     * positions for a convolution). Valid after a backward pass. */
-    void (*gradient_factors)(const nn_layer *layer, const nn_real **inputs,
-                             const nn_real **dz, size_t *rows, size_t *in, size_t *out);
+    /* Optional, for :explain: where the products that make up the gradient
+     * of params[param] are (see nn_gradient_factors). Valid after a
+     * backward pass. */
+    void (*gradient_factors)(const nn_layer *layer, int param,
+                             struct nn_gradient_factors *f);
     /* Optional: a one-line description of the settings, for summary/help. */
     void (*describe)(const nn_layer *layer, char *buf, size_t size);
     /* Optional, but a kind without it cannot be saved: fill in the settings

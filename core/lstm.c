@@ -201,6 +201,7 @@ const nn_layer_kind nn_lstm_kind = {
     .destroy = lstm_destroy,
     .describe = nn_recurrent_describe,
     .config = nn_recurrent_config,
+    .gradient_factors = nn_recurrent_gradient_factors,
 };
 
 nn_status nn_lstm_new(nn_layer **out, size_t units, bool return_sequences,

@@ -83,7 +83,10 @@ void nn_recurrent_free_buffers(nn_recurrent *rnn)
     nn_tensor_free(rnn->gates);
     nn_tensor_free(rnn->dh);
     nn_tensor_free(rnn->dh_next);
+    nn_tensor_free(rnn->dx_gates);
+    nn_tensor_free(rnn->dh_gates);
     rnn->hidden = rnn->cell = rnn->gates = rnn->dh = rnn->dh_next = NULL;
+    rnn->dx_gates = rnn->dh_gates = NULL;
 }
 
 nn_status nn_recurrent_resize(nn_layer *layer)
@@ -99,6 +102,9 @@ nn_status nn_recurrent_resize(nn_layer *layer)
         NN_TRY(nn_tensor_zeros(&rnn->gates, 4,
                                (size_t[]){rnn->blocks, batch, steps, units}));
     NN_TRY(nn_tensor_zeros(&rnn->dh, 2, (size_t[]){batch, units}));
+    size_t width = rnn->blocks * units;
+    NN_TRY(nn_tensor_zeros(&rnn->dx_gates, 3, (size_t[]){batch, steps, width}));
+    NN_TRY(nn_tensor_zeros(&rnn->dh_gates, 3, (size_t[]){batch, steps, width}));
     return nn_tensor_zeros(&rnn->dh_next, 2, (size_t[]){batch, units});
 }
 
@@ -204,6 +210,13 @@ void nn_recurrent_backprop(nn_layer *layer, size_t t, const nn_real *dx_gates,
     const nn_real *h_prev = nn_recurrent_h_before(layer, t);
     size_t x_stride = steps * features, h_stride = nn_recurrent_stride(layer);
 
+    /* keep this step's gate gradients for :explain: rows (b, t) */
+    for (size_t b = 0; b < batch; b++) {
+        memcpy(nn_tensor_data(rnn->dx_gates) + (b * steps + t) * width,
+               dx_gates + b * width, width * sizeof(nn_real));
+        memcpy(nn_tensor_data(rnn->dh_gates) + (b * steps + t) * width,
+               dh_gates + b * width, width * sizeof(nn_real));
+    }
     /* dkernel (F, G*units) += x_t^T dx_gates;
      * drecurrent (units, G*units) += h_{t-1}^T dh_gates */
     nn_gemm(true, false, features, width, batch, 1, x_t, x_stride, dx_gates, width, 1,
@@ -272,4 +285,32 @@ nn_status nn_lstm_state(const nn_layer *layer, nn_lstm_view *out)
         .hidden = v.hidden,
     };
     return NN_OK;
+}
+
+/* Row r = (b, t). The kernel multiplies x_t, row (b, t) of the (B, T, F)
+ * input; the recurrent kernel multiplies h_{t-1}, row (b, t) of the
+ * (B, T + 1, units) states (whose row (b, 0) is the zero start). */
+void nn_recurrent_gradient_factors(const nn_layer *layer, int param,
+                                   nn_gradient_factors *f)
+{
+    const nn_recurrent *rnn = layer->impl;
+    size_t steps = nn_recurrent_timesteps(layer), width = rnn->blocks * rnn->units;
+    f->rows = layer->batch * steps;
+    f->rows_per_example = steps;
+    f->out = width;
+    f->dz = nn_tensor_data(param == NN_RNN_RECURRENT_KERNEL ? rnn->dh_gates : rnn->dx_gates);
+    f->group = steps;
+    if (param == NN_RNN_KERNEL) {
+        f->inputs = nn_tensor_data(layer->input);
+        f->in = nn_recurrent_features(layer);
+        f->group_stride = steps * f->in;
+    } else if (param == NN_RNN_RECURRENT_KERNEL) {
+        f->inputs = nn_tensor_data(rnn->hidden);
+        f->in = rnn->units;
+        f->group_stride = (steps + 1) * rnn->units;
+    } else {  /* bias: GRU's second row goes with h U */
+        f->inputs = NULL;
+        f->in = f->group_stride = 0;
+        f->dz_second = rnn->split_bias ? nn_tensor_data(rnn->dh_gates) : NULL;
+    }
 }

@@ -85,6 +85,9 @@ typedef struct nn_recurrent {
     /* backpropagation through time */
     nn_tensor *dh;          /* (B, units): dL/dh_t in the backward step for t */
     nn_tensor *dh_next;     /* (B, units): the part of it that came back from step t+1 */
+    /* kept for :explain: every step's dL/d(x_t W + b) and dL/d(h_{t-1} U),
+     * (B, T, G*units) each (the same numbers except in GRU) */
+    nn_tensor *dx_gates, *dh_gates;
 } nn_recurrent;
 
 /* The order of layer->params, as Keras's weights. */
@@ -112,6 +115,9 @@ nn_status nn_recurrent_resize(nn_layer *layer);
 void nn_recurrent_free_buffers(nn_recurrent *rnn);
 size_t nn_recurrent_steps(const nn_layer *layer);
 void nn_recurrent_describe(const nn_layer *layer, char *buf, size_t size);
+/* Where :explain finds the products of a parameter's gradient (layer.h). */
+void nn_recurrent_gradient_factors(const nn_layer *layer, int param,
+                                   nn_gradient_factors *f);
 /* units and return_sequences, the settings all three take (layer_config.h) */
 void nn_recurrent_config(const nn_layer *layer, nn_layer_config *cfg);
 

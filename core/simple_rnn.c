@@ -91,6 +91,7 @@ const nn_layer_kind nn_simple_rnn_kind = {
     .destroy = simple_rnn_destroy,
     .describe = nn_recurrent_describe,
     .config = nn_recurrent_config,
+    .gradient_factors = nn_recurrent_gradient_factors,
 };
 
 nn_status nn_simple_rnn_new(nn_layer **out, size_t units, bool return_sequences,

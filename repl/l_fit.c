@@ -194,11 +194,29 @@ static void validation_options(lua_State *L, nn_fit_options *o, nn_tensor **x,
     o->validation_y = views[3];
 }
 
+/* fit{..., debug = true}: the same run (in order, without shuffling), handed
+ * to the debugger at its first step: returns nn.debug(model, x, y, ...). */
+static int fit_in_debugger(lua_State *L, lua_Integer epochs, lua_Integer batch)
+{
+    lua_getglobal(L, "nn");
+    lua_getfield(L, -1, "debug");
+    lua_pushvalue(L, 1);
+    lua_pushvalue(L, 2);
+    lua_pushvalue(L, 3);
+    lua_createtable(L, 0, 2);
+    lua_pushinteger(L, epochs);
+    lua_setfield(L, -2, "epochs");
+    lua_pushinteger(L, batch);
+    lua_setfield(L, -2, "batch_size");
+    lua_call(L, 4, 1);
+    return 1;
+}
+
 int lnn_model_fit(lua_State *L)
 {
     static const char *const keys[] = {"epochs", "batch_size", "validation_data",
                                        "validation_split", "shuffle", "verbose",
-                                       "callbacks", NULL};
+                                       "callbacks", "debug", NULL};
     nn_model *m = lnn_check_model(L, 1, "fit");
     nn_tensor *x = lnn_check_tensor(L, 2, "fit"), *y = lnn_check_tensor(L, 3, "fit");
     if (lua_isnone(L, 4))
@@ -209,6 +227,8 @@ int lnn_model_fit(lua_State *L)
     lua_Integer batch = lnn_opt_integer(L, 4, "batch_size", 32, "fit");
     if (epochs <= 0 || batch <= 0)
         return luaL_error(L, "fit: epochs and batch_size must be positive integers");
+    if (lnn_opt_boolean(L, 4, "debug", false, "fit"))
+        return fit_in_debugger(L, epochs, batch);
     o.epochs = (size_t)epochs;
     o.batch_size = (size_t)batch;
     o.no_shuffle = !lnn_opt_boolean(L, 4, "shuffle", true, "fit");

@@ -225,6 +225,8 @@ static int stepper_explain(lua_State *L)
     lua_setfield(L, -2, "rows");
     lua_pushinteger(L, (lua_Integer)e.examples);
     lua_setfield(L, -2, "examples");
+    lua_pushinteger(L, (lua_Integer)e.rows_per_example);
+    lua_setfield(L, -2, "rows_per_example");
     lua_pushnumber(L, e.sum);
     lua_setfield(L, -2, "sum");
     lua_pushnumber(L, e.engine);

@@ -87,12 +87,47 @@ static void test_conv(void **s)
     assert_int_equal(e.rows, 4 * 4 * 3);  /* 4 images x 4 x 3 positions */
     assert_int_equal(e.shown, NN_EXPLAIN_TERMS);
     assert_int_equal(nn_explain_weight(m->layers[1], 0, 0, &e), NN_ERR_ARG);
-    assert_string_equal(nn_last_error(), "explain: flatten_1 is a Flatten; explain works on "
-                        "Dense and Conv2D weights so far");
+    assert_string_equal(nn_last_error(), "explain: flatten_1 is a Flatten, which has no "
+                        "weights to explain");
     nn_model_free(m);
 }
 
+/* An LSTM's weight is used at every timestep: the sum runs over them too. */
+static void test_recurrent(void **s)
+{
+    (void)s;
+    nn_layer_options first = {.input_ndim = 2, .input_shape = {5, 3}};
+    nn_layer_options seq = {.activation = "tanh"};
+    for (int kind = 0; kind < 3; kind++) {
+        nn_model *m;
+        assert_ok(nn_model_new(&m, 4));
+        ADD(m, kind == 0 ? nn_lstm_new(L, 4, true, &first)
+                         : kind == 1 ? nn_gru_new(L, 4, true, &first)
+                                     : nn_simple_rnn_new(L, 4, true, &first));
+        ADD(m, nn_lstm_new(L, 2, false, &seq));
+        compile(m, "sgd", 0, NN_LOSS_MEAN_SQUARED_ERROR);
+        nn_rng rng;
+        nn_rng_seed(&rng, 3, 3);
+        nn_tensor *x, *y;
+        assert_ok(nn_tensor_empty(&x, 3, (size_t[]){3, 5, 3}));
+        assert_ok(nn_tensor_empty(&y, 2, (size_t[]){3, 2}));
+        nn_tensor_randn(x, &rng, 0, 1);
+        nn_tensor_randn(y, &rng, 0, 1);
+        assert_ok(nn_model_train_on_batch(m, x, y, NULL, NULL));
+        check_every_weight(m->layers[0]);
+        check_every_weight(m->layers[1]);
+        nn_explanation e;
+        assert_ok(nn_explain_weight(m->layers[0], 1, 3, &e));
+        assert_int_equal(e.rows, 3 * 5);
+        assert_int_equal(e.rows_per_example, 5);
+        nn_tensor_free(x);
+        nn_tensor_free(y);
+        nn_model_free(m);
+    }
+}
+
 static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_recurrent),
     cmocka_unit_test(test_dense),
     cmocka_unit_test(test_conv),
 };

@@ -348,25 +348,37 @@ end
 function Debugger:explain(text)
   local i, layer, param, flat = parse_weight(self, text)
   local e = self.stepper:explain(i, param, flat)
-  local unit = layer.class == 'Conv2D' and 'filter' or 'unit'
+  local recurrent = layer.state ~= nil
+  local unit = layer.class == 'Conv2D' and 'filter' or (recurrent and 'gate unit' or 'unit')
+  local per = e.rows_per_example
+  local target = string.format('%s %d', unit, e.output)
+  local gates = ({LSTM = {'i', 'f', 'g', 'o'}, GRU = {'z', 'r', 'h'}})[layer.class]
+  if gates then  -- the kernels hold the gates side by side: name the gate
+    local units = layer.output_shape[#layer.output_shape]
+    local k = (e.output - 1) % (#gates * units)
+    target = string.format('gate %s, unit %d', gates[k // units + 1], k % units + 1)
+  end
   if e.bias then
-    say('%s is the bias of %s %d of %s.', text, unit, e.output, layer.name)
-    say('dL/db = sum over %d %s of dL/dz * dz/db, and dz/db = 1:', e.rows,
-        e.rows == e.examples and 'examples' or 'rows')
+    say('%s is the bias of %s of %s.', text, target, layer.name)
+  elseif param == 'recurrent_kernel' then
+    say('%s joins h_(t-1) unit %d to %s of %s.', text, e.input, target, layer.name)
   else
-    say('%s joins input %d to %s %d of %s.', text, e.input, unit, e.output, layer.name)
-    say('dL/dw = sum over %d %s of dL/dz * dz/dw, and dz/dw = x, the input it multiplies:',
-        e.rows, e.rows == e.examples and 'examples' or 'rows')
+    say('%s joins input %d to %s of %s.', text, e.input, target, layer.name)
   end
-  if e.rows > e.examples then
-    say('(a convolution uses each weight at every position: %d rows = %d examples x %d positions;',
-        e.rows, e.examples, e.rows // e.examples)
-    say(' the %d largest products are shown)', #e.terms)
-  end
-  say('  %6s  %14s  %14s  %14s', 'row', 'dL/dz', 'dz/dw', 'product')
+  local over = per == 1 and string.format('the %d examples', e.examples)
+    or recurrent and string.format('%d examples x %d timesteps', e.examples, per)
+    or string.format('%d examples x %d positions', e.examples, per)
+  say('dL/dw = sum over %s of dL/dz * dz/dw, where dz/dw = %s:', over,
+      e.bias and '1' or (param == 'recurrent_kernel' and 'h_(t-1), the state it multiplies'
+                         or 'x, the input it multiplies'))
+  if #e.terms < e.rows then say('(the %d largest of the %d products)', #e.terms, e.rows) end
+  local where = per == 1 and 'example' or (recurrent and 'example, t' or 'example, pos')
+  say('  %12s  %14s  %14s  %14s', where, 'dL/dz', 'dz/dw', 'product')
   table.sort(e.terms, function(a, b) return a.row < b.row end)
   for _, t in ipairs(e.terms) do
-    say('  %6d  %14.6g  %14.6g  %14.6g', t.row, t.upstream, t['local'], t.upstream * t['local'])
+    local label = per == 1 and tostring(t.row)
+      or string.format('%d, %d', (t.row - 1) // per + 1, (t.row - 1) % per + 1)
+    say('  %12s  %14.6g  %14.6g  %14.6g', label, t.upstream, t['local'], t.upstream * t['local'])
   end
   say('  sum of all %d products: %.9g', e.rows, e.sum)
   say("  the engine's gradient:  %.9g", e.engine)

@@ -117,5 +117,14 @@ d:continue()
 t.ok(heard('stopped: .*NaN appeared in the output of dense_1 during forward dense_1'), 'NaN is caught where it starts')
 t.is(d.stepper.position, 4, 'the cursor is after the step that made it')
 
+-- fit can hand its run to the debugger
+said = {}
+local fm = model(6)
+local fd = fm:fit(x, y, {epochs = 2, batch_size = 4, debug = true})
+t.ok(heard('on 6 examples %(2 batches of 4%)'), 'fit{debug = true} starts the debugger on its run')
+fd:continue()
+t.ok(heard('stopped: the end of the run'), 'and :continue trains through every batch and epoch')
+t.is(fd.epoch, 2, 'two epochs')
+
 print = real_print
 t.done_testing()
