@@ -81,6 +81,12 @@ static const help_entry entries[] = {
     {"stepper", "nn.stepper(model, x, y) -> a stepper at the first step of one batch\n"
                 "  s:step(n) runs n steps (true while steps are left); s:where();\n"
                 "  s:layer(i); s:on(function(event) ... end); s:finish(); s.loss."},
+    {"debug", "nn.debug(model, x, y, {batch_size = all of x, epochs = 1}) -> a debugger\n"
+              "  d:step(n), d:next(), d:finish(), d:continue(), d:back(n), d:where(),\n"
+              "  d:print(expr), d:info('layers'|'breakpoints'|'watches'),\n"
+              "  d:break_at('dense_1 backward' | 'nan' | 'loss > 2' | 'gradnorm > 10' | fn),\n"
+              "  d:delete(n), d:disable(n), d:enable(n), d:watch(expr),\n"
+              "  d:explain('dense_1.weights[3][7]'). At the REPL: :debug m, x, y and :step ..."},
     {"tensor", "nn.tensor{{1, 2}, {3, 4}}; nn.zeros(2, 3); nn.ones; nn.rand; nn.randn;\n"
                "nn.arange(start, stop, step); nn.full(shape, v)\n"
                "  t.shape, t[i][j], t:get(i, j), t:set(v, i, j), t:matmul(u), t:reshape(...),\n"
