@@ -33,6 +33,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "threads.h"
+
 /* ---- block sizes ----
  * MR x NR is the register tile: MR rows of 2 AVX vectors each (NR is 16
  * floats or 8 doubles: 64 bytes either way). Sizes below are for float;
@@ -62,7 +64,10 @@ static size_t round_up(size_t x, size_t multiple)
 /* ---- packing ----
  * A matrix view is (pointer to element (0, 0), row stride, column stride):
  * op(A) non-transposed has strides (lda, 1), transposed (1, lda). So one
- * packing routine serves both cases. */
+ * packing routine serves both cases. Each has a fast path for a full sliver
+ * (a constant trip count the compiler unrolls, or whole rows memcpy'd when
+ * the values to copy lie side by side) and a general path for the last,
+ * partial sliver. */
 
 /* Copy the (mc, kc) block of op(A) at `a` into MR-tall slivers. Sliver s is
  * (kc, MR) row-major: for each step p of the inner dimension, the MR values of
@@ -72,13 +77,22 @@ static void pack_a(size_t mc, size_t kc, const nn_real *a, size_t row_stride,
                    size_t col_stride, nn_real *packed)
 {
     // a: (mc, kc) with the given strides -> packed: (ceil(mc/MR), kc, MR)
-    for (size_t i0 = 0; i0 < mc; i0 += MR) {
+    for (size_t i0 = 0; i0 < mc; i0 += MR, packed += kc * MR) {
         size_t rows = min_size(MR, mc - i0);
-        for (size_t p = 0; p < kc; p++) {
-            for (size_t r = 0; r < rows; r++)
-                packed[r] = a[(i0 + r) * row_stride + p * col_stride];
-            for (size_t r = rows; r < MR; r++) packed[r] = 0;
-            packed += MR;
+        const nn_real *sliver = a + i0 * row_stride;
+        if (rows == MR && row_stride == 1) {  /* transposed A: MR values side by side */
+            for (size_t p = 0; p < kc; p++)
+                memcpy(packed + p * MR, sliver + p * col_stride, MR * sizeof *packed);
+        } else if (rows == MR) {
+            for (size_t p = 0; p < kc; p++)
+                for (size_t r = 0; r < MR; r++)
+                    packed[p * MR + r] = sliver[r * row_stride + p * col_stride];
+        } else {
+            for (size_t p = 0; p < kc; p++) {
+                for (size_t r = 0; r < rows; r++)
+                    packed[p * MR + r] = sliver[r * row_stride + p * col_stride];
+                for (size_t r = rows; r < MR; r++) packed[p * MR + r] = 0;
+            }
         }
     }
 }
@@ -90,74 +104,119 @@ static void pack_b(size_t kc, size_t nc, const nn_real *b, size_t row_stride,
                    size_t col_stride, nn_real *packed)
 {
     // b: (kc, nc) with the given strides -> packed: (ceil(nc/NR), kc, NR)
-    for (size_t j0 = 0; j0 < nc; j0 += NR) {
+    for (size_t j0 = 0; j0 < nc; j0 += NR, packed += kc * NR) {
         size_t cols = min_size(NR, nc - j0);
-        for (size_t p = 0; p < kc; p++) {
-            for (size_t j = 0; j < cols; j++)
-                packed[j] = b[p * row_stride + (j0 + j) * col_stride];
-            for (size_t j = cols; j < NR; j++) packed[j] = 0;
-            packed += NR;
+        const nn_real *sliver = b + j0 * col_stride;
+        if (cols == NR && col_stride == 1) {  /* B as stored: NR values side by side */
+            for (size_t p = 0; p < kc; p++)
+                memcpy(packed + p * NR, sliver + p * row_stride, NR * sizeof *packed);
+        } else if (cols == NR) {
+            for (size_t p = 0; p < kc; p++)
+                for (size_t j = 0; j < NR; j++)
+                    packed[p * NR + j] = sliver[p * row_stride + j * col_stride];
+        } else {
+            for (size_t p = 0; p < kc; p++) {
+                for (size_t j = 0; j < cols; j++)
+                    packed[p * NR + j] = sliver[p * row_stride + j * col_stride];
+                for (size_t j = cols; j < NR; j++) packed[p * NR + j] = 0;
+            }
         }
     }
 }
 
-/* ---- the micro-kernel: tile = a_sliver x b_sliver ----
- * a_sliver: (kc, MR), b_sliver: (kc, NR), both packed; tile: (MR, NR).
- * Each step p is an outer product: column p of A's sliver times row p of
- * B's sliver, added to all MR x NR sums. */
+/* ---- the micro-kernel: C tile = alpha * a_sliver x b_sliver + beta * C tile ----
+ * a_sliver: (kc, MR), b_sliver: (kc, NR), both packed; c: a full (MR, NR)
+ * tile of C with row stride ldc. Each step p is an outer product: column p
+ * of A's sliver times row p of B's sliver, added to all MR x NR sums. With
+ * beta == 0, C is not read: it may hold NaN. */
 typedef void micro_kernel_fn(size_t kc, const nn_real *restrict a_sliver,
-                             const nn_real *restrict b_sliver,
-                             nn_real *restrict tile);
+                             const nn_real *restrict b_sliver, nn_real alpha,
+                             nn_real beta, nn_real *restrict c, size_t ldc);
 
 /* The plain-C kernel: the loops as they read. gcc keeps `sum` in memory, not
  * in registers, so this runs at a fraction of the vector kernel's speed; it
  * serves CPUs and compilers the vector kernel does not. */
 static void micro_kernel_plain(size_t kc, const nn_real *restrict a_sliver,
-                               const nn_real *restrict b_sliver,
-                               nn_real *restrict tile)
+                               const nn_real *restrict b_sliver, nn_real alpha,
+                               nn_real beta, nn_real *restrict c, size_t ldc)
 {
     nn_real sum[MR][NR] = {{0}};
     for (size_t p = 0; p < kc; p++)
         for (int r = 0; r < MR; r++)
             for (int j = 0; j < NR; j++)
                 sum[r][j] += a_sliver[p * MR + r] * b_sliver[p * NR + j];
-    memcpy(tile, sum, sizeof sum);
+    for (int r = 0; r < MR; r++)
+        for (int j = 0; j < NR; j++)
+            c[r * ldc + j] = beta == 0 ? alpha * sum[r][j]
+                                       : alpha * sum[r][j] + beta * c[r * ldc + j];
 }
 
 #if defined(__GNUC__) && defined(__x86_64__) && !defined(NN_GEMM_PLAIN_KERNEL)
 
-/* The AVX2 kernel: the same loops written with GNU C vector types (gcc and
- * clang), where one nn_vec is half a tile row, NR/2 nn_reals, 32 bytes: one
- * AVX register. The 12 sums, the 2 vectors of B and a broadcast of A fill
- * 15 of the 16 registers. Compiled for AVX2 and FMA whatever the rest of the
- * build targets; pick_micro_kernel only calls it on a CPU that has them.
- * (gcc fuses each multiply and add into one FMA only where the build allows
- * contraction, as -std=gnu11 or -ffp-contract=fast do; under -std=c11 it
- * does not. Either way the sums agree with the naive kernel to rounding.)
- * may_alias: the packed buffers are written as nn_real and read as nn_vec. */
-typedef nn_real nn_vec
-    __attribute__((vector_size(NR / 2 * sizeof(nn_real)), may_alias));
+/* The AVX2 kernel: the same loops with AVX2 intrinsics, where one vector is
+ * half a tile row, NR/2 nn_reals, 32 bytes: one AVX register. The 12 sums,
+ * the 2 vectors of B and a broadcast of A fill 15 of the 16 registers. Each
+ * step is one fused multiply-add (FMA: a * b + c with a single rounding),
+ * which does the work of a multiply and an add in one instruction.
+ * Compiled for AVX2 and FMA whatever the rest of the build targets;
+ * pick_micro_kernel only calls it on a CPU that has them. */
+#include <immintrin.h>
+
+#ifdef NN_REAL_DOUBLE
+typedef __m256d vec;
+#define vec_zero _mm256_setzero_pd
+#define vec_broadcast _mm256_set1_pd
+#define vec_load_aligned _mm256_load_pd
+#define vec_load _mm256_loadu_pd
+#define vec_store _mm256_storeu_pd
+#define vec_mul _mm256_mul_pd
+#define vec_add _mm256_add_pd
+#define vec_fma _mm256_fmadd_pd /* a * b + c */
+#else
+typedef __m256 vec;
+#define vec_zero _mm256_setzero_ps
+#define vec_broadcast _mm256_set1_ps
+#define vec_load_aligned _mm256_load_ps
+#define vec_load _mm256_loadu_ps
+#define vec_store _mm256_storeu_ps
+#define vec_mul _mm256_mul_ps
+#define vec_add _mm256_add_ps
+#define vec_fma _mm256_fmadd_ps
+#endif
+#define HALF (NR / 2)  /* nn_reals in one vector */
 
 __attribute__((target("avx2,fma")))
 static void micro_kernel_avx2(size_t kc, const nn_real *restrict a_sliver,
-                              const nn_real *restrict b_sliver,
-                              nn_real *restrict tile)
+                              const nn_real *restrict b_sliver, nn_real alpha,
+                              nn_real beta, nn_real *restrict c, size_t ldc)
 {
-    nn_vec sum[MR][2];  // (MR, NR) as MR rows of two vectors
-    memset(sum, 0, sizeof sum);
+    vec sum[MR][2];  // (MR, NR) as MR rows of two vectors
+#pragma GCC unroll 8
+    for (int r = 0; r < MR; r++) sum[r][0] = sum[r][1] = vec_zero();
     for (size_t p = 0; p < kc; p++) {
         /* Packed B is 64-byte aligned and a row is 64 bytes: aligned loads. */
-        const nn_vec *b_row = (const nn_vec *)(b_sliver + p * NR);
-        nn_vec b_left = b_row[0], b_right = b_row[1];
+        vec b_left = vec_load_aligned(b_sliver + p * NR);
+        vec b_right = vec_load_aligned(b_sliver + p * NR + HALF);
         /* Unrolled, so that every sum[r] gets its own register. */
 #pragma GCC unroll 8
         for (int r = 0; r < MR; r++) {
-            nn_real a_value = a_sliver[p * MR + r];
-            sum[r][0] += a_value * b_left;
-            sum[r][1] += a_value * b_right;
+            vec a_value = vec_broadcast(a_sliver[p * MR + r]);
+            sum[r][0] = vec_fma(a_value, b_left, sum[r][0]);
+            sum[r][1] = vec_fma(a_value, b_right, sum[r][1]);
         }
     }
-    memcpy(tile, sum, sizeof sum);
+    /* C = alpha * sum + beta * C; C's rows need not be aligned. */
+    vec alpha_v = vec_broadcast(alpha), beta_v = vec_broadcast(beta);
+#pragma GCC unroll 8
+    for (int r = 0; r < MR; r++) {
+        for (int h = 0; h < 2; h++) {
+            nn_real *c_part = c + r * ldc + h * HALF;
+            vec result = vec_mul(alpha_v, sum[r][h]);
+            if (beta != 0)
+                result = vec_add(result, vec_mul(beta_v, vec_load(c_part)));
+            vec_store(c_part, result);
+        }
+    }
 }
 
 static micro_kernel_fn *pick_micro_kernel(void)
@@ -173,23 +232,20 @@ static micro_kernel_fn *pick_micro_kernel(void) { return micro_kernel_plain; }
 
 #endif
 
-/* C = alpha * tile + beta * C on the (rows, cols) corner of the tile that lies
- * inside C (edge tiles are smaller than MR x NR). With beta == 0, C is not
- * read: it may hold NaN. */
-static void store_tile(size_t rows, size_t cols, const nn_real *tile,
-                       nn_real alpha, nn_real beta, nn_real *c, size_t ldc)
+/* A partial tile at the bottom or right edge of C: the kernel writes a full
+ * (MR, NR) tile into `tile`, and only its (rows, cols) corner goes into C,
+ * with the same arithmetic as the kernel's own store. */
+static void edge_tile(micro_kernel_fn *micro_kernel, size_t kc, const nn_real *a_sliver,
+                      const nn_real *b_sliver, size_t rows, size_t cols, nn_real alpha,
+                      nn_real beta, nn_real *c, size_t ldc)
 {
-    // tile: (MR, NR); c: (rows, cols) with row stride ldc
-    for (size_t r = 0; r < rows; r++) {
-        const nn_real *tile_row = tile + r * NR;
-        nn_real *c_row = c + r * ldc;
-        if (beta == 0) {
-            for (size_t j = 0; j < cols; j++) c_row[j] = alpha * tile_row[j];
-        } else {
-            for (size_t j = 0; j < cols; j++)
-                c_row[j] = alpha * tile_row[j] + beta * c_row[j];
+    _Alignas(ALIGNMENT) nn_real tile[MR * NR];  // (MR, NR)
+    micro_kernel(kc, a_sliver, b_sliver, alpha, 0, tile, NR);
+    for (size_t r = 0; r < rows; r++)
+        for (size_t j = 0; j < cols; j++) {
+            nn_real *cij = c + r * ldc + j;
+            *cij = beta == 0 ? tile[r * NR + j] : tile[r * NR + j] + beta * *cij;
         }
-    }
 }
 
 /* C (mc, nc) = alpha * packed A (mc, kc) x packed B (kc, nc) + beta * C.
@@ -200,12 +256,16 @@ static void multiply_packed(micro_kernel_fn *micro_kernel, size_t mc,
                             const nn_real *packed_a, const nn_real *packed_b,
                             nn_real beta, nn_real *c, size_t ldc)
 {
-    _Alignas(ALIGNMENT) nn_real tile[MR * NR];
     for (size_t j0 = 0; j0 < nc; j0 += NR) {
         for (size_t i0 = 0; i0 < mc; i0 += MR) {
-            micro_kernel(kc, packed_a + i0 * kc, packed_b + j0 * kc, tile);
-            store_tile(min_size(MR, mc - i0), min_size(NR, nc - j0), tile,
-                       alpha, beta, c + i0 * ldc + j0, ldc);
+            size_t rows = min_size(MR, mc - i0), cols = min_size(NR, nc - j0);
+            const nn_real *a_sliver = packed_a + i0 * kc, *b_sliver = packed_b + j0 * kc;
+            nn_real *c_tile = c + i0 * ldc + j0;
+            if (rows == MR && cols == NR)
+                micro_kernel(kc, a_sliver, b_sliver, alpha, beta, c_tile, ldc);
+            else
+                edge_tile(micro_kernel, kc, a_sliver, b_sliver, rows, cols, alpha,
+                          beta, c_tile, ldc);
         }
     }
 }
@@ -238,20 +298,12 @@ static void scale_c(size_t m, size_t n, nn_real beta, nn_real *c, size_t ldc)
             c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j];
 }
 
-void nn_gemm(bool trans_a, bool trans_b, size_t m, size_t n, size_t k,
-             nn_real alpha, const nn_real *a, size_t lda, const nn_real *b,
-             size_t ldb, nn_real beta, nn_real *c, size_t ldc)
+/* One thread's product, the blocked loops of the header comment. The
+ * strides are those of op(A) and op(B) as stored (see packing). */
+static void gemm_blocked(size_t m, size_t n, size_t k, nn_real alpha, const nn_real *a,
+                         size_t a_row, size_t a_col, const nn_real *b, size_t b_row,
+                         size_t b_col, nn_real beta, nn_real *c, size_t ldc)
 {
-    // a: op(A) is (m, k); b: op(B) is (k, n); c: (m, n) with row stride ldc
-    if (m == 0 || n == 0) return;
-    if (k == 0) {
-        scale_c(m, n, beta, c, ldc);
-        return;
-    }
-    /* (row stride, column stride) of op(A) and op(B) as stored. */
-    size_t a_row = trans_a ? 1 : lda, a_col = trans_a ? lda : 1;
-    size_t b_row = trans_b ? 1 : ldb, b_col = trans_b ? ldb : 1;
-
     /* Size the buffers for this product, not for the largest blocks, so a
      * small product does not claim megabytes. Packed B starts on an aligned
      * boundary so that the kernel's vector loads are aligned. */
@@ -260,9 +312,10 @@ void nn_gemm(bool trans_a, bool trans_b, size_t m, size_t n, size_t k,
                                  ALIGNMENT / sizeof(nn_real));
     size_t b_elements = round_up(min_size(n, NC), NR) * kc_max;
     nn_real *packed_a = get_workspace(a_elements + b_elements);
-    if (!packed_a) {
-        nn_gemm_naive(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta,
-                      c, ldc);
+    if (!packed_a) {  /* no memory for packing: the slow way still works */
+        nn_gemm_naive(a_row == 1 && a_col != 1, b_row == 1 && b_col != 1, m, n, k,
+                      alpha, a, a_row == 1 ? a_col : a_row, b, b_row == 1 ? b_col : b_row,
+                      beta, c, ldc);
         return;
     }
     nn_real *packed_b = packed_a + a_elements;
@@ -283,6 +336,53 @@ void nn_gemm(bool trans_a, bool trans_b, size_t m, size_t n, size_t k,
                                 packed_b, slab_beta, c + ic * ldc + jc, ldc);
             }
         }
+    }
+}
+
+/* ---- threads ----
+ * Threads split C into side-by-side parts, each a product of its own:
+ * bands of rows (each thread packs all of B, reads its rows of A) or bands
+ * of columns (each packs all of A). Rows when C is taller than wide, since
+ * then B is the smaller matrix to pack twice. Every element of C is still
+ * computed by one thread with the same operations in the same order (the
+ * inner dimension is never split), so the result is bitwise the same for
+ * any thread count. Bands start at multiples of the tile size. */
+#define MIN_WORK_PER_THREAD (1 << 18) /* multiply-adds: about 10 us */
+
+void nn_gemm(bool trans_a, bool trans_b, size_t m, size_t n, size_t k,
+             nn_real alpha, const nn_real *a, size_t lda, const nn_real *b,
+             size_t ldb, nn_real beta, nn_real *c, size_t ldc)
+{
+    // a: op(A) is (m, k); b: op(B) is (k, n); c: (m, n) with row stride ldc
+    if (m == 0 || n == 0) return;
+    if (k == 0) {
+        scale_c(m, n, beta, c, ldc);
+        return;
+    }
+    /* (row stride, column stride) of op(A) and op(B) as stored. */
+    size_t a_row = trans_a ? 1 : lda, a_col = trans_a ? lda : 1;
+    size_t b_row = trans_b ? 1 : ldb, b_col = trans_b ? ldb : 1;
+
+    bool split_rows = m >= n;
+    size_t tile = split_rows ? MR : NR, length = split_rows ? m : n;
+    size_t tiles = (length + tile - 1) / tile;
+    int threads = nn_threads_for(m * n * k, MIN_WORK_PER_THREAD);
+    if ((size_t)threads > tiles) threads = (int)tiles;
+    if (threads <= 1) {
+        gemm_blocked(m, n, k, alpha, a, a_row, a_col, b, b_row, b_col, beta, c, ldc);
+        return;
+    }
+#pragma omp parallel for num_threads(threads) schedule(static, 1)
+    for (int part = 0; part < threads; part++) {
+        /* this part's band: tiles [first, end) of the split dimension */
+        size_t first = tiles * (size_t)part / (size_t)threads * tile;
+        size_t end = min_size(tiles * (size_t)(part + 1) / (size_t)threads * tile, length);
+        if (split_rows)
+            gemm_blocked(end - first, n, k, alpha, a + first * a_row, a_row, a_col, b,
+                         b_row, b_col, beta, c + first * ldc, ldc);
+        else
+            gemm_blocked(m, end - first, k, alpha, a, a_row, a_col, b + first * b_col,
+                         b_row, b_col, beta, c + first, ldc);
     }
 }
 

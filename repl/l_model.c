@@ -52,8 +52,7 @@ static int model_add(lua_State *L)
     lua_getiuservalue(L, 1, 1);  /* m.layers */
     lua_pushvalue(L, 2);
     lua_rawseti(L, -2, (lua_Integer)m->num_layers);
-    lua_pushvalue(L, 1);
-    return 1;  /* the model, so that adds can chain */
+    return 0;  /* as Keras's add, which returns None */
 }
 
 /* nn.Sequential() or nn.Sequential{layers...} */
@@ -265,8 +264,9 @@ static int model_count_params(lua_State *L)
 static int model_tostring(lua_State *L)
 {
     nn_model *m = lnn_check_model(L, 1, "tostring");
-    lua_pushfstring(L, "nn.Sequential (%d layers, %d parameters%s)", m->num_layers,
-                    (int)nn_model_param_count(m), m->compiled ? "" : ", not compiled");
+    lua_pushfstring(L, "nn.Sequential (%d layer%s, %d parameters%s)", m->num_layers,
+                    m->num_layers == 1 ? "" : "s", (int)nn_model_param_count(m),
+                    m->compiled ? "" : ", not compiled");
     return 1;
 }
 

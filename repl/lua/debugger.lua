@@ -345,8 +345,21 @@ local function parse_weight(d, text)
   error("explain: no layer named '" .. name .. "'", 0)
 end
 
+-- The gradient is complete once the layer's last backward step has run.
+local function backward_done(d, layer)
+  local program, last = d.stepper:program(), nil
+  for k, text in ipairs(program) do
+    if text == 'backward ' .. layer.name or text:find('^backward ' .. layer.name .. ' t=1/') then last = k end
+  end
+  return last and d.stepper.position >= last
+end
+
 function Debugger:explain(text)
   local i, layer, param, flat = parse_weight(self, text)
+  if not backward_done(self, layer) then
+    error(string.format('explain: the backward pass of %s has not run yet in this batch; ' ..
+                        ':step past "backward %s" first', layer.name, layer.name), 0)
+  end
   local e = self.stepper:explain(i, param, flat)
   local recurrent = layer.state ~= nil
   local unit = layer.class == 'Conv2D' and 'filter' or (recurrent and 'gate unit' or 'unit')

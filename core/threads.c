@@ -1,0 +1,32 @@
+/* threads.c: the thread count for the kernels (threads.h). */
+#include "threads.h"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+static int chosen;  /* 0: OpenMP's default */
+
+int nn_get_threads(void)
+{
+#ifdef _OPENMP
+    return chosen > 0 ? chosen : omp_get_max_threads();
+#else
+    return 1;
+#endif
+}
+
+void nn_set_threads(int n) { chosen = n > 0 ? n : 0; }
+
+int nn_threads_for(size_t work, size_t min_per_thread)
+{
+    int threads = nn_get_threads();
+    size_t useful = min_per_thread ? work / min_per_thread : work;
+    if (useful < (size_t)threads)
+        threads = useful > 1 ? (int)useful : 1;
+#ifdef _OPENMP
+    if (omp_in_parallel())  /* already inside a split: do not split again */
+        threads = 1;
+#endif
+    return threads;
+}
