@@ -13,20 +13,31 @@
  *         for each sliver pair: micro-kernel -> one (MR, NR) tile of C
  *
  * Packing copies a block into the exact order the micro-kernel reads it, so
- * the kernel walks two small contiguous arrays and never sees lda, ldb or a
- * transpose: all four transpose cases differ only in how the packing reads.
- * The micro-kernel keeps its MR x NR tile of sums in registers for the whole
- * KC-long loop, so each value loaded feeds many multiply-adds.
+ * the kernel walks small contiguous arrays. All four transpose cases differ
+ * only in how the packing reads. The micro-kernel keeps its MR x NR tile of
+ * sums in registers for the whole KC-long loop, so each value loaded feeds
+ * many multiply-adds, and then adds the tile into C.
+ *
+ * Packing A pays off when each sliver of A is read many times, once per
+ * sliver of B. When C is narrow (n <= NARROW_N, as in a convolution with few
+ * filters) it is read only a few times, and copying it would cost more than
+ * the kernel spends on it: then the kernel reads A where it lies, through
+ * its strides, and only a last, partial sliver is packed (for its zero rows).
  *
  * There are two micro-kernels: a plain-C one that runs anywhere, and on
- * x86-64 one written with GNU C vector types and compiled for AVX2, chosen at
- * run time when the CPU has AVX2. (gcc will not keep a plain
- * nn_real[MR][NR] accumulator in registers, so plain C alone is slow.)
+ * x86-64 one written with AVX2 and FMA intrinsics, chosen at run time when
+ * the CPU has them (so one binary runs anywhere, and fast where it can).
+ * (gcc will not keep a plain nn_real[MR][NR] accumulator in registers, so
+ * plain C alone is slow.)
+ *
+ * With more than one thread (threads.h), C is cut into bands of rows or of
+ * columns and each thread runs the loops above on its band; see "threads".
  *
  * Also here: nn_tensor_matmul, the tensor form.
  *
- * Left out: threads, prefetching, hand-written assembly, and a separate path
- * for tiny or skinny products (they go through the same blocks, padded).
+ * Left out: prefetching, hand-written assembly, AVX-512, splitting the inner
+ * dimension across threads (it would change the order of the sums), and a
+ * separate path for tiny products (they go through the same blocks, padded).
  */
 #include "gemm.h"
 
@@ -51,6 +62,7 @@
 #define KC 256
 #define MC 144  /* a multiple of MR */
 #define NC 4096 /* a multiple of NR */
+#define NARROW_N 64 /* C at most this wide: the kernel reads A unpacked */
 
 #define ALIGNMENT 64 /* bytes: a cache line, and enough for any vector load */
 
@@ -61,90 +73,97 @@ static size_t round_up(size_t x, size_t multiple)
     return (x + multiple - 1) / multiple * multiple;
 }
 
-/* ---- packing ----
- * A matrix view is (pointer to element (0, 0), row stride, column stride):
- * op(A) non-transposed has strides (lda, 1), transposed (1, lda). So one
- * packing routine serves both cases. Each has a fast path for a full sliver
- * (a constant trip count the compiler unrolls, or whole rows memcpy'd when
- * the values to copy lie side by side) and a general path for the last,
- * partial sliver. */
+/* ---- matrix views ----
+ * A view of a matrix: element (i, j) is at[i * row + j * col]. op(A) non-
+ * transposed is (a, lda, 1), transposed (a, 1, lda); so the same code reads
+ * all four transpose cases. A packed sliver of A is (sliver, 1, MR). */
+typedef struct view {
+    const nn_real *at;
+    size_t row, col;
+} view;
 
-/* Copy the (mc, kc) block of op(A) at `a` into MR-tall slivers. Sliver s is
- * (kc, MR) row-major: for each step p of the inner dimension, the MR values of
- * rows s*MR .. s*MR+MR-1. Rows past mc are zeros, so the kernel needs no
- * edge case. */
-static void pack_a(size_t mc, size_t kc, const nn_real *a, size_t row_stride,
-                   size_t col_stride, nn_real *packed)
+/* The view of the sub-matrix whose element (0, 0) is v's (i, j). */
+static view view_from(view v, size_t i, size_t j)
 {
-    // a: (mc, kc) with the given strides -> packed: (ceil(mc/MR), kc, MR)
-    for (size_t i0 = 0; i0 < mc; i0 += MR, packed += kc * MR) {
-        size_t rows = min_size(MR, mc - i0);
-        const nn_real *sliver = a + i0 * row_stride;
-        if (rows == MR && row_stride == 1) {  /* transposed A: MR values side by side */
+    return (view){v.at + i * v.row + j * v.col, v.row, v.col};
+}
+
+/* ---- packing ----
+ * Each packing routine has a fast path for a full sliver (a constant trip
+ * count the compiler unrolls, or whole rows memcpy'd when the values to copy
+ * lie side by side) and a general path for a last, partial sliver. */
+
+/* Copy one (rows, kc) sliver of op(A), rows <= MR, into (kc, MR) row-major
+ * order: for each step p of the inner dimension, the MR values of the
+ * sliver's rows. Rows past `rows` are zeros, so the kernel needs no edge
+ * case. */
+static void pack_a_sliver(size_t rows, size_t kc, view a, nn_real *packed)
+{
+    // a: (rows, kc) -> packed: (kc, MR)
+    if (rows == MR && a.row == 1) {  /* transposed A: MR values side by side */
+        for (size_t p = 0; p < kc; p++)
+            memcpy(packed + p * MR, a.at + p * a.col, MR * sizeof *packed);
+    } else if (rows == MR) {  /* A as stored: read each row along */
+        for (size_t r = 0; r < MR; r++)
             for (size_t p = 0; p < kc; p++)
-                memcpy(packed + p * MR, sliver + p * col_stride, MR * sizeof *packed);
-        } else if (rows == MR) {
-            for (size_t p = 0; p < kc; p++)
-                for (size_t r = 0; r < MR; r++)
-                    packed[p * MR + r] = sliver[r * row_stride + p * col_stride];
-        } else {
-            for (size_t p = 0; p < kc; p++) {
-                for (size_t r = 0; r < rows; r++)
-                    packed[p * MR + r] = sliver[r * row_stride + p * col_stride];
-                for (size_t r = rows; r < MR; r++) packed[p * MR + r] = 0;
-            }
+                packed[p * MR + r] = a.at[r * a.row + p * a.col];
+    } else {
+        for (size_t p = 0; p < kc; p++) {
+            for (size_t r = 0; r < rows; r++)
+                packed[p * MR + r] = a.at[r * a.row + p * a.col];
+            for (size_t r = rows; r < MR; r++) packed[p * MR + r] = 0;
         }
     }
 }
 
-/* Copy the (kc, nc) block of op(B) at `b` into NR-wide slivers. Sliver s is
+/* Copy the (kc, nc) block of op(B) into NR-wide slivers. Sliver s is
  * (kc, NR) row-major: for each p, the NR values of columns s*NR ..
  * s*NR+NR-1. Columns past nc are zeros. */
-static void pack_b(size_t kc, size_t nc, const nn_real *b, size_t row_stride,
-                   size_t col_stride, nn_real *packed)
+static void pack_b(size_t kc, size_t nc, view b, nn_real *packed)
 {
-    // b: (kc, nc) with the given strides -> packed: (ceil(nc/NR), kc, NR)
+    // b: (kc, nc) -> packed: (ceil(nc/NR), kc, NR)
     for (size_t j0 = 0; j0 < nc; j0 += NR, packed += kc * NR) {
         size_t cols = min_size(NR, nc - j0);
-        const nn_real *sliver = b + j0 * col_stride;
-        if (cols == NR && col_stride == 1) {  /* B as stored: NR values side by side */
+        view sliver = view_from(b, 0, j0);
+        if (cols == NR && b.col == 1) {  /* B as stored: NR values side by side */
             for (size_t p = 0; p < kc; p++)
-                memcpy(packed + p * NR, sliver + p * row_stride, NR * sizeof *packed);
+                memcpy(packed + p * NR, sliver.at + p * b.row, NR * sizeof *packed);
         } else if (cols == NR) {
             for (size_t p = 0; p < kc; p++)
                 for (size_t j = 0; j < NR; j++)
-                    packed[p * NR + j] = sliver[p * row_stride + j * col_stride];
+                    packed[p * NR + j] = sliver.at[p * b.row + j * b.col];
         } else {
             for (size_t p = 0; p < kc; p++) {
                 for (size_t j = 0; j < cols; j++)
-                    packed[p * NR + j] = sliver[p * row_stride + j * col_stride];
+                    packed[p * NR + j] = sliver.at[p * b.row + j * b.col];
                 for (size_t j = cols; j < NR; j++) packed[p * NR + j] = 0;
             }
         }
     }
 }
 
-/* ---- the micro-kernel: C tile = alpha * a_sliver x b_sliver + beta * C tile ----
- * a_sliver: (kc, MR), b_sliver: (kc, NR), both packed; c: a full (MR, NR)
- * tile of C with row stride ldc. Each step p is an outer product: column p
- * of A's sliver times row p of B's sliver, added to all MR x NR sums. With
- * beta == 0, C is not read: it may hold NaN. */
-typedef void micro_kernel_fn(size_t kc, const nn_real *restrict a_sliver,
-                             const nn_real *restrict b_sliver, nn_real alpha,
-                             nn_real beta, nn_real *restrict c, size_t ldc);
+/* ---- the micro-kernel: C tile = alpha * A sliver x B sliver + beta * C tile ----
+ * a: an (MR, kc) sliver of A, packed or not (its view's strides say which);
+ * b_sliver: (kc, NR), packed; c: a full (MR, NR) tile of C with row stride
+ * ldc. Each step p is an outer product: column p of A's sliver times row p
+ * of B's sliver, added to all MR x NR sums. With beta == 0, C is not read:
+ * it may hold NaN. */
+typedef void micro_kernel_fn(size_t kc, view a, const nn_real *restrict b_sliver,
+                             nn_real alpha, nn_real beta, nn_real *restrict c,
+                             size_t ldc);
 
 /* The plain-C kernel: the loops as they read. gcc keeps `sum` in memory, not
  * in registers, so this runs at a fraction of the vector kernel's speed; it
  * serves CPUs and compilers the vector kernel does not. */
-static void micro_kernel_plain(size_t kc, const nn_real *restrict a_sliver,
-                               const nn_real *restrict b_sliver, nn_real alpha,
-                               nn_real beta, nn_real *restrict c, size_t ldc)
+static void micro_kernel_plain(size_t kc, view a, const nn_real *restrict b_sliver,
+                               nn_real alpha, nn_real beta, nn_real *restrict c,
+                               size_t ldc)
 {
     nn_real sum[MR][NR] = {{0}};
     for (size_t p = 0; p < kc; p++)
         for (int r = 0; r < MR; r++)
             for (int j = 0; j < NR; j++)
-                sum[r][j] += a_sliver[p * MR + r] * b_sliver[p * NR + j];
+                sum[r][j] += a.at[r * a.row + p * a.col] * b_sliver[p * NR + j];
     for (int r = 0; r < MR; r++)
         for (int j = 0; j < NR; j++)
             c[r * ldc + j] = beta == 0 ? alpha * sum[r][j]
@@ -186,9 +205,9 @@ typedef __m256 vec;
 #define HALF (NR / 2)  /* nn_reals in one vector */
 
 __attribute__((target("avx2,fma")))
-static void micro_kernel_avx2(size_t kc, const nn_real *restrict a_sliver,
-                              const nn_real *restrict b_sliver, nn_real alpha,
-                              nn_real beta, nn_real *restrict c, size_t ldc)
+static void micro_kernel_avx2(size_t kc, view a, const nn_real *restrict b_sliver,
+                              nn_real alpha, nn_real beta, nn_real *restrict c,
+                              size_t ldc)
 {
     vec sum[MR][2];  // (MR, NR) as MR rows of two vectors
 #pragma GCC unroll 8
@@ -197,10 +216,11 @@ static void micro_kernel_avx2(size_t kc, const nn_real *restrict a_sliver,
         /* Packed B is 64-byte aligned and a row is 64 bytes: aligned loads. */
         vec b_left = vec_load_aligned(b_sliver + p * NR);
         vec b_right = vec_load_aligned(b_sliver + p * NR + HALF);
+        const nn_real *a_column = a.at + p * a.col;
         /* Unrolled, so that every sum[r] gets its own register. */
 #pragma GCC unroll 8
         for (int r = 0; r < MR; r++) {
-            vec a_value = vec_broadcast(a_sliver[p * MR + r]);
+            vec a_value = vec_broadcast(a_column[r * a.row]);
             sum[r][0] = vec_fma(a_value, b_left, sum[r][0]);
             sum[r][1] = vec_fma(a_value, b_right, sum[r][1]);
         }
@@ -235,12 +255,12 @@ static micro_kernel_fn *pick_micro_kernel(void) { return micro_kernel_plain; }
 /* A partial tile at the bottom or right edge of C: the kernel writes a full
  * (MR, NR) tile into `tile`, and only its (rows, cols) corner goes into C,
  * with the same arithmetic as the kernel's own store. */
-static void edge_tile(micro_kernel_fn *micro_kernel, size_t kc, const nn_real *a_sliver,
+static void edge_tile(micro_kernel_fn *micro_kernel, size_t kc, view a,
                       const nn_real *b_sliver, size_t rows, size_t cols, nn_real alpha,
                       nn_real beta, nn_real *c, size_t ldc)
 {
     _Alignas(ALIGNMENT) nn_real tile[MR * NR];  // (MR, NR)
-    micro_kernel(kc, a_sliver, b_sliver, alpha, 0, tile, NR);
+    micro_kernel(kc, a, b_sliver, alpha, 0, tile, NR);
     for (size_t r = 0; r < rows; r++)
         for (size_t j = 0; j < cols; j++) {
             nn_real *cij = c + r * ldc + j;
@@ -248,18 +268,23 @@ static void edge_tile(micro_kernel_fn *micro_kernel, size_t kc, const nn_real *a
         }
 }
 
-/* C (mc, nc) = alpha * packed A (mc, kc) x packed B (kc, nc) + beta * C.
- * The B sliver of the outer loop stays in L1 while the inner loop streams
- * every A sliver of the block past it from L2. */
-static void multiply_packed(micro_kernel_fn *micro_kernel, size_t mc,
-                            size_t nc, size_t kc, nn_real alpha,
-                            const nn_real *packed_a, const nn_real *packed_b,
-                            nn_real beta, nn_real *c, size_t ldc)
+/* C (mc, nc) = alpha * A block (mc, kc) x packed B (kc, nc) + beta * C.
+ * Sliver s of the A block is read from `packed_a` (s * MR * kc on) if it
+ * was packed, else from `a` where it lies. The B sliver of the outer loop
+ * stays in L1 while the inner loop streams every A sliver of the block past
+ * it from L2. */
+static void multiply_block(micro_kernel_fn *micro_kernel, size_t mc, size_t nc,
+                           size_t kc, nn_real alpha, view a, bool a_packed,
+                           const nn_real *packed_a, const nn_real *packed_b,
+                           nn_real beta, nn_real *c, size_t ldc)
 {
     for (size_t j0 = 0; j0 < nc; j0 += NR) {
         for (size_t i0 = 0; i0 < mc; i0 += MR) {
             size_t rows = min_size(MR, mc - i0), cols = min_size(NR, nc - j0);
-            const nn_real *a_sliver = packed_a + i0 * kc, *b_sliver = packed_b + j0 * kc;
+            view a_sliver = a_packed || rows < MR
+                                ? (view){packed_a + i0 * kc, 1, MR}
+                                : view_from(a, i0, 0);
+            const nn_real *b_sliver = packed_b + j0 * kc;
             nn_real *c_tile = c + i0 * ldc + j0;
             if (rows == MR && cols == NR)
                 micro_kernel(kc, a_sliver, b_sliver, alpha, beta, c_tile, ldc);
@@ -267,6 +292,18 @@ static void multiply_packed(micro_kernel_fn *micro_kernel, size_t mc,
                 edge_tile(micro_kernel, kc, a_sliver, b_sliver, rows, cols, alpha,
                           beta, c_tile, ldc);
         }
+    }
+}
+
+/* Pack the (mc, kc) block of op(A) into packed_a, sliver after sliver; or,
+ * when the kernel reads A unpacked, only its last sliver if it is partial. */
+static void pack_a(size_t mc, size_t kc, view a, bool whole_block, nn_real *packed_a)
+{
+    // a: (mc, kc) -> packed_a: (ceil(mc/MR), kc, MR)
+    for (size_t i0 = 0; i0 < mc; i0 += MR) {
+        size_t rows = min_size(MR, mc - i0);
+        if (whole_block || rows < MR)
+            pack_a_sliver(rows, kc, view_from(a, i0, 0), packed_a + i0 * kc);
     }
 }
 
@@ -298,11 +335,25 @@ static void scale_c(size_t m, size_t n, nn_real beta, nn_real *c, size_t ldc)
             c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j];
 }
 
-/* One thread's product, the blocked loops of the header comment. The
- * strides are those of op(A) and op(B) as stored (see packing). */
-static void gemm_blocked(size_t m, size_t n, size_t k, nn_real alpha, const nn_real *a,
-                         size_t a_row, size_t a_col, const nn_real *b, size_t b_row,
-                         size_t b_col, nn_real beta, nn_real *c, size_t ldc)
+/* C = alpha * A B + beta * C one element at a time, reading A and B through
+ * their views: for when there is no memory to pack into. */
+static void multiply_unpacked(size_t m, size_t n, size_t k, nn_real alpha, view a,
+                              view b, nn_real beta, nn_real *c, size_t ldc)
+{
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < n; j++) {
+            nn_real sum = 0;
+            for (size_t p = 0; p < k; p++)
+                sum += a.at[i * a.row + p * a.col] * b.at[p * b.row + j * b.col];
+            nn_real *cij = c + i * ldc + j;
+            *cij = beta == 0 ? alpha * sum : alpha * sum + beta * *cij;
+        }
+}
+
+/* One thread's product: the blocked loops of the header comment.
+ * a: op(A) (m, k); b: op(B) (k, n); c: (m, n) with row stride ldc. */
+static void gemm_blocked(size_t m, size_t n, size_t k, nn_real alpha, view a, view b,
+                         nn_real beta, nn_real *c, size_t ldc)
 {
     /* Size the buffers for this product, not for the largest blocks, so a
      * small product does not claim megabytes. Packed B starts on an aligned
@@ -313,27 +364,29 @@ static void gemm_blocked(size_t m, size_t n, size_t k, nn_real alpha, const nn_r
     size_t b_elements = round_up(min_size(n, NC), NR) * kc_max;
     nn_real *packed_a = get_workspace(a_elements + b_elements);
     if (!packed_a) {  /* no memory for packing: the slow way still works */
-        nn_gemm_naive(a_row == 1 && a_col != 1, b_row == 1 && b_col != 1, m, n, k,
-                      alpha, a, a_row == 1 ? a_col : a_row, b, b_row == 1 ? b_col : b_row,
-                      beta, c, ldc);
+        multiply_unpacked(m, n, k, alpha, a, b, beta, c, ldc);
         return;
     }
     nn_real *packed_b = packed_a + a_elements;
     micro_kernel_fn *micro_kernel = pick_micro_kernel();
+    bool a_packed = n > NARROW_N;
 
+    /* Slabs of equal depth (k = 288 is two of 144, not 256 and a thin 32),
+     * since every slab pays for loading and storing C once more. */
+    size_t slabs = (k + KC - 1) / KC, slab_depth = (k + slabs - 1) / slabs;
     for (size_t jc = 0; jc < n; jc += NC) {
         size_t nc = min_size(NC, n - jc);
-        for (size_t pc = 0; pc < k; pc += KC) {
-            size_t kc = min_size(KC, k - pc);
-            pack_b(kc, nc, b + pc * b_row + jc * b_col, b_row, b_col, packed_b);
+        for (size_t pc = 0; pc < k; pc += slab_depth) {
+            size_t kc = min_size(slab_depth, k - pc);
+            pack_b(kc, nc, view_from(b, pc, jc), packed_b);
             /* The first slab applies beta; later slabs add to what it left. */
             nn_real slab_beta = pc == 0 ? beta : 1;
             for (size_t ic = 0; ic < m; ic += MC) {
                 size_t mc = min_size(MC, m - ic);
-                pack_a(mc, kc, a + ic * a_row + pc * a_col, a_row, a_col,
-                       packed_a);
-                multiply_packed(micro_kernel, mc, nc, kc, alpha, packed_a,
-                                packed_b, slab_beta, c + ic * ldc + jc, ldc);
+                view a_block = view_from(a, ic, pc);
+                pack_a(mc, kc, a_block, a_packed, packed_a);
+                multiply_block(micro_kernel, mc, nc, kc, alpha, a_block, a_packed,
+                               packed_a, packed_b, slab_beta, c + ic * ldc + jc, ldc);
             }
         }
     }
@@ -359,9 +412,8 @@ void nn_gemm(bool trans_a, bool trans_b, size_t m, size_t n, size_t k,
         scale_c(m, n, beta, c, ldc);
         return;
     }
-    /* (row stride, column stride) of op(A) and op(B) as stored. */
-    size_t a_row = trans_a ? 1 : lda, a_col = trans_a ? lda : 1;
-    size_t b_row = trans_b ? 1 : ldb, b_col = trans_b ? ldb : 1;
+    view a_view = trans_a ? (view){a, 1, lda} : (view){a, lda, 1};
+    view b_view = trans_b ? (view){b, 1, ldb} : (view){b, ldb, 1};
 
     bool split_rows = m >= n;
     size_t tile = split_rows ? MR : NR, length = split_rows ? m : n;
@@ -369,7 +421,7 @@ void nn_gemm(bool trans_a, bool trans_b, size_t m, size_t n, size_t k,
     int threads = nn_threads_for(m * n * k, MIN_WORK_PER_THREAD);
     if ((size_t)threads > tiles) threads = (int)tiles;
     if (threads <= 1) {
-        gemm_blocked(m, n, k, alpha, a, a_row, a_col, b, b_row, b_col, beta, c, ldc);
+        gemm_blocked(m, n, k, alpha, a_view, b_view, beta, c, ldc);
         return;
     }
 #pragma omp parallel for num_threads(threads) schedule(static, 1)
@@ -378,11 +430,11 @@ void nn_gemm(bool trans_a, bool trans_b, size_t m, size_t n, size_t k,
         size_t first = tiles * (size_t)part / (size_t)threads * tile;
         size_t end = min_size(tiles * (size_t)(part + 1) / (size_t)threads * tile, length);
         if (split_rows)
-            gemm_blocked(end - first, n, k, alpha, a + first * a_row, a_row, a_col, b,
-                         b_row, b_col, beta, c + first * ldc, ldc);
+            gemm_blocked(end - first, n, k, alpha, view_from(a_view, first, 0), b_view,
+                         beta, c + first * ldc, ldc);
         else
-            gemm_blocked(m, end - first, k, alpha, a, a_row, a_col, b + first * b_col,
-                         b_row, b_col, beta, c + first, ldc);
+            gemm_blocked(m, end - first, k, alpha, a_view, view_from(b_view, 0, first),
+                         beta, c + first, ldc);
     }
 }
 

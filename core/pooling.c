@@ -17,9 +17,12 @@
  * the other cells get 0; forward remembers each window's winner (argmax) for
  * this. Average: every real cell gets dL/dy / count.
  *
+ * pooling_naive.c has max pooling as plain loops; tests/test_kernels.c
+ * checks this file's faster loops (and their threads) against it.
+ *
  * Left out: global pooling, channels-first, 1-D and 3-D pooling.
  */
-#include <stdint.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +30,10 @@
 #include "im2col.h"
 #include "layer_config.h"
 #include "layers.h"
+#include "threads.h"
+
+/* Input cells per thread below which threads are not worth starting. */
+#define POOL_WORK_PER_THREAD (1 << 15)
 
 typedef struct pooling {
     size_t pool_h, pool_w, stride_h, stride_w;
@@ -145,32 +152,58 @@ static nn_status max_pooling_resize(nn_layer *layer)
     return NN_OK;
 }
 
+/* The max of window (oy, ox) of one image, for all C channels at once:
+ * y (C) gets the values, winner (C) their flat indices into the batch's
+ * input (`base` is where the image starts in it). The first cell starts the
+ * running max; a later cell takes over only if strictly larger, so ties go
+ * to the first cell in row-major order (and a NaN wins only if first), just
+ * as in pooling_naive.c. The channel loop has no branches, so that it
+ * compiles to vector instructions. */
+static void max_window(const nn_conv_geometry *g, const nn_real *image, size_t base,
+                       size_t oy, size_t ox, nn_real *y, size_t *winner)
+{
+    // image: (H, W, C); y, winner: (C)
+    size_t C = g->channels;
+    window w = window_at(g, oy, ox);
+    size_t first = (w.y0 * g->in_w + w.x0) * C;
+#pragma omp simd
+    for (size_t c = 0; c < C; c++) {
+        y[c] = image[first + c];
+        winner[c] = base + first + c;
+    }
+    for (size_t iy = w.y0; iy < w.y1; iy++)
+        for (size_t ix = iy == w.y0 ? w.x0 + 1 : w.x0; ix < w.x1; ix++) {
+            size_t at = (iy * g->in_w + ix) * C;
+            const nn_real *cell = image + at;
+#pragma omp simd
+            for (size_t c = 0; c < C; c++) {
+                bool larger = cell[c] > y[c];
+                y[c] = larger ? cell[c] : y[c];
+                winner[c] = larger ? base + at + c : winner[c];
+            }
+        }
+}
+
+/* Images are independent, so threads take whole images: the same windows,
+ * computed the same way, whatever the thread count. */
 static void max_pooling_forward(nn_layer *layer, size_t step)
 {
     (void)step;
     pooling *pool = layer->impl;
     const nn_conv_geometry *g = &pool->geometry;
     size_t C = g->channels;
+    size_t image_size = g->in_h * g->in_w * C, pooled_size = g->out_h * g->out_w * C;
     const nn_real *x = nn_tensor_data(layer->input);  // (B, H, W, C)
     nn_real *y = nn_tensor_data(layer->output);       // (B, OH, OW, C)
     size_t *winner = pool->argmax;                    // (B, OH, OW, C)
+    int threads = nn_threads_for(layer->batch * image_size, POOL_WORK_PER_THREAD);
+#pragma omp parallel for num_threads(threads) schedule(static)
     for (size_t b = 0; b < layer->batch; b++)
         for (size_t oy = 0; oy < g->out_h; oy++)
-            for (size_t ox = 0; ox < g->out_w; ox++, y += C, winner += C) {
-                /* all C channels of this window at once: y and winner hold
-                 * the best so far; SIZE_MAX means "no cell seen yet" */
-                window w = window_at(g, oy, ox);
-                for (size_t c = 0; c < C; c++)
-                    winner[c] = SIZE_MAX;
-                for (size_t iy = w.y0; iy < w.y1; iy++)
-                    for (size_t ix = w.x0; ix < w.x1; ix++) {
-                        size_t at = ((b * g->in_h + iy) * g->in_w + ix) * C;
-                        for (size_t c = 0; c < C; c++)
-                            if (winner[c] == SIZE_MAX || x[at + c] > y[c]) {
-                                y[c] = x[at + c];
-                                winner[c] = at + c;
-                            }
-                    }
+            for (size_t ox = 0; ox < g->out_w; ox++) {
+                size_t out = b * pooled_size + (oy * g->out_w + ox) * C;
+                max_window(g, x + b * image_size, b * image_size, oy, ox, y + out,
+                           winner + out);
             }
 }
 
@@ -180,12 +213,21 @@ static void max_pooling_backward(nn_layer *layer, size_t step)
     if (!layer->need_grad_input)
         return;
     const pooling *pool = layer->impl;
+    const nn_conv_geometry *g = &pool->geometry;
+    size_t image_size = g->in_h * g->in_w * g->channels;
+    size_t pooled_size = g->out_h * g->out_w * g->channels;
     const nn_real *dy = nn_tensor_data(layer->grad_output);  // (B, OH, OW, C)
     nn_real *dx = nn_tensor_data(layer->grad_input);         // (B, H, W, C)
-    nn_tensor_fill(layer->grad_input, 0);
-    /* += : with strides smaller than the pool, one cell can win two windows */
-    for (size_t i = 0, n = nn_tensor_numel(layer->output); i < n; i++)
-        dx[pool->argmax[i]] += dy[i];
+    /* Each image's winners lie in that image, so threads taking whole
+     * images never write the same cell. */
+    int threads = nn_threads_for(layer->batch * image_size, POOL_WORK_PER_THREAD);
+#pragma omp parallel for num_threads(threads) schedule(static)
+    for (size_t b = 0; b < layer->batch; b++) {
+        memset(dx + b * image_size, 0, image_size * sizeof *dx);
+        /* += : with strides smaller than the pool, one cell can win two windows */
+        for (size_t i = b * pooled_size; i < (b + 1) * pooled_size; i++)
+            dx[pool->argmax[i]] += dy[i];
+    }
 }
 
 static const nn_layer_kind max_pooling_kind = {

@@ -1,0 +1,112 @@
+/* viz_record.c: the visualizer's memory of a training run (viz_record.h). */
+#include "viz_record.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool series_push(viz_series *s, double v)
+{
+    if (s->count == s->capacity) {
+        size_t capacity = s->capacity ? 2 * s->capacity : 256;
+        double *values = realloc(s->values, capacity * sizeof *values);
+        if (!values)
+            return false;
+        s->values = values;
+        s->capacity = capacity;
+    }
+    s->values[s->count++] = v;
+    return true;
+}
+
+static void series_free(viz_series *s)
+{
+    free(s->values);
+    memset(s, 0, sizeof *s);
+}
+
+void viz_record_init(viz_record *r) { memset(r, 0, sizeof *r); }
+
+void viz_record_free(viz_record *r)
+{
+    series_free(&r->loss);
+    series_free(&r->accuracy);
+    series_free(&r->val_loss);
+    series_free(&r->val_accuracy);
+    series_free(&r->epoch_ends);
+    free(r->previous);
+    free(r->update_norm);
+    viz_record_init(r);
+}
+
+void viz_record_clear(viz_record *r) { viz_record_free(r); }
+
+bool viz_record_batch(viz_record *r, double loss, double accuracy)
+{
+    if (!series_push(&r->loss, loss))
+        return false;
+    if (!series_push(&r->accuracy, accuracy)) {
+        r->loss.count--;
+        return false;
+    }
+    return true;
+}
+
+bool viz_record_epoch(viz_record *r, double val_loss, double val_accuracy)
+{
+    return series_push(&r->val_loss, val_loss) && series_push(&r->val_accuracy, val_accuracy) &&
+           series_push(&r->epoch_ends, (double)r->loss.count);
+}
+
+size_t viz_param_offset(const nn_model *m, const nn_layer *layer, int p)
+{
+    return layer->params[p].value->offset - m->params->offset;
+}
+
+/* (Re)size the copy and the per-layer norms for this model; false if out of
+ * memory. A new size means a new model: the old copy means nothing. */
+static bool fit_to_model(viz_record *r, const nn_model *m, size_t size, bool *fresh)
+{
+    *fresh = false;
+    if (r->previous_size == size && r->layers == m->num_layers)
+        return true;
+    nn_real *previous = realloc(r->previous, size * sizeof *previous);
+    if (!previous)
+        return false;
+    r->previous = previous;
+    double *norms = realloc(r->update_norm, (size_t)m->num_layers * sizeof *norms);
+    if (!norms)
+        return false;
+    r->update_norm = norms;
+    for (int i = 0; i < m->num_layers; i++)
+        norms[i] = NAN;
+    r->previous_size = size;
+    r->layers = m->num_layers;
+    *fresh = true;
+    return true;
+}
+
+bool viz_record_update(viz_record *r, const nn_model *m)
+{
+    if (!m->compiled || !m->params)
+        return true;
+    size_t size = nn_tensor_numel(m->params);
+    bool fresh;
+    if (!fit_to_model(r, m, size, &fresh))
+        return false;
+    const nn_real *now = nn_tensor_data(m->params);
+    for (int i = 0; i < m->num_layers && !fresh; i++) {
+        const nn_layer *layer = m->layers[i];
+        double sum = 0;
+        for (int p = 0; p < layer->num_params; p++) {
+            size_t first = viz_param_offset(m, layer, p), n = nn_tensor_numel(layer->params[p].value);
+            for (size_t k = first; k < first + n; k++) {
+                double d = (double)now[k] - (double)r->previous[k];
+                sum += d * d;
+            }
+        }
+        r->update_norm[i] = layer->num_params ? sqrt(sum) : NAN;
+    }
+    memcpy(r->previous, now, size * sizeof *now);
+    return true;
+}

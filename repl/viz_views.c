@@ -1,0 +1,355 @@
+/* viz_views.c: the frame around every view (tabs, status line, key strip,
+ * the too-small message), the model view, and the helpers the view files
+ * share. See viz_views.h.
+ */
+#include "viz_views.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#define CHROME_ROWS 3  /* tabs above; status line and key strip below */
+
+static const char *const view_names[VIZ_VIEW_COUNT] = {
+    "model", "featuremaps", "lstm", "loss", "gradients", "predictions",
+};
+
+/* The smallest body each view can draw something useful in. */
+static const int min_body[VIZ_VIEW_COUNT][2] = {
+    {40, 8}, {50, 14}, {50, 14}, {40, 10}, {50, 8}, {40, 10},
+};
+
+static const char default_keys[] =
+    "s step  n next  b back  c continue  Tab view  : command  ? help  q quit";
+
+const char *viz_view_name(viz_view v) { return view_names[v]; }
+
+bool viz_view_from_name(const char *name, viz_view *v)
+{
+    for (int i = 0; i < VIZ_VIEW_COUNT; i++) {
+        if (strcmp(name, view_names[i]) == 0) {
+            *v = (viz_view)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+viz_frame viz_frame_default(const nn_model *model, const viz_record *record)
+{
+    viz_frame f = {0};
+    f.model = model;
+    f.record = record;
+    f.view = VIZ_VIEW_MODEL;
+    f.layer = -1;
+    f.chrome = true;
+    f.shown_layer = -1;
+    return f;
+}
+
+void viz_view_min_size(viz_view v, int *width, int *height)
+{
+    *width = min_body[v][0];
+    *height = min_body[v][1] + CHROME_ROWS;
+}
+
+/* ---- helpers for the views ---- */
+
+bool viz_has_batch(const nn_model *m)
+{
+    return m && m->compiled && m->batch > 0;
+}
+
+const nn_step *viz_next_step(const nn_model *m)
+{
+    return m && m->compiled ? nn_stepper_next(&m->stepper) : NULL;
+}
+
+bool viz_step_done(const nn_model *m, nn_phase phase, int layer)
+{
+    const nn_stepper *s = &m->stepper;
+    if (!s->loaded)
+        return true;
+    for (size_t k = s->length; k-- > 0;)  /* the last step of that phase */
+        if (s->program[k].phase == phase && s->program[k].layer == layer)
+            return s->cursor > k;
+    return false;
+}
+
+int viz_pick_layer(const viz_frame *f, bool (*accept)(const nn_layer *layer))
+{
+    const nn_model *m = f->model;
+    if (!m || m->num_layers == 0)
+        return -1;
+    if (f->layer >= 0 && f->layer < m->num_layers &&
+        (!accept || accept(m->layers[f->layer])))
+        return f->layer;
+    const nn_step *next = viz_next_step(m);
+    if (next && next->layer >= 0 && (!accept || accept(m->layers[next->layer])))
+        return next->layer;
+    for (int i = 0; i < m->num_layers; i++)
+        if (!accept || accept(m->layers[i]))
+            return i;
+    return -1;
+}
+
+void viz_range_text(double lo, double hi, char *buf, size_t size)
+{
+    char a[24], b[24];
+    viz_format_number(lo, a, sizeof a);
+    viz_format_number(hi, b, sizeof b);
+    snprintf(buf, size, "%s..%s", a, b);
+}
+
+void viz_message(viz_canvas *c, viz_rect area, const char *text)
+{
+    int lines = 1;
+    for (const char *p = text; *p; p++)
+        lines += *p == '\n';
+    int y = area.y + (area.h - lines) / 2;
+    for (const char *line = text; line; y++) {
+        const char *end = strchr(line, '\n');
+        int len = end ? (int)(end - line) : (int)strlen(line);
+        char buf[256];
+        snprintf(buf, sizeof buf, "%.*s", len, line);
+        int x = area.x + (area.w - len) / 2;
+        viz_text(c, x < area.x ? area.x : x, y, area.w, VIZ_PLAIN, buf);
+        line = end ? end + 1 : NULL;
+    }
+}
+
+bool viz_fit_maps(size_t rows, size_t cols, int count, int want, viz_rect area, int label_w,
+                  viz_map_grid *g)
+{
+    static const int scales[][2] = {{4, 1}, {3, 1}, {2, 1}, {1, 1}, {1, 2}, {1, 3}, {1, 4}};
+    int n = (int)(sizeof scales / sizeof scales[0]);
+    want = count < want ? count : want;
+    for (int pass = 0; pass < 2; pass++) {
+        int needed = pass == 0 ? count : want;
+        for (int i = 0; i < n; i++) {
+            viz_map_grid t = {scales[i][0], scales[i][1], 0, 0, 0, 0, 0, 0};
+            t.map_w = (int)((size_t)t.num * cols / (size_t)t.den);
+            t.map_h = (int)((size_t)t.num * rows / (size_t)t.den);
+            if (t.map_w < 1 || t.map_h < 1)
+                continue;
+            t.cell_w = (t.map_w > label_w ? t.map_w : label_w) + 1;
+            t.cell_h = viz_heatmap_rows(t.map_h) + 1;
+            t.per_row = (area.w + 1) / t.cell_w;
+            t.rows = area.h / t.cell_h;
+            if (t.per_row * t.rows >= needed && needed > 0) {
+                *g = t;
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+/* ---- the frame ---- */
+
+static void draw_tabs(viz_canvas *c, const viz_frame *f)
+{
+    int x = 0;
+    for (int v = 0; v < VIZ_VIEW_COUNT; v++) {
+        viz_pen pen = v == (int)f->view ? VIZ_SELECTED_PEN : VIZ_PLAIN;
+        x += viz_textf(c, x, 0, c->width - x, pen, " %d %s ", v + 1, view_names[v]);
+        x += viz_text(c, x, 0, c->width - x, VIZ_PLAIN, " ");
+    }
+}
+
+/* "forward conv2d_1 (step 1 of 10) · batch 1 · epoch 1 · loss 0.693" */
+static void position_text(const nn_model *m, char *buf, size_t size)
+{
+    if (!m) {
+        snprintf(buf, size, "no model");
+        return;
+    }
+    const nn_stepper *s = &m->stepper;
+    if (!m->compiled || !s->loaded) {
+        snprintf(buf, size, "%s", m->compiled ? "no batch loaded" : "not compiled");
+        return;
+    }
+    char step[96], loss[24] = "-";
+    const nn_step *next = nn_stepper_next(s);
+    if (next) {
+        char what[80];
+        nn_step_describe(m, next, what, sizeof what);
+        snprintf(step, sizeof step, "next: %s (step %zu of %zu)", what, s->cursor + 1,
+                 s->length);
+    } else {
+        snprintf(step, sizeof step, "batch done (%zu steps)", s->length);
+    }
+    if (!isnan(s->loss))
+        snprintf(loss, sizeof loss, "%.4f", s->loss);
+    snprintf(buf, size, "%s  batch %zu  epoch %zu  loss %s", step, s->batch + 1, s->epoch + 1,
+             loss);
+}
+
+static void draw_status(viz_canvas *c, const viz_frame *f, int y)
+{
+    char text[256];
+    position_text(f->model, text, sizeof text);
+    int x = viz_text(c, 0, y, c->width, VIZ_PLAIN, text);
+    if (f->message && f->message[0])
+        viz_textf(c, x, y, c->width - x, (viz_pen){VIZ_YELLOW, VIZ_DEFAULT, VIZ_BOLD}, "  %s",
+                  f->message);
+}
+
+/* "s step  n next": each key in reverse video, its meaning plain. Items are
+ * separated by two spaces, a key from its meaning by one. */
+static void draw_keys(viz_canvas *c, const char *keys, int y)
+{
+    int x = 0;
+    for (const char *p = keys; *p && x < c->width;) {
+        const char *space = strchr(p, ' ');
+        if (!space) {
+            viz_text(c, x, y, c->width - x, VIZ_SELECTED_PEN, p);
+            return;
+        }
+        char key[16];
+        snprintf(key, sizeof key, "%.*s", (int)(space - p) < 15 ? (int)(space - p) : 15, p);
+        x += viz_text(c, x, y, c->width - x, VIZ_SELECTED_PEN, key);
+        const char *end = strstr(space + 1, "  ");
+        int len = end ? (int)(end - space) : (int)strlen(space);
+        char label[64];
+        snprintf(label, sizeof label, "%.*s", len < 63 ? len : 63, space);
+        x += viz_text(c, x, y, c->width - x, VIZ_PLAIN, label);
+        if (!end)
+            return;
+        x += viz_text(c, x, y, c->width - x, VIZ_PLAIN, "  ");
+        p = end + 2;
+    }
+}
+
+typedef void (*view_fn)(viz_canvas *c, viz_rect area, viz_frame *f);
+
+static const view_fn view_functions[VIZ_VIEW_COUNT] = {
+    viz_draw_model, viz_draw_featuremaps, viz_draw_lstm,
+    viz_draw_loss, viz_draw_gradients, viz_draw_predictions,
+};
+
+void viz_draw(viz_canvas *c, viz_frame *f)
+{
+    viz_canvas_clear(c);
+    f->shown_layer = -1;
+    f->shown_count = 0;
+    int chrome = f->chrome ? CHROME_ROWS : 0;
+    int need_w = min_body[f->view][0], need_h = min_body[f->view][1] + chrome;
+    if (c->width < need_w || c->height < need_h) {
+        char text[128];
+        snprintf(text, sizeof text, "terminal too small\nneed %d x %d, have %d x %d", need_w,
+                 need_h, c->width, c->height);
+        viz_message(c, (viz_rect){0, 0, c->width, c->height}, text);
+        return;
+    }
+    viz_rect body = {0, f->chrome ? 1 : 0, c->width, c->height - chrome};
+    if (!f->model)
+        viz_message(c, body, "no model to show yet\n(nn.viz.open(model), :debug or :viz)");
+    else
+        view_functions[f->view](c, body, f);
+    if (f->chrome) {
+        draw_tabs(c, f);
+        draw_status(c, f, c->height - 2);
+        draw_keys(c, f->keys ? f->keys : default_keys, c->height - 1);
+    }
+}
+
+/* ---- the model view ---- */
+
+/* 1234567 -> "1,234,567" */
+static void thousands(size_t n, char *buf, size_t size)
+{
+    char digits[32];
+    int len = snprintf(digits, sizeof digits, "%zu", n), out = 0;
+    for (int i = 0; i < len && out + 2 < (int)size; i++) {
+        if (i > 0 && (len - i) % 3 == 0)
+            buf[out++] = ',';
+        buf[out++] = digits[i];
+    }
+    buf[out] = '\0';
+}
+
+static void draw_model_summary(viz_canvas *c, viz_rect area, const nn_model *m)
+{
+    char params[32];
+    thousands(nn_model_param_count(m), params, sizeof params);
+    int x = viz_textf(c, area.x, area.y, area.w, VIZ_TITLE_PEN, "nn.Sequential");
+    x += viz_textf(c, area.x + x, area.y, area.w - x, VIZ_PLAIN, ": %d layer%s, %s parameters",
+                   m->num_layers, m->num_layers == 1 ? "" : "s", params);
+    if (m->compiled)
+        viz_textf(c, area.x + x, area.y, area.w - x, VIZ_PLAIN, ", %s (learning rate %g), %s",
+                  nn_optimizer_name(m->optimizer), m->optimizer->learning_rate,
+                  nn_loss_name(m->loss));
+}
+
+/* The model view's columns: "  #  layer  class  output shape  params  F B  step" */
+#define LAYER_ROW_FORMAT "%3d  %-15.15s %-12.12s %-16.16s %8s"
+#define MARKS_COLUMN 60
+#define STEP_COLUMN 65
+
+/* The marks "● ●" (or "* *"): has the forward / backward step of this layer
+ * run in this batch? */
+static void draw_done_marks(viz_canvas *c, int x, int y, const nn_model *m, int layer)
+{
+    const char *yes = c->style.unicode ? "●" : "*", *no = c->style.unicode ? "·" : ".";
+    bool fwd = m->compiled && m->stepper.loaded && viz_step_done(m, NN_PHASE_FORWARD, layer);
+    bool bwd = m->compiled && m->stepper.loaded && viz_step_done(m, NN_PHASE_BACKWARD, layer);
+    viz_put(c, x, y, fwd ? yes : no, fwd ? VIZ_PEN(VIZ_GREEN) : VIZ_DIM_PEN);
+    viz_put(c, x + 2, y, bwd ? yes : no, bwd ? VIZ_PEN(VIZ_YELLOW) : VIZ_DIM_PEN);
+}
+
+/* The step under the cursor, on its row: "▶" before the row, and after it
+ * the phase and, inside a recurrent layer, the timestep ("backward 3/28"). */
+static void draw_cursor_mark(viz_canvas *c, viz_rect area, int y, const nn_step *next)
+{
+    viz_pen pen = {VIZ_CYAN, VIZ_DEFAULT, VIZ_BOLD};
+    viz_put(c, area.x, y, viz_sym(c, VIZ_SYM_CURSOR), pen);
+    if (next->timesteps > 1)
+        viz_textf(c, area.x + STEP_COLUMN, y, area.w - STEP_COLUMN, pen, "%s %zu/%zu",
+                  nn_phase_name(next->phase), next->timestep + 1, next->timesteps);
+    else
+        viz_text(c, area.x + STEP_COLUMN, y, area.w - STEP_COLUMN, pen,
+                 nn_phase_name(next->phase));
+}
+
+static void draw_layer_row(viz_canvas *c, viz_rect area, int y, const nn_model *m, int i,
+                           bool selected)
+{
+    const nn_layer *layer = m->layers[i];
+    char shape[64], params[32];
+    nn_batch_shape_string("None", layer->out_ndim, layer->out_shape, shape, sizeof shape);
+    thousands(nn_layer_param_count(layer), params, sizeof params);
+    viz_pen pen = selected ? VIZ_SELECTED_PEN : VIZ_PLAIN;
+    viz_textf(c, area.x, y, area.w, pen, LAYER_ROW_FORMAT, i + 1, layer->name,
+              layer->kind->class_name, shape, params);
+    draw_done_marks(c, area.x + MARKS_COLUMN, y, m, i);
+}
+
+void viz_draw_model(viz_canvas *c, viz_rect area, viz_frame *f)
+{
+    const nn_model *m = f->model;
+    draw_model_summary(c, area, m);
+    viz_text(c, area.x, area.y + 2, area.w, VIZ_DIM_PEN,
+             "  #  layer           class        output shape       params  F B  step");
+    const nn_step *next = viz_next_step(m);
+    int rows = area.h - 7;  /* summary, blank, header; loss, update; blank, legend */
+    int focus = f->layer >= 0 ? f->layer : (next && next->layer >= 0 ? next->layer : 0);
+    int first = focus >= rows ? focus - rows + 1 : 0;
+    int y = area.y + 3;
+    for (int i = first; i < m->num_layers && y < area.y + 3 + rows; i++, y++) {
+        draw_layer_row(c, area, y, m, i, i == f->layer);
+        if (next && next->layer == i)
+            draw_cursor_mark(c, area, y, next);
+    }
+    static const nn_phase tail[] = {NN_PHASE_LOSS, NN_PHASE_UPDATE};
+    for (int k = 0; k < 2; k++, y++) {
+        viz_textf(c, area.x, y, area.w, VIZ_DIM_PEN, "     %s", nn_phase_name(tail[k]));
+        if (next && next->phase == tail[k])
+            draw_cursor_mark(c, area, y, next);
+    }
+    if (f->layer >= 0 && f->layer < m->num_layers)
+        f->shown_layer = f->layer;
+    viz_textf(c, area.x, area.y + area.h - 1, area.w, VIZ_DIM_PEN,
+              "F B: forward / backward has run in this batch   %s: the next step",
+              viz_sym(c, VIZ_SYM_CURSOR));
+}

@@ -1,0 +1,115 @@
+/* viz_views.h: the visualizer's views, each drawing a model into a canvas.
+ *
+ *   model        layers, output shapes, parameter counts, the stepper's cursor
+ *   featuremaps  the input image, every channel of a layer's output, its
+ *                kernels, and during backward the gradient maps
+ *   lstm         a recurrent layer's gates and states, units x timesteps
+ *   loss         loss and accuracy per batch, validation per epoch
+ *   gradients    per layer gradient and weight norms, update/weight ratio,
+ *                histograms of the selected layer's weights and gradients
+ *   predictions  examples of the batch with true and predicted class
+ *
+ * A view only reads: the model's tensors, its stepper and the record of the
+ * run (viz_record.h). Everything it needs besides is in a viz_frame, so a
+ * view drawn twice from the same frame is the same picture, which is what
+ * lets nn.viz.snapshot test it as text.
+ *
+ * viz_draw draws the whole screen: a line of view tabs at the top, the view,
+ * and at the bottom a status line (where the stepper is) and a strip saying
+ * what the keys do. A canvas smaller than the view needs gets a "terminal
+ * too small, need W x H" message instead.
+ *
+ * The view files: viz_views.c (the frame, the model view, helpers shared by
+ * the views), viz_featuremaps.c, viz_lstm.c, viz_loss.c, viz_gradients.c,
+ * viz_predictions.c.
+ */
+#ifndef VIZ_VIEWS_H
+#define VIZ_VIEWS_H
+
+#include <stdbool.h>
+
+#include "model.h"
+#include "viz_canvas.h"
+#include "viz_record.h"
+
+typedef enum viz_view {
+    VIZ_VIEW_MODEL, VIZ_VIEW_FEATUREMAPS, VIZ_VIEW_LSTM, VIZ_VIEW_LOSS,
+    VIZ_VIEW_GRADIENTS, VIZ_VIEW_PREDICTIONS, VIZ_VIEW_COUNT
+} viz_view;
+
+/* "model", "featuremaps", ...; and back (false if unknown). */
+const char *viz_view_name(viz_view v);
+bool viz_view_from_name(const char *name, viz_view *v);
+
+typedef struct viz_frame {
+    /* what to draw */
+    const nn_model *model;      /* NULL: the views say there is nothing yet */
+    const viz_record *record;   /* NULL: no history */
+    viz_view view;
+    int layer;          /* the selected layer, 0-based; -1: follow the stepper */
+    int channel;        /* featuremaps: selected channel; lstm: first unit shown */
+    int example;        /* the example of the batch shown, 0-based */
+    bool log_scale;     /* loss view: logarithmic y axis */
+    bool chrome;        /* tabs, status line and key strip around the view */
+    const char *message;  /* for the status line, or NULL */
+    const char *keys;     /* the key strip, or NULL for the default */
+    /* what was drawn, for the caller's arrow keys */
+    int shown_layer;    /* the layer the view showed, or -1 */
+    int shown_count;    /* how many channels (units) it has to choose from */
+} viz_frame;
+
+/* A frame with the defaults: model view, follow the stepper, chrome on. */
+viz_frame viz_frame_default(const nn_model *model, const viz_record *record);
+
+/* Draw the frame's view (and chrome) over the whole canvas. */
+void viz_draw(viz_canvas *c, viz_frame *f);
+
+/* The size a view needs, chrome included. */
+void viz_view_min_size(viz_view v, int *width, int *height);
+
+/* ---- for the view files ---- */
+
+/* Each view draws into its area of the canvas. */
+void viz_draw_model(viz_canvas *c, viz_rect area, viz_frame *f);
+void viz_draw_featuremaps(viz_canvas *c, viz_rect area, viz_frame *f);
+void viz_draw_lstm(viz_canvas *c, viz_rect area, viz_frame *f);
+void viz_draw_loss(viz_canvas *c, viz_rect area, viz_frame *f);
+void viz_draw_gradients(viz_canvas *c, viz_rect area, viz_frame *f);
+void viz_draw_predictions(viz_canvas *c, viz_rect area, viz_frame *f);
+
+/* Pens the views share, so that a title looks the same everywhere. */
+#define VIZ_TITLE_PEN ((viz_pen){VIZ_DEFAULT, VIZ_DEFAULT, VIZ_BOLD})
+#define VIZ_DIM_PEN ((viz_pen){VIZ_GREY, VIZ_DEFAULT, 0})
+#define VIZ_SELECTED_PEN ((viz_pen){VIZ_DEFAULT, VIZ_DEFAULT, VIZ_REVERSE})
+
+/* The layer a view shows: the frame's choice if it accepts it, else the
+ * layer under the stepper's cursor if accepted, else the first accepted
+ * one; -1 if none. accept may be NULL (any layer). */
+int viz_pick_layer(const viz_frame *f, bool (*accept)(const nn_layer *layer));
+/* The model has run a batch: its layers' buffers exist. */
+bool viz_has_batch(const nn_model *m);
+/* Whether the stepper has run the (last) step of this phase of this layer
+ * in the current batch (layer -1 for loss and update). Outside a stepped
+ * batch (after fit or predict) everything counts as run. */
+bool viz_step_done(const nn_model *m, nn_phase phase, int layer);
+/* The step under the stepper's cursor, or NULL. */
+const nn_step *viz_next_step(const nn_model *m);
+/* "lo..hi" with short numbers. */
+void viz_range_text(double lo, double hi, char *buf, size_t size);
+/* A centred message in the area (several lines split at '\n'). */
+void viz_message(viz_canvas *c, viz_rect area, const char *text);
+
+/* The largest scale (from x4 down to x1/4) at which `count` maps of
+ * rows x cols values, each with a label line above and a gap of one column,
+ * fit in the area; if none fits them all, the largest at which at least
+ * min(count, want) do. */
+typedef struct viz_map_grid {
+    int num, den;       /* the scale: num / den */
+    int map_w, map_h;   /* a map's size: columns, and pixels of height */
+    int cell_w, cell_h; /* a map with its label and gap, in cells */
+    int per_row, rows;  /* maps per row; rows of maps */
+} viz_map_grid;
+bool viz_fit_maps(size_t rows, size_t cols, int count, int want, viz_rect area,
+                  int label_w, viz_map_grid *g);
+
+#endif
