@@ -118,6 +118,7 @@ nn_status nn_model_add(nn_model *m, nn_layer *layer)
     m->layers[m->num_layers++] = layer;
     m->compiled = false;  /* as in Keras: compile again after changing the model */
     m->batch = 0;
+    m->stepper.loaded = false;  /* its program and buffers are for the old layers */
     return NN_OK;
 }
 

@@ -152,8 +152,9 @@ static nn_status run_step(nn_stepper *s, const nn_step *step)
 
 nn_status nn_stepper_step(nn_stepper *s)
 {
-    if (!s->loaded)
-        return nn_fail(NN_ERR_STATE, "step: no batch is loaded");
+    if (!s->loaded || !s->model->compiled)
+        return nn_fail(NN_ERR_STATE, "step: no batch is loaded (or the model changed since; "
+                       "compile it and load a batch)");
     if (s->cursor >= s->length)
         return nn_fail(NN_ERR_STATE, "step: the batch is finished; load the next one");
     const nn_step *step = &s->program[s->cursor];

@@ -69,6 +69,11 @@ static int l_sequential(lua_State *L)
     lnn_check(L, nn_model_new(&box->model, next_model_seed++), "Sequential");
     int model = lua_gettop(L);
     for (lua_Integer i = 1; has_layers && i <= luaL_len(L, 1); i++) {
+        lua_geti(L, 1, i);
+        if (!luaL_testudata(L, -1, LNN_LAYER))
+            return luaL_error(L, "Sequential: element %d of the list is a %s, not a layer",
+                              (int)i, luaL_typename(L, -1));
+        lua_pop(L, 1);
         lua_pushcfunction(L, model_add);
         lua_pushvalue(L, model);
         lua_geti(L, 1, i);
@@ -314,9 +319,12 @@ static const luaL_Reg model_methods[] = {
 };
 
 /* nn.optimizers.Adam{learning_rate = 1e-3}: a settings table for compile */
-static int make_optimizer(lua_State *L, const char *name)
+static int make_optimizer(lua_State *L, const char *name, const char *class_name)
 {
-    lnn_check_options(L, 1, optimizer_keys, name);
+    if (!lua_isnoneornil(L, 1) && !lua_istable(L, 1))
+        return luaL_error(L, "%s: the settings should be a table such as "
+                          "{learning_rate = 0.001}, got %s", class_name, luaL_typename(L, 1));
+    lnn_check_options(L, 1, optimizer_keys, class_name);
     lua_newtable(L);
     if (lua_istable(L, 1)) {
         lua_pushnil(L);
@@ -331,9 +339,9 @@ static int make_optimizer(lua_State *L, const char *name)
     return 1;
 }
 
-static int l_adam(lua_State *L) { return make_optimizer(L, "adam"); }
-static int l_sgd(lua_State *L) { return make_optimizer(L, "sgd"); }
-static int l_rmsprop(lua_State *L) { return make_optimizer(L, "rmsprop"); }
+static int l_adam(lua_State *L) { return make_optimizer(L, "adam", "Adam"); }
+static int l_sgd(lua_State *L) { return make_optimizer(L, "sgd", "SGD"); }
+static int l_rmsprop(lua_State *L) { return make_optimizer(L, "rmsprop", "RMSprop"); }
 
 void lnn_open_model(lua_State *L)
 {

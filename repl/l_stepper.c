@@ -251,6 +251,9 @@ static int stepper_explain(lua_State *L)
 static int stepper_finish(lua_State *L)
 {
     stepper_box *box = check_stepper(L, 1, "finish");
+    if (!box->model->stepper.loaded)
+        return luaL_error(L, "finish: no batch is loaded (predict, evaluate or fit used the "
+                          "model since; load one with s:load(x, y))");
     lua_settop(L, 1);
     lua_pushinteger(L, (lua_Integer)box->model->stepper.length);
     return stepper_step(L);

@@ -26,6 +26,21 @@ local current  -- the debugger that the ':' commands drive
 
 local function say(fmt, ...) print(string.format(fmt, ...)) end
 
+-- Argument checks, so that a wrong call says which method and argument.
+local function need(kind, value, method, what)
+  if type(value) ~= kind then
+    error(string.format('%s: %s should be a %s, got %s', method, what, kind, type(value)), 3)
+  end
+end
+local function need_count(value, method)
+  if value == nil then return 1 end
+  if math.type(value) ~= 'integer' or value < 1 then
+    error(string.format('%s: the number of steps should be a positive integer, got %s',
+                        method, tostring(value)), 3)
+  end
+  return value
+end
+
 -- ---- the run: x and y cut into batches, for some epochs ----
 
 local function batch_count(d) return (d.n + d.batch_size - 1) // d.batch_size end
@@ -188,7 +203,7 @@ local function stop_at_breakpoints(d, event)
 end
 
 function Debugger:step(n)
-  for _ = 1, n or 1 do
+  for _ = 1, need_count(n, 'step') do
     local _, why = one_step(self)
     if why then say('stopped: %s', why) break end
   end
@@ -228,7 +243,7 @@ function Debugger:continue()
 end
 
 function Debugger:back(n)
-  self.stepper:back(n or 1)
+  self.stepper:back(need_count(n, 'back'))
   check_watches(self)
   return self:where()
 end
@@ -245,6 +260,7 @@ function Debugger:where()
 end
 
 function Debugger:print(expr)
+  need('string', expr, 'print', 'the expression')
   local value = evaluate(self, expr)
   print(value)
   return value
@@ -252,6 +268,7 @@ end
 
 function Debugger:info(what)
   what = what or 'layers'
+  need('string', what, 'info', 'what')
   if what == 'layers' then
     for i, layer in ipairs(self.model.layers) do
       local shape = table.concat(layer.output_shape, ', ')
@@ -309,6 +326,7 @@ function Debugger:disable(id) select(2, find(self.breakpoints, id, 'disable')).e
 function Debugger:enable(id) select(2, find(self.breakpoints, id, 'enable')).enabled = true end
 
 function Debugger:watch(expr)
+  need('string', expr, 'watch', 'the expression')
   local w = {id = new_id(self), expr = expr}
   self.watches[#self.watches + 1] = w
   check_watches(self)
@@ -355,6 +373,7 @@ local function backward_done(d, layer)
 end
 
 function Debugger:explain(text)
+  need('string', text, 'explain', 'the weight')
   local i, layer, param, flat = parse_weight(self, text)
   if not backward_done(self, layer) then
     error(string.format('explain: the backward pass of %s has not run yet in this batch; ' ..
