@@ -170,7 +170,7 @@ static int run(lua_State *L, int argc, char **argv, const options *o)
         if (isatty(STDIN_FILENO))
             return lnn_repl(L);
         if (!ran_code)  /* a script piped in: nnstep < train.lua */
-            return run_script(L, 1, (char *[]){"nnstep", "-"}, 1);
+            return run_script(L, 2, (char *[]){"nnstep", "-"}, 1);
     }
     return status;
 }

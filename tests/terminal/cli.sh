@@ -1,0 +1,36 @@
+#!/bin/sh
+# cli.sh: nnstep's command line: scripts with arguments, -e, standard input
+# as a script, --version and --help, and the exit statuses (0 ok, 1 a Lua
+# error, 2 a usage error).
+nnstep=${NNSTEP:-$PWD/nnstep}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=0
+result() {  # result NAME COMMAND...: ok when the command succeeds
+    name=$1
+    shift
+    n=$((n + 1))
+    if "$@" >"$tmp/out" 2>&1; then echo "ok $n - $name"; else
+        echo "not ok $n - $name"
+        sed 's/^/# /' "$tmp/out"
+    fi
+}
+status_is() {  # status_is EXPECTED COMMAND...
+    expected=$1
+    shift
+    "$@" </dev/null >/dev/null 2>&1
+    [ $? -eq "$expected" ]
+}
+echo 1..9
+echo 'print(select("#", ...) .. " " .. table.concat({...}, " ") .. " " .. arg[0] .. " " .. arg[2])' >"$tmp/args.lua"
+result 'a script gets its arguments as ... and arg' \
+    sh -c "'$nnstep' '$tmp/args.lua' one two | grep -qx '2 one two $tmp/args.lua two'"
+result '-e runs code' sh -c "'$nnstep' -e 'print(6 * 7)' | grep -qx 42"
+result 'standard input that is not a terminal is a script' \
+    sh -c "echo 'print(nn.version)' | '$nnstep' | grep -qx '[0-9.]*'"
+result 'exit status 0 for a script that ends well' status_is 0 "$nnstep" -e 'x = 1'
+result 'exit status 1 for a Lua error' status_is 1 "$nnstep" -e 'error("boom")'
+result 'exit status 1 for a missing script' status_is 1 "$nnstep" "$tmp/missing.lua"
+result 'exit status 2 for an unknown option' status_is 2 "$nnstep" --bogus
+result '--version names nnstep and Lua' sh -c "'$nnstep' --version | grep -q '^nnstep .*Lua 5.4'"
+result '--help shows the usage' sh -c "'$nnstep' --help | grep -q '^usage: nnstep'"
