@@ -244,6 +244,11 @@ nn_status nn_model_fit(nn_model *m, const nn_tensor *x, const nn_tensor *y,
         st = history_init(history, o.epochs);
     run.report.epochs = o.epochs;
     run.report.batches = (n + o.batch_size - 1) / o.batch_size;
+    /* fit keeps no snapshots (nobody steps back), but it does stop at the
+     * first step that makes a NaN, naming it: cheap next to the step itself */
+    bool recording = m->stepper.recording, checking = m->stepper.check_numerics;
+    m->stepper.recording = false;
+    m->stepper.check_numerics = true;
     for (size_t e = 0; st == NN_OK && e < o.epochs && !run.stop; e++) {
         st = train_epoch(&run, e);
         history->loss[e] = run.report.loss;
@@ -252,6 +257,8 @@ nn_status nn_model_fit(nn_model *m, const nn_tensor *x, const nn_tensor *y,
         history->val_accuracy[e] = run.report.val_accuracy;
         history->epochs = e + 1;
     }
+    m->stepper.recording = recording;
+    m->stepper.check_numerics = checking;
     free(run.order);
     nn_tensor_free(xc);
     nn_tensor_free(yc);
