@@ -2,8 +2,13 @@
  * Fashion-MNIST and report what ../shared/bench/peer_torch.py reports for
  * PyTorch, in the same format, so the two can be compared line by line.
  *
- *   bench/reference cnn  [--epochs E] [--batch B] [--limit N]
- *   bench/reference lstm [--epochs E] [--batch B] [--limit N]
+ *   bench/reference cnn  [--epochs E] [--batch B] [--limit N] [--threads T]
+ *   bench/reference lstm [--epochs E] [--batch B] [--limit N] [--threads T]
+ *   bench/reference gemm [--size N] [--threads T]
+ *
+ * --threads: how many threads the kernels use (default: OpenMP's, one per
+ * core). gemm times C = A B for square float matrices of size N (default
+ * 1024) and reports GFLOP/s, the best of several runs.
  *
  * cnn:  Conv2D 32 3x3 relu, MaxPool 2, Conv2D 64 3x3 relu, MaxPool 2,
  *       Flatten, Dense 64 relu, Dense 10 softmax; Adam; categorical
@@ -19,13 +24,16 @@
 #include <string.h>
 #include <time.h>
 
+#include "gemm.h"
 #include "idx.h"
 #include "layers.h"
 #include "model.h"
+#include "threads.h"
 
 typedef struct bench_args {
     const char *model;
-    size_t epochs, batch, limit;
+    size_t epochs, batch, limit, size;
+    int threads;  /* 0: the default */
 } bench_args;
 
 static void die(const char *what)
@@ -133,29 +141,70 @@ static bool progress(const nn_fit_report *r, void *userdata)
 
 static bench_args parse(int argc, char **argv)
 {
-    bench_args a = {.model = NULL, .epochs = 1, .batch = 32, .limit = 60000};
+    bench_args a = {.model = NULL, .epochs = 1, .batch = 32, .limit = 60000, .size = 1024};
     for (int i = 1; i < argc; i++) {
-        if (i + 1 < argc && strcmp(argv[i], "--epochs") == 0)
+        if (i + 1 < argc && strcmp(argv[i], "--threads") == 0)
+            a.threads = atoi(argv[++i]);
+        else if (i + 1 < argc && strcmp(argv[i], "--size") == 0)
+            a.size = strtoul(argv[++i], NULL, 10);
+        else if (i + 1 < argc && strcmp(argv[i], "--epochs") == 0)
             a.epochs = strtoul(argv[++i], NULL, 10);
         else if (i + 1 < argc && strcmp(argv[i], "--batch") == 0)
             a.batch = strtoul(argv[++i], NULL, 10);
         else if (i + 1 < argc && strcmp(argv[i], "--limit") == 0)
             a.limit = strtoul(argv[++i], NULL, 10);
-        else if (!a.model && (strcmp(argv[i], "cnn") == 0 || strcmp(argv[i], "lstm") == 0))
+        else if (!a.model && (strcmp(argv[i], "cnn") == 0 || strcmp(argv[i], "lstm") == 0 ||
+                              strcmp(argv[i], "gemm") == 0))
             a.model = argv[i];
         else
             a.model = NULL, i = argc;
     }
-    if (!a.model || !a.epochs || !a.batch || !a.limit) {
-        fprintf(stderr, "usage: reference cnn|lstm [--epochs E] [--batch B] [--limit N]\n");
+    if (!a.model || !a.epochs || !a.batch || !a.limit || !a.size || a.threads < 0) {
+        fprintf(stderr, "usage: reference cnn|lstm [--epochs E] [--batch B] [--limit N] "
+                        "[--threads T]\n       reference gemm [--size N] [--threads T]\n");
         exit(2);
     }
     return a;
 }
 
+/* C = A B for (n, n) matrices: the best GFLOP/s of a few timed runs, each
+ * long enough (about 0.2 s) for the clock. */
+static void bench_gemm(size_t n)
+{
+    nn_real *a = malloc(n * n * sizeof *a), *b = malloc(n * n * sizeof *b);
+    nn_real *c = malloc(n * n * sizeof *c);
+    if (!a || !b || !c) {
+        fprintf(stderr, "reference: out of memory\n");
+        exit(1);
+    }
+    for (size_t i = 0; i < n * n; i++) {
+        a[i] = (nn_real)((i % 7) * 0.1);
+        b[i] = (nn_real)((i % 5) * 0.1);
+    }
+    double flops = 2.0 * (double)n * (double)n * (double)n, best = 0;
+    size_t reps = (size_t)(4e8 / flops) + 1;
+    nn_gemm(false, false, n, n, n, 1, a, n, b, n, 0, c, n);  /* warm up */
+    for (int run = 0; run < 5; run++) {
+        double start = now();
+        for (size_t r = 0; r < reps; r++)
+            nn_gemm(false, false, n, n, n, 1, a, n, b, n, 0, c, n);
+        double gflops = flops * (double)reps / (now() - start) * 1e-9;
+        best = gflops > best ? gflops : best;
+    }
+    printf("nnstep gemm n=%zu threads=%d gflops=%.1f\n", n, nn_get_threads(), best);
+    free(a);
+    free(b);
+    free(c);
+}
+
 int main(int argc, char **argv)
 {
     bench_args a = parse(argc, argv);
+    nn_set_threads(a.threads);
+    if (strcmp(a.model, "gemm") == 0) {
+        bench_gemm(a.size);
+        return 0;
+    }
     nn_tensor *train_images, *train_labels, *test_images, *test_labels;
     if (nn_fashion_mnist_load("train", &train_images, &train_labels) != NN_OK ||
         nn_fashion_mnist_load("test", &test_images, &test_labels) != NN_OK)
@@ -178,9 +227,9 @@ int main(int argc, char **argv)
     double infer_seconds = now() - start;
     double accuracy = (double)nn_accuracy_count(pred, ty) / 10000;
 
-    printf("nnstep model=%s batch=%zu train_img_per_s=%.1f infer_img_per_s=%.1f "
+    printf("nnstep model=%s threads=%d batch=%zu train_img_per_s=%.1f infer_img_per_s=%.1f "
            "test_acc=%.4f epochs=%zu train_images=%zu peak_rss_mb=%.0f\n",
-           a.model, a.batch, (double)(x->shape[0] * a.epochs) / train_seconds,
+           a.model, nn_get_threads(), a.batch, (double)(x->shape[0] * a.epochs) / train_seconds,
            10000 / infer_seconds, accuracy, a.epochs, x->shape[0], peak_rss_mb());
     nn_history_free(&h);
     nn_tensor_free(pred);

@@ -31,6 +31,12 @@ const char *nn_activation_name(nn_activation act);
 void nn_activation_forward(nn_activation act, const nn_real *z, nn_real *y,
                            size_t rows, size_t n);
 
+/* A layer's bias and activation in one pass over z: z += bias (added to
+ * every row; NULL for none), then y = f(z). z and y are (rows, n); y may
+ * alias z (then z is not kept). */
+void nn_activation_forward_biased(nn_activation act, const nn_real *bias, nn_real *z,
+                                  nn_real *y, size_t rows, size_t n);
+
 /* dz = f'(z) * dy (softmax: the Jacobian of each row times dy's row), from
  * z, y = f(z) and dy; all (rows, n); dz may alias dy. */
 void nn_activation_backward(nn_activation act, const nn_real *z,

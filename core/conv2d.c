@@ -16,9 +16,17 @@
  *   dL/dx       = col2im(dcolumns)      each window's gradient added back
  *                                       to the pixels it was copied from
  *
- * conv2d_naive.c is the same thing as plain loops; tests/test_conv.c checks
- * that the two agree. Left out: dilation, groups, channels-first, explicit
- * padding amounts (only 'valid' and 'same').
+ * The bias is added to z in the same pass as the activation, after the
+ * product. im2col and col2im run image by image in threads, and nn_gemm
+ * splits its products across threads (threads.h); no split changes a
+ * result. Training keeps columns and z for backward; inference (evaluate,
+ * predict) keeps neither and goes through the batch in chunks, to save
+ * memory.
+ *
+ * conv2d_naive.c is the same thing as plain loops; tests/test_conv.c and
+ * tests/test_kernels.c check that the two agree. Left out: dilation,
+ * groups, channels-first, explicit padding amounts (only 'valid' and
+ * 'same').
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +36,12 @@
 #include "im2col.h"
 #include "layer_config.h"
 #include "layers.h"
+#include "threads.h"
+
+/* Values copied per thread below which im2col/col2im stay on one thread. */
+#define CONV_WORK_PER_THREAD (1 << 15)
+/* Inference takes the batch in chunks of about this many output positions. */
+#define INFERENCE_CHUNK_ROWS 8192
 
 typedef struct conv2d {
     size_t filters, kernel_h, kernel_w, stride_h, stride_w;
@@ -38,12 +52,20 @@ typedef struct conv2d {
     nn_tensor *z;         /* (rows, F): the pre-activation, kept for backward */
     nn_tensor *dz;        /* (rows, F) */
     nn_tensor *dcolumns;  /* (rows, KH*KW*C) */
+    bool kept;            /* columns and z hold the last forward's values
+                             (an inference forward does not keep them) */
 } conv2d;
 
 /* The length of one window: the inner dimension of the matrix product. */
 static size_t window_size(const nn_conv_geometry *g)
 {
     return g->kernel_h * g->kernel_w * g->channels;
+}
+
+/* The bias, or NULL without one. */
+static const nn_real *bias_of(const nn_layer *layer)
+{
+    return layer->use_bias ? nn_tensor_data(layer->params[1].value) : NULL;
 }
 
 /* Rows of the matrices: one per output position of every image. */
@@ -96,35 +118,106 @@ static nn_status conv2d_resize(nn_layer *layer)
     conv2d *conv = layer->impl;
     size_t rows = rows_of(layer), k = window_size(&conv->geometry), f = conv->filters;
     free_buffers(conv);
+    conv->kept = false;
     NN_TRY(nn_tensor_zeros(&conv->columns, 2, (size_t[]){rows, k}));
     NN_TRY(nn_tensor_zeros(&conv->z, 2, (size_t[]){rows, f}));
     NN_TRY(nn_tensor_zeros(&conv->dz, 2, (size_t[]){rows, f}));
     return nn_tensor_zeros(&conv->dcolumns, 2, (size_t[]){rows, k});
 }
 
+/* Images are independent, so threads take whole images. */
+static void im2col_batch(const nn_conv_geometry *g, size_t images, const nn_real *x,
+                         nn_real *columns)
+{
+    // x: (images, H, W, C) -> columns: (images*OH*OW, KH*KW*C)
+    size_t image_size = g->in_h * g->in_w * g->channels;
+    size_t image_rows = g->out_h * g->out_w, k = window_size(g);
+    int threads = nn_threads_for(images * image_rows * k, CONV_WORK_PER_THREAD);
+#pragma omp parallel for num_threads(threads) schedule(static)
+    for (size_t b = 0; b < images; b++)  /* each image's windows below the previous */
+        nn_im2col(g, x + b * image_size, columns + b * image_rows * k);
+}
+
+/* Training forward: keep columns and z, which backward needs. */
+static void forward_keeping(nn_layer *layer)
+{
+    conv2d *conv = layer->impl;
+    size_t rows = rows_of(layer), k = window_size(&conv->geometry), f = conv->filters;
+    nn_real *columns = nn_tensor_data(conv->columns);  // (B*OH*OW, KH*KW*C)
+    nn_real *z = nn_tensor_data(conv->z);              // (B*OH*OW, F)
+    im2col_batch(&conv->geometry, layer->batch, nn_tensor_data(layer->input), columns);
+    nn_gemm(false, false, rows, f, k, 1, columns, k, nn_tensor_data(layer->params[0].value),
+            f, 0, z, f);
+    nn_activation_forward_biased(layer->activation, bias_of(layer), z,
+                                 nn_tensor_data(layer->output), rows, f);
+    conv->kept = true;
+}
+
+/* Inference forward (evaluate, predict): nothing is kept for backward, so
+ * the batch goes through in chunks of images, each chunk's windows in the
+ * start of `columns` and its product straight into the output, activated
+ * in place. z and most of `columns` are never touched, so the memory they
+ * would take is never used: at a batch of 1000, hundreds of MB. Every
+ * output row is computed exactly as forward_keeping computes it. */
+static void forward_inference(nn_layer *layer)
+{
+    conv2d *conv = layer->impl;
+    const nn_conv_geometry *g = &conv->geometry;
+    size_t k = window_size(g), f = conv->filters, image_rows = g->out_h * g->out_w;
+    size_t image_size = g->in_h * g->in_w * g->channels;
+    size_t chunk = INFERENCE_CHUNK_ROWS / image_rows;  /* images per chunk */
+    chunk = chunk ? chunk : 1;
+    const nn_real *x = nn_tensor_data(layer->input);   // (B, H, W, C)
+    nn_real *columns = nn_tensor_data(conv->columns);  // (chunk*OH*OW, KH*KW*C) used
+    nn_real *y = nn_tensor_data(layer->output);        // (B, OH, OW, F)
+    for (size_t first = 0; first < layer->batch; first += chunk) {
+        size_t images = layer->batch - first < chunk ? layer->batch - first : chunk;
+        size_t rows = images * image_rows;
+        nn_real *y_chunk = y + first * image_rows * f;
+        im2col_batch(g, images, x + first * image_size, columns);
+        nn_gemm(false, false, rows, f, k, 1, columns, k,
+                nn_tensor_data(layer->params[0].value), f, 0, y_chunk, f);
+        nn_activation_forward_biased(layer->activation, bias_of(layer), y_chunk, y_chunk,
+                                     rows, f);
+    }
+    conv->kept = false;
+}
+
 static void conv2d_forward(nn_layer *layer, size_t step)
 {
     (void)step;
-    conv2d *conv = layer->impl;
-    const nn_conv_geometry *g = &conv->geometry;
-    size_t rows = rows_of(layer), k = window_size(g), f = conv->filters;
-    size_t image_size = g->in_h * g->in_w * g->channels;
-    size_t rows_per_image = g->out_h * g->out_w;
-    const nn_real *x = nn_tensor_data(layer->input);   // (B, H, W, C)
-    nn_real *columns = nn_tensor_data(conv->columns);  // (B*OH*OW, KH*KW*C)
-    nn_real *z = nn_tensor_data(conv->z);              // (B*OH*OW, F)
+    if (layer->training)
+        forward_keeping(layer);
+    else
+        forward_inference(layer);
+}
 
-    /* each image's windows go below the previous image's */
-    for (size_t b = 0; b < layer->batch; b++)
-        nn_im2col(g, x + b * image_size, columns + b * rows_per_image * k);
-    if (layer->use_bias) {  /* start every row at the bias, then add columns . kernel */
-        const nn_real *bias = nn_tensor_data(layer->params[1].value);
-        for (size_t r = 0; r < rows; r++)
-            memcpy(z + r * f, bias, f * sizeof *z);
+/* dbias += the column sums of dz (rows, F), row after row, as the naive loops. */
+static void add_column_sums(nn_real *dbias, const nn_real *dz, size_t rows, size_t f)
+{
+    for (size_t r = 0; r < rows; r++) {
+        const nn_real *row = dz + r * f;
+#pragma omp simd
+        for (size_t j = 0; j < f; j++)
+            dbias[j] += row[j];
     }
-    nn_gemm(false, false, rows, f, k, 1, columns, k, nn_tensor_data(layer->params[0].value),
-            f, layer->use_bias ? 1 : 0, z, f);
-    nn_activation_forward(layer->activation, z, nn_tensor_data(layer->output), rows, f);
+}
+
+/* dx = col2im(dcolumns): each image's gradient starts at zero (col2im adds:
+ * a pixel in several windows collects all their gradients). Threads take
+ * whole images, which never share a pixel. */
+static void col2im_batch(const nn_conv_geometry *g, size_t images, const nn_real *dcolumns,
+                         nn_real *dx)
+{
+    // dcolumns: (images*OH*OW, KH*KW*C) -> dx: (images, H, W, C)
+    size_t image_size = g->in_h * g->in_w * g->channels;
+    size_t image_rows = g->out_h * g->out_w, k = window_size(g);
+    int threads = nn_threads_for(images * image_rows * k, CONV_WORK_PER_THREAD);
+#pragma omp parallel for num_threads(threads) schedule(static)
+    for (size_t b = 0; b < images; b++) {
+        memset(dx + b * image_size, 0, image_size * sizeof *dx);
+        nn_col2im(g, dcolumns + b * image_rows * k, dx + b * image_size);
+    }
 }
 
 static void conv2d_backward(nn_layer *layer, size_t step)
@@ -133,6 +226,8 @@ static void conv2d_backward(nn_layer *layer, size_t step)
     conv2d *conv = layer->impl;
     const nn_conv_geometry *g = &conv->geometry;
     size_t rows = rows_of(layer), k = window_size(g), f = conv->filters;
+    if (!conv->kept)  /* after an inference forward: redo it, keeping this time */
+        forward_keeping(layer);
     const nn_real *columns = nn_tensor_data(conv->columns);  // (B*OH*OW, KH*KW*C)
     const nn_real *kernel = nn_tensor_data(layer->params[0].value);  // (KH*KW*C, F)
     nn_real *dz = nn_tensor_data(conv->dz);                  // (B*OH*OW, F)
@@ -142,24 +237,13 @@ static void conv2d_backward(nn_layer *layer, size_t step)
                              nn_tensor_data(layer->grad_output), dz, rows, f);
     nn_gemm(true, false, k, f, rows, 1, columns, k, dz, f, 1,
             nn_tensor_data(layer->params[0].grad), f);
-    if (layer->use_bias) {
-        nn_real *dbias = nn_tensor_data(layer->params[1].grad);
-        for (size_t r = 0; r < rows; r++)
-            for (size_t j = 0; j < f; j++)
-                dbias[j] += dz[r * f + j];
-    }
+    if (layer->use_bias)
+        add_column_sums(nn_tensor_data(layer->params[1].grad), dz, rows, f);
     if (!layer->need_grad_input)
         return;
     nn_real *dcolumns = nn_tensor_data(conv->dcolumns);  // (B*OH*OW, KH*KW*C)
     nn_gemm(false, true, rows, k, f, 1, dz, f, kernel, f, 0, dcolumns, k);
-    /* col2im adds (a pixel in several windows collects all their gradients),
-     * so start from zero */
-    nn_tensor_fill(layer->grad_input, 0);
-    nn_real *dx = nn_tensor_data(layer->grad_input);  // (B, H, W, C)
-    size_t image_size = g->in_h * g->in_w * g->channels;
-    size_t rows_per_image = g->out_h * g->out_w;
-    for (size_t b = 0; b < layer->batch; b++)
-        nn_col2im(g, dcolumns + b * rows_per_image * k, dx + b * image_size);
+    col2im_batch(g, layer->batch, dcolumns, nn_tensor_data(layer->grad_input));
 }
 
 static void conv2d_destroy(nn_layer *layer)

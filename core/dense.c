@@ -63,16 +63,13 @@ static void dense_forward(nn_layer *layer, size_t step)
     dense *d = layer->impl;
     size_t rows = rows_of(layer), in = in_features(layer), units = d->units;
     nn_real *z = nn_tensor_data(d->z);
-    if (layer->use_bias) {  /* start every row at the bias, then add x . kernel */
-        const nn_real *bias = nn_tensor_data(layer->params[1].value);
-        for (size_t r = 0; r < rows; r++)
-            for (size_t u = 0; u < units; u++)
-                z[r * units + u] = bias[u];
-    }
     nn_gemm(false, false, rows, units, in, 1, nn_tensor_data(layer->input), in,
-            nn_tensor_data(layer->params[0].value), units, layer->use_bias ? 1 : 0, z,
-            units);
-    nn_activation_forward(layer->activation, z, nn_tensor_data(layer->output), rows, units);
+            nn_tensor_data(layer->params[0].value), units, 0, z, units);
+    /* z += bias and y = f(z), in one pass */
+    nn_activation_forward_biased(layer->activation,
+                                 layer->use_bias ? nn_tensor_data(layer->params[1].value)
+                                                 : NULL,
+                                 z, nn_tensor_data(layer->output), rows, units);
 }
 
 static void dense_backward(nn_layer *layer, size_t step)
@@ -89,6 +86,7 @@ static void dense_backward(nn_layer *layer, size_t step)
     if (layer->use_bias) {
         nn_real *dbias = nn_tensor_data(layer->params[1].grad);
         for (size_t r = 0; r < rows; r++)
+#pragma omp simd
             for (size_t u = 0; u < units; u++)
                 dbias[u] += dz[r * units + u];
     }

@@ -75,23 +75,41 @@ static bool image_coordinate(size_t out_pos, size_t kernel_pos, size_t stride,
     return true;
 }
 
+/* Whether all of kernel row ky's window at output column ox lies inside
+ * the image, and if so where it starts: then its kernel_w * channels values
+ * lie side by side in a channels-last image, and one copy moves them. */
+static bool whole_kernel_row(const nn_conv_geometry *g, size_t oy, size_t ox, size_t ky,
+                             size_t *iy, size_t *ix)
+{
+    size_t x_start = ox * g->stride_w;  /* in padded coordinates */
+    if (!image_coordinate(oy, ky, g->stride_h, g->pad_top, g->in_h, iy) ||
+        x_start < g->pad_left || x_start - g->pad_left + g->kernel_w > g->in_w)
+        return false;
+    *ix = x_start - g->pad_left;
+    return true;
+}
+
 void nn_im2col(const nn_conv_geometry *g, const nn_real *image,
                nn_real *columns)
 {
     // image: (in_h, in_w, channels)
     // columns: (out_h * out_w, kernel_h * kernel_w * channels)
-    size_t c = g->channels;
+    size_t c = g->channels, span = g->kernel_w * c;  /* one kernel row's values */
     nn_real *row = columns;
     for (size_t oy = 0; oy < g->out_h; oy++) {
         for (size_t ox = 0; ox < g->out_w; ox++) {
             /* One window -> one row, in (ky, kx, c) order, c fastest. */
             for (size_t ky = 0; ky < g->kernel_h; ky++) {
-                size_t iy;
+                nn_real *dst = row + ky * span;
+                size_t iy, ix;
+                if (whole_kernel_row(g, oy, ox, ky, &iy, &ix)) {
+                    memcpy(dst, image + (iy * g->in_w + ix) * c, span * sizeof *dst);
+                    continue;
+                }
+                /* at an edge with padding: cell by cell, zeros outside */
                 bool row_inside = image_coordinate(oy, ky, g->stride_h,
                                                    g->pad_top, g->in_h, &iy);
-                for (size_t kx = 0; kx < g->kernel_w; kx++) {
-                    size_t ix;
-                    nn_real *dst = row + (ky * g->kernel_w + kx) * c;
+                for (size_t kx = 0; kx < g->kernel_w; kx++, dst += c) {
                     if (row_inside && image_coordinate(ox, kx, g->stride_w,
                                                        g->pad_left, g->in_w,
                                                        &ix))
@@ -101,7 +119,7 @@ void nn_im2col(const nn_conv_geometry *g, const nn_real *image,
                         for (size_t ch = 0; ch < c; ch++) dst[ch] = 0;
                 }
             }
-            row += g->kernel_h * g->kernel_w * c;
+            row += g->kernel_h * span;
         }
     }
 }
@@ -111,7 +129,7 @@ void nn_col2im(const nn_conv_geometry *g, const nn_real *columns,
 {
     // columns: (out_h * out_w, kernel_h * kernel_w * channels)
     // image: (in_h, in_w, channels), added to (not overwritten)
-    size_t c = g->channels;
+    size_t c = g->channels, span = g->kernel_w * c;
     const nn_real *row = columns;
     for (size_t oy = 0; oy < g->out_h; oy++) {
         for (size_t ox = 0; ox < g->out_w; ox++) {
@@ -119,21 +137,26 @@ void nn_col2im(const nn_conv_geometry *g, const nn_real *columns,
              * where it came from, and padding values go nowhere. A pixel in
              * several windows receives the sum of its copies. */
             for (size_t ky = 0; ky < g->kernel_h; ky++) {
-                size_t iy;
+                const nn_real *src = row + ky * span;
+                size_t iy, ix;
+                if (whole_kernel_row(g, oy, ox, ky, &iy, &ix)) {
+                    nn_real *dst = image + (iy * g->in_w + ix) * c;
+#pragma omp simd
+                    for (size_t i = 0; i < span; i++) dst[i] += src[i];
+                    continue;
+                }
                 if (!image_coordinate(oy, ky, g->stride_h, g->pad_top,
                                       g->in_h, &iy))
                     continue;
-                for (size_t kx = 0; kx < g->kernel_w; kx++) {
-                    size_t ix;
+                for (size_t kx = 0; kx < g->kernel_w; kx++, src += c) {
                     if (!image_coordinate(ox, kx, g->stride_w, g->pad_left,
                                           g->in_w, &ix))
                         continue;
-                    const nn_real *src = row + (ky * g->kernel_w + kx) * c;
                     nn_real *dst = image + (iy * g->in_w + ix) * c;
                     for (size_t ch = 0; ch < c; ch++) dst[ch] += src[ch];
                 }
             }
-            row += g->kernel_h * g->kernel_w * c;
+            row += g->kernel_h * span;
         }
     }
 }

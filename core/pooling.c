@@ -41,6 +41,7 @@ typedef struct pooling {
     nn_conv_geometry geometry;  /* set by build */
     size_t *argmax;  /* max only, (B, OH, OW, C): each window's winner, as an
                         index into the input batch; sized by resize */
+    bool argmax_kept;  /* argmax is the last forward's (a training forward) */
 } pooling;
 
 /* The real (unpadded) cells a window covers along one axis: [*first, *end).
@@ -146,6 +147,7 @@ static nn_status max_pooling_resize(nn_layer *layer)
     pooling *pool = layer->impl;
     size_t outputs = nn_tensor_numel(layer->output);
     free(pool->argmax);
+    pool->argmax_kept = false;
     pool->argmax = malloc(outputs * sizeof *pool->argmax);
     if (!pool->argmax)
         return nn_fail(NN_ERR_NOMEM, "%s: out of memory", layer->name);
@@ -153,12 +155,12 @@ static nn_status max_pooling_resize(nn_layer *layer)
 }
 
 /* The max of window (oy, ox) of one image, for all C channels at once:
- * y (C) gets the values, winner (C) their flat indices into the batch's
- * input (`base` is where the image starts in it). The first cell starts the
- * running max; a later cell takes over only if strictly larger, so ties go
- * to the first cell in row-major order (and a NaN wins only if first), just
- * as in pooling_naive.c. The channel loop has no branches, so that it
- * compiles to vector instructions. */
+ * y (C) gets the values, and winner (C), unless NULL, their flat indices
+ * into the batch's input (`base` is where the image starts in it). The
+ * first cell starts the running max; a later cell takes over only if
+ * strictly larger, so ties go to the first cell in row-major order (and a
+ * NaN wins only if first), just as in pooling_naive.c. The channel loops
+ * have no branches, so that they compile to vector instructions. */
 static void max_window(const nn_conv_geometry *g, const nn_real *image, size_t base,
                        size_t oy, size_t ox, nn_real *y, size_t *winner)
 {
@@ -166,30 +168,37 @@ static void max_window(const nn_conv_geometry *g, const nn_real *image, size_t b
     size_t C = g->channels;
     window w = window_at(g, oy, ox);
     size_t first = (w.y0 * g->in_w + w.x0) * C;
-#pragma omp simd
-    for (size_t c = 0; c < C; c++) {
-        y[c] = image[first + c];
-        winner[c] = base + first + c;
-    }
+    memcpy(y, image + first, C * sizeof *y);
+    if (winner)
+        for (size_t c = 0; c < C; c++)
+            winner[c] = base + first + c;
     for (size_t iy = w.y0; iy < w.y1; iy++)
         for (size_t ix = iy == w.y0 ? w.x0 + 1 : w.x0; ix < w.x1; ix++) {
             size_t at = (iy * g->in_w + ix) * C;
             const nn_real *cell = image + at;
+            if (winner) {
 #pragma omp simd
-            for (size_t c = 0; c < C; c++) {
-                bool larger = cell[c] > y[c];
-                y[c] = larger ? cell[c] : y[c];
-                winner[c] = larger ? base + at + c : winner[c];
+                for (size_t c = 0; c < C; c++) {
+                    bool larger = cell[c] > y[c];
+                    y[c] = larger ? cell[c] : y[c];
+                    winner[c] = larger ? base + at + c : winner[c];
+                }
+            } else {
+#pragma omp simd
+                for (size_t c = 0; c < C; c++)
+                    y[c] = cell[c] > y[c] ? cell[c] : y[c];
             }
         }
 }
 
 /* Images are independent, so threads take whole images: the same windows,
- * computed the same way, whatever the thread count. */
+ * computed the same way, whatever the thread count. Only training keeps
+ * the winners (backward needs them; inference saves their memory). */
 static void max_pooling_forward(nn_layer *layer, size_t step)
 {
     (void)step;
     pooling *pool = layer->impl;
+    pool->argmax_kept = layer->training;
     const nn_conv_geometry *g = &pool->geometry;
     size_t C = g->channels;
     size_t image_size = g->in_h * g->in_w * C, pooled_size = g->out_h * g->out_w * C;
@@ -203,7 +212,7 @@ static void max_pooling_forward(nn_layer *layer, size_t step)
             for (size_t ox = 0; ox < g->out_w; ox++) {
                 size_t out = b * pooled_size + (oy * g->out_w + ox) * C;
                 max_window(g, x + b * image_size, b * image_size, oy, ox, y + out,
-                           winner + out);
+                           pool->argmax_kept ? winner + out : NULL);
             }
 }
 
@@ -212,7 +221,13 @@ static void max_pooling_backward(nn_layer *layer, size_t step)
     (void)step;
     if (!layer->need_grad_input)
         return;
-    const pooling *pool = layer->impl;
+    pooling *pool = layer->impl;
+    if (!pool->argmax_kept) {  /* after an inference forward: find the winners */
+        bool training = layer->training;
+        layer->training = true;
+        max_pooling_forward(layer, 0);
+        layer->training = training;
+    }
     const nn_conv_geometry *g = &pool->geometry;
     size_t image_size = g->in_h * g->in_w * g->channels;
     size_t pooled_size = g->out_h * g->out_w * g->channels;

@@ -54,6 +54,10 @@ nn_status nn_recurrent_build(nn_layer *layer, nn_rng *rng)
                        "got %s", kind, shape);
     if (layer->in_shape[0] == 0 || layer->in_shape[1] == 0)
         return nn_fail(NN_ERR_SHAPE, "%s: input shape %s has a zero dimension", kind, shape);
+    /* every timestep is two steps of the stepper's program: bound them */
+    if (layer->in_shape[0] > NN_RECURRENT_MAX_TIMESTEPS)
+        return nn_fail(NN_ERR_SHAPE, "%s: %zu timesteps; nnstep steps through at most %d",
+                       kind, layer->in_shape[0], NN_RECURRENT_MAX_TIMESTEPS);
 
     size_t features = nn_recurrent_features(layer), units = rnn->units;
     size_t width = rnn->blocks * units;

@@ -90,6 +90,9 @@ typedef struct nn_recurrent {
     nn_tensor *dx_gates, *dh_gates;
 } nn_recurrent;
 
+/* Longer sequences are refused (the stepper lays out 2 steps a timestep). */
+#define NN_RECURRENT_MAX_TIMESTEPS 65536
+
 /* The order of layer->params, as Keras's weights. */
 enum { NN_RNN_KERNEL, NN_RNN_RECURRENT_KERNEL, NN_RNN_BIAS };
 

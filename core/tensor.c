@@ -50,10 +50,14 @@ static nn_status check_shape(int ndim, const size_t *shape, size_t *numel)
     if (ndim < 0 || ndim > NN_MAX_DIMS)
         return nn_fail(NN_ERR_ARG, "tensor: %d dimensions; at most %d are supported",
                        ndim, NN_MAX_DIMS);
-    size_t n = 1;
+    /* extent counts a 0 as a 1: an empty (0, 2^40, 2^40) tensor holds
+     * nothing, yet its strides (set_contiguous_strides) must still fit */
+    size_t n = 1, extent = 1;
     for (int d = 0; d < ndim; d++) {
-        if (shape[d] != 0 && n > SIZE_MAX / shape[d])
+        size_t size = shape[d] ? shape[d] : 1;
+        if (extent > (size_t)PTRDIFF_MAX / size)
             return nn_fail(NN_ERR_NOMEM, "tensor: shape is too large to hold");
+        extent *= size;
         n *= shape[d];
     }
     *numel = n;

@@ -30,3 +30,12 @@ int nn_threads_for(size_t work, size_t min_per_thread)
 #endif
     return threads;
 }
+
+int nn_thread_index(void)
+{
+#ifdef _OPENMP
+    return omp_get_thread_num();
+#else
+    return 0;
+#endif
+}

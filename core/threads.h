@@ -25,4 +25,8 @@ void nn_set_threads(int n);
  * a small loop does not pay back. At most nn_get_threads(), at least 1. */
 int nn_threads_for(size_t work, size_t min_per_thread);
 
+/* Inside a parallel loop: this thread's number, 0 .. threads-1 (0 outside
+ * one), for picking its own part of a shared work buffer. */
+int nn_thread_index(void);
+
 #endif

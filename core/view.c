@@ -4,6 +4,7 @@
  */
 #include "tensor.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,8 +35,12 @@ nn_status nn_tensor_reshape(nn_tensor **out, const nn_tensor *t, int ndim,
         return nn_fail(NN_ERR_ARG, "reshape: %d dimensions; at most %d are supported",
                        ndim, NN_MAX_DIMS);
     size_t numel = 1;
-    for (int d = 0; d < ndim; d++)
+    for (int d = 0; d < ndim; d++) {
+        if (shape[d] != 0 && numel > SIZE_MAX / shape[d])
+            return nn_fail(NN_ERR_SHAPE, "reshape: the shape %s is too large to hold",
+                           nn_shape_string(ndim, shape, b, sizeof b));
         numel *= shape[d];
+    }
     if (numel != nn_tensor_numel(t))
         return nn_fail(NN_ERR_SHAPE, "reshape: cannot view %s (%zu elements) as %s "
                        "(%zu elements)", nn_shape_string(t->ndim, t->shape, a, sizeof a),

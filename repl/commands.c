@@ -61,6 +61,25 @@ DEBUGGER_COMMAND(enable)
 DEBUGGER_COMMAND(watch)
 DEBUGGER_COMMAND(explain)
 
+/* :viz hands its arguments to nn.viz.command (repl/lua/viz.lua). */
+static lnn_command_result command_viz(lua_State *L, const char *args)
+{
+    lua_getglobal(L, "nn");
+    if (!lua_istable(L, -1) || lua_getfield(L, -1, "viz") != LUA_TTABLE ||
+        lua_getfield(L, -1, "command") != LUA_TFUNCTION) {
+        lua_settop(L, 0);
+        fprintf(stderr, ":viz: the visualizer is not available\n");
+        return LNN_COMMAND_CONTINUE;
+    }
+    lua_replace(L, -3);
+    lua_pop(L, 1);
+    lua_pushstring(L, args);
+    fflush(stdout);
+    lnn_report(L, lnn_docall(L, 1, 0));
+    fflush(stdout);
+    return LNN_COMMAND_CONTINUE;
+}
+
 const lnn_command lnn_commands[] = {
     {"help", "[topic]", "this list, or help on a layer or function (:help nn.Conv2D)",
      command_help},
@@ -91,6 +110,8 @@ const lnn_command lnn_commands[] = {
     {"watch", "EXPR", "print EXPR whenever a step changes it", command_watch},
     {"explain", "WEIGHT", "one weight's gradient as the chain rule: dense_1.weights[3][7]",
      command_explain},
+    {"viz", "[MODEL[, X, Y]]", "the visualizer: the model's views, stepped with single keys",
+     command_viz},
     {NULL, NULL, NULL, NULL},
 };
 

@@ -62,7 +62,7 @@ static const help_entry entries[] = {
             "  Trains; returns the history {loss = {...}, accuracy = {...}, val_loss, ...}.\n"
             "  A callback is a function(epoch, logs) or a table with on_epoch_end and\n"
             "  on_batch_end. Ctrl-C stops after the current batch; the model keeps what\n"
-            "  it learned."},
+            "  it learned. viz = true: watch it live in the visualizer (help('viz'))."},
     {"evaluate", "model:evaluate(x, y, {batch_size = 32}) -> loss, accuracy"},
     {"predict", "model:predict(x, {batch_size = 32}) -> the outputs (N, ...)"},
     {"train_on_batch", "model:train_on_batch(x, y) -> loss, accuracy (one update)"},
@@ -87,11 +87,30 @@ static const help_entry entries[] = {
               "  d:break_at('dense_1 backward' | 'nan' | 'loss > 2' | 'gradnorm > 10' | fn),\n"
               "  d:delete(n), d:disable(n), d:enable(n), d:watch(expr),\n"
               "  d:explain('dense_1.weights[3][7]'). At the REPL: :debug m, x, y and :step ..."},
+    {"viz", "nn.viz.open(model[, x, y, {batch_size =, epochs =, view = 'model'}])\n"
+            "  The visualizer: full-screen views of the model, stepped with single keys\n"
+            "  (s step, n next, b back, c continue, Tab and 1-6 views, arrows select,\n"
+            "  : a command line, ? help, q back). Views: model, featuremaps, lstm, loss,\n"
+            "  gradients, predictions. At the REPL: :viz (the debugger's model).\n"
+            "  model:fit(x, y, {viz = true}) watches training live (p pauses).\n"
+            "  nn.viz.snapshot(view, {...}) draws a view as text; nn.viz.history(model)\n"
+            "  the loss of every batch; nn.viz.learning_rate(model[, rate])."},
+    {"snapshot", "nn.viz.snapshot(view, {model = current, width = 80, height = 24,\n"
+                 "                 ansi = false, colors = '256' when ansi, ascii = false,\n"
+                 "                 layer = name or number, channel = 1, unit = 1, example = 1,\n"
+                 "                 log = false, frame = true, loss = {...}, accuracy = {...}})\n"
+                 "  -> the view as text, as the visualizer draws it. Without ansi, heatmaps\n"
+                 "  are shades (' ░▒▓█'; signed values '=-, .+#'); loss = {...} plots a\n"
+                 "  series of your own. nnstep --snapshot VIEW script.lua does it from a shell."},
     {"tensor", "nn.tensor{{1, 2}, {3, 4}}; nn.zeros(2, 3); nn.ones; nn.rand; nn.randn;\n"
                "nn.arange(start, stop, step); nn.full(shape, v)\n"
                "  t.shape, t[i][j], t:get(i, j), t:set(v, i, j), t:matmul(u), t:reshape(...),\n"
                "  t:transpose(), t:narrow(axis, start, length), t:slice(first, last),\n"
-               "  t:sum([axis]), t:mean, t:max, t:argmax, t:totable(); + - * / with numbers."},
+               "  t:sum([axis]), t:mean, t:max, t:argmax, t:totable(); + - * / with numbers.\n"
+               "  t:save('t.npy') and nn.load_npy('t.npy'): NumPy's np.load and np.save."},
+    {"load_npy", "nn.load_npy(path) -> the array in a NumPy .npy file, as a tensor\n"
+                 "  (float32/64, int8..64, uint8..64, bool; np.save(path, a) writes one).\n"
+                 "  t:save('t.npy') writes a tensor for np.load('t.npy')."},
     {NULL, NULL},
 };
 

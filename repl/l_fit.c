@@ -24,6 +24,7 @@ typedef struct fit_state {
     double epoch_start, last_draw;
     bool failed;        /* a Lua callback raised an error (message on the stack) */
     bool interrupted;
+    lnn_fit_viz viz;    /* the loss history, and the live visualizer (viz = true) */
 } fit_state;
 
 static double now(void)
@@ -120,7 +121,12 @@ static bool on_batch(const nn_fit_report *r, void *userdata)
     fit_state *s = userdata;
     if (r->batch == 0 && !r->epoch_end)
         s->epoch_start = now() - 1e-9;
-    show_progress(s, r);
+    if (!s->failed && !lnn_viz_fit_batch(&s->viz, r)) {
+        s->failed = true;  /* the visualizer's error message is on the stack */
+        return false;
+    }
+    if (!s->viz.app)  /* the visualizer, when on, has the screen */
+        show_progress(s, r);
     for (lua_Integer k = 1; s->callbacks && k <= (lua_Integer)lua_rawlen(s->L, s->callbacks);
          k++) {
         lua_rawgeti(s->L, s->callbacks, k);
@@ -216,7 +222,7 @@ int lnn_model_fit(lua_State *L)
 {
     static const char *const keys[] = {"epochs", "batch_size", "validation_data",
                                        "validation_split", "shuffle", "verbose",
-                                       "callbacks", "debug", NULL};
+                                       "callbacks", "debug", "viz", NULL};
     nn_model *m = lnn_check_model(L, 1, "fit");
     nn_tensor *x = lnn_check_tensor(L, 2, "fit"), *y = lnn_check_tensor(L, 3, "fit");
     if (lua_isnone(L, 4))
@@ -242,11 +248,13 @@ int lnn_model_fit(lua_State *L)
             return luaL_error(L, "fit: callbacks should be a list of functions or tables");
         s.callbacks = lua_gettop(L);
     }
+    lnn_viz_fit_begin(L, 1, lnn_opt_boolean(L, 4, "viz", false, "fit"), &s.viz);
     o.callback = on_batch;
     o.userdata = &s;
     lnn_interrupted = 0;
     nn_history h;
     nn_status st = nn_model_fit(m, x, y, &o, &h);
+    lnn_viz_fit_end(&s.viz);
     if (st != NN_OK || s.failed) {
         nn_history_free(&h);
         if (s.failed)

@@ -4,6 +4,7 @@
 #include "lnn.h"
 
 extern const char lnn_debugger_lua[];  /* repl/lua/debugger.lua, compiled in */
+extern const char lnn_viz_lua[];       /* repl/lua/viz.lua, compiled in */
 
 /* Run a Lua part of nnstep with the nn table (on top) as its argument; its
  * result becomes nn[field]. */
@@ -26,9 +27,12 @@ void lnn_open_all(lua_State *L)
     lnn_open_data(L);
     lnn_open_stepper(L);
     lnn_open_gluon(L);
+    lnn_open_npy(L);
     lua_pushliteral(L, PACKAGE_VERSION);
     lua_setfield(L, -2, "version");
     open_lua_part(L, lnn_debugger_lua, "=debugger.lua", "debugger");
+    lnn_open_viz(L);
+    open_lua_part(L, lnn_viz_lua, "=viz.lua", "viz");
     lua_setglobal(L, "nn");
     lnn_open_help(L);
 }

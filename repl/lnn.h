@@ -69,6 +69,7 @@ void lnn_open_data(lua_State *L);     /* adds nn.datasets, nn.utils, nn.seed, nn
 void lnn_open_stepper(lua_State *L);  /* adds nn.stepper */
 void lnn_open_help(lua_State *L);     /* the global help() */
 void lnn_open_gluon(lua_State *L);    /* net(x), nn.Trainer, nn.losses (after model) */
+void lnn_open_npy(lua_State *L);      /* t:save('x.npy'), nn.load_npy (l_npy.c) */
 
 /* ---- option tables ---- */
 /* Field `key` of the table at index t, with a default, checked for type. */
@@ -83,6 +84,30 @@ const char *lnn_opt_string(lua_State *L, int t, const char *key, const char *def
 /* Raise "fn: unknown option 'activaton' (expected one of: ...)" if the table
  * at index t has a key not in `allowed` (NULL-terminated). */
 void lnn_check_options(lua_State *L, int t, const char *const *allowed, const char *fn);
+
+/* ---- the visualizer (l_viz.c; its keys are repl/lua/viz.lua) ---- */
+void lnn_open_viz(lua_State *L);  /* adds nn.viz */
+/* nnstep --snapshot VIEW (main.c): the view of the current model, as text on
+ * standard output; the view's name is the argument. A lua_CFunction. */
+int lnn_viz_write_snapshot(lua_State *L);
+/* fit and the visualizer: every batch's loss goes into the model's record
+ * (the loss view's curve); with fit{viz = true} the views are drawn live. */
+struct viz_record;
+typedef struct lnn_fit_viz {
+    lua_State *L;
+    const nn_model *model;
+    struct viz_record *record;
+    int app;              /* stack index of the live visualizer, 0 if none */
+    double next_draw;     /* when the next frame may be drawn (monotonic seconds) */
+    double right, seen;   /* fit's running totals, to recover one batch's accuracy */
+} lnn_fit_viz;
+/* Before fit: find the record (pushed on the stack, which must keep it) and,
+ * if live, open the screen (a warning, not an error, without a terminal). */
+void lnn_viz_fit_begin(lua_State *L, int model_index, bool live, lnn_fit_viz *v);
+/* After each batch: false if the visualizer failed (its message on top). */
+bool lnn_viz_fit_batch(lnn_fit_viz *v, const nn_fit_report *r);
+/* After fit: give the terminal back. Raises no errors. */
+void lnn_viz_fit_end(lnn_fit_viz *v);
 
 /* ---- the interpreter (repl.c, main.c) ---- */
 /* Set by SIGINT; long-running C loops (fit) poll it and stop cleanly. */

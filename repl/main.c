@@ -5,6 +5,7 @@
  *   nnstep -e CODE             run CODE (may be repeated)
  *   nnstep -i FILE.lua         run the script, then the REPL
  *   nnstep -                   read the script from standard input
+ *   nnstep --snapshot VIEW F   run F, then print the visualizer's VIEW of its model
  *
  * Exit status: 0 ok, 1 a Lua error (message and traceback on stderr),
  * 2 a usage error.
@@ -30,6 +31,8 @@ static const char usage_text[] =
     "  -i            enter the REPL after running the script\n"
     "  --lesson N    start lesson N\n"
     "  --lessons     list the lessons\n"
+    "  --snapshot VIEW  after the script (or -e), print the visualizer's VIEW\n"
+    "                (model, featuremaps, lstm, loss, gradients, predictions)\n"
     "  --version     print the version\n"
     "  --help        print this help\n"
     "  -             read the script from standard input\n"
@@ -41,6 +44,7 @@ typedef struct options {
     bool interactive;    /* -i */
     const char *lesson;  /* --lesson N */
     bool list_lessons;
+    const char *snapshot;  /* --snapshot VIEW */
 } options;
 
 static int usage(const char *problem)
@@ -67,6 +71,10 @@ static int parse_args(int argc, char **argv, options *o)
                 return usage(a[1] == 'e' ? "-e needs an argument" : "--lesson needs a number");
             if (a[1] == '-')
                 o->lesson = argv[i];
+        } else if (strcmp(a, "--snapshot") == 0) {
+            if (++i == argc)
+                return usage("--snapshot needs a view (model, featuremaps, lstm, loss, ...)");
+            o->snapshot = argv[i];
         } else if (strcmp(a, "-i") == 0) {
             o->interactive = true;
         } else if (strcmp(a, "--lessons") == 0) {
@@ -150,6 +158,17 @@ static int run_lesson_command(lua_State *L, const options *o)
     return status == LUA_OK ? EXIT_SUCCESS : EXIT_LUA_ERROR;
 }
 
+/* --snapshot VIEW: the view of the model the code left behind (the
+ * debugger's, else the last one trained), as text on standard output. */
+static int write_snapshot(lua_State *L, const char *view)
+{
+    lua_pushcfunction(L, lnn_viz_write_snapshot);
+    lua_pushstring(L, view);
+    int status = lnn_docall(L, 1, 0);
+    lnn_report(L, status);
+    return status == LUA_OK ? EXIT_SUCCESS : EXIT_LUA_ERROR;
+}
+
 static int run(lua_State *L, int argc, char **argv, const options *o)
 {
     set_arg_table(L, argc, argv, o->script);
@@ -161,8 +180,12 @@ static int run(lua_State *L, int argc, char **argv, const options *o)
         return run_lesson_command(L, o);
     if (o->script) {
         status = run_script(L, argc, argv, o->script);
+        if (status == EXIT_SUCCESS && o->snapshot)
+            return write_snapshot(L, o->snapshot);
         return status == EXIT_SUCCESS && o->interactive ? lnn_repl(L) : status;
     }
+    if (o->snapshot)
+        return write_snapshot(L, o->snapshot);
     bool ran_code = false;
     for (int i = 1; i < argc; i++)
         ran_code = ran_code || strcmp(argv[i], "-e") == 0;

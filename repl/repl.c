@@ -491,6 +491,17 @@ static const char *command_text(const char *line)
     return line[0] == ':' && line[1] != ':' ? line + 1 : NULL;
 }
 
+bool lnn_repl_run_line(lua_State *L, const char *line)
+{
+    const char *command = command_text(line);
+    if (command)
+        return lnn_run_command(L, command) == LNN_COMMAND_QUIT;
+    char *copy = strdup(line);  /* evaluate takes over the line */
+    if (copy)
+        evaluate(L, copy);
+    return false;
+}
+
 /* ---- the loop ---- */
 
 static void setup_readline(lua_State *L)

@@ -4,6 +4,7 @@
 #define NN_REPL_H
 
 #include <lua.h>
+#include <stdbool.h>
 
 /* Read-eval-print until Ctrl-D or :quit; returns the exit status. */
 int lnn_repl(lua_State *L);
@@ -18,6 +19,11 @@ int lnn_docall(lua_State *L, int nargs, int nresults);
 
 /* Print the error message on top of the stack to stderr and pop it. */
 void lnn_report(lua_State *L, int status);
+
+/* Run one line as typed at the prompt: a ':' command, or Lua whose values
+ * are printed; errors are reported, not raised. True if it was :quit. (The
+ * visualizer's command line.) */
+bool lnn_repl_run_line(lua_State *L, const char *line);
 
 /* Push the text the REPL shows for the value at index i (show.c). */
 void lnn_push_shown(lua_State *L, int i);

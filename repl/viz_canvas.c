@@ -404,10 +404,14 @@ static void set_dot(dot_grid *d, int x, int y)
         *cell |= (uint8_t)(1u << (y % 3));
 }
 
-/* Dots from row y0 to row y1 (either order) in column x. */
+/* The dots of column x whose centres lie between rows y0 and y1 (either
+ * order), or the one nearest the middle if none does: a shallow line gets
+ * one dot per column, a steep one a solid run. */
 static void dot_column(dot_grid *d, int x, double y0, double y1)
 {
-    int a = (int)lround(fmin(y0, y1)), b = (int)lround(fmax(y0, y1));
+    int a = (int)ceil(fmin(y0, y1)), b = (int)floor(fmax(y0, y1));
+    if (a > b)
+        a = b = (int)lround((y0 + y1) / 2);
     for (int y = a; y <= b; y++)
         set_dot(d, x, y);
 }
@@ -642,6 +646,13 @@ void viz_format_number(double v, char *buf, size_t size)
         snprintf(buf, size, "%s", isnan(v) ? "nan" : (v > 0 ? "inf" : "-inf"));
     else if (a >= 1e-2 && a < 1e4)
         snprintf(buf, size, "%.3g", v);
-    else
-        snprintf(buf, size, "%.1e", v);
+    else {  /* "1.9e-3": the exponent without its padding zero, to save room */
+        int exponent = (int)floor(log10(a));
+        double mantissa = v / pow(10, exponent);
+        if (fabs(mantissa) >= 9.95) {  /* 9.96e-4 rounds to 10.0e-4: 1.0e-3 */
+            mantissa /= 10;
+            exponent++;
+        }
+        snprintf(buf, size, "%.1fe%d", mantissa, exponent);
+    }
 }

@@ -203,7 +203,7 @@ void viz_canvas_write_text(const viz_canvas *c, viz_write_fn write, void *sink);
  * canvas's colour depth; every line ends with a reset. */
 void viz_canvas_write_ansi(const viz_canvas *c, viz_write_fn write, void *sink);
 
-/* A number in at most 7 columns, for value ranges: "0.5", "-1.2e-05". */
+/* A number in a few columns, for value ranges: "0.5", "1.48", "-1.2e-5". */
 void viz_format_number(double v, char *buf, size_t size);
 
 #endif

@@ -16,11 +16,13 @@
  * output is not an image show it as one matrix: (timesteps x units) for a
  * sequence, (examples x units) for a vector.
  */
+#include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "viz_views.h"
 
-#define LABEL_WIDTH 7   /* the least room a map's label gets: "12 0..1" */
+#define LABEL_WIDTH 12  /* the least room a map's label gets: "12 0..0.356" */
 #define WANT_MAPS 6     /* show at least this many channels, shrinking them */
 
 static bool is_spatial(const nn_layer *layer) { return layer->out_ndim == 3; }
@@ -50,6 +52,12 @@ static void draw_labelled_map(viz_canvas *c, int x, int y, const viz_map_grid *g
     viz_grid_range(grid, &lo, &hi);
     viz_range_text(lo, hi, range, sizeof range);
     int n = viz_text(c, x, y, g->cell_w - 1, selected ? VIZ_SELECTED_PEN : VIZ_TITLE_PEN, name);
+    if (n + 1 + (int)strlen(range) > g->cell_w - 1 && lo < 0) {
+        /* no room for lo..hi: the symmetric scale's end, "±0.5" */
+        char a[24];
+        viz_format_number(fmax(-lo, hi), a, sizeof a);
+        snprintf(range, sizeof range, "%s%s", c->style.unicode ? "±" : "+-", a);
+    }
     viz_textf(c, x + n, y, g->cell_w - 1 - n, VIZ_DIM_PEN, " %s", range);
     viz_heatmap(c, x, y + 1, g->map_w, g->map_h, grid, viz_scale_for(lo, hi));
 }
@@ -217,7 +225,8 @@ static void draw_outputs(viz_canvas *c, viz_rect area, const nn_model *m, int la
 void viz_draw_featuremaps(viz_canvas *c, viz_rect area, viz_frame *f)
 {
     const nn_model *m = f->model;
-    int layer = viz_pick_layer(f, is_spatial);
+    /* any layer the learner selects; on its own, the view prefers images */
+    int layer = f->layer >= 0 && f->layer < m->num_layers ? f->layer : viz_pick_layer(f, is_spatial);
     if (layer < 0 || !viz_has_batch(m)) {
         viz_message(c, area, layer < 0 ? "the model has no layers"
                                        : "no batch has run yet\n(step with s, or :debug m, x, y)");

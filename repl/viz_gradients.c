@@ -17,6 +17,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "ops.h"
 #include "viz_views.h"
@@ -65,8 +66,12 @@ static double update_norm(const nn_model *m, const viz_record *r, int i)
     return NAN;
 }
 
+/* Green, blue for vanishing, red for exploding; a gradient of exactly zero
+ * is no verdict (backward has not run, or the layer is cut off). */
 static viz_color health_color(double grad)
 {
+    if (grad == 0)
+        return VIZ_GREY;
     if (grad < VANISHING)
         return VIZ_BLUE;
     if (grad > EXPLODING)
@@ -85,6 +90,11 @@ static void draw_layer_row(viz_canvas *c, viz_rect area, int y, const viz_frame 
         viz_text(c, area.x + NAME_W, y, area.w - NAME_W, VIZ_DIM_PEN, "(no weights)");
         return;
     }
+    if (m->stepper.loaded && !viz_step_done(m, NN_PHASE_BACKWARD, i)) {
+        viz_text(c, area.x + NAME_W, y, area.w - NAME_W, VIZ_DIM_PEN,
+                 "(its backward step has not run in this batch)");
+        return;
+    }
     double grad = layer_norm(layer, true), weights = layer_norm(layer, false);
     double update = update_norm(m, f->record, i);
     viz_color color = health_color(grad);
@@ -98,16 +108,19 @@ static void draw_layer_row(viz_canvas *c, viz_rect area, int y, const viz_frame 
     int x = area.x + NAME_W + bar_w + 1;
     x += viz_textf(c, x, y, area.x + area.w - x, VIZ_PEN(color), "%9s", g);
     x += viz_textf(c, x, y, area.x + area.w - x, VIZ_PLAIN, " %9s %10s", w, u);
-    if (grad < VANISHING || grad > EXPLODING)
+    if ((grad < VANISHING && grad > 0) || grad > EXPLODING)
         viz_text(c, x + 1, y, area.x + area.w - x - 1, VIZ_PEN(color),
                  grad < VANISHING ? "vanishing" : "exploding");
 }
 
-/* A histogram of every element of t, bins across the width. */
+/* A histogram of every element of t: about 2 sqrt(n) bins (a few values
+ * in many bins would look like noise), each a column or more wide. */
 static void draw_histogram(viz_canvas *c, viz_rect r, const char *title, const nn_tensor *t)
 {
-    int bins = r.w, height = r.h - 2;
-    if (bins < 4 || height < 1)
+    int height = r.h - 2, bins = (int)(2 * sqrt((double)nn_tensor_numel(t)));
+    bins = bins < 8 ? 8 : (bins > r.w ? r.w : bins);
+    int col_w = r.w / bins;
+    if (r.w < 8 || height < 1)
         return;
     double lo = INFINITY, hi = -INFINITY;
     for (nn_iter it = nn_iter_start(t); !it.done; nn_iter_next(&it)) {
@@ -132,14 +145,21 @@ static void draw_histogram(viz_canvas *c, viz_rect r, const char *title, const n
     for (int b = 0; b < bins; b++)
         most = counts[b] > most ? counts[b] : most;
     viz_text(c, r.x, r.y, r.w, VIZ_TITLE_PEN, title);
+    if (hi == lo) {
+        viz_textf(c, r.x, r.y + 1, r.w, VIZ_DIM_PEN, "(every value is %g)", lo);
+        free(counts);
+        return;
+    }
     for (int b = 0; b < bins; b++)
-        viz_vbar(c, r.x + b, r.y + height, height, most ? (double)counts[b] / (double)most : 0,
-                 VIZ_PEN(VIZ_CYAN));
+        for (int k = 0; k < col_w; k++)
+            viz_vbar(c, r.x + b * col_w + k, r.y + height, height,
+                     most ? (double)counts[b] / (double)most : 0, VIZ_PEN(VIZ_CYAN));
     char a[24], z[24];
     viz_format_number(lo, a, sizeof a);
     viz_format_number(hi, z, sizeof z);
     viz_text(c, r.x, r.y + height + 1, r.w, VIZ_DIM_PEN, a);
-    viz_textf(c, r.x + r.w - (int)strlen(z), r.y + height + 1, (int)strlen(z), VIZ_DIM_PEN, "%s", z);
+    int right = r.x + bins * col_w - (int)strlen(z);
+    viz_text(c, right, r.y + height + 1, (int)strlen(z), VIZ_DIM_PEN, z);
     free(counts);
 }
 
@@ -155,8 +175,10 @@ void viz_draw_gradients(viz_canvas *c, viz_rect area, viz_frame *f)
     f->shown_layer = viz_pick_layer(f, has_weights);
     int bar_w = area.w - NAME_W - NUMBERS_W - 11;
     bar_w = bar_w < 8 ? 8 : bar_w;
-    viz_textf(c, area.x, area.y, area.w, VIZ_TITLE_PEN, "%-*s|dL/dW| on a log scale, 1e-08..1e+04",
-              NAME_W, "layer");
+    viz_text(c, area.x, area.y, NAME_W, VIZ_TITLE_PEN, "layer");
+    viz_text(c, area.x + NAME_W, area.y, bar_w, VIZ_DIM_PEN, "1e-8");
+    viz_text(c, area.x + NAME_W + (bar_w - 9) / 2, area.y, 9, VIZ_DIM_PEN, "log scale");
+    viz_text(c, area.x + NAME_W + bar_w - 4, area.y, 4, VIZ_DIM_PEN, "1e+4");
     viz_textf(c, area.x + NAME_W + bar_w + 1, area.y, area.w - NAME_W - bar_w - 1, VIZ_TITLE_PEN,
               "%9s %9s %10s", "|dL/dW|", "|W|", "update/|W|");
     int rows = m->num_layers < area.h - 2 ? m->num_layers : area.h - 2;

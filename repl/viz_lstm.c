@@ -26,7 +26,7 @@
 #include "recurrent.h"
 #include "viz_views.h"
 
-#define LABEL_W 10   /* "f forget" and, below it, the range */
+#define LABEL_W 11   /* "f forget" and, below it, the range: "lo -0.486" */
 #define GAP 2
 #define MAX_MAPS 6   /* LSTM: i, f, g, o, c, h */
 
@@ -140,9 +140,16 @@ static void draw_state_map(viz_canvas *c, int x, int y, const lstm_layout *lay,
         scale = (viz_scale){VIZ_MAP_DIVERGING, -a, a};
     }
     viz_textf(c, x, y, LABEL_W, VIZ_TITLE_PEN, "%s %s", map->name, map->meaning);
-    viz_range_text(done > 0 ? lo : 0, done > 0 ? hi : 0, range, sizeof range);
-    viz_text(c, x, y + 1, LABEL_W - 1, VIZ_DIM_PEN, range);
     int rows = viz_heatmap_rows(lay->units * lay->sy);
+    if (done > 0 && lay->map_rows >= 3) {  /* the range of what is drawn */
+        viz_format_number(lo, range, sizeof range);
+        viz_textf(c, x, y + 1, LABEL_W - 1, VIZ_DIM_PEN, "lo %s", range);
+        viz_format_number(hi, range, sizeof range);
+        viz_textf(c, x, y + 2, LABEL_W - 1, VIZ_DIM_PEN, "hi %s", range);
+    } else if (done > 0) {
+        viz_range_text(lo, hi, range, sizeof range);
+        viz_text(c, x, y + 1, LABEL_W - 1, VIZ_DIM_PEN, range);
+    }
     if (done > 0)
         viz_heatmap(c, x + LABEL_W, y, (int)done * lay->sx, lay->units * lay->sy, grid, scale);
     const char *dot = c->style.unicode ? "·" : ".";

@@ -84,10 +84,14 @@ int viz_pick_layer(const viz_frame *f, bool (*accept)(const nn_layer *layer))
     if (f->layer >= 0 && f->layer < m->num_layers &&
         (!accept || accept(m->layers[f->layer])))
         return f->layer;
+    /* the nearest accepted layer at or below the cursor's (the one computed
+     * last on the way up), else above it */
     const nn_step *next = viz_next_step(m);
-    if (next && next->layer >= 0 && (!accept || accept(m->layers[next->layer])))
-        return next->layer;
-    for (int i = 0; i < m->num_layers; i++)
+    int from = next && next->layer >= 0 ? next->layer : 0;
+    for (int i = from; i >= 0; i--)
+        if (!accept || accept(m->layers[i]))
+            return i;
+    for (int i = from + 1; i < m->num_layers; i++)
         if (!accept || accept(m->layers[i]))
             return i;
     return -1;
@@ -169,7 +173,7 @@ static void position_text(const nn_model *m, char *buf, size_t size)
         snprintf(buf, size, "%s", m->compiled ? "no batch loaded" : "not compiled");
         return;
     }
-    char step[96], loss[24] = "-";
+    char step[160], loss[24] = "-";
     const nn_step *next = nn_stepper_next(s);
     if (next) {
         char what[80];
@@ -187,12 +191,13 @@ static void position_text(const nn_model *m, char *buf, size_t size)
 
 static void draw_status(viz_canvas *c, const viz_frame *f, int y)
 {
-    char text[256];
-    position_text(f->model, text, sizeof text);
+    char text[256] = "";
+    if (!f->no_position)
+        position_text(f->model, text, sizeof text);
     int x = viz_text(c, 0, y, c->width, VIZ_PLAIN, text);
     if (f->message && f->message[0])
-        viz_textf(c, x, y, c->width - x, (viz_pen){VIZ_YELLOW, VIZ_DEFAULT, VIZ_BOLD}, "  %s",
-                  f->message);
+        viz_textf(c, x, y, c->width - x, (viz_pen){VIZ_YELLOW, VIZ_DEFAULT, VIZ_BOLD}, "%s%s",
+                  x ? "  " : "", f->message);
 }
 
 /* "s step  n next": each key in reverse video, its meaning plain. Items are
@@ -221,6 +226,33 @@ static void draw_keys(viz_canvas *c, const char *keys, int y)
     }
 }
 
+/* Text in a box in the middle of the screen, over whatever is there. */
+static void draw_overlay(viz_canvas *c, const char *text)
+{
+    int lines = 1, longest = 0, len = 0;
+    for (const char *p = text; *p; p++) {
+        if (*p == '\n') {
+            lines++;
+            len = 0;
+        } else if (((unsigned char)*p & 0xc0) != 0x80 && ++len > longest) {
+            longest = len;
+        }
+    }
+    int w = longest + 4 < c->width ? longest + 4 : c->width;
+    int h = lines + 2 < c->height ? lines + 2 : c->height;
+    viz_rect box = {(c->width - w) / 2, (c->height - h) / 2, w, h};
+    viz_fill(c, box, VIZ_PLAIN);
+    viz_box(c, box, VIZ_PEN(VIZ_CYAN), NULL);
+    int y = box.y + 1;
+    for (const char *line = text; line && y < box.y + box.h - 1; y++) {
+        const char *end = strchr(line, '\n');
+        char buf[256];
+        snprintf(buf, sizeof buf, "%.*s", end ? (int)(end - line) : (int)strlen(line), line);
+        viz_text(c, box.x + 2, y, box.w - 4, VIZ_PLAIN, buf);
+        line = end ? end + 1 : NULL;
+    }
+}
+
 typedef void (*view_fn)(viz_canvas *c, viz_rect area, viz_frame *f);
 
 static const view_fn view_functions[VIZ_VIEW_COUNT] = {
@@ -237,13 +269,13 @@ void viz_draw(viz_canvas *c, viz_frame *f)
     int need_w = min_body[f->view][0], need_h = min_body[f->view][1] + chrome;
     if (c->width < need_w || c->height < need_h) {
         char text[128];
-        snprintf(text, sizeof text, "terminal too small\nneed %d x %d, have %d x %d", need_w,
+        snprintf(text, sizeof text, "terminal too small\nneed %d x %d\nhave %d x %d", need_w,
                  need_h, c->width, c->height);
         viz_message(c, (viz_rect){0, 0, c->width, c->height}, text);
         return;
     }
     viz_rect body = {0, f->chrome ? 1 : 0, c->width, c->height - chrome};
-    if (!f->model)
+    if (!f->model && f->view != VIZ_VIEW_LOSS)  /* a loss curve needs only the record */
         viz_message(c, body, "no model to show yet\n(nn.viz.open(model), :debug or :viz)");
     else
         view_functions[f->view](c, body, f);
@@ -252,6 +284,8 @@ void viz_draw(viz_canvas *c, viz_frame *f)
         draw_status(c, f, c->height - 2);
         draw_keys(c, f->keys ? f->keys : default_keys, c->height - 1);
     }
+    if (f->overlay)
+        draw_overlay(c, f->overlay);
 }
 
 /* ---- the model view ---- */
@@ -274,12 +308,14 @@ static void draw_model_summary(viz_canvas *c, viz_rect area, const nn_model *m)
     char params[32];
     thousands(nn_model_param_count(m), params, sizeof params);
     int x = viz_textf(c, area.x, area.y, area.w, VIZ_TITLE_PEN, "nn.Sequential");
-    x += viz_textf(c, area.x + x, area.y, area.w - x, VIZ_PLAIN, ": %d layer%s, %s parameters",
-                   m->num_layers, m->num_layers == 1 ? "" : "s", params);
+    viz_textf(c, area.x + x, area.y, area.w - x, VIZ_PLAIN, ": %d layer%s, %s parameters",
+              m->num_layers, m->num_layers == 1 ? "" : "s", params);
     if (m->compiled)
-        viz_textf(c, area.x + x, area.y, area.w - x, VIZ_PLAIN, ", %s (learning rate %g), %s",
+        viz_textf(c, area.x, area.y + 1, area.w, VIZ_DIM_PEN, "optimizer %s, learning rate %g; loss %s",
                   nn_optimizer_name(m->optimizer), m->optimizer->learning_rate,
                   nn_loss_name(m->loss));
+    else
+        viz_text(c, area.x, area.y + 1, area.w, VIZ_DIM_PEN, "not compiled yet");
 }
 
 /* The model view's columns: "  #  layer  class  output shape  params  F B  step" */
@@ -347,8 +383,7 @@ void viz_draw_model(viz_canvas *c, viz_rect area, viz_frame *f)
         if (next && next->phase == tail[k])
             draw_cursor_mark(c, area, y, next);
     }
-    if (f->layer >= 0 && f->layer < m->num_layers)
-        f->shown_layer = f->layer;
+    f->shown_layer = focus < m->num_layers ? focus : -1;
     viz_textf(c, area.x, area.y + area.h - 1, area.w, VIZ_DIM_PEN,
               "F B: forward / backward has run in this batch   %s: the next step",
               viz_sym(c, VIZ_SYM_CURSOR));

@@ -52,7 +52,9 @@ typedef struct viz_frame {
     bool log_scale;     /* loss view: logarithmic y axis */
     bool chrome;        /* tabs, status line and key strip around the view */
     const char *message;  /* for the status line, or NULL */
+    bool no_position;     /* the status line without the stepper's position */
     const char *keys;     /* the key strip, or NULL for the default */
+    const char *overlay;  /* text in a box over the view (help), or NULL */
     /* what was drawn, for the caller's arrow keys */
     int shown_layer;    /* the layer the view showed, or -1 */
     int shown_count;    /* how many channels (units) it has to choose from */
@@ -83,8 +85,8 @@ void viz_draw_predictions(viz_canvas *c, viz_rect area, viz_frame *f);
 #define VIZ_SELECTED_PEN ((viz_pen){VIZ_DEFAULT, VIZ_DEFAULT, VIZ_REVERSE})
 
 /* The layer a view shows: the frame's choice if it accepts it, else the
- * layer under the stepper's cursor if accepted, else the first accepted
- * one; -1 if none. accept may be NULL (any layer). */
+ * accepted layer nearest the stepper's cursor (at or below it first); -1 if
+ * none. accept may be NULL (any layer). */
 int viz_pick_layer(const viz_frame *f, bool (*accept)(const nn_layer *layer));
 /* The model has run a batch: its layers' buffers exist. */
 bool viz_has_batch(const nn_model *m);

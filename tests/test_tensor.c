@@ -219,6 +219,14 @@ static void test_error_messages(void **state)
     assert_error(nn_tensor_empty(&v, 2, (size_t[]){SIZE_MAX / 2, 4}), NN_ERR_NOMEM,
                  "tensor: shape is too large to hold");
     assert_null(v);
+    /* an empty tensor with huge other sizes would overflow its strides */
+    assert_error(nn_tensor_zeros(&v, 3, (size_t[]){0, (size_t)1 << 40, (size_t)1 << 40}),
+                 NN_ERR_NOMEM, "tensor: shape is too large to hold");
+    nn_tensor *empty;
+    assert_ok(nn_tensor_zeros(&empty, 1, (size_t[]){0}));
+    assert_error(nn_tensor_reshape(&v, empty, 2, (size_t[]){(size_t)1 << 32, (size_t)1 << 32}),
+                 NN_ERR_SHAPE, "reshape: the shape (4294967296, 4294967296) is too large to hold");
+    nn_tensor_free(empty);
     nn_tensor_free(small);
     nn_tensor_free(tt);
     nn_tensor_free(t);

@@ -242,6 +242,15 @@ function Debugger:continue()
   return self:where()
 end
 
+-- One step as :continue takes it, without printing where it is: for the
+-- visualizer (viz.lua), which draws the position instead. Returns the event,
+-- or nil and why it stopped; third, the breakpoint it stopped at, if any.
+function Debugger:continue_step()
+  local event, why = one_step(self)
+  if not event then return nil, why end
+  return event, nil, stop_at_breakpoints(self, event)
+end
+
 function Debugger:back(n)
   self.stepper:back(need_count(n, 'back'))
   check_watches(self)

@@ -1,0 +1,720 @@
+/* l_viz.c: nn.viz, the visualizer seen from Lua (its C half; the keys and
+ * the interactive loop are Lua, in repl/lua/viz.lua).
+ *
+ *   print(nn.viz.snapshot('featuremaps', {model = m, width = 80, height = 24}))
+ *   nn.viz.snapshot('loss', {model = m, ansi = true, colors = '256'})
+ *   nn.viz.record(m, loss, accuracy)   -- one batch into m's loss history
+ *   nn.viz.history(m)                  -- {loss = {...}, accuracy = {...}}
+ *   nn.viz.learning_rate(m, 0.01)      -- read or set the optimizer's rate
+ *
+ * and, for viz.lua, nn.viz.terminal(): the screen (viz_term.c) as an object
+ * with draw(view, options), key(timeout_ms), command_line() and close().
+ *
+ * The record of a run (viz_record.h) lives in a userdata per model, found
+ * through a table with weak keys, so a model's history goes when the model
+ * does. fit feeds it every batch (lnn_viz_fit_batch), whether or not the
+ * visualizer is on: appending a number costs nothing, and then the loss
+ * view has the curve whenever it is opened.
+ *
+ * Canvases and records are held by userdata with __gc, never by a bare
+ * pointer across a call that can raise a Lua error (lnn.h's rule).
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <readline/history.h>
+#include <readline/readline.h>
+
+#include "commands.h"
+#include "lnn.h"
+#include "loss.h"
+#include "repl.h"
+#include "viz_canvas.h"
+#include "viz_record.h"
+#include "viz_term.h"
+#include "viz_views.h"
+
+#define LNN_CANVAS "nn.viz.canvas"
+#define LNN_RECORD "nn.viz.record"
+#define LNN_TERMINAL "nn.viz.terminal"
+#define RECORDS_KEY "nn.viz.records"        /* registry: model -> record, weak keys */
+#define LAST_MODEL_KEY "nn.viz.last_model"  /* registry: the last model fit trained */
+/* fit redraws at most 15 times a second, and spends at most a fiftieth of
+ * its time drawing (a slow terminal gets fewer frames), at least one frame
+ * a second: training goes on at nearly full speed while it is watched. */
+#define FRAME_SECONDS (1.0 / 15)
+#define DRAW_SHARE (1.0 / 50)
+#define MAX_FRAME_SECONDS 1.0
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* ---- canvases and records as userdata ---- */
+
+typedef struct canvas_box {
+    viz_canvas *canvas;
+} canvas_box;
+
+static int canvas_gc(lua_State *L)
+{
+    canvas_box *box = luaL_checkudata(L, 1, LNN_CANVAS);
+    viz_canvas_free(box->canvas);
+    box->canvas = NULL;
+    return 0;
+}
+
+/* A new canvas, owned by a userdata pushed on the stack. */
+static viz_canvas *push_canvas(lua_State *L, int width, int height, viz_style style)
+{
+    canvas_box *box = lua_newuserdatauv(L, sizeof *box, 0);
+    box->canvas = NULL;
+    luaL_setmetatable(L, LNN_CANVAS);
+    box->canvas = viz_canvas_new(width, height, style);
+    if (!box->canvas)
+        luaL_error(L, "viz: not enough memory for a %d x %d canvas", width, height);
+    return box->canvas;
+}
+
+static int record_gc(lua_State *L)
+{
+    viz_record_free(luaL_checkudata(L, 1, LNN_RECORD));
+    return 0;
+}
+
+static viz_record *push_new_record(lua_State *L)
+{
+    viz_record *r = lua_newuserdatauv(L, sizeof *r, 0);
+    viz_record_init(r);
+    luaL_setmetatable(L, LNN_RECORD);
+    return r;
+}
+
+/* The record of the model at index `model` (made on first use), pushed. */
+static viz_record *push_record(lua_State *L, int model)
+{
+    model = lua_absindex(L, model);
+    lua_getfield(L, LUA_REGISTRYINDEX, RECORDS_KEY);
+    lua_pushvalue(L, model);
+    if (lua_rawget(L, -2) == LUA_TUSERDATA) {
+        lua_remove(L, -2);
+        return lua_touserdata(L, -1);
+    }
+    lua_pop(L, 1);
+    viz_record *r = push_new_record(L);
+    lua_pushvalue(L, model);
+    lua_pushvalue(L, -2);
+    lua_rawset(L, -4);
+    lua_remove(L, -2);
+    return r;
+}
+
+/* ---- reading a frame from an options table ---- */
+
+static const char *const frame_keys[] = {
+    "model", "width", "height", "ansi", "colors", "ascii", "layer", "channel", "unit",
+    "example", "log", "frame", "message", "position", "keys", "overlay", "loss", "accuracy",
+    "val_loss", "val_accuracy", NULL};
+
+static viz_view check_view(lua_State *L, int i, const char *fn)
+{
+    const char *name = luaL_checkstring(L, i);
+    viz_view v;
+    if (!viz_view_from_name(name, &v))
+        luaL_error(L, "%s: no view '%s' (the views: model, featuremaps, lstm, loss, "
+                   "gradients, predictions)", fn, name);
+    return v;
+}
+
+/* Option `key`: a list of numbers, pushed on the stack; its length. */
+static lua_Integer push_numbers(lua_State *L, int opts, const char *key, const char *fn)
+{
+    if (lua_getfield(L, opts, key) == LUA_TNIL)
+        return 0;
+    if (!lua_istable(L, -1))
+        luaL_error(L, "%s: option '%s' should be a table of numbers", fn, key);
+    lua_Integer n = (lua_Integer)luaL_len(L, -1);
+    for (lua_Integer i = 1; i <= n; i++) {
+        if (lua_geti(L, -1, i) != LUA_TNUMBER)
+            luaL_error(L, "%s: option '%s' should hold numbers only", fn, key);
+        lua_pop(L, 1);
+    }
+    return n;
+}
+
+/* Element i of the list at stack index `list`. */
+static double number_at(lua_State *L, int list, lua_Integer i)
+{
+    lua_geti(L, list, i);
+    double v = lua_tonumber(L, -1);
+    lua_pop(L, 1);
+    return v;
+}
+
+/* With options loss = {...} (and accuracy, val_loss, val_accuracy) the
+ * series are drawn instead of the model's record: a known series for a
+ * test, or a lesson's own numbers. Validation points go at even intervals. */
+static const viz_record *explicit_record(lua_State *L, int opts, const char *fn)
+{
+    if (lua_getfield(L, opts, "loss") == LUA_TNIL) {
+        lua_pop(L, 1);
+        return NULL;
+    }
+    lua_pop(L, 1);
+    viz_record *r = push_new_record(L);  /* stays on the stack while drawing */
+    int loss = lua_gettop(L) + 1, accuracy = loss + 1, val_loss = loss + 2, val_accuracy = loss + 3;
+    lua_Integer batches = push_numbers(L, opts, "loss", fn);
+    lua_Integer accuracies = push_numbers(L, opts, "accuracy", fn);
+    lua_Integer epochs = push_numbers(L, opts, "val_loss", fn);
+    lua_Integer val_accuracies = push_numbers(L, opts, "val_accuracy", fn);
+    for (lua_Integer i = 1; i <= batches; i++)
+        if (!viz_record_batch(r, number_at(L, loss, i),
+                              i <= accuracies ? number_at(L, accuracy, i) : NAN))
+            luaL_error(L, "%s: out of memory", fn);
+    for (lua_Integer e = 1; e <= epochs; e++) {
+        if (!viz_record_epoch(r, number_at(L, val_loss, e),
+                              e <= val_accuracies ? number_at(L, val_accuracy, e) : NAN))
+            luaL_error(L, "%s: out of memory", fn);
+        r->epoch_ends.values[e - 1] = (double)(e * batches / epochs);
+    }
+    lua_settop(L, loss - 1);
+    return r;
+}
+
+/* Option `layer`: a number (1-based) or a layer's name; -1 if absent. */
+static int read_layer(lua_State *L, int opts, const nn_model *m, const char *fn)
+{
+    int type = lua_getfield(L, opts, "layer");
+    int layer = -1;
+    if (type == LUA_TSTRING) {
+        for (int i = 0; m && i < m->num_layers; i++)
+            if (strcmp(m->layers[i]->name, lua_tostring(L, -1)) == 0)
+                layer = i;
+        if (layer < 0)
+            luaL_error(L, "%s: the model has no layer named '%s'", fn, lua_tostring(L, -1));
+    } else if (type != LUA_TNIL) {
+        lua_Integer i = lnn_opt_integer(L, opts, "layer", 0, fn);
+        if (!m || i < 1 || i > m->num_layers)
+            luaL_error(L, "%s: layer %d is out of range", fn, (int)i);
+        layer = (int)i - 1;
+    }
+    lua_pop(L, 1);
+    return layer;
+}
+
+/* The model to draw: option `model`, else nn.viz.current_model() (the
+ * debugger's, else the last trained). Pushes it (or nil). */
+static const nn_model *push_model(lua_State *L, int opts, const char *fn)
+{
+    if (lua_getfield(L, opts, "model") == LUA_TNIL) {
+        lua_pop(L, 1);
+        lua_getglobal(L, "nn");
+        lua_getfield(L, -1, "viz");
+        lua_getfield(L, -1, "current_model");
+        lua_remove(L, -2);
+        lua_remove(L, -2);
+        if (lua_isfunction(L, -1))
+            lua_call(L, 0, 1);
+    }
+    if (lua_isnil(L, -1))
+        return NULL;
+    return lnn_check_model(L, lua_gettop(L), fn);
+}
+
+/* Everything but the size and style. Pushes the model and a record (or
+ * nils): they must stay on the stack while the frame is drawn. */
+static viz_frame read_frame(lua_State *L, int view_index, int opts, const char *fn)
+{
+    viz_frame f = viz_frame_default(NULL, NULL);
+    f.view = check_view(L, view_index, fn);
+    lnn_check_options(L, opts, frame_keys, fn);
+    f.model = push_model(L, opts, fn);
+    f.record = explicit_record(L, opts, fn);
+    if (!f.record && f.model)
+        f.record = push_record(L, -1);
+    else if (!f.record)
+        lua_pushnil(L);
+    f.layer = read_layer(L, opts, f.model, fn);
+    lua_Integer unit = lnn_opt_integer(L, opts, "unit", 1, fn);
+    f.channel = (int)lnn_opt_integer(L, opts, "channel", unit, fn) - 1;
+    f.example = (int)lnn_opt_integer(L, opts, "example", 1, fn) - 1;
+    f.log_scale = lnn_opt_boolean(L, opts, "log", false, fn);
+    f.chrome = lnn_opt_boolean(L, opts, "frame", true, fn);
+    f.message = lnn_opt_string(L, opts, "message", NULL, fn);
+    f.no_position = !lnn_opt_boolean(L, opts, "position", true, fn);
+    f.keys = lnn_opt_string(L, opts, "keys", NULL, fn);
+    f.overlay = lnn_opt_string(L, opts, "overlay", NULL, fn);
+    if (f.channel < 0 || f.example < 0)
+        luaL_error(L, "%s: channel, unit and example count from 1", fn);
+    return f;
+}
+
+/* ---- nn.viz.snapshot ---- */
+
+static void buffer_write(void *sink, const char *bytes, size_t n)
+{
+    luaL_addlstring(sink, bytes, n);
+}
+
+static viz_style read_style(lua_State *L, int opts, bool ansi, const char *fn)
+{
+    viz_style style = {!lnn_opt_boolean(L, opts, "ascii", false, fn),
+                       ansi ? VIZ_COLORS_256 : VIZ_COLORS_NONE};
+    const char *colors = lnn_opt_string(L, opts, "colors", NULL, fn);
+    if (colors && !viz_depth_from_name(colors, &style.depth))
+        luaL_error(L, "%s: colors should be 'none', '16', '256' or 'truecolor', not '%s'", fn,
+                   colors);
+    return style;
+}
+
+/* nn.viz.snapshot(view, {model =, width = 80, height = 24, ansi = false,
+ * colors =, ascii =, layer =, channel =, example =, log =, frame = true, ...}):
+ * the view as text. Plain text is drawn without colours (heatmaps as
+ * shades), so that the text alone carries the picture. */
+static int l_snapshot(lua_State *L)
+{
+    const char *fn = "snapshot";
+    if (lua_isnoneornil(L, 2)) {
+        lua_settop(L, 1);
+        lua_newtable(L);
+    }
+    luaL_checktype(L, 2, LUA_TTABLE);
+    viz_frame f = read_frame(L, 1, 2, fn);
+    lua_Integer width = lnn_opt_integer(L, 2, "width", 80, fn);
+    lua_Integer height = lnn_opt_integer(L, 2, "height", 24, fn);
+    if (width < 1 || height < 1 || width > 1000 || height > 1000)
+        return luaL_error(L, "%s: width and height must be 1..1000", fn);
+    bool ansi = lnn_opt_boolean(L, 2, "ansi", false, fn);
+    viz_canvas *c = push_canvas(L, (int)width, (int)height, read_style(L, 2, ansi, fn));
+    viz_draw(c, &f);
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    if (ansi)
+        viz_canvas_write_ansi(c, buffer_write, &b);
+    else
+        viz_canvas_write_text(c, buffer_write, &b);
+    luaL_pushresult(&b);
+    return 1;
+}
+
+static void file_write(void *sink, const char *bytes, size_t n) { fwrite(bytes, 1, n, sink); }
+
+/* nnstep --snapshot VIEW: the view of the current model to standard output,
+ * at the terminal's size (else $COLUMNS x $LINES, else 80 x 24), with
+ * colours when standard output is a terminal. */
+int lnn_viz_write_snapshot(lua_State *L)
+{
+    const char *fn = "--snapshot";
+    lua_settop(L, 1);
+    lua_newtable(L);
+    viz_frame f = read_frame(L, 1, 2, fn);
+    struct winsize ws;
+    bool tty = isatty(STDOUT_FILENO);
+    int width = 80, height = 24;
+    if (tty && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) {
+        width = ws.ws_col;
+        height = ws.ws_row;
+    } else if (getenv("COLUMNS") && getenv("LINES")) {
+        width = atoi(getenv("COLUMNS"));
+        height = atoi(getenv("LINES"));
+    }
+    if (width < 1 || height < 1 || width > 1000 || height > 1000)
+        return luaL_error(L, "%s: cannot use a %d x %d screen", fn, width, height);
+    const char *no_color = getenv("NO_COLOR");
+    viz_style style = {true, tty && !(no_color && no_color[0]) ? VIZ_COLORS_256 : VIZ_COLORS_NONE};
+    viz_canvas *c = push_canvas(L, width, height, style);
+    viz_draw(c, &f);
+    if (tty)
+        viz_canvas_write_ansi(c, file_write, stdout);
+    else
+        viz_canvas_write_text(c, file_write, stdout);
+    fflush(stdout);
+    return 0;
+}
+
+/* ---- the record, from Lua ---- */
+
+/* nn.viz.record(model[, loss[, accuracy]]): one batch into the model's
+ * history; without numbers, the batch the stepper has just run (its loss,
+ * and the accuracy of the outputs it computed). */
+static int l_record(lua_State *L)
+{
+    const nn_model *m = lnn_check_model(L, 1, "record");
+    double loss = luaL_optnumber(L, 2, NAN), accuracy = luaL_optnumber(L, 3, NAN);
+    if (lua_isnoneornil(L, 2) && m->compiled && m->batch > 0) {
+        loss = m->stepper.loss;
+        if (m->y && viz_step_done(m, NN_PHASE_FORWARD, m->num_layers - 1))
+            accuracy = (double)nn_accuracy_count(nn_model_output_layer(m)->output, m->y) /
+                       (double)m->batch;
+    }
+    viz_record *r = push_record(L, 1);
+    if (!viz_record_batch(r, loss, accuracy))
+        return luaL_error(L, "record: out of memory");
+    return 0;
+}
+
+static void push_series(lua_State *L, const viz_series *s, const char *name)
+{
+    lua_createtable(L, (int)s->count, 0);
+    for (size_t i = 0; i < s->count; i++) {
+        lua_pushnumber(L, s->values[i]);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    lua_setfield(L, -2, name);
+}
+
+/* nn.viz.history(model): {loss = {...}, accuracy = {...}, val_loss = {...},
+ * val_accuracy = {...}}, per batch and per epoch. */
+static int l_history(lua_State *L)
+{
+    lnn_check_model(L, 1, "history");
+    const viz_record *r = push_record(L, 1);
+    lua_newtable(L);
+    push_series(L, &r->loss, "loss");
+    push_series(L, &r->accuracy, "accuracy");
+    push_series(L, &r->val_loss, "val_loss");
+    push_series(L, &r->val_accuracy, "val_accuracy");
+    return 1;
+}
+
+static int l_clear(lua_State *L)
+{
+    lnn_check_model(L, 1, "clear");
+    viz_record_clear(push_record(L, 1));
+    return 0;
+}
+
+/* nn.viz.learning_rate(model[, rate]): the optimizer's learning rate, set
+ * first when a rate is given (the + and - keys). */
+static int l_learning_rate(lua_State *L)
+{
+    nn_model *m = lnn_check_model(L, 1, "learning_rate");
+    if (!m->compiled)
+        return luaL_error(L, "learning_rate: compile the model first");
+    if (!lua_isnoneornil(L, 2)) {
+        double rate = luaL_checknumber(L, 2);
+        if (!(rate > 0 && isfinite(rate)))
+            return luaL_error(L, "learning_rate: must be positive, got %f", rate);
+        m->optimizer->learning_rate = rate;
+    }
+    lua_pushnumber(L, m->optimizer->learning_rate);
+    return 1;
+}
+
+static int l_last_model(lua_State *L)
+{
+    lua_getfield(L, LUA_REGISTRYINDEX, LAST_MODEL_KEY);
+    return 1;
+}
+
+static int l_clock(lua_State *L)
+{
+    lua_pushnumber(L, now());
+    return 1;
+}
+
+/* nn.viz.interrupt(): stop a training run at the end of its batch, as
+ * Ctrl-C does (the screen's raw mode turns Ctrl-C into a key). */
+static int l_interrupt(lua_State *L)
+{
+    (void)L;
+    lnn_interrupted = 1;
+    return 0;
+}
+
+/* ---- the terminal ---- */
+
+typedef struct terminal_box {
+    viz_term *term;
+    viz_canvas *canvas;   /* sized to the screen, remade when it changes */
+} terminal_box;
+
+static terminal_box *check_terminal(lua_State *L, const char *fn)
+{
+    terminal_box *box = luaL_checkudata(L, 1, LNN_TERMINAL);
+    if (!box->term)
+        luaL_error(L, "%s: the terminal is closed", fn);
+    return box;
+}
+
+static int terminal_close(lua_State *L)
+{
+    terminal_box *box = luaL_checkudata(L, 1, LNN_TERMINAL);
+    viz_term_close(box->term);
+    viz_canvas_free(box->canvas);
+    box->term = NULL;
+    box->canvas = NULL;
+    return 0;
+}
+
+/* nn.viz.terminal(): open the screen, or raise the reason it cannot be. */
+static int l_terminal(lua_State *L)
+{
+    terminal_box *box = lua_newuserdatauv(L, sizeof *box, 0);
+    box->term = NULL;
+    box->canvas = NULL;
+    luaL_setmetatable(L, LNN_TERMINAL);
+    char why[256];
+    box->term = viz_term_open(why, sizeof why);
+    if (!box->term) {  /* the reason alone, without a "file:line:" in front */
+        lua_pushfstring(L, "viz: %s", why);
+        return lua_error(L);
+    }
+    return 1;
+}
+
+/* t:draw(view, options): draw a frame at the screen's size. Returns the
+ * layer shown (1-based, or nil) and how many channels or units it has. */
+static int terminal_draw(lua_State *L)
+{
+    terminal_box *box = check_terminal(L, "draw");
+    luaL_checktype(L, 3, LUA_TTABLE);
+    viz_frame f = read_frame(L, 2, 3, "draw");
+    int width, height;
+    viz_term_size(box->term, &width, &height);
+    if (!box->canvas || box->canvas->width != width || box->canvas->height != height) {
+        viz_canvas_free(box->canvas);
+        box->canvas = viz_canvas_new(width, height, viz_term_style(box->term));
+        if (!box->canvas)
+            return luaL_error(L, "draw: not enough memory for the screen");
+    }
+    viz_draw(box->canvas, &f);
+    viz_term_show(box->term, box->canvas);
+    if (f.shown_layer >= 0)
+        lua_pushinteger(L, f.shown_layer + 1);
+    else
+        lua_pushnil(L);
+    lua_pushinteger(L, f.shown_count);
+    return 2;
+}
+
+/* t:key(timeout_ms): a key's name, or nil after timeout_ms (-1: wait). */
+static int terminal_key(lua_State *L)
+{
+    terminal_box *box = check_terminal(L, "key");
+    int timeout_ms = (int)luaL_optinteger(L, 2, -1);
+    char name[32];
+    if (!viz_term_key(box->term, timeout_ms, name, sizeof name))
+        return 0;
+    lua_pushstring(L, name);
+    return 1;
+}
+
+/* t:colors(): the colour depth ('none', '16', '256', 'truecolor') and
+ * whether Unicode is used. */
+static int terminal_colors(lua_State *L)
+{
+    viz_style style = viz_term_style(check_terminal(L, "colors")->term);
+    lua_pushstring(L, viz_depth_name(style.depth));
+    lua_pushboolean(L, style.unicode);
+    return 2;
+}
+
+/* The visualizer's command line takes what the REPL's prompt takes, minus
+ * the ':' for the REPL's commands: "step 3" is :step 3, "x = 1" is Lua. */
+static bool starts_with_command(const char *line)
+{
+    size_t len = strcspn(line, " \t");
+    for (const lnn_command *c = lnn_commands; c->name; c++)
+        if (strlen(c->name) == len && strncmp(c->name, line, len) == 0)
+            return true;
+    return false;
+}
+
+/* Run one command line (on the plain terminal). Returns true for :quit. */
+static bool run_command_line(lua_State *L, const char *line)
+{
+    line += strspn(line, " \t");
+    if (!line[0])
+        return false;
+    add_history(line);
+    if (starts_with_command(line)) {
+        char *command = malloc(strlen(line) + 2);
+        if (!command)
+            return false;
+        command[0] = ':';
+        strcpy(command + 1, line);
+        bool quit = lnn_repl_run_line(L, command);  /* raises no errors: it reports them */
+        free(command);
+        return quit;
+    }
+    return lnn_repl_run_line(L, line);
+}
+
+/* t:command_line(): leave the screen, read one line after ':' and run it as
+ * the REPL would, show what it printed until a key is pressed, come back.
+ * Returns true if the line was :quit (close the visualizer). */
+static int terminal_command_line(lua_State *L)
+{
+    terminal_box *box = check_terminal(L, "command_line");
+    viz_term_suspend(box->term);
+    printf("\n");
+    char *line = readline(":");
+    bool quit = false;
+    if (line && line[0]) {
+        quit = run_command_line(L, line);
+        if (!quit) {
+            printf("-- press a key to return to the visualizer --");
+            fflush(stdout);
+            viz_term_wait_key(box->term);
+            printf("\n");
+        }
+    }
+    free(line);
+    viz_term_resume(box->term);
+    lua_pushboolean(L, quit);
+    return 1;
+}
+
+/* ---- fit ---- */
+
+void lnn_viz_fit_begin(lua_State *L, int model, bool live, lnn_fit_viz *v)
+{
+    memset(v, 0, sizeof *v);
+    model = lua_absindex(L, model);
+    v->L = L;
+    v->model = lnn_check_model(L, model, "fit");
+    v->record = push_record(L, model);  /* stays on the stack during fit */
+    lua_pushvalue(L, model);
+    lua_setfield(L, LUA_REGISTRYINDEX, LAST_MODEL_KEY);
+    if (!live)
+        return;
+    lua_getglobal(L, "nn");
+    lua_getfield(L, -1, "viz");
+    lua_getfield(L, -1, "fit_open");
+    lua_pushvalue(L, model);
+    lua_call(L, 1, 2);  /* the app, or nil and why */
+    if (lua_isnil(L, -2)) {
+        fprintf(stderr, "fit: %s; training without the visualizer\n", lua_tostring(L, -1));
+        lua_pop(L, 4);
+        return;
+    }
+    lua_pop(L, 1);
+    lua_replace(L, -3);
+    lua_pop(L, 1);
+    v->app = lua_gettop(L);
+}
+
+/* One batch's accuracy, from fit's running mean over the epoch. */
+static double batch_accuracy(lnn_fit_viz *v, const nn_fit_report *r)
+{
+    if (r->batch == 0) {
+        v->right = 0;
+        v->seen = 0;
+    }
+    double right = round(r->accuracy * (double)r->seen);  /* a count: whole */
+    double accuracy = r->seen > v->seen ? (right - v->right) / (double)(r->seen - v->seen) : NAN;
+    v->right = right;
+    v->seen = r->seen;
+    return accuracy;
+}
+
+/* Call app:fit_tick(info) under pcall. False on error (message on top). */
+static bool tick_app(lnn_fit_viz *v, const nn_fit_report *r)
+{
+    lua_State *L = v->L;
+    lua_getfield(L, v->app, "fit_tick");
+    lua_pushvalue(L, v->app);
+    lua_createtable(L, 0, 6);
+    lua_pushinteger(L, (lua_Integer)r->epoch + 1);
+    lua_setfield(L, -2, "epoch");
+    lua_pushinteger(L, (lua_Integer)r->epochs);
+    lua_setfield(L, -2, "epochs");
+    lua_pushinteger(L, (lua_Integer)(r->epoch_end ? r->batches : r->batch + 1));
+    lua_setfield(L, -2, "batch");
+    lua_pushinteger(L, (lua_Integer)r->batches);
+    lua_setfield(L, -2, "batches");
+    lua_pushnumber(L, r->loss);
+    lua_setfield(L, -2, "loss");
+    lua_pushnumber(L, r->accuracy);
+    lua_setfield(L, -2, "accuracy");
+    if (lua_pcall(L, 2, 1, 0) != LUA_OK) {
+        v->app = 0;
+        return false;
+    }
+    if (!lua_toboolean(L, -1))  /* the learner closed the visualizer (q) */
+        v->app = 0;
+    lua_pop(L, 1);
+    return true;
+}
+
+bool lnn_viz_fit_batch(lnn_fit_viz *v, const nn_fit_report *r)
+{
+    if (r->epoch_end)
+        viz_record_epoch(v->record, r->val_loss, r->val_accuracy);
+    else
+        viz_record_batch(v->record, v->model->stepper.loss, batch_accuracy(v, r));
+    if (!v->app)
+        return true;
+    viz_record_update(v->record, v->model);
+    double t = now();
+    if (!r->epoch_end && t < v->next_draw)
+        return true;
+    bool ok = tick_app(v, r);
+    double spent = now() - t;  /* drawing, and any pause */
+    v->next_draw = t + fmin(fmax(FRAME_SECONDS, spent / DRAW_SHARE), MAX_FRAME_SECONDS);
+    return ok;
+}
+
+void lnn_viz_fit_end(lnn_fit_viz *v)
+{
+    if (!v->app)
+        return;
+    lua_State *L = v->L;
+    lua_getfield(L, v->app, "close");
+    lua_pushvalue(L, v->app);
+    if (lua_pcall(L, 1, 0, 0) != LUA_OK)
+        lua_pop(L, 1);  /* closing failed: nothing more to do about it */
+    v->app = 0;
+}
+
+/* ---- opening ---- */
+
+void lnn_open_viz(lua_State *L)
+{
+    static const luaL_Reg terminal_methods[] = {
+        {"draw", terminal_draw}, {"key", terminal_key}, {"close", terminal_close},
+        {"command_line", terminal_command_line}, {"colors", terminal_colors},
+        {NULL, NULL}};
+    static const luaL_Reg functions[] = {
+        {"snapshot", l_snapshot},
+        {"record", l_record}, {"history", l_history}, {"clear", l_clear},
+        {"learning_rate", l_learning_rate}, {"terminal", l_terminal},
+        {"last_model", l_last_model}, {"clock", l_clock}, {"interrupt", l_interrupt},
+        {NULL, NULL}};
+    luaL_newmetatable(L, LNN_CANVAS);
+    lua_pushcfunction(L, canvas_gc);
+    lua_setfield(L, -2, "__gc");
+    luaL_newmetatable(L, LNN_RECORD);
+    lua_pushcfunction(L, record_gc);
+    lua_setfield(L, -2, "__gc");
+    luaL_newmetatable(L, LNN_TERMINAL);
+    lua_pushcfunction(L, terminal_close);
+    lua_setfield(L, -2, "__gc");
+    luaL_newlib(L, terminal_methods);
+    lua_setfield(L, -2, "__index");
+    lua_pop(L, 3);
+    lua_newtable(L);  /* model -> record, forgotten with the model */
+    lua_createtable(L, 0, 1);
+    lua_pushliteral(L, "k");
+    lua_setfield(L, -2, "__mode");
+    lua_setmetatable(L, -2);
+    lua_setfield(L, LUA_REGISTRYINDEX, RECORDS_KEY);
+    luaL_newlib(L, functions);
+    lua_createtable(L, VIZ_VIEW_COUNT, 0);
+    for (int v = 0; v < VIZ_VIEW_COUNT; v++) {
+        lua_pushstring(L, viz_view_name((viz_view)v));
+        lua_rawseti(L, -2, v + 1);
+    }
+    lua_setfield(L, -2, "views");
+    lua_setfield(L, -2, "viz");
+}

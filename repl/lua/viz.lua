@@ -1,0 +1,413 @@
+-- viz.lua: the visualizer's keys, its interactive loop, and live training.
+--
+--   nn.viz.open(model)                 the views of a model
+--   nn.viz.open(model, x, y, opts)     the same, stepping through training on
+--                                      x, y with a debugger (as nn.debug)
+--   nn.viz.open(model, {view = 'lstm'})  open at a given view
+--   :viz                               at the REPL: on the debugger's model
+--   m:fit(x, y, {viz = true})          watch training live
+--
+-- Drawing is C (the views in viz_*.c, through nn.viz.terminal()); this file
+-- decides what each key does. The keys are the rows of one table, so the
+-- help screen and the dispatcher cannot disagree.
+--
+-- While the screen is up, print() writes to the status line: the debugger
+-- talks with print ("-- batch 2/3, epoch 1/1"), and its words belong there.
+-- The ':' key leaves the screen for one line of Lua or a ':' command, then
+-- comes back. Compiled into nnstep (lua2c.awk: no backslashes in this file),
+-- it receives the nn table, whose nn.viz already holds the C half.
+local nn = ...
+local viz = nn.viz
+
+local FRAME_SECONDS = 1 / 15   -- redraw at most 15 times a second while running
+local NEWLINE = string.char(10)
+
+local App = {}
+App.__index = App
+local open_app  -- the visualizer on the screen, if any: curses has one screen
+
+-- ---- what the keys do ----
+
+local function view_index(name)
+  for i, v in ipairs(viz.views) do
+    if v == name then return i end
+  end
+end
+
+-- Layers a view can select with the arrows (any, if not listed).
+local selectable = {
+  lstm = function(layer)
+    return layer.class == 'LSTM' or layer.class == 'GRU' or layer.class == 'SimpleRNN'
+  end,
+  gradients = function(layer) return layer:count_params() > 0 end,
+}
+
+-- Each row: the key, how the help lists it (nil: listed with the row
+-- above), what it does, and the action.
+local keys = {
+  {'s', 's', 'one step: a layer forward or backward, the loss, the update',
+   function(app) app:step() end},
+  {'n', 'n', 'to the next layer, skipping timesteps', function(app) app:next() end},
+  {'b', 'b', 'one step back, every number as it was', function(app) app:back() end},
+  {'c', 'c', 'continue to a breakpoint or the end of the run; c again stops',
+   function(app) app:continue() end},
+  {'p', 'p', 'pause or resume a continue or a training run', function(app) app:pause() end},
+  {'+', '+ -', 'double or halve the learning rate', function(app) app:scale_learning_rate(2) end},
+  {'-', nil, nil, function(app) app:scale_learning_rate(0.5) end},
+  {'tab', 'Tab', 'the next view (Shift-Tab the previous; 1-6 by number)',
+   function(app) app:next_view(1) end},
+  {'backtab', nil, nil, function(app) app:next_view(-1) end},
+  {'up', 'Up Down', 'select a layer', function(app) app:select_layer(-1) end},
+  {'down', nil, nil, function(app) app:select_layer(1) end},
+  {'left', 'Left Right', 'select a channel (feature maps) or unit (LSTM)',
+   function(app) app:select_channel(-1) end},
+  {'right', nil, nil, function(app) app:select_channel(1) end},
+  {'[', '[ ]', 'the previous or next example of the batch', function(app) app:select_example(-1) end},
+  {']', nil, nil, function(app) app:select_example(1) end},
+  {'f', 'f', 'follow the stepper again (forget the selected layer)', function(app) app.layer = nil end},
+  {'l', 'l', 'logarithmic loss axis, on or off', function(app) app.log = not app.log end},
+  {':', ':', 'a line of Lua, or a command without its colon (break dense_1)',
+   function(app) app:command_line() end},
+  {'?', '?', 'this help', function(app) app.help = true end},
+  {'q', 'q', 'back to the REPL (during fit: stop watching, training goes on)',
+   function(app) app.quit = true end},
+  {'ctrl-c', 'Ctrl-C', 'stop a continue, or a training run', function(app) app:interrupt() end},
+}
+local key_actions = {}
+for _, row in ipairs(keys) do key_actions[row[1]] = row[4] end
+
+local function help_text()
+  local lines = {'The keys (any key closes this)', ''}
+  for _, row in ipairs(keys) do
+    if row[2] then lines[#lines + 1] = string.format('%-11s %s', row[2], row[3]) end
+  end
+  lines[#lines + 1] = string.format('%-11s %s', '1-6', table.concat(viz.views, ', '))
+  return table.concat(lines, NEWLINE)
+end
+
+-- The key strip at the bottom: what the keys do now.
+local STRIP_STEP = 's step  n next  b back  c continue  +/- lr  Tab view  : command  ? help  q quit'
+local STRIP_RUN = 'c stop  p pause  Tab view  +/- lr  ? help  q quit'
+local STRIP_FIT = 'p pause  +/- lr  Tab view  arrows select  ? help  q stop watching  ^C stop'
+local STRIP_PAUSED = 'p resume  +/- lr  Tab view  arrows select  ? help  q stop watching  ^C stop'
+
+-- ---- the screen ----
+
+local function capture_print(app)
+  app.real_print = print
+  print = function(...)
+    local parts = {}
+    for i = 1, select('#', ...) do parts[i] = tostring((select(i, ...))) end
+    app:say(table.concat(parts, '  '))
+  end
+end
+
+local function release_print(app)
+  if app.real_print then print, app.real_print = app.real_print, nil end
+end
+
+local function new_app(model, debugger, opts)
+  if open_app then error('viz: the visualizer is already open', 0) end
+  local app = setmetatable({
+    model = model, debugger = debugger, view = opts.view or 'model',
+    channel = 1, example = 1, log = false,
+  }, App)
+  if not view_index(app.view) then
+    error("viz: no view '" .. tostring(app.view) .. "' (" .. table.concat(viz.views, ', ') .. ')', 0)
+  end
+  app.term = viz.terminal()  -- raises the reason when there is no terminal
+  open_app = app
+  capture_print(app)
+  return app
+end
+
+function App:strip()
+  if self.fitting then return self.paused and STRIP_PAUSED or STRIP_FIT end
+  return self.running and STRIP_RUN or STRIP_STEP
+end
+
+function App:draw()
+  local shown, count = self.term:draw(self.view, {
+    model = self.model, layer = self.layer, channel = self.channel, example = self.example,
+    log = self.log, message = self:status(), position = not self.fitting, keys = self:strip(),
+    overlay = self.help and help_text() or nil,
+  })
+  self.shown_layer, self.shown_count = shown, count
+end
+
+function App:close()
+  release_print(self)
+  if self.term then self.term:close() end
+  self.term = nil
+  if open_app == self then open_app = nil end
+end
+
+-- A word for the status line: until the next key (stepping), or for a
+-- few seconds beside the training figures (fit).
+function App:say(text)
+  self.notice, self.notice_time = text, viz.clock()
+end
+
+function App:status()
+  if not self.fitting then return self.notice end
+  local notice = self.notice
+  if notice and viz.clock() - self.notice_time > 4 then notice = nil end
+  local base = self.fit_message or 'training'
+  if self.paused then base = 'paused (p resumes); ' .. base end
+  return notice and (base .. '  ' .. notice) or base
+end
+
+function App:press(key)
+  if self.help then self.help = false return end  -- any key closes the help
+  if not self.fitting then self.notice = nil end
+  if key:match('^[1-6]$') then
+    self.view = viz.views[tonumber(key)]
+  elseif key_actions[key] then
+    key_actions[key](self)
+  end
+end
+
+-- ---- selecting what to see ----
+
+function App:next_view(delta)
+  local n = #viz.views
+  self.view = viz.views[(view_index(self.view) - 1 + delta) % n + 1]
+end
+
+function App:select_layer(delta)
+  local layers, ok = self.model.layers, selectable[self.view] or function() return true end
+  local i = self.layer or self.shown_layer or 1
+  repeat i = i + delta until i < 1 or i > #layers or ok(layers[i])
+  if i >= 1 and i <= #layers then self.layer, self.channel = i, 1 end
+end
+
+function App:select_channel(delta)
+  local count = self.shown_count or 0
+  self.channel = math.max(1, math.min(self.channel + delta, math.max(count, 1)))
+end
+
+function App:select_example(delta)
+  self.example = math.max(1, self.example + delta)
+end
+
+function App:scale_learning_rate(factor)
+  local ok, rate = pcall(viz.learning_rate, self.model)
+  if not ok then self:say(rate) return end
+  rate = viz.learning_rate(self.model, rate * factor)
+  self:say(string.format('learning rate %g', rate))
+end
+
+-- ---- stepping, through the debugger ----
+
+function App:can_step()
+  if self.fitting then
+    self:say('training is running: p pauses it; step with :debug after it ends')
+    return false
+  end
+  if not self.debugger then
+    self:say('nothing to step: open with nn.viz.open(model, x, y), or :debug m, x, y first')
+    return false
+  end
+  return true
+end
+
+-- After every step: a finished loss step goes into the loss history, once
+-- per batch (stepping back and forth does not count it twice).
+function App:after_step(event, why, breakpoint)
+  if event and event.phase == 'loss' then
+    local key = event.epoch .. '/' .. event.batch
+    if key ~= self.recorded then
+      viz.record(self.model)
+      self.recorded = key
+    end
+  end
+  if why then self:say('stopped: ' .. why) end
+  if breakpoint then
+    self:say(string.format('breakpoint %d (%s), hit %d time%s', breakpoint.id,
+      breakpoint.spec or 'a Lua predicate', breakpoint.hits, breakpoint.hits == 1 and '' or 's'))
+  end
+  return event ~= nil and breakpoint == nil
+end
+
+function App:step()
+  if not self:can_step() then return end
+  local event, why = self.debugger:continue_step()
+  self:after_step(event, why)
+end
+
+function App:next()
+  if not self:can_step() then return end
+  local stepper = self.debugger.stepper
+  local start = stepper:peek()
+  repeat
+    local event, why = self.debugger:continue_step()
+    self:after_step(event, why)
+    if not event then return end
+    start = start or event
+    local e = stepper:peek()
+  until not e or e.layer ~= start.layer or e.phase ~= start.phase
+end
+
+function App:back()
+  if not self:can_step() then return end
+  local ok, err = pcall(self.debugger.stepper.back, self.debugger.stepper, 1)
+  if not ok then self:say(tostring(err)) end
+end
+
+function App:continue()
+  if self.running then self.running = false self:say('stopped') return end
+  if not self:can_step() then return end
+  self.running = true
+end
+
+function App:pause()
+  if self.fitting then
+    self.paused = not self.paused
+  elseif self.running then
+    self.running = false
+    self:say('paused (c continues)')
+  end
+end
+
+function App:interrupt()
+  if self.fitting then
+    viz.interrupt()
+    self.paused = false
+    self:say('stopping the training run at the end of this batch')
+  elseif self.running then
+    self.running = false
+    self:say('stopped')
+  end
+end
+
+-- Steps of a continue, for about one frame's time.
+function App:run_for(seconds)
+  local deadline = viz.clock() + seconds
+  repeat
+    local event, why, breakpoint = self.debugger:continue_step()
+    if not self:after_step(event, why, breakpoint) then self.running = false end
+  until not self.running or viz.clock() > deadline
+end
+
+function App:command_line()
+  if self.fitting then
+    self:say('the command line opens when training is done (or press q)')
+    return
+  end
+  local before = nn.debugger.current()
+  release_print(self)
+  local ok, quit = pcall(self.term.command_line, self.term)
+  capture_print(self)
+  if not ok then self:say(tostring(quit)) end
+  if quit == true then self.quit = true end
+  local now = nn.debugger.current()
+  if now ~= before and now then  -- a new :debug: show what it debugs
+    self.debugger, self.model, self.running = now, now.model, false
+  end
+end
+
+-- ---- the loops ----
+
+-- Until q: draw, wait for a key (or just look, while running), act.
+function App:loop()
+  while not self.quit do
+    self:draw()
+    local key = self.term:key(self.running and 0 or -1)
+    if key then self:press(key) end
+    if self.running and not self.quit then self:run_for(FRAME_SECONDS) end
+  end
+end
+
+-- Run the loop, and give the terminal back whatever happens.
+local function run(app)
+  local ok, err = pcall(App.loop, app)
+  app:close()
+  if not ok then error(err, 0) end
+end
+
+local function is_tensor(v)
+  local ok, shape = pcall(function() return v.shape end)
+  return ok and type(shape) == 'table'
+end
+
+function viz.open(model, x, y, opts)
+  if type(x) == 'table' and y == nil and opts == nil then x, opts = nil, x end
+  opts = opts or {}
+  if type(opts) ~= 'table' then error('open: options should be a table {view = ...}', 2) end
+  local ok = pcall(function() return model:count_params() end)
+  if not ok then error('open: expected a model (nn.Sequential), got ' .. type(model), 2) end
+  if x ~= nil and not (is_tensor(x) and is_tensor(y)) then
+    error('open: x and y should be tensors (the data to step through), or leave both out', 2)
+  end
+  local debugger
+  if x ~= nil then
+    local started, d = pcall(nn.debug, model, x, y, opts)
+    if not started then error('open: ' .. tostring(d), 2) end
+    debugger = d
+  else
+    local current = nn.debugger.current()
+    if current and current.model == model then debugger = current end
+  end
+  local opened, app = pcall(new_app, model, debugger, opts)
+  if not opened then error((tostring(app):gsub('^viz:', 'open:')), 2) end
+  run(app)
+end
+
+-- The model the visualizer shows when none is named: the debugger's, else
+-- the one fit trained last.
+function viz.current_model()
+  local d = nn.debugger.current()
+  if d then return d.model end
+  return viz.last_model()
+end
+
+-- :viz, :viz m, :viz m, x, y
+function viz.command(args)
+  if type(args) ~= 'string' then error('viz: expected the text after :viz, got ' .. type(args), 2) end
+  if args:match('%S') then
+    local chunk, err = load('return ' .. args, '=:viz', 't')
+    if not chunk then error('viz: ' .. err, 0) end
+    local ok, opened = pcall(viz.open, chunk())
+    if not ok then error((tostring(opened):gsub('^open:', 'viz:')), 0) end
+    return opened
+  end
+  local d = nn.debugger.current()
+  if d then return viz.open(d.model) end
+  local model = viz.last_model()
+  if not model then
+    error('viz: nothing to show yet; :viz m for a model, or :debug m, x, y to step', 0)
+  end
+  return viz.open(model)
+end
+
+-- ---- fit{viz = true}: l_fit.c calls these ----
+
+-- The live screen for a training run, or nil and why not.
+function viz.fit_open(model)
+  local ok, app = pcall(new_app, model, nil, {view = 'loss'})
+  if not ok then return nil, app end
+  app.fitting = true
+  return app
+end
+
+-- After a batch (at most 15 times a second): read the keys waiting, stay
+-- here while paused, draw. Returns false once the learner closed the screen.
+function App:fit_tick(info)
+  local ok, err = pcall(function()
+    self.fit_message = string.format('epoch %d/%d, batch %d/%d, loss %.4f, accuracy %.4f',
+      info.epoch, info.epochs, info.batch, info.batches, info.loss, info.accuracy)
+    repeat
+      local key = self.term:key(self.paused and -1 or 0)
+      while key do
+        self:press(key)
+        key = not self.quit and self.term:key(0)
+      end
+      if not self.quit then self:draw() end
+    until self.quit or not self.paused
+  end)
+  if not ok then self:close() error(err, 0) end
+  if self.quit then self:close() return false end
+  return true
+end
+
+return viz

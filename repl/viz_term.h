@@ -1,0 +1,52 @@
+/* viz_term.h: the visualizer's terminal: the one part of nnstep that talks
+ * to curses (viz_term.c).
+ *
+ * It opens the screen, works out what the terminal can show (colours,
+ * Unicode), copies canvases onto the screen, reads keys without blocking,
+ * and gives the terminal back as it found it: on close, at exit, and on a
+ * fatal signal. Everything drawn comes from a canvas (viz_canvas.h), so
+ * nothing else needs to know curses exists.
+ *
+ * One terminal at a time: curses has one screen.
+ */
+#ifndef VIZ_TERM_H
+#define VIZ_TERM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "viz_canvas.h"
+
+typedef struct viz_term viz_term;
+
+/* Open the screen. NULL, with the reason in why ("standard output is not a
+ * terminal", "TERM=dumb: ..."), if it cannot be done. */
+viz_term *viz_term_open(char *why, size_t size);
+/* Give the terminal back (cooked mode, cursor shown, screen restored). */
+void viz_term_close(viz_term *t);
+
+/* What the terminal can show, chosen at open: Unicode when the locale is
+ * UTF-8; no colour when NO_COLOR is set or the terminal has none; else 16,
+ * 256 or 24-bit colours as its terminfo entry says. */
+viz_style viz_term_style(const viz_term *t);
+/* The screen's size now (it changes when the window is resized). */
+void viz_term_size(const viz_term *t, int *width, int *height);
+
+/* Show the canvas (its top-left corner at the screen's). */
+void viz_term_show(viz_term *t, const viz_canvas *c);
+
+/* Wait up to timeout_ms (0: just look; < 0: forever) for a key. Returns
+ * false on timeout; else true with the key's name in name: the character
+ * itself ("s", "+", ":"), or "tab", "enter", "escape", "backspace", "up",
+ * "down", "left", "right", "pageup", "pagedown", "home", "end", "ctrl-c",
+ * "resize" (the window changed size). */
+bool viz_term_key(viz_term *t, int timeout_ms, char *name, size_t size);
+
+/* Leave the screen for ordinary line-by-line output (a command line), and
+ * come back: the next viz_term_show repaints everything. */
+void viz_term_suspend(viz_term *t);
+void viz_term_resume(viz_term *t);
+/* While suspended: wait for one key press, without echo. */
+void viz_term_wait_key(viz_term *t);
+
+#endif

@@ -1,0 +1,225 @@
+-- viz.lua: the visualizer's pictures, drawn to text with nn.viz.snapshot,
+-- so that they are tested without a terminal: the feature map of a known
+-- kernel on a known image, the LSTM view at a known timestep, the loss plot
+-- of a known series, ASCII and monochrome fallbacks, the too-small message,
+-- and the record fit keeps for the loss view.
+local t = require 'tap'
+
+-- the debugger talks with print; keep it quiet here
+local real_print = print
+print = function() end
+
+local function lines(text)
+  local out = {}
+  for line in text:gmatch('([^\n]*)\n') do out[#out + 1] = line end
+  return out
+end
+
+local function has_line(text, pattern)
+  for _, line in ipairs(lines(text)) do
+    if line:find(pattern) then return true end
+  end
+  return false
+end
+
+-- ---- feature maps: a vertical-edge kernel on an image half white ----
+
+-- The image is 1 in its left three columns and 0 in the right three; the
+-- kernel is (1, 0, -1) along each row: a vertical edge detector. Its output
+-- is 3 where the window straddles the edge (columns 2 and 3) and 0 elsewhere.
+nn.seed(1)
+local conv = nn.Sequential{nn.Conv2D(1, 3, {input_shape = {6, 6, 1}})}
+conv:compile{optimizer = 'sgd', loss = 'mse'}
+for i = 1, 3 do
+  for j = 1, 3 do conv.layers[1].kernel[i][j][1][1] = ({1, 0, -1})[j] end
+end
+local image = nn.zeros(1, 6, 6, 1)
+for i = 1, 6 do
+  for j = 1, 3 do image[1][i][j][1] = 1 end
+end
+local s = nn.stepper(conv, image, nn.zeros(1, 4, 4, 1))
+s:step()  -- forward conv2d_1
+
+-- Without colours a cell is the shade of its two pixels: ' ' for 0, '█'
+-- (or '@') for the top of a sequential scale; signed data (the kernel) goes
+-- '=' for -1, ' ' for 0, '#' for +1. Each map is enlarged (x2 the image, x4
+-- the output and the kernel) to fill the room.
+local expected_maps = [[
+conv2d_1 (Conv2D)  output (4, 4, 1)  example 1 of 1
+input 0..1            output, channels 1-1 of 1
+██████                1 0..3
+██████                    ████████
+██████                    ████████
+██████                    ████████
+██████                    ████████
+██████                    ████████
+kernel 1 -1..1            ████████
+c1                        ████████
+####    ====              ████████
+####    ====
+####    ====
+####    ====
+####    ====
+####    ====
+]]
+local maps = nn.viz.snapshot('featuremaps', {model = conv, frame = false, width = 60, height = 16})
+t.is(maps, expected_maps, 'feature map of a known kernel on a known image, exact')
+local ascii = nn.viz.snapshot('featuremaps', {model = conv, frame = false, width = 60, height = 16,
+                                              ascii = true})
+t.is(ascii, (expected_maps:gsub('█', '@')), 'ASCII: the same picture with @ for the brightest')
+t.ok(not ascii:find('[\128-\255]'), 'ASCII: no byte outside ASCII')
+
+-- In colour: half blocks, the upper pixel as foreground and the lower as
+-- background; white is the top of the sequential scale.
+local colour = nn.viz.snapshot('featuremaps', {model = conv, frame = false, width = 60,
+                                               height = 16, ansi = true, colors = 'truecolor'})
+t.like(colour, '38;2;255;255;255;48;2;255;255;255m▀', 'truecolor: white half blocks for the 3s')
+t.like(colour, '38;2;255;90;50', 'truecolor: the kernel\'s +1 is red (diverging map)')
+t.like(colour, '38;2;80;140;255', 'truecolor: and its -1 blue')
+local c256 = nn.viz.snapshot('featuremaps', {model = conv, frame = false, width = 60,
+                                             height = 16, ansi = true, colors = '256'})
+t.like(c256, '38;5;231;48;5;231m▀', '256 colours: white is colour 231')
+local c16 = nn.viz.snapshot('featuremaps', {model = conv, frame = false, width = 60,
+                                            height = 16, ansi = true, colors = '16'})
+t.like(c16, '97;107m▀', '16 colours: bright white on bright white')
+local mono = nn.viz.snapshot('featuremaps', {model = conv, frame = false, width = 60,
+                                             height = 16, ansi = true, colors = 'none'})
+t.ok(not mono:find('38;') and not mono:find('48;'), 'no colours: no colour codes at all')
+t.is(mono:gsub('\27%[[%d;]*m', ''), expected_maps, 'no colours: the shaded picture, plus bold titles')
+
+-- ---- the frame around a view, and a screen too small for it ----
+
+local framed = nn.viz.snapshot('featuremaps', {model = conv})
+t.like(lines(framed)[1], '^ 1 model   2 featuremaps   3 lstm', 'the tabs on top')
+t.like(lines(framed)[23], '^next: loss %(step 2 of 4%)  batch 1  epoch 1', 'the status line says where the stepper is')
+t.like(lines(framed)[24], '^s step  n next  b back', 'the key strip at the bottom')
+local small = nn.viz.snapshot('featuremaps', {model = conv, width = 30, height = 10})
+t.ok(has_line(small, '^ *terminal too small$') and has_line(small, '^ *need 50 x 17$') and
+     has_line(small, '^ *have 30 x 10$'), 'too small: says the size it needs', small)
+
+-- ---- model view: the cursor ----
+
+local model_view = nn.viz.snapshot('model', {model = conv})
+t.ok(has_line(model_view, '^  1  conv2d_1        Conv2D       %(None, 4, 4, 1%)        10 ● ·$'),
+     'model view: the layer, its shape, parameters, forward done', model_view)
+t.ok(has_line(model_view, '^▶    loss +loss$'), 'model view: the cursor at the loss step', model_view)
+
+-- ---- LSTM: gates and states at a known timestep ----
+
+nn.seed(3)
+local lstm = nn.Sequential{nn.LSTM(2, {input_shape = {4, 3}}), nn.Dense(2, {activation = 'softmax'})}
+lstm:compile{optimizer = 'sgd', loss = 'categorical_crossentropy'}
+local sx = nn.randn(2, 4, 3)
+local sy = nn.utils.to_categorical(nn.tensor{0, 1}, 2)
+local ls = nn.stepper(lstm, sx, sy)
+ls:step(2)  -- timesteps 1 and 2 of lstm_1
+local view = nn.viz.snapshot('lstm', {model = lstm, frame = false, width = 80, height = 21})
+local v = lines(view)
+t.is(v[1], 'lstm_1 (LSTM)  example 1  units 1-2 of 2  next: forward t=3/4', 'LSTM: the header names the next timestep')
+t.is(v[2], 'timestep   1        ▼     4  timestep   1        ▼     4', 'LSTM: ▼ marks timestep 3')
+local function count(text, glyph) return select(2, text:gsub(glyph, '')) end
+t.like(v[3], '^i input .*  f forget ', 'LSTM: the gates i and f')
+t.is(count(v[3], '·'), 16, 'LSTM: timesteps 3 and 4 not computed yet: dotted (2 x 4 columns, 2 maps)')
+t.like(v[9], '^g cand. .*  o output ', 'LSTM: the candidate g and the output gate')
+t.like(v[15], '^c cell .*  h hidden ', 'LSTM: the cell and hidden states')
+t.like(v[4], '^lo 0%.311 ', 'LSTM: the range beside each map')
+ls:step(4)  -- the rest of the forward pass, the loss, backward dense_1
+local after = lines(nn.viz.snapshot('lstm', {model = lstm, frame = false, width = 80, height = 21}))
+t.is(after[2], 'timestep   1              4  timestep   1              4', 'LSTM: no mark once the cursor has left the layer')
+t.ok(not after[3]:find('·'), 'LSTM: every timestep computed')
+ls:step(2)  -- backward dense_1, backward lstm_1 t=4
+local back = lines(nn.viz.snapshot('lstm', {model = lstm, frame = false, width = 80, height = 21}))
+t.like(back[1], 'next: backward t=3/4$', 'LSTM: backpropagation through time walks back')
+t.is(back[2], 'timestep   1        ▼     4  timestep   1        ▼     4', 'LSTM: ▼ at timestep 3 going back')
+
+-- ---- loss: a known series ----
+
+local expected_loss = [[
+loss per batch: 4 batches, last 1, lowest 1, highest 4
+       4┤⠉⠑⠒⠒⠤⠤⢄⣀⣀⡀
+        │         ⠈⠉⠉⠒⠒⠢⠤⠤⣀⣀⡀
+        │                   ⠈⠉⠉⠒⠒⠢⠤⠤⢄⣀⣀
+     2.5┤                              ⠉⠉⠑⠒⠒⠤⠤⢄⣀⣀
+        │                                        ⠉⠉⠑⠒⠒⠢⠤⠤⣀⣀⡀
+        │                                                  ⠈⠉⠉⠒⠒⠢⠤⠤⣀⣀⡀
+       1┤                                                            ⠈⠉⠉⠑⠒⠒⠤⠤⢄⣀
+         1                      2                                     4 batches
+dim: each batch   bright: smoothed   ●: validation, each epoch   l: log scale
+]]
+t.is(nn.viz.snapshot('loss', {loss = {4, 3, 2, 1}, frame = false, width = 80, height = 10}),
+     expected_loss, 'loss plot of a known series, exact (braille)')
+local log_plot = nn.viz.snapshot('loss', {loss = {4, 3, 2, 1}, frame = false, width = 80,
+                                          height = 10, log = true})
+t.like(log_plot, '%(log scale%)', 'log scale: said in the title')
+t.like(lines(log_plot)[5], '^       2┤', 'log scale: the middle of 1..4 is 2')
+local ascii_plot = nn.viz.snapshot('loss', {loss = {4, 3, 2, 1}, frame = false, width = 80,
+                                            height = 10, ascii = true})
+t.is(lines(ascii_plot)[2], "       4+''----...", 'ASCII plot: dots become quotes, dashes, periods')
+local with_val = nn.viz.snapshot('loss', {loss = {4, 3, 2, 1}, accuracy = {0.1, 0.4, 0.6, 0.9},
+                                          val_loss = {3.5, 1.5}, frame = false, height = 20})
+t.like(with_val, 'accuracy per batch: 4 batches', 'accuracy below the loss')
+local _, points = with_val:gsub('●', '')
+t.is(points, 3, 'a validation point per epoch (and one in the legend)')
+
+-- ---- fit keeps a record; views of a trained model ----
+
+nn.seed(5)
+local net = nn.Sequential{
+  nn.Conv2D(2, 3, {activation = 'relu', input_shape = {6, 6, 1}}),
+  nn.MaxPooling2D(2), nn.Flatten(), nn.Dense(3, {activation = 'softmax'}),
+}
+net:compile{optimizer = 'adam', loss = 'categorical_crossentropy', metrics = {'accuracy'}}
+local x = nn.randn(12, 6, 6, 1)
+local y = nn.utils.to_categorical(nn.tensor{0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2}, 3)
+net:fit(x, y, {epochs = 2, batch_size = 4, verbose = 0, validation_split = 0.25})
+local h = nn.viz.history(net)
+t.is(#h.loss, 6, 'fit recorded each batch (3 per epoch, 2 epochs)')
+t.is(#h.val_loss, 2, 'and the validation loss of each epoch')
+t.ok(h.accuracy[1] >= 0 and h.accuracy[1] <= 1, 'and each batch\'s accuracy')
+local loss_view = nn.viz.snapshot('loss', {model = net})
+t.like(loss_view, 'loss per batch: 6 batches', 'the loss view draws the record')
+local grads = nn.viz.snapshot('gradients', {model = net})
+t.ok(has_line(grads, '^conv2d_1        ██.* %d%.%d+ +%d%.%d+ +%-$'),
+     'gradients: a bar and the norms for conv2d_1 (no update measured outside live fit)', grads)
+t.ok(has_line(grads, '^max_pooling2d_1 %(no weights%)'), 'gradients: layers without weights say so')
+local preds = nn.viz.snapshot('predictions', {model = net})
+t.like(preds, 'predictions for batch 3: %d of 3 right', 'predictions: the last batch, scored')
+t.like(preds, '#1 true %d, predicted %d', 'predictions: true and predicted class')
+nn.viz.clear(net)
+t.is(#nn.viz.history(net).loss, 0, 'clear forgets the record')
+nn.viz.record(net, 0.5, 0.25)
+t.is(nn.viz.history(net).loss, {0.5}, 'record adds a batch by hand')
+
+-- the stepper's loss step, recorded with nn.viz.record(model)
+local d = nn.debug(net, x, y, {batch_size = 4})
+d:step(5)  -- forward 4 layers, the loss
+nn.viz.record(net)
+t.is(#nn.viz.history(net).loss, 2, 'record(model) takes the stepper\'s batch')
+t.is(nn.viz.history(net).loss[2], d.stepper.loss, 'with its loss')
+
+-- gradients after a stepped update: the update/weight ratio is measured
+d:finish()
+local stepped = nn.viz.snapshot('gradients', {model = net})
+t.ok(has_line(stepped, '^dense_1 .* %d[%.%de%-]+$'), 'gradients: update/|W| after the update', stepped)
+
+-- ---- options and errors ----
+
+t.is(nn.viz.learning_rate(net), 0.001, 'learning_rate reads the optimizer\'s')
+t.is(nn.viz.learning_rate(net, 0.002), 0.002, 'and sets it')
+t.raises(function() nn.viz.snapshot('pictures', {model = net}) end, "no view 'pictures'", 'unknown view')
+t.raises(function() nn.viz.snapshot('model', {model = net, colors = 'many'}) end,
+         "colors should be 'none', '16', '256' or 'truecolor'", 'unknown colour depth')
+t.raises(function() nn.viz.snapshot('model', {model = net, widht = 3}) end, "unknown option 'widht'",
+         'unknown option')
+t.raises(function() nn.viz.snapshot('model', {model = net, layer = 'dense_9'}) end,
+         "no layer named 'dense_9'", 'unknown layer')
+local by_name = nn.viz.snapshot('featuremaps', {model = net, layer = 'dense_1', frame = false})
+t.like(by_name, '^dense_1 %(Dense%)', 'a layer chosen by name')
+t.like(nn.viz.snapshot('featuremaps', {model = net, layer = 4, frame = false}), '^dense_1',
+       'or by number')
+t.raises(function() nn.viz.open(net) end, 'needs a terminal', 'open without a terminal: a clear message')
+local fitted = net:fit(x, y, {epochs = 1, batch_size = 4, verbose = 0, viz = true})
+t.is(#fitted.loss, 1, 'fit{viz = true} without a terminal trains anyway (with a warning)')
+
+print = real_print
+t.done_testing()

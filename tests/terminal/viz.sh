@@ -1,0 +1,100 @@
+#!/bin/sh
+# viz.sh: the visualizer, driven with keys in a real terminal: :viz opens it
+# on the debugger's model; s steps, b goes back, number keys and Tab switch
+# views, a resized window is redrawn (or told it is too small), ':' runs a
+# line of Lua, c continues to the end, q returns to the REPL with the
+# terminal as it was; fit{viz = true} draws a training run live; TERM=dumb
+# gets a message instead of a broken screen; --snapshot prints a view.
+. "${srcdir:-.}/tests/terminal/harness.sh"
+
+plan 24
+check 'the REPL starts' start_nnstep
+
+type_line "nn.seed(1); m = nn.Sequential{nn.Conv2D(2, 3, {activation = 'relu', input_shape = {6, 6, 1}}), nn.MaxPooling2D(2), nn.Flatten(), nn.Dense(3, {activation = 'softmax'})}"
+type_line "m:compile{optimizer = 'adam', loss = 'categorical_crossentropy', metrics = {'accuracy'}}"
+type_line "x = nn.randn(6, 6, 6, 1); y = nn.utils.to_categorical(nn.tensor{0, 1, 2, 0, 1, 2}, 3)"
+type_line ':debug m, x, y, {batch_size = 3}'
+clear_screen
+type_line ':viz'
+expect ':viz opens on the model view, cursor at the first step' '^▶ 1  conv2d_1 .*forward$'
+expect 'the key strip says what the keys do' '^s step  n next  b back  c continue'
+
+press s
+expect 's steps: forward conv2d_1 ran' '^next: forward max_pooling2d_1 \(step 2 of 10\)'
+press s s
+expect 'two more steps' '^next: forward dense_1 \(step 4 of 10\)'
+press b
+expect 'b goes one step back' '^next: forward flatten_1 \(step 3 of 10\)'
+
+press 2
+expect '2 shows the feature maps of the last image layer' '^max_pooling2d_1 \(MaxPooling2D\)  output \(2, 2, 2\)'
+press Tab
+expect 'Tab moves to the next view (LSTM: none here)' 'this model has no recurrent layer'
+press Up
+press 5
+expect 'view 5: the gradients, backward not run yet' '^conv2d_1 +\(its backward step has not run'
+
+tmux_ resize-window -t "$session" -x 40 -y 12
+expect 'a window too small says what it needs' '^ *need 50 x 11$'
+tmux_ resize-window -t "$session" -x 100 -y 30
+expect 'a bigger window is drawn again' '^ 1 model   2 featuremaps'
+
+press :
+type_line 'print(40 + 2)'
+expect "':' runs a line of Lua on the plain terminal" '^42$'
+press x
+expect 'a key brings the visualizer back' '^ 1 model   2 featuremaps'
+
+press c
+expect 'c continues to the end of the run' 'stopped: the end of the run'
+
+press q
+type_line '1 + 1'
+expect 'q returns to the REPL, which echoes and evaluates again' '^2$'
+
+# a training run slowed down (5 ms a batch, 3 s in all) to be watched
+type_line "slow = {on_batch_end = function() local t = os.clock() + 0.005 while os.clock() < t do end end}"
+clear_screen
+type_line "h = m:fit(x, y, {epochs = 200, batch_size = 2, viz = true, callbacks = {slow}})"
+expect 'fit{viz = true} draws the loss live' '^loss per batch: [0-9]+ batch'
+press p
+expect 'p pauses training' '^paused \(p resumes\); epoch [0-9]+/200'
+press p
+wait_for '^nn> $'
+type_line "print(#h.loss)"
+expect 'training ends, the REPL is back with the history' '^200$'
+
+# TERM=dumb: a message, not a screen of garbage
+session=dumb
+tmux_ new-session -d -s dumb -x 100 -y 30 env TERM=dumb sh -c \
+    '"$0" -e "nn.viz.open(nn.Sequential{nn.Dense(2, {input_shape = {2}})})"; echo "[exit $?]"; exec sleep 600' \
+    "$nnstep"
+expect 'TERM=dumb: a clear message instead of the screen' "unset or 'dumb'; set TERM"
+
+# LC_ALL=C and NO_COLOR: ASCII symbols and no colour codes
+tiny="m = nn.Sequential{nn.Dense(2, {input_shape = {2}})}; m:compile{optimizer = 'sgd', loss = 'mse'}
+nn.viz.open(m, nn.ones(2, 2), nn.ones(2, 2))"
+session=plain
+tmux_ new-session -d -s plain -x 100 -y 30 env LC_ALL=C NO_COLOR=1 sh -c \
+    '"$0" -e "$1"; echo "[exit $?]"; exec sleep 600' "$nnstep" "$tiny"
+expect 'a locale without UTF-8: ASCII (> for the cursor)' '^> 1  dense_1 '
+# (tmux writes its own resets to the default colours, 39 and 49: not colours)
+check 'NO_COLOR: no colour codes on the screen' sh -c \
+    "! tmux -L '$socket' capture-pane -e -p -t plain | grep -Eq '\[([0-9]+;)*(3[0-8]|4[0-8]|9[0-7]|10[0-7])[;m]'"
+
+# a fatal signal gives the terminal back (the alternate screen is left)
+tmux_ send-keys -t plain s
+nnstep_pid=$(ps -o pid= --ppid "$(tmux_ display -p -t plain '#{pane_pid}')" | tr -d ' ')
+kill -TERM "$nnstep_pid"
+expect 'killed by SIGTERM while drawing' '^\[exit 143\]$'
+check '... and the screen is restored' sh -c \
+    "[ \"\$(tmux -L '$socket' display -p -t plain '#{alternate_on}')\" = 0 ]"
+
+# --snapshot VIEW: the model the code trained, as text
+snapshot_code="m = nn.Sequential{nn.Dense(3, {activation = 'softmax', input_shape = {4}})}
+m:compile{optimizer = 'adam', loss = 'categorical_crossentropy'}
+m:fit(nn.randn(8, 4), nn.utils.to_categorical(nn.tensor{0, 1, 2, 0, 1, 2, 0, 1}, 3), {batch_size = 4, verbose = 0})"
+check '--snapshot prints the view of the trained model' sh -c \
+    "'$nnstep' --snapshot model -e \"\$0\" | grep -q '^  1  dense_1 ' " "$snapshot_code"
+
+finish
