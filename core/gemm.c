@@ -41,6 +41,7 @@
  */
 #include "gemm.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -309,22 +310,52 @@ static void pack_a(size_t mc, size_t kc, view a, bool whole_block, nn_real *pack
 
 /* ---- the packing workspace ----
  * One buffer per thread, grown when a larger product needs it and then kept
- * (never freed: at most MC*KC + KC*NC elements, 4.3 MB of floats), so that a
- * training step, which multiplies the same shapes every batch, allocates
- * nothing after its first batch. Returns NULL if the allocation fails. */
-static _Thread_local nn_real *workspace;
-static _Thread_local size_t workspace_size; /* in elements */
+ * (at most MC*KC + KC*NC elements, 4.3 MB of floats), so that a training
+ * step, which multiplies the same shapes every batch, allocates nothing
+ * after its first batch. It hangs on a pthread key rather than a
+ * _Thread_local pointer so that it is freed when its thread ends: OpenMP
+ * ends threads when a smaller team is asked for. */
+typedef struct workspace {
+    nn_real *data;
+    size_t size; /* in elements */
+} workspace;
 
+static pthread_key_t workspace_key;
+static pthread_once_t workspace_key_once = PTHREAD_ONCE_INIT;
+static bool workspace_key_made;
+
+static void free_workspace(void *w)
+{
+    free(((workspace *)w)->data);
+    free(w);
+}
+
+static void make_workspace_key(void)
+{
+    workspace_key_made = pthread_key_create(&workspace_key, free_workspace) == 0;
+}
+
+/* This thread's buffer of at least `elements`, or NULL if out of memory. */
 static nn_real *get_workspace(size_t elements)
 {
-    if (elements <= workspace_size) return workspace;
+    pthread_once(&workspace_key_once, make_workspace_key);
+    if (!workspace_key_made) return NULL;
+    workspace *w = pthread_getspecific(workspace_key);
+    if (!w) {
+        w = calloc(1, sizeof *w);
+        if (!w || pthread_setspecific(workspace_key, w) != 0) {
+            free(w);
+            return NULL;
+        }
+    }
+    if (elements <= w->size) return w->data;
     size_t bytes = round_up(elements * sizeof(nn_real), ALIGNMENT);
     nn_real *bigger = aligned_alloc(ALIGNMENT, bytes);
     if (!bigger) return NULL;
-    free(workspace);
-    workspace = bigger;
-    workspace_size = bytes / sizeof(nn_real);
-    return workspace;
+    free(w->data);
+    w->data = bigger;
+    w->size = bytes / sizeof(nn_real);
+    return w->data;
 }
 
 /* C = beta * C, for the k == 0 case where there is no product to add. */

@@ -23,6 +23,7 @@
  * Left out: global pooling, channels-first, 1-D and 3-D pooling.
  */
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,8 +40,10 @@ typedef struct pooling {
     size_t pool_h, pool_w, stride_h, stride_w;
     bool same_padding;
     nn_conv_geometry geometry;  /* set by build */
-    size_t *argmax;  /* max only, (B, OH, OW, C): each window's winner, as an
-                        index into the input batch; sized by resize */
+    uint32_t *argmax;  /* max only, (B, OH, OW, C): each window's winner, as
+                          an index into its image (H, W, C); sized by resize.
+                          32 bits, as wide as a float, so that the loop that
+                          picks winners vectorizes (and half the memory) */
     bool argmax_kept;  /* argmax is the last forward's (a training forward) */
 } pooling;
 
@@ -145,7 +148,11 @@ static nn_status pooling_new(nn_layer **out, const nn_layer_kind *kind, size_t p
 static nn_status max_pooling_resize(nn_layer *layer)
 {
     pooling *pool = layer->impl;
+    const nn_conv_geometry *g = &pool->geometry;
     size_t outputs = nn_tensor_numel(layer->output);
+    if (g->in_h * g->in_w * g->channels > UINT32_MAX)
+        return nn_fail(NN_ERR_SHAPE, "%s: an image of more than 2^32 values is too large",
+                       layer->name);
     free(pool->argmax);
     pool->argmax_kept = false;
     pool->argmax = malloc(outputs * sizeof *pool->argmax);
@@ -155,39 +162,37 @@ static nn_status max_pooling_resize(nn_layer *layer)
 }
 
 /* The max of window (oy, ox) of one image, for all C channels at once:
- * y (C) gets the values, and winner (C), unless NULL, their flat indices
- * into the batch's input (`base` is where the image starts in it). The
- * first cell starts the running max; a later cell takes over only if
- * strictly larger, so ties go to the first cell in row-major order (and a
- * NaN wins only if first), just as in pooling_naive.c. The channel loops
- * have no branches, so that they compile to vector instructions. */
-static void max_window(const nn_conv_geometry *g, const nn_real *image, size_t base,
-                       size_t oy, size_t ox, nn_real *y, size_t *winner)
+ * y (C) gets the values, and winner (C), unless NULL, their indices into
+ * the image. The first cell starts the running max; a later cell takes
+ * over only if strictly larger, so ties go to the first cell in row-major
+ * order (and a NaN wins only if first), just as in pooling_naive.c. The
+ * channel loops have no branches, so that they compile to vector
+ * instructions. */
+static void max_window(const nn_conv_geometry *g, const nn_real *image, size_t oy,
+                       size_t ox, nn_real *y, uint32_t *winner)
 {
     // image: (H, W, C); y, winner: (C)
     size_t C = g->channels;
     window w = window_at(g, oy, ox);
-    size_t first = (w.y0 * g->in_w + w.x0) * C;
+    uint32_t first = (uint32_t)((w.y0 * g->in_w + w.x0) * C);
     memcpy(y, image + first, C * sizeof *y);
     if (winner)
         for (size_t c = 0; c < C; c++)
-            winner[c] = base + first + c;
+            winner[c] = first + (uint32_t)c;
     for (size_t iy = w.y0; iy < w.y1; iy++)
         for (size_t ix = iy == w.y0 ? w.x0 + 1 : w.x0; ix < w.x1; ix++) {
-            size_t at = (iy * g->in_w + ix) * C;
+            uint32_t at = (uint32_t)((iy * g->in_w + ix) * C);
             const nn_real *cell = image + at;
-            if (winner) {
-#pragma omp simd
-                for (size_t c = 0; c < C; c++) {
-                    bool larger = cell[c] > y[c];
-                    y[c] = larger ? cell[c] : y[c];
-                    winner[c] = larger ? base + at + c : winner[c];
-                }
-            } else {
+            /* the winners first, while y still holds the max so far; two
+             * simple loops, because gcc vectorizes each but not the two
+             * selects in one */
+            if (winner)
 #pragma omp simd
                 for (size_t c = 0; c < C; c++)
-                    y[c] = cell[c] > y[c] ? cell[c] : y[c];
-            }
+                    winner[c] = cell[c] > y[c] ? at + (uint32_t)c : winner[c];
+#pragma omp simd
+            for (size_t c = 0; c < C; c++)
+                y[c] = cell[c] > y[c] ? cell[c] : y[c];
         }
 }
 
@@ -204,14 +209,14 @@ static void max_pooling_forward(nn_layer *layer, size_t step)
     size_t image_size = g->in_h * g->in_w * C, pooled_size = g->out_h * g->out_w * C;
     const nn_real *x = nn_tensor_data(layer->input);  // (B, H, W, C)
     nn_real *y = nn_tensor_data(layer->output);       // (B, OH, OW, C)
-    size_t *winner = pool->argmax;                    // (B, OH, OW, C)
+    uint32_t *winner = pool->argmax;                  // (B, OH, OW, C)
     int threads = nn_threads_for(layer->batch * image_size, POOL_WORK_PER_THREAD);
 #pragma omp parallel for num_threads(threads) schedule(static)
     for (size_t b = 0; b < layer->batch; b++)
         for (size_t oy = 0; oy < g->out_h; oy++)
             for (size_t ox = 0; ox < g->out_w; ox++) {
                 size_t out = b * pooled_size + (oy * g->out_w + ox) * C;
-                max_window(g, x + b * image_size, b * image_size, oy, ox, y + out,
+                max_window(g, x + b * image_size, oy, ox, y + out,
                            pool->argmax_kept ? winner + out : NULL);
             }
 }
@@ -238,10 +243,11 @@ static void max_pooling_backward(nn_layer *layer, size_t step)
     int threads = nn_threads_for(layer->batch * image_size, POOL_WORK_PER_THREAD);
 #pragma omp parallel for num_threads(threads) schedule(static)
     for (size_t b = 0; b < layer->batch; b++) {
-        memset(dx + b * image_size, 0, image_size * sizeof *dx);
+        nn_real *dx_image = dx + b * image_size;
+        memset(dx_image, 0, image_size * sizeof *dx);
         /* += : with strides smaller than the pool, one cell can win two windows */
         for (size_t i = b * pooled_size; i < (b + 1) * pooled_size; i++)
-            dx[pool->argmax[i]] += dy[i];
+            dx_image[pool->argmax[i]] += dy[i];
     }
 }
 

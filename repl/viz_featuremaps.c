@@ -23,7 +23,6 @@
 #include "viz_views.h"
 
 #define LABEL_WIDTH 12  /* the least room a map's label gets: "12 0..0.356" */
-#define WANT_MAPS 6     /* show at least this many channels, shrinking them */
 
 static bool is_spatial(const nn_layer *layer) { return layer->out_ndim == 3; }
 
@@ -52,11 +51,13 @@ static void draw_labelled_map(viz_canvas *c, int x, int y, const viz_map_grid *g
     viz_grid_range(grid, &lo, &hi);
     viz_range_text(lo, hi, range, sizeof range);
     int n = viz_text(c, x, y, g->cell_w - 1, selected ? VIZ_SELECTED_PEN : VIZ_TITLE_PEN, name);
-    if (n + 1 + (int)strlen(range) > g->cell_w - 1 && lo < 0) {
-        /* no room for lo..hi: the symmetric scale's end, "±0.5" */
+    if (n + 1 + (int)strlen(range) > g->cell_w - 1) {
+        /* no room for lo..hi: the end of the colour scale, "±0.5" (signed)
+         * or "≤0.5" */
         char a[24];
-        viz_format_number(fmax(-lo, hi), a, sizeof a);
-        snprintf(range, sizeof range, "%s%s", c->style.unicode ? "±" : "+-", a);
+        viz_format_number(lo < 0 ? fmax(-lo, hi) : hi, a, sizeof a);
+        const char *sign = lo < 0 ? (c->style.unicode ? "±" : "+-") : (c->style.unicode ? "≤" : "<=");
+        snprintf(range, sizeof range, "%s%s", sign, a);
     }
     viz_textf(c, x + n, y, g->cell_w - 1 - n, VIZ_DIM_PEN, " %s", range);
     viz_heatmap(c, x, y + 1, g->map_w, g->map_h, grid, viz_scale_for(lo, hi));
@@ -73,7 +74,7 @@ static void draw_channel_grid(viz_canvas *c, viz_rect area, const char *title,
     int count = (int)t->shape[3];
     viz_rect maps = {area.x, area.y + 1, area.w, area.h - 1};
     viz_map_grid g;
-    if (!viz_fit_maps(t->shape[1], t->shape[2], count, WANT_MAPS, maps, LABEL_WIDTH, &g)) {
+    if (!viz_fit_maps(t->shape[1], t->shape[2], count, maps, LABEL_WIDTH, &g)) {
         viz_text(c, area.x, area.y, area.w, VIZ_DIM_PEN, "(no room for the maps)");
         return;
     }
@@ -137,7 +138,7 @@ static int draw_input(viz_canvas *c, viz_rect area, const nn_tensor *x, size_t e
     const nn_real *base = x->storage->data + x->offset + (ptrdiff_t)e * x->stride[0];
     viz_grid grid = {base, x->shape[1], x->shape[2], x->stride[1], x->stride[2]};
     viz_map_grid g;
-    if (!viz_fit_maps(grid.rows, grid.cols, 1, 1, area, LABEL_WIDTH, &g))
+    if (!viz_fit_maps(grid.rows, grid.cols, 1, area, LABEL_WIDTH, &g))
         return 0;
     g.cell_w = area.w + 1;  /* the label may use the column's whole width */
     draw_labelled_map(c, area.x, area.y, &g, "input", grid, false);
@@ -153,7 +154,7 @@ static void draw_kernels(viz_canvas *c, viz_rect area, const nn_layer *layer, si
     viz_rect maps = {area.x, area.y + 1, area.w, area.h - 1};
     viz_map_grid g;
     if (area.h < 3 ||
-        !viz_fit_maps(k->shape[0], k->shape[1], (int)channels, 4, maps, 3, &g))
+        !viz_fit_maps(k->shape[0], k->shape[1], (int)channels, maps, 3, &g))
         return;
     double lo = 0, hi = 0;
     for (size_t ch = 0; ch < channels; ch++) {
@@ -227,6 +228,8 @@ void viz_draw_featuremaps(viz_canvas *c, viz_rect area, viz_frame *f)
     const nn_model *m = f->model;
     /* any layer the learner selects; on its own, the view prefers images */
     int layer = f->layer >= 0 && f->layer < m->num_layers ? f->layer : viz_pick_layer(f, is_spatial);
+    if (layer < 0)  /* no image anywhere (an LSTM model): the layer at the cursor */
+        layer = viz_pick_layer(f, NULL);
     if (layer < 0 || !viz_has_batch(m)) {
         viz_message(c, area, layer < 0 ? "the model has no layers"
                                        : "no batch has run yet\n(step with s, or :debug m, x, y)");

@@ -122,31 +122,45 @@ void viz_message(viz_canvas *c, viz_rect area, const char *text)
     }
 }
 
-bool viz_fit_maps(size_t rows, size_t cols, int count, int want, viz_rect area, int label_w,
+/* The grid of maps at scale num/den, or false if not even one fits. */
+static bool grid_at_scale(size_t rows, size_t cols, int num, int den, viz_rect area, int label_w,
+                          viz_map_grid *g)
+{
+    *g = (viz_map_grid){num, den, 0, 0, 0, 0, 0, 0};
+    g->map_w = (int)((size_t)num * cols / (size_t)den);
+    g->map_h = (int)((size_t)num * rows / (size_t)den);
+    g->cell_w = (g->map_w > label_w ? g->map_w : label_w) + 1;
+    g->cell_h = viz_heatmap_rows(g->map_h) + 1;
+    g->per_row = (area.w + 1) / g->cell_w;
+    g->rows = area.h / g->cell_h;
+    return g->map_w >= 1 && g->map_h >= 1 && g->per_row >= 1 && g->rows >= 1;
+}
+
+bool viz_fit_maps(size_t rows, size_t cols, int count, viz_rect area, int label_w,
                   viz_map_grid *g)
 {
     static const int scales[][2] = {{4, 1}, {3, 1}, {2, 1}, {1, 1}, {1, 2}, {1, 3}, {1, 4}};
     int n = (int)(sizeof scales / sizeof scales[0]);
-    want = count < want ? count : want;
-    for (int pass = 0; pass < 2; pass++) {
-        int needed = pass == 0 ? count : want;
-        for (int i = 0; i < n; i++) {
-            viz_map_grid t = {scales[i][0], scales[i][1], 0, 0, 0, 0, 0, 0};
-            t.map_w = (int)((size_t)t.num * cols / (size_t)t.den);
-            t.map_h = (int)((size_t)t.num * rows / (size_t)t.den);
-            if (t.map_w < 1 || t.map_h < 1)
-                continue;
-            t.cell_w = (t.map_w > label_w ? t.map_w : label_w) + 1;
-            t.cell_h = viz_heatmap_rows(t.map_h) + 1;
-            t.per_row = (area.w + 1) / t.cell_w;
-            t.rows = area.h / t.cell_h;
-            if (t.per_row * t.rows >= needed && needed > 0) {
-                *g = t;
-                return true;
-            }
-        }
+    int readable = cols < 12 ? (int)cols : 12;  /* columns a map needs to be seen */
+    /* all the maps, as large as they fit */
+    for (int i = 0; i < n; i++)
+        if (grid_at_scale(rows, cols, scales[i][0], scales[i][1], area, label_w, g) &&
+            g->map_w >= readable && g->per_row * g->rows >= count)
+            return true;
+    /* else as many as fit at a readable size */
+    viz_map_grid best = {0};
+    for (int i = 0; i < n; i++) {
+        viz_map_grid t;
+        if (grid_at_scale(rows, cols, scales[i][0], scales[i][1], area, label_w, &t) &&
+            t.map_w >= readable && t.per_row * t.rows > best.per_row * best.rows)
+            best = t;
     }
-    return false;
+    /* else the largest that fits at all */
+    for (int i = 0; i < n && best.num == 0; i++)
+        if (grid_at_scale(rows, cols, scales[i][0], scales[i][1], area, label_w, g))
+            return true;
+    *g = best;
+    return best.num != 0;
 }
 
 /* ---- the frame ---- */
@@ -260,6 +274,35 @@ static const view_fn view_functions[VIZ_VIEW_COUNT] = {
     viz_draw_loss, viz_draw_gradients, viz_draw_predictions,
 };
 
+/* On a large terminal several views show at once: the chosen view on the
+ * left, and in a column on the right the model (where the stepper is) and
+ * the loss, so that stepping through feature maps or gradients never hides
+ * the position or the curve. */
+#define SIDE_WIDTH 80
+#define SIDE_MIN_WIDTH (SIDE_WIDTH + 81)
+#define SIDE_MIN_HEIGHT 40
+
+static bool wide_enough(const viz_canvas *c, const viz_frame *f)
+{
+    return c->width >= SIDE_MIN_WIDTH && c->height >= SIDE_MIN_HEIGHT &&
+           f->view != VIZ_VIEW_MODEL && f->view != VIZ_VIEW_LOSS;
+}
+
+static void draw_side_by_side(viz_canvas *c, viz_rect body, viz_frame *f)
+{
+    viz_rect main = {body.x, body.y, body.w - SIDE_WIDTH - 1, body.h};
+    int split = body.h / 2;
+    viz_rect model = {body.x + body.w - SIDE_WIDTH, body.y, SIDE_WIDTH, split - 1};
+    viz_rect loss = {model.x, body.y + split, SIDE_WIDTH, body.h - split};
+    viz_frame side = *f;  /* the side views must not change what the main one reports */
+    viz_draw_model(c, model, &side);
+    viz_hline(c, model.x, body.y + split - 1, SIDE_WIDTH, VIZ_DIM_PEN);
+    viz_draw_loss(c, loss, &side);
+    for (int y = body.y; y < body.y + body.h; y++)
+        viz_put(c, main.x + main.w, y, viz_sym(c, VIZ_SYM_VLINE), VIZ_DIM_PEN);
+    view_functions[f->view](c, main, f);
+}
+
 void viz_draw(viz_canvas *c, viz_frame *f)
 {
     viz_canvas_clear(c);
@@ -277,6 +320,8 @@ void viz_draw(viz_canvas *c, viz_frame *f)
     viz_rect body = {0, f->chrome ? 1 : 0, c->width, c->height - chrome};
     if (!f->model && f->view != VIZ_VIEW_LOSS)  /* a loss curve needs only the record */
         viz_message(c, body, "no model to show yet\n(nn.viz.open(model), :debug or :viz)");
+    else if (f->chrome && wide_enough(c, f))
+        draw_side_by_side(c, body, f);
     else
         view_functions[f->view](c, body, f);
     if (f->chrome) {
@@ -319,9 +364,10 @@ static void draw_model_summary(viz_canvas *c, viz_rect area, const nn_model *m)
 }
 
 /* The model view's columns: "  #  layer  class  output shape  params  F B  step" */
-#define LAYER_ROW_FORMAT "%3d  %-15.15s %-12.12s %-16.16s %8s"
-#define MARKS_COLUMN 60
-#define STEP_COLUMN 65
+#define LAYER_ROW_FORMAT "%3d  %-15.15s %-12.12s %-18.18s %7s"
+#define HEADER_FORMAT "%3s  %-15s %-12s %-18s %7s %s %s  %s"
+#define MARKS_COLUMN 61
+#define STEP_COLUMN 66
 
 /* The marks "● ●" (or "* *"): has the forward / backward step of this layer
  * run in this batch? */
@@ -365,8 +411,8 @@ void viz_draw_model(viz_canvas *c, viz_rect area, viz_frame *f)
 {
     const nn_model *m = f->model;
     draw_model_summary(c, area, m);
-    viz_text(c, area.x, area.y + 2, area.w, VIZ_DIM_PEN,
-             "  #  layer           class        output shape       params  F B  step");
+    viz_textf(c, area.x, area.y + 2, area.w, VIZ_DIM_PEN, HEADER_FORMAT, "#", "layer", "class",
+              "output shape", "params", "F", "B", "step");
     const nn_step *next = viz_next_step(m);
     int rows = area.h - 7;  /* summary, blank, header; loss, update; blank, legend */
     int focus = f->layer >= 0 ? f->layer : (next && next->layer >= 0 ? next->layer : 0);

@@ -101,17 +101,18 @@ void viz_range_text(double lo, double hi, char *buf, size_t size);
 /* A centred message in the area (several lines split at '\n'). */
 void viz_message(viz_canvas *c, viz_rect area, const char *text);
 
-/* The largest scale (from x4 down to x1/4) at which `count` maps of
- * rows x cols values, each with a label line above and a gap of one column,
- * fit in the area; if none fits them all, the largest at which at least
- * min(count, want) do. */
+/* A scale (from x4 down to x1/4) for `count` maps of rows x cols values,
+ * each with a label line above and a gap of one column: the largest at which
+ * all of them fit in the area at a readable size (12 columns, or their own
+ * width if smaller); if none, the one that shows the most of them at a
+ * readable size; else the largest at which one fits at all. */
 typedef struct viz_map_grid {
     int num, den;       /* the scale: num / den */
     int map_w, map_h;   /* a map's size: columns, and pixels of height */
     int cell_w, cell_h; /* a map with its label and gap, in cells */
     int per_row, rows;  /* maps per row; rows of maps */
 } viz_map_grid;
-bool viz_fit_maps(size_t rows, size_t cols, int count, int want, viz_rect area,
+bool viz_fit_maps(size_t rows, size_t cols, int count, viz_rect area,
                   int label_w, viz_map_grid *g);
 
 #endif

@@ -100,7 +100,7 @@ t.ok(has_line(small, '^ *terminal too small$') and has_line(small, '^ *need 50 x
 -- ---- model view: the cursor ----
 
 local model_view = nn.viz.snapshot('model', {model = conv})
-t.ok(has_line(model_view, '^  1  conv2d_1        Conv2D       %(None, 4, 4, 1%)        10 ● ·$'),
+t.ok(has_line(model_view, '^  1  conv2d_1        Conv2D       %(None, 4, 4, 1%)         10 ● ·$'),
      'model view: the layer, its shape, parameters, forward done', model_view)
 t.ok(has_line(model_view, '^▶    loss +loss$'), 'model view: the cursor at the loss step', model_view)
 
@@ -201,6 +201,35 @@ t.is(nn.viz.history(net).loss[2], d.stepper.loss, 'with its loss')
 d:finish()
 local stepped = nn.viz.snapshot('gradients', {model = net})
 t.ok(has_line(stepped, '^dense_1 .* %d[%.%de%-]+$'), 'gradients: update/|W| after the update', stepped)
+
+-- ---- every view, at every size, at every step: no error, right size ----
+
+local function sweep(model, debugger, steps)
+  local failures = {}
+  for step = 0, steps do
+    for _, view in ipairs(nn.viz.views) do
+      for _, w in ipairs{1, 12, 45, 80, 203} do
+        for _, h in ipairs{1, 9, 17, 24, 61} do
+          for _, ascii in ipairs{false, true} do
+            local ok, text = pcall(nn.viz.snapshot, view, {model = model, width = w, height = h,
+                                                           ascii = ascii, ansi = w == 80})
+            if not ok or select(2, text:gsub('\n', '')) ~= h then
+              failures[#failures + 1] = string.format('%s %dx%d at step %d: %s', view, w, h, step,
+                                                      ok and 'wrong height' or text)
+            end
+          end
+        end
+      end
+    end
+    if step < steps then debugger:step() end
+  end
+  return failures
+end
+local failures = sweep(lstm, nn.debug(lstm, sx, sy), 12)
+for _, f in ipairs(sweep(net, nn.debug(net, x, y, {batch_size = 4}), 10)) do
+  failures[#failures + 1] = f
+end
+t.is(failures, {}, 'every view at every size and every step of a batch (LSTM and CNN)')
 
 -- ---- options and errors ----
 

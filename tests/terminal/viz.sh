@@ -7,7 +7,7 @@
 # gets a message instead of a broken screen; --snapshot prints a view.
 . "${srcdir:-.}/tests/terminal/harness.sh"
 
-plan 24
+plan 25
 check 'the REPL starts' start_nnstep
 
 type_line "nn.seed(1); m = nn.Sequential{nn.Conv2D(2, 3, {activation = 'relu', input_shape = {6, 6, 1}}), nn.MaxPooling2D(2), nn.Flatten(), nn.Dense(3, {activation = 'softmax'})}"
@@ -63,6 +63,12 @@ press p
 wait_for '^nn> $'
 type_line "print(#h.loss)"
 expect 'training ends, the REPL is back with the history' '^200$'
+
+clear_screen
+type_line "h = m:fit(x, y, {epochs = 200, batch_size = 2, viz = true, callbacks = {slow}})"
+wait_for '^loss per batch: [0-9]+ batch'
+press C-c
+expect 'Ctrl-C stops training, and the REPL says so' 'fit: interrupted \(the model keeps what it learned so far\)'
 
 # TERM=dumb: a message, not a screen of garbage
 session=dumb
