@@ -41,7 +41,7 @@
 /* Values copied per thread below which im2col/col2im stay on one thread. */
 #define CONV_WORK_PER_THREAD (1 << 15)
 /* Inference takes the batch in chunks of about this many output positions. */
-#define INFERENCE_CHUNK_ROWS 8192
+#define INFERENCE_CHUNK_ROWS 1024
 
 typedef struct conv2d {
     size_t filters, kernel_h, kernel_w, stride_h, stride_w;

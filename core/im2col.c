@@ -75,28 +75,6 @@ static bool image_coordinate(size_t out_pos, size_t kernel_pos, size_t stride,
     return true;
 }
 
-/* Copy n values. A memcpy of a variable size is a function call, which
- * costs more than copying the 3 values of a one-channel 3x3 kernel row;
- * memcpy of a constant size is inlined as a move or two. So short copies
- * are two constant-size copies that overlap in the middle. */
-static inline void copy_values(nn_real *dst, const nn_real *src, size_t n)
-{
-    if (n > 16) {
-        memcpy(dst, src, n * sizeof *dst);
-    } else if (n >= 8) {
-        memcpy(dst, src, 8 * sizeof *dst);
-        memcpy(dst + n - 8, src + n - 8, 8 * sizeof *dst);
-    } else if (n >= 4) {
-        memcpy(dst, src, 4 * sizeof *dst);
-        memcpy(dst + n - 4, src + n - 4, 4 * sizeof *dst);
-    } else if (n >= 2) {
-        memcpy(dst, src, 2 * sizeof *dst);
-        memcpy(dst + n - 2, src + n - 2, 2 * sizeof *dst);
-    } else if (n == 1) {
-        dst[0] = src[0];
-    }
-}
-
 /* Whether all of kernel row ky's window at output column ox lies inside
  * the image, and if so where it starts: then its kernel_w * channels values
  * lie side by side in a channels-last image, and one copy moves them. */
@@ -125,7 +103,7 @@ void nn_im2col(const nn_conv_geometry *g, const nn_real *image,
                 nn_real *dst = row + ky * span;
                 size_t iy, ix;
                 if (whole_kernel_row(g, oy, ox, ky, &iy, &ix)) {
-                    copy_values(dst, image + (iy * g->in_w + ix) * c, span);
+                    memcpy(dst, image + (iy * g->in_w + ix) * c, span * sizeof *dst);
                     continue;
                 }
                 /* at an edge with padding: cell by cell, zeros outside */
@@ -135,7 +113,8 @@ void nn_im2col(const nn_conv_geometry *g, const nn_real *image,
                     if (row_inside && image_coordinate(ox, kx, g->stride_w,
                                                        g->pad_left, g->in_w,
                                                        &ix))
-                        copy_values(dst, image + (iy * g->in_w + ix) * c, c);
+                        memcpy(dst, image + (iy * g->in_w + ix) * c,
+                               c * sizeof *dst);
                     else
                         for (size_t ch = 0; ch < c; ch++) dst[ch] = 0;
                 }

@@ -40,6 +40,26 @@ static lnn_command_result run_debugger_command(lua_State *L, const char *name,
     return LNN_COMMAND_CONTINUE;
 }
 
+/* :lesson N starts lesson N (repl/lua/lessons.lua); :lesson lists them */
+static lnn_command_result command_lesson(lua_State *L, const char *args)
+{
+    lua_getglobal(L, "nn");
+    if (!lua_istable(L, -1) || lua_getfield(L, -1, "lessons") != LUA_TTABLE) {
+        lua_settop(L, 0);
+        fprintf(stderr, ":lesson: the lessons are not available\n");
+        return LNN_COMMAND_CONTINUE;
+    }
+    lua_getfield(L, -1, args[0] ? "start" : "list");
+    lua_replace(L, -3);
+    lua_pop(L, 1);
+    if (args[0])
+        lua_pushstring(L, args);
+    fflush(stdout);
+    lnn_report(L, lnn_docall(L, args[0] ? 1 : 0, 0));
+    fflush(stdout);
+    return LNN_COMMAND_CONTINUE;
+}
+
 #define DEBUGGER_COMMAND(name)                                                 \
     static lnn_command_result command_##name(lua_State *L, const char *args)   \
     {                                                                          \
@@ -86,6 +106,7 @@ const lnn_command lnn_commands[] = {
     {"quit", "", "leave nnstep (also :q, :exit, or Ctrl-D)", command_quit},
     {"q", "", NULL, command_quit},
     {"exit", "", NULL, command_quit},
+    {"lesson", "[N]", "start lesson N; with no N, list the lessons", command_lesson},
     {"debug", "MODEL, X, Y", "debug one training step of MODEL on the batch X, Y",
      command_debug},
     {"step", "[n]", "run n steps (a layer's forward or backward, the loss, the update)",

@@ -1,10 +1,14 @@
 /* l_nn.c: the global `nn` table: every part of the Lua API in one place. */
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lnn.h"
+#include "repl.h"
 
 extern const char lnn_debugger_lua[];  /* repl/lua/debugger.lua, compiled in */
 extern const char lnn_viz_lua[];       /* repl/lua/viz.lua, compiled in */
+extern const char lnn_lessons_lua[];   /* repl/lua/lessons.lua, compiled in */
 
 /* Run a Lua part of nnstep with the nn table (on top) as its argument; its
  * result becomes nn[field]. */
@@ -16,6 +20,41 @@ static void open_lua_part(lua_State *L, const char *source, const char *name,
     lua_pushvalue(L, -2);
     lua_call(L, 1, 1);
     lua_setfield(L, -2, field);
+}
+
+/* nn.show(v): the text the REPL shows for v (tables with their contents) */
+static int l_show(lua_State *L)
+{
+    luaL_checkany(L, 1);
+    lnn_push_shown(L, 1);
+    return 1;
+}
+
+/* Where the lessons are: $NNSTEP_LESSONS_DIR; else lessons/ beside the
+ * build directory the program runs from (build/nnstep -> lessons/); else
+ * the installed copy. Pushes the directory. */
+static void push_lessons_dir(lua_State *L)
+{
+    const char *env = getenv("NNSTEP_LESSONS_DIR");
+    if (env && *env) {
+        lua_pushstring(L, env);
+        return;
+    }
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 32);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            strcpy(slash, "/../lessons/01_tensors.lua");
+            if (access(exe, R_OK) == 0) {
+                slash[sizeof "/../lessons" - 1] = '\0';
+                lua_pushstring(L, exe);
+                return;
+            }
+        }
+    }
+    lua_pushliteral(L, PKGDATADIR "/lessons");
 }
 
 void lnn_open_all(lua_State *L)
@@ -33,6 +72,13 @@ void lnn_open_all(lua_State *L)
     open_lua_part(L, lnn_debugger_lua, "=debugger.lua", "debugger");
     lnn_open_viz(L);
     open_lua_part(L, lnn_viz_lua, "=viz.lua", "viz");
+    lua_pushcfunction(L, l_show);
+    lua_setfield(L, -2, "show");
+    open_lua_part(L, lnn_lessons_lua, "=lessons.lua", "lessons");
+    lua_getfield(L, -1, "lessons");
+    push_lessons_dir(L);
+    lua_setfield(L, -2, "dir");
+    lua_pop(L, 1);
     lua_setglobal(L, "nn");
     lnn_open_help(L);
 }

@@ -31,6 +31,7 @@ static const char usage_text[] =
     "  -i            enter the REPL after running the script\n"
     "  --lesson N    start lesson N\n"
     "  --lessons     list the lessons\n"
+    "  --auto        with --lesson: run it unattended, answering its exercises\n"
     "  --snapshot VIEW  after the script (or -e), print the visualizer's VIEW\n"
     "                (model, featuremaps, lstm, loss, gradients, predictions)\n"
     "  --version     print the version\n"
@@ -44,6 +45,7 @@ typedef struct options {
     bool interactive;    /* -i */
     const char *lesson;  /* --lesson N */
     bool list_lessons;
+    bool auto_lesson;    /* --auto */
     const char *snapshot;  /* --snapshot VIEW */
 } options;
 
@@ -79,6 +81,8 @@ static int parse_args(int argc, char **argv, options *o)
             o->interactive = true;
         } else if (strcmp(a, "--lessons") == 0) {
             o->list_lessons = true;
+        } else if (strcmp(a, "--auto") == 0) {
+            o->auto_lesson = true;
         } else if (a[0] == '-' && a[1] != '\0') {
             char msg[128];
             snprintf(msg, sizeof msg, "unknown option '%s'", a);
@@ -151,9 +155,13 @@ static int run_lesson_command(lua_State *L, const options *o)
     }
     lua_getfield(L, -1, o->list_lessons ? "list" : "start");
     lua_remove(L, -2);
-    if (o->lesson)
+    if (o->lesson) {
         lua_pushstring(L, o->lesson);
-    int status = lnn_docall(L, o->lesson ? 1 : 0, 0);
+        lua_createtable(L, 0, 1);
+        lua_pushboolean(L, o->auto_lesson);
+        lua_setfield(L, -2, "auto");
+    }
+    int status = lnn_docall(L, o->lesson ? 2 : 0, 0);
     lnn_report(L, status);
     return status == LUA_OK ? EXIT_SUCCESS : EXIT_LUA_ERROR;
 }

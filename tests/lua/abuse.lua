@@ -26,7 +26,7 @@ local bad_values = {
 local skip = {['nn.datasets.fashion_mnist'] = true, ['nn.debug'] = false}
 
 -- names the messages use: the ':' command's name, the class's name
-local aliases = {break_at = 'break', command = 'viz'}
+local aliases = {start = 'lesson', break_at = 'break', command = 'viz'}
 local calls, crashes_avoided, unnamed = 0, 0, {}
 local function try(name, fn, ...)
   calls = calls + 1

@@ -1,0 +1,215 @@
+-- lessons.lua: running a lesson (lessons/README.md says how one is written).
+--
+--   nnstep --lesson 3          start lesson 3
+--   nnstep --lesson 3 --auto   run it unattended (the tests do)
+--   nnstep --lessons           list the lessons and what you have finished
+--   :lesson 3                  from the REPL
+--
+-- A lesson is text, code the learner runs, exercises the learner solves,
+-- and views of the visualizer. Unattended, every exercise's wrong answer must
+-- be rejected and its model answer accepted: that is the lesson's own test.
+-- This file is compiled into nnstep (lua2c.awk) and gets the nn table.
+local nn = ...
+-- (this file is compiled in as a C string, which cannot hold backslashes)
+local NL, TAB = string.char(10), string.char(9)
+
+local M = {dir = nil}  -- nn.lessons; dir is set by the program (l_nn.c)
+
+local Lesson = {}
+Lesson.__index = Lesson
+
+local function quit_requested(line)
+  return line == nil or line:match('^%s*:q') or line:match('^%s*:exit')
+end
+
+local LeaveLesson = {}  -- raised (as an error value) to leave cleanly
+
+local function ask(prompt)
+  io.write(prompt)
+  io.flush()
+  local line = io.read('l')
+  if quit_requested(line) then error(LeaveLesson, 0) end
+  return line
+end
+
+-- Show a value as the REPL does (tables with their contents).
+local function show(...)
+  local n = select('#', ...)
+  if n == 0 then return end
+  local parts = {}
+  for i = 1, n do parts[i] = nn.show((select(i, ...))) end
+  print(table.concat(parts, TAB))
+end
+
+-- Run a line of Lua in the lesson's environment: expressions print.
+local function run_line(L, code)
+  local chunk = load('return ' .. code, '=lesson', 't', L.env)
+    or assert(load(code, '=lesson', 't', L.env))
+  return chunk()
+end
+
+function Lesson:page(text)
+  print('')
+  print((text:gsub('^' .. NL, ''):gsub(NL .. '$', '')))
+  if not self.auto then ask(NL .. '   [Enter] ') end
+end
+
+function Lesson:run(code)
+  return run_line(self, code)
+end
+
+function Lesson:try(code, why)
+  print('')
+  if why then print(why) end
+  print('   try:  ' .. code)
+  local line = code
+  if not self.auto then
+    line = ask('lesson> ')
+    if line:match('^%s*$') then line = code end
+  end
+  local results = table.pack(pcall(run_line, self, line))
+  if results[1] then
+    show(table.unpack(results, 2, results.n))
+  else
+    print('error: ' .. tostring(results[2]))
+  end
+end
+
+function Lesson:check(cond, message)
+  if not cond then error('lesson check failed: ' .. message, 2) end
+end
+
+-- Does `code` satisfy the exercise? Errors in the code count as no.
+local function attempt(L, ex, code)
+  local ok, err = pcall(run_line, L, code)
+  if not ok then return false, tostring(err) end
+  local passed, why = pcall(ex.check, L.env)
+  return passed and why == true or (passed and why and why ~= false), not passed and why or nil
+end
+
+function Lesson:exercise(ex)
+  assert(ex.prompt and ex.answer and ex.check, 'an exercise needs prompt, answer and check')
+  print('')
+  print('Exercise: ' .. ex.prompt)
+  if self.auto then
+    if ex.wrong then
+      self:check(not attempt(self, ex, ex.wrong), 'the wrong answer passed: ' .. ex.wrong)
+    end
+    local ok, err = attempt(self, ex, ex.answer)
+    self:check(ok, 'the model answer failed: ' .. ex.answer .. (err and (' (' .. err .. ')') or ''))
+    print('   (answered: ' .. ex.answer .. ')')
+    return
+  end
+  local hints = ex.hints or {}
+  local next_hint = 1
+  while true do
+    local line = ask('exercise> ')
+    if line:match('^%s*hint%s*$') then
+      print(hints[next_hint] or ('The answer: ' .. ex.answer))
+      next_hint = next_hint + 1
+    elseif line:match('^%s*skip%s*$') then
+      attempt(self, ex, ex.answer)
+      print('The answer was: ' .. ex.answer)
+      return
+    else
+      local ok, err = attempt(self, ex, line)
+      if ok then print('Right.') return end
+      print(err and ('error: ' .. err) or 'Not yet. (type hint for a hint, skip to see the answer)')
+    end
+  end
+end
+
+function Lesson:view(name, opts)
+  opts = opts or {}
+  if self.auto or not nn.viz.open then
+    print(nn.viz.snapshot(name, {model = opts.model, width = opts.width or 100,
+                                 height = opts.height or 30}))
+    return
+  end
+  print('(the visualizer opens on the ' .. name .. ' view: look around, then press q)')
+  if not self.auto then ask('   [Enter] ') end
+  nn.viz.open(opts.model, {view = name})
+end
+
+-- ---- finding, listing and remembering lessons ----
+
+local function lesson_files()
+  local files = {}
+  local dir = M.dir or 'lessons'
+  local pipe = io.popen('ls "' .. dir .. '" 2>/dev/null')
+  for name in pipe:lines() do
+    local number = name:match('^(%d%d)_[%w_]+%.lua$')
+    if number then files[tonumber(number)] = dir .. '/' .. name end
+  end
+  pipe:close()
+  return files
+end
+
+local function progress_file()
+  local state = os.getenv('XDG_STATE_HOME')
+  if not state or state == '' then state = (os.getenv('HOME') or '.') .. '/.local/state' end
+  os.execute('mkdir -p "' .. state .. '/nnstep" 2>/dev/null')
+  return state .. '/nnstep/lessons'
+end
+
+local function finished()
+  local done = {}
+  local f = io.open(progress_file(), 'r')
+  if f then
+    for line in f:lines() do done[tonumber(line) or -1] = true end
+    f:close()
+  end
+  return done
+end
+
+local function load_lesson(file)
+  local chunk, err = loadfile(file, 't')
+  if not chunk then error('lesson: ' .. err, 0) end
+  local lesson = chunk()
+  assert(type(lesson) == 'table' and lesson.title and lesson.run, file .. ': not a lesson')
+  return lesson
+end
+
+function M.list()
+  local files, done = lesson_files(), finished()
+  if next(files) == nil then
+    print('no lessons found in ' .. (M.dir or 'lessons'))
+    return
+  end
+  for n = 1, 99 do
+    if files[n] then
+      local lesson = load_lesson(files[n])
+      print(string.format('%s %2d. %-60s %2d min', done[n] and '✓' or ' ', n, lesson.title,
+                          lesson.minutes or 10))
+    end
+  end
+  print(NL .. 'Start one with: nnstep --lesson N  (or :lesson N at the REPL)')
+end
+
+function M.start(number, opts)
+  opts = opts or {}
+  local n = math.tointeger(tonumber(number))
+  local files = lesson_files()
+  if not n or not files[n] then
+    error(string.format('lesson: there is no lesson %s (nnstep --lessons lists them)', tostring(number)), 0)
+  end
+  local lesson = load_lesson(files[n])
+  local L = setmetatable({auto = opts.auto or false, number = n}, Lesson)
+  L.env = setmetatable({}, {__index = _G})
+  print(string.format('Lesson %d: %s%s', n, lesson.title, L.auto and '  (unattended)' or ''))
+  if not L.auto then print('(type :quit at any prompt to leave the lesson)') end
+  nn.seed(n)  -- the same numbers every time the lesson runs
+  local ok, err = pcall(lesson.run, L)
+  if not ok then
+    if err == LeaveLesson then print(NL .. 'Left lesson ' .. n .. '.') return false end
+    error(err, 0)
+  end
+  print(NL .. string.format('Lesson %d is done.', n))
+  if not L.auto then
+    local f = io.open(progress_file(), 'a')
+    if f then f:write(n, NL) f:close() end
+  end
+  return true
+end
+
+return M
