@@ -16,12 +16,12 @@
  *   dL/dx       = col2im(dcolumns)      each window's gradient added back
  *                                       to the pixels it was copied from
  *
- * The bias is added to z in the same pass as the activation, after the
- * product. im2col and col2im run image by image in threads, and nn_gemm
- * splits its products across threads (threads.h); no split changes a
- * result. Training keeps columns and z for backward; inference (evaluate,
- * predict) keeps neither and goes through the batch in chunks, to save
- * memory.
+ * Speed: the batch goes through in chunks of a few images, one chunk per
+ * thread at a time (see "chunks"); the bias is added to z in the same pass
+ * as the activation; the kernel's gradient is one product over the whole
+ * batch, split across threads by nn_gemm. No split changes a result
+ * (threads.h). Training keeps columns and z for backward; inference
+ * (evaluate, predict) keeps neither, to save memory.
  *
  * conv2d_naive.c is the same thing as plain loops; tests/test_conv.c and
  * tests/test_kernels.c check that the two agree. Left out: dilation,
@@ -38,10 +38,8 @@
 #include "layers.h"
 #include "threads.h"
 
-/* Values copied per thread below which im2col/col2im stay on one thread. */
-#define CONV_WORK_PER_THREAD (1 << 15)
-/* Inference takes the batch in chunks of about this many output positions. */
-#define INFERENCE_CHUNK_ROWS 1024
+/* Output positions per chunk of images (see "chunks"); found by timing. */
+#define CHUNK_ROWS 2048
 
 typedef struct conv2d {
     size_t filters, kernel_h, kernel_w, stride_h, stride_w;
@@ -125,60 +123,93 @@ static nn_status conv2d_resize(nn_layer *layer)
     return nn_tensor_zeros(&conv->dcolumns, 2, (size_t[]){rows, k});
 }
 
-/* Images are independent, so threads take whole images. */
-static void im2col_batch(const nn_conv_geometry *g, size_t images, const nn_real *x,
-                         nn_real *columns)
+/* ---- chunks ----
+ * The batch is worked through in chunks of whole images, about CHUNK_ROWS
+ * output positions each: small enough that a chunk's windows are still in
+ * the cache when the product reads them, right after im2col wrote them
+ * (74 KB for the reference CNN's first convolution, 2.4 MB for its second).
+ * Threads take whole chunks (a chunk's product runs on its one thread), so
+ * there is one split per pass instead of one per operation. Each output row
+ * is computed the same way whatever the chunk or thread that computes it,
+ * so the results do not depend on either. */
+typedef struct chunking {
+    size_t images;  /* per chunk; the last may have fewer */
+    size_t count;   /* chunks in the batch */
+} chunking;
+
+static chunking chunks_of(const nn_layer *layer)
 {
-    // x: (images, H, W, C) -> columns: (images*OH*OW, KH*KW*C)
-    size_t image_size = g->in_h * g->in_w * g->channels;
-    size_t image_rows = g->out_h * g->out_w, k = window_size(g);
-    int threads = nn_threads_for(images * image_rows * k, CONV_WORK_PER_THREAD);
-#pragma omp parallel for num_threads(threads) schedule(static)
+    const conv2d *conv = layer->impl;
+    size_t images = CHUNK_ROWS / (conv->geometry.out_h * conv->geometry.out_w);
+    images = images ? images : 1;
+    return (chunking){images, (layer->batch + images - 1) / images};
+}
+
+/* Images [first, first + images) of chunk i. */
+static size_t chunk_images(const nn_layer *layer, chunking c, size_t i, size_t *first)
+{
+    *first = i * c.images;
+    return layer->batch - *first < c.images ? layer->batch - *first : c.images;
+}
+
+/* One chunk forward: its windows into `columns`, its z = columns . kernel,
+ * then z += bias and y = f(z) (z may be y: inference activates in place). */
+static void forward_chunk(nn_layer *layer, size_t first, size_t images, nn_real *columns,
+                          nn_real *z, nn_real *y)
+{
+    // columns: (images*OH*OW, KH*KW*C); z, y: (images*OH*OW, F)
+    const conv2d *conv = layer->impl;
+    const nn_conv_geometry *g = &conv->geometry;
+    size_t k = window_size(g), f = conv->filters, image_rows = g->out_h * g->out_w;
+    size_t image_size = g->in_h * g->in_w * g->channels, rows = images * image_rows;
+    const nn_real *x = nn_tensor_data(layer->input) + first * image_size;  // (B, H, W, C)
     for (size_t b = 0; b < images; b++)  /* each image's windows below the previous */
         nn_im2col(g, x + b * image_size, columns + b * image_rows * k);
+    nn_gemm(false, false, rows, f, k, 1, columns, k, nn_tensor_data(layer->params[0].value),
+            f, 0, z, f);
+    nn_activation_forward_biased(layer->activation, bias_of(layer), z, y, rows, f);
 }
 
 /* Training forward: keep columns and z, which backward needs. */
 static void forward_keeping(nn_layer *layer)
 {
     conv2d *conv = layer->impl;
-    size_t rows = rows_of(layer), k = window_size(&conv->geometry), f = conv->filters;
+    size_t k = window_size(&conv->geometry), f = conv->filters;
+    size_t image_rows = conv->geometry.out_h * conv->geometry.out_w;
     nn_real *columns = nn_tensor_data(conv->columns);  // (B*OH*OW, KH*KW*C)
     nn_real *z = nn_tensor_data(conv->z);              // (B*OH*OW, F)
-    im2col_batch(&conv->geometry, layer->batch, nn_tensor_data(layer->input), columns);
-    nn_gemm(false, false, rows, f, k, 1, columns, k, nn_tensor_data(layer->params[0].value),
-            f, 0, z, f);
-    nn_activation_forward_biased(layer->activation, bias_of(layer), z,
-                                 nn_tensor_data(layer->output), rows, f);
+    nn_real *y = nn_tensor_data(layer->output);        // (B, OH, OW, F)
+    chunking c = chunks_of(layer);
+    int threads = nn_threads_for(c.count, 1);
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
+    for (size_t i = 0; i < c.count; i++) {
+        size_t first, images = chunk_images(layer, c, i, &first), row = first * image_rows;
+        forward_chunk(layer, first, images, columns + row * k, z + row * f, y + row * f);
+    }
     conv->kept = true;
 }
 
 /* Inference forward (evaluate, predict): nothing is kept for backward, so
- * the batch goes through in chunks of images, each chunk's windows in the
- * start of `columns` and its product straight into the output, activated
- * in place. z and most of `columns` are never touched, so the memory they
- * would take is never used: at a batch of 1000, hundreds of MB. Every
- * output row is computed exactly as forward_keeping computes it. */
+ * each thread puts its chunk's windows in its own stretch of `columns`,
+ * and the product goes straight into the output, activated in place. z and
+ * most of `columns` are never touched, so the memory they would take is
+ * never used: at a batch of 1000, hundreds of MB. */
 static void forward_inference(nn_layer *layer)
 {
     conv2d *conv = layer->impl;
-    const nn_conv_geometry *g = &conv->geometry;
-    size_t k = window_size(g), f = conv->filters, image_rows = g->out_h * g->out_w;
-    size_t image_size = g->in_h * g->in_w * g->channels;
-    size_t chunk = INFERENCE_CHUNK_ROWS / image_rows;  /* images per chunk */
-    chunk = chunk ? chunk : 1;
-    const nn_real *x = nn_tensor_data(layer->input);   // (B, H, W, C)
-    nn_real *columns = nn_tensor_data(conv->columns);  // (chunk*OH*OW, KH*KW*C) used
+    size_t k = window_size(&conv->geometry), f = conv->filters;
+    size_t image_rows = conv->geometry.out_h * conv->geometry.out_w;
+    nn_real *columns = nn_tensor_data(conv->columns);  // (B*OH*OW, KH*KW*C)
     nn_real *y = nn_tensor_data(layer->output);        // (B, OH, OW, F)
-    for (size_t first = 0; first < layer->batch; first += chunk) {
-        size_t images = layer->batch - first < chunk ? layer->batch - first : chunk;
-        size_t rows = images * image_rows;
-        nn_real *y_chunk = y + first * image_rows * f;
-        im2col_batch(g, images, x + first * image_size, columns);
-        nn_gemm(false, false, rows, f, k, 1, columns, k,
-                nn_tensor_data(layer->params[0].value), f, 0, y_chunk, f);
-        nn_activation_forward_biased(layer->activation, bias_of(layer), y_chunk, y_chunk,
-                                     rows, f);
+    chunking c = chunks_of(layer);
+    /* each thread's stretch holds a whole chunk: at most batch / chunk threads */
+    size_t room = layer->batch / c.images;
+    int threads = nn_threads_for(room ? room : 1, 1);
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
+    for (size_t i = 0; i < c.count; i++) {
+        size_t first, images = chunk_images(layer, c, i, &first), row = first * image_rows;
+        nn_real *stretch = columns + (size_t)nn_thread_index() * c.images * image_rows * k;
+        forward_chunk(layer, first, images, stretch, y + row * f, y + row * f);
     }
     conv->kept = false;
 }
@@ -203,20 +234,30 @@ static void add_column_sums(nn_real *dbias, const nn_real *dz, size_t rows, size
     }
 }
 
-/* dx = col2im(dcolumns): each image's gradient starts at zero (col2im adds:
- * a pixel in several windows collects all their gradients). Threads take
- * whole images, which never share a pixel. */
-static void col2im_batch(const nn_conv_geometry *g, size_t images, const nn_real *dcolumns,
-                         nn_real *dx)
+/* grad_input, chunk by chunk: dcolumns = dz . kernel^T, then each image's
+ * gradient from zero by col2im (which adds: a pixel in several windows
+ * collects all their gradients). */
+static void backward_to_input(nn_layer *layer)
 {
-    // dcolumns: (images*OH*OW, KH*KW*C) -> dx: (images, H, W, C)
+    conv2d *conv = layer->impl;
+    const nn_conv_geometry *g = &conv->geometry;
+    size_t k = window_size(g), f = conv->filters, image_rows = g->out_h * g->out_w;
     size_t image_size = g->in_h * g->in_w * g->channels;
-    size_t image_rows = g->out_h * g->out_w, k = window_size(g);
-    int threads = nn_threads_for(images * image_rows * k, CONV_WORK_PER_THREAD);
-#pragma omp parallel for num_threads(threads) schedule(static)
-    for (size_t b = 0; b < images; b++) {
-        memset(dx + b * image_size, 0, image_size * sizeof *dx);
-        nn_col2im(g, dcolumns + b * image_rows * k, dx + b * image_size);
+    const nn_real *kernel = nn_tensor_data(layer->params[0].value);  // (KH*KW*C, F)
+    const nn_real *dz = nn_tensor_data(conv->dz);                    // (B*OH*OW, F)
+    nn_real *dcolumns = nn_tensor_data(conv->dcolumns);              // (B*OH*OW, KH*KW*C)
+    nn_real *dx = nn_tensor_data(layer->grad_input);                 // (B, H, W, C)
+    chunking c = chunks_of(layer);
+    int threads = nn_threads_for(c.count, 1);
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
+    for (size_t i = 0; i < c.count; i++) {
+        size_t first, images = chunk_images(layer, c, i, &first), row = first * image_rows;
+        nn_gemm(false, true, images * image_rows, k, f, 1, dz + row * f, f, kernel, f, 0,
+                dcolumns + row * k, k);
+        for (size_t b = first; b < first + images; b++) {
+            memset(dx + b * image_size, 0, image_size * sizeof *dx);
+            nn_col2im(g, dcolumns + b * image_rows * k, dx + b * image_size);
+        }
     }
 }
 
@@ -224,26 +265,23 @@ static void conv2d_backward(nn_layer *layer, size_t step)
 {
     (void)step;
     conv2d *conv = layer->impl;
-    const nn_conv_geometry *g = &conv->geometry;
-    size_t rows = rows_of(layer), k = window_size(g), f = conv->filters;
+    size_t rows = rows_of(layer), k = window_size(&conv->geometry), f = conv->filters;
     if (!conv->kept)  /* after an inference forward: redo it, keeping this time */
         forward_keeping(layer);
     const nn_real *columns = nn_tensor_data(conv->columns);  // (B*OH*OW, KH*KW*C)
-    const nn_real *kernel = nn_tensor_data(layer->params[0].value);  // (KH*KW*C, F)
     nn_real *dz = nn_tensor_data(conv->dz);                  // (B*OH*OW, F)
 
     nn_layer_activation_grad(layer, layer->activation, nn_tensor_data(conv->z),
                              nn_tensor_data(layer->output),
                              nn_tensor_data(layer->grad_output), dz, rows, f);
+    /* the kernel's gradient sums over every row of the batch: one product,
+     * whose threads split the (KH*KW*C, F) result, never the sum */
     nn_gemm(true, false, k, f, rows, 1, columns, k, dz, f, 1,
             nn_tensor_data(layer->params[0].grad), f);
     if (layer->use_bias)
         add_column_sums(nn_tensor_data(layer->params[1].grad), dz, rows, f);
-    if (!layer->need_grad_input)
-        return;
-    nn_real *dcolumns = nn_tensor_data(conv->dcolumns);  // (B*OH*OW, KH*KW*C)
-    nn_gemm(false, true, rows, k, f, 1, dz, f, kernel, f, 0, dcolumns, k);
-    col2im_batch(g, layer->batch, dcolumns, nn_tensor_data(layer->grad_input));
+    if (layer->need_grad_input)
+        backward_to_input(layer);
 }
 
 static void conv2d_destroy(nn_layer *layer)

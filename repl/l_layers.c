@@ -353,6 +353,16 @@ static int layer_index(lua_State *L)
     return 1;
 }
 
+/* layer.kernel = t would replace the tensor the model trains; say what works */
+static int layer_newindex(lua_State *L)
+{
+    const nn_layer *layer = lnn_check_layer(L, 1, "layer");
+    const char *key = luaL_checkstring(L, 2);
+    return luaL_error(L, "%s.%s cannot be replaced; change its values instead, e.g. "
+                      "%s.%s:copy(t) or %s.%s[1][1] = 0.5", layer->name, key, layer->name,
+                      key, layer->name, key);
+}
+
 static int layer_count_params(lua_State *L)
 {
     lua_pushinteger(L, (lua_Integer)nn_layer_param_count(lnn_check_layer(L, 1, "count_params")));
@@ -406,6 +416,8 @@ void lnn_open_layers(lua_State *L)
     lua_setfield(L, -2, "__index");
     lua_pushcfunction(L, layer_tostring);
     lua_setfield(L, -2, "__tostring");
+    lua_pushcfunction(L, layer_newindex);
+    lua_setfield(L, -2, "__newindex");
     lua_pushcfunction(L, layer_gc);
     lua_setfield(L, -2, "__gc");
     luaL_newlib(L, layer_methods);

@@ -362,7 +362,7 @@ static void test_biased_activation(void **state)
 static void test_conv_threaded_matches_naive(void **state)
 {
     (void)state;
-    enum { B = 24, H = 12, W = 11, C = 4, F = 20 };
+    enum { B = 40, H = 12, W = 11, C = 4, F = 20 };  /* 3 inference chunks */
     nn_rng rng;
     nn_rng_seed(&rng, 18, 0);
     nn_layer *layer;

@@ -127,8 +127,10 @@ function Lesson:view(name, opts)
     return
   end
   print('(the visualizer opens on the ' .. name .. ' view: look around, then press q)')
-  if not self.auto then ask('   [Enter] ') end
-  nn.viz.open(opts.model, {view = name})
+  ask('   [Enter] ')
+  if not pcall(nn.viz.open, opts.model, {view = name}) then  -- no terminal: a picture
+    print(nn.viz.snapshot(name, {model = opts.model, width = 100, height = 30}))
+  end
 end
 
 -- ---- finding, listing and remembering lessons ----

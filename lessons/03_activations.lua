@@ -1,0 +1,284 @@
+-- Lesson 3: activation functions. Sigmoid, tanh and ReLU and their slopes,
+-- drawn as text plots; checked against the engine's own functions; then
+-- why the choice matters: a saturated sigmoid hardly learns, a dead ReLU
+-- never does (both shown with the engine's gradients).
+
+-- The plotting function the lesson puts into the learner's environment.
+local PLOT = [[
+function plot(f, from, to, bottom, top)
+  local width, height = 61, 13
+  local grid = {}
+  for r = 1, height do
+    grid[r] = {}
+    for c = 1, width do grid[r][c] = ' ' end
+  end
+  local function row_of(y) return math.floor((top - y) / (top - bottom) * (height - 1) + 0.5) + 1 end
+  local function col_of(x) return math.floor((x - from) / (to - from) * (width - 1) + 0.5) + 1 end
+  local r0, c0 = row_of(0), col_of(0)
+  if r0 >= 1 and r0 <= height then for c = 1, width do grid[r0][c] = '-' end end
+  if c0 >= 1 and c0 <= width then for r = 1, height do grid[r][c0] = '|' end end
+  if grid[r0] and grid[r0][c0] then grid[r0][c0] = '+' end
+  local last
+  for c = 1, width do
+    local r = row_of(f(from + (c - 1) * (to - from) / (width - 1)))
+    local start = r                      -- join a steep curve to the column before
+    if last and r > last then start = last + 1 elseif last and r < last then start = last - 1 end
+    for k = math.min(start, r), math.max(start, r) do
+      if k >= 1 and k <= height then grid[k][c] = '*' end
+    end
+    last = r
+  end
+  for r = 1, height do
+    local label = ''
+    if r == 1 then label = string.format('%g', top)
+    elseif r == height then label = string.format('%g', bottom)
+    elseif r == r0 then label = '0' end
+    print(string.format('%7s %s', label, table.concat(grid[r])))
+  end
+  print(string.rep(' ', 8) .. string.format('%-30s%-30s%s', string.format('%g', from), '0',
+                                            string.format('%g', to)))
+end
+]]
+
+-- The true slope of a function at z, by central differences.
+local function slope(f, z)
+  local h = 1e-5
+  return (f(z + h) - f(z - h)) / (2 * h)
+end
+local function true_sigmoid(z) return 1 / (1 + math.exp(-z)) end
+
+return {
+  title = 'Activation functions: sigmoid, tanh, ReLU',
+  minutes = 12,
+  run = function(L)
+    do  -- two layers without activations are one: (X W1) W2 = X (W1 W2)
+      local X, W1, W2 = nn.randn(5, 3), nn.randn(3, 4), nn.randn(4, 2)
+      L:check((X:matmul(W1):matmul(W2) - X:matmul(W1:matmul(W2))):abs():max() < 1e-4,
+              'a matmul of a matmul is a matmul')
+    end
+    L:page [[
+Without an activation, a neuron is a weighted sum: a straight line (or a
+flat plane). Worse, a stack of such layers is still one weighted sum, since
+a matmul of a matmul is a matmul. Twenty linear layers can learn nothing a
+single one cannot.
+
+The activation function bends the sum. With it, layers can build curves,
+corners and yes/no decisions. Three activations matter most:
+
+  sigmoid   1 / (1 + e^-z)                  from 0 to 1
+  tanh      (e^z - e^-z) / (e^z + e^-z)     from -1 to 1
+  ReLU      max(0, z)                       from 0 to infinity
+
+We will write each in Lua, check it against the engine, and draw it.]]
+
+    L:try('function sigmoid(z) return 1 / (1 + math.exp(-z)) end',
+          'A Lua function: "function name(args) ... end". return gives the\n' ..
+          'result, as in Python. math.exp is e to the power.')
+    L:run('function sigmoid(z) return 1 / (1 + math.exp(-z)) end')
+    L:try('sigmoid(0), sigmoid(4), sigmoid(-4)', 'Half way at 0, near 1 above, near 0 below.')
+    L:try('nn.tensor{0, 4, -4}:sigmoid()',
+          'The engine\'s sigmoid (what Dense(..., {activation = \'sigmoid\'}) uses),\n' ..
+          'on a tensor: the same numbers.')
+    local engine_sigmoid = nn.tensor{0, 4, -4}:sigmoid()
+    L:check(engine_sigmoid[1] == 0.5, 'sigmoid(0) is 0.5')
+    L:check(math.abs(engine_sigmoid[2] - true_sigmoid(4)) < 1e-6 and engine_sigmoid[3] > 0 and engine_sigmoid[2] < 1,
+            'the engine\'s sigmoid is 1 / (1 + e^-z), between 0 and 1')
+
+    L:page [[
+To see a function, we have put a small plotting function into your session:
+
+    plot(f, from, to, bottom, top)
+
+draws f for z from `from` to `to`, with the vertical axis from `bottom` to
+`top`, in stars. (It is 30 lines of plain Lua, nothing magic: it works
+out which row each value falls in and prints the rows.)]]
+    L:run(PLOT)
+    L:try('plot(sigmoid, -6, 6, 0, 1)', 'Sigmoid from -6 to 6: an S from 0 to 1.')
+
+    L:try('function tanh(z) return (math.exp(z) - math.exp(-z)) / (math.exp(z) + math.exp(-z)) end',
+          'tanh, written out.')
+    L:run('function tanh(z) return (math.exp(z) - math.exp(-z)) / (math.exp(z) + math.exp(-z)) end')
+    L:try('plot(tanh, -6, 6, -1, 1)', 'The same S, from -1 to 1 and centred on 0.')
+    L:try('tanh(1), nn.tensor{1}:tanh()[1]', 'Yours and the engine\'s.')
+    do
+      local t = nn.tensor{-3, 0, 1, 3}:tanh()
+      L:check(t[2] == 0 and t[1] > -1 and t[4] < 1 and math.abs(t[1] + t[4]) < 1e-6,
+              'tanh(0) is 0, tanh is odd and between -1 and 1')
+      L:check(math.abs(t[3] - (2 * true_sigmoid(2) - 1)) < 1e-6, 'tanh(z) = 2 sigmoid(2z) - 1')
+    end
+
+    L:try('function relu(z) return math.max(0, z) end', 'ReLU: zero for negative z, z itself above.')
+    L:run('function relu(z) return math.max(0, z) end')
+    L:try('plot(relu, -6, 6, -1, 6)', 'A bent straight line. It never levels off upwards.')
+    do
+      local r = nn.tensor{-2, 0, 3, 1000}:relu()
+      L:check(r[1] == 0 and r[2] == 0 and r[3] == 3 and r[4] == 1000, 'relu is max(0, z), unbounded above')
+    end
+
+    L:page [[
+Training needs the slope (the derivative) of every activation: backprop,
+lesson 5, multiplies the error by it at every layer. A slope can always be
+measured by nudging z a little each way:
+
+    slope of f at z  =  (f(z + h) - f(z - h)) / (2h),   h small
+
+slope(f, z) below does just that. In Lua, a function is a value like any
+other: slope receives sigmoid itself and calls it.]]
+
+    L:run('function slope(f, z) local h = 1e-5; return (f(z + h) - f(z - h)) / (2 * h) end')
+    L:try('function slope(f, z) local h = 1e-5; return (f(z + h) - f(z - h)) / (2 * h) end',
+          'The measuring tool.')
+    L:try('slope(sigmoid, 0), slope(sigmoid, 2), slope(sigmoid, 6)',
+          'Sigmoid is steepest at 0 (0.25), and nearly flat by 6.')
+    L:check(math.abs(slope(true_sigmoid, 0) - 0.25) < 1e-6, 'sigmoid\'s slope at 0 is 0.25')
+
+    L:exercise{
+      prompt = 'The slope of sigmoid has a famous short form, in terms of sigmoid\n' ..
+               'itself: s * (1 - s), where s = sigmoid(z). Write it as a function\n' ..
+               'dsigmoid(z). (function dsigmoid(z) return ... end)',
+      answer = 'function dsigmoid(z) return sigmoid(z) * (1 - sigmoid(z)) end',
+      wrong = 'function dsigmoid(z) return sigmoid(z) * sigmoid(z) end',
+      check = function(env)
+        if type(env.dsigmoid) ~= 'function' then return false end
+        for _, z in ipairs{-5, -1.5, 0, 0.7, 3} do
+          local ok, value = pcall(env.dsigmoid, z)
+          if not ok or type(value) ~= 'number' or math.abs(value - slope(true_sigmoid, z)) > 1e-5 then
+            return false
+          end
+        end
+        return true
+      end,
+      hints = {'function dsigmoid(z) return ... end, with s = sigmoid(z) used twice.',
+               'function dsigmoid(z) return sigmoid(z) * (1 - sigmoid(z)) end'},
+    }
+    L:run('function dsigmoid(z) return sigmoid(z) * (1 - sigmoid(z)) end')
+    L:try('plot(dsigmoid, -6, 6, 0, 0.3)',
+          'Sigmoid\'s slope: a bump, 0.25 high at 0, almost nothing beyond +-5.')
+    L:try('plot(function(z) return 1 - tanh(z)^2 end, -6, 6, 0, 1)',
+          'tanh\'s slope is 1 - tanh(z)^2: up to 1 at 0, four times sigmoid\'s, but\n' ..
+          'just as flat far out. function(z) ... end without a name makes a\n' ..
+          'function on the spot, like Python\'s lambda. ^ is "to the power".')
+    do
+      local function lua_tanh(z) return (math.exp(z) - math.exp(-z)) / (math.exp(z) + math.exp(-z)) end
+      L:check(math.abs(slope(lua_tanh, 0) - 1) < 1e-6 and math.abs(slope(lua_tanh, 0.8) - (1 - lua_tanh(0.8) ^ 2)) < 1e-6,
+              'tanh\'s slope is 1 - tanh^2, 1 at 0')
+    end
+
+    L:exercise{
+      prompt = 'Write drelu(z), the slope of ReLU: 0 where z is negative, 1 where z\n' ..
+               'is positive. Lua\'s if reads: if z > 0 then return 1 else return 0 end',
+      answer = 'function drelu(z) if z > 0 then return 1 else return 0 end end',
+      wrong = 'function drelu(z) return math.max(0, z) end',
+      check = function(env)
+        if type(env.drelu) ~= 'function' then return false end
+        for _, case in ipairs{{-3, 0}, {-0.2, 0}, {0.3, 1}, {2, 1}, {50, 1}} do
+          local ok, value = pcall(env.drelu, case[1])
+          if not ok or value ~= case[2] then return false end
+        end
+        return true
+      end,
+      hints = {'The slope of max(0, z) is flat (0) on the left and 45 degrees (1) on the right.',
+               'function drelu(z) if z > 0 then return 1 else return 0 end end'},
+    }
+    L:run('function drelu(z) if z > 0 then return 1 else return 0 end end')
+    L:try('plot(drelu, -6, 6, -0.5, 1.5)', 'A step: 0, then 1 for ever. It never fades for large z.')
+
+    L:page [[
+Why the choice matters, 1: saturation.
+
+Far from 0, sigmoid is flat: its slope is nearly 0. Every gradient that
+passes through the unit is multiplied by that slope, so a unit whose z is
+large hardly learns, however wrong it is. (Through many layers the 0.25s
+multiply up: 0.25^10 is about a millionth. Lesson 13 shows it.)
+
+Let us watch the engine. sigmoid_grad(w), which we put into your session,
+builds one sigmoid neuron with the weight w, feeds it x = 1 with the
+target 0, and steps a stepper through forward, loss and backward. It
+returns the neuron's output and the gradient the engine computed for w.]]
+    L:run([[
+function sigmoid_grad(w)
+  local m = nn.Sequential{nn.Dense(1, {activation = 'sigmoid', input_shape = {1}})}
+  m:compile{optimizer = 'sgd', loss = 'mse'}
+  m.layers[1].kernel[1][1] = w
+  local s = nn.stepper(m, nn.tensor{{1}}, nn.tensor{{0}})
+  s:step(3)                     -- forward, loss, backward
+  return m.layers[1].output[1][1], m.layers[1].grad.kernel[1][1]
+end
+]])
+    L:try('sigmoid_grad(0.5)', 'Output 0.62 (wrong by 0.62): a healthy gradient.')
+    L:try('sigmoid_grad(10)',
+          'Output 0.99995: almost as wrong as it can be, yet the gradient is\n' ..
+          'about 3000 times smaller. The unit is saturated.')
+    do
+      local _, healthy = L:run('sigmoid_grad(0.5)')
+      local out, saturated = L:run('sigmoid_grad(10)')
+      L:check(out > 0.9999 and saturated > 0 and saturated < healthy / 1000,
+              'a saturated sigmoid gets a gradient over 1000 times smaller')
+    end
+
+    L:page [[
+Why the choice matters, 2: dead ReLUs.
+
+ReLU never saturates for positive z (its slope stays 1), which is why deep
+networks mostly use it. But for negative z its slope is exactly 0. A unit
+whose z is negative for every example passes no gradient at all: its
+weights never change again. It is dead.
+
+Here is one: a ReLU neuron learning y = x1 + x2 for inputs between 0 and 1,
+with the bias -10. Its z is negative for every input.]]
+    L:run([[
+X = nn.rand(64, 2)
+Y = X:sum(2):reshape(64, 1)
+unit = nn.Sequential{nn.Dense(1, {activation = 'relu', input_shape = {2}})}
+unit:compile{optimizer = nn.optimizers.SGD{learning_rate = 0.1}, loss = 'mse'}
+unit.layers[1].kernel:copy{{0.5}, {-0.3}}
+unit.layers[1].bias[1] = -10
+before = unit.layers[1].kernel:clone()
+]])
+    L:try('unit:predict(X):max()', 'Its largest output over all 64 examples: 0.')
+    L:try('h = unit:fit(X, Y, {epochs = 20, verbose = 0})',
+          'Train it for 20 epochs (verbose = 0: no progress lines).')
+    L:run('h = unit:fit(X, Y, {epochs = 20, verbose = 0})')
+    L:try('h.loss[1], h.loss[20]', 'The loss of the first and the last epoch: the same.')
+    L:try('(unit.layers[1].kernel - before):abs():max()', 'How far any weight moved: not at all.')
+    L:check(L:run('(unit.layers[1].kernel - before):abs():max()') == 0 and L:run('math.abs(h.loss[1] - h.loss[20]) < 1e-6'),
+            'a dead ReLU unit does not learn')
+
+    L:exercise{
+      prompt = 'Bring the unit back to life: set its bias (unit.layers[1].bias[1]) so\n' ..
+               'that z is positive for every input in X. The weights are 0.5 and -0.3\n' ..
+               'and the inputs lie between 0 and 1.',
+      answer = 'unit.layers[1].bias[1] = 1',
+      wrong = 'unit.layers[1].bias[1] = 0',
+      check = function(env)
+        local unit, X = env.unit, env.X
+        if not unit or not X then return false end
+        return unit:predict(X):min() > 0
+      end,
+      hints = {'The smallest z is about 0 * 0.5 + 1 * (-0.3) + bias.',
+               'Any bias above 0.3 will do.',
+               'unit.layers[1].bias[1] = 1'},
+    }
+    L:try('h = unit:fit(X, Y, {epochs = 20, verbose = 0})', 'Train again.')
+    L:run('if math.abs(h.loss[1] - h.loss[20]) < 1e-6 then h = unit:fit(X, Y, {epochs = 20, verbose = 0}) end')
+    L:try('h.loss[1], h.loss[20]', 'Now the loss falls: the unit learns again.')
+    L:check(L:run('h.loss[20] < h.loss[1] and (unit.layers[1].kernel - before):abs():max() > 0'),
+            'the revived unit learns')
+
+    L:page [[
+What you have seen:
+
+           range          largest slope  trouble        used in
+  sigmoid  0 to 1         0.25 (at 0)    saturates      yes/no outputs, gates
+  tanh     -1 to 1        1 (at 0)       saturates      RNN and LSTM states
+  ReLU     0 to infinity  1 (all z > 0)  dies if z < 0  hidden layers
+
+The slope is what backprop multiplies by: flat activations starve their
+weights of gradient.
+
+Lua: function name(args) ... end; function(z) ... end without a name;
+if ... then ... else ... end; ^ for powers.
+
+Next lesson: loss functions, and what each one punishes.]]
+  end,
+}

@@ -1,0 +1,278 @@
+-- Lesson 8: pooling, Flatten and the fully connected layer. Max pooling on a
+-- 4x4 map checked by hand, its backward pass (the gradient goes to the
+-- winner of each window), pooled shapes, Flatten's channels-last order, and
+-- the parameter count of the Dense layer that follows; model:summary().
+return {
+  title = 'Pooling, Flatten and the fully connected layer',
+  minutes = 12,
+  run = function(L)
+    L:page [[
+In lesson 7 a 3x3 convolution turned a 28x28 image into 26x26 feature
+maps, one per filter. With 32 filters that is 26*26*32 = 21,632 numbers,
+far more than the 784 pixels we started from. A classifier needs the opposite: fewer
+numbers, each meaning more. Three layers take us there:
+
+  MaxPooling2D   shrinks each feature map, keeping the strongest responses
+  Flatten        lines all the numbers up in one row
+  Dense          the fully connected layer: turns that row into class scores
+
+This lesson puts numbers through each of them.]]
+
+    L:page [[
+Max pooling slides a window over each feature map, by default 2x2 moving 2
+at a time, so the windows do not overlap, and keeps only the largest value
+of each window. Each channel is pooled on its own. It has no weights:
+nothing to learn.
+
+Here is a 4x4 map with numbers small enough to follow by eye.]]
+
+    L:try('img = nn.tensor{{1, 3, 2, 0}, {5, 4, 1, 1}, {0, 2, 9, 6}, {7, 1, 3, 8}}',
+          'A 4x4 "feature map".')
+    L:run('img = nn.tensor{{1, 3, 2, 0}, {5, 4, 1, 1}, {0, 2, 9, 6}, {7, 1, 3, 8}}')
+    L:try('img', 'Rows 1-2 and columns 1-2 make the top-left window: 1, 3, 5, 4.')
+    L:try("pool = nn.Sequential{nn.MaxPooling2D({2, 2}, {input_shape = {4, 4, 1}})}",
+          'A model that is nothing but one MaxPooling2D layer. Shapes are\n' ..
+          'channels-last, as in Keras: (height, width, channels).')
+    L:run([[
+pool = nn.Sequential{nn.MaxPooling2D({2, 2}, {input_shape = {4, 4, 1}})}
+pool:compile{loss = 'mse'}
+]])
+    L:page [[
+(nnstep wants a model compiled before predict, so the lesson has just run
+pool:compile{loss = 'mse'} for you; the loss does not matter here.)
+
+Layers work on batches: predict wants (examples, height, width, channels),
+so the 4x4 map goes in as a batch of one image of one channel,
+img:reshape(1, 4, 4, 1). The result is (1, 2, 2, 1); reshape(2, 2) shows it
+as a plain 2x2 table.]]
+    L:try('pooled = pool:predict(img:reshape(1, 4, 4, 1))', 'Pool it.')
+    L:try('pooled:reshape(2, 2)', 'The four window maxima.')
+    local p = L:run("pool:predict(img:reshape(1, 4, 4, 1)):reshape(2, 2)")
+    L:check(p[1][1] == 5 and p[1][2] == 2 and p[2][1] == 7 and p[2][2] == 9,
+            'max pooling of img gives 5, 2, 7, 9')
+
+    L:page [[
+Check it by eye:
+
+   1 3 | 2 0          top-left     {1, 3, 5, 4} -> 5
+   5 4 | 1 1          top-right    {2, 0, 1, 1} -> 2
+   ----+----          bottom-left  {0, 2, 7, 1} -> 7
+   0 2 | 9 6          bottom-right {9, 6, 3, 8} -> 9
+   7 1 | 3 8
+
+Your turn, on another map.]]
+
+    L:run('img2 = nn.tensor{{2, 8, 1, 1}, {4, 6, 0, 3}, {5, 5, 7, 2}, {1, 9, 2, 4}}')
+    L:try('img2', 'Another 4x4 map.')
+    L:exercise{
+      prompt = 'Max-pool img2 (2x2 windows, stride 2) by hand. Write the result as a\n' ..
+               'Lua table of rows: pooled2 = {{top-left, top-right}, {bottom-left, bottom-right}}',
+      answer = 'pooled2 = {{8, 3}, {9, 7}}',
+      wrong = 'pooled2 = {{5, 1.25}, {5, 3.75}}',  -- the averages, not the maxima
+      check = function(env)
+        local t = env.pooled2
+        if type(t) ~= 'table' or type(t[1]) ~= 'table' or type(t[2]) ~= 'table' then return false end
+        local probe = nn.Sequential{nn.MaxPooling2D({2, 2}, {input_shape = {4, 4, 1}})}
+        probe:compile{loss = 'mse'}
+        local map = nn.tensor{{2, 8, 1, 1}, {4, 6, 0, 3}, {5, 5, 7, 2}, {1, 9, 2, 4}}
+        local out = probe:predict(map:reshape(1, 4, 4, 1)):reshape(2, 2)
+        for i = 1, 2 do
+          for j = 1, 2 do
+            if t[i][j] ~= out[i][j] then return false end
+          end
+        end
+        return true
+      end,
+      hints = {'Cut img2 into four 2x2 windows: rows 1-2 x columns 1-2, rows 1-2 x columns 3-4,\n' ..
+               'rows 3-4 x columns 1-2, rows 3-4 x columns 3-4.',
+               'The top-left window holds 2, 8, 4, 6. Max pooling keeps the largest, 8\n' ..
+               '(the average, 5, is what AveragePooling2D would keep).',
+               'pooled2 = {{8, 3}, {9, 7}}'},
+    }
+    L:try("pool:predict(img2:reshape(1, 4, 4, 1)):reshape(2, 2)", 'The engine agrees.')
+
+    L:page [[
+Why keep the largest? A feature map is large where its filter found its
+pattern. Max pooling keeps "the pattern is somewhere in this 2x2 patch" and
+forgets exactly where, so a shift by a pixel often changes nothing. Two
+maps with one bright spot, in different places of the same window:]]
+
+    L:run([[
+a = nn.zeros(1, 4, 4, 1); a:set(9, 1, 1, 1, 1)
+b = nn.zeros(1, 4, 4, 1); b:set(9, 1, 2, 2, 1)
+]])
+    L:try('a:reshape(4, 4), b:reshape(4, 4)', 'The spot at (1, 1) and at (2, 2).')
+    L:try('pool:predict(a):reshape(2, 2), pool:predict(b):reshape(2, 2)',
+          'After pooling they are the same.')
+    L:check(L:run('(pool:predict(a) - pool:predict(b)):abs():max()') == 0,
+            'a shift inside a pooling window does not change the pooled map')
+    L:try("avg = nn.Sequential{nn.AveragePooling2D({2, 2}, {input_shape = {4, 4, 1}})}; avg:compile{loss = 'mse'}",
+          'For comparison, AveragePooling2D keeps the mean of each window instead ...')
+    L:run("avg = nn.Sequential{nn.AveragePooling2D({2, 2}, {input_shape = {4, 4, 1}})}; avg:compile{loss = 'mse'}")
+    L:try('avg:predict(img:reshape(1, 4, 4, 1)):reshape(2, 2)', '... (1 + 3 + 5 + 4) / 4 = 3.25 for the top-left window.')
+    L:check(L:run('avg:predict(img:reshape(1, 4, 4, 1))[1][1][1][1]') == (1 + 3 + 5 + 4) / 4,
+            'average pooling keeps the mean, 3.25 for the top-left window')
+
+    L:page [[
+What happens to the gradient? In the backward pass the loss asks each layer
+"how does the loss change with your input?". A pooled value came from one
+input, the winner of its window, so the gradient flows back to that input
+only: the other three moved nothing, and their gradient is zero.
+
+Let us watch it with the debugger. The model below is pooling, Flatten and
+a Dense layer of one unit. In front of the pooling sits a do-nothing layer,
+Activation('linear'): the first layer of a model gets no input gradient
+(nothing below it needs one), and we want to see the pooling layer's.]]
+
+    L:run([[
+q = nn.Sequential()
+q:add(nn.Activation('linear', {input_shape = {4, 4, 1}}))
+q:add(nn.MaxPooling2D({2, 2}))
+q:add(nn.Flatten())
+q:add(nn.Dense(1))
+q:compile{optimizer = 'sgd', loss = 'mse'}
+]])
+    L:try('q:summary()', 'The model (built for you).')
+    L:try('d = nn.debug(q, img:reshape(1, 4, 4, 1), nn.tensor{{0}})',
+          'Debug one training step on img, with the target 0.')
+    L:run('if not d or d.model ~= q then d = nn.debug(q, img:reshape(1, 4, 4, 1), nn.tensor{{0}}) end')
+    L:try('d:finish()', 'Run the whole step: forward, loss, backward, update.')
+    L:run('if not d.stepper.done then d:finish() end')
+    L:try('q.layers[2].grad_output:reshape(2, 2)',
+          'dL/d(output) of the pooling layer: one number per pooled value.')
+    L:try('q.layers[2].grad_input:reshape(4, 4)',
+          'dL/d(input): the same four numbers, each put back where its winner\n' ..
+          'was (where 5, 2, 7 and 9 sit in img), zeros everywhere else.')
+    do
+      local gi = L:run('q.layers[2].grad_input:reshape(4, 4)')
+      local go = L:run('q.layers[2].grad_output:reshape(2, 2)')
+      local nonzero = 0
+      for i = 1, 4 do for j = 1, 4 do if gi[i][j] ~= 0 then nonzero = nonzero + 1 end end end
+      L:check(nonzero == 4, 'max pooling sends gradient to 4 of the 16 inputs')
+      -- 5, 2, 7 and 9 sit at (2, 1), (1, 3), (4, 1) and (3, 3)
+      L:check(gi[2][1] == go[1][1] and gi[1][3] == go[1][2] and gi[4][1] == go[2][1] and gi[3][3] == go[2][2],
+              'each pooled gradient goes to the winner of its window')
+    end
+
+    L:page [[
+The size of a pooled map: a window of p moving by p fits floor(H / p)
+times into H. Odd sizes lose their last row and column:
+
+   26x26 -> 13x13          13x13 -> 6x6 (row 13 and column 13 are dropped)
+
+The number of channels does not change: each channel is pooled on its own.]]
+
+    L:try('nn.Sequential{nn.MaxPooling2D({2, 2}, {input_shape = {13, 13, 32}})}.layers[1].output_shape',
+          'A layer knows its output shape once it knows its input shape.')
+    L:check(L:run('nn.Sequential{nn.MaxPooling2D({2, 2}, {input_shape = {13, 13, 32}})}.layers[1].output_shape[1]') == 6,
+            '13 pooled by 2 gives 6')
+    L:exercise{
+      prompt = 'In the reference CNN (lesson 9) a Conv2D leaves maps of shape (11, 11, 64).\n' ..
+               'What shape comes out of MaxPooling2D({2, 2})? Set shape = {height, width, channels}.',
+      answer = 'shape = {5, 5, 64}',
+      wrong = 'shape = {6, 6, 64}',
+      check = function(env)
+        local s = env.shape
+        local want = nn.Sequential{nn.MaxPooling2D({2, 2}, {input_shape = {11, 11, 64}})}.layers[1].output_shape
+        return type(s) == 'table' and #s == 3 and s[1] == want[1] and s[2] == want[2] and s[3] == want[3]
+      end,
+      hints = {'11 / 2 = 5.5: how many whole 2-wide windows fit in 11?',
+               'The channels stay as they are: pooling works on each channel alone.',
+               'shape = {5, 5, 64}'},
+    }
+
+    L:page [[
+Flatten turns each example's (height, width, channels) block into one row
+of height*width*channels numbers, so that a Dense layer can take it. No
+numbers change; they are only read out in order. The order is channels-
+last, row by row: first all channels of pixel (1, 1), then all channels of
+pixel (1, 2), and so on. (That is NumPy's reshape order, and Keras's.)
+
+Let us flatten a tiny (2, 2, 3) block whose numbers count 0 to 11.]]
+
+    L:run([[
+t = nn.arange(12):reshape(1, 2, 2, 3)
+flat = nn.Sequential{nn.Flatten({input_shape = {2, 2, 3}})}
+flat:compile{loss = 'mse'}
+]])
+    L:try('t = nn.arange(12):reshape(1, 2, 2, 3)',
+          'One example: 2 rows, 2 columns, 3 channels, filled with 0, 1, ..., 11.')
+    L:try("flat = nn.Sequential{nn.Flatten({input_shape = {2, 2, 3}})}; flat:compile{loss = 'mse'}",
+          'A model that only flattens.')
+    L:try('flat:predict(t):totable()', 'The flattened row (totable makes it a Lua table).')
+    L:try('t[1][1][2][3]', 'Row 1, column 2, channel 3 of example 1 ...')
+    L:try('flat:predict(t)[1][6]', '... is number 6 of the flattened row: ((1-1)*2 + (2-1))*3 + 3.')
+    L:check(L:run('flat:predict(t)[1][6] == t[1][1][2][3]'),
+            'Flatten is channels-last: (row r, column c, channel ch) goes to ((r-1)*W + (c-1))*C + ch')
+    L:exercise{
+      prompt = 'Element t[1][2][2][1] (row 2, column 2, channel 1) is at which position k\n' ..
+               'of the flattened row? Set k (counting from 1, as Lua does).',
+      answer = 'k = ((2 - 1) * 2 + (2 - 1)) * 3 + 1',
+      wrong = 'k = 4',  -- as if channels came first (channels-first order)
+      check = function(env)
+        local k = math.tointeger(env.k)
+        if not k or k < 1 or k > 12 then return false end
+        local block = nn.arange(12):reshape(1, 2, 2, 3)
+        local f = nn.Sequential{nn.Flatten({input_shape = {2, 2, 3}})}
+        f:compile{loss = 'mse'}
+        return f:predict(block)[1][k] == block[1][2][2][1]
+      end,
+      hints = {'Before pixel (2, 2) come the pixels (1, 1), (1, 2) and (2, 1), 3 channels each.',
+               'That is 9 numbers; channel 1 of pixel (2, 2) is the next one.',
+               'k = ((2 - 1) * 2 + (2 - 1)) * 3 + 1'},
+    }
+
+    L:page [[
+The fully connected layer: Dense(units) after Flatten connects every one of
+the flattened numbers to every unit. Its kernel is (inputs, units), plus
+one bias per unit, so it has inputs*units + units parameters. That is where
+most parameters of a small CNN live, and why pooling first matters.
+
+Here is a small complete CNN: convolution, pooling, Flatten, Dense.]]
+
+    L:run([[
+m = nn.Sequential()
+m:add(nn.Conv2D(8, {3, 3}, {activation = 'relu', input_shape = {28, 28, 1}}))
+m:add(nn.MaxPooling2D({2, 2}))
+m:add(nn.Flatten())
+m:add(nn.Dense(10, {activation = 'softmax'}))
+m:compile{optimizer = 'adam', loss = 'categorical_crossentropy', metrics = {'accuracy'}}
+]])
+    L:try('m:summary()', 'm: Conv2D(8, 3x3) -> MaxPooling2D(2x2) -> Flatten -> Dense(10). Built for you,\n' ..
+          'as a Keras user writes it with model.add(...).')
+    L:try("for i, layer in ipairs(m.layers) do print(i, layer.name, table.concat(layer.output_shape, ' x ')) end",
+          'The shapes, layer by layer. (ipairs walks a list; table.concat joins it.)')
+    L:check(L:run('m.layers[3].output_shape[1]') == 13 * 13 * 8, 'Flatten gives 13*13*8 = 1352 numbers')
+    L:check(L:run('m.layers[4]:count_params()') == 1352 * 10 + 10, 'the Dense layer has 1352*10 + 10 parameters')
+    L:check(L:run('m.layers[2]:count_params()') == 0, 'pooling has no parameters')
+    L:view('model', {model = L.env.m})
+
+    L:exercise{
+      prompt = 'Without the pooling layer, Flatten would get the whole (26, 26, 8) output of\n' ..
+               'the convolution. How many parameters would the Dense(10) layer have then?\n' ..
+               'Set n_params (a number; Lua does the arithmetic, e.g. 2 * 3 + 4).',
+      answer = 'n_params = 26 * 26 * 8 * 10 + 10',
+      wrong = 'n_params = 13 * 13 * 8 * 10 + 10',
+      check = function(env)
+        local probe = nn.Sequential()
+        probe:add(nn.Conv2D(8, {3, 3}, {activation = 'relu', input_shape = {28, 28, 1}}))
+        probe:add(nn.Flatten())
+        probe:add(nn.Dense(10, {activation = 'softmax'}))
+        return env.n_params == probe.layers[3]:count_params()
+      end,
+      hints = {'inputs * units + units, where inputs = 26 * 26 * 8.',
+               'n_params = 26 * 26 * 8 * 10 + 10'},
+    }
+    L:page [[
+Four times the weights, for the same 10 outputs: pooling makes the
+classifier smaller and less sensitive to exactly where a feature is.
+
+  MaxPooling2D   largest of each window, per channel; no weights; the
+                 gradient goes back to each window's winner
+  Flatten        (h, w, c) -> one row of h*w*c, channels-last order
+  Dense          every input to every unit: inputs*units + units weights
+
+Next, lesson 9: the reference CNN on Fashion-MNIST, trained, then one of
+its training steps taken apart.]]
+  end,
+}

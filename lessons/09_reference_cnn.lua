@@ -1,0 +1,262 @@
+-- Lesson 9: the reference CNN on Fashion-MNIST (Conv2D 32, MaxPool, Conv2D
+-- 64, MaxPool, Flatten, Dense 64, Dense 10), trained live, then one training
+-- step taken apart with the debugger: the forward pass, the loss by hand,
+-- the backward pass (the last layer's bias gradient by hand, a conv weight
+-- explained), a breakpoint, the update and going back.
+return {
+  title = 'The reference CNN on Fashion-MNIST, trained and stepped',
+  minutes = 15,
+  run = function(L)
+    -- unattended (make check) trains on a few hundred images only
+    local n, n_test
+    if L.auto then n, n_test = 500, 500 else n, n_test = 60000, 10000 end
+
+    L:page [[
+Fashion-MNIST is 70,000 small grayscale pictures of clothes, 28x28 pixels,
+in 10 classes (T-shirt, trouser, pullover, dress, coat, sandal, shirt,
+sneaker, bag, ankle boot): 60,000 to train on and 10,000 to test on. It is
+the dataset of Keras's classic convolutional network, which this lesson
+builds, trains, and then takes apart one training step at a time.]]
+
+    L:try('train, test = nn.datasets.fashion_mnist()',
+          'Load it, as keras.datasets.fashion_mnist.load_data() does.')
+    L:run('if not (train and test) then train, test = nn.datasets.fashion_mnist() end')
+    L:try('train.x.shape', 'Images: (examples, height, width, channels), pixels from 0 to 1.')
+    L:try('train.class_names', 'The names of the 10 classes, in the order of their labels 0..9.')
+    L:try('train.y[1]', 'Labels are numbers 0..9: image 1 has label 9. Lua counts lists from 1,\n' ..
+          'so label k is named class_names[k + 1]: image 1 is an ankle boot.')
+    L:check(L:run('train.x.shape[1]') == 60000 and L:run('#train.class_names') == 10,
+            '60,000 training images in 10 classes')
+    L:check(L:run('train.y[1]') == 9 and L:run('train.y[2]') == 0 and
+            L:run('train.class_names[10]') == 'Ankle boot',
+            'image 1 is an ankle boot (label 9) and image 2 a T-shirt (label 0), as the text says')
+    L:exercise{
+      prompt = 'Set name3 to the class name of training image 3 (a string such as "Sneaker").',
+      answer = 'name3 = train.class_names[train.y[3] + 1]',
+      wrong = 'name3 = train.class_names[train.y[3]]',
+      check = function(env)
+        local tr = env.train
+        return tr ~= nil and type(env.name3) == 'string' and env.name3 == tr.class_names[tr.y[3] + 1]
+      end,
+      hints = {'train.y[3] is the label, a number from 0 to 9.',
+               'Labels count from 0 and Lua lists from 1: add 1.',
+               'name3 = train.class_names[train.y[3] + 1]'},
+    }
+
+    L:page(string.format([[
+The network wants one-hot targets for categorical_crossentropy: label 3
+becomes {0, 0, 0, 1, 0, 0, 0, 0, 0, 0}. to_categorical does it, as in Keras.
+
+We train on the first n = %d images%s.]], n,
+      L.auto and ' (a quick run: the lesson is being tested)' or
+      ' (all of them: about a minute, with a progress bar;\nCtrl-C stops early and keeps what was learned)'))
+    L:run(string.format('n, n_test = %d, %d', n, n_test))
+    L:try(string.format('x, y = train.x:slice(1, n), nn.utils.to_categorical(train.y:slice(1, n), 10)'),
+          'Training images and one-hot targets. slice(1, n) is a view: nothing is copied.')
+    L:try('x_test, y_test = test.x:slice(1, n_test), nn.utils.to_categorical(test.y:slice(1, n_test), 10)',
+          'Test images: never trained on, only to measure.')
+    L:run([[
+x, y = train.x:slice(1, n), nn.utils.to_categorical(train.y:slice(1, n), 10)
+x_test, y_test = test.x:slice(1, n_test), nn.utils.to_categorical(test.y:slice(1, n_test), 10)
+]])
+    L:try('y[1]', 'The first target: a 1 at position 10, for label 9 (ankle boot).')
+
+    L:page [[
+The reference CNN, as a Keras user writes it: model.add(...) becomes
+m:add(...), (3, 3) becomes {3, 3}, keyword arguments go in a table. The
+lesson builds it for you:
+
+  m = nn.Sequential()
+  m:add(nn.Conv2D(32, {3, 3}, {activation = 'relu', input_shape = {28, 28, 1}}))
+  m:add(nn.MaxPooling2D({2, 2}))
+  m:add(nn.Conv2D(64, {3, 3}, {activation = 'relu'}))
+  m:add(nn.MaxPooling2D({2, 2}))
+  m:add(nn.Flatten())
+  m:add(nn.Dense(64, {activation = 'relu'}))
+  m:add(nn.Dense(10, {activation = 'softmax'}))
+  m:compile{optimizer = 'adam', loss = 'categorical_crossentropy',
+            metrics = {'accuracy'}}]]
+
+    L:run([[
+nn.seed(9)
+m = nn.Sequential()
+m:add(nn.Conv2D(32, {3, 3}, {activation = 'relu', input_shape = {28, 28, 1}}))
+m:add(nn.MaxPooling2D({2, 2}))
+m:add(nn.Conv2D(64, {3, 3}, {activation = 'relu'}))
+m:add(nn.MaxPooling2D({2, 2}))
+m:add(nn.Flatten())
+m:add(nn.Dense(64, {activation = 'relu'}))
+m:add(nn.Dense(10, {activation = 'softmax'}))
+m:compile{optimizer = 'adam', loss = 'categorical_crossentropy', metrics = {'accuracy'}}
+]])
+    L:try('m:summary()', 'Its layers, shapes and parameters.')
+    L:check(L:run('m:count_params()') == 121930, 'the reference CNN has 121,930 parameters')
+    L:check(L:run('m.layers[5].output_shape[1]') == 5 * 5 * 64, 'Flatten gets 5*5*64 = 1600 numbers')
+
+    L:exercise{
+      prompt = 'A Conv2D kernel has shape (kernel height, kernel width, input channels, filters),\n' ..
+               'plus one bias per filter. conv2d_2 has 64 filters of 3x3 over the 32 channels\n' ..
+               'that conv2d_1 made. Work out its parameter count; set p2.',
+      answer = 'p2 = 3 * 3 * 32 * 64 + 64',
+      wrong = 'p2 = 3 * 3 * 64 + 64',
+      check = function(env)
+        return env.m ~= nil and env.p2 == env.m:get_layer('conv2d_2'):count_params()
+      end,
+      hints = {'Each of the 64 filters looks at a 3x3 patch of all 32 input channels.',
+               '3 * 3 * 32 weights per filter, 64 filters, then 64 biases.',
+               'p2 = 3 * 3 * 32 * 64 + 64'},
+    }
+
+    L:page [[
+Now train. Each batch of 32 images goes forward through the layers, the
+loss compares the 10 probabilities with the one-hot targets, the backward
+pass works out every weight's gradient, and Adam updates the weights. The
+progress line shows the loss and accuracy so far in the epoch.]]
+    L:try('h = m:fit(x, y, {epochs = 1, batch_size = 32})', 'Train for one pass over the n images.')
+    L:try('loss, acc = m:evaluate(x_test, y_test)', 'Loss and accuracy on test images it has never seen ...')
+    L:run('if not acc then loss, acc = m:evaluate(x_test, y_test) end')
+    L:try('acc', '... the accuracy: the fraction of test images it classifies right.')
+    L:check(L:run('acc') > 0.25, 'after training the CNN beats guessing (10%) by far')
+    L:page [[
+With all 60,000 images one epoch gives about 87% on the test set, and more
+epochs do better (scripts/fashion_cnn.lua --epochs 5). What did the
+first layer learn? The feature maps view shows an input image, the 32
+feature maps conv2d_1 makes from it, and its 3x3 kernels.]]
+    L:view('featuremaps', {model = L.env.m, layer = 'conv2d_1'})
+
+    L:page [[
+Now one training step, taken apart. nn.debug(model, x, y) sets up a step
+on a batch and stops before its first piece (at the REPL, the same is
+:debug m, xb, yb and then :step, :next, :continue ...). The program of one
+step is: the forward pass of each layer, the loss, the backward pass of
+each layer from the last to the first, and the update.]]
+    L:run('xb, yb = x:slice(1, 32), y:slice(1, 32)')
+    L:try('xb, yb = x:slice(1, 32), y:slice(1, 32)', 'A batch: the first 32 training images.')
+    L:try('d = nn.debug(m, xb, yb)', 'The debugger, at the first step.')
+    L:run('if not d or d.model ~= m then d = nn.debug(m, xb, yb) end')
+    L:try('d:step()', 'Run the forward pass of conv2d_1.')
+    L:try('m.layers[1].output.shape', '32 images x 26 x 26 x 32 feature maps.')
+    L:check(L:run('m.layers[1].output.shape[4]') == 32, 'conv2d_1 makes 32 feature maps per image')
+    L:try("d:break_at('loss')", 'A breakpoint before the loss ...')
+    L:try('d:continue()', '... and run to it: the whole forward pass.')
+    L:run([[
+if d.stepper:peek() == nil or d.stepper:peek().phase ~= 'loss' then
+  d = nn.debug(m, xb, yb); d:break_at('loss'); d:continue()
+end
+p = m.layers[7].output
+]])
+    L:try('p = m.layers[7].output', 'The softmax outputs: 32 rows of 10 probabilities.')
+    L:try('p[1], p[1]:sum()', 'Example 1: its 10 probabilities add up to 1.')
+    L:check(math.abs(L:run('p[1]:sum()') - 1) < 1e-4, 'softmax probabilities add up to 1')
+    L:try('d:step()', 'Now the loss step.')
+    L:run("if d.stepper:peek() and d.stepper:peek().phase == 'loss' then d:step() end")
+    L:try('d.stepper.loss', 'The loss of the batch.')
+
+    L:page [[
+Categorical cross-entropy, for one example, is -log(probability the model
+gave the true class). The loss of the batch is the mean over its examples.
+Example 1 is an ankle boot (label 9), so its one-hot target has its 1 at
+position 10 and its loss is -log(p[1][10]).]]
+    L:exercise{
+      prompt = 'Training image 2 is a T-shirt (label 0; see train.y[2]). Set loss2 to its\n' ..
+               'loss: -math.log of the probability p[2][...] of its true class.',
+      answer = 'loss2 = -math.log(p[2][train.y[2] + 1])',
+      wrong = 'loss2 = -math.log(p[2][train.y[2]])',
+      check = function(env)
+        local probs, tr = env.m.layers[7].output, env.train
+        return type(env.loss2) == 'number' and
+               math.abs(env.loss2 - -math.log(probs[2][tr.y[2] + 1])) < 1e-5
+      end,
+      hints = {'p[2] is example 2\'s row of 10 probabilities; label 0 is at position 1.',
+               'Lua\'s natural logarithm is math.log.',
+               'loss2 = -math.log(p[2][train.y[2] + 1])'},
+    }
+    L:try('(p * yb):sum(2):log():mean() * -1',
+          'All 32 at once: p * yb keeps only the true class\'s probability in each row,\n' ..
+          'sum(2) adds along each row, then -log and the mean. The same as d.stepper.loss:')
+    do
+      local by_hand = L:run('-(p * yb):sum(2):log():mean()')
+      local engine = L:run('d.stepper.loss')
+      L:check(math.abs(by_hand - engine) < 1e-4 * math.max(1, engine),
+              'the batch loss is the mean of -log(p of the true class)')
+    end
+
+    L:page [[
+The backward pass starts at the last layer. For softmax with cross-entropy
+the gradient of the loss with respect to the last layer's sums z is simply
+(p - y) / 32: the predicted probabilities minus the targets, over the batch
+size. The bias of dense_2 adds straight into z, so its gradient is the sum
+of (p - y) / 32 over the 32 examples.]]
+    L:try('d:step()', 'The backward pass of dense_2.')
+    L:run("if d.stepper:peek() and d.stepper:peek().layer == 'dense_2' then d:step() end")
+    L:try('m.layers[7].grad.bias', 'dL/d(bias) of dense_2, by the engine.')
+    L:try('(p - yb):sum(1) / 32', 'By hand: (p - y) summed over the examples, over 32.')
+    L:check(L:run('((p - yb):sum(1) / 32 - m.layers[7].grad.bias):abs():max()') < 1e-5,
+            'for softmax + cross-entropy the last bias gradient is the mean of (p - y)')
+
+    L:exercise{
+      prompt = 'Stop before the backward pass of conv2d_2: set a breakpoint there with\n' ..
+               "d:break_at('LAYER PHASE') and run to it with d:continue().",
+      answer = "d:break_at('conv2d_2 backward'); d:continue()",
+      wrong = "d:break_at('conv2d_2 backward')",  -- set, but not run to
+      check = function(env)
+        local e = env.d and env.d.stepper:peek()
+        return e ~= nil and e.layer == 'conv2d_2' and e.phase == 'backward'
+      end,
+      hints = {"A place is a layer name and a phase: 'dense_1 backward'.",
+               'break_at only sets the breakpoint; continue runs until it.',
+               "d:break_at('conv2d_2 backward'); d:continue()"},
+    }
+    L:page [[
+The debugger now stands before conv2d_2's backward pass. The gradient has
+come back through dense_2, dense_1, Flatten and the second pooling layer
+(which sent it to the winners of its windows only, lesson 8). The feature
+maps view shows conv2d_2's output maps and, below, dL/d(output): how the
+loss would change if each value of each map changed.]]
+    L:view('featuremaps', {model = L.env.m, layer = 'conv2d_2'})
+    L:try('d:step()', 'Run conv2d_2\'s backward pass: now its kernel has a gradient.')
+    L:run("if d.stepper:peek() and d.stepper:peek().layer == 'conv2d_2' then d:step() end")
+    L:try("e = d:explain('conv2d_2.kernel[2][2][1][1]')",
+          'One weight of one filter, explained: its gradient is a sum over 32 images\n' ..
+          'x 11x11 positions of dL/dz times the input it multiplied there.')
+    L:run("if not e then e = d:explain('conv2d_2.kernel[2][2][1][1]') end")
+    L:try('e.sum, e.engine', 'explain also returns its numbers: the sum of the products, and the engine\'s gradient.')
+    L:check(math.abs(L:run('e.sum - e.engine')) <= 1e-5 * math.max(1e-3, math.abs(L:run('e.engine'))) + 1e-9,
+            'a conv weight\'s gradient is the sum over examples and positions of dL/dz * x')
+    L:check(L:run('m.layers[3].grad.kernel:norm()') > 0, 'conv2d_2 has a gradient after its backward pass')
+
+    L:try("d:break_at('update'); d:continue()", 'On to the update: every gradient is ready.')
+    L:run("if d.stepper:peek() == nil or d.stepper:peek().phase ~= 'update' then d:break_at('update'); d:continue() end")
+    L:page [[
+The gradients view: per layer, the size (norm) of the gradient and of the
+weights, on a log scale, and below, histograms of a kernel and its
+gradient. Lesson 13 uses it to see gradients vanish.]]
+    L:view('gradients', {model = L.env.m})
+    L:try('w = m.layers[7].kernel:clone()', 'A copy of dense_2\'s weights before the update.')
+    L:try('d:step()', 'The update: Adam moves every weight against its gradient.')
+    L:try('(m.layers[7].kernel - w):abs():max()', 'The largest change in dense_2\'s weights.')
+    L:run([[
+if not d.stepper.done then w = m.layers[7].kernel:clone(); d:step() end
+changed = (m.layers[7].kernel - w):abs():max()
+]])
+    L:check(L:run('changed') > 0, 'the update changes the weights')
+    L:try('d:back()', 'One step back: the debugger restores the weights exactly.')
+    L:run('if d.stepper.done then d:back() end')
+    L:try('(m.layers[7].kernel - w):abs():max()', 'Zero: bit for bit as they were.')
+    L:check(L:run('(m.layers[7].kernel - w):abs():max()') == 0, 'back restores the weights bitwise')
+
+    L:page [[
+That was one training step of the reference CNN, in its 16 pieces:
+
+  forward  conv2d_1 ... dense_2   feature maps, then probabilities
+  loss                            mean of -log(p of the true class)
+  backward dense_2 ... conv2d_1   (p - y)/32 at the top, then the chain rule
+  update                          Adam moves each weight against its gradient
+
+fit repeats it for every batch. At the REPL, :debug m, xb, yb gets you here
+again, and :viz opens the visualizer on the debugger's model, where s
+steps, b goes back and Tab changes the view.
+
+Next, lesson 10: networks that read sequences, one timestep at a time.]]
+  end,
+}

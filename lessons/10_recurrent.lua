@@ -1,0 +1,219 @@
+-- Lesson 10: recurrent state. A SimpleRNN reads two sequences that differ
+-- only in their first element, one timestep per debugger step; its hidden
+-- state h is computed by hand (h1, then h2 from h1), the difference the
+-- first element makes is followed through time (it fades in an untrained
+-- network), and after training on "was the first element +1?" it lasts.
+return {
+  title = 'Recurrent state: a SimpleRNN, timestep by timestep',
+  minutes = 12,
+  run = function(L)
+    L:page [[
+A Dense layer sees its whole input at once. A recurrent layer reads a
+sequence one timestep at a time and carries a memory from each step to the
+next: its hidden state h. Keras's SimpleRNN computes, for t = 1, 2, ..., T:
+
+    h_t = tanh(x_t W + h_(t-1) U + b)          h_0 = 0
+
+x_t is the input at timestep t, W (the kernel) weighs the input, U (the
+recurrent kernel) weighs the previous state, and b is the bias. The same W,
+U and b are used at every timestep. Whatever the layer knows about x_1 by
+time t, it knows through h_t and nothing else. Its output is h_T, the last
+state.
+
+Inputs to recurrent layers have the shape (examples, timesteps, features).]]
+
+    L:run([[
+nn.seed(10)
+m = nn.Sequential()
+m:add(nn.SimpleRNN(3, {input_shape = {10, 1}}))
+m:add(nn.Dense(1, {activation = 'sigmoid'}))
+m:compile{optimizer = nn.optimizers.Adam{learning_rate = 0.01},
+          loss = 'binary_crossentropy', metrics = {'accuracy'}}
+rnn = m.layers[1]
+]])
+    L:page [=[
+The lesson has built a small model: a SimpleRNN of 3 units reading
+sequences of 10 timesteps with 1 feature each, then a Dense unit with a
+sigmoid that answers yes or no:
+
+  m = nn.Sequential()
+  m:add(nn.SimpleRNN(3, {input_shape = {10, 1}}))
+  m:add(nn.Dense(1, {activation = 'sigmoid'}))
+  m:compile{optimizer = nn.optimizers.Adam{learning_rate = 0.01},
+            loss = 'binary_crossentropy', metrics = {'accuracy'}}
+  rnn = m.layers[1]]=]
+    L:try('m:summary()', 'The model.')
+    L:try('rnn.kernel, rnn.recurrent_kernel, rnn.bias',
+          'W (1 feature x 3 units), U (3 x 3: each unit hears every unit\'s last state)\n' ..
+          'and b (zero to start with).')
+    L:check(L:run('rnn:count_params()') == 1 * 3 + 3 * 3 + 3, 'a SimpleRNN has features*units + units*units + units weights')
+    L:exercise{
+      prompt = 'How many parameters has a SimpleRNN of 8 units reading 2 features per\n' ..
+               'timestep? Set p (Lua does the arithmetic).',
+      answer = 'p = 2 * 8 + 8 * 8 + 8',
+      wrong = 'p = 2 * 8 + 8',  -- as if it were a Dense layer: no recurrent kernel
+      check = function(env)
+        local probe = nn.Sequential{nn.SimpleRNN(8, {input_shape = {5, 2}})}
+        return env.p == probe.layers[1]:count_params()
+      end,
+      hints = {'Three parts: W (features x units), U (units x units) and b (units).',
+               'p = 2 * 8 + 8 * 8 + 8'},
+    }
+
+    L:page [[
+Two sequences that are twins: the same random numbers at timesteps 2..10,
+but sequence 1 starts with +1 and sequence 2 with -1. Any difference
+between their hidden states comes from that first element, so we can
+watch how long the layer remembers it.]]
+    L:run([[
+function twins(T)
+  local x = nn.zeros(2, T, 1)
+  local noise = nn.rand(T) * 2 - 1        -- T numbers between -1 and 1
+  for t = 2, T do
+    x:set(noise[t], 1, t, 1)
+    x:set(noise[t], 2, t, 1)
+  end
+  x:set(1, 1, 1, 1)                        -- sequence 1 starts with +1
+  x:set(-1, 2, 1, 1)                       -- sequence 2 starts with -1
+  return x, nn.tensor{{1}, {0}}            -- targets: 1 for +1, 0 for -1
+end
+nn.seed(100)
+xs, ys = twins(10)
+]])
+    L:try('xs:reshape(2, 10)', 'xs is (2, 10, 1); as a 2x10 table, each row is one sequence.')
+    L:try('d = nn.debug(m, xs, ys)',
+          'Debug a training step on the twins. Each timestep of the RNN is a step of its own.')
+    L:run('if not d or d.model ~= m then d = nn.debug(m, xs, ys) end')
+    L:try('d:step()', 'Timestep 1.')
+    L:run("if d.stepper.position == 0 then d:step() end")
+    L:try('rnn.state.h[1]',
+          'rnn.state.h is (examples, timesteps, units): here example 1, one row per\n' ..
+          'timestep. Only t=1 is computed yet; the rest is still zero.')
+    L:page [[
+At t = 1 the previous state is h_0 = 0, so h_1 = tanh(x_1 W + b). Let us
+compute it ourselves. The lesson gives you short names:
+
+  W, U, b = rnn.kernel, rnn.recurrent_kernel, rnn.bias:reshape(1, 3)
+  x1 = nn.tensor{{1}}           x_1 of sequence 1, as a 1x1 matrix
+
+(matmul multiplies matrices: (1x1) times (1x3) gives 1x3; the bias is
+reshaped to 1x3 so that it can be added to that.)]]
+    L:run([[
+W, U, b = rnn.kernel, rnn.recurrent_kernel, rnn.bias:reshape(1, 3)
+x1 = nn.tensor{{1}}
+]])
+    L:try('h1 = (x1:matmul(W) + b):tanh()', 'h_1 of sequence 1, by hand ...')
+    L:run('h1 = (x1:matmul(W) + b):tanh()')
+    L:try('h1, rnn.state.h[1][1]', '... and by the engine.')
+    L:check(L:run('(h1 - rnn.state.h[1][1]:reshape(1, 3)):abs():max()') < 1e-5,
+            'h_1 = tanh(x_1 W + b)')
+
+    L:try('d:step()', 'Timestep 2.')
+    L:run("if d.stepper.position < 2 then d:step() end")
+    L:run('x2 = nn.tensor{{xs[1][2][1]}}')
+    L:try('x2', 'x_2 of sequence 1, as a 1x1 matrix (the lesson made it for you).')
+    L:exercise{
+      prompt = 'Compute h_2 of sequence 1 by hand, from x2, h1, W, U and b; set h2.\n' ..
+               'Then compare with rnn.state.h[1][2].',
+      answer = 'h2 = (x2:matmul(W) + h1:matmul(U) + b):tanh()',
+      wrong = 'h2 = (x2:matmul(W) + b):tanh()',  -- no memory: h1 left out
+      check = function(env)
+        local h2 = env.h2
+        if type(h2) ~= 'userdata' or h2:numel() ~= 3 then return false end
+        local engine = env.m.layers[1].state.h[1][2]
+        return (h2:reshape(3) - engine):abs():max() < 1e-5
+      end,
+      hints = {'h_t = tanh(x_t W + h_(t-1) U + b): three terms inside tanh.',
+               'The memory term is h1:matmul(U).',
+               'h2 = (x2:matmul(W) + h1:matmul(U) + b):tanh()'},
+    }
+
+    L:try('d:next()', 'next runs to the next layer: the remaining timesteps 3..10 in one go.')
+    L:run("if d.stepper:peek() and d.stepper:peek().layer == 'simple_rnn_1' then d:next() end")
+    L:try('rnn.state.h[1], rnn.state.h[2]', 'All ten states of both sequences.')
+    L:try('(rnn.state.h[1] - rnn.state.h[2]):abs():max(2)',
+          'How far apart the twins are at each timestep (the largest difference\n' ..
+          'over the 3 units; max(2) takes the maximum along the second axis).')
+    do
+      local diff = L:run('(rnn.state.h[1] - rnn.state.h[2]):abs():max(2)')
+      L:check(diff[1] > 0.1, 'the first element makes the twins differ at t = 1')
+      L:check(diff[10] < 0.25 * diff[1], 'in this untrained RNN the difference fades')
+    end
+    L:page [[
+At t = 1 the twins' states are far apart; by t = 10 the difference has
+shrunk to about a tenth. Each timestep multiplies the old state by U and
+squashes it with tanh, and in this untrained network that washes the first
+element out. The Dense layer reads only h_10, where little of it is left.]]
+    L:exercise{
+      prompt = 'The output of the SimpleRNN (what the Dense layer reads) is the last hidden\n' ..
+               'state. Set hT to sequence 1\'s hidden state at the last timestep (t = 10),\n' ..
+               'read from rnn.state.h; then compare it with rnn.output[1].',
+      answer = 'hT = rnn.state.h[1][10]',
+      wrong = 'hT = rnn.state.h[1][1]',
+      check = function(env)
+        local hT, r = env.hT, env.m.layers[1]
+        if type(hT) ~= 'userdata' or hT:numel() ~= 3 then return false end
+        return (hT:reshape(3) - r.output[1]):abs():max() < 1e-6
+      end,
+      hints = {'rnn.state.h[example][timestep] is one state of 3 numbers.',
+               'hT = rnn.state.h[1][10]'},
+    }
+    L:try("nn.Sequential{nn.SimpleRNN(3, {return_sequences = true, input_shape = {10, 1}})}.layers[1].output_shape",
+          'With return_sequences = true the layer outputs every h_t, (timesteps, units),\n' ..
+          'not just the last: that is how recurrent layers are stacked (lesson 12).')
+    L:try('for i, step in ipairs(d.stepper:program()) do print(i, step) end',
+          'The whole program of the step: 10 forward timesteps, the Dense layer, the\n' ..
+          'loss, then the backward pass goes back through the timesteps from t = 10\n' ..
+          'down to t = 1 (lesson 11 steps through it), and the update.')
+    L:try('d:finish()', 'Finish the step.')
+
+    L:page [[
+Can training make the memory last? Task: sequences of 10 numbers between -1
+and 1 whose first number is +1 or -1; the answer is 1 if it was +1. The
+numbers after it are noise, so the network must carry x_1 to the end.
+make_sequences(n, T) makes n such sequences and their targets.]]
+    L:run([[
+function make_sequences(n, T)
+  local x, y = nn.rand(n, T, 1) * 2 - 1, nn.zeros(n, 1)
+  local coin = nn.rand(n)
+  for i = 1, n do
+    local bit = coin[i] < 0.5 and 0 or 1
+    x:set(2 * bit - 1, i, 1, 1)             -- first element: -1 or +1
+    y:set(bit, i, 1)                        -- target: 0 or 1
+  end
+  return x, y
+end
+nn.seed(101)
+x, y = make_sequences(512, 10)
+]])
+    L:try('x[1]:reshape(1, 10), y[1]', 'One sequence and its target.')
+    L:try('h = m:fit(x, y, {epochs = 10, batch_size = 32})', 'Train on 512 of them.')
+    L:run('if not (h and h.accuracy) then h = m:fit(x, y, {epochs = 10, batch_size = 32, verbose = 0}) end')
+    L:try('m:predict(xs)', 'The twins: sequence 1 (+1) should now be near 1, sequence 2 near 0.')
+    do
+      local p = L:run('m:predict(xs)')
+      L:check(p[1][1] > 0.5 and p[2][1] < 0.5, 'after training the RNN tells the twins apart')
+    end
+    L:try('d = nn.debug(m, xs, ys); d:next()', 'Step through the twins again, all 10 timesteps.')
+    L:run("if d.stepper.position == 0 then d:next() end")
+    L:try('(rnn.state.h[1] - rnn.state.h[2]):abs():max(2)',
+          'The twins\' difference at each timestep, after training.')
+    L:check(L:run('(rnn.state.h[1] - rnn.state.h[2]):abs():max(2)[10]') > 0.5,
+            'after training the difference lasts to the last timestep')
+    L:page [[
+The visualizer's lstm view shows any recurrent layer: for a SimpleRNN, its
+state h, units by timesteps, for one example ([ and ] change the example
+in the visualizer). Compare example 1 with example 2 there.]]
+    L:view('lstm', {model = L.env.m})
+    L:page [[
+Training changed W, U and b so that the first element's trace survives to
+t = 10: the twins now end far apart (the difference even grows, as the
+layer pushes the states towards +1 and -1), and the Dense layer can
+answer. The memory is nothing but numbers in h, passed from step to step.
+
+For long sequences this gets hard: the gradient that teaches the layer to
+keep x_1 must travel back through every timestep, and it fades the way the
+twins' difference faded (lesson 13). Lesson 11's LSTM adds a cell state
+with gates that decide what to keep, made for exactly that.]]
+  end,
+}
