@@ -431,7 +431,7 @@ static void gemm_blocked(size_t m, size_t n, size_t k, nn_real alpha, view a, vi
  * computed by one thread with the same operations in the same order (the
  * inner dimension is never split), so the result is bitwise the same for
  * any thread count. Bands start at multiples of the tile size. */
-#define MIN_WORK_PER_THREAD (1 << 20) /* multiply-adds: about 10 us */
+#define MIN_WORK_PER_THREAD (1 << 18) /* multiply-adds: about 10 us */
 
 void nn_gemm(bool trans_a, bool trans_b, size_t m, size_t n, size_t k,
              nn_real alpha, const nn_real *a, size_t lda, const nn_real *b,

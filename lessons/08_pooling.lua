@@ -9,8 +9,8 @@ return {
     L:page [[
 In lesson 7 a 3x3 convolution turned a 28x28 image into 26x26 feature
 maps, one per filter. With 32 filters that is 26*26*32 = 21,632 numbers,
-far more than the 784 pixels we started from. A classifier needs the opposite: fewer
-numbers, each meaning more. Three layers take us there:
+far more than the 784 pixels we started from. A classifier needs the
+opposite: fewer numbers, each meaning more. Three layers take us there:
 
   MaxPooling2D   shrinks each feature map, keeping the strongest responses
   Flatten        lines all the numbers up in one row
@@ -65,8 +65,9 @@ Your turn, on another map.]]
     L:run('img2 = nn.tensor{{2, 8, 1, 1}, {4, 6, 0, 3}, {5, 5, 7, 2}, {1, 9, 2, 4}}')
     L:try('img2', 'Another 4x4 map.')
     L:exercise{
-      prompt = 'Max-pool img2 (2x2 windows, stride 2) by hand. Write the result as a\n' ..
-               'Lua table of rows: pooled2 = {{top-left, top-right}, {bottom-left, bottom-right}}',
+      prompt = 'Max-pool img2 (2x2 windows, stride 2) by hand. Write the\n' ..
+               'result as a Lua table of rows:\n' ..
+               '    pooled2 = {{top-left, top-right}, {bottom-left, bottom-right}}',
       answer = 'pooled2 = {{8, 3}, {9, 7}}',
       wrong = 'pooled2 = {{5, 1.25}, {5, 3.75}}',  -- the averages, not the maxima
       check = function(env)
@@ -106,8 +107,9 @@ b = nn.zeros(1, 4, 4, 1); b:set(9, 1, 2, 2, 1)
           'After pooling they are the same.')
     L:check(L:run('(pool:predict(a) - pool:predict(b)):abs():max()') == 0,
             'a shift inside a pooling window does not change the pooled map')
-    L:try("avg = nn.Sequential{nn.AveragePooling2D({2, 2}, {input_shape = {4, 4, 1}})}; avg:compile{loss = 'mse'}",
-          'For comparison, AveragePooling2D keeps the mean of each window instead ...')
+    L:try("avg = nn.Sequential{nn.AveragePooling2D({2, 2}, {input_shape = {4, 4, 1}})}",
+          'For comparison, AveragePooling2D keeps the mean of each window instead\n' ..
+          '(the lesson compiles it for you) ...')
     L:run("avg = nn.Sequential{nn.AveragePooling2D({2, 2}, {input_shape = {4, 4, 1}})}; avg:compile{loss = 'mse'}")
     L:try('avg:predict(img:reshape(1, 4, 4, 1)):reshape(2, 2)', '... (1 + 3 + 5 + 4) / 4 = 3.25 for the top-left window.')
     L:check(L:run('avg:predict(img:reshape(1, 4, 4, 1))[1][1][1][1]') == (1 + 3 + 5 + 4) / 4,
@@ -162,13 +164,15 @@ times into H. Odd sizes lose their last row and column:
 
 The number of channels does not change: each channel is pooled on its own.]]
 
-    L:try('nn.Sequential{nn.MaxPooling2D({2, 2}, {input_shape = {13, 13, 32}})}.layers[1].output_shape',
-          'A layer knows its output shape once it knows its input shape.')
+    L:try('p13 = nn.Sequential{nn.MaxPooling2D({2, 2}, {input_shape = {13, 13, 32}})}',
+          'Pooling (13, 13, 32) maps ...')
+    L:try('p13.layers[1].output_shape', '... a layer knows its output shape once it knows its input shape.')
     L:check(L:run('nn.Sequential{nn.MaxPooling2D({2, 2}, {input_shape = {13, 13, 32}})}.layers[1].output_shape[1]') == 6,
             '13 pooled by 2 gives 6')
     L:exercise{
-      prompt = 'In the reference CNN (lesson 9) a Conv2D leaves maps of shape (11, 11, 64).\n' ..
-               'What shape comes out of MaxPooling2D({2, 2})? Set shape = {height, width, channels}.',
+      prompt = 'In the reference CNN (lesson 9) a Conv2D leaves maps of\n' ..
+               'shape (11, 11, 64). What shape comes out of MaxPooling2D({2, 2})?\n' ..
+               'Set shape = {height, width, channels}.',
       answer = 'shape = {5, 5, 64}',
       wrong = 'shape = {6, 6, 64}',
       check = function(env)
@@ -197,16 +201,18 @@ flat:compile{loss = 'mse'}
 ]])
     L:try('t = nn.arange(12):reshape(1, 2, 2, 3)',
           'One example: 2 rows, 2 columns, 3 channels, filled with 0, 1, ..., 11.')
-    L:try("flat = nn.Sequential{nn.Flatten({input_shape = {2, 2, 3}})}; flat:compile{loss = 'mse'}",
-          'A model that only flattens.')
+    L:try('flat = nn.Sequential{nn.Flatten({input_shape = {2, 2, 3}})}',
+          'A model that only flattens (compiled for you).')
+    L:run("flat = nn.Sequential{nn.Flatten({input_shape = {2, 2, 3}})}; flat:compile{loss = 'mse'}")
     L:try('flat:predict(t):totable()', 'The flattened row (totable makes it a Lua table).')
     L:try('t[1][1][2][3]', 'Row 1, column 2, channel 3 of example 1 ...')
     L:try('flat:predict(t)[1][6]', '... is number 6 of the flattened row: ((1-1)*2 + (2-1))*3 + 3.')
     L:check(L:run('flat:predict(t)[1][6] == t[1][1][2][3]'),
             'Flatten is channels-last: (row r, column c, channel ch) goes to ((r-1)*W + (c-1))*C + ch')
     L:exercise{
-      prompt = 'Element t[1][2][2][1] (row 2, column 2, channel 1) is at which position k\n' ..
-               'of the flattened row? Set k (counting from 1, as Lua does).',
+      prompt = 'Element t[1][2][2][1] (row 2, column 2, channel 1) is at\n' ..
+               'which position k of the flattened row? Set k (counting from 1,\n' ..
+               'as Lua does).',
       answer = 'k = ((2 - 1) * 2 + (2 - 1)) * 3 + 1',
       wrong = 'k = 4',  -- as if channels came first (channels-first order)
       check = function(env)
@@ -240,7 +246,7 @@ m:compile{optimizer = 'adam', loss = 'categorical_crossentropy', metrics = {'acc
 ]])
     L:try('m:summary()', 'm: Conv2D(8, 3x3) -> MaxPooling2D(2x2) -> Flatten -> Dense(10). Built for you,\n' ..
           'as a Keras user writes it with model.add(...).')
-    L:try("for i, layer in ipairs(m.layers) do print(i, layer.name, table.concat(layer.output_shape, ' x ')) end",
+    L:try("for _, l in ipairs(m.layers) do print(l.name, table.concat(l.output_shape, ' x ')) end",
           'The shapes, layer by layer. (ipairs walks a list; table.concat joins it.)')
     L:check(L:run('m.layers[3].output_shape[1]') == 13 * 13 * 8, 'Flatten gives 13*13*8 = 1352 numbers')
     L:check(L:run('m.layers[4]:count_params()') == 1352 * 10 + 10, 'the Dense layer has 1352*10 + 10 parameters')
@@ -248,9 +254,10 @@ m:compile{optimizer = 'adam', loss = 'categorical_crossentropy', metrics = {'acc
     L:view('model', {model = L.env.m})
 
     L:exercise{
-      prompt = 'Without the pooling layer, Flatten would get the whole (26, 26, 8) output of\n' ..
-               'the convolution. How many parameters would the Dense(10) layer have then?\n' ..
-               'Set n_params (a number; Lua does the arithmetic, e.g. 2 * 3 + 4).',
+      prompt = 'Without the pooling layer, Flatten would get the whole\n' ..
+               '(26, 26, 8) output of the convolution. How many parameters would the\n' ..
+               'Dense(10) layer have then? Set n_params (a number; Lua does the\n' ..
+               'arithmetic, e.g. 2 * 3 + 4).',
       answer = 'n_params = 26 * 26 * 8 * 10 + 10',
       wrong = 'n_params = 13 * 13 * 8 * 10 + 10',
       check = function(env)

@@ -31,7 +31,8 @@ builds, trains, and then takes apart one training step at a time.]]
             L:run('train.class_names[10]') == 'Ankle boot',
             'image 1 is an ankle boot (label 9) and image 2 a T-shirt (label 0), as the text says')
     L:exercise{
-      prompt = 'Set name3 to the class name of training image 3 (a string such as "Sneaker").',
+      prompt = 'Set name3 to the class name of training image 3 (a string\n' ..
+               'such as "Sneaker").',
       answer = 'name3 = train.class_names[train.y[3] + 1]',
       wrong = 'name3 = train.class_names[train.y[3]]',
       check = function(env)
@@ -51,10 +52,10 @@ We train on the first n = %d images%s.]], n,
       L.auto and ' (a quick run: the lesson is being tested)' or
       ' (all of them: about a minute, with a progress bar;\nCtrl-C stops early and keeps what was learned)'))
     L:run(string.format('n, n_test = %d, %d', n, n_test))
-    L:try(string.format('x, y = train.x:slice(1, n), nn.utils.to_categorical(train.y:slice(1, n), 10)'),
-          'Training images and one-hot targets. slice(1, n) is a view: nothing is copied.')
-    L:try('x_test, y_test = test.x:slice(1, n_test), nn.utils.to_categorical(test.y:slice(1, n_test), 10)',
-          'Test images: never trained on, only to measure.')
+    L:try('x = train.x:slice(1, n)', 'Training images. slice(1, n) is a view: nothing is copied.')
+    L:try('y = nn.utils.to_categorical(train.y:slice(1, n), 10)', 'Their one-hot targets.')
+    L:try('x_test = test.x:slice(1, n_test)', 'Test images: never trained on, only to measure ...')
+    L:try('y_test = nn.utils.to_categorical(test.y:slice(1, n_test), 10)', '... and their targets.')
     L:run([[
 x, y = train.x:slice(1, n), nn.utils.to_categorical(train.y:slice(1, n), 10)
 x_test, y_test = test.x:slice(1, n_test), nn.utils.to_categorical(test.y:slice(1, n_test), 10)
@@ -67,7 +68,8 @@ m:add(...), (3, 3) becomes {3, 3}, keyword arguments go in a table. The
 lesson builds it for you:
 
   m = nn.Sequential()
-  m:add(nn.Conv2D(32, {3, 3}, {activation = 'relu', input_shape = {28, 28, 1}}))
+  m:add(nn.Conv2D(32, {3, 3}, {activation = 'relu',
+                               input_shape = {28, 28, 1}}))
   m:add(nn.MaxPooling2D({2, 2}))
   m:add(nn.Conv2D(64, {3, 3}, {activation = 'relu'}))
   m:add(nn.MaxPooling2D({2, 2}))
@@ -94,9 +96,10 @@ m:compile{optimizer = 'adam', loss = 'categorical_crossentropy', metrics = {'acc
     L:check(L:run('m.layers[5].output_shape[1]') == 5 * 5 * 64, 'Flatten gets 5*5*64 = 1600 numbers')
 
     L:exercise{
-      prompt = 'A Conv2D kernel has shape (kernel height, kernel width, input channels, filters),\n' ..
-               'plus one bias per filter. conv2d_2 has 64 filters of 3x3 over the 32 channels\n' ..
-               'that conv2d_1 made. Work out its parameter count; set p2.',
+      prompt = 'A Conv2D kernel has shape (kernel height, kernel width,\n' ..
+               'input channels, filters), plus one bias per filter. conv2d_2 has 64\n' ..
+               'filters of 3x3 over the 32 channels that conv2d_1 made. Work out its\n' ..
+               'parameter count; set p2.',
       answer = 'p2 = 3 * 3 * 32 * 64 + 64',
       wrong = 'p2 = 3 * 3 * 64 + 64',
       check = function(env)
@@ -158,8 +161,9 @@ gave the true class). The loss of the batch is the mean over its examples.
 Example 1 is an ankle boot (label 9), so its one-hot target has its 1 at
 position 10 and its loss is -log(p[1][10]).]]
     L:exercise{
-      prompt = 'Training image 2 is a T-shirt (label 0; see train.y[2]). Set loss2 to its\n' ..
-               'loss: -math.log of the probability p[2][...] of its true class.',
+      prompt = 'Training image 2 is a T-shirt (label 0; see train.y[2]).\n' ..
+               'Set loss2 to its loss: -math.log of the probability p[2][...] of its\n' ..
+               'true class.',
       answer = 'loss2 = -math.log(p[2][train.y[2] + 1])',
       wrong = 'loss2 = -math.log(p[2][train.y[2]])',
       check = function(env)
@@ -195,8 +199,9 @@ of (p - y) / 32 over the 32 examples.]]
             'for softmax + cross-entropy the last bias gradient is the mean of (p - y)')
 
     L:exercise{
-      prompt = 'Stop before the backward pass of conv2d_2: set a breakpoint there with\n' ..
-               "d:break_at('LAYER PHASE') and run to it with d:continue().",
+      prompt = 'Stop before the backward pass of conv2d_2: set a\n' ..
+               "breakpoint there with d:break_at('LAYER PHASE') and run to it with\n" ..
+               'd:continue().',
       answer = "d:break_at('conv2d_2 backward'); d:continue()",
       wrong = "d:break_at('conv2d_2 backward')",  -- set, but not run to
       check = function(env)
@@ -220,7 +225,8 @@ loss would change if each value of each map changed.]]
           'One weight of one filter, explained: its gradient is a sum over 32 images\n' ..
           'x 11x11 positions of dL/dz times the input it multiplied there.')
     L:run("if not e then e = d:explain('conv2d_2.kernel[2][2][1][1]') end")
-    L:try('e.sum, e.engine', 'explain also returns its numbers: the sum of the products, and the engine\'s gradient.')
+    L:try('e.sum, e.engine', 'explain also returns its numbers: the sum of the products, and\n' ..
+          'the engine\'s gradient.')
     L:check(math.abs(L:run('e.sum - e.engine')) <= 1e-5 * math.max(1e-3, math.abs(L:run('e.engine'))) + 1e-9,
             'a conv weight\'s gradient is the sum over examples and positions of dL/dz * x')
     L:check(L:run('m.layers[3].grad.kernel:norm()') > 0, 'conv2d_2 has a gradient after its backward pass')

@@ -48,8 +48,8 @@ sigmoid that answers yes or no:
           'and b (zero to start with).')
     L:check(L:run('rnn:count_params()') == 1 * 3 + 3 * 3 + 3, 'a SimpleRNN has features*units + units*units + units weights')
     L:exercise{
-      prompt = 'How many parameters has a SimpleRNN of 8 units reading 2 features per\n' ..
-               'timestep? Set p (Lua does the arithmetic).',
+      prompt = 'How many parameters has a SimpleRNN of 8 units reading\n' ..
+               '2 features per timestep? Set p (Lua does the arithmetic).',
       answer = 'p = 2 * 8 + 8 * 8 + 8',
       wrong = 'p = 2 * 8 + 8',  -- as if it were a Dense layer: no recurrent kernel
       check = function(env)
@@ -82,7 +82,8 @@ xs, ys = twins(10)
 ]])
     L:try('xs:reshape(2, 10)', 'xs is (2, 10, 1); as a 2x10 table, each row is one sequence.')
     L:try('d = nn.debug(m, xs, ys)',
-          'Debug a training step on the twins. Each timestep of the RNN is a step of its own.')
+          'Debug a training step on the twins. Each timestep of the RNN is a step\n' ..
+          'of its own.')
     L:run('if not d or d.model ~= m then d = nn.debug(m, xs, ys) end')
     L:try('d:step()', 'Timestep 1.')
     L:run("if d.stepper.position == 0 then d:step() end")
@@ -113,8 +114,8 @@ x1 = nn.tensor{{1}}
     L:run('x2 = nn.tensor{{xs[1][2][1]}}')
     L:try('x2', 'x_2 of sequence 1, as a 1x1 matrix (the lesson made it for you).')
     L:exercise{
-      prompt = 'Compute h_2 of sequence 1 by hand, from x2, h1, W, U and b; set h2.\n' ..
-               'Then compare with rnn.state.h[1][2].',
+      prompt = 'Compute h_2 of sequence 1 by hand, from x2, h1, W, U and b;\n' ..
+               'set h2. Then compare with rnn.state.h[1][2].',
       answer = 'h2 = (x2:matmul(W) + h1:matmul(U) + b):tanh()',
       wrong = 'h2 = (x2:matmul(W) + b):tanh()',  -- no memory: h1 left out
       check = function(env)
@@ -145,9 +146,10 @@ shrunk to about a tenth. Each timestep multiplies the old state by U and
 squashes it with tanh, and in this untrained network that washes the first
 element out. The Dense layer reads only h_10, where little of it is left.]]
     L:exercise{
-      prompt = 'The output of the SimpleRNN (what the Dense layer reads) is the last hidden\n' ..
-               'state. Set hT to sequence 1\'s hidden state at the last timestep (t = 10),\n' ..
-               'read from rnn.state.h; then compare it with rnn.output[1].',
+      prompt = 'The output of the SimpleRNN (what the Dense layer reads) is\n' ..
+               'the last hidden state. Set hT to sequence 1\'s hidden state at the last\n' ..
+               'timestep (t = 10), read from rnn.state.h; then compare it with\n' ..
+               'rnn.output[1].',
       answer = 'hT = rnn.state.h[1][10]',
       wrong = 'hT = rnn.state.h[1][1]',
       check = function(env)
@@ -158,8 +160,10 @@ element out. The Dense layer reads only h_10, where little of it is left.]]
       hints = {'rnn.state.h[example][timestep] is one state of 3 numbers.',
                'hT = rnn.state.h[1][10]'},
     }
-    L:try("nn.Sequential{nn.SimpleRNN(3, {return_sequences = true, input_shape = {10, 1}})}.layers[1].output_shape",
-          'With return_sequences = true the layer outputs every h_t, (timesteps, units),\n' ..
+    L:try("seq = nn.SimpleRNN(3, {return_sequences = true, input_shape = {10, 1}})",
+          'A SimpleRNN with return_sequences = true ...')
+    L:try('nn.Sequential{seq}.layers[1].output_shape',
+          '... in a model of its own. With return_sequences = true the layer outputs every h_t, (timesteps, units),\n' ..
           'not just the last: that is how recurrent layers are stacked (lesson 12).')
     L:try('for i, step in ipairs(d.stepper:program()) do print(i, step) end',
           'The whole program of the step: 10 forward timesteps, the Dense layer, the\n' ..

@@ -118,8 +118,9 @@ holds only what the input gate let in. And h_1 = o * tanh(c_1).]]
     L:try('d:step(); s = lstm.state', 'Timestep 2, and a fresh copy of the state.')
     L:run('if d.stepper.position < 2 then d:step() end; s = lstm.state')
     L:exercise{
-      prompt = 'Compute the cell of example 1 at t = 2 from the gates at t = 2 and the cell\n' ..
-               'at t = 1: c_2 = f_2 * c_1 + i_2 * g_2. Use s.f[1][2], s.c[1][1], ...; set c2.',
+      prompt = 'Compute the cell of example 1 at t = 2 from the gates at\n' ..
+               't = 2 and the cell at t = 1: c_2 = f_2 * c_1 + i_2 * g_2.\n' ..
+               'Use s.f[1][2], s.c[1][1], ...; set c2.',
       answer = 'c2 = s.f[1][2] * s.c[1][1] + s.i[1][2] * s.g[1][2]',
       wrong = 'c2 = s.i[1][2] * s.g[1][2]',  -- forgets the old cell
       check = function(env)
@@ -147,9 +148,9 @@ c keeps what it was given and adds to it; h is a squashed view of c.]]
           'trace does not fade: the forget gate keeps it.')
     L:check(L:run('(s.c[1] - s.c[2]):abs():max(2)[20]') > 0.5, 'the twins\' cells are still far apart at t = 20')
     L:exercise{
-      prompt = 'The LSTM\'s output, what the Dense layer reads, is h at the last timestep,\n' ..
-               'h_20 = o_20 * tanh(c_20). Compute it for example 1 from s.o and s.c; set hT.\n' ..
-               '(t:tanh() is tanh of every element of t.)',
+      prompt = 'The LSTM\'s output, what the Dense layer reads, is h at the\n' ..
+               'last timestep, h_20 = o_20 * tanh(c_20). Compute it for example 1\n' ..
+               'from s.o and s.c; set hT. (t:tanh() is tanh of every element of t.)',
       answer = 'hT = s.o[1][20] * s.c[1][20]:tanh()',
       wrong = 'hT = s.c[1][20]:tanh()',  -- without the output gate
       check = function(env)
@@ -190,9 +191,9 @@ a sum of one share per timestep, added as the backward pass goes.]]
     L:check(L:run('e.rows') == 2 * 20, 'one share per example and timestep')
 
     L:exercise{
-      prompt = 'The kernels hold the gates side by side: columns 1-4 are i, 5-8 f, 9-12 g,\n' ..
-               '13-16 o (4 units each). Which gate does lstm.kernel[1][14] feed? Set gate to\n' ..
-               "'i', 'f', 'g' or 'o'.",
+      prompt = 'The kernels hold the gates side by side: columns 1-4 are i,\n' ..
+               '5-8 f, 9-12 g, 13-16 o (4 units each). Which gate does\n' ..
+               "lstm.kernel[1][14] feed? Set gate to 'i', 'f', 'g' or 'o'.",
       answer = "gate = 'o'",
       wrong = "gate = 'g'",
       check = function(env)

@@ -59,8 +59,8 @@ y_test = nn.utils.to_categorical(test.y:slice(1, n_test), 10)
     L:try('x[1][14]', 'Timestep 14 of image 1: the 28 pixels of its 14th row.')
     L:check(L:run('x[1][14][20] == train.x[1][14][20][1]'), 'x[i][t] is row t of image i')
     L:exercise{
-      prompt = 'Make x_test: the first n_test test images (test.x) as sequences of rows,\n' ..
-               'shape (n_test, 28, 28). (y_test is made already.)',
+      prompt = 'Make x_test: the first n_test test images (test.x) as\n' ..
+               'sequences of rows, shape (n_test, 28, 28). (y_test is made already.)',
       answer = 'x_test = test.x:slice(1, n_test):reshape(n_test, 28, 28)',
       wrong = 'x_test = test.x:slice(1, n_test):reshape(n_test, 784)',  -- one timestep of 784
       check = function(env)
@@ -104,8 +104,9 @@ final state, (50), for the Dense layer.]]
             #L:run('m.layers[3].output_shape') == 1,
             'return_sequences gives (28, 50); without it the last state, (50)')
     L:exercise{
-      prompt = 'An LSTM has 4 gates, each with features*units + units*units + units weights.\n' ..
-               'lstm_1 reads 28 features with 50 units. Work out its parameter count; set p1.',
+      prompt = 'An LSTM has 4 gates, each with features*units +\n' ..
+               'units*units + units weights. lstm_1 reads 28 features with 50 units.\n' ..
+               'Work out its parameter count; set p1.',
       answer = 'p1 = 4 * (28 * 50 + 50 * 50 + 50)',
       wrong = 'p1 = 28 * 50 + 50 * 50 + 50',  -- one gate only
       check = function(env)
@@ -140,9 +141,10 @@ timesteps forward, and 28 backward. Before you look, count them.]]
     L:try('d = nn.debug(m, x:slice(1, 4), y:slice(1, 4))', 'Debug a training step on 4 images.')
     L:run('if not d or d.model ~= m then d = nn.debug(m, x:slice(1, 4), y:slice(1, 4)) end')
     L:exercise{
-      prompt = 'How many steps has one training step of m? Count the forward steps (each\n' ..
-               'LSTM timestep is one, the Dense layer one), the loss, the backward steps and\n' ..
-               'the update. Set steps (as arithmetic, if you like).',
+      prompt = 'How many steps has one training step of m? Count the\n' ..
+               'forward steps (each LSTM timestep is one, the Dense layer one), the\n' ..
+               'loss, the backward steps and the update. Set steps (as arithmetic, if\n' ..
+               'you like).',
       answer = 'steps = 3 * 28 + 1 + 1 + 1 + 3 * 28 + 1',
       wrong = 'steps = 3 + 1 + 1 + 1 + 3 + 1',  -- one step per layer: forgets the timesteps
       check = function(env)

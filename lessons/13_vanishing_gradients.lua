@@ -83,8 +83,9 @@ only the gradient that vanishes. The gradients view draws the gradient
 norms on a log scale; the bars shrink towards the input.]]
     L:view('gradients', {model = L.env.ms})
     L:exercise{
-      prompt = 'By how much does the gradient shrink from dense_5 to dense_4 in ms? Set r to\n' ..
-               'dense_5\'s kernel gradient norm divided by dense_4\'s (ms.layers[6] is dense_5).',
+      prompt = 'By how much does the gradient shrink from dense_5 to\n' ..
+               'dense_4 in ms? Set r to dense_5\'s kernel gradient norm divided by\n' ..
+               'dense_4\'s (ms.layers[6] is dense_5).',
       answer = 'r = ms.layers[6].grad.kernel:norm() / ms.layers[5].grad.kernel:norm()',
       wrong = 'r = ms.layers[5].grad.kernel:norm() / ms.layers[6].grad.kernel:norm()',
       check = function(env)

@@ -90,8 +90,9 @@ The loss view draws the training loss of every batch (dim), smoothed
     L:view('loss', {model = L.env.m})
 
     L:exercise{
-      prompt = 'Find the epoch with the lowest validation loss; set best to its number.\n' ..
-               'h.val_loss is a Lua list: h.val_loss[e] is epoch e, #h.val_loss their count.',
+      prompt = 'Find the epoch with the lowest validation loss; set best to\n' ..
+               'its number. h.val_loss is a Lua list: h.val_loss[e] is epoch e,\n' ..
+               '#h.val_loss their count.',
       answer = 'best = 1; for e = 2, #h.val_loss do if h.val_loss[e] < h.val_loss[best] then best = e end end',
       wrong = 'best = #h.val_loss',  -- the last epoch is not the best one
       check = function(env)
@@ -124,8 +125,9 @@ for number, it ends exactly where the first run was at epoch best.]]
 Two remedies, measured. The first is more data: with more examples to fit,
 memorizing them is harder than learning what they have in common.]]
     L:exercise{
-      prompt = 'Train the same network on 1000 images for 20 epochs with train_model; keep\n' ..
-               'its history in h3. Compare its lowest val_loss with the 100-image run\'s.',
+      prompt = 'Train the same network on 1000 images for 20 epochs with\n' ..
+               'train_model; keep its history in h3. Compare its lowest val_loss with\n' ..
+               'the 100-image run\'s.',
       answer = 'h3 = train_model(1000, 20)',
       wrong = 'h3 = train_model(100, 20)',
       check = function(env)
@@ -148,8 +150,8 @@ up for it); at prediction time it does nothing. No unit can rely on any
 one other unit being there, which makes memorizing harder.
 train_model(n, epochs, 0.5) puts Dropout(0.5) after the Dense(64) layer.]]
     L:exercise{
-      prompt = 'Train on the same 100 images for 50 epochs, with Dropout(0.5); keep the\n' ..
-               'history in h4.',
+      prompt = 'Train on the same 100 images for 50 epochs, with\n' ..
+               'Dropout(0.5); keep the history in h4.',
       answer = 'h4 = train_model(100, 50, 0.5)',
       wrong = 'h4 = train_model(100, 50)',  -- no dropout
       check = function(env)

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lnn.h"
 #include "model_file.h"
@@ -230,6 +231,25 @@ static int l_load(lua_State *L)
     return 1;
 }
 
+/* nn.pretrained('fashion_cnn'): a reference model trained by
+ * scripts/pretrain.lua, loaded from the models directory */
+static int l_pretrained(lua_State *L)
+{
+    const char *name = luaL_checkstring(L, 1);
+    if (strcmp(name, "fashion_cnn") != 0 && strcmp(name, "fashion_lstm") != 0)
+        return luaL_error(L, "pretrained: no model '%s' (there are 'fashion_cnn' and "
+                          "'fashion_lstm')", name);
+    lnn_push_data_dir(L, "models", "fashion_cnn.nnstep", "NNSTEP_MODELS_DIR");
+    lua_pushfstring(L, "%s/%s.nnstep", lua_tostring(L, -1), name);
+    if (access(lua_tostring(L, -1), R_OK) != 0)
+        return luaL_error(L, "pretrained: %s is missing; make it with: nnstep "
+                          "scripts/pretrain.lua --out DIR (and NNSTEP_MODELS_DIR=DIR)",
+                          lua_tostring(L, -1));
+    lua_replace(L, 1);
+    lua_settop(L, 1);
+    return l_load(L);
+}
+
 /* ---- looking at a model ---- */
 
 static int model_summary(lua_State *L)
@@ -359,6 +379,8 @@ void lnn_open_model(lua_State *L)
     lua_setfield(L, -2, "Sequential");
     lua_pushcfunction(L, l_load);
     lua_setfield(L, -2, "load");
+    lua_pushcfunction(L, l_pretrained);
+    lua_setfield(L, -2, "pretrained");
     static const luaL_Reg optimizers[] = {
         {"Adam", l_adam}, {"SGD", l_sgd}, {"RMSprop", l_rmsprop}, {NULL, NULL}};
     luaL_newlib(L, optimizers);

@@ -30,31 +30,34 @@ static int l_show(lua_State *L)
     return 1;
 }
 
-/* Where the lessons are: $NNSTEP_LESSONS_DIR; else lessons/ beside the
- * build directory the program runs from (build/nnstep -> lessons/); else
- * the installed copy. Pushes the directory. */
-static void push_lessons_dir(lua_State *L)
+/* Where nnstep's data directory `sub` (lessons, models) is: the environment
+ * variable `env`; else sub/ beside the build directory the program runs from
+ * (build/nnstep -> lessons/), when it holds `probe`; else the installed copy.
+ * Pushes the directory. */
+void lnn_push_data_dir(lua_State *L, const char *sub, const char *probe, const char *env)
 {
-    const char *env = getenv("NNSTEP_LESSONS_DIR");
-    if (env && *env) {
-        lua_pushstring(L, env);
+    const char *value = getenv(env);
+    if (value && *value) {
+        lua_pushstring(L, value);
         return;
     }
     char exe[4096];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 32);
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (n > 0) {
         exe[n] = '\0';
         char *slash = strrchr(exe, '/');
         if (slash) {
-            strcpy(slash, "/../lessons/01_tensors.lua");
-            if (access(exe, R_OK) == 0) {
-                slash[sizeof "/../lessons" - 1] = '\0';
-                lua_pushstring(L, exe);
+            *slash = '\0';
+            lua_pushfstring(L, "%s/../%s/%s", exe, sub, probe);
+            bool found = access(lua_tostring(L, -1), R_OK) == 0;
+            lua_pop(L, 1);
+            if (found) {
+                lua_pushfstring(L, "%s/../%s", exe, sub);
                 return;
             }
         }
     }
-    lua_pushliteral(L, PKGDATADIR "/lessons");
+    lua_pushfstring(L, "%s/%s", PKGDATADIR, sub);
 }
 
 void lnn_open_all(lua_State *L)
@@ -76,7 +79,7 @@ void lnn_open_all(lua_State *L)
     lua_setfield(L, -2, "show");
     open_lua_part(L, lnn_lessons_lua, "=lessons.lua", "lessons");
     lua_getfield(L, -1, "lessons");
-    push_lessons_dir(L);
+    lnn_push_data_dir(L, "lessons", "01_tensors.lua", "NNSTEP_LESSONS_DIR");
     lua_setfield(L, -2, "dir");
     lua_pop(L, 1);
     lua_setglobal(L, "nn");

@@ -112,6 +112,9 @@ void lnn_viz_fit_end(lnn_fit_viz *v);
 /* ---- the interpreter (repl.c, main.c) ---- */
 /* Set by SIGINT; long-running C loops (fit) poll it and stop cleanly. */
 extern volatile int lnn_interrupted;
+/* Push the directory of nnstep's data `sub` ("lessons", "models"): $env, or
+ * beside the build directory when it holds `probe`, or the installed one. */
+void lnn_push_data_dir(lua_State *L, const char *sub, const char *probe, const char *env);
 /* Open every nnstep library into L: the global `nn`, help(). */
 void lnn_open_all(lua_State *L);
 
