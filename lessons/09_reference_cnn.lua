@@ -14,9 +14,9 @@ return {
     L:page [[
 Fashion-MNIST is 70,000 small grayscale pictures of clothes, 28x28 pixels,
 in 10 classes (T-shirt, trouser, pullover, dress, coat, sandal, shirt,
-sneaker, bag, ankle boot): 60,000 to train on and 10,000 to test on. It is
-the dataset of Keras's classic convolutional network, which this lesson
-builds, trains, and then takes apart one training step at a time.]]
+sneaker, bag, ankle boot): 60,000 to train on and 10,000 to test on. This
+lesson builds the reference CNN, a classic Keras convolutional network for
+it, trains it, and then takes it apart one training step at a time.]]
 
     L:try('train, test = nn.datasets.fashion_mnist()',
           'Load it, as keras.datasets.fashion_mnist.load_data() does.')
@@ -50,7 +50,7 @@ becomes {0, 0, 0, 1, 0, 0, 0, 0, 0, 0}. to_categorical does it, as in Keras.
 
 We train on the first n = %d images%s.]], n,
       L.auto and ' (a quick run: the lesson is being tested)' or
-      ' (all of them: about a minute, with a progress bar;\nCtrl-C stops early and keeps what was learned)'))
+      ' (all of them: about a minute, with a progress bar)'))
     L:run(string.format('n, n_test = %d, %d', n, n_test))
     L:try('x = train.x:slice(1, n)', 'Training images. slice(1, n) is a view: nothing is copied.')
     L:try('y = nn.utils.to_categorical(train.y:slice(1, n), 10)', 'Their one-hot targets.')

@@ -163,8 +163,8 @@ element out. The Dense layer reads only h_10, where little of it is left.]]
     L:try("seq = nn.SimpleRNN(3, {return_sequences = true, input_shape = {10, 1}})",
           'A SimpleRNN with return_sequences = true ...')
     L:try('nn.Sequential{seq}.layers[1].output_shape',
-          '... in a model of its own. With return_sequences = true the layer outputs every h_t, (timesteps, units),\n' ..
-          'not just the last: that is how recurrent layers are stacked (lesson 12).')
+          '... in a model of its own: it outputs every h_t, (timesteps, units), not\n' ..
+          'just the last. That is how recurrent layers are stacked (lesson 12).')
     L:try('for i, step in ipairs(d.stepper:program()) do print(i, step) end',
           'The whole program of the step: 10 forward timesteps, the Dense layer, the\n' ..
           'loss, then the backward pass goes back through the timesteps from t = 10\n' ..

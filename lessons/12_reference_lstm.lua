@@ -47,7 +47,7 @@ no numbers; it only reads them differently.
 
 We train on n = %d images%s.]], n,
       L.auto and ' (a quick run: the lesson is being tested)' or
-      ' (all of them: about a minute, with a progress bar;\nCtrl-C stops early and keeps what was learned)'))
+      ' (all of them: about a minute, with a progress bar)'))
     L:run(string.format('n, n_test = %d, %d', n, n_test))
     L:try('x = train.x:slice(1, n):reshape(n, 28, 28)', 'Training images as sequences of rows.')
     L:try('y = nn.utils.to_categorical(train.y:slice(1, n), 10)', 'One-hot targets.')

@@ -23,7 +23,7 @@ The sigmoid's derivative is at most 0.25 (at 0), so every sigmoid layer
 tends to divide the gradient by 4 or more. Let us measure it.]]
 
     L:run([[
-train = train or nn.datasets.fashion_mnist()
+train = nn.datasets.fashion_mnist()
 x = train.x:slice(1, 64)
 y = nn.utils.to_categorical(train.y:slice(1, 64), 10)
 -- a deep network: Flatten, `depth` Dense layers of 32 units, a softmax.
@@ -120,8 +120,8 @@ Look closer at the second column for ReLU: dL/d(output) still shrinks a
 little on its way down, about 1.4 times per layer. The weights do that:
 glorot_uniform sizes them for units that pass on everything, but a ReLU
 passes on only the positive half. Keras's he_normal initializer makes the
-weights sqrt(2) times larger to make up for it; deep takes the name of an
-initializer as a third argument.]]
+weights about sqrt(2) times larger here to make up for it; deep takes the
+name of an initializer as a third argument.]]
     L:try("mh = deep('relu', 8, 'he_normal'); d = nn.debug(mh, x, y); d:finish()",
           'ReLU with he_normal weights, one training step.')
     L:run("if not (mh and d.model == mh and d.stepper.done) then mh = deep('relu', 8, 'he_normal'); d = nn.debug(mh, x, y); d:finish() end")
