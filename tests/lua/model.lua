@@ -92,4 +92,17 @@ t.raises(function() nn.load(path .. '.missing') end, 'load: .*missing', 'a missi
 t.raises(function() m:save('/nonexistent-dir/model.nn') end, 'save: .*nonexistent%-dir', 'an unwritable path is named')
 os.remove(path)
 
+-- the shipped reference models load and are trained
+local ok, cnn = pcall(nn.pretrained, 'fashion_cnn')
+t.ok(ok, 'nn.pretrained loads the reference CNN: ' .. tostring(not ok and cnn or ''))
+if ok then
+  t.is(cnn:count_params(), 121930, 'the reference CNN has 121,930 parameters')
+  local train, test = nn.datasets.fashion_mnist()
+  local _, accuracy = cnn:evaluate(test.x:slice(1, 1000), nn.utils.to_categorical(test.y:slice(1, 1000), 10), {batch_size = 500})
+  t.ok(accuracy > 0.85, 'and classifies Fashion-MNIST: ' .. accuracy)
+end
+local ok2, lstm = pcall(nn.pretrained, 'fashion_lstm')
+t.ok(ok2 and lstm.layers[1].class == 'LSTM', 'nn.pretrained loads the reference LSTM')
+t.raises(function() nn.pretrained('resnet') end, "pretrained: no model 'resnet'", 'unknown names are refused')
+
 t.done_testing()
