@@ -32,32 +32,11 @@
 
 /* ---- a temporary directory for the fixtures ---- */
 
-static char temp_dir[512];
+#include "temp_dir.h"
 
-static int remove_entry(const char *path, const struct stat *info, int flag,
-                        struct FTW *walk)
-{
-    (void)info, (void)flag, (void)walk;
-    return remove(path);
-}
-
-static void remove_temp_dir(void)
-{
-    nftw(temp_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-/* buf <- TEMPDIR/name, making the directory on first use. */
 static void temp_path(char *buf, size_t size, const char *name)
 {
-    if (!temp_dir[0]) {
-        const char *base = getenv("TMPDIR");
-        snprintf(temp_dir, sizeof temp_dir, "%s/nnstep_idx_XXXXXX",
-                 base && *base ? base : "/tmp");
-        if (!mkdtemp(temp_dir))
-            fail_msg("cannot make a temporary directory from %s", temp_dir);
-        atexit(remove_temp_dir);
-    }
-    snprintf(buf, size, "%s/%s", temp_dir, name);
+    temp_path_in("idx", buf, size, name);
 }
 
 /* ---- writing fixtures ---- */
