@@ -82,6 +82,24 @@ nn_status nn_model_train_on_batch(nn_model *m, const nn_tensor *x, const nn_tens
     return NN_OK;
 }
 
+/* A classifier's evaluate also counts its confusion matrix: make room for
+ * it (classes x classes, zeroed). Fails for other models, which have none. */
+static nn_status start_confusion(nn_model *m)
+{
+    const nn_layer *last = nn_model_output_layer(m);
+    m->confusion_classes = 0;
+    if (last->out_ndim != 1 || last->out_shape[0] < 2)
+        return NN_ERR_ARG;
+    size_t classes = last->out_shape[0];
+    size_t *counts = realloc(m->confusion, classes * classes * sizeof *counts);
+    if (!counts)
+        return NN_ERR_NOMEM;  /* evaluate goes on without it */
+    memset(counts, 0, classes * classes * sizeof *counts);
+    m->confusion = counts;
+    m->confusion_classes = classes;
+    return NN_OK;
+}
+
 nn_status nn_model_evaluate(nn_model *m, const nn_tensor *x, const nn_tensor *y,
                             size_t batch_size, double *loss, double *accuracy)
 {
@@ -92,6 +110,7 @@ nn_status nn_model_evaluate(nn_model *m, const nn_tensor *x, const nn_tensor *y,
         st = nn_tensor_contiguous(&yc, y);
     size_t n = x->shape[0], right = 0;
     double total = 0;
+    bool classifier = st == NN_OK && start_confusion(m) == NN_OK;
     batch_size = batch_size ? batch_size : 32;
     for (size_t first = 0; st == NN_OK && first < n; first += batch_size) {
         size_t count = n - first < batch_size ? n - first : batch_size;
@@ -102,6 +121,8 @@ nn_status nn_model_evaluate(nn_model *m, const nn_tensor *x, const nn_tensor *y,
         const nn_tensor *out = nn_model_output_layer(m)->output;
         total += nn_loss_value(m->loss, out, m->y) * (double)count;
         right += nn_accuracy_count(out, m->y);
+        if (classifier)
+            nn_confusion_add(out, m->y, m->confusion);
     }
     nn_tensor_free(xc);
     nn_tensor_free(yc);

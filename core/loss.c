@@ -225,3 +225,15 @@ size_t nn_accuracy_count(const nn_tensor *pred, const nn_tensor *target)
     }
     return right;
 }
+
+void nn_confusion_add(const nn_tensor *pred, const nn_tensor *target, size_t *counts)
+{
+    const nn_real *p = nn_tensor_data(pred), *y = nn_tensor_data(target);
+    size_t n = row_length(pred), rows = row_count(pred);
+    bool sparse = nn_tensor_numel(target) == rows;
+    for (size_t r = 0; r < rows; r++) {
+        size_t truth = sparse ? target_class(y, r) : argmax_row(y + r * n, n);
+        if (truth < n)  /* a sparse label out of range counts nowhere */
+            counts[truth * n + argmax_row(p + r * n, n)]++;
+    }
+}

@@ -51,4 +51,9 @@ void nn_loss_softmax_gradient(nn_loss_kind kind, const nn_tensor *pred,
  * there is one output per example (binary). */
 size_t nn_accuracy_count(const nn_tensor *pred, const nn_tensor *target);
 
+/* Add the batch to a confusion matrix: counts[truth * classes + predicted]
+ * += 1 per example, for a classifier's (B, classes) probabilities with
+ * one-hot (B, classes) or sparse (B,) targets; classes = pred's row length. */
+void nn_confusion_add(const nn_tensor *pred, const nn_tensor *target, size_t *counts);
+
 #endif

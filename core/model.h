@@ -34,6 +34,12 @@ typedef struct nn_model {
     nn_tensor *y;           /* (B, output...) or (B,): its targets */
     nn_tensor *loss_grad;   /* (B, output...) dL/d(last layer's output) */
     nn_stepper stepper;
+
+    /* The confusion matrix of the last evaluate of a classifier (fit's
+     * validation data at each epoch's end): confusion[truth * classes +
+     * predicted] examples; confusion_classes is 0 until one ran. */
+    size_t *confusion;
+    size_t confusion_classes;
 } nn_model;
 
 /* Per-batch and per-epoch reports for fit's callback. */

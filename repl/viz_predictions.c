@@ -11,7 +11,16 @@
  * (softmax), so the view waits until that step has run. Classes are
  * numbered from 0, as the labels in the data are.
  *
- * Left out for now: the confusion matrix on validation data.
+ * Beside or below the examples, the confusion matrix of the last evaluate
+ * (fit's validation data at each epoch's end): row = the true class,
+ * column = the predicted one, so the diagonal is what the model gets right
+ * and a large number off it names two classes the model mixes up.
+ *
+ *   confusion matrix of 10000 examples
+ *   rows: true class, columns: predicted
+ *          0    1    2 ...
+ *     0  812    3   21
+ *     1    2  961    ·
  */
 #include <math.h>
 #include <stdio.h>
@@ -20,6 +29,7 @@
 
 #define TEXT_W 24   /* "#12 true 9, predicted 9 ✓" */
 #define TOP 3
+#define CONFUSION_TEXT_W 44  /* "most mixed up: true 6 seen as 0, 145 times" */
 
 /* The class with the highest value in row e of an (N, classes) tensor. */
 static size_t argmax_row(const nn_tensor *t, size_t e)
@@ -93,6 +103,101 @@ static void draw_example(viz_canvas *c, int x, int y, int img_w, int img_h, cons
     }
 }
 
+/* ---- the confusion matrix ---- */
+
+typedef struct confusion_layout {
+    size_t classes, total, max;
+    int label_w, col_w;   /* the row labels' width, and each column's */
+} confusion_layout;
+
+static confusion_layout confusion_measure(const nn_model *m)
+{
+    confusion_layout l = {m->confusion_classes, 0, 0, 0, 0};
+    for (size_t k = 0; k < l.classes * l.classes; k++) {
+        l.total += m->confusion[k];
+        l.max = m->confusion[k] > l.max ? m->confusion[k] : l.max;
+    }
+    char buf[32];
+    l.label_w = snprintf(buf, sizeof buf, "%zu", l.classes - 1) + 2;
+    l.col_w = snprintf(buf, sizeof buf, "%zu", l.max) + 1;
+    l.col_w = l.col_w < l.label_w ? l.label_w : l.col_w;
+    return l;
+}
+
+/* Cells of the matrix the view needs, with its title and the summary line. */
+static void confusion_size(const nn_model *m, int *width, int *height)
+{
+    confusion_layout l = confusion_measure(m);
+    *width = l.label_w + (int)l.classes * l.col_w;
+    *width = *width < CONFUSION_TEXT_W ? CONFUSION_TEXT_W : *width;
+    *height = (int)l.classes + 4;  /* title, legend, header, summary */
+}
+
+/* Right answers green; mistakes yellow, red when they are a tenth or more of
+ * their true class (a confusion worth looking at); none at all a grey dot. */
+static viz_pen confusion_pen(size_t count, size_t row_total, bool diagonal)
+{
+    if (diagonal)
+        return VIZ_PEN(VIZ_GREEN);
+    if (count == 0)
+        return VIZ_PEN(VIZ_GREY);
+    return VIZ_PEN(count * 10 >= row_total ? VIZ_RED : VIZ_YELLOW);
+}
+
+static void draw_confusion_row(viz_canvas *c, int x, int y, const nn_model *m,
+                               const confusion_layout *l, size_t truth)
+{
+    const size_t *row = m->confusion + truth * l->classes;
+    size_t row_total = 0;
+    for (size_t k = 0; k < l->classes; k++)
+        row_total += row[k];
+    viz_textf(c, x, y, l->label_w, VIZ_TITLE_PEN, "%*zu", l->label_w - 1, truth);
+    for (size_t k = 0; k < l->classes; k++) {
+        int cx = x + l->label_w + (int)k * l->col_w;
+        viz_pen pen = confusion_pen(row[k], row_total, k == truth);
+        if (row[k] == 0)  /* one glyph, right-aligned like the numbers */
+            viz_put(c, cx + l->col_w - 1, y, c->style.unicode ? "·" : ".", pen);
+        else
+            viz_textf(c, cx, y, l->col_w, pen, "%*zu", l->col_w, row[k]);
+    }
+}
+
+/* The largest count off the diagonal, as a sentence; false if none. */
+static bool worst_confusion(const nn_model *m, const confusion_layout *l, char *buf,
+                            size_t size)
+{
+    size_t best = 0, truth = 0, predicted = 0;
+    for (size_t t = 0; t < l->classes; t++)
+        for (size_t p = 0; p < l->classes; p++)
+            if (t != p && m->confusion[t * l->classes + p] > best) {
+                best = m->confusion[t * l->classes + p];
+                truth = t;
+                predicted = p;
+            }
+    if (best > 0)
+        snprintf(buf, size, "most mixed up: true %zu seen as %zu, %zu time%s", truth,
+                 predicted, best, best == 1 ? "" : "s");
+    return best > 0;
+}
+
+static void draw_confusion(viz_canvas *c, viz_rect area, const nn_model *m)
+{
+    confusion_layout l = confusion_measure(m);
+    viz_textf(c, area.x, area.y, area.w, VIZ_TITLE_PEN,
+              "confusion matrix of %zu examples", l.total);
+    viz_text(c, area.x, area.y + 1, area.w, VIZ_PLAIN, "rows: true class, columns: predicted");
+    for (size_t k = 0; k < l.classes; k++)
+        viz_textf(c, area.x + l.label_w + (int)k * l.col_w, area.y + 2, l.col_w, VIZ_TITLE_PEN,
+                  "%*zu", l.col_w, k);
+    for (size_t t = 0; t < l.classes && (int)t + 3 < area.h; t++)
+        draw_confusion_row(c, area.x, area.y + 3 + (int)t, m, &l, t);
+    char sentence[96];
+    if (worst_confusion(m, &l, sentence, sizeof sentence) && (int)l.classes + 3 < area.h)
+        viz_text(c, area.x, area.y + 3 + (int)l.classes, area.w, VIZ_PLAIN, sentence);
+}
+
+/* ---- the examples ---- */
+
 /* Predictions make sense for a classifier: (N, classes) probabilities. */
 static const char *why_not(const nn_model *m)
 {
@@ -106,14 +211,9 @@ static const char *why_not(const nn_model *m)
     return NULL;
 }
 
-void viz_draw_predictions(viz_canvas *c, viz_rect area, viz_frame *f)
+static void draw_examples(viz_canvas *c, viz_rect area, viz_frame *f)
 {
     const nn_model *m = f->model;
-    const char *problem = why_not(m);
-    if (problem) {
-        viz_message(c, area, problem);
-        return;
-    }
     const nn_tensor *p = nn_model_output_layer(m)->output;
     size_t right = 0;
     for (size_t e = 0; e < m->batch; e++)
@@ -131,4 +231,37 @@ void viz_draw_predictions(viz_canvas *c, viz_rect area, viz_frame *f)
         draw_example(c, area.x + k % per_row * cell_w, area.y + 2 + k / per_row * cell_h, img_w,
                      img_h, m, first + (size_t)k);
     f->shown_count = (int)m->batch;
+}
+
+/* Examples and the confusion matrix: side by side when the matrix leaves
+ * room for a column of examples beside it, else the matrix below one row of
+ * them; whichever exists on its own gets the whole area. */
+void viz_draw_predictions(viz_canvas *c, viz_rect area, viz_frame *f)
+{
+    const nn_model *m = f->model;
+    const char *problem = why_not(m);
+    bool matrix = m->confusion_classes > 0;
+    if (!matrix) {
+        if (problem)
+            viz_message(c, area, problem);
+        else
+            draw_examples(c, area, f);
+        return;
+    }
+    int mw, mh;
+    confusion_size(m, &mw, &mh);
+    viz_rect examples = area, confusion = area;
+    if (problem) {
+        examples.h = 0;
+    } else if (area.w - mw - 2 >= TEXT_W + 12) {
+        examples.w = area.w - mw - 2;
+        confusion = (viz_rect){area.x + examples.w + 2, area.y, mw, area.h};
+    } else {
+        examples.h = area.h - mh > TOP + 3 ? area.h - mh : TOP + 3;
+        confusion = (viz_rect){area.x, area.y + examples.h, area.w, area.h - examples.h};
+    }
+    if (examples.h > 0)
+        draw_examples(c, examples, f);
+    if (confusion.h >= 4)
+        draw_confusion(c, confusion, m);
 }

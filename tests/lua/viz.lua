@@ -185,6 +185,25 @@ t.ok(has_line(grads, '^max_pooling2d_1 %(no weights%)'), 'gradients: layers with
 local preds = nn.viz.snapshot('predictions', {model = net})
 t.like(preds, 'predictions for batch 3: %d of 3 right', 'predictions: the last batch, scored')
 t.like(preds, '#1 true %d, predicted %d', 'predictions: true and predicted class')
+
+-- the confusion matrix of the last evaluate: a Dense layer whose weights
+-- send input 1 to class 0 and inputs 2 and 3 both to class 2, so class 1 is
+-- always taken for class 2: rows are true classes, columns predicted ones.
+local picker = nn.Sequential{nn.Dense(3, {activation = 'softmax', input_shape = {3}})}
+picker:compile{optimizer = 'sgd', loss = 'categorical_crossentropy'}
+local to_class = {1, 3, 3}
+for i = 1, 3 do
+  for j = 1, 3 do picker.layers[1].kernel[i][j] = j == to_class[i] and 10 or 0 end
+end
+local px = nn.tensor{{1, 0, 0}, {0, 1, 0}, {0, 0, 1}, {1, 0, 0}}
+picker:evaluate(px, nn.utils.to_categorical(nn.tensor{0, 1, 2, 0}, 3))
+local matrix = nn.viz.snapshot('predictions', {model = picker, width = 80, height = 24, frame = false})
+t.like(matrix, 'confusion matrix of 4 examples', 'predictions: the confusion matrix of evaluate')
+t.ok(has_line(matrix, '^     0  1  2$'), 'columns: the predicted classes', matrix)
+t.ok(has_line(matrix, '^ 0   2  ·  ·$'), 'row 0: both class-0 examples right', matrix)
+t.ok(has_line(matrix, '^ 1   ·  ·  1$'), 'row 1: its example taken for class 2', matrix)
+t.ok(has_line(matrix, '^ 2   ·  ·  1$'), 'row 2: right', matrix)
+t.like(matrix, 'most mixed up: true 1 seen as 2, 1 time\n', 'and the worst confusion named')
 nn.viz.clear(net)
 t.is(#nn.viz.history(net).loss, 0, 'clear forgets the record')
 nn.viz.record(net, 0.5, 0.25)
