@@ -76,6 +76,19 @@ bool viz_step_done(const nn_model *m, nn_phase phase, int layer)
     return false;
 }
 
+/* The layer of the step that ran last; before the first step of a batch
+ * (or after the loss step, which belongs to no layer) the one nearest it. */
+static int stepper_layer(const nn_model *m)
+{
+    const nn_stepper *s = &m->stepper;
+    if (!m->compiled || !s->loaded || s->cursor == 0) {
+        const nn_step *next = viz_next_step(m);
+        return next && next->layer >= 0 ? next->layer : 0;
+    }
+    const nn_step *last = &s->program[s->cursor - 1];
+    return last->layer >= 0 ? last->layer : m->num_layers - 1;
+}
+
 int viz_pick_layer(const viz_frame *f, bool (*accept)(const nn_layer *layer))
 {
     const nn_model *m = f->model;
@@ -84,10 +97,9 @@ int viz_pick_layer(const viz_frame *f, bool (*accept)(const nn_layer *layer))
     if (f->layer >= 0 && f->layer < m->num_layers &&
         (!accept || accept(m->layers[f->layer])))
         return f->layer;
-    /* the nearest accepted layer at or below the cursor's (the one computed
-     * last on the way up), else above it */
-    const nn_step *next = viz_next_step(m);
-    int from = next && next->layer >= 0 ? next->layer : 0;
+    /* the nearest accepted layer at or below the one the last step worked
+     * on (what was just computed, forward or backward), else above it */
+    int from = stepper_layer(m);
     for (int i = from; i >= 0; i--)
         if (!accept || accept(m->layers[i]))
             return i;
