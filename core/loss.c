@@ -4,6 +4,10 @@
  * (the last axis of pred), rows = numel / n. Keras averages the per-row
  * losses over the batch, and the elementwise ones (MSE, binary CE, hinge)
  * over the last axis first; the gradients below divide by the same counts.
+ *
+ * Two of Keras's conveniences are kept, so that numbers match a Keras run:
+ * hinge turns 0/1 labels into -1/+1, and categorical cross-entropy on
+ * probabilities first rescales each row to sum to 1.
  */
 #include "loss.h"
 
@@ -77,8 +81,60 @@ static double clip(double p)
     return p < CLIP_EPSILON ? CLIP_EPSILON : p > 1 - CLIP_EPSILON ? 1 - CLIP_EPSILON : p;
 }
 
+/* d/dp of -log(clip(p)): zero where the clip holds p constant */
+static double neg_log_clipped_grad(double p)
+{
+    return (p < CLIP_EPSILON || p > 1 - CLIP_EPSILON) ? 0 : -1 / p;
+}
+
 /* The probability the model gave the right class of row r (sparse targets). */
 static size_t target_class(const nn_real *y, size_t r) { return (size_t)y[r]; }
+
+/* Keras's hinge wants labels -1 / +1 but accepts 0 / 1: when every label of
+ * the batch is 0 or 1, it uses 2y - 1 instead. */
+static bool labels_are_binary(const nn_real *y, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        if (y[i] != 0 && y[i] != 1)
+            return false;
+    return true;
+}
+
+static double hinge_label(nn_real y, bool binary) { return binary ? 2.0 * y - 1 : y; }
+
+/* Categorical cross-entropy on probabilities, one row p (n,) against y (n,),
+ * as Keras computes it: q = p / sum(p), clipped to [eps, 1 - eps], and
+ * L = -sum y log q. For a softmax output sum(p) = 1 and nothing changes. */
+static double row_sum(const nn_real *p, size_t n)
+{
+    double s = 0;
+    for (size_t i = 0; i < n; i++)
+        s += p[i];
+    return s;
+}
+
+static double categorical_crossentropy_row(const nn_real *p, const nn_real *y, size_t n)
+{
+    double s = row_sum(p, n), loss = 0;
+    for (size_t i = 0; i < n; i++)
+        if (y[i] != 0)
+            loss -= y[i] * log(clip(p[i] / s));
+    return loss;
+}
+
+/* Its gradient, g (n,) = dL/dp, scaled by `scale`. With q = p / s and the
+ * clip passing q through (u_i = 1, else 0): dq_i/dp_k = (delta_ik - q_i) / s,
+ * so dL/dp_k = (-y_k u_k / q_k + sum_i y_i u_i) / s. */
+static void categorical_crossentropy_row_grad(const nn_real *p, const nn_real *y, size_t n,
+                                              double scale, nn_real *g)
+{
+    double s = row_sum(p, n), common = 0;
+    for (size_t i = 0; i < n; i++)
+        if (y[i] != 0 && neg_log_clipped_grad(p[i] / s) != 0)
+            common += y[i];
+    for (size_t k = 0; k < n; k++)
+        g[k] = (nn_real)((y[k] * neg_log_clipped_grad(p[k] / s) + common) / s * scale);
+}
 
 /* categorical hinge, one row: the best wrong score against the right one */
 static double categorical_hinge_row(const nn_real *p, const nn_real *y, size_t n,
@@ -103,15 +159,15 @@ double nn_loss_value(nn_loss_kind kind, const nn_tensor *pred,
     size_t n = row_length(pred), rows = row_count(pred), count = rows * n;
     double sum = 0;
     size_t unused;
+    bool binary;
     switch (kind) {
     case NN_LOSS_MEAN_SQUARED_ERROR:
         for (size_t i = 0; i < count; i++)
             sum += ((double)p[i] - y[i]) * ((double)p[i] - y[i]);
         return sum / (double)count;
     case NN_LOSS_CATEGORICAL_CROSSENTROPY:
-        for (size_t i = 0; i < count; i++)
-            if (y[i] != 0)
-                sum -= y[i] * log(clip(p[i]));
+        for (size_t r = 0; r < rows; r++)
+            sum += categorical_crossentropy_row(p + r * n, y + r * n, n);
         return sum / (double)rows;
     case NN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY:
         for (size_t r = 0; r < rows; r++)
@@ -122,8 +178,9 @@ double nn_loss_value(nn_loss_kind kind, const nn_tensor *pred,
             sum -= y[i] * log(clip(p[i])) + (1.0 - y[i]) * log(1 - clip(p[i]));
         return sum / (double)count;
     case NN_LOSS_HINGE:
+        binary = labels_are_binary(y, count);
         for (size_t i = 0; i < count; i++)
-            sum += fmax(1 - (double)y[i] * p[i], 0);
+            sum += fmax(1 - hinge_label(y[i], binary) * p[i], 0);
         return sum / (double)count;
     case NN_LOSS_CATEGORICAL_HINGE:
         for (size_t r = 0; r < rows; r++)
@@ -133,12 +190,6 @@ double nn_loss_value(nn_loss_kind kind, const nn_tensor *pred,
     return NAN;
 }
 
-/* d/dp of -log(clip(p)): zero where the clip holds p constant */
-static double neg_log_clipped_grad(double p)
-{
-    return (p < CLIP_EPSILON || p > 1 - CLIP_EPSILON) ? 0 : -1 / p;
-}
-
 void nn_loss_gradient(nn_loss_kind kind, const nn_tensor *pred,
                       const nn_tensor *target, nn_tensor *grad)
 {
@@ -146,14 +197,16 @@ void nn_loss_gradient(nn_loss_kind kind, const nn_tensor *pred,
     nn_real *g = nn_tensor_data(grad);
     size_t n = row_length(pred), rows = row_count(pred), count = rows * n;
     size_t wrong;
+    bool binary;
     switch (kind) {
     case NN_LOSS_MEAN_SQUARED_ERROR:
         for (size_t i = 0; i < count; i++)
             g[i] = (nn_real)(2.0 * ((double)p[i] - y[i]) / (double)count);
         break;
     case NN_LOSS_CATEGORICAL_CROSSENTROPY:
-        for (size_t i = 0; i < count; i++)
-            g[i] = (nn_real)(y[i] * neg_log_clipped_grad(p[i]) / (double)rows);
+        for (size_t r = 0; r < rows; r++)
+            categorical_crossentropy_row_grad(p + r * n, y + r * n, n, 1.0 / (double)rows,
+                                              g + r * n);
         break;
     case NN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY:
         memset(g, 0, count * sizeof *g);
@@ -169,8 +222,11 @@ void nn_loss_gradient(nn_loss_kind kind, const nn_tensor *pred,
                              (double)count);
         break;
     case NN_LOSS_HINGE:
-        for (size_t i = 0; i < count; i++)
-            g[i] = (nn_real)(1 - (double)y[i] * p[i] > 0 ? -y[i] / (double)count : 0);
+        binary = labels_are_binary(y, count);
+        for (size_t i = 0; i < count; i++) {
+            double label = hinge_label(y[i], binary);
+            g[i] = (nn_real)(1 - label * p[i] > 0 ? -label / (double)count : 0);
+        }
         break;
     case NN_LOSS_CATEGORICAL_HINGE:
         memset(g, 0, count * sizeof *g);

@@ -4,7 +4,9 @@
  * pred is the model's output (B, ...); target has the same shape, except for
  * sparse_categorical_crossentropy, whose target is (B,) class numbers
  * 0 .. classes-1. Cross-entropies clip probabilities to [1e-7, 1 - 1e-7], as
- * Keras does, so that log(0) never happens.
+ * Keras does, so that log(0) never happens. As in Keras, categorical
+ * cross-entropy divides each row of probabilities by its sum first (a no-op
+ * after a softmax), and hinge reads labels that are all 0 or 1 as -1 / +1.
  */
 #ifndef NN_LOSS_H
 #define NN_LOSS_H

@@ -114,6 +114,44 @@ static void test_hinge(void **s)
     nn_tensor_free(y);
 }
 
+/* Keras's hinge reads 0/1 labels as -1/+1: the same loss and gradient. */
+static void test_hinge_binary_labels(void **s)
+{
+    (void)s;
+    nn_tensor *p = predictions(9), *y01 = one_hot(classes), *ypm = one_hot(classes);
+    for (size_t i = 0; i < nn_tensor_numel(ypm); i++)
+        nn_tensor_data(ypm)[i] = nn_tensor_data(ypm)[i] * 2 - 1;
+    check_loss(NN_LOSS_HINGE, p, y01);
+    assert_float_equal(nn_loss_value(NN_LOSS_HINGE, p, y01),
+                       nn_loss_value(NN_LOSS_HINGE, p, ypm), 1e-12);
+    nn_tensor_free(p);
+    nn_tensor_free(y01);
+    nn_tensor_free(ypm);
+}
+
+/* Probabilities whose rows do not sum to 1 (sigmoid outputs, say): Keras
+ * divides each row by its sum before the log, and so do we. */
+static void test_categorical_crossentropy_unnormalized(void **s)
+{
+    (void)s;
+    nn_tensor *p = predictions(10), *y = one_hot(classes);
+    nn_real *v = nn_tensor_data(p);
+    for (size_t i = 0; i < nn_tensor_numel(p); i++)
+        v[i] = v[i] * (nn_real)(1 + i % 3);  /* rows now sum to more than 1 */
+    check_loss(NN_LOSS_CATEGORICAL_CROSSENTROPY, p, y);
+    double expected = 0;
+    for (int r = 0; r < ROWS; r++) {
+        double sum = 0;
+        for (int c = 0; c < CLASSES; c++)
+            sum += v[r * CLASSES + c];
+        expected -= log(v[r * CLASSES + classes[r]] / sum);
+    }
+    assert_float_equal(nn_loss_value(NN_LOSS_CATEGORICAL_CROSSENTROPY, p, y),
+                       expected / ROWS, 1e-6);
+    nn_tensor_free(p);
+    nn_tensor_free(y);
+}
+
 static void test_categorical_hinge(void **s)
 {
     (void)s;
@@ -198,6 +236,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_sparse_categorical_crossentropy),
     cmocka_unit_test(test_binary_crossentropy),
     cmocka_unit_test(test_hinge),
+    cmocka_unit_test(test_hinge_binary_labels),
+    cmocka_unit_test(test_categorical_crossentropy_unnormalized),
     cmocka_unit_test(test_categorical_hinge),
     cmocka_unit_test(test_fused_softmax_gradient),
     cmocka_unit_test(test_large_logits_stay_finite),
