@@ -11,13 +11,17 @@
 
 #include "model.h"
 
-/* Check x and y against the model before a long run starts. */
+/* Check x and y against the model before a long run starts. predict needs
+ * only the layers (their weights exist from add), as in Keras; fit and
+ * evaluate need compile's loss (y given). */
 static nn_status check_data(const nn_model *m, const char *fn, const nn_tensor *x,
                             const nn_tensor *y)
 {
     char a[96], b[96];
+    if (m->num_layers == 0)
+        return nn_fail(NN_ERR_STATE, "%s: the model has no layers; add some first", fn);
     const nn_layer *first = m->layers[0];
-    if (!m->compiled)
+    if (y && !m->compiled)
         return nn_fail(NN_ERR_STATE, "%s: compile the model first", fn);
     if (x->ndim != first->in_ndim + 1 ||
         memcmp(x->shape + 1, first->in_shape, (size_t)first->in_ndim * sizeof(size_t)))
@@ -196,13 +200,34 @@ typedef struct fit_run {
     bool stop;
 } fit_run;
 
+/* A NaN or an infinity stops the batch before its update, so the model's
+ * parameters and optimizer are still those from before it. Putting the
+ * generator back too (Dropout drew its masks from it) leaves the model
+ * exactly as it was when the batch began, still in model->x and model->y:
+ * the debugger can replay the batch and show the NaN appear. The batch's
+ * loss (NaN if the forward pass failed) goes into the epoch's mean, as in
+ * Keras, where the epoch that ends with TerminateOnNaN logs a NaN loss. */
+static void stop_on_numeric(fit_run *run, const nn_rng *rng_before, size_t count)
+{
+    nn_model *m = run->m;
+    nn_fit_report *r = &run->report;
+    m->rng = *rng_before;
+    double seen = (double)r->seen;
+    r->loss = (r->loss * seen + m->stepper.loss * (double)count) / (seen + (double)count);
+}
+
 static nn_status train_batch(fit_run *run, size_t first, size_t count)
 {
     nn_model *m = run->m;
     nn_fit_report *r = &run->report;
     NN_TRY(load_rows(m, run->x, run->y, run->order, first, count));
+    nn_rng rng_before = m->rng;
     NN_TRY(nn_stepper_begin(&m->stepper, r->batch, r->epoch));
-    NN_TRY(nn_stepper_finish(&m->stepper));
+    nn_status st = nn_stepper_finish(&m->stepper);
+    if (st == NN_ERR_NUMERIC)
+        stop_on_numeric(run, &rng_before, count);
+    if (st != NN_OK)
+        return st;
     size_t right = nn_accuracy_count(nn_model_output_layer(m)->output, m->y);
     double seen = (double)r->seen;
     r->loss = (r->loss * seen + m->stepper.loss * (double)count) / (seen + (double)count);
@@ -283,7 +308,10 @@ nn_status nn_model_fit(nn_model *m, const nn_tensor *x, const nn_tensor *y,
     free(run.order);
     nn_tensor_free(xc);
     nn_tensor_free(yc);
-    if (st != NN_OK)
-        nn_history_free(history);  /* on failure there is nothing for the caller to free */
+    /* on failure there is nothing for the caller to free, except after a
+     * NaN: then the epochs run so far are the caller's (Keras's fit returns
+     * them when TerminateOnNaN stops it) */
+    if (st != NN_OK && st != NN_ERR_NUMERIC)
+        nn_history_free(history);
     return st;
 }

@@ -24,6 +24,7 @@ typedef struct nn_model {
     nn_rng rng;
 
     bool compiled;
+    bool metric_accuracy;   /* compile's metrics = {'accuracy'}: fit reports it */
     nn_loss_kind loss;
     nn_optimizer *optimizer;
     nn_tensor *params;      /* (P,) every parameter, layer by layer */
@@ -82,8 +83,12 @@ nn_status nn_model_compile(nn_model *model, nn_optimizer *opt, nn_loss_kind loss
 
 nn_status nn_model_train_on_batch(nn_model *model, const nn_tensor *x,
                                   const nn_tensor *y, double *loss, double *accuracy);
-/* history: one row per epoch run; free it with nn_history_free (on failure
- * it is left empty). */
+/* history: one row per epoch run; free it with nn_history_free. On failure
+ * it is left empty, except for NN_ERR_NUMERIC (a step made a NaN or an
+ * infinity): then it holds the epochs run, the last one cut short, and the
+ * model is as it was before the batch that failed, which is still in
+ * model->x and model->y (its parameters, optimizer and generator; a NaN made
+ * by the update step itself is already in the parameters). */
 nn_status nn_model_fit(nn_model *model, const nn_tensor *x, const nn_tensor *y,
                        const nn_fit_options *opts, nn_history *history);
 nn_status nn_model_evaluate(nn_model *model, const nn_tensor *x, const nn_tensor *y,

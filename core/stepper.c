@@ -168,16 +168,10 @@ nn_status nn_stepper_step(nn_stepper *s)
     return st;
 }
 
-nn_status nn_stepper_back(nn_stepper *s, size_t n)
+/* Restore the batch's snapshot and replay its steps up to (not including)
+ * step `target`, telling nobody. */
+static nn_status replay_to(nn_stepper *s, size_t target)
 {
-    if (!s->loaded || !s->snapshot.valid)
-        return nn_fail(NN_ERR_STATE, "back: no snapshot of this batch (stepping back "
-                       "works in the debugger, from the batch's first step)");
-    if (n > s->cursor)
-        return nn_fail(NN_ERR_ARG, "back: only %zu step%s since the start of this batch; "
-                       "nnstep keeps a snapshot of the current batch only", s->cursor,
-                       s->cursor == 1 ? "" : "s");
-    size_t target = s->cursor - n;
     nn_snapshot_restore(&s->snapshot, s->model);
     nn_model_zero_grads(s->model);
     clear_step_outputs(s->model);
@@ -190,6 +184,35 @@ nn_status nn_stepper_back(nn_stepper *s, size_t n)
             return st;
     }
     return NN_OK;
+}
+
+nn_status nn_stepper_back(nn_stepper *s, size_t n)
+{
+    if (!s->loaded || !s->snapshot.valid)
+        return nn_fail(NN_ERR_STATE, "back: no snapshot of this batch (stepping back "
+                       "works in the debugger, from the batch's first step)");
+    if (n > s->cursor)
+        return nn_fail(NN_ERR_ARG, "back: only %zu step%s since the start of this batch; "
+                       "nnstep keeps a snapshot of the current batch only", s->cursor,
+                       s->cursor == 1 ? "" : "s");
+    return replay_to(s, s->cursor - n);
+}
+
+nn_status nn_stepper_reload(nn_stepper *s, const nn_tensor *x, const nn_tensor *y,
+                            bool *replayed)
+{
+    *replayed = false;
+    if (!s->model || !s->model->compiled)
+        return nn_fail(NN_ERR_STATE, "reload: compile the model first");
+    size_t cursor = s->cursor;
+    bool can_replay = s->recording && s->snapshot.valid;  /* no training since */
+    s->loaded = false;
+    NN_TRY(copy_batch(s->model, x, y));
+    if (!can_replay || cursor == 0)
+        return nn_stepper_begin(s, s->batch, s->epoch);
+    s->loaded = true;
+    *replayed = true;
+    return replay_to(s, cursor);
 }
 
 nn_status nn_stepper_finish(nn_stepper *s)

@@ -93,6 +93,14 @@ const nn_step *nn_stepper_next(const nn_stepper *s);
  * n reaches back past the start of the batch. */
 nn_status nn_stepper_back(nn_stepper *s, size_t n);
 
+/* Put the batch x, y back after predict, evaluate or a hand-written forward
+ * pass used the model's buffers (they unload it), at the same step: restore
+ * the snapshot and replay up to the cursor, as back does. *replayed is false
+ * when that was not possible (no snapshot, or the model trained since): the
+ * batch then starts again at its first step, from the current weights. */
+nn_status nn_stepper_reload(nn_stepper *s, const nn_tensor *x, const nn_tensor *y,
+                            bool *replayed);
+
 nn_status nn_stepper_observe(nn_stepper *s, nn_observer_fn fn, void *userdata);
 void nn_stepper_unobserve(nn_stepper *s, nn_observer_fn fn, void *userdata);
 

@@ -130,8 +130,9 @@ Three losses on the same predictions:
   cross-entropy  -log(p)                      (binary_crossentropy)
   hinge          max(0, 1 - y*z), y = +1/-1   (on the score itself)
 
-Hinge (from support vector machines) wants the labels as -1 and +1, and
-the raw score rather than a probability.
+Hinge (from support vector machines) wants the labels as -1 and +1 (as
+in Keras, labels that are all 0 or 1 are read as -1 and +1), and the raw
+score rather than a probability.
 
 mse_at(z), ce_at(z) and hinge_at(z), now in your session, ask the engine
 for each loss of that one example at the score z.]]

@@ -220,7 +220,7 @@ h_big = train_with(nn.optimizers.SGD{learning_rate = 1.0})
       check = function(env)
         if type(env.lr) ~= 'number' or env.lr <= 0 then return false end
         local ok, h = pcall(own.train_with, nn.optimizers.SGD{learning_rate = env.lr})
-        return ok and h.loss[20] < 0.01
+        return ok and not h.stopped and h.loss[20] < 0.01
       end,
       hints = {'0.01 was too slow and 1.0 too wild. Try values between.',
                'Anything from about 0.05 to 0.8 works here.',
@@ -231,32 +231,32 @@ h_big = train_with(nn.optimizers.SGD{learning_rate = 1.0})
 Push the learning rate further and the numbers outgrow what a float can
 hold: they become infinity, then NaN ("not a number"). nnstep's fit
 checks every step and stops at the first one that makes an infinity or a
-NaN, with an error naming the layer and the step.
-
-A Lua error stops the code that raised it. pcall ("protected call") is
-Lua's try/except: ok, result = pcall(f, arguments...) calls f; if f
-succeeds, ok is true and result is what f returned; if f raises an error,
-ok is false and result is the message.]]
-    L:try('ok, msg = pcall(train_with, nn.optimizers.SGD{learning_rate = 0.1})',
-          'A call that succeeds...')
-    L:try('ok, msg.loss[20]', '...ok is true, and msg is what train_with returned: the history.')
+NaN. As Keras's fit does with its TerminateOnNaN callback, it returns the
+history of the epochs it ran; nnstep also prints which step of which
+layer made the bad number, and keeps that in h.stopped. The weights stay
+as they were before the batch that went wrong. (On a terminal, fit also
+offers to open the debugger on that batch, stopped at that step.)]]
+    L:try('h_huge = train_with(nn.optimizers.SGD{learning_rate = 5})', 'Far too large.')
+    L:try('h_huge.epochs, h_huge.stopped', 'How many epochs it ran, and why it stopped.')
+    L:try('h_good.stopped', 'A run that ends well has no h.stopped: nil.')
 
     L:exercise{
-      prompt = 'Call train_with with plain SGD and learning rate 5, inside pcall, and\n' ..
-               'put the two results in ok and msg.',
-      answer = 'ok, msg = pcall(train_with, nn.optimizers.SGD{learning_rate = 5})',
-      wrong = 'ok, msg = pcall(train_with, nn.optimizers.SGD{learning_rate = 0.5})',
+      prompt = 'Find a learning rate for plain SGD so large that fit stops on an\n' ..
+               'infinity or a NaN; put what train_with returns in h_bad.',
+      answer = 'h_bad = train_with(nn.optimizers.SGD{learning_rate = 5})',
+      wrong = 'h_bad = train_with(nn.optimizers.SGD{learning_rate = 0.5})',
       check = function(env)
-        return env.ok == false and type(env.msg) == 'string'
-          and (env.msg:find('Inf') ~= nil or env.msg:find('NaN') ~= nil)
+        local h = env.h_bad
+        return type(h) == 'table' and type(h.stopped) == 'string'
+          and (h.stopped:find('Inf') ~= nil or h.stopped:find('NaN') ~= nil)
       end,
-      hints = {'The same line as above, with learning_rate = 5.',
-               'ok, msg = pcall(train_with, nn.optimizers.SGD{learning_rate = 5})'},
+      hints = {'1.0 made the loss grow for 20 epochs without stopping. Go bigger.',
+               'h_bad = train_with(nn.optimizers.SGD{learning_rate = 5})'},
     }
-    L:try('msg', 'The message: which step of which layer first made an infinity.')
     do
-      local ok, msg = pcall(own.train_with, nn.optimizers.SGD{learning_rate = 5})
-      L:check(not ok and tostring(msg):find('dense_1') ~= nil, 'fit stops at the layer that made an infinity')
+      local h = own.train_with(nn.optimizers.SGD{learning_rate = 5})
+      L:check(type(h.stopped) == 'string' and h.stopped:find('dense_1') ~= nil and h.epochs < 20,
+              'fit stops at the layer that made an infinity, and returns the epochs run')
     end
 
     L:page [[
@@ -267,12 +267,10 @@ What you have seen:
   Adam       per-weight steps of about lr          fast, little tuning
 
   learning rate too small: the loss crawls; too large: it grows; far too
-  large: infinity, and fit stops with an error.
+  large: infinity, and fit stops there (h.stopped says where).
 
 In Keras and here: nn.optimizers.SGD{learning_rate = ..., momentum = ...},
 nn.optimizers.Adam{learning_rate = ...}, or just optimizer = 'adam'.
-
-Lua: pcall(f, ...) catches an error, as try/except does.
 
 Next lesson: convolution, the layer that looks at images.]]
   end,

@@ -56,15 +56,18 @@ static const help_entry entries[] = {
                 "  optimizer: 'sgd', 'adam', 'rmsprop' or nn.optimizers.Adam{...}.\n"
                 "  loss: mean_squared_error (mse), categorical_crossentropy,\n"
                 "  sparse_categorical_crossentropy, binary_crossentropy, hinge,\n"
-                "  categorical_hinge."},
+                "  categorical_hinge. metrics = {'accuracy'}: fit reports the accuracy."},
     {"fit", "model:fit(x, y, {epochs = 1, batch_size = 32, validation_data = {x, y},\n"
             "          validation_split = 0, shuffle = true, verbose = 1, callbacks = {}})\n"
-            "  Trains; returns the history {loss = {...}, accuracy = {...}, val_loss, ...}.\n"
+            "  Trains; returns the history {loss = {...}, accuracy = {...}, val_loss, ...}\n"
+            "  (accuracy with compile's metrics = {'accuracy'}), also kept in m.history.\n"
+            "  A NaN or infinity stops it: the history so far comes back, with the step\n"
+            "  that made it in history.stopped (on a terminal: :debug that batch?).\n"
             "  A callback is a function(epoch, logs) or a table with on_epoch_end and\n"
             "  on_batch_end. Ctrl-C stops after the current batch; the model keeps what\n"
             "  it learned. viz = true: watch it live in the visualizer (help('viz'))."},
     {"evaluate", "model:evaluate(x, y, {batch_size = 32}) -> loss, accuracy"},
-    {"predict", "model:predict(x, {batch_size = 32}) -> the outputs (N, ...)"},
+    {"predict", "model:predict(x, {batch_size = 32}) -> the outputs (N, ...); no compile needed"},
     {"train_on_batch", "model:train_on_batch(x, y) -> loss, accuracy (one update)"},
     {"Adam", "nn.optimizers.Adam{learning_rate = 0.001, beta_1 = 0.9, beta_2 = 0.999,\n"
              "                   epsilon = 1e-7, clipnorm = nil, clipvalue = nil}"},
@@ -82,7 +85,8 @@ static const help_entry entries[] = {
                 "  s:step(n) runs n steps (true while steps are left); s:where();\n"
                 "  s:layer(i); s:on(function(event) ... end); s:finish(); s.loss."},
     {"debug", "nn.debug(model, x, y, {batch_size = all of x, epochs = 1}) -> a debugger\n"
-              "  d:step(n), d:next(), d:finish(), d:continue(), d:back(n), d:where(),\n"
+              "  d:step(n), d:next(), d:finish(), d:continue(), d:back(n),\n"
+              "  d:where() (prints, and returns the position {phase, layer, step, ...}),\n"
               "  d:print(expr), d:info('layers'|'breakpoints'|'watches'),\n"
               "  d:break_at('dense_1 backward' | 'nan' | 'loss > 2' | 'gradnorm > 10' | fn),\n"
               "  d:delete(n), d:disable(n), d:enable(n), d:watch(expr),\n"

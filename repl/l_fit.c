@@ -7,6 +7,13 @@
  * that an error in one stops training cleanly instead of jumping through the
  * core), and stops at Ctrl-C. After an interruption the model keeps what it
  * has learned: the core never stops in the middle of a batch.
+ *
+ * As in Keras: the accuracy is reported only when compile asked for it
+ * (metrics = {'accuracy'}); a NaN or an infinity stops training and fit
+ * returns the history so far, as Keras's TerminateOnNaN does, with the reason
+ * in history.stopped (the step that made it, printed too); m.history holds
+ * the last fit's history. On a terminal, fit then offers to open the
+ * debugger on the batch that made the NaN (debugger.lua's after_nan).
  */
 #include <math.h>
 #include <stdio.h>
@@ -18,6 +25,7 @@
 
 typedef struct fit_state {
     lua_State *L;
+    bool accuracy;      /* compile's metrics include 'accuracy' */
     int callbacks;      /* stack index of the callbacks table, or 0 */
     int verbose;        /* 0 silent, 1 bar (terminal) or line, 2 one line per epoch */
     bool tty;
@@ -34,11 +42,16 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static void print_metrics(const nn_fit_report *r)
+static void print_metrics(const fit_state *s, const nn_fit_report *r)
 {
-    printf(" - loss: %.4f - accuracy: %.4f", r->loss, r->accuracy);
-    if (r->epoch_end && !isnan(r->val_loss))
-        printf(" - val_loss: %.4f - val_accuracy: %.4f", r->val_loss, r->val_accuracy);
+    printf(" - loss: %.4f", r->loss);
+    if (s->accuracy)
+        printf(" - accuracy: %.4f", r->accuracy);
+    if (r->epoch_end && !isnan(r->val_loss)) {
+        printf(" - val_loss: %.4f", r->val_loss);
+        if (s->accuracy)
+            printf(" - val_accuracy: %.4f", r->val_accuracy);
+    }
 }
 
 /* "1200/1875 [==================>...........] - ETA: 5s - loss: ..." */
@@ -60,7 +73,7 @@ static void draw_bar(fit_state *s, const nn_fit_report *r)
         printf(" - %.0fs %.0fms/step", spent, 1000 * spent / (double)r->batches);
     else
         printf(" - ETA: %.0fs", spent / (double)done * (double)(r->batches - done));
-    print_metrics(r);
+    print_metrics(s, r);
     printf(r->epoch_end ? "\n" : "\033[K");
     fflush(stdout);
 }
@@ -76,31 +89,36 @@ static void show_progress(fit_state *s, const nn_fit_report *r)
     } else if (r->epoch_end) {
         printf("Epoch %zu/%zu - %zu/%zu - %.0fs", r->epoch + 1, r->epochs, r->batches,
                r->batches, now() - s->epoch_start);
-        print_metrics(r);
+        print_metrics(s, r);
         printf("\n");
         fflush(stdout);
     }
 }
 
-/* logs = {loss = ..., accuracy = ..., val_loss = ..., val_accuracy = ...} */
-static void push_logs(lua_State *L, const nn_fit_report *r)
+/* logs = {loss = ..., accuracy = ..., val_loss = ..., val_accuracy = ...};
+ * the accuracies only when compile asked for them */
+static void push_logs(lua_State *L, const nn_fit_report *r, bool accuracy)
 {
     lua_newtable(L);
     lua_pushnumber(L, r->loss);
     lua_setfield(L, -2, "loss");
-    lua_pushnumber(L, r->accuracy);
-    lua_setfield(L, -2, "accuracy");
+    if (accuracy) {
+        lua_pushnumber(L, r->accuracy);
+        lua_setfield(L, -2, "accuracy");
+    }
     if (r->epoch_end && !isnan(r->val_loss)) {
         lua_pushnumber(L, r->val_loss);
         lua_setfield(L, -2, "val_loss");
-        lua_pushnumber(L, r->val_accuracy);
-        lua_setfield(L, -2, "val_accuracy");
+        if (accuracy) {
+            lua_pushnumber(L, r->val_accuracy);
+            lua_setfield(L, -2, "val_accuracy");
+        }
     }
 }
 
 /* Call one callback: a function (called at each epoch's end) or a table with
  * on_batch_end / on_epoch_end. Returns false after an error, message on top. */
-static bool call_callback(lua_State *L, int cb, const nn_fit_report *r)
+static bool call_callback(lua_State *L, int cb, const nn_fit_report *r, bool accuracy)
 {
     if (lua_isfunction(L, cb)) {
         if (!r->epoch_end)
@@ -112,13 +130,17 @@ static bool call_callback(lua_State *L, int cb, const nn_fit_report *r)
         return true;
     }
     lua_pushinteger(L, (lua_Integer)(r->epoch_end ? r->epoch : r->batch) + 1);
-    push_logs(L, r);
+    push_logs(L, r, accuracy);
     return lua_pcall(L, 2, 0, 0) == LUA_OK;
 }
 
 static bool on_batch(const nn_fit_report *r, void *userdata)
 {
     fit_state *s = userdata;
+    if (lnn_interrupted) {  /* before any Lua runs: Ctrl-C's hook is pending */
+        s->interrupted = true;
+        return false;
+    }
     if (r->batch == 0 && !r->epoch_end)
         s->epoch_start = now() - 1e-9;
     if (!s->failed && !lnn_viz_fit_batch(&s->viz, r)) {
@@ -130,7 +152,7 @@ static bool on_batch(const nn_fit_report *r, void *userdata)
     for (lua_Integer k = 1; s->callbacks && k <= (lua_Integer)lua_rawlen(s->L, s->callbacks);
          k++) {
         lua_rawgeti(s->L, s->callbacks, k);
-        bool ok = call_callback(s->L, lua_gettop(s->L), r);
+        bool ok = call_callback(s->L, lua_gettop(s->L), r, s->accuracy);
         lua_remove(s->L, ok ? -1 : -2);  /* drop the callback, keep an error message */
         if (!ok) {
             s->failed = true;
@@ -144,13 +166,15 @@ static bool on_batch(const nn_fit_report *r, void *userdata)
     return true;
 }
 
-static void push_history(lua_State *L, const nn_history *h)
+static void push_history(lua_State *L, const nn_history *h, bool accuracy)
 {
     const char *names[] = {"loss", "accuracy", "val_loss", "val_accuracy"};
     const double *columns[] = {h->loss, h->accuracy, h->val_loss, h->val_accuracy};
     lua_newtable(L);
     for (int c = 0; c < 4; c++) {
         if (c >= 2 && (h->epochs == 0 || isnan(columns[c][0])))
+            continue;
+        if (c % 2 == 1 && !accuracy)
             continue;
         lua_createtable(L, (int)h->epochs, 0);
         for (size_t e = 0; e < h->epochs; e++) {
@@ -218,6 +242,77 @@ static int fit_in_debugger(lua_State *L, lua_Integer epochs, lua_Integer batch)
     return 1;
 }
 
+/* m.history = the history on top of the stack (left there). */
+static void keep_history(lua_State *L)
+{
+    lua_pushvalue(L, -1);
+    lua_setiuservalue(L, 1, LNN_MODEL_HISTORY);
+}
+
+/* Ctrl-C: the core stopped between two batches. The signal handler also set
+ * a hook that raises "interrupted!" at the next Lua instruction (run.c); it
+ * is cleared, so that the error raised here is the only one and a caller's
+ * pcall (a lesson's) catches it whole. m.history keeps the epochs run. */
+static int interrupted(lua_State *L, const fit_state *s)
+{
+    lua_sethook(L, NULL, 0, 0);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_MAINTHREAD);
+    lua_sethook(lua_tothread(L, -1), NULL, 0, 0);
+    lnn_interrupted = 0;
+    if (s->verbose)
+        printf("\n");
+    fflush(stdout);
+    return luaL_error(L, "fit: interrupted (the model keeps what it learned so far; "
+                      "m.history has the epochs run)");
+}
+
+/* On a terminal (a learner at the REPL or in a lesson), offer the debugger on
+ * the batch that made the NaN: it is still in the model's buffers, and the
+ * model is as it was before it (fit.c), so the debugger replays it exactly. */
+static void offer_debugger(lua_State *L, nn_model *m)
+{
+    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
+        return;
+    int top = lua_gettop(L);
+    lua_getglobal(L, "nn");
+    if (!lua_istable(L, -1) || lua_getfield(L, -1, "debugger") != LUA_TTABLE ||
+        lua_getfield(L, -1, "after_nan") != LUA_TFUNCTION) {
+        lua_settop(L, top);
+        return;
+    }
+    nn_tensor *bx, *by;
+    lua_pushvalue(L, 1);
+    lnn_check(L, nn_tensor_clone(&bx, m->x), "fit");
+    lnn_push_tensor(L, bx);
+    lnn_check(L, nn_tensor_clone(&by, m->y), "fit");
+    lnn_push_tensor(L, by);
+    if (lua_pcall(L, 3, 0, 0) != LUA_OK)
+        printf("fit: the debugger could not start: %s\n", lua_tostring(L, -1));
+    fflush(stdout);
+    lua_settop(L, top);
+}
+
+/* A step made a NaN or an infinity: say where, and return the history so far
+ * (the last epoch cut short) with the reason in history.stopped. */
+static int stopped_on_numeric(lua_State *L, const fit_state *s, nn_history *h)
+{
+    nn_model *m = lnn_check_model(L, 1, "fit");
+    if (s->tty && s->verbose == 1 && !s->viz.app)
+        printf("\n");  /* end the progress bar's line */
+    lua_pushfstring(L, "fit: stopped at epoch %d, batch %d: %s", (int)m->stepper.epoch + 1,
+                    (int)m->stepper.batch + 1, nn_last_error());
+    int message = lua_gettop(L);
+    printf("%s\n", lua_tostring(L, message));
+    fflush(stdout);
+    push_history(L, h, s->accuracy);
+    nn_history_free(h);
+    lua_pushvalue(L, message);
+    lua_setfield(L, -2, "stopped");
+    keep_history(L);
+    offer_debugger(L, m);
+    return 1;
+}
+
 int lnn_model_fit(lua_State *L)
 {
     static const char *const keys[] = {"epochs", "batch_size", "validation_data",
@@ -249,25 +344,25 @@ int lnn_model_fit(lua_State *L)
         s.callbacks = lua_gettop(L);
     }
     lnn_viz_fit_begin(L, 1, lnn_opt_boolean(L, 4, "viz", false, "fit"), &s.viz);
+    s.accuracy = m->metric_accuracy;
     o.callback = on_batch;
     o.userdata = &s;
     lnn_interrupted = 0;
     nn_history h;
     nn_status st = nn_model_fit(m, x, y, &o, &h);
     lnn_viz_fit_end(&s.viz);
+    if (st == NN_ERR_NUMERIC && !s.failed)
+        return stopped_on_numeric(L, &s, &h);
     if (st != NN_OK || s.failed) {
         nn_history_free(&h);
         if (s.failed)
             return luaL_error(L, "fit: a callback failed: %s", lua_tostring(L, -1));
         lnn_check(L, st, "fit");
     }
-    if (s.interrupted) {
-        nn_history_free(&h);
-        if (s.verbose)
-            printf("\n");
-        return luaL_error(L, "fit: interrupted (the model keeps what it learned so far)");
-    }
-    push_history(L, &h);
+    push_history(L, &h, s.accuracy);
     nn_history_free(&h);
+    keep_history(L);
+    if (s.interrupted)
+        return interrupted(L, &s);
     return 1;
 }

@@ -8,6 +8,11 @@
  *   local loss, accuracy = m:evaluate(x, y)
  *
  * Training itself (the progress line, callbacks, Ctrl-C) is in l_fit.c.
+ * As in Keras, predict works before compile (the weights exist from add),
+ * and m.history is the history of the last fit.
+ *
+ * A model userdata has two user values: 1, the list of its layers (as Lua
+ * layer objects); 2, the last fit's history (LNN_MODEL_HISTORY).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,7 +67,7 @@ static int l_sequential(lua_State *L)
     bool has_layers = !lua_isnoneornil(L, 1);
     if (has_layers)
         luaL_checktype(L, 1, LUA_TTABLE);
-    model_box *box = lua_newuserdatauv(L, sizeof *box, 1);
+    model_box *box = lua_newuserdatauv(L, sizeof *box, 2);
     box->model = NULL;
     luaL_setmetatable(L, LNN_MODEL);
     lua_newtable(L);
@@ -133,15 +138,19 @@ static int model_compile(lua_State *L)
     nn_loss_kind loss;
     lnn_check(L, nn_loss_parse(lnn_opt_string(L, 2, "loss", NULL, "compile"), &loss),
               "compile");
-    if (lua_getfield(L, 2, "metrics") != LUA_TNIL) {
-        for (lua_Integer k = 1; lua_istable(L, -1) && k <= luaL_len(L, -1); k++) {
-            lua_geti(L, -1, k);
-            const char *metric = lua_tostring(L, -1);
-            if (!metric || (strcmp(metric, "accuracy") && strcmp(metric, "acc")))
-                luaL_error(L, "compile: unknown metric '%s' (nnstep has 'accuracy')",
-                           metric ? metric : luaL_typename(L, -1));
-            lua_pop(L, 1);
-        }
+    bool accuracy = false;  /* as Keras: fit reports only the metrics asked for */
+    int type = lua_getfield(L, 2, "metrics");
+    if (type != LUA_TNIL && type != LUA_TTABLE)
+        luaL_error(L, "compile: metrics should be a list such as {'accuracy'}, got %s",
+                   luaL_typename(L, -1));
+    for (lua_Integer k = 1; type == LUA_TTABLE && k <= luaL_len(L, -1); k++) {
+        lua_geti(L, -1, k);
+        const char *metric = lua_tostring(L, -1);
+        if (!metric || (strcmp(metric, "accuracy") && strcmp(metric, "acc")))
+            luaL_error(L, "compile: unknown metric '%s' (nnstep has 'accuracy')",
+                       metric ? metric : luaL_typename(L, -1));
+        accuracy = true;
+        lua_pop(L, 1);
     }
     lua_getfield(L, 2, "optimizer");
     if (lua_isnil(L, -1)) {
@@ -150,6 +159,7 @@ static int model_compile(lua_State *L)
     }
     nn_optimizer *opt = check_optimizer(L, lua_gettop(L));
     lnn_check(L, nn_model_compile(m, opt, loss), "compile");
+    m->metric_accuracy = accuracy;
     return 0;
 }
 
@@ -215,12 +225,15 @@ static int model_save(lua_State *L)
 static int l_load(lua_State *L)
 {
     const char *path = luaL_checkstring(L, 1);
-    model_box *box = lua_newuserdatauv(L, sizeof *box, 1);
+    model_box *box = lua_newuserdatauv(L, sizeof *box, 2);
     box->model = NULL;
     luaL_setmetatable(L, LNN_MODEL);
     lua_newtable(L);
     lua_setiuservalue(L, -2, 1);
     lnn_check(L, nn_model_load(&box->model, path), "load");
+    /* a model file does not record compile's metrics: a compiled model keeps
+     * reporting accuracy, as every model did before metrics were honoured */
+    box->model->metric_accuracy = box->model->compiled;
     int model = lua_gettop(L);
     lua_getiuservalue(L, model, 1);
     for (int i = 0; i < box->model->num_layers; i++) {
@@ -309,6 +322,10 @@ static int model_index(lua_State *L)
     }
     if (strcmp(key, "optimizer") == 0 && m->compiled) {
         lua_pushstring(L, nn_optimizer_name(m->optimizer));
+        return 1;
+    }
+    if (strcmp(key, "history") == 0) {  /* the last fit's, as Keras's model.history */
+        lua_getiuservalue(L, 1, LNN_MODEL_HISTORY);
         return 1;
     }
     luaL_getmetafield(L, 1, "__methods");

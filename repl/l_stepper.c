@@ -155,6 +155,19 @@ static int stepper_load(lua_State *L)
     return 0;
 }
 
+/* s:reload(x, y): put the batch back at the same step after predict or
+ * evaluate used the model (s.loaded is then false). Returns true if it is
+ * back where it was, false if it had to start the batch again. */
+static int stepper_reload(lua_State *L)
+{
+    stepper_box *box = check_stepper(L, 1, "reload");
+    nn_tensor *x = lnn_check_tensor(L, 2, "reload"), *y = lnn_check_tensor(L, 3, "reload");
+    bool replayed;
+    lnn_check(L, nn_stepper_reload(&box->model->stepper, x, y, &replayed), "reload");
+    lua_pushboolean(L, replayed);
+    return 1;
+}
+
 /* s:peek(): the step about to run, as an event table without the loss; nil
  * at the end of the batch */
 static int stepper_peek(lua_State *L)
@@ -318,6 +331,8 @@ static int stepper_index(lua_State *L)
         lua_pushnumber(L, s->loss);
     else if (strcmp(key, "done") == 0)
         lua_pushboolean(L, nn_stepper_done(s));
+    else if (strcmp(key, "loaded") == 0)  /* false after predict, evaluate, fit */
+        lua_pushboolean(L, s->loaded);
     else if (strcmp(key, "position") == 0)
         lua_pushinteger(L, (lua_Integer)s->cursor);
     else if (strcmp(key, "length") == 0)
@@ -355,7 +370,7 @@ void lnn_open_stepper(lua_State *L)
     static const luaL_Reg methods[] = {
         {"step", stepper_step}, {"finish", stepper_finish}, {"where", stepper_where},
         {"layer", stepper_layer}, {"on", stepper_on}, {"back", stepper_back},
-        {"load", stepper_load}, {"peek", stepper_peek}, {"grad_norm", stepper_grad_norm},
+        {"load", stepper_load}, {"reload", stepper_reload}, {"peek", stepper_peek}, {"grad_norm", stepper_grad_norm},
         {"snapshot_bytes", stepper_snapshot_bytes}, {"explain", stepper_explain},
         {"program", stepper_program},
         {NULL, NULL}};

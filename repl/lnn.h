@@ -61,6 +61,7 @@ void lnn_push_model_layer(lua_State *L, nn_layer *layer, int model_index);
 nn_model *lnn_check_model(lua_State *L, int i, const char *fn);
 /* model:fit (l_fit.c), a method of nn.Sequential */
 int lnn_model_fit(lua_State *L);
+#define LNN_MODEL_HISTORY 2  /* the model userdata's user value: m.history */
 /* The seed of the next model's generator (nn.seed sets it; l_model.c). */
 void lnn_seed_models(uint64_t seed);
 void lnn_open_layers(lua_State *L);   /* adds nn.Dense, nn.Conv2D, ... */

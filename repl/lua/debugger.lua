@@ -7,7 +7,8 @@
 --   d:finish()      :finish        to the end of the batch
 --   d:continue()    :continue      until a breakpoint or the end of the run
 --   d:back(n)       :back [n]      n steps back, every number as it was
---   d:where()       :where         the position and the steps around it
+--   d:where()       :where         the position and the steps around it; returns
+--                                  the position {phase, layer, timestep, step, ...}
 --   d:print(expr)   :print EXPR    with layer names in scope: conv2d_1.output[1]
 --   d:info(what)    :info layers|breakpoints|watches
 --   d:break_at(s)   :break SPEC    'dense_1 backward', 'nan', 'loss > 2',
@@ -49,10 +50,24 @@ local function load_batch(d)
   local first = (d.batch - 1) * d.batch_size + 1
   local last = math.min(d.batch * d.batch_size, d.n)
   local bx, by = d.x:slice(first, last), d.y:slice(first, last)
+  d.bx, d.by = bx, by  -- kept, to put the batch back after predict or evaluate
   if d.stepper then
     d.stepper:load(bx, by, d.batch, d.epoch)
   else
     d.stepper = nn.stepper(d.model, bx, by)
+  end
+end
+
+-- predict, evaluate and fit use the model's buffers, and so unload the batch
+-- being stepped through. Put it back at the same step (the stepper replays
+-- from the batch's snapshot), so that stepping goes on as if nothing happened.
+local function ensure_loaded(d)
+  if d.stepper.loaded then return end
+  if d.stepper:reload(d.bx, d.by) then
+    say('-- the batch is back in place at step %d (predict, evaluate or fit used the model)',
+        d.stepper.position + 1)
+  else
+    say('-- the batch starts again from its first step (the model was trained since)')
   end
 end
 
@@ -177,12 +192,13 @@ end
 
 -- One step, with the checks; returns the event, or nil and why it stopped.
 local function one_step(d)
+  ensure_loaded(d)
   if not advance(d) then return nil, 'the end of the run' end
   local event = d.stepper:peek()
   local ok, err = pcall(d.stepper.step, d.stepper)
   check_watches(d)
+  d.last = event  -- the step that ran (a NaN stops it after it ran)
   if not ok then return nil, tostring(err) end
-  d.last = event
   return event
 end
 
@@ -211,6 +227,7 @@ function Debugger:step(n)
 end
 
 function Debugger:next()
+  ensure_loaded(self)
   local start = self.stepper:peek() or (advance(self) and self.stepper:peek())
   if not start then say('stopped: the end of the run') return end
   repeat
@@ -252,13 +269,38 @@ function Debugger:continue_step()
 end
 
 function Debugger:back(n)
+  ensure_loaded(self)
   self.stepper:back(need_count(n, 'back'))
   check_watches(self)
   return self:where()
 end
 
--- The position, and the steps around it.
+-- The position as a value: the step about to run (phase, layer, layer_index,
+-- timestep, timesteps; none once the batch is done), its number and how many
+-- there are, the batch, the epoch and the loss so far. tostring gives a line.
+local Position = {}
+Position.__index = Position
+Position.__tostring = function(p)
+  local what = p.done and 'the batch is done' or p.phase .. (p.layer and (' ' .. p.layer) or '')
+  if p.timesteps and p.timesteps > 1 then what = what .. string.format(' t=%d/%d', p.timestep, p.timesteps) end
+  return string.format('%s (step %d of %d, batch %d/%d, epoch %d/%d)', what, p.step, p.steps,
+                       p.batch, p.batches, p.epoch, p.epochs)
+end
+
+function Debugger:position()
+  ensure_loaded(self)
+  local s = self.stepper
+  local p = s:peek() or {done = true}
+  p.step, p.steps = s.position + 1, s.length
+  p.batch, p.batches, p.epoch, p.epochs = self.batch, batch_count(self), self.epoch, self.epochs
+  p.loss = s.loss
+  p.done = p.done or false
+  return setmetatable(p, Position)
+end
+
+-- The position, and the steps around it; returns the position.
 function Debugger:where()
+  ensure_loaded(self)
   local program, position = self.stepper:program(), self.stepper.position
   say('batch %d/%d, epoch %d/%d, loss %s', self.batch, batch_count(self), self.epoch,
       self.epochs, self.stepper.loss == self.stepper.loss and string.format('%.4f', self.stepper.loss) or '(not yet)')
@@ -266,10 +308,12 @@ function Debugger:where()
     say('%s %3d  %s', k == position + 1 and '=>' or '  ', k, program[k])
   end
   if position == #program then say('=> the batch is done (:step loads the next one)') end
+  return self:position()
 end
 
 function Debugger:print(expr)
   need('string', expr, 'print', 'the expression')
+  ensure_loaded(self)
   local value = evaluate(self, expr)
   print(value)
   return value
@@ -383,6 +427,7 @@ end
 
 function Debugger:explain(text)
   need('string', text, 'explain', 'the weight')
+  ensure_loaded(self)
   local i, layer, param, flat = parse_weight(self, text)
   if not backward_done(self, layer) then
     error(string.format('explain: the backward pass of %s has not run yet in this batch; ' ..
@@ -447,6 +492,22 @@ local commands = {
   explain = function(d, a) return d:explain(a) end,
 }
 
+-- fit stopped on a NaN or an infinity (l_fit.c): on a terminal, offer to
+-- replay the batch that made it in the debugger, stopped just after the step
+-- where it appeared. x and y are that batch; the model is as it was before it.
+local function after_nan(model, x, y)
+  io.write('Open the debugger on the batch that made it? [Y/n] ')
+  io.flush()
+  local answer = io.read('l')
+  if answer == nil or answer:match('^%s*[nN]') then return nil end
+  local d = nn.debug(model, x, y)
+  d:continue()
+  local last = d.last and d.last.layer
+  say('The step above made it. Look with %s, go back with :back, on with :step.',
+      last and (':print ' .. last .. '.output') or ':print')
+  return d
+end
+
 -- Called by the REPL for :debug and the commands above.
 local function command(name, args)
   if name == 'debug' then
@@ -459,4 +520,7 @@ local function command(name, args)
   return commands[name](current, args)
 end
 
-return {command = command, current = function() return current end}
+local function is_command(name) return name == 'debug' or commands[name] ~= nil end
+
+return {command = command, is_command = is_command, after_nan = after_nan,
+        current = function() return current end}

@@ -127,5 +127,41 @@ fd:continue()
 t.ok(heard('stopped: the end of the run'), 'and :continue trains through every batch and epoch')
 t.is(fd.epoch, 2, 'two epochs')
 
+-- where() returns the position as a value (and prints the listing)
+said = {}
+local pm = model(7)
+local pd = nn.debug(pm, x, y)
+local pos = pd:where()
+t.ok(heard('^=>   1  forward conv2d_1$'), 'where prints the listing')
+t.is({pos.phase, pos.layer, pos.layer_index, pos.timestep, pos.step, pos.steps, pos.batch, pos.epoch, pos.done},
+     {'forward', 'conv2d_1', 1, 1, 1, 10, 1, 1, false}, 'where returns phase, layer, timestep, step, batch, epoch')
+t.like(tostring(pos), '^forward conv2d_1 %(step 1 of 10, batch 1/1, epoch 1/1%)$', 'and the position prints as one line')
+pos = pd:step(5)
+t.is({pos.phase, pos.layer, pos.step}, {'backward', 'dense_1', 6}, 'step returns the new position')
+pd:finish()
+t.is({pd:position().done, pd:position().step}, {true, 11}, 'at the end of the batch: done')
+
+-- predict and evaluate unload the batch being stepped through; the debugger
+-- puts it back at the same step, every number as it was
+local rm = model(8)
+local rd = nn.debug(rm, x, y)
+rd:step(4)
+local dense_out = rm.layers[4].output:clone()
+rd:back(1)
+rm:predict(nn.randn(5, 6, 6, 1))
+rm:evaluate(x:slice(1, 2), y:slice(1, 2))
+t.is(rd.stepper.loaded, false, 'predict and evaluate unload the batch')
+said = {}
+rd:step()
+t.ok(heard('the batch is back in place at step 4'), 'the debugger says it put the batch back')
+t.is(rd.stepper.position, 4, 'and stepping goes on from where it was')
+t.is((rm.layers[4].output - dense_out):abs():max(), 0, 'the step computes what it computed before, bitwise')
+rm:predict(x)
+t.is((rd:print('dense_1.output') - dense_out):abs():max(), 0, ':print sees the batch, not what predict ran')
+rd:finish()
+local ref = model(8)
+ref:train_on_batch(x, y)
+t.is((rm.layers[4].kernel - ref.layers[4].kernel):abs():max(), 0, 'the interrupted step == train_on_batch, bitwise')
+
 print = real_print
 t.done_testing()

@@ -69,6 +69,97 @@ local one_hot = nn.Sequential{nn.Dense(3, {activation = 'softmax', input_shape =
 one_hot:compile{loss = 'categorical_crossentropy'}
 t.raises(function() one_hot:fit(x, y, {verbose = 0}) end, "categorical_crossentropy: the target's shape", 'one-hot targets needed')
 
+-- predict needs no compile (Keras): the weights exist from add, and compile
+-- keeps them; the same seed gives the same weights, compiled or not
+local function fresh(seed)
+  nn.seed(seed)
+  return nn.Sequential{nn.Dense(3, {input_shape = {2}})}
+end
+local xin = nn.tensor{{1, 2}, {-1, 0.5}}
+local u = fresh(7)
+local p0 = u:predict(xin)
+local by_hand = 0
+for i = 1, 2 do
+  for j = 1, 3 do
+    local z = u.layers[1].bias[j]
+    for k = 1, 2 do z = z + xin[i][k] * u.layers[1].kernel[k][j] end
+    by_hand = math.max(by_hand, math.abs(z - p0[i][j]))
+  end
+end
+t.ok(by_hand < 1e-6, 'predict before compile: x W + b with the initial weights')
+u:compile{optimizer = 'sgd', loss = 'mse'}
+t.is((u:predict(xin) - p0):abs():max(), 0, 'compile keeps the weights predict used')
+local v = fresh(7)
+v:compile{optimizer = 'sgd', loss = 'mse'}
+t.is((v:predict(xin) - p0):abs():max(), 0, 'the same seed, the same weights, with or without predict first')
+t.raises(function() nn.Sequential():predict(xin) end, 'predict: the model has no layers', 'predict on an empty model')
+t.raises(function() fresh(7):evaluate(xin, nn.zeros(2, 3)) end, 'evaluate: compile the model first', 'evaluate still needs compile')
+
+-- hinge reads 0/1 labels as -1/+1, as Keras does
+local scores = nn.tensor{{0.3, 0.2}, {-2, 1.5}}
+local h01 = nn.losses.hinge(nn.tensor{{0, 1}, {1, 0}}, scores).value
+t.is_near(h01, (1.3 + 0.8 + 3 + 2.5) / 4, 1e-6, 'hinge with 0/1 labels: max(0, 1 - (2y - 1) z)')
+t.is_near(nn.losses.hinge(nn.tensor{{-1, 1}, {1, -1}}, scores).value, h01, 1e-12, 'the same as with -1/+1 labels')
+
+-- categorical cross-entropy on probabilities divides each row by its sum
+local onehot = nn.tensor{{0, 1, 0}}
+t.is_near(nn.losses.categorical_crossentropy(onehot, nn.tensor{{0.4, 1.2, 0.4}}).value, -math.log(0.6), 1e-6,
+          'categorical cross-entropy rescales rows to sum to 1 (Keras)')
+t.is_near(nn.losses.categorical_crossentropy(onehot, nn.tensor{{0.2, 0.6, 0.2}}).value, -math.log(0.6), 1e-6,
+          'a row that sums to 1 is unchanged')
+
+-- the accuracy is in history and logs only when compile asks for it
+local function classifier(metrics)
+  nn.seed(2)
+  local c = nn.Sequential{nn.Dense(4, {activation = 'softmax', input_shape = {4}})}
+  c:compile{optimizer = 'adam', loss = 'sparse_categorical_crossentropy', metrics = metrics}
+  return c
+end
+local logs_seen
+local plain = classifier(nil):fit(x, y, {epochs = 2, verbose = 0, validation_data = {xv, yv},
+  callbacks = {function(_, logs) logs_seen = logs end}})
+t.is({plain.accuracy, plain.val_accuracy, plain.loss ~= nil, plain.val_loss ~= nil}, {nil, nil, true, true},
+     'without metrics: loss and val_loss only')
+t.is(logs_seen.accuracy, nil, 'and the callbacks\' logs have no accuracy')
+local measured = classifier({'accuracy'}):fit(x, y, {epochs = 2, verbose = 0, validation_data = {xv, yv},
+  callbacks = {function(_, logs) logs_seen = logs end}})
+t.ok(#measured.accuracy == 2 and #measured.val_accuracy == 2 and logs_seen.accuracy ~= nil,
+     "with metrics = {'accuracy'}: accuracy and val_accuracy")
+t.is(measured.loss, plain.loss, 'the metric changes nothing else')
+t.raises(function() classifier('accuracy') end, "compile: metrics should be a list such as {'accuracy'}", 'metrics is a list')
+
+-- a NaN or an infinity stops fit, which returns the history so far (as
+-- Keras's TerminateOnNaN); the model is as before the batch that made it,
+-- so the debugger replays that batch to the same step
+nn.seed(3)
+local div = nn.Sequential{nn.Dense(1, {input_shape = {2}})}
+div:compile{optimizer = 'sgd', loss = 'mse'}
+div.layers[1].kernel[1][1] = 10
+local xd, yd = nn.randn(8, 2), nn.ones(8, 1)
+xd[6][1] = 3e38  -- batch 2 of 4: 10 * 3e38 overflows a float
+local kernel_after_batch_1
+local hd = div:fit(xd, yd, {epochs = 3, batch_size = 4, verbose = 0, shuffle = false, callbacks = {
+  {on_batch_end = function() kernel_after_batch_1 = div.layers[1].kernel:clone() end}}})
+t.like(hd.stopped, '^fit: stopped at epoch 1, batch 2: %+Inf appeared in the output of dense_1 during forward dense_1',
+       'history.stopped names the epoch, the batch, the tensor and the step')
+t.is(hd.epochs, 1, 'the history has the epochs run, the last one cut short')
+local last = hd.loss[1]
+t.ok(last ~= last or math.abs(last) == math.huge, 'and logs the bad loss, as Keras does: ' .. last)
+t.is(div.history, hd, 'm.history is the history fit returned')
+t.is((div.layers[1].kernel - kernel_after_batch_1):abs():max(), 0, 'the model is as it was before the batch')
+t.is(nn.debugger.current(), nil, 'not on a terminal: no debugger is started')
+local quiet_print = print
+print = function() end
+local dn = nn.debug(div, xd:slice(5, 8), yd:slice(5, 8))
+dn:continue()
+print = quiet_print
+t.is({dn.last.phase, dn.last.layer, dn.stepper.position}, {'forward', 'dense_1', 1},
+     'the debugger, replaying that batch, stops at the same step')
+local fine = fresh(4)
+fine:compile{optimizer = 'sgd', loss = 'mse'}
+t.is(fine:fit(xin, nn.zeros(2, 3), {verbose = 0}).stopped, nil, 'a run that ends well has no stopped')
+t.ok(fine.history ~= nil and fine.history.epochs == 1, 'and sets m.history too')
+
 -- the summary prints Keras's table
 local s = nn.Sequential{nn.Conv2D(4, 3, {input_shape = {8, 8, 1}}), nn.Flatten(), nn.Dense(2)}
 t.is(s:count_params(), 4 * 9 + 4 + 144 * 2 + 2, 'count_params')
