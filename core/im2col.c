@@ -14,6 +14,8 @@
 
 #include <string.h>
 
+#include "copy_few.h"
+
 /* Keras's 'same' padding along one axis: out = ceil(in / stride), padded so
  * the last window just fits; the odd pixel of padding goes at the end. */
 static void same_padding_axis(size_t in, size_t kernel, size_t stride,
@@ -89,37 +91,62 @@ static bool whole_kernel_row(const nn_conv_geometry *g, size_t oy, size_t ox, si
     return true;
 }
 
+/* Window (oy, ox) lies wholly inside the image (no padding in it): its
+ * top-left pixel is (*iy, *ix). Most windows do, and they copy fastest. */
+static bool whole_window(const nn_conv_geometry *g, size_t oy, size_t ox, size_t *iy,
+                         size_t *ix)
+{
+    size_t y = oy * g->stride_h, x = ox * g->stride_w;  /* in padded coordinates */
+    if (y < g->pad_top || x < g->pad_left || y - g->pad_top + g->kernel_h > g->in_h ||
+        x - g->pad_left + g->kernel_w > g->in_w)
+        return false;
+    *iy = y - g->pad_top;
+    *ix = x - g->pad_left;
+    return true;
+}
+
+/* One window at an edge: kernel row by kernel row, zeros in the padding. */
+static void copy_edge_window(const nn_conv_geometry *g, const nn_real *image, size_t oy,
+                             size_t ox, nn_real *row)
+{
+    size_t c = g->channels, span = g->kernel_w * c;
+    for (size_t ky = 0; ky < g->kernel_h; ky++) {
+        nn_real *dst = row + ky * span;
+        size_t iy = 0, ix = 0;
+        if (whole_kernel_row(g, oy, ox, ky, &iy, &ix)) {
+            nn_copy_few(dst, image + (iy * g->in_w + ix) * c, span);
+            continue;
+        }
+        bool row_inside = image_coordinate(oy, ky, g->stride_h, g->pad_top, g->in_h, &iy);
+        for (size_t kx = 0; kx < g->kernel_w; kx++, dst += c) {
+            if (row_inside && image_coordinate(ox, kx, g->stride_w, g->pad_left, g->in_w, &ix))
+                nn_copy_few(dst, image + (iy * g->in_w + ix) * c, c);
+            else
+                for (size_t ch = 0; ch < c; ch++) dst[ch] = 0;
+        }
+    }
+}
+
 void nn_im2col(const nn_conv_geometry *g, const nn_real *image,
                nn_real *columns)
 {
     // image: (in_h, in_w, channels)
     // columns: (out_h * out_w, kernel_h * kernel_w * channels)
     size_t c = g->channels, span = g->kernel_w * c;  /* one kernel row's values */
+    size_t image_row = g->in_w * c;                  /* one image row's values */
     nn_real *row = columns;
     for (size_t oy = 0; oy < g->out_h; oy++) {
-        for (size_t ox = 0; ox < g->out_w; ox++) {
-            /* One window -> one row, in (ky, kx, c) order, c fastest. */
-            for (size_t ky = 0; ky < g->kernel_h; ky++) {
-                nn_real *dst = row + ky * span;
-                size_t iy, ix;
-                if (whole_kernel_row(g, oy, ox, ky, &iy, &ix)) {
-                    memcpy(dst, image + (iy * g->in_w + ix) * c, span * sizeof *dst);
-                    continue;
-                }
-                /* at an edge with padding: cell by cell, zeros outside */
-                bool row_inside = image_coordinate(oy, ky, g->stride_h,
-                                                   g->pad_top, g->in_h, &iy);
-                for (size_t kx = 0; kx < g->kernel_w; kx++, dst += c) {
-                    if (row_inside && image_coordinate(ox, kx, g->stride_w,
-                                                       g->pad_left, g->in_w,
-                                                       &ix))
-                        memcpy(dst, image + (iy * g->in_w + ix) * c,
-                               c * sizeof *dst);
-                    else
-                        for (size_t ch = 0; ch < c; ch++) dst[ch] = 0;
-                }
+        for (size_t ox = 0; ox < g->out_w; ox++, row += g->kernel_h * span) {
+            /* One window -> one row, in (ky, kx, c) order, c fastest: each
+             * kernel row of the window is `span` values side by side. */
+            size_t iy, ix;
+            if (!whole_window(g, oy, ox, &iy, &ix)) {
+                copy_edge_window(g, image, oy, ox, row);
+                continue;
             }
-            row += g->kernel_h * span;
+            const nn_real *src = image + (iy * g->in_w + ix) * c;
+            for (size_t ky = 0; ky < g->kernel_h; ky++)
+                nn_copy_few(row + ky * span, src + ky * image_row, span);
         }
     }
 }

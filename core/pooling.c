@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "copy_few.h"
 #include "im2col.h"
 #include "layer_config.h"
 #include "layers.h"
@@ -175,7 +176,7 @@ static void max_window(const nn_conv_geometry *g, const nn_real *image, size_t o
     size_t C = g->channels;
     window w = window_at(g, oy, ox);
     uint32_t first = (uint32_t)((w.y0 * g->in_w + w.x0) * C);
-    memcpy(y, image + first, C * sizeof *y);
+    nn_copy_few(y, image + first, C);
     if (winner)
         for (size_t c = 0; c < C; c++)
             winner[c] = first + (uint32_t)c;
