@@ -80,6 +80,8 @@ static const help_entry entries[] = {
     {"idx", "nn.datasets.idx(path) -> a tensor with the IDX file's shape (plain or .gz)"},
     {"to_categorical", "nn.utils.to_categorical(y, classes) -> one-hot (N, classes)"},
     {"seed", "nn.seed(n): make random numbers, initial weights and shuffles repeat"},
+    {"set_num_threads", "nn.set_num_threads(n): the threads the kernels use (0: one per core);\n"
+                        "  nn.get_num_threads() -> n. Results are the same for any n."},
     {"batches", "for xb, yb in nn.batches(x, y, 32, {shuffle = false}) do ... end"},
     {"stepper", "nn.stepper(model, x, y) -> a stepper at the first step of one batch\n"
                 "  s:step(n) runs n steps (true while steps are left); s:where();\n"

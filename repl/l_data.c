@@ -7,6 +7,7 @@
 #include "idx.h"
 #include "l_tensor.h"
 #include "lnn.h"
+#include "threads.h"
 
 static const char *const class_names[10] = {
     "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
@@ -82,6 +83,28 @@ static int l_seed(lua_State *L)
     lnn_seed((uint64_t)seed);
     lnn_seed_models((uint64_t)seed);
     return 0;
+}
+
+/* ---- threads, as Torch: nn.set_num_threads(n), nn.get_num_threads() ----
+ * How many threads the kernels use (core/threads.h). Results do not depend
+ * on it (bitwise), only speed does. 0 goes back to the default, one per core
+ * (or OMP_NUM_THREADS). */
+#define MAX_THREADS 256  /* far more than any machine here; a typo guard */
+
+static int l_set_num_threads(lua_State *L)
+{
+    lua_Integer n = luaL_checkinteger(L, 1);
+    if (n < 0 || n > MAX_THREADS)
+        return luaL_error(L, "set_num_threads: threads should be 1 to %d (0: the default, "
+                          "one per core), got %I", MAX_THREADS, n);
+    nn_set_threads((int)n);
+    return 0;
+}
+
+static int l_get_num_threads(lua_State *L)
+{
+    lua_pushinteger(L, nn_get_threads());
+    return 1;
 }
 
 /* ---- nn.batches(x, y, size, {shuffle = false}) ----
@@ -174,4 +197,8 @@ void lnn_open_data(lua_State *L)
     lua_setfield(L, -2, "seed");
     lua_pushcfunction(L, l_batches);
     lua_setfield(L, -2, "batches");
+    lua_pushcfunction(L, l_set_num_threads);
+    lua_setfield(L, -2, "set_num_threads");
+    lua_pushcfunction(L, l_get_num_threads);
+    lua_setfield(L, -2, "get_num_threads");
 }
