@@ -8,7 +8,9 @@
  *   nn.viz.learning_rate(m, 0.01)      -- read or set the optimizer's rate
  *
  * and, for viz.lua, nn.viz.terminal(): the screen (viz_term.c) as an object
- * with draw(view, options), key(timeout_ms), command_line() and close().
+ * with draw(view, options), key(timeout_ms), size(), colors(), close(), and
+ * the command line inside the screen (viz_cmdline.c): edit_begin(prompt),
+ * edit_key(), edit_end() and run_line(line).
  *
  * The record of a run (viz_record.h) lives in a userdata per model, found
  * through a table with weak keys, so a model's history goes when the model
@@ -29,13 +31,13 @@
 #include <unistd.h>
 
 #include <readline/history.h>
-#include <readline/readline.h>
 
 #include "commands.h"
 #include "lnn.h"
 #include "loss.h"
 #include "repl.h"
 #include "viz_canvas.h"
+#include "viz_cmdline.h"
 #include "viz_record.h"
 #include "viz_term.h"
 #include "viz_views.h"
@@ -449,6 +451,8 @@ static terminal_box *check_terminal(lua_State *L, const char *fn)
 static int terminal_close(lua_State *L)
 {
     terminal_box *box = luaL_checkudata(L, 1, LNN_TERMINAL);
+    if (box->term)
+        viz_cmdline_end();  /* a line still being edited goes with the screen */
     viz_term_close(box->term);
     viz_canvas_free(box->canvas);
     box->term = NULL;
@@ -488,6 +492,10 @@ static int terminal_draw(lua_State *L)
             return luaL_error(L, "draw: not enough memory for the screen");
     }
     viz_draw(box->canvas, &f);
+    if (viz_cmdline_active())  /* the command line over the key strip, with the cursor */
+        viz_term_cursor(box->term, viz_cmdline_draw(box->canvas), height - 1);
+    else
+        viz_term_cursor(box->term, -1, 0);
     viz_term_show(box->term, box->canvas);
     if (f.shown_layer >= 0)
         lua_pushinteger(L, f.shown_layer + 1);
@@ -519,6 +527,63 @@ static int terminal_colors(lua_State *L)
     return 2;
 }
 
+/* t:size(): the screen's width and height. */
+static int terminal_size(lua_State *L)
+{
+    int width, height;
+    viz_term_size(check_terminal(L, "size")->term, &width, &height);
+    lua_pushinteger(L, width);
+    lua_pushinteger(L, height);
+    return 2;
+}
+
+/* ---- the command line ---- */
+
+/* t:edit_begin(prompt): the bottom line becomes a command line; every
+ * t:draw() shows it, with the cursor, until t:edit_end(). */
+static int terminal_edit_begin(lua_State *L)
+{
+    check_terminal(L, "edit_begin");
+    if (!viz_cmdline_begin(luaL_checkstring(L, 2)))
+        return luaL_error(L, "edit_begin: a line is being edited already");
+    return 0;
+}
+
+/* t:edit_key([timeout_ms]): wait for a key (-1, the default: as long as it
+ * takes) and give it to the line. Returns 'editing'; or 'entered' and the
+ * line; or 'cancelled' (Escape, Ctrl-G, Ctrl-C, an empty line). Draw after
+ * each call: the key may have changed the line, or the window's size. */
+static int terminal_edit_key(lua_State *L)
+{
+    terminal_box *box = check_terminal(L, "edit_key");
+    int timeout_ms = (int)luaL_optinteger(L, 2, -1);
+    if (!viz_cmdline_active())
+        return luaL_error(L, "edit_key: no line is being edited (edit_begin first)");
+    char bytes[16];
+    int n = viz_term_read_bytes(box->term, timeout_ms, bytes, sizeof bytes);
+    switch (viz_cmdline_key(bytes, n)) {
+    case VIZ_CMDLINE_EDITING:
+        lua_pushliteral(L, "editing");
+        return 1;
+    case VIZ_CMDLINE_ENTERED:
+        lua_pushliteral(L, "entered");
+        lua_pushstring(L, viz_cmdline_line());
+        return 2;
+    case VIZ_CMDLINE_CANCELLED:
+        break;
+    }
+    lua_pushliteral(L, "cancelled");
+    return 1;
+}
+
+/* t:edit_end(): back to the key strip (a line not finished is dropped). */
+static int terminal_edit_end(lua_State *L)
+{
+    check_terminal(L, "edit_end");
+    viz_cmdline_end();
+    return 0;
+}
+
 /* The visualizer's command line takes what the REPL's prompt takes, minus
  * the ':' for the REPL's commands: "step 3" is :step 3, "x = 1" is Lua. */
 static bool starts_with_command(const char *line)
@@ -530,13 +595,22 @@ static bool starts_with_command(const char *line)
     return false;
 }
 
-/* Run one command line (on the plain terminal). Returns true for :quit. */
+/* Up-arrow brings it back, at the visualizer and at the REPL (readline's
+ * history list is theirs both); not twice in a row. */
+static void remember_line(const char *line)
+{
+    HIST_ENTRY *last = history_length > 0 ? history_get(history_base + history_length - 1) : NULL;
+    if (!last || strcmp(last->line, line) != 0)
+        add_history(line);
+}
+
+/* Run one command line as the REPL would. Returns true for :quit. */
 static bool run_command_line(lua_State *L, const char *line)
 {
     line += strspn(line, " \t");
     if (!line[0])
         return false;
-    add_history(line);
+    remember_line(line);
     if (starts_with_command(line)) {
         char *command = malloc(strlen(line) + 2);
         if (!command)
@@ -550,29 +624,36 @@ static bool run_command_line(lua_State *L, const char *line)
     return lnn_repl_run_line(L, line);
 }
 
-/* t:command_line(): leave the screen, read one line after ':' and run it as
- * the REPL would, show what it printed until a key is pressed, come back.
- * Returns true if the line was :quit (close the visualizer). */
-static int terminal_command_line(lua_State *L)
+static int run_line_protected(lua_State *L)
 {
-    terminal_box *box = check_terminal(L, "command_line");
-    viz_term_suspend(box->term);
-    printf("\n");
-    char *line = readline(":");
-    bool quit = false;
-    if (line && line[0]) {
-        quit = run_command_line(L, line);
-        if (!quit) {
-            printf("-- press a key to return to the visualizer --");
-            fflush(stdout);
-            viz_term_wait_key(box->term);
-            printf("\n");
-        }
-    }
-    free(line);
-    viz_term_resume(box->term);
-    lua_pushboolean(L, quit);
+    lua_pushboolean(L, run_command_line(L, lua_tostring(L, 1)));
     return 1;
+}
+
+/* t:run_line(line): run a line from the command line as the REPL would,
+ * catching what it writes (viz_capture_begin), with Ctrl-C interrupting
+ * it as at the REPL. Returns true if the line was :quit (close the
+ * visualizer), and the text it wrote, error messages included. */
+static int terminal_run_line(lua_State *L)
+{
+    terminal_box *box = check_terminal(L, "run_line");
+    luaL_checkstring(L, 2);
+    if (!viz_capture_begin())
+        return luaL_error(L, "run_line: cannot catch the command's output");
+    viz_term_interruptible(box->term, true);
+    lua_pushcfunction(L, run_line_protected);
+    lua_pushvalue(L, 2);
+    int status = lua_pcall(L, 1, 1, 0);  /* whatever happens, the descriptors go back */
+    viz_term_interruptible(box->term, false);
+    const char *output = viz_capture_end();
+    bool quit = status == LUA_OK && lua_toboolean(L, -1);
+    if (status != LUA_OK)  /* (lnn_repl_run_line reports its errors; this is a last resort) */
+        lua_pushfstring(L, "%s%s", output, lua_tostring(L, -1));
+    else
+        lua_pushstring(L, output);
+    lua_pushboolean(L, quit);
+    lua_insert(L, -2);
+    return 2;
 }
 
 /* ---- fit ---- */
@@ -683,7 +764,9 @@ void lnn_open_viz(lua_State *L)
 {
     static const luaL_Reg terminal_methods[] = {
         {"draw", terminal_draw}, {"key", terminal_key}, {"close", terminal_close},
-        {"command_line", terminal_command_line}, {"colors", terminal_colors},
+        {"size", terminal_size}, {"colors", terminal_colors},
+        {"edit_begin", terminal_edit_begin}, {"edit_key", terminal_edit_key},
+        {"edit_end", terminal_edit_end}, {"run_line", terminal_run_line},
         {NULL, NULL}};
     static const luaL_Reg functions[] = {
         {"snapshot", l_snapshot},

@@ -21,17 +21,28 @@
  * fatal signals (SIGSEGV, SIGABRT, SIGTERM, SIGHUP, ...) call endwin() and
  * then die as they would have. Resizing needs nothing here: ncurses catches
  * SIGWINCH and reports KEY_RESIZE, and the next frame is drawn at the new size.
+ *
+ * Its own copy of the terminal. Curses writes to a duplicate of standard
+ * output's descriptor, not to descriptor 1 itself: while a ':' command runs,
+ * descriptors 1 and 2 are pointed at a file to catch what it prints (see
+ * viz_cmdline.h), and the screen must still be restorable then, if the
+ * command calls os.exit() or the process is killed.
+ *
+ * The command line. Its keys come through viz_term_read_bytes() as raw
+ * bytes for readline; its line is drawn into the canvas like everything
+ * else, and only the cursor is placed here (viz_term_cursor).
  */
 #include "viz_term.h"
 
 #include <curses.h>
+#include <fcntl.h>
 #include <langinfo.h>
+#include <limits.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 #include <wchar.h>
 
@@ -39,7 +50,8 @@ struct viz_term {
     SCREEN *screen;
     viz_style style;
     bool direct;          /* COLORS is 2^24: colour numbers are RGB values */
-    bool suspended;
+    FILE *out;            /* curses's own duplicate of standard output */
+    int cursor_x, cursor_y;  /* the visible cursor; x < 0: hidden */
 };
 
 static viz_term *open_term;   /* the one open terminal, for the handlers */
@@ -56,7 +68,7 @@ static struct sigaction saved_actions[NUM_FATAL];
  * does the same. */
 static void on_fatal_signal(int sig)
 {
-    if (open_term && !open_term->suspended)
+    if (open_term)
         endwin();
     open_term = NULL;
     signal(sig, SIG_DFL);
@@ -65,7 +77,7 @@ static void on_fatal_signal(int sig)
 
 static void at_exit(void)
 {
-    if (open_term && !open_term->suspended)
+    if (open_term)
         endwin();
     open_term = NULL;
 }
@@ -136,11 +148,22 @@ viz_term *viz_term_open(char *why, size_t size)
         return NULL;
     }
     t->style.unicode = utf8_locale();
+    t->cursor_x = -1;
     fflush(stdout);
-    t->screen = newterm(NULL, stdout, stdin);
+    int fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+    t->out = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!t->out) {
+        snprintf(why, size, "cannot open the terminal: out of file descriptors");
+        if (fd >= 0)
+            close(fd);
+        free(t);
+        return NULL;
+    }
+    t->screen = newterm(NULL, t->out, stdin);
     if (!t->screen) {
         snprintf(why, size, "curses does not know the terminal type '%s'; set TERM "
                  "(e.g. TERM=xterm-256color)", getenv("TERM"));
+        fclose(t->out);
         free(t);
         return NULL;
     }
@@ -148,6 +171,11 @@ viz_term *viz_term_open(char *why, size_t size)
     noecho();
     nonl();
     keypad(stdscr, TRUE);
+    /* Escape cancels the command line: a tenth of a second tells it from
+     * the start of an arrow key's sequence (ncurses waits a whole second
+     * unless ESCDELAY says otherwise). */
+    if (!getenv("ESCDELAY"))
+        set_escdelay(100);
     curs_set(0);
     t->style.depth = color_depth(&t->direct);
     open_term = t;
@@ -161,11 +189,10 @@ void viz_term_close(viz_term *t)
 {
     if (!t)
         return;
-    if (!t->suspended) {
-        curs_set(1);
-        endwin();
-    }
+    curs_set(1);
+    endwin();
     delscreen(t->screen);
+    fclose(t->out);
     release_fatal_signals();
     open_term = NULL;
     free(t);
@@ -252,7 +279,19 @@ void viz_term_show(viz_term *t, const viz_canvas *c)
     for (int y = 0; y < c->height && y < height; y++)
         for (int x = 0; x < c->width && x < width; x++)
             show_cell(t, x, y, &c->cells[y * c->width + x], &last_pair, &last);
+    if (t->cursor_x >= 0 && t->cursor_x < width && t->cursor_y < height) {
+        move(t->cursor_y, t->cursor_x);  /* refresh() leaves the cursor here */
+        curs_set(1);
+    } else {
+        curs_set(0);
+    }
     refresh();
+}
+
+void viz_term_cursor(viz_term *t, int x, int y)
+{
+    t->cursor_x = x;
+    t->cursor_y = y;
 }
 
 /* ---- keys ---- */
@@ -291,38 +330,83 @@ bool viz_term_key(viz_term *t, int timeout_ms, char *name, size_t size)
     return true;
 }
 
-/* ---- leaving the screen for a moment ---- */
+/* ---- keys for the command line ---- */
 
-void viz_term_suspend(viz_term *t)
+/* The sequences readline binds to these keys in every keymap (its
+ * defaults for ANSI terminals, whatever terminfo says). */
+static const struct {
+    int code;
+    const char *bytes;
+} key_bytes[] = {
+    {KEY_UP, "\033[A"},   {KEY_DOWN, "\033[B"}, {KEY_RIGHT, "\033[C"}, {KEY_LEFT, "\033[D"},
+    {KEY_HOME, "\033[H"}, {KEY_END, "\033[F"},  {KEY_DC, "\033[3~"},
+    {KEY_BACKSPACE, "\177"}, {KEY_ENTER, "\r"},
+};
+
+/* A character as the locale encodes it (UTF-8, or one byte in a C locale). */
+static int char_bytes(wint_t ch, char *bytes, size_t size)
 {
-    def_prog_mode();
-    curs_set(1);
-    endwin();
-    t->suspended = true;
+    char buf[MB_LEN_MAX];
+    mbstate_t state = {0};
+    size_t n = wcrtomb(buf, (wchar_t)ch, &state);
+    if (n == (size_t)-1) {  /* not in the locale's character set */
+        if (ch > 255)
+            return 0;
+        buf[0] = (char)ch;
+        n = 1;
+    }
+    if (n > size)
+        return 0;
+    memcpy(bytes, buf, n);
+    return (int)n;
 }
 
-void viz_term_resume(viz_term *t)
+/* Escape, then at once another character: Alt and that key (curses hands
+ * a lone Escape over only after ESCDELAY, so nothing typed later is taken
+ * for part of it). */
+static int escape_bytes(char *bytes, size_t size)
 {
-    reset_prog_mode();
-    curs_set(0);
-    clearok(curscr, TRUE);  /* the screen was written over: repaint it all */
-    t->suspended = false;
+    bytes[0] = 27;
+    timeout(0);
+    wint_t ch;
+    int kind = get_wch(&ch);
+    if (kind == OK && size > 1)
+        return 1 + char_bytes(ch, bytes + 1, size - 1);
+    if (kind == KEY_CODE_YES)
+        ungetch((int)ch);  /* a key of its own, read next time */
+    return 1;
 }
 
-void viz_term_wait_key(viz_term *t)
+int viz_term_read_bytes(viz_term *t, int timeout_ms, char *bytes, size_t size)
 {
     (void)t;
-    struct termios saved, raw_mode;
-    if (tcgetattr(STDIN_FILENO, &saved) != 0)
-        return;
-    raw_mode = saved;
-    raw_mode.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
-    raw_mode.c_cc[VMIN] = 1;
-    raw_mode.c_cc[VTIME] = 0;
-    tcsetattr(STDIN_FILENO, TCSANOW, &raw_mode);
-    char c;
-    if (read(STDIN_FILENO, &c, 1) < 0) {
-        /* the terminal went away: nothing to wait for */
+    if (size < 8)
+        return 0;
+    timeout(timeout_ms);
+    wint_t ch;
+    int kind = get_wch(&ch);
+    if (kind == ERR)
+        return -1;
+    if (kind == KEY_CODE_YES) {
+        for (size_t i = 0; i < sizeof key_bytes / sizeof key_bytes[0]; i++) {
+            if ((int)ch == key_bytes[i].code) {
+                snprintf(bytes, size, "%s", key_bytes[i].bytes);
+                return (int)strlen(bytes);
+            }
+        }
+        return 0;  /* resized, or a key readline would not know */
     }
-    tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+    if (ch == 27)
+        return escape_bytes(bytes, size);
+    return char_bytes(ch, bytes, size);
+}
+
+void viz_term_interruptible(viz_term *t, bool on)
+{
+    (void)t;
+    if (on) {
+        cbreak();  /* keys still one at a time, but Ctrl-C is a signal again */
+    } else {
+        raw();
+    }
 }

@@ -42,11 +42,20 @@ void viz_term_show(viz_term *t, const viz_canvas *c);
  * "resize" (the window changed size). */
 bool viz_term_key(viz_term *t, int timeout_ms, char *name, size_t size);
 
-/* Leave the screen for ordinary line-by-line output (a command line), and
- * come back: the next viz_term_show repaints everything. */
-void viz_term_suspend(viz_term *t);
-void viz_term_resume(viz_term *t);
-/* While suspended: wait for one key press, without echo. */
-void viz_term_wait_key(viz_term *t);
+/* For a line editor (viz_cmdline.h): wait up to timeout_ms for a key and
+ * give it as the bytes a terminal sends for it, which is what readline
+ * reads: UTF-8 for a character, "\033[A" for Up, "\033b" for Alt-b, a
+ * lone "\033" for Escape. Returns how many bytes; 0 for a key that has
+ * none (a resized window, a key unknown here): redraw and read again; -1 on
+ * timeout. */
+int viz_term_read_bytes(viz_term *t, int timeout_ms, char *bytes, size_t size);
+
+/* Where the next viz_term_show leaves a visible cursor (the command line's);
+ * x < 0 hides it again. */
+void viz_term_cursor(viz_term *t, int x, int y);
+
+/* While a command line runs: Ctrl-C sends SIGINT, which interrupts the Lua
+ * it runs as at the REPL (on), or arrives as the key "ctrl-c" (off). */
+void viz_term_interruptible(viz_term *t, bool on);
 
 #endif

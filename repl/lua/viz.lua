@@ -13,9 +13,11 @@
 --
 -- While the screen is up, print() writes to the status line: the debugger
 -- talks with print ("-- batch 2/3, epoch 1/1"), and its words belong there.
--- The ':' key leaves the screen for one line of Lua or a ':' command, then
--- comes back. Compiled into nnstep (lua2c.awk: no backslashes in this file),
--- it receives the nn table, whose nn.viz already holds the C half.
+-- The ':' key turns the key strip into a command line for one line of Lua
+-- or a ':' command, edited with readline's keys and history; what it prints
+-- shows on the screen too. Compiled into nnstep (lua2c.awk: no backslashes
+-- in this file), it receives the nn table, whose nn.viz already holds the
+-- C half.
 local nn = ...
 local viz = nn.viz
 
@@ -130,7 +132,7 @@ function App:draw()
   local shown, count = self.term:draw(self.view, {
     model = self.model, layer = self.layer, channel = self.channel, example = self.example,
     log = self.log, message = self:status(), position = not self.fitting, keys = self:strip(),
-    overlay = self.help and help_text() or nil,
+    overlay = self.help and help_text() or self.output,
   })
   self.shown_layer, self.shown_count = shown, count
 end
@@ -159,6 +161,7 @@ end
 
 function App:press(key)
   if self.help then self.help = false return end  -- any key closes the help
+  if self.output then self.output = nil return end  -- and a command's output
   if not self.fitting then self.notice = nil end
   if key:match('^[1-6]$') then
     self.view = viz.views[tonumber(key)]
@@ -289,21 +292,65 @@ function App:run_for(seconds)
   until not self.running or viz.clock() > deadline
 end
 
+-- ':' edits a line on the bottom row of the screen (readline: the REPL's
+-- editing keys, its history, Tab completion) and runs it as the REPL would.
+-- Esc, Ctrl-G, Ctrl-C or an empty line cancel it.
 function App:command_line()
   if self.fitting then
     self:say('the command line opens when training is done (or press q)')
     return
   end
+  local line = self:edit_line()
+  if not line then return end
   local before = nn.debugger.current()
-  release_print(self)
-  local ok, quit = pcall(self.term.command_line, self.term)
+  self:say('running  ' .. line .. '  (Ctrl-C interrupts it)')
+  self:draw()
+  self.notice = nil
+  release_print(self)  -- print() goes to the output run_line catches
+  local ok, quit, output = pcall(self.term.run_line, self.term, line)
   capture_print(self)
-  if not ok then self:say(tostring(quit)) end
+  if not ok then quit, output = false, tostring(quit) end
+  self:show_output(line, output)
   if quit == true then self.quit = true end
   local now = nn.debugger.current()
   if now ~= before and now then  -- a new :debug: show what it debugs
     self.debugger, self.model, self.running = now, now.model, false
   end
+end
+
+-- The line, or nil when it was cancelled. The frame stays drawn above it.
+function App:edit_line()
+  self.term:edit_begin(':')
+  local ok, status, line = pcall(function()
+    local status, line
+    repeat
+      self:draw()
+      status, line = self.term:edit_key()
+    until status ~= 'editing'
+    return status, line
+  end)
+  self.term:edit_end()
+  if not ok then error(status, 0) end
+  return line
+end
+
+-- What a command printed: a short line on the status line; more in a box
+-- over the views (its last lines, if they do not all fit), until a key.
+function App:show_output(line, output)
+  output = output:gsub('%s+$', '')
+  if output == '' then return end
+  local lines = {}
+  for text in (output .. NEWLINE):gmatch('(.-)' .. NEWLINE) do lines[#lines + 1] = text end
+  local width, height = self.term:size()
+  if #lines == 1 and #lines[1] <= width // 3 then self:say(lines[1]) return end
+  local room = math.max(height - 7, 1)  -- the box: its edges, a heading, a footer
+  if #lines > room then
+    local hidden = #lines - room
+    lines = {table.unpack(lines, hidden + 1)}
+    table.insert(lines, 1, string.format('(%d lines above not shown)', hidden))
+  end
+  self.output = ':' .. line .. NEWLINE .. NEWLINE .. table.concat(lines, NEWLINE) ..
+    NEWLINE .. NEWLINE .. '(any key closes this)'
 end
 
 -- ---- the loops ----

@@ -1,13 +1,22 @@
 #!/bin/sh
 # viz.sh: the visualizer, driven with keys in a real terminal: :viz opens it
 # on the debugger's model; s steps, b goes back, number keys and Tab switch
-# views, a resized window is redrawn (or told it is too small), ':' runs a
-# line of Lua, c continues to the end, q returns to the REPL with the
-# terminal as it was; fit{viz = true} draws a training run live; TERM=dumb
+# views, a resized window is redrawn (or told it is too small), ':' edits
+# and runs a line of Lua or a command inside the screen, c continues to the
+# end, q returns to the REPL with the terminal as it was; fit{viz = true} draws a training run live; TERM=dumb
 # gets a message instead of a broken screen; --snapshot prints a view.
 . "${srcdir:-.}/tests/terminal/harness.sh"
 
-plan 25
+# Every pattern on one screen (waiting for the first).
+on_screen() {
+    wait_for "$1" || return 1
+    shot=$(screen)
+    for pattern; do
+        printf '%s\n' "$shot" | grep -Eq -- "$pattern" || return 1
+    done
+}
+
+plan 35
 check 'the REPL starts' start_nnstep
 
 type_line "nn.seed(1); m = nn.Sequential{nn.Conv2D(2, 3, {activation = 'relu', input_shape = {6, 6, 1}}), nn.MaxPooling2D(2), nn.Flatten(), nn.Dense(3, {activation = 'softmax'})}"
@@ -39,11 +48,41 @@ expect 'a window too small says what it needs' '^ *need 50 x 11$'
 tmux_ resize-window -t "$session" -x 100 -y 30
 expect 'a bigger window is drawn again' '^ 1 model   2 featuremaps'
 
+# the command line, inside the screen: the key strip becomes a prompt
 press :
-type_line 'print(40 + 2)'
-expect "':' runs a line of Lua on the plain terminal" '^42$'
+expect "':' turns the key strip into a command line" '^: +Enter runs it  Esc cancels'
+type_line 'print(6 * 7)'
+expect 'Enter runs the Lua; what it printed is on the status line' '^next: .*  42$'
+check '... and the visualizer is still on the screen, key strip and all' \
+    on_screen '^ 1 model   2 featuremaps' '^s step  n next  b back' '  42$'
+press :
+type_line 'break dense_1'
+expect 'a debugger command, without its colon' '  breakpoint 1: dense_1$'
+press c
+expect '... has its effect: c stops at the breakpoint' 'breakpoint 1 \(dense_1\), hit 1 time'
+press :
+type_text 'print("not run")'
+press Escape
+expect 'Esc cancels the line: the key strip is back' '^s step  n next  b back'
+check '... and the line did not run' sh -c "! tmux -L '$socket' capture-pane -p -t '$session' | grep -q 'not run\$'"
+press :
+press Up
+expect 'Up brings back the last line (the history)' '^:break dense_1 '
+press C-c
+expect 'Ctrl-C cancels the line' '^s step  n next  b back'
+press :
+type_line "for i = 1, 3 do print('line ' .. i) end"
+expect 'output of more than a line goes in a box over the views' '│ line 3 +│'
 press x
-expect 'a key brings the visualizer back' '^ 1 model   2 featuremaps'
+check '... which any key closes' sh -c "! tmux -L '$socket' capture-pane -p -t '$session' | grep -q '│ line 3'"
+press :
+type_line 'while true do end'
+press C-c
+expect 'Ctrl-C interrupts a running line, as at the REPL' '│ nnstep: interrupted! +│'
+press x
+press :
+type_line 'delete 1'
+wait_for '^s step  n next  b back'
 
 press c
 expect 'c continues to the end of the run' 'stopped: the end of the run'
@@ -68,7 +107,7 @@ clear_screen
 type_line "h = m:fit(x, y, {epochs = 200, batch_size = 2, viz = true, callbacks = {slow}})"
 wait_for '^loss per batch: [0-9]+ batch'
 press C-c
-expect 'Ctrl-C stops training, and the REPL says so' 'fit: interrupted \(the model keeps what it learned so far\)'
+expect 'Ctrl-C stops training, and the REPL says so' 'fit: interrupted \(the model keeps what it learned so far'
 
 # TERM=dumb: a message, not a screen of garbage
 session=dumb
