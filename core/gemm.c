@@ -211,6 +211,15 @@ static void micro_kernel_avx2(size_t kc, view a, const nn_real *restrict b_slive
                               size_t ldc)
 {
     vec sum[MR][2];  // (MR, NR) as MR rows of two vectors
+    /* Ask for C's tile now, so that it has arrived by the end of the loop:
+     * a large C lives in memory, not in the caches, and waiting for it at
+     * the store would stall every tile. (A tile row is 64 bytes; unaligned,
+     * it touches two cache lines.) */
+#pragma GCC unroll 8
+    for (int r = 0; r < MR; r++) {
+        _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0);
+        _mm_prefetch((const char *)(c + r * ldc + NR - 1), _MM_HINT_T0);
+    }
 #pragma GCC unroll 8
     for (int r = 0; r < MR; r++) sum[r][0] = sum[r][1] = vec_zero();
     for (size_t p = 0; p < kc; p++) {
