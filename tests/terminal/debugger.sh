@@ -1,10 +1,11 @@
 #!/bin/sh
 # debugger.sh: the debugger's ':' commands, typed at the REPL: :debug,
 # :step, :where, :break, :continue, :info, :explain, :back, :watch, :print,
-# and a NaN stopping the run where it starts.
+# and a NaN stopping the run where it starts; fit stopping on an infinity
+# offers the debugger on the batch that made it, stopped at that step.
 . "${srcdir:-.}/tests/terminal/harness.sh"
 
-plan 10
+plan 15
 check 'the REPL starts' start_nnstep
 
 type_line "nn.seed(1); m = nn.Sequential{nn.Dense(4, {activation = 'relu', input_shape = {3}}), nn.Dense(2, {activation = 'softmax'})}"
@@ -49,5 +50,23 @@ expect 'a NaN stops the run where it starts' 'NaN appeared in the output of dens
 clear_screen
 type_line ':step'
 expect 'stepping on after a NaN reports the next problem, and the REPL lives' 'stopped:'
+
+# fit on a terminal: an infinity in batch 2 stops it, and the debugger
+# replays that batch up to the step that made it
+clear_screen
+type_line "nn.seed(2); dm = nn.Sequential{nn.Dense(1, {input_shape = {2}})}; dm:compile{optimizer = 'sgd', loss = 'mse'}"
+type_line "dm.layers[1].kernel[1][1] = 10; dx = nn.randn(8, 2); dx[6][1] = 3e38"
+clear_screen
+type_line "dh = dm:fit(dx, nn.ones(8, 1), {batch_size = 4, shuffle = false, verbose = 0})"
+expect 'fit says where the infinity appeared' '^fit: stopped at epoch 1, batch 2: \+Inf appeared in the output of dense_1 during forward dense_1'
+expect 'and offers the debugger' 'Open the debugger on the batch that made it\? \[Y/n\]'
+type_line 'y'
+expect 'the debugger replays the batch to that step' '^stopped: .*\+Inf appeared in the output of dense_1 during forward dense_1'
+clear_screen
+type_line ':print dense_1.output'
+expect ':print shows the infinity in the layer' '^ *inf *$'
+clear_screen
+type_line 'dh.epochs, dh.stopped ~= nil, dm.history == dh'
+expect 'fit returned the history so far' '^1 +true +true$'
 
 finish
