@@ -308,6 +308,29 @@ static const struct {
     {3, "ctrl-c"},        {127, "backspace"},       {KEY_BTAB, "backtab"},
 };
 
+/* Ctrl-Z. Raw mode makes it a key instead of the terminal's stop signal,
+ * so do what the terminal would have done, in an order that leaves the
+ * screen usable: give the terminal back, stop (the shell takes over; `fg`
+ * continues here), then take the screen again and repaint it all. The
+ * default action is set for the moment, whoever else (ncurses, readline)
+ * had a handler. Without job control (no shell to say `fg` to), Linux
+ * discards the stop signal and this just repaints. */
+static void stop_for_the_shell(void)
+{
+    def_prog_mode();
+    endwin();
+    fflush(stdout);
+    struct sigaction default_action = {0}, saved;
+    default_action.sa_handler = SIG_DFL;
+    sigemptyset(&default_action.sa_mask);
+    sigaction(SIGTSTP, &default_action, &saved);
+    raise(SIGTSTP);  /* stopped here until SIGCONT */
+    sigaction(SIGTSTP, &saved, NULL);
+    reset_prog_mode();
+    clearok(curscr, TRUE);
+    refresh();
+}
+
 bool viz_term_key(viz_term *t, int timeout_ms, char *name, size_t size)
 {
     (void)t;
@@ -316,6 +339,11 @@ bool viz_term_key(viz_term *t, int timeout_ms, char *name, size_t size)
     int kind = get_wch(&ch);
     if (kind == ERR)
         return false;
+    if (kind == OK && ch == 26) {  /* Ctrl-Z */
+        stop_for_the_shell();
+        snprintf(name, size, "resize");  /* the screen may have a new size */
+        return true;
+    }
     for (size_t i = 0; i < sizeof key_names / sizeof key_names[0]; i++) {
         if ((int)ch == key_names[i].code && (kind == KEY_CODE_YES) == (ch > 255)) {
             snprintf(name, size, "%s", key_names[i].name);

@@ -16,7 +16,7 @@ on_screen() {
     done
 }
 
-plan 35
+plan 40
 check 'the REPL starts' start_nnstep
 
 type_line "nn.seed(1); m = nn.Sequential{nn.Conv2D(2, 3, {activation = 'relu', input_shape = {6, 6, 1}}), nn.MaxPooling2D(2), nn.Flatten(), nn.Dense(3, {activation = 'softmax'})}"
@@ -134,6 +134,26 @@ kill -TERM "$nnstep_pid"
 expect 'killed by SIGTERM while drawing' '^\[exit 143\]$'
 check '... and the screen is restored' sh -c \
     "[ \"\$(tmux -L '$socket' display -p -t plain '#{alternate_on}')\" = 0 ]"
+
+# Ctrl-Z stops nnstep with the terminal given back, as any program; `fg`
+# brings the screen back and the keys work again (a shell with job control)
+printf '%s\n' "$tiny" > "$work_dir/ctrl_z.lua"
+session=jobs
+tmux_ new-session -d -s jobs -x 100 -y 30 env HOME="$work_dir" PS1='$ ' \
+    bash --norc --noprofile -i
+type_line "'$nnstep' '$work_dir/ctrl_z.lua'"
+wait_for 'dense_1'
+press C-z
+expect 'Ctrl-Z: the shell says nnstep stopped' 'Stopped'
+check '... with the screen given back' sh -c \
+    "[ \"\$(tmux -L '$socket' display -p -t jobs '#{alternate_on}')\" = 0 ]"
+type_line fg
+expect 'fg: the visualizer again' 'dense_1 '
+press 2
+expect '... and its keys work' 'input 0..1|dense_1 \(Dense\)'
+press q
+type_line 'echo "[done $?]"'
+expect '... q leaves as before' '^\[done 0\]$'
 
 # --snapshot VIEW: the model the code trained, as text
 snapshot_code="m = nn.Sequential{nn.Dense(3, {activation = 'softmax', input_shape = {4}})}
