@@ -55,8 +55,9 @@ nn_status nn_optimizer_bind(nn_optimizer *opt, size_t size)
     opt->iterations = 0;
     if (!opt->slot1 || !opt->slot2) {
         opt->size = 0;
-        return nn_fail(NN_ERR_NOMEM, "optimizer: cannot allocate state for %zu "
-                       "parameters", size);
+        return nn_fail(NN_ERR_NOMEM, "optimizer: out of memory: asked for its state for "
+                       "%zu parameters (%.2f GiB), and the system could not provide it",
+                       size, 2.0 * (double)size * sizeof(nn_real) / (1024.0 * 1024.0 * 1024.0));
     }
     return NN_OK;
 }

@@ -11,13 +11,52 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* ---- storage ---- */
+
+/* Requests this big are compared with the machine's memory first. */
+#define BIG_REQUEST_BYTES (1024.0 * 1024.0 * 1024.0)
+
+/* "3725.3 GiB", "381.5 MiB": a size as a person reads it, for messages. */
+static void describe_bytes(char *text, size_t size, double bytes)
+{
+    double mib = bytes / (1024.0 * 1024.0);
+    if (mib >= 1024.0)
+        snprintf(text, size, "%.1f GiB", mib / 1024.0);
+    else
+        snprintf(text, size, "%.1f MiB", mib);
+}
+
+/* The machine's physical memory in bytes, or 0 if the system does not say. */
+static double physical_memory(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), page_size = sysconf(_SC_PAGESIZE);
+    return pages > 0 && page_size > 0 ? (double)pages * (double)page_size : 0;
+}
+
+/* A request for more than the machine has is refused before it is made:
+ * with Linux's overcommit the allocation itself may "succeed", and the
+ * process be killed later, when the pages are first touched. (Only big
+ * requests are checked: the question costs a system call.) */
+static nn_status check_fits_in_memory(size_t size)
+{
+    double bytes = (double)size * sizeof(nn_real);
+    double memory = bytes >= BIG_REQUEST_BYTES ? physical_memory() : 0;
+    if (memory <= 0 || bytes <= memory)
+        return NN_OK;
+    char wanted[32], have[32];
+    describe_bytes(wanted, sizeof wanted, bytes);
+    describe_bytes(have, sizeof have, memory);
+    return nn_fail(NN_ERR_NOMEM, "tensor: out of memory: asked for %zu elements (%s); "
+                   "this machine has %s in all", size, wanted, have);
+}
 
 static nn_status storage_new(nn_storage **out, size_t size, bool zeroed)
 {
     if (size > SIZE_MAX / sizeof(nn_real))
         return nn_fail(NN_ERR_NOMEM, "tensor: %zu elements is too many", size);
+    NN_TRY(check_fits_in_memory(size));
     nn_storage *s = malloc(sizeof *s);
     /* malloc(0) may return NULL; ask for one element so an empty tensor works */
     nn_real *data = zeroed ? calloc(size ? size : 1, sizeof(nn_real))
@@ -25,8 +64,10 @@ static nn_status storage_new(nn_storage **out, size_t size, bool zeroed)
     if (!s || !data) {
         free(s);
         free(data);
-        return nn_fail(NN_ERR_NOMEM, "tensor: cannot allocate %zu elements (%zu MiB)",
-                       size, size * sizeof(nn_real) >> 20);
+        char wanted[32];
+        describe_bytes(wanted, sizeof wanted, (double)size * sizeof(nn_real));
+        return nn_fail(NN_ERR_NOMEM, "tensor: out of memory: asked for %zu elements (%s), "
+                       "and the system could not provide them", size, wanted);
     }
     s->data = data;
     s->size = size;

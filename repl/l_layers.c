@@ -71,18 +71,28 @@ static int push_new_layer(lua_State *L, nn_status st, nn_layer **layer, const ch
 
 /* ---- reading Keras's arguments ---- */
 
+/* The positive whole number at i, else 0. A float with a whole value
+ * counts (1e3 is a float in Lua, and nn.Dense(1e3) means 1000 units);
+ * 2.5 and the string '3' do not. */
+static lua_Integer positive_integer(lua_State *L, int i)
+{
+    int whole = 0;
+    lua_Integer n = lua_type(L, i) == LUA_TNUMBER ? lua_tointegerx(L, i, &whole) : 0;
+    return whole && n > 0 ? n : 0;
+}
+
 /* A size: 3, or {3, 3}; into two numbers. */
 static void check_pair(lua_State *L, int i, size_t pair[2], const char *what,
                        const char *fn)
 {
-    if (lua_isinteger(L, i) && lua_tointeger(L, i) > 0) {
-        pair[0] = pair[1] = (size_t)lua_tointeger(L, i);
+    if (positive_integer(L, i) > 0) {
+        pair[0] = pair[1] = (size_t)positive_integer(L, i);
         return;
     }
     if (lua_istable(L, i) && luaL_len(L, i) == 2) {
         for (int k = 0; k < 2; k++) {
             lua_geti(L, i, k + 1);
-            lua_Integer v = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : 0;
+            lua_Integer v = positive_integer(L, -1);
             lua_pop(L, 1);
             if (v <= 0)
                 luaL_error(L, "%s: %s must be positive integers", fn, what);
@@ -96,10 +106,11 @@ static void check_pair(lua_State *L, int i, size_t pair[2], const char *what,
 
 static size_t check_count(lua_State *L, int i, const char *what, const char *fn)
 {
-    if (!lua_isinteger(L, i) || lua_tointeger(L, i) <= 0)
+    lua_Integer n = positive_integer(L, i);
+    if (n <= 0)
         luaL_error(L, "%s: argument #%d (%s) should be a positive integer, got %s", fn, i,
                    what, lua_isnumber(L, i) ? lua_tostring(L, i) : luaL_typename(L, i));
-    return (size_t)lua_tointeger(L, i);
+    return (size_t)n;
 }
 
 /* The options every kind shares. Strings point into the table at t. */

@@ -7,9 +7,13 @@
  *   nnstep -                   read the script from standard input
  *   nnstep --snapshot VIEW F   run F, then print the visualizer's VIEW of its model
  *
- * Exit status: 0 ok, 1 a Lua error (message and traceback on stderr),
- * 2 a usage error.
+ * Exit status: 0 ok, 1 a Lua error (message and traceback on stderr) or
+ * output that could not be written, 2 a usage error. A reader that goes
+ * away (nnstep script.lua | head -1) ends nnstep quietly by SIGPIPE, as it
+ * ends cat (signals.c says why).
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +25,7 @@
 
 #include "lnn.h"
 #include "repl.h"
+#include "signals.h"
 
 #define EXIT_LUA_ERROR 1
 #define EXIT_USAGE 2
@@ -223,12 +228,55 @@ static int open_libraries(lua_State *L)
     return status == LUA_OK ? EXIT_SUCCESS : EXIT_LUA_ERROR;
 }
 
+/* ---- the standard streams ---- */
+
+/* A standard stream closed when nnstep starts (nnstep script.lua >&-) would
+ * be taken by the first file the script opens (open() returns the lowest
+ * free number), and print() would then write into that file: a saved
+ * model, say. So a closed one is opened on /dev/null, and a closed
+ * standard output is reported: what the script prints is lost. */
+static void guard_standard_streams(void)
+{
+    for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++) {
+        if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+            continue;
+        /* The lower numbers are open by now, so this one is the lowest free. */
+        int null_fd = open("/dev/null", fd == STDIN_FILENO ? O_RDONLY : O_WRONLY);
+        if (null_fd >= 0 && null_fd != fd) {
+            dup2(null_fd, fd);
+            close(null_fd);
+        }
+        if (fd == STDOUT_FILENO)
+            fputs("nnstep: standard output is closed; what is printed will be lost\n", stderr);
+    }
+}
+
+/* Write out what stdout still buffers, and say so if output was lost (a
+ * full disk: nnstep script.lua > /dev/full), as cat does; print() itself
+ * does not check. A broken pipe stays quiet: the reader chose to leave. */
+static int finish_standard_output(int status)
+{
+    bool flush_failed = fflush(stdout) != 0;
+    int error = errno;
+    if (!flush_failed && !ferror(stdout))
+        return status;
+    if (flush_failed && error == EPIPE)
+        return status;
+    if (flush_failed)
+        fprintf(stderr, "nnstep: cannot write to standard output: %s\n", strerror(error));
+    else
+        fputs("nnstep: cannot write to standard output; some output was lost\n", stderr);
+    return status == EXIT_SUCCESS ? EXIT_LUA_ERROR : status;
+}
+
 int main(int argc, char **argv)
 {
+    lnn_signals_start();
+    guard_standard_streams();
     options o = {0};
     int early = parse_args(argc, argv, &o);
     if (early >= 0)
-        return early;
+        return finish_standard_output(early);
     lua_State *L = luaL_newstate();
     if (!L) {
         fprintf(stderr, "nnstep: cannot create the Lua state: out of memory\n");
@@ -238,5 +286,5 @@ int main(int argc, char **argv)
     if (status == EXIT_SUCCESS)
         status = run(L, argc, argv, &o);
     lua_close(L);
-    return status;
+    return finish_standard_output(status);
 }

@@ -15,7 +15,8 @@
  *
  * Ctrl-C at the prompt clears the line; during a running chunk run.c turns it
  * into the error "interrupted!". Ctrl-D on an empty line leaves. Ctrl-Z
- * suspends, and the prompt is drawn again on fg.
+ * suspends, and the prompt is drawn again on fg. SIGTERM, SIGHUP or a crash
+ * while a line is read give the terminal back before nnstep dies (signals.c).
  *
  * Lines are read with readline's callback interface rather than readline():
  * the loop waits in pselect(), so that Ctrl-C at the prompt can simply end
@@ -51,6 +52,7 @@
 #include "commands.h"
 #include "lnn.h"
 #include "repl.h"
+#include "signals.h"
 
 #define PROMPT "nn> "
 #define CONTINUATION_PROMPT "..> "
@@ -134,6 +136,18 @@ static void abandon_line(void)
     fflush(rl_outstream);
 }
 
+/* Readline 8.1 and later switch the terminal's bracketed paste mode on
+ * while they read a line (so a pasted block arrives as one). */
+static bool bracketed_paste_on(void)
+{
+#if RL_READLINE_VERSION >= 0x0801
+    const char *paste = rl_variable_value("enable-bracketed-paste");
+    return paste && strcmp(paste, "on") == 0;
+#else
+    return false;
+#endif
+}
+
 /* How Ctrl-C reaches us here: readline's handler (installed while a line
  * is being read) notes the signal, which ends pselect(); rl_check_signals()
  * then drops the line, echoes ^C, and sends SIGINT again, this time to our
@@ -149,8 +163,11 @@ static line_status read_line_terminal(const char *prompt, char **line)
     sigint_at_prompt = 0;
     line_finished = false;
     rl_reset_screen_size();  /* the window may have changed while Lua ran */
-    rl_callback_handler_install(prompt, on_line);
     int fd = fileno(rl_instream ? rl_instream : stdin);
+    /* Before readline switches to raw mode: what a fatal signal restores. */
+    lnn_terminal_lent(fd, fileno(rl_outstream ? rl_outstream : stdout),
+                      bracketed_paste_on());
+    rl_callback_handler_install(prompt, on_line);
     while (!line_finished && !sigint_at_prompt) {
         fd_set readable;
         FD_ZERO(&readable);
@@ -176,6 +193,7 @@ static line_status read_line_terminal(const char *prompt, char **line)
     bool interrupted = !line_finished;
     if (interrupted)
         abandon_line();
+    lnn_terminal_returned();
     sigprocmask(SIG_SETMASK, &normal, NULL);
     if (interrupted)
         return LINE_INTERRUPTED;
@@ -213,8 +231,7 @@ static line_status read_line(const char *prompt, char **line)
 static void end_line_after_eof(void)
 {
 #if RL_READLINE_VERSION >= 0x0801
-    const char *paste = rl_variable_value("enable-bracketed-paste");
-    if (on_terminal && rl_eof_found && paste && strcmp(paste, "on") == 0)
+    if (on_terminal && rl_eof_found && bracketed_paste_on())
         return;
 #endif
     putchar('\n');
@@ -529,6 +546,7 @@ int lnn_repl(lua_State *L)
     }
     saved_handlers saved;
     catch_signals(&saved);
+    lnn_signals_catch();  /* fatal signals give the terminal back (signals.c) */
     int top = lua_gettop(L);
     for (;;) {
         lua_settop(L, top);
@@ -552,6 +570,7 @@ int lnn_repl(lua_State *L)
         }
     }
     fflush(stdout);
+    lnn_signals_release();
     restore_signals(&saved);
     if (on_terminal && history_path[0])
         history_truncate_file(history_path, HISTORY_LINES);

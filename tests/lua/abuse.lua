@@ -93,6 +93,15 @@ t.ok(crashes_avoided > 1000, crashes_avoided .. ' calls ended in a clean Lua err
 for _, msg in ipairs(unnamed) do t.diag('does not name its function: ' .. msg) end
 t.is(#unnamed, 0, 'every error names the function it came from')
 
+-- more memory than the machine has: refused with a message that says how
+-- much was asked for, before the kernel could kill the process for it
+t.raises(function() nn.zeros{1e6, 1e6} end,
+         'zeros: 1000000000000 elements is too many %(3725.29 GiB; this machine has',
+         'an impossible tensor: how much, and that it cannot be had')
+t.raises(function() nn.Sequential{nn.Dense(1e9, {input_shape = {1000}})} end,
+         'out of memory: asked for 1000000000000 elements %(3725.3 GiB%); this machine has',
+         'an impossible layer: how much, and that it cannot be had')
+
 -- the model is intact: reset it to a fresh batch and it predicts as before
 t.is((model:predict(x) - before):abs():max(), 0, 'the model predicts exactly as before')
 model:fit(x, y, {epochs = 2, verbose = 0})

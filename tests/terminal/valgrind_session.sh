@@ -1,0 +1,148 @@
+#!/bin/sh
+# valgrind_session.sh: a REPL session under valgrind loses no memory.
+#
+# Two sessions, kept small (valgrind runs code some 20-50 times slower):
+#   - lines piped into the REPL (nnstep -i empty.lua < session): train a
+#     tiny CNN, step it with the debugger (:debug, :step, :break, :back,
+#     :watch), an LSTM stepped by timestep, the visualizer's views drawn as
+#     text (nn.viz.snapshot), save and load, and a handful of errors, whose
+#     longjmps are where C code most easily drops memory;
+#   - the readline prompt in tmux: Tab completion, Ctrl-C, a chunk over
+#     two lines, the visualizer opened, stepped and closed (curses), Ctrl-D.
+# Each must end with "definitely lost" and "indirectly lost" at 0 bytes and
+# no memory errors. Not counted, and so needing no suppression file:
+# "still reachable" blocks (readline's keymaps and history, ncurses's
+# terminfo, kept until exit on purpose), and the few hundred bytes that
+# valgrind calls "possibly lost" in libtinfo's cache of formatted
+# capability strings (a tsearch tree that ncurses keeps for the process).
+. "${srcdir:-.}/tests/terminal/harness.sh"
+
+if ! command -v valgrind >/dev/null 2>&1; then
+    echo '1..1'
+    echo 'ok 1 # SKIP valgrind not installed'
+    exit 0
+fi
+
+plan 5
+timeout_seconds=${NNSTEP_TEST_TIMEOUT:-60}  # everything is slower under valgrind
+OMP_NUM_THREADS=1  # one thread: no OpenMP worker pool to account for
+export OMP_NUM_THREADS
+SESSION_DIR=$work_dir
+export SESSION_DIR
+valgrind_log=$work_dir/valgrind.log
+
+# Leaks count as errors (exit status 99), memory errors too.
+run_valgrind() {
+    valgrind --log-file="$valgrind_log" --leak-check=full \
+        --show-leak-kinds=definite,indirect,possible \
+        --errors-for-leak-kinds=definite,indirect --error-exitcode=99 "$@"
+}
+
+# Ok when the last run lost nothing and made no memory error; else the
+# log's summary becomes # comments.
+valgrind_clean() {
+    if grep -q 'ERROR SUMMARY: 0 errors' "$valgrind_log"; then
+        return 0
+    fi
+    sed -n '/LEAK SUMMARY\|ERROR SUMMARY\|Invalid\|uninitialised\|definitely lost in\|indirectly lost in/p' \
+        "$valgrind_log" | sed 's/^/# /'
+    return 1
+}
+
+# ---- lines piped into the REPL ----
+
+cat > "$work_dir/session" <<'EOF'
+nn.seed(1)
+m = nn.Sequential{nn.Conv2D(2, 3, {activation = 'relu', input_shape = {6, 6, 1}}), nn.MaxPooling2D(2), nn.Flatten(), nn.Dense(3, {activation = 'softmax'})}
+m:compile{optimizer = 'adam', loss = 'categorical_crossentropy', metrics = {'accuracy'}}
+x = nn.randn(8, 6, 6, 1); y = nn.utils.to_categorical(nn.tensor{0, 1, 2, 0, 1, 2, 0, 1}, 3)
+m:fit(x, y, {epochs = 2, batch_size = 4, verbose = 0})
+:debug m, x, y
+:step 3
+:break dense_1 backward
+:continue
+:back 2
+:where
+:watch dense_1.output:sum()
+:finish
+:explain dense_1.weights[1][1]
+print('views', #nn.viz.snapshot('model', {model = m}) > 0, #nn.viz.snapshot('featuremaps', {model = m}) > 0, #nn.viz.snapshot('gradients', {model = m}) > 0, #nn.viz.snapshot('loss', {model = m}) > 0, #nn.viz.snapshot('predictions', {model = m}) > 0)
+r = nn.Sequential{nn.LSTM(4, {input_shape = {5, 3}}), nn.Dense(2, {activation = 'softmax'})}
+r:compile{optimizer = 'sgd', loss = 'categorical_crossentropy'}
+rx = nn.randn(4, 5, 3); ry = nn.utils.to_categorical(nn.tensor{0, 1, 1, 0}, 2)
+:debug r, rx, ry
+:step 4
+:next
+print('lstm view', #nn.viz.snapshot('lstm', {model = r}) > 0)
+m:save(os.getenv('SESSION_DIR') .. '/m.nnstep')
+m2 = nn.load(os.getenv('SESSION_DIR') .. '/m.nnstep')
+print('loaded model differs by', (m2:predict(x) - m:predict(x)):abs():max())
+nn.zeros{1000000, 1000000}
+big = nn.Sequential{nn.Dense(1000000000, {input_shape = {1000}})}
+nn.load('/nonexistent/m.nnstep')
+nn.load(os.getenv('SESSION_DIR') .. '/session')
+m:fit(x, nn.zeros(8, 5), {epochs = 1, verbose = 0})
+m:predict(nn.zeros(2, 3))
+nn.tensor{{1, 2}, {3}}
+:debug nil, x, y
+:viz
+for i = 1, 2 do
+  print('loop', i)
+end
+:quit
+EOF
+: > "$work_dir/empty.lua"
+
+run_valgrind "$nnstep" -i "$work_dir/empty.lua" < "$work_dir/session" \
+    > "$work_dir/stdout" 2> "$work_dir/stderr"
+status=$?
+# (Piped, the REPL still prints its prompts: lines begin with "nn> ".)
+session_ran() {
+    grep -q 'loaded model differs by	0\.0$' "$work_dir/stdout" &&
+        grep -q 'loop	2$' "$work_dir/stdout" &&
+        grep -q 'zeros: 1000000000000 elements is too many' "$work_dir/stderr"
+}
+check 'the piped session ran to its end' session_ran
+check "the piped session under valgrind exits 0, not 99 (status $status)" [ "$status" -eq 0 ]
+check 'the piped session loses no memory and makes no memory error' valgrind_clean
+
+# ---- the readline prompt ----
+
+cat > "$work_dir/nnstep-under-valgrind" <<EOF
+#!/bin/sh
+exec valgrind --log-file="$valgrind_log" --leak-check=full \
+    --errors-for-leak-kinds=definite,indirect --error-exitcode=99 "$nnstep" "\$@"
+EOF
+chmod +x "$work_dir/nnstep-under-valgrind"
+nnstep=$work_dir/nnstep-under-valgrind
+
+start_nnstep
+type_line "t = nn.zeros(2, 3)"
+type_text 'nn.zer'
+press Tab
+wait_for '^nn> nn\.zeros\($'
+press C-c
+wait_for '^nn>$'
+type_line 'for i = 1, 2 do'
+wait_for '^\.\.>'
+type_line "print('line', i) end"
+wait_for '^line[[:space:]]+2$'
+type_line "nn.seed(1); m = nn.Sequential{nn.Conv2D(2, 3, {activation = 'relu', input_shape = {6, 6, 1}}), nn.Flatten(), nn.Dense(3, {activation = 'softmax'})}"
+type_line "m:compile{optimizer = 'adam', loss = 'categorical_crossentropy'}"
+type_line "x = nn.randn(4, 6, 6, 1); y = nn.utils.to_categorical(nn.tensor{0, 1, 2, 0}, 3)"
+type_line ':debug m, x, y'
+clear_screen
+type_line ':viz'
+wait_for '^s step  n next  b back'
+press s
+wait_for '^next: forward flatten_1'
+press 2
+wait_for 'conv2d_1 \(Conv2D\)'
+press q
+wait_for '^nn>'
+type_line ':help'
+wait_for ':quit'
+press C-d
+check 'the readline session under valgrind exits 0, not 99' exited_with 0
+check 'the readline session loses no memory and makes no memory error' valgrind_clean
+finish
