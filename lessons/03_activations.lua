@@ -1,44 +1,7 @@
 -- Lesson 3: activation functions. Sigmoid, tanh and ReLU and their slopes,
--- drawn as text plots; checked against the engine's own functions; then
+-- drawn as text plots (L:plot); checked against the engine's own functions; then
 -- why the choice matters: a saturated sigmoid hardly learns, a dead ReLU
 -- never does (both shown with the engine's gradients).
-
--- The plotting function the lesson puts into the learner's environment.
-local PLOT = [[
-function plot(f, from, to, bottom, top)
-  local width, height = 61, 13
-  local grid = {}
-  for r = 1, height do
-    grid[r] = {}
-    for c = 1, width do grid[r][c] = ' ' end
-  end
-  local function row_of(y) return math.floor((top - y) / (top - bottom) * (height - 1) + 0.5) + 1 end
-  local function col_of(x) return math.floor((x - from) / (to - from) * (width - 1) + 0.5) + 1 end
-  local r0, c0 = row_of(0), col_of(0)
-  if r0 >= 1 and r0 <= height then for c = 1, width do grid[r0][c] = '-' end end
-  if c0 >= 1 and c0 <= width then for r = 1, height do grid[r][c0] = '|' end end
-  if grid[r0] and grid[r0][c0] then grid[r0][c0] = '+' end
-  local last
-  for c = 1, width do
-    local r = row_of(f(from + (c - 1) * (to - from) / (width - 1)))
-    local start = r                      -- join a steep curve to the column before
-    if last and r > last then start = last + 1 elseif last and r < last then start = last - 1 end
-    for k = math.min(start, r), math.max(start, r) do
-      if k >= 1 and k <= height then grid[k][c] = '*' end
-    end
-    last = r
-  end
-  for r = 1, height do
-    local label = ''
-    if r == 1 then label = string.format('%g', top)
-    elseif r == height then label = string.format('%g', bottom)
-    elseif r == r0 then label = '0' end
-    print(string.format('%7s %s', label, table.concat(grid[r])))
-  end
-  print(string.rep(' ', 8) .. string.format('%-30s%-30s%s', string.format('%g', from), '0',
-                                            string.format('%g', to)))
-end
-]]
 
 -- The true slope of a function at z, by central differences.
 local function slope(f, z)
@@ -90,9 +53,9 @@ To see a function, we have put a small plotting function into your session:
     plot(f, from, to, bottom, top)
 
 draws f for z from `from` to `to`, with the vertical axis from `bottom` to
-`top`, in stars. (It is 30 lines of plain Lua, nothing magic: it works
+`top`, in stars. (It is 40 lines of plain Lua, nothing magic: it works
 out which row each value falls in and prints the rows.)]]
-    L:run(PLOT)
+    L.env.plot = function(...) return L:plot(...) end
     L:try('plot(sigmoid, -6, 6, 0, 1)', 'Sigmoid from -6 to 6: an S from 0 to 1.')
 
     L:try('function tanh(z) return (math.exp(z) - math.exp(-z)) / (math.exp(z) + math.exp(-z)) end',

@@ -1,40 +1,7 @@
 -- Lesson 4: loss functions. Mean squared error and cross-entropy computed by
 -- hand and by the engine (nn.losses.<name>(y_true, y_pred).value); then
 -- MSE, cross-entropy and hinge on the same predictions, as a table and a
--- text plot, to see what each one punishes.
-
--- A text plot of several functions at once, each drawn with its own letter.
-local CURVES = [[
-function curves(from, to, bottom, top, list)
-  local width, height = 61, 15
-  local grid = {}
-  for r = 1, height do
-    grid[r] = {}
-    for c = 1, width do grid[r][c] = ' ' end
-  end
-  local function row_of(y) return math.floor((top - y) / (top - bottom) * (height - 1) + 0.5) + 1 end
-  local r0 = row_of(0)
-  local c0 = math.floor((0 - from) / (to - from) * (width - 1) + 0.5) + 1
-  if r0 >= 1 and r0 <= height then for c = 1, width do grid[r0][c] = '-' end end
-  if c0 >= 1 and c0 <= width then for r = 1, height do grid[r][c0] = '|' end end
-  for _, curve in ipairs(list) do
-    local letter, f = curve[1], curve[2]
-    for c = 1, width do
-      local r = row_of(f(from + (c - 1) * (to - from) / (width - 1)))
-      if r >= 1 and r <= height then grid[r][c] = letter end
-    end
-  end
-  for r = 1, height do
-    local label = ''
-    if r == 1 then label = string.format('%g', top)
-    elseif r == height then label = string.format('%g', bottom)
-    elseif r == r0 then label = '0' end
-    print(string.format('%7s %s', label, table.concat(grid[r])))
-  end
-  print(string.rep(' ', 8) .. string.format('%-30s%-30s%s', string.format('%g', from), '0',
-                                            string.format('%g', to)))
-end
-]]
+-- text plot (L:plot), to see what each one punishes.
 
 -- The losses of one positive example whose output layer computed the score z.
 local SWEEP = [[
@@ -137,12 +104,13 @@ score rather than a probability.
 mse_at(z), ce_at(z) and hinge_at(z), now in your session, ask the engine
 for each loss of that one example at the score z.]]
     L:run(SWEEP)
-    L:run(CURVES)
+    L.env.plot = function(...) return L:plot(...) end  -- lesson 3's plot, several curves at once
     L:try("for z = -4, 4 do print(z, string.format('p=%.3f  mse=%.3f  ce=%.3f  hinge=%.3f', sigmoid(z), mse_at(z), ce_at(z), hinge_at(z))) end",
           'From confidently wrong (z = -4) to confidently right (z = 4).\n' ..
           'string.format is Python\'s "%.3f" % x: numbers with 3 decimals.')
-    L:try("curves(-4, 4, 0, 5, {{'M', mse_at}, {'C', ce_at}, {'H', hinge_at}})",
-          'The same, drawn: M for MSE, C for cross-entropy, H for hinge.')
+    L:try("plot({{'M', mse_at}, {'C', ce_at}, {'H', hinge_at}}, -4, 4, 0, 5)",
+          'The same, drawn with lesson 3\'s plot, given a list of curves: M for MSE,\n' ..
+          'C for cross-entropy, H for hinge.')
     L:check(mse_at(-4) < 1 and mse_at(-8) < 1, 'MSE of a probability never exceeds 1')
     L:check(ce_at(-8) > 7.9 and ce_at(-4) > 4, 'cross-entropy grows without bound for confident mistakes')
     L:check(hinge_at(1) == 0 and hinge_at(3) == 0 and hinge_at(0.5) > 0, 'hinge is 0 once z >= 1')

@@ -1,5 +1,6 @@
 -- Lesson 9: the reference CNN on Fashion-MNIST (Conv2D 32, MaxPool, Conv2D
--- 64, MaxPool, Flatten, Dense 64, Dense 10), trained live, then one training
+-- 64, MaxPool, Flatten, Dense 64, Dense 10): first the pretrained one
+-- (nn.pretrained: its kernels and feature maps), then trained live, then one training
 -- step taken apart with the debugger: the forward pass, the loss by hand,
 -- the backward pass (the last layer's bias gradient by hand, a conv weight
 -- explained), a breakpoint, the update and going back.
@@ -44,7 +45,37 @@ it, trains it, and then takes it apart one training step at a time.]]
                'name3 = train.class_names[train.y[3] + 1]'},
     }
 
+    L:page [[
+Before you build and train the network, look at one that has learned
+already: nn.pretrained('fashion_cnn') loads this lesson's CNN after
+several epochs on all 60,000 images (scripts/pretrain.lua trained it).
+What training finds is there at once: its first layer's 32 kernels of
+3x3 weights, many of them edge and stripe detectors, and the feature maps
+they make of a picture.]]
+    if pcall(nn.pretrained, 'fashion_cnn') then
+      L:try("trained = nn.pretrained('fashion_cnn')", 'The trained reference CNN, from a file.')
+      L:run("if not trained then trained = nn.pretrained('fashion_cnn') end")
+      L:try('trained:evaluate(test.x:slice(1, 1000), nn.utils.to_categorical(test.y:slice(1, 1000), 10))',
+            'Its loss and accuracy on 1,000 test images: about 9 in 10 right.')
+      L:check(select(2, L:run('trained:evaluate(test.x:slice(1, 1000), nn.utils.to_categorical(test.y:slice(1, 1000), 10))')) > 0.85,
+              'the pretrained CNN classifies Fashion-MNIST')
+      L:try('trained.layers[1].kernel:narrow(4, 1, 1):contiguous():reshape(3, 3)',
+            'The 3x3 kernel of its first filter: the kernel is (3, 3, 1 channel, 32 filters).')
+      L:run('trained:predict(test.x:slice(1, 8))')  -- a batch through it, for the view
+      L:page [[
+The feature maps view of the trained model, on a test image: the input on
+the left, below it the kernel of the selected filter, on the right the 32
+maps conv2d_1 makes. Bright where the picture matches a kernel: edges of
+one direction, dark-to-light steps, plain areas. (In the visualizer the
+arrow keys choose the filter and the layer.)]]
+      L:view('featuremaps', {model = L.env.trained, layer = 'conv2d_1'})
+    else
+      print('(the trained models are not installed here, so this part is skipped;')
+      print(' scripts/pretrain.lua makes them)')
+    end
+
     L:page(string.format([[
+Now build the same network from random weights and train it yourself.
 The network wants one-hot targets for categorical_crossentropy: label 3
 becomes {0, 0, 0, 1, 0, 0, 0, 0, 0, 0}. to_categorical does it, as in Keras.
 
@@ -123,8 +154,9 @@ progress line shows the loss and accuracy so far in the epoch.]]
     L:page [[
 With all 60,000 images one epoch gives about 87% on the test set, and more
 epochs do better (scripts/fashion_cnn.lua --epochs 5). What did the
-first layer learn? The feature maps view shows an input image, the 32
-feature maps conv2d_1 makes from it, and its 3x3 kernels.]]
+first layer learn? Compare its kernels and maps with the pretrained
+model's: after one short run they are rougher, but the same kinds of
+detectors are taking shape.]]
     L:view('featuremaps', {model = L.env.m, layer = 'conv2d_1'})
 
     L:page [[

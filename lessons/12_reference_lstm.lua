@@ -1,6 +1,7 @@
 -- Lesson 12: the reference stacked LSTM (LSTM 50 seq, LSTM 50 seq, LSTM 50,
 -- Dense 10 softmax) reading Fashion-MNIST images one row of pixels per
--- timestep: the reshape to (N, 28, 28), the parameter counts, return_sequences
+-- timestep: the reshape to (N, 28, 28), the pretrained model's gates
+-- (nn.pretrained), the parameter counts, return_sequences
 -- for stacking, training, the 172 steps of one training step, the lstm view
 -- half way down an image, and an image with its bottom rows blanked.
 return {
@@ -75,6 +76,34 @@ y_test = nn.utils.to_categorical(test.y:slice(1, n_test), 10)
                'x_test = test.x:slice(1, n_test):reshape(n_test, 28, 28)'},
     }
 
+    L:page [[
+Before you build one, look at a stacked LSTM that has learned already:
+nn.pretrained('fashion_lstm') loads this lesson's network after several
+epochs on all 60,000 images (scripts/pretrain.lua trained it). Its gates
+have found their jobs; you can see them at work on one picture at once.]]
+    if pcall(nn.pretrained, 'fashion_lstm') then
+      L:try("trained = nn.pretrained('fashion_lstm')", 'The trained reference LSTM, from a file.')
+      L:run("if not trained then trained = nn.pretrained('fashion_lstm') end")
+      L:run('if not x_test or x_test.shape[1] ~= n_test then x_test = test.x:slice(1, n_test):reshape(n_test, 28, 28) end')
+      L:try('trained:evaluate(x_test, y_test)', 'Its loss and accuracy on the test images.')
+      L:check(select(2, L:run('trained:evaluate(x_test, y_test)')) > 0.7,
+              'the pretrained LSTM classifies images it reads row by row')
+      L:run('trained:predict(x_test:slice(1, 4))')  -- 4 test images through it, for the view
+      L:page [[
+The lstm view of the trained lstm_1 after reading test image 1, all 28
+rows: for 16 of its 50 units (one row each) and every timestep (left to
+right), the input gate i, the forget gate f, the candidate g, the output
+gate o, the cell state c and the output h. Look for units whose forget
+gate stays near 1 all the way down (they carry something from the top of
+the picture to the bottom), and for gates that switch where the garment's
+rows begin and end. (In the visualizer, the arrow keys pick the layer and
+[ and ] the image.)]]
+      L:view('lstm', {model = L.env.trained})
+    else
+      print('(the trained models are not installed here, so this part is skipped;')
+      print(' scripts/pretrain.lua makes them)')
+    end
+
     L:run([[
 nn.seed(12)
 m = nn.Sequential()
@@ -85,7 +114,8 @@ m:add(nn.Dense(10, {activation = 'softmax'}))
 m:compile{optimizer = 'adam', loss = 'categorical_crossentropy', metrics = {'accuracy'}}
 ]])
     L:page [[
-The reference stacked LSTM (scripts/fashion_lstm.lua), built for you:
+Now the same network from random weights, to train yourself. The
+reference stacked LSTM (scripts/fashion_lstm.lua), built for you:
 
   m = nn.Sequential()
   m:add(nn.LSTM(50, {return_sequences = true, input_shape = {28, 28}}))

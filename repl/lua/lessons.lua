@@ -32,6 +32,31 @@ local function ask(prompt)
   return line
 end
 
+-- Ctrl-C raises "interrupted!" (run.c), or fit's "fit: interrupted ...".
+local function is_interrupt(err)
+  return type(err) == 'string' and err:find('interrupted') ~= nil
+end
+
+-- A line of code from the learner. The debugger's ':' commands (:print,
+-- :step, :where ...) run at once, as at the REPL, and the prompt comes back:
+-- so a learner whose training stopped on a NaN can look around.
+local function ask_code(prompt)
+  while true do
+    local line = ask(prompt)
+    local name, args = line:match('^%s*:(%a+)%s*(.-)%s*$')
+    if not (name and nn.debugger.is_command(name)) then return line end
+    local ok, err = pcall(nn.debugger.command, name, args)
+    if not ok then print('error: ' .. tostring(err)) end
+  end
+end
+
+-- After Ctrl-C stopped some code, the lesson goes on; its later checks may
+-- no longer hold (a model trained for less), so they only warn (L:check).
+local function interrupted(L)
+  L.interrupted = true
+  print('(stopped by Ctrl-C; the model keeps what it learned so far. The lesson goes on.)')
+end
+
 -- Show a value as the REPL does (tables with their contents).
 local function show(...)
   local n = select('#', ...)
@@ -55,7 +80,10 @@ function Lesson:page(text)
 end
 
 function Lesson:run(code)
-  return run_line(self, code)
+  local results = table.pack(pcall(run_line, self, code))
+  if results[1] then return table.unpack(results, 2, results.n) end
+  if self.auto or not is_interrupt(results[2]) then error(results[2], 0) end
+  interrupted(self)
 end
 
 function Lesson:try(code, why)
@@ -64,19 +92,26 @@ function Lesson:try(code, why)
   print('   try:  ' .. code)
   local line = code
   if not self.auto then
-    line = ask('lesson> ')
+    line = ask_code('lesson> ')
     if line:match('^%s*$') then line = code end
   end
   local results = table.pack(pcall(run_line, self, line))
   if results[1] then
     show(table.unpack(results, 2, results.n))
+  elseif is_interrupt(results[2]) and not self.auto then
+    interrupted(self)
   else
     print('error: ' .. tostring(results[2]))
   end
 end
 
 function Lesson:check(cond, message)
-  if not cond then error('lesson check failed: ' .. message, 2) end
+  if cond then return end
+  if self.interrupted and not self.auto then
+    print('(the lesson expected: ' .. message .. '; not this time, as a run was stopped early)')
+    return
+  end
+  error('lesson check failed: ' .. message, 2)
 end
 
 -- Does `code` satisfy the exercise? Errors in the code count as no.
@@ -103,7 +138,7 @@ function Lesson:exercise(ex)
   local hints = ex.hints or {}
   local next_hint = 1
   while true do
-    local line = ask('exercise> ')
+    local line = ask_code('exercise> ')
     if line:match('^%s*hint%s*$') then
       print(hints[next_hint] or ('The answer: ' .. ex.answer))
       next_hint = next_hint + 1
@@ -131,6 +166,51 @@ function Lesson:view(name, opts)
   if not pcall(nn.viz.open, opts.model, {view = name}) then  -- no terminal: a picture
     print(nn.viz.snapshot(name, {model = opts.model, width = 100, height = 30}))
   end
+end
+
+-- L:plot(f, from, to, bottom, top): a text plot of f over [from, to], the
+-- y axis from bottom to top, drawn with * (steep parts joined up). Or
+-- L:plot({{'M', f}, {'C', g}}, ...): several functions, each with its letter.
+-- opts: width (61), height (13 for one function, 15 for several). A lesson
+-- hands it to the learner with: L.env.plot = function(...) return L:plot(...) end
+function Lesson:plot(what, from, to, bottom, top, opts)
+  opts = opts or {}
+  local curves = type(what) == 'function' and {{'*', what, join = true}} or what
+  local width, height = opts.width or 61, opts.height or (#curves > 1 and 15 or 13)
+  local grid = {}
+  for r = 1, height do
+    grid[r] = {}
+    for c = 1, width do grid[r][c] = ' ' end
+  end
+  local function row_of(y) return math.floor((top - y) / (top - bottom) * (height - 1) + 0.5) + 1 end
+  local function col_of(x) return math.floor((x - from) / (to - from) * (width - 1) + 0.5) + 1 end
+  local r0, c0 = row_of(0), col_of(0)
+  if r0 >= 1 and r0 <= height then for c = 1, width do grid[r0][c] = '-' end end
+  if c0 >= 1 and c0 <= width then for r = 1, height do grid[r][c0] = '|' end end
+  if grid[r0] and grid[r0][c0] then grid[r0][c0] = '+' end
+  for _, curve in ipairs(curves) do
+    local letter, f, last = curve[1], curve[2], nil
+    for c = 1, width do
+      local r = row_of(f(from + (c - 1) * (to - from) / (width - 1)))
+      local start = r  -- join a steep curve to the column before
+      if curve.join and last and r > last then start = last + 1
+      elseif curve.join and last and r < last then start = last - 1 end
+      for k = math.min(start, r), math.max(start, r) do
+        if k >= 1 and k <= height then grid[k][c] = letter end
+      end
+      last = r
+    end
+  end
+  for r = 1, height do
+    local label = ''
+    if r == 1 then label = string.format('%g', top)
+    elseif r == height then label = string.format('%g', bottom)
+    elseif r == r0 then label = '0' end
+    print(string.format('%7s %s', label, table.concat(grid[r])))
+  end
+  local half = (width - 1) // 2
+  print(string.rep(' ', 8) .. string.format('%-' .. half .. 's%-' .. half .. 's%s',
+                                            string.format('%g', from), '0', string.format('%g', to)))
 end
 
 -- ---- finding, listing and remembering lessons ----
@@ -204,6 +284,11 @@ function M.start(number, opts)
   local ok, err = pcall(lesson.run, L)
   if not ok then
     if err == LeaveLesson then print(NL .. 'Left lesson ' .. n .. '.') return false end
+    if is_interrupt(err) then print(NL .. 'Left lesson ' .. n .. ' (Ctrl-C).') return false end
+    if not L.auto then  -- a learner gets one line, not a traceback
+      print(NL .. 'Lesson ' .. n .. ' stopped: ' .. tostring(err))
+      return false
+    end
     error(err, 0)
   end
   print(NL .. string.format('Lesson %d is done.', n))

@@ -1,0 +1,60 @@
+#!/bin/sh
+# lesson_interrupt.sh: Ctrl-C inside a lesson. During a fit the learner
+# typed, training stops between batches and the lesson goes on (its later
+# checks only warn); during a fit the lesson runs itself, the same; at a
+# prompt, the lesson ends with one line. Never a traceback; the REPL lives.
+# A small lesson written here, so that the test does not depend on the
+# text of the real ones.
+. "${srcdir:-.}/tests/terminal/harness.sh"
+
+lessons=$work_dir/lessons
+mkdir -p "$lessons"
+cat >"$lessons/01_interrupt.lua" <<'LESSON'
+return {
+  title = 'Ctrl-C test', minutes = 1,
+  run = function(L)
+    L:run([[
+nn.seed(1)
+m = nn.Sequential{nn.Dense(8, {activation = 'relu', input_shape = {20}}), nn.Dense(1)}
+m:compile{optimizer = 'sgd', loss = 'mse'}
+x, y = nn.randn(2000, 20), nn.randn(2000, 1)
+]])
+    L:try('h = m:fit(x, y, {epochs = 100000, batch_size = 1})', 'A long run: press Ctrl-C.')
+    L:check(false, 'a check that a finished run would pass')
+    L:page [[After the first run.]]
+    L:run('m:fit(x, y, {epochs = 99999, batch_size = 1})')
+    L:page [[After the second run.]]
+    L:try('1 + 1', 'The last prompt.')
+  end,
+}
+LESSON
+NNSTEP_LESSONS_DIR=$lessons
+export NNSTEP_LESSONS_DIR
+
+no_traceback() {
+    ! screen | grep -qi 'traceback'
+}
+
+plan 10
+check 'the REPL starts' start_nnstep
+type_line ':lesson 1'
+wait_for '^lesson> '
+press Enter
+expect 'the fit the learner runs starts' '^Epoch 1/100000'
+press C-c
+expect 'Ctrl-C stops it and the lesson goes on' '^\(stopped by Ctrl-C; the model keeps what it learned so far'
+expect 'a check after it only warns' '^\(the lesson expected: a check that a finished run would pass'
+expect 'the next page comes' '^After the first run\.'
+press Enter
+expect 'the fit the lesson runs starts' '^Epoch 1/99999'
+press C-c
+expect 'Ctrl-C there too: the lesson goes on' '^After the second run\.'
+press Enter
+wait_for '^lesson> '
+press C-c
+expect 'Ctrl-C at a prompt leaves the lesson in one line' '^Left lesson 1'
+check 'no traceback anywhere' no_traceback
+type_line '1 + 41'
+expect 'the REPL lives on' '^42$'
+
+finish
