@@ -61,9 +61,14 @@ end
 -- predict, evaluate and fit use the model's buffers, and so unload the batch
 -- being stepped through. Put it back at the same step (the stepper replays
 -- from the batch's snapshot), so that stepping goes on as if nothing happened.
-local function ensure_loaded(d)
+local function ensure_loaded(d, method)
   if d.stepper.loaded then return end
-  if d.stepper:reload(d.bx, d.by) then
+  local ok, replayed = pcall(d.stepper.reload, d.stepper, d.bx, d.by)
+  if not ok then  -- the model changed (add, compile): name the method asked for
+    error(string.format('%s: cannot put the batch back (%s); start again with nn.debug',
+                        method, tostring(replayed):gsub('^.-reload: ', '')), 0)
+  end
+  if replayed then
     say('-- the batch is back in place at step %d (predict, evaluate or fit used the model)',
         d.stepper.position + 1)
   else
@@ -191,8 +196,8 @@ end
 -- ---- running ----
 
 -- One step, with the checks; returns the event, or nil and why it stopped.
-local function one_step(d)
-  ensure_loaded(d)
+local function one_step(d, method)
+  ensure_loaded(d, method)
   if not advance(d) then return nil, 'the end of the run' end
   local event = d.stepper:peek()
   local ok, err = pcall(d.stepper.step, d.stepper)
@@ -220,18 +225,18 @@ end
 
 function Debugger:step(n)
   for _ = 1, need_count(n, 'step') do
-    local _, why = one_step(self)
+    local _, why = one_step(self, 'step')
     if why then say('stopped: %s', why) break end
   end
   return self:where()
 end
 
 function Debugger:next()
-  ensure_loaded(self)
+  ensure_loaded(self, 'next')
   local start = self.stepper:peek() or (advance(self) and self.stepper:peek())
   if not start then say('stopped: the end of the run') return end
   repeat
-    local _, why = one_step(self)
+    local _, why = one_step(self, 'next')
     if why then say('stopped: %s', why) break end
     local e = self.stepper:peek()
   until not e or e.layer ~= start.layer or e.phase ~= start.phase
@@ -240,7 +245,7 @@ end
 
 function Debugger:finish()
   repeat
-    local _, why = one_step(self)
+    local _, why = one_step(self, 'finish')
     if why then say('stopped: %s', why) break end
   until self.stepper.done
   return self:where()
@@ -248,7 +253,7 @@ end
 
 function Debugger:continue()
   while true do
-    local event, why = one_step(self)
+    local event, why = one_step(self, 'continue')
     if not event then say('stopped: %s', why) break end
     local b = stop_at_breakpoints(self, event)
     if b then
@@ -263,13 +268,13 @@ end
 -- visualizer (viz.lua), which draws the position instead. Returns the event,
 -- or nil and why it stopped; third, the breakpoint it stopped at, if any.
 function Debugger:continue_step()
-  local event, why = one_step(self)
+  local event, why = one_step(self, 'continue_step')
   if not event then return nil, why end
   return event, nil, stop_at_breakpoints(self, event)
 end
 
 function Debugger:back(n)
-  ensure_loaded(self)
+  ensure_loaded(self, 'back')
   self.stepper:back(need_count(n, 'back'))
   check_watches(self)
   return self:where()
@@ -288,7 +293,7 @@ Position.__tostring = function(p)
 end
 
 function Debugger:position()
-  ensure_loaded(self)
+  ensure_loaded(self, 'position')
   local s = self.stepper
   local p = s:peek() or {done = true}
   p.step, p.steps = s.position + 1, s.length
@@ -300,7 +305,7 @@ end
 
 -- The position, and the steps around it; returns the position.
 function Debugger:where()
-  ensure_loaded(self)
+  ensure_loaded(self, 'where')
   local program, position = self.stepper:program(), self.stepper.position
   say('batch %d/%d, epoch %d/%d, loss %s', self.batch, batch_count(self), self.epoch,
       self.epochs, self.stepper.loss == self.stepper.loss and string.format('%.4f', self.stepper.loss) or '(not yet)')
@@ -313,7 +318,7 @@ end
 
 function Debugger:print(expr)
   need('string', expr, 'print', 'the expression')
-  ensure_loaded(self)
+  ensure_loaded(self, 'print')
   local value = evaluate(self, expr)
   print(value)
   return value
@@ -427,7 +432,7 @@ end
 
 function Debugger:explain(text)
   need('string', text, 'explain', 'the weight')
-  ensure_loaded(self)
+  ensure_loaded(self, 'explain')
   local i, layer, param, flat = parse_weight(self, text)
   if not backward_done(self, layer) then
     error(string.format('explain: the backward pass of %s has not run yet in this batch; ' ..
