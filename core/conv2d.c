@@ -21,7 +21,9 @@
  * as the activation; the kernel's gradient is one product over the whole
  * batch, split across threads by nn_gemm. No split changes a result
  * (threads.h). Training keeps columns and z for backward; inference
- * (evaluate, predict) keeps neither, to save memory.
+ * (evaluate, predict) keeps neither, to save memory, and for a small window
+ * (the first layer of an image model) skips im2col altogether
+ * (conv2d_direct.c; bitwise the same results).
  *
  * conv2d_naive.c is the same thing as plain loops; tests/test_conv.c and
  * tests/test_kernels.c check that the two agree. Left out: dilation,
@@ -32,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conv2d_direct.h"
 #include "gemm.h"
 #include "im2col.h"
 #include "layer_config.h"
@@ -170,6 +173,23 @@ static void forward_chunk(nn_layer *layer, size_t first, size_t images, nn_real 
     nn_activation_forward_biased(layer->activation, bias_of(layer), z, y, rows, f);
 }
 
+/* The same chunk forward for a small window, without im2col
+ * (conv2d_direct.h): each image's z, bias added, then y = f(z) in place. */
+static void direct_chunk(nn_layer *layer, size_t first, size_t images, nn_real *y)
+{
+    // y: (images*OH*OW, F)
+    const conv2d *conv = layer->impl;
+    const nn_conv_geometry *g = &conv->geometry;
+    size_t f = conv->filters, image_rows = g->out_h * g->out_w;
+    size_t image_size = g->in_h * g->in_w * g->channels;
+    const nn_real *x = nn_tensor_data(layer->input) + first * image_size;  // (B, H, W, C)
+    const nn_real *kernel = nn_tensor_data(layer->params[0].value);     // (KH*KW*C, F)
+    for (size_t b = 0; b < images; b++)
+        nn_conv2d_direct(g, x + b * image_size, kernel, f, bias_of(layer),
+                         y + b * image_rows * f);
+    nn_activation_forward_biased(layer->activation, NULL, y, y, images * image_rows, f);
+}
+
 /* Training forward: keep columns and z, which backward needs. */
 static void forward_keeping(nn_layer *layer)
 {
@@ -205,9 +225,14 @@ static void forward_inference(nn_layer *layer)
     /* each thread's stretch holds a whole chunk: at most batch / chunk threads */
     size_t room = layer->batch / c.images;
     int threads = nn_threads_for(room ? room : 1, 1);
+    bool direct = nn_conv2d_direct_fits(&conv->geometry, f);
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
     for (size_t i = 0; i < c.count; i++) {
         size_t first, images = chunk_images(layer, c, i, &first), row = first * image_rows;
+        if (direct) {
+            direct_chunk(layer, first, images, y + row * f);
+            continue;
+        }
         nn_real *stretch = columns + (size_t)nn_thread_index() * c.images * image_rows * k;
         forward_chunk(layer, first, images, stretch, y + row * f, y + row * f);
     }

@@ -11,7 +11,9 @@
  * - The activations agree with a one-element-at-a-time reference, and
  *   their threaded split changes nothing.
  * - Conv2D, big enough to use threads, agrees with conv2d_naive.c, and its
- *   inference forward (chunked, nothing kept) equals the training forward.
+ *   inference forward (chunked, nothing kept) equals the training forward;
+ *   so does the direct path for small windows (conv2d_direct.c), bit for
+ *   bit, with padding, strides and an odd number of positions.
  * - Training the reference CNN and a small LSTM gives bitwise the same
  *   weights on 1 and 2 threads: fit stays reproducible.
  */
@@ -21,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conv2d_direct.h"
 #include "conv2d_naive.h"
 #include "fast_math.h"
 #include "gemm.h"
@@ -426,6 +429,62 @@ static void test_conv_threaded_matches_naive(void **state)
     nn_layer_free(layer);
 }
 
+/* ---- Conv2D's direct path for small windows ---- */
+
+/* One Conv2D: its inference forward (direct, when the window is small)
+ * against its training forward (im2col + nn_gemm): bitwise the same; and
+ * both against the naive loops. */
+static void check_direct_conv(size_t h, size_t w, size_t c, size_t f, size_t kernel,
+                              size_t stride, bool same, bool expect_direct)
+{
+    enum { B = 5 };
+    nn_rng rng;
+    nn_rng_seed(&rng, 31, 0);
+    nn_layer *layer;
+    nn_layer_options opts = {.activation = "relu"};
+    assert_ok(nn_conv2d_new(&layer, f, kernel, kernel, stride, stride, same, &opts));
+    assert_ok(nn_layer_build(layer, 3, (size_t[]){h, w, c}, &rng));
+    assert_ok(nn_layer_resize(layer, B));
+    nn_tensor_randn(layer->params[1].value, &rng, 0, 1);
+    nn_tensor *x = random_tensor(4, (size_t[]){B, h, w, c}, 32);
+    layer->input = x;
+    nn_conv_geometry g;
+    assert_ok(nn_conv_geometry_init(&g, h, w, c, kernel, kernel, stride, stride, same));
+    bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#ifdef NN_REAL_DOUBLE
+    avx2 = false;
+#endif
+    assert_int_equal(nn_conv2d_direct_fits(&g, f), expect_direct && avx2);
+
+    size_t n_out = nn_tensor_numel(layer->output);
+    nn_real *trained = malloc(n_out * sizeof *trained), *naive = malloc(n_out * sizeof *naive);
+    assert_true(trained && naive);
+    layer->training = true;
+    nn_layer_forward_all(layer);
+    memcpy(trained, nn_tensor_data(layer->output), n_out * sizeof *trained);
+    layer->training = false;
+    nn_layer_forward_all(layer);
+    assert_bitwise(nn_tensor_data(layer->output), trained, n_out, "direct vs im2col");
+    nn_conv2d_naive_forward(&g, B, f, nn_tensor_data(x), nn_tensor_data(layer->params[0].value),
+                            nn_tensor_data(layer->params[1].value), naive);
+    for (size_t i = 0; i < n_out; i++)
+        naive[i] = naive[i] > 0 ? naive[i] : 0;
+    assert_close(nn_tensor_data(layer->output), naive, n_out, 1e-4, "direct vs naive");
+    free(trained), free(naive);
+    nn_tensor_free(x);
+    nn_layer_free(layer);
+}
+
+static void test_conv_direct_matches_im2col(void **state)
+{
+    (void)state;
+    check_direct_conv(28, 28, 1, 32, 3, 1, false, true);   /* the reference CNN's first */
+    check_direct_conv(9, 9, 3, 64, 3, 2, true, true);      /* padding, stride, 25 positions */
+    check_direct_conv(8, 8, 1, 32, 5, 1, true, true);      /* 25 values, mostly at edges */
+    check_direct_conv(6, 6, 4, 32, 3, 1, false, false);    /* 36 values: im2col's */
+    check_direct_conv(6, 6, 1, 20, 3, 1, false, false);    /* 20 filters: im2col's */
+}
+
 /* ---- whole training runs ---- */
 
 static nn_model *small_lstm(uint64_t seed)
@@ -488,6 +547,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_activations_match_reference),
     cmocka_unit_test(test_biased_activation),
     cmocka_unit_test(test_conv_threaded_matches_naive),
+    cmocka_unit_test(test_conv_direct_matches_im2col),
     cmocka_unit_test(test_training_same_on_any_thread_count),
 };
 
