@@ -156,15 +156,16 @@ end
 
 function Lesson:view(name, opts)
   opts = opts or {}
+  local picture = {model = opts.model, layer = opts.layer, width = opts.width or 100,
+                   height = opts.height or 30}
   if self.auto or not nn.viz.open then
-    print(nn.viz.snapshot(name, {model = opts.model, width = opts.width or 100,
-                                 height = opts.height or 30}))
+    print(nn.viz.snapshot(name, picture))
     return
   end
   print('(the visualizer opens on the ' .. name .. ' view: look around, then press q)')
   ask('   [Enter] ')
-  if not pcall(nn.viz.open, opts.model, {view = name}) then  -- no terminal: a picture
-    print(nn.viz.snapshot(name, {model = opts.model, width = 100, height = 30}))
+  if not pcall(nn.viz.open, opts.model, {view = name, layer = opts.layer}) then
+    print(nn.viz.snapshot(name, picture))  -- no terminal: a picture
   end
 end
 

@@ -108,11 +108,21 @@ local function release_print(app)
   if app.real_print then print, app.real_print = app.real_print, nil end
 end
 
+-- opts.layer as the app keeps it: a layer number (1 up), or nil to follow
+-- the stepper; a name is looked up.
+local function layer_number(model, layer)
+  if layer == nil or math.type(layer) == 'integer' then return layer end
+  for i, l in ipairs(model.layers) do
+    if l.name == layer then return i end
+  end
+  error("viz: the model has no layer named '" .. tostring(layer) .. "'", 0)
+end
+
 local function new_app(model, debugger, opts)
   if open_app then error('viz: the visualizer is already open', 0) end
   local app = setmetatable({
     model = model, debugger = debugger, view = opts.view or 'model',
-    channel = 1, example = 1, log = false,
+    layer = layer_number(model, opts.layer), channel = 1, example = 1, log = false,
   }, App)
   if not view_index(app.view) then
     error("viz: no view '" .. tostring(app.view) .. "' (" .. table.concat(viz.views, ', ') .. ')', 0)
