@@ -16,7 +16,7 @@ on_screen() {
     done
 }
 
-plan 40
+plan 41
 check 'the REPL starts' start_nnstep
 
 type_line "nn.seed(1); m = nn.Sequential{nn.Conv2D(2, 3, {activation = 'relu', input_shape = {6, 6, 1}}), nn.MaxPooling2D(2), nn.Flatten(), nn.Dense(3, {activation = 'softmax'})}"
@@ -134,6 +134,16 @@ kill -TERM "$nnstep_pid"
 expect 'killed by SIGTERM while drawing' '^\[exit 143\]$'
 check '... and the screen is restored' sh -c \
     "[ \"\$(tmux -L '$socket' display -p -t plain '#{alternate_on}')\" = 0 ]"
+
+# nn.viz.open on a layer named by the caller (lessons do this)
+layered="m = nn.Sequential{nn.Dense(3, {input_shape = {2}}), nn.Dense(2)}
+m:compile{optimizer = 'sgd', loss = 'mse'}
+nn.viz.open(m, nn.ones(2, 2), nn.ones(2, 2), {view = 'featuremaps', layer = 'dense_2'})"
+session=layered
+tmux_ new-session -d -s layered -x 100 -y 30 sh -c '"$0" -e "$1"; exec sleep 600' \
+    "$nnstep" "$layered"
+expect 'open on a layer chosen by name' '^dense_2 \(Dense\)'
+press q
 
 # Ctrl-Z stops nnstep with the terminal given back, as any program; `fg`
 # brings the screen back and the keys work again (a shell with job control)
