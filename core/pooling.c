@@ -197,6 +197,39 @@ static void max_window(const nn_conv_geometry *g, const nn_real *image, size_t o
         }
 }
 
+/* The commonest pooling, 2 x 2 windows side by side (stride 2, no padding),
+ * when no winners are kept (inference): one output row of one image. Each
+ * channel's max is taken in a register over the four cells, in the same
+ * order as max_window (row by row, a later cell only if strictly larger),
+ * so the results are the same; one loop over the channels, which the
+ * compiler turns into vector instructions. */
+static void max_2x2_row(const nn_conv_geometry *g, const nn_real *image, size_t oy, nn_real *y)
+{
+    // image: (H, W, C); y: (OW, C), the output row oy
+    size_t C = g->channels, row = g->in_w * C;
+    const nn_real *top = image + 2 * oy * row;
+    for (size_t ox = 0; ox < g->out_w; ox++, y += C) {
+        const nn_real *a = top + 2 * ox * C, *b = a + C, *c = a + row, *d = c + C;
+#pragma omp simd
+        for (size_t ch = 0; ch < C; ch++) {
+            nn_real m = a[ch];
+            m = b[ch] > m ? b[ch] : m;
+            m = c[ch] > m ? c[ch] : m;
+            m = d[ch] > m ? d[ch] : m;
+            y[ch] = m;
+        }
+    }
+}
+
+/* 2 x 2 windows, stride 2, every window wholly inside the image ('same'
+ * padding on an odd size puts its extra row or column at the end). */
+static bool is_plain_2x2(const nn_conv_geometry *g)
+{
+    return g->kernel_h == 2 && g->kernel_w == 2 && g->stride_h == 2 && g->stride_w == 2 &&
+           g->pad_top == 0 && g->pad_left == 0 && 2 * g->out_h <= g->in_h &&
+           2 * g->out_w <= g->in_w;
+}
+
 /* Images are independent, so threads take whole images: the same windows,
  * computed the same way, whatever the thread count. Only training keeps
  * the winners (backward needs them; inference saves their memory). */
@@ -212,14 +245,20 @@ static void max_pooling_forward(nn_layer *layer, size_t step)
     nn_real *y = nn_tensor_data(layer->output);       // (B, OH, OW, C)
     uint32_t *winner = pool->argmax;                  // (B, OH, OW, C)
     int threads = nn_threads_for(layer->batch * image_size, POOL_WORK_PER_THREAD);
+    bool fast = !pool->argmax_kept && is_plain_2x2(g);
 #pragma omp parallel for num_threads(threads) schedule(static)
     for (size_t b = 0; b < layer->batch; b++)
-        for (size_t oy = 0; oy < g->out_h; oy++)
+        for (size_t oy = 0; oy < g->out_h; oy++) {
+            if (fast) {
+                max_2x2_row(g, x + b * image_size, oy, y + b * pooled_size + oy * g->out_w * C);
+                continue;
+            }
             for (size_t ox = 0; ox < g->out_w; ox++) {
                 size_t out = b * pooled_size + (oy * g->out_w + ox) * C;
                 max_window(g, x + b * image_size, oy, ox, y + out,
                            pool->argmax_kept ? winner + out : NULL);
             }
+        }
 }
 
 static void max_pooling_backward(nn_layer *layer, size_t step)
