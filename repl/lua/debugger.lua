@@ -286,10 +286,11 @@ end
 local Position = {}
 Position.__index = Position
 Position.__tostring = function(p)
-  local what = p.done and 'the batch is done' or p.phase .. (p.layer and (' ' .. p.layer) or '')
+  local batch = string.format('batch %d/%d, epoch %d/%d', p.batch, p.batches, p.epoch, p.epochs)
+  if p.done then return string.format('the batch is done (all %d steps, %s)', p.steps, batch) end
+  local what = p.phase .. (p.layer and (' ' .. p.layer) or '')
   if p.timesteps and p.timesteps > 1 then what = what .. string.format(' t=%d/%d', p.timestep, p.timesteps) end
-  return string.format('%s (step %d of %d, batch %d/%d, epoch %d/%d)', what, p.step, p.steps,
-                       p.batch, p.batches, p.epoch, p.epochs)
+  return string.format('%s (step %d of %d, %s)', what, p.step, p.steps, batch)
 end
 
 function Debugger:position()
@@ -453,6 +454,12 @@ function Debugger:explain(text)
     say('%s is the bias of %s of %s.', text, target, layer.name)
   elseif param == 'recurrent_kernel' then
     say('%s joins h_(t-1) unit %d to %s of %s.', text, e.input, target, layer.name)
+  elseif layer.class == 'Conv2D' then  -- input = place in the window, channel fastest
+    local shape = layer.kernel.shape  -- {KH, KW, C, F}
+    local c, kx, ky = (e.input - 1) % shape[3], (e.input - 1) // shape[3] % shape[2],
+                      (e.input - 1) // (shape[3] * shape[2])
+    say('%s weighs row %d, column %d, channel %d of each %dx%d window for %s of %s.', text,
+        ky + 1, kx + 1, c + 1, shape[1], shape[2], target, layer.name)
   else
     say('%s joins input %d to %s of %s.', text, e.input, target, layer.name)
   end

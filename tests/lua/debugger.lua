@@ -140,6 +140,16 @@ pos = pd:step(5)
 t.is({pos.phase, pos.layer, pos.step}, {'backward', 'dense_1', 6}, 'step returns the new position')
 pd:finish()
 t.is({pd:position().done, pd:position().step}, {true, 11}, 'at the end of the batch: done')
+t.is(tostring(pd:position()), 'the batch is done (all 10 steps, batch 1/1, epoch 1/1)',
+     'and says so without a step 11 of 10')
+
+-- a Conv2D weight is named by its place in the window
+said = {}
+pd:back(2)  -- before conv2d_1's backward ... and its update
+pd:step()
+pd:explain('conv2d_1.kernel[3][2][1][2]')
+t.ok(heard('weighs row 3, column 2, channel 1 of each 3x3 window for filter 2 of conv2d_1'),
+     'explain names the place in the window of a Conv2D weight')
 
 -- predict and evaluate unload the batch being stepped through; the debugger
 -- puts it back at the same step, every number as it was
