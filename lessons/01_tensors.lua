@@ -36,10 +36,9 @@ argument. Mixing them up is the most common Lua slip: t.sum() fails with
 an error about a missing argument.]]
 
     L:try('t[2][3]', 'Row 2, column 3.')
-    L:try('t:sum(), t:sum(1), t:mean(2)',
-          'Three values at once. t:sum() adds everything; t:sum(1) adds along\n' ..
-          'axis 1 (down the rows: one sum per column); t:mean(2) averages along\n' ..
-          'axis 2 (across each row).')
+    L:try('t:sum()', 'Add up everything.')
+    L:try('t:sum(1)', 'Add along axis 1 (down the rows): one sum per column.')
+    L:try('t:mean(2)', 'Average along axis 2 (across each row): one mean per row.')
     local t = nn.tensor{{1, 2, 3}, {4, 5, 6}}
     L:check(t[2][3] == 6 and t.shape[1] == 2 and t.shape[2] == 3, 't[2][3] is 6 in a 2x3 tensor')
     L:check(t:sum() == 21 and t:sum(1)[3] == 9 and t:mean(2)[2] == 5, 'sums and means along axes')
@@ -146,17 +145,18 @@ not matmul (NumPy's a @ b).]]
     L:check(not pcall(function() return t:matmul(t) end), 'matmul checks the inner sizes')
 
     L:exercise{
-      prompt = 'Without matmul, work out the number in row 2, column 1 of\n' ..
-               'a:matmul(b), with a = {{1, 2}, {3, 4}} and b = {{5, 6}, {7, 8}}.\n' ..
-               'Write it as arithmetic and store it in c21.',
-      answer = 'c21 = 3 * 5 + 4 * 7',
-      wrong = 'c21 = 3 * 5 + 4 * 6',
+      prompt = 'Now the other order. Without matmul, work out the number in row 2,\n' ..
+               'column 1 of b:matmul(a), with a = {{1, 2}, {3, 4}} and\n' ..
+               'b = {{5, 6}, {7, 8}}. Write it as arithmetic and store it in c21.',
+      answer = 'c21 = 7 * 1 + 8 * 3',
+      wrong = 'c21 = 3 * 5 + 4 * 7',
       check = function(env)
-        local expected = nn.tensor{{1, 2}, {3, 4}}:matmul(nn.tensor{{5, 6}, {7, 8}})[2][1]
+        local expected = nn.tensor{{5, 6}, {7, 8}}:matmul(nn.tensor{{1, 2}, {3, 4}})[2][1]
         return type(env.c21) == 'number' and env.c21 == expected
       end,
-      hints = {'Row 2 of a is (3, 4). Column 1 of b is (5, 7).',
-               'Multiply them pairwise and add: c21 = 3 * 5 + 4 * 7'},
+      hints = {'In b:matmul(a), b comes first: take row 2 of b, (7, 8), and\n' ..
+               'column 1 of a, (1, 3).',
+               'Multiply them pairwise and add: c21 = 7 * 1 + 8 * 3'},
     }
 
     L:run('t = nn.tensor{{1, 2, 3}, {4, 5, 6}}')

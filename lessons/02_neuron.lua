@@ -106,7 +106,9 @@ example n and unit j. That is why matmul matters so much.]]
     L:try('m:predict(X)', 'The engine: three outputs.')
     L:try('X:matmul(dense.kernel) + 0.25',
           'By hand, with matmul. (The bias is one number here, as there is one\n' ..
-          'unit; a number added to a tensor is added to every element.)')
+          'unit; a number added to a tensor is added to every element. Unlike\n' ..
+          'NumPy, + does not broadcast: two tensors added need the same shape,\n' ..
+          'so X:matmul(dense.kernel) + dense.bias, (3, 1) + (1,), is an error.)')
     local diff = L:run('(m:predict(X) - (X:matmul(dense.kernel) + 0.25)):abs():max()')
     L:check(diff < 1e-6, 'a Dense layer is X:matmul(kernel) + bias')
     L:check(math.abs(L:run('m:predict(X)[3][1]') - 0.25) < 1e-6, 'for the input (0, 0) only the bias is left')
@@ -134,7 +136,8 @@ bias = m3.layers[1].bias
 k:copy{{1, -1, 0.5}, {2, -1, -0.5}}
 bias:copy{0, 1, 2}
 ]])
-    L:try('k, bias', 'm3 is built; k and bias are its kernel and bias (views, not copies).')
+    L:try('k', 'm3 is built; k and bias are its kernel and bias (views, not copies).')
+    L:try('bias', 'One bias per unit.')
     L:try('m3:predict(nn.tensor{{2, 3}})',
           'For x = (2, 3): unit 1 gives 1*2 + 2*3 + 0 = 8; unit 2 gives\n' ..
           '-2 - 3 + 1 = -4, which ReLU turns into 0; unit 3 gives 1 - 1.5 + 2.')

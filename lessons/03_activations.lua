@@ -62,7 +62,9 @@ out which row each value falls in and prints the rows.)]]
           'tanh, written out.')
     L:run('function tanh(z) return (math.exp(z) - math.exp(-z)) / (math.exp(z) + math.exp(-z)) end')
     L:try('plot(tanh, -6, 6, -1, 1)', 'The same S, from -1 to 1 and centred on 0.')
-    L:try('tanh(1), nn.tensor{1}:tanh()[1]', 'Yours and the engine\'s.')
+    L:try('tanh(1), nn.tensor{1}:tanh()[1]',
+          'Yours and the engine\'s. They agree to 7 digits: the engine\'s tensors\n' ..
+          'hold 32-bit floats, Lua\'s own numbers are 64-bit.')
     do
       local t = nn.tensor{-3, 0, 1, 3}:tanh()
       L:check(t[2] == 0 and t[1] > -1 and t[4] < 1 and math.abs(t[1] + t[4]) < 1e-6,
@@ -203,20 +205,23 @@ before = unit.layers[1].kernel:clone()
           'Train it for 20 epochs (verbose = 0: no progress lines).')
     L:run('h = unit:fit(X, Y, {epochs = 20, verbose = 0})')
     L:try('h.loss[1], h.loss[20]', 'The loss of the first and the last epoch: the same.')
-    L:try('(unit.layers[1].kernel - before):abs():max()', 'How far any weight moved: not at all.')
+    L:try('(unit.layers[1].kernel - before):abs():max()',
+          'before is a copy (clone) of the kernel we kept before training. How far\n' ..
+          'any weight moved: not at all.')
     L:check(L:run('(unit.layers[1].kernel - before):abs():max()') == 0 and L:run('math.abs(h.loss[1] - h.loss[20]) < 1e-6'),
             'a dead ReLU unit does not learn')
 
     L:exercise{
       prompt = 'Bring the unit back to life: set its bias (unit.layers[1].bias[1]) so\n' ..
-               'that z is positive for every input in X. The weights are 0.5 and -0.3\n' ..
-               'and the inputs lie between 0 and 1.',
+               'that z is positive for every input (x1, x2) between 0 and 1, not just\n' ..
+               'the 64 in X. The weights are 0.5 and -0.3.',
       answer = 'unit.layers[1].bias[1] = 1',
       wrong = 'unit.layers[1].bias[1] = 0',
       check = function(env)
         local unit, X = env.unit, env.X
         if not unit or not X then return false end
-        return unit:predict(X):min() > 0
+        -- every input between 0 and 1, the worst one (0, 1) included
+        return unit:predict(X):min() > 0 and unit:predict(nn.tensor{{0, 1}})[1][1] > 0
       end,
       hints = {'The smallest z is about 0 * 0.5 + 1 * (-0.3) + bias.',
                'Any bias above 0.3 will do.',

@@ -138,7 +138,8 @@ Read the table and the plot from left (wrong) to right (right):
     L:exercise{
       prompt = 'For a positive example (y = +1), find the smallest score z at which\n' ..
                'the hinge loss is exactly 0 (the margin). hinge_at(z) tells you the\n' ..
-               'loss. Store it in z_margin.',
+               'loss; at this prompt show it with print: print(hinge_at(0.5)).\n' ..
+               'Store your z in z_margin.',
       answer = 'z_margin = 1',
       wrong = 'z_margin = 0',
       check = function(env)
@@ -148,7 +149,7 @@ Read the table and the plot from left (wrong) to right (right):
         local just_below = nn.losses.hinge(nn.tensor{{1}}, nn.tensor{{z - 0.01}}).value
         return at == 0 and just_below > 0
       end,
-      hints = {'Try hinge_at(0), hinge_at(0.5), hinge_at(2).',
+      hints = {'Try print(hinge_at(0), hinge_at(0.5), hinge_at(2)).',
                'max(0, 1 - z) is 0 as soon as 1 - z <= 0.',
                'z_margin = 1'},
     }
@@ -174,7 +175,8 @@ pa holds model A's predictions and y3 the answers.]]
       wrong = 'pb = nn.tensor{{0.5}, {0.5}, {0.5}}',
       check = function(env)
         local pb = env.pb
-        if pb == nil or pcall(function() return pb.shape end) == false then return false end
+        local has_shape, shape = pcall(function() return pb.shape end)
+        if not has_shape or type(shape) ~= 'table' then return false end  -- not a tensor
         if #pb.shape ~= 2 or pb.shape[1] ~= 3 or pb.shape[2] ~= 1 then return false end
         if pb:min() < 0 or pb:max() > 1 then return false end
         local y, pa = nn.tensor{{1}, {1}, {1}}, nn.tensor{{0.3}, {0.3}, {0.3}}

@@ -103,9 +103,9 @@ We ask for 2 epochs so that we can watch the step repeat.]]
     L:run('if d == nil then d = nn.debug(m, x, y, {epochs = 2}) end')
     L:try('d:step(2)', 'The forward pass: both layers.')
     L:run('sync(2)')
-    L:try('m.layers[1].output, m.layers[2].output',
-          'The hidden outputs h = (0.5933, 0.5969) and the outputs o = (0.7514, 0.7729).\n' ..
-          'o1 should be 0.01: far too big.')
+    L:try('m.layers[1].output', 'The hidden outputs h = (0.5933, 0.5969).')
+    L:try('m.layers[2].output',
+          'The outputs o = (0.7514, 0.7729). o1 should be 0.01: far too big.')
     L:try('h = m.layers[1].output:clone(); o = m.layers[2].output:clone()',
           'Keep copies (clone) under short names: h and o.')
     L:run('h = m.layers[1].output:clone(); o = m.layers[2].output:clone()')
@@ -137,8 +137,9 @@ o[1][1] is o1 (example 1, unit 1).]]
     }
 
     L:exercise{
-      prompt = 'Now the gradient of dense_2.weights[1][1] (hidden unit 1 -> output\n' ..
-               'unit 1): dL/dw = dL/dz * dz/dw = delta_o1 * (the input it multiplies).\n' ..
+      prompt = 'Now the gradient of dense_2.weights[1][1], its kernel[1][1] (hidden\n' ..
+               'unit 1 -> output unit 1; Mazur calls it w5): dL/dw = dL/dz * dz/dw =\n' ..
+               'delta_o1 * (the input it multiplies).\n' ..
                'What is that input? Store the gradient in g_w5.',
       answer = 'g_w5 = delta_o1 * h[1][1]',
       wrong = 'g_w5 = delta_o1 * 0.05',
@@ -207,8 +208,10 @@ its gradient (downhill), by the learning rate times the gradient:
     w_new = w - learning_rate * dL/dw
 
 Notice how much smaller the hidden weight's gradient is (0.0004 against
-0.08): the sigmoids' slopes, at most 0.25 each, shrink the loss on its way
-back. Deep sigmoid networks suffer from it (lesson 13).]]
+0.08). Part of it is the small input (0.05 against h1 = 0.59), but dL/dz
+shrank too, 0.0088 against 0.1385 in the two explanations: the sigmoids'
+slopes, at most 0.25 each, shrink the loss on its way back. Deep sigmoid
+networks suffer from it (lesson 13).]]
 
     L:exercise{
       prompt = 'dense_2.weights[1][1] is 0.40 and the learning rate is 0.5. Compute\n' ..
@@ -223,7 +226,9 @@ back. Deep sigmoid networks suffer from it (lesson 13).]]
     L:try('m.layers[2].kernel[1][1], w5_new', 'The engine\'s new weight and yours.')
     L:check(close(L:run('m.layers[2].kernel[1][1]'), W5_NEW), 'SGD moved the weight to 0.3589')
     L:try('d:back()', 'Every step can be undone: back before the update...')
-    L:try('m.layers[2].kernel[1][1]', '...and the weight is 0.40 again, exactly.')
+    L:try('m.layers[2].kernel[1][1]',
+          '...and the weight is 0.40 again, exactly as before (0.40000000596046 is\n' ..
+          '0.40 stored as a 32-bit float).')
     L:check(L:run('d.stepper.position') ~= 5 or close(L:run('m.layers[2].kernel[1][1]'), 0.40),
             'going back restores the weight')
     L:try('d:step()', 'Forward again: the update is redone.')

@@ -148,8 +148,10 @@ inside the picture.]]
     L:try('conv_at(img, k, 3, 4)', 'Columns 4-6: bright on the left, dark on the right: -3.')
     L:try('feature_map(img, k)',
           'The whole feature map: positive along the left edge of the square,\n' ..
-          'negative along its right edge, 0 inside and outside. It is 5x5: a 3x3\n' ..
-          'kernel fits in 7 - 3 + 1 = 5 places across.')
+          'negative along its right edge, 0 in the middle column (as much white\n' ..
+          'on the left as on the right). Smaller numbers above and below: the\n' ..
+          'kernel covers only part of the edge there. It is 5x5: a 3x3 kernel fits\n' ..
+          'in 7 - 3 + 1 = 5 places across.')
     do
       local map = own.feature_map(L:run('img'), L:run('k'))
       L:check(map.shape[1] == 5 and map[3][1] == 3 and map[3][4] == -3 and map[3][3] == 0 and map[1][1] == 1,
