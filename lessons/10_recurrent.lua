@@ -128,6 +128,7 @@ x1 = nn.tensor{{1}}
                'The memory term is h1:matmul(U).',
                'h2 = (x2:matmul(W) + h1:matmul(U) + b):tanh()'},
     }
+    L:try('h2, rnn.state.h[1][2]:reshape(1, 3)', 'Your h_2 and the engine\'s.')
 
     L:try('d:next()', 'next runs to the next layer: the remaining timesteps 3..10 in one go.')
     L:run("if d.stepper:peek() and d.stepper:peek().layer == 'simple_rnn_1' then d:next() end")
@@ -160,6 +161,8 @@ element out. The Dense layer reads only h_10, where little of it is left.]]
       hints = {'rnn.state.h[example][timestep] is one state of 3 numbers.',
                'hT = rnn.state.h[1][10]'},
     }
+    L:try('(hT:reshape(3) - rnn.output[1]):abs():max()',
+          'The largest difference between your hT and the layer\'s output: none.')
     L:try("seq = nn.SimpleRNN(3, {return_sequences = true, input_shape = {10, 1}})",
           'A SimpleRNN with return_sequences = true ...')
     L:try('nn.Sequential{seq}.layers[1].output_shape',
@@ -207,7 +210,8 @@ x, y = make_sequences(512, 10)
     L:page [[
 The visualizer's lstm view shows any recurrent layer: for a SimpleRNN, its
 state h, units by timesteps, for one example ([ and ] change the example
-in the visualizer). Compare example 1 with example 2 there.]]
+in the visualizer; lo and hi, under the name, are the lowest and highest
+value drawn). Compare example 1 with example 2 there.]]
     L:view('lstm', {model = L.env.m})
     L:page [[
 Training changed W, U and b so that the first element's trace survives to

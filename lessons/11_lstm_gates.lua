@@ -74,10 +74,11 @@ x_test, y_test, and this model:
   lstm = m.layers[1]]=]
     L:try('m:summary()', 'An LSTM has four sets of weights, one per gate: 4 * (1*4 + 4*4 + 4) = 96.')
     L:check(L:run('lstm:count_params()') == 4 * (1 * 4 + 4 * 4 + 4), 'an LSTM has 4 * (features*units + units*units + units) weights')
-    L:try('lstm.bias',
+    L:try('lstm.bias:reshape(4, 4)',
           'The gates sit side by side in the kernels and the bias, in the order\n' ..
-          'i, f, g, o: 4 units each. The forget gate\'s bias (numbers 5-8) starts at 1,\n' ..
-          'as in Keras, so f starts near sigmoid(1) = 0.73: remember by default.')
+          'i, f, g, o: 4 units each. Reshaped to 4x4, the bias has one row per gate.\n' ..
+          'The forget gate\'s (row 2: numbers 5-8 of lstm.bias) starts at 1, as in\n' ..
+          'Keras, so f starts near sigmoid(1) = 0.73: remember by default.')
     L:check(L:run('lstm.bias[5] == 1 and lstm.bias[8] == 1 and lstm.bias[1] == 0'),
             'the forget gate bias starts at 1, the others at 0')
     L:try('h = m:fit(x, y, {epochs = 20, batch_size = 32, verbose = 0})',
@@ -104,7 +105,10 @@ lstm.state is a copy taken when you read it: read it again after a step.]]
     L:run('if not d or d.model ~= m then d = nn.debug(m, xs, ys) end')
     L:try('d:step()', 'Timestep 1.')
     L:run('if d.stepper.position == 0 then d:step() end')
-    L:try('s = lstm.state', 'Read the state (the REPL shows its fields).')
+    L:try('s = lstm.state',
+          'Read the state into s: the tensors s.i, s.f, s.g, s.o, s.c and s.h, and\n' ..
+          's.done, how many timesteps this pass has computed (the rows after that may\n' ..
+          'be left over from an earlier pass, here m:predict(xs)).')
     L:run('s = lstm.state')
     L:try('s.i[1][1], s.f[1][1], s.g[1][1], s.o[1][1]',
           'The four gates of example 1 at t = 1, one number per unit.')
@@ -138,8 +142,11 @@ holds only what the input gate let in. And h_1 = o * tanh(c_1).]]
     L:run("if d.stepper:peek() and d.stepper:peek().layer == 'lstm_1' then d:next() end; s = lstm.state")
     L:page [[
 The lstm view: the gates and the states of example 1, units (rows) by
-timesteps (columns). Look at the forget gate f: near 1 all along. The cell
-c keeps what it was given and adds to it; h is a squashed view of c.]]
+timesteps (columns). Under each name, lo and hi are the lowest and highest
+value drawn in that block. Look at the forget gate f: high all along (about
+0.66 to 0.97 here). The cell c keeps what it was given and adds to it; h is
+a squashed view of c.]]
+    L:check(L:run('s.f[1]:min()') > 0.6, 'the forget gate stays high for example 1')
     L:view('lstm', {model = L.env.m})
     L:try('s.f:mean()', 'The forget gate, averaged over both examples, all timesteps and units.')
     L:check(L:run('s.f:mean()') > 0.7, 'the trained LSTM keeps most of its cell at every step')

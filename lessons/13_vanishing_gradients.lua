@@ -80,7 +80,9 @@ gradient is a few times smaller than the one above it. dense_1 gets
 thousands of times less than the top: an update of the same learning rate
 barely moves it. The signal going up (third column) keeps its size: it is
 only the gradient that vanishes. The gradients view draws the gradient
-norms on a log scale; the bars shrink towards the input.]]
+norms on a log scale; the bars shrink towards the input. (Its |dL/dW|
+counts each layer's bias with its kernel, so it can be larger than the
+first column of norms.)]]
     L:view('gradients', {model = L.env.ms})
     L:exercise{
       prompt = 'By how much does the gradient shrink from dense_5 to\n' ..
@@ -99,6 +101,7 @@ norms on a log scale; the bars shrink towards the input.]]
                'r = ms.layers[6].grad.kernel:norm() / ms.layers[5].grad.kernel:norm()'},
     }
     L:check(L:run('r') > 2, 'each sigmoid layer shrinks the gradient by a factor of more than 2')
+    L:try('r', 'The factor for one sigmoid layer: not far from 4.')
 
     L:page [[
 ReLU's derivative is exactly 1 wherever the unit is active (and 0 where it
@@ -183,7 +186,7 @@ end
     L:page [[
 In the gradients view look at the last column, update/|W|: how much one
 update changed each layer's weights, relative to their size. A healthy
-training step changes weights by about a thousandth; here a single step
+training step changes weights by a thousandth or less; here a single step
 changes them by tenths. Training like this jumps about or overflows to
 infinity (nnstep stops fit at the first NaN or infinity and names the layer).]]
     L:view('gradients', {model = L.env.mx})

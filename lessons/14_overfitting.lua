@@ -14,9 +14,13 @@ and few examples can learn the examples themselves, noise and all, instead
 of what they have in common. That is overfitting.
 
 So keep some labelled examples out of training, the validation set, and
-measure the loss on them after every epoch. In Keras (and here):
+measure the loss on them after every epoch. In Keras (Python):
 
   history = model.fit(x, y, epochs=..., validation_data=(x_val, y_val))
+
+and here (Lua):
+
+  history = m:fit(x, y, {epochs = ..., validation_data = {x_val, y_val}})
 
 history.loss is the training loss of each epoch, history.val_loss the
 validation loss. Overfitting is when the first keeps falling and the
