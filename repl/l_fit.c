@@ -185,6 +185,14 @@ static void push_history(lua_State *L, const nn_history *h, bool accuracy)
     }
     lua_pushinteger(L, (lua_Integer)h->epochs);
     lua_setfield(L, -2, "epochs");
+    /* Keras code reads history.history['loss']: let h.history be h itself,
+     * through the metatable, so that the REPL does not show it twice. */
+    lua_newtable(L);               /* the metatable */
+    lua_newtable(L);               /* its __index */
+    lua_pushvalue(L, -3);
+    lua_setfield(L, -2, "history");
+    lua_setfield(L, -2, "__index");
+    lua_setmetatable(L, -2);
 }
 
 /* validation_data = {x, y}, or the last validation_split of x and y */

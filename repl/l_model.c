@@ -34,6 +34,9 @@ void lnn_seed_models(uint64_t seed) { next_model_seed = seed; }
 nn_model *lnn_check_model(lua_State *L, int i, const char *fn)
 {
     model_box *box = luaL_testudata(L, i, LNN_MODEL);
+    if (!box && i == 1)  /* m.add(layer) for m:add(layer): the layer comes first */
+        luaL_error(L, "%s: argument #1: expected a model (nn.Sequential), got %s "
+                   "(a method is called with a colon: m:%s(...))", fn, luaL_typename(L, i), fn);
     if (!box)
         luaL_error(L, "%s: argument #%d: expected a model (nn.Sequential), got %s", fn, i,
                    luaL_typename(L, i));

@@ -130,9 +130,10 @@ static size_t check_index(lua_State *L, int i, const nn_tensor *t, int dim, cons
     const char *prefix = fn ? fn : "", *colon = fn ? ": " : "";
     if (!ok)
         tensor_error(L, "%s%sexpected an integer index, got %s", prefix, colon, value_of(L, i));
-    if (index < 1 || (lua_Unsigned)index > t->shape[dim])
-        tensor_error(L, "%s%sindex %lld is out of range for dimension %d of size %zu",
-                     prefix, colon, (long long)index, dim + 1, t->shape[dim]);
+    if (index < 1 || (lua_Unsigned)index > t->shape[dim])  /* index 0: a Python habit */
+        tensor_error(L, "%s%sindex %lld is out of range for dimension %d of size %zu%s",
+                     prefix, colon, (long long)index, dim + 1, t->shape[dim],
+                     index == 0 ? " (indices count from 1 in Lua)" : "");
     return (size_t)index - 1;
 }
 

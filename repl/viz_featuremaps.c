@@ -232,7 +232,7 @@ void viz_draw_featuremaps(viz_canvas *c, viz_rect area, viz_frame *f)
         layer = viz_pick_layer(f, NULL);
     if (layer < 0 || !viz_has_batch(m)) {
         viz_message(c, area, layer < 0 ? "the model has no layers"
-                                       : "no batch has run yet\n(step with s, or :debug m, x, y)");
+                                       : "no batch has run yet\n(:debug m, x, y, then :viz; or nn.viz.open(m, x, y))");
         return;
     }
     const nn_layer *l = m->layers[layer];

@@ -198,7 +198,7 @@ void viz_draw_lstm(viz_canvas *c, viz_rect area, viz_frame *f)
         return;
     }
     if (!viz_has_batch(m) || nn_recurrent_state(m->layers[layer], &v) != NN_OK) {
-        viz_message(c, area, "no batch has run yet\n(step with s, or :debug m, x, y)");
+        viz_message(c, area, "no batch has run yet\n(:debug m, x, y, then :viz; or nn.viz.open(m, x, y))");
         return;
     }
     size_t e = f->example >= 0 && (size_t)f->example < v.batch ? (size_t)f->example : 0;

@@ -104,9 +104,10 @@ function nn.debug(model, x, y, opts)
   if d.batch_size < 1 or d.epochs < 1 then error('debug: batch_size and epochs must be positive', 2) end
   load_batch(d)
   current = d
-  say('debugging %s on %d examples (%d batch%s of %d); snapshot %.1f KiB',
-      tostring(model), n, batch_count(d), batch_count(d) == 1 and '' or 'es',
-      d.batch_size, d.stepper:snapshot_bytes() / 1024)
+  say('debugging %s', tostring(model))
+  say('on %d example%s (%d batch%s of %d); snapshot for stepping back: %.1f KiB', n,
+      n == 1 and '' or 's', batch_count(d), batch_count(d) == 1 and '' or 'es', d.batch_size,
+      d.stepper:snapshot_bytes() / 1024)
   d:where()
   return d
 end
@@ -466,9 +467,10 @@ function Debugger:explain(text)
   local over = per == 1 and string.format('the %d examples', e.examples)
     or recurrent and string.format('%d examples x %d timesteps', e.examples, per)
     or string.format('%d examples x %d positions', e.examples, per)
-  say('dL/dw = sum over %s of dL/dz * dz/dw, where dz/dw = %s:', over,
-      e.bias and '1' or (param == 'recurrent_kernel' and 'h_(t-1), the state it multiplies'
-                         or 'x, the input it multiplies'))
+  say('dL/dw = sum over %s of dL/dz * dz/dw,', over)
+  say('  where dz/dw = %s:', e.bias and '1' or (param == 'recurrent_kernel'
+                                                 and 'h_(t-1), the state it multiplies'
+                                                 or 'x, the input it multiplies'))
   if #e.terms < e.rows then say('(the %d largest of the %d products)', #e.terms, e.rows) end
   local where = per == 1 and 'example' or (recurrent and 'example, t' or 'example, pos')
   say('  %12s  %14s  %14s  %14s', where, 'dL/dz', 'dz/dw', 'product')

@@ -61,15 +61,23 @@ end
 local function show(...)
   local n = select('#', ...)
   if n == 0 then return end
-  local parts = {}
-  for i = 1, n do parts[i] = nn.show((select(i, ...))) end
-  print(table.concat(parts, TAB))
+  local parts, several_lines = {}, false
+  for i = 1, n do
+    parts[i] = nn.show((select(i, ...)))
+    several_lines = several_lines or parts[i]:find(NL, 1, true) ~= nil
+  end
+  -- side by side, unless one takes several lines (a tensor): then one under another
+  print(table.concat(parts, several_lines and NL or TAB))
 end
 
 -- Run a line of Lua in the lesson's environment: expressions print.
 local function run_line(L, code)
   local chunk = load('return ' .. code, '=lesson', 't', L.env)
-    or assert(load(code, '=lesson', 't', L.env))
+  if not chunk then
+    local err
+    chunk, err = load(code, '=lesson', 't', L.env)
+    if not chunk then error(err, 0) end  -- "lesson:1: ...", not where this file is
+  end
   return chunk()
 end
 
@@ -114,12 +122,15 @@ function Lesson:check(cond, message)
   error('lesson check failed: ' .. message, 2)
 end
 
--- Does `code` satisfy the exercise? Errors in the code count as no.
+-- Does `code` satisfy the exercise? Errors in the code count as no. Also
+-- returns what the code gave back (packed), so that an expression the
+-- learner types to look at something is shown.
 local function attempt(L, ex, code)
-  local ok, err = pcall(run_line, L, code)
-  if not ok then return false, tostring(err) end
+  local results = table.pack(pcall(run_line, L, code))
+  if not results[1] then return false, tostring(results[2]) end
   local passed, why = pcall(ex.check, L.env)
-  return passed and why == true or (passed and why and why ~= false), not passed and why or nil
+  return passed and why == true or (passed and why and why ~= false), not passed and why or nil,
+         results
 end
 
 function Lesson:exercise(ex)
@@ -147,9 +158,14 @@ function Lesson:exercise(ex)
       print('The answer was: ' .. ex.answer)
       return
     else
-      local ok, err = attempt(self, ex, line)
+      local ok, err, results = attempt(self, ex, line)
       if ok then print('Right.') return end
-      print(err and ('error: ' .. err) or 'Not yet. (type hint for a hint, skip to see the answer)')
+      if results and results.n > 1 then show(table.unpack(results, 2, results.n)) end
+      if is_interrupt(err) then
+        print('(stopped by Ctrl-C; try again, or type skip)')
+      else
+        print(err and ('error: ' .. err) or 'Not yet. (type hint for a hint, skip to see the answer)')
+      end
     end
   end
 end

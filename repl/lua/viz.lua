@@ -218,7 +218,7 @@ function App:can_step()
     return false
   end
   if not self.debugger then
-    self:say('nothing to step: open with nn.viz.open(model, x, y), or :debug m, x, y first')
+    self:say('no data to step through: q, then :debug m, x, y and :viz')
     return false
   end
   return true

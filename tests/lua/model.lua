@@ -196,4 +196,12 @@ local ok2, lstm = pcall(nn.pretrained, 'fashion_lstm')
 t.ok(ok2 and lstm.layers[1].class == 'LSTM', 'nn.pretrained loads the reference LSTM')
 t.raises(function() nn.pretrained('resnet') end, "pretrained: no model 'resnet'", 'unknown names are refused')
 
+-- Keras habits: history.history['loss'], and m.add(layer) for m:add(layer)
+local km = nn.Sequential{nn.Dense(1, {input_shape = {2}})}
+km:compile{optimizer = 'sgd', loss = 'mse'}
+local kh = km:fit(nn.ones(4, 2), nn.ones(4, 1), {epochs = 2, verbose = 0})
+t.is(kh.history['loss'], kh.loss, "history.history['loss'] is history.loss, as in Keras")
+t.raises(function() km.add(nn.Dense(2)) end, 'a method is called with a colon: m:add%(...%)',
+         'm.add(layer) says to use a colon')
+
 t.done_testing()

@@ -581,4 +581,9 @@ do
   t.ok(lines(tostring(nn.rand(60000, 28, 28, 1))) <= 45, 'print: a data set stays short')
 end
 
+-- index 0, a habit from Python and C, is refused with a word on why
+local v = nn.ones(3)
+t.raises(function() return v[0] end, 'index 0 is out of range for dimension 1 of size 3 %(indices count from 1 in Lua%)',
+         'index 0 says indices count from 1')
+
 t.done_testing()

@@ -5,7 +5,7 @@
 # Ctrl-D leaves with status 0.
 . "${srcdir:-.}/tests/terminal/harness.sh"
 
-plan 11
+plan 13
 check 'the REPL starts with a banner and a prompt' start_nnstep
 
 clear_screen
@@ -47,6 +47,12 @@ expect ':help TOPIC calls help()' 'nn\.Dense\(units'
 clear_screen
 type_line ':foo'
 expect 'an unknown command says so' "^unknown command ':foo' \(type :help for the list\)$"
+
+# several results, one of them a tensor: each starts a line of its own
+clear_screen
+type_line 'nn.ones(2), 5'
+expect 'a tensor among several results ends its own line' '^\[nn\.Tensor of size 2\]$'
+expect '... and the next result has a line too' '^5$'
 
 press C-d
 check 'Ctrl-D exits with status 0' exited_with 0

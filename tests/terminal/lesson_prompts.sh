@@ -1,0 +1,42 @@
+#!/bin/sh
+# lesson_prompts.sh: what the learner types at a lesson's prompts. At an
+# exercise, an expression shows its value before "Not yet." (the learner is
+# looking at something); a syntax error names the learner's line, not the
+# lesson runner's; a right answer passes. A small lesson written here.
+. "${srcdir:-.}/tests/terminal/harness.sh"
+
+lessons=$work_dir/lessons
+mkdir -p "$lessons"
+cat >"$lessons/01_prompts.lua" <<'LESSON'
+return {
+  title = 'Prompts test', minutes = 1,
+  run = function(L)
+    L:try('nn.ones(2), 5', 'Two results, one a tensor.')
+    L:exercise{
+      prompt = 'Set seven to 7.',
+      check = function(env) return env.seven == 7 end,
+      wrong = 'seven = 6', answer = 'seven = 7',
+      hints = {'seven = 3 + 4 would do.'},
+    }
+  end,
+}
+LESSON
+NNSTEP_LESSONS_DIR=$lessons
+export NNSTEP_LESSONS_DIR
+
+plan 7
+check 'the REPL starts' start_nnstep
+type_line ':lesson 1'
+wait_for '^lesson>'
+type_line ''
+expect 'a try with a tensor among its results: the tensor ends its own line' \
+    '^\[nn\.Tensor of size 2\]$'
+expect '... and the next result is on a line of its own' '^5$'
+type_line '2 + 3'
+expect 'at an exercise, an expression shows its value' '^5$'
+expect '... then says not yet' '^Not yet\.'
+type_line 'def f(z):'
+expect 'a syntax error names the learner line, not the runner' '^error: lesson:1: '
+type_line 'seven = 3 + 4'
+expect 'a right answer passes' '^Right\.$'
+finish
