@@ -185,6 +185,9 @@ void viz_draw_gradients(viz_canvas *c, viz_rect area, viz_frame *f)
     int first = f->shown_layer >= rows ? f->shown_layer - rows + 1 : 0;
     for (int k = 0; k < rows; k++)
         draw_layer_row(c, area, area.y + 1 + k, f, first + k, bar_w);
+    if (rows + 1 < area.h)  /* the numbers are over all parameters, not the kernel alone */
+        viz_text(c, area.x + NAME_W, area.y + 1 + rows, area.w - NAME_W, VIZ_DIM_PEN,
+                 "W: all of a layer's parameters (kernel and bias) as one vector");
     int top = area.y + 2 + rows, left = area.h - (top - area.y);
     if (f->shown_layer < 0 || left < 6)
         return;

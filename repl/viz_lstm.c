@@ -188,6 +188,29 @@ static void draw_header(viz_canvas *c, viz_rect area, const nn_model *m, int lay
                   next->timesteps);
 }
 
+/* The key below the maps: how the shades read. Each map has a scale of its
+ * own (its lo and hi beside it): the gates, 0 to 1 by construction, are
+ * sequential; g, c and h, which go below zero, diverge around 0. The key's
+ * two strips are drawn by the heatmap itself, so they match in every
+ * colour depth and in ASCII. */
+static void draw_key(viz_canvas *c, int x, int y, int width)
+{
+    static const nn_real ramp[8] = {0, 1, 2, 3, 4, 5, 6, 7};
+    static const nn_real signed_ramp[8] = {-4, -3, -2, -1, 1, 2, 3, 4};
+    viz_grid up = {ramp, 1, 8, 8, 1}, both = {signed_ramp, 1, 8, 8, 1};
+    int at = viz_text(c, x, y, width, VIZ_DIM_PEN, "key: ");
+    viz_heatmap(c, x + at, y, 8, 2, up, viz_scale_for(0, 7));
+    at += 8;
+    at += viz_text(c, x + at, y, width - at, VIZ_DIM_PEN, " 0..hi (i f o)   ");
+    if (at + 8 > width)
+        return;
+    viz_heatmap(c, x + at, y, 8, 2, both, viz_scale_for(-4, 4));
+    at += 8;
+    at += viz_text(c, x + at, y, width - at, VIZ_DIM_PEN, " -hi..0..hi (g c h)   ");
+    viz_textf(c, x + at, y, width - at, VIZ_DIM_PEN, "%s not run yet",
+              c->style.unicode ? "·" : ".");
+}
+
 void viz_draw_lstm(viz_canvas *c, viz_rect area, viz_frame *f)
 {
     const nn_model *m = f->model;
@@ -204,7 +227,8 @@ void viz_draw_lstm(viz_canvas *c, viz_rect area, viz_frame *f)
     size_t e = f->example >= 0 && (size_t)f->example < v.batch ? (size_t)f->example : 0;
     state_map maps[MAX_MAPS];
     int count = collect_maps(&v, e, maps);
-    viz_rect grid = {area.x, area.y + 2, area.w, area.h - 2};
+    bool key = area.h >= 12;  /* a line for the key, when the maps can spare it */
+    viz_rect grid = {area.x, area.y + 2, area.w, area.h - 2 - key};
     lstm_layout lay = choose_layout(grid, count, v.timesteps, (int)v.units);
     if (lay.units == 0) {
         viz_message(c, area, "(no room for the maps)");
@@ -225,4 +249,6 @@ void viz_draw_lstm(viz_canvas *c, viz_rect area, viz_frame *f)
         draw_state_map(c, grid.x + k % lay.per_row * lay.cell_w,
                        grid.y + k / lay.per_row * lay.map_rows, &lay, &maps[k], &v, done,
                        first_unit);
+    if (key)
+        draw_key(c, area.x, area.y + area.h - 1, area.w);
 }

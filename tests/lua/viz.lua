@@ -123,6 +123,8 @@ t.is(count(v[3], '·'), 16, 'LSTM: timesteps 3 and 4 not computed yet: dotted (2
 t.like(v[9], '^g cand. .*  o output ', 'LSTM: the candidate g and the output gate')
 t.like(v[15], '^c cell .*  h hidden ', 'LSTM: the cell and hidden states')
 t.like(v[4], '^lo 0%.311 ', 'LSTM: the range beside each map')
+t.like(v[#v], '^key: .* 0%.%.hi %(i f o%) .* %-hi%.%.0%.%.hi %(g c h%) +· not run yet',
+       'LSTM: a key says how the shades read', view)
 ls:step(4)  -- the rest of the forward pass, the loss, backward dense_1
 local after = lines(nn.viz.snapshot('lstm', {model = lstm, frame = false, width = 80, height = 21}))
 t.is(after[2], 'timestep   1              4  timestep   1              4', 'LSTM: no mark once the cursor has left the layer')
