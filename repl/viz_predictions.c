@@ -230,6 +230,11 @@ static void draw_examples(viz_canvas *c, viz_rect area, viz_frame *f)
     for (int k = 0; k < fits && first + (size_t)k < m->batch; k++)
         draw_example(c, area.x + k % per_row * cell_w, area.y + 2 + k / per_row * cell_h, img_w,
                      img_h, m, first + (size_t)k);
+    if (fits > 0 && (size_t)fits < m->batch) {  /* say which, and how to see the others */
+        size_t last = first + (size_t)fits < m->batch ? first + (size_t)fits : m->batch;
+        viz_textf(c, area.x, area.y + 1, area.w, VIZ_DIM_PEN,
+                  "examples %zu-%zu of %zu ([ and ] for the others)", first + 1, last, m->batch);
+    }
     f->shown_count = (int)m->batch;
 }
 

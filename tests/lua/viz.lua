@@ -187,6 +187,8 @@ t.ok(has_line(grads, '^max_pooling2d_1 %(no weights%)'), 'gradients: layers with
 local preds = nn.viz.snapshot('predictions', {model = net})
 t.like(preds, 'predictions for batch 3: %d of 3 right', 'predictions: the last batch, scored')
 t.like(preds, '#1 true %d, predicted %d', 'predictions: true and predicted class')
+local few = nn.viz.snapshot('predictions', {model = net, width = 80, height = 16, frame = false})
+t.like(few, 'examples 1%-2 of 3 %(%[ and %] for the others%)', 'predictions: says when some examples are not shown', few)
 
 -- the confusion matrix of the last evaluate: a Dense layer whose weights
 -- send input 1 to class 0 and inputs 2 and 3 both to class 2, so class 1 is
