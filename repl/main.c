@@ -269,8 +269,29 @@ static int finish_standard_output(int status)
     return status == EXIT_SUCCESS ? EXIT_LUA_ERROR : status;
 }
 
+/* OpenMP's threads wait for each other at the end of every parallel loop.
+ * By default libgomp's waiting threads spin, which is a little faster on an
+ * idle machine, and a disaster on a busy one: a thread spins on a core
+ * that the thread it waits for needs, and training ran at a third of its
+ * speed here while one other program was busy. Sleeping waiters
+ * (OMP_WAIT_POLICY=PASSIVE) cost about 5% when idle and keep that speed
+ * under load, so nnstep asks for them, unless the user chose a policy.
+ * libgomp reads the variable when it is loaded, before main, so the only
+ * way is to set it and start again (exec: same process, same arguments). */
+static void prefer_sleeping_threads(char **argv)
+{
+#ifdef _OPENMP
+    if (getenv("OMP_WAIT_POLICY") || setenv("OMP_WAIT_POLICY", "PASSIVE", 1) != 0)
+        return;
+    execv("/proc/self/exe", argv);  /* returns only if it failed: go on as we are */
+#else
+    (void)argv;
+#endif
+}
+
 int main(int argc, char **argv)
 {
+    prefer_sleeping_threads(argv);
     lnn_signals_start();
     guard_standard_streams();
     options o = {0};

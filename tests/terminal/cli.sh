@@ -21,7 +21,7 @@ status_is() {  # status_is EXPECTED COMMAND...
     "$@" </dev/null >/dev/null 2>&1
     [ $? -eq "$expected" ]
 }
-echo 1..9
+echo 1..11
 echo 'print(select("#", ...) .. " " .. table.concat({...}, " ") .. " " .. arg[0] .. " " .. arg[2])' >"$tmp/args.lua"
 result 'a script gets its arguments as ... and arg' \
     sh -c "'$nnstep' '$tmp/args.lua' one two | grep -qx '2 one two $tmp/args.lua two'"
@@ -34,3 +34,8 @@ result 'exit status 1 for a missing script' status_is 1 "$nnstep" "$tmp/missing.
 result 'exit status 2 for an unknown option' status_is 2 "$nnstep" --bogus
 result '--version names nnstep and Lua' sh -c "'$nnstep' --version | grep -q '^nnstep .*Lua 5.4'"
 result '--help shows the usage' sh -c "'$nnstep' --help | grep -q '^usage: nnstep'"
+# OpenMP's waiting threads sleep unless the user chose otherwise (main.c)
+result 'OMP_WAIT_POLICY unset: nnstep runs with PASSIVE' \
+    sh -c "env -u OMP_WAIT_POLICY '$nnstep' -e 'print(os.getenv(\"OMP_WAIT_POLICY\"))' | grep -qx PASSIVE"
+result 'OMP_WAIT_POLICY set: the user choice stands' \
+    sh -c "OMP_WAIT_POLICY=active '$nnstep' -e 'print(os.getenv(\"OMP_WAIT_POLICY\"))' | grep -qx active"
