@@ -77,6 +77,7 @@ press x
 check '... which any key closes' sh -c "! tmux -L '$socket' capture-pane -p -t '$session' | grep -q '│ line 3'"
 press :
 type_line 'while true do end'
+wait_for 'running +while true do end'  # a Ctrl-C typed before it runs is only a key
 press C-c
 expect 'Ctrl-C interrupts a running line, as at the REPL' '│ nnstep: interrupted! +│'
 press x
