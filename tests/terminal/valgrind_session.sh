@@ -129,6 +129,9 @@ nnstep=$work_dir/nnstep-under-valgrind
 drive_session() {
     start_nnstep || return 1
     type_line "t = nn.zeros(2, 3)"
+    # (under valgrind a line takes a while: keys typed before the next prompt
+    # are echoed by the terminal, not readline, so Tab waits for the prompt)
+    wait_for '^nn>$' || return 1
     type_text 'nn.zer'
     press Tab
     wait_for '^nn> nn\.zeros\($' || return 1
