@@ -49,9 +49,12 @@ an error about a missing argument.]]
       answer = 'a = nn.ones(3, 4)',
       wrong = 'a = nn.ones(4, 3)',
       check = function(env)
-        local a = env.a
-        return a ~= nil and #a.shape == 2 and a.shape[1] == 3 and a.shape[2] == 4
-          and a:sum() == 12 and a:max() == 1 and a:min() == 1
+        local ok, shape = pcall(function() return env.a.shape end)
+        if not ok or type(shape) ~= 'table' then return false, 'a is not a tensor yet' end
+        if #shape ~= 2 or shape[1] ~= 3 or shape[2] ~= 4 then
+          return false, 'a has shape (' .. table.concat(shape, ', ') .. '), not (3, 4)'
+        end
+        return env.a:max() == 1 and env.a:min() == 1, 'a should hold only ones'
       end,
       hints = {'nn.ones takes the sizes, rows first, like np.ones((3, 4)).',
                'a = nn.ones(3, 4)'},

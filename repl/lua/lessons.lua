@@ -125,12 +125,13 @@ end
 -- Does `code` satisfy the exercise? Errors in the code count as no. Also
 -- returns what the code gave back (packed), so that an expression the
 -- learner types to look at something is shown.
+-- A check may also say what is wrong: return false, 'a has shape (4, 3)'.
 local function attempt(L, ex, code)
   local results = table.pack(pcall(run_line, L, code))
   if not results[1] then return false, tostring(results[2]) end
-  local passed, why = pcall(ex.check, L.env)
-  return passed and why == true or (passed and why and why ~= false), not passed and why or nil,
-         results
+  local ran, ok, reason = pcall(ex.check, L.env)
+  if not ran then return false, tostring(ok), results end
+  return ok ~= nil and ok ~= false, nil, results, type(reason) == 'string' and reason or nil
 end
 
 function Lesson:exercise(ex)
@@ -158,13 +159,16 @@ function Lesson:exercise(ex)
       print('The answer was: ' .. ex.answer)
       return
     else
-      local ok, err, results = attempt(self, ex, line)
+      local ok, err, results, reason = attempt(self, ex, line)
       if ok then print('Right.') return end
       if results and results.n > 1 then show(table.unpack(results, 2, results.n)) end
       if is_interrupt(err) then
         print('(stopped by Ctrl-C; try again, or type skip)')
+      elseif err then
+        print('error: ' .. err)
       else
-        print(err and ('error: ' .. err) or 'Not yet. (type hint for a hint, skip to see the answer)')
+        print('Not yet' .. (reason and (': ' .. reason) or '.') ..
+              ' (type hint for a hint, skip to see the answer)')
       end
     end
   end

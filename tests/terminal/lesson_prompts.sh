@@ -14,7 +14,12 @@ return {
     L:try('nn.ones(2), 5', 'Two results, one a tensor.')
     L:exercise{
       prompt = 'Set seven to 7.',
-      check = function(env) return env.seven == 7 end,
+      check = function(env)
+        if type(env.seven) == 'number' and env.seven ~= 7 then
+          return false, 'seven is ' .. env.seven .. ', not 7'
+        end
+        return env.seven == 7
+      end,
       wrong = 'seven = 6', answer = 'seven = 7',
       hints = {'seven = 3 + 4 would do.'},
     }
@@ -24,7 +29,7 @@ LESSON
 NNSTEP_LESSONS_DIR=$lessons
 export NNSTEP_LESSONS_DIR
 
-plan 7
+plan 8
 check 'the REPL starts' start_nnstep
 type_line ':lesson 1'
 wait_for '^lesson>'
@@ -37,6 +42,8 @@ expect 'at an exercise, an expression shows its value' '^5$'
 expect '... then says not yet' '^Not yet\.'
 type_line 'def f(z):'
 expect 'a syntax error names the learner line, not the runner' '^error: lesson:1: '
+type_line 'seven = 6'
+expect 'a check can say what is wrong' '^Not yet: seven is 6, not 7 \(type hint'
 type_line 'seven = 3 + 4'
 expect 'a right answer passes' '^Right\.$'
 finish
