@@ -104,9 +104,11 @@ static void pack_a_sliver(size_t rows, size_t kc, view a, nn_real *packed)
     if (rows == MR && a.row == 1) {  /* transposed A: MR values side by side */
         for (size_t p = 0; p < kc; p++)
             memcpy(packed + p * MR, a.at + p * a.col, MR * sizeof *packed);
-    } else if (rows == MR) {  /* A as stored: read each row along */
-        for (size_t r = 0; r < MR; r++)
-            for (size_t p = 0; p < kc; p++)
+    } else if (rows == MR) {  /* A as stored: the MR rows read along side by side,
+                                 so the writes are in order too */
+        for (size_t p = 0; p < kc; p++)
+#pragma GCC unroll 8
+            for (size_t r = 0; r < MR; r++)
                 packed[p * MR + r] = a.at[r * a.row + p * a.col];
     } else {
         for (size_t p = 0; p < kc; p++) {
