@@ -130,15 +130,16 @@ drive_session() {
     start_nnstep || return 1
     type_line "t = nn.zeros(2, 3)"
     # (under valgrind a line takes a while: keys typed before the next prompt
-    # are echoed by the terminal, not readline, so Tab waits for the prompt)
-    wait_for '^nn>$' || return 1
+    # are echoed by the terminal, not readline, so Tab waits for the prompt,
+    # and the patterns do not insist on where a line starts)
+    wait_for 'nn>$' || return 1
     type_text 'nn.zer'
     press Tab
-    wait_for '^nn> nn\.zeros\($' || return 1
+    wait_for 'nn> nn\.zeros\($' || return 1
     press C-c
-    wait_for '^nn>$' || return 1
+    wait_for 'nn>$' || return 1
     type_line 'for i = 1, 2 do'
-    wait_for '^\.\.>' || return 1
+    wait_for '\.\.>' || return 1
     type_line "print('line', i) end"
     wait_for '^line[[:space:]]+2$' || return 1
     type_line "nn.seed(1); m = nn.Sequential{nn.Conv2D(2, 3, {activation = 'relu', input_shape = {6, 6, 1}}), nn.Flatten(), nn.Dense(3, {activation = 'softmax'})}"
