@@ -22,11 +22,12 @@ static void open_lua_part(lua_State *L, const char *source, const char *name,
     lua_setfield(L, -2, field);
 }
 
-/* nn.show(v): the text the REPL shows for v (tables with their contents) */
+/* nn.show(...): the text the REPL shows for these values (tables with their
+ * contents; several values side by side, or one under another). */
 static int l_show(lua_State *L)
 {
     luaL_checkany(L, 1);
-    lnn_push_shown(L, 1);
+    lnn_push_shown_all(L, 1, lua_gettop(L));
     return 1;
 }
 

@@ -445,30 +445,18 @@ static chunk_status compile_chunk(lua_State *L, char *source)
 /* ---- running and printing ---- */
 
 /* The chunk's results are the arguments: set _ to the first, print them
- * all tab-separated, as lua.c does (tables show their contents: show.c);
- * but when one takes several lines (a tensor), each value starts a line of
- * its own, or they would run into each other. Run under lnn_docall,
+ * as show.c joins them (tables show their contents). Run under lnn_docall,
  * because __tostring is user code that may fail. */
 static int print_results(lua_State *L)
 {
     int n = lua_gettop(L);
     lua_pushvalue(L, 1);
     lua_setglobal(L, "_");
-    bool several_lines = false;
-    luaL_checkstack(L, n, "too many results to print");
-    for (int i = 1; i <= n; i++) {  /* the texts, above the values */
-        lnn_push_shown(L, i);  /* tostring, but tables show their contents */
-        several_lines = several_lines || strchr(lua_tostring(L, -1), '\n') != NULL;
-    }
-    for (int i = 1; i <= n; i++) {
-        size_t len;
-        const char *text = lua_tolstring(L, n + i, &len);
-        if (i > 1)
-            fputc(several_lines ? '\n' : '\t', stdout);
-        fwrite(text, 1, len, stdout);
-    }
+    size_t len;
+    lnn_push_shown_all(L, 1, n);
+    const char *text = lua_tolstring(L, -1, &len);
+    fwrite(text, 1, len, stdout);
     fputc('\n', stdout);
-    lua_pop(L, n);
     return 0;
 }
 

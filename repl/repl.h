@@ -27,5 +27,9 @@ bool lnn_repl_run_line(lua_State *L, const char *line);
 
 /* Push the text the REPL shows for the value at index i (show.c). */
 void lnn_push_shown(lua_State *L, int i);
+/* Push the text for the n values from index first on, as the REPL prints
+ * results: tab-separated, as lua.c does; but when one takes several lines
+ * (a tensor), each starts a line of its own, or they would run together. */
+void lnn_push_shown_all(lua_State *L, int first, int n);
 
 #endif

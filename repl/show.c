@@ -8,6 +8,7 @@
  * lua_concat, so the stack stays balanced whatever __tostring does.
  */
 #include <stdbool.h>
+#include <string.h>
 
 #include <lauxlib.h>
 #include <lua.h>
@@ -99,4 +100,27 @@ static void push_shown(lua_State *L, int i, int depth, bool quote)
 void lnn_push_shown(lua_State *L, int i)
 {
     push_shown(L, lua_absindex(L, i), 0, false);
+}
+
+void lnn_push_shown_all(lua_State *L, int first, int n)
+{
+    first = lua_absindex(L, first);
+    luaL_checkstack(L, n + 1, "too many values to show");
+    bool several_lines = false;
+    for (int i = 0; i < n; i++) {
+        lnn_push_shown(L, first + i);
+        several_lines = several_lines || strchr(lua_tostring(L, -1), '\n') != NULL;
+    }
+    luaL_Buffer b;  /* the texts are on top; join them below */
+    int texts = lua_gettop(L) - n + 1;
+    luaL_buffinit(L, &b);
+    for (int i = 0; i < n; i++) {
+        if (i > 0)
+            luaL_addchar(&b, several_lines ? '\n' : '\t');
+        lua_pushvalue(L, texts + i);
+        luaL_addvalue(&b);
+    }
+    luaL_pushresult(&b);
+    lua_replace(L, texts);  /* the joined text where the first piece was */
+    lua_settop(L, texts);
 }

@@ -11,7 +11,7 @@
 -- This file is compiled into nnstep (lua2c.awk) and gets the nn table.
 local nn = ...
 -- (this file is compiled in as a C string, which cannot hold backslashes)
-local NL, TAB = string.char(10), string.char(9)
+local NL = string.char(10)
 
 local M = {dir = nil}  -- nn.lessons; dir is set by the program (l_nn.c)
 
@@ -57,17 +57,11 @@ local function interrupted(L)
   print('(stopped by Ctrl-C; the model keeps what it learned so far. The lesson goes on.)')
 end
 
--- Show a value as the REPL does (tables with their contents).
+-- Show values as the REPL does (tables with their contents; show.c).
 local function show(...)
   local n = select('#', ...)
   if n == 0 then return end
-  local parts, several_lines = {}, false
-  for i = 1, n do
-    parts[i] = nn.show((select(i, ...)))
-    several_lines = several_lines or parts[i]:find(NL, 1, true) ~= nil
-  end
-  -- side by side, unless one takes several lines (a tensor): then one under another
-  print(table.concat(parts, several_lines and NL or TAB))
+  print(nn.show(...))
 end
 
 -- Run a line of Lua in the lesson's environment: expressions print.
