@@ -4,6 +4,10 @@
 
 #include "copy_few.h"
 
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(NN_REAL_DOUBLE) && \
+    !defined(NN_GEMM_PLAIN_KERNEL)
+#include <immintrin.h>
+
 /* Where the values of a window lie. A window wholly inside the image is read
  * where it is: value p at corner + inside[p]. One that hangs over the
  * padding is first copied, with zeros for the padding, into `scratch`, in
@@ -54,9 +58,6 @@ static const nn_real *find_window(const nn_conv_geometry *g, const nn_real *imag
     return scratch;
 }
 
-#if defined(__GNUC__) && defined(__x86_64__) && !defined(NN_REAL_DOUBLE) && \
-    !defined(NN_GEMM_PLAIN_KERNEL)
-#include <immintrin.h>
 
 #define FILTERS_AT_ONCE 32  /* four vectors of 8 floats */
 
@@ -140,16 +141,8 @@ bool nn_conv2d_direct_fits(const nn_conv_geometry *g, size_t filters)
 void nn_conv2d_direct(const nn_conv_geometry *g, const nn_real *image, const nn_real *kernel,
                       size_t filters, const nn_real *bias, nn_real *z)
 {
-    /* never called (nn_conv2d_direct_fits said no); keeps the helpers used */
-    (void)kernel;
-    (void)filters;
-    (void)bias;
-    (void)z;
-    window_layout layout;
-    layout_windows(g, &layout);
-    nn_real scratch[NN_DIRECT_MAX_WINDOW];
-    const size_t *offsets;
-    (void)find_window(g, image, 0, &layout, scratch, &offsets);
+    /* never called: nn_conv2d_direct_fits said no */
+    (void)g, (void)image, (void)kernel, (void)filters, (void)bias, (void)z;
 }
 
 #endif

@@ -87,21 +87,22 @@ nn_status nn_model_train_on_batch(nn_model *m, const nn_tensor *x, const nn_tens
 }
 
 /* A classifier's evaluate also counts its confusion matrix: make room for
- * it (classes x classes, zeroed). Fails for other models, which have none. */
-static nn_status start_confusion(nn_model *m)
+ * it (classes x classes, zeroed). False for other models, which have none,
+ * and when there is no memory for it (evaluate goes on without it). */
+static bool start_confusion(nn_model *m)
 {
     const nn_layer *last = nn_model_output_layer(m);
     m->confusion_classes = 0;
     if (last->out_ndim != 1 || last->out_shape[0] < 2)
-        return NN_ERR_ARG;
+        return false;
     size_t classes = last->out_shape[0];
     size_t *counts = realloc(m->confusion, classes * classes * sizeof *counts);
     if (!counts)
-        return NN_ERR_NOMEM;  /* evaluate goes on without it */
+        return false;
     memset(counts, 0, classes * classes * sizeof *counts);
     m->confusion = counts;
     m->confusion_classes = classes;
-    return NN_OK;
+    return true;
 }
 
 nn_status nn_model_evaluate(nn_model *m, const nn_tensor *x, const nn_tensor *y,
@@ -114,7 +115,7 @@ nn_status nn_model_evaluate(nn_model *m, const nn_tensor *x, const nn_tensor *y,
         st = nn_tensor_contiguous(&yc, y);
     size_t n = x->shape[0], right = 0;
     double total = 0;
-    bool classifier = st == NN_OK && start_confusion(m) == NN_OK;
+    bool classifier = st == NN_OK && start_confusion(m);
     batch_size = batch_size ? batch_size : 32;
     for (size_t first = 0; st == NN_OK && first < n; first += batch_size) {
         size_t count = n - first < batch_size ? n - first : batch_size;
