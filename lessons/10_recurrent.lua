@@ -119,10 +119,7 @@ x1 = nn.tensor{{1}}
       answer = 'h2 = (x2:matmul(W) + h1:matmul(U) + b):tanh()',
       wrong = 'h2 = (x2:matmul(W) + b):tanh()',  -- no memory: h1 left out
       check = function(env)
-        local h2 = env.h2
-        if type(h2) ~= 'userdata' or h2:numel() ~= 3 then return false end
-        local engine = env.m.layers[1].state.h[1][2]
-        return (h2:reshape(3) - engine):abs():max() < 1e-5
+        return L.same_values('h2', env.h2, env.m.layers[1].state.h[1][2], 1e-5)
       end,
       hints = {'h_t = tanh(x_t W + h_(t-1) U + b): three terms inside tanh.',
                'The memory term is h1:matmul(U).',
@@ -154,9 +151,7 @@ element out. The Dense layer reads only h_10, where little of it is left.]]
       answer = 'hT = rnn.state.h[1][10]',
       wrong = 'hT = rnn.state.h[1][1]',
       check = function(env)
-        local hT, r = env.hT, env.m.layers[1]
-        if type(hT) ~= 'userdata' or hT:numel() ~= 3 then return false end
-        return (hT:reshape(3) - r.output[1]):abs():max() < 1e-6
+        return L.same_values('hT', env.hT, env.m.layers[1].output[1], 1e-6)
       end,
       hints = {'rnn.state.h[example][timestep] is one state of 3 numbers.',
                'hT = rnn.state.h[1][10]'},

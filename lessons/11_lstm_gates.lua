@@ -128,10 +128,7 @@ holds only what the input gate let in. And h_1 = o * tanh(c_1).]]
       answer = 'c2 = s.f[1][2] * s.c[1][1] + s.i[1][2] * s.g[1][2]',
       wrong = 'c2 = s.i[1][2] * s.g[1][2]',  -- forgets the old cell
       check = function(env)
-        local c2 = env.c2
-        if type(c2) ~= 'userdata' or c2:numel() ~= 4 then return false end
-        local cell = env.m.layers[1].state.c[1][2]
-        return (c2:reshape(4) - cell):abs():max() < 1e-5
+        return L.same_values('c2', env.c2, env.m.layers[1].state.c[1][2], 1e-5)
       end,
       hints = {'s.f[1][2] is example 1\'s forget gate at t = 2 (4 units); s.c[1][1] the cell at t = 1.',
                'Two products, added: what the forget gate keeps plus what the input gate writes.',
@@ -161,9 +158,7 @@ a squashed view of c.]]
       answer = 'hT = s.o[1][20] * s.c[1][20]:tanh()',
       wrong = 'hT = s.c[1][20]:tanh()',  -- without the output gate
       check = function(env)
-        local hT = env.hT
-        if type(hT) ~= 'userdata' or hT:numel() ~= 4 then return false end
-        return (hT:reshape(4) - env.m.layers[1].output[1]):abs():max() < 1e-5
+        return L.same_values('hT', env.hT, env.m.layers[1].output[1], 1e-5)
       end,
       hints = {'s.o[1][20]: example 1\'s output gate at t = 20; s.c[1][20]: its cell.',
                'hT = s.o[1][20] * s.c[1][20]:tanh()'},

@@ -119,6 +119,21 @@ end
 -- Does `code` satisfy the exercise? Errors in the code count as no. Also
 -- returns what the code gave back (packed), so that an expression the
 -- learner types to look at something is shown.
+-- For exercise checks: is `value` a tensor holding the same numbers as
+-- `reference` (any shape, tolerance tol)? True, or false and what differs.
+function Lesson.same_values(name, value, reference, tol)
+  local n = reference:numel()
+  if type(value) ~= 'userdata' or not pcall(function() return value:numel() end) then
+    return false, name .. ' should be a tensor of ' .. n .. ' numbers'
+  end
+  if value:numel() ~= n then
+    return false, name .. ' holds ' .. value:numel() .. ' numbers, not ' .. n
+  end
+  local off = (value:reshape(n) - reference:reshape(n)):abs():max()
+  if off >= tol then return false, name .. ' is off by up to ' .. string.format('%.3g', off) end
+  return true
+end
+
 -- A check may also say what is wrong: return false, 'a has shape (4, 3)'.
 local function attempt(L, ex, code)
   local results = table.pack(pcall(run_line, L, code))
