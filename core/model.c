@@ -1,11 +1,14 @@
 /* model.c: the Sequential model's structure: adding layers, compiling
- * (gathering all parameters into one flat array), sizing buffers for a
- * batch, and the summary table. Training and inference are in fit.c.
+ * (listing the layers' parameters for the optimizer), sizing buffers for a
+ * batch, the parameters seen as one vector, and the summary table.
+ * Training and inference are in fit.c.
  */
 #include "model.h"
 
+#include "ops.h"
 #include "recurrent.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,8 +31,7 @@ void nn_model_free(nn_model *m)
         nn_layer_free(m->layers[i]);
     free(m->layers);
     nn_optimizer_free(m->optimizer);
-    nn_tensor_free(m->params);
-    nn_tensor_free(m->grads);
+    free(m->weights);
     nn_tensor_free(m->x);
     nn_tensor_free(m->y);
     nn_tensor_free(m->loss_grad);
@@ -131,53 +133,26 @@ size_t nn_model_param_count(const nn_model *m)
     return n;
 }
 
-/* A view of flat[offset ...] shaped like `like`. */
-static nn_status flat_view(nn_tensor **out, nn_tensor *flat, size_t offset,
-                           const nn_tensor *like)
+/* The list the optimizer walks: every layer's parameters, in order. It
+ * points into the layers (which own the tensors): nothing is copied or
+ * replaced, so a reference to a kernel taken before compile stays the
+ * model's kernel. */
+static nn_status list_weights(nn_model *m)
 {
-    nn_tensor *part;
-    NN_TRY(nn_tensor_narrow(&part, flat, 0, offset, nn_tensor_numel(like)));
-    nn_status st = nn_tensor_reshape(out, part, like->ndim, like->shape);
-    nn_tensor_free(part);
-    return st;
-}
-
-/* Move every parameter (and gradient) into one flat array, in layer order. */
-static nn_status gather_parameters(nn_model *m)
-{
-    size_t total = nn_model_param_count(m), offset = 0;
-    nn_tensor *params, *grads;
-    NN_TRY(nn_tensor_zeros(&params, 1, &total));
-    nn_status st = nn_tensor_zeros(&grads, 1, &total);
-    if (st != NN_OK) {
-        nn_tensor_free(params);
-        return st;
-    }
-    for (int i = 0; i < m->num_layers; i++) {
-        nn_layer *layer = m->layers[i];
-        for (int k = 0; k < layer->num_params && st == NN_OK; k++) {
-            nn_param *p = &layer->params[k];
-            nn_tensor *value, *grad;
-            size_t n = nn_tensor_numel(p->value);
-            memcpy(nn_tensor_data(params) + offset, nn_tensor_data(p->value),
-                   n * sizeof(nn_real));
-            st = flat_view(&value, params, offset, p->value);
-            if (st == NN_OK && (st = flat_view(&grad, grads, offset, p->grad)) != NN_OK)
-                nn_tensor_free(value);
-            if (st == NN_OK) {
-                nn_tensor_free(p->value);
-                nn_tensor_free(p->grad);
-                p->value = value;
-                p->grad = grad;
-                offset += n;
-            }
-        }
-    }
-    nn_tensor_free(m->params);
-    nn_tensor_free(m->grads);
-    m->params = params;
-    m->grads = grads;
-    return st;
+    int count = 0;
+    for (int i = 0; i < m->num_layers; i++)
+        count += m->layers[i]->num_params;
+    nn_param **weights = malloc((size_t)(count ? count : 1) * sizeof *weights);
+    if (!weights)
+        return nn_fail(NN_ERR_NOMEM, "compile: out of memory");
+    count = 0;
+    for (int i = 0; i < m->num_layers; i++)
+        for (int k = 0; k < m->layers[i]->num_params; k++)
+            weights[count++] = &m->layers[i]->params[k];
+    free(m->weights);
+    m->weights = weights;
+    m->num_weights = count;
+    return NN_OK;
 }
 
 nn_status nn_model_compile(nn_model *m, nn_optimizer *opt, nn_loss_kind loss)
@@ -189,8 +164,9 @@ nn_status nn_model_compile(nn_model *m, nn_optimizer *opt, nn_loss_kind loss)
     nn_optimizer_free(m->optimizer);
     m->optimizer = opt;
     m->loss = loss;
-    NN_TRY(gather_parameters(m));
-    NN_TRY(nn_optimizer_bind(opt, nn_tensor_numel(m->params)));
+    m->compiled = false;  /* until everything below is done */
+    NN_TRY(list_weights(m));
+    NN_TRY(nn_optimizer_bind(opt, nn_model_param_count(m)));
     for (int i = 0; i < m->num_layers; i++) {
         nn_layer *layer = m->layers[i];
         layer->need_grad_input = i > 0;  /* nobody reads the input's gradient */
@@ -251,8 +227,54 @@ nn_status nn_model_resize_targets(nn_model *m, const nn_tensor *y, size_t batch)
 
 void nn_model_zero_grads(nn_model *m)
 {
-    if (m->grads)
-        nn_tensor_fill(m->grads, 0);
+    for (int i = 0; i < m->num_layers; i++)
+        nn_layer_zero_grads(m->layers[i]);
+}
+
+/* ---- the parameters as one vector ---- */
+
+size_t nn_model_param_offset(const nn_model *m, const nn_layer *layer, int p)
+{
+    size_t offset = 0;
+    for (int i = 0; i < m->num_layers && m->layers[i] != layer; i++)
+        offset += nn_layer_param_count(m->layers[i]);
+    for (int k = 0; k < p; k++)
+        offset += nn_tensor_numel(layer->params[k].value);
+    return offset;
+}
+
+/* Each parameter is contiguous (made by its layer), so one memcpy each. */
+void nn_model_copy_params(const nn_model *m, nn_real *flat)
+{
+    for (int i = 0; i < m->num_layers; i++)
+        for (int k = 0; k < m->layers[i]->num_params; k++) {
+            const nn_tensor *value = m->layers[i]->params[k].value;
+            size_t n = nn_tensor_numel(value);
+            memcpy(flat, nn_tensor_data(value), n * sizeof *flat);
+            flat += n;
+        }
+}
+
+void nn_model_restore_params(nn_model *m, const nn_real *flat)
+{
+    for (int i = 0; i < m->num_layers; i++)
+        for (int k = 0; k < m->layers[i]->num_params; k++) {
+            nn_tensor *value = m->layers[i]->params[k].value;
+            size_t n = nn_tensor_numel(value);
+            memcpy(nn_tensor_data(value), flat, n * sizeof *flat);
+            flat += n;
+        }
+}
+
+double nn_model_grad_norm(const nn_model *m)
+{
+    double sum = 0;
+    for (int i = 0; i < m->num_layers; i++)
+        for (int k = 0; k < m->layers[i]->num_params; k++) {
+            double norm = nn_tensor_norm(m->layers[i]->params[k].grad);
+            sum += norm * norm;
+        }
+    return sqrt(sum);
 }
 
 /* ---- summary ---- */

@@ -3,9 +3,12 @@
  *
  * The model owns its layers, its optimizer and one random generator (seeded;
  * shuffling, initial weights and Dropout's masks all draw from it, so a run
- * repeats exactly). After compile, every layer's parameters are views into
- * one flat array (`params`), and their gradients into another (`grads`): the
- * optimizer updates them in one loop, and a snapshot is one copy.
+ * repeats exactly). A layer's parameters and their gradients are allocated
+ * once, when the layer is built (nn_model_add), and are never replaced: a
+ * reference to a kernel taken before compile is the kernel the model trains.
+ * compile lists them (`weights`, in Keras's order: layer by layer, each
+ * layer's kernel, recurrent kernel, bias) for the optimizer, which walks
+ * that list.
  */
 #ifndef NN_MODEL_H
 #define NN_MODEL_H
@@ -27,8 +30,8 @@ typedef struct nn_model {
     bool metric_accuracy;   /* compile's metrics = {'accuracy'}: fit reports it */
     nn_loss_kind loss;
     nn_optimizer *optimizer;
-    nn_tensor *params;      /* (P,) every parameter, layer by layer */
-    nn_tensor *grads;       /* (P,) their gradients, in the same order */
+    nn_param **weights;     /* every layer's parameters, in order (the layers own them) */
+    int num_weights;
 
     size_t batch;           /* the batch size the buffers below are sized for */
     nn_tensor *x;           /* (B, input...) the current batch's inputs */
@@ -123,5 +126,14 @@ nn_status nn_model_resize(nn_model *model, size_t batch);
 /* Size the targets' buffer model->y for `batch` examples shaped as y's. */
 nn_status nn_model_resize_targets(nn_model *model, const nn_tensor *y, size_t batch);
 void nn_model_zero_grads(nn_model *model);
+
+/* ---- the parameters as one vector (snapshots, the visualizer) ---- */
+/* Where layer->params[p] starts in that vector (layer by layer, in order). */
+size_t nn_model_param_offset(const nn_model *model, const nn_layer *layer, int p);
+/* Copy every parameter into flat (nn_model_param_count numbers), and back. */
+void nn_model_copy_params(const nn_model *model, nn_real *flat);
+void nn_model_restore_params(nn_model *model, const nn_real *flat);
+/* The norm of every parameter gradient together, as one vector. */
+double nn_model_grad_norm(const nn_model *model);
 
 #endif

@@ -211,6 +211,8 @@ static void put_compile_settings(writer *w, const nn_model *m)
     put_f64(w, opt->epsilon);
     put_f64(w, opt->clipnorm);
     put_f64(w, opt->clipvalue);
+    put_f64(w, opt->global_clipnorm);  /* from version 2 */
+    put_u8(w, opt->centered != 0);
 }
 
 /* Every parameter, layer by layer, element by element in row-major order
@@ -228,22 +230,13 @@ static void put_weights(writer *w, const nn_model *m)
     }
 }
 
-/* How many arrays of state each optimizer keeps (optimizer.h). */
-static uint32_t optimizer_state_arrays(const nn_optimizer *opt)
-{
-    return opt->kind == NN_OPT_ADAM ? 2 : 1;
-}
-
 static void put_optimizer_state(writer *w, const nn_optimizer *opt)
 {
-    uint32_t arrays = optimizer_state_arrays(opt);
     put_u64(w, opt->iterations);
-    put_u32(w, arrays);
-    for (uint32_t a = 0; a < arrays; a++) {
-        const nn_real *slot = a == 0 ? opt->slot1 : opt->slot2;
+    put_u32(w, (uint32_t)opt->num_state);
+    for (int a = 0; a < opt->num_state; a++)
         for (size_t i = 0; i < opt->size; i++)
-            put_f32(w, (float)slot[i]);
-    }
+            put_f32(w, (float)opt->state[a][i]);
 }
 
 /* The whole file, checksum included, into w. */
@@ -322,6 +315,7 @@ typedef struct reader {
     size_t len;   /* bytes that may be read (the checksum excluded) */
     size_t pos;   /* the next byte to read */
     const char *path;
+    uint32_t version;  /* the file's format version */
 } reader;
 
 static nn_status take(reader *r, size_t n, const unsigned char **bytes)
@@ -486,9 +480,22 @@ static nn_status get_setting(reader *r, double *value)
     return NN_OK;
 }
 
+/* A version 1 file was written by an nnstep whose clipnorm clipped all the
+ * gradients together (Keras's global_clipnorm) and whose RMSprop ignored
+ * momentum: read so, the model trains on as it was trained. That nnstep
+ * also let clipvalue and clipnorm be set together; both stay (the value is
+ * clipped first, as it did). */
+static void convert_version_1(nn_optimizer *opt)
+{
+    opt->global_clipnorm = opt->clipnorm;
+    opt->clipnorm = 0;
+    if (opt->kind == NN_OPT_RMSPROP)
+        opt->momentum = 0;
+}
+
 static nn_status get_optimizer_settings(reader *r, nn_optimizer *opt)
 {
-    bool nesterov;
+    bool nesterov, centered = false;
     NN_TRY(get_setting(r, &opt->learning_rate));
     NN_TRY(get_setting(r, &opt->momentum));
     NN_TRY(get_flag(r, &nesterov));
@@ -498,7 +505,21 @@ static nn_status get_optimizer_settings(reader *r, nn_optimizer *opt)
     NN_TRY(get_setting(r, &opt->rho));
     NN_TRY(get_setting(r, &opt->epsilon));
     NN_TRY(get_setting(r, &opt->clipnorm));
-    return get_setting(r, &opt->clipvalue);
+    NN_TRY(get_setting(r, &opt->clipvalue));
+    if (r->version >= 2) {
+        NN_TRY(get_setting(r, &opt->global_clipnorm));
+        NN_TRY(get_flag(r, &centered));
+    } else {
+        convert_version_1(opt);
+    }
+    opt->centered = centered;
+    /* the ranges a constructor checks (a version 1 file may clip twice) */
+    nn_optimizer ranges = *opt;
+    if (r->version == 1)
+        ranges.clipvalue = 0;
+    if (nn_optimizer_check(&ranges) != NN_OK)
+        return with_path(NN_ERR_FORMAT, r->path, "corrupted: ");
+    return NN_OK;
 }
 
 /* Loss and optimizer, then compile: the optimizer starts fresh here and
@@ -574,11 +595,10 @@ static nn_status read_optimizer_state(reader *r, nn_optimizer *opt)
     uint32_t arrays;
     NN_TRY(get_u64(r, &iterations));
     NN_TRY(get_u32(r, &arrays));
-    if (arrays != optimizer_state_arrays(opt))
+    if (arrays != (uint32_t)opt->num_state)
         return corrupted(r, "the wrong number of optimizer state arrays");
-    NN_TRY(get_f32_array(r, opt->size, opt->slot1));
-    if (arrays == 2)
-        NN_TRY(get_f32_array(r, opt->size, opt->slot2));
+    for (int a = 0; a < opt->num_state; a++)
+        NN_TRY(get_f32_array(r, opt->size, opt->state[a]));
     opt->iterations = iterations;
     return NN_OK;
 }
@@ -682,7 +702,8 @@ nn_status nn_model_load(nn_model **out, const char *path)
     if (st == NN_OK)
         st = nn_model_new(&m, 0);  /* the seed does not matter: the rng is restored */
     if (st == NN_OK) {
-        reader r = {.data = data, .len = len - CRC_BYTES, .pos = HEADER_BYTES, .path = path};
+        reader r = {.data = data, .len = len - CRC_BYTES, .pos = HEADER_BYTES, .path = path,
+                    .version = (uint32_t)load_le(data + 8, 4)};
         st = parse_model(&r, m);
     }
     free(data);

@@ -16,7 +16,7 @@
  * and every read inside is bounds-checked: a damaged file gives an error
  * message, never a crash.
  *
- * ---- The format, version 1 ----
+ * ---- The format, version 2 ----
  *
  * Little-endian throughout: a uint32 is 4 bytes, least significant first;
  * f32 and f64 are IEEE 754 single and double precision, stored as the bits
@@ -26,7 +26,7 @@
  *   offset  bytes  contents
  *        0      8  magic: 'N' 'N' 'S' 'T' 'E' 'P' 0x00 0x01 (the zero byte
  *                  marks the file as binary; no text file starts this way)
- *        8      4  format version, uint32: 1
+ *        8      4  format version, uint32: 2 (1 is read too; below)
  *       12      8  the file's whole size in bytes, uint64 (so that a file cut
  *                  short says "truncated", not just "corrupted")
  *       20      4  L, the number of layers, uint32
@@ -57,12 +57,22 @@
  *     string loss, string optimizer ("sgd", "adam" or "rmsprop"),
  *     f64 learning_rate, f64 momentum, 1 byte nesterov (0 or 1),
  *     f64 beta_1, f64 beta_2, f64 rho, f64 epsilon, f64 clipnorm,
- *     f64 clipvalue
+ *     f64 clipvalue, f64 global_clipnorm, 1 byte centered (0 or 1)
+ *   Each optimizer uses the settings its kind has (nn_optimizer_option_names)
+ *   and writes its defaults in the others. They are checked on loading as
+ *   a constructor checks them (nn_optimizer_check).
  *
  *   The optimizer's state (included, so training resumes exactly):
  *     uint64 iterations (updates done; Adam's bias correction needs it),
  *     uint32 S, the number of state arrays: sgd 1 (velocity), adam 2 (m,
- *     then v), rmsprop 1 (mean square), then S arrays of P f32 each.
+ *     then v), rmsprop 1 to 3 (velocity, then momentum if momentum > 0,
+ *     then average_gradient if centered), then S arrays of P f32 each.
+ *
+ *   Version 1 (nnstep before RMSprop's momentum) lacks global_clipnorm and
+ *   centered. Its clipnorm clipped all the gradients together and its
+ *   RMSprop ignored momentum, so a version 1 file loads with clipnorm as
+ *   global_clipnorm and RMSprop's momentum 0: the model trains on as it was
+ *   trained (except RMSprop's epsilon, now inside the square root, Keras 3).
  *
  * Not saved: the stepper's position and breakpoints, the current batch,
  * fit's history.
@@ -72,7 +82,7 @@
 
 #include "model.h"
 
-#define NN_MODEL_FILE_VERSION 1
+#define NN_MODEL_FILE_VERSION 2
 /* Files larger than this are refused before they are read (and never written). */
 #define NN_MODEL_FILE_MAX_BYTES ((size_t)2 << 30)  /* 2 GiB */
 /* The largest input_shape a file may declare, in values per example (a

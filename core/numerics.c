@@ -49,8 +49,15 @@ static nn_status check(const nn_tensor *t, const char *what, const nn_model *m,
 nn_status nn_check_step_numerics(const nn_model *m, const nn_step *step)
 {
     char what[NN_NAME_SIZE + 32];
-    if (step->phase == NN_PHASE_UPDATE)
-        return check(m->params, "the parameters", m, step);
+    if (step->phase == NN_PHASE_UPDATE) {  /* every parameter, named as in Keras */
+        for (int i = 0; i < m->num_layers; i++)
+            for (int k = 0; k < m->layers[i]->num_params; k++) {
+                snprintf(what, sizeof what, "%s.%s", m->layers[i]->name,
+                         m->layers[i]->params[k].name);
+                NN_TRY(check(m->layers[i]->params[k].value, what, m, step));
+            }
+        return NN_OK;
+    }
     if (step->phase == NN_PHASE_LOSS)
         return check(m->loss_grad, "the loss's gradient", m, step);
     const nn_layer *layer = m->layers[step->layer];

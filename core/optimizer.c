@@ -1,12 +1,29 @@
-/* optimizer.c: the update rules, exactly as Keras (TensorFlow 2) writes them.
+/* optimizer.c: the update rules, exactly as Keras 3 writes them
+ * (keras/src/optimizers/sgd.py, adam.py, rmsprop.py), for each parameter w
+ * with gradient g:
  *
- *   SGD:      v = momentum * v - lr * g
- *             w += v                             (plain momentum)
- *             w += momentum * v - lr * g         (Nesterov)
+ *   SGD:      w -= lr * g                                  (momentum 0)
+ *             v = momentum * v - lr * g;  w += v           (momentum)
+ *             v = momentum * v - lr * g;  w += momentum * v - lr * g
+ *                                                          (Nesterov)
  *   Adam:     m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2
  *             w -= lr * sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + eps)
- *   RMSprop:  s = rho s + (1 - rho) g^2
- *             w -= lr * g / (sqrt(s) + eps)
+ *             (epsilon outside the square root; t counts updates from 1)
+ *   RMSprop:  v = rho v + (1 - rho) g^2
+ *             a = rho a + (1 - rho) g                      (centered only)
+ *             increment = lr * g / sqrt(v + eps)           (plain)
+ *             increment = lr * g / sqrt(v - a^2 + eps)     (centered)
+ *             w -= increment                               (momentum 0)
+ *             mom = momentum * mom + increment;  w -= mom  (momentum > 0)
+ *             (Keras 3 puts epsilon inside the square root; Keras 2's
+ *             RMSprop and PyTorch's put it outside, sqrt(v) + eps.)
+ *
+ * Clipping comes first, as in Keras's _clip_gradients: clipnorm scales
+ * each parameter's gradient to a norm of at most clipnorm, global_clipnorm
+ * all of them together, clipvalue clips each number. Keras allows only one
+ * of the three; so does nn_optimizer_check. (A model file from before
+ * nnstep had global_clipnorm can hold clipvalue and a global norm both:
+ * then the value is clipped first, as that nnstep did.)
  */
 #include "optimizer.h"
 
@@ -45,96 +62,229 @@ const char *nn_optimizer_name(const nn_optimizer *opt)
     return names[opt->kind];
 }
 
-nn_status nn_optimizer_bind(nn_optimizer *opt, size_t size)
+const char *const *nn_optimizer_option_names(nn_optimizer_kind kind)
 {
-    free(opt->slot1);
-    free(opt->slot2);
-    opt->slot1 = calloc(size ? size : 1, sizeof(nn_real));
-    opt->slot2 = calloc(size ? size : 1, sizeof(nn_real));
-    opt->size = size;
-    opt->iterations = 0;
-    if (!opt->slot1 || !opt->slot2) {
-        opt->size = 0;
-        return nn_fail(NN_ERR_NOMEM, "optimizer: out of memory: asked for its state for "
-                       "%zu parameters (%.2f GiB), and the system could not provide it",
-                       size, 2.0 * (double)size * sizeof(nn_real) / (1024.0 * 1024.0 * 1024.0));
-    }
+    static const char *const sgd[] = {"learning_rate", "momentum", "nesterov", "clipnorm",
+                                      "clipvalue", "global_clipnorm", NULL};
+    static const char *const adam[] = {"learning_rate", "beta_1", "beta_2", "epsilon",
+                                       "clipnorm", "clipvalue", "global_clipnorm", NULL};
+    static const char *const rmsprop[] = {"learning_rate", "rho", "momentum", "epsilon",
+                                          "centered", "clipnorm", "clipvalue",
+                                          "global_clipnorm", NULL};
+    return kind == NN_OPT_SGD ? sgd : kind == NN_OPT_ADAM ? adam : rmsprop;
+}
+
+/* The comparisons are written so that NaN fails them. */
+static nn_status check_unit_interval(const char *name, double value)
+{
+    if (!(value >= 0 && value < 1))
+        return nn_fail(NN_ERR_ARG, "%s must be in [0, 1), got %g", name, value);
     return NN_OK;
 }
 
-static void clip_gradients(const nn_optimizer *opt, nn_real *g, size_t n)
+static nn_status check_not_negative(const char *name, double value, const char *zero)
 {
-    if (opt->clipvalue > 0)
+    if (!(value >= 0 && isfinite(value)))
+        return nn_fail(NN_ERR_ARG, "%s must be a finite number >= 0 (%s), got %g", name, zero,
+                       value);
+    return NN_OK;
+}
+
+nn_status nn_optimizer_check(const nn_optimizer *o)
+{
+    if (!(o->learning_rate > 0 && isfinite(o->learning_rate)))
+        return nn_fail(NN_ERR_ARG, "learning_rate must be a positive finite number, got %g",
+                       o->learning_rate);
+    NN_TRY(check_unit_interval("momentum", o->momentum));
+    NN_TRY(check_unit_interval("beta_1", o->beta_1));
+    NN_TRY(check_unit_interval("beta_2", o->beta_2));
+    NN_TRY(check_unit_interval("rho", o->rho));
+    NN_TRY(check_not_negative("epsilon", o->epsilon, "1e-7 by default"));
+    NN_TRY(check_not_negative("clipnorm", o->clipnorm, "0: no clipping"));
+    NN_TRY(check_not_negative("global_clipnorm", o->global_clipnorm, "0: no clipping"));
+    NN_TRY(check_not_negative("clipvalue", o->clipvalue, "0: no clipping"));
+    if ((o->clipnorm > 0) + (o->global_clipnorm > 0) + (o->clipvalue > 0) > 1)
+        return nn_fail(NN_ERR_ARG, "only one of clipnorm, clipvalue and global_clipnorm can "
+                       "be set (as in Keras), got clipnorm = %g, clipvalue = %g, "
+                       "global_clipnorm = %g", o->clipnorm, o->clipvalue, o->global_clipnorm);
+    return NN_OK;
+}
+
+int nn_optimizer_state_count(const nn_optimizer *opt)
+{
+    switch (opt->kind) {
+    case NN_OPT_SGD: return 1;
+    case NN_OPT_ADAM: return 2;
+    case NN_OPT_RMSPROP: return 1 + (opt->momentum > 0) + (opt->centered != 0);
+    }
+    return 0;
+}
+
+static void free_state(nn_optimizer *opt)
+{
+    for (int k = 0; k < NN_OPT_MAX_STATE; k++) {
+        free(opt->state[k]);
+        opt->state[k] = NULL;
+    }
+    opt->num_state = 0;
+    opt->size = 0;
+}
+
+nn_status nn_optimizer_bind(nn_optimizer *opt, size_t size)
+{
+    free_state(opt);
+    int count = nn_optimizer_state_count(opt);
+    for (int k = 0; k < count; k++) {
+        opt->state[k] = calloc(size ? size : 1, sizeof(nn_real));
+        if (!opt->state[k]) {
+            free_state(opt);
+            return nn_fail(NN_ERR_NOMEM, "optimizer: out of memory: asked for its state for "
+                           "%zu parameters (%.2f GiB), and the system could not provide it",
+                           size, (double)count * (double)size * sizeof(nn_real) /
+                                     (1024.0 * 1024.0 * 1024.0));
+        }
+    }
+    opt->num_state = count;
+    opt->size = size;
+    opt->iterations = 0;
+    return NN_OK;
+}
+
+/* ---- clipping ---- */
+
+static double sum_of_squares(const nn_real *g, size_t n)
+{
+    double sum = 0;
+    for (size_t i = 0; i < n; i++)
+        sum += (double)g[i] * g[i];
+    return sum;
+}
+
+/* g *= limit / norm when norm > limit (Keras's clip_by_norm). */
+static void clip_to_norm(nn_real *g, size_t n, double norm, double limit)
+{
+    if (norm > limit)
         for (size_t i = 0; i < n; i++)
+            g[i] = (nn_real)(g[i] * (limit / norm));
+}
+
+static void clip_gradients(const nn_optimizer *opt, nn_param *const *params, int count)
+{
+    for (int k = 0; k < count && opt->clipvalue > 0; k++) {
+        nn_real *g = nn_tensor_data(params[k]->grad);
+        for (size_t i = 0, n = nn_tensor_numel(params[k]->grad); i < n; i++)
             g[i] = (nn_real)fmax(-opt->clipvalue, fmin(opt->clipvalue, g[i]));
-    if (opt->clipnorm > 0) {
-        double sum = 0;
-        for (size_t i = 0; i < n; i++)
-            sum += (double)g[i] * g[i];
-        double norm = sqrt(sum);
-        if (norm > opt->clipnorm)
-            for (size_t i = 0; i < n; i++)
-                g[i] = (nn_real)(g[i] * (opt->clipnorm / norm));
+    }
+    for (int k = 0; k < count && opt->clipnorm > 0; k++) {
+        nn_real *g = nn_tensor_data(params[k]->grad);
+        size_t n = nn_tensor_numel(params[k]->grad);
+        clip_to_norm(g, n, sqrt(sum_of_squares(g, n)), opt->clipnorm);
+    }
+    if (opt->global_clipnorm > 0) {
+        double sum = 0;  /* in the parameters' order, one running sum */
+        for (int k = 0; k < count; k++) {
+            const nn_real *g = nn_tensor_data(params[k]->grad);
+            for (size_t i = 0, n = nn_tensor_numel(params[k]->grad); i < n; i++)
+                sum += (double)g[i] * g[i];
+        }
+        for (int k = 0; k < count; k++)
+            clip_to_norm(nn_tensor_data(params[k]->grad), nn_tensor_numel(params[k]->grad),
+                         sqrt(sum), opt->global_clipnorm);
     }
 }
 
-static void sgd_update(nn_optimizer *opt, nn_real *w, const nn_real *g)
+/* ---- the rules, for one parameter's n numbers; `at` is where they start
+ * in the state arrays ---- */
+
+static void sgd_update(const nn_optimizer *opt, nn_real *w, const nn_real *g, size_t n,
+                       size_t at)
 {
     nn_real lr = (nn_real)opt->learning_rate, mu = (nn_real)opt->momentum;
-    nn_real *v = opt->slot1;
+    nn_real *v = opt->state[0] + at;
     if (opt->momentum == 0) {
-        for (size_t i = 0; i < opt->size; i++)
+        for (size_t i = 0; i < n; i++)
             w[i] -= lr * g[i];
         return;
     }
-    for (size_t i = 0; i < opt->size; i++) {
+    for (size_t i = 0; i < n; i++) {
         v[i] = mu * v[i] - lr * g[i];
         w[i] += opt->nesterov ? mu * v[i] - lr * g[i] : v[i];
     }
 }
 
-static void adam_update(nn_optimizer *opt, nn_real *w, const nn_real *g)
+/* step: lr * sqrt(1 - b2^t) / (1 - b1^t), the same for every parameter */
+static void adam_update(const nn_optimizer *opt, nn_real step, nn_real *w, const nn_real *g,
+                        size_t n, size_t at)
 {
-    double t = (double)opt->iterations;
     nn_real b1 = (nn_real)opt->beta_1, b2 = (nn_real)opt->beta_2;
-    nn_real step = (nn_real)(opt->learning_rate * sqrt(1 - pow(opt->beta_2, t)) /
-                             (1 - pow(opt->beta_1, t)));
     nn_real eps = (nn_real)opt->epsilon;
-    nn_real *m = opt->slot1, *v = opt->slot2;
-    for (size_t i = 0; i < opt->size; i++) {
+    nn_real *m = opt->state[0] + at, *v = opt->state[1] + at;
+    for (size_t i = 0; i < n; i++) {
         m[i] = b1 * m[i] + (1 - b1) * g[i];
         v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
         w[i] -= step * m[i] / ((nn_real)sqrt(v[i]) + eps);
     }
 }
 
-static void rmsprop_update(nn_optimizer *opt, nn_real *w, const nn_real *g)
+static void rmsprop_update(const nn_optimizer *opt, nn_real *w, const nn_real *g, size_t n,
+                           size_t at)
 {
     nn_real rho = (nn_real)opt->rho, lr = (nn_real)opt->learning_rate;
-    nn_real eps = (nn_real)opt->epsilon;
-    nn_real *s = opt->slot1;
-    for (size_t i = 0; i < opt->size; i++) {
-        s[i] = rho * s[i] + (1 - rho) * g[i] * g[i];
-        w[i] -= lr * g[i] / ((nn_real)sqrt(s[i]) + eps);
+    nn_real eps = (nn_real)opt->epsilon, mu = (nn_real)opt->momentum;
+    bool has_momentum = opt->momentum > 0;
+    nn_real *velocity = opt->state[0] + at;
+    nn_real *momentum = has_momentum ? opt->state[1] + at : NULL;
+    nn_real *average = opt->centered ? opt->state[has_momentum ? 2 : 1] + at : NULL;
+    for (size_t i = 0; i < n; i++) {
+        velocity[i] = rho * velocity[i] + (1 - rho) * g[i] * g[i];
+        nn_real denominator = velocity[i] + eps;
+        if (average) {
+            average[i] = rho * average[i] + (1 - rho) * g[i];
+            denominator = velocity[i] - average[i] * average[i] + eps;
+        }
+        nn_real increment = lr * g[i] / (nn_real)sqrt(denominator);
+        if (momentum) {
+            momentum[i] = mu * momentum[i] + increment;
+            w[i] -= momentum[i];
+        } else {
+            w[i] -= increment;
+        }
     }
 }
 
-void nn_optimizer_update(nn_optimizer *opt, nn_real *params, nn_real *grads)
+nn_status nn_optimizer_update(nn_optimizer *opt, nn_param *const *params, int count)
 {
-    clip_gradients(opt, grads, opt->size);
+    size_t total = 0;
+    for (int k = 0; k < count; k++)
+        total += nn_tensor_numel(params[k]->value);
+    if (total != opt->size || opt->num_state != nn_optimizer_state_count(opt))
+        return nn_fail(NN_ERR_STATE, "optimizer: its state is for %zu parameters and these "
+                       "settings, the model now has %zu; compile the model again",
+                       opt->size, total);
+    clip_gradients(opt, params, count);
     opt->iterations++;
-    switch (opt->kind) {
-    case NN_OPT_SGD: sgd_update(opt, params, grads); break;
-    case NN_OPT_ADAM: adam_update(opt, params, grads); break;
-    case NN_OPT_RMSPROP: rmsprop_update(opt, params, grads); break;
+    double t = (double)opt->iterations;
+    nn_real adam_step = (nn_real)(opt->learning_rate * sqrt(1 - pow(opt->beta_2, t)) /
+                                  (1 - pow(opt->beta_1, t)));
+    size_t at = 0;
+    for (int k = 0; k < count; k++) {
+        nn_real *w = nn_tensor_data(params[k]->value);
+        const nn_real *g = nn_tensor_data(params[k]->grad);
+        size_t n = nn_tensor_numel(params[k]->value);
+        switch (opt->kind) {
+        case NN_OPT_SGD: sgd_update(opt, w, g, n, at); break;
+        case NN_OPT_ADAM: adam_update(opt, adam_step, w, g, n, at); break;
+        case NN_OPT_RMSPROP: rmsprop_update(opt, w, g, n, at); break;
+        }
+        at += n;
     }
+    return NN_OK;
 }
 
 void nn_optimizer_free(nn_optimizer *opt)
 {
     if (!opt)
         return;
-    free(opt->slot1);
-    free(opt->slot2);
+    free_state(opt);
     free(opt);
 }

@@ -1,9 +1,14 @@
-/* optimizer.h: SGD (momentum, Nesterov), Adam and RMSprop, as Keras defines
- * them, on flat buffers: the model keeps every parameter in one array and
- * every gradient in another (same order), so an update is one loop.
+/* optimizer.h: SGD (momentum, Nesterov), Adam and RMSprop (momentum,
+ * centered), as Keras 3 defines them.
  *
- * The optimizer owns its state (velocities, moment estimates), never the
- * gradient buffers; copying that state is all a snapshot needs.
+ * The optimizer updates a list of parameters (each a value tensor and its
+ * gradient, owned by a layer: it never replaces them, it writes into them).
+ * Its own state (velocities, moment estimates) is flat: one array per kind
+ * of state, holding every parameter's numbers one after the other, in the
+ * order of the list. Copying that state is all a snapshot needs.
+ *
+ * Settings are checked where the optimizer is made (nn_optimizer_check):
+ * an option outside its range is an error that names it and the range.
  */
 #ifndef NN_OPTIMIZER_H
 #define NN_OPTIMIZER_H
@@ -11,36 +16,57 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "layer.h"
 #include "tensor.h"
 
 typedef enum nn_optimizer_kind { NN_OPT_SGD, NN_OPT_ADAM, NN_OPT_RMSPROP } nn_optimizer_kind;
 
+/* At most three arrays of state: RMSprop with momentum and centered. */
+#define NN_OPT_MAX_STATE 3
+
 typedef struct nn_optimizer {
     nn_optimizer_kind kind;
     /* settings (Keras's names and defaults) */
-    double learning_rate;  /* SGD 0.01; Adam, RMSprop 0.001 */
-    double momentum;       /* SGD: 0 */
-    int nesterov;          /* SGD: 0 */
-    double beta_1, beta_2; /* Adam: 0.9, 0.999 */
-    double rho;            /* RMSprop: 0.9 */
-    double epsilon;        /* Adam, RMSprop: 1e-7 */
-    double clipnorm;       /* > 0: scale the whole gradient to at most this norm */
-    double clipvalue;      /* > 0: clip each gradient to [-clipvalue, clipvalue] */
-    /* state */
-    size_t size;           /* number of parameters bound */
-    nn_real *slot1;        /* SGD velocity; Adam m; RMSprop mean square */
-    nn_real *slot2;        /* Adam v */
-    uint64_t iterations;   /* updates done (Adam's bias correction) */
+    double learning_rate;   /* SGD 0.01; Adam, RMSprop 0.001 */
+    double momentum;        /* SGD, RMSprop: 0 */
+    int nesterov;           /* SGD: 0 */
+    double beta_1, beta_2;  /* Adam: 0.9, 0.999 */
+    double rho;             /* RMSprop: 0.9 */
+    double epsilon;         /* Adam, RMSprop: 1e-7 */
+    int centered;           /* RMSprop: 0 */
+    /* gradient clipping, Keras's three (0: off; at most one is set): */
+    double clipnorm;        /* each parameter's gradient to at most this norm */
+    double global_clipnorm; /* all the gradients together to at most this norm */
+    double clipvalue;       /* each gradient to [-clipvalue, clipvalue] */
+    /* state, sized by nn_optimizer_bind */
+    size_t size;            /* numbers in all the parameters bound */
+    int num_state;          /* arrays in state[], in this order: */
+    nn_real *state[NN_OPT_MAX_STATE];  /* SGD: velocity. Adam: m, v.
+                               RMSprop: velocity (the mean square), then
+                               momentum if momentum > 0, then
+                               average_gradient if centered */
+    uint64_t iterations;    /* updates done (Adam's bias correction) */
 } nn_optimizer;
 
 /* "sgd", "adam" or "rmsprop" with Keras's defaults. */
 nn_status nn_optimizer_new(nn_optimizer **out, const char *name);
 const char *nn_optimizer_name(const nn_optimizer *opt);
-/* Size the state for `size` parameters and zero it (a fresh start). */
+/* The options a kind takes, Keras's names, NULL-terminated: what the
+ * REPL accepts in nn.optimizers.SGD{...} and the like. */
+const char *const *nn_optimizer_option_names(nn_optimizer_kind kind);
+/* NN_ERR_ARG if a setting is out of its range: the message names the
+ * option, its value and the range, e.g. "momentum must be in [0, 1), got 1.5". */
+nn_status nn_optimizer_check(const nn_optimizer *opt);
+/* How many state arrays these settings need (num_state after bind). */
+int nn_optimizer_state_count(const nn_optimizer *opt);
+/* Size the state for `size` numbers and zero it (a fresh start). The
+ * settings that choose the state (kind, momentum, centered) are fixed from
+ * here on. */
 nn_status nn_optimizer_bind(nn_optimizer *opt, size_t size);
-/* params -= step(grads); grads are dL/dparams (the positive gradient).
- * Clipping, when set, changes grads in place. */
-void nn_optimizer_update(nn_optimizer *opt, nn_real *params, nn_real *grads);
+/* One update of every parameter in the list, from its gradient (the
+ * positive dL/dvalue). Clipping, when set, changes the gradients in place.
+ * NN_ERR_STATE if the list does not hold the `size` numbers bound. */
+nn_status nn_optimizer_update(nn_optimizer *opt, nn_param *const *params, int count);
 void nn_optimizer_free(nn_optimizer *opt);
 
 #endif

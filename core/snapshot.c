@@ -9,15 +9,17 @@
 nn_status nn_snapshot_reserve(nn_snapshot *snap, const nn_model *m)
 {
     nn_snapshot_release(snap);
-    size_t size = nn_tensor_numel(m->params), bytes = (size ? size : 1) * sizeof(nn_real);
-    snap->params = malloc(bytes);
-    snap->slot1 = malloc(bytes);
-    snap->slot2 = malloc(bytes);
-    if (!snap->params || !snap->slot1 || !snap->slot2) {
+    size_t size = nn_model_param_count(m), bytes = (size ? size : 1) * sizeof(nn_real);
+    int arrays = m->optimizer->num_state;
+    bool ok = (snap->params = malloc(bytes)) != NULL;
+    for (int k = 0; k < arrays && ok; k++)
+        ok = (snap->state[k] = malloc(bytes)) != NULL;
+    if (!ok) {
         nn_snapshot_release(snap);
         return nn_fail(NN_ERR_NOMEM, "snapshot: cannot keep a copy of %zu parameters", size);
     }
     snap->size = size;
+    snap->num_state = arrays;
     snap->valid = false;
     return NN_OK;
 }
@@ -25,9 +27,9 @@ nn_status nn_snapshot_reserve(nn_snapshot *snap, const nn_model *m)
 void nn_snapshot_take(nn_snapshot *snap, const nn_model *m)
 {
     size_t bytes = snap->size * sizeof(nn_real);
-    memcpy(snap->params, nn_tensor_data(m->params), bytes);
-    memcpy(snap->slot1, m->optimizer->slot1, bytes);
-    memcpy(snap->slot2, m->optimizer->slot2, bytes);
+    nn_model_copy_params(m, snap->params);
+    for (int k = 0; k < snap->num_state; k++)
+        memcpy(snap->state[k], m->optimizer->state[k], bytes);
     snap->iterations = m->optimizer->iterations;
     snap->rng = m->rng;
     snap->valid = true;
@@ -36,22 +38,22 @@ void nn_snapshot_take(nn_snapshot *snap, const nn_model *m)
 void nn_snapshot_restore(const nn_snapshot *snap, nn_model *m)
 {
     size_t bytes = snap->size * sizeof(nn_real);
-    memcpy(nn_tensor_data(m->params), snap->params, bytes);
-    memcpy(m->optimizer->slot1, snap->slot1, bytes);
-    memcpy(m->optimizer->slot2, snap->slot2, bytes);
+    nn_model_restore_params(m, snap->params);
+    for (int k = 0; k < snap->num_state; k++)
+        memcpy(m->optimizer->state[k], snap->state[k], bytes);
     m->optimizer->iterations = snap->iterations;
     m->rng = snap->rng;
 }
 
 size_t nn_snapshot_bytes(const nn_snapshot *snap)
 {
-    return 3 * snap->size * sizeof(nn_real) + sizeof *snap;
+    return (1 + (size_t)snap->num_state) * snap->size * sizeof(nn_real) + sizeof *snap;
 }
 
 void nn_snapshot_release(nn_snapshot *snap)
 {
     free(snap->params);
-    free(snap->slot1);
-    free(snap->slot2);
+    for (int k = 0; k < NN_OPT_MAX_STATE; k++)
+        free(snap->state[k]);
     memset(snap, 0, sizeof *snap);
 }

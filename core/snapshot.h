@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "optimizer.h"
 #include "random.h"
 #include "tensor.h"
 
@@ -24,8 +25,9 @@ struct nn_model;
 
 typedef struct nn_snapshot {
     size_t size;              /* parameters covered */
-    nn_real *params;          /* (size) */
-    nn_real *slot1, *slot2;   /* the optimizer's state, (size) each */
+    nn_real *params;          /* (size) every parameter, layer by layer */
+    int num_state;            /* the optimizer's state arrays, (size) each */
+    nn_real *state[NN_OPT_MAX_STATE];
     uint64_t iterations;
     nn_rng rng;
     bool valid;               /* taken since the model was last compiled */

@@ -143,9 +143,7 @@ static nn_status run_step(nn_stepper *s, const nn_step *step)
         m->layers[step->layer]->kind->backward(m->layers[step->layer], step->timestep);
         return NN_OK;
     case NN_PHASE_UPDATE:
-        nn_optimizer_update(m->optimizer, nn_tensor_data(m->params),
-                            nn_tensor_data(m->grads));
-        return NN_OK;
+        return nn_optimizer_update(m->optimizer, m->weights, m->num_weights);
     }
     return NN_OK;
 }

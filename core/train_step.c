@@ -72,6 +72,5 @@ nn_status nn_model_update(nn_model *m)
 {
     if (!m->compiled)
         return nn_fail(NN_ERR_STATE, "update: the model has no optimizer yet");
-    nn_optimizer_update(m->optimizer, nn_tensor_data(m->params), nn_tensor_data(m->grads));
-    return NN_OK;
+    return nn_optimizer_update(m->optimizer, m->weights, m->num_weights);
 }

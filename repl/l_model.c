@@ -94,9 +94,45 @@ static int l_sequential(lua_State *L)
 
 /* ---- compile ---- */
 
-static const char *const optimizer_keys[] = {
-    "learning_rate", "momentum", "nesterov", "beta_1", "beta_2", "rho", "epsilon",
-    "clipnorm", "clipvalue", NULL};
+/* Keras's class name for an optimizer's name: "adam" -> "Adam". */
+static const char *optimizer_class(nn_optimizer_kind kind)
+{
+    return kind == NN_OPT_SGD ? "SGD" : kind == NN_OPT_ADAM ? "Adam" : "RMSprop";
+}
+
+/* The settings in table t over the defaults of optimizer `name`, checked as
+ * Keras's constructor checks them: an option the class does not have is an
+ * error that lists the ones it has (the table from nn.optimizers.X{...}
+ * also holds `name`), a value out of range names its range. Errors start
+ * with the class name, as Keras's do. */
+static nn_optimizer optimizer_settings(lua_State *L, int t, const char *name, bool named)
+{
+    nn_optimizer *defaults, settings;
+    lnn_check(L, nn_optimizer_new(&defaults, name), "compile");
+    settings = *defaults;
+    nn_optimizer_free(defaults);
+    const char *fn = optimizer_class(settings.kind);
+    const char *const *options = nn_optimizer_option_names(settings.kind);
+    const char *allowed[16];
+    int n = 0;
+    for (; options[n] && n < 14; n++)
+        allowed[n] = options[n];
+    if (named)
+        allowed[n++] = "name";
+    allowed[n] = NULL;
+    lnn_check_options(L, t, allowed, fn);
+    struct { const char *key; double *value; } numbers[] = {
+        {"learning_rate", &settings.learning_rate}, {"momentum", &settings.momentum},
+        {"beta_1", &settings.beta_1}, {"beta_2", &settings.beta_2}, {"rho", &settings.rho},
+        {"epsilon", &settings.epsilon}, {"clipnorm", &settings.clipnorm},
+        {"clipvalue", &settings.clipvalue}, {"global_clipnorm", &settings.global_clipnorm}};
+    for (size_t k = 0; k < sizeof numbers / sizeof *numbers; k++)
+        *numbers[k].value = lnn_opt_number(L, t, numbers[k].key, *numbers[k].value, fn);
+    settings.nesterov = lnn_opt_boolean(L, t, "nesterov", settings.nesterov, fn);
+    settings.centered = lnn_opt_boolean(L, t, "centered", settings.centered, fn);
+    lnn_check(L, nn_optimizer_check(&settings), fn);
+    return settings;
+}
 
 /* An optimizer from a name ('adam') or an nn.optimizers table. Nothing that
  * can raise an error runs while the new optimizer is held. */
@@ -112,21 +148,7 @@ static nn_optimizer *check_optimizer(lua_State *L, int i)
         luaL_error(L, "compile: optimizer should be a name ('adam', 'sgd', 'rmsprop') or "
                    "an optimizer such as nn.optimizers.Adam{learning_rate = 1e-3}");
     const char *name = lua_tostring(L, -1);
-    nn_optimizer settings;
-    double *numbers[] = {&settings.learning_rate, &settings.momentum, NULL,
-                         &settings.beta_1, &settings.beta_2, &settings.rho,
-                         &settings.epsilon, &settings.clipnorm, &settings.clipvalue};
-    nn_optimizer *defaults;
-    lnn_check(L, nn_optimizer_new(&defaults, name), fn);
-    settings = *defaults;
-    nn_optimizer_free(defaults);
-    for (int k = 0; optimizer_keys[k]; k++)
-        if (numbers[k])
-            *numbers[k] = lnn_opt_number(L, i, optimizer_keys[k], *numbers[k], fn);
-    settings.nesterov = lnn_opt_boolean(L, i, "nesterov", settings.nesterov, fn);
-    if (!(settings.learning_rate > 0))
-        luaL_error(L, "compile: learning_rate must be positive");
-    nn_optimizer *opt;
+    nn_optimizer settings = optimizer_settings(L, i, name, true), *opt;
     lnn_check(L, nn_optimizer_new(&opt, name), fn);
     *opt = settings;
     return opt;
@@ -358,13 +380,15 @@ static const luaL_Reg model_methods[] = {
     {NULL, NULL},
 };
 
-/* nn.optimizers.Adam{learning_rate = 1e-3}: a settings table for compile */
+/* nn.optimizers.Adam{learning_rate = 1e-3}: a settings table for compile,
+ * checked here, where it is made (as Keras checks in the constructor). */
 static int make_optimizer(lua_State *L, const char *name, const char *class_name)
 {
     if (!lua_isnoneornil(L, 1) && !lua_istable(L, 1))
         return luaL_error(L, "%s: the settings should be a table such as "
                           "{learning_rate = 0.001}, got %s", class_name, luaL_typename(L, 1));
-    lnn_check_options(L, 1, optimizer_keys, class_name);
+    if (lua_istable(L, 1))
+        optimizer_settings(L, 1, name, false);
     lua_newtable(L);
     if (lua_istable(L, 1)) {
         lua_pushnil(L);

@@ -201,7 +201,7 @@ static int stepper_program(lua_State *L)
 static int stepper_grad_norm(lua_State *L)
 {
     stepper_box *box = check_stepper(L, 1, "grad_norm");
-    lua_pushnumber(L, box->model->grads ? nn_tensor_norm(box->model->grads) : 0);
+    lua_pushnumber(L, nn_model_grad_norm(box->model));
     return 1;
 }
 

@@ -48,14 +48,14 @@ static double update_norm(const nn_model *m, const viz_record *r, int i)
 {
     const nn_stepper *s = &m->stepper;
     const nn_layer *layer = m->layers[i];
-    if (s->loaded && s->snapshot.valid && nn_stepper_done(s) && m->params) {
-        const nn_real *now = nn_tensor_data(m->params);
+    if (s->loaded && s->snapshot.valid && nn_stepper_done(s)) {
         double sum = 0;
         for (int p = 0; p < layer->num_params; p++) {
+            const nn_real *now = nn_tensor_data(layer->params[p].value);
             size_t first = viz_param_offset(m, layer, p);
             size_t n = nn_tensor_numel(layer->params[p].value);
-            for (size_t k = first; k < first + n && k < s->snapshot.size; k++) {
-                double d = (double)now[k] - (double)s->snapshot.params[k];
+            for (size_t k = 0; k < n && first + k < s->snapshot.size; k++) {
+                double d = (double)now[k] - (double)s->snapshot.params[first + k];
                 sum += d * d;
             }
         }
@@ -168,7 +168,7 @@ static bool has_weights(const nn_layer *layer) { return layer->num_params > 0; }
 void viz_draw_gradients(viz_canvas *c, viz_rect area, viz_frame *f)
 {
     const nn_model *m = f->model;
-    if (!m->compiled || !m->grads) {
+    if (!m->compiled) {
         viz_message(c, area, "compile the model first");
         return;
     }

@@ -60,7 +60,7 @@ bool viz_record_epoch(viz_record *r, double val_loss, double val_accuracy)
 
 size_t viz_param_offset(const nn_model *m, const nn_layer *layer, int p)
 {
-    return layer->params[p].value->offset - m->params->offset;
+    return nn_model_param_offset(m, layer, p);
 }
 
 /* (Re)size the copy and the per-layer norms for this model; false if out of
@@ -88,25 +88,25 @@ static bool fit_to_model(viz_record *r, const nn_model *m, size_t size, bool *fr
 
 bool viz_record_update(viz_record *r, const nn_model *m)
 {
-    if (!m->compiled || !m->params)
+    if (!m->compiled)
         return true;
-    size_t size = nn_tensor_numel(m->params);
+    size_t size = nn_model_param_count(m);
     bool fresh;
     if (!fit_to_model(r, m, size, &fresh))
         return false;
-    const nn_real *now = nn_tensor_data(m->params);
     for (int i = 0; i < m->num_layers && !fresh; i++) {
         const nn_layer *layer = m->layers[i];
         double sum = 0;
         for (int p = 0; p < layer->num_params; p++) {
+            const nn_real *now = nn_tensor_data(layer->params[p].value);
             size_t first = viz_param_offset(m, layer, p), n = nn_tensor_numel(layer->params[p].value);
-            for (size_t k = first; k < first + n; k++) {
-                double d = (double)now[k] - (double)r->previous[k];
+            for (size_t k = 0; k < n; k++) {
+                double d = (double)now[k] - (double)r->previous[first + k];
                 sum += d * d;
             }
         }
         r->update_norm[i] = layer->num_params ? sqrt(sum) : NAN;
     }
-    memcpy(r->previous, now, size * sizeof *now);
+    nn_model_copy_params(m, r->previous);
     return true;
 }

@@ -2,6 +2,8 @@
 #ifndef NN_MODEL_HELPERS_H
 #define NN_MODEL_HELPERS_H
 
+#include <stdlib.h>
+
 #include "layers.h"
 #include "model.h"
 
@@ -30,6 +32,16 @@ static inline nn_model *reference_cnn(uint64_t seed)
     ADD(m, nn_dense_new(L, 64, &relu));
     ADD(m, nn_dense_new(L, 10, &softmax));
     return m;
+}
+
+/* Every parameter of m, layer by layer, in a new array of *count numbers. */
+static inline nn_real *copy_params(const nn_model *m, size_t *count)
+{
+    *count = nn_model_param_count(m);
+    nn_real *flat = malloc((*count ? *count : 1) * sizeof *flat);
+    assert_non_null(flat);
+    nn_model_copy_params(m, flat);
+    return flat;
 }
 
 static inline void compile(nn_model *m, const char *optimizer, double lr,

@@ -26,20 +26,22 @@ static size_t append(nn_real *out, size_t at, const nn_tensor *t)
 
 static size_t gather(const nn_model *m, nn_real *out)
 {
-    size_t at = append(out, 0, m->params);
-    at = append(out, at, m->grads);
+    size_t at = 0;
+    for (int i = 0; i < m->num_weights; i++) {
+        at = append(out, at, m->weights[i]->value);
+        at = append(out, at, m->weights[i]->grad);
+    }
     at = append(out, at, m->loss_grad);
     for (int i = 0; i < m->num_layers; i++) {
         at = append(out, at, m->layers[i]->output);
         if (m->layers[i]->need_grad_input)
             at = append(out, at, m->layers[i]->grad_input);
     }
-    if (out) {  /* the optimizer's moments */
-        memcpy(out + at, m->optimizer->slot1, m->optimizer->size * sizeof(nn_real));
-        memcpy(out + at + m->optimizer->size, m->optimizer->slot2,
-               m->optimizer->size * sizeof(nn_real));
-    }
-    return at + 2 * m->optimizer->size;
+    const nn_optimizer *opt = m->optimizer;  /* its moments */
+    for (int k = 0; k < opt->num_state; k++, at += opt->size)
+        if (out)
+            memcpy(out + at, opt->state[k], opt->size * sizeof(nn_real));
+    return at;
 }
 
 static state capture(const nn_model *m)
@@ -118,8 +120,13 @@ static void test_back_across_update(void **s)
     assert_ok(nn_stepper_finish(&m->stepper));
     assert_ok(nn_stepper_back(&m->stepper, m->stepper.length));
     state again = capture(m);
-    assert_int_equal(memcmp(nn_tensor_data(m->params), start.values,
-                            nn_tensor_numel(m->params) * sizeof(nn_real)), 0);
+    /* the parameters come first in a state, each followed by its gradient */
+    for (size_t at = 0, i = 0; i < (size_t)m->num_weights; i++) {
+        size_t n = nn_tensor_numel(m->weights[i]->value);
+        assert_int_equal(memcmp(nn_tensor_data(m->weights[i]->value), start.values + at,
+                                n * sizeof(nn_real)), 0);
+        at += 2 * n;
+    }
     assert_int_equal(m->optimizer->iterations, 0);  /* the update is undone */
     assert_int_equal(m->stepper.cursor, 0);
     assert_int_equal(nn_stepper_back(&m->stepper, 1), NN_ERR_ARG);

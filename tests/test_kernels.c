@@ -518,10 +518,7 @@ static nn_real *train_on(int threads, bool cnn, size_t *count)
         nn_tensor_free(x);
         nn_tensor_free(y);
     }
-    *count = nn_tensor_numel(m->params);
-    nn_real *weights = malloc(*count * sizeof *weights);
-    assert_non_null(weights);
-    memcpy(weights, nn_tensor_data(m->params), *count * sizeof *weights);
+    nn_real *weights = copy_params(m, count);
     nn_model_free(m);
     nn_set_threads(0);
     return weights;

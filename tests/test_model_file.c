@@ -276,12 +276,14 @@ static void assert_same_optimizer(const nn_model *a, const nn_model *b)
     assert_true(oa->learning_rate == ob->learning_rate && oa->momentum == ob->momentum &&
                 oa->nesterov == ob->nesterov && oa->beta_1 == ob->beta_1 &&
                 oa->beta_2 == ob->beta_2 && oa->rho == ob->rho &&
-                oa->epsilon == ob->epsilon && oa->clipnorm == ob->clipnorm &&
-                oa->clipvalue == ob->clipvalue);
+                oa->epsilon == ob->epsilon && oa->centered == ob->centered &&
+                oa->clipnorm == ob->clipnorm && oa->clipvalue == ob->clipvalue &&
+                oa->global_clipnorm == ob->global_clipnorm);
     assert_int_equal(oa->iterations, ob->iterations);
     assert_int_equal(oa->size, ob->size);
-    assert_memory_equal(oa->slot1, ob->slot1, oa->size * sizeof(nn_real));
-    assert_memory_equal(oa->slot2, ob->slot2, oa->size * sizeof(nn_real));
+    assert_int_equal(oa->num_state, ob->num_state);
+    for (int k = 0; k < oa->num_state; k++)
+        assert_memory_equal(oa->state[k], ob->state[k], oa->size * sizeof(nn_real));
 }
 
 /* Train m a little (so the optimizer has state and the generator has moved),
@@ -351,6 +353,28 @@ static void test_pooling_round_trip(void **s)
     assert_ok(nn_model_compile(m, opt, NN_LOSS_CATEGORICAL_CROSSENTROPY));
     nn_tensor *x = random_tensor(4, (size_t[]){5, 9, 9, 2}, 32);
     nn_tensor *y = one_hot(5, 3, 33);
+    check_round_trip(m, x, y);
+    nn_tensor_free(x);
+    nn_tensor_free(y);
+    nn_model_free(m);
+}
+
+/* RMSprop with momentum and centered keeps three arrays of state (velocity,
+ * momentum, average gradient); global_clipnorm and centered are saved. */
+static void test_rmsprop_momentum_centered_round_trip(void **s)
+{
+    (void)s;
+    nn_model *m = recurrent_model(25);
+    nn_optimizer *opt;
+    assert_ok(nn_optimizer_new(&opt, "rmsprop"));
+    opt->learning_rate = 0.01;
+    opt->momentum = 0.5;
+    opt->centered = 1;
+    opt->global_clipnorm = 2;
+    assert_ok(nn_model_compile(m, opt, NN_LOSS_CATEGORICAL_CROSSENTROPY));
+    assert_int_equal(m->optimizer->num_state, 3);
+    nn_tensor *x = random_tensor(3, (size_t[]){8, 6, 4}, 26);
+    nn_tensor *y = one_hot(8, 3, 27);
     check_round_trip(m, x, y);
     nn_tensor_free(x);
     nn_tensor_free(y);
@@ -462,13 +486,14 @@ static void test_future_version(void **s)
     path_in_dir(path, sizeof path, "future.nn");
     size_t len;
     unsigned char *data = tiny_model_file(path, true, &len);
+    assert_int_equal(data[8], 2);  /* files are written in version 2 */
     put_le32(data + 8, 3);
     fix_crc(data, len);
     write_bytes(path, data, len);
     nn_model *m = NULL;
     assert_int_equal(nn_model_load(&m, path), NN_ERR_FORMAT);
     snprintf(expected, sizeof expected,
-             "%s: written by a newer nnstep (format 3; this one reads 1)", path);
+             "%s: written by a newer nnstep (format 3; this one reads 2)", path);
     assert_string_equal(nn_last_error(), expected);
     free(data);
 }
@@ -541,6 +566,87 @@ static void test_consistent_but_wrong_contents(void **s)
     assert_ok(nn_model_load(&m, path));
     nn_model_free(m);
     free(data);
+}
+
+/* An optimizer setting out of range behind a correct checksum is refused
+ * with the constructor's message. */
+static void test_setting_out_of_range(void **s)
+{
+    (void)s;
+    char path[512];
+    path_in_dir(path, sizeof path, "momentum.nn");
+    size_t len;
+    unsigned char *data = tiny_model_file(path, true, &len);
+    /* the compile settings: loss, "adam", then learning_rate (f64 0.001) and
+     * momentum (f64 0) */
+    double lr = 0.001, momentum = 1.5;
+    unsigned char *at = NULL;
+    for (size_t i = 0; i + 16 <= len && !at; i++)
+        if (memcmp(data + i, &lr, 8) == 0)  /* a little-endian machine */
+            at = data + i + 8;
+    assert_non_null(at);
+    memcpy(at, &momentum, 8);
+    fix_crc(data, len);
+    write_bytes(path, data, len);
+    assert_load_fails(path, "corrupted: momentum must be in [0, 1), got 1.5");
+    free(data);
+}
+
+/* Files written in format version 1 load: the shipped models, the fuzz
+ * seeds, and one with RMSprop momentum and clipnorm made by the nnstep of
+ * that format, whose clipnorm clipped all the gradients together and whose
+ * RMSprop ignored momentum: they load as global_clipnorm and momentum 0. */
+static void test_version_1_files(void **s)
+{
+    (void)s;
+    const char *srcdir = getenv("srcdir"), *models = getenv("NNSTEP_MODELS_DIR");
+    char dir[512], path[1024];
+    snprintf(dir, sizeof dir, "%s/fuzz/corpus/model_file", srcdir ? srcdir : ".");
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    int loaded = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        if (e->d_name[0] == '.' || strncmp(e->d_name, "broken_", 7) == 0)
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        nn_model *m;
+        if (nn_model_load(&m, path) != NN_OK)
+            fail_msg("%s", nn_last_error());
+        nn_model_free(m);
+        loaded++;
+    }
+    closedir(d);
+    assert_true(loaded >= 7);
+    const char *shipped[] = {"fashion_cnn.nnstep", "fashion_lstm.nnstep"};
+    for (int k = 0; k < 2; k++) {
+        snprintf(path, sizeof path, "%s/%s", models ? models : "models", shipped[k]);
+        nn_model *m;
+        if (nn_model_load(&m, path) != NN_OK)
+            fail_msg("%s", nn_last_error());
+        nn_model_free(m);
+    }
+
+    snprintf(path, sizeof path, "%s/rmsprop_v1_momentum_clipnorm.nnm", dir);
+    nn_model *m;
+    assert_ok(nn_model_load(&m, path));
+    const nn_optimizer *opt = m->optimizer;
+    assert_int_equal(opt->kind, NN_OPT_RMSPROP);
+    assert_true(opt->learning_rate == 0.01 && opt->momentum == 0 && opt->clipnorm == 0 &&
+                opt->global_clipnorm == 0.5 && opt->centered == 0);
+    assert_int_equal(opt->num_state, 1);
+    assert_int_equal(opt->iterations, 4);
+    /* it predicts what it predicted when it was saved (printed then, as %a) */
+    nn_tensor *x, *p;
+    assert_ok(nn_tensor_from_array(&x, 2, (size_t[]){4, 2},
+                                   (nn_real[]){1, 2, -1, 0.5f, 0.3f, -0.7f, 2, 1}));
+    assert_ok(nn_model_predict(m, x, 4, &p));
+    const float expect[8] = {0x1.1f95p-4f, 0x1.dc0d6p-1f, 0x1.c9479cp-3f, 0x1.8dae18p-1f,
+                             0x1.a897ecp-1f, 0x1.5da04ep-3f, 0x1.2cc8f4p-1f, 0x1.a66e18p-2f};
+    for (int i = 0; i < 8; i++)
+        assert_true((float)nn_tensor_data(p)[i] == expect[i]);
+    nn_tensor_free(x);
+    nn_tensor_free(p);
+    nn_model_free(m);
 }
 
 /* ---- atomic writes ---- */
@@ -618,12 +724,15 @@ static const struct CMUnitTest tests[] = {
     WITH_DIR(test_reference_cnn_round_trip),
     WITH_DIR(test_recurrent_round_trip),
     WITH_DIR(test_pooling_round_trip),
+    WITH_DIR(test_rmsprop_momentum_centered_round_trip),
     WITH_DIR(test_uncompiled_round_trip),
     WITH_DIR(test_truncated_files),
     WITH_DIR(test_flipped_bytes),
     WITH_DIR(test_bad_magic_and_missing_file),
     WITH_DIR(test_future_version),
     WITH_DIR(test_consistent_but_wrong_contents),
+    WITH_DIR(test_setting_out_of_range),
+    WITH_DIR(test_version_1_files),
     WITH_DIR(test_saving_twice_leaves_one_file),
     WITH_DIR(test_failed_save_leaves_old_file),
 };
