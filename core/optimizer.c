@@ -8,7 +8,9 @@
  *                                                          (Nesterov)
  *   Adam:     m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2
  *             w -= lr * sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + eps)
- *             (epsilon outside the square root; t counts updates from 1)
+ *             (t counts updates from 1; epsilon is outside the square root
+ *             and outside the bias correction, Keras's "epsilon hat":
+ *             torch.optim.Adam adds its eps to sqrt(v / (1 - b2^t)))
  *   RMSprop:  v = rho v + (1 - rho) g^2
  *             a = rho a + (1 - rho) g                      (centered only)
  *             increment = lr * g / sqrt(v + eps)           (plain)

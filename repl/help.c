@@ -53,10 +53,14 @@ static const help_entry entries[] = {
                    "  A stack of layers. Methods: add, compile, fit, evaluate, predict,\n"
                    "  train_on_batch, summary, get_layer, count_params; field layers."},
     {"compile", "model:compile{optimizer = 'rmsprop', loss = ..., metrics = {'accuracy'}}\n"
-                "  optimizer: 'sgd', 'adam', 'rmsprop' or nn.optimizers.Adam{...}.\n"
+                "  optimizer: 'sgd', 'adam', 'rmsprop' (Keras's defaults) or\n"
+                "  nn.optimizers.Adam{...}, SGD{...}, RMSprop{...} (help(nn.optimizers.Adam)).\n"
                 "  loss: mean_squared_error (mse), categorical_crossentropy,\n"
                 "  sparse_categorical_crossentropy, binary_crossentropy, hinge,\n"
-                "  categorical_hinge. metrics = {'accuracy'}: fit reports the accuracy."},
+                "  categorical_hinge. metrics = {'accuracy'}: fit reports the accuracy.\n"
+                "  The weights are the layers' own, made when each was added: compile keeps\n"
+                "  them, so k = m.layers[1].kernel taken before compile stays the kernel\n"
+                "  the model uses and trains. Compiling again starts a fresh optimizer."},
     {"fit", "model:fit(x, y, {epochs = 1, batch_size = 32, validation_data = {x, y},\n"
             "          validation_split = 0, shuffle = true, verbose = 1, callbacks = {}})\n"
             "  Trains; returns the history {loss = {...}, accuracy = {...}, val_loss, ...}\n"
@@ -70,10 +74,47 @@ static const help_entry entries[] = {
     {"predict", "model:predict(x, {batch_size = 32}) -> the outputs (N, ...); no compile needed"},
     {"train_on_batch", "model:train_on_batch(x, y) -> loss, accuracy (one update)"},
     {"Adam", "nn.optimizers.Adam{learning_rate = 0.001, beta_1 = 0.9, beta_2 = 0.999,\n"
-             "                   epsilon = 1e-7, clipnorm = nil, clipvalue = nil}"},
+             "                   epsilon = 1e-7, clipnorm = nil, clipvalue = nil,\n"
+             "                   global_clipnorm = nil}\n"
+             "  Keras 3's Adam (without amsgrad), for each weight w with gradient g, at\n"
+             "  update t = 1, 2, ...:\n"
+             "    m = beta_1 m + (1 - beta_1) g;   v = beta_2 v + (1 - beta_2) g^2\n"
+             "    w = w - lr sqrt(1 - beta_2^t) / (1 - beta_1^t) * m / (sqrt(v) + epsilon)\n"
+             "  epsilon is outside the square root and outside the bias correction, as\n"
+             "  in Keras; torch.optim.Adam adds it to sqrt(v / (1 - beta_2^t)) instead\n"
+             "  (the two differ only where sqrt(v) is as small as epsilon).\n"
+             "  learning_rate > 0; beta_1, beta_2 in [0, 1); epsilon >= 0.\n"
+             "  Clipping: help('clipnorm'). Any other option is an error."},
     {"SGD", "nn.optimizers.SGD{learning_rate = 0.01, momentum = 0, nesterov = false,\n"
-            "                  clipnorm = nil, clipvalue = nil}"},
-    {"RMSprop", "nn.optimizers.RMSprop{learning_rate = 0.001, rho = 0.9, epsilon = 1e-7}"},
+            "                  clipnorm = nil, clipvalue = nil, global_clipnorm = nil}\n"
+            "  Keras 3's SGD, for each weight w with gradient g:\n"
+            "    momentum 0:      w = w - lr g\n"
+            "    momentum:        v = momentum v - lr g;  w = w + v\n"
+            "    nesterov = true: v = momentum v - lr g;  w = w + momentum v - lr g\n"
+            "  learning_rate > 0; momentum in [0, 1) (Keras also takes 1, a velocity\n"
+            "  that never forgets; nnstep refuses it).\n"
+            "  Clipping: help('clipnorm'). Any other option is an error."},
+    {"RMSprop", "nn.optimizers.RMSprop{learning_rate = 0.001, rho = 0.9, momentum = 0,\n"
+                "                      epsilon = 1e-7, centered = false, clipnorm = nil,\n"
+                "                      clipvalue = nil, global_clipnorm = nil}\n"
+                "  Keras 3's RMSprop (compile's default), for each weight w with gradient g:\n"
+                "    v = rho v + (1 - rho) g^2                  the mean square\n"
+                "    a = rho a + (1 - rho) g                    centered only: the mean\n"
+                "    increment = lr g / sqrt(v + epsilon)       (centered: v - a^2 + epsilon)\n"
+                "    momentum 0: w = w - increment\n"
+                "    momentum:   mom = momentum mom + increment;  w = w - mom\n"
+                "  epsilon is INSIDE the square root, as in Keras 3; Keras 2 and\n"
+                "  torch.optim.RMSprop divide by sqrt(v) + epsilon instead (the two differ\n"
+                "  only where v is as small as epsilon).\n"
+                "  learning_rate > 0; rho, momentum in [0, 1); epsilon >= 0.\n"
+                "  Clipping: help('clipnorm'). Any other option is an error."},
+    {"clipnorm", "Gradient clipping, an option of every optimizer (Keras 3's three; set one):\n"
+                 "  clipnorm = c         each parameter's gradient (a kernel, a bias) on its\n"
+                 "                       own is scaled down to a norm of at most c\n"
+                 "  global_clipnorm = c  all the gradients together, as one vector, are\n"
+                 "                       scaled down to a norm of at most c\n"
+                 "  clipvalue = c        each number is clipped to [-c, c]\n"
+                 "  Done to the gradients before the update; c >= 0, and 0 (or nil) is off."},
     {"fashion_mnist", "nn.datasets.fashion_mnist() -> train, test\n"
                       "  Each has x (N, 28, 28, 1) in [0, 1], y (N) labels 0..9, class_names.\n"
                       "  Needs Debian's dataset-fashion-mnist package."},

@@ -12,7 +12,7 @@ lr-scaled increments), and this script asserts that they match to 1e-12
 before it prints anything.
 
 The problem: w starts at (0.5, -1.5, 2.0), the loss is sum(w^2) / 2, so the
-gradient is w itself; three updates. Run: python3 tests/optimizer_expected.py
+gradient is w itself; three updates. Run: /usr/bin/python3 tests/optimizer_expected.py
 """
 import math
 

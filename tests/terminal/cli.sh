@@ -21,7 +21,7 @@ status_is() {  # status_is EXPECTED COMMAND...
     "$@" </dev/null >/dev/null 2>&1
     [ $? -eq "$expected" ]
 }
-echo 1..11
+echo 1..14
 echo 'print(select("#", ...) .. " " .. table.concat({...}, " ") .. " " .. arg[0] .. " " .. arg[2])' >"$tmp/args.lua"
 result 'a script gets its arguments as ... and arg' \
     sh -c "'$nnstep' '$tmp/args.lua' one two | grep -qx '2 one two $tmp/args.lua two'"
@@ -39,3 +39,11 @@ result 'OMP_WAIT_POLICY unset: nnstep runs with PASSIVE' \
     sh -c "env -u OMP_WAIT_POLICY '$nnstep' -e 'print(os.getenv(\"OMP_WAIT_POLICY\"))' | grep -qx PASSIVE"
 result 'OMP_WAIT_POLICY set: the user choice stands' \
     sh -c "OMP_WAIT_POLICY=active '$nnstep' -e 'print(os.getenv(\"OMP_WAIT_POLICY\"))' | grep -qx active"
+# help says what the optimizers compute (Keras 3's formulas, optimizer.c)
+result "help(nn.optimizers.RMSprop): epsilon inside the root, momentum, centered" \
+    sh -c "'$nnstep' -e 'help(nn.optimizers.RMSprop)' | grep -q 'increment = lr g / sqrt(v + epsilon)' &&
+           '$nnstep' -e 'help(nn.optimizers.RMSprop)' | grep -q 'mom = momentum mom + increment'"
+result "help(nn.optimizers.Adam): epsilon outside the root" \
+    sh -c "'$nnstep' -e 'help(nn.optimizers.Adam)' | grep -q 'm / (sqrt(v) + epsilon)'"
+result "help('clipnorm'): the three clippings" \
+    sh -c "'$nnstep' -e \"help('clipnorm')\" | grep -c 'clipnorm = c\\|clipvalue = c' | grep -qx 3"
