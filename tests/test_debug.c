@@ -53,6 +53,17 @@ static state capture(const nn_model *m)
     return s;
 }
 
+/* RMSprop with momentum and centered: three arrays of optimizer state */
+static void compile_rmsprop(nn_model *m)
+{
+    nn_optimizer *opt;
+    assert_ok(nn_optimizer_new(&opt, "rmsprop"));
+    opt->momentum = 0.9;
+    opt->centered = 1;
+    assert_ok(nn_model_compile(m, opt, NN_LOSS_CATEGORICAL_CROSSENTROPY));
+    m->stepper.recording = true;
+}
+
 static nn_model *debug_model(nn_tensor **x, nn_tensor **y)
 {
     nn_model *m;
@@ -76,13 +87,10 @@ static nn_model *debug_model(nn_tensor **x, nn_tensor **y)
     return m;
 }
 
-/* After n steps, back(1) gives bitwise the state after n - 1 steps. */
-static void test_back_is_exact(void **s)
+static void back_is_exact(void **s, nn_model *m, nn_tensor *x, nn_tensor *y)
 {
     (void)s;
-    nn_tensor *x, *y;
-    nn_model *m = debug_model(&x, &y);
-    /* a first batch, so that Adam's moments are not zero */
+    /* a first batch, so that the optimizer's moments are not zero */
     assert_ok(nn_model_train_on_batch(m, x, y, NULL, NULL));
     size_t length = m->stepper.length;
     assert_int_equal(length, 12);
@@ -105,6 +113,41 @@ static void test_back_is_exact(void **s)
         /* and stepping forward again lands where it was */
         assert_ok(nn_stepper_finish(&m->stepper));
     }
+}
+
+/* After n steps, back(1) gives bitwise the state after n - 1 steps; with
+ * Adam (two arrays of state), then RMSprop with momentum and centered (three). */
+static void test_back_is_exact(void **s)
+{
+    for (int rmsprop = 0; rmsprop < 2; rmsprop++) {
+        nn_tensor *x, *y;
+        nn_model *m = debug_model(&x, &y);
+        if (rmsprop)
+            compile_rmsprop(m);
+        assert_int_equal(m->optimizer->num_state, rmsprop ? 3 : 2);
+        back_is_exact(s, m, x, y);
+        nn_tensor_free(x);
+        nn_tensor_free(y);
+        nn_model_free(m);
+    }
+}
+
+/* A NaN the update makes is named by the parameter it lands in. */
+static void test_nan_in_update_is_named(void **s)
+{
+    (void)s;
+    nn_tensor *x, *y;
+    nn_model *m = debug_model(&x, &y);
+    m->stepper.check_numerics = true;
+    /* Adam's m for dense_1.kernel's 6th number: conv2d_1 has 27 + 3 before it */
+    m->optimizer->state[0][30 + 5] = NAN;
+    assert_ok(nn_stepper_load(&m->stepper, x, y, 0, 0));
+    nn_status st = NN_OK;
+    while (st == NN_OK && !nn_stepper_done(&m->stepper))
+        st = nn_stepper_step(&m->stepper);
+    assert_int_equal(st, NN_ERR_NUMERIC);
+    assert_non_null(strstr(nn_last_error(), "NaN appeared in dense_1.kernel during "));
+    assert_non_null(strstr(nn_last_error(), "(element 6 of (12, 4))"));
     nn_tensor_free(x);
     nn_tensor_free(y);
     nn_model_free(m);
@@ -195,6 +238,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_back_needs_recording),
     cmocka_unit_test(test_planted_nan_stops_at_its_layer),
     cmocka_unit_test(test_nan_in_gradient_is_named),
+    cmocka_unit_test(test_nan_in_update_is_named),
 };
 
 RUN_TAP_GROUP("debug", tests)
