@@ -617,7 +617,7 @@ static void test_version_1_files(void **s)
         loaded++;
     }
     closedir(d);
-    assert_true(loaded >= 8);
+    assert_true(loaded >= 9);
     const char *shipped[] = {"fashion_cnn.nnstep", "fashion_lstm.nnstep"};
     for (int k = 0; k < 2; k++) {
         snprintf(path, sizeof path, "%s/%s", models ? models : "models", shipped[k]);
@@ -647,6 +647,46 @@ static void test_version_1_files(void **s)
         assert_true((float)nn_tensor_data(p)[i] == expect[i]);
     nn_tensor_free(x);
     nn_tensor_free(p);
+    nn_model_free(m);
+}
+
+/* A version 1 file with SGD, momentum, clipnorm and clipvalue both set
+ * (that nnstep allowed it, and applied the value clip then the global norm
+ * clip): it loads as global_clipnorm and clipvalue, and one more batch gives
+ * bitwise the weights that nnstep gave (printed as %a after the same
+ * train_on_batch, before the format changed). */
+static void test_version_1_trains_on_as_it_did(void **s)
+{
+    (void)s;
+    const char *srcdir = getenv("srcdir");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/fuzz/corpus/model_file/sgd_v1_clipnorm_clipvalue.nnm",
+             srcdir ? srcdir : ".");
+    nn_model *m;
+    assert_ok(nn_model_load(&m, path));
+    const nn_optimizer *opt = m->optimizer;
+    assert_true(opt->kind == NN_OPT_SGD && opt->learning_rate == 0.5 && opt->momentum == 0.9 &&
+                opt->clipnorm == 0 && opt->global_clipnorm == 0.3 && opt->clipvalue == 0.1);
+    nn_tensor *x, *y;
+    assert_ok(nn_tensor_from_array(&x, 2, (size_t[]){4, 2},
+                                   (nn_real[]){1, 2, -1, 0.5f, 0.3f, -0.7f, 2, 1}));
+    assert_ok(nn_tensor_from_array(&y, 1, (size_t[]){4}, (nn_real[]){0, 1, 1, 0}));
+    assert_ok(nn_model_train_on_batch(m, x, y, NULL, NULL));
+    const float expect[17] = {
+        0x1.212a24p-1f, -0x1.02cafap+0f, 0x1.ba7baap-1f, 0x1.4350acp-1f, -0x1.aa502p-2f,
+        0x1.bab884p-2f, -0x1.63b7eap-2f, 0x1.4c919ep-2f, -0x1.4bc6dap-2f, 0x1.9e8d9p-5f,
+        -0x1.48e82cp+0f, -0x1.621488p-1f, 0x1.d09748p-1f, 0x1.18cc5cp+0f, -0x1.9af03ap-2f,
+        -0x1.44bf1cp-2f, 0x1.44bf1cp-2f};
+    size_t count;
+    nn_real *weights = copy_params(m, &count);
+    assert_int_equal(count, 17);
+    for (size_t i = 0; i < count; i++)
+        if ((float)weights[i] != expect[i])
+            fail_msg("weight %zu is %a, format 1's nnstep made %a", i, (double)weights[i],
+                     (double)expect[i]);
+    free(weights);
+    nn_tensor_free(x);
+    nn_tensor_free(y);
     nn_model_free(m);
 }
 
@@ -734,6 +774,7 @@ static const struct CMUnitTest tests[] = {
     WITH_DIR(test_consistent_but_wrong_contents),
     WITH_DIR(test_setting_out_of_range),
     WITH_DIR(test_version_1_files),
+    WITH_DIR(test_version_1_trains_on_as_it_did),
     WITH_DIR(test_saving_twice_leaves_one_file),
     WITH_DIR(test_failed_save_leaves_old_file),
 };
