@@ -13,6 +13,7 @@ nn.seed(11)
 local m = nn.Sequential{nn.Dense(2, {input_shape = {3}}), nn.Dense(1)}
 local k1 = m.layers[1].kernel   -- (3, 2), taken before compile
 local k2 = m.layers[2].kernel   -- (2, 1)
+local g1 = m.layers[1].grad.kernel  -- its gradient, (3, 2)
 local x = nn.tensor{{1, 2, 3}}
 m:compile{optimizer = nn.optimizers.SGD{learning_rate = 0.1}, loss = 'mse'}
 k1:fill(0)
@@ -37,6 +38,14 @@ for i = 1, 3 do
   end
 end
 t.ok(worst < 1e-5, 'training updates the tensor taken before compile: k1 = 1 - lr 2 out k2[j] x[i] (worst relative error ' .. worst .. ')')
+worst = 0
+for i = 1, 3 do
+  for j = 1, 2 do
+    local expected = 2 * out * w[j] * x[1][i]
+    worst = math.max(worst, math.abs(g1[i][j] - expected) / math.max(1, math.abs(expected)))
+  end
+end
+t.ok(worst < 1e-5, 'and its gradient, taken before compile, holds dL/dk1 = 2 out k2[j] x[i] (worst relative error ' .. worst .. ')')
 t.is_near({k2[1][1], k2[2][1]}, {w[1] - 0.1 * 2 * out * 6, w[2] - 0.1 * 2 * out * 6}, 1e-4,
           'and the second layer\'s kernel, taken before compile: k2[j] - lr 2 out 6')
 
