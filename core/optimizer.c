@@ -266,8 +266,9 @@ nn_status nn_optimizer_update(nn_optimizer *opt, nn_param *const *params, int co
     clip_gradients(opt, params, count);
     opt->iterations++;
     double t = (double)opt->iterations;
-    nn_real adam_step = (nn_real)(opt->learning_rate * sqrt(1 - pow(opt->beta_2, t)) /
-                                  (1 - pow(opt->beta_1, t)));
+    nn_real adam_step = opt->kind != NN_OPT_ADAM ? 0
+                        : (nn_real)(opt->learning_rate * sqrt(1 - pow(opt->beta_2, t)) /
+                                    (1 - pow(opt->beta_1, t)));
     size_t at = 0;
     for (int k = 0; k < count; k++) {
         nn_real *w = nn_tensor_data(params[k]->value);

@@ -7,8 +7,9 @@
  * of state, holding every parameter's numbers one after the other, in the
  * order of the list. Copying that state is all a snapshot needs.
  *
- * Settings are checked where the optimizer is made (nn_optimizer_check):
- * an option outside its range is an error that names it and the range.
+ * Settings are checked where an optimizer is made from a learner's input:
+ * nn.optimizers.Adam{...} and the like, and a model file being loaded, both
+ * call nn_optimizer_check, whose error names the option and its range.
  */
 #ifndef NN_OPTIMIZER_H
 #define NN_OPTIMIZER_H
