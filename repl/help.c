@@ -65,7 +65,9 @@ static const help_entry entries[] = {
             "  that made it in history.stopped (on a terminal: :debug that batch?).\n"
             "  A callback is a function(epoch, logs) or a table with on_epoch_end and\n"
             "  on_batch_end. Ctrl-C stops after the current batch; the model keeps what\n"
-            "  it learned. viz = true: watch it live in the visualizer (help('viz'))."},
+            "  it learned. viz = true: watch it live in the visualizer (help('viz')).\n"
+            "  validation_split = s: as Keras, trains on the first floor(n * (1 - s))\n"
+            "  examples and validates on the rest (10 at 0.25: 7 and 3), before shuffling."},
     {"evaluate", "model:evaluate(x, y, {batch_size = 32}) -> loss, accuracy"},
     {"predict", "model:predict(x, {batch_size = 32}) -> the outputs (N, ...); no compile needed"},
     {"train_on_batch", "model:train_on_batch(x, y) -> loss, accuracy (one update)"},
