@@ -81,8 +81,7 @@ nn_status nn_model_train_on_batch(nn_model *m, const nn_tensor *x, const nn_tens
     if (loss)
         *loss = m->stepper.loss;
     if (accuracy)  /* of the predictions made before the update, as Keras */
-        *accuracy = (double)nn_accuracy_count(nn_model_output_layer(m)->output, m->y) /
-                    (double)m->batch;
+        *accuracy = nn_accuracy(nn_model_output_layer(m)->output, m->y);
     return NN_OK;
 }
 
@@ -113,7 +112,7 @@ nn_status nn_model_evaluate(nn_model *m, const nn_tensor *x, const nn_tensor *y,
     nn_status st = nn_tensor_contiguous(&xc, x);
     if (st == NN_OK)
         st = nn_tensor_contiguous(&yc, y);
-    size_t n = x->shape[0], right = 0;
+    size_t n = x->shape[0], right = 0, rows = 0;  /* rows judged, see loss.h */
     double total = 0;
     bool classifier = st == NN_OK && start_confusion(m);
     batch_size = batch_size ? batch_size : 32;
@@ -126,6 +125,7 @@ nn_status nn_model_evaluate(nn_model *m, const nn_tensor *x, const nn_tensor *y,
         const nn_tensor *out = nn_model_output_layer(m)->output;
         total += nn_loss_value(m->loss, out, m->y) * (double)count;
         right += nn_accuracy_count(out, m->y);
+        rows += nn_accuracy_rows(out);
         if (classifier)
             nn_confusion_add(out, m->y, m->confusion);
     }
@@ -133,7 +133,7 @@ nn_status nn_model_evaluate(nn_model *m, const nn_tensor *x, const nn_tensor *y,
     nn_tensor_free(yc);
     if (st == NN_OK) {
         *loss = total / (double)n;
-        *accuracy = (double)right / (double)n;
+        *accuracy = (double)right / (double)rows;
     }
     return st;
 }
@@ -229,10 +229,12 @@ static nn_status train_batch(fit_run *run, size_t first, size_t count)
         stop_on_numeric(run, &rng_before, count);
     if (st != NN_OK)
         return st;
-    size_t right = nn_accuracy_count(nn_model_output_layer(m)->output, m->y);
+    /* running means over the examples seen; every example has as many rows
+     * as the others, so the accuracy is also the mean over every row */
+    double accuracy = nn_accuracy(nn_model_output_layer(m)->output, m->y);
     double seen = (double)r->seen;
     r->loss = (r->loss * seen + m->stepper.loss * (double)count) / (seen + (double)count);
-    r->accuracy = (r->accuracy * seen + (double)right) / (seen + (double)count);
+    r->accuracy = (r->accuracy * seen + accuracy * (double)count) / (seen + (double)count);
     r->seen += count;
     return NN_OK;
 }

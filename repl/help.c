@@ -56,7 +56,9 @@ static const help_entry entries[] = {
                 "  optimizer: 'sgd', 'adam', 'rmsprop' or nn.optimizers.Adam{...}.\n"
                 "  loss: mean_squared_error (mse), categorical_crossentropy,\n"
                 "  sparse_categorical_crossentropy, binary_crossentropy, hinge,\n"
-                "  categorical_hinge. metrics = {'accuracy'}: fit reports the accuracy."},
+                "  categorical_hinge. metrics = {'accuracy'}: fit reports the accuracy,\n"
+                "  as Keras the fraction of output rows right: per example for (N, classes),\n"
+                "  per timestep for (N, T, classes), per pixel for (N, H, W, classes)."},
     {"fit", "model:fit(x, y, {epochs = 1, batch_size = 32, validation_data = {x, y},\n"
             "          validation_split = 0, shuffle = true, verbose = 1, callbacks = {}})\n"
             "  Trains; returns the history {loss = {...}, accuracy = {...}, val_loss, ...}\n"
