@@ -68,8 +68,13 @@ static nn_status copy_batch(nn_model *m, const nn_tensor *x, const nn_tensor *y)
                        nn_shape_string(x->ndim, x->shape, a, sizeof a),
                        nn_shape_string(m->x->ndim, m->x->shape, b, sizeof b));
     NN_TRY(nn_loss_check_target(m->loss, m->layers[m->num_layers - 1]->output, y));
+    m->has_targets = false;
     NN_TRY(nn_tensor_copy(m->x, x));
-    return nn_tensor_copy(m->y, y);
+    NN_TRY(nn_tensor_copy(m->y, y));
+    m->has_targets = true;
+    m->source = NN_BATCH_TRAIN;
+    m->source_first = 0;
+    return NN_OK;
 }
 
 /* When stepping back is possible, a batch starts from blank outputs and

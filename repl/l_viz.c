@@ -337,14 +337,15 @@ int lnn_viz_write_snapshot(lua_State *L)
 
 /* nn.viz.record(model[, loss[, accuracy]]): one batch into the model's
  * history; without numbers, the batch the stepper has just run (its loss,
- * and the accuracy of the outputs it computed). */
+ * and the accuracy of the outputs it computed, over every row as fit's: no
+ * accuracy when the targets in the model are not that batch's). */
 static int l_record(lua_State *L)
 {
     const nn_model *m = lnn_check_model(L, 1, "record");
     double loss = luaL_optnumber(L, 2, NAN), accuracy = luaL_optnumber(L, 3, NAN);
     if (lua_isnoneornil(L, 2) && m->compiled && m->batch > 0) {
         loss = m->stepper.loss;
-        if (m->y && viz_step_done(m, NN_PHASE_FORWARD, m->num_layers - 1))
+        if (m->has_targets && viz_step_done(m, NN_PHASE_FORWARD, m->num_layers - 1))
             accuracy = nn_accuracy(nn_model_output_layer(m)->output, m->y);
     }
     viz_record *r = push_record(L, 1);
@@ -456,7 +457,7 @@ void lnn_viz_fit_begin(lua_State *L, int model, bool live, lnn_fit_viz *v)
 static double batch_accuracy(const lnn_fit_viz *v)
 {
     const nn_model *m = v->model;
-    return nn_accuracy(nn_model_output_layer(m)->output, m->y);
+    return m->has_targets ? nn_accuracy(nn_model_output_layer(m)->output, m->y) : NAN;
 }
 
 /* Call app:fit_tick(info) under pcall. False on error (message on top). */
