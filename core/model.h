@@ -50,6 +50,9 @@ typedef struct nn_model {
     nn_batch_source source; /* who put the batch in x */
     size_t source_first;    /* evaluate, validation, predict: the 0-based index
                                of the batch's first example in their data */
+    /* The learner asked for dL/dx of the first layer (compute_input_gradient):
+     * nobody else reads it, so it is computed only then and in the debugger. */
+    bool input_gradient;
     nn_tensor *loss_grad;   /* (B, output...) dL/d(last layer's output) */
     nn_stepper stepper;
 

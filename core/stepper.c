@@ -101,6 +101,10 @@ nn_status nn_stepper_begin(nn_stepper *s, size_t batch, size_t epoch)
     nn_model_zero_grads(m);
     for (int i = 0; i < m->num_layers; i++)
         m->layers[i]->training = true;
+    /* dL/dx of the first layer feeds no other layer: it is computed when
+     * someone looks at it, the learner (compute_input_gradient) or a
+     * debugging stepper (recording), which shows every gradient */
+    m->layers[0]->need_grad_input = m->input_gradient || s->recording;
     s->cursor = 0;
     s->loaded = true;
     s->batch = batch;

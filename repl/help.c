@@ -51,7 +51,22 @@ static const help_entry entries[] = {
             "  Gated recurrent unit (Keras 2's reset_after = true): gates z, r, candidate h."},
     {"Sequential", "nn.Sequential() or nn.Sequential{layer, ...}\n"
                    "  A stack of layers. Methods: add, compile, fit, evaluate, predict,\n"
-                   "  train_on_batch, summary, get_layer, count_params; field layers."},
+                   "  train_on_batch, summary, get_layer, count_params,\n"
+                   "  compute_input_gradient; field layers (help('layer'))."},
+    {"layer", "m.layers[i] (or m:get_layer(name)): name, class, weights (kernel, bias,\n"
+              "  ...), grad (their gradients), input, output, grad_output = dL/d(output),\n"
+              "  grad_input = dL/d(input), input_shape, output_shape, activation; a\n"
+              "  recurrent layer's state. The first layer's grad_input is nil unless\n"
+              "  asked for (help('grad_input'))."},
+    {"grad_input", "layer.grad_input: dL/d(input) of the last backward pass, (N, input...).\n"
+                   "  Each layer passes it to the one below. The first layer's (dL/dx, how\n"
+                   "  the loss changes with each input value) feeds no layer, so training\n"
+                   "  does not compute it and it reads nil; the debugger computes it, and\n"
+                   "  m:compute_input_gradient(true) asks fit and train_on_batch for it."},
+    {"compute_input_gradient", "model:compute_input_gradient(true | false)\n"
+                               "  Whether training steps also compute dL/dx into\n"
+                               "  m.layers[1].grad_input (off: nil). As PyTorch's\n"
+                               "  x.requires_grad; the debugger always computes it."},
     {"compile", "model:compile{optimizer = 'rmsprop', loss = ..., metrics = {'accuracy'}}\n"
                 "  optimizer: 'sgd', 'adam', 'rmsprop' or nn.optimizers.Adam{...}.\n"
                 "  loss: mean_squared_error (mse), categorical_crossentropy,\n"
