@@ -50,17 +50,23 @@ static void gather_rows(nn_tensor *dst, const nn_tensor *src, const size_t *rows
     }
 }
 
-/* Put examples [first, first+count) of the (shuffled) order into the batch. */
+/* Put examples [first, first+count) of the (shuffled) order into the batch,
+ * with their targets when there are some (y NULL: predict). */
 static nn_status load_rows(nn_model *m, const nn_tensor *x, const nn_tensor *y,
-                           const size_t *order, size_t first, size_t count)
+                           const size_t *order, size_t first, size_t count,
+                           nn_batch_source source)
 {
     m->stepper.loaded = false;  /* a batch being stepped through is replaced */
+    m->has_targets = false;     /* until this batch's targets are in y */
+    m->source = source;
+    m->source_first = first;
     NN_TRY(nn_model_resize(m, count));
     gather_rows(m->x, x, order, first, count);
     if (y) {
         NN_TRY(nn_model_resize_targets(m, y, count));
         gather_rows(m->y, y, order, first, count);
         NN_TRY(nn_loss_check_target(m->loss, m->layers[m->num_layers - 1]->output, m->y));
+        m->has_targets = true;
     }
     return NN_OK;
 }
@@ -81,8 +87,7 @@ nn_status nn_model_train_on_batch(nn_model *m, const nn_tensor *x, const nn_tens
     if (loss)
         *loss = m->stepper.loss;
     if (accuracy)  /* of the predictions made before the update, as Keras */
-        *accuracy = (double)nn_accuracy_count(nn_model_output_layer(m)->output, m->y) /
-                    (double)m->batch;
+        *accuracy = nn_accuracy(nn_model_output_layer(m)->output, m->y);
     return NN_OK;
 }
 
@@ -113,19 +118,20 @@ nn_status nn_model_evaluate(nn_model *m, const nn_tensor *x, const nn_tensor *y,
     nn_status st = nn_tensor_contiguous(&xc, x);
     if (st == NN_OK)
         st = nn_tensor_contiguous(&yc, y);
-    size_t n = x->shape[0], right = 0;
+    size_t n = x->shape[0], right = 0, rows = 0;  /* rows judged, see loss.h */
     double total = 0;
     bool classifier = st == NN_OK && start_confusion(m);
     batch_size = batch_size ? batch_size : 32;
     for (size_t first = 0; st == NN_OK && first < n; first += batch_size) {
         size_t count = n - first < batch_size ? n - first : batch_size;
-        st = load_rows(m, xc, yc, NULL, first, count);
+        st = load_rows(m, xc, yc, NULL, first, count, NN_BATCH_EVALUATE);
         if (st != NN_OK)
             break;
         forward_inference(m);
         const nn_tensor *out = nn_model_output_layer(m)->output;
         total += nn_loss_value(m->loss, out, m->y) * (double)count;
         right += nn_accuracy_count(out, m->y);
+        rows += nn_accuracy_rows(out);
         if (classifier)
             nn_confusion_add(out, m->y, m->confusion);
     }
@@ -133,7 +139,7 @@ nn_status nn_model_evaluate(nn_model *m, const nn_tensor *x, const nn_tensor *y,
     nn_tensor_free(yc);
     if (st == NN_OK) {
         *loss = total / (double)n;
-        *accuracy = (double)right / (double)n;
+        *accuracy = (double)right / (double)rows;
     }
     return st;
 }
@@ -152,7 +158,7 @@ nn_status nn_model_predict(nn_model *m, const nn_tensor *x, size_t batch_size,
     batch_size = batch_size ? batch_size : 32;
     for (size_t first = 0; st == NN_OK && first < n; first += batch_size) {
         size_t count = n - first < batch_size ? n - first : batch_size;
-        st = load_rows(m, xc, NULL, NULL, first, count);
+        st = load_rows(m, xc, NULL, NULL, first, count, NN_BATCH_PREDICT);
         if (st != NN_OK)
             break;
         forward_inference(m);
@@ -221,7 +227,7 @@ static nn_status train_batch(fit_run *run, size_t first, size_t count)
 {
     nn_model *m = run->m;
     nn_fit_report *r = &run->report;
-    NN_TRY(load_rows(m, run->x, run->y, run->order, first, count));
+    NN_TRY(load_rows(m, run->x, run->y, run->order, first, count, NN_BATCH_TRAIN));
     nn_rng rng_before = m->rng;
     NN_TRY(nn_stepper_begin(&m->stepper, r->batch, r->epoch));
     nn_status st = nn_stepper_finish(&m->stepper);
@@ -229,10 +235,12 @@ static nn_status train_batch(fit_run *run, size_t first, size_t count)
         stop_on_numeric(run, &rng_before, count);
     if (st != NN_OK)
         return st;
-    size_t right = nn_accuracy_count(nn_model_output_layer(m)->output, m->y);
+    /* running means over the examples seen; every example has as many rows
+     * as the others, so the accuracy is also the mean over every row */
+    double accuracy = nn_accuracy(nn_model_output_layer(m)->output, m->y);
     double seen = (double)r->seen;
     r->loss = (r->loss * seen + m->stepper.loss * (double)count) / (seen + (double)count);
-    r->accuracy = (r->accuracy * seen + (double)right) / (seen + (double)count);
+    r->accuracy = (r->accuracy * seen + accuracy * (double)count) / (seen + (double)count);
     r->seen += count;
     return NN_OK;
 }
@@ -259,9 +267,11 @@ static nn_status train_epoch(fit_run *run, size_t epoch)
         if (o->callback && !o->callback(r, o->userdata))
             run->stop = true;
     }
-    if (o->validation_x && !run->stop)
+    if (o->validation_x && !run->stop) {
         NN_TRY(nn_model_evaluate(m, o->validation_x, o->validation_y, o->batch_size,
                                  &r->val_loss, &r->val_accuracy));
+        m->source = NN_BATCH_VALIDATE;  /* its last batch is in x now */
+    }
     r->epoch_end = true;
     if (o->callback && !o->callback(r, o->userdata))
         run->stop = true;

@@ -282,6 +282,13 @@ size_t nn_accuracy_count(const nn_tensor *pred, const nn_tensor *target)
     return right;
 }
 
+size_t nn_accuracy_rows(const nn_tensor *pred) { return row_count(pred); }
+
+double nn_accuracy(const nn_tensor *pred, const nn_tensor *target)
+{
+    return (double)nn_accuracy_count(pred, target) / (double)row_count(pred);
+}
+
 void nn_confusion_add(const nn_tensor *pred, const nn_tensor *target, size_t *counts)
 {
     const nn_real *p = nn_tensor_data(pred), *y = nn_tensor_data(target);

@@ -48,10 +48,19 @@ bool nn_loss_fuses_with_softmax(nn_loss_kind kind);
 void nn_loss_softmax_gradient(nn_loss_kind kind, const nn_tensor *pred,
                               const nn_tensor *target, nn_tensor *grad);
 
-/* How many of the batch's predictions are right: argmax agreement for
- * categorical targets, class number for sparse ones, threshold 0.5 when
- * there is one output per example (binary). */
+/* Accuracy is judged per row, a row being one vector of pred's last axis:
+ * one example of a (B, classes) output, one timestep of (B, T, classes),
+ * one pixel of (B, H, W, C). As in Keras, whose accuracy is the mean over
+ * every row, not over the examples.
+ *
+ * How many rows are right: argmax agreement for categorical targets, class
+ * number for sparse ones (one per row), threshold 0.5 when the last axis
+ * holds one value (binary). */
 size_t nn_accuracy_count(const nn_tensor *pred, const nn_tensor *target);
+/* How many rows nn_accuracy_count judges: numel(pred) / its last axis. */
+size_t nn_accuracy_rows(const nn_tensor *pred);
+/* The batch's accuracy, right rows / rows: between 0 and 1. */
+double nn_accuracy(const nn_tensor *pred, const nn_tensor *target);
 
 /* Add the batch to a confusion matrix: counts[truth * classes + predicted]
  * += 1 per example, for a classifier's (B, classes) probabilities with

@@ -118,6 +118,7 @@ nn_status nn_model_add(nn_model *m, nn_layer *layer)
         st = nn_layer_build(layer, ndim, shape, &m->rng);
     if (st != NN_OK)
         return st;
+    layer->need_grad_input = m->num_layers > 0 || m->input_gradient;  /* see model.h */
     m->layers[m->num_layers++] = layer;
     m->compiled = false;  /* as in Keras: compile again after changing the model */
     m->batch = 0;
@@ -169,7 +170,7 @@ nn_status nn_model_compile(nn_model *m, nn_optimizer *opt, nn_loss_kind loss)
     NN_TRY(nn_optimizer_bind(opt, nn_model_param_count(m)));
     for (int i = 0; i < m->num_layers; i++) {
         nn_layer *layer = m->layers[i];
-        layer->need_grad_input = i > 0;  /* nobody reads the input's gradient */
+        layer->need_grad_input = i > 0 || m->input_gradient;  /* see model.h */
         layer->rng = &m->rng;
         layer->grad_output_is_logit_grad = false;
     }

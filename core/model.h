@@ -21,6 +21,16 @@
 #include "random.h"
 #include "stepper.h"
 
+/* Which call put the batch now in model->x (and the layers' outputs). */
+typedef enum nn_batch_source {
+    NN_BATCH_NONE,      /* none yet */
+    NN_BATCH_TRAIN,     /* fit, train_on_batch, a stepper or the debugger */
+    NN_BATCH_EVALUATE,  /* evaluate */
+    NN_BATCH_VALIDATE,  /* fit's validation data, at an epoch's end */
+    NN_BATCH_PREDICT,   /* predict: there are no targets */
+    NN_BATCH_FORWARD    /* a hand-written loop's forward pass (train_step.c) */
+} nn_batch_source;
+
 typedef struct nn_model {
     nn_layer **layers;
     int num_layers, capacity;
@@ -35,7 +45,17 @@ typedef struct nn_model {
 
     size_t batch;           /* the batch size the buffers below are sized for */
     nn_tensor *x;           /* (B, input...) the current batch's inputs */
-    nn_tensor *y;           /* (B, output...) or (B,): its targets */
+    nn_tensor *y;           /* (B, output...) or (B,): targets, see has_targets */
+    /* y holds the targets of the batch in x. False after predict, or a
+     * forward pass without targets: y then still holds an older batch's
+     * targets, which must never be paired with these outputs. */
+    bool has_targets;
+    nn_batch_source source; /* who put the batch in x */
+    size_t source_first;    /* evaluate, validation, predict: the 0-based index
+                               of the batch's first example in their data */
+    /* The learner asked for dL/dx of the first layer (compute_input_gradient):
+     * nobody else reads it, so it is computed only then and in the debugger. */
+    bool input_gradient;
     nn_tensor *loss_grad;   /* (B, output...) dL/d(last layer's output) */
     nn_stepper stepper;
 

@@ -68,8 +68,13 @@ static nn_status copy_batch(nn_model *m, const nn_tensor *x, const nn_tensor *y)
                        nn_shape_string(x->ndim, x->shape, a, sizeof a),
                        nn_shape_string(m->x->ndim, m->x->shape, b, sizeof b));
     NN_TRY(nn_loss_check_target(m->loss, m->layers[m->num_layers - 1]->output, y));
+    m->has_targets = false;
     NN_TRY(nn_tensor_copy(m->x, x));
-    return nn_tensor_copy(m->y, y);
+    NN_TRY(nn_tensor_copy(m->y, y));
+    m->has_targets = true;
+    m->source = NN_BATCH_TRAIN;
+    m->source_first = 0;
+    return NN_OK;
 }
 
 /* When stepping back is possible, a batch starts from blank outputs and
@@ -96,6 +101,10 @@ nn_status nn_stepper_begin(nn_stepper *s, size_t batch, size_t epoch)
     nn_model_zero_grads(m);
     for (int i = 0; i < m->num_layers; i++)
         m->layers[i]->training = true;
+    /* dL/dx of the first layer feeds no other layer: it is computed when
+     * someone looks at it, the learner (compute_input_gradient) or a
+     * debugging stepper (recording), which shows every gradient */
+    m->layers[0]->need_grad_input = m->input_gradient || s->recording;
     s->cursor = 0;
     s->loaded = true;
     s->batch = batch;

@@ -31,6 +31,9 @@ nn_status nn_model_forward(nn_model *m, const nn_tensor *x, bool training)
                        nn_shape_string(x->ndim, x->shape, a, sizeof a),
                        nn_batch_shape_string("N", first->in_ndim, first->in_shape, b,
                                              sizeof b));
+    m->has_targets = false;  /* y is an older batch's until backward brings x's */
+    m->source = NN_BATCH_FORWARD;
+    m->source_first = 0;
     NN_TRY(nn_tensor_copy(m->x, x));
     for (int i = 0; i < m->num_layers; i++) {
         m->layers[i]->training = training;
@@ -52,6 +55,7 @@ nn_status nn_model_backward(nn_model *m, const nn_tensor *y, nn_loss_kind loss,
     NN_TRY(nn_loss_check_target(loss, last->output, y));
     NN_TRY(nn_model_resize_targets(m, y, m->batch));
     NN_TRY(nn_tensor_copy(m->y, y));
+    m->has_targets = true;
     last->grad_output_is_logit_grad = last->activation.kind == NN_ACT_SOFTMAX &&
                                       nn_loss_fuses_with_softmax(loss) &&
                                       !nn_layer_is_recurrent(last);

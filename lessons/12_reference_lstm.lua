@@ -164,8 +164,10 @@ With all 60,000 images one epoch gives about 80% on the test set (the CNN
 of lesson 9 about 87%), and more epochs take it higher. The LSTM has no
 convolution: it builds up its picture of the image one row at a time.
 
-The predictions view: the images of the last batch it trained on, each
-with its true class and the three classes the model finds most likely.]]
+The predictions view: the last batch the model ran, here the end of the
+evaluate on the test images (its title says which examples), each with
+its true class and the three classes the model finds most likely; beside
+them the confusion matrix of that evaluate.]]
     L:view('predictions', {model = L.env.m})
 
     L:page [[

@@ -51,13 +51,30 @@ static const help_entry entries[] = {
             "  Gated recurrent unit (Keras 2's reset_after = true): gates z, r, candidate h."},
     {"Sequential", "nn.Sequential() or nn.Sequential{layer, ...}\n"
                    "  A stack of layers. Methods: add, compile, fit, evaluate, predict,\n"
-                   "  train_on_batch, summary, get_layer, count_params; field layers."},
+                   "  train_on_batch, summary, get_layer, count_params,\n"
+                   "  compute_input_gradient; field layers (help('layer'))."},
+    {"layer", "m.layers[i] (or m:get_layer(name)): name, class, weights (kernel, bias,\n"
+              "  ...), grad (their gradients), input, output, grad_output = dL/d(output),\n"
+              "  grad_input = dL/d(input), input_shape, output_shape, activation; a\n"
+              "  recurrent layer's state. The first layer's grad_input is nil unless\n"
+              "  asked for (help('grad_input'))."},
+    {"grad_input", "layer.grad_input: dL/d(input) of the last backward pass, (N, input...).\n"
+                   "  Each layer passes it to the one below. The first layer's (dL/dx, how\n"
+                   "  the loss changes with each input value) feeds no layer, so training\n"
+                   "  does not compute it and it reads nil; the debugger computes it, and\n"
+                   "  m:compute_input_gradient(true) asks fit and train_on_batch for it."},
+    {"compute_input_gradient", "model:compute_input_gradient(true | false)\n"
+                               "  Whether training steps also compute dL/dx into\n"
+                               "  m.layers[1].grad_input (off: nil). As PyTorch's\n"
+                               "  x.requires_grad; the debugger always computes it."},
     {"compile", "model:compile{optimizer = 'rmsprop', loss = ..., metrics = {'accuracy'}}\n"
                 "  optimizer: 'sgd', 'adam', 'rmsprop' (Keras's defaults) or\n"
                 "  nn.optimizers.Adam{...}, SGD{...}, RMSprop{...} (help(nn.optimizers.Adam)).\n"
                 "  loss: mean_squared_error (mse), categorical_crossentropy,\n"
                 "  sparse_categorical_crossentropy, binary_crossentropy, hinge,\n"
-                "  categorical_hinge. metrics = {'accuracy'}: fit reports the accuracy.\n"
+                "  categorical_hinge. metrics = {'accuracy'}: fit reports the accuracy,\n"
+                "  as Keras the fraction of output rows right: per example for (N, classes),\n"
+                "  per timestep for (N, T, classes), per pixel for (N, H, W, classes).\n"
                 "  The weights are the layers' own, made when each was added: compile keeps\n"
                 "  them, so k = m.layers[1].kernel taken before compile stays the kernel\n"
                 "  the model uses and trains. Compiling again starts a fresh optimizer."},
@@ -69,7 +86,9 @@ static const help_entry entries[] = {
             "  that made it in history.stopped (on a terminal: :debug that batch?).\n"
             "  A callback is a function(epoch, logs) or a table with on_epoch_end and\n"
             "  on_batch_end. Ctrl-C stops after the current batch; the model keeps what\n"
-            "  it learned. viz = true: watch it live in the visualizer (help('viz'))."},
+            "  it learned. viz = true: watch it live in the visualizer (help('viz')).\n"
+            "  validation_split = s: as Keras, trains on the first floor(n * (1 - s))\n"
+            "  examples and validates on the rest (10 at 0.25: 7 and 3), before shuffling."},
     {"evaluate", "model:evaluate(x, y, {batch_size = 32}) -> loss, accuracy"},
     {"predict", "model:predict(x, {batch_size = 32}) -> the outputs (N, ...); no compile needed"},
     {"train_on_batch", "model:train_on_batch(x, y) -> loss, accuracy (one update)"},

@@ -213,10 +213,22 @@ static void validation_options(lua_State *L, nn_fit_options *o, nn_tensor **x,
         return;
     if (!(split > 0 && split < 1))
         luaL_error(L, "fit: validation_split must be between 0 and 1, got %f", split);
-    size_t n = (*x)->shape[0], held = (size_t)((double)n * split);
-    if (held == 0 || held == n || (*y)->ndim == 0 || (*y)->shape[0] != n)
-        luaL_error(L, "fit: validation_split %f of %d examples leaves nothing to train on "
-                   "or to validate with", split, (int)n);
+    /* Keras 3 (train_validation_split): split_at = floor(n * (1 - split)),
+     * the first split_at examples train and the rest validate; 10 examples
+     * at 0.25 train on 7 (7.5 rounded down) and validate on 3 */
+    size_t n = (*x)->shape[0], train = (size_t)floor((double)n * (1.0 - split));
+    size_t held = n - train;
+    if (train == 0 || train == n) {
+        char given[32];
+        snprintf(given, sizeof given, "%g", split);  /* luaL_error has no %g */
+        luaL_error(L, "fit: validation_split = %s of %d examples leaves %s (Keras trains on "
+                   "the first floor(n * (1 - split)) = %d); give more examples or another "
+                   "validation_split", given, (int)n,
+                   train == 0 ? "nothing to train on" : "nothing to validate with", (int)train);
+    }
+    if ((*y)->ndim == 0 || (*y)->shape[0] != n)
+        luaL_error(L, "fit: x holds %d examples but y holds %d", (int)n,
+                   (*y)->ndim ? (int)(*y)->shape[0] : 0);
     /* views, pushed as Lua tensors so they are freed even if an error comes */
     lnn_check(L, nn_tensor_narrow(&views[0], *x, 0, 0, n - held), "fit");
     lnn_push_tensor(L, views[0]);

@@ -318,6 +318,23 @@ static int model_get_layer(lua_State *L)
     return luaL_error(L, "get_layer: no layer named '%s'", name);
 }
 
+/* m:compute_input_gradient(on): whether training steps also compute dL/dx,
+ * the gradient of the loss with respect to the model's input, into
+ * m.layers[1].grad_input (nil while it is off). Off by default: no layer
+ * needs it, as in PyTorch until x.requires_grad. The debugger always
+ * computes it. */
+static int model_compute_input_gradient(lua_State *L)
+{
+    nn_model *m = lnn_check_model(L, 1, "compute_input_gradient");
+    if (!lua_isboolean(L, 2))
+        return luaL_error(L, "compute_input_gradient: expected true or false, got %s",
+                          luaL_typename(L, 2));
+    m->input_gradient = lua_toboolean(L, 2);
+    if (m->num_layers > 0)
+        m->layers[0]->need_grad_input = m->input_gradient;
+    return 0;
+}
+
 static int model_count_params(lua_State *L)
 {
     lua_pushinteger(L, (lua_Integer)nn_model_param_count(lnn_check_model(L, 1, "count_params")));
@@ -376,6 +393,7 @@ static const luaL_Reg model_methods[] = {
     {"summary", model_summary},
     {"get_layer", model_get_layer},
     {"count_params", model_count_params},
+    {"compute_input_gradient", model_compute_input_gradient},
     {"save", model_save},
     {NULL, NULL},
 };

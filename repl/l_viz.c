@@ -337,16 +337,16 @@ int lnn_viz_write_snapshot(lua_State *L)
 
 /* nn.viz.record(model[, loss[, accuracy]]): one batch into the model's
  * history; without numbers, the batch the stepper has just run (its loss,
- * and the accuracy of the outputs it computed). */
+ * and the accuracy of the outputs it computed, over every row as fit's: no
+ * accuracy when the targets in the model are not that batch's). */
 static int l_record(lua_State *L)
 {
     const nn_model *m = lnn_check_model(L, 1, "record");
     double loss = luaL_optnumber(L, 2, NAN), accuracy = luaL_optnumber(L, 3, NAN);
     if (lua_isnoneornil(L, 2) && m->compiled && m->batch > 0) {
         loss = m->stepper.loss;
-        if (m->y && viz_step_done(m, NN_PHASE_FORWARD, m->num_layers - 1))
-            accuracy = (double)nn_accuracy_count(nn_model_output_layer(m)->output, m->y) /
-                       (double)m->batch;
+        if (m->has_targets && viz_step_done(m, NN_PHASE_FORWARD, m->num_layers - 1))
+            accuracy = nn_accuracy(nn_model_output_layer(m)->output, m->y);
     }
     viz_record *r = push_record(L, 1);
     if (!viz_record_batch(r, loss, accuracy))
@@ -452,18 +452,12 @@ void lnn_viz_fit_begin(lua_State *L, int model, bool live, lnn_fit_viz *v)
     v->app = lua_gettop(L);
 }
 
-/* One batch's accuracy, from fit's running mean over the epoch. */
-static double batch_accuracy(lnn_fit_viz *v, const nn_fit_report *r)
+/* The accuracy of the batch fit has just trained on: its outputs (from
+ * before the update) against its targets, over every row (loss.h). */
+static double batch_accuracy(const lnn_fit_viz *v)
 {
-    if (r->batch == 0) {
-        v->right = 0;
-        v->seen = 0;
-    }
-    double right = round(r->accuracy * (double)r->seen);  /* a count: whole */
-    double accuracy = r->seen > v->seen ? (right - v->right) / (double)(r->seen - v->seen) : NAN;
-    v->right = right;
-    v->seen = r->seen;
-    return accuracy;
+    const nn_model *m = v->model;
+    return m->has_targets ? nn_accuracy(nn_model_output_layer(m)->output, m->y) : NAN;
 }
 
 /* Call app:fit_tick(info) under pcall. False on error (message on top). */
@@ -500,7 +494,7 @@ bool lnn_viz_fit_batch(lnn_fit_viz *v, const nn_fit_report *r)
     if (r->epoch_end)
         viz_record_epoch(v->record, r->val_loss, r->val_accuracy);
     else
-        viz_record_batch(v->record, v->model->stepper.loss, batch_accuracy(v, r));
+        viz_record_batch(v->record, v->model->stepper.loss, batch_accuracy(v));
     if (!v->app)
         return true;
     viz_record_update(v->record, v->model);

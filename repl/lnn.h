@@ -100,7 +100,6 @@ typedef struct lnn_fit_viz {
     struct viz_record *record;
     int app;              /* stack index of the live visualizer, 0 if none */
     double next_draw;     /* when the next frame may be drawn (monotonic seconds) */
-    double right, seen;   /* fit's running totals, to recover one batch's accuracy */
 } lnn_fit_viz;
 /* Before fit: find the record (pushed on the stack, which must keep it) and,
  * if live, open the screen (a warning, not an error, without a terminal). */

@@ -11,12 +11,17 @@
  * (softmax), so the view waits until that step has run. Classes are
  * numbered from 0, as the labels in the data are.
  *
+ * The batch is whichever call ran the model last: a training step, an
+ * evaluate or a predict (the title says which). A predict has no labels,
+ * and the targets the model still holds belong to an older batch: then
+ * the view shows the predictions only, with nothing called right or wrong.
+ *
  * Beside or below the examples, the confusion matrix of the last evaluate
  * (fit's validation data at each epoch's end): row = the true class,
  * column = the predicted one, so the diagonal is what the model gets right
  * and a large number off it names two classes the model mixes up.
  *
- *   confusion matrix of 10000 examples
+ *   evaluate's confusion matrix (10000 examples)
  *   rows: true class, columns: predicted
  *          0    1    2 ...
  *     0  812    3   21
@@ -29,7 +34,7 @@
 
 #define TEXT_W 24   /* "#12 true 9, predicted 9 ✓" */
 #define TOP 3
-#define CONFUSION_TEXT_W 44  /* "most mixed up: true 6 seen as 0, 145 times" */
+#define CONFUSION_TEXT_W 46  /* "evaluate's confusion matrix (10000 examples)" */
 
 /* The class with the highest value in row e of an (N, classes) tensor. */
 static size_t argmax_row(const nn_tensor *t, size_t e)
@@ -71,6 +76,33 @@ static void top_classes(const nn_tensor *p, size_t e, size_t top[TOP], int *coun
     }
 }
 
+/* Example e of the batch as the learner numbers it: its place in the data
+ * given to evaluate or predict, or in a training batch (shuffled). */
+static size_t example_number(const nn_model *m, size_t e)
+{
+    bool from_data = m->source == NN_BATCH_EVALUATE || m->source == NN_BATCH_VALIDATE ||
+                     m->source == NN_BATCH_PREDICT;
+    return (from_data ? m->source_first : 0) + e + 1;
+}
+
+/* "#3 true 9, predicted 9 ✓", or "#3 predicted 9" without labels */
+static void draw_verdict(viz_canvas *c, int x, int y, const nn_model *m, size_t e)
+{
+    const nn_tensor *p = nn_model_output_layer(m)->output;
+    size_t predicted = argmax_row(p, e);
+    int n = viz_textf(c, x, y, TEXT_W, VIZ_TITLE_PEN, "#%zu", example_number(m, e));
+    if (!m->has_targets) {
+        viz_textf(c, x + n, y, TEXT_W - n, VIZ_PLAIN, " predicted %zu", predicted);
+        return;
+    }
+    size_t truth = true_class(m->y, e);
+    bool right = truth == predicted;
+    n += viz_textf(c, x + n, y, TEXT_W - n, VIZ_PLAIN, " true %zu, predicted %zu ", truth,
+                   predicted);
+    viz_text(c, x + n, y, TEXT_W - n, VIZ_PEN(right ? VIZ_GREEN : VIZ_RED),
+             right ? (c->style.unicode ? "✓" : "ok") : (c->style.unicode ? "✗" : "X"));
+}
+
 static void draw_example(viz_canvas *c, int x, int y, int img_w, int img_h, const nn_model *m,
                          size_t e)
 {
@@ -83,13 +115,9 @@ static void draw_example(viz_canvas *c, int x, int y, int img_w, int img_h, cons
         viz_heatmap(c, x, y, img_w, img_h, g, viz_scale_for(lo, hi));
         x += img_w + 1;
     }
-    size_t truth = true_class(m->y, e), predicted = argmax_row(p, e);
-    bool right = truth == predicted;
-    int n = viz_textf(c, x, y, TEXT_W, VIZ_TITLE_PEN, "#%zu", e + 1);
-    n += viz_textf(c, x + n, y, TEXT_W - n, VIZ_PLAIN, " true %zu, predicted %zu ", truth,
-                   predicted);
-    viz_text(c, x + n, y, TEXT_W - n, VIZ_PEN(right ? VIZ_GREEN : VIZ_RED),
-             right ? (c->style.unicode ? "✓" : "ok") : (c->style.unicode ? "✗" : "X"));
+    draw_verdict(c, x, y, m, e);
+    /* the true class's bar is green; without labels there is none */
+    size_t truth = m->has_targets ? true_class(m->y, e) : (size_t)-1;
     size_t top[TOP];
     int count;
     top_classes(p, e, top, &count);
@@ -184,7 +212,7 @@ static void draw_confusion(viz_canvas *c, viz_rect area, const nn_model *m)
 {
     confusion_layout l = confusion_measure(m);
     viz_textf(c, area.x, area.y, area.w, VIZ_TITLE_PEN,
-              "confusion matrix of %zu examples", l.total);
+              "evaluate's confusion matrix (%zu examples)", l.total);
     viz_text(c, area.x, area.y + 1, area.w, VIZ_PLAIN, "rows: true class, columns: predicted");
     for (size_t k = 0; k < l.classes; k++)
         viz_textf(c, area.x + l.label_w + (int)k * l.col_w, area.y + 2, l.col_w, VIZ_TITLE_PEN,
@@ -202,7 +230,7 @@ static void draw_confusion(viz_canvas *c, viz_rect area, const nn_model *m)
 static const char *why_not(const nn_model *m)
 {
     const nn_layer *last = nn_model_output_layer(m);
-    if (!viz_has_batch(m) || !m->y)
+    if (!viz_has_batch(m) || m->source == NN_BATCH_NONE)
         return "no batch has run yet";
     if (last->out_ndim != 1 || last->out_shape[0] < 2)
         return "the model is not a classifier (its output is not (classes))";
@@ -211,15 +239,54 @@ static const char *why_not(const nn_model *m)
     return NULL;
 }
 
-static void draw_examples(viz_canvas *c, viz_rect area, viz_frame *f)
+/* Which batch this is: "batch 3" of training, "examples 993-1000 of the
+ * last evaluate", ... */
+static void describe_batch(const nn_model *m, char *buf, size_t size)
 {
-    const nn_model *m = f->model;
+    static const char *const calls[] = {
+        [NN_BATCH_EVALUATE] = "the last evaluate", [NN_BATCH_VALIDATE] = "the validation data",
+        [NN_BATCH_PREDICT] = "the last predict"};
+    size_t first = m->source_first + 1, last = m->source_first + m->batch;
+    switch (m->source) {
+    case NN_BATCH_EVALUATE:
+    case NN_BATCH_VALIDATE:
+    case NN_BATCH_PREDICT:
+        if (first == last)
+            snprintf(buf, size, "example %zu of %s", first, calls[m->source]);
+        else
+            snprintf(buf, size, "examples %zu-%zu of %s", first, last, calls[m->source]);
+        break;
+    case NN_BATCH_FORWARD:
+        snprintf(buf, size, "the last forward pass");
+        break;
+    default:
+        snprintf(buf, size, "batch %zu", m->stepper.batch + 1);
+    }
+}
+
+/* The title: how many are right, or why nothing can be. */
+static void draw_title(viz_canvas *c, viz_rect area, const nn_model *m)
+{
+    char which[96];
+    describe_batch(m, which, sizeof which);
+    if (!m->has_targets) {
+        viz_textf(c, area.x, area.y, area.w, VIZ_TITLE_PEN, "predictions for %s (%s)", which,
+                  m->source == NN_BATCH_PREDICT ? "predict has no labels"
+                                                : "no labels came with it");
+        return;
+    }
     const nn_tensor *p = nn_model_output_layer(m)->output;
     size_t right = 0;
     for (size_t e = 0; e < m->batch; e++)
         right += true_class(m->y, e) == argmax_row(p, e);
-    viz_textf(c, area.x, area.y, area.w, VIZ_TITLE_PEN, "predictions for batch %zu: %zu of %zu right (%.0f%%)",
-              m->stepper.batch + 1, right, m->batch, 100.0 * (double)right / (double)m->batch);
+    viz_textf(c, area.x, area.y, area.w, VIZ_TITLE_PEN, "predictions for %s: %zu of %zu right (%.0f%%)",
+              which, right, m->batch, 100.0 * (double)right / (double)m->batch);
+}
+
+static void draw_examples(viz_canvas *c, viz_rect area, viz_frame *f)
+{
+    const nn_model *m = f->model;
+    draw_title(c, area, m);
     bool image = m->x->ndim >= 3;
     int img_h = image ? 2 * (TOP + 1) : 0;  /* as tall as the text beside it */
     int img_w = image ? (int)(m->x->shape[2] * (size_t)img_h / m->x->shape[1]) : 0;
@@ -233,7 +300,8 @@ static void draw_examples(viz_canvas *c, viz_rect area, viz_frame *f)
     if (fits > 0 && (size_t)fits < m->batch) {  /* say which, and how to see the others */
         size_t last = first + (size_t)fits < m->batch ? first + (size_t)fits : m->batch;
         viz_textf(c, area.x, area.y + 1, area.w, VIZ_DIM_PEN,
-                  "examples %zu-%zu of %zu ([ and ] for the others)", first + 1, last, m->batch);
+                  "showing #%zu-#%zu of the batch's %zu ([ and ] for the others)",
+                  example_number(m, first), example_number(m, last - 1), m->batch);
     }
     f->shown_count = (int)m->batch;
 }

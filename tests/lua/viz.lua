@@ -185,10 +185,12 @@ t.ok(has_line(grads, '^conv2d_1        ██.* %d%.%d+ +%d%.%d+ +%-$'),
      'gradients: a bar and the norms for conv2d_1 (no update measured outside live fit)', grads)
 t.ok(has_line(grads, '^max_pooling2d_1 %(no weights%)'), 'gradients: layers without weights say so')
 local preds = nn.viz.snapshot('predictions', {model = net})
-t.like(preds, 'predictions for batch 3: %d of 3 right', 'predictions: the last batch, scored')
+-- fit's validation (the last 3 of 12 examples) ran last: its batch is in the model
+t.like(preds, 'predictions for examples 1%-3 of the validation data: %d of 3 right',
+       'predictions: the last batch, named and scored', preds)
 t.like(preds, '#1 true %d, predicted %d', 'predictions: true and predicted class')
 local few = nn.viz.snapshot('predictions', {model = net, width = 80, height = 16, frame = false})
-t.like(few, 'examples 1%-2 of 3 %(%[ and %] for the others%)', 'predictions: says when some examples are not shown', few)
+t.like(few, "showing #1%-#2 of the batch's 3 %(%[ and %] for the others%)", 'predictions: says when some examples are not shown', few)
 
 -- the confusion matrix of the last evaluate: a Dense layer whose weights
 -- send input 1 to class 0 and inputs 2 and 3 both to class 2, so class 1 is
@@ -202,12 +204,81 @@ end
 local px = nn.tensor{{1, 0, 0}, {0, 1, 0}, {0, 0, 1}, {1, 0, 0}}
 picker:evaluate(px, nn.utils.to_categorical(nn.tensor{0, 1, 2, 0}, 3))
 local matrix = nn.viz.snapshot('predictions', {model = picker, width = 80, height = 24, frame = false})
-t.like(matrix, 'confusion matrix of 4 examples', 'predictions: the confusion matrix of evaluate')
+t.like(matrix, "evaluate's confusion matrix %(4 examples%)", 'predictions: the confusion matrix of evaluate')
 t.ok(has_line(matrix, '^     0  1  2$'), 'columns: the predicted classes', matrix)
 t.ok(has_line(matrix, '^ 0   2  ·  ·$'), 'row 0: both class-0 examples right', matrix)
 t.ok(has_line(matrix, '^ 1   ·  ·  1$'), 'row 1: its example taken for class 2', matrix)
 t.ok(has_line(matrix, '^ 2   ·  ·  1$'), 'row 2: right', matrix)
 t.like(matrix, 'most mixed up: true 1 seen as 2, 1 time\n', 'and the worst confusion named')
+-- ---- predictions: labels only with the batch they belong to (issue 13) ----
+
+-- evaluate in batches of 2 leaves its last batch (examples 3 and 4) in the
+-- model, with their labels: picker predicts classes 2 and 0, both right
+local px = nn.tensor{{1, 0, 0}, {0, 1, 0}, {0, 0, 1}, {1, 0, 0}}
+local py = nn.utils.to_categorical(nn.tensor{0, 1, 2, 0}, 3)
+local _, picker_accuracy = picker:evaluate(px, py, {batch_size = 2})
+t.is(picker_accuracy, 0.75, 'evaluate: 3 of 4 right (class 1 is taken for 2)')
+local scored = lines(nn.viz.snapshot('predictions', {model = picker, width = 80, height = 12,
+                                                     frame = false}))
+t.is({scored[1], scored[3], scored[4]},
+     {'predictions for examples 3-4 of the last evaluate: 2 of 2 right (100%)',
+      '#3 true 2, predicted 2 ✓  #4 true 0, predicted 0 ✓',
+      '2  ████████████ 1.00      0  ████████████ 1.00'},
+     'after evaluate: its last batch, numbered as in the data, with its labels')
+-- then a predict of two other examples: the model still holds evaluate's
+-- labels (0 and 2 would score the predict's 2 and 0 as "0 of 2 right"),
+-- but they are not this batch's: no "true", no right or wrong
+picker:predict(nn.tensor{{0, 0, 1}, {1, 0, 0}})
+local unlabelled = nn.viz.snapshot('predictions', {model = picker, width = 80, height = 12,
+                                                   frame = false})
+local u = lines(unlabelled)
+t.is({u[1], u[3], u[4]},
+     {'predictions for examples 1-2 of the last predict (predict has no labels)',
+      '#1 predicted 2            #2 predicted 0',
+      '2  ████████████ 1.00      0  ████████████ 1.00'},
+     'after predict: the predictions, and why nothing is called right or wrong', unlabelled)
+local examples_part = unlabelled:match('^(.-)evaluate\'s confusion matrix')
+t.ok(examples_part and not examples_part:find('true') and not examples_part:find('right') and
+     not examples_part:find('✓') and not examples_part:find('✗'),
+     'after predict: no label anywhere above the matrix (which names its evaluate)', unlabelled)
+nn.viz.record(picker)
+local picker_record = nn.viz.history(picker).accuracy
+t.ok(picker_record[#picker_record] ~= picker_record[#picker_record],
+     'record(model) after predict: no accuracy (NaN), there are no labels')
+nn.viz.clear(picker)
+
+-- the debugger's batch: a predict in between unloads it; the debugger puts
+-- it back, labels included, at its next command
+local pd = nn.debug(picker, px, py, {batch_size = 4})
+pd:step(1)  -- forward dense_1: the outputs are there
+t.like(nn.viz.snapshot('predictions', {model = picker, frame = false}),
+       '^predictions for batch 1: 3 of 4 right %(75%%%)', 'debugger: its batch, scored')
+picker:predict(px:slice(1, 2))
+t.like(nn.viz.snapshot('predictions', {model = picker, frame = false}),
+       '^predictions for examples 1%-2 of the last predict %(predict has no labels%)',
+       'debugger: a predict in between shows no labels')
+pd:step(1)  -- the batch comes back, then the loss step
+t.like(nn.viz.snapshot('predictions', {model = picker, frame = false}),
+       '^predictions for batch 1: 3 of 4 right %(75%%%)', 'debugger: its batch and labels back')
+
+-- the issue's sequence on the reference CNN: evaluate 40 examples, predict 8
+local ok_cnn, cnn = pcall(nn.pretrained, 'fashion_cnn')
+if ok_cnn then
+  nn.seed(13)
+  local images = nn.rand(40, 28, 28, 1)
+  local labels = nn.zeros(40)
+  for i = 1, 40 do labels[i] = (i * 7) % 10 end
+  cnn:evaluate(images, nn.utils.to_categorical(labels, 10))
+  cnn:predict(images:slice(1, 8))
+  local shown = nn.viz.snapshot('predictions', {model = cnn, frame = false, width = 120, height = 40})
+  t.like(shown, '^predictions for examples 1%-8 of the last predict %(predict has no labels%)',
+         'fashion_cnn: evaluate then predict: the predict\'s 8, unlabelled', shown)
+  t.ok(not shown:find('true %d, predicted') and not shown:find('right %(') and
+       not shown:find('✓', 1, true) and not shown:find('✗', 1, true), 'fashion_cnn: no example called right or wrong', shown)
+else
+  t.skip('fashion_cnn after evaluate and predict', 'nn.pretrained: ' .. tostring(cnn))
+end
+
 nn.viz.clear(net)
 t.is(#nn.viz.history(net).loss, 0, 'clear forgets the record')
 nn.viz.record(net, 0.5, 0.25)
