@@ -319,7 +319,7 @@ static int model_index(lua_State *L)
         lua_getiuservalue(L, 1, 1);
         return 1;
     }
-    if (strcmp(key, "loss") == 0 && m->compiled) {
+    if (strcmp(key, "loss") == 0 && m->compiled && m->loss_chosen) {
         lua_pushstring(L, nn_loss_name(m->loss));
         return 1;
     }
