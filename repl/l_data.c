@@ -63,6 +63,14 @@ static int l_fashion_load_data(lua_State *L)
     return 4;
 }
 
+static int fashion_tostring(lua_State *L)
+{
+    lua_pushliteral(L, "Fashion-MNIST: nn.datasets.fashion_mnist() -> train, test (x in [0, 1]); "
+                       "nn.datasets.fashion_mnist.load_data() -> x_train, y_train, x_test, "
+                       "y_test as Keras (pixels 0..255)");
+    return 1;
+}
+
 /* nn.datasets.fashion_mnist: a table that can be called (the ready form) and
  * holds load_data (Keras's form) */
 static void push_fashion_mnist(lua_State *L)
@@ -70,9 +78,11 @@ static void push_fashion_mnist(lua_State *L)
     lua_createtable(L, 0, 1);
     lua_pushcfunction(L, l_fashion_load_data);
     lua_setfield(L, -2, "load_data");
-    lua_createtable(L, 0, 1);
+    lua_createtable(L, 0, 2);
     lua_pushcfunction(L, l_fashion_mnist);
     lua_setfield(L, -2, "__call");
+    lua_pushcfunction(L, fashion_tostring);
+    lua_setfield(L, -2, "__tostring");
     lua_setmetatable(L, -2);
 }
 

@@ -28,7 +28,9 @@
  *   sum, and step(n) divides those by n. trainer:step(n) therefore updates
  *   with mean gradients * B / n: the same numbers as Gluon's for any n. The
  *   usual step(B) is fit's update, bit for bit; step(B / 2) a twice larger
- *   gradient, as in Gluon. step() alone means n = B.
+ *   gradient, as in Gluon. step() alone means n = B. What the optimizer
+ *   then does with the gradients is Keras's (nn.optimizers), defaults
+ *   included: Adam's epsilon is Keras's 1e-7, not Gluon's 1e-8.
  */
 #include <ctype.h>
 #include <stdio.h>
