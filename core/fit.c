@@ -23,6 +23,8 @@ static nn_status check_data(const nn_model *m, const char *fn, const nn_tensor *
     const nn_layer *first = m->layers[0];
     if (y && !m->compiled)
         return nn_fail(NN_ERR_STATE, "%s: compile the model first", fn);
+    if (y)
+        NN_TRY(nn_model_need_loss(m, fn));
     if (x->ndim != first->in_ndim + 1 ||
         memcmp(x->shape + 1, first->in_shape, (size_t)first->in_ndim * sizeof(size_t)))
         return nn_fail(NN_ERR_SHAPE, "%s: x has shape %s; the model takes %s", fn,

@@ -511,8 +511,10 @@ static nn_status add_channel_dim(nn_tensor **out, const nn_tensor *images)
     return nn_tensor_reshape(out, images, 4, shape);
 }
 
-nn_status nn_fashion_mnist_load(const char *split, nn_tensor **images,
-                                nn_tensor **labels)
+/* Both forms: as_stored keeps the pixels 0..255 in (N, 28, 28) (Keras's
+ * load_data); otherwise they are scaled to [0, 1] in (N, 28, 28, 1). */
+static nn_status load_fashion(const char *split, bool as_stored, nn_tensor **images,
+                              nn_tensor **labels)
 {
     if (!images || !labels)
         return nn_fail(NN_ERR_ARG, "fashion_mnist: the outputs must not be NULL");
@@ -538,11 +540,11 @@ nn_status nn_fashion_mnist_load(const char *split, nn_tensor **images,
     if (status == NN_OK)
         status = check_fashion_labels(label_path, y);
     if (status == NN_OK)
-        status = nn_idx_load_scaled(&raw_images, image_path, 1.0 / 255.0);
+        status = nn_idx_load_scaled(&raw_images, image_path, as_stored ? 1.0 : 1.0 / 255.0);
     if (status == NN_OK)
         status = check_fashion_images(image_path, raw_images, label_path, y);
     if (status == NN_OK)
-        status = add_channel_dim(&x, raw_images);
+        status = as_stored ? nn_tensor_view(&x, raw_images) : add_channel_dim(&x, raw_images);
     nn_tensor_free(raw_images); /* x, if made, keeps the storage alive */
 
     if (status != NN_OK) {
@@ -553,4 +555,16 @@ nn_status nn_fashion_mnist_load(const char *split, nn_tensor **images,
     *images = x;
     *labels = y;
     return NN_OK;
+}
+
+nn_status nn_fashion_mnist_load(const char *split, nn_tensor **images,
+                                nn_tensor **labels)
+{
+    return load_fashion(split, false, images, labels);
+}
+
+nn_status nn_fashion_mnist_load_data(const char *split, nn_tensor **images,
+                                     nn_tensor **labels)
+{
+    return load_fashion(split, true, images, labels);
 }

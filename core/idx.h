@@ -59,4 +59,10 @@ nn_status nn_idx_load_scaled(nn_tensor **out, const char *path, double scale);
 nn_status nn_fashion_mnist_load(const char *split, nn_tensor **images,
                                 nn_tensor **labels);
 
+/* As Keras's fashion_mnist.load_data() gives it: the same files, with
+ *   images  (N, 28, 28)     pixels as stored, 0..255 (as nn_real)
+ *   labels  (N)             class numbers 0..9 */
+nn_status nn_fashion_mnist_load_data(const char *split, nn_tensor **images,
+                                     nn_tensor **labels);
+
 #endif

@@ -165,6 +165,8 @@ nn_status nn_model_compile(nn_model *m, nn_optimizer *opt, nn_loss_kind loss)
     nn_optimizer_free(m->optimizer);
     m->optimizer = opt;
     m->loss = loss;
+    m->loss_chosen = true;
+    m->grads_batch = 0;  /* the gradients start at zero, of no batch */
     m->compiled = false;  /* until everything below is done */
     NN_TRY(list_weights(m));
     NN_TRY(nn_optimizer_bind(opt, nn_model_param_count(m)));

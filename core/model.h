@@ -39,6 +39,14 @@ typedef struct nn_model {
     bool compiled;
     bool metric_accuracy;   /* compile's metrics = {'accuracy'}: fit reports it */
     nn_loss_kind loss;
+    /* compile sets it. A hand-written loop's optimizer (nn.Trainer) given to
+     * a model without a loss clears it until the loop's first backward
+     * chooses the loss: until then fit, evaluate and the stepper refuse to
+     * run, and m.loss is nil. */
+    bool loss_chosen;
+    /* The number of examples the gradients are the mean of: the batch of the
+     * last nn_model_backward (0: none yet). trainer:step(n) scales by it. */
+    size_t grads_batch;
     nn_optimizer *optimizer;
     nn_param **weights;     /* every layer's parameters, in order (the layers own them) */
     int num_weights;
@@ -134,8 +142,18 @@ nn_status nn_model_forward(nn_model *model, const nn_tensor *x, bool training);
 /* The loss of the last forward against y, and every gradient (zeroed first). */
 nn_status nn_model_backward(nn_model *model, const nn_tensor *y, nn_loss_kind loss,
                             double *value);
-/* One optimizer update from the gradients. */
-nn_status nn_model_update(nn_model *model);
+/* One optimizer update from the gradients, as Gluon's trainer.step(n): the
+ * gradients are means over the grads_batch (B) examples of the last backward;
+ * the update uses them times B / n, Gluon's sum of per-example gradients
+ * divided by n. n = B is the plain update of fit. */
+nn_status nn_model_update(nn_model *model, size_t n);
+/* NN_ERR_STATE, "fn: the model has no loss yet ...", when a loop has not
+ * chosen it; NN_OK otherwise. For fit, evaluate and the stepper. */
+nn_status nn_model_need_loss(const nn_model *model, const char *fn);
+/* Draw every parameter anew with its layer's initializers (as at add), from
+ * the model's generator, into the tensors the layers already have (Gluon's
+ * initialize(force_reinit=True)). */
+nn_status nn_model_reinitialize(nn_model *model);
 
 /* ---- used by the stepper ---- */
 /* NN_ERR_NUMERIC, naming the tensor, layer and phase, if the step just run

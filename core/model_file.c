@@ -242,7 +242,8 @@ static void put_optimizer_state(writer *w, const nn_optimizer *opt)
 /* The whole file, checksum included, into w. */
 static nn_status encode_model(const nn_model *m, const char *path, writer *w)
 {
-    bool compiled = m->compiled && m->optimizer;
+    /* a loop that has not chosen its loss yet has no compile settings to keep */
+    bool compiled = m->compiled && m->optimizer && m->loss_chosen;
     if (compiled && m->optimizer->size != nn_model_param_count(m))
         return nn_fail(NN_ERR_STATE, "%s: the optimizer's state does not fit the model; "
                        "compile again", path);

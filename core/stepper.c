@@ -118,6 +118,7 @@ nn_status nn_stepper_load(nn_stepper *s, const nn_tensor *x, const nn_tensor *y,
 {
     if (!s->model || !s->model->compiled)
         return nn_fail(NN_ERR_STATE, "train: compile the model first");
+    NN_TRY(nn_model_need_loss(s->model, "train"));
     s->loaded = false;
     NN_TRY(copy_batch(s->model, x, y));
     return nn_stepper_begin(s, batch, epoch);

@@ -1,16 +1,43 @@
 /* train_step.c: one training step in three calls, for learners who write
  * the training loop themselves (as MXNet Gluon and PyTorch users do):
  *
+ *     nn_model_compile(m, opt, ...);          trainer = nn.Trainer(net, 'sgd')
  *     nn_model_forward(m, x, true);           out = net(x)
  *     nn_model_backward(m, y, loss, &value);  loss:backward()
- *     nn_model_update(m);                     trainer:step()
+ *     nn_model_update(m, n);                  trainer:step(n)
  *
  * The same layer functions as the stepper's, called in the same order.
+ *
+ * The loss. The loop, not compile, says which loss the model has: the kind
+ * the last backward used is the model's loss from then on, so evaluate, the
+ * stepper and m.loss use the loss the learner trained with.
+ *
+ * The gradient scale. Gluon's loss is a vector of per-example losses;
+ * loss.backward() leaves the gradient of their sum, and trainer.step(n)
+ * multiplies it by 1/n before the optimizer's update. nnstep's loss is the
+ * mean over the batch of B (as Keras's, and fit's), so backward leaves
+ * gradients B times smaller than Gluon's, and step(n) multiplies them by B/n:
+ *     nnstep: mean_grad * B / n  =  sum_grad / n  :Gluon
+ * the same update for any n. With n = B (the usual loop) it is fit's update,
+ * bit for bit.
  */
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "layer_config.h"
 #include "model.h"
 #include "recurrent.h"
+
+nn_status nn_model_need_loss(const nn_model *m, const char *fn)
+{
+    if (m->compiled && !m->loss_chosen)
+        return nn_fail(NN_ERR_STATE, "%s: the model has no loss yet: nn.Trainer gave it "
+                       "an optimizer, and the loop's first loss:backward() chooses the "
+                       "loss (or compile it with a loss)",
+                       fn);
+    return NN_OK;
+}
 
 nn_status nn_model_forward(nn_model *m, const nn_tensor *x, bool training)
 {
@@ -59,6 +86,8 @@ nn_status nn_model_backward(nn_model *m, const nn_tensor *y, nn_loss_kind loss,
     last->grad_output_is_logit_grad = last->activation.kind == NN_ACT_SOFTMAX &&
                                       nn_loss_fuses_with_softmax(loss) &&
                                       !nn_layer_is_recurrent(last);
+    m->loss = loss;  /* the loss this loop trains with is the model's loss */
+    m->loss_chosen = true;
     *value = nn_loss_value(loss, last->output, m->y);
     if (last->grad_output_is_logit_grad)
         nn_loss_softmax_gradient(loss, last->output, m->y, m->loss_grad);
@@ -69,12 +98,69 @@ nn_status nn_model_backward(nn_model *m, const nn_tensor *y, nn_loss_kind loss,
     nn_model_zero_grads(m);
     for (int i = m->num_layers - 1; i >= 0; i--)
         nn_layer_backward_all(m->layers[i]);
+    m->grads_batch = m->batch;
     return NN_OK;
 }
 
-nn_status nn_model_update(nn_model *m)
+nn_status nn_model_update(nn_model *m, size_t n)
 {
     if (!m->compiled)
         return nn_fail(NN_ERR_STATE, "update: the model has no optimizer yet");
-    return nn_optimizer_update(m->optimizer, m->weights, m->num_weights);
+    if (m->grads_batch == 0)
+        return nn_fail(NN_ERR_STATE, "update: there are no gradients yet; run the loss's "
+                       "backward first");
+    if (n == 0)
+        return nn_fail(NN_ERR_ARG, "update: the batch size must be positive");
+    if (n == m->grads_batch)  /* mean_grad * B / B: fit's update, bit for bit */
+        return nn_optimizer_update(m->optimizer, m->weights, m->num_weights);
+    /* scale the gradients for the update, then put back what backward made
+     * (a copy, not a division: x * f / f need not give x again) */
+    size_t count = nn_model_param_count(m);
+    nn_real *saved = malloc((count ? count : 1) * sizeof *saved);
+    if (!saved)
+        return nn_fail(NN_ERR_NOMEM, "update: out of memory");
+    double factor = (double)m->grads_batch / (double)n;
+    size_t offset = 0;
+    for (int w = 0; w < m->num_weights; w++) {
+        nn_real *g = nn_tensor_data(m->weights[w]->grad);
+        size_t len = nn_tensor_numel(m->weights[w]->grad);
+        memcpy(saved + offset, g, len * sizeof *g);
+        for (size_t i = 0; i < len; i++)
+            g[i] = (nn_real)(g[i] * factor);
+        offset += len;
+    }
+    nn_status st = nn_optimizer_update(m->optimizer, m->weights, m->num_weights);
+    offset = 0;
+    for (int w = 0; w < m->num_weights; w++) {
+        size_t len = nn_tensor_numel(m->weights[w]->grad);
+        memcpy(nn_tensor_data(m->weights[w]->grad), saved + offset, len * sizeof(nn_real));
+        offset += len;
+    }
+    free(saved);
+    return st;
+}
+
+/* Layer `layer` drawn anew: a twin made from its settings is built from the
+ * model's generator (the very initializers add used), and its values are
+ * copied into the layer's own parameter tensors. */
+static nn_status reinitialize_layer(nn_layer *layer, nn_rng *rng)
+{
+    if (layer->num_params == 0)
+        return NN_OK;
+    nn_layer_config cfg;
+    nn_layer *twin = NULL;
+    NN_TRY(nn_layer_get_config(layer, &cfg));
+    NN_TRY(nn_layer_from_config(&cfg, &twin));
+    nn_status st = nn_layer_build(twin, layer->in_ndim, layer->in_shape, rng);
+    for (int k = 0; st == NN_OK && k < layer->num_params; k++)
+        st = nn_tensor_copy(layer->params[k].value, twin->params[k].value);
+    nn_layer_free(twin);
+    return st;
+}
+
+nn_status nn_model_reinitialize(nn_model *m)
+{
+    for (int i = 0; i < m->num_layers; i++)
+        NN_TRY(reinitialize_layer(m->layers[i], &m->rng));
+    return NN_OK;
 }

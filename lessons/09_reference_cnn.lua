@@ -20,9 +20,29 @@ lesson builds the reference CNN, a classic Keras convolutional network for
 it, trains it, and then takes it apart one training step at a time.]]
 
     L:try('train, test = nn.datasets.fashion_mnist()',
-          'Load it, as keras.datasets.fashion_mnist.load_data() does.')
+          "Load it in nnstep's ready form: pixels scaled to 0..1, with a channel axis.")
     L:run('if not (train and test) then train, test = nn.datasets.fashion_mnist() end')
     L:try('train.x.shape', 'Images: (examples, height, width, channels), pixels from 0 to 1.')
+    L:page [[
+A Keras tutorial loads the same files in another form:
+    (x_train, y_train), (x_test, y_test) = fashion_mnist.load_data()
+    x_train = x_train / 255.0
+load_data() gives the pixels as stored, whole numbers 0..255, in
+(60000, 28, 28), and the labels as class ids; the tutorial scales them
+itself. nnstep has that form too, nn.datasets.fashion_mnist.load_data(),
+returning the four tensors. nn.datasets.fashion_mnist() is the same
+pixels divided by 255, with the channel axis (28, 28, 1) a Conv2D takes:
+the ready form this lesson uses.]]
+    L:try('x_train, y_train, x_test, y_test = nn.datasets.fashion_mnist.load_data()',
+          "Keras's form: four tensors.")
+    L:run('if not x_train then x_train, y_train, x_test, y_test = nn.datasets.fashion_mnist.load_data() end')
+    L:try('x_train.shape', '(60000, 28, 28): no channel axis.')
+    L:try('x_train:max()', 'The brightest pixel: 255, where the ready form has 1.')
+    L:check(L:run('x_train:max()') == 255 and L:run('y_train[1]') == L:run('train.y[1]'),
+            'load_data gives pixels up to 255 and the same labels')
+    L:check(L:run('((x_train[1] / 255):reshape(28, 28, 1) - train.x[1]):abs():max()') < 1e-6,
+            'the ready form is load_data()\'s pixels / 255 with a channel axis')
+    L:run('x_train, y_train, x_test, y_test = nil, nil, nil, nil')
     L:try('train.class_names', 'The names of the 10 classes, in the order of their labels 0..9.')
     L:try('train.y[1]', 'Labels are numbers 0..9: image 1 has label 9. Lua counts lists from 1,\n' ..
           'so label k is named class_names[k + 1]: image 1 is an ankle boot.')

@@ -51,8 +51,9 @@ static const help_entry entries[] = {
             "  Gated recurrent unit (Keras 2's reset_after = true): gates z, r, candidate h."},
     {"Sequential", "nn.Sequential() or nn.Sequential{layer, ...}\n"
                    "  A stack of layers. Methods: add, compile, fit, evaluate, predict,\n"
-                   "  train_on_batch, summary, get_layer, count_params,\n"
-                   "  compute_input_gradient; field layers (help('layer'))."},
+                   "  train_on_batch, summary, get_layer, count_params, get_weights,\n"
+                   "  set_weights, compute_input_gradient; field layers (help('layer')).\n"
+                   "  net(x), initialize, collect_params: see help('Trainer')."},
     {"layer", "m.layers[i] (or m:get_layer(name)): name, class, weights (kernel, bias,\n"
               "  ...), grad (their gradients), input, output, grad_output = dL/d(output),\n"
               "  grad_input = dL/d(input), input_shape, output_shape, activation; a\n"
@@ -134,15 +135,62 @@ static const help_entry entries[] = {
                  "                       scaled down to a norm of at most c\n"
                  "  clipvalue = c        each number is clipped to [-c, c]\n"
                  "  Done to the gradients before the update; c >= 0, and 0 (or nil) is off."},
-    {"fashion_mnist", "nn.datasets.fashion_mnist() -> train, test\n"
-                      "  Each has x (N, 28, 28, 1) in [0, 1], y (N) labels 0..9, class_names.\n"
-                      "  Needs Debian's dataset-fashion-mnist package."},
+    {"fashion_mnist", "Fashion-MNIST, in two forms (Debian's dataset-fashion-mnist package):\n"
+                      "x_train, y_train, x_test, y_test = nn.datasets.fashion_mnist.load_data()\n"
+                      "  As Keras's load_data(): x (N, 28, 28) pixels 0..255 (float tensors),\n"
+                      "  y (N) class ids 0..9; 60000 to train, 10000 to test. Scale and add the\n"
+                      "  channel axis yourself: x_train:reshape(60000, 28, 28, 1) / 255.\n"
+                      "train, test = nn.datasets.fashion_mnist()\n"
+                      "  nnstep's ready form: each has x (N, 28, 28, 1) in [0, 1] (the same\n"
+                      "  pixels / 255), y (N) labels 0..9, and class_names."},
+    {"load_data", "x_train, y_train, x_test, y_test = nn.datasets.fashion_mnist.load_data()\n"
+                  "  As Keras's: x (N, 28, 28) pixels 0..255, y (N) class ids 0..9.\n"
+                  "  help('fashion_mnist') for the ready, scaled form."},
     {"idx", "nn.datasets.idx(path) -> a tensor with the IDX file's shape (plain or .gz)"},
     {"to_categorical", "nn.utils.to_categorical(y, classes) -> one-hot (N, classes)"},
     {"seed", "nn.seed(n): make random numbers, initial weights and shuffles repeat"},
     {"set_num_threads", "nn.set_num_threads(n): the threads the kernels use (0: one per core);\n"
                         "  nn.get_num_threads() -> n. Results are the same for any n."},
     {"batches", "for xb, yb in nn.batches(x, y, 32, {shuffle = false}) do ... end"},
+    {"Trainer", "The training loop written out, as MXNet Gluon writes it:\n"
+                "  net:initialize()\n"
+                "  trainer = nn.Trainer(net:collect_params(), 'sgd', {learning_rate = 0.1})\n"
+                "  for xb, yb in nn.batches(x, y, 32) do\n"
+                "    out = net(xb)                                      -- forward\n"
+                "    loss = nn.losses.categorical_crossentropy(yb, out) -- loss.value\n"
+                "    loss:backward()                                    -- every gradient\n"
+                "    trainer:step(32)                                   -- the update\n"
+                "  end\n"
+                "nn.Trainer(net or net:collect_params(), 'sgd' | 'adam' | 'rmsprop'\n"
+                "           [, {settings}]) or nn.Trainer(net, nn.optimizers.SGD{...}).\n"
+                "  Gives the model its optimizer. The model's loss is the one the loop's\n"
+                "  loss:backward() uses (m.loss, evaluate and the debugger follow it).\n"
+                "trainer:step(batch_size): Gluon's numbers. Gluon's loss is one value per\n"
+                "  example, its backward the gradient of their sum, and step(n) divides\n"
+                "  that by n. nnstep's loss.value is the batch's mean (as Keras), backward\n"
+                "  leaves the mean's gradient, and step(n) updates with it times B / n\n"
+                "  (B = the batch's size): the same update as Gluon's for any n. step(B),\n"
+                "  or step(), is fit's update exactly. The optimizers are Keras's, with\n"
+                "  Keras's defaults (Adam's epsilon is 1e-7; Gluon's is 1e-8).\n"
+                "net:initialize(): the weights were drawn when the layers were added\n"
+                "  (Keras's initializers); it says so. initialize{force_reinit = true}\n"
+                "  draws them anew with the same initializers.\n"
+                "net:collect_params() -> {['dense_1.kernel'] = tensor, ...}: the layers'\n"
+                "  own tensors by name (Gluon's ParameterDict)."},
+    {"initialize", "net:initialize() says the weights exist from add (nothing changes);\n"
+                   "net:initialize{force_reinit = true} draws them anew. help('Trainer')."},
+    {"collect_params", "net:collect_params() -> {['dense_1.kernel'] = tensor, ...}, the\n"
+                       "  layers' own tensors (Gluon's ParameterDict); nn.Trainer takes it."},
+    {"losses", "nn.losses.<name>(y_true, y_pred) -> loss: loss.value (the batch's mean),\n"
+               "  loss:backward(). Names as compile's. help('Trainer')."},
+    {"get_weights", "layer:get_weights() -> {kernel, bias}; model:get_weights() -> every\n"
+                    "  layer's, in order. Copies, in Keras's order and layouts: Dense kernel\n"
+                    "  (in, units); Conv2D (kh, kw, channels, filters); SimpleRNN, LSTM, GRU\n"
+                    "  kernel, recurrent_kernel, bias (LSTM gates i, f, c, o in blocks of\n"
+                    "  units; GRU z, r, h and bias (2, 3 * units))."},
+    {"set_weights", "layer:set_weights{kernel, bias}; model:set_weights(list): the lists\n"
+                    "  get_weights gives (tensors or tables). Every shape is checked first;\n"
+                    "  the values are copied into the layers' own tensors."},
     {"stepper", "nn.stepper(model, x, y) -> a stepper at the first step of one batch\n"
                 "  s:step(n) runs n steps (true while steps are left); s:where();\n"
                 "  s:layer(i); s:on(function(event) ... end); s:finish(); s.loss."},

@@ -1,6 +1,16 @@
-/* l_data.c: data for the learner: nn.datasets.fashion_mnist() and
+/* l_data.c: data for the learner: Fashion-MNIST in two forms,
  * nn.datasets.idx(path), nn.utils.to_categorical, nn.seed, and
  * nn.batches(x, y, size, {shuffle}) for hand-written training loops.
+ *
+ * Fashion-MNIST's two forms:
+ *   x_train, y_train, x_test, y_test = nn.datasets.fashion_mnist.load_data()
+ *       exactly as Keras's keras.datasets.fashion_mnist.load_data(): images
+ *       (N, 28, 28) with the pixels as stored, 0..255 (float32 tensors: nnstep
+ *       has no uint8), labels (N) class numbers 0..9. The learner scales and
+ *       reshapes, as the Keras tutorials do: x_train / 255.0.
+ *   train, test = nn.datasets.fashion_mnist()
+ *       nnstep's ready form: {x = (N, 28, 28, 1) in [0, 1], y = (N) labels,
+ *       class_names = {...}}, what a Conv2D takes as it is.
  */
 #include <string.h>
 
@@ -31,11 +41,49 @@ static void push_split(lua_State *L, const char *split)
     lua_setfield(L, -2, "class_names");
 }
 
+/* nn.datasets.fashion_mnist() (a call of the table: its first argument is
+ * the table itself) */
 static int l_fashion_mnist(lua_State *L)
 {
     push_split(L, "train");
     push_split(L, "test");
     return 2;
+}
+
+/* nn.datasets.fashion_mnist.load_data() -> x_train, y_train, x_test, y_test */
+static int l_fashion_load_data(lua_State *L)
+{
+    static const char *const splits[2] = {"train", "test"};
+    for (int k = 0; k < 2; k++) {
+        nn_tensor *images = NULL, *labels = NULL;
+        lnn_check(L, nn_fashion_mnist_load_data(splits[k], &images, &labels), "load_data");
+        lnn_push_tensor(L, images);  /* pushed at once: owned by Lua from here */
+        lnn_push_tensor(L, labels);
+    }
+    return 4;
+}
+
+static int fashion_tostring(lua_State *L)
+{
+    lua_pushliteral(L, "Fashion-MNIST: nn.datasets.fashion_mnist() -> train, test (x in [0, 1]); "
+                       "nn.datasets.fashion_mnist.load_data() -> x_train, y_train, x_test, "
+                       "y_test as Keras (pixels 0..255)");
+    return 1;
+}
+
+/* nn.datasets.fashion_mnist: a table that can be called (the ready form) and
+ * holds load_data (Keras's form) */
+static void push_fashion_mnist(lua_State *L)
+{
+    lua_createtable(L, 0, 1);
+    lua_pushcfunction(L, l_fashion_load_data);
+    lua_setfield(L, -2, "load_data");
+    lua_createtable(L, 0, 2);
+    lua_pushcfunction(L, l_fashion_mnist);
+    lua_setfield(L, -2, "__call");
+    lua_pushcfunction(L, fashion_tostring);
+    lua_setfield(L, -2, "__tostring");
+    lua_setmetatable(L, -2);
 }
 
 static int l_idx(lua_State *L)
@@ -186,10 +234,11 @@ static int l_batches(lua_State *L)
 
 void lnn_open_data(lua_State *L)
 {
-    static const luaL_Reg datasets[] = {
-        {"fashion_mnist", l_fashion_mnist}, {"idx", l_idx}, {NULL, NULL}};
+    static const luaL_Reg datasets[] = {{"idx", l_idx}, {NULL, NULL}};
     static const luaL_Reg utils[] = {{"to_categorical", l_to_categorical}, {NULL, NULL}};
     luaL_newlib(L, datasets);
+    push_fashion_mnist(L);
+    lua_setfield(L, -2, "fashion_mnist");
     lua_setfield(L, -2, "datasets");
     luaL_newlib(L, utils);
     lua_setfield(L, -2, "utils");

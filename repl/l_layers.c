@@ -375,6 +375,113 @@ static int layer_newindex(lua_State *L)
                       key, layer->name, key);
 }
 
+/* ---- Keras's weight API: get_weights, set_weights ----
+ * In Keras's order (the order build creates them): kernel, then
+ * recurrent_kernel for a recurrent layer, then bias. Layouts are Keras's:
+ * Dense (in, units); Conv2D (kh, kw, channels, filters); LSTM (in, 4*units)
+ * in gate blocks i, f, c, o; GRU (in, 3*units) in blocks z, r, h with a
+ * (2, 3*units) bias (reset_after). get_weights returns copies, as Keras's
+ * numpy arrays are; set_weights copies values into the layer's own tensors,
+ * so references such as d.kernel keep seeing them. */
+
+void lnn_push_weight_copies(lua_State *L, const nn_layer *layer, int list)
+{
+    list = lua_absindex(L, list);
+    for (int k = 0; k < layer->num_params; k++) {
+        nn_tensor *copy = NULL;
+        lnn_check(L, nn_tensor_clone(&copy, layer->params[k].value), "get_weights");
+        lnn_push_tensor(L, copy);
+        lua_rawseti(L, list, (lua_Integer)luaL_len(L, list) + 1);
+    }
+}
+
+/* Names of a layer's weights, "kernel, recurrent_kernel, bias", into buf. */
+static const char *weight_names(const nn_layer *layer, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    for (int k = 0; k < layer->num_params; k++)
+        snprintf(buf + strlen(buf), size - strlen(buf), "%s%s", k ? ", " : "",
+                 layer->params[k].name);
+    return buf;
+}
+
+void lnn_check_weight_list(lua_State *L, int list, lua_Integer wanted, const char *what)
+{
+    luaL_checktype(L, list, LUA_TTABLE);
+    lua_Integer got = luaL_len(L, list);
+    if (got != wanted)
+        luaL_error(L, "set_weights: %s, got a list of %I", what, got);
+}
+
+void lnn_check_layer_weights(lua_State *L, const nn_layer *layer, int list, lua_Integer first)
+{
+    list = lua_absindex(L, list);
+    for (int k = 0; k < layer->num_params; k++) {
+        const nn_tensor *want = layer->params[k].value;
+        char a[96], b[96];
+        lua_geti(L, list, first + k);
+        if (!lnn_test_tensor(L, -1) && !lua_istable(L, -1))
+            luaL_error(L, "set_weights: %s weight %d (%s) should be a tensor of shape %s, "
+                       "got %s", layer->name, k + 1, layer->params[k].name,
+                       nn_shape_string(want->ndim, want->shape, a, sizeof a),
+                       luaL_typename(L, -1));
+        nn_tensor *got = lnn_to_tensor(L, -1, "set_weights");
+        if (!nn_tensor_same_shape(got, want)) {
+            luaL_error(L, "set_weights: %s weight %d (%s) should have shape %s, got %s",
+                       layer->name, k + 1, layer->params[k].name,
+                       nn_shape_string(want->ndim, want->shape, a, sizeof a),
+                       nn_shape_string(got->ndim, got->shape, b, sizeof b));
+        }
+        lua_seti(L, list, first + k);  /* a table becomes its tensor */
+    }
+}
+
+void lnn_copy_layer_weights(lua_State *L, nn_layer *layer, int list, lua_Integer first)
+{
+    list = lua_absindex(L, list);
+    for (int k = 0; k < layer->num_params; k++) {
+        lua_geti(L, list, first + k);
+        lnn_check(L, nn_tensor_copy(layer->params[k].value, lnn_check_tensor(L, -1,
+                                                                             "set_weights")),
+                  "set_weights");
+        lua_pop(L, 1);
+    }
+}
+
+/* layer:get_weights() -> {kernel, bias} (copies) */
+static int layer_get_weights(lua_State *L)
+{
+    const nn_layer *layer = lnn_check_layer(L, 1, "get_weights");
+    lua_newtable(L);
+    lnn_push_weight_copies(L, layer, -1);
+    return 1;
+}
+
+/* layer:set_weights{kernel, bias}: every shape is checked before any copy */
+static int layer_set_weights(lua_State *L)
+{
+    nn_layer *layer = lnn_check_layer(L, 1, "set_weights");
+    char names[128], what[256];
+    if (!layer->built)
+        snprintf(what, sizeof what, "this %s layer is not built yet, so it has no weights "
+                 "(add it to a model first)", layer->kind->class_name);
+    else
+        snprintf(what, sizeof what, "%s has %d weight%s%s%s%s", layer->name,
+                 layer->num_params, layer->num_params == 1 ? "" : "s",
+                 layer->num_params ? " (" : "", weight_names(layer, names, sizeof names),
+                 layer->num_params ? ")" : "");
+    lua_settop(L, 2);
+    lnn_check_weight_list(L, 2, layer->num_params, what);
+    lua_newtable(L);  /* a copy of the list: the caller's table stays as it was */
+    for (lua_Integer k = 1; k <= layer->num_params; k++) {
+        lua_geti(L, 2, k);
+        lua_seti(L, 3, k);
+    }
+    lnn_check_layer_weights(L, layer, 3, 1);
+    lnn_copy_layer_weights(L, layer, 3, 1);
+    return 0;
+}
+
 static int layer_count_params(lua_State *L)
 {
     lua_pushinteger(L, (lua_Integer)nn_layer_param_count(lnn_check_layer(L, 1, "count_params")));
@@ -404,6 +511,8 @@ static int layer_gc(lua_State *L)
 static const luaL_Reg layer_methods[] = {
     {"count_params", layer_count_params},
     {"describe", layer_tostring},
+    {"get_weights", layer_get_weights},
+    {"set_weights", layer_set_weights},
     {NULL, NULL},
 };
 

@@ -335,6 +335,44 @@ static int model_compute_input_gradient(lua_State *L)
     return 0;
 }
 
+/* model:get_weights() -> every layer's get_weights(), one flat list, in
+ * layer order (Keras's order) */
+static int model_get_weights(lua_State *L)
+{
+    nn_model *m = lnn_check_model(L, 1, "get_weights");
+    lua_newtable(L);
+    for (int i = 0; i < m->num_layers; i++)
+        lnn_push_weight_copies(L, m->layers[i], -1);
+    return 1;
+}
+
+/* model:set_weights(list): the list get_weights gives; every shape is
+ * checked before any weight changes */
+static int model_set_weights(lua_State *L)
+{
+    nn_model *m = lnn_check_model(L, 1, "set_weights");
+    lua_Integer wanted = 0;
+    for (int i = 0; i < m->num_layers; i++)
+        wanted += m->layers[i]->num_params;
+    char what[160];
+    snprintf(what, sizeof what, "the model has %d weights (model:get_weights() gives "
+             "them in order: kernel, recurrent_kernel, bias per layer)", (int)wanted);
+    lua_settop(L, 2);
+    lnn_check_weight_list(L, 2, wanted, what);
+    lua_newtable(L);  /* a copy of the list: the caller's table stays as it was */
+    for (lua_Integer k = 1; k <= wanted; k++) {
+        lua_geti(L, 2, k);
+        lua_seti(L, 3, k);
+    }
+    lua_Integer first = 1;
+    for (int i = 0; i < m->num_layers; first += m->layers[i++]->num_params)
+        lnn_check_layer_weights(L, m->layers[i], 3, first);
+    first = 1;
+    for (int i = 0; i < m->num_layers; first += m->layers[i++]->num_params)
+        lnn_copy_layer_weights(L, m->layers[i], 3, first);
+    return 0;
+}
+
 static int model_count_params(lua_State *L)
 {
     lua_pushinteger(L, (lua_Integer)nn_model_param_count(lnn_check_model(L, 1, "count_params")));
@@ -358,7 +396,7 @@ static int model_index(lua_State *L)
         lua_getiuservalue(L, 1, 1);
         return 1;
     }
-    if (strcmp(key, "loss") == 0 && m->compiled) {
+    if (strcmp(key, "loss") == 0 && m->compiled && m->loss_chosen) {
         lua_pushstring(L, nn_loss_name(m->loss));
         return 1;
     }
@@ -394,6 +432,8 @@ static const luaL_Reg model_methods[] = {
     {"get_layer", model_get_layer},
     {"count_params", model_count_params},
     {"compute_input_gradient", model_compute_input_gradient},
+    {"get_weights", model_get_weights},
+    {"set_weights", model_set_weights},
     {"save", model_save},
     {NULL, NULL},
 };

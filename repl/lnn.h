@@ -59,6 +59,15 @@ bool lnn_layer_give_to_model(lua_State *L, int layer_index, int model_index);
 /* Push a userdata for a layer that the model at model_index owns (nn.load). */
 void lnn_push_model_layer(lua_State *L, nn_layer *layer, int model_index);
 nn_model *lnn_check_model(lua_State *L, int i, const char *fn);
+/* Keras's get_weights / set_weights (l_layers.c), for layers and models:
+ * append copies of layer's weights to the list at `list`; raise
+ * "set_weights: <what>, got a list of n" unless the list holds `wanted`;
+ * check list[first ...] against layer's weights (shapes, naming the layer and
+ * position), turning tables into tensors; copy them into the layer. */
+void lnn_push_weight_copies(lua_State *L, const nn_layer *layer, int list);
+void lnn_check_weight_list(lua_State *L, int list, lua_Integer wanted, const char *what);
+void lnn_check_layer_weights(lua_State *L, const nn_layer *layer, int list, lua_Integer first);
+void lnn_copy_layer_weights(lua_State *L, nn_layer *layer, int list, lua_Integer first);
 /* model:fit (l_fit.c), a method of nn.Sequential */
 int lnn_model_fit(lua_State *L);
 #define LNN_MODEL_HISTORY 2  /* the model userdata's user value: m.history */

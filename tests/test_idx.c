@@ -595,6 +595,30 @@ static void test_fashion_fake(void **state)
     nn_tensor_free(y);
 }
 
+/* Keras's form: (N, 28, 28), the pixels as stored (0..255), the same labels */
+static void test_fashion_load_data_fake(void **state)
+{
+    (void)state;
+    char dir[600];
+    const unsigned char labels[] = {9, 0, 5};
+    write_fake_fashion(dir, sizeof dir, "fashion-raw", "t10k", 3, 28, labels, 3);
+    setenv("NNSTEP_FASHION_MNIST_DIR", dir, 1);
+
+    nn_tensor *x = NULL, *y = NULL;
+    assert_int_equal(nn_fashion_mnist_load_data("test", &x, &y), NN_OK);
+    unsetenv("NNSTEP_FASHION_MNIST_DIR");
+    assert_shape(x, 3, (size_t[]){3, 28, 28});
+    const double expected_labels[] = {9, 0, 5};
+    assert_values(y, expected_labels, 3);
+    /* image 2, row 3, column 4 held 2 + 3 + 4 = 9; image 2, row 27, column
+     * 27 held 2 + 27 + 27 = 56: unscaled */
+    const nn_real *pixels = nn_tensor_data(x);
+    assert_true(pixels[2 * 784 + 3 * 28 + 4] == 9);
+    assert_true(pixels[2 * 784 + 27 * 28 + 27] == 56);
+    nn_tensor_free(x);
+    nn_tensor_free(y);
+}
+
 static void test_fashion_errors(void **state)
 {
     (void)state;
@@ -688,6 +712,7 @@ int main(void)
         cmocka_unit_test(test_trailing_data),
         cmocka_unit_test(test_null_arguments),
         cmocka_unit_test(test_fashion_fake),
+        cmocka_unit_test(test_fashion_load_data_fake),
         cmocka_unit_test(test_fashion_errors),
         cmocka_unit_test(test_fashion_real),
     };

@@ -50,6 +50,56 @@ else
 end
 t.raises(function() nn.datasets.idx('/nonexistent.idx') end, '/nonexistent.idx', 'idx names the file')
 
+-- Keras's form: x_train, y_train, x_test, y_test = fashion_mnist.load_data(),
+-- pixels 0..255 in (N, 28, 28) and class ids, checked against the files read
+-- here independently (gzip -dc, and the IDX header and bytes unpacked in Lua)
+local function idx_bytes(file, command)
+  local dir = os.getenv('NNSTEP_FASHION_MNIST_DIR') or '/usr/share/datasets/fashion-mnist'
+  local pipe = io.popen('gzip -dc ' .. dir .. '/' .. file .. ' | ' .. command)
+  local bytes = pipe:read('a')
+  pipe:close()
+  return bytes
+end
+local loaded, x_train, y_train, x_test, y_test = pcall(nn.datasets.fashion_mnist.load_data)
+if loaded then
+  t.is(x_train.shape, {60000, 28, 28}, 'load_data: x_train (60000, 28, 28), as Keras')
+  t.is(y_train.shape, {60000}, 'y_train (60000)')
+  t.is(x_test.shape, {10000, 28, 28}, 'x_test (10000, 28, 28)')
+  t.is(y_test.shape, {10000}, 'y_test (10000)')
+  local head = idx_bytes('train-images-idx3-ubyte.gz', 'head -c ' .. (16 + 2 * 784))
+  t.is({string.unpack('>I4I4I4I4', head)}, {2051, 60000, 28, 28, 17}, 'the image file: magic 2051, (60000, 28, 28)')
+  local function pixels(bytes, offset, image)  -- image 1-based, 784 values
+    local out = {}
+    for i = 1, 784 do out[i] = bytes:byte(offset + (image - 1) * 784 + i) end
+    return out
+  end
+  local function row_major(x, n)  -- the tensor's image n as 784 values
+    local out, img = {}, x[n]:totable()
+    for r = 1, 28 do for c = 1, 28 do out[#out + 1] = img[r][c] end end
+    return out
+  end
+  t.is(row_major(x_train, 1), pixels(head, 16, 1), 'x_train[1]: every pixel as the file\'s bytes, 0..255')
+  t.is(row_major(x_train, 2), pixels(head, 16, 2), 'x_train[2]: every pixel as the file\'s bytes')
+  local tail = idx_bytes('train-images-idx3-ubyte.gz', 'tail -c 784')
+  t.is(row_major(x_train, 60000), pixels(tail, 0, 1), 'x_train[60000]: the file\'s last 784 bytes')
+  local test_head = idx_bytes('t10k-images-idx3-ubyte.gz', 'head -c ' .. (16 + 784))
+  t.is(row_major(x_test, 1), pixels(test_head, 16, 1), 'x_test[1]: every pixel as the file\'s bytes')
+  t.is(x_train:max(), 255, 'pixels are not scaled: the largest is 255')
+  local labels = idx_bytes('train-labels-idx1-ubyte.gz', 'head -c 18')
+  local expect = {}
+  for i = 9, 18 do expect[#expect + 1] = labels:byte(i) end
+  t.is(y_train:slice(1, 10):totable(), expect, 'y_train[1..10]: class ids as the label file\'s bytes')
+  local last = idx_bytes('t10k-labels-idx1-ubyte.gz', 'tail -c 1')
+  t.is(y_test[10000], last:byte(1), 'y_test[10000]: the label file\'s last byte')
+  -- the ready form is the same data, / 255, with a channel axis
+  local ready = nn.datasets.fashion_mnist()
+  t.is_near((ready.x:slice(1, 100):reshape(100, 28, 28) - x_train:slice(1, 100) / 255):abs():max(), 0, 1e-7,
+            'fashion_mnist() x is load_data()\'s x_train / 255 in (N, 28, 28, 1)')
+  t.is((ready.y - y_train):abs():max(), 0, 'and the same labels')
+else
+  t.like(x_train, 'apt%-get install dataset%-fashion%-mnist', 'load_data: the missing data set says how to install it')
+end
+
 -- threads change the speed, never a result: one training batch of a small
 -- CNN on 1 and on 2 threads from the same seed gives the same weights, bit
 -- for bit (core/threads.h: no split changes the order of a sum)
