@@ -20,6 +20,8 @@
 
 #include "idx.h"
 
+#include "checked_path.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -173,23 +175,19 @@ typedef struct idx_file {
 } idx_file;
 
 /* open() ourselves rather than gzopen(path), so that errno reliably says why
- * opening failed and fstat() sees the very file we read. */
+ * opening failed and fstat() sees the very file we read. Only a regular
+ * file: a FIFO would block the open (and a pipe's length means nothing). */
 static nn_status open_idx(idx_file *f)
 {
-    int fd = open(f->path, O_RDONLY);
-    if (fd < 0)
-        return nn_fail(NN_ERR_IO, "%s: cannot open: %s", f->path, strerror(errno));
+    int fd;
+    NN_TRY(nn_open_regular_file(f->path, &fd));
     struct stat info;
     if (fstat(fd, &info) != 0) {
         int saved = errno;
         close(fd);
         return nn_fail(NN_ERR_IO, "%s: cannot open: %s", f->path, strerror(saved));
     }
-    if (S_ISDIR(info.st_mode)) {
-        close(fd);
-        return nn_fail(NN_ERR_IO, "%s: cannot open: %s", f->path, strerror(EISDIR));
-    }
-    f->size_known = S_ISREG(info.st_mode); /* a pipe's st_size means nothing */
+    f->size_known = true;
     f->disk_bytes = (uint64_t)info.st_size;
     f->gz = gzdopen(fd, "rb"); /* from here on gzclose() closes fd */
     if (!f->gz) {

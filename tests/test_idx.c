@@ -367,7 +367,7 @@ static void test_directory(void **state)
     (void)state;
     char path[600];
     temp_path(path, sizeof path, "");
-    assert_load_fails(path, NN_ERR_IO, ": cannot open: Is a directory");
+    assert_load_fails(path, NN_ERR_IO, ": not a regular file (it is a directory)");
 }
 
 static void test_empty_file(void **state)
