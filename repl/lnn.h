@@ -114,6 +114,11 @@ void lnn_viz_fit_end(lnn_fit_viz *v);
 /* ---- the interpreter (repl.c, main.c) ---- */
 /* Set by SIGINT; long-running C loops (fit) poll it and stop cleanly. */
 extern volatile int lnn_interrupted;
+/* Clears the hook Ctrl-C set to raise "interrupted!" at the next Lua
+ * instruction (in L and in the main thread), leaving lnn_interrupted as it
+ * is: for C code that has already noted the interrupt and must now run Lua
+ * that may not fail (giving the terminal back). */
+void lnn_disarm_interrupt_hook(lua_State *L);
 /* Push the directory of nnstep's data `sub` ("lessons", "models"): $env, or
  * beside the build directory when it holds `probe`, or the installed one. */
 void lnn_push_data_dir(lua_State *L, const char *sub, const char *probe, const char *env);
