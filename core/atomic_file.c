@@ -1,10 +1,13 @@
 /* atomic_file.c: see atomic_file.h. */
 #include "atomic_file.h"
 
+#include "checked_path.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,8 +25,8 @@ static mode_t mode_for(const char *path)
 
 /* Write, flush stdio's buffer, then ask the kernel to put the bytes on the
  * disk (fsync): only then may the file replace the old one. Closes fd. */
-static nn_status write_and_sync(int fd, const char *path, nn_file_writer write,
-                                void *userdata)
+static nn_status write_and_sync(int fd, const char *target, const char *path,
+                                nn_file_writer write, void *userdata)
 {
     FILE *f = fdopen(fd, "wb");
     if (!f) {
@@ -33,7 +36,7 @@ static nn_status write_and_sync(int fd, const char *path, nn_file_writer write,
     }
     int err = 0;
     errno = 0;  /* a short fwrite need not set errno; then EIO below */
-    if (fchmod(fd, mode_for(path)) != 0 || !write(f, userdata) || fflush(f) != 0 ||
+    if (fchmod(fd, mode_for(target)) != 0 || !write(f, userdata) || fflush(f) != 0 ||
         fsync(fd) != 0)
         err = errno ? errno : EIO;
     if (fclose(f) != 0 && err == 0)
@@ -61,29 +64,54 @@ static void sync_directory(const char *path)
     }
 }
 
+/* *fd <- a new temporary file "TARGET.unfinished-save-XXXXXX" beside target,
+ * locked (flock) so that no other save takes it for a killed one's. */
+static nn_status make_temporary(const char *path, const char *target, char **tmp, int *fd)
+{
+    size_t n = strlen(target);
+    *tmp = malloc(n + sizeof NN_UNFINISHED_SAVE + 6);
+    if (!*tmp)
+        return nn_fail(NN_ERR_NOMEM, "%s: out of memory while saving", path);
+    memcpy(*tmp, target, n);
+    strcpy(*tmp + n, NN_UNFINISHED_SAVE "XXXXXX");  /* mkstemp fills in the Xs */
+    *fd = mkstemp(*tmp);
+    if (*fd >= 0 && flock(*fd, LOCK_EX) == 0)
+        return NN_OK;
+    int err = errno;
+    if (*fd >= 0) {
+        close(*fd);
+        unlink(*tmp);
+    }
+    free(*tmp);
+    *tmp = NULL;
+    return nn_fail(NN_ERR_IO, "%s: cannot create a temporary file beside it: %s", path,
+                   strerror(err));
+}
+
 nn_status nn_write_file_atomically(const char *path, nn_file_writer write, void *userdata)
 {
-    static const char suffix[] = ".tmp-XXXXXX";  /* mkstemp fills in the Xs */
-    size_t n = strlen(path);
-    char *tmp = malloc(n + sizeof suffix);
-    if (!tmp)
-        return nn_fail(NN_ERR_NOMEM, "%s: out of memory while saving", path);
-    memcpy(tmp, path, n);
-    memcpy(tmp + n, suffix, sizeof suffix);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        int err = errno;
-        free(tmp);
-        return nn_fail(NN_ERR_IO, "%s: cannot create a temporary file beside it: %s", path,
-                       strerror(err));
+    char *target, *tmp;
+    int fd = -1;
+    NN_TRY(nn_save_target(path, &target));  /* a link's target; never a device */
+    nn_remove_unfinished_saves(target);
+    nn_status st = make_temporary(path, target, &tmp, &fd);
+    if (st != NN_OK) {
+        free(target);
+        return st;
     }
-    nn_status st = write_and_sync(fd, path, write, userdata);
-    if (st == NN_OK && rename(tmp, path) != 0)
+    /* the lock lives as long as one descriptor of the file is open: keep
+     * one until the rename is done */
+    int lock = dup(fd);
+    st = write_and_sync(fd, target, path, write, userdata);
+    if (st == NN_OK && rename(tmp, target) != 0)
         st = nn_fail(NN_ERR_IO, "%s: cannot replace it: %s", path, strerror(errno));
     if (st != NN_OK)
         unlink(tmp);  /* the old file, if any, is untouched */
     else
-        sync_directory(path);
+        sync_directory(target);
+    if (lock >= 0)
+        close(lock);
     free(tmp);
+    free(target);
     return st;
 }

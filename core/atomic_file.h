@@ -5,6 +5,12 @@
  * the rename below never copies), are flushed to the disk (fsync), and only
  * then does rename put the file in place: on POSIX, rename replaces the old
  * name in one step. The new file keeps the old one's permissions.
+ *
+ * Before any of that, checked_path.h decides what may be replaced: a
+ * symbolic link is followed (its target is replaced, the link stays), and
+ * a directory, FIFO, device, read-only file or file with other hard links
+ * is refused. The temporary file is "PATH.unfinished-save-XXXXXX"; one that
+ * a killed save left is removed by the next save to PATH.
  */
 #ifndef NN_ATOMIC_FILE_H
 #define NN_ATOMIC_FILE_H

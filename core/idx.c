@@ -20,6 +20,8 @@
 
 #include "idx.h"
 
+#include "checked_path.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -161,8 +163,8 @@ static const idx_type *find_type(unsigned char code)
 /* What the header promises, and where it came from. */
 typedef struct idx_file {
     const char *path;
+    int fd;               /* the file under gz, for reading the gzip trailer */
     gzFile gz;
-    bool size_known;      /* a regular file: its size on disk is meaningful */
     uint64_t disk_bytes;  /* that size (compressed, if it is gzip) */
     const idx_type *type;
     int ndim;
@@ -173,23 +175,19 @@ typedef struct idx_file {
 } idx_file;
 
 /* open() ourselves rather than gzopen(path), so that errno reliably says why
- * opening failed and fstat() sees the very file we read. */
+ * opening failed and fstat() sees the very file we read. Only a regular
+ * file: a FIFO would block the open (and a pipe's length means nothing). */
 static nn_status open_idx(idx_file *f)
 {
-    int fd = open(f->path, O_RDONLY);
-    if (fd < 0)
-        return nn_fail(NN_ERR_IO, "%s: cannot open: %s", f->path, strerror(errno));
+    int fd;
+    NN_TRY(nn_open_regular_file(f->path, &fd));
     struct stat info;
     if (fstat(fd, &info) != 0) {
         int saved = errno;
         close(fd);
         return nn_fail(NN_ERR_IO, "%s: cannot open: %s", f->path, strerror(saved));
     }
-    if (S_ISDIR(info.st_mode)) {
-        close(fd);
-        return nn_fail(NN_ERR_IO, "%s: cannot open: %s", f->path, strerror(EISDIR));
-    }
-    f->size_known = S_ISREG(info.st_mode); /* a pipe's st_size means nothing */
+    f->fd = fd;
     f->disk_bytes = (uint64_t)info.st_size;
     f->gz = gzdopen(fd, "rb"); /* from here on gzclose() closes fd */
     if (!f->gz) {
@@ -302,15 +300,63 @@ static nn_status read_header(idx_file *f)
 
 /* ---- checks on the length ---- */
 
+/* The gzip trailer's last 4 bytes (ISIZE) are the uncompressed length
+ * modulo 2^32, little-endian. pread leaves zlib's file offset alone. */
+static bool read_gzip_isize(idx_file *f, uint32_t *isize)
+{
+    unsigned char b[4];
+    if (f->disk_bytes < 18 ||  /* gzip's smallest member */
+        pread(f->fd, b, 4, (off_t)(f->disk_bytes - 4)) != 4)
+        return false;
+    *isize = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+    return true;
+}
+
+/* The uncompressed length, by decompressing the whole file once. */
+static nn_status count_uncompressed(idx_file *f, uint64_t *total)
+{
+    unsigned char chunk[IDX_CHUNK_BYTES];
+    unsigned got;
+    *total = 0;
+    gzrewind(f->gz);
+    do {
+        NN_TRY(read_bytes(f, chunk, sizeof chunk, &got));
+        *total += got;
+    } while (got == sizeof chunk);
+    return NN_OK;
+}
+
+/* A gzip file's real length, before the tensor is allocated: a 2 MB file
+ * whose header claims 2^31 elements must not reserve 8 GiB first. The
+ * trailer's ISIZE answers at once when it agrees with the header (below 4
+ * GiB, where modulo 2^32 cannot hide a lie); otherwise (a lie, a file of
+ * several gzip members, or a larger one) the stream is counted once. */
+static nn_status check_gzip_length(idx_file *f)
+{
+    uint64_t expected = f->header_bytes + f->data_bytes, total;
+    uint32_t isize;
+    if (expected < (UINT64_C(1) << 32) && read_gzip_isize(f, &isize) &&
+        isize == (uint32_t)expected)
+        return NN_OK;
+    NN_TRY(count_uncompressed(f, &total));
+    if (total < expected)
+        return nn_fail(NN_ERR_FORMAT,
+                       "%s: truncated: expected %" PRIu64 " bytes of data, found %" PRIu64 "%s",
+                       f->path, f->data_bytes, total > f->header_bytes ? total - f->header_bytes : 0,
+                       gzip_cut_short_note(f));
+    /* back to the first element; a longer file is reported after reading */
+    if (gzrewind(f->gz) != 0 || gzseek(f->gz, (z_off_t)f->header_bytes, SEEK_SET) < 0)
+        return nn_fail(NN_ERR_IO, "%s: cannot read it again from the start", f->path);
+    return NN_OK;
+}
+
 /* Before allocating, ask whether the file can hold what the header promises,
  * so that a corrupt header cannot make us allocate gigabytes only to find the
  * data missing. A plain file must hold exactly header + data. A gzip file can
- * only be bounded, by the best ratio deflate can reach. (A pipe has no size;
- * read_elements still catches a short one, as it does a file that changed.) */
+ * be bounded at once by the best ratio deflate can reach, then measured
+ * (check_gzip_length). read_elements still catches a file that changed. */
 static nn_status check_length(idx_file *f)
 {
-    if (!f->size_known)
-        return NN_OK;
     if (gzdirect(f->gz)) { /* plain: zlib is copying the bytes through */
         uint64_t found =
             f->disk_bytes > f->header_bytes ? f->disk_bytes - f->header_bytes : 0;
@@ -333,7 +379,7 @@ static nn_status check_length(idx_file *f)
                        "%s: truncated: expected %" PRIu64 " bytes of data, but a gzip "
                        "file of %" PRIu64 " bytes holds at most %" PRIu64,
                        f->path, f->data_bytes, f->disk_bytes, most);
-    return NN_OK;
+    return check_gzip_length(f);
 }
 
 /* The tensor's own "out of memory" message does not name the file; add it. */
@@ -389,6 +435,13 @@ static nn_status check_no_trailing_data(idx_file *f)
                        "%s: dimension sizes do not match the file's length: expected "
                        "%" PRIu64 " bytes of data, found %" PRIu64,
                        f->path, f->data_bytes, f->data_bytes + extra);
+    /* zlib checks the CRC in the 8-byte trailer after the last byte; a
+     * file cut inside the trailer ends with every byte read and no check */
+    int errnum;
+    gzerror(f->gz, &errnum);
+    if (errnum == Z_BUF_ERROR)
+        return nn_fail(NN_ERR_FORMAT, "%s: the gzip stream is cut short (its trailer, "
+                       "which holds the checksum, is incomplete)", f->path);
     return NN_OK;
 }
 

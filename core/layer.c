@@ -113,16 +113,38 @@ static void free_params(nn_layer *layer)
     layer->num_params = 0;
 }
 
+/* Checks that one example of `shape` has a size (no 0) and a number of
+ * elements a tensor can hold: a product like 2^32 * 2^32 must not wrap
+ * around to 0 and build a layer of nothing. */
+static nn_status check_example_shape(const nn_layer *layer, const char *which, int ndim,
+                                     const size_t *shape)
+{
+    const size_t most = (size_t)1 << 40;  /* far beyond any example's size */
+    size_t n = 1;
+    for (int d = 0; d < ndim; d++) {
+        char text[128];
+        if (shape[d] == 0 || n > most / shape[d])
+            return nn_fail(NN_ERR_SHAPE, "%s: an %s of shape %s per example %s", layer->name,
+                           which, nn_shape_string(ndim, shape, text, sizeof text),
+                           shape[d] == 0 ? "has a size of 0" : "has too many elements");
+        n *= shape[d];
+    }
+    return NN_OK;
+}
+
 nn_status nn_layer_build(nn_layer *layer, int in_ndim, const size_t *in_shape,
                          nn_rng *rng)
 {
     if (in_ndim < 1 || in_ndim >= NN_MAX_DIMS)
         return nn_fail(NN_ERR_SHAPE, "%s: input of %d dimensions per example is not "
                        "supported", layer->name, in_ndim);
+    NN_TRY(check_example_shape(layer, "input", in_ndim, in_shape));
     free_params(layer);
     layer->in_ndim = in_ndim;
     memcpy(layer->in_shape, in_shape, (size_t)in_ndim * sizeof *in_shape);
     nn_status st = layer->kind->build(layer, rng);
+    if (st == NN_OK)
+        st = check_example_shape(layer, "output", layer->out_ndim, layer->out_shape);
     if (st != NN_OK) {
         free_params(layer);
         return st;

@@ -56,6 +56,13 @@ nn_status nn_loss_check_target(nn_loss_kind kind, const nn_tensor *pred,
     char a[96], b[96];
     nn_shape_string(pred->ndim, pred->shape, a, sizeof a);
     nn_shape_string(target->ndim, target->shape, b, sizeof b);
+    /* a loss averages over rows of the last axis: there must be one, and
+     * values in it (else the mean divides by zero) */
+    if (pred->ndim == 0 || nn_tensor_numel(pred) == 0)
+        return nn_fail(NN_ERR_SHAPE, "%s: the output %s holds %s; a loss needs outputs of "
+                       "shape (examples, values...) with at least one value",
+                       nn_loss_name(kind), a, pred->ndim == 0 ? "a single number, with no "
+                       "axis" : "no values");
     if (kind == NN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY) {
         if (nn_tensor_numel(target) != row_count(pred))
             return nn_fail(NN_ERR_SHAPE, "%s: the target %s should hold one class number "

@@ -18,6 +18,7 @@
 #include "model_file.h"
 
 #include "atomic_file.h"
+#include "checked_path.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -623,26 +624,40 @@ static nn_status parse_model(reader *r, nn_model *m)
 
 /* ---- the envelope: what is checked before anything inside is believed ---- */
 
+static nn_status check_header(const char *path, const unsigned char *head, size_t len);
+
+/* The header is read and checked first (magic, version, declared size), so
+ * a file that is not a model (a 2 GiB video, say) is refused before its
+ * bytes are read; then the whole file, whose length the header promised. */
 static nn_status read_whole_file(const char *path, unsigned char **data, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    *data = NULL;
+    int fd;
+    NN_TRY(nn_open_regular_file(path, &fd));
+    FILE *f = fdopen(fd, "rb");
+    if (!f) {
+        close(fd);
         return nn_fail(NN_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    }
     struct stat sb;
+    unsigned char head[HEADER_BYTES];
     nn_status st = NN_OK;
     if (fstat(fileno(f), &sb) != 0)
         st = nn_fail(NN_ERR_IO, "%s: cannot read: %s", path, strerror(errno));
-    else if (!S_ISREG(sb.st_mode))
-        st = nn_fail(NN_ERR_IO, "%s: not a regular file", path);
-    else if ((uintmax_t)sb.st_size > NN_MODEL_FILE_MAX_BYTES)  /* before any malloc */
+    size_t size = st == NN_OK ? (size_t)sb.st_size : 0;
+    if (st == NN_OK && (uintmax_t)sb.st_size > NN_MODEL_FILE_MAX_BYTES)  /* before any malloc */
         st = nn_fail(NN_ERR_FORMAT, "%s: %jd bytes is too large for a model file (the "
                      "limit is 2 GiB)", path, (intmax_t)sb.st_size);
-    size_t size = st == NN_OK ? (size_t)sb.st_size : 0;
-    *data = st == NN_OK ? malloc(size ? size : 1) : NULL;
-    if (st == NN_OK && !*data)
+    size_t head_len = st == NN_OK ? fread(head, 1, sizeof head, f) : 0;
+    if (st == NN_OK && ferror(f))
+        st = nn_fail(NN_ERR_IO, "%s: cannot read: %s", path, strerror(errno));
+    if (st == NN_OK)
+        st = check_header(path, head, head_len < sizeof head ? head_len : size);
+    if (st == NN_OK && !(*data = malloc(size ? size : 1)))
         st = nn_fail(NN_ERR_NOMEM, "%s: out of memory reading %zu bytes", path, size);
     if (st == NN_OK) {
-        *len = fread(*data, 1, size, f);
+        memcpy(*data, head, head_len);
+        *len = head_len + fread(*data + head_len, 1, size - head_len, f);
         if (ferror(f))
             st = nn_fail(NN_ERR_IO, "%s: cannot read: %s", path, strerror(errno));
     }
@@ -659,17 +674,19 @@ static nn_status truncated_at(const char *path, size_t len)
     return nn_fail(NN_ERR_FORMAT, "%s: truncated at byte %zu", path, len);
 }
 
-/* Magic, version, declared size, checksum: in that order, so that the
- * message names the first thing wrong. A future version is recognized
- * before the checksum, which a later format might compute differently. */
-static nn_status check_envelope(const char *path, const unsigned char *data, size_t len)
+/* Magic, version, declared size: in that order, so that the message names
+ * the first thing wrong. `head` holds the file's first bytes (all of them
+ * when len < HEADER_BYTES); len is the file's length. A future version is
+ * recognized before the checksum, which a later format might compute
+ * differently. */
+static nn_status check_header(const char *path, const unsigned char *head, size_t len)
 {
     size_t magic_len = len < sizeof file_magic ? len : sizeof file_magic;
-    if (len == 0 || memcmp(data, file_magic, magic_len) != 0)
+    if (len == 0 || memcmp(head, file_magic, magic_len) != 0)
         return nn_fail(NN_ERR_FORMAT, "%s: not an nnstep model file", path);
     if (len < SIZE_FIELD)
         return truncated_at(path, len);
-    uint64_t version = load_le(data + 8, 4);
+    uint64_t version = load_le(head + 8, 4);
     if (version > NN_MODEL_FILE_VERSION)
         return nn_fail(NN_ERR_FORMAT, "%s: written by a newer nnstep (format %" PRIu64
                        "; this one reads %d)", path, version, NN_MODEL_FILE_VERSION);
@@ -677,7 +694,7 @@ static nn_status check_envelope(const char *path, const unsigned char *data, siz
         return nn_fail(NN_ERR_FORMAT, "%s: corrupted (format version 0)", path);
     if (len < HEADER_BYTES)
         return truncated_at(path, len);
-    uint64_t size = load_le(data + SIZE_FIELD, 8);
+    uint64_t size = load_le(head + SIZE_FIELD, 8);
     if (size > NN_MODEL_FILE_MAX_BYTES)  /* no file this big was ever written */
         return nn_fail(NN_ERR_FORMAT, "%s: corrupted (it says it has %" PRIu64 " bytes, "
                        "more than any model file)", path, size);
@@ -687,6 +704,13 @@ static nn_status check_envelope(const char *path, const unsigned char *data, siz
     if (size < len || size < HEADER_BYTES + CRC_BYTES)
         return nn_fail(NN_ERR_FORMAT, "%s: corrupted (the file has %zu bytes, but says it "
                        "has %" PRIu64 ")", path, len, size);
+    return NN_OK;
+}
+
+/* The header again (the file may have changed since), then the checksum. */
+static nn_status check_envelope(const char *path, const unsigned char *data, size_t len)
+{
+    NN_TRY(check_header(path, data, len));
     if (checksum(data, len - CRC_BYTES) != (uint32_t)load_le(data + len - CRC_BYTES, 4))
         return nn_fail(NN_ERR_FORMAT, "%s: corrupted (checksum mismatch); the file was "
                        "damaged after it was written", path);

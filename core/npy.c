@@ -26,6 +26,7 @@
 #include "npy.h"
 
 #include "atomic_file.h"
+#include "checked_path.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -415,14 +416,15 @@ typedef struct npy_file {
 
 static nn_status open_npy(npy_file *nf)
 {
-    nf->f = fopen(nf->path, "rb");
-    if (!nf->f)
-        return nn_fail(NN_ERR_IO, "%s: cannot open: %s", nf->path, strerror(errno));
+    int fd;
+    NN_TRY(nn_open_regular_file(nf->path, &fd));  /* a FIFO would block; a
+                                                    * pipe's length means nothing */
     struct stat info;
-    if (fstat(fileno(nf->f), &info) != 0)
-        return nn_fail(NN_ERR_IO, "%s: cannot open: %s", nf->path, strerror(errno));
-    if (!S_ISREG(info.st_mode))  /* a pipe's or a directory's length means nothing */
-        return nn_fail(NN_ERR_IO, "%s: not a regular file", nf->path);
+    if (fstat(fd, &info) != 0 || !(nf->f = fdopen(fd, "rb"))) {
+        int err = errno;
+        close(fd);
+        return nn_fail(NN_ERR_IO, "%s: cannot open: %s", nf->path, strerror(err));
+    }
     nf->file_bytes = (uint64_t)info.st_size;
     return NN_OK;
 }

@@ -12,6 +12,7 @@
  *       nnstep's ready form: {x = (N, 28, 28, 1) in [0, 1], y = (N) labels,
  *       class_names = {...}}, what a Conv2D takes as it is.
  */
+#include <math.h>
 #include <string.h>
 
 #include "idx.h"
@@ -109,8 +110,10 @@ static int l_to_categorical(lua_State *L)
     lnn_push_tensor(L, flat);
     const nn_real *y = nn_tensor_data(flat);
     for (size_t i = 0; i < n; i++)
-        if (!(y[i] >= 0 && y[i] < (nn_real)classes && y[i] == (nn_real)(lua_Integer)y[i])) {
-            if (y[i] == (nn_real)(lua_Integer)y[i])  /* "3", not "3.0" */
+        /* compared before any cast: casting NaN or 1e30 to an integer is
+         * undefined behaviour */
+        if (!(y[i] >= 0 && y[i] < (nn_real)classes && y[i] == floor(y[i]))) {
+            if (fabs(y[i]) < 1e15 && y[i] == floor(y[i]))  /* "-3", not "-3.0" */
                 lua_pushinteger(L, (lua_Integer)y[i]);
             else
                 lua_pushnumber(L, y[i]);

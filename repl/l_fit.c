@@ -275,9 +275,7 @@ static void keep_history(lua_State *L)
  * pcall (a lesson's) catches it whole. m.history keeps the epochs run. */
 static int interrupted(lua_State *L, const fit_state *s)
 {
-    lua_sethook(L, NULL, 0, 0);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_MAINTHREAD);
-    lua_sethook(lua_tothread(L, -1), NULL, 0, 0);
+    lnn_disarm_interrupt_hook(L);
     lnn_interrupted = 0;
     if (s->verbose)
         printf("\n");
@@ -371,6 +369,11 @@ int lnn_model_fit(lua_State *L)
     nn_history h;
     nn_status st = nn_model_fit(m, x, y, &o, &h);
     lnn_viz_fit_end(&s.viz);
+    if (s.failed && lnn_interrupted) {  /* the hook stopped a callback or a frame */
+        lua_pop(L, 1);  /* "interrupted!" */
+        s.failed = false;
+        s.interrupted = true;
+    }
     if (st == NN_ERR_NUMERIC && !s.failed)
         return stopped_on_numeric(L, &s, &h);
     if (st != NN_OK || s.failed) {

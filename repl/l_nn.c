@@ -82,6 +82,7 @@ void lnn_open_all(lua_State *L)
     lua_getfield(L, -1, "lessons");
     lnn_push_data_dir(L, "lessons", "01_tensors.lua", "NNSTEP_LESSONS_DIR");
     lua_setfield(L, -2, "dir");
+    lnn_open_files(L);  /* nn.lessons.files: no shell, ever */
     lua_pop(L, 1);
     lua_setglobal(L, "nn");
     lnn_open_help(L);

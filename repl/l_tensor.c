@@ -646,6 +646,19 @@ static int push_narrow(lua_State *L, const nn_tensor *t, int axis, size_t first,
     return 1;
 }
 
+/* The last index, start + length - 1, is printed only where it cannot
+ * overflow (a signed overflow is undefined behaviour, even in a message). */
+static void narrow_range_error(lua_State *L, lua_Integer start, lua_Integer length, int axis,
+                               size_t size)
+{
+    const lua_Integer safe = (lua_Integer)1 << 53;
+    if (start > -safe && start < safe && length < safe)
+        tensor_error(L, "narrow: elements %lld..%lld are outside axis %d of size %zu",
+                     (long long)start, (long long)(start + length - 1), axis + 1, size);
+    tensor_error(L, "narrow: %lld elements from element %lld do not fit in axis %d of size "
+                 "%zu", (long long)length, (long long)start, axis + 1, size);
+}
+
 /* t:narrow(axis, start, length): 1-based axis and start. */
 static int t_narrow(lua_State *L)
 {
@@ -657,9 +670,7 @@ static int t_narrow(lua_State *L)
         tensor_error(L, "narrow: argument #4: expected a non-negative length, got %lld",
                      (long long)length);
     if (start < 1 || (lua_Unsigned)(start - 1) + (lua_Unsigned)length > t->shape[axis])
-        tensor_error(L, "narrow: elements %lld..%lld are outside axis %d of size %zu",
-                     (long long)start, (long long)(start + length - 1), axis + 1,
-                     t->shape[axis]);
+        narrow_range_error(L, start, length, axis, t->shape[axis]);
     return push_narrow(L, t, axis, (size_t)start - 1, (size_t)length, "narrow");
 }
 

@@ -80,6 +80,7 @@ void lnn_open_stepper(lua_State *L);  /* adds nn.stepper */
 void lnn_open_help(lua_State *L);     /* the global help() */
 void lnn_open_gluon(lua_State *L);    /* net(x), nn.Trainer, nn.losses (after model) */
 void lnn_open_npy(lua_State *L);      /* t:save('x.npy'), nn.load_npy (l_npy.c) */
+void lnn_open_files(lua_State *L);    /* .files of the table on top: the lessons' file access */
 
 /* ---- option tables ---- */
 /* Field `key` of the table at index t, with a default, checked for type. */
@@ -121,6 +122,11 @@ void lnn_viz_fit_end(lnn_fit_viz *v);
 /* ---- the interpreter (repl.c, main.c) ---- */
 /* Set by SIGINT; long-running C loops (fit) poll it and stop cleanly. */
 extern volatile int lnn_interrupted;
+/* Clears the hook Ctrl-C set to raise "interrupted!" at the next Lua
+ * instruction (in L and in the main thread), leaving lnn_interrupted as it
+ * is: for C code that has already noted the interrupt and must now run Lua
+ * that may not fail (giving the terminal back). */
+void lnn_disarm_interrupt_hook(lua_State *L);
 /* Push the directory of nnstep's data `sub` ("lessons", "models"): $env, or
  * beside the build directory when it holds `probe`, or the installed one. */
 void lnn_push_data_dir(lua_State *L, const char *sub, const char *probe, const char *env);

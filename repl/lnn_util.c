@@ -6,6 +6,14 @@
 
 volatile int lnn_interrupted = 0;
 
+void lnn_disarm_interrupt_hook(lua_State *L)
+{
+    lua_sethook(L, NULL, 0, 0);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_MAINTHREAD);
+    lua_sethook(lua_tothread(L, -1), NULL, 0, 0);
+    lua_pop(L, 1);
+}
+
 void lnn_check(lua_State *L, nn_status st, const char *fn)
 {
     if (st == NN_OK)

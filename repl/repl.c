@@ -52,6 +52,7 @@
 #include "commands.h"
 #include "lnn.h"
 #include "repl.h"
+#include "state_dir.h"
 #include "signals.h"
 
 #define PROMPT "nn> "
@@ -241,40 +242,30 @@ static void end_line_after_eof(void)
 
 static char history_path[PATH_MAX];  /* "" when there is nowhere to keep it */
 
-/* mkdir -p, with new directories private to the user (0700). */
-static bool make_directories(char *path)
-{
-    for (char *slash = strchr(path + 1, '/');; slash = strchr(slash + 1, '/')) {
-        if (slash)
-            *slash = '\0';
-        bool made = mkdir(path, 0700) == 0 || errno == EEXIST;
-        if (slash)
-            *slash = '/';
-        if (!made)
-            return false;
-        if (!slash)
-            return true;
-    }
-}
-
-/* Where the history file goes, as the XDG base directory spec says (it
- * ignores a relative XDG_STATE_HOME). Returns false if nowhere. */
+/* $STATE/history, or false if there is no state directory. */
 static bool find_history_path(void)
 {
-    const char *state = getenv("XDG_STATE_HOME");
-    const char *home = getenv("HOME");
-    char dir[PATH_MAX];
-    int n;
-    if (state && state[0] == '/')
-        n = snprintf(dir, sizeof dir, "%s/nnstep", state);
-    else if (home && home[0] == '/')
-        n = snprintf(dir, sizeof dir, "%s/.local/state/nnstep", home);
-    else
+    char dir[PATH_MAX], why[256];
+    if (!nnstep_state_dir(dir, sizeof dir, why, sizeof why))
         return false;
-    if (n < 0 || (size_t)n >= sizeof dir || !make_directories(dir))
-        return false;
-    n = snprintf(history_path, sizeof history_path, "%s/history", dir);
+    int n = snprintf(history_path, sizeof history_path, "%s/history", dir);
     return n > 0 && (size_t)n < sizeof history_path;
+}
+
+/* Opens (making it) the history file, if it is a regular file: a FIFO there
+ * would block the open forever, a device would be written to. */
+static bool history_file_usable(void)
+{
+    int fd = open(history_path, O_RDONLY | O_CREAT | O_NONBLOCK, 0600);
+    if (fd < 0)
+        return false;
+    struct stat info;
+    bool regular = fstat(fd, &info) == 0 && S_ISREG(info.st_mode);
+    close(fd);
+    if (!regular)
+        fprintf(stderr, "nnstep: %s is not a regular file; the history is not kept "
+                "(remove it to keep one)\n", history_path);
+    return regular;
 }
 
 /* Load the history, trimmed to its last HISTORY_LINES lines. The file is
@@ -286,12 +277,10 @@ static void open_history(void)
         history_path[0] = '\0';
         return;
     }
-    int fd = open(history_path, O_WRONLY | O_CREAT | O_APPEND, 0600);
-    if (fd < 0) {
+    if (!history_file_usable()) {
         history_path[0] = '\0';
         return;
     }
-    close(fd);
     history_truncate_file(history_path, HISTORY_LINES);
     read_history(history_path);
 }

@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -354,6 +355,84 @@ static void test_gzip_equals_plain(void **state)
 
 /* ---- errors: each gives its message, and no tensor ---- */
 
+/* A gzip file cut inside its 8-byte trailer (the CRC and the length) has
+ * given every data byte; the missing checksum must still be noticed. */
+static void test_gzip_cut_in_trailer(void **state)
+{
+    (void)state;
+    char path[600];
+    unsigned char data[300];
+    for (size_t i = 0; i < sizeof data; i++)
+        data[i] = (unsigned char)(i * 7);
+    write_idx(path, sizeof path, "trailer.idx.gz", true, 0x08, 1, (uint32_t[]){300}, data,
+              sizeof data);
+    struct stat info;
+    assert_int_equal(stat(path, &info), 0);
+    for (off_t cut = 1; cut <= 8; cut++) {
+        assert_int_equal(truncate(path, info.st_size - cut), 0);
+        assert_load_fails(path, NN_ERR_FORMAT, "cut short");
+    }
+}
+
+/* Two gzip members (header, then data), as `cat a.gz b.gz` makes: the last
+ * member's length is not the file's, so the loader counts, and loads it. */
+static void test_gzip_two_members(void **state)
+{
+    (void)state;
+    char path[600], second[600];
+    unsigned char header[8], data[5] = {1, 2, 3, 4, 5};
+    size_t header_len = make_header(header, 0x08, 1, (uint32_t[]){5});
+    temp_path(path, sizeof path, "two.idx.gz");
+    temp_path(second, sizeof second, "second.gz");
+    write_file(path, true, header, header_len, NULL, 0);
+    write_file(second, true, data, sizeof data, NULL, 0);
+    FILE *out = fopen(path, "ab"), *in = fopen(second, "rb");
+    assert_true(out && in);
+    for (int c; (c = fgetc(in)) != EOF;)
+        fputc(c, out);
+    fclose(in);
+    assert_int_equal(fclose(out), 0);
+    nn_tensor *t = NULL;
+    assert_int_equal(nn_idx_load(&t, path), NN_OK);
+    assert_values(t, (double[]){1, 2, 3, 4, 5}, 5);
+    nn_tensor_free(t);
+}
+
+/* A 2 MB gzip file whose header claims 2^31 elements is refused before an
+ * 8 GiB tensor is reserved: with the process's memory capped at 256 MiB
+ * that reservation would fail as "out of memory" instead. (Skipped under
+ * AddressSanitizer, which dies rather than fail a large malloc.) */
+static void test_gzip_header_lies_about_length(void **state)
+{
+    (void)state;
+#ifndef __SANITIZE_ADDRESS__
+    char path[600];
+    size_t len = (size_t)2 << 20;
+    unsigned char *noise = malloc(len);  /* does not compress: 2 MB on disk */
+    assert_non_null(noise);
+    uint32_t x = 12345;
+    for (size_t i = 0; i < len; i++) {
+        x = x * 1664525u + 1013904223u;
+        noise[i] = (unsigned char)(x >> 24);
+    }
+    write_idx(path, sizeof path, "lies.idx.gz", true, 0x08, 1, (uint32_t[]){1u << 31},
+              noise, len);
+    free(noise);
+    struct rlimit saved, small;
+    assert_int_equal(getrlimit(RLIMIT_DATA, &saved), 0);
+    small = saved;
+    small.rlim_cur = (rlim_t)256 << 20;
+    assert_int_equal(setrlimit(RLIMIT_DATA, &small), 0);
+    nn_tensor *t = (nn_tensor *)&t;
+    nn_status st = nn_idx_load(&t, path);
+    setrlimit(RLIMIT_DATA, &saved);
+    assert_int_equal(st, NN_ERR_FORMAT);
+    assert_non_null(strstr(nn_last_error(), "truncated: expected 2147483648 bytes of data, "
+                                            "found 2097152"));
+    assert_null(t);
+#endif
+}
+
 static void test_missing_file(void **state)
 {
     (void)state;
@@ -367,7 +446,7 @@ static void test_directory(void **state)
     (void)state;
     char path[600];
     temp_path(path, sizeof path, "");
-    assert_load_fails(path, NN_ERR_IO, ": cannot open: Is a directory");
+    assert_load_fails(path, NN_ERR_IO, ": not a regular file (it is a directory)");
 }
 
 static void test_empty_file(void **state)
@@ -697,6 +776,9 @@ int main(void)
         cmocka_unit_test(test_float64),
         cmocka_unit_test(test_scaled),
         cmocka_unit_test(test_gzip_equals_plain),
+        cmocka_unit_test(test_gzip_cut_in_trailer),
+        cmocka_unit_test(test_gzip_two_members),
+        cmocka_unit_test(test_gzip_header_lies_about_length),
         cmocka_unit_test(test_missing_file),
         cmocka_unit_test(test_directory),
         cmocka_unit_test(test_empty_file),

@@ -95,6 +95,9 @@ function nn.debug(model, x, y, opts)
   opts = opts or {}
   assert(type(opts) == 'table', 'debug: options should be a table {batch_size = ..., epochs = ...}')
   local n = x.shape[1]
+  if y ~= nil and y.shape[1] ~= n then  -- fit refuses the same
+    error(string.format('debug: x holds %d examples but y holds %d', n, y.shape[1] or 0), 2)
+  end
   local d = setmetatable({
     model = model, x = x, y = y, n = n,
     batch_size = opts.batch_size or n, epochs = opts.epochs or 1,

@@ -245,33 +245,39 @@ end
 
 -- ---- finding, listing and remembering lessons ----
 
+-- Files go through nn.lessons.files (C: opendir, mkdir, open), never a shell.
 local function lesson_files()
   local files = {}
   local dir = M.dir or 'lessons'
-  local pipe = io.popen('ls "' .. dir .. '" 2>/dev/null')
-  for name in pipe:lines() do
+  local names, why = M.files.list(dir)
+  if not names then error('lessons: ' .. why, 0) end
+  for _, name in ipairs(names) do
     local number = name:match('^(%d%d)_[%w_]+%.lua$')
     if number then files[tonumber(number)] = dir .. '/' .. name end
   end
-  pipe:close()
   return files
 end
 
+-- The file of finished lessons, or nil and why there is none.
 local function progress_file()
-  local state = os.getenv('XDG_STATE_HOME')
-  if not state or state == '' then state = (os.getenv('HOME') or '.') .. '/.local/state' end
-  os.execute('mkdir -p "' .. state .. '/nnstep" 2>/dev/null')
-  return state .. '/nnstep/lessons'
+  local dir, why = M.files.state_dir()
+  if not dir then return nil, why end
+  return dir .. '/lessons'
 end
 
 local function finished()
   local done = {}
-  local f = io.open(progress_file(), 'r')
-  if f then
-    for line in f:lines() do done[tonumber(line) or -1] = true end
-    f:close()
-  end
+  local path = progress_file()
+  local lines = path and M.files.read_lines(path) or {}
+  for _, line in ipairs(lines) do done[tonumber(line) or -1] = true end
   return done
+end
+
+local function remember_finished(n)
+  local path, why = progress_file()
+  local ok = false
+  if path then ok, why = M.files.append_line(path, tostring(n)) end
+  if not ok then print('(not remembered as done: ' .. why .. ')') end
 end
 
 local function load_lesson(file)
@@ -322,10 +328,7 @@ function M.start(number, opts)
     error(err, 0)
   end
   print(NL .. string.format('Lesson %d is done.', n))
-  if not L.auto then
-    local f = io.open(progress_file(), 'a')
-    if f then f:write(n, NL) f:close() end
-  end
+  if not L.auto then remember_finished(n) end
   return true
 end
 

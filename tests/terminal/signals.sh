@@ -12,7 +12,7 @@
 # in one line, not a crash.
 . "${srcdir:-.}/tests/terminal/harness.sh"
 
-plan 10
+plan 13
 
 # ---- killed at the prompt ----
 
@@ -61,6 +61,27 @@ kill_at_prompt TERM 143
 kill_at_prompt HUP 129
 # Readline does not catch crashes; nnstep's own handler restores the terminal.
 kill_at_prompt SEGV 139
+
+# ---- SIGINT from outside (kill -INT, not the key) during fit{viz = true} ----
+# Each batch is long (a 1024x1024 Dense on 512 examples), so the signal
+# lands in the core's training, not in a frame's Lua: the fit stops at the
+# next batch and the screen must be given back all the same (it stayed in
+# the alternate screen, raw, cursor hidden, when closing ran into the hook
+# the signal armed).
+start_nnstep
+type_line 'x = nn.randn(2048, 1024); y = nn.randn(2048, 1024)'
+type_line 'm = nn.Sequential{nn.Dense(1024, {input_shape = {1024}})}; m:compile{optimizer = "sgd", loss = "mse"}'
+type_line 'h = m:fit(x, y, {epochs = 100000, batch_size = 512, viz = true})'
+wait_for '^loss per batch: [0-9]+ batch'
+shell_pid=$(tmux_ display-message -p -t "$session" '#{pane_pid}')
+kill -INT "$(pgrep -P "$shell_pid" | head -1)"
+check 'kill -INT during fit{viz = true}: fit says it was interrupted' \
+    wait_for 'fit: interrupted \(the model keeps what it learned so far'
+pane_is() {
+    [ "$(tmux_ display-message -p -t "$session" "$1")" = "$2" ]
+}
+check 'and the alternate screen is left' pane_is '#{alternate_on}' 0
+check 'and the cursor shows again' pane_is '#{cursor_flag}' 1
 
 # ---- a closed pipe, a closed standard output ----
 

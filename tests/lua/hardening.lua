@@ -1,0 +1,53 @@
+-- hardening.lua: inputs that crashed nnstep or ran into undefined behaviour
+-- (issue 14), each now a clear error that names the function and what was
+-- wrong, with the process and the model alive afterwards.
+local t = require 'tap'
+
+-- every loss on a 0-D output and on one whose last axis is empty: these
+-- divided by zero (SIGFPE killed the process)
+local losses = {'mean_squared_error', 'mean_absolute_error', 'categorical_crossentropy',
+                'sparse_categorical_crossentropy', 'binary_crossentropy', 'hinge'}
+for _, name in ipairs(losses) do
+  local loss = nn.losses[name]
+  if loss then
+    t.raises(function() return loss(nn.tensor(1), nn.tensor(1)) end,
+             name .. ': the output () holds a single number, with no axis',
+             name .. ' of a 0-D output is a shape error')
+    t.raises(function() return loss(nn.zeros(2, 0), nn.zeros(2, 0)) end,
+             name .. ': the output (2, 0) holds no values',
+             name .. ' of an output with an empty last axis is a shape error')
+  end
+end
+
+-- t:narrow with indices whose last element overflows a Lua integer
+local v = nn.ones(4)
+t.raises(function() return v:narrow(1, math.maxinteger, math.maxinteger) end,
+         'narrow: 9223372036854775807 elements from element 9223372036854775807 do not fit ' ..
+         'in axis 1 of size 4', 'narrow: maxint, maxint is a range error, not an overflow')
+t.raises(function() return v:narrow(1, math.mininteger, 0) end,
+         'do not fit in axis 1 of size 4', 'narrow: minint, 0 likewise')
+t.raises(function() return v:narrow(1, 4, 2) end,
+         'narrow: elements 4..5 are outside axis 1 of size 4', 'narrow: a small range says which')
+
+-- to_categorical with labels no integer can hold (casting them was undefined)
+t.raises(function() return nn.utils.to_categorical(nn.tensor{1, 0 / 0}, 3) end,
+         'to_categorical: label 2 is [-]?nan, not a class number 0..2', 'to_categorical: NaN')
+t.raises(function() return nn.utils.to_categorical(nn.tensor{1e30}, 3) end,
+         'to_categorical: label 1 is 1.0000000150475e%+30, not a class number 0..2',
+         'to_categorical: 1e30')
+t.raises(function() return nn.utils.to_categorical(nn.tensor{-3}, 3) end,
+         'to_categorical: label 1 is %-3, not a class number 0..2', 'to_categorical: -3')
+
+-- a shape whose element count wraps around to 0 in 64 bits
+t.raises(function() return nn.Sequential{nn.Flatten{input_shape = {2^32, 2^32}}} end,
+         'flatten_%d+: an input of shape %(4294967296, 4294967296%) per example has too ' ..
+         'many elements', 'Flatten of 2^32 x 2^32 is refused, not built with 0 outputs')
+
+-- nn.debug with x and y of different lengths (fit refuses the same)
+local m = nn.Sequential{nn.Dense(2, {input_shape = {3}})}
+m:compile{optimizer = 'sgd', loss = 'mse'}
+t.raises(function() return nn.debug(m, nn.ones(2, 3), nn.ones(3, 2)) end,
+         'debug: x holds 2 examples but y holds 3', 'nn.debug: x of 2 examples, y of 3')
+t.is(m:predict(nn.ones(1, 3)).shape, {1, 2}, 'the model still predicts after all that')
+
+t.done_testing()
