@@ -145,6 +145,10 @@ case{name = 'loss_crossentropy_per_timestep', input = {5, 3}, batch = 3, target 
 case{name = 'loss_sparse_crossentropy_per_timestep', input = {5, 3}, batch = 3,
      target = 'sparse', loss = 'sparse_categorical_crossentropy', optimizer = {name = 'adam'},
      layers = {{'SimpleRNN', 4, {return_sequences = true}}, {'Dense', 3, {activation = 'softmax'}}}}
+-- and over every pixel of an image output: a softmax over the channels
+case{name = 'loss_crossentropy_per_pixel', input = {4, 4, 2}, batch = 2, target = 'onehot',
+     loss = 'categorical_crossentropy', optimizer = {name = 'adam'},
+     layers = {{'Conv2D', 3, 1, {activation = 'softmax'}}}}
 
 -- every optimizer, with Keras's defaults and with settings
 local optimizers = {
@@ -157,6 +161,7 @@ local optimizers = {
                    epsilon = 1e-3},
   rmsprop = {name = 'rmsprop'},
   rmsprop_settings = {name = 'rmsprop', learning_rate = 0.01, rho = 0.8, epsilon = 1e-4},
+  rmsprop_momentum = {name = 'rmsprop', momentum = 0.9},
   sgd_clipvalue = {name = 'sgd', learning_rate = 0.1, clipvalue = 0.05},
   adam_clipnorm = {name = 'adam', clipnorm = 0.1},
 }
@@ -170,6 +175,9 @@ local clipped_gradient = {
   variant = {reported_gradient = 'clipped'}}
 local known_for = {
   rmsprop = rmsprop_known, rmsprop_settings = rmsprop_known,
+  rmsprop_momentum = {rmsprop_known[1], {
+    reason = 'RMSprop accepts momentum and ignores it (issue 13, item 5)',
+    variant = {rmsprop_momentum = 'ignored'}}},
   sgd_clipvalue = {clipped_gradient},
   adam_clipnorm = {{
     reason = 'clipnorm scales the whole gradient (all weights together) to the norm; '
@@ -416,7 +424,7 @@ local function run(c)
   if not has_dropout(c) then
     local fitted = build(c, w0)
     local history = fitted:fit(x, y, {epochs = 2, batch_size = c.batch, verbose = 0})
-    c.fit_losses = history.loss
+    c.fit_losses, c.fit_accuracies = history.loss, history.accuracy
     save_weights(case_layers(c, fitted), dir, 'fit_w2', 'weights')
   end
   local f = assert(io.open(dir .. 'json', 'w'))

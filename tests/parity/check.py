@@ -341,7 +341,7 @@ class Optimizer:
                     increment = lr * g / (torch.sqrt(v_used) + s['epsilon'])
                 else:
                     increment = lr * g / torch.sqrt(v_used + s['epsilon'])
-                if s['momentum'] > 0:
+                if s['momentum'] > 0 and self.variant.get('rmsprop_momentum') != 'ignored':
                     mom = self.slot(k, 'momentum', w)
                     mom.mul_(s['momentum']).add_(increment)
                     increment = mom
@@ -588,8 +588,12 @@ def check_accuracy(case, tap):
             'the number of examples (issue 13, item 2): %d times Keras\'s' % rows_per_example)
     checks = [('m:evaluate accuracy (at w0)', spec['evaluate_accuracy'], p0)]
     for step in (1, 2):
+        forward = case.load('forward%d' % step)
         checks.append(('train_on_batch accuracy in step %d' % step,
-                       spec['accuracies'][step - 1], case.load('forward%d' % step)))
+                       spec['accuracies'][step - 1], forward))
+        if 'fit_accuracies' in spec:  # an epoch of one batch: that batch's
+            checks.append(('m:fit history.accuracy[%d]' % step,
+                           spec['fit_accuracies'][step - 1], forward))
     for label, got, p in checks:
         want = keras_accuracy(p, y, target)
         passed = abs(got - want) <= 1e-9
