@@ -385,48 +385,62 @@ local function build(c, weights)
   return m
 end
 
+-- A copy of every parameter of the case's layers: {[i] = {kernel = t, ...}}.
+local function copy_weights(layers)
+  local w = {}
+  for i, layer in ipairs(layers) do
+    w[i] = {}
+    for name, t in pairs(layer.weights) do
+      if type(name) == 'string' then w[i][name] = nn.tensor(t) end
+    end
+  end
+  return w
+end
+
+-- One train_on_batch, and what it leaves: the loss and accuracy (into c),
+-- the output, every gradient, the weights after, the input gradient and
+-- the Dropout masks (as each Dropout's input and output).
+local function train_step(c, m, layers, x, y, dir, step)
+  c.losses[step], c.accuracies[step] = m:train_on_batch(x, y)
+  save(layers[#layers].output, dir, 'forward' .. step)
+  save_weights(layers, dir, 'grad' .. step, 'grad')
+  save_weights(layers, dir, 'w' .. step, 'weights')
+  save_input_grad(c, m, dir, step)
+  for i, layer in ipairs(layers) do
+    if layer.class == 'Dropout' then
+      save(layer.input, dir, string.format('drop_in%d.%d', step, i))
+      save(layer.output, dir, string.format('drop_out%d.%d', step, i))
+    end
+  end
+end
+
+-- The same two steps through m:fit, from the same weights w0.
+local function fit_two_epochs(c, w0, x, y, dir)
+  local fitted = build(c, w0)
+  local history = fitted:fit(x, y, {epochs = 2, batch_size = c.batch, verbose = 0})
+  c.fit_losses, c.fit_accuracies = history.loss, history.accuracy
+  save_weights(case_layers(c, fitted), dir, 'fit_w2', 'weights')
+end
+
 local function run(c)
   local dir = out_dir .. '/' .. c.name .. '.'
   c.input_grad = c.input_grad or 'prefix'
   local m = build(c)
   local layers = case_layers(c, m)
+  c.layer_names = {}
+  for i, layer in ipairs(layers) do c.layer_names[i] = layer.name end
   local x = c.images and nn.rand(c.batch, table.unpack(c.input))
                      or nn.randn(c.batch, table.unpack(c.input))
   local y = make_target(c.target, c.batch, layers[#layers].output_shape)
   save(x, dir, 'x')
   save(y, dir, 'y')
   save_weights(layers, dir, 'w0', 'weights')
-  local w0 = {}
-  for i, layer in ipairs(layers) do
-    w0[i] = {}
-    for name, t in pairs(layer.weights) do
-      if type(name) == 'string' then w0[i][name] = nn.tensor(t) end
-    end
-  end
+  local w0 = copy_weights(layers)
   save(m:predict(x, {batch_size = c.batch}), dir, 'predict')
   c.evaluate_loss, c.evaluate_accuracy = m:evaluate(x, y, {batch_size = c.batch})
   c.losses, c.accuracies = {}, {}
-  c.layer_names = {}
-  for i, layer in ipairs(layers) do c.layer_names[i] = layer.name end
-  for step = 1, 2 do
-    c.losses[step], c.accuracies[step] = m:train_on_batch(x, y)
-    save(layers[#layers].output, dir, 'forward' .. step)
-    save_weights(layers, dir, 'grad' .. step, 'grad')
-    save_weights(layers, dir, 'w' .. step, 'weights')
-    save_input_grad(c, m, dir, step)
-    for i, layer in ipairs(layers) do
-      if layer.class == 'Dropout' then
-        save(layer.input, dir, string.format('drop_in%d.%d', step, i))
-        save(layer.output, dir, string.format('drop_out%d.%d', step, i))
-      end
-    end
-  end
-  if not has_dropout(c) then
-    local fitted = build(c, w0)
-    local history = fitted:fit(x, y, {epochs = 2, batch_size = c.batch, verbose = 0})
-    c.fit_losses, c.fit_accuracies = history.loss, history.accuracy
-    save_weights(case_layers(c, fitted), dir, 'fit_w2', 'weights')
-  end
+  for step = 1, 2 do train_step(c, m, layers, x, y, dir, step) end
+  if not has_dropout(c) then fit_two_epochs(c, w0, x, y, dir) end
   local f = assert(io.open(dir .. 'json', 'w'))
   f:write(json(c), '\n')
   f:close()

@@ -310,43 +310,43 @@ class Optimizer:
         """New weights from weights and grads, dicts keyed alike."""
         grads = self.clip(grads)
         self.iterations += 1
-        s, out = self.s, {}
-        for k, w in weights.items():
-            g = grads[k]
-            lr = s['learning_rate']
-            if self.name == 'sgd':
-                if s['momentum'] == 0:
-                    out[k] = w - lr * g
-                    continue
-                m = self.slot(k, 'momentum', w)
-                m.mul_(s['momentum']).sub_(lr * g)
-                out[k] = w + (s['momentum'] * m - lr * g if s['nesterov'] else m)
-            elif self.name == 'adam':
-                t = self.iterations
-                m, v = self.slot(k, 'm', w), self.slot(k, 'v', w)
-                m.add_((g - m) * (1 - s['beta_1']))
-                v.add_((g * g - v) * (1 - s['beta_2']))
-                alpha = lr * math.sqrt(1 - s['beta_2'] ** t) / (1 - s['beta_1'] ** t)
-                out[k] = w - alpha * m / (torch.sqrt(v) + s['epsilon'])
-            else:  # rmsprop
-                v = self.slot(k, 'velocity', w)
-                v.mul_(s['rho']).add_((1 - s['rho']) * g * g)
-                if s['centered']:
-                    a = self.slot(k, 'average', w)
-                    a.mul_(s['rho']).add_((1 - s['rho']) * g)
-                    v_used = v - a * a
-                else:
-                    v_used = v
-                if self.variant.get('rmsprop_epsilon') == 'outside_sqrt':
-                    increment = lr * g / (torch.sqrt(v_used) + s['epsilon'])
-                else:
-                    increment = lr * g / torch.sqrt(v_used + s['epsilon'])
-                if s['momentum'] > 0 and self.variant.get('rmsprop_momentum') != 'ignored':
-                    mom = self.slot(k, 'momentum', w)
-                    mom.mul_(s['momentum']).add_(increment)
-                    increment = mom
-                out[k] = w - increment
-        return out
+        rule = {'sgd': self.sgd, 'adam': self.adam, 'rmsprop': self.rmsprop}[self.name]
+        return {k: w - rule(k, w, grads[k]) for k, w in weights.items()}
+
+    # Each rule returns the step taken: w_new = w - step.
+    def sgd(self, k, w, g):
+        s = self.s
+        if s['momentum'] == 0:
+            return s['learning_rate'] * g
+        m = self.slot(k, 'momentum', w)  # m = momentum * m - lr * g
+        m.mul_(s['momentum']).sub_(s['learning_rate'] * g)
+        return -(s['momentum'] * m - s['learning_rate'] * g if s['nesterov'] else m)
+
+    def adam(self, k, w, g):
+        s, t = self.s, self.iterations
+        m, v = self.slot(k, 'm', w), self.slot(k, 'v', w)
+        m.add_((g - m) * (1 - s['beta_1']))
+        v.add_((g * g - v) * (1 - s['beta_2']))
+        alpha = s['learning_rate'] * math.sqrt(1 - s['beta_2'] ** t) / (1 - s['beta_1'] ** t)
+        return alpha * m / (torch.sqrt(v) + s['epsilon'])
+
+    def rmsprop(self, k, w, g):
+        s = self.s
+        v = self.slot(k, 'velocity', w)
+        v.mul_(s['rho']).add_((1 - s['rho']) * g * g)
+        if s['centered']:
+            a = self.slot(k, 'average', w)
+            a.mul_(s['rho']).add_((1 - s['rho']) * g)
+            v = v - a * a
+        if self.variant.get('rmsprop_epsilon') == 'outside_sqrt':
+            increment = s['learning_rate'] * g / (torch.sqrt(v) + s['epsilon'])
+        else:
+            increment = s['learning_rate'] * g / torch.sqrt(v + s['epsilon'])
+        if s['momentum'] > 0 and self.variant.get('rmsprop_momentum') != 'ignored':
+            mom = self.slot(k, 'momentum', w)
+            mom.mul_(s['momentum']).add_(increment)
+            return mom.clone()
+        return increment
 
 
 # ---- the reference run ----
