@@ -25,7 +25,7 @@ nn_status nn_activation_parse(const char *name, nn_activation *out)
     for (size_t k = 0; k < NUM_ACTIVATIONS; k++) {
         if (strcmp(name, names[k]) == 0) {
             out->kind = (nn_activation_kind)k;
-            out->alpha = k == NN_ACT_LEAKY_RELU ? (nn_real)0.3 : 1;
+            out->alpha = k == NN_ACT_LEAKY_RELU ? (nn_real)0.2 : 1;  /* Keras 3 */
             return NN_OK;
         }
     }

@@ -6,8 +6,8 @@
  * over the last axis first; the gradients below divide by the same counts.
  *
  * Two of Keras's conveniences are kept, so that numbers match a Keras run:
- * hinge turns 0/1 labels into -1/+1, and categorical cross-entropy on
- * probabilities first rescales each row to sum to 1.
+ * hinge turns 0/1 labels into -1/+1, and categorical cross-entropy (sparse
+ * targets too) on probabilities first rescales each row to sum to 1.
  */
 #include "loss.h"
 
@@ -143,6 +143,26 @@ static void categorical_crossentropy_row_grad(const nn_real *p, const nn_real *y
         g[k] = (nn_real)((y[k] * neg_log_clipped_grad(p[k] / s) + common) / s * scale);
 }
 
+/* Sparse targets, one row: categorical cross-entropy with a one-hot target
+ * at class c, so the row is divided by its sum first, as Keras does (it
+ * matters only for outputs that are not a softmax). */
+static double sparse_crossentropy_row(const nn_real *p, size_t c, size_t n)
+{
+    return -log(clip(p[c] / row_sum(p, n)));
+}
+
+/* Its gradient, as categorical_crossentropy_row_grad's with y one-hot:
+ * dL/dp_k = (-[k = c] / q_c + 1) / s where the clip passes q_c, else 0. */
+static void sparse_crossentropy_row_grad(const nn_real *p, size_t c, size_t n, double scale,
+                                         nn_real *g)
+{
+    double s = row_sum(p, n), slope = neg_log_clipped_grad(p[c] / s);
+    double common = slope != 0 ? 1 : 0;
+    for (size_t k = 0; k < n; k++)
+        g[k] = (nn_real)(common / s * scale);
+    g[c] = (nn_real)((slope + common) / s * scale);
+}
+
 /* categorical hinge, one row: the best wrong score against the right one */
 static double categorical_hinge_row(const nn_real *p, const nn_real *y, size_t n,
                                     size_t *best_wrong)
@@ -178,7 +198,7 @@ double nn_loss_value(nn_loss_kind kind, const nn_tensor *pred,
         return sum / (double)rows;
     case NN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY:
         for (size_t r = 0; r < rows; r++)
-            sum -= log(clip(p[r * n + target_class(y, r)]));
+            sum += sparse_crossentropy_row(p + r * n, target_class(y, r), n);
         return sum / (double)rows;
     case NN_LOSS_BINARY_CROSSENTROPY:
         for (size_t i = 0; i < count; i++)
@@ -216,11 +236,9 @@ void nn_loss_gradient(nn_loss_kind kind, const nn_tensor *pred,
                                               g + r * n);
         break;
     case NN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY:
-        memset(g, 0, count * sizeof *g);
-        for (size_t r = 0; r < rows; r++) {
-            size_t i = r * n + target_class(y, r);
-            g[i] = (nn_real)(neg_log_clipped_grad(p[i]) / (double)rows);
-        }
+        for (size_t r = 0; r < rows; r++)
+            sparse_crossentropy_row_grad(p + r * n, target_class(y, r), n, 1.0 / (double)rows,
+                                         g + r * n);
         break;
     case NN_LOSS_BINARY_CROSSENTROPY:
         for (size_t i = 0; i < count; i++)

@@ -122,12 +122,19 @@ int nn_optimizer_state_count(const nn_optimizer *opt)
     return 0;
 }
 
+static bool clipping(const nn_optimizer *opt)
+{
+    return opt->clipvalue > 0 || opt->clipnorm > 0 || opt->global_clipnorm > 0;
+}
+
 static void free_state(nn_optimizer *opt)
 {
     for (int k = 0; k < NN_OPT_MAX_STATE; k++) {
         free(opt->state[k]);
         opt->state[k] = NULL;
     }
+    free(opt->clipped);
+    opt->clipped = NULL;
     opt->num_state = 0;
     opt->size = 0;
 }
@@ -145,6 +152,11 @@ nn_status nn_optimizer_bind(nn_optimizer *opt, size_t size)
                            size, (double)count * (double)size * sizeof(nn_real) /
                                      (1024.0 * 1024.0 * 1024.0));
         }
+    }
+    if (clipping(opt) && !(opt->clipped = malloc((size ? size : 1) * sizeof(nn_real)))) {
+        free_state(opt);
+        return nn_fail(NN_ERR_NOMEM, "optimizer: out of memory for %zu clipped gradients",
+                       size);
     }
     opt->num_state = count;
     opt->size = size;
@@ -170,29 +182,28 @@ static void clip_to_norm(nn_real *g, size_t n, double norm, double limit)
             g[i] = (nn_real)(g[i] * (limit / norm));
 }
 
+/* opt->clipped <- every parameter's gradient, in order, then clipped there:
+ * the parameters' own gradients are left as backward made them. */
 static void clip_gradients(const nn_optimizer *opt, nn_param *const *params, int count)
 {
-    for (int k = 0; k < count && opt->clipvalue > 0; k++) {
-        nn_real *g = nn_tensor_data(params[k]->grad);
-        for (size_t i = 0, n = nn_tensor_numel(params[k]->grad); i < n; i++)
-            g[i] = (nn_real)fmax(-opt->clipvalue, fmin(opt->clipvalue, g[i]));
-    }
-    for (int k = 0; k < count && opt->clipnorm > 0; k++) {
-        nn_real *g = nn_tensor_data(params[k]->grad);
+    nn_real *all = opt->clipped;  // (size): the gradients side by side
+    size_t at = 0;
+    for (int k = 0; k < count; k++) {
         size_t n = nn_tensor_numel(params[k]->grad);
-        clip_to_norm(g, n, sqrt(sum_of_squares(g, n)), opt->clipnorm);
+        memcpy(all + at, nn_tensor_data(params[k]->grad), n * sizeof *all);
+        at += n;
     }
-    if (opt->global_clipnorm > 0) {
-        double sum = 0;  /* in the parameters' order, one running sum */
-        for (int k = 0; k < count; k++) {
-            const nn_real *g = nn_tensor_data(params[k]->grad);
-            for (size_t i = 0, n = nn_tensor_numel(params[k]->grad); i < n; i++)
-                sum += (double)g[i] * g[i];
-        }
-        for (int k = 0; k < count; k++)
-            clip_to_norm(nn_tensor_data(params[k]->grad), nn_tensor_numel(params[k]->grad),
-                         sqrt(sum), opt->global_clipnorm);
+    for (size_t i = 0; i < opt->size && opt->clipvalue > 0; i++)
+        all[i] = (nn_real)fmax(-opt->clipvalue, fmin(opt->clipvalue, all[i]));
+    at = 0;
+    for (int k = 0; k < count && opt->clipnorm > 0; k++) {  /* each on its own */
+        size_t n = nn_tensor_numel(params[k]->grad);
+        clip_to_norm(all + at, n, sqrt(sum_of_squares(all + at, n)), opt->clipnorm);
+        at += n;
     }
+    if (opt->global_clipnorm > 0)  /* all together, one running sum in order */
+        clip_to_norm(all, opt->size, sqrt(sum_of_squares(all, opt->size)),
+                     opt->global_clipnorm);
 }
 
 /* ---- the rules, for one parameter's n numbers; `at` is where they start
@@ -263,7 +274,11 @@ nn_status nn_optimizer_update(nn_optimizer *opt, nn_param *const *params, int co
         return nn_fail(NN_ERR_STATE, "optimizer: its state is for %zu parameters and these "
                        "settings, the model now has %zu; compile the model again",
                        opt->size, total);
-    clip_gradients(opt, params, count);
+    if (clipping(opt)) {
+        if (!opt->clipped && !(opt->clipped = malloc((total ? total : 1) * sizeof(nn_real))))
+            return nn_fail(NN_ERR_NOMEM, "optimizer: out of memory for the clipped gradients");
+        clip_gradients(opt, params, count);
+    }
     opt->iterations++;
     double t = (double)opt->iterations;
     nn_real adam_step = opt->kind != NN_OPT_ADAM ? 0
@@ -272,7 +287,7 @@ nn_status nn_optimizer_update(nn_optimizer *opt, nn_param *const *params, int co
     size_t at = 0;
     for (int k = 0; k < count; k++) {
         nn_real *w = nn_tensor_data(params[k]->value);
-        const nn_real *g = nn_tensor_data(params[k]->grad);
+        const nn_real *g = clipping(opt) ? opt->clipped + at : nn_tensor_data(params[k]->grad);
         size_t n = nn_tensor_numel(params[k]->value);
         switch (opt->kind) {
         case NN_OPT_SGD: sgd_update(opt, w, g, n, at); break;

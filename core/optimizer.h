@@ -47,6 +47,10 @@ typedef struct nn_optimizer {
                                momentum if momentum > 0, then
                                average_gradient if centered */
     uint64_t iterations;    /* updates done (Adam's bias correction) */
+    /* scratch, when clipping is on: the clipped gradients the update uses.
+     * Clipping never writes into the parameters' own gradients, which stay
+     * dL/dw for the learner to read (Keras clips copies too). */
+    nn_real *clipped;
 } nn_optimizer;
 
 /* "sgd", "adam" or "rmsprop" with Keras's defaults. */

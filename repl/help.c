@@ -33,7 +33,7 @@ static const help_entry entries[] = {
                 "  (d1, d2, ...) -> (d1 * d2 * ...): images to vectors for Dense."},
     {"Activation", "nn.Activation(activation, {name = nil})\n"
                    "  An activation on its own: linear, relu, sigmoid, tanh, softmax,\n"
-                   "  leaky_relu (alpha 0.3), elu (alpha 1)."},
+                   "  leaky_relu (slope 0.2 below 0, as Keras 3's), elu (alpha 1)."},
     {"Dropout", "nn.Dropout(rate, {name = nil})\n"
                 "  While training, zeroes each input with probability rate and scales the\n"
                 "  rest by 1 / (1 - rate); at inference it passes inputs through."},

@@ -96,11 +96,7 @@ local small_classifier = {
 for _, act in ipairs{'linear', 'relu', 'sigmoid', 'tanh', 'softmax', 'leaky_relu', 'elu'} do
   case{name = 'activation_' .. act, input = {5}, batch = 4,
        layers = {{'Dense', 6, {activation = act}}, {'Activation', act}, {'Dense', 3}},
-       loss = 'mse', optimizer = {name = 'sgd', learning_rate = 0.1}, target = 'normal',
-       known = act == 'leaky_relu' and {{
-         reason = "activation='leaky_relu' uses slope 0.3 (the LeakyReLU layer's default); "
-                  .. "Keras's leaky_relu activation has negative_slope=0.2",
-         variant = {leaky_relu_slope = 0.3}}} or nil}
+       loss = 'mse', optimizer = {name = 'sgd', learning_rate = 0.1}, target = 'normal'}
 end
 
 -- every loss, with the output each is meant for
@@ -118,11 +114,7 @@ case{name = 'loss_sparse_categorical_crossentropy', input = {5}, batch = 4, targ
      optimizer = {name = 'adam'}}
 case{name = 'loss_sparse_categorical_crossentropy_sigmoid', input = {5}, batch = 4,
      target = 'sparse', loss = 'sparse_categorical_crossentropy', optimizer = {name = 'adam'},
-     layers = {{'Dense', 6, {activation = 'relu'}}, {'Dense', 3, {activation = 'sigmoid'}}},
-     known = {{reason = 'sparse_categorical_crossentropy does not divide each row of '
-                        .. 'probabilities by its sum first, as Keras does (and as nnstep '
-                        .. 'does for categorical_crossentropy)',
-               variant = {sparse_normalizes = false}}}}
+     layers = {{'Dense', 6, {activation = 'relu'}}, {'Dense', 3, {activation = 'sigmoid'}}}}
 case{name = 'loss_binary_crossentropy', input = {5}, batch = 6, target = 'binary',
      loss = 'binary_crossentropy', optimizer = {name = 'adam'},
      layers = {{'Dense', 6, {activation = 'relu'}}, {'Dense', 1, {activation = 'sigmoid'}}}}
@@ -162,28 +154,12 @@ local optimizers = {
   rmsprop = {name = 'rmsprop'},
   rmsprop_settings = {name = 'rmsprop', learning_rate = 0.01, rho = 0.8, epsilon = 1e-4},
   rmsprop_momentum = {name = 'rmsprop', momentum = 0.9},
+  rmsprop_centered = {name = 'rmsprop', centered = true},
+  rmsprop_centered_momentum = {name = 'rmsprop', centered = true, momentum = 0.5},
   sgd_clipvalue = {name = 'sgd', learning_rate = 0.1, clipvalue = 0.05},
   adam_clipnorm = {name = 'adam', clipnorm = 0.1},
-}
-local rmsprop_known = {{
-  reason = "RMSprop adds epsilon outside the square root (w -= lr g / (sqrt(v) + eps)); "
-           .. 'Keras 3 adds it inside (w -= lr g / sqrt(v + eps))',
-  variant = {rmsprop_epsilon = 'outside_sqrt'}}}
-local clipped_gradient = {
-  reason = "after a step with clipnorm or clipvalue, layer.grad holds the clipped "
-           .. 'gradient, not dL/dw (the optimizer clips the gradient buffer in place)',
-  variant = {reported_gradient = 'clipped'}}
-local known_for = {
-  rmsprop = rmsprop_known, rmsprop_settings = rmsprop_known,
-  rmsprop_momentum = {rmsprop_known[1], {
-    reason = 'RMSprop accepts momentum and ignores it (issue 13, item 5)',
-    variant = {rmsprop_momentum = 'ignored'}}},
-  sgd_clipvalue = {clipped_gradient},
-  adam_clipnorm = {{
-    reason = 'clipnorm scales the whole gradient (all weights together) to the norm; '
-             .. "Keras's clipnorm clips each weight's gradient on its own "
-             .. "(the whole-gradient form is Keras's global_clipnorm)",
-    variant = {clipnorm = 'global'}}, clipped_gradient},
+  adam_global_clipnorm = {name = 'adam', global_clipnorm = 0.1},
+  sgd_clipnorm = {name = 'sgd', learning_rate = 0.1, clipnorm = 0.05},
 }
 local names = {}
 for k in pairs(optimizers) do names[#names + 1] = k end
@@ -191,11 +167,11 @@ table.sort(names)
 for _, k in ipairs(names) do
   case{name = 'optimizer_' .. k, input = {5}, batch = 4, target = 'onehot',
        loss = 'categorical_crossentropy', layers = small_classifier,
-       optimizer = optimizers[k], known = known_for[k]}
+       optimizer = optimizers[k]}
 end
 -- compile with no optimizer: Keras's default is RMSprop
 case{name = 'optimizer_compile_default', input = {5}, batch = 4, target = 'onehot',
-     loss = 'categorical_crossentropy', layers = small_classifier, known = rmsprop_known}
+     loss = 'categorical_crossentropy', layers = small_classifier}
 
 -- every layer kind, with Keras's defaults and with settings
 case{name = 'dense_3d_input', input = {3, 5}, batch = 2, target = 'normal', loss = 'mse',
@@ -379,6 +355,7 @@ local function build(c, weights)
   end
   if c.target ~= 'normal' then compile.metrics = {'accuracy'} end
   m:compile(compile)
+  m:compute_input_gradient(true)  -- dL/dx of the first layer, as x.requires_grad
   for i, layer in ipairs(weights and case_layers(c, m) or {}) do
     for name, t in pairs(weights[i]) do layer[name]:copy(t) end
   end
