@@ -3,6 +3,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "interrupt.h"
 #include "lnn.h"
 #include "repl.h"
 
@@ -63,6 +64,7 @@ void lnn_push_data_dir(lua_State *L, const char *sub, const char *probe, const c
 
 void lnn_open_all(lua_State *L)
 {
+    nn_set_interrupt_flag(&lnn_interrupted);  /* Ctrl-C can stop a long load */
     lua_newtable(L);  /* nn */
     luaopen_nn_tensor(L);
     lnn_open_layers(L);
