@@ -227,6 +227,13 @@ static const help_entry entries[] = {
     {"load_npy", "nn.load_npy(path) -> the array in a NumPy .npy file, as a tensor\n"
                  "  (float32/64, int8..64, uint8..64, bool; np.save(path, a) writes one).\n"
                  "  t:save('t.npy') writes a tensor for np.load('t.npy')."},
+    {"save", "m:save(path), t:save('t.npy'): written whole or not at all (a temporary\n"
+             "  PATH.unfinished-save-XXXXXX, then a rename). A symbolic link is followed\n"
+             "  (its file is replaced, the link stays); a directory, FIFO or device, a\n"
+             "  read-only file and a file with other hard links are refused. man nnstep."},
+    {"load", "nn.load(path) -> the model saved there, compiled if it was, optimizer\n"
+             "  state and all. Only a regular file; a model has at most 10000 layers;\n"
+             "  Ctrl-C stops a long load. A damaged file is refused, saying where."},
     {NULL, NULL},
 };
 
