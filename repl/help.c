@@ -113,9 +113,18 @@ static const help_entry entries[] = {
     {"tensor", "nn.tensor{{1, 2}, {3, 4}}; nn.zeros(2, 3); nn.ones; nn.rand; nn.randn;\n"
                "nn.arange(start, stop, step); nn.full(shape, v)\n"
                "  t.shape, t[i][j], t:get(i, j), t:set(v, i, j), t:matmul(u), t:reshape(...),\n"
-               "  t:transpose(), t:narrow(axis, start, length), t:slice(first, last),\n"
+               "  t:view(...), t:transpose(), t:narrow(axis, start, length), t:slice(first, last),\n"
                "  t:sum([axis]), t:mean, t:max, t:argmax, t:totable(); + - * / with numbers.\n"
                "  t:save('t.npy') and nn.load_npy('t.npy'): NumPy's np.load and np.save."},
+    {"reshape", "t:reshape(2, 3) or t:reshape{2, -1} -> the same elements, in row-major order,\n"
+                "  in a new shape (one -1 is inferred). As in PyTorch, reshape may return a\n"
+                "  view or a copy: a view (sharing memory: a write shows in t) whenever the\n"
+                "  strides allow it, always for a contiguous t; a copy otherwise, e.g. of a\n"
+                "  transpose. t:view(...) is only ever a view, and an error where reshape\n"
+                "  would copy; t:clone() is always a copy."},
+    {"view", "t:view(2, 3) -> a view of t in a new shape, sharing its memory (PyTorch's\n"
+             "  view); an error when t (a transpose, some narrowings) would need a copy:\n"
+             "  then t:reshape(...) copies, or t:contiguous():view(...)."},
     {"load_npy", "nn.load_npy(path) -> the array in a NumPy .npy file, as a tensor\n"
                  "  (float32/64, int8..64, uint8..64, bool; np.save(path, a) writes one).\n"
                  "  t:save('t.npy') writes a tensor for np.load('t.npy')."},
