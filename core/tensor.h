@@ -107,6 +107,9 @@ nn_status nn_tensor_get(const nn_tensor *t, const size_t *index, nn_real *value)
 nn_status nn_tensor_set(nn_tensor *t, const size_t *index, nn_real value);
 /* "(3, 4)" into buf; returns buf. */
 char *nn_shape_string(int ndim, const size_t *shape, char *buf, size_t size);
+/* Where element `flat` (0-based, row-major) of a tensor of this shape is, as
+ * Lua indexes it, from 1: flat 501 of (64, 10) -> "[51][2]". */
+char *nn_index_string(int ndim, const size_t *shape, size_t flat, char *buf, size_t size);
 /* A batch's shape with the batch size named: ("None", 1, {10}) -> "(None, 10)". */
 char *nn_batch_shape_string(const char *batch, int ndim, const size_t *shape,
                             char *buf, size_t size);

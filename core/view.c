@@ -50,7 +50,7 @@ static nn_status check_same_count(const char *fn, const nn_tensor *t, int ndim,
                                   const size_t *shape)
 {
     char a[96], b[96];
-    size_t numel;
+    size_t numel = 0;
     NN_TRY(count_elements(fn, ndim, shape, &numel));
     if (numel != nn_tensor_numel(t))
         return nn_fail(NN_ERR_SHAPE, "%s: cannot view %s (%zu elements) as %s "

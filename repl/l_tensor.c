@@ -644,8 +644,8 @@ static int t_permute(lua_State *L)
     int given = read_integers(L, 2, lua_gettop(L), 1, false, "an axis (a positive integer)",
                               NULL, axes, "permute");
     if (given != t->ndim)
-        tensor_error(L, "permute: expected %d axes for a %d-D tensor, got %d", t->ndim,
-                     t->ndim, given);
+        tensor_error(L, "permute: expected %d ax%s for a %d-D tensor, got %d", t->ndim,
+                     t->ndim == 1 ? "is" : "es", t->ndim, given);
     for (int d = 0; d < given; d++) {
         if (axes[d] > t->ndim)
             tensor_error(L, "permute: axis %lld is out of range for a %d-D tensor",

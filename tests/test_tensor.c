@@ -307,6 +307,20 @@ static void test_shape_string(void **state)
                         "(32, 28, 28, 1)");
 }
 
+/* a flat position as Lua indexes it: 501 = 50 * 10 + 1 is row 51, column 2
+ * of (64, 10); 23 = 1 * 12 + 2 * 4 + 3 is [2][3][4] of (2, 3, 4) */
+static void test_index_string(void **state)
+{
+    (void)state;
+    char buf[64];
+    assert_string_equal(nn_index_string(2, (size_t[]){64, 10}, 501, buf, sizeof buf),
+                        "[51][2]");
+    assert_string_equal(nn_index_string(3, (size_t[]){2, 3, 4}, 23, buf, sizeof buf),
+                        "[2][3][4]");
+    assert_string_equal(nn_index_string(1, (size_t[]){5}, 0, buf, sizeof buf), "[1]");
+    assert_string_equal(nn_index_string(0, NULL, 0, buf, sizeof buf), "");
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_creation),
     cmocka_unit_test(test_arange_descending_and_empty),
@@ -319,6 +333,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_scalar_tensor),
     cmocka_unit_test(test_error_messages),
     cmocka_unit_test(test_shape_string),
+    cmocka_unit_test(test_index_string),
 };
 
 RUN_TAP_GROUP("tensor", tests)
