@@ -89,9 +89,10 @@ static const help_entry entries[] = {
     {"debug", "nn.debug(model, x, y, {batch_size = all of x, epochs = 1}) -> a debugger\n"
               "  d:step(n), d:next(), d:finish(), d:continue(), d:back(n),\n"
               "  d:where() (prints, and returns the position {phase, layer, step, ...}),\n"
-              "  d:print(expr), d:info('layers'|'breakpoints'|'watches'),\n"
+              "  d:print(expr) (shown as the REPL shows values; dense_1.weights[3][7] is\n"
+              "  the kernel's element, as :explain reads it), d:info('layers'|...),\n"
               "  d:break_at('dense_1 backward' | 'nan' | 'loss > 2' | 'gradnorm > 10' | fn),\n"
-              "  d:delete(n), d:disable(n), d:enable(n), d:watch(expr),\n"
+              "  d:delete(n), d:disable(n), d:enable(n), d:watch(expr) (6 digits),\n"
               "  d:explain('dense_1.weights[3][7]'). At the REPL: :debug m, x, y and :step ..."},
     {"viz", "nn.viz.open(model[, x, y, {batch_size =, epochs =, view = 'model'}])\n"
             "  The visualizer: full-screen views of the model, stepped with single keys\n"
@@ -125,6 +126,9 @@ static const help_entry entries[] = {
     {"view", "t:view(2, 3) -> a view of t in a new shape, sharing its memory (PyTorch's\n"
              "  view); an error when t (a transpose, some narrowings) would need a copy:\n"
              "  then t:reshape(...) copies, or t:contiguous():view(...)."},
+    {"format", "nn.format(v) -> a loss as the progress line writes it: '0.5321' (Keras's\n"
+               "  4 decimals), or 3 significant digits below 1e-3 and from 1e5 up ('1.05e+57').\n"
+               "  nn.format(v, digits) -> that many significant digits: '0.333333'."},
     {"load_npy", "nn.load_npy(path) -> the array in a NumPy .npy file, as a tensor\n"
                  "  (float32/64, int8..64, uint8..64, bool; np.save(path, a) writes one).\n"
                  "  t:save('t.npy') writes a tensor for np.load('t.npy')."},
