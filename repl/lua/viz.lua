@@ -357,7 +357,7 @@ function App:show_output(line, output)
   if #lines > room then
     local hidden = #lines - room
     lines = {table.unpack(lines, hidden + 1)}
-    table.insert(lines, 1, string.format('(%d lines above not shown)', hidden))
+    table.insert(lines, 1, string.format('(%d line%s above not shown)', hidden, hidden == 1 and '' or 's'))
   end
   self.output = ':' .. line .. NEWLINE .. NEWLINE .. table.concat(lines, NEWLINE) ..
     NEWLINE .. NEWLINE .. '(any key closes this)'
