@@ -211,7 +211,7 @@ static void test_planted_nan_stops_at_its_layer(void **s)
     assert_int_equal(st, NN_ERR_NUMERIC);
     assert_int_equal(m->stepper.cursor, 5);  /* forward 1..5: the fifth made it */
     assert_string_equal(nn_last_error(), "NaN appeared in the output of dense_1 during "
-                        "forward dense_1 (element 1 of (3, 4))");
+                        "forward dense_1 (at [1][1]: row 1, column 1 of (3, 4))");
     nn_tensor_free(x);
     nn_tensor_free(y);
     nn_model_free(m);
