@@ -229,13 +229,13 @@ static void validation_options(lua_State *L, nn_fit_options *o, nn_tensor **x,
     if (train == 0 || train == n) {
         char given[32];
         snprintf(given, sizeof given, "%g", split);  /* luaL_error has no %g */
-        luaL_error(L, "fit: validation_split = %s of %d examples leaves %s (Keras trains on "
+        luaL_error(L, "fit: validation_split = %s of %d example%s leaves %s (Keras trains on "
                    "the first floor(n * (1 - split)) = %d); give more examples or another "
-                   "validation_split", given, (int)n,
+                   "validation_split", given, (int)n, n == 1 ? "" : "s",
                    train == 0 ? "nothing to train on" : "nothing to validate with", (int)train);
     }
     if ((*y)->ndim == 0 || (*y)->shape[0] != n)
-        luaL_error(L, "fit: x holds %d examples but y holds %d", (int)n,
+        luaL_error(L, "fit: x holds %d example%s but y holds %d", (int)n, n == 1 ? "" : "s",
                    (*y)->ndim ? (int)(*y)->shape[0] : 0);
     /* views, pushed as Lua tensors so they are freed even if an error comes */
     lnn_check(L, nn_tensor_narrow(&views[0], *x, 0, 0, n - held), "fit");

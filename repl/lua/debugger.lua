@@ -99,7 +99,8 @@ function nn.debug(model, x, y, opts)
   assert(type(opts) == 'table', 'debug: options should be a table {batch_size = ..., epochs = ...}')
   local n = x.shape[1]
   if y ~= nil and y.shape[1] ~= n then  -- fit refuses the same
-    error(string.format('debug: x holds %d examples but y holds %d', n, y.shape[1] or 0), 2)
+    error(string.format('debug: x holds %d example%s but y holds %d', n, n == 1 and '' or 's',
+                        y.shape[1] or 0), 2)
   end
   local d = setmetatable({
     model = model, x = x, y = y, n = n,

@@ -73,4 +73,12 @@ t.is({#back.layers, back.layers[10000].name}, {10000, 'activation_10000'},
      'saved and loaded: every layer, in order')
 t.is(back:predict(nn.tensor{{0.5}})[1][1], 0.5, 'and it predicts (linear: the input)')
 
+-- one example is "1 example" in the messages that count them
+t.raises(function() return m:fit(nn.ones(1, 3), nn.ones(2, 2), {verbose = 0}) end,
+         'x holds 1 example but y holds 2', 'fit: 1 example, not 1 examples')
+t.raises(function() return nn.debug(m, nn.ones(1, 3), nn.ones(2, 2)) end,
+         'debug: x holds 1 example but y holds 2', 'debug: 1 example')
+t.is(tostring(nn.Sequential{nn.Dense(1, {input_shape = {1}, use_bias = false})}),
+     'nn.Sequential (1 layer, 1 parameter, not compiled)', 'a model of 1 parameter says so')
+
 t.done_testing()
