@@ -29,6 +29,7 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "viz_views.h"
 
@@ -269,18 +270,26 @@ static void draw_title(viz_canvas *c, viz_rect area, const nn_model *m)
 {
     char which[96];
     describe_batch(m, which, sizeof which);
-    if (!m->has_targets) {
-        viz_textf(c, area.x, area.y, area.w, VIZ_TITLE_PEN, "predictions for %s (%s)", which,
-                  m->source == NN_BATCH_PREDICT ? "predict has no labels"
-                                                : "no labels came with it");
+    if (!m->has_targets) {  /* the short form where the long one would be cut */
+        char title[160];
+        snprintf(title, sizeof title, "predictions for %s (%s)", which,
+                 m->source == NN_BATCH_PREDICT ? "predict has no labels"
+                                               : "no labels came with it");
+        if ((int)strlen(title) > area.w)
+            snprintf(title, sizeof title, "%s: no labels", which);
+        viz_text(c, area.x, area.y, area.w, VIZ_TITLE_PEN, title);
         return;
     }
     const nn_tensor *p = nn_model_output_layer(m)->output;
     size_t right = 0;
     for (size_t e = 0; e < m->batch; e++)
         right += true_class(m->y, e) == argmax_row(p, e);
-    viz_textf(c, area.x, area.y, area.w, VIZ_TITLE_PEN, "predictions for %s: %zu of %zu right (%.0f%%)",
-              which, right, m->batch, 100.0 * (double)right / (double)m->batch);
+    char title[192];
+    snprintf(title, sizeof title, "predictions for %s: %zu of %zu right (%.0f%%)", which, right,
+             m->batch, 100.0 * (double)right / (double)m->batch);
+    if ((int)strlen(title) > area.w)  /* the short form where the long one would be cut */
+        snprintf(title, sizeof title, "%s: %zu of %zu right", which, right, m->batch);
+    viz_text(c, area.x, area.y, area.w, VIZ_TITLE_PEN, title);
 }
 
 static void draw_examples(viz_canvas *c, viz_rect area, viz_frame *f)
@@ -299,9 +308,13 @@ static void draw_examples(viz_canvas *c, viz_rect area, viz_frame *f)
                      img_h, m, first + (size_t)k);
     if (fits > 0 && (size_t)fits < m->batch) {  /* say which, and how to see the others */
         size_t last = first + (size_t)fits < m->batch ? first + (size_t)fits : m->batch;
-        viz_textf(c, area.x, area.y + 1, area.w, VIZ_DIM_PEN,
-                  "showing #%zu-#%zu of the batch's %zu ([ and ] for the others)",
-                  example_number(m, first), example_number(m, last - 1), m->batch);
+        char line[128];
+        size_t from = example_number(m, first), to = example_number(m, last - 1);
+        snprintf(line, sizeof line, "showing #%zu-#%zu of the batch's %zu ([ and ] for the "
+                 "others)", from, to, m->batch);
+        if ((int)strlen(line) > area.w)  /* the short form where the long one would be cut */
+            snprintf(line, sizeof line, "#%zu-#%zu of %zu; [ ] the others", from, to, m->batch);
+        viz_text(c, area.x, area.y + 1, area.w, VIZ_DIM_PEN, line);
     }
     f->shown_count = (int)m->batch;
 }

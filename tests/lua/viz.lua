@@ -237,6 +237,18 @@ t.is({u[1], u[3], u[4]},
       '#1 predicted 2            #2 predicted 0',
       '2  ████████████ 1.00      0  ████████████ 1.00'},
      'after predict: the predictions, and why nothing is called right or wrong', unlabelled)
+-- where the long titles would be cut (the matrix beside them), the short
+-- forms: the learner still reads whose batch it is and what is known
+local narrow = lines(nn.viz.snapshot('predictions', {model = picker, width = 60, height = 12,
+                                                     frame = false}))
+t.like(narrow[1], '^examples 1%-2 of the last predict: no labels$',
+       'after predict, in a narrow column: the short title, whole', narrow[1])
+picker:evaluate(px, py, {batch_size = 2})
+local narrow_scored = lines(nn.viz.snapshot('predictions', {model = picker, width = 60,
+                                                            height = 12, frame = false}))
+t.like(narrow_scored[1], '^examples 3%-4 of the last evaluate: 2 of 2 right$',
+       'after evaluate, in a narrow column: how many right, whole', narrow_scored[1])
+picker:predict(nn.tensor{{0, 0, 1}, {1, 0, 0}})
 local examples_part = unlabelled:match('^(.-)evaluate\'s confusion matrix')
 t.ok(examples_part and not examples_part:find('true') and not examples_part:find('right') and
      not examples_part:find('✓') and not examples_part:find('✗'),
