@@ -480,10 +480,11 @@ static bool tick_app(lnn_fit_viz *v, const nn_fit_report *r)
     lua_setfield(L, -2, "loss");
     lua_pushnumber(L, r->accuracy);
     lua_setfield(L, -2, "accuracy");
-    if (lua_pcall(L, 2, 1, 0) != LUA_OK) {
-        v->app = 0;
+    /* On an error the app stays for lnn_viz_fit_end to close: the error
+     * may have come before fit_tick's own pcall could close it (Ctrl-C's
+     * hook fires as soon as Lua is entered), and closing twice is harmless. */
+    if (lua_pcall(L, 2, 1, 0) != LUA_OK)
         return false;
-    }
     if (!lua_toboolean(L, -1))  /* the learner closed the visualizer (q) */
         v->app = 0;
     lua_pop(L, 1);

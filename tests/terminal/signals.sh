@@ -12,7 +12,7 @@
 # in one line, not a crash.
 . "${srcdir:-.}/tests/terminal/harness.sh"
 
-plan 13
+plan 15
 
 # ---- killed at the prompt ----
 
@@ -88,6 +88,19 @@ pane_is() {  # a state that stays once reached: polled, as wait_for polls
 }
 check 'and the alternate screen is left' pane_is '#{alternate_on}' 0
 check 'and the cursor shows again' pane_is '#{cursor_flag}' 1
+
+# and in the stepping visualizer (nn.viz.open), waiting for a key
+start_nnstep
+type_line 'm = nn.Sequential{nn.Dense(2, {input_shape = {4}})}; m:compile{optimizer = "sgd", loss = "mse"}'
+type_line 'nn.viz.open(m, nn.ones(2, 4), nn.ones(2, 2))'
+wait_for '^s step'
+shell_pid=$(tmux_ display-message -p -t "$session" '#{pane_pid}')
+kill -INT "$(pgrep -P "$shell_pid" | head -1)"
+check 'kill -INT in nn.viz.open: the REPL says interrupted' wait_for 'interrupted!'
+screen_given_back() {
+    pane_is '#{alternate_on}' 0 && pane_is '#{cursor_flag}' 1
+}
+check 'and the alternate screen is left, the cursor shown' screen_given_back
 
 # ---- a closed pipe, a closed standard output ----
 
