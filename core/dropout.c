@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "layer_config.h"
 #include "layers.h"
 
@@ -117,7 +118,7 @@ nn_status nn_dropout_new(nn_layer **out, double rate, const nn_layer_options *op
 {
     if (!(rate >= 0 && rate < 1))  /* written so that NaN fails too */
         return nn_fail(NN_ERR_ARG, "Dropout: rate must be in [0, 1), got %g", rate);
-    dropout *d = calloc(1, sizeof *d);
+    dropout *d = nn_calloc(1, sizeof *d);
     if (!d)
         return nn_fail(NN_ERR_NOMEM, "Dropout: out of memory");
     d->rate = rate;

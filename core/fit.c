@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "model.h"
 
 /* Check x and y against the model before a long run starts. predict needs
@@ -103,7 +104,7 @@ static bool start_confusion(nn_model *m)
     if (last->out_ndim != 1 || last->out_shape[0] < 2)
         return false;
     size_t classes = last->out_shape[0];
-    size_t *counts = realloc(m->confusion, classes * classes * sizeof *counts);
+    size_t *counts = nn_realloc(m->confusion, classes * classes * sizeof *counts);
     if (!counts)
         return false;
     memset(counts, 0, classes * classes * sizeof *counts);
@@ -179,10 +180,10 @@ nn_status nn_model_predict(nn_model *m, const nn_tensor *x, size_t batch_size,
 static nn_status history_init(nn_history *h, size_t epochs)
 {
     memset(h, 0, sizeof *h);
-    h->loss = calloc(epochs, sizeof(double));
-    h->accuracy = calloc(epochs, sizeof(double));
-    h->val_loss = calloc(epochs, sizeof(double));
-    h->val_accuracy = calloc(epochs, sizeof(double));
+    h->loss = nn_calloc(epochs, sizeof(double));
+    h->accuracy = nn_calloc(epochs, sizeof(double));
+    h->val_loss = nn_calloc(epochs, sizeof(double));
+    h->val_accuracy = nn_calloc(epochs, sizeof(double));
     if (!h->loss || !h->accuracy || !h->val_loss || !h->val_accuracy) {
         nn_history_free(h);
         return nn_fail(NN_ERR_NOMEM, "fit: out of memory");
@@ -296,7 +297,7 @@ nn_status nn_model_fit(nn_model *m, const nn_tensor *x, const nn_tensor *y,
         st = nn_tensor_contiguous(&yc, y);
     size_t n = x->shape[0];
     fit_run run = {.m = m, .x = xc, .y = yc, .opts = &o};
-    run.order = malloc(n * sizeof *run.order);
+    run.order = nn_malloc(n * sizeof *run.order);
     if (st == NN_OK && !run.order)
         st = nn_fail(NN_ERR_NOMEM, "fit: out of memory");
     if (st == NN_OK)

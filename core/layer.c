@@ -2,6 +2,7 @@
  * building, per-batch buffers, freeing. */
 #include "layer.h"
 
+#include "alloc.h"
 #include "init.h"
 
 #include <stdio.h>
@@ -52,7 +53,7 @@ static nn_status apply_options(nn_layer *layer, const nn_layer_options *opts,
 nn_status nn_layer_new(nn_layer **out, const nn_layer_kind *kind, void *impl,
                        const nn_layer_options *opts, const char *default_activation)
 {
-    nn_layer *layer = calloc(1, sizeof *layer);
+    nn_layer *layer = nn_calloc(1, sizeof *layer);
     if (!layer) {
         free(impl);
         return nn_fail(NN_ERR_NOMEM, "%s: out of memory", kind->class_name);

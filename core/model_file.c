@@ -17,6 +17,7 @@
  */
 #include "model_file.h"
 
+#include "alloc.h"
 #include "atomic_file.h"
 #include "checked_path.h"
 
@@ -113,7 +114,7 @@ static void put_bytes(writer *w, const void *bytes, size_t n)
         size_t cap = w->cap ? w->cap : 4096;
         while (cap - w->len < n && cap <= SIZE_MAX / 2)
             cap *= 2;
-        unsigned char *grown = cap - w->len < n ? NULL : realloc(w->data, cap);
+        unsigned char *grown = cap - w->len < n ? NULL : nn_realloc(w->data, cap);
         if (!grown) {
             w->out_of_memory = true;
             return;
@@ -653,7 +654,7 @@ static nn_status read_whole_file(const char *path, unsigned char **data, size_t 
         st = nn_fail(NN_ERR_IO, "%s: cannot read: %s", path, strerror(errno));
     if (st == NN_OK)
         st = check_header(path, head, head_len < sizeof head ? head_len : size);
-    if (st == NN_OK && !(*data = malloc(size ? size : 1)))
+    if (st == NN_OK && !(*data = nn_malloc(size ? size : 1)))
         st = nn_fail(NN_ERR_NOMEM, "%s: out of memory reading %zu bytes", path, size);
     if (st == NN_OK) {
         memcpy(*data, head, head_len);

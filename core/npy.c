@@ -25,6 +25,7 @@
  */
 #include "npy.h"
 
+#include "alloc.h"
 #include "atomic_file.h"
 #include "checked_path.h"
 
@@ -481,7 +482,7 @@ static nn_status read_prelude(npy_file *nf)
 static nn_status read_header(npy_file *nf)
 {
     size_t len = (size_t)nf->header_len;
-    char *text = malloc(len ? len : 1);
+    char *text = nn_malloc(len ? len : 1);
     if (!text)
         return nn_fail(NN_ERR_NOMEM, "%s: out of memory reading the header", nf->path);
     nn_status st = read_exactly(nf, text, len, "the header");

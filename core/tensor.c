@@ -5,6 +5,7 @@
  * Every view below only computes a new offset, shape and stride.
  */
 #include "tensor.h"
+#include "alloc.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -57,10 +58,10 @@ static nn_status storage_new(nn_storage **out, size_t size, bool zeroed)
     if (size > SIZE_MAX / sizeof(nn_real))
         return nn_fail(NN_ERR_NOMEM, "tensor: %zu elements is too many", size);
     NN_TRY(check_fits_in_memory(size));
-    nn_storage *s = malloc(sizeof *s);
+    nn_storage *s = nn_malloc(sizeof *s);
     /* malloc(0) may return NULL; ask for one element so an empty tensor works */
-    nn_real *data = zeroed ? calloc(size ? size : 1, sizeof(nn_real))
-                           : malloc((size ? size : 1) * sizeof(nn_real));
+    nn_real *data = zeroed ? nn_calloc(size ? size : 1, sizeof(nn_real))
+                           : nn_malloc((size ? size : 1) * sizeof(nn_real));
     if (!s || !data) {
         free(s);
         free(data);
@@ -144,7 +145,7 @@ static nn_status tensor_new(nn_tensor **out, int ndim, const size_t *shape, bool
 {
     size_t numel = 0;
     NN_TRY(check_shape(ndim, shape, &numel));
-    nn_tensor *t = calloc(1, sizeof *t);
+    nn_tensor *t = nn_calloc(1, sizeof *t);
     if (!t)
         return nn_fail(NN_ERR_NOMEM, "tensor: out of memory");
     nn_status st = storage_new(&t->storage, numel, zeroed);

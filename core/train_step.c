@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "layer_config.h"
 #include "model.h"
 #include "recurrent.h"
@@ -116,7 +117,7 @@ nn_status nn_model_update(nn_model *m, size_t n)
     /* scale the gradients for the update, then put back what backward made
      * (a copy, not a division: x * f / f need not give x again) */
     size_t count = nn_model_param_count(m);
-    nn_real *saved = malloc((count ? count : 1) * sizeof *saved);
+    nn_real *saved = nn_malloc((count ? count : 1) * sizeof *saved);
     if (!saved)
         return nn_fail(NN_ERR_NOMEM, "update: out of memory");
     double factor = (double)m->grads_batch / (double)n;

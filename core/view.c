@@ -2,6 +2,7 @@
  * elements except nn_tensor_contiguous on a non-contiguous input. Each view
  * takes a reference on the storage, so it outlives the tensor it came from.
  */
+#include "alloc.h"
 #include "tensor.h"
 
 #include <stdint.h>
@@ -10,7 +11,7 @@
 
 nn_status nn_tensor_view(nn_tensor **out, const nn_tensor *t)
 {
-    nn_tensor *v = malloc(sizeof *v);
+    nn_tensor *v = nn_malloc(sizeof *v);
     if (!v)
         return nn_fail(NN_ERR_NOMEM, "view: out of memory");
     *v = *t;
