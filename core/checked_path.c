@@ -38,6 +38,7 @@ static size_t dir_length(const char *path)
  * from the link's own directory, as the kernel does. */
 static nn_status read_link(const char *path, char **next)
 {
+    *next = NULL;
     char target[PATH_MAX];
     ssize_t n = readlink(path, target, sizeof target - 1);
     if (n < 0)
@@ -57,6 +58,7 @@ static nn_status read_link(const char *path, char **next)
 static nn_status follow_links(const char *path, char **final, struct stat *info,
                               int *exists)
 {
+    *final = NULL;
     char *at = nn_strdup(path);
     if (!at)
         return nn_fail(NN_ERR_NOMEM, "%s: out of memory", path);

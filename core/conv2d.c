@@ -369,6 +369,7 @@ nn_status nn_conv2d_new(nn_layer **out, size_t filters, size_t kernel_h,
                         size_t kernel_w, size_t stride_h, size_t stride_w,
                         bool same_padding, const nn_layer_options *opts)
 {
+    *out = NULL;
     if (filters == 0)
         return nn_fail(NN_ERR_ARG, "Conv2D: filters must be a positive integer, got 0");
     if (kernel_h == 0 || kernel_w == 0)

@@ -146,6 +146,7 @@ static const nn_layer_kind dense_kind = {
 
 nn_status nn_dense_new(nn_layer **out, size_t units, const nn_layer_options *opts)
 {
+    *out = NULL;
     if (units == 0)
         return nn_fail(NN_ERR_ARG, "Dense: units must be a positive integer, got 0");
     dense *d = nn_calloc(1, sizeof *d);

@@ -116,6 +116,7 @@ static const nn_layer_kind dropout_kind = {
 
 nn_status nn_dropout_new(nn_layer **out, double rate, const nn_layer_options *opts)
 {
+    *out = NULL;
     if (!(rate >= 0 && rate < 1))  /* written so that NaN fails too */
         return nn_fail(NN_ERR_ARG, "Dropout: rate must be in [0, 1), got %g", rate);
     dropout *d = nn_calloc(1, sizeof *d);

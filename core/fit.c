@@ -150,14 +150,18 @@ nn_status nn_model_evaluate(nn_model *m, const nn_tensor *x, const nn_tensor *y,
 nn_status nn_model_predict(nn_model *m, const nn_tensor *x, size_t batch_size,
                            nn_tensor **out)
 {
+    *out = NULL;
     NN_TRY(check_data(m, "predict", x, NULL));
     const nn_layer *last = nn_model_output_layer(m);
     size_t shape[NN_MAX_DIMS] = {x->shape[0]};
     memcpy(shape + 1, last->out_shape, (size_t)last->out_ndim * sizeof(size_t));
-    nn_tensor *xc, *result;
-    NN_TRY(nn_tensor_contiguous(&xc, x));
-    nn_status st = nn_tensor_empty(&result, last->out_ndim + 1, shape);
-    size_t n = x->shape[0], row = nn_tensor_numel(result) / (n ? n : 1);
+    nn_tensor *xc = NULL, *result = NULL;
+    nn_status st = nn_tensor_contiguous(&xc, x);
+    if (st == NN_OK)
+        st = nn_tensor_empty(&result, last->out_ndim + 1, shape);
+    size_t n = x->shape[0], row = 1;  /* elements per example */
+    for (int d = 0; d < last->out_ndim; d++)
+        row *= last->out_shape[d];
     batch_size = batch_size ? batch_size : 32;
     for (size_t first = 0; st == NN_OK && first < n; first += batch_size) {
         size_t count = n - first < batch_size ? n - first : batch_size;

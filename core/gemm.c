@@ -486,6 +486,7 @@ void nn_gemm(bool trans_a, bool trans_b, size_t m, size_t n, size_t k,
 nn_status nn_tensor_matmul(nn_tensor **out, const nn_tensor *a,
                            const nn_tensor *b)
 {
+    *out = NULL;
     if (a->ndim != 2 || b->ndim != 2)
         return nn_fail(NN_ERR_SHAPE,
                        "matmul: expected 2-D tensors, got %d-D and %d-D",

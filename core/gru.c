@@ -192,6 +192,7 @@ const nn_layer_kind nn_gru_kind = {
 nn_status nn_gru_new(nn_layer **out, size_t units, bool return_sequences,
                      const nn_layer_options *opts)
 {
+    *out = NULL;
     if (units == 0)
         return nn_fail(NN_ERR_ARG, "GRU: units must be a positive integer, got 0");
     gru *g = nn_calloc(1, sizeof *g);

@@ -53,6 +53,7 @@ static nn_status apply_options(nn_layer *layer, const nn_layer_options *opts,
 nn_status nn_layer_new(nn_layer **out, const nn_layer_kind *kind, void *impl,
                        const nn_layer_options *opts, const char *default_activation)
 {
+    *out = NULL;
     nn_layer *layer = nn_calloc(1, sizeof *layer);
     if (!layer) {
         free(impl);

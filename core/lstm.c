@@ -208,6 +208,7 @@ const nn_layer_kind nn_lstm_kind = {
 nn_status nn_lstm_new(nn_layer **out, size_t units, bool return_sequences,
                       const nn_layer_options *opts)
 {
+    *out = NULL;
     if (units == 0)
         return nn_fail(NN_ERR_ARG, "LSTM: units must be a positive integer, got 0");
     lstm *l = nn_calloc(1, sizeof *l);

@@ -16,6 +16,7 @@
 
 nn_status nn_model_new(nn_model **out, uint64_t seed)
 {
+    *out = NULL;
     nn_model *m = nn_calloc(1, sizeof *m);
     if (!m)
         return nn_fail(NN_ERR_NOMEM, "Sequential: out of memory");
@@ -299,6 +300,7 @@ static void thousands(size_t n, char *buf, size_t size)
  * "name (Class)" instead of cutting it short. */
 nn_status nn_model_summary(const nn_model *m, char **text)
 {
+    *text = NULL;
     char line[NN_NAME_SIZE + 40], shape[96], count[32], rule[160], double_rule[160];
     int width = 27;
     for (int i = 0; i < m->num_layers; i++) {

@@ -36,6 +36,7 @@
 
 nn_status nn_optimizer_new(nn_optimizer **out, const char *name)
 {
+    *out = NULL;
     nn_optimizer_kind kind;
     if (name && strcmp(name, "sgd") == 0)
         kind = NN_OPT_SGD;

@@ -132,6 +132,7 @@ static nn_status pooling_new(nn_layer **out, const nn_layer_kind *kind, size_t p
                              size_t pool_w, size_t stride_h, size_t stride_w,
                              bool same_padding, const nn_layer_options *opts)
 {
+    *out = NULL;
     if (pool_h == 0 || pool_w == 0)
         return nn_fail(NN_ERR_ARG, "%s: pool_size must be positive, got (%zu, %zu)",
                        kind->class_name, pool_h, pool_w);

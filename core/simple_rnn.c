@@ -98,6 +98,7 @@ const nn_layer_kind nn_simple_rnn_kind = {
 nn_status nn_simple_rnn_new(nn_layer **out, size_t units, bool return_sequences,
                             const nn_layer_options *opts)
 {
+    *out = NULL;
     if (units == 0)
         return nn_fail(NN_ERR_ARG, "SimpleRNN: units must be a positive integer, got 0");
     simple_rnn *s = nn_calloc(1, sizeof *s);

@@ -11,6 +11,7 @@
 
 nn_status nn_tensor_view(nn_tensor **out, const nn_tensor *t)
 {
+    *out = NULL;
     nn_tensor *v = nn_malloc(sizeof *v);
     if (!v)
         return nn_fail(NN_ERR_NOMEM, "view: out of memory");
@@ -31,6 +32,7 @@ static nn_status check_dim(const char *fn, const nn_tensor *t, int dim)
 nn_status nn_tensor_reshape(nn_tensor **out, const nn_tensor *t, int ndim,
                             const size_t *shape)
 {
+    *out = NULL;
     char a[96], b[96];
     if (ndim < 0 || ndim > NN_MAX_DIMS)
         return nn_fail(NN_ERR_ARG, "reshape: %d dimensions; at most %d are supported",
@@ -64,6 +66,7 @@ nn_status nn_tensor_reshape(nn_tensor **out, const nn_tensor *t, int ndim,
 nn_status nn_tensor_narrow(nn_tensor **out, const nn_tensor *t, int dim,
                            size_t start, size_t length)
 {
+    *out = NULL;
     NN_TRY(check_dim("narrow", t, dim));
     if (start > t->shape[dim] || length > t->shape[dim] - start)
         return nn_fail(NN_ERR_ARG, "narrow: elements %zu..%zu are outside dimension "
@@ -77,6 +80,7 @@ nn_status nn_tensor_narrow(nn_tensor **out, const nn_tensor *t, int dim,
 nn_status nn_tensor_select(nn_tensor **out, const nn_tensor *t, int dim,
                            size_t index)
 {
+    *out = NULL;
     NN_TRY(check_dim("select", t, dim));
     if (index >= t->shape[dim])
         return nn_fail(NN_ERR_ARG, "select: index %zu is outside dimension %d of "
@@ -96,6 +100,7 @@ nn_status nn_tensor_select(nn_tensor **out, const nn_tensor *t, int dim,
 nn_status nn_tensor_transpose(nn_tensor **out, const nn_tensor *t, int dim0,
                               int dim1)
 {
+    *out = NULL;
     NN_TRY(check_dim("transpose", t, dim0));
     NN_TRY(check_dim("transpose", t, dim1));
     NN_TRY(nn_tensor_view(out, t));
@@ -110,6 +115,7 @@ nn_status nn_tensor_transpose(nn_tensor **out, const nn_tensor *t, int dim0,
 nn_status nn_tensor_permute(nn_tensor **out, const nn_tensor *t,
                             const int *perm)
 {
+    *out = NULL;
     bool seen[NN_MAX_DIMS] = {false};
     for (int d = 0; d < t->ndim; d++) {
         if (perm[d] < 0 || perm[d] >= t->ndim || seen[perm[d]])
@@ -127,6 +133,7 @@ nn_status nn_tensor_permute(nn_tensor **out, const nn_tensor *t,
 
 nn_status nn_tensor_contiguous(nn_tensor **out, const nn_tensor *t)
 {
+    *out = NULL;
     if (nn_tensor_is_contiguous(t))
         return nn_tensor_view(out, t);
     return nn_tensor_clone(out, t);
