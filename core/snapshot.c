@@ -17,7 +17,8 @@ nn_status nn_snapshot_reserve(nn_snapshot *snap, const nn_model *m)
         ok = (snap->state[k] = nn_malloc(bytes)) != NULL;
     if (!ok) {
         nn_snapshot_release(snap);
-        return nn_fail(NN_ERR_NOMEM, "snapshot: cannot keep a copy of %zu parameters", size);
+        return nn_fail(NN_ERR_NOMEM, "snapshot: out of memory: cannot keep a copy of %zu "
+                       "parameters (to step back with)", size);
     }
     snap->size = size;
     snap->num_state = arrays;
