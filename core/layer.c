@@ -83,6 +83,8 @@ void nn_layer_init_kernel(const nn_layer *layer, nn_tensor *kernel, nn_rng *rng)
 nn_status nn_layer_add_param(nn_layer *layer, const char *name, int ndim,
                              const size_t *shape, nn_tensor **value)
 {
+    if (value)
+        *value = NULL;
     if (layer->num_params == NN_MAX_PARAMS)
         return nn_fail(NN_ERR_STATE, "%s: too many parameters", layer->name);
     nn_param *p = &layer->params[layer->num_params];

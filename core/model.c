@@ -209,6 +209,10 @@ nn_status nn_model_resize(nn_model *m, size_t batch)
     if (batch == m->batch)
         return NN_OK;
     m->batch = 0;
+    /* unwire first: the buffers below are replaced, and a failure part way
+     * must not leave a layer pointing at a freed one (the REPL shows them) */
+    for (int i = 0; i < m->num_layers; i++)
+        m->layers[i]->input = m->layers[i]->grad_output = NULL;
     const nn_layer *first = m->layers[0], *last = m->layers[m->num_layers - 1];
     NN_TRY(ensure_batch_tensor(&m->x, batch, first->in_ndim, first->in_shape));
     NN_TRY(ensure_batch_tensor(&m->loss_grad, batch, last->out_ndim, last->out_shape));
