@@ -6,6 +6,7 @@
  * training off (Dropout is the identity).
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -147,6 +148,21 @@ nn_status nn_model_evaluate(nn_model *m, const nn_tensor *x, const nn_tensor *y,
     return st;
 }
 
+/* The (N, outputs...) tensor predict fills. When it is more than memory
+ * holds, say what it was for and what to do instead. */
+static nn_status new_predictions(nn_tensor **out, int ndim, const size_t *shape)
+{
+    nn_status st = nn_tensor_empty(out, ndim, shape);
+    if (st != NN_ERR_NOMEM)
+        return st;
+    char why[256], text[96];  /* copied: nn_fail must not read the buffer it writes */
+    snprintf(why, sizeof why, "%s", nn_last_error());
+    const char *reason = strncmp(why, "tensor: ", 8) == 0 ? why + 8 : why;
+    return nn_fail(st, "predict: no room for the predictions, of shape %s: %s; predict "
+                   "fewer examples at a time", nn_shape_string(ndim, shape, text, sizeof text),
+                   reason);
+}
+
 nn_status nn_model_predict(nn_model *m, const nn_tensor *x, size_t batch_size,
                            nn_tensor **out)
 {
@@ -158,7 +174,7 @@ nn_status nn_model_predict(nn_model *m, const nn_tensor *x, size_t batch_size,
     nn_tensor *xc = NULL, *result = NULL;
     nn_status st = nn_tensor_contiguous(&xc, x);
     if (st == NN_OK)
-        st = nn_tensor_empty(&result, last->out_ndim + 1, shape);
+        st = new_predictions(&result, last->out_ndim + 1, shape);
     size_t n = x->shape[0], row = 1;  /* elements per example */
     for (int d = 0; d < last->out_ndim; d++)
         row *= last->out_shape[d];
