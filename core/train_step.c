@@ -159,9 +159,24 @@ static nn_status reinitialize_layer(nn_layer *layer, nn_rng *rng)
     return st;
 }
 
+/* All or nothing: each layer's twin may run out of memory, and a model
+ * half drawn anew would be neither the old one nor a new one. So the old
+ * parameters and generator are kept aside, and put back on failure. */
 nn_status nn_model_reinitialize(nn_model *m)
 {
-    for (int i = 0; i < m->num_layers; i++)
-        NN_TRY(reinitialize_layer(m->layers[i], &m->rng));
-    return NN_OK;
+    size_t count = nn_model_param_count(m);
+    nn_real *saved = nn_malloc((count ? count : 1) * sizeof *saved);
+    if (!saved)
+        return nn_fail(NN_ERR_NOMEM, "initialize: out of memory");
+    nn_model_copy_params(m, saved);
+    nn_rng rng = m->rng;
+    nn_status st = NN_OK;
+    for (int i = 0; st == NN_OK && i < m->num_layers; i++)
+        st = reinitialize_layer(m->layers[i], &m->rng);
+    if (st != NN_OK) {
+        nn_model_restore_params(m, saved);
+        m->rng = rng;
+    }
+    free(saved);
+    return st;
 }
