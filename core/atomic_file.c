@@ -69,6 +69,7 @@ static void sync_directory(const char *path)
  * locked (flock) so that no other save takes it for a killed one's. */
 static nn_status make_temporary(const char *path, const char *target, char **tmp, int *fd)
 {
+    *fd = -1;
     size_t n = strlen(target);
     *tmp = nn_malloc(n + sizeof NN_UNFINISHED_SAVE + 6);
     if (!*tmp)

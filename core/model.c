@@ -74,6 +74,7 @@ static nn_status name_layer(const nn_model *m, nn_layer *layer)
 static nn_status input_shape_for(const nn_model *m, const nn_layer *layer, int *ndim,
                                  const size_t **shape)
 {
+    *shape = NULL;
     char a[96], b[96];
     if (m->num_layers == 0) {
         if (layer->declared_in_ndim == 0)

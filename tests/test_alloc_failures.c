@@ -546,6 +546,40 @@ static nn_status run_npy_load(world *w)
     return st;
 }
 
+/* The (2, 3) matrix {{1, 2, 3}, {4, 5, 6}} as NumPy saves it in Fortran
+ * (column) order: a 128-byte header (magic, version 1.0, its length, the
+ * dict padded with spaces and a newline), then float32 column by column
+ * (little-endian, as '<f4' says; this machine's order too). */
+static void write_fortran_npy(world *w)
+{
+    world_path(w, "fortran.npy");
+    static const char dict[] = "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 3), }";
+    unsigned char head[128];
+    memset(head, ' ', sizeof head);
+    memcpy(head, "\x93NUMPY\x01\x00", 8);
+    head[8] = sizeof head - 10;  /* the header's length, low byte first */
+    head[9] = 0;
+    memcpy(head + 10, dict, strlen(dict));
+    head[sizeof head - 1] = '\n';
+    const float by_column[6] = {1, 4, 2, 5, 3, 6};
+    FILE *f = fopen(w->path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(head, 1, sizeof head, f), sizeof head);
+    assert_int_equal(fwrite(by_column, sizeof(float), 6, f), 6);
+    assert_int_equal(fclose(f), 0);
+}
+
+static nn_status run_fortran_npy_load(world *w)
+{
+    nn_tensor *t = POISON;
+    nn_status st = nn_npy_load(&t, w->path);
+    took_tensor(w, st, &t);
+    if (st == NN_OK)
+        for (int i = 0; i < 6; i++)  /* row by row now */
+            assert_true(nn_tensor_data(t)[i] == (nn_real)(i + 1));
+    return st;
+}
+
 /* A 2x3 uint8 IDX file, written here byte by byte (idx.h: the format). */
 static void write_idx(world *w)
 {
@@ -585,6 +619,7 @@ static const call calls[] = {
     {"model load", save_model, run_model_load, false},
     {"npy save", NULL, run_npy_save, false},
     {"npy load", save_npy, run_npy_load, false},
+    {"npy load (Fortran order)", write_fortran_npy, run_fortran_npy_load, false},
     {"idx load", write_idx, run_idx_load, false},
 };
 enum { NUM_CALLS = sizeof calls / sizeof calls[0] };
