@@ -36,8 +36,8 @@ static nn_status check_data(const nn_model *m, const char *fn, const nn_tensor *
     if (x->shape[0] == 0)
         return nn_fail(NN_ERR_SHAPE, "%s: x holds no examples", fn);
     if (y && (y->ndim == 0 || y->shape[0] != x->shape[0]))
-        return nn_fail(NN_ERR_SHAPE, "%s: x holds %zu examples but y holds %zu", fn,
-                       x->shape[0], y->ndim ? y->shape[0] : 0);
+        return nn_fail(NN_ERR_SHAPE, "%s: x holds %zu example%s but y holds %zu", fn,
+                       x->shape[0], x->shape[0] == 1 ? "" : "s", y->ndim ? y->shape[0] : 0);
     return NN_OK;
 }
 

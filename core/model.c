@@ -32,6 +32,7 @@ void nn_model_free(nn_model *m)
     for (int i = 0; i < m->num_layers; i++)
         nn_layer_free(m->layers[i]);
     free(m->layers);
+    nn_layer_names_free(&m->names);
     nn_optimizer_free(m->optimizer);
     free(m->weights);
     nn_tensor_free(m->x);
@@ -44,10 +45,7 @@ void nn_model_free(nn_model *m)
 
 nn_layer *nn_model_find_layer(const nn_model *m, const char *name)
 {
-    for (int i = 0; i < m->num_layers; i++)
-        if (strcmp(m->layers[i]->name, name) == 0)
-            return m->layers[i];
-    return NULL;
+    return nn_layer_names_find(&m->names, name);
 }
 
 const nn_layer *nn_model_output_layer(const nn_model *m)
@@ -58,13 +56,9 @@ const nn_layer *nn_model_output_layer(const nn_model *m)
 /* Automatic names count per kind, from 1: conv2d_1, conv2d_2, dense_1. */
 static nn_status name_layer(const nn_model *m, nn_layer *layer)
 {
-    if (strcmp(layer->name, layer->kind->name_prefix) == 0) {
-        int same_kind = 0;
-        for (int i = 0; i < m->num_layers; i++)
-            same_kind += m->layers[i]->kind == layer->kind;
+    if (strcmp(layer->name, layer->kind->name_prefix) == 0)
         snprintf(layer->name, sizeof layer->name, "%s_%d", layer->kind->name_prefix,
-                 same_kind + 1);
-    }
+                 nn_layer_names_kind_count(&m->names, layer->kind) + 1);
     if (nn_model_find_layer(m, layer->name))
         return nn_fail(NN_ERR_ARG, "Sequential: there is already a layer named '%s'",
                        layer->name);
@@ -104,6 +98,8 @@ nn_status nn_model_add(nn_model *m, nn_layer *layer)
 {
     int ndim = 0;
     const size_t *shape = NULL;
+    if (m->num_layers >= NN_MAX_LAYERS)
+        return nn_fail(NN_ERR_ARG, "Sequential: a model has at most %d layers", NN_MAX_LAYERS);
     nn_status st = name_layer(m, layer);
     if (st == NN_OK)
         st = input_shape_for(m, layer, &ndim, &shape);
@@ -119,6 +115,8 @@ nn_status nn_model_add(nn_model *m, nn_layer *layer)
     }
     if (st == NN_OK)
         st = nn_layer_build(layer, ndim, shape, &m->rng);
+    if (st == NN_OK)
+        st = nn_layer_names_add(&m->names, layer);
     if (st != NN_OK)
         return st;
     layer->need_grad_input = m->num_layers > 0 || m->input_gradient;  /* see model.h */

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 
 #include "layer.h"
+#include "layer_names.h"
 #include "loss.h"
 #include "optimizer.h"
 #include "random.h"
@@ -31,9 +32,15 @@ typedef enum nn_batch_source {
     NN_BATCH_FORWARD    /* a hand-written loop's forward pass (train_step.c) */
 } nn_batch_source;
 
+/* The most layers a model may have: far more than any network a learner
+ * builds (the reference CNN has 7), and few enough that a damaged or
+ * crafted model file cannot keep nnstep busy for long. */
+#define NN_MAX_LAYERS 10000
+
 typedef struct nn_model {
     nn_layer **layers;
     int num_layers, capacity;
+    nn_layer_names names;   /* the layers by name (layer_names.h) */
     nn_rng rng;
 
     bool compiled;

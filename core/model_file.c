@@ -20,6 +20,7 @@
 #include "alloc.h"
 #include "atomic_file.h"
 #include "checked_path.h"
+#include "interrupt.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -436,12 +437,13 @@ static nn_status get_layer(reader *r, nn_layer_config *c)
  * than the rest of the file holds is refused before it is built: a damaged
  * size (units 4 billion) must not make us allocate and initialize it. */
 static nn_status check_layer_fits(const reader *r, const nn_model *m,
-                                  const nn_layer_config *cfg, const char *context)
+                                  const nn_layer_config *cfg, size_t before,
+                                  const char *context)
 {
     const nn_layer *prev = m->num_layers ? m->layers[m->num_layers - 1] : NULL;
     int in_ndim = prev ? prev->out_ndim : cfg->input_ndim;
     const size_t *in_shape = prev ? prev->out_shape : cfg->input_shape;
-    size_t have = (r->len - r->pos) / 4, before = nn_model_param_count(m);
+    size_t have = (r->len - r->pos) / 4;
     size_t needed = nn_layer_config_param_count(cfg, in_ndim, in_shape);
     if (needed > have || before > have - needed)
         return nn_fail(NN_ERR_FORMAT, "%s: %s%s needs more weights than the rest of the "
@@ -456,13 +458,20 @@ static nn_status read_layers(reader *r, nn_model *m)
 {
     uint32_t count;
     NN_TRY(get_u32(r, &count));
+    if (count > NN_MAX_LAYERS)
+        return nn_fail(NN_ERR_FORMAT, "%s: the file says %" PRIu32 " layers; a model has at "
+                       "most %d (corrupted?)", r->path, count, NN_MAX_LAYERS);
+    size_t weights = 0;  /* of the layers so far: counted once, not per layer */
     for (uint32_t i = 0; i < count; i++) {
         nn_layer_config cfg;
         nn_layer *layer;
         char context[32];
+        if (nn_interrupt_requested())
+            return nn_fail(NN_ERR_INTERRUPTED, "%s: loading interrupted at layer %" PRIu32
+                           " of %" PRIu32 "; nothing was loaded", r->path, i + 1, count);
         snprintf(context, sizeof context, "layer %" PRIu32 ": ", i + 1);
         NN_TRY(get_layer(r, &cfg));
-        NN_TRY(check_layer_fits(r, m, &cfg, context));
+        NN_TRY(check_layer_fits(r, m, &cfg, weights, context));
         nn_status st = nn_layer_from_config(&cfg, &layer);
         if (st != NN_OK)
             return with_path(st, r->path, context);
@@ -471,6 +480,7 @@ static nn_status read_layers(reader *r, nn_model *m)
             nn_layer_free(layer);  /* on failure the caller still owns it */
             return with_path(st, r->path, context);
         }
+        weights += nn_layer_param_count(layer);
     }
     return NN_OK;
 }

@@ -32,32 +32,47 @@ static long first_non_finite(const nn_tensor *t)
     return -1;
 }
 
+/* "NaN appeared in dense_1.kernel during update (at [51][2]: row 51, column 2
+ * of (64, 10))": the place as the learner indexes it, from 1. */
 static nn_status check(const nn_tensor *t, const char *what, const nn_model *m,
                        const nn_step *step)
 {
     long at = t ? first_non_finite(t) : -1;
     if (at < 0)
         return NN_OK;
-    char where[96], shape[96];
+    char where[96], shape[96], index[NN_MAX_DIMS * 24], rows[64] = "";
     nn_step_describe(m, step, where, sizeof where);
+    nn_shape_string(t->ndim, t->shape, shape, sizeof shape);
+    nn_index_string(t->ndim, t->shape, (size_t)at, index, sizeof index);
+    if (t->ndim == 2)
+        snprintf(rows, sizeof rows, ": row %zu, column %zu", (size_t)at / t->shape[1] + 1,
+                 (size_t)at % t->shape[1] + 1);
     double value = nn_tensor_data(t)[at];
-    return nn_fail(NN_ERR_NUMERIC, "%s appeared in %s during %s (element %ld of %s)",
-                   isnan(value) ? "NaN" : value > 0 ? "+Inf" : "-Inf", what, where, at + 1,
-                   nn_shape_string(t->ndim, t->shape, shape, sizeof shape));
+    return nn_fail(NN_ERR_NUMERIC, "%s appeared in %s during %s (at %s%s of %s)",
+                   isnan(value) ? "NaN" : value > 0 ? "+Inf" : "-Inf", what, where, index,
+                   rows, shape);
+}
+
+/* After an update: each layer's parameters, by name, as in Keras
+ * (dense_1.kernel, not "element 501 of the parameters"). */
+static nn_status check_parameters(const nn_model *m, const nn_step *step)
+{
+    char what[NN_NAME_SIZE + 32];
+    for (int l = 0; l < m->num_layers; l++) {
+        const nn_layer *layer = m->layers[l];
+        for (int i = 0; i < layer->num_params; i++) {
+            snprintf(what, sizeof what, "%s.%s", layer->name, layer->params[i].name);
+            NN_TRY(check(layer->params[i].value, what, m, step));
+        }
+    }
+    return NN_OK;
 }
 
 nn_status nn_check_step_numerics(const nn_model *m, const nn_step *step)
 {
     char what[NN_NAME_SIZE + 32];
-    if (step->phase == NN_PHASE_UPDATE) {  /* every parameter, named as in Keras */
-        for (int i = 0; i < m->num_layers; i++)
-            for (int k = 0; k < m->layers[i]->num_params; k++) {
-                snprintf(what, sizeof what, "%s.%s", m->layers[i]->name,
-                         m->layers[i]->params[k].name);
-                NN_TRY(check(m->layers[i]->params[k].value, what, m, step));
-            }
-        return NN_OK;
-    }
+    if (step->phase == NN_PHASE_UPDATE)
+        return check_parameters(m, step);
     if (step->phase == NN_PHASE_LOSS)
         return check(m->loss_grad, "the loss's gradient", m, step);
     const nn_layer *layer = m->layers[step->layer];

@@ -30,6 +30,7 @@ const char *nn_status_name(nn_status status)
     case NN_ERR_FORMAT: return "format error";
     case NN_ERR_STATE: return "invalid state";
     case NN_ERR_NUMERIC: return "numeric error";
+    case NN_ERR_INTERRUPTED: return "interrupted";
     }
     return "unknown error";
 }

@@ -32,7 +32,8 @@ typedef enum nn_status {
     NN_ERR_IO,      /* a file could not be opened, read or written */
     NN_ERR_FORMAT,  /* a file's contents are not what its format promises */
     NN_ERR_STATE,   /* the call is not valid in the object's current state */
-    NN_ERR_NUMERIC  /* a NaN or an infinity turned up */
+    NN_ERR_NUMERIC, /* a NaN or an infinity turned up */
+    NN_ERR_INTERRUPTED /* the user asked to stop (interrupt.h) */
 } nn_status;
 
 /* Record a message (printf-style) and return `status`, so that a failing

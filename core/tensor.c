@@ -127,6 +127,20 @@ char *nn_shape_string(int ndim, const size_t *shape, char *buf, size_t size)
     return buf;
 }
 
+char *nn_index_string(int ndim, const size_t *shape, size_t flat, char *buf, size_t size)
+{
+    size_t index[NN_MAX_DIMS] = {0};
+    for (int d = ndim - 1; d >= 0; d--) {  /* the last index moves fastest */
+        index[d] = shape[d] ? flat % shape[d] : 0;
+        flat = shape[d] ? flat / shape[d] : 0;
+    }
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int d = 0; d < ndim && used < size; d++)
+        used += (size_t)snprintf(buf + used, size - used, "[%zu]", index[d] + 1);
+    return buf;
+}
+
 char *nn_batch_shape_string(const char *batch, int ndim, const size_t *shape,
                             char *buf, size_t size)
 {

@@ -2,9 +2,10 @@
  *
  * A tensor is a view onto a storage: the storage is a refcounted flat buffer;
  * the tensor says where its element 0 is (offset) and how far apart elements
- * are along each dimension (strides, in elements). Reshape, narrow, select,
+ * are along each dimension (strides, in elements). Narrow, select,
  * transpose and permute make a new view of the same storage and never copy,
- * so a write through one view is seen through every other.
+ * so a write through one view is seen through every other. Reshape makes a
+ * view when the strides allow it and a copy otherwise, as PyTorch's does.
  *
  * Shapes are row-major and channels-last, as Keras: a batch of images is
  * (N, H, W, C). Every function that can fail returns an nn_status and leaves a
@@ -66,9 +67,16 @@ void nn_tensor_free(nn_tensor *t);
 
 /* ---- views: a new tensor on the same storage, nothing copied ---- */
 nn_status nn_tensor_view(nn_tensor **out, const nn_tensor *t);
-/* Same elements, new shape; t must be contiguous (else call contiguous). */
+/* Same elements in the same row-major order, new shape, as PyTorch's
+ * reshape: a view when strides can read t with the new shape (always, for a
+ * contiguous t), else a contiguous copy - so writing through the result
+ * changes t only in the first case. */
 nn_status nn_tensor_reshape(nn_tensor **out, const nn_tensor *t, int ndim,
                             const size_t *shape);
+/* As reshape, but only ever a view (PyTorch's view): NN_ERR_STATE when t
+ * (transposed, narrowed) cannot be read with the new shape without copying. */
+nn_status nn_tensor_view_shape(nn_tensor **out, const nn_tensor *t, int ndim,
+                               const size_t *shape);
 /* Elements start .. start+length-1 along dim (0-based). */
 nn_status nn_tensor_narrow(nn_tensor **out, const nn_tensor *t, int dim,
                            size_t start, size_t length);
@@ -99,6 +107,9 @@ nn_status nn_tensor_get(const nn_tensor *t, const size_t *index, nn_real *value)
 nn_status nn_tensor_set(nn_tensor *t, const size_t *index, nn_real value);
 /* "(3, 4)" into buf; returns buf. */
 char *nn_shape_string(int ndim, const size_t *shape, char *buf, size_t size);
+/* Where element `flat` (0-based, row-major) of a tensor of this shape is, as
+ * Lua indexes it, from 1: flat 501 of (64, 10) -> "[51][2]". */
+char *nn_index_string(int ndim, const size_t *shape, size_t flat, char *buf, size_t size);
 /* A batch's shape with the batch size named: ("None", 1, {10}) -> "(None, 10)". */
 char *nn_batch_shape_string(const char *batch, int ndim, const size_t *shape,
                             char *buf, size_t size);

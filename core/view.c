@@ -1,5 +1,6 @@
 /* view.c: new views of an existing tensor's storage. Nothing here copies
- * elements except nn_tensor_contiguous on a non-contiguous input. Each view
+ * elements except nn_tensor_contiguous on a non-contiguous input and
+ * nn_tensor_reshape when no strides can read the new shape. Each view
  * takes a reference on the storage, so it outlives the tensor it came from.
  */
 #include "alloc.h"
@@ -29,38 +30,123 @@ static nn_status check_dim(const char *fn, const nn_tensor *t, int dim)
     return NN_OK;
 }
 
+/* The number of elements of `shape`, or an error when it does not fit. */
+static nn_status count_elements(const char *fn, int ndim, const size_t *shape,
+                                size_t *numel)
+{
+    char b[96];
+    if (ndim < 0 || ndim > NN_MAX_DIMS)
+        return nn_fail(NN_ERR_ARG, "%s: %d dimensions; at most %d are supported",
+                       fn, ndim, NN_MAX_DIMS);
+    *numel = 1;
+    for (int d = 0; d < ndim; d++) {
+        if (shape[d] != 0 && *numel > SIZE_MAX / shape[d])
+            return nn_fail(NN_ERR_SHAPE, "%s: the shape %s is too large to hold", fn,
+                           nn_shape_string(ndim, shape, b, sizeof b));
+        *numel *= shape[d];
+    }
+    return NN_OK;
+}
+
+static nn_status check_same_count(const char *fn, const nn_tensor *t, int ndim,
+                                  const size_t *shape)
+{
+    char a[96], b[96];
+    size_t numel = 0;
+    NN_TRY(count_elements(fn, ndim, shape, &numel));
+    if (numel != nn_tensor_numel(t))
+        return nn_fail(NN_ERR_SHAPE, "%s: cannot view %s (%zu elements) as %s "
+                       "(%zu elements)", fn, nn_shape_string(t->ndim, t->shape, a, sizeof a),
+                       nn_tensor_numel(t), nn_shape_string(ndim, shape, b, sizeof b), numel);
+    return NN_OK;
+}
+
+/* Strides that read t's elements, in row-major order, with the new shape,
+ * without moving them; false when no strides can (PyTorch's computeStride,
+ * aten/src/ATen/TensorUtils.cpp). The old dimensions are cut into chunks
+ * that are contiguous among themselves (stride[d] == stride[d+1] * shape[d+1]);
+ * each chunk must be covered by whole new dimensions. So a transposed
+ * (3, 2) cannot be flattened (its two dimensions are separate chunks), but
+ * a narrowed (3, 2) of a (3, 4) can become (3, 2, 1) or (3, 1, 2). */
+static bool strides_for_shape(const nn_tensor *t, int ndim, const size_t *shape,
+                              ptrdiff_t *stride)
+{
+    if (t->ndim == 0 || nn_tensor_numel(t) == 0) {  /* any strides read it */
+        ptrdiff_t step = 1;
+        for (int d = ndim - 1; d >= 0; d--) {
+            stride[d] = step;
+            step *= (ptrdiff_t)(shape[d] > 0 ? shape[d] : 1);
+        }
+        return true;
+    }
+    int view_d = ndim - 1;
+    ptrdiff_t chunk_base = t->stride[t->ndim - 1];  /* stride of the chunk's last dim */
+    size_t tensor_numel = 1, view_numel = 1;
+    for (int d = t->ndim - 1; d >= 0; d--) {
+        tensor_numel *= t->shape[d];
+        bool chunk_ends = d == 0 || (t->shape[d - 1] != 1 &&
+                          t->stride[d - 1] != (ptrdiff_t)tensor_numel * chunk_base);
+        if (!chunk_ends)
+            continue;
+        /* new dimensions, from the right, until they hold the chunk */
+        while (view_d >= 0 && (view_numel < tensor_numel || shape[view_d] == 1)) {
+            stride[view_d] = (ptrdiff_t)view_numel * chunk_base;
+            view_numel *= shape[view_d];
+            view_d--;
+        }
+        if (view_numel != tensor_numel)
+            return false;  /* a new dimension would straddle two chunks */
+        if (d > 0) {
+            chunk_base = t->stride[d - 1];
+            tensor_numel = view_numel = 1;
+        }
+    }
+    return view_d == -1;
+}
+
+/* The view of t with `shape` and `stride`. */
+static nn_status view_with_strides(nn_tensor **out, const nn_tensor *t, int ndim,
+                                   const size_t *shape, const ptrdiff_t *stride)
+{
+    NN_TRY(nn_tensor_view(out, t));
+    nn_tensor *v = *out;
+    v->ndim = ndim;
+    for (int d = 0; d < ndim; d++) {
+        v->shape[d] = shape[d];
+        v->stride[d] = stride[d];
+    }
+    return NN_OK;
+}
+
+nn_status nn_tensor_view_shape(nn_tensor **out, const nn_tensor *t, int ndim,
+                               const size_t *shape)
+{
+    *out = NULL;
+    char a[96], b[96];
+    ptrdiff_t stride[NN_MAX_DIMS];
+    NN_TRY(check_same_count("view", t, ndim, shape));
+    if (!strides_for_shape(t, ndim, shape, stride))
+        return nn_fail(NN_ERR_STATE, "view: this %s tensor (a transposed or narrowed "
+                       "view) cannot be read as %s without copying; reshape(...) copies "
+                       "when it must", nn_shape_string(t->ndim, t->shape, a, sizeof a),
+                       nn_shape_string(ndim, shape, b, sizeof b));
+    return view_with_strides(out, t, ndim, shape, stride);
+}
+
 nn_status nn_tensor_reshape(nn_tensor **out, const nn_tensor *t, int ndim,
                             const size_t *shape)
 {
     *out = NULL;
-    char a[96], b[96];
-    if (ndim < 0 || ndim > NN_MAX_DIMS)
-        return nn_fail(NN_ERR_ARG, "reshape: %d dimensions; at most %d are supported",
-                       ndim, NN_MAX_DIMS);
-    size_t numel = 1;
-    for (int d = 0; d < ndim; d++) {
-        if (shape[d] != 0 && numel > SIZE_MAX / shape[d])
-            return nn_fail(NN_ERR_SHAPE, "reshape: the shape %s is too large to hold",
-                           nn_shape_string(ndim, shape, b, sizeof b));
-        numel *= shape[d];
-    }
-    if (numel != nn_tensor_numel(t))
-        return nn_fail(NN_ERR_SHAPE, "reshape: cannot view %s (%zu elements) as %s "
-                       "(%zu elements)", nn_shape_string(t->ndim, t->shape, a, sizeof a),
-                       nn_tensor_numel(t), nn_shape_string(ndim, shape, b, sizeof b), numel);
-    if (!nn_tensor_is_contiguous(t))
-        return nn_fail(NN_ERR_STATE, "reshape: the tensor is not contiguous "
-                       "(a transposed or narrowed view); call contiguous() first");
-    NN_TRY(nn_tensor_view(out, t));
-    nn_tensor *v = *out;
-    v->ndim = ndim;
-    ptrdiff_t step = 1;
-    for (int d = ndim - 1; d >= 0; d--) {
-        v->shape[d] = shape[d];
-        v->stride[d] = step;
-        step *= (ptrdiff_t)shape[d];
-    }
-    return NN_OK;
+    ptrdiff_t stride[NN_MAX_DIMS];
+    NN_TRY(check_same_count("reshape", t, ndim, shape));
+    if (strides_for_shape(t, ndim, shape, stride))
+        return view_with_strides(out, t, ndim, shape, stride);
+    /* No strides can: copy the elements in row-major order, then view that. */
+    nn_tensor *copy;
+    NN_TRY(nn_tensor_clone(&copy, t));
+    nn_status st = nn_tensor_view_shape(out, copy, ndim, shape);
+    nn_tensor_free(copy);  /* the view keeps the copy's storage */
+    return st;
 }
 
 nn_status nn_tensor_narrow(nn_tensor **out, const nn_tensor *t, int dim,

@@ -1,6 +1,7 @@
 -- Lesson 1: tensors, the boxes of numbers every network reads and writes.
--- Shapes, indexing from 1, views that share memory (reshape, transpose,
--- narrow), and matmul, the operation under every Dense layer.
+-- Shapes, indexing from 1, views that share memory (transpose, narrow, and
+-- reshape when it can; else reshape copies), and matmul, the operation
+-- under every Dense layer.
 return {
   title = 'Tensors: shapes, views, matmul',
   minutes = 10,
@@ -80,10 +81,12 @@ Views. A tensor is two things: a block of memory holding the numbers, and
 a description of how to read it (the shape, and the strides: how far to
 jump in memory to reach the next row or the next column).
 
-reshape, transpose, narrow and t[i] only write a new description. They
-copy nothing, so the new tensor is a view of the same numbers: change one
-and the other changes too. NumPy and PyTorch work the same way. When you
-really want a copy, ask for one with clone().]]
+transpose, narrow and t[i] only write a new description. They copy
+nothing, so the new tensor is a view of the same numbers: change one and
+the other changes too. reshape does the same whenever it can, and it always
+can for a tensor made by nn.tensor, nn.zeros and the like. NumPy and
+PyTorch work the same way. When you really want a copy, ask for one with
+clone().]]
 
     L:run('t = nn.tensor{{1, 2, 3}, {4, 5, 6}}')
     L:try('v = t:reshape(3, 2)', 'Read the six numbers of t as 3 rows of 2, in the same order.')
@@ -108,6 +111,26 @@ really want a copy, ask for one with clone().]]
           'take 2 columns. Another view.')
     L:check(select(1, t2:transpose():stride()) == 1 and select(2, t2:transpose():stride()) == 3,
             'transpose swaps the strides')
+
+    L:page [[
+A transpose's numbers are not in row order in memory: its first row, the
+first column of t, is 1 and 4, which are 3 apart. So no strides can read
+w as one row of six, and w:reshape(6) copies the numbers, row by row, into
+a new block. As PyTorch says: reshape may return a view or a copy. When you
+need a view, ask for one with w:view(6): it is always a view, and an error
+when it cannot be one.]]
+    L:run('t = nn.tensor{{1, 2, 3}, {4, 5, 6}}; w = t:transpose()')
+    L:try('r = w:reshape(6)', 'Read w as one row of six.')
+    L:try('r', 'w read row by row: 1 4 2 5 3 6, in a new block of memory.')
+    L:try('r[1] = 100', 'Change the copy...')
+    L:try('t', '...and t is as it was: a copy shares nothing.')
+    local w3 = nn.tensor{{1, 2, 3}, {4, 5, 6}}:transpose()
+    local r3 = w3:reshape(6)
+    L:check(table.concat(r3:totable(), ' ') == '1.0 4.0 2.0 5.0 3.0 6.0',
+            'the reshape of a transpose reads it row by row')
+    r3[1] = 100
+    L:check(w3[1][1] == 1, 'the reshape of a transpose is a copy')
+    L:check(not pcall(w3.view, w3, 6), 'view refuses what needs a copy')
 
     L:run('t = nn.tensor{{1, 2, 3}, {4, 5, 6}}; w = t:transpose()')
     L:exercise{
@@ -185,7 +208,8 @@ What you have seen:
 
   nn.tensor{...}, nn.ones, nn.zeros, nn.rand   make tensors
   t.shape, #t, t[i][j]                           look at them (from 1)
-  t:reshape, t:transpose, t:narrow, t[i]         views: no copy
+  t:transpose, t:narrow, t[i], t:view           views: no copy
+  t:reshape                                      a view when it can, else a copy
   t:clone()                                      a copy
   a:matmul(b)                                    (n, k) x (k, m) -> (n, m)
 

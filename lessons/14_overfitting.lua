@@ -51,8 +51,10 @@ function show_history(h, every)
   print('epoch      loss  accuracy    val_loss  val_accuracy')
   for e = 1, #h.loss do
     if e == 1 or e % (every or 5) == 0 then
-      print(string.format('%5d  %8.3f  %8.3f    %8.3f  %12.3f', e, h.loss[e], h.accuracy[e],
-                          h.val_loss[e], h.val_accuracy[e]))
+      -- nn.format: 4 decimals as the progress line, 1.05e+57 when a loss explodes
+      print(string.format('%5d  %8s  %8s    %8s  %12s', e, nn.format(h.loss[e]),
+                          nn.format(h.accuracy[e]), nn.format(h.val_loss[e]),
+                          nn.format(h.val_accuracy[e])))
     end
   end
 end

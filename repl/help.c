@@ -197,9 +197,10 @@ static const help_entry entries[] = {
     {"debug", "nn.debug(model, x, y, {batch_size = all of x, epochs = 1}) -> a debugger\n"
               "  d:step(n), d:next(), d:finish(), d:continue(), d:back(n),\n"
               "  d:where() (prints, and returns the position {phase, layer, step, ...}),\n"
-              "  d:print(expr), d:info('layers'|'breakpoints'|'watches'),\n"
+              "  d:print(expr) (shown as the REPL shows values; dense_1.weights[3][7] is\n"
+              "  the kernel's element, as :explain reads it), d:info('layers'|...),\n"
               "  d:break_at('dense_1 backward' | 'nan' | 'loss > 2' | 'gradnorm > 10' | fn),\n"
-              "  d:delete(n), d:disable(n), d:enable(n), d:watch(expr),\n"
+              "  d:delete(n), d:disable(n), d:enable(n), d:watch(expr) (6 digits),\n"
               "  d:explain('dense_1.weights[3][7]'). At the REPL: :debug m, x, y and :step ..."},
     {"viz", "nn.viz.open(model[, x, y, {batch_size =, epochs =, view = 'model'}])\n"
             "  The visualizer: full-screen views of the model, stepped with single keys\n"
@@ -221,12 +222,31 @@ static const help_entry entries[] = {
     {"tensor", "nn.tensor{{1, 2}, {3, 4}}; nn.zeros(2, 3); nn.ones; nn.rand; nn.randn;\n"
                "nn.arange(start, stop, step); nn.full(shape, v)\n"
                "  t.shape, t[i][j], t:get(i, j), t:set(v, i, j), t:matmul(u), t:reshape(...),\n"
-               "  t:transpose(), t:narrow(axis, start, length), t:slice(first, last),\n"
+               "  t:view(...), t:transpose(), t:narrow(axis, start, length), t:slice(first, last),\n"
                "  t:sum([axis]), t:mean, t:max, t:argmax, t:totable(); + - * / with numbers.\n"
                "  t:save('t.npy') and nn.load_npy('t.npy'): NumPy's np.load and np.save."},
+    {"reshape", "t:reshape(2, 3) or t:reshape{2, -1} -> the same elements, in row-major order,\n"
+                "  in a new shape (one -1 is inferred). As in PyTorch, reshape may return a\n"
+                "  view or a copy: a view (sharing memory: a write shows in t) whenever the\n"
+                "  strides allow it, always for a contiguous t; a copy otherwise, e.g. of a\n"
+                "  transpose. t:view(...) is only ever a view, and an error where reshape\n"
+                "  would copy; t:clone() is always a copy."},
+    {"view", "t:view(2, 3) -> a view of t in a new shape, sharing its memory (PyTorch's\n"
+             "  view); an error when t (a transpose, some narrowings) would need a copy:\n"
+             "  then t:reshape(...) copies, or t:contiguous():view(...)."},
+    {"format", "nn.format(v) -> a loss as the progress line writes it: '0.5321' (Keras's\n"
+               "  4 decimals), or 3 significant digits below 1e-3 and from 1e5 up ('1.05e+57').\n"
+               "  nn.format(v, digits) -> that many significant digits: '0.333333'."},
     {"load_npy", "nn.load_npy(path) -> the array in a NumPy .npy file, as a tensor\n"
                  "  (float32/64, int8..64, uint8..64, bool; np.save(path, a) writes one).\n"
                  "  t:save('t.npy') writes a tensor for np.load('t.npy')."},
+    {"save", "m:save(path), t:save('t.npy'): written whole or not at all (a temporary\n"
+             "  PATH.unfinished-save-XXXXXX, then a rename). A symbolic link is followed\n"
+             "  (its file is replaced, the link stays); a directory, FIFO or device, a\n"
+             "  read-only file and a file with other hard links are refused. man nnstep."},
+    {"load", "nn.load(path) -> the model saved there, compiled if it was, optimizer\n"
+             "  state and all. Only a regular file; a model has at most 10000 layers;\n"
+             "  Ctrl-C stops a long load. A damaged file is refused, saying where."},
     {NULL, NULL},
 };
 

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "lnn.h"
+#include "tensor_print.h"
 
 typedef struct fit_state {
     lua_State *L;
@@ -42,15 +43,22 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* " - loss: 0.5321": Keras's 4 decimals; a loss of 1e57 as 1.05e+57 */
+static void print_metric(const char *name, double value)
+{
+    char text[32];
+    printf(" - %s: %s", name, lnn_format_metric(value, text, sizeof text));
+}
+
 static void print_metrics(const fit_state *s, const nn_fit_report *r)
 {
-    printf(" - loss: %.4f", r->loss);
+    print_metric("loss", r->loss);
     if (s->accuracy)
-        printf(" - accuracy: %.4f", r->accuracy);
+        print_metric("accuracy", r->accuracy);
     if (r->epoch_end && !isnan(r->val_loss)) {
-        printf(" - val_loss: %.4f", r->val_loss);
+        print_metric("val_loss", r->val_loss);
         if (s->accuracy)
-            printf(" - val_accuracy: %.4f", r->val_accuracy);
+            print_metric("val_accuracy", r->val_accuracy);
     }
 }
 
@@ -221,13 +229,13 @@ static void validation_options(lua_State *L, nn_fit_options *o, nn_tensor **x,
     if (train == 0 || train == n) {
         char given[32];
         snprintf(given, sizeof given, "%g", split);  /* luaL_error has no %g */
-        luaL_error(L, "fit: validation_split = %s of %d examples leaves %s (Keras trains on "
+        luaL_error(L, "fit: validation_split = %s of %d example%s leaves %s (Keras trains on "
                    "the first floor(n * (1 - split)) = %d); give more examples or another "
-                   "validation_split", given, (int)n,
+                   "validation_split", given, (int)n, n == 1 ? "" : "s",
                    train == 0 ? "nothing to train on" : "nothing to validate with", (int)train);
     }
     if ((*y)->ndim == 0 || (*y)->shape[0] != n)
-        luaL_error(L, "fit: x holds %d examples but y holds %d", (int)n,
+        luaL_error(L, "fit: x holds %d example%s but y holds %d", (int)n, n == 1 ? "" : "s",
                    (*y)->ndim ? (int)(*y)->shape[0] : 0);
     /* views, pushed as Lua tensors so they are freed even if an error comes */
     lnn_check(L, nn_tensor_narrow(&views[0], *x, 0, 0, n - held), "fit");

@@ -39,6 +39,7 @@
 #include <strings.h>
 
 #include "lnn.h"
+#include "tensor_print.h"
 
 /* net(x): a training-mode forward pass; returns the output. A weak table
  * remembers which model made that output, so the loss can find it. */
@@ -298,10 +299,14 @@ static int loss_backward(lua_State *L)
     return 0;
 }
 
+/* "categorical_crossentropy loss 0.5321" */
 static int loss_tostring(lua_State *L)
 {
+    lua_getfield(L, 1, "loss");
     lua_getfield(L, 1, "value");
-    lua_pushfstring(L, "%s loss %f", luaL_optstring(L, -1, "?"), lua_tonumber(L, -1));
+    char value[32];
+    lua_pushfstring(L, "%s loss %s", luaL_optstring(L, -2, "?"),
+                    lnn_format_metric(lua_tonumber(L, -1), value, sizeof value));
     return 1;
 }
 

@@ -382,8 +382,9 @@ static int model_count_params(lua_State *L)
 static int model_tostring(lua_State *L)
 {
     nn_model *m = lnn_check_model(L, 1, "tostring");
-    lua_pushfstring(L, "nn.Sequential (%d layer%s, %d parameters%s)", m->num_layers,
-                    m->num_layers == 1 ? "" : "s", (int)nn_model_param_count(m),
+    size_t params = nn_model_param_count(m);
+    lua_pushfstring(L, "nn.Sequential (%d layer%s, %d parameter%s%s)", m->num_layers,
+                    m->num_layers == 1 ? "" : "s", (int)params, params == 1 ? "" : "s",
                     m->compiled ? "" : ", not compiled");
     return 1;
 }

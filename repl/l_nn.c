@@ -3,8 +3,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "interrupt.h"
 #include "lnn.h"
 #include "repl.h"
+#include "tensor_print.h"
 
 extern const char lnn_debugger_lua[];  /* repl/lua/debugger.lua, compiled in */
 extern const char lnn_viz_lua[];       /* repl/lua/viz.lua, compiled in */
@@ -28,6 +30,21 @@ static int l_show(lua_State *L)
 {
     luaL_checkany(L, 1);
     lnn_push_shown_all(L, 1, lua_gettop(L));
+    return 1;
+}
+
+/* nn.format(v): a loss or a metric as the progress line shows it ("0.5321",
+ * "1.05e+57"); nn.format(v, digits): that many significant digits
+ * ("0.299854"). The one number rule, for the Lua parts too (tensor_print.h). */
+static int l_format(lua_State *L)
+{
+    lua_Number v = luaL_checknumber(L, 1);
+    char text[64];
+    if (lua_isnoneornil(L, 2))
+        lnn_format_metric(v, text, sizeof text);
+    else
+        lnn_format_value(v, (int)luaL_checkinteger(L, 2), text, sizeof text);
+    lua_pushstring(L, text);
     return 1;
 }
 
@@ -63,6 +80,7 @@ void lnn_push_data_dir(lua_State *L, const char *sub, const char *probe, const c
 
 void lnn_open_all(lua_State *L)
 {
+    nn_set_interrupt_flag(&lnn_interrupted);  /* Ctrl-C can stop a long load */
     lua_newtable(L);  /* nn */
     luaopen_nn_tensor(L);
     lnn_open_layers(L);
@@ -73,11 +91,13 @@ void lnn_open_all(lua_State *L)
     lnn_open_npy(L);
     lua_pushliteral(L, PACKAGE_VERSION);
     lua_setfield(L, -2, "version");
+    lua_pushcfunction(L, l_show);
+    lua_setfield(L, -2, "show");
+    lua_pushcfunction(L, l_format);
+    lua_setfield(L, -2, "format");
     open_lua_part(L, lnn_debugger_lua, "=debugger.lua", "debugger");
     lnn_open_viz(L);
     open_lua_part(L, lnn_viz_lua, "=viz.lua", "viz");
-    lua_pushcfunction(L, l_show);
-    lua_setfield(L, -2, "show");
     open_lua_part(L, lnn_lessons_lua, "=lessons.lua", "lessons");
     lua_getfield(L, -1, "lessons");
     lnn_push_data_dir(L, "lessons", "01_tensors.lua", "NNSTEP_LESSONS_DIR");

@@ -16,6 +16,7 @@
 #include "explain.h"
 #include "lnn.h"
 #include "ops.h"
+#include "tensor_print.h"
 
 typedef struct stepper_box {
     nn_model *model;
@@ -279,8 +280,9 @@ static int stepper_where(lua_State *L)
     const nn_stepper *s = &box->model->stepper;
     const nn_step *next = nn_stepper_next(s);
     if (!next) {
-        lua_pushfstring(L, "batch %d finished (%d steps, loss %f)", (int)s->batch + 1,
-                        (int)s->length, s->loss);
+        char loss[32];
+        lua_pushfstring(L, "batch %d finished (%d steps, loss %s)", (int)s->batch + 1,
+                        (int)s->length, lnn_format_metric(s->loss, loss, sizeof loss));
         return 1;
     }
     char text[96];
@@ -295,8 +297,8 @@ static int stepper_layer(lua_State *L)
     stepper_box *box = check_stepper(L, 1, "layer");
     lua_Integer i = luaL_checkinteger(L, 2);
     if (i < 1 || i > box->model->num_layers)
-        return luaL_error(L, "layer: index %d is out of range (the model has %d layers)",
-                          (int)i, box->model->num_layers);
+        return luaL_error(L, "layer: index %d is out of range (the model has %d layer%s)",
+                          (int)i, box->model->num_layers, box->model->num_layers == 1 ? "" : "s");
     lua_getiuservalue(L, 1, 1);
     lua_getfield(L, -1, "layers");
     lua_geti(L, -1, i);

@@ -563,35 +563,57 @@ static int t_set(lua_State *L)
     return 1;
 }
 
-/* ---- views: reshape, transpose, permute, narrow, slice, select ---- */
+/* ---- views: reshape (or a copy), view, transpose, permute, narrow, slice, select ---- */
 
-static int t_reshape(lua_State *L)
+/* The shape given to reshape or view, from argument 2 on ({2, -1} or 2, -1;
+ * one -1 is inferred from t's element count). Returns the number of axes. */
+static int read_reshape(lua_State *L, const nn_tensor *t, size_t *shape, const char *fn)
 {
-    nn_tensor *t = lnn_check_tensor(L, 1, "reshape"), *view;
     lua_Integer sizes[NN_MAX_DIMS];
     int ndim = read_integers(L, 2, lua_gettop(L), 1, true, "a positive integer or -1", NULL,
-                             sizes, "reshape");
+                             sizes, fn);
     if (ndim == 0)
-        tensor_error(L, "reshape: expected a shape: a table such as {2, -1} or sizes 2, -1");
-    size_t shape[NN_MAX_DIMS], known = 1, numel = nn_tensor_numel(t);
+        tensor_error(L, "%s: expected a shape: a table such as {2, -1} or sizes 2, -1", fn);
+    size_t known = 1, numel = nn_tensor_numel(t);
     int infer = -1;
     for (int d = 0; d < ndim; d++) {
         if (sizes[d] == -1 && infer >= 0)
-            tensor_error(L, "reshape: only one size can be -1 (inferred)");
+            tensor_error(L, "%s: only one size can be -1 (inferred)", fn);
         infer = sizes[d] == -1 ? d : infer;
         size_t size = sizes[d] == -1 ? 1 : (size_t)sizes[d];
         /* a product that wraps around could pass for numel: refuse it */
         if (known > numel / size)
-            tensor_error(L, "reshape: the new shape has more elements than the %zu of the "
-                         "tensor", numel);
+            tensor_error(L, "%s: the new shape has more elements than the %zu of the "
+                         "tensor", fn, numel);
         known *= size;
     }
     for (int d = 0; d < ndim; d++)
         shape[d] = d == infer ? numel / known : (size_t)sizes[d];
     if (infer >= 0 && numel % known != 0)
-        tensor_error(L, "reshape: cannot infer the size of dimension %d (-1): %zu elements "
-                     "is not a multiple of %zu", infer + 1, numel, known);
-    lnn_check(L, nn_tensor_reshape(&view, t, ndim, shape), "reshape");
+        tensor_error(L, "%s: cannot infer the size of dimension %d (-1): %zu elements "
+                     "is not a multiple of %zu", fn, infer + 1, numel, known);
+    return ndim;
+}
+
+/* t:reshape(2, 3): as PyTorch's, a view when the strides allow it (always
+ * for a contiguous t), else a copy (a transposed t read in row-major order). */
+static int t_reshape(lua_State *L)
+{
+    nn_tensor *t = lnn_check_tensor(L, 1, "reshape"), *result;
+    size_t shape[NN_MAX_DIMS];
+    int ndim = read_reshape(L, t, shape, "reshape");
+    lnn_check(L, nn_tensor_reshape(&result, t, ndim, shape), "reshape");
+    lnn_push_tensor(L, result);
+    return 1;
+}
+
+/* t:view(2, 3): as PyTorch's, always a view; an error when t would need a copy. */
+static int t_view(lua_State *L)
+{
+    nn_tensor *t = lnn_check_tensor(L, 1, "view"), *view;
+    size_t shape[NN_MAX_DIMS];
+    int ndim = read_reshape(L, t, shape, "view");
+    lnn_check(L, nn_tensor_view_shape(&view, t, ndim, shape), "view");
     lnn_push_tensor(L, view);
     return 1;
 }
@@ -622,8 +644,8 @@ static int t_permute(lua_State *L)
     int given = read_integers(L, 2, lua_gettop(L), 1, false, "an axis (a positive integer)",
                               NULL, axes, "permute");
     if (given != t->ndim)
-        tensor_error(L, "permute: expected %d axes for a %d-D tensor, got %d", t->ndim,
-                     t->ndim, given);
+        tensor_error(L, "permute: expected %d ax%s for a %d-D tensor, got %d", t->ndim,
+                     t->ndim == 1 ? "is" : "es", t->ndim, given);
     for (int d = 0; d < given; d++) {
         if (axes[d] > t->ndim)
             tensor_error(L, "permute: axis %lld is out of range for a %d-D tensor",
@@ -964,7 +986,8 @@ static int t_release(lua_State *L)
 /* ---- registration ---- */
 
 static const luaL_Reg methods[] = {
-    {"get", t_get}, {"set", t_set}, {"reshape", t_reshape}, {"transpose", t_transpose},
+    {"get", t_get}, {"set", t_set}, {"reshape", t_reshape}, {"view", t_view},
+    {"transpose", t_transpose},
     {"permute", t_permute}, {"narrow", t_narrow}, {"slice", t_slice},
     {"select", t_select}, {"contiguous", t_contiguous}, {"clone", t_clone},
     {"fill", t_fill}, {"copy", t_copy}, {"matmul", t_matmul}, {"norm", t_norm},

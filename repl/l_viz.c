@@ -31,6 +31,7 @@
 #include "loss.h"
 #include "viz_canvas.h"
 #include "viz_record.h"
+#include "viz_term.h"
 #include "viz_views.h"
 
 #define LNN_CANVAS "nn.viz.canvas"
@@ -523,6 +524,8 @@ void lnn_viz_fit_end(lnn_fit_viz *v)
         if (lua_pcall(L, 1, 0, 0) == LUA_OK)
             break;
         lua_pop(L, 1);
+        if (tries == 2)
+            viz_term_restore_screen();  /* whatever failed, the learner gets a terminal */
     }
     v->app = 0;
 }

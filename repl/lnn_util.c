@@ -18,6 +18,10 @@ void lnn_check(lua_State *L, nn_status st, const char *fn)
 {
     if (st == NN_OK)
         return;
+    if (st == NN_ERR_INTERRUPTED) {  /* the core noticed Ctrl-C: its message, */
+        lnn_disarm_interrupt_hook(L);  /* not the hook's bare "interrupted!" */
+        lnn_interrupted = 0;
+    }
     const char *msg = nn_last_error();
     size_t len = strlen(fn);
     /* "Dense: units must be ..." already names itself */

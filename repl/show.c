@@ -2,7 +2,10 @@
  * plain table shows its contents, {60000, 28, 28, 1} or
  * {loss = {0.53, 0.41}, epochs = 2}, instead of "table: 0x55d4...": the
  * learner wants to see a shape or a history, not an address. Nesting and
- * length are capped so that a big table stays one readable line.
+ * length are capped so that a big table stays one readable line. A table
+ * is a summary, so the floats in it show 6 significant digits (a history:
+ * {loss = {0.532145, 1.05e+57}}, not 0.53214478254318 of float32 noise); a
+ * number on its own shows in full, as Lua prints it.
  *
  * Each piece is pushed as a string and the pieces are joined with
  * lua_concat, so the stack stays balanced whatever __tostring does.
@@ -14,9 +17,11 @@
 #include <lua.h>
 
 #include "repl.h"
+#include "tensor_print.h"
 
 #define SHOW_DEPTH 2    /* tables deeper than this show as {...} */
 #define SHOW_ITEMS 16   /* entries shown per table before ", ..." */
+#define TABLE_DIGITS 6  /* significant digits of a float inside a table */
 
 static void push_shown(lua_State *L, int i, int depth, bool quote);
 
@@ -89,8 +94,12 @@ static void push_table(lua_State *L, int t, int depth)
 
 static void push_shown(lua_State *L, int i, int depth, bool quote)
 {
+    char number[32];
     if (is_plain_table(L, i))
         push_table(L, i, depth);
+    else if (depth > 0 && lua_type(L, i) == LUA_TNUMBER && !lua_isinteger(L, i))
+        lua_pushstring(L, lnn_format_value(lua_tonumber(L, i), TABLE_DIGITS, number,
+                                           sizeof number));
     else if (quote && lua_type(L, i) == LUA_TSTRING)
         lua_pushfstring(L, "'%s'", lua_tostring(L, i));
     else

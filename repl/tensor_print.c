@@ -257,7 +257,8 @@ static void add_slices(text *s, const nn_tensor *t, const number_format *f)
 
     for (size_t k = 0; k < count; k++) {
         if (2 * keep < count && k == keep) {
-            text_add(s, "... (%zu slices not shown)\n\n", count - 2 * keep);
+            size_t hidden = count - 2 * keep;
+            text_add(s, "... (%zu slice%s not shown)\n\n", hidden, hidden == 1 ? "" : "s");
             k = count - keep;
         }
         size_t index[NN_MAX_DIMS], rest = k;
@@ -312,4 +313,28 @@ char *lnn_tensor_to_string(const nn_tensor *t, const char *type_name)
         return NULL;
     }
     return s.data;
+}
+
+/* ---- single numbers ---- */
+
+char *lnn_format_metric(double v, char *buf, size_t size)
+{
+    double a = fabs(v);
+    if (isnan(v))
+        snprintf(buf, size, "nan");  /* printf may write "-nan" */
+    else if (isinf(v) || v == 0 || (a >= 1e-3 && a < 1e5))
+        snprintf(buf, size, "%.4f", v);  /* inf prints as a word */
+    else
+        snprintf(buf, size, "%.3g", v);
+    return buf;
+}
+
+char *lnn_format_value(double v, int digits, char *buf, size_t size)
+{
+    digits = digits < 1 ? 1 : digits > 17 ? 17 : digits;
+    if (isnan(v))
+        snprintf(buf, size, "nan");
+    else
+        snprintf(buf, size, "%.*g", digits, v);
+    return buf;
 }

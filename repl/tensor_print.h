@@ -22,4 +22,17 @@
  * memory runs out. */
 char *lnn_tensor_to_string(const nn_tensor *t, const char *type_name);
 
+/* Single numbers as a learner reads them: the one rule for the progress
+ * line, the views, the debugger and the lessons (Lua: nn.format).
+ *
+ * lnn_format_metric: a loss or an accuracy as Keras's progress bar shows it,
+ *   4 decimals ("0.5321", "0.0000"), except where 4 decimals would mislead:
+ *   below 1e-3 or from 1e5 up, 3 significant digits in scientific notation
+ *   ("1.05e+57", not 58 digits; "2.5e-05", not "0.0000"); "nan", "inf".
+ * lnn_format_value: `digits` significant digits (1..17), as %g writes them:
+ *   "0.299854", "-1.5e+08", "12".
+ * Both write into buf and return it. */
+char *lnn_format_metric(double v, char *buf, size_t size);
+char *lnn_format_value(double v, int digits, char *buf, size_t size);
+
 #endif

@@ -195,8 +195,9 @@ void viz_draw_gradients(viz_canvas *c, viz_rect area, viz_frame *f)
     const nn_param *p = &layer->params[0];
     char title[96];
     int half = (area.w - 3) / 2;
-    snprintf(title, sizeof title, "%s of %s: %zu values", p->name, layer->name,
-             nn_tensor_numel(p->value));
+    size_t count = nn_tensor_numel(p->value);
+    snprintf(title, sizeof title, "%s of %s: %zu value%s", p->name, layer->name, count,
+             count == 1 ? "" : "s");
     draw_histogram(c, (viz_rect){area.x, top, half, left}, title, p->value);
     snprintf(title, sizeof title, "its gradient dL/d%s", p->name);
     draw_histogram(c, (viz_rect){area.x + half + 3, top, half, left}, title, p->grad);

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "tensor_print.h"
 #include "viz_views.h"
 
 #define AXIS_W 9   /* y labels "  0.0123 " and the axis line */
@@ -145,8 +146,12 @@ static void draw_title(viz_canvas *c, int x, int y, int w, const char *what,
         }
     }
     int n = viz_textf(c, x, y, w, VIZ_TITLE_PEN, "%s per batch", what);
-    viz_textf(c, x + n, y, w - n, VIZ_PLAIN, ": %zu batch%s, last %.4g, lowest %.4g, highest %.4g%s",
-              s->count, s->count == 1 ? "" : "es", last, lowest, highest,
+    char last_text[32], lowest_text[32], highest_text[32];
+    viz_textf(c, x + n, y, w - n, VIZ_PLAIN, ": %zu batch%s, last %s, lowest %s, highest %s%s",
+              s->count, s->count == 1 ? "" : "es",
+              lnn_format_value(last, 4, last_text, sizeof last_text),
+              lnn_format_value(lowest, 4, lowest_text, sizeof lowest_text),
+              lnn_format_value(highest, 4, highest_text, sizeof highest_text),
               log_scale ? "  (log scale)" : "");
 }
 

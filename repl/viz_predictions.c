@@ -212,7 +212,7 @@ static void draw_confusion(viz_canvas *c, viz_rect area, const nn_model *m)
 {
     confusion_layout l = confusion_measure(m);
     viz_textf(c, area.x, area.y, area.w, VIZ_TITLE_PEN,
-              "evaluate's confusion matrix (%zu examples)", l.total);
+              "evaluate's confusion matrix (%zu example%s)", l.total, l.total == 1 ? "" : "s");
     viz_text(c, area.x, area.y + 1, area.w, VIZ_PLAIN, "rows: true class, columns: predicted");
     for (size_t k = 0; k < l.classes; k++)
         viz_textf(c, area.x + l.label_w + (int)k * l.col_w, area.y + 2, l.col_w, VIZ_TITLE_PEN,

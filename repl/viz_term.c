@@ -185,6 +185,14 @@ viz_term *viz_term_open(char *why, size_t size)
     return t;
 }
 
+void viz_term_restore_screen(void)
+{
+    if (open_term && !isendwin()) {
+        curs_set(1);
+        endwin();
+    }
+}
+
 void viz_term_close(viz_term *t)
 {
     if (!t)

@@ -24,6 +24,10 @@ typedef struct viz_term viz_term;
 viz_term *viz_term_open(char *why, size_t size);
 /* Give the terminal back (cooked mode, cursor shown, screen restored). */
 void viz_term_close(viz_term *t);
+/* Gives the terminal back (normal screen, cooked mode, cursor shown) if a
+ * visualizer has it, without closing it: the last resort when closing it
+ * from Lua failed. Its own close later still frees it. */
+void viz_term_restore_screen(void);
 
 /* What the terminal can show, chosen at open: Unicode when the locale is
  * UTF-8; no colour when NO_COLOR is set or the terminal has none; else 16,

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tensor_print.h"
+
 #define CHROME_ROWS 3  /* tabs above; status line and key strip below */
 
 static const char *const view_names[VIZ_VIEW_COUNT] = {
@@ -210,7 +212,7 @@ static void position_text(const nn_model *m, char *buf, size_t size)
         snprintf(step, sizeof step, "batch done (%zu steps)", s->length);
     }
     if (!isnan(s->loss))
-        snprintf(loss, sizeof loss, "%.4f", s->loss);
+        lnn_format_metric(s->loss, loss, sizeof loss);
     snprintf(buf, size, "%s  batch %zu  epoch %zu  loss %s", step, s->batch + 1, s->epoch + 1,
              loss);
 }

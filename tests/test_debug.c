@@ -147,7 +147,8 @@ static void test_nan_in_update_is_named(void **s)
         st = nn_stepper_step(&m->stepper);
     assert_int_equal(st, NN_ERR_NUMERIC);
     assert_non_null(strstr(nn_last_error(), "NaN appeared in dense_1.kernel during "));
-    assert_non_null(strstr(nn_last_error(), "(element 6 of (12, 4))"));
+    /* the 6th number of a (12, 4) kernel: row 2, column 2 */
+    assert_non_null(strstr(nn_last_error(), "(at [2][2]: row 2, column 2 of (12, 4))"));
     nn_tensor_free(x);
     nn_tensor_free(y);
     nn_model_free(m);
@@ -211,7 +212,7 @@ static void test_planted_nan_stops_at_its_layer(void **s)
     assert_int_equal(st, NN_ERR_NUMERIC);
     assert_int_equal(m->stepper.cursor, 5);  /* forward 1..5: the fifth made it */
     assert_string_equal(nn_last_error(), "NaN appeared in the output of dense_1 during "
-                        "forward dense_1 (element 1 of (3, 4))");
+                        "forward dense_1 (at [1][1]: row 1, column 1 of (3, 4))");
     nn_tensor_free(x);
     nn_tensor_free(y);
     nn_model_free(m);

@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "interrupt.h"
 #include "layer_config.h"
 #include "model_file.h"
 #include "model_helpers.h"
@@ -479,6 +480,28 @@ static void test_bad_magic_and_missing_file(void **s)
     assert_load_fails(test_dir, "not a regular file");
 }
 
+/* Ctrl-C during a load: the REPL points the core at its flag; a set flag
+ * stops the load before the first layer, with nothing made. */
+static void test_interrupted_load(void **s)
+{
+    (void)s;
+    char path[512];
+    path_in_dir(path, sizeof path, "model.nn");
+    nn_model *m = tiny_model(81);
+    assert_ok(nn_model_save(m, path));
+    nn_model_free(m);
+    volatile int flag = 1;
+    nn_set_interrupt_flag(&flag);
+    m = NULL;
+    nn_status st = nn_model_load(&m, path);
+    nn_set_interrupt_flag(NULL);
+    assert_int_equal(st, NN_ERR_INTERRUPTED);
+    assert_non_null(strstr(nn_last_error(), "loading interrupted at layer 1"));
+    assert_null(m);
+    assert_ok(nn_model_load(&m, path));  /* and without the flag it loads */
+    nn_model_free(m);
+}
+
 static void test_future_version(void **s)
 {
     (void)s;
@@ -771,6 +794,7 @@ static const struct CMUnitTest tests[] = {
     WITH_DIR(test_flipped_bytes),
     WITH_DIR(test_bad_magic_and_missing_file),
     WITH_DIR(test_future_version),
+    WITH_DIR(test_interrupted_load),
     WITH_DIR(test_consistent_but_wrong_contents),
     WITH_DIR(test_setting_out_of_range),
     WITH_DIR(test_version_1_files),

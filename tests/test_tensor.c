@@ -194,9 +194,8 @@ static void test_error_messages(void **state)
     assert_error(nn_tensor_reshape(&v, t, 2, (size_t[]){5, 2}), NN_ERR_SHAPE,
                  "reshape: cannot view (3, 4) (12 elements) as (5, 2) (10 elements)");
     assert_ok(nn_tensor_transpose(&tt, t, 0, 1));
-    assert_error(nn_tensor_reshape(&v, tt, 1, (size_t[]){12}), NN_ERR_STATE,
-                 "reshape: the tensor is not contiguous (a transposed or narrowed "
-                 "view); call contiguous() first");
+    assert_error(nn_tensor_view_shape(&v, tt, 2, (size_t[]){2, 5}), NN_ERR_SHAPE,
+                 "view: cannot view (4, 3) (12 elements) as (2, 5) (10 elements)");
     assert_error(nn_tensor_narrow(&v, t, 1, 3, 2), NN_ERR_ARG,
                  "narrow: elements 3..4 are outside dimension 1 of size 4");
     assert_error(nn_tensor_narrow(&v, t, 2, 0, 1), NN_ERR_ARG,
@@ -232,6 +231,72 @@ static void test_error_messages(void **state)
     nn_tensor_free(t);
 }
 
+/* reshape as PyTorch's: a view when strides can read the new shape, else a
+ * copy in row-major order; view_shape only ever views. The strides below
+ * are the ones torch 1.13 gives for the same calls. */
+static void test_reshape_views_or_copies(void **state)
+{
+    (void)state;
+    nn_tensor *t = make_3x4(), *tt, *flat, *cols, *split, *bad = NULL;
+    /* the transpose (4, 3) holds t[j][i] = 4j + i at (i, j): no strides read
+     * it as 12 in a row, so reshape copies, in the transpose's order */
+    assert_ok(nn_tensor_transpose(&tt, t, 0, 1));
+    assert_ok(nn_tensor_reshape(&flat, tt, 1, (size_t[]){12}));
+    assert_ptr_not_equal(flat->storage, t->storage);
+    for (size_t k = 0; k < 12; k++)
+        assert_true(nn_tensor_data(flat)[k] == (nn_real)(4 * (k % 3) + k / 3));
+    nn_tensor_data(flat)[0] = -1;  /* a copy: t keeps its 0 */
+    assert_true(at(t, 0, 0) == 0);
+    assert_error(nn_tensor_view_shape(&bad, tt, 1, (size_t[]){12}), NN_ERR_STATE,
+                 "view: this (4, 3) tensor (a transposed or narrowed view) cannot be "
+                 "read as (12,) without copying; reshape(...) copies when it must");
+    assert_null(bad);
+
+    /* columns 1..2 of t, (3, 2) with strides (4, 1): each row is contiguous,
+     * so (3, 1, 2) is a view, but (6,) straddles rows and copies 1 2 5 6 9 10 */
+    assert_ok(nn_tensor_narrow(&cols, t, 1, 1, 2));
+    assert_ok(nn_tensor_reshape(&split, cols, 3, (size_t[]){3, 1, 2}));
+    assert_ptr_equal(split->storage, t->storage);
+    assert_int_equal(split->stride[0], 4);
+    assert_int_equal(split->stride[2], 1);
+    nn_tensor_free(flat);
+    assert_ok(nn_tensor_reshape(&flat, cols, 1, (size_t[]){6}));
+    assert_ptr_not_equal(flat->storage, t->storage);
+    nn_real expect[6] = {1, 2, 5, 6, 9, 10};
+    for (int k = 0; k < 6; k++)
+        assert_true(nn_tensor_data(flat)[k] == expect[k]);
+    nn_tensor_free(split);
+
+    /* (2, 3, 4) with its first two axes swapped, (3, 2, 4) strides (4, 12, 1):
+     * splitting the last axis in two is a view with strides (4, 12, 2, 1) */
+    nn_tensor *cube, *swapped;
+    nn_real values[24];
+    for (int i = 0; i < 24; i++)
+        values[i] = (nn_real)i;
+    assert_ok(nn_tensor_from_array(&cube, 3, (size_t[]){2, 3, 4}, values));
+    assert_ok(nn_tensor_transpose(&swapped, cube, 0, 1));
+    assert_ok(nn_tensor_view_shape(&split, swapped, 4, (size_t[]){3, 2, 2, 2}));
+    assert_ptr_equal(split->storage, cube->storage);
+    ptrdiff_t torch_strides[4] = {4, 12, 2, 1};
+    for (int d = 0; d < 4; d++)
+        assert_int_equal(split->stride[d], torch_strides[d]);
+
+    /* a contiguous tensor always reshapes to a view: a write shows in t */
+    nn_tensor *same;
+    assert_ok(nn_tensor_reshape(&same, t, 2, (size_t[]){2, 6}));
+    assert_ptr_equal(same->storage, t->storage);
+    nn_tensor_data(same)[7] = 70;  /* row 1, column 1 of (2, 6) = t (1, 3) */
+    assert_true(at(t, 1, 3) == 70);
+    nn_tensor_free(same);
+    nn_tensor_free(split);
+    nn_tensor_free(swapped);
+    nn_tensor_free(cube);
+    nn_tensor_free(flat);
+    nn_tensor_free(cols);
+    nn_tensor_free(tt);
+    nn_tensor_free(t);
+}
+
 static void test_shape_string(void **state)
 {
     (void)state;
@@ -242,17 +307,33 @@ static void test_shape_string(void **state)
                         "(32, 28, 28, 1)");
 }
 
+/* a flat position as Lua indexes it: 501 = 50 * 10 + 1 is row 51, column 2
+ * of (64, 10); 23 = 1 * 12 + 2 * 4 + 3 is [2][3][4] of (2, 3, 4) */
+static void test_index_string(void **state)
+{
+    (void)state;
+    char buf[64];
+    assert_string_equal(nn_index_string(2, (size_t[]){64, 10}, 501, buf, sizeof buf),
+                        "[51][2]");
+    assert_string_equal(nn_index_string(3, (size_t[]){2, 3, 4}, 23, buf, sizeof buf),
+                        "[2][3][4]");
+    assert_string_equal(nn_index_string(1, (size_t[]){5}, 0, buf, sizeof buf), "[1]");
+    assert_string_equal(nn_index_string(0, NULL, 0, buf, sizeof buf), "");
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_creation),
     cmocka_unit_test(test_arange_descending_and_empty),
     cmocka_unit_test(test_views_share_storage),
     cmocka_unit_test(test_transpose_strides),
+    cmocka_unit_test(test_reshape_views_or_copies),
     cmocka_unit_test(test_permute_and_contiguous_view),
     cmocka_unit_test(test_copy_and_fill_on_views),
     cmocka_unit_test(test_iterator_order),
     cmocka_unit_test(test_scalar_tensor),
     cmocka_unit_test(test_error_messages),
     cmocka_unit_test(test_shape_string),
+    cmocka_unit_test(test_index_string),
 };
 
 RUN_TAP_GROUP("tensor", tests)

@@ -27,6 +27,9 @@ local current  -- the debugger that the ':' commands drive
 
 local function say(fmt, ...) print(string.format(fmt, ...)) end
 
+-- "1 example", "6 examples"
+local function count_of(n, noun) return string.format('%d %s%s', n, noun, n == 1 and '' or 's') end
+
 -- Argument checks, so that a wrong call says which method and argument.
 local function need(kind, value, method, what)
   if type(value) ~= kind then
@@ -96,7 +99,8 @@ function nn.debug(model, x, y, opts)
   assert(type(opts) == 'table', 'debug: options should be a table {batch_size = ..., epochs = ...}')
   local n = x.shape[1]
   if y ~= nil and y.shape[1] ~= n then  -- fit refuses the same
-    error(string.format('debug: x holds %d examples but y holds %d', n, y.shape[1] or 0), 2)
+    error(string.format('debug: x holds %d example%s but y holds %d', n, n == 1 and '' or 's',
+                        y.shape[1] or 0), 2)
   end
   local d = setmetatable({
     model = model, x = x, y = y, n = n,
@@ -124,10 +128,37 @@ local function scope(d)
   return setmetatable(env, {__index = _G})
 end
 
-local function evaluate(d, expr)
-  local chunk, err = load('return ' .. expr, '=' .. expr, 't', scope(d))
+-- The paths :explain reads, everywhere: layer.weights is the layer's kernel
+-- (dense_1.weights[600][3] = dense_1.kernel[600][3]), for a layer that has
+-- one. (Outside the debugger, layer.weights is Keras's list of the layer's
+-- parameters.)
+local function with_kernels(d, expr, method)
+  local kernels = {}
+  for _, layer in ipairs(d.model.layers) do
+    kernels[layer.name] = layer.kernel ~= nil
+    if not layer.kernel and expr:find('%f[%w_]' .. layer.name .. '%.weights%s*%[') then
+      error(string.format('%s: %s has no kernel (no weights to index)', method, layer.name), 0)
+    end
+  end
+  local text = (' ' .. expr):gsub('([^.%w_])([%a_][%w_]*)%.weights%f[^%w_]', function(before, name)
+    if kernels[name] then return before .. name .. '.kernel' end
+  end)
+  return text:sub(2)
+end
+
+local function evaluate(d, expr, method)
+  local code = with_kernels(d, expr, method or 'print')
+  local chunk, err = load('return ' .. code, '=' .. expr, 't', scope(d))
   if not chunk then error('cannot read ' .. expr .. ': ' .. err, 0) end
   return chunk()
+end
+
+-- A value as the debugger shows it: a number with 6 significant digits (a
+-- watch changes in its last digits, not in float noise), anything else as
+-- the REPL shows it (nn.show: a shape as {64, 10}, a tensor as Torch prints).
+local function shown(value)
+  if math.type(value) == 'float' then return nn.format(value, 6) end
+  return nn.show(value)
 end
 
 -- ---- breakpoints and watches ----
@@ -188,8 +219,8 @@ end
 
 local function check_watches(d)
   for _, w in ipairs(d.watches) do
-    local ok, value = pcall(evaluate, d, w.expr)
-    local text = ok and tostring(value) or ('error: ' .. tostring(value))
+    local ok, value = pcall(evaluate, d, w.expr, 'watch')
+    local text = ok and shown(value) or ('error: ' .. tostring(value))
     if text ~= w.last then
       say('watch %d: %s = %s%s', w.id, w.expr, text, w.last and (' (was ' .. w.last .. ')') or '')
       w.last = text
@@ -313,7 +344,7 @@ function Debugger:where()
   ensure_loaded(self, 'where')
   local program, position = self.stepper:program(), self.stepper.position
   say('batch %d/%d, epoch %d/%d, loss %s', self.batch, batch_count(self), self.epoch,
-      self.epochs, self.stepper.loss == self.stepper.loss and string.format('%.4f', self.stepper.loss) or '(not yet)')
+      self.epochs, self.stepper.loss == self.stepper.loss and nn.format(self.stepper.loss) or '(not yet)')
   for k = math.max(1, position - 1), math.min(#program, position + 3) do
     say('%s %3d  %s', k == position + 1 and '=>' or '  ', k, program[k])
   end
@@ -321,12 +352,14 @@ function Debugger:where()
   return self:position()
 end
 
+-- :print reads the paths :explain reads and shows the values as the REPL
+-- does (several side by side: :print x.shape, y.shape).
 function Debugger:print(expr)
   need('string', expr, 'print', 'the expression')
   ensure_loaded(self, 'print')
-  local value = evaluate(self, expr)
-  print(value)
-  return value
+  local values = table.pack(evaluate(self, expr))
+  print(values.n == 0 and 'nil' or nn.show(table.unpack(values, 1, values.n)))
+  return table.unpack(values, 1, values.n)
 end
 
 function Debugger:info(what)
@@ -335,7 +368,9 @@ function Debugger:info(what)
   if what == 'layers' then
     for i, layer in ipairs(self.model.layers) do
       local shape = table.concat(layer.output_shape, ', ')
-      say('%2d  %-18s %-14s (None, %s)  %d parameters', i, layer.name, layer.class, shape, layer:count_params())
+      local count = layer:count_params()
+      say('%2d  %-18s %-14s (None, %s)  %d parameter%s', i, layer.name, layer.class, shape, count,
+          count == 1 and '' or 's')
     end
   elseif what == 'breakpoints' then
     if #self.breakpoints == 0 then say('no breakpoints') end
@@ -467,9 +502,10 @@ function Debugger:explain(text)
   else
     say('%s joins input %d to %s of %s.', text, e.input, target, layer.name)
   end
-  local over = per == 1 and string.format('the %d examples', e.examples)
-    or recurrent and string.format('%d examples x %d timesteps', e.examples, per)
-    or string.format('%d examples x %d positions', e.examples, per)
+  local examples = count_of(e.examples, 'example')
+  local over = per == 1 and 'the ' .. examples
+    or recurrent and string.format('%s x %s', examples, count_of(per, 'timestep'))
+    or string.format('%s x %s', examples, count_of(per, 'position'))
   say('dL/dw = sum over %s of dL/dz * dz/dw,', over)
   say('  where dz/dw = %s:', e.bias and '1' or (param == 'recurrent_kernel'
                                                  and 'h_(t-1), the state it multiplies'
@@ -483,7 +519,7 @@ function Debugger:explain(text)
       or string.format('%d, %d', (t.row - 1) // per + 1, (t.row - 1) % per + 1)
     say('  %12s  %14.6g  %14.6g  %14.6g', label, t.upstream, t['local'], t.upstream * t['local'])
   end
-  say('  sum of all %d products: %.9g', e.rows, e.sum)
+  say('  %s: %.9g', e.rows == 1 and 'the only product' or string.format('sum of all %d products', e.rows), e.sum)
   say("  the engine's gradient:  %.9g", e.engine)
   return e
 end

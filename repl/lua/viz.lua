@@ -357,7 +357,7 @@ function App:show_output(line, output)
   if #lines > room then
     local hidden = #lines - room
     lines = {table.unpack(lines, hidden + 1)}
-    table.insert(lines, 1, string.format('(%d lines above not shown)', hidden))
+    table.insert(lines, 1, string.format('(%d line%s above not shown)', hidden, hidden == 1 and '' or 's'))
   end
   self.output = ':' .. line .. NEWLINE .. NEWLINE .. table.concat(lines, NEWLINE) ..
     NEWLINE .. NEWLINE .. '(any key closes this)'
@@ -451,8 +451,8 @@ end
 -- here while paused, draw. Returns false once the learner closed the screen.
 function App:fit_tick(info)
   local ok, err = pcall(function()
-    self.fit_message = string.format('epoch %d/%d, batch %d/%d, loss %.4f, accuracy %.4f',
-      info.epoch, info.epochs, info.batch, info.batches, info.loss, info.accuracy)
+    self.fit_message = string.format('epoch %d/%d, batch %d/%d, loss %s, accuracy %s',
+      info.epoch, info.epochs, info.batch, info.batches, nn.format(info.loss), nn.format(info.accuracy))
     repeat
       local key = self.term:key(self.paused and -1 or 0)
       while key do

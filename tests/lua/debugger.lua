@@ -88,12 +88,38 @@ said = {}
 d = nn.debug(model(3), x, y)
 d:watch('dense_1.grad.kernel:norm()')
 d:step(5)
-t.ok(heard('watch 1: dense_1.grad.kernel:norm%(%) = 0.0$'), 'a watch prints its first value')
+t.ok(heard('watch 1: dense_1.grad.kernel:norm%(%) = 0$'), 'a watch prints its first value')
 t.raises(function() d:explain('dense_1.weights[5][2]') end, 'the backward pass of dense_1 has not run yet', 'explain waits for the backward pass')
 d:step()
-t.ok(heard('%(was 0.0%)'), 'and prints again when a step changes it')
+t.ok(heard('%(was 0%)'), 'and prints again when a step changes it')
 d:print('conv2d_1.output:max()')
 t.ok(said[#said]:match('^%d'), ':print evaluates with layer names in scope')
+
+-- :print reads the paths :explain reads, and shows values as the REPL does
+said = {}
+local kernel = d.model.layers[4].kernel  -- (8, 3): conv 6 -> 4, pool -> 2; 2 x 2 x 2 filters
+local value = d:print('dense_1.weights[5][2]')
+t.is(value, kernel:get(5, 2), ':print dense_1.weights[5][2] is the kernel element, as :explain reads it')
+t.is_near(tonumber(said[#said]), kernel:get(5, 2), 1e-12, 'and prints it')
+d:print('dense_1.weights.shape')
+t.is(said[#said], '{8, 3}', ':print of a shape shows the table, not its address')
+d:print('dense_1.kernel.shape, conv2d_1.kernel.shape')
+t.is(said[#said], '{8, 3}\t{3, 3, 1, 2}', ':print of several values: side by side, as the REPL')
+d:print('dense_1.weights')
+t.like(said[#said], '%[nn.Tensor of size 8x3%]$', ':print dense_1.weights is the kernel, printed as a tensor')
+t.raises(function() d:print('dense_1.weights[9][1]') end, 'index 9 is out of range for dimension 1 of size 8',
+         ':print of an index out of range says which')
+t.raises(function() d:print('flatten_1.weights[1]') end, 'print: flatten_1 has no kernel',
+         ':print of the weights of a layer without a kernel says so')
+
+-- a watch shows 6 significant digits: 1/3 as float32 is 0.3333333432674...
+said = {}
+local wd = nn.debug(model(3), x, y)
+wd.model.layers[4].kernel[1][1] = 1 / 3
+wd:watch('dense_1.weights[1][1]')
+t.ok(heard('^watch 1: dense_1.weights%[1%]%[1%] = 0.333333$'), 'a watch of a number shows 6 significant digits')
+wd:watch('dense_1.kernel.shape')
+t.ok(heard('^watch 2: dense_1.kernel.shape = {8, 3}$'), 'a watch of a table shows its contents')
 
 -- explain: the chain rule adds up to the engine's gradient
 local e = d:explain('dense_1.weights[5][2]')
@@ -108,6 +134,17 @@ t.raises(function() d:explain('dense_1.weights[99][1]') end, 'index 99 is out of
 t.raises(function() d:break_at('dense_9 backward') end, "no layer named 'dense_9'", 'break checks names')
 t.raises(function() d:break_at('dense_1 sideways') end, "the phase is 'forward' or 'backward'", 'break checks phases')
 t.raises(function() d:info('everything') end, "info: what%?", 'info checks its argument')
+
+-- one example: "1 example", not "the 1 examples"
+said = {}
+local od = nn.debug(model(9), x:slice(1, 1), y:slice(1, 1))
+od:step(6)  -- forward 4, loss, backward dense_1
+local oe = od:explain('dense_1.weights[1][1]')
+t.ok(heard('^dL/dw = sum over the 1 example of dL/dz %* dz/dw,$'), 'explain over one example says "the 1 example"')
+t.ok(not heard('1 examples'), 'and never "1 examples"')
+t.ok(heard('^  the only product: '), 'one product is "the only product", not "all 1 products"')
+t.is_near(oe.sum, oe.engine, 1e-6, 'and it is the engine gradient')
+t.ok(heard('^on 1 example %(1 batch of 1%)'), 'nn.debug on one example says "1 example"')
 
 -- a planted NaN stops at the layer and phase that made it
 said = {}

@@ -50,6 +50,37 @@ t.raises(function() return nn.debug(m, nn.ones(2, 3), nn.ones(3, 2)) end,
          'debug: x holds 2 examples but y holds 3', 'nn.debug: x of 2 examples, y of 3')
 t.is(m:predict(nn.ones(1, 3)).shape, {1, 2}, 'the model still predicts after all that')
 
+-- a model of the most layers nnstep allows: names found at once, the next
+-- layer refused with the limit, and a save and load that keeps them all
+-- (before, names were looked up one by one: a crafted 100,000-layer file
+-- took a minute to load)
+local big = nn.Sequential{nn.Activation('linear', {input_shape = {1}})}
+for _ = 2, 10000 do big:add(nn.Activation('linear')) end
+t.is(big:get_layer('activation_7777').name, 'activation_7777', 'get_layer finds layer 7777 of 10000')
+t.raises(function() big:add(nn.Activation('linear')) end,
+         'a model has at most 10000 layers', 'the 10001st layer is refused, saying the limit')
+local small = nn.Sequential{nn.Dense(2, {input_shape = {2}}), nn.Dense(2, {name = 'dense_3'})}
+t.raises(function() small:add(nn.Dense(2, {name = 'dense_1'})) end,
+         "there is already a layer named 'dense_1'", 'a taken name is still refused')
+-- automatic names count the layers of the kind: the next is dense_3, taken
+t.raises(function() small:add(nn.Dense(2)) end, "there is already a layer named 'dense_3'",
+         'an automatic name that is taken is refused as before')
+local path = os.tmpname()
+big:save(path)
+local back = nn.load(path)
+os.remove(path)
+t.is({#back.layers, back.layers[10000].name}, {10000, 'activation_10000'},
+     'saved and loaded: every layer, in order')
+t.is(back:predict(nn.tensor{{0.5}})[1][1], 0.5, 'and it predicts (linear: the input)')
+
+-- one example is "1 example" in the messages that count them
+t.raises(function() return m:fit(nn.ones(1, 3), nn.ones(2, 2), {verbose = 0}) end,
+         'x holds 1 example but y holds 2', 'fit: 1 example, not 1 examples')
+t.raises(function() return nn.debug(m, nn.ones(1, 3), nn.ones(2, 2)) end,
+         'debug: x holds 1 example but y holds 2', 'debug: 1 example')
+t.is(tostring(nn.Sequential{nn.Dense(1, {input_shape = {1}, use_bias = false})}),
+     'nn.Sequential (1 layer, 1 parameter, not compiled)', 'a model of 1 parameter says so')
+
 -- predict whose output is more than the machine has: 10^6 examples of
 -- 100,000 outputs, 372.5 GiB. predict freed an uninitialised pointer here
 -- (SIGBUS: the process died and every model in it was lost); now the request

@@ -261,6 +261,34 @@ do
   flat[6] = 50
   t.is(x:get(2, 3), 50, 'a reshape shares storage')
 
+  -- reshape as NumPy's and PyTorch's: a view when the strides allow it,
+  -- else a copy of the elements in row-major order
+  do
+    local a = nn.arange(6):reshape(2, 3)   -- a[i][j] = 3(i-1) + (j-1)
+    local flat = a:transpose():reshape(6)  -- element k = (i, j) of the (3, 2) transpose
+    local expect = {}
+    for k = 1, 6 do
+      local i, j = (k - 1) // 2 + 1, (k - 1) % 2 + 1  -- row, column of the transpose
+      expect[k] = 3 * (j - 1) + (i - 1)               -- = a[j][i]
+    end
+    t.is(flat:totable(), expect, 'reshape of a transpose: the transpose read row by row')
+    t.is(expect, {0, 3, 1, 4, 2, 5}, '(the same, written out)')
+    flat[1] = -1
+    t.is(a:get(1, 1), 0, 'reshape of a transpose copies: a write does not reach the original')
+    t.ok(flat:is_contiguous(), 'the copy is contiguous')
+    local cols = nn.arange(12):reshape(3, 4):narrow(2, 2, 2)  -- {{1, 2}, {5, 6}, {9, 10}}
+    t.is(cols:reshape(6):totable(), {1, 2, 5, 6, 9, 10}, 'reshape of narrowed columns copies them')
+    local split = cols:reshape(3, 1, 2)  -- each row stays where it is: a view
+    split[2][1][2] = 60
+    t.is(cols:get(2, 2), 60, 'reshape(3, 1, 2) of narrowed columns is a view')
+    local v = a:view(3, 2)
+    v[3][2] = 50
+    t.is(a:get(2, 3), 50, 'view(3, 2) of a contiguous tensor shares storage')
+    local swapped = nn.arange(24):reshape(2, 3, 4):transpose(1, 2)  -- (3, 2, 4)
+    t.is({swapped:view(3, 2, 2, 2):stride()}, {4, 12, 2, 1},
+         'view of a transpose splitting the last axis: the strides torch gives')
+  end
+
   local tr = x:transpose()
   t.is(tr:totable(), {{0, 3}, {1, 4}, {2, 50}}, 'transpose: values')
   t.is({tr:stride()}, {1, 3}, 'transpose: strides swapped')
@@ -344,9 +372,12 @@ do
            'reshape: two -1')
   t.raises(function() return x:reshape(5) end,
            'reshape: cannot view (2, 3) (6 elements) as (5,) (5 elements)', 'reshape: wrong count')
-  t.raises(function() return tr:reshape(6) end,
-           'reshape: the tensor is not contiguous (a transposed or narrowed view); call '
-           .. 'contiguous() first', 'reshape: not contiguous')
+  t.raises(function() return tr:view(6) end,
+           'view: this (3, 2) tensor (a transposed or narrowed view) cannot be read as (6,) '
+           .. 'without copying; reshape(...) copies when it must', 'view: would need a copy')
+  t.raises(function() return x:view(4, -1) end,
+           'view: cannot infer the size of dimension 2 (-1): 6 elements is not a multiple of 4',
+           'view: -1 does not divide')
   t.raises(function() return x:reshape() end,
            'reshape: expected a shape: a table such as {2, -1} or sizes 2, -1', 'reshape()')
   t.raises(function() return x:transpose(1, 3) end,

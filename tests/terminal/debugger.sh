@@ -5,7 +5,7 @@
 # offers the debugger on the batch that made it, stopped at that step.
 . "${srcdir:-.}/tests/terminal/harness.sh"
 
-plan 15
+plan 17
 check 'the REPL starts' start_nnstep
 
 type_line "nn.seed(1); m = nn.Sequential{nn.Dense(4, {activation = 'relu', input_shape = {3}}), nn.Dense(2, {activation = 'softmax'})}"
@@ -40,6 +40,15 @@ expect ':back 2 goes two steps back' '^=>   3  loss$'
 clear_screen
 type_line ':print dense_1.output:size(2)'
 expect ':print sees layer names' '^4$'
+
+clear_screen
+type_line ':print x.shape'
+expect ':print of a shape shows the table, as the REPL does' '^\{5, 3\}$'
+
+clear_screen
+type_line 'm.layers[2].kernel[3][2] = 0.25'
+type_line ':print dense_2.weights[3][2]'
+expect ':print reads the paths :explain reads' '^0\.25$'
 
 clear_screen
 type_line 'm.layers[2].kernel[1][1] = 0/0'

@@ -77,8 +77,14 @@ shell_pid=$(tmux_ display-message -p -t "$session" '#{pane_pid}')
 kill -INT "$(pgrep -P "$shell_pid" | head -1)"
 check 'kill -INT during fit{viz = true}: fit says it was interrupted' \
     wait_for 'fit: interrupted \(the model keeps what it learned so far'
-pane_is() {
-    [ "$(tmux_ display-message -p -t "$session" "$1")" = "$2" ]
+pane_is() {  # a state that stays once reached: polled, as wait_for polls
+    tries=$((timeout_seconds * 10))
+    while [ "$tries" -gt 0 ]; do
+        [ "$(tmux_ display-message -p -t "$session" "$1")" = "$2" ] && return 0
+        sleep 0.1
+        tries=$((tries - 1))
+    done
+    return 1
 }
 check 'and the alternate screen is left' pane_is '#{alternate_on}' 0
 check 'and the cursor shows again' pane_is '#{cursor_flag}' 1

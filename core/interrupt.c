@@ -1,0 +1,16 @@
+/* interrupt.c: see interrupt.h. */
+#include "interrupt.h"
+
+#include <stddef.h>
+
+static volatile int *interrupt_flag = NULL;
+
+void nn_set_interrupt_flag(volatile int *flag)
+{
+    interrupt_flag = flag;
+}
+
+bool nn_interrupt_requested(void)
+{
+    return interrupt_flag && *interrupt_flag;
+}
