@@ -264,6 +264,8 @@ static nn_status run_tensor_views(world *w)
     THEN_MAKE(nn_tensor_narrow(&v, t, 1, 1, 2));
     THEN_MAKE(nn_tensor_select(&v, t, 0, 2));
     THEN_MAKE(nn_tensor_reshape(&v, t, 1, (size_t[]){12}));
+    THEN_MAKE(nn_tensor_reshape(&v, tt, 1, (size_t[]){12}));  /* a copy, then a view */
+    THEN_MAKE(nn_tensor_view_shape(&v, t, 2, (size_t[]){6, 2}));
     THEN_MAKE(nn_tensor_permute(&v, t, (int[]){1, 0}));
     THEN_MAKE(nn_tensor_clone(&v, t));
     THEN_MAKE(nn_tensor_contiguous(&v, tt));  /* a copy */
