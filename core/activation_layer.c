@@ -73,6 +73,7 @@ static const nn_layer_kind activation_kind = {
 nn_status nn_activation_layer_new(nn_layer **out, const char *activation,
                                   const nn_layer_options *opts)
 {
+    *out = NULL;
     if (!activation || !*activation)
         return nn_fail(NN_ERR_ARG, "Activation: an activation name is required, "
                        "e.g. 'relu'");

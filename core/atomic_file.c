@@ -1,6 +1,7 @@
 /* atomic_file.c: see atomic_file.h. */
 #include "atomic_file.h"
 
+#include "alloc.h"
 #include "checked_path.h"
 
 #include <errno.h>
@@ -68,8 +69,9 @@ static void sync_directory(const char *path)
  * locked (flock) so that no other save takes it for a killed one's. */
 static nn_status make_temporary(const char *path, const char *target, char **tmp, int *fd)
 {
+    *fd = -1;
     size_t n = strlen(target);
-    *tmp = malloc(n + sizeof NN_UNFINISHED_SAVE + 6);
+    *tmp = nn_malloc(n + sizeof NN_UNFINISHED_SAVE + 6);
     if (!*tmp)
         return nn_fail(NN_ERR_NOMEM, "%s: out of memory while saving", path);
     memcpy(*tmp, target, n);

@@ -1,5 +1,6 @@
 /* checked_path.c: see checked_path.h. */
 #include "checked_path.h"
+#include "alloc.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -37,13 +38,14 @@ static size_t dir_length(const char *path)
  * from the link's own directory, as the kernel does. */
 static nn_status read_link(const char *path, char **next)
 {
+    *next = NULL;
     char target[PATH_MAX];
     ssize_t n = readlink(path, target, sizeof target - 1);
     if (n < 0)
         return nn_fail(NN_ERR_IO, "%s: cannot read the link: %s", path, strerror(errno));
     target[n] = '\0';
     size_t dir = target[0] == '/' ? 0 : dir_length(path);
-    *next = malloc(dir + (size_t)n + 1);
+    *next = nn_malloc(dir + (size_t)n + 1);
     if (!*next)
         return nn_fail(NN_ERR_NOMEM, "%s: out of memory", path);
     memcpy(*next, path, dir);
@@ -56,7 +58,8 @@ static nn_status read_link(const char *path, char **next)
 static nn_status follow_links(const char *path, char **final, struct stat *info,
                               int *exists)
 {
-    char *at = strdup(path);
+    *final = NULL;
+    char *at = nn_strdup(path);
     if (!at)
         return nn_fail(NN_ERR_NOMEM, "%s: out of memory", path);
     for (int hops = 0; hops <= 40; hops++) {
@@ -148,7 +151,7 @@ static void remove_if_abandoned(const char *path)
 void nn_remove_unfinished_saves(const char *target)
 {
     size_t dir_len = dir_length(target);
-    char *dir = strndup(target, dir_len ? dir_len : 1);
+    char *dir = nn_strndup(target, dir_len ? dir_len : 1);
     if (!dir)
         return;
     if (!dir_len)
@@ -158,7 +161,7 @@ void nn_remove_unfinished_saves(const char *target)
     for (struct dirent *e; d && (e = readdir(d));) {
         if (!is_unfinished_save_of(e->d_name, base))
             continue;
-        char *path = malloc(dir_len + strlen(e->d_name) + 1);
+        char *path = nn_malloc(dir_len + strlen(e->d_name) + 1);
         if (!path)
             break;
         memcpy(path, target, dir_len);

@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "conv2d_direct.h"
 #include "gemm.h"
 #include "im2col.h"
@@ -368,6 +369,7 @@ nn_status nn_conv2d_new(nn_layer **out, size_t filters, size_t kernel_h,
                         size_t kernel_w, size_t stride_h, size_t stride_w,
                         bool same_padding, const nn_layer_options *opts)
 {
+    *out = NULL;
     if (filters == 0)
         return nn_fail(NN_ERR_ARG, "Conv2D: filters must be a positive integer, got 0");
     if (kernel_h == 0 || kernel_w == 0)
@@ -376,7 +378,7 @@ nn_status nn_conv2d_new(nn_layer **out, size_t filters, size_t kernel_h,
     if (stride_h == 0 || stride_w == 0)
         return nn_fail(NN_ERR_ARG, "Conv2D: strides must be positive, got (%zu, %zu)",
                        stride_h, stride_w);
-    conv2d *conv = calloc(1, sizeof *conv);
+    conv2d *conv = nn_calloc(1, sizeof *conv);
     if (!conv)
         return nn_fail(NN_ERR_NOMEM, "Conv2D: out of memory");
     *conv = (conv2d){.filters = filters, .kernel_h = kernel_h, .kernel_w = kernel_w,

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "alloc.h"
 #include "gemm.h"
 #include "layer_config.h"
 #include "layers.h"
@@ -145,9 +146,10 @@ static const nn_layer_kind dense_kind = {
 
 nn_status nn_dense_new(nn_layer **out, size_t units, const nn_layer_options *opts)
 {
+    *out = NULL;
     if (units == 0)
         return nn_fail(NN_ERR_ARG, "Dense: units must be a positive integer, got 0");
-    dense *d = calloc(1, sizeof *d);
+    dense *d = nn_calloc(1, sizeof *d);
     if (!d)
         return nn_fail(NN_ERR_NOMEM, "Dense: out of memory");
     d->units = units;

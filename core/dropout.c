@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "layer_config.h"
 #include "layers.h"
 
@@ -115,9 +116,10 @@ static const nn_layer_kind dropout_kind = {
 
 nn_status nn_dropout_new(nn_layer **out, double rate, const nn_layer_options *opts)
 {
+    *out = NULL;
     if (!(rate >= 0 && rate < 1))  /* written so that NaN fails too */
         return nn_fail(NN_ERR_ARG, "Dropout: rate must be in [0, 1), got %g", rate);
-    dropout *d = calloc(1, sizeof *d);
+    dropout *d = nn_calloc(1, sizeof *d);
     if (!d)
         return nn_fail(NN_ERR_NOMEM, "Dropout: out of memory");
     d->rate = rate;

@@ -6,9 +6,11 @@
  * training off (Dropout is the identity).
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "model.h"
 
 /* Check x and y against the model before a long run starts. predict needs
@@ -103,7 +105,7 @@ static bool start_confusion(nn_model *m)
     if (last->out_ndim != 1 || last->out_shape[0] < 2)
         return false;
     size_t classes = last->out_shape[0];
-    size_t *counts = realloc(m->confusion, classes * classes * sizeof *counts);
+    size_t *counts = nn_realloc(m->confusion, classes * classes * sizeof *counts);
     if (!counts)
         return false;
     memset(counts, 0, classes * classes * sizeof *counts);
@@ -146,17 +148,36 @@ nn_status nn_model_evaluate(nn_model *m, const nn_tensor *x, const nn_tensor *y,
     return st;
 }
 
+/* The (N, outputs...) tensor predict fills. When it is more than memory
+ * holds, say what it was for and what to do instead. */
+static nn_status new_predictions(nn_tensor **out, int ndim, const size_t *shape)
+{
+    nn_status st = nn_tensor_empty(out, ndim, shape);
+    if (st != NN_ERR_NOMEM)
+        return st;
+    char why[256], text[96];  /* copied: nn_fail must not read the buffer it writes */
+    snprintf(why, sizeof why, "%s", nn_last_error());
+    const char *reason = strncmp(why, "tensor: ", 8) == 0 ? why + 8 : why;
+    return nn_fail(st, "predict: no room for the predictions, of shape %s: %s; predict "
+                   "fewer examples at a time", nn_shape_string(ndim, shape, text, sizeof text),
+                   reason);
+}
+
 nn_status nn_model_predict(nn_model *m, const nn_tensor *x, size_t batch_size,
                            nn_tensor **out)
 {
+    *out = NULL;
     NN_TRY(check_data(m, "predict", x, NULL));
     const nn_layer *last = nn_model_output_layer(m);
     size_t shape[NN_MAX_DIMS] = {x->shape[0]};
     memcpy(shape + 1, last->out_shape, (size_t)last->out_ndim * sizeof(size_t));
-    nn_tensor *xc, *result;
-    NN_TRY(nn_tensor_contiguous(&xc, x));
-    nn_status st = nn_tensor_empty(&result, last->out_ndim + 1, shape);
-    size_t n = x->shape[0], row = nn_tensor_numel(result) / (n ? n : 1);
+    nn_tensor *xc = NULL, *result = NULL;
+    nn_status st = nn_tensor_contiguous(&xc, x);
+    if (st == NN_OK)
+        st = new_predictions(&result, last->out_ndim + 1, shape);
+    size_t n = x->shape[0], row = 1;  /* elements per example */
+    for (int d = 0; d < last->out_ndim; d++)
+        row *= last->out_shape[d];
     batch_size = batch_size ? batch_size : 32;
     for (size_t first = 0; st == NN_OK && first < n; first += batch_size) {
         size_t count = n - first < batch_size ? n - first : batch_size;
@@ -179,10 +200,10 @@ nn_status nn_model_predict(nn_model *m, const nn_tensor *x, size_t batch_size,
 static nn_status history_init(nn_history *h, size_t epochs)
 {
     memset(h, 0, sizeof *h);
-    h->loss = calloc(epochs, sizeof(double));
-    h->accuracy = calloc(epochs, sizeof(double));
-    h->val_loss = calloc(epochs, sizeof(double));
-    h->val_accuracy = calloc(epochs, sizeof(double));
+    h->loss = nn_calloc(epochs, sizeof(double));
+    h->accuracy = nn_calloc(epochs, sizeof(double));
+    h->val_loss = nn_calloc(epochs, sizeof(double));
+    h->val_accuracy = nn_calloc(epochs, sizeof(double));
     if (!h->loss || !h->accuracy || !h->val_loss || !h->val_accuracy) {
         nn_history_free(h);
         return nn_fail(NN_ERR_NOMEM, "fit: out of memory");
@@ -296,7 +317,7 @@ nn_status nn_model_fit(nn_model *m, const nn_tensor *x, const nn_tensor *y,
         st = nn_tensor_contiguous(&yc, y);
     size_t n = x->shape[0];
     fit_run run = {.m = m, .x = xc, .y = yc, .opts = &o};
-    run.order = malloc(n * sizeof *run.order);
+    run.order = nn_malloc(n * sizeof *run.order);
     if (st == NN_OK && !run.order)
         st = nn_fail(NN_ERR_NOMEM, "fit: out of memory");
     if (st == NN_OK)

@@ -45,6 +45,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "threads.h"
 
 /* ---- block sizes ----
@@ -353,7 +354,7 @@ static nn_real *get_workspace(size_t elements)
     if (!workspace_key_made) return NULL;
     workspace *w = pthread_getspecific(workspace_key);
     if (!w) {
-        w = calloc(1, sizeof *w);
+        w = nn_calloc(1, sizeof *w);
         if (!w || pthread_setspecific(workspace_key, w) != 0) {
             free(w);
             return NULL;
@@ -361,7 +362,7 @@ static nn_real *get_workspace(size_t elements)
     }
     if (elements <= w->size) return w->data;
     size_t bytes = round_up(elements * sizeof(nn_real), ALIGNMENT);
-    nn_real *bigger = aligned_alloc(ALIGNMENT, bytes);
+    nn_real *bigger = nn_aligned_alloc(ALIGNMENT, bytes);
     if (!bigger) return NULL;
     free(w->data);
     w->data = bigger;
@@ -485,6 +486,7 @@ void nn_gemm(bool trans_a, bool trans_b, size_t m, size_t n, size_t k,
 nn_status nn_tensor_matmul(nn_tensor **out, const nn_tensor *a,
                            const nn_tensor *b)
 {
+    *out = NULL;
     if (a->ndim != 2 || b->ndim != 2)
         return nn_fail(NN_ERR_SHAPE,
                        "matmul: expected 2-D tensors, got %d-D and %d-D",

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "gemm.h"
 #include "layers.h"
 #include "recurrent.h"
@@ -191,9 +192,10 @@ const nn_layer_kind nn_gru_kind = {
 nn_status nn_gru_new(nn_layer **out, size_t units, bool return_sequences,
                      const nn_layer_options *opts)
 {
+    *out = NULL;
     if (units == 0)
         return nn_fail(NN_ERR_ARG, "GRU: units must be a positive integer, got 0");
-    gru *g = calloc(1, sizeof *g);
+    gru *g = nn_calloc(1, sizeof *g);
     if (!g)
         return nn_fail(NN_ERR_NOMEM, "GRU: out of memory");
     g->rnn = (nn_recurrent){.units = units, .blocks = NUM_GATES, .gate_names = gate_names,

@@ -1,5 +1,6 @@
 /* init.c: Keras's initializers (glorot_uniform, he_normal, orthogonal). */
 #include "init.h"
+#include "alloc.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -70,7 +71,7 @@ nn_status nn_init_orthogonal(nn_tensor *t, nn_rng *rng)
         return nn_fail(NN_ERR_ARG, "orthogonal: needs a contiguous 2-D tensor");
     size_t rows = t->shape[0], cols = t->shape[1];
     size_t n = rows > cols ? rows : cols, m = rows > cols ? cols : rows;
-    double *a = malloc(n * m * sizeof *a);
+    double *a = nn_malloc(n * m * sizeof *a);
     if (!a)
         return nn_fail(NN_ERR_NOMEM, "orthogonal: out of memory");
     do {

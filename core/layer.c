@@ -2,6 +2,7 @@
  * building, per-batch buffers, freeing. */
 #include "layer.h"
 
+#include "alloc.h"
 #include "init.h"
 
 #include <stdio.h>
@@ -52,7 +53,8 @@ static nn_status apply_options(nn_layer *layer, const nn_layer_options *opts,
 nn_status nn_layer_new(nn_layer **out, const nn_layer_kind *kind, void *impl,
                        const nn_layer_options *opts, const char *default_activation)
 {
-    nn_layer *layer = calloc(1, sizeof *layer);
+    *out = NULL;
+    nn_layer *layer = nn_calloc(1, sizeof *layer);
     if (!layer) {
         free(impl);
         return nn_fail(NN_ERR_NOMEM, "%s: out of memory", kind->class_name);
@@ -81,6 +83,8 @@ void nn_layer_init_kernel(const nn_layer *layer, nn_tensor *kernel, nn_rng *rng)
 nn_status nn_layer_add_param(nn_layer *layer, const char *name, int ndim,
                              const size_t *shape, nn_tensor **value)
 {
+    if (value)
+        *value = NULL;
     if (layer->num_params == NN_MAX_PARAMS)
         return nn_fail(NN_ERR_STATE, "%s: too many parameters", layer->name);
     nn_param *p = &layer->params[layer->num_params];

@@ -195,6 +195,7 @@ static nn_status unknown_class(const char *class_name)
 
 nn_status nn_layer_from_config(const nn_layer_config *cfg, nn_layer **out)
 {
+    *out = NULL;
     /* the fixed-size strings must end inside their arrays */
     if (!memchr(cfg->class_name, '\0', sizeof cfg->class_name) ||
         !memchr(cfg->name, '\0', sizeof cfg->name) ||

@@ -1,6 +1,8 @@
 /* layer_names.c: see layer_names.h. */
 #include "layer_names.h"
 
+#include "alloc.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,12 +62,13 @@ static nn_status grow_slots(nn_layer_names *names)
 static nn_status kind_entry(nn_layer_names *names, const nn_layer_kind *kind,
                             nn_kind_count **entry)
 {
+    *entry = NULL;
     for (int i = 0; i < names->num_kinds; i++)
         if (names->kinds[i].kind == kind) {
             *entry = &names->kinds[i];
             return NN_OK;
         }
-    nn_kind_count *kinds = realloc(names->kinds, (size_t)(names->num_kinds + 1) * sizeof *kinds);
+    nn_kind_count *kinds = nn_realloc(names->kinds, (size_t)(names->num_kinds + 1) * sizeof *kinds);
     if (!kinds)
         return nn_fail(NN_ERR_NOMEM, "Sequential: out of memory for the layer names");
     names->kinds = kinds;

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "gemm.h"
 #include "layers.h"
 #include "recurrent.h"
@@ -207,9 +208,10 @@ const nn_layer_kind nn_lstm_kind = {
 nn_status nn_lstm_new(nn_layer **out, size_t units, bool return_sequences,
                       const nn_layer_options *opts)
 {
+    *out = NULL;
     if (units == 0)
         return nn_fail(NN_ERR_ARG, "LSTM: units must be a positive integer, got 0");
-    lstm *l = calloc(1, sizeof *l);
+    lstm *l = nn_calloc(1, sizeof *l);
     if (!l)
         return nn_fail(NN_ERR_NOMEM, "LSTM: out of memory");
     l->rnn = (nn_recurrent){.units = units, .blocks = NUM_GATES, .gate_names = gate_names,

@@ -5,6 +5,7 @@
  */
 #include "model.h"
 
+#include "alloc.h"
 #include "ops.h"
 #include "recurrent.h"
 
@@ -15,7 +16,8 @@
 
 nn_status nn_model_new(nn_model **out, uint64_t seed)
 {
-    nn_model *m = calloc(1, sizeof *m);
+    *out = NULL;
+    nn_model *m = nn_calloc(1, sizeof *m);
     if (!m)
         return nn_fail(NN_ERR_NOMEM, "Sequential: out of memory");
     nn_rng_seed(&m->rng, seed, 0x6e6e73746570ULL);  /* the stream "nnstep" */
@@ -66,6 +68,7 @@ static nn_status name_layer(const nn_model *m, nn_layer *layer)
 static nn_status input_shape_for(const nn_model *m, const nn_layer *layer, int *ndim,
                                  const size_t **shape)
 {
+    *shape = NULL;
     char a[96], b[96];
     if (m->num_layers == 0) {
         if (layer->declared_in_ndim == 0)
@@ -102,7 +105,7 @@ nn_status nn_model_add(nn_model *m, nn_layer *layer)
         st = input_shape_for(m, layer, &ndim, &shape);
     if (st == NN_OK && m->num_layers == m->capacity) {
         int cap = m->capacity ? 2 * m->capacity : 8;
-        nn_layer **grown = realloc(m->layers, (size_t)cap * sizeof *grown);
+        nn_layer **grown = nn_realloc(m->layers, (size_t)cap * sizeof *grown);
         if (grown) {
             m->layers = grown;
             m->capacity = cap;
@@ -141,7 +144,7 @@ static nn_status list_weights(nn_model *m)
     int count = 0;
     for (int i = 0; i < m->num_layers; i++)
         count += m->layers[i]->num_params;
-    nn_param **weights = malloc((size_t)(count ? count : 1) * sizeof *weights);
+    nn_param **weights = nn_malloc((size_t)(count ? count : 1) * sizeof *weights);
     if (!weights)
         return nn_fail(NN_ERR_NOMEM, "compile: out of memory");
     count = 0;
@@ -205,6 +208,10 @@ nn_status nn_model_resize(nn_model *m, size_t batch)
     if (batch == m->batch)
         return NN_OK;
     m->batch = 0;
+    /* unwire first: the buffers below are replaced, and a failure part way
+     * must not leave a layer pointing at a freed one (the REPL shows them) */
+    for (int i = 0; i < m->num_layers; i++)
+        m->layers[i]->input = m->layers[i]->grad_output = NULL;
     const nn_layer *first = m->layers[0], *last = m->layers[m->num_layers - 1];
     NN_TRY(ensure_batch_tensor(&m->x, batch, first->in_ndim, first->in_shape));
     NN_TRY(ensure_batch_tensor(&m->loss_grad, batch, last->out_ndim, last->out_shape));
@@ -296,6 +303,7 @@ static void thousands(size_t n, char *buf, size_t size)
  * "name (Class)" instead of cutting it short. */
 nn_status nn_model_summary(const nn_model *m, char **text)
 {
+    *text = NULL;
     char line[NN_NAME_SIZE + 40], shape[96], count[32], rule[160], double_rule[160];
     int width = 27;
     for (int i = 0; i < m->num_layers; i++) {
@@ -308,7 +316,7 @@ nn_status nn_model_summary(const nn_model *m, char **text)
     memset(double_rule, '=', (size_t)rule_len);
     rule[rule_len] = double_rule[rule_len] = '\0';
     size_t size = 512 + (size_t)(rule_len + 2) * (2 * (size_t)m->num_layers + 8);
-    char *buf = malloc(size);
+    char *buf = nn_malloc(size);
     if (!buf)
         return nn_fail(NN_ERR_NOMEM, "summary: out of memory");
     size_t used = (size_t)snprintf(buf, size, "Model: \"sequential\"\n%s\n %-*s %-25s %-10s\n%s\n",

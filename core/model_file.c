@@ -17,6 +17,7 @@
  */
 #include "model_file.h"
 
+#include "alloc.h"
 #include "atomic_file.h"
 #include "checked_path.h"
 #include "interrupt.h"
@@ -114,7 +115,7 @@ static void put_bytes(writer *w, const void *bytes, size_t n)
         size_t cap = w->cap ? w->cap : 4096;
         while (cap - w->len < n && cap <= SIZE_MAX / 2)
             cap *= 2;
-        unsigned char *grown = cap - w->len < n ? NULL : realloc(w->data, cap);
+        unsigned char *grown = cap - w->len < n ? NULL : nn_realloc(w->data, cap);
         if (!grown) {
             w->out_of_memory = true;
             return;
@@ -323,6 +324,7 @@ typedef struct reader {
 
 static nn_status take(reader *r, size_t n, const unsigned char **bytes)
 {
+    *bytes = NULL;
     if (n > r->len - r->pos)  /* written so that it cannot overflow */
         return nn_fail(NN_ERR_FORMAT, "%s: truncated at byte %zu", r->path, r->len);
     *bytes = r->data + r->pos;
@@ -534,6 +536,13 @@ static nn_status get_optimizer_settings(reader *r, nn_optimizer *opt)
     return NN_OK;
 }
 
+/* A setting the core refuses means a corrupted file; running out of memory
+ * does not, and keeps its status. */
+static nn_status file_fault(nn_status st)
+{
+    return st == NN_ERR_NOMEM ? st : NN_ERR_FORMAT;
+}
+
 /* Loss and optimizer, then compile: the optimizer starts fresh here and
  * gets its saved state after the weights (read_optimizer_state). */
 static nn_status read_compile_settings(reader *r, nn_model *m)
@@ -543,16 +552,19 @@ static nn_status read_compile_settings(reader *r, nn_model *m)
     nn_optimizer *opt;
     NN_TRY(get_string(r, loss_name));
     NN_TRY(get_string(r, optimizer_name));
-    if (nn_loss_parse(loss_name, &loss) != NN_OK ||
-        nn_optimizer_new(&opt, optimizer_name) != NN_OK)
-        return with_path(NN_ERR_FORMAT, r->path, "");
-    nn_status st = get_optimizer_settings(r, opt);
+    nn_status st = nn_loss_parse(loss_name, &loss);
+    if (st == NN_OK)
+        st = nn_optimizer_new(&opt, optimizer_name);
+    if (st != NN_OK)
+        return with_path(file_fault(st), r->path, "");
+    st = get_optimizer_settings(r, opt);
     if (st != NN_OK) {
         nn_optimizer_free(opt);
         return st;
     }
-    if (nn_model_compile(m, opt, loss) != NN_OK)  /* takes opt, also on failure */
-        return with_path(NN_ERR_FORMAT, r->path, "");
+    st = nn_model_compile(m, opt, loss);  /* takes opt, also on failure */
+    if (st != NN_OK)
+        return with_path(file_fault(st), r->path, "");
     return NN_OK;
 }
 
@@ -663,7 +675,7 @@ static nn_status read_whole_file(const char *path, unsigned char **data, size_t 
         st = nn_fail(NN_ERR_IO, "%s: cannot read: %s", path, strerror(errno));
     if (st == NN_OK)
         st = check_header(path, head, head_len < sizeof head ? head_len : size);
-    if (st == NN_OK && !(*data = malloc(size ? size : 1)))
+    if (st == NN_OK && !(*data = nn_malloc(size ? size : 1)))
         st = nn_fail(NN_ERR_NOMEM, "%s: out of memory reading %zu bytes", path, size);
     if (st == NN_OK) {
         memcpy(*data, head, head_len);
@@ -729,6 +741,7 @@ static nn_status check_envelope(const char *path, const unsigned char *data, siz
 
 nn_status nn_model_load(nn_model **out, const char *path)
 {
+    *out = NULL;
     unsigned char *data = NULL;
     size_t len = 0;
     NN_TRY(read_whole_file(path, &data, &len));

@@ -25,6 +25,7 @@
  */
 #include "npy.h"
 
+#include "alloc.h"
 #include "atomic_file.h"
 #include "checked_path.h"
 
@@ -481,7 +482,7 @@ static nn_status read_prelude(npy_file *nf)
 static nn_status read_header(npy_file *nf)
 {
     size_t len = (size_t)nf->header_len;
-    char *text = malloc(len ? len : 1);
+    char *text = nn_malloc(len ? len : 1);
     if (!text)
         return nn_fail(NN_ERR_NOMEM, "%s: out of memory reading the header", nf->path);
     nn_status st = read_exactly(nf, text, len, "the header");
@@ -565,7 +566,8 @@ static nn_status from_fortran_order(const npy_file *nf, nn_tensor **t)
     return NN_OK;
 }
 
-/* The tensor the checked header describes, filled from the file. */
+/* The tensor the checked header describes, filled from the file; NULL on
+ * failure. */
 static nn_status load_data(npy_file *nf, nn_tensor **t)
 {
     const npy_header *h = &nf->h;
@@ -573,10 +575,14 @@ static nn_status load_data(npy_file *nf, nn_tensor **t)
     for (int d = 0; d < h->ndim; d++)  /* Fortran order: the shape reversed */
         shape[d] = h->fortran_order ? h->shape[h->ndim - 1 - d] : h->shape[d];
     NN_TRY(allocate_tensor(nf, h->ndim, shape, t));
-    NN_TRY(read_elements(nf, nn_tensor_data(*t)));
-    if (h->fortran_order && h->ndim > 1)
-        NN_TRY(from_fortran_order(nf, t));
-    return NN_OK;
+    nn_status st = read_elements(nf, nn_tensor_data(*t));
+    if (st == NN_OK && h->fortran_order && h->ndim > 1)
+        st = from_fortran_order(nf, t);
+    if (st != NN_OK) {
+        nn_tensor_free(*t);
+        *t = NULL;
+    }
+    return st;
 }
 
 nn_status nn_npy_load(nn_tensor **out, const char *path)

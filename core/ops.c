@@ -148,6 +148,7 @@ nn_status nn_tensor_reduce_all(const nn_tensor *t, nn_reduce_op op,
 nn_status nn_tensor_reduce(nn_tensor **out, const nn_tensor *t, int dim,
                            nn_reduce_op op)
 {
+    *out = NULL;
     const char *fn = nn_reduce_op_name(op);
     if (dim < 0 || dim >= t->ndim)
         return nn_fail(NN_ERR_ARG, "%s: dimension %d is out of range for a %d-D tensor",

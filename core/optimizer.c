@@ -28,6 +28,7 @@
  * then the value is clipped first, as that nnstep did.)
  */
 #include "optimizer.h"
+#include "alloc.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -35,6 +36,7 @@
 
 nn_status nn_optimizer_new(nn_optimizer **out, const char *name)
 {
+    *out = NULL;
     nn_optimizer_kind kind;
     if (name && strcmp(name, "sgd") == 0)
         kind = NN_OPT_SGD;
@@ -45,7 +47,7 @@ nn_status nn_optimizer_new(nn_optimizer **out, const char *name)
     else
         return nn_fail(NN_ERR_ARG, "unknown optimizer '%s' (expected sgd, adam or rmsprop)",
                        name ? name : "nil");
-    nn_optimizer *opt = calloc(1, sizeof *opt);
+    nn_optimizer *opt = nn_calloc(1, sizeof *opt);
     if (!opt)
         return nn_fail(NN_ERR_NOMEM, "optimizer: out of memory");
     opt->kind = kind;
@@ -144,7 +146,7 @@ nn_status nn_optimizer_bind(nn_optimizer *opt, size_t size)
     free_state(opt);
     int count = nn_optimizer_state_count(opt);
     for (int k = 0; k < count; k++) {
-        opt->state[k] = calloc(size ? size : 1, sizeof(nn_real));
+        opt->state[k] = nn_calloc(size ? size : 1, sizeof(nn_real));
         if (!opt->state[k]) {
             free_state(opt);
             return nn_fail(NN_ERR_NOMEM, "optimizer: out of memory: asked for its state for "
@@ -153,7 +155,7 @@ nn_status nn_optimizer_bind(nn_optimizer *opt, size_t size)
                                      (1024.0 * 1024.0 * 1024.0));
         }
     }
-    if (clipping(opt) && !(opt->clipped = malloc((size ? size : 1) * sizeof(nn_real)))) {
+    if (clipping(opt) && !(opt->clipped = nn_malloc((size ? size : 1) * sizeof(nn_real)))) {
         free_state(opt);
         return nn_fail(NN_ERR_NOMEM, "optimizer: out of memory for %zu clipped gradients",
                        size);
@@ -275,7 +277,7 @@ nn_status nn_optimizer_update(nn_optimizer *opt, nn_param *const *params, int co
                        "settings, the model now has %zu; compile the model again",
                        opt->size, total);
     if (clipping(opt)) {
-        if (!opt->clipped && !(opt->clipped = malloc((total ? total : 1) * sizeof(nn_real))))
+        if (!opt->clipped && !(opt->clipped = nn_malloc((total ? total : 1) * sizeof(nn_real))))
             return nn_fail(NN_ERR_NOMEM, "optimizer: out of memory for the clipped gradients");
         clip_gradients(opt, params, count);
     }

@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "copy_few.h"
 #include "im2col.h"
 #include "layer_config.h"
@@ -131,10 +132,11 @@ static nn_status pooling_new(nn_layer **out, const nn_layer_kind *kind, size_t p
                              size_t pool_w, size_t stride_h, size_t stride_w,
                              bool same_padding, const nn_layer_options *opts)
 {
+    *out = NULL;
     if (pool_h == 0 || pool_w == 0)
         return nn_fail(NN_ERR_ARG, "%s: pool_size must be positive, got (%zu, %zu)",
                        kind->class_name, pool_h, pool_w);
-    pooling *pool = calloc(1, sizeof *pool);
+    pooling *pool = nn_calloc(1, sizeof *pool);
     if (!pool)
         return nn_fail(NN_ERR_NOMEM, "%s: out of memory", kind->class_name);
     *pool = (pooling){.pool_h = pool_h, .pool_w = pool_w,
@@ -156,7 +158,7 @@ static nn_status max_pooling_resize(nn_layer *layer)
                        layer->name);
     free(pool->argmax);
     pool->argmax_kept = false;
-    pool->argmax = malloc(outputs * sizeof *pool->argmax);
+    pool->argmax = nn_malloc(outputs * sizeof *pool->argmax);
     if (!pool->argmax)
         return nn_fail(NN_ERR_NOMEM, "%s: out of memory", layer->name);
     return NN_OK;

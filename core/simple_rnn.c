@@ -12,6 +12,7 @@
  */
 #include <stdlib.h>
 
+#include "alloc.h"
 #include "gemm.h"
 #include "layers.h"
 #include "recurrent.h"
@@ -97,9 +98,10 @@ const nn_layer_kind nn_simple_rnn_kind = {
 nn_status nn_simple_rnn_new(nn_layer **out, size_t units, bool return_sequences,
                             const nn_layer_options *opts)
 {
+    *out = NULL;
     if (units == 0)
         return nn_fail(NN_ERR_ARG, "SimpleRNN: units must be a positive integer, got 0");
-    simple_rnn *s = calloc(1, sizeof *s);
+    simple_rnn *s = nn_calloc(1, sizeof *s);
     if (!s)
         return nn_fail(NN_ERR_NOMEM, "SimpleRNN: out of memory");
     s->rnn = (nn_recurrent){.units = units, .blocks = 1, .return_sequences = return_sequences};

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "model.h"
 
 nn_status nn_snapshot_reserve(nn_snapshot *snap, const nn_model *m)
@@ -11,12 +12,13 @@ nn_status nn_snapshot_reserve(nn_snapshot *snap, const nn_model *m)
     nn_snapshot_release(snap);
     size_t size = nn_model_param_count(m), bytes = (size ? size : 1) * sizeof(nn_real);
     int arrays = m->optimizer->num_state;
-    bool ok = (snap->params = malloc(bytes)) != NULL;
+    bool ok = (snap->params = nn_malloc(bytes)) != NULL;
     for (int k = 0; k < arrays && ok; k++)
-        ok = (snap->state[k] = malloc(bytes)) != NULL;
+        ok = (snap->state[k] = nn_malloc(bytes)) != NULL;
     if (!ok) {
         nn_snapshot_release(snap);
-        return nn_fail(NN_ERR_NOMEM, "snapshot: cannot keep a copy of %zu parameters", size);
+        return nn_fail(NN_ERR_NOMEM, "snapshot: out of memory: cannot keep a copy of %zu "
+                       "parameters (to step back with)", size);
     }
     snap->size = size;
     snap->num_state = arrays;

@@ -8,6 +8,18 @@
  *
  * The message lives in thread-local storage, so OpenMP workers cannot
  * overwrite the main thread's message.
+ *
+ * What a failed call leaves behind (tests/test_alloc_failures.c checks it
+ * with every allocation of a call made to fail in turn, core/alloc.h):
+ *   - a pointer out-parameter (nn_tensor **out, char **text, ...) is NULL:
+ *     every function sets it to NULL before anything can fail, so a caller
+ *     may free it or test it whatever happened, and never reads garbage;
+ *   - other out-parameters (a number, a struct) are not to be read, except
+ *     where a header says otherwise (fit's history after a NaN);
+ *   - whatever the call allocated is freed; nothing leaks;
+ *   - the objects passed in stay usable: a model whose predict or fit ran
+ *     out of memory predicts as before. Out of memory is NN_ERR_NOMEM, with
+ *     a message that says "out of memory".
  */
 #ifndef NN_STATUS_H
 #define NN_STATUS_H

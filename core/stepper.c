@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "alloc.h"
 #include "model.h"
 
 const char *nn_phase_name(nn_phase phase)
@@ -18,7 +19,7 @@ nn_status nn_stepper_plan(nn_stepper *s, nn_model *m)
     size_t length = 2;  /* loss and update */
     for (int i = 0; i < m->num_layers; i++)
         length += 2 * nn_layer_steps(m->layers[i]);
-    nn_step *program = malloc(length * sizeof *program);
+    nn_step *program = nn_malloc(length * sizeof *program);
     if (!program)
         return nn_fail(NN_ERR_NOMEM, "stepper: out of memory");
     size_t k = 0;

@@ -5,6 +5,7 @@
  * Every view below only computes a new offset, shape and stride.
  */
 #include "tensor.h"
+#include "alloc.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -54,13 +55,14 @@ static nn_status check_fits_in_memory(size_t size)
 
 static nn_status storage_new(nn_storage **out, size_t size, bool zeroed)
 {
+    *out = NULL;
     if (size > SIZE_MAX / sizeof(nn_real))
         return nn_fail(NN_ERR_NOMEM, "tensor: %zu elements is too many", size);
     NN_TRY(check_fits_in_memory(size));
-    nn_storage *s = malloc(sizeof *s);
+    nn_storage *s = nn_malloc(sizeof *s);
     /* malloc(0) may return NULL; ask for one element so an empty tensor works */
-    nn_real *data = zeroed ? calloc(size ? size : 1, sizeof(nn_real))
-                           : malloc((size ? size : 1) * sizeof(nn_real));
+    nn_real *data = zeroed ? nn_calloc(size ? size : 1, sizeof(nn_real))
+                           : nn_malloc((size ? size : 1) * sizeof(nn_real));
     if (!s || !data) {
         free(s);
         free(data);
@@ -156,9 +158,10 @@ char *nn_batch_shape_string(const char *batch, int ndim, const size_t *shape,
  * fresh pages from the system already zero instead of writing them. */
 static nn_status tensor_new(nn_tensor **out, int ndim, const size_t *shape, bool zeroed)
 {
+    *out = NULL;
     size_t numel = 0;
     NN_TRY(check_shape(ndim, shape, &numel));
-    nn_tensor *t = calloc(1, sizeof *t);
+    nn_tensor *t = nn_calloc(1, sizeof *t);
     if (!t)
         return nn_fail(NN_ERR_NOMEM, "tensor: out of memory");
     nn_status st = storage_new(&t->storage, numel, zeroed);
@@ -208,6 +211,7 @@ nn_status nn_tensor_from_array(nn_tensor **out, int ndim, const size_t *shape,
 nn_status nn_tensor_arange(nn_tensor **out, double start, double stop,
                            double step)
 {
+    *out = NULL;
     if (step == 0 || !isfinite(step) || !isfinite(start) || !isfinite(stop))
         return nn_fail(NN_ERR_ARG, "arange: step must be finite and non-zero "
                        "(start %g, stop %g, step %g)", start, stop, step);
@@ -227,7 +231,12 @@ nn_status nn_tensor_arange(nn_tensor **out, double start, double stop,
 nn_status nn_tensor_clone(nn_tensor **out, const nn_tensor *t)
 {
     NN_TRY(nn_tensor_empty(out, t->ndim, t->shape));
-    return nn_tensor_copy(*out, t);
+    nn_status st = nn_tensor_copy(*out, t);
+    if (st != NN_OK) {
+        nn_tensor_free(*out);
+        *out = NULL;
+    }
+    return st;
 }
 
 void nn_tensor_free(nn_tensor *t)

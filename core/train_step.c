@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "layer_config.h"
 #include "model.h"
 #include "recurrent.h"
@@ -116,7 +117,7 @@ nn_status nn_model_update(nn_model *m, size_t n)
     /* scale the gradients for the update, then put back what backward made
      * (a copy, not a division: x * f / f need not give x again) */
     size_t count = nn_model_param_count(m);
-    nn_real *saved = malloc((count ? count : 1) * sizeof *saved);
+    nn_real *saved = nn_malloc((count ? count : 1) * sizeof *saved);
     if (!saved)
         return nn_fail(NN_ERR_NOMEM, "update: out of memory");
     double factor = (double)m->grads_batch / (double)n;
@@ -158,9 +159,24 @@ static nn_status reinitialize_layer(nn_layer *layer, nn_rng *rng)
     return st;
 }
 
+/* All or nothing: each layer's twin may run out of memory, and a model
+ * half drawn anew would be neither the old one nor a new one. So the old
+ * parameters and generator are kept aside, and put back on failure. */
 nn_status nn_model_reinitialize(nn_model *m)
 {
-    for (int i = 0; i < m->num_layers; i++)
-        NN_TRY(reinitialize_layer(m->layers[i], &m->rng));
-    return NN_OK;
+    size_t count = nn_model_param_count(m);
+    nn_real *saved = nn_malloc((count ? count : 1) * sizeof *saved);
+    if (!saved)
+        return nn_fail(NN_ERR_NOMEM, "initialize: out of memory");
+    nn_model_copy_params(m, saved);
+    nn_rng rng = m->rng;
+    nn_status st = NN_OK;
+    for (int i = 0; st == NN_OK && i < m->num_layers; i++)
+        st = reinitialize_layer(m->layers[i], &m->rng);
+    if (st != NN_OK) {
+        nn_model_restore_params(m, saved);
+        m->rng = rng;
+    }
+    free(saved);
+    return st;
 }

@@ -3,6 +3,7 @@
  * nn_tensor_reshape when no strides can read the new shape. Each view
  * takes a reference on the storage, so it outlives the tensor it came from.
  */
+#include "alloc.h"
 #include "tensor.h"
 
 #include <stdint.h>
@@ -11,7 +12,8 @@
 
 nn_status nn_tensor_view(nn_tensor **out, const nn_tensor *t)
 {
-    nn_tensor *v = malloc(sizeof *v);
+    *out = NULL;
+    nn_tensor *v = nn_malloc(sizeof *v);
     if (!v)
         return nn_fail(NN_ERR_NOMEM, "view: out of memory");
     *v = *t;
@@ -119,6 +121,7 @@ static nn_status view_with_strides(nn_tensor **out, const nn_tensor *t, int ndim
 nn_status nn_tensor_view_shape(nn_tensor **out, const nn_tensor *t, int ndim,
                                const size_t *shape)
 {
+    *out = NULL;
     char a[96], b[96];
     ptrdiff_t stride[NN_MAX_DIMS];
     NN_TRY(check_same_count("view", t, ndim, shape));
@@ -133,6 +136,7 @@ nn_status nn_tensor_view_shape(nn_tensor **out, const nn_tensor *t, int ndim,
 nn_status nn_tensor_reshape(nn_tensor **out, const nn_tensor *t, int ndim,
                             const size_t *shape)
 {
+    *out = NULL;
     ptrdiff_t stride[NN_MAX_DIMS];
     NN_TRY(check_same_count("reshape", t, ndim, shape));
     if (strides_for_shape(t, ndim, shape, stride))
@@ -148,6 +152,7 @@ nn_status nn_tensor_reshape(nn_tensor **out, const nn_tensor *t, int ndim,
 nn_status nn_tensor_narrow(nn_tensor **out, const nn_tensor *t, int dim,
                            size_t start, size_t length)
 {
+    *out = NULL;
     NN_TRY(check_dim("narrow", t, dim));
     if (start > t->shape[dim] || length > t->shape[dim] - start)
         return nn_fail(NN_ERR_ARG, "narrow: elements %zu..%zu are outside dimension "
@@ -161,6 +166,7 @@ nn_status nn_tensor_narrow(nn_tensor **out, const nn_tensor *t, int dim,
 nn_status nn_tensor_select(nn_tensor **out, const nn_tensor *t, int dim,
                            size_t index)
 {
+    *out = NULL;
     NN_TRY(check_dim("select", t, dim));
     if (index >= t->shape[dim])
         return nn_fail(NN_ERR_ARG, "select: index %zu is outside dimension %d of "
@@ -180,6 +186,7 @@ nn_status nn_tensor_select(nn_tensor **out, const nn_tensor *t, int dim,
 nn_status nn_tensor_transpose(nn_tensor **out, const nn_tensor *t, int dim0,
                               int dim1)
 {
+    *out = NULL;
     NN_TRY(check_dim("transpose", t, dim0));
     NN_TRY(check_dim("transpose", t, dim1));
     NN_TRY(nn_tensor_view(out, t));
@@ -194,6 +201,7 @@ nn_status nn_tensor_transpose(nn_tensor **out, const nn_tensor *t, int dim0,
 nn_status nn_tensor_permute(nn_tensor **out, const nn_tensor *t,
                             const int *perm)
 {
+    *out = NULL;
     bool seen[NN_MAX_DIMS] = {false};
     for (int d = 0; d < t->ndim; d++) {
         if (perm[d] < 0 || perm[d] >= t->ndim || seen[perm[d]])
@@ -211,6 +219,7 @@ nn_status nn_tensor_permute(nn_tensor **out, const nn_tensor *t,
 
 nn_status nn_tensor_contiguous(nn_tensor **out, const nn_tensor *t)
 {
+    *out = NULL;
     if (nn_tensor_is_contiguous(t))
         return nn_tensor_view(out, t);
     return nn_tensor_clone(out, t);

@@ -81,4 +81,19 @@ t.raises(function() return nn.debug(m, nn.ones(1, 3), nn.ones(2, 2)) end,
 t.is(tostring(nn.Sequential{nn.Dense(1, {input_shape = {1}, use_bias = false})}),
      'nn.Sequential (1 layer, 1 parameter, not compiled)', 'a model of 1 parameter says so')
 
+-- predict whose output is more than the machine has: 10^6 examples of
+-- 100,000 outputs, 372.5 GiB. predict freed an uninitialised pointer here
+-- (SIGBUS: the process died and every model in it was lost); now the request
+-- is refused, predict says why, and the model predicts as before.
+local wide = nn.Sequential{nn.Dense(100000, {input_shape = {1}})}
+local probe = nn.tensor{{0.5}, {-2}}
+local before = wide:predict(probe)
+t.raises(function() return wide:predict(nn.zeros(1e6, 1)) end,
+         'predict: no room for the predictions, of shape %(1000000, 100000%): out of ' ..
+         'memory: asked for 100000000000 elements %(372.5 GiB%); this machine has .* in ' ..
+         'all; predict fewer examples at a time', 'predict of 372.5 GiB of outputs: out of memory')
+local after = wide:predict(probe)
+t.is(after.shape, {2, 100000}, 'the model still predicts after it')
+t.is((after - before):abs():max(), 0, 'and gives the same predictions as before')
+
 t.done_testing()
