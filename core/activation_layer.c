@@ -60,8 +60,27 @@ static void activation_config(const nn_layer *layer, nn_layer_config *cfg)
     (void)cfg;
 }
 
-static const nn_layer_kind activation_kind = {
+/* Its one argument, the activation, is the option every kind may take
+ * (cfg->activation, here o->activation), given by position. */
+static nn_status activation_make(const nn_layer_config *c, const nn_layer_options *o,
+                                 nn_layer **out)
+{
+    (void)c;
+    return nn_activation_layer_new(out, o->activation, o);
+}
+
+static const nn_layer_config activation_sample = {
+    .activation = "softmax", .input_ndim = 2, .input_shape = {3, 4},
+};
+
+const nn_layer_kind nn_activation_layer_kind = {
     .class_name = "Activation",
+    .activation_first = true,
+    .make = activation_make,
+    .help = "nn.Activation(activation, {name = nil})\n"
+            "  An activation on its own: linear, relu, sigmoid, tanh, softmax,\n"
+            "  leaky_relu (slope 0.2 below 0, as Keras 3's), elu (alpha 1).",
+    .sample = &activation_sample,
     .name_prefix = "activation",
     .build = activation_build,
     .forward = activation_forward,
@@ -82,5 +101,5 @@ nn_status nn_activation_layer_new(nn_layer **out, const char *activation,
     if (opts)
         with_activation = *opts;
     with_activation.activation = activation;
-    return nn_layer_new(out, &activation_kind, NULL, &with_activation, "linear");
+    return nn_layer_new(out, &nn_activation_layer_kind, NULL, &with_activation, "linear");
 }

@@ -328,16 +328,31 @@ static void conv2d_describe(const nn_layer *layer, char *buf, size_t size)
              layer->use_bias ? "true" : "false");
 }
 
+/* The settings, in the order conv2d_kind lists them. */
+enum { FILTERS, KERNEL_SIZE, STRIDES, PADDING };
+
 static void conv2d_config(const nn_layer *layer, nn_layer_config *cfg)
 {
     const conv2d *conv = layer->impl;
-    cfg->filters = conv->filters;
-    cfg->kernel_h = conv->kernel_h;
-    cfg->kernel_w = conv->kernel_w;
-    cfg->stride_h = conv->stride_h;
-    cfg->stride_w = conv->stride_w;
-    cfg->same_padding = conv->same_padding;
+    cfg->settings[FILTERS].size = conv->filters;
+    cfg->settings[KERNEL_SIZE] = (nn_setting_value){.pair = {conv->kernel_h, conv->kernel_w}};
+    cfg->settings[STRIDES] = (nn_setting_value){.pair = {conv->stride_h, conv->stride_w}};
+    cfg->settings[PADDING].flag = conv->same_padding;
 }
+
+static nn_status conv2d_make(const nn_layer_config *c, const nn_layer_options *o,
+                             nn_layer **out)
+{
+    const nn_setting_value *s = c->settings;
+    return nn_conv2d_new(out, s[FILTERS].size, s[KERNEL_SIZE].pair[0], s[KERNEL_SIZE].pair[1],
+                         s[STRIDES].pair[0], s[STRIDES].pair[1], s[PADDING].flag, o);
+}
+
+static const nn_layer_config conv2d_sample = {
+    .activation = "relu", .use_bias = true, .input_ndim = 3, .input_shape = {6, 5, 2},
+    .settings = {[FILTERS].size = 3, [KERNEL_SIZE].pair = {3, 2}, [STRIDES].pair = {2, 1},
+                 [PADDING].flag = true},
+};
 
 /* dL/dkernel = columns^T . dz: the factors :explain shows */
 static void conv2d_gradient_factors(const nn_layer *layer, int param, nn_gradient_factors *f)
@@ -352,9 +367,25 @@ static void conv2d_gradient_factors(const nn_layer *layer, int param, nn_gradien
     f->rows_per_example = f->rows / layer->batch;
 }
 
-static const nn_layer_kind conv2d_kind = {
+const nn_layer_kind nn_conv2d_kind = {
     .class_name = "Conv2D",
     .name_prefix = "conv2d",
+    .settings = (const nn_setting[]){
+        {.name = "filters", .type = NN_SETTING_SIZE},
+        {.name = "kernel_size", .type = NN_SETTING_PAIR},
+        {.name = "strides", .type = NN_SETTING_PAIR, .keyword = true, .fallback.pair = {1, 1}},
+        {.name = "padding", .type = NN_SETTING_PADDING, .keyword = true},
+        {NULL},
+    },
+    .takes_activation = true, .takes_bias = true, .takes_initializer = true,
+    .make = conv2d_make,
+    .help = "nn.Conv2D(filters, kernel_size, {strides = {1, 1}, padding = 'valid',\n"
+            "          activation = 'linear', use_bias = true,\n"
+            "          kernel_initializer = 'glorot_uniform', input_shape = nil, name = nil})\n"
+            "  2-D convolution over (height, width, channels) images (channels-last).\n"
+            "  kernel_size and strides: a number or {h, w}; padding 'valid' or 'same'.\n"
+            "  kernel (kh, kw, channels, filters), bias (filters).",
+    .sample = &conv2d_sample,
     .build = conv2d_build,
     .resize = conv2d_resize,
     .forward = conv2d_forward,
@@ -384,5 +415,5 @@ nn_status nn_conv2d_new(nn_layer **out, size_t filters, size_t kernel_h,
     *conv = (conv2d){.filters = filters, .kernel_h = kernel_h, .kernel_w = kernel_w,
                      .stride_h = stride_h, .stride_w = stride_w,
                      .same_padding = same_padding};
-    return nn_layer_new(out, &conv2d_kind, conv, opts, "linear");
+    return nn_layer_new(out, &nn_conv2d_kind, conv, opts, "linear");
 }

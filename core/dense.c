@@ -125,15 +125,36 @@ static void dense_describe(const nn_layer *layer, char *buf, size_t size)
              nn_activation_name(layer->activation), layer->use_bias ? "true" : "false");
 }
 
+/* The settings, in the order dense_settings lists them. */
+enum { UNITS };
+
 static void dense_config(const nn_layer *layer, nn_layer_config *cfg)
 {
     const dense *d = layer->impl;
-    cfg->units = d->units;
+    cfg->settings[UNITS].size = d->units;
 }
 
-static const nn_layer_kind dense_kind = {
+static nn_status dense_make(const nn_layer_config *c, const nn_layer_options *o, nn_layer **out)
+{
+    return nn_dense_new(out, c->settings[UNITS].size, o);
+}
+
+static const nn_layer_config dense_sample = {
+    .activation = "tanh", .use_bias = true, .input_ndim = 1, .input_shape = {5},
+    .settings = {[UNITS].size = 3},
+};
+
+const nn_layer_kind nn_dense_kind = {
     .class_name = "Dense",
     .name_prefix = "dense",
+    .settings = (const nn_setting[]){{.name = "units", .type = NN_SETTING_SIZE}, {NULL}},
+    .takes_activation = true, .takes_bias = true, .takes_initializer = true,
+    .make = dense_make,
+    .help = "nn.Dense(units, {activation = 'linear', use_bias = true,\n"
+            "         kernel_initializer = 'glorot_uniform', input_shape = nil, name = nil})\n"
+            "  A fully connected layer: output = activation(input . kernel + bias).\n"
+            "  kernel (in, units), bias (units). Acts on the last axis of its input.",
+    .sample = &dense_sample,
     .build = dense_build,
     .resize = dense_resize,
     .forward = dense_forward,
@@ -153,5 +174,5 @@ nn_status nn_dense_new(nn_layer **out, size_t units, const nn_layer_options *opt
     if (!d)
         return nn_fail(NN_ERR_NOMEM, "Dense: out of memory");
     d->units = units;
-    return nn_layer_new(out, &dense_kind, d, opts, "linear");
+    return nn_layer_new(out, &nn_dense_kind, d, opts, "linear");
 }

@@ -96,14 +96,33 @@ static void dropout_describe(const nn_layer *layer, char *buf, size_t size)
     snprintf(buf, size, "rate=%g", d->rate);
 }
 
+/* The settings, in the order dropout_kind lists them. */
+enum { RATE };
+
 static void dropout_config(const nn_layer *layer, nn_layer_config *cfg)
 {
     const dropout *d = layer->impl;
-    cfg->rate = d->rate;
+    cfg->settings[RATE].number = d->rate;
 }
 
-static const nn_layer_kind dropout_kind = {
+static nn_status dropout_make(const nn_layer_config *c, const nn_layer_options *o,
+                              nn_layer **out)
+{
+    return nn_dropout_new(out, c->settings[RATE].number, o);
+}
+
+static const nn_layer_config dropout_sample = {
+    .input_ndim = 1, .input_shape = {6}, .settings = {[RATE].number = 0.5},
+};
+
+const nn_layer_kind nn_dropout_kind = {
     .class_name = "Dropout",
+    .settings = (const nn_setting[]){{.name = "rate", .type = NN_SETTING_NUMBER}, {NULL}},
+    .make = dropout_make,
+    .help = "nn.Dropout(rate, {name = nil})\n"
+            "  While training, zeroes each input with probability rate and scales the\n"
+            "  rest by 1 / (1 - rate); at inference it passes inputs through.",
+    .sample = &dropout_sample,
     .name_prefix = "dropout",
     .build = dropout_build,
     .resize = dropout_resize,
@@ -123,5 +142,5 @@ nn_status nn_dropout_new(nn_layer **out, double rate, const nn_layer_options *op
     if (!d)
         return nn_fail(NN_ERR_NOMEM, "Dropout: out of memory");
     d->rate = rate;
-    return nn_layer_new(out, &dropout_kind, d, opts, "linear");
+    return nn_layer_new(out, &nn_dropout_kind, d, opts, "linear");
 }

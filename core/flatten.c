@@ -62,8 +62,21 @@ static void flatten_config(const nn_layer *layer, nn_layer_config *cfg)
     (void)cfg;
 }
 
-static const nn_layer_kind flatten_kind = {
+static nn_status flatten_make(const nn_layer_config *c, const nn_layer_options *o,
+                              nn_layer **out)
+{
+    (void)c;
+    return nn_flatten_new(out, o);
+}
+
+static const nn_layer_config flatten_sample = {.input_ndim = 3, .input_shape = {2, 3, 2}};
+
+const nn_layer_kind nn_flatten_kind = {
     .class_name = "Flatten",
+    .make = flatten_make,
+    .help = "nn.Flatten({name = nil})\n"
+            "  (d1, d2, ...) -> (d1 * d2 * ...): images to vectors for Dense.",
+    .sample = &flatten_sample,
     .name_prefix = "flatten",
     .build = flatten_build,
     .forward = flatten_forward,
@@ -74,5 +87,5 @@ static const nn_layer_kind flatten_kind = {
 
 nn_status nn_flatten_new(nn_layer **out, const nn_layer_options *opts)
 {
-    return nn_layer_new(out, &flatten_kind, NULL, opts, "linear");
+    return nn_layer_new(out, &nn_flatten_kind, NULL, opts, "linear");
 }

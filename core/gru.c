@@ -25,11 +25,13 @@
 
 #include "alloc.h"
 #include "gemm.h"
+#include "layer_config.h"
 #include "layers.h"
 #include "recurrent.h"
 
 enum { GATE_Z, GATE_R, GATE_H, NUM_GATES };
-static const char *const gate_names[NUM_GATES] = {"z", "r", "h"};
+/* NULL-terminated, as nn_layer_kind.gate_names */
+static const char *const gate_names[NUM_GATES + 1] = {"z", "r", "h"};
 
 typedef struct gru {
     nn_recurrent rnn;    /* first: hidden (B, T+1, units), gates (3, B, T, units) */
@@ -175,7 +177,29 @@ static void gru_destroy(nn_layer *layer)
     free(g);
 }
 
+static nn_status gru_make(const nn_layer_config *c, const nn_layer_options *o, nn_layer **out)
+{
+    return nn_gru_new(out, c->settings[NN_RNN_UNITS].size, c->settings[NN_RNN_RETURN_SEQUENCES].flag, o);
+}
+
+static const nn_layer_config gru_sample = {
+    .activation = "tanh", .recurrent_activation = "sigmoid", .use_bias = true,
+    .input_ndim = 2, .input_shape = {4, 3},
+    .settings = {[NN_RNN_UNITS].size = 3},
+};
+
 const nn_layer_kind nn_gru_kind = {
+    .settings = nn_recurrent_settings,
+    .takes_activation = true, .takes_recurrent_activation = true, .takes_bias = true,
+    .takes_initializer = true,
+    .make = gru_make,
+    .help = "nn.GRU(units, {return_sequences = false, activation = 'tanh',\n"
+            "       recurrent_activation = 'sigmoid', use_bias = true,\n"
+            "       input_shape = nil, name = nil})\n"
+            "  Gated recurrent unit (Keras 2's reset_after = true): gates z, r, candidate h.",
+    .recurrent = true,
+    .gate_names = gate_names,
+    .sample = &gru_sample,
     .class_name = "GRU",
     .name_prefix = "gru",
     .build = nn_recurrent_build,

@@ -80,6 +80,24 @@ void nn_layer_init_kernel(const nn_layer *layer, nn_tensor *kernel, nn_rng *rng)
         nn_init_glorot_uniform(kernel, rng);
 }
 
+/* The parameters so far and this one together must stay within
+ * layer->param_limit; counted without overflow, before any allocation. */
+static nn_status check_param_limit(const nn_layer *layer, int ndim, const size_t *shape)
+{
+    size_t room = layer->param_limit - nn_layer_param_count(layer);
+    size_t values = 1;
+    for (int d = 0; d < ndim; d++) {
+        if (shape[d] && values > room / shape[d])
+            return nn_fail(NN_ERR_FORMAT, "%s: more than %zu parameter values",
+                           layer->name, layer->param_limit);
+        values *= shape[d];
+    }
+    if (values > room)
+        return nn_fail(NN_ERR_FORMAT, "%s: more than %zu parameter values", layer->name,
+                       layer->param_limit);
+    return NN_OK;
+}
+
 nn_status nn_layer_add_param(nn_layer *layer, const char *name, int ndim,
                              const size_t *shape, nn_tensor **value)
 {
@@ -87,6 +105,8 @@ nn_status nn_layer_add_param(nn_layer *layer, const char *name, int ndim,
         *value = NULL;
     if (layer->num_params == NN_MAX_PARAMS)
         return nn_fail(NN_ERR_STATE, "%s: too many parameters", layer->name);
+    if (layer->limit_params)
+        NN_TRY(check_param_limit(layer, ndim, shape));
     nn_param *p = &layer->params[layer->num_params];
     NN_TRY(nn_tensor_zeros(&p->value, ndim, shape));
     nn_status st = nn_tensor_zeros(&p->grad, ndim, shape);

@@ -73,9 +73,66 @@ typedef struct nn_layer_options {
 
 typedef enum nn_kernel_init { NN_INIT_GLOROT_UNIFORM, NN_INIT_HE_NORMAL } nn_kernel_init;
 
+/* The arguments particular to one kind (units, kernel_size, rate, ...), as
+ * data: a kind lists them, by Keras's names and in its constructor's order,
+ * and a config (layer_config.h) holds their values in the same order. The
+ * model file saves them by name, so a kind can gain one without changing
+ * the format. */
+typedef enum nn_setting_type {
+    NN_SETTING_SIZE,     /* a positive whole number: units, filters */
+    NN_SETTING_PAIR,     /* two whole numbers {h, w}: kernel_size, pool_size, strides */
+    NN_SETTING_PADDING,  /* 'valid' or 'same', held as a flag: true = 'same' */
+    NN_SETTING_NUMBER,   /* a real number: rate */
+    NN_SETTING_FLAG,     /* true or false: return_sequences */
+} nn_setting_type;
+
+typedef union nn_setting_value {
+    size_t size;         /* NN_SETTING_SIZE */
+    size_t pair[2];      /* NN_SETTING_PAIR */
+    double number;       /* NN_SETTING_NUMBER */
+    bool flag;           /* NN_SETTING_PADDING, NN_SETTING_FLAG */
+} nn_setting_value;
+
+typedef struct nn_setting {
+    const char *name;    /* NULL ends a kind's list */
+    nn_setting_type type;
+    /* How the Lua constructor takes it: by position (units), or in the
+     * options table (strides = 2) with Keras's default `fallback`. A
+     * positional one may be left out, for fallback, if optional. */
+    bool keyword, optional;
+    nn_setting_value fallback;
+} nn_setting;
+
+#define NN_MAX_SETTINGS 4
+
+/* Everything about one kind: what it computes (the functions), and the
+ * facts the rest of the program reads instead of repeating them (its
+ * arguments, help, whether it is recurrent, its gates, a sample). The kinds
+ * are listed once, in layer_kinds.c. */
 typedef struct nn_layer_kind {
     const char *class_name;   /* "Dense", as Keras spells it */
     const char *name_prefix;  /* "dense": layers are named dense_1, dense_2, ... */
+    /* The constructor's arguments beyond nn_layer_options, in order; NULL
+     * for none. */
+    const nn_setting *settings;
+    /* Which of nn_layer_options it takes beside name and input_shape; or
+     * activation_first: the activation is its first argument (Activation). */
+    bool takes_activation, takes_recurrent_activation, takes_bias, takes_initializer;
+    bool activation_first;
+    /* A new, unbuilt layer from cfg's settings (by calling the constructor,
+     * so they are checked as typed ones are). */
+    nn_status (*make)(const nn_layer_config *cfg, const nn_layer_options *opts,
+                      nn_layer **out);
+    /* help(nn.Dense): the call with Keras's defaults, and what it computes. */
+    const char *help;
+    /* Recurrent: takes one step per timestep (recurrent.h). */
+    bool recurrent;
+    /* The gates side by side in its kernels, in order ("i", "f", "g", "o"),
+     * NULL-terminated; NULL for none. */
+    const char *const *gate_names;
+    /* A small configuration (with its input_shape) that the tests build,
+     * gradient-check and save for every kind. */
+    const nn_layer_config *sample;
     /* From layer->in_shape, set out_shape and create the parameters,
      * initialized from rng (Keras's initializers). */
     nn_status (*build)(nn_layer *layer, nn_rng *rng);
@@ -136,6 +193,11 @@ struct nn_layer {
      * directly (exact and stable), and the layer must not apply softmax's
      * derivative again. */
     bool grad_output_is_logit_grad;
+    /* If limit_params, build refuses (NN_ERR_FORMAT) to create more than
+     * param_limit parameter values: a model file's loader sets it, so that
+     * a damaged size cannot make it allocate and initialize a huge layer. */
+    bool limit_params;
+    size_t param_limit;
 
     void *impl;             /* the kind's own settings and work buffers */
 };

@@ -7,8 +7,9 @@
  *     nn_layer_get_config(layer, &cfg)     layer -> settings
  *     nn_layer_from_config(&cfg, &layer)   settings -> a new, unbuilt layer
  *
- * The config holds the arguments of every constructor in layers.h, so one
- * struct serves every kind; a kind leaves the fields it does not use at zero.
+ * The config holds the settings every kind shares as named fields, and the
+ * kind's own (units, kernel_size, ...) as a list of values in the order its
+ * nn_layer_kind.settings names them, so a new kind needs no new field here.
  * It holds settings only, never weights: the model file (model_file.h)
  * stores those separately. Strings are fixed-size arrays, so a config can
  * be copied, zeroed and saved without owning any memory.
@@ -32,15 +33,8 @@ struct nn_layer_config {
     int input_ndim;                  /* Keras's input_shape; 0 = not declared */
     size_t input_shape[NN_MAX_DIMS];
 
-    /* particular kinds (0 or false where unused) */
-    size_t units;                    /* Dense, SimpleRNN, LSTM, GRU */
-    size_t filters;                  /* Conv2D */
-    size_t kernel_h, kernel_w;       /* Conv2D: kernel_size */
-    size_t pool_h, pool_w;           /* MaxPooling2D, AveragePooling2D: pool_size */
-    size_t stride_h, stride_w;       /* Conv2D and the poolings: strides */
-    bool same_padding;               /* padding "same" (true) or "valid" */
-    double rate;                     /* Dropout */
-    bool return_sequences;           /* SimpleRNN, LSTM, GRU */
+    /* the kind's own: settings[i] is the value of kind->settings[i] */
+    nn_setting_value settings[NN_MAX_SETTINGS];
 };
 
 /* Fill cfg with layer's settings: the shared ones here, the kind's own
@@ -53,12 +47,13 @@ nn_status nn_layer_get_config(const nn_layer *layer, nn_layer_config *cfg);
  * Conv2D, ...)". */
 nn_status nn_layer_from_config(const nn_layer_config *cfg, nn_layer **out);
 
-/* How many parameters a layer made from cfg will have when built for an
- * input of shape in_shape (one example), worked out without building it:
- * a model file's loader checks this against the weights the file holds
- * before it lets a damaged file ask for a huge layer. SIZE_MAX if the count
- * overflows; 0 for an unknown class or an input the layer will refuse. */
-size_t nn_layer_config_param_count(const nn_layer_config *cfg, int in_ndim,
-                                   const size_t *in_shape);
+/* The same for a kind already found; cfg->class_name is not read. */
+nn_status nn_layer_make(const nn_layer_kind *kind, const nn_layer_config *cfg,
+                        nn_layer **out);
+
+/* The number of settings kind takes (the length of kind->settings), and the
+ * index of the one called name, or -1. */
+int nn_layer_kind_num_settings(const nn_layer_kind *kind);
+int nn_layer_kind_setting_index(const nn_layer_kind *kind, const char *name);
 
 #endif

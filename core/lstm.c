@@ -26,11 +26,13 @@
 
 #include "alloc.h"
 #include "gemm.h"
+#include "layer_config.h"
 #include "layers.h"
 #include "recurrent.h"
 
 enum { GATE_I, GATE_F, GATE_G, GATE_O, NUM_GATES };
-static const char *const gate_names[NUM_GATES] = {"i", "f", "g", "o"};
+/* NULL-terminated, as nn_layer_kind.gate_names */
+static const char *const gate_names[NUM_GATES + 1] = {"i", "f", "g", "o"};
 
 typedef struct lstm {
     nn_recurrent rnn;     /* first: hidden, cell (B, T+1, units), gates (4, B, T, units) */
@@ -191,7 +193,30 @@ static void lstm_destroy(nn_layer *layer)
     free(l);
 }
 
+static nn_status lstm_make(const nn_layer_config *c, const nn_layer_options *o, nn_layer **out)
+{
+    return nn_lstm_new(out, c->settings[NN_RNN_UNITS].size, c->settings[NN_RNN_RETURN_SEQUENCES].flag, o);
+}
+
+static const nn_layer_config lstm_sample = {
+    .activation = "tanh", .recurrent_activation = "sigmoid", .use_bias = true,
+    .input_ndim = 2, .input_shape = {4, 3},
+    .settings = {[NN_RNN_UNITS].size = 2, [NN_RNN_RETURN_SEQUENCES].flag = true},
+};
+
 const nn_layer_kind nn_lstm_kind = {
+    .settings = nn_recurrent_settings,
+    .takes_activation = true, .takes_recurrent_activation = true, .takes_bias = true,
+    .takes_initializer = true,
+    .make = lstm_make,
+    .help = "nn.LSTM(units, {return_sequences = false, activation = 'tanh',\n"
+            "        recurrent_activation = 'sigmoid', use_bias = true,\n"
+            "        input_shape = nil, name = nil})\n"
+            "  Long short-term memory over (timesteps, features). Gates i, f, g, o:\n"
+            "  c_t = f * c_(t-1) + i * g;  h_t = o * tanh(c_t). Forget-gate bias starts at 1.",
+    .recurrent = true,
+    .gate_names = gate_names,
+    .sample = &lstm_sample,
     .class_name = "LSTM",
     .name_prefix = "lstm",
     .build = lstm_build,

@@ -35,6 +35,7 @@
 #include <zlib.h>
 
 #include "layer_config.h"
+#include "layer_kinds.h"
 
 static const unsigned char file_magic[8] = {'N', 'N', 'S', 'T', 'E', 'P', 0x00, 0x01};
 #define HEADER_BYTES 20  /* magic (8), version (4), file size (8) */
@@ -175,8 +176,21 @@ static void put_string(writer *w, const char *s)
     put_bytes(w, s, n);
 }
 
-/* One layer record, in the order model_file.h lists. */
-static void put_layer(writer *w, const nn_layer_config *c)
+/* A setting's value, as its type says (model_file.h). */
+static void put_setting(writer *w, nn_setting_type type, const nn_setting_value *v)
+{
+    switch (type) {
+    case NN_SETTING_SIZE: put_dim(w, v->size); break;
+    case NN_SETTING_PAIR: put_dim(w, v->pair[0]); put_dim(w, v->pair[1]); break;
+    case NN_SETTING_NUMBER: put_f64(w, v->number); break;
+    case NN_SETTING_PADDING:
+    case NN_SETTING_FLAG: put_u8(w, v->flag); break;
+    }
+}
+
+/* One layer record, in the order model_file.h lists: the settings every
+ * kind shares, then the kind's own, each with its name and type. */
+static void put_layer(writer *w, const nn_layer_kind *kind, const nn_layer_config *c)
 {
     put_string(w, c->class_name);
     put_string(w, c->name);
@@ -187,17 +201,13 @@ static void put_layer(writer *w, const nn_layer_config *c)
     put_u8(w, (unsigned)c->input_ndim);
     for (int d = 0; d < c->input_ndim; d++)
         put_dim(w, c->input_shape[d]);
-    put_dim(w, c->units);
-    put_dim(w, c->filters);
-    put_dim(w, c->kernel_h);
-    put_dim(w, c->kernel_w);
-    put_dim(w, c->pool_h);
-    put_dim(w, c->pool_w);
-    put_dim(w, c->stride_h);
-    put_dim(w, c->stride_w);
-    put_u8(w, c->same_padding);
-    put_f64(w, c->rate);
-    put_u8(w, c->return_sequences);
+    int n = nn_layer_kind_num_settings(kind);
+    put_u8(w, (unsigned)n);
+    for (int i = 0; i < n; i++) {
+        put_string(w, kind->settings[i].name);
+        put_u8(w, kind->settings[i].type);
+        put_setting(w, kind->settings[i].type, &c->settings[i]);
+    }
 }
 
 static void put_compile_settings(writer *w, const nn_model *m)
@@ -263,7 +273,7 @@ static nn_status encode_model(const nn_model *m, const char *path, writer *w)
             return nn_fail(NN_ERR_ARG, "%s: %s's input_shape has more than %zu values; "
                            "model files cannot hold it", path, cfg.name,
                            NN_MODEL_FILE_MAX_INPUT);
-        put_layer(w, &cfg);
+        put_layer(w, m->layers[i]->kind, &cfg);
     }
     put_u8(w, compiled);
     if (compiled)
@@ -401,6 +411,92 @@ static nn_status get_string(reader *r, char out[NN_NAME_SIZE])
     return NN_OK;
 }
 
+/* One setting of a version 3 record: name, type, value (put_setting). */
+static nn_status get_setting_record(reader *r, char name[NN_NAME_SIZE],
+                                    nn_setting_type *type, nn_setting_value *v)
+{
+    uint64_t t;
+    memset(v, 0, sizeof *v);
+    NN_TRY(get_string(r, name));
+    NN_TRY(get_uint(r, 1, &t));
+    *type = (nn_setting_type)t;
+    switch (t) {
+    case NN_SETTING_SIZE: return get_dim(r, &v->size);
+    case NN_SETTING_PAIR: NN_TRY(get_dim(r, &v->pair[0])); return get_dim(r, &v->pair[1]);
+    case NN_SETTING_NUMBER: return get_f64(r, &v->number);
+    case NN_SETTING_PADDING:
+    case NN_SETTING_FLAG: return get_flag(r, &v->flag);
+    default: return corrupted(r, "a layer setting of an unknown type");
+    }
+}
+
+/* The kind's own settings of a version 3 record, found by name; a setting
+ * the record leaves out stays 0. (kind NULL: an unknown class, which
+ * nn_layer_from_config reports; its settings are read and dropped.) */
+static nn_status get_kind_settings(reader *r, const nn_layer_kind *kind, nn_layer_config *c)
+{
+    uint64_t count;
+    NN_TRY(get_uint(r, 1, &count));
+    if (count > NN_MAX_SETTINGS)
+        return corrupted(r, "more layer settings than any kind has");
+    for (uint64_t k = 0; k < count; k++) {
+        char name[NN_NAME_SIZE];
+        nn_setting_type type;
+        nn_setting_value value;
+        NN_TRY(get_setting_record(r, name, &type, &value));
+        if (!kind)
+            continue;
+        int i = nn_layer_kind_setting_index(kind, name);
+        if (i < 0 || kind->settings[i].type != type) {
+            char what[128];
+            snprintf(what, sizeof what, "%s has no setting '%s' of this type",
+                     kind->class_name, name);
+            return corrupted(r, what);
+        }
+        c->settings[i] = value;
+    }
+    return NN_OK;
+}
+
+/* Versions 1 and 2 gave every record every kind's fields, in this order;
+ * the kind takes the ones its settings name. */
+static nn_status get_fixed_settings(reader *r, const nn_layer_kind *kind, nn_layer_config *c)
+{
+    size_t units, filters, kernel[2], pool[2], strides[2];
+    bool same_padding, return_sequences;
+    double rate;
+    NN_TRY(get_dim(r, &units));
+    NN_TRY(get_dim(r, &filters));
+    NN_TRY(get_dim(r, &kernel[0]));
+    NN_TRY(get_dim(r, &kernel[1]));
+    NN_TRY(get_dim(r, &pool[0]));
+    NN_TRY(get_dim(r, &pool[1]));
+    NN_TRY(get_dim(r, &strides[0]));
+    NN_TRY(get_dim(r, &strides[1]));
+    NN_TRY(get_flag(r, &same_padding));
+    NN_TRY(get_f64(r, &rate));
+    NN_TRY(get_flag(r, &return_sequences));
+    const struct {
+        const char *name;
+        nn_setting_value value;
+    } fields[] = {
+        {"units", {.size = units}},
+        {"filters", {.size = filters}},
+        {"kernel_size", {.pair = {kernel[0], kernel[1]}}},
+        {"pool_size", {.pair = {pool[0], pool[1]}}},
+        {"strides", {.pair = {strides[0], strides[1]}}},
+        {"padding", {.flag = same_padding}},
+        {"rate", {.number = rate}},
+        {"return_sequences", {.flag = return_sequences}},
+    };
+    for (size_t f = 0; kind && f < sizeof fields / sizeof fields[0]; f++) {
+        int i = nn_layer_kind_setting_index(kind, fields[f].name);
+        if (i >= 0)
+            c->settings[i] = fields[f].value;
+    }
+    return NN_OK;
+}
+
 /* One layer record (put_layer, backwards). */
 static nn_status get_layer(reader *r, nn_layer_config *c)
 {
@@ -420,36 +516,28 @@ static nn_status get_layer(reader *r, nn_layer_config *c)
         NN_TRY(get_dim(r, &c->input_shape[d]));
     if (input_values(c) > NN_MODEL_FILE_MAX_INPUT)
         return corrupted(r, "an input_shape larger than any model file takes");
-    NN_TRY(get_dim(r, &c->units));
-    NN_TRY(get_dim(r, &c->filters));
-    NN_TRY(get_dim(r, &c->kernel_h));
-    NN_TRY(get_dim(r, &c->kernel_w));
-    NN_TRY(get_dim(r, &c->pool_h));
-    NN_TRY(get_dim(r, &c->pool_w));
-    NN_TRY(get_dim(r, &c->stride_h));
-    NN_TRY(get_dim(r, &c->stride_w));
-    NN_TRY(get_flag(r, &c->same_padding));
-    NN_TRY(get_f64(r, &c->rate));
-    return get_flag(r, &c->return_sequences);
+    const nn_layer_kind *kind = nn_layer_kind_find(c->class_name);
+    if (r->version >= 3)
+        return get_kind_settings(r, kind, c);
+    return get_fixed_settings(r, kind, c);
 }
 
-/* Every weight takes 4 bytes of the file, so a layer that would need more
- * than the rest of the file holds is refused before it is built: a damaged
- * size (units 4 billion) must not make us allocate and initialize it. */
-static nn_status check_layer_fits(const reader *r, const nn_model *m,
-                                  const nn_layer_config *cfg, size_t before,
-                                  const char *context)
+/* Every weight takes 4 bytes of the file, so a layer may not create more
+ * parameter values than the rest of the file holds: a damaged size (units
+ * 4 billion) must not make us allocate and initialize it. Its build stops
+ * at the limit (layer.h), so the count comes from build, not from a second
+ * formula here. */
+static void limit_layer(const reader *r, nn_layer *layer, size_t before)
 {
-    const nn_layer *prev = m->num_layers ? m->layers[m->num_layers - 1] : NULL;
-    int in_ndim = prev ? prev->out_ndim : cfg->input_ndim;
-    const size_t *in_shape = prev ? prev->out_shape : cfg->input_shape;
     size_t have = (r->len - r->pos) / 4;
-    size_t needed = nn_layer_config_param_count(cfg, in_ndim, in_shape);
-    if (needed > have || before > have - needed)
-        return nn_fail(NN_ERR_FORMAT, "%s: %s%s needs more weights than the rest of the "
-                       "file holds (truncated or corrupted)", r->path, context,
-                       cfg->class_name);
-    return NN_OK;
+    layer->limit_params = true;
+    layer->param_limit = have > before ? have - before : 0;
+}
+
+static nn_status too_big(const reader *r, const char *context, const nn_layer_config *cfg)
+{
+    return nn_fail(NN_ERR_FORMAT, "%s: %s%s needs more weights than the rest of the "
+                   "file holds (truncated or corrupted)", r->path, context, cfg->class_name);
 }
 
 /* Each layer is made by its constructor and added as a user would add it,
@@ -471,15 +559,17 @@ static nn_status read_layers(reader *r, nn_model *m)
                            " of %" PRIu32 "; nothing was loaded", r->path, i + 1, count);
         snprintf(context, sizeof context, "layer %" PRIu32 ": ", i + 1);
         NN_TRY(get_layer(r, &cfg));
-        NN_TRY(check_layer_fits(r, m, &cfg, weights, context));
         nn_status st = nn_layer_from_config(&cfg, &layer);
         if (st != NN_OK)
             return with_path(st, r->path, context);
+        limit_layer(r, layer, weights);
         st = nn_model_add(m, layer);
         if (st != NN_OK) {
             nn_layer_free(layer);  /* on failure the caller still owns it */
-            return with_path(st, r->path, context);
+            return st == NN_ERR_FORMAT ? too_big(r, context, &cfg)
+                                       : with_path(st, r->path, context);
         }
+        layer->limit_params = false;
         weights += nn_layer_param_count(layer);
     }
     return NN_OK;

@@ -16,7 +16,7 @@
  * and every read inside is bounds-checked: a damaged file gives an error
  * message, never a crash.
  *
- * ---- The format, version 2 ----
+ * ---- The format, version 3 ----
  *
  * Little-endian throughout: a uint32 is 4 bytes, least significant first;
  * f32 and f64 are IEEE 754 single and double precision, stored as the bits
@@ -26,7 +26,7 @@
  *   offset  bytes  contents
  *        0      8  magic: 'N' 'N' 'S' 'T' 'E' 'P' 0x00 0x01 (the zero byte
  *                  marks the file as binary; no text file starts this way)
- *        8      4  format version, uint32: 2 (1 is read too; below)
+ *        8      4  format version, uint32: 3 (1 and 2 are read too; below)
  *       12      8  the file's whole size in bytes, uint64 (so that a file cut
  *                  short says "truncated", not just "corrupted")
  *       20      4  L, the number of layers, uint32
@@ -42,16 +42,22 @@
  *                   if compiled: the optimizer's state (below)
  *                4  CRC-32 (zlib's crc32) of every byte before it, uint32
  *
- *   A layer record (the fields of nn_layer_config, layer_config.h):
+ *   A layer record (nn_layer_config, layer_config.h): the settings every
+ *   kind shares,
  *     string class_name, string name, string activation,
  *     string recurrent_activation, 1 byte use_bias (0 or 1),
  *     string kernel_initializer,
  *     1 byte input_ndim (0 to 5), then input_ndim uint32 dimensions
  *     (their product at most NN_MODEL_FILE_MAX_INPUT),
- *     uint32 units, uint32 filters, uint32 kernel_h, uint32 kernel_w,
- *     uint32 pool_h, uint32 pool_w, uint32 stride_h, uint32 stride_w,
- *     1 byte same_padding (0 or 1), f64 rate, 1 byte return_sequences (0 or 1)
- *   Every record has every field; a kind writes 0 in those it does not use.
+ *   then the kind's own (its nn_layer_kind.settings), each by name:
+ *     1 byte S (0 to NN_MAX_SETTINGS), then S times: string name (Keras's:
+ *     "units", "kernel_size", "strides", "padding", "rate", ...), 1 byte
+ *     type (nn_setting_type), and the value: a size is a uint32, a pair two
+ *     uint32 (h, w), a number an f64, a flag or padding 1 byte (0 or 1;
+ *     padding 1 = 'same').
+ *   A setting the record leaves out is 0 (the constructor then refuses it
+ *   or takes its default); one the kind does not have is refused. So a kind
+ *   can gain a setting, and a new kind comes, without a new format.
  *
  *   The compile settings (Keras's names; optimizer.h):
  *     string loss, string optimizer ("sgd", "adam" or "rmsprop"),
@@ -68,6 +74,12 @@
  *     then v), rmsprop 1 to 3 (velocity, then momentum if momentum > 0,
  *     then average_gradient if centered), then S arrays of P f32 each.
  *
+ *   Versions 1 and 2 wrote every kind's fields in every layer record after
+ *   the input_shape: uint32 units, uint32 filters, uint32 kernel_h,
+ *   uint32 kernel_w, uint32 pool_h, uint32 pool_w, uint32 stride_h,
+ *   uint32 stride_w, 1 byte same_padding, f64 rate, 1 byte return_sequences;
+ *   each kind takes the ones its settings name.
+ *
  *   Version 1 (nnstep before RMSprop's momentum) lacks global_clipnorm and
  *   centered. Its clipnorm clipped all the gradients together and its
  *   RMSprop ignored momentum, so a version 1 file loads with clipnorm as
@@ -82,7 +94,7 @@
 
 #include "model.h"
 
-#define NN_MODEL_FILE_VERSION 2
+#define NN_MODEL_FILE_VERSION 3
 /* Files larger than this are refused before they are read (and never written). */
 #define NN_MODEL_FILE_MAX_BYTES ((size_t)2 << 30)  /* 2 GiB */
 /* The largest input_shape a file may declare, in values per example (a

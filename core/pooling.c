@@ -117,15 +117,46 @@ static void pooling_describe(const nn_layer *layer, char *buf, size_t size)
 
 /* The strides saved are the real ones (never 0), so a re-created layer
  * slides exactly as this one does. */
+/* The settings, in the order pooling_settings lists them. */
+enum { POOL_SIZE, STRIDES, PADDING };
+
+static const nn_setting pooling_settings[] = {
+    {.name = "pool_size", .type = NN_SETTING_PAIR, .optional = true, .fallback.pair = {2, 2}},
+    {.name = "strides", .type = NN_SETTING_PAIR, .keyword = true},  /* 0: the pool size */
+    {.name = "padding", .type = NN_SETTING_PADDING, .keyword = true},
+    {NULL},
+};
+
 static void pooling_config(const nn_layer *layer, nn_layer_config *cfg)
 {
     const pooling *pool = layer->impl;
-    cfg->pool_h = pool->pool_h;
-    cfg->pool_w = pool->pool_w;
-    cfg->stride_h = pool->stride_h;
-    cfg->stride_w = pool->stride_w;
-    cfg->same_padding = pool->same_padding;
+    cfg->settings[POOL_SIZE] = (nn_setting_value){.pair = {pool->pool_h, pool->pool_w}};
+    cfg->settings[STRIDES] = (nn_setting_value){.pair = {pool->stride_h, pool->stride_w}};
+    cfg->settings[PADDING].flag = pool->same_padding;
 }
+
+static nn_status max_pooling_make(const nn_layer_config *c, const nn_layer_options *o,
+                                  nn_layer **out)
+{
+    const nn_setting_value *s = c->settings;
+    return nn_max_pooling2d_new(out, s[POOL_SIZE].pair[0], s[POOL_SIZE].pair[1],
+                                s[STRIDES].pair[0], s[STRIDES].pair[1], s[PADDING].flag, o);
+}
+
+static nn_status average_pooling_make(const nn_layer_config *c, const nn_layer_options *o,
+                                      nn_layer **out)
+{
+    const nn_setting_value *s = c->settings;
+    return nn_average_pooling2d_new(out, s[POOL_SIZE].pair[0], s[POOL_SIZE].pair[1],
+                                    s[STRIDES].pair[0], s[STRIDES].pair[1], s[PADDING].flag,
+                                    o);
+}
+
+/* overlapping windows, and a 'same' border */
+static const nn_layer_config pooling_sample = {
+    .input_ndim = 3, .input_shape = {5, 4, 2},
+    .settings = {[POOL_SIZE].pair = {2, 3}, [STRIDES].pair = {1, 2}, [PADDING].flag = true},
+};
 
 /* Check the arguments and make the impl; strides 0 means the pool size. */
 static nn_status pooling_new(nn_layer **out, const nn_layer_kind *kind, size_t pool_h,
@@ -293,9 +324,15 @@ static void max_pooling_backward(nn_layer *layer, size_t step)
     }
 }
 
-static const nn_layer_kind max_pooling_kind = {
+const nn_layer_kind nn_max_pooling2d_kind = {
     .class_name = "MaxPooling2D",
     .name_prefix = "max_pooling2d",
+    .settings = pooling_settings,
+    .make = max_pooling_make,
+    .help = "nn.MaxPooling2D(pool_size = {2, 2}, {strides = pool_size,\n"
+            "                padding = 'valid', name = nil})\n"
+            "  The largest value of each window, per channel. No parameters.",
+    .sample = &pooling_sample,
     .build = pooling_build,
     .resize = max_pooling_resize,
     .forward = max_pooling_forward,
@@ -309,7 +346,7 @@ nn_status nn_max_pooling2d_new(nn_layer **out, size_t pool_h, size_t pool_w,
                                size_t stride_h, size_t stride_w,
                                bool same_padding, const nn_layer_options *opts)
 {
-    return pooling_new(out, &max_pooling_kind, pool_h, pool_w, stride_h, stride_w,
+    return pooling_new(out, &nn_max_pooling2d_kind, pool_h, pool_w, stride_h, stride_w,
                        same_padding, opts);
 }
 
@@ -367,9 +404,15 @@ static void average_pooling_backward(nn_layer *layer, size_t step)
             }
 }
 
-static const nn_layer_kind average_pooling_kind = {
+const nn_layer_kind nn_average_pooling2d_kind = {
     .class_name = "AveragePooling2D",
     .name_prefix = "average_pooling2d",
+    .settings = pooling_settings,
+    .make = average_pooling_make,
+    .help = "nn.AveragePooling2D(pool_size = {2, 2}, {strides = pool_size,\n"
+            "                    padding = 'valid', name = nil})\n"
+            "  The mean of each window, per channel. No parameters.",
+    .sample = &pooling_sample,
     .build = pooling_build,
     .forward = average_pooling_forward,
     .backward = average_pooling_backward,
@@ -383,6 +426,6 @@ nn_status nn_average_pooling2d_new(nn_layer **out, size_t pool_h, size_t pool_w,
                                    bool same_padding,
                                    const nn_layer_options *opts)
 {
-    return pooling_new(out, &average_pooling_kind, pool_h, pool_w, stride_h, stride_w,
+    return pooling_new(out, &nn_average_pooling2d_kind, pool_h, pool_w, stride_h, stride_w,
                        same_padding, opts);
 }

@@ -125,12 +125,18 @@ void nn_recurrent_describe(const nn_layer *layer, char *buf, size_t size)
              rnn->split_bias ? ", reset_after=true" : "");
 }
 
+const nn_setting nn_recurrent_settings[] = {
+    {.name = "units", .type = NN_SETTING_SIZE},
+    {.name = "return_sequences", .type = NN_SETTING_FLAG, .keyword = true},
+    {NULL},
+};
+
 void nn_recurrent_config(const nn_layer *layer, nn_layer_config *cfg)
 {
-    /* GRU's reset_after is always true here, so it needs no field */
+    /* GRU's reset_after is always true here, so it needs no setting */
     const nn_recurrent *rnn = layer->impl;
-    cfg->units = rnn->units;
-    cfg->return_sequences = rnn->return_sequences;
+    cfg->settings[NN_RNN_UNITS].size = rnn->units;
+    cfg->settings[NN_RNN_RETURN_SEQUENCES].flag = rnn->return_sequences;
 }
 
 /* ---- forward ---- */
@@ -247,8 +253,7 @@ void nn_recurrent_backprop(nn_layer *layer, size_t t, const nn_real *dx_gates,
 
 bool nn_layer_is_recurrent(const nn_layer *layer)
 {
-    return layer->kind == &nn_simple_rnn_kind || layer->kind == &nn_lstm_kind ||
-           layer->kind == &nn_gru_kind;
+    return layer->kind->recurrent;
 }
 
 nn_status nn_recurrent_state(const nn_layer *layer, nn_recurrent_view *out)

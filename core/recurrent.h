@@ -32,6 +32,8 @@
 
 extern const nn_layer_kind nn_simple_rnn_kind, nn_lstm_kind, nn_gru_kind;
 
+/* A kind whose nn_layer_kind says recurrent; its impl starts with an
+ * nn_recurrent (below). */
 bool nn_layer_is_recurrent(const nn_layer *layer);
 
 /* Inside any recurrent layer, after nn_layer_resize. Element (b, t, j) of a
@@ -121,7 +123,10 @@ void nn_recurrent_describe(const nn_layer *layer, char *buf, size_t size);
 /* Where :explain finds the products of a parameter's gradient (layer.h). */
 void nn_recurrent_gradient_factors(const nn_layer *layer, int param,
                                    nn_gradient_factors *f);
-/* units and return_sequences, the settings all three take (layer_config.h) */
+/* units and return_sequences, the settings all three take, in this order
+ * (layer_config.h) */
+enum { NN_RNN_UNITS, NN_RNN_RETURN_SEQUENCES };
+extern const nn_setting nn_recurrent_settings[];
 void nn_recurrent_config(const nn_layer *layer, nn_layer_config *cfg);
 
 /* Forward step 0: zero h_0 (and c_0), then pre (B, T, G*units) = x W + bias

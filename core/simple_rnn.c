@@ -14,6 +14,7 @@
 
 #include "alloc.h"
 #include "gemm.h"
+#include "layer_config.h"
 #include "layers.h"
 #include "recurrent.h"
 
@@ -81,7 +82,26 @@ static void simple_rnn_destroy(nn_layer *layer)
     free(s);
 }
 
+static nn_status simple_rnn_make(const nn_layer_config *c, const nn_layer_options *o, nn_layer **out)
+{
+    return nn_simple_rnn_new(out, c->settings[NN_RNN_UNITS].size, c->settings[NN_RNN_RETURN_SEQUENCES].flag, o);
+}
+
+static const nn_layer_config simple_rnn_sample = {
+    .activation = "tanh", .use_bias = true, .input_ndim = 2, .input_shape = {4, 3},
+    .settings = {[NN_RNN_UNITS].size = 3, [NN_RNN_RETURN_SEQUENCES].flag = true},
+};
+
 const nn_layer_kind nn_simple_rnn_kind = {
+    .settings = nn_recurrent_settings,
+    .takes_activation = true, .takes_recurrent_activation = false, .takes_bias = true,
+    .takes_initializer = true,
+    .make = simple_rnn_make,
+    .help = "nn.SimpleRNN(units, {return_sequences = false, activation = 'tanh',\n"
+            "             use_bias = true, input_shape = nil, name = nil})\n"
+            "  h_t = activation(x_t W + h_(t-1) U + b) over (timesteps, features).",
+    .recurrent = true,
+    .sample = &simple_rnn_sample,
     .class_name = "SimpleRNN",
     .name_prefix = "simple_rnn",
     .build = nn_recurrent_build,

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "layer_kinds.h"
 #include "lnn.h"
 
 typedef struct help_entry {
@@ -12,43 +13,9 @@ typedef struct help_entry {
     const char *text;
 } help_entry;
 
+/* The layer kinds' entries are their nn_layer_kind.help (layer_kinds.c);
+ * these are the rest of the API. */
 static const help_entry entries[] = {
-    {"Dense", "nn.Dense(units, {activation = 'linear', use_bias = true,\n"
-              "         kernel_initializer = 'glorot_uniform', input_shape = nil, name = nil})\n"
-              "  A fully connected layer: output = activation(input . kernel + bias).\n"
-              "  kernel (in, units), bias (units). Acts on the last axis of its input."},
-    {"Conv2D", "nn.Conv2D(filters, kernel_size, {strides = {1, 1}, padding = 'valid',\n"
-               "          activation = 'linear', use_bias = true,\n"
-               "          kernel_initializer = 'glorot_uniform', input_shape = nil, name = nil})\n"
-               "  2-D convolution over (height, width, channels) images (channels-last).\n"
-               "  kernel_size and strides: a number or {h, w}; padding 'valid' or 'same'.\n"
-               "  kernel (kh, kw, channels, filters), bias (filters)."},
-    {"MaxPooling2D", "nn.MaxPooling2D(pool_size = {2, 2}, {strides = pool_size,\n"
-                     "                padding = 'valid', name = nil})\n"
-                     "  The largest value of each window, per channel. No parameters."},
-    {"AveragePooling2D", "nn.AveragePooling2D(pool_size = {2, 2}, {strides = pool_size,\n"
-                         "                    padding = 'valid', name = nil})\n"
-                         "  The mean of each window, per channel. No parameters."},
-    {"Flatten", "nn.Flatten({name = nil})\n"
-                "  (d1, d2, ...) -> (d1 * d2 * ...): images to vectors for Dense."},
-    {"Activation", "nn.Activation(activation, {name = nil})\n"
-                   "  An activation on its own: linear, relu, sigmoid, tanh, softmax,\n"
-                   "  leaky_relu (slope 0.2 below 0, as Keras 3's), elu (alpha 1)."},
-    {"Dropout", "nn.Dropout(rate, {name = nil})\n"
-                "  While training, zeroes each input with probability rate and scales the\n"
-                "  rest by 1 / (1 - rate); at inference it passes inputs through."},
-    {"SimpleRNN", "nn.SimpleRNN(units, {return_sequences = false, activation = 'tanh',\n"
-                  "             use_bias = true, input_shape = nil, name = nil})\n"
-                  "  h_t = activation(x_t W + h_(t-1) U + b) over (timesteps, features)."},
-    {"LSTM", "nn.LSTM(units, {return_sequences = false, activation = 'tanh',\n"
-             "        recurrent_activation = 'sigmoid', use_bias = true,\n"
-             "        input_shape = nil, name = nil})\n"
-             "  Long short-term memory over (timesteps, features). Gates i, f, g, o:\n"
-             "  c_t = f * c_(t-1) + i * g;  h_t = o * tanh(c_t). Forget-gate bias starts at 1."},
-    {"GRU", "nn.GRU(units, {return_sequences = false, activation = 'tanh',\n"
-            "       recurrent_activation = 'sigmoid', use_bias = true,\n"
-            "       input_shape = nil, name = nil})\n"
-            "  Gated recurrent unit (Keras 2's reset_after = true): gates z, r, candidate h."},
     {"Sequential", "nn.Sequential() or nn.Sequential{layer, ...}\n"
                    "  A stack of layers. Methods: add, compile, fit, evaluate, predict,\n"
                    "  train_on_batch, summary, get_layer, count_params, get_weights,\n"
@@ -250,13 +217,17 @@ static const help_entry entries[] = {
     {NULL, NULL},
 };
 
-static const help_entry *find_by_name(const char *name)
+/* The text for a topic: a layer kind's, else an entry's; NULL if none. */
+static const char *find_by_name(const char *name)
 {
     const char *dot = strrchr(name, '.'), *colon = strrchr(name, ':');
     const char *base = colon ? colon + 1 : dot ? dot + 1 : name;
+    const nn_layer_kind *kind = nn_layer_kind_find(base);
+    if (kind)
+        return kind->help;
     for (const help_entry *e = entries; e->name; e++)
         if (strcmp(e->name, base) == 0)
-            return e;
+            return e->text;
     return NULL;
 }
 
@@ -293,14 +264,16 @@ static int l_help(lua_State *L)
         if (lua_istable(L, -1))
             name = find_value_name(L, lua_gettop(L), 1, 1);
     }
-    const help_entry *e = name ? find_by_name(name) : NULL;
-    if (e) {
-        printf("%s\n", e->text);
+    const char *text = name ? find_by_name(name) : NULL;
+    if (text) {
+        printf("%s\n", text);
     } else if (lua_isnoneornil(L, 1)) {
         printf("help(x) describes part of the nn API, e.g. help(nn.Conv2D), help('fit').\n"
                "Topics:");
+        for (int k = 0; nn_layer_kinds[k]; k++)
+            printf("%s %s", k ? "," : "", nn_layer_kinds[k]->class_name);
         for (const help_entry *h = entries; h->name; h++)
-            printf("%s %s", h == entries ? "" : ",", h->name);
+            printf(", %s", h->name);
         printf("\n");
     } else {
         printf("no help for %s; type help() for the topics\n",

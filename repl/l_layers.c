@@ -11,7 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "layers.h"
+#include "layer_config.h"
+#include "layer_kinds.h"
 #include "lnn.h"
 #include "recurrent.h"
 
@@ -145,106 +146,120 @@ static bool same_padding(lua_State *L, int t, const char *fn)
     return strcmp(p, "same") == 0;
 }
 
-static const char *const dense_keys[] = {"activation", "use_bias", "kernel_initializer",
-                                         "input_shape", "name", NULL};
-static const char *const conv_keys[] = {"strides", "padding", "activation", "use_bias",
-                                        "kernel_initializer", "input_shape", "name", NULL};
-static const char *const pool_keys[] = {"strides", "padding", "input_shape", "name", NULL};
-static const char *const plain_keys[] = {"input_shape", "name", NULL};
-static const char *const rnn_keys[] = {"return_sequences", "activation",
-                                       "recurrent_activation", "use_bias",
-                                       "kernel_initializer", "input_shape", "name", NULL};
+/* ---- one constructor for every kind, read from its nn_layer_kind ----
+ * nn.Dense(units, {options}): the kind's positional settings first, then the
+ * options table: its keyword settings, then the options it shares with
+ * other kinds (layer.h), in that order in messages too. */
 
-static int l_dense(lua_State *L)
+/* The option keys kind takes, in the order messages list them. */
+static int option_keys(const nn_layer_kind *kind, const char **keys)
 {
-    size_t units = check_count(L, 1, "units", "Dense");
-    lnn_check_options(L, 2, dense_keys, "Dense");
-    nn_layer_options o = common_options(L, 2, "Dense");
-    nn_layer *layer = NULL;
-    return push_new_layer(L, nn_dense_new(&layer, units, &o), &layer, "Dense");
+    int n = 0;
+    for (int i = 0; i < nn_layer_kind_num_settings(kind); i++)
+        if (kind->settings[i].keyword)
+            keys[n++] = kind->settings[i].name;
+    if (kind->takes_activation)
+        keys[n++] = "activation";
+    if (kind->takes_recurrent_activation)
+        keys[n++] = "recurrent_activation";
+    if (kind->takes_bias)
+        keys[n++] = "use_bias";
+    if (kind->takes_initializer)
+        keys[n++] = "kernel_initializer";
+    keys[n++] = "input_shape";
+    keys[n++] = "name";
+    keys[n] = NULL;
+    return n;
 }
 
-static int l_conv2d(lua_State *L)
+/* A setting given by position, at argument i. */
+static void positional_setting(lua_State *L, int i, const nn_setting *s, nn_setting_value *v,
+                               const char *fn)
 {
-    size_t filters = check_count(L, 1, "filters", "Conv2D"), kernel[2], strides[2] = {1, 1};
-    check_pair(L, 2, kernel, "kernel_size", "Conv2D");
-    lnn_check_options(L, 3, conv_keys, "Conv2D");
-    nn_layer_options o = common_options(L, 3, "Conv2D");
-    if (lua_istable(L, 3) && lua_getfield(L, 3, "strides") != LUA_TNIL)
-        check_pair(L, lua_gettop(L), strides, "strides", "Conv2D");
-    bool same = lua_istable(L, 3) && same_padding(L, 3, "Conv2D");
-    nn_layer *layer = NULL;
-    return push_new_layer(L, nn_conv2d_new(&layer, filters, kernel[0], kernel[1], strides[0],
-                                           strides[1], same, &o),
-                          &layer, "Conv2D");
+    switch (s->type) {
+    case NN_SETTING_SIZE: v->size = check_count(L, i, s->name, fn); break;
+    case NN_SETTING_PAIR: check_pair(L, i, v->pair, s->name, fn); break;
+    case NN_SETTING_NUMBER: v->number = luaL_checknumber(L, i); break;
+    case NN_SETTING_FLAG: v->flag = lua_toboolean(L, i); break;
+    case NN_SETTING_PADDING: luaL_error(L, "%s: padding is an option", fn); break;
+    }
 }
 
-/* MaxPooling2D(pool_size = {2, 2}, {strides = pool_size, padding = 'valid'}) */
-static int pooling(lua_State *L, bool max, const char *fn)
+/* A setting given in the options table at t (or its fallback). */
+static void keyword_setting(lua_State *L, int t, const nn_setting *s, nn_setting_value *v,
+                            const char *fn)
 {
-    size_t pool[2] = {2, 2}, strides[2] = {0, 0};
-    int opts = 2;
-    if (lua_istable(L, 1) && luaL_len(L, 1) == 0 && lua_isnoneornil(L, 2))
-        opts = 1;  /* MaxPooling2D{strides = 1}: options only */
-    else if (!lua_isnoneornil(L, 1))
-        check_pair(L, 1, pool, "pool_size", fn);
-    lnn_check_options(L, opts, pool_keys, fn);
+    *v = s->fallback;
+    if (!lua_istable(L, t))
+        return;
+    switch (s->type) {
+    case NN_SETTING_PAIR:
+        if (lua_getfield(L, t, s->name) != LUA_TNIL)
+            check_pair(L, lua_gettop(L), v->pair, s->name, fn);
+        lua_pop(L, 1);
+        break;
+    case NN_SETTING_PADDING: v->flag = same_padding(L, t, fn); break;
+    case NN_SETTING_FLAG: v->flag = lnn_opt_boolean(L, t, s->name, s->fallback.flag, fn); break;
+    case NN_SETTING_SIZE:
+        if (lua_getfield(L, t, s->name) != LUA_TNIL)
+            v->size = check_count(L, lua_gettop(L), s->name, fn);
+        lua_pop(L, 1);
+        break;
+    case NN_SETTING_NUMBER:
+        if (lua_getfield(L, t, s->name) != LUA_TNIL)
+            v->number = luaL_checknumber(L, -1);
+        lua_pop(L, 1);
+        break;
+    }
+}
+
+/* The number of positional arguments before the options table. One that is
+ * optional (MaxPooling2D's pool_size) may be left out: MaxPooling2D() and
+ * MaxPooling2D{strides = 1} take its fallback. */
+static int given_positionals(lua_State *L, const nn_layer_kind *kind)
+{
+    int n = kind->activation_first ? 1 : 0;
+    for (int i = 0; i < nn_layer_kind_num_settings(kind); i++)
+        if (!kind->settings[i].keyword)
+            n++;
+    bool first_optional = n == 1 && kind->settings && kind->settings[0].optional;
+    if (first_optional && lua_istable(L, 1) && luaL_len(L, 1) == 0 && lua_isnoneornil(L, 2))
+        return 0;  /* options only */
+    return n;
+}
+
+/* nn.<class>(...), for the kind in upvalue 1. */
+static int l_new_layer(lua_State *L)
+{
+    const nn_layer_kind *kind = lua_touserdata(L, lua_upvalueindex(1));
+    const char *fn = kind->class_name, *activation = NULL;
+    nn_layer_config cfg = {0};
+    int given = given_positionals(L, kind), arg = 1;
+    if (kind->activation_first)
+        activation = luaL_checkstring(L, arg++);
+    for (int i = 0; i < nn_layer_kind_num_settings(kind); i++) {
+        const nn_setting *s = &kind->settings[i];
+        if (s->keyword)
+            continue;
+        if (given == 0 || (s->optional && lua_isnoneornil(L, arg)))
+            cfg.settings[i] = s->fallback;
+        else
+            positional_setting(L, arg, s, &cfg.settings[i], fn);
+        arg++;
+    }
+    int opts = given + 1;
+    const char *keys[NN_MAX_SETTINGS + 8];
+    option_keys(kind, keys);
+    lnn_check_options(L, opts, keys, fn);
     nn_layer_options o = common_options(L, opts, fn);
-    if (lua_istable(L, opts) && lua_getfield(L, opts, "strides") != LUA_TNIL)
-        check_pair(L, lua_gettop(L), strides, "strides", fn);
-    bool same = lua_istable(L, opts) && same_padding(L, opts, fn);
+    if (kind->activation_first)
+        o.activation = activation;
+    for (int i = 0; i < nn_layer_kind_num_settings(kind); i++)
+        if (kind->settings[i].keyword)
+            keyword_setting(L, opts, &kind->settings[i], &cfg.settings[i], fn);
     nn_layer *layer = NULL;
-    nn_status st = max ? nn_max_pooling2d_new(&layer, pool[0], pool[1], strides[0],
-                                              strides[1], same, &o)
-                       : nn_average_pooling2d_new(&layer, pool[0], pool[1], strides[0],
-                                                  strides[1], same, &o);
-    return push_new_layer(L, st, &layer, fn);
+    return push_new_layer(L, kind->make(&cfg, &o, &layer), &layer, fn);
 }
-
-static int l_max_pooling2d(lua_State *L) { return pooling(L, true, "MaxPooling2D"); }
-static int l_average_pooling2d(lua_State *L) { return pooling(L, false, "AveragePooling2D"); }
-
-static int l_flatten(lua_State *L)
-{
-    lnn_check_options(L, 1, plain_keys, "Flatten");
-    nn_layer_options o = common_options(L, 1, "Flatten");
-    nn_layer *layer = NULL;
-    return push_new_layer(L, nn_flatten_new(&layer, &o), &layer, "Flatten");
-}
-
-static int l_activation(lua_State *L)
-{
-    const char *name = luaL_checkstring(L, 1);
-    lnn_check_options(L, 2, plain_keys, "Activation");
-    nn_layer_options o = common_options(L, 2, "Activation");
-    nn_layer *layer = NULL;
-    return push_new_layer(L, nn_activation_layer_new(&layer, name, &o), &layer, "Activation");
-}
-
-static int l_dropout(lua_State *L)
-{
-    double rate = luaL_checknumber(L, 1);
-    lnn_check_options(L, 2, plain_keys, "Dropout");
-    nn_layer_options o = common_options(L, 2, "Dropout");
-    nn_layer *layer = NULL;
-    return push_new_layer(L, nn_dropout_new(&layer, rate, &o), &layer, "Dropout");
-}
-
-typedef nn_status (*recurrent_new)(nn_layer **, size_t, bool, const nn_layer_options *);
-
-static int recurrent(lua_State *L, recurrent_new make, const char *fn)
-{
-    size_t units = check_count(L, 1, "units", fn);
-    lnn_check_options(L, 2, rnn_keys, fn);
-    nn_layer_options o = common_options(L, 2, fn);
-    bool sequences = lnn_opt_boolean(L, 2, "return_sequences", false, fn);
-    nn_layer *layer = NULL;
-    return push_new_layer(L, make(&layer, units, sequences, &o), &layer, fn);
-}
-
-static int l_simple_rnn(lua_State *L) { return recurrent(L, nn_simple_rnn_new, "SimpleRNN"); }
-static int l_lstm(lua_State *L) { return recurrent(L, nn_lstm_new, "LSTM"); }
-static int l_gru(lua_State *L) { return recurrent(L, nn_gru_new, "GRU"); }
 
 /* ---- the layer object ---- */
 
@@ -516,19 +531,35 @@ static const luaL_Reg layer_methods[] = {
     {NULL, NULL},
 };
 
-static const luaL_Reg constructors[] = {
-    {"Dense", l_dense},
-    {"Conv2D", l_conv2d},
-    {"MaxPooling2D", l_max_pooling2d},
-    {"AveragePooling2D", l_average_pooling2d},
-    {"Flatten", l_flatten},
-    {"Activation", l_activation},
-    {"Dropout", l_dropout},
-    {"SimpleRNN", l_simple_rnn},
-    {"LSTM", l_lstm},
-    {"GRU", l_gru},
-    {NULL, NULL},
-};
+/* nn.layer_kinds: what the Lua side needs to know of each kind, made from
+ * the C table so that nothing in Lua lists kinds:
+ *   nn.layer_kinds.LSTM = {recurrent = true, gate_names = {'i', 'f', 'g', 'o'},
+ *                          settings = {'units', 'return_sequences'}}      */
+static void push_layer_kinds(lua_State *L)
+{
+    lua_newtable(L);
+    for (int k = 0; nn_layer_kinds[k]; k++) {
+        const nn_layer_kind *kind = nn_layer_kinds[k];
+        lua_newtable(L);
+        lua_pushboolean(L, kind->recurrent);
+        lua_setfield(L, -2, "recurrent");
+        if (kind->gate_names) {
+            lua_newtable(L);
+            for (int g = 0; kind->gate_names[g]; g++) {
+                lua_pushstring(L, kind->gate_names[g]);
+                lua_rawseti(L, -2, g + 1);
+            }
+            lua_setfield(L, -2, "gate_names");
+        }
+        lua_newtable(L);
+        for (int i = 0; i < nn_layer_kind_num_settings(kind); i++) {
+            lua_pushstring(L, kind->settings[i].name);
+            lua_rawseti(L, -2, i + 1);
+        }
+        lua_setfield(L, -2, "settings");
+        lua_setfield(L, -2, kind->class_name);
+    }
+}
 
 void lnn_open_layers(lua_State *L)
 {
@@ -544,5 +575,11 @@ void lnn_open_layers(lua_State *L)
     luaL_newlib(L, layer_methods);
     lua_setfield(L, -2, "__methods");
     lua_pop(L, 1);
-    luaL_setfuncs(L, constructors, 0);  /* into nn */
+    for (int k = 0; nn_layer_kinds[k]; k++) {  /* nn.Dense, ... */
+        lua_pushlightuserdata(L, (void *)nn_layer_kinds[k]);
+        lua_pushcclosure(L, l_new_layer, 1);
+        lua_setfield(L, -2, nn_layer_kinds[k]->class_name);
+    }
+    push_layer_kinds(L);
+    lua_setfield(L, -2, "layer_kinds");
 }

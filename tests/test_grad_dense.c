@@ -1,8 +1,11 @@
 /* test_grad_dense.c: Dense with every activation passes the finite-difference
- * check (nn_real = double), on awkward shapes. */
+ * check (nn_real = double), on awkward shapes; and so does every layer kind's
+ * sample configuration (layer_kinds.c). */
 #include "cmocka_tap.h"
 
 #include "gradcheck.h"
+#include "layer_config.h"
+#include "layer_kinds.h"
 #include "layers.h"
 
 #define TOLERANCE GRADCHECK_TOLERANCE
@@ -26,6 +29,21 @@ static void test_elu(void **s) { (void)s; check_dense("elu", 6, 1, (size_t[]){3}
 static void test_no_bias(void **s) { (void)s; check_dense("tanh", 2, 1, (size_t[]){3}, true); }
 /* Dense on the last axis of (timesteps, features), as Keras's */
 static void test_3d_input(void **s) { (void)s; check_dense("relu", 4, 2, (size_t[]){3, 5}, false); }
+
+/* Every kind in the table, built from its sample: a new kind is checked as
+ * soon as it has its row. */
+static void test_every_kind(void **s)
+{
+    (void)s;
+    for (int k = 0; nn_layer_kinds[k]; k++) {
+        const nn_layer_kind *kind = nn_layer_kinds[k];
+        const nn_layer_config *sample = kind->sample;
+        assert_non_null(sample);
+        nn_layer *layer;
+        assert_ok(nn_layer_make(kind, sample, &layer));
+        gradcheck_layer_assert(layer, sample->input_ndim, sample->input_shape, 3, TOLERANCE);
+    }
+}
 
 static void test_values_by_hand(void **state)
 {
@@ -76,7 +94,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_softmax),    cmocka_unit_test(test_leaky_relu),
     cmocka_unit_test(test_elu),        cmocka_unit_test(test_no_bias),
     cmocka_unit_test(test_3d_input),   cmocka_unit_test(test_values_by_hand),
-    cmocka_unit_test(test_bad_arguments),
+    cmocka_unit_test(test_bad_arguments), cmocka_unit_test(test_every_kind),
 };
 
 RUN_TAP_GROUP("grad_dense", tests)

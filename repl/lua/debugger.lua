@@ -479,11 +479,12 @@ function Debugger:explain(text)
                         ':step past "backward %s" first', layer.name, layer.name), 0)
   end
   local e = self.stepper:explain(i, param, flat)
-  local recurrent = layer.state ~= nil
+  local kind = nn.layer_kinds[layer.class]
+  local recurrent = kind.recurrent
   local unit = layer.class == 'Conv2D' and 'filter' or (recurrent and 'gate unit' or 'unit')
   local per = e.rows_per_example
   local target = string.format('%s %d', unit, e.output)
-  local gates = ({LSTM = {'i', 'f', 'g', 'o'}, GRU = {'z', 'r', 'h'}})[layer.class]
+  local gates = kind.gate_names
   if gates then  -- the kernels hold the gates side by side: name the gate
     local units = layer.output_shape[#layer.output_shape]
     local k = (e.output - 1) % (#gates * units)

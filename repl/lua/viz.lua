@@ -39,7 +39,7 @@ end
 -- Layers a view can select with the arrows (any, if not listed).
 local selectable = {
   lstm = function(layer)
-    return layer.class == 'LSTM' or layer.class == 'GRU' or layer.class == 'SimpleRNN'
+    return nn.layer_kinds[layer.class].recurrent
   end,
   gradients = function(layer) return layer:count_params() > 0 end,
 }

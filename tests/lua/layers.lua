@@ -67,4 +67,31 @@ local fresh = nn.Sequential()
 fresh:add(lonely)
 t.is(fresh.layers[1], lonely, 'm.layers holds the added layer')
 
+-- nn.layer_kinds: the facts of each kind, made from the C table; every kind
+-- in it has its constructor in nn and its help text, and the recurrent ones
+-- name their gates as the kernels hold them (Keras's order)
+local kinds = 0
+for class, info in pairs(nn.layer_kinds) do
+  kinds = kinds + 1
+  t.is(type(nn[class]), 'function', 'nn.' .. class .. ' is a constructor')
+  t.is(type(info.recurrent), 'boolean', class .. ': recurrent is known')
+  t.is(type(info.settings), 'table', class .. ': its settings are listed')
+end
+t.is(kinds, 10, 'ten layer kinds')
+t.ok(nn.layer_kinds.LSTM.recurrent and nn.layer_kinds.GRU.recurrent and
+     nn.layer_kinds.SimpleRNN.recurrent, 'the recurrent kinds')
+t.ok(not nn.layer_kinds.Dense.recurrent and not nn.layer_kinds.Conv2D.recurrent,
+     'Dense and Conv2D are not recurrent')
+t.is(table.concat(nn.layer_kinds.LSTM.gate_names, ' '), 'i f g o', 'LSTM gates')
+t.is(table.concat(nn.layer_kinds.GRU.gate_names, ' '), 'z r h', 'GRU gates')
+t.is(nn.layer_kinds.SimpleRNN.gate_names, nil, 'SimpleRNN has no gates')
+t.is(table.concat(nn.layer_kinds.Conv2D.settings, ' '), 'filters kernel_size strides padding',
+     'Conv2D settings, in the constructor order')
+local lstm_model = nn.Sequential{nn.LSTM(3, {input_shape = {5, 2}})}
+t.is(lstm_model.layers[1].kernel.shape[2], 3 * #nn.layer_kinds.LSTM.gate_names,
+     'an LSTM kernel holds one block per gate')
+t.raises(function() nn.MaxPooling2D(2, {units = 3}) end,
+         "MaxPooling2D: unknown option 'units' %(expected one of: strides, padding, input_shape, name%)",
+         'a kind takes the options its settings and flags name')
+
 t.done_testing()
