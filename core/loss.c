@@ -12,34 +12,46 @@
 #include "loss.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #define CLIP_EPSILON 1e-7
 
-static const char *const loss_names[] = {
-    "mean_squared_error", "categorical_crossentropy",
-    "sparse_categorical_crossentropy", "binary_crossentropy", "hinge",
-    "categorical_hinge"};
-#define NUM_LOSSES (sizeof loss_names / sizeof loss_names[0])
+const nn_loss_info nn_losses[NN_NUM_LOSSES] = {
+    [NN_LOSS_MEAN_SQUARED_ERROR] = {"mean_squared_error", "mse"},
+    [NN_LOSS_CATEGORICAL_CROSSENTROPY] = {"categorical_crossentropy", NULL},
+    [NN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY] = {"sparse_categorical_crossentropy", NULL},
+    [NN_LOSS_BINARY_CROSSENTROPY] = {"binary_crossentropy", NULL},
+    [NN_LOSS_HINGE] = {"hinge", NULL},
+    [NN_LOSS_CATEGORICAL_HINGE] = {"categorical_hinge", NULL},
+};
 
 nn_status nn_loss_parse(const char *name, nn_loss_kind *out)
 {
-    if (name && (strcmp(name, "mse") == 0)) {
-        *out = NN_LOSS_MEAN_SQUARED_ERROR;
-        return NN_OK;
-    }
-    for (size_t k = 0; name && k < NUM_LOSSES; k++) {
-        if (strcmp(name, loss_names[k]) == 0) {
+    for (int k = 0; name && k < NN_NUM_LOSSES; k++) {
+        const nn_loss_info *loss = &nn_losses[k];
+        if (strcmp(name, loss->name) == 0 || (loss->alias && strcmp(name, loss->alias) == 0)) {
             *out = (nn_loss_kind)k;
             return NN_OK;
         }
     }
-    return nn_fail(NN_ERR_ARG, "unknown loss '%s' (expected mean_squared_error, "
-                   "categorical_crossentropy, sparse_categorical_crossentropy, "
-                   "binary_crossentropy, hinge or categorical_hinge)", name ? name : "nil");
+    char known[256];
+    return nn_fail(NN_ERR_ARG, "unknown loss '%s' (expected %s)", name ? name : "nil",
+                   nn_loss_list(known, sizeof known, " or "));
 }
 
-const char *nn_loss_name(nn_loss_kind kind) { return loss_names[kind]; }
+const char *nn_loss_name(nn_loss_kind kind) { return nn_losses[kind].name; }
+
+const char *nn_loss_list(char *buf, size_t size, const char *last)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int k = 0; k < NN_NUM_LOSSES && used < size; k++)
+        used += (size_t)snprintf(buf + used, size - used, "%s%s",
+                                 k == 0 ? "" : k == NN_NUM_LOSSES - 1 ? last : ", ",
+                                 nn_losses[k].name);
+    return buf;
+}
 
 bool nn_loss_fuses_with_softmax(nn_loss_kind kind)
 {

@@ -23,10 +23,22 @@ typedef enum nn_loss_kind {
     NN_LOSS_HINGE,
     NN_LOSS_CATEGORICAL_HINGE
 } nn_loss_kind;
+#define NN_NUM_LOSSES (NN_LOSS_CATEGORICAL_HINGE + 1)
+
+/* The table of losses (loss.c): Keras's name of each, and the short name
+ * Keras also takes (or NULL). Every list of losses is made from it. */
+typedef struct nn_loss_info {
+    const char *name;    /* "mean_squared_error" */
+    const char *alias;   /* "mse" */
+} nn_loss_info;
+extern const nn_loss_info nn_losses[NN_NUM_LOSSES];
 
 /* "categorical_crossentropy" (or "mse") -> the kind. Error names the choices. */
 nn_status nn_loss_parse(const char *name, nn_loss_kind *out);
 const char *nn_loss_name(nn_loss_kind kind);
+/* "mean_squared_error, categorical_crossentropy, ... or categorical_hinge"
+ * into buf: the names, `last` before the last one. */
+const char *nn_loss_list(char *buf, size_t size, const char *last);
 
 /* Check that a target fits a prediction, with a message that shows both. */
 nn_status nn_loss_check_target(nn_loss_kind kind, const nn_tensor *pred,

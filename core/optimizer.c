@@ -31,27 +31,92 @@
 #include "alloc.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+static const char *const sgd_options[] = {"learning_rate", "momentum", "nesterov", "clipnorm",
+                                          "clipvalue", "global_clipnorm", NULL};
+static const char *const adam_options[] = {"learning_rate", "beta_1", "beta_2", "epsilon",
+                                           "clipnorm", "clipvalue", "global_clipnorm", NULL};
+static const char *const rmsprop_options[] = {"learning_rate", "rho", "momentum", "epsilon",
+                                              "centered", "clipnorm", "clipvalue",
+                                              "global_clipnorm", NULL};
+
+/* help(nn.optimizers.Adam): the settings with Keras's defaults, and the
+ * update rule as Keras writes it. */
+static const char sgd_help[] =
+    "nn.optimizers.SGD{learning_rate = 0.01, momentum = 0, nesterov = false,\n"
+    "                  clipnorm = nil, clipvalue = nil, global_clipnorm = nil}\n"
+    "  Keras 3's SGD, for each weight w with gradient g:\n"
+    "    momentum 0:      w = w - lr g\n"
+    "    momentum:        v = momentum v - lr g;  w = w + v\n"
+    "    nesterov = true: v = momentum v - lr g;  w = w + momentum v - lr g\n"
+    "  learning_rate > 0; momentum in [0, 1) (Keras also takes 1, a velocity\n"
+    "  that never forgets; nnstep refuses it).\n"
+    "  Clipping: help('clipnorm'). Any other option is an error.";
+static const char adam_help[] =
+    "nn.optimizers.Adam{learning_rate = 0.001, beta_1 = 0.9, beta_2 = 0.999,\n"
+    "                   epsilon = 1e-7, clipnorm = nil, clipvalue = nil,\n"
+    "                   global_clipnorm = nil}\n"
+    "  Keras 3's Adam (without amsgrad), for each weight w with gradient g, at\n"
+    "  update t = 1, 2, ...:\n"
+    "    m = beta_1 m + (1 - beta_1) g;   v = beta_2 v + (1 - beta_2) g^2\n"
+    "    w = w - lr sqrt(1 - beta_2^t) / (1 - beta_1^t) * m / (sqrt(v) + epsilon)\n"
+    "  epsilon is outside the square root and outside the bias correction, as\n"
+    "  in Keras; torch.optim.Adam adds it to sqrt(v / (1 - beta_2^t)) instead\n"
+    "  (the two differ only where sqrt(v) is as small as epsilon).\n"
+    "  learning_rate > 0; beta_1, beta_2 in [0, 1); epsilon >= 0.\n"
+    "  Clipping: help('clipnorm'). Any other option is an error.";
+static const char rmsprop_help[] =
+    "nn.optimizers.RMSprop{learning_rate = 0.001, rho = 0.9, momentum = 0,\n"
+    "                      epsilon = 1e-7, centered = false, clipnorm = nil,\n"
+    "                      clipvalue = nil, global_clipnorm = nil}\n"
+    "  Keras 3's RMSprop (compile's default), for each weight w with gradient g:\n"
+    "    v = rho v + (1 - rho) g^2                  the mean square\n"
+    "    a = rho a + (1 - rho) g                    centered only: the mean\n"
+    "    increment = lr g / sqrt(v + epsilon)       (centered: v - a^2 + epsilon)\n"
+    "    momentum 0: w = w - increment\n"
+    "    momentum:   mom = momentum mom + increment;  w = w - mom\n"
+    "  epsilon is INSIDE the square root, as in Keras 3; Keras 2 and\n"
+    "  torch.optim.RMSprop divide by sqrt(v) + epsilon instead (the two differ\n"
+    "  only where v is as small as epsilon).\n"
+    "  learning_rate > 0; rho, momentum in [0, 1); epsilon >= 0.\n"
+    "  Clipping: help('clipnorm'). Any other option is an error.";
+
+const nn_optimizer_info nn_optimizers[NN_NUM_OPTIMIZERS] = {
+    [NN_OPT_SGD] = {"sgd", "SGD", 0.01, sgd_options, sgd_help},
+    [NN_OPT_ADAM] = {"adam", "Adam", 0.001, adam_options, adam_help},
+    [NN_OPT_RMSPROP] = {"rmsprop", "RMSprop", 0.001, rmsprop_options, rmsprop_help},
+};
+
+const char *nn_optimizer_list(char *buf, size_t size, const char *quote, const char *last)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int k = 0; k < NN_NUM_OPTIMIZERS && used < size; k++)
+        used += (size_t)snprintf(buf + used, size - used, "%s%s%s%s",
+                                 k == 0 ? "" : k == NN_NUM_OPTIMIZERS - 1 ? last : ", ",
+                                 quote, nn_optimizers[k].name, quote);
+    return buf;
+}
 
 nn_status nn_optimizer_new(nn_optimizer **out, const char *name)
 {
     *out = NULL;
-    nn_optimizer_kind kind;
-    if (name && strcmp(name, "sgd") == 0)
-        kind = NN_OPT_SGD;
-    else if (name && strcmp(name, "adam") == 0)
-        kind = NN_OPT_ADAM;
-    else if (name && strcmp(name, "rmsprop") == 0)
-        kind = NN_OPT_RMSPROP;
-    else
-        return nn_fail(NN_ERR_ARG, "unknown optimizer '%s' (expected sgd, adam or rmsprop)",
-                       name ? name : "nil");
+    int kind = 0;
+    while (kind < NN_NUM_OPTIMIZERS && !(name && strcmp(name, nn_optimizers[kind].name) == 0))
+        kind++;
+    if (kind == NN_NUM_OPTIMIZERS) {
+        char known[128];
+        return nn_fail(NN_ERR_ARG, "unknown optimizer '%s' (expected %s)", name ? name : "nil",
+                       nn_optimizer_list(known, sizeof known, "", " or "));
+    }
     nn_optimizer *opt = nn_calloc(1, sizeof *opt);
     if (!opt)
         return nn_fail(NN_ERR_NOMEM, "optimizer: out of memory");
-    opt->kind = kind;
-    opt->learning_rate = kind == NN_OPT_SGD ? 0.01 : 0.001;
+    opt->kind = (nn_optimizer_kind)kind;
+    opt->learning_rate = nn_optimizers[kind].learning_rate;
     opt->beta_1 = 0.9;
     opt->beta_2 = 0.999;
     opt->rho = 0.9;
@@ -60,22 +125,11 @@ nn_status nn_optimizer_new(nn_optimizer **out, const char *name)
     return NN_OK;
 }
 
-const char *nn_optimizer_name(const nn_optimizer *opt)
-{
-    static const char *const names[] = {"sgd", "adam", "rmsprop"};
-    return names[opt->kind];
-}
+const char *nn_optimizer_name(const nn_optimizer *opt) { return nn_optimizers[opt->kind].name; }
 
 const char *const *nn_optimizer_option_names(nn_optimizer_kind kind)
 {
-    static const char *const sgd[] = {"learning_rate", "momentum", "nesterov", "clipnorm",
-                                      "clipvalue", "global_clipnorm", NULL};
-    static const char *const adam[] = {"learning_rate", "beta_1", "beta_2", "epsilon",
-                                       "clipnorm", "clipvalue", "global_clipnorm", NULL};
-    static const char *const rmsprop[] = {"learning_rate", "rho", "momentum", "epsilon",
-                                          "centered", "clipnorm", "clipvalue",
-                                          "global_clipnorm", NULL};
-    return kind == NN_OPT_SGD ? sgd : kind == NN_OPT_ADAM ? adam : rmsprop;
+    return nn_optimizers[kind].options;
 }
 
 /* The comparisons are written so that NaN fails them. */

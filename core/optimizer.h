@@ -21,6 +21,17 @@
 #include "tensor.h"
 
 typedef enum nn_optimizer_kind { NN_OPT_SGD, NN_OPT_ADAM, NN_OPT_RMSPROP } nn_optimizer_kind;
+#define NN_NUM_OPTIMIZERS (NN_OPT_RMSPROP + 1)
+
+/* The table of optimizers (optimizer.c); every list of them is made from it. */
+typedef struct nn_optimizer_info {
+    const char *name;          /* "adam", as compile takes it */
+    const char *class_name;    /* "Adam", Keras's class: nn.optimizers.Adam */
+    double learning_rate;      /* Keras's default */
+    const char *const *options;  /* the settings it takes, NULL-terminated */
+    const char *help;          /* help(nn.optimizers.Adam) */
+} nn_optimizer_info;
+extern const nn_optimizer_info nn_optimizers[NN_NUM_OPTIMIZERS];
 
 /* At most three arrays of state: RMSprop with momentum and centered. */
 #define NN_OPT_MAX_STATE 3
@@ -59,6 +70,9 @@ const char *nn_optimizer_name(const nn_optimizer *opt);
 /* The options a kind takes, Keras's names, NULL-terminated: what the
  * REPL accepts in nn.optimizers.SGD{...} and the like. */
 const char *const *nn_optimizer_option_names(nn_optimizer_kind kind);
+/* "sgd, adam or rmsprop" into buf: the names, `last` before the last one,
+ * each between `quote`s. */
+const char *nn_optimizer_list(char *buf, size_t size, const char *quote, const char *last);
 /* NN_ERR_ARG if a setting is out of its range: the message names the
  * option, its value and the range, e.g. "momentum must be in [0, 1), got 1.5". */
 nn_status nn_optimizer_check(const nn_optimizer *opt);

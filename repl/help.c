@@ -36,13 +36,12 @@ static const help_entry entries[] = {
                                "  m.layers[1].grad_input (off: nil). As PyTorch's\n"
                                "  x.requires_grad; the debugger always computes it."},
     {"compile", "model:compile{optimizer = 'rmsprop', loss = ..., metrics = {'accuracy'}}\n"
-                "  optimizer: 'sgd', 'adam', 'rmsprop' (Keras's defaults) or\n"
-                "  nn.optimizers.Adam{...}, SGD{...}, RMSprop{...} (help(nn.optimizers.Adam)).\n"
-                "  loss: mean_squared_error (mse), categorical_crossentropy,\n"
-                "  sparse_categorical_crossentropy, binary_crossentropy, hinge,\n"
-                "  categorical_hinge. metrics = {'accuracy'}: fit reports the accuracy,\n"
-                "  as Keras the fraction of output rows right: per example for (N, classes),\n"
-                "  per timestep for (N, T, classes), per pixel for (N, H, W, classes).\n"
+                "  optimizer: $OPTIMIZERS (Keras's defaults) or\n"
+                "  $OPTIMIZER_CLASSES (help(nn.optimizers.Adam)).\n"
+                "  loss: $LOSSES.\n"
+                "  metrics = {'accuracy'}: fit reports the accuracy, as Keras the fraction\n"
+                "  of output rows right: per example for (N, classes), per timestep for\n"
+                "  (N, T, classes), per pixel for (N, H, W, classes).\n"
                 "  The weights are the layers' own, made when each was added: compile keeps\n"
                 "  them, so k = m.layers[1].kernel taken before compile stays the kernel\n"
                 "  the model uses and trains. Compiling again starts a fresh optimizer."},
@@ -60,41 +59,6 @@ static const help_entry entries[] = {
     {"evaluate", "model:evaluate(x, y, {batch_size = 32}) -> loss, accuracy"},
     {"predict", "model:predict(x, {batch_size = 32}) -> the outputs (N, ...); no compile needed"},
     {"train_on_batch", "model:train_on_batch(x, y) -> loss, accuracy (one update)"},
-    {"Adam", "nn.optimizers.Adam{learning_rate = 0.001, beta_1 = 0.9, beta_2 = 0.999,\n"
-             "                   epsilon = 1e-7, clipnorm = nil, clipvalue = nil,\n"
-             "                   global_clipnorm = nil}\n"
-             "  Keras 3's Adam (without amsgrad), for each weight w with gradient g, at\n"
-             "  update t = 1, 2, ...:\n"
-             "    m = beta_1 m + (1 - beta_1) g;   v = beta_2 v + (1 - beta_2) g^2\n"
-             "    w = w - lr sqrt(1 - beta_2^t) / (1 - beta_1^t) * m / (sqrt(v) + epsilon)\n"
-             "  epsilon is outside the square root and outside the bias correction, as\n"
-             "  in Keras; torch.optim.Adam adds it to sqrt(v / (1 - beta_2^t)) instead\n"
-             "  (the two differ only where sqrt(v) is as small as epsilon).\n"
-             "  learning_rate > 0; beta_1, beta_2 in [0, 1); epsilon >= 0.\n"
-             "  Clipping: help('clipnorm'). Any other option is an error."},
-    {"SGD", "nn.optimizers.SGD{learning_rate = 0.01, momentum = 0, nesterov = false,\n"
-            "                  clipnorm = nil, clipvalue = nil, global_clipnorm = nil}\n"
-            "  Keras 3's SGD, for each weight w with gradient g:\n"
-            "    momentum 0:      w = w - lr g\n"
-            "    momentum:        v = momentum v - lr g;  w = w + v\n"
-            "    nesterov = true: v = momentum v - lr g;  w = w + momentum v - lr g\n"
-            "  learning_rate > 0; momentum in [0, 1) (Keras also takes 1, a velocity\n"
-            "  that never forgets; nnstep refuses it).\n"
-            "  Clipping: help('clipnorm'). Any other option is an error."},
-    {"RMSprop", "nn.optimizers.RMSprop{learning_rate = 0.001, rho = 0.9, momentum = 0,\n"
-                "                      epsilon = 1e-7, centered = false, clipnorm = nil,\n"
-                "                      clipvalue = nil, global_clipnorm = nil}\n"
-                "  Keras 3's RMSprop (compile's default), for each weight w with gradient g:\n"
-                "    v = rho v + (1 - rho) g^2                  the mean square\n"
-                "    a = rho a + (1 - rho) g                    centered only: the mean\n"
-                "    increment = lr g / sqrt(v + epsilon)       (centered: v - a^2 + epsilon)\n"
-                "    momentum 0: w = w - increment\n"
-                "    momentum:   mom = momentum mom + increment;  w = w - mom\n"
-                "  epsilon is INSIDE the square root, as in Keras 3; Keras 2 and\n"
-                "  torch.optim.RMSprop divide by sqrt(v) + epsilon instead (the two differ\n"
-                "  only where v is as small as epsilon).\n"
-                "  learning_rate > 0; rho, momentum in [0, 1); epsilon >= 0.\n"
-                "  Clipping: help('clipnorm'). Any other option is an error."},
     {"clipnorm", "Gradient clipping, an option of every optimizer (Keras 3's three; set one):\n"
                  "  clipnorm = c         each parameter's gradient (a kernel, a bias) on its\n"
                  "                       own is scaled down to a norm of at most c\n"
@@ -128,8 +92,8 @@ static const help_entry entries[] = {
                 "    loss:backward()                                    -- every gradient\n"
                 "    trainer:step(32)                                   -- the update\n"
                 "  end\n"
-                "nn.Trainer(net or net:collect_params(), 'sgd' | 'adam' | 'rmsprop'\n"
-                "           [, {settings}]) or nn.Trainer(net, nn.optimizers.SGD{...}).\n"
+                "nn.Trainer(net or net:collect_params(), name [, {settings}]), name one of\n"
+                "  $OPTIMIZERS; or nn.Trainer(net, nn.optimizers.SGD{...}).\n"
                 "  Gives the model its optimizer. The model's loss is the one the loop's\n"
                 "  loss:backward() uses (m.loss, evaluate and the debugger follow it).\n"
                 "trainer:step(batch_size): Gluon's numbers. Gluon's loss is one value per\n"
@@ -217,7 +181,8 @@ static const help_entry entries[] = {
     {NULL, NULL},
 };
 
-/* The text for a topic: a layer kind's, else an entry's; NULL if none. */
+/* The text for a topic: a layer kind's, an optimizer's, else an entry's;
+ * NULL if none. */
 static const char *find_by_name(const char *name)
 {
     const char *dot = strrchr(name, '.'), *colon = strrchr(name, ':');
@@ -225,10 +190,94 @@ static const char *find_by_name(const char *name)
     const nn_layer_kind *kind = nn_layer_kind_find(base);
     if (kind)
         return kind->help;
+    for (int k = 0; k < NN_NUM_OPTIMIZERS; k++)
+        if (strcmp(nn_optimizers[k].class_name, base) == 0)
+            return nn_optimizers[k].help;
     for (const help_entry *e = entries; e->name; e++)
         if (strcmp(e->name, base) == 0)
             return e->text;
     return NULL;
+}
+
+/* ---- lists made from the core's tables, so that help names what exists ---- */
+
+/* "mean_squared_error (mse), categorical_crossentropy, ..." */
+static void loss_names(char *buf, size_t size)
+{
+    size_t used = 0;
+    for (int k = 0; k < NN_NUM_LOSSES && used < size; k++) {
+        const nn_loss_info *loss = &nn_losses[k];
+        used += (size_t)snprintf(buf + used, size - used, "%s%s%s%s%s", k ? ", " : "",
+                                 loss->name, loss->alias ? " (" : "",
+                                 loss->alias ? loss->alias : "", loss->alias ? ")" : "");
+    }
+}
+
+/* "nn.optimizers.SGD{...}, Adam{...}, RMSprop{...}" */
+static void optimizer_classes(char *buf, size_t size)
+{
+    size_t used = 0;
+    for (int k = 0; k < NN_NUM_OPTIMIZERS && used < size; k++)
+        used += (size_t)snprintf(buf + used, size - used, "%s%s{...}",
+                                 k ? ", " : "nn.optimizers.", nn_optimizers[k].class_name);
+}
+
+/* text with $LOSSES, $OPTIMIZERS and $OPTIMIZER_CLASSES replaced, into out */
+static void expand(const char *text, char *out, size_t size)
+{
+    char losses[512], optimizers[128], classes[256];
+    loss_names(losses, sizeof losses);
+    nn_optimizer_list(optimizers, sizeof optimizers, "'", ", ");
+    optimizer_classes(classes, sizeof classes);
+    const struct { const char *key, *value; } lists[] = {
+        {"$LOSSES", losses}, {"$OPTIMIZER_CLASSES", classes}, {"$OPTIMIZERS", optimizers}};
+    size_t used = 0;
+    while (*text && used + 1 < size) {
+        size_t k = 0, n = sizeof lists / sizeof lists[0];
+        while (k < n && strncmp(text, lists[k].key, strlen(lists[k].key)) != 0)
+            k++;
+        if (k < n) {
+            used += (size_t)snprintf(out + used, size - used, "%s", lists[k].value);
+            text += strlen(lists[k].key);
+        } else {
+            out[used++] = *text++;
+        }
+    }
+    out[used < size ? used : size - 1] = '\0';
+}
+
+/* Print text, each line longer than 79 columns broken at a space, the rest
+ * indented by two, as the hand-written lines are. */
+static void print_wrapped(const char *text)
+{
+    const int width = 79;
+    while (*text) {
+        const char *end = strchr(text, '\n');
+        int len = end ? (int)(end - text) : (int)strlen(text);
+        int cut = len;
+        if (len > width) {
+            cut = width;
+            while (cut > 2 && text[cut] != ' ')
+                cut--;
+            if (cut <= 2)
+                cut = len;  /* one long word: leave it whole */
+        }
+        printf("%.*s\n", cut, text);
+        if (cut < len) {
+            printf("  ");
+            text += cut + 1;
+            /* the rest of this line goes on as a line of its own */
+            continue;
+        }
+        text += len + (end ? 1 : 0);
+    }
+}
+
+static void print_help(const char *text)
+{
+    char expanded[4096];
+    expand(text, expanded, sizeof expanded);
+    print_wrapped(expanded);
 }
 
 /* The key under which `value` sits in table t (or a table inside it). */
@@ -266,7 +315,7 @@ static int l_help(lua_State *L)
     }
     const char *text = name ? find_by_name(name) : NULL;
     if (text) {
-        printf("%s\n", text);
+        print_help(text);
     } else if (lua_isnoneornil(L, 1)) {
         printf("help(x) describes part of the nn API, e.g. help(nn.Conv2D), help('fit').\n"
                "Topics:");
@@ -274,6 +323,8 @@ static int l_help(lua_State *L)
             printf("%s %s", k ? "," : "", nn_layer_kinds[k]->class_name);
         for (const help_entry *h = entries; h->name; h++)
             printf(", %s", h->name);
+        for (int k = 0; k < NN_NUM_OPTIMIZERS; k++)
+            printf(", %s", nn_optimizers[k].class_name);
         printf("\n");
     } else {
         printf("no help for %s; type help() for the topics\n",

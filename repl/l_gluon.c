@@ -205,9 +205,11 @@ static int l_trainer(lua_State *L)
     } else if (lua_istable(L, 2) && lua_isnoneornil(L, 3)) {
         lua_pushvalue(L, 2);  /* nn.optimizers.Adam{...} itself */
     } else {
-        return luaL_error(L, "Trainer: argument #2 should be an optimizer's name ('sgd', "
-                          "'adam', 'rmsprop') or nn.optimizers.SGD{...}, got %s",
-                          luaL_typename(L, 2));
+        char names[128];
+        return luaL_error(L, "Trainer: argument #2 should be an optimizer's name (%s) or "
+                          "nn.optimizers.%s{...}, got %s",
+                          nn_optimizer_list(names, sizeof names, "'", ", "),
+                          nn_optimizers[0].class_name, luaL_typename(L, 2));
     }
     int optimizer = lua_gettop(L);
     bool had_loss = m->compiled && m->loss_chosen, had_accuracy = m->metric_accuracy;
@@ -312,9 +314,6 @@ static int loss_tostring(lua_State *L)
 
 void lnn_open_gluon(lua_State *L)
 {
-    static const char *const losses[] = {
-        "mean_squared_error", "categorical_crossentropy", "sparse_categorical_crossentropy",
-        "binary_crossentropy", "hinge", "categorical_hinge", NULL};
     lua_newtable(L);  /* the weak table of outputs -> models */
     lua_createtable(L, 0, 1);
     lua_pushliteral(L, "k");
@@ -360,10 +359,10 @@ void lnn_open_gluon(lua_State *L)
     lua_pushcfunction(L, l_trainer);
     lua_setfield(L, -2, "Trainer");
     lua_newtable(L);
-    for (int i = 0; losses[i]; i++) {
-        lua_pushstring(L, losses[i]);
+    for (int k = 0; k < NN_NUM_LOSSES; k++) {  /* nn.losses.mean_squared_error, ... */
+        lua_pushstring(L, nn_losses[k].name);
         lua_pushcclosure(L, make_loss, 1);
-        lua_setfield(L, -2, losses[i]);
+        lua_setfield(L, -2, nn_losses[k].name);
     }
     lua_setfield(L, -2, "losses");
 }

@@ -97,7 +97,7 @@ static int l_sequential(lua_State *L)
 /* Keras's class name for an optimizer's name: "adam" -> "Adam". */
 static const char *optimizer_class(nn_optimizer_kind kind)
 {
-    return kind == NN_OPT_SGD ? "SGD" : kind == NN_OPT_ADAM ? "Adam" : "RMSprop";
+    return nn_optimizers[kind].class_name;
 }
 
 /* The settings in table t over the defaults of optimizer `name`, checked as
@@ -440,9 +440,12 @@ static const luaL_Reg model_methods[] = {
 };
 
 /* nn.optimizers.Adam{learning_rate = 1e-3}: a settings table for compile,
- * checked here, where it is made (as Keras checks in the constructor). */
-static int make_optimizer(lua_State *L, const char *name, const char *class_name)
+ * checked here, where it is made (as Keras checks in the constructor). The
+ * optimizer (nn_optimizers[k]) is upvalue 1. */
+static int make_optimizer(lua_State *L)
 {
+    const nn_optimizer_info *info = &nn_optimizers[lua_tointeger(L, lua_upvalueindex(1))];
+    const char *name = info->name, *class_name = info->class_name;
     if (!lua_isnoneornil(L, 1) && !lua_istable(L, 1))
         return luaL_error(L, "%s: the settings should be a table such as "
                           "{learning_rate = 0.001}, got %s", class_name, luaL_typename(L, 1));
@@ -462,9 +465,6 @@ static int make_optimizer(lua_State *L, const char *name, const char *class_name
     return 1;
 }
 
-static int l_adam(lua_State *L) { return make_optimizer(L, "adam", "Adam"); }
-static int l_sgd(lua_State *L) { return make_optimizer(L, "sgd", "SGD"); }
-static int l_rmsprop(lua_State *L) { return make_optimizer(L, "rmsprop", "RMSprop"); }
 
 void lnn_open_model(lua_State *L)
 {
@@ -484,8 +484,11 @@ void lnn_open_model(lua_State *L)
     lua_setfield(L, -2, "load");
     lua_pushcfunction(L, l_pretrained);
     lua_setfield(L, -2, "pretrained");
-    static const luaL_Reg optimizers[] = {
-        {"Adam", l_adam}, {"SGD", l_sgd}, {"RMSprop", l_rmsprop}, {NULL, NULL}};
-    luaL_newlib(L, optimizers);
+    lua_newtable(L);  /* nn.optimizers.SGD, Adam, RMSprop */
+    for (int k = 0; k < NN_NUM_OPTIMIZERS; k++) {
+        lua_pushinteger(L, k);
+        lua_pushcclosure(L, make_optimizer, 1);
+        lua_setfield(L, -2, nn_optimizers[k].class_name);
+    }
     lua_setfield(L, -2, "optimizers");
 }

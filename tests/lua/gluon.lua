@@ -169,6 +169,7 @@ t.raises(function() f:initialize{init = 'xavier'} end, "unknown option 'init'", 
 
 t.raises(function() nn.losses.categorical_crossentropy(y, nn.zeros(4, 2)):backward() end,
   "backward: this loss was not computed from a model's output", 'loss:backward needs net(x)')
+t.raises(function() nn.Trainer(net, 42) end, "Trainer: argument #2 should be an optimizer's name %('sgd', 'adam', 'rmsprop'%) or nn.optimizers.SGD{...}, got number", 'a wrong optimizer argument lists the names (from the table)')
 t.raises(function() nn.Trainer(net, 'adamw') end, "Trainer: unknown optimizer 'adamw' (nnstep has 'adam', 'rmsprop', 'sgd'", 'unknown optimizer lists the known ones')
 t.raises(function() nn.losses.mean_squared_error(nn.zeros(4, 3), net(x)) end, "mean_squared_error: the target's shape", 'loss shapes checked')
 t.raises(function() trainer:step(0) end, 'step: batch_size should be a positive whole number', 'step(0)')

@@ -21,7 +21,7 @@ status_is() {  # status_is EXPECTED COMMAND...
     "$@" </dev/null >/dev/null 2>&1
     [ $? -eq "$expected" ]
 }
-echo 1..14
+echo 1..15
 echo 'print(select("#", ...) .. " " .. table.concat({...}, " ") .. " " .. arg[0] .. " " .. arg[2])' >"$tmp/args.lua"
 result 'a script gets its arguments as ... and arg' \
     sh -c "'$nnstep' '$tmp/args.lua' one two | grep -qx '2 one two $tmp/args.lua two'"
@@ -45,5 +45,12 @@ result "help(nn.optimizers.RMSprop): epsilon inside the root, momentum, centered
            '$nnstep' -e 'help(nn.optimizers.RMSprop)' | grep -q 'mom = momentum mom + increment'"
 result "help(nn.optimizers.Adam): epsilon outside the root" \
     sh -c "'$nnstep' -e 'help(nn.optimizers.Adam)' | grep -q 'm / (sqrt(v) + epsilon)'"
+# compile's help lists the losses and optimizers from the core's tables
+result "help('compile') names every loss and optimizer nnstep has" \
+    sh -c "out=\$('$nnstep' -e \"help('compile')\" | tr '\\n' ' ') &&
+           names=\$('$nnstep' -e 'for k in pairs(nn.losses) do print(k) end
+                                  for k in pairs(nn.optimizers) do print(k) end') &&
+           test \$(echo \"\$names\" | wc -l) -eq 9 &&
+           for n in \$names; do echo \"\$out\" | grep -q \"\$n\" || exit 1; done"
 result "help('clipnorm'): the three clippings" \
     sh -c "'$nnstep' -e \"help('clipnorm')\" | grep -c 'clipnorm = c\\|clipvalue = c' | grep -qx 3"
