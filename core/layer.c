@@ -98,8 +98,8 @@ static nn_status check_param_limit(const nn_layer *layer, int ndim, const size_t
     return NN_OK;
 }
 
-nn_status nn_layer_add_param(nn_layer *layer, const char *name, int ndim,
-                             const size_t *shape, nn_tensor **value)
+static nn_status add_param(nn_layer *layer, const char *name, int ndim, const size_t *shape,
+                           bool trainable, nn_tensor **value)
 {
     if (value)
         *value = NULL;
@@ -116,10 +116,23 @@ nn_status nn_layer_add_param(nn_layer *layer, const char *name, int ndim,
         return st;
     }
     p->name = name;
+    p->trainable = trainable;
     layer->num_params++;
     if (value)
         *value = p->value;
     return NN_OK;
+}
+
+nn_status nn_layer_add_param(nn_layer *layer, const char *name, int ndim,
+                             const size_t *shape, nn_tensor **value)
+{
+    return add_param(layer, name, ndim, shape, true, value);
+}
+
+nn_status nn_layer_add_buffer(nn_layer *layer, const char *name, int ndim,
+                              const size_t *shape, nn_tensor **value)
+{
+    return add_param(layer, name, ndim, shape, false, value);
 }
 
 void nn_layer_set_output_shape(nn_layer *layer, int ndim, const size_t *shape)
@@ -221,6 +234,15 @@ size_t nn_layer_param_count(const nn_layer *layer)
     size_t n = 0;
     for (int i = 0; i < layer->num_params; i++)
         n += nn_tensor_numel(layer->params[i].value);
+    return n;
+}
+
+size_t nn_layer_trainable_count(const nn_layer *layer)
+{
+    size_t n = 0;
+    for (int i = 0; i < layer->num_params; i++)
+        if (layer->params[i].trainable)
+            n += nn_tensor_numel(layer->params[i].value);
     return n;
 }
 

@@ -32,11 +32,17 @@
 #define NN_MAX_PARAMS 4
 #define NN_NAME_SIZE 48
 
-/* A trainable tensor and its gradient (same shape). */
+/* A tensor a layer keeps, and its gradient (same shape). Most are
+ * trainable parameters (kernel, bias); a buffer is state that is not
+ * trained (Keras's non-trainable weights: running statistics, counters).
+ * Both are in params[], so everything that saves, restores or shows the
+ * weights (model files, snapshots for :back, get_weights) covers buffers
+ * with no code of their own; only the optimizer skips them. */
 typedef struct nn_param {
     const char *name;   /* Keras's name: "kernel", "bias", "recurrent_kernel" */
     nn_tensor *value;
-    nn_tensor *grad;
+    nn_tensor *grad;    /* a buffer's stays zero: nothing trains it */
+    bool trainable;     /* false for a buffer (nn_layer_add_buffer) */
 } nn_param;
 
 typedef struct nn_layer nn_layer;
@@ -215,6 +221,10 @@ void nn_layer_init_kernel(const nn_layer *layer, nn_tensor *kernel, nn_rng *rng)
 /* Create parameter `name` of one example's shape, values zero, grad zero. */
 nn_status nn_layer_add_param(nn_layer *layer, const char *name, int ndim,
                              const size_t *shape, nn_tensor **value);
+/* The same for a buffer: saved and restored with the parameters, never
+ * changed by the optimizer (the layer itself updates it, e.g. in forward). */
+nn_status nn_layer_add_buffer(nn_layer *layer, const char *name, int ndim,
+                              const size_t *shape, nn_tensor **value);
 /* The output shape: set by build. */
 void nn_layer_set_output_shape(nn_layer *layer, int ndim, const size_t *shape);
 
@@ -226,7 +236,8 @@ nn_status nn_layer_build(nn_layer *layer, int in_ndim, const size_t *in_shape,
 /* (Re)allocate output and grad_input (and the kind's buffers) for batch. */
 nn_status nn_layer_resize(nn_layer *layer, size_t batch);
 size_t nn_layer_steps(const nn_layer *layer);
-size_t nn_layer_param_count(const nn_layer *layer);
+size_t nn_layer_param_count(const nn_layer *layer);  /* buffers included */
+size_t nn_layer_trainable_count(const nn_layer *layer);
 /* forward all steps / backward all steps, for callers that do not step */
 void nn_layer_forward_all(nn_layer *layer);
 void nn_layer_backward_all(nn_layer *layer);

@@ -135,7 +135,16 @@ size_t nn_model_param_count(const nn_model *m)
     return n;
 }
 
-/* The list the optimizer walks: every layer's parameters, in order. It
+size_t nn_model_trainable_count(const nn_model *m)
+{
+    size_t n = 0;
+    for (int i = 0; i < m->num_layers; i++)
+        n += nn_layer_trainable_count(m->layers[i]);
+    return n;
+}
+
+/* The list the optimizer walks: every layer's trainable parameters (not
+ * its buffers), in order. It
  * points into the layers (which own the tensors): nothing is copied or
  * replaced, so a reference to a kernel taken before compile stays the
  * model's kernel. */
@@ -143,14 +152,15 @@ static nn_status list_weights(nn_model *m)
 {
     int count = 0;
     for (int i = 0; i < m->num_layers; i++)
-        count += m->layers[i]->num_params;
+        count += m->layers[i]->num_params;  /* at most this many */
     nn_param **weights = nn_malloc((size_t)(count ? count : 1) * sizeof *weights);
     if (!weights)
         return nn_fail(NN_ERR_NOMEM, "compile: out of memory");
     count = 0;
     for (int i = 0; i < m->num_layers; i++)
         for (int k = 0; k < m->layers[i]->num_params; k++)
-            weights[count++] = &m->layers[i]->params[k];
+            if (m->layers[i]->params[k].trainable)
+                weights[count++] = &m->layers[i]->params[k];
     free(m->weights);
     m->weights = weights;
     m->num_weights = count;
@@ -170,7 +180,7 @@ nn_status nn_model_compile(nn_model *m, nn_optimizer *opt, nn_loss_kind loss)
     m->grads_batch = 0;  /* the gradients start at zero, of no batch */
     m->compiled = false;  /* until everything below is done */
     NN_TRY(list_weights(m));
-    NN_TRY(nn_optimizer_bind(opt, nn_model_param_count(m)));
+    NN_TRY(nn_optimizer_bind(opt, nn_model_trainable_count(m)));
     for (int i = 0; i < m->num_layers; i++) {
         nn_layer *layer = m->layers[i];
         layer->need_grad_input = i > 0 || m->input_gradient;  /* see model.h */
@@ -330,10 +340,13 @@ nn_status nn_model_summary(const nn_model *m, char **text)
         used += (size_t)snprintf(buf + used, size - used, " %-*s %-25s %s\n%s", width, line,
                                  shape, count, i + 1 < m->num_layers ? "\n" : "");
     }
+    char trainable[32], fixed[32];
     thousands(nn_model_param_count(m), count, sizeof count);
+    thousands(nn_model_trainable_count(m), trainable, sizeof trainable);
+    thousands(nn_model_param_count(m) - nn_model_trainable_count(m), fixed, sizeof fixed);
     snprintf(buf + used, size - used,
-             "%s\nTotal params: %s\nTrainable params: %s\nNon-trainable params: 0\n%s\n",
-             double_rule, count, count, rule);
+             "%s\nTotal params: %s\nTrainable params: %s\nNon-trainable params: %s\n%s\n",
+             double_rule, count, trainable, fixed, rule);
     *text = buf;
     return NN_OK;
 }

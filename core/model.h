@@ -137,7 +137,8 @@ nn_status nn_model_predict(nn_model *model, const nn_tensor *x, size_t batch_siz
 /* Keras's summary table as a malloc'd string. */
 nn_status nn_model_summary(const nn_model *model, char **text);
 
-size_t nn_model_param_count(const nn_model *model);
+size_t nn_model_param_count(const nn_model *model);      /* buffers included */
+size_t nn_model_trainable_count(const nn_model *model);  /* what the optimizer updates */
 const nn_layer *nn_model_output_layer(const nn_model *model);
 /* The layer called `name`, or NULL. */
 nn_layer *nn_model_find_layer(const nn_model *model, const char *name);

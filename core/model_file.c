@@ -257,7 +257,7 @@ static nn_status encode_model(const nn_model *m, const char *path, writer *w)
 {
     /* a loop that has not chosen its loss yet has no compile settings to keep */
     bool compiled = m->compiled && m->optimizer && m->loss_chosen;
-    if (compiled && m->optimizer->size != nn_model_param_count(m))
+    if (compiled && m->optimizer->size != nn_model_trainable_count(m))
         return nn_fail(NN_ERR_STATE, "%s: the optimizer's state does not fit the model; "
                        "compile again", path);
     put_bytes(w, file_magic, sizeof file_magic);

@@ -35,7 +35,7 @@
  *                   if compiled: the compile settings (below)
  *                8  the random generator's state, uint64
  *                8  the random generator's stream (increment), uint64
- *                8  P, the number of weights, uint64
+ *                8  P, the number of weights (buffers included), uint64
  *            4 * P  the weights, f32 each: layer by layer, each layer's
  *                   parameters in order (kernel, recurrent_kernel, bias),
  *                   each in row-major order. A double build rounds to f32.
@@ -72,7 +72,8 @@
  *     uint64 iterations (updates done; Adam's bias correction needs it),
  *     uint32 S, the number of state arrays: sgd 1 (velocity), adam 2 (m,
  *     then v), rmsprop 1 to 3 (velocity, then momentum if momentum > 0,
- *     then average_gradient if centered), then S arrays of P f32 each.
+ *     then average_gradient if centered), then S arrays of T f32 each,
+ *     T the trainable weights: P less the layers' buffers (layer.h).
  *
  *   Versions 1 and 2 wrote every kind's fields in every layer record after
  *   the input_shape: uint32 units, uint32 filters, uint32 kernel_h,

@@ -24,9 +24,10 @@
 struct nn_model;
 
 typedef struct nn_snapshot {
-    size_t size;              /* parameters covered */
+    size_t size;              /* parameters covered, buffers included */
     nn_real *params;          /* (size) every parameter, layer by layer */
-    int num_state;            /* the optimizer's state arrays, (size) each */
+    size_t state_size;        /* the optimizer's: the trainable parameters */
+    int num_state;            /* the optimizer's state arrays, (state_size) each */
     nn_real *state[NN_OPT_MAX_STATE];
     uint64_t iterations;
     nn_rng rng;

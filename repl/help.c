@@ -118,7 +118,8 @@ static const help_entry entries[] = {
                     "  layer's, in order. Copies, in Keras's order and layouts: Dense kernel\n"
                     "  (in, units); Conv2D (kh, kw, channels, filters); SimpleRNN, LSTM, GRU\n"
                     "  kernel, recurrent_kernel, bias (LSTM gates i, f, c, o in blocks of\n"
-                    "  units; GRU z, r, h and bias (2, 3 * units))."},
+                    "  units; GRU z, r, h and bias (2, 3 * units)). A layer's buffers (state\n"
+                    "  it keeps but does not train) are among them, where the layer made them."},
     {"set_weights", "layer:set_weights{kernel, bias}; model:set_weights(list): the lists\n"
                     "  get_weights gives (tensors or tables). Every shape is checked first;\n"
                     "  the values are copied into the layers' own tensors."},

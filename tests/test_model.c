@@ -1,13 +1,18 @@
 /* test_model.c: the Sequential model and the stepper: summary, the event
  * sequence of one training step, stepping equals training, fit's history
  * and callback, predict against evaluate, and the errors. */
+#define _XOPEN_SOURCE 700 /* mkdtemp, nftw (temp_dir.h): POSIX */
+
 #include "cmocka_tap.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "model_file.h"
 #include "model_helpers.h"
+#include "snapshot.h"
+#include "temp_dir.h"
 
 static void test_summary(void **s)
 {
@@ -288,6 +293,122 @@ static void test_errors(void **s)
     nn_model_free(m);
 }
 
+/* ---- buffers: state that is not trained (layer.h) ---- */
+
+/* A test-only kind: the identity, with a buffer that counts the training
+ * forward passes (as BatchNormalization counts its batches). Its backward
+ * also writes 1 into the buffer's gradient, so that an optimizer that did
+ * not skip buffers would move the count. */
+static nn_status counter_build(nn_layer *layer, nn_rng *rng)
+{
+    (void)rng;
+    nn_layer_set_output_shape(layer, layer->in_ndim, layer->in_shape);
+    return nn_layer_add_buffer(layer, "count", 1, (size_t[]){1}, NULL);
+}
+
+static void counter_forward(nn_layer *layer, size_t step)
+{
+    (void)step;
+    if (layer->training)
+        nn_tensor_data(layer->params[0].value)[0] += 1;
+    nn_tensor_copy(layer->output, layer->input);
+}
+
+static void counter_backward(nn_layer *layer, size_t step)
+{
+    (void)step;
+    nn_tensor_data(layer->params[0].grad)[0] = 1;
+    if (layer->need_grad_input)
+        nn_tensor_copy(layer->grad_input, layer->grad_output);
+}
+
+static void counter_config(const nn_layer *layer, nn_layer_config *cfg)
+{
+    (void)layer, (void)cfg;
+}
+
+static const nn_layer_kind counter_kind = {
+    .class_name = "Counter",
+    .name_prefix = "counter",
+    .build = counter_build,
+    .forward = counter_forward,
+    .backward = counter_backward,
+    .config = counter_config,
+};
+
+static nn_model *counter_model(void)
+{
+    nn_model *m;
+    assert_ok(nn_model_new(&m, 5));
+    ADD(m, nn_dense_new(L, 2, &(nn_layer_options){.input_ndim = 1, .input_shape = {3}}));
+    ADD(m, nn_layer_new(L, &counter_kind, NULL, NULL, "linear"));
+    nn_optimizer *opt;
+    assert_ok(nn_optimizer_new(&opt, "sgd"));
+    assert_ok(nn_model_compile(m, opt, NN_LOSS_MEAN_SQUARED_ERROR));
+    return m;
+}
+
+static double count_of(const nn_model *m)
+{
+    return (double)nn_tensor_data(m->layers[1]->params[0].value)[0];
+}
+
+/* The optimizer skips a buffer; summary counts it as non-trainable; a
+ * snapshot (:back) restores it; a model file holds it among the weights. */
+static void test_buffers(void **s)
+{
+    (void)s;
+    nn_model *m = counter_model();
+    nn_tensor *x, *y;
+    assert_ok(nn_tensor_from_array(&x, 2, (size_t[]){2, 3}, (nn_real[]){1, 2, 3, -1, 0, 2}));
+    assert_ok(nn_tensor_from_array(&y, 2, (size_t[]){2, 2}, (nn_real[]){1, 0, 0, 1}));
+    assert_int_equal(nn_model_param_count(m), 3 * 2 + 2 + 1);
+    assert_int_equal(nn_model_trainable_count(m), 3 * 2 + 2);
+    assert_int_equal(m->optimizer->size, 8);
+    assert_int_equal(m->num_weights, 2);  /* kernel and bias: not the count */
+
+    nn_real kernel_before = nn_tensor_data(m->layers[0]->params[0].value)[0];
+    double loss;
+    assert_ok(nn_model_train_on_batch(m, x, y, &loss, NULL));
+    assert_true(count_of(m) == 1);  /* one forward pass, and no update (1 - 0.01 * 1) */
+    assert_true(nn_tensor_data(m->layers[0]->params[0].value)[0] != kernel_before);
+
+    char *text;
+    assert_ok(nn_model_summary(m, &text));
+    assert_non_null(strstr(text, "Total params: 9\nTrainable params: 8\nNon-trainable params: 1\n"));
+    free(text);
+
+    nn_snapshot snap = {0};
+    assert_ok(nn_snapshot_reserve(&snap, m));
+    nn_snapshot_take(&snap, m);
+    assert_ok(nn_model_train_on_batch(m, x, y, &loss, NULL));
+    assert_true(count_of(m) == 2);
+    nn_snapshot_restore(&snap, m);
+    assert_true(count_of(m) == 1);  /* back one batch: the count too */
+    nn_snapshot_release(&snap);
+
+    /* the file: ... P (u64), P weights (f32), then the optimizer's state:
+     * iterations (u64), S (u32), S arrays of the 8 trainable values; CRC */
+    char path[1024];
+    temp_path_in("model", path, sizeof path, "counter.nn");
+    assert_ok(nn_model_save(m, path));
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    unsigned char data[4096];
+    size_t len = fread(data, 1, sizeof data, f);
+    fclose(f);
+    size_t state = 8 + 4 + (size_t)m->optimizer->num_state * 8 * 4;
+    size_t count_at = len - 4 - state - 9 * 4 - 8;
+    assert_int_equal(data[count_at], 9);  /* P: the buffer is one of the weights */
+    float last;
+    memcpy(&last, data + count_at + 8 + 8 * 4, 4);  /* little-endian machine */
+    assert_true(last == 1.0f);  /* the count, after the kernel and bias */
+
+    nn_tensor_free(x);
+    nn_tensor_free(y);
+    nn_model_free(m);
+}
+
 static void test_divergence_is_reported(void **s)
 {
     (void)s;
@@ -319,6 +440,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_predict_agrees_with_evaluate),
     cmocka_unit_test(test_errors),
     cmocka_unit_test(test_divergence_is_reported),
+    cmocka_unit_test(test_buffers),
 };
 
 RUN_TAP_GROUP("model", tests)
