@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "layer_kinds.h"
 #include "recurrent.h"
 #include "viz_views.h"
 
@@ -217,7 +218,13 @@ void viz_draw_lstm(viz_canvas *c, viz_rect area, viz_frame *f)
     int layer = viz_pick_layer(f, is_recurrent);
     nn_recurrent_view v;
     if (layer < 0) {
-        viz_message(c, area, "this model has no recurrent layer (SimpleRNN, LSTM, GRU)");
+        char kinds[128] = "", message[192];
+        for (int k = 0; nn_layer_kinds[k]; k++)  /* "SimpleRNN, LSTM, GRU" */
+            if (nn_layer_kinds[k]->recurrent)
+                snprintf(kinds + strlen(kinds), sizeof kinds - strlen(kinds), "%s%s",
+                         kinds[0] ? ", " : "", nn_layer_kinds[k]->class_name);
+        snprintf(message, sizeof message, "this model has no recurrent layer (%s)", kinds);
+        viz_message(c, area, message);
         return;
     }
     if (!viz_has_batch(m) || nn_recurrent_state(m->layers[layer], &v) != NN_OK) {
