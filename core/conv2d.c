@@ -379,6 +379,7 @@ const nn_layer_kind nn_conv2d_kind = {
     },
     .takes_activation = true, .takes_bias = true, .takes_initializer = true,
     .make = conv2d_make,
+    .output_unit = "filter",
     .help = "nn.Conv2D(filters, kernel_size, {strides = {1, 1}, padding = 'valid',\n"
             "          activation = 'linear', use_bias = true,\n"
             "          kernel_initializer = 'glorot_uniform', input_shape = nil, name = nil})\n"

@@ -133,6 +133,9 @@ typedef struct nn_layer_kind {
     const char *help;
     /* Recurrent: takes one step per timestep (recurrent.h). */
     bool recurrent;
+    /* What one output channel is called when :explain names it ("filter");
+     * NULL: "unit". */
+    const char *output_unit;
     /* The gates side by side in its kernels, in order ("i", "f", "g", "o"),
      * NULL-terminated; NULL for none. */
     const char *const *gate_names;

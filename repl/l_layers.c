@@ -534,7 +534,8 @@ static const luaL_Reg layer_methods[] = {
 /* nn.layer_kinds: what the Lua side needs to know of each kind, made from
  * the C table so that nothing in Lua lists kinds:
  *   nn.layer_kinds.LSTM = {recurrent = true, gate_names = {'i', 'f', 'g', 'o'},
- *                          settings = {'units', 'return_sequences'}}      */
+ *                          settings = {'units', 'return_sequences'}}
+ *   nn.layer_kinds.Conv2D = {recurrent = false, output_unit = 'filter', ...}  */
 static void push_layer_kinds(lua_State *L)
 {
     lua_newtable(L);
@@ -543,6 +544,10 @@ static void push_layer_kinds(lua_State *L)
         lua_newtable(L);
         lua_pushboolean(L, kind->recurrent);
         lua_setfield(L, -2, "recurrent");
+        if (kind->output_unit) {
+            lua_pushstring(L, kind->output_unit);
+            lua_setfield(L, -2, "output_unit");
+        }
         if (kind->gate_names) {
             lua_newtable(L);
             for (int g = 0; kind->gate_names[g]; g++) {

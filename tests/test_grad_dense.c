@@ -38,7 +38,13 @@ static void test_every_kind(void **s)
     for (int k = 0; nn_layer_kinds[k]; k++) {
         const nn_layer_kind *kind = nn_layer_kinds[k];
         const nn_layer_config *sample = kind->sample;
+        /* a row missing what help, the model file or the tests need fails here */
+        assert_non_null(kind->name_prefix);
+        assert_non_null(kind->help);
+        assert_non_null(kind->make);
+        assert_non_null(kind->config);
         assert_non_null(sample);
+        assert_true(nn_layer_kind_num_settings(kind) <= NN_MAX_SETTINGS);
         nn_layer *layer;
         assert_ok(nn_layer_make(kind, sample, &layer));
         gradcheck_layer_assert(layer, sample->input_ndim, sample->input_shape, 3, TOLERANCE);

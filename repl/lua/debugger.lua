@@ -481,7 +481,7 @@ function Debugger:explain(text)
   local e = self.stepper:explain(i, param, flat)
   local kind = nn.layer_kinds[layer.class]
   local recurrent = kind.recurrent
-  local unit = layer.class == 'Conv2D' and 'filter' or (recurrent and 'gate unit' or 'unit')
+  local unit = kind.output_unit or (recurrent and 'gate unit' or 'unit')
   local per = e.rows_per_example
   local target = string.format('%s %d', unit, e.output)
   local gates = kind.gate_names

@@ -77,7 +77,7 @@ for class, info in pairs(nn.layer_kinds) do
   t.is(type(info.recurrent), 'boolean', class .. ': recurrent is known')
   t.is(type(info.settings), 'table', class .. ': its settings are listed')
 end
-t.is(kinds, 10, 'ten layer kinds')
+t.ok(kinds >= 10, 'every kind, the ten of today at least')
 t.ok(nn.layer_kinds.LSTM.recurrent and nn.layer_kinds.GRU.recurrent and
      nn.layer_kinds.SimpleRNN.recurrent, 'the recurrent kinds')
 t.ok(not nn.layer_kinds.Dense.recurrent and not nn.layer_kinds.Conv2D.recurrent,
@@ -85,6 +85,7 @@ t.ok(not nn.layer_kinds.Dense.recurrent and not nn.layer_kinds.Conv2D.recurrent,
 t.is(table.concat(nn.layer_kinds.LSTM.gate_names, ' '), 'i f g o', 'LSTM gates')
 t.is(table.concat(nn.layer_kinds.GRU.gate_names, ' '), 'z r h', 'GRU gates')
 t.is(nn.layer_kinds.SimpleRNN.gate_names, nil, 'SimpleRNN has no gates')
+t.is(nn.layer_kinds.Conv2D.output_unit, 'filter', "a Conv2D's output channel is a filter")
 t.is(table.concat(nn.layer_kinds.Conv2D.settings, ' '), 'filters kernel_size strides padding',
      'Conv2D settings, in the constructor order')
 local lstm_model = nn.Sequential{nn.LSTM(3, {input_shape = {5, 2}})}

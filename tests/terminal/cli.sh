@@ -50,7 +50,7 @@ result "help('compile') names every loss and optimizer nnstep has" \
     sh -c "out=\$('$nnstep' -e \"help('compile')\" | tr '\\n' ' ') &&
            names=\$('$nnstep' -e 'for k in pairs(nn.losses) do print(k) end
                                   for k in pairs(nn.optimizers) do print(k) end') &&
-           test \$(echo \"\$names\" | wc -l) -eq 9 &&
+           test \$(echo \"\$names\" | wc -l) -ge 9 &&
            for n in \$names; do echo \"\$out\" | grep -q \"\$n\" || exit 1; done"
 result "help('clipnorm'): the three clippings" \
     sh -c "'$nnstep' -e \"help('clipnorm')\" | grep -c 'clipnorm = c\\|clipvalue = c' | grep -qx 3"
