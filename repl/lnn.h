@@ -18,6 +18,7 @@
 
 #include <lauxlib.h>
 #include <lua.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -121,7 +122,7 @@ void lnn_viz_fit_end(lnn_fit_viz *v);
 
 /* ---- the interpreter (repl.c, main.c) ---- */
 /* Set by SIGINT; long-running C loops (fit) poll it and stop cleanly. */
-extern volatile int lnn_interrupted;
+extern volatile sig_atomic_t lnn_interrupted;
 /* Clears the hook Ctrl-C set to raise "interrupted!" at the next Lua
  * instruction (in L and in the main thread), leaving lnn_interrupted as it
  * is: for C code that has already noted the interrupt and must now run Lua

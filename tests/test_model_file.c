@@ -490,7 +490,7 @@ static void test_interrupted_load(void **s)
     nn_model *m = tiny_model(81);
     assert_ok(nn_model_save(m, path));
     nn_model_free(m);
-    volatile int flag = 1;
+    volatile sig_atomic_t flag = 1;
     nn_set_interrupt_flag(&flag);
     m = NULL;
     nn_status st = nn_model_load(&m, path);
