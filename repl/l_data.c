@@ -132,7 +132,6 @@ static int l_seed(lua_State *L)
 {
     lua_Integer seed = luaL_checkinteger(L, 1);
     lnn_seed((uint64_t)seed);
-    lnn_seed_models((uint64_t)seed);
     return 0;
 }
 

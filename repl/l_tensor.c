@@ -36,11 +36,13 @@ typedef struct tensor_box {
 /* ---- the random generator (l_tensor.h) ---- */
 
 static nn_rng generator;
+static uint64_t next_model_seed;  /* each model's own generator starts here */
 static bool generator_seeded = false;
 
 void lnn_seed(uint64_t seed)
 {
     nn_rng_seed(&generator, seed, 0);
+    next_model_seed = seed;
     generator_seeded = true;
 }
 
@@ -49,6 +51,13 @@ nn_rng *lnn_rng(void)
     if (!generator_seeded)
         lnn_seed(LNN_DEFAULT_SEED);
     return &generator;
+}
+
+uint64_t lnn_next_model_seed(void)
+{
+    if (!generator_seeded)
+        lnn_seed(LNN_DEFAULT_SEED);
+    return next_model_seed++;
 }
 
 /* ---- errors ---- */

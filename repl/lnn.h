@@ -72,8 +72,6 @@ void lnn_copy_layer_weights(lua_State *L, nn_layer *layer, int list, lua_Integer
 /* model:fit (l_fit.c), a method of nn.Sequential */
 int lnn_model_fit(lua_State *L);
 #define LNN_MODEL_HISTORY 2  /* the model userdata's user value: m.history */
-/* The seed of the next model's generator (nn.seed sets it; l_model.c). */
-void lnn_seed_models(uint64_t seed);
 void lnn_open_layers(lua_State *L);   /* adds nn.Dense, nn.Conv2D, ... */
 void lnn_open_model(lua_State *L);    /* adds nn.Sequential, nn.load */
 void lnn_open_data(lua_State *L);     /* adds nn.datasets, nn.utils, nn.seed, nn.batches */
