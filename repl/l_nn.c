@@ -11,6 +11,7 @@
 extern const char lnn_debugger_lua[];  /* repl/lua/debugger.lua, compiled in */
 extern const char lnn_viz_lua[];       /* repl/lua/viz.lua, compiled in */
 extern const char lnn_lessons_lua[];   /* repl/lua/lessons.lua, compiled in */
+extern const char lnn_commands_lua[];  /* repl/lua/commands.lua, compiled in */
 
 /* Run a Lua part of nnstep with the nn table (on top) as its argument; its
  * result becomes nn[field]. */
@@ -104,6 +105,9 @@ void lnn_open_all(lua_State *L)
     lua_setfield(L, -2, "dir");
     lnn_open_files(L);  /* nn.lessons.files: no shell, ever */
     lua_pop(L, 1);
+    open_lua_part(L, lnn_commands_lua, "=commands.lua", "commands");  /* after the parts it runs */
+    lua_getfield(L, -1, "commands");
+    lua_setfield(L, LUA_REGISTRYINDEX, LNN_COMMANDS);
     lua_setglobal(L, "nn");
     lnn_open_help(L);
 }

@@ -29,6 +29,8 @@
 #define LNN_TENSOR "nn.Tensor"
 #define LNN_LAYER "nn.Layer"
 #define LNN_MODEL "nn.Sequential"
+/* The registry's copy of nn.commands, the ':' commands (repl/lua/commands.lua) */
+#define LNN_COMMANDS "nnstep.commands"
 
 /* Raise the core's last error as a Lua error, prefixed by `fn` when the
  * message does not already name it. Returns only if st is NN_OK. */
@@ -117,6 +119,14 @@ void lnn_viz_fit_begin(lua_State *L, int model_index, bool live, lnn_fit_viz *v)
 bool lnn_viz_fit_batch(lnn_fit_viz *v, const nn_fit_report *r);
 /* After fit: give the terminal back. Raises no errors. */
 void lnn_viz_fit_end(lnn_fit_viz *v);
+
+/* The visualizer's command line (l_viz_term.c) runs a line as the prompt
+ * would, with a command's ':' left out ("step 3" is :step 3): returns true
+ * for :quit, and reports errors rather than raising them. The program gives
+ * it the function (main.c), so that the visualizer does not depend on the
+ * REPL; until then the command line says it cannot run lines. */
+typedef bool (*lnn_line_runner)(lua_State *L, const char *line);
+void lnn_viz_set_line_runner(lnn_line_runner run);
 
 /* ---- the interpreter (repl.c, main.c) ---- */
 /* Set by SIGINT; long-running C loops (fit) poll it and stop cleanly. */
