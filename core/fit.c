@@ -95,27 +95,31 @@ nn_status nn_model_train_on_batch(nn_model *m, const nn_tensor *x, const nn_tens
     return NN_OK;
 }
 
-/* A classifier's evaluate also counts its confusion matrix: make room for
- * it (classes x classes, zeroed). False for other models, which have none,
- * and when there is no memory for it (evaluate goes on without it). */
-static bool start_confusion(nn_model *m)
+/* A classifier's evaluate also counts its confusion matrix, when asked to
+ * (c not NULL): make room for it (classes x classes, zeroed). False for
+ * other models, which have none (c->classes is then 0), and when there is
+ * no memory for it (evaluate goes on without it). */
+static bool start_confusion(const nn_model *m, nn_confusion *c)
 {
+    if (!c)
+        return false;
     const nn_layer *last = nn_model_output_layer(m);
-    m->confusion_classes = 0;
+    c->classes = 0;
     if (last->out_ndim != 1 || last->out_shape[0] < 2)
         return false;
     size_t classes = last->out_shape[0];
-    size_t *counts = nn_realloc(m->confusion, classes * classes * sizeof *counts);
+    size_t *counts = nn_realloc(c->counts, classes * classes * sizeof *counts);
     if (!counts)
         return false;
     memset(counts, 0, classes * classes * sizeof *counts);
-    m->confusion = counts;
-    m->confusion_classes = classes;
+    c->counts = counts;
+    c->classes = classes;
     return true;
 }
 
 nn_status nn_model_evaluate(nn_model *m, const nn_tensor *x, const nn_tensor *y,
-                            size_t batch_size, double *loss, double *accuracy)
+                            size_t batch_size, double *loss, double *accuracy,
+                            nn_confusion *confusion)
 {
     NN_TRY(check_data(m, "evaluate", x, y));
     nn_tensor *xc = NULL, *yc = NULL;
@@ -124,7 +128,7 @@ nn_status nn_model_evaluate(nn_model *m, const nn_tensor *x, const nn_tensor *y,
         st = nn_tensor_contiguous(&yc, y);
     size_t n = x->shape[0], right = 0, rows = 0;  /* rows judged, see loss.h */
     double total = 0;
-    bool classifier = st == NN_OK && start_confusion(m);
+    bool classifier = st == NN_OK && start_confusion(m, confusion);
     batch_size = batch_size ? batch_size : 32;
     for (size_t first = 0; st == NN_OK && first < n; first += batch_size) {
         size_t count = n - first < batch_size ? n - first : batch_size;
@@ -137,7 +141,7 @@ nn_status nn_model_evaluate(nn_model *m, const nn_tensor *x, const nn_tensor *y,
         right += nn_accuracy_count(out, m->y);
         rows += nn_accuracy_rows(out);
         if (classifier)
-            nn_confusion_add(out, m->y, m->confusion);
+            nn_confusion_add(out, m->y, confusion->counts);
     }
     nn_tensor_free(xc);
     nn_tensor_free(yc);
@@ -292,7 +296,7 @@ static nn_status train_epoch(fit_run *run, size_t epoch)
     }
     if (o->validation_x && !run->stop) {
         NN_TRY(nn_model_evaluate(m, o->validation_x, o->validation_y, o->batch_size,
-                                 &r->val_loss, &r->val_accuracy));
+                                 &r->val_loss, &r->val_accuracy, o->validation_confusion));
         m->source = NN_BATCH_VALIDATE;  /* its last batch is in x now */
     }
     r->epoch_end = true;

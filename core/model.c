@@ -38,7 +38,6 @@ void nn_model_free(nn_model *m)
     nn_tensor_free(m->x);
     nn_tensor_free(m->y);
     nn_tensor_free(m->loss_grad);
-    free(m->confusion);
     nn_stepper_release(&m->stepper);
     free(m);
 }

@@ -73,12 +73,6 @@ typedef struct nn_model {
     bool input_gradient;
     nn_tensor *loss_grad;   /* (B, output...) dL/d(last layer's output) */
     nn_stepper stepper;
-
-    /* The confusion matrix of the last evaluate of a classifier (fit's
-     * validation data at each epoch's end): confusion[truth * classes +
-     * predicted] examples; confusion_classes is 0 until one ran. */
-    size_t *confusion;
-    size_t confusion_classes;
 } nn_model;
 
 /* Per-batch and per-epoch reports for fit's callback. */
@@ -99,6 +93,7 @@ typedef struct nn_fit_options {
     size_t batch_size;          /* Keras default 32 */
     bool no_shuffle;            /* Keras shuffles by default */
     const nn_tensor *validation_x, *validation_y;
+    nn_confusion *validation_confusion;  /* NULL, or counted by each epoch's validation */
     nn_fit_callback callback;
     void *userdata;
 } nn_fit_options;
@@ -129,8 +124,12 @@ nn_status nn_model_train_on_batch(nn_model *model, const nn_tensor *x,
  * by the update step itself is already in the parameters). */
 nn_status nn_model_fit(nn_model *model, const nn_tensor *x, const nn_tensor *y,
                        const nn_fit_options *opts, nn_history *history);
+/* confusion: NULL, or where a classifier's confusion matrix is counted (its
+ * counts are reused and grown as needed; classes is 0 after evaluating a
+ * model that is not a classifier). */
 nn_status nn_model_evaluate(nn_model *model, const nn_tensor *x, const nn_tensor *y,
-                            size_t batch_size, double *loss, double *accuracy);
+                            size_t batch_size, double *loss, double *accuracy,
+                            nn_confusion *confusion);
 /* out: a new (N, output...) tensor. */
 nn_status nn_model_predict(nn_model *model, const nn_tensor *x, size_t batch_size,
                            nn_tensor **out);

@@ -364,6 +364,7 @@ int lnn_model_fit(lua_State *L)
     nn_tensor *views[4] = {NULL};
     if (lua_istable(L, 4))
         validation_options(L, &o, &x, &y, views);
+    o.validation_confusion = lnn_viz_confusion(L, 1);
     if (lua_istable(L, 4) && lua_getfield(L, 4, "callbacks") != LUA_TNIL) {
         if (!lua_istable(L, -1))
             return luaL_error(L, "fit: callbacks should be a list of functions or tables");

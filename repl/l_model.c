@@ -202,7 +202,8 @@ static int model_evaluate(lua_State *L)
     lnn_check_options(L, 4, keys, "evaluate");
     size_t batch = batch_size_option(L, 4, 32, "evaluate");
     double loss, accuracy;
-    lnn_check(L, nn_model_evaluate(m, x, y, batch, &loss, &accuracy), "evaluate");
+    lnn_check(L, nn_model_evaluate(m, x, y, batch, &loss, &accuracy, lnn_viz_confusion(L, 1)),
+              "evaluate");
     lua_pushnumber(L, loss);
     lua_pushnumber(L, accuracy);
     return 2;

@@ -120,6 +120,11 @@ bool lnn_viz_fit_batch(lnn_fit_viz *v, const nn_fit_report *r);
 /* After fit: give the terminal back. Raises no errors. */
 void lnn_viz_fit_end(lnn_fit_viz *v);
 
+/* The confusion matrix the visualizer keeps for the model at index `model`
+ * (for the predictions view): evaluate and fit's validation count into it.
+ * Valid while the model lives. */
+nn_confusion *lnn_viz_confusion(lua_State *L, int model);
+
 /* The visualizer's command line (l_viz_term.c) runs a line as the prompt
  * would, with a command's ':' left out ("step 3" is :step 3): returns true
  * for :quit, and reports errors rather than raising them. The program gives

@@ -458,9 +458,11 @@ static nn_status run_predict(world *w)
 static nn_status run_evaluate(world *w)
 {
     double loss = -1, accuracy = -1;
-    nn_status st = nn_model_evaluate(w->m, w->x, w->y, 3, &loss, &accuracy);
+    nn_confusion confusion = {0};  /* counted too: its allocation may fail */
+    nn_status st = nn_model_evaluate(w->m, w->x, w->y, 3, &loss, &accuracy, &confusion);
     if (st == NN_OK)
         assert_true(isfinite(loss) && accuracy >= 0 && accuracy <= 1);
+    nn_confusion_free(&confusion);
     return st;
 }
 

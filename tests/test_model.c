@@ -202,7 +202,7 @@ static void test_fit_history_and_callback(void **s)
     assert_int_equal(c.epochs, 3);
     assert_true(h.loss[2] < h.loss[0]);
     double loss, acc;
-    assert_ok(nn_model_evaluate(m, x, y, 7, &loss, &acc));
+    assert_ok(nn_model_evaluate(m, x, y, 7, &loss, &acc, NULL));
     assert_float_equal(loss, h.val_loss[2], 1e-5);
     assert_float_equal(acc, h.val_accuracy[2], 1e-9);
     nn_history_free(&h);
@@ -227,7 +227,7 @@ static void test_predict_agrees_with_evaluate(void **s)
     assert_int_equal(p->shape[0], 23);
     assert_int_equal(p->shape[1], 3);
     double loss, acc;
-    assert_ok(nn_model_evaluate(m, x, y, 4, &loss, &acc));
+    assert_ok(nn_model_evaluate(m, x, y, 4, &loss, &acc, NULL));
     assert_float_equal(acc, (double)nn_accuracy_count(p, y) / 23, 1e-12);
     assert_float_equal(loss, nn_loss_value(NN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, p, y),
                        1e-5);
