@@ -5,7 +5,6 @@
 
 #include "interrupt.h"
 #include "lnn.h"
-#include "repl.h"
 #include "tensor_print.h"
 
 extern const char lnn_debugger_lua[];  /* repl/lua/debugger.lua, compiled in */

@@ -133,6 +133,14 @@ nn_confusion *lnn_viz_confusion(lua_State *L, int model);
 typedef bool (*lnn_line_runner)(lua_State *L, const char *line);
 void lnn_viz_set_line_runner(lnn_line_runner run);
 
+/* ---- showing values (show.c): nn.show, and the REPL's results ---- */
+/* Push the text the REPL shows for the value at index i (show.c). */
+void lnn_push_shown(lua_State *L, int i);
+/* Push the text for the n values from index first on, as the REPL prints
+ * results: tab-separated, as lua.c does; but when one takes several lines
+ * (a tensor), each starts a line of its own, or they would run together. */
+void lnn_push_shown_all(lua_State *L, int first, int n);
+
 /* ---- the interpreter (repl.c, main.c) ---- */
 /* Set by SIGINT; long-running C loops (fit) poll it and stop cleanly. */
 extern volatile sig_atomic_t lnn_interrupted;
