@@ -1,5 +1,5 @@
 -- hardening.lua: inputs that crashed nnstep or ran into undefined behaviour
--- (issue 14), each now a clear error that names the function and what was
+-- before, each now a clear error that names the function and what was
 -- wrong, with the process and the model alive afterwards.
 local t = require 'tap'
 

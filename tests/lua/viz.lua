@@ -210,7 +210,7 @@ t.ok(has_line(matrix, '^ 0   2  ·  ·$'), 'row 0: both class-0 examples right',
 t.ok(has_line(matrix, '^ 1   ·  ·  1$'), 'row 1: its example taken for class 2', matrix)
 t.ok(has_line(matrix, '^ 2   ·  ·  1$'), 'row 2: right', matrix)
 t.like(matrix, 'most mixed up: true 1 seen as 2, 1 time\n', 'and the worst confusion named')
--- ---- predictions: labels only with the batch they belong to (issue 13) ----
+-- ---- predictions: labels only with the batch they belong to ----
 
 -- evaluate in batches of 2 leaves its last batch (examples 3 and 4) in the
 -- model, with their labels: picker predicts classes 2 and 0, both right
