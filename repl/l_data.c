@@ -54,6 +54,10 @@ static int l_fashion_mnist(lua_State *L)
 /* nn.datasets.fashion_mnist.load_data() -> x_train, y_train, x_test, y_test */
 static int l_fashion_load_data(lua_State *L)
 {
+    for (int i = 1; i <= lua_gettop(L); i++)
+        if (!lua_isnil(L, i))
+            return luaL_error(L, "load_data: takes no arguments, as Keras's load_data(); got "
+                              "%s as argument #%d", luaL_typename(L, i), i);
     static const char *const splits[2] = {"train", "test"};
     for (int k = 0; k < 2; k++) {
         nn_tensor *images = NULL, *labels = NULL;

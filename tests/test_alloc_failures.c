@@ -636,7 +636,7 @@ static void test_every_call(void **state)
             run_with_failures(&calls[c], kind);
 }
 
-/* The REPL's crash (issue 14): predict's output too big to allocate. Here
+/* A crash the REPL had: predict's output too big to allocate. Here
  * 10^7 examples of 100,000 outputs: 4 TB, more than any machine this runs
  * on has, so the request is refused before malloc (tensor.c). predict must
  * say so, leave *out NULL, and the model go on predicting as before. */

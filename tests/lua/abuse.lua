@@ -23,9 +23,6 @@ local bad_values = {
 }
 
 -- functions that load big files or take long with valid arguments
--- (load_data takes no arguments: each of the sweep's 56 calls loads all
--- 70000 images, and the collector, which does not see their size, may let
--- gigabytes pile up)
 local skip = {['nn.datasets.fashion_mnist'] = true, ['nn.datasets.fashion_mnist.load_data'] = true,
               ['nn.debug'] = false}
 

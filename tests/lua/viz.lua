@@ -225,7 +225,7 @@ t.ok(has_line(validated, '^ 1   ·  ·  1$') and has_line(validated, '^ 2   ·  
 nn.viz.clear(chooser)
 t.like(nn.viz.snapshot('predictions', {model = chooser, width = 80, height = 24, frame = false}),
        "evaluate's confusion matrix %(2 examples%)", 'nn.viz.clear forgets the run, not the last evaluate')
--- ---- predictions: labels only with the batch they belong to (issue 13) ----
+-- ---- predictions: labels only with the batch they belong to ----
 
 -- evaluate in batches of 2 leaves its last batch (examples 3 and 4) in the
 -- model, with their labels: picker predicts classes 2 and 0, both right
