@@ -75,14 +75,6 @@ static nn_status load_rows(nn_model *m, const nn_tensor *x, const nn_tensor *y,
     return NN_OK;
 }
 
-static void forward_inference(nn_model *m)
-{
-    for (int i = 0; i < m->num_layers; i++) {
-        m->layers[i]->training = false;
-        nn_layer_forward_all(m->layers[i]);
-    }
-}
-
 nn_status nn_model_train_on_batch(nn_model *m, const nn_tensor *x, const nn_tensor *y,
                                   double *loss, double *accuracy)
 {
@@ -131,7 +123,7 @@ nn_status nn_model_evaluate(nn_model *m, const nn_tensor *x, const nn_tensor *y,
         st = load_rows(m, xc, yc, NULL, first, count, NN_BATCH_EVALUATE);
         if (st != NN_OK)
             break;
-        forward_inference(m);
+        nn_phase_forward(m, false);  /* Dropout off */
         const nn_tensor *out = nn_model_output_layer(m)->output;
         total += nn_loss_value(m->loss, out, m->y) * (double)count;
         right += nn_accuracy_count(out, m->y);
@@ -184,7 +176,7 @@ nn_status nn_model_predict(nn_model *m, const nn_tensor *x, size_t batch_size,
         st = load_rows(m, xc, NULL, NULL, first, count, NN_BATCH_PREDICT);
         if (st != NN_OK)
             break;
-        forward_inference(m);
+        nn_phase_forward(m, false);  /* Dropout off */
         memcpy(nn_tensor_data(result) + first * row, nn_tensor_data(last->output),
                count * row * sizeof(nn_real));
     }

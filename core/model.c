@@ -7,7 +7,6 @@
 
 #include "alloc.h"
 #include "ops.h"
-#include "recurrent.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -165,8 +164,7 @@ nn_status nn_model_compile(nn_model *m, nn_optimizer *opt, nn_loss_kind loss)
     }
     nn_optimizer_free(m->optimizer);
     m->optimizer = opt;
-    m->loss = loss;
-    m->loss_chosen = true;
+    nn_model_use_loss(m, loss);
     m->grads_batch = 0;  /* the gradients start at zero, of no batch */
     m->compiled = false;  /* until everything below is done */
     NN_TRY(list_weights(m));
@@ -175,14 +173,7 @@ nn_status nn_model_compile(nn_model *m, nn_optimizer *opt, nn_loss_kind loss)
         nn_layer *layer = m->layers[i];
         layer->need_grad_input = i > 0 || m->input_gradient;  /* see model.h */
         layer->rng = &m->rng;
-        layer->grad_output_is_logit_grad = false;
     }
-    nn_layer *last = m->layers[m->num_layers - 1];
-    /* a recurrent layer's output is not its softmax (o * tanh(c)), so only
-     * the others can take the fused gradient */
-    last->grad_output_is_logit_grad = last->activation.kind == NN_ACT_SOFTMAX &&
-                                      nn_loss_fuses_with_softmax(loss) &&
-                                      !nn_layer_is_recurrent(last);
     NN_TRY(nn_stepper_plan(&m->stepper, m));
     m->batch = 0;
     m->compiled = true;
