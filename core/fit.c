@@ -19,26 +19,13 @@
 static nn_status check_data(const nn_model *m, const char *fn, const nn_tensor *x,
                             const nn_tensor *y)
 {
-    char a[96], b[96];
     if (m->num_layers == 0)
         return nn_fail(NN_ERR_STATE, "%s: the model has no layers; add some first", fn);
-    const nn_layer *first = m->layers[0];
     if (y && !m->compiled)
         return nn_fail(NN_ERR_STATE, "%s: compile the model first", fn);
     if (y)
         NN_TRY(nn_model_need_loss(m, fn));
-    if (x->ndim != first->in_ndim + 1 ||
-        memcmp(x->shape + 1, first->in_shape, (size_t)first->in_ndim * sizeof(size_t)))
-        return nn_fail(NN_ERR_SHAPE, "%s: x has shape %s; the model takes %s", fn,
-                       nn_shape_string(x->ndim, x->shape, a, sizeof a),
-                       nn_batch_shape_string("N", first->in_ndim, first->in_shape, b,
-                                             sizeof b));
-    if (x->shape[0] == 0)
-        return nn_fail(NN_ERR_SHAPE, "%s: x holds no examples", fn);
-    if (y && (y->ndim == 0 || y->shape[0] != x->shape[0]))
-        return nn_fail(NN_ERR_SHAPE, "%s: x holds %zu example%s but y holds %zu", fn,
-                       x->shape[0], x->shape[0] == 1 ? "" : "s", y->ndim ? y->shape[0] : 0);
-    return NN_OK;
+    return nn_model_check_batch(m, fn, x, y);
 }
 
 /* Copy examples rows[0 .. count-1] of src (contiguous, N first) into dst. */

@@ -224,6 +224,45 @@ nn_status nn_model_resize_targets(nn_model *m, const nn_tensor *y, size_t batch)
     return ensure_batch_tensor(&m->y, batch, y->ndim - 1, y->shape + 1);
 }
 
+/* ---- the batch checks: one message for each mistake, whoever finds it ---- */
+
+static nn_status no_examples(const char *fn, const nn_tensor *x)
+{
+    char a[96];
+    return nn_fail(NN_ERR_SHAPE, "%s: x holds no examples: x is %s", fn,
+                   nn_shape_string(x->ndim, x->shape, a, sizeof a));
+}
+
+nn_status nn_check_examples(const char *fn, const nn_tensor *x, const nn_tensor *y)
+{
+    char a[96], b[96];
+    size_t n = x->ndim ? x->shape[0] : 0, targets = y->ndim ? y->shape[0] : 0;
+    if (n == 0)
+        return no_examples(fn, x);
+    if (targets != n)
+        return nn_fail(NN_ERR_SHAPE, "%s: x holds %zu example%s but y holds %zu: x is %s, "
+                       "y is %s", fn, n, n == 1 ? "" : "s", targets,
+                       nn_shape_string(x->ndim, x->shape, a, sizeof a),
+                       nn_shape_string(y->ndim, y->shape, b, sizeof b));
+    return NN_OK;
+}
+
+nn_status nn_model_check_batch(const nn_model *m, const char *fn, const nn_tensor *x,
+                               const nn_tensor *y)
+{
+    char a[96], b[96];
+    const nn_layer *first = m->layers[0];
+    if (x->ndim != first->in_ndim + 1 ||
+        memcmp(x->shape + 1, first->in_shape, (size_t)first->in_ndim * sizeof(size_t)))
+        return nn_fail(NN_ERR_SHAPE, "%s: x has shape %s; the model takes %s", fn,
+                       nn_shape_string(x->ndim, x->shape, a, sizeof a),
+                       nn_batch_shape_string("N", first->in_ndim, first->in_shape, b,
+                                             sizeof b));
+    if (x->shape[0] == 0)
+        return no_examples(fn, x);
+    return y ? nn_check_examples(fn, x, y) : NN_OK;
+}
+
 void nn_model_zero_grads(nn_model *m)
 {
     for (int i = 0; i < m->num_layers; i++)

@@ -162,6 +162,18 @@ nn_status nn_model_need_loss(const nn_model *model, const char *fn);
  * initialize(force_reinit=True)). */
 nn_status nn_model_reinitialize(nn_model *model);
 
+/* ---- the batch checks (fit, evaluate, predict, the stepper, a hand-written
+ * loop and the Lua side all check with these, so a mistake reads the same
+ * wherever it is made) ---- */
+/* NN_ERR_SHAPE unless x and y hold the same number (> 0) of examples (their
+ * first dimension): "fit: x holds 5 examples but y holds 4: x is (5, 4), y
+ * is (4, 3)". fn names the caller. */
+nn_status nn_check_examples(const char *fn, const nn_tensor *x, const nn_tensor *y);
+/* NN_ERR_SHAPE unless x is (N, input...) for the model's first layer with
+ * N > 0, and y (unless NULL) holds N examples too. The model has layers. */
+nn_status nn_model_check_batch(const nn_model *model, const char *fn, const nn_tensor *x,
+                               const nn_tensor *y);
+
 /* ---- used by the stepper ---- */
 /* NN_ERR_NUMERIC, naming the tensor, layer and phase, if the step just run
  * left a NaN or an infinity in what it wrote (numerics.c). */

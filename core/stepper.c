@@ -83,22 +83,14 @@ void nn_stepper_release(nn_stepper *s)
     nn_snapshot_release(&s->snapshot);
 }
 
-/* Copy a batch into the model's buffers. */
-static nn_status copy_batch(nn_model *m, const nn_tensor *x, const nn_tensor *y)
+/* Copy a batch into the model's buffers; fn names the caller in errors. */
+static nn_status copy_batch(nn_model *m, const char *fn, const nn_tensor *x,
+                            const nn_tensor *y)
 {
-    char a[96], b[96];
-    size_t batch = x->ndim ? x->shape[0] : 0;
-    if (batch == 0 || y->ndim == 0 || y->shape[0] != batch)
-        return nn_fail(NN_ERR_SHAPE, "train: x %s and y %s must both hold the same "
-                       "number (> 0) of examples",
-                       nn_shape_string(x->ndim, x->shape, a, sizeof a),
-                       nn_shape_string(y->ndim, y->shape, b, sizeof b));
+    NN_TRY(nn_model_check_batch(m, fn, x, y));
+    size_t batch = x->shape[0];
     NN_TRY(nn_model_resize(m, batch));
     NN_TRY(nn_model_resize_targets(m, y, batch));
-    if (!nn_tensor_same_shape(x, m->x))
-        return nn_fail(NN_ERR_SHAPE, "train: x has shape %s, but the model takes %s",
-                       nn_shape_string(x->ndim, x->shape, a, sizeof a),
-                       nn_shape_string(m->x->ndim, m->x->shape, b, sizeof b));
     NN_TRY(nn_loss_check_target(m->loss, m->layers[m->num_layers - 1]->output, y));
     m->has_targets = false;
     NN_TRY(nn_tensor_copy(m->x, x));
@@ -152,7 +144,7 @@ nn_status nn_stepper_load(nn_stepper *s, const nn_tensor *x, const nn_tensor *y,
         return nn_fail(NN_ERR_STATE, "train: compile the model first");
     NN_TRY(nn_model_need_loss(s->model, "train"));
     s->loaded = false;
-    NN_TRY(copy_batch(s->model, x, y));
+    NN_TRY(copy_batch(s->model, "train", x, y));
     return nn_stepper_begin(s, batch, epoch);
 }
 
@@ -239,7 +231,7 @@ nn_status nn_stepper_reload(nn_stepper *s, const nn_tensor *x, const nn_tensor *
     size_t cursor = s->cursor;
     bool can_replay = s->recording && s->snapshot.valid;  /* no training since */
     s->loaded = false;
-    NN_TRY(copy_batch(s->model, x, y));
+    NN_TRY(copy_batch(s->model, "reload", x, y));
     if (!can_replay || cursor == 0)
         return nn_stepper_begin(s, s->batch, s->epoch);
     s->loaded = true;

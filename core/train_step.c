@@ -41,23 +41,11 @@ nn_status nn_model_need_loss(const nn_model *m, const char *fn)
 
 nn_status nn_model_forward(nn_model *m, const nn_tensor *x, bool training)
 {
-    char a[96], b[96];
     if (m->num_layers == 0)
         return nn_fail(NN_ERR_STATE, "forward: the model has no layers");
-    const nn_layer *first = m->layers[0];
-    size_t batch = x->ndim ? x->shape[0] : 0;
-    if (batch == 0 || x->ndim != first->in_ndim + 1)
-        return nn_fail(NN_ERR_SHAPE, "forward: x has shape %s; the model takes %s",
-                       nn_shape_string(x->ndim, x->shape, a, sizeof a),
-                       nn_batch_shape_string("N", first->in_ndim, first->in_shape, b,
-                                             sizeof b));
+    NN_TRY(nn_model_check_batch(m, "forward", x, NULL));
     m->stepper.loaded = false;  /* a batch being stepped through is replaced */
-    NN_TRY(nn_model_resize(m, batch));
-    if (!nn_tensor_same_shape(x, m->x))
-        return nn_fail(NN_ERR_SHAPE, "forward: x has shape %s; the model takes %s",
-                       nn_shape_string(x->ndim, x->shape, a, sizeof a),
-                       nn_batch_shape_string("N", first->in_ndim, first->in_shape, b,
-                                             sizeof b));
+    NN_TRY(nn_model_resize(m, x->shape[0]));
     m->has_targets = false;  /* y is an older batch's until backward brings x's */
     m->source = NN_BATCH_FORWARD;
     m->source_first = 0;
