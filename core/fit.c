@@ -13,21 +13,6 @@
 #include "alloc.h"
 #include "model.h"
 
-/* Check x and y against the model before a long run starts. predict needs
- * only the layers (their weights exist from add), as in Keras; fit and
- * evaluate need compile's loss (y given). */
-static nn_status check_data(const nn_model *m, const char *fn, const nn_tensor *x,
-                            const nn_tensor *y)
-{
-    if (m->num_layers == 0)
-        return nn_fail(NN_ERR_STATE, "%s: the model has no layers; add some first", fn);
-    if (y && !m->compiled)
-        return nn_fail(NN_ERR_STATE, "%s: compile the model first", fn);
-    if (y)
-        NN_TRY(nn_model_need_loss(m, fn));
-    return nn_model_check_batch(m, fn, x, y);
-}
-
 /* Copy examples rows[0 .. count-1] of src (contiguous, N first) into dst. */
 static void gather_rows(nn_tensor *dst, const nn_tensor *src, const size_t *rows,
                         size_t first, size_t count)
@@ -96,7 +81,7 @@ static bool start_confusion(nn_model *m)
 nn_status nn_model_evaluate(nn_model *m, const nn_tensor *x, const nn_tensor *y,
                             size_t batch_size, double *loss, double *accuracy)
 {
-    NN_TRY(check_data(m, "evaluate", x, y));
+    NN_TRY(nn_model_check_data(m, "evaluate", x, y));
     nn_tensor *xc = NULL, *yc = NULL;
     nn_status st = nn_tensor_contiguous(&xc, x);
     if (st == NN_OK)
@@ -146,7 +131,7 @@ nn_status nn_model_predict(nn_model *m, const nn_tensor *x, size_t batch_size,
                            nn_tensor **out)
 {
     *out = NULL;
-    NN_TRY(check_data(m, "predict", x, NULL));
+    NN_TRY(nn_model_check_data(m, "predict", x, NULL));
     const nn_layer *last = nn_model_output_layer(m);
     size_t shape[NN_MAX_DIMS] = {x->shape[0]};
     memcpy(shape + 1, last->out_shape, (size_t)last->out_ndim * sizeof(size_t));
@@ -287,7 +272,7 @@ nn_status nn_model_fit(nn_model *m, const nn_tensor *x, const nn_tensor *y,
     nn_fit_options o = *opts;
     o.epochs = o.epochs ? o.epochs : 1;
     o.batch_size = o.batch_size ? o.batch_size : 32;
-    NN_TRY(check_data(m, "fit", x, y));
+    NN_TRY(nn_model_check_data(m, "fit", x, y));
     if (o.validation_x && (!o.validation_y || o.validation_y->ndim == 0))
         return nn_fail(NN_ERR_ARG, "fit: validation data needs both x and y");
     nn_tensor *xc = NULL, *yc = NULL;

@@ -247,8 +247,9 @@ nn_status nn_check_examples(const char *fn, const nn_tensor *x, const nn_tensor 
     return NN_OK;
 }
 
-nn_status nn_model_check_batch(const nn_model *m, const char *fn, const nn_tensor *x,
-                               const nn_tensor *y)
+/* x is (N, input...) for the first layer, N > 0; y, if given, holds N too. */
+static nn_status check_batch(const nn_model *m, const char *fn, const nn_tensor *x,
+                             const nn_tensor *y)
 {
     char a[96], b[96];
     const nn_layer *first = m->layers[0];
@@ -261,6 +262,20 @@ nn_status nn_model_check_batch(const nn_model *m, const char *fn, const nn_tenso
     if (x->shape[0] == 0)
         return no_examples(fn, x);
     return y ? nn_check_examples(fn, x, y) : NN_OK;
+}
+
+/* predict needs only the layers (their weights exist from add), as in
+ * Keras; training and evaluate need compile's loss (y given). */
+nn_status nn_model_check_data(const nn_model *m, const char *fn, const nn_tensor *x,
+                              const nn_tensor *y)
+{
+    if (m->num_layers == 0)
+        return nn_fail(NN_ERR_STATE, "%s: the model has no layers; add some first", fn);
+    if (y && !m->compiled)
+        return nn_fail(NN_ERR_STATE, "%s: compile the model first", fn);
+    if (y)
+        NN_TRY(nn_model_need_loss(m, fn));
+    return check_batch(m, fn, x, y);
 }
 
 void nn_model_zero_grads(nn_model *m)

@@ -169,10 +169,12 @@ nn_status nn_model_reinitialize(nn_model *model);
  * first dimension): "fit: x holds 5 examples but y holds 4: x is (5, 4), y
  * is (4, 3)". fn names the caller. */
 nn_status nn_check_examples(const char *fn, const nn_tensor *x, const nn_tensor *y);
-/* NN_ERR_SHAPE unless x is (N, input...) for the model's first layer with
- * N > 0, and y (unless NULL) holds N examples too. The model has layers. */
-nn_status nn_model_check_batch(const nn_model *model, const char *fn, const nn_tensor *x,
-                               const nn_tensor *y);
+/* NN_ERR_STATE unless the model can run on x and y: it has layers and, with
+ * targets y (training, evaluate), a compile and a loss; NN_ERR_SHAPE unless
+ * x is (N, input...) for its first layer with N > 0 and y (unless NULL)
+ * holds N examples too. */
+nn_status nn_model_check_data(const nn_model *model, const char *fn, const nn_tensor *x,
+                              const nn_tensor *y);
 
 /* ---- used by the stepper ---- */
 /* NN_ERR_NUMERIC, naming the tensor, layer and phase, if the step just run

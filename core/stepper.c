@@ -87,7 +87,7 @@ void nn_stepper_release(nn_stepper *s)
 static nn_status copy_batch(nn_model *m, const char *fn, const nn_tensor *x,
                             const nn_tensor *y)
 {
-    NN_TRY(nn_model_check_batch(m, fn, x, y));
+    NN_TRY(nn_model_check_data(m, fn, x, y));
     size_t batch = x->shape[0];
     NN_TRY(nn_model_resize(m, batch));
     NN_TRY(nn_model_resize_targets(m, y, batch));
@@ -140,9 +140,8 @@ nn_status nn_stepper_begin(nn_stepper *s, size_t batch, size_t epoch)
 nn_status nn_stepper_load(nn_stepper *s, const nn_tensor *x, const nn_tensor *y,
                           size_t batch, size_t epoch)
 {
-    if (!s->model || !s->model->compiled)
+    if (!s->model)  /* no compile has planned a program yet */
         return nn_fail(NN_ERR_STATE, "train: compile the model first");
-    NN_TRY(nn_model_need_loss(s->model, "train"));
     s->loaded = false;
     NN_TRY(copy_batch(s->model, "train", x, y));
     return nn_stepper_begin(s, batch, epoch);
@@ -226,7 +225,7 @@ nn_status nn_stepper_reload(nn_stepper *s, const nn_tensor *x, const nn_tensor *
                             bool *replayed)
 {
     *replayed = false;
-    if (!s->model || !s->model->compiled)
+    if (!s->model)  /* no compile has planned a program yet */
         return nn_fail(NN_ERR_STATE, "reload: compile the model first");
     size_t cursor = s->cursor;
     bool can_replay = s->recording && s->snapshot.valid;  /* no training since */

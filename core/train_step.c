@@ -41,9 +41,7 @@ nn_status nn_model_need_loss(const nn_model *m, const char *fn)
 
 nn_status nn_model_forward(nn_model *m, const nn_tensor *x, bool training)
 {
-    if (m->num_layers == 0)
-        return nn_fail(NN_ERR_STATE, "forward: the model has no layers");
-    NN_TRY(nn_model_check_batch(m, "forward", x, NULL));
+    NN_TRY(nn_model_check_data(m, "forward", x, NULL));
     m->stepper.loaded = false;  /* a batch being stepped through is replaced */
     NN_TRY(nn_model_resize(m, x->shape[0]));
     m->has_targets = false;  /* y is an older batch's until backward brings x's */
