@@ -13,40 +13,6 @@
 #include "alloc.h"
 #include "model.h"
 
-/* Copy examples rows[0 .. count-1] of src (contiguous, N first) into dst. */
-static void gather_rows(nn_tensor *dst, const nn_tensor *src, const size_t *rows,
-                        size_t first, size_t count)
-{
-    size_t row_size = nn_tensor_numel(src) / src->shape[0];
-    nn_real *out = nn_tensor_data(dst);
-    const nn_real *in = nn_tensor_data(src);
-    for (size_t i = 0; i < count; i++) {
-        size_t r = rows ? rows[first + i] : first + i;
-        memcpy(out + i * row_size, in + r * row_size, row_size * sizeof(nn_real));
-    }
-}
-
-/* Put examples [first, first+count) of the (shuffled) order into the batch,
- * with their targets when there are some (y NULL: predict). */
-static nn_status load_rows(nn_model *m, const nn_tensor *x, const nn_tensor *y,
-                           const size_t *order, size_t first, size_t count,
-                           nn_batch_source source)
-{
-    m->stepper.loaded = false;  /* a batch being stepped through is replaced */
-    m->has_targets = false;     /* until this batch's targets are in y */
-    m->source = source;
-    m->source_first = first;
-    NN_TRY(nn_model_resize(m, count));
-    gather_rows(m->x, x, order, first, count);
-    if (y) {
-        NN_TRY(nn_model_resize_targets(m, y, count));
-        gather_rows(m->y, y, order, first, count);
-        NN_TRY(nn_loss_check_target(m->loss, m->layers[m->num_layers - 1]->output, m->y));
-        m->has_targets = true;
-    }
-    return NN_OK;
-}
-
 nn_status nn_model_train_on_batch(nn_model *m, const nn_tensor *x, const nn_tensor *y,
                                   double *loss, double *accuracy)
 {
@@ -92,7 +58,7 @@ nn_status nn_model_evaluate(nn_model *m, const nn_tensor *x, const nn_tensor *y,
     batch_size = batch_size ? batch_size : 32;
     for (size_t first = 0; st == NN_OK && first < n; first += batch_size) {
         size_t count = n - first < batch_size ? n - first : batch_size;
-        st = load_rows(m, xc, yc, NULL, first, count, NN_BATCH_EVALUATE);
+        st = nn_model_load_rows(m, xc, yc, NULL, first, count, NN_BATCH_EVALUATE);
         if (st != NN_OK)
             break;
         nn_phase_forward(m, false);  /* Dropout off */
@@ -145,7 +111,7 @@ nn_status nn_model_predict(nn_model *m, const nn_tensor *x, size_t batch_size,
     batch_size = batch_size ? batch_size : 32;
     for (size_t first = 0; st == NN_OK && first < n; first += batch_size) {
         size_t count = n - first < batch_size ? n - first : batch_size;
-        st = load_rows(m, xc, NULL, NULL, first, count, NN_BATCH_PREDICT);
+        st = nn_model_load_rows(m, xc, NULL, NULL, first, count, NN_BATCH_PREDICT);
         if (st != NN_OK)
             break;
         nn_phase_forward(m, false);  /* Dropout off */
@@ -214,7 +180,7 @@ static nn_status train_batch(fit_run *run, size_t first, size_t count)
 {
     nn_model *m = run->m;
     nn_fit_report *r = &run->report;
-    NN_TRY(load_rows(m, run->x, run->y, run->order, first, count, NN_BATCH_TRAIN));
+    NN_TRY(nn_model_load_rows(m, run->x, run->y, run->order, first, count, NN_BATCH_TRAIN));
     nn_rng rng_before = m->rng;
     NN_TRY(nn_stepper_begin(&m->stepper, r->batch, r->epoch));
     nn_status st = nn_stepper_finish(&m->stepper);

@@ -224,6 +224,38 @@ nn_status nn_model_resize_targets(nn_model *m, const nn_tensor *y, size_t batch)
     return ensure_batch_tensor(&m->y, batch, y->ndim - 1, y->shape + 1);
 }
 
+/* Copy examples rows[0 .. count-1] of src (contiguous, N first) into dst. */
+static void gather_rows(nn_tensor *dst, const nn_tensor *src, const size_t *rows,
+                        size_t first, size_t count)
+{
+    size_t row_size = nn_tensor_numel(src) / src->shape[0];
+    nn_real *out = nn_tensor_data(dst);
+    const nn_real *in = nn_tensor_data(src);
+    for (size_t i = 0; i < count; i++) {
+        size_t r = rows ? rows[first + i] : first + i;
+        memcpy(out + i * row_size, in + r * row_size, row_size * sizeof(nn_real));
+    }
+}
+
+nn_status nn_model_load_rows(nn_model *m, const nn_tensor *x, const nn_tensor *y,
+                             const size_t *order, size_t first, size_t count,
+                             nn_batch_source source)
+{
+    m->stepper.loaded = false;  /* a batch being stepped through is replaced */
+    m->has_targets = false;     /* until this batch's targets are in y */
+    m->source = source;
+    m->source_first = first;
+    NN_TRY(nn_model_resize(m, count));
+    gather_rows(m->x, x, order, first, count);
+    if (y) {
+        NN_TRY(nn_model_resize_targets(m, y, count));
+        gather_rows(m->y, y, order, first, count);
+        NN_TRY(nn_loss_check_target(m->loss, m->layers[m->num_layers - 1]->output, m->y));
+        m->has_targets = true;
+    }
+    return NN_OK;
+}
+
 /* ---- the batch checks: one message for each mistake, whoever finds it ---- */
 
 static nn_status no_examples(const char *fn, const nn_tensor *x)

@@ -185,6 +185,14 @@ nn_status nn_model_resize(nn_model *model, size_t batch);
 /* Size the targets' buffer model->y for `batch` examples shaped as y's. */
 nn_status nn_model_resize_targets(nn_model *model, const nn_tensor *y, size_t batch);
 void nn_model_zero_grads(nn_model *model);
+/* Put examples [first, first + count) of x and y (contiguous, N first), in
+ * the order `order` (NULL: as they come), into the batch buffers model->x
+ * and model->y; no targets when y is NULL (predict, a forward pass). Every
+ * batch comes in here: fit's, evaluate's, predict's, the stepper's and a
+ * hand-written loop's. `source` and `first` say where it came from. */
+nn_status nn_model_load_rows(nn_model *model, const nn_tensor *x, const nn_tensor *y,
+                             const size_t *order, size_t first, size_t count,
+                             nn_batch_source source);
 
 /* ---- the parameters as one vector (snapshots, the visualizer) ---- */
 /* Where layer->params[p] starts in that vector (layer by layer, in order). */

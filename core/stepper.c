@@ -83,22 +83,21 @@ void nn_stepper_release(nn_stepper *s)
     nn_snapshot_release(&s->snapshot);
 }
 
-/* Copy a batch into the model's buffers; fn names the caller in errors. */
+/* Check and copy a whole batch into the model's buffers; fn names the
+ * caller in errors. */
 static nn_status copy_batch(nn_model *m, const char *fn, const nn_tensor *x,
                             const nn_tensor *y)
 {
     NN_TRY(nn_model_check_data(m, fn, x, y));
-    size_t batch = x->shape[0];
-    NN_TRY(nn_model_resize(m, batch));
-    NN_TRY(nn_model_resize_targets(m, y, batch));
-    NN_TRY(nn_loss_check_target(m->loss, m->layers[m->num_layers - 1]->output, y));
-    m->has_targets = false;
-    NN_TRY(nn_tensor_copy(m->x, x));
-    NN_TRY(nn_tensor_copy(m->y, y));
-    m->has_targets = true;
-    m->source = NN_BATCH_TRAIN;
-    m->source_first = 0;
-    return NN_OK;
+    nn_tensor *xc = NULL, *yc = NULL;  /* views unless x or y has strides */
+    nn_status st = nn_tensor_contiguous(&xc, x);
+    if (st == NN_OK)
+        st = nn_tensor_contiguous(&yc, y);
+    if (st == NN_OK)
+        st = nn_model_load_rows(m, xc, yc, NULL, 0, x->shape[0], NN_BATCH_TRAIN);
+    nn_tensor_free(xc);
+    nn_tensor_free(yc);
+    return st;
 }
 
 /* When stepping back is possible, a batch starts from blank outputs and

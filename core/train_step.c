@@ -42,12 +42,12 @@ nn_status nn_model_need_loss(const nn_model *m, const char *fn)
 nn_status nn_model_forward(nn_model *m, const nn_tensor *x, bool training)
 {
     NN_TRY(nn_model_check_data(m, "forward", x, NULL));
-    m->stepper.loaded = false;  /* a batch being stepped through is replaced */
-    NN_TRY(nn_model_resize(m, x->shape[0]));
-    m->has_targets = false;  /* y is an older batch's until backward brings x's */
-    m->source = NN_BATCH_FORWARD;
-    m->source_first = 0;
-    NN_TRY(nn_tensor_copy(m->x, x));
+    nn_tensor *xc = NULL;  /* a view unless x has strides */
+    nn_status st = nn_tensor_contiguous(&xc, x);
+    if (st == NN_OK)  /* no targets: y is an older batch's until backward brings x's */
+        st = nn_model_load_rows(m, xc, NULL, NULL, 0, x->shape[0], NN_BATCH_FORWARD);
+    nn_tensor_free(xc);
+    NN_TRY(st);
     for (int i = 0; i < m->num_layers; i++)
         m->layers[i]->rng = &m->rng;  /* compile sets it too, but net(x) may come first */
     nn_phase_forward(m, training);
