@@ -1,7 +1,8 @@
 /* model.c: the Sequential model's structure: adding layers, compiling
  * (listing the layers' parameters for the optimizer), sizing buffers for a
- * batch, the parameters seen as one vector, and the summary table.
- * Training and inference are in fit.c.
+ * batch and bringing a batch in (after the checks every caller shares), the
+ * parameters seen as one vector, and the summary table.
+ * Training and inference are in fit.c; a step's order is the stepper's.
  */
 #include "model.h"
 

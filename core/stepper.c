@@ -35,42 +35,30 @@ static void sweep(nn_model *m, nn_phase phase, visit_fn visit, void *arg)
     }
 }
 
-typedef struct program_writer {
-    nn_step *program;  /* NULL: only count */
-    size_t length;
-} program_writer;
-
-static void write_step(nn_model *m, const nn_step *step, void *arg)
+static void append_step(nn_model *m, const nn_step *step, void *arg)
 {
     (void)m;
-    program_writer *w = arg;
-    if (w->program)
-        w->program[w->length] = *step;
-    w->length++;
-}
-
-/* The whole program: forward, loss, backward, update. */
-static void write_program(nn_model *m, program_writer *w)
-{
-    sweep(m, NN_PHASE_FORWARD, write_step, w);
-    write_step(m, &(nn_step){NN_PHASE_LOSS, -1, 0, 1}, w);
-    sweep(m, NN_PHASE_BACKWARD, write_step, w);
-    write_step(m, &(nn_step){NN_PHASE_UPDATE, -1, 0, 1}, w);
+    nn_stepper *s = arg;
+    s->program[s->length++] = *step;
 }
 
 nn_status nn_stepper_plan(nn_stepper *s, nn_model *m)
 {
-    program_writer count = {NULL, 0};
-    write_program(m, &count);
-    program_writer w = {nn_malloc(count.length * sizeof *w.program), 0};
-    if (!w.program)
+    size_t length = 2;  /* loss and update */
+    for (int i = 0; i < m->num_layers; i++)
+        length += 2 * nn_layer_steps(m->layers[i]);
+    nn_step *program = nn_malloc(length * sizeof *program);
+    if (!program)
         return nn_fail(NN_ERR_NOMEM, "stepper: out of memory");
-    write_program(m, &w);
     free(s->program);
     s->model = m;
-    s->program = w.program;
-    s->length = w.length;
-    s->cursor = w.length;
+    s->program = program;
+    s->length = 0;
+    sweep(m, NN_PHASE_FORWARD, append_step, s);
+    append_step(m, &(nn_step){NN_PHASE_LOSS, -1, 0, 1}, s);
+    sweep(m, NN_PHASE_BACKWARD, append_step, s);
+    append_step(m, &(nn_step){NN_PHASE_UPDATE, -1, 0, 1}, s);
+    s->cursor = s->length;
     s->loaded = false;
     return nn_snapshot_reserve(&s->snapshot, m);
 }
