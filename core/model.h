@@ -161,6 +161,20 @@ nn_status nn_model_need_loss(const nn_model *model, const char *fn);
  * initialize(force_reinit=True)). */
 nn_status nn_model_reinitialize(nn_model *model);
 
+/* ---- the batch checks (fit, evaluate, predict, the stepper, a hand-written
+ * loop and the Lua side all check with these, so a mistake reads the same
+ * wherever it is made) ---- */
+/* NN_ERR_SHAPE unless x and y hold the same number (> 0) of examples (their
+ * first dimension): "fit: x holds 5 examples but y holds 4: x is (5, 4), y
+ * is (4, 3)". fn names the caller. */
+nn_status nn_check_examples(const char *fn, const nn_tensor *x, const nn_tensor *y);
+/* NN_ERR_STATE unless the model can run on x and y: it has layers and, with
+ * targets y (training, evaluate), a compile and a loss; NN_ERR_SHAPE unless
+ * x is (N, input...) for its first layer with N > 0 and y (unless NULL)
+ * holds N examples too. */
+nn_status nn_model_check_data(const nn_model *model, const char *fn, const nn_tensor *x,
+                              const nn_tensor *y);
+
 /* ---- used by the stepper ---- */
 /* NN_ERR_NUMERIC, naming the tensor, layer and phase, if the step just run
  * left a NaN or an infinity in what it wrote (numerics.c). */
@@ -170,6 +184,14 @@ nn_status nn_model_resize(nn_model *model, size_t batch);
 /* Size the targets' buffer model->y for `batch` examples shaped as y's. */
 nn_status nn_model_resize_targets(nn_model *model, const nn_tensor *y, size_t batch);
 void nn_model_zero_grads(nn_model *model);
+/* Put examples [first, first + count) of x and y (contiguous, N first), in
+ * the order `order` (NULL: as they come), into the batch buffers model->x
+ * and model->y; no targets when y is NULL (predict, a forward pass). Every
+ * batch comes in here: fit's, evaluate's, predict's, the stepper's and a
+ * hand-written loop's. `source` and `first` say where it came from. */
+nn_status nn_model_load_rows(nn_model *model, const nn_tensor *x, const nn_tensor *y,
+                             const size_t *order, size_t first, size_t count,
+                             nn_batch_source source);
 
 /* ---- the parameters as one vector (snapshots, the visualizer) ---- */
 /* Where layer->params[p] starts in that vector (layer by layer, in order). */

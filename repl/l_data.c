@@ -209,8 +209,7 @@ static int l_batches(lua_State *L)
     bool shuffle = lnn_opt_boolean(L, 4, "shuffle", false, "batches");
     if (size <= 0)
         return luaL_error(L, "batches: the batch size must be positive");
-    if (x->ndim == 0 || y->ndim == 0 || x->shape[0] != y->shape[0] || x->shape[0] == 0)
-        return luaL_error(L, "batches: x and y must hold the same number (> 0) of examples");
+    lnn_check(L, nn_check_examples("batches", x, y), "batches");
     if (!nn_tensor_is_contiguous(x) || !nn_tensor_is_contiguous(y))
         return luaL_error(L, "batches: x and y must be contiguous (call contiguous())");
     lua_pushvalue(L, 1);

@@ -18,8 +18,9 @@
 --
 -- It runs on nn.stepper: every step is the core's, and going back restores
 -- the batch's snapshot and replays (stepper.c). This file is compiled into
--- nnstep (lua2c.awk) and receives the nn table as its argument.
-local nn = ...
+-- nnstep (lua2c.awk) and receives the nn table and the core's checks
+-- (l_nn.c) as its arguments.
+local nn, core = ...
 
 local Debugger = {}
 Debugger.__index = Debugger
@@ -98,10 +99,7 @@ function nn.debug(model, x, y, opts)
   opts = opts or {}
   assert(type(opts) == 'table', 'debug: options should be a table {batch_size = ..., epochs = ...}')
   local n = x.shape[1]
-  if y ~= nil and y.shape[1] ~= n then  -- fit refuses the same
-    error(string.format('debug: x holds %d example%s but y holds %d', n, n == 1 and '' or 's',
-                        y.shape[1] or 0), 2)
-  end
+  if y ~= nil then core.check_examples('debug', x, y) end  -- as fit does, in its words
   local d = setmetatable({
     model = model, x = x, y = y, n = n,
     batch_size = opts.batch_size or n, epochs = opts.epochs or 1,
