@@ -23,8 +23,10 @@ local bad_values = {
 }
 
 -- functions that load big files or take long with valid arguments
+-- (and the lessons' append_line, which writes where it is told, as save
+-- does: tests/terminal/files.sh tests it)
 local skip = {['nn.datasets.fashion_mnist'] = true, ['nn.datasets.fashion_mnist.load_data'] = true,
-              ['nn.debug'] = false}
+              ['nn.lessons.files.append_line'] = true, ['nn.debug'] = false}
 
 -- names the messages use: the ':' command's name, the class's name
 local aliases = {start = 'lesson', break_at = 'break', command = 'viz'}
