@@ -13,76 +13,6 @@
 #include "alloc.h"
 #include "model.h"
 
-/* Check x and y against the model before a long run starts. predict needs
- * only the layers (their weights exist from add), as in Keras; fit and
- * evaluate need compile's loss (y given). */
-static nn_status check_data(const nn_model *m, const char *fn, const nn_tensor *x,
-                            const nn_tensor *y)
-{
-    char a[96], b[96];
-    if (m->num_layers == 0)
-        return nn_fail(NN_ERR_STATE, "%s: the model has no layers; add some first", fn);
-    const nn_layer *first = m->layers[0];
-    if (y && !m->compiled)
-        return nn_fail(NN_ERR_STATE, "%s: compile the model first", fn);
-    if (y)
-        NN_TRY(nn_model_need_loss(m, fn));
-    if (x->ndim != first->in_ndim + 1 ||
-        memcmp(x->shape + 1, first->in_shape, (size_t)first->in_ndim * sizeof(size_t)))
-        return nn_fail(NN_ERR_SHAPE, "%s: x has shape %s; the model takes %s", fn,
-                       nn_shape_string(x->ndim, x->shape, a, sizeof a),
-                       nn_batch_shape_string("N", first->in_ndim, first->in_shape, b,
-                                             sizeof b));
-    if (x->shape[0] == 0)
-        return nn_fail(NN_ERR_SHAPE, "%s: x holds no examples", fn);
-    if (y && (y->ndim == 0 || y->shape[0] != x->shape[0]))
-        return nn_fail(NN_ERR_SHAPE, "%s: x holds %zu example%s but y holds %zu", fn,
-                       x->shape[0], x->shape[0] == 1 ? "" : "s", y->ndim ? y->shape[0] : 0);
-    return NN_OK;
-}
-
-/* Copy examples rows[0 .. count-1] of src (contiguous, N first) into dst. */
-static void gather_rows(nn_tensor *dst, const nn_tensor *src, const size_t *rows,
-                        size_t first, size_t count)
-{
-    size_t row_size = nn_tensor_numel(src) / src->shape[0];
-    nn_real *out = nn_tensor_data(dst);
-    const nn_real *in = nn_tensor_data(src);
-    for (size_t i = 0; i < count; i++) {
-        size_t r = rows ? rows[first + i] : first + i;
-        memcpy(out + i * row_size, in + r * row_size, row_size * sizeof(nn_real));
-    }
-}
-
-/* Put examples [first, first+count) of the (shuffled) order into the batch,
- * with their targets when there are some (y NULL: predict). */
-static nn_status load_rows(nn_model *m, const nn_tensor *x, const nn_tensor *y,
-                           const size_t *order, size_t first, size_t count,
-                           nn_batch_source source)
-{
-    m->stepper.loaded = false;  /* a batch being stepped through is replaced */
-    m->has_targets = false;     /* until this batch's targets are in y */
-    m->source = source;
-    m->source_first = first;
-    NN_TRY(nn_model_resize(m, count));
-    gather_rows(m->x, x, order, first, count);
-    if (y) {
-        NN_TRY(nn_model_resize_targets(m, y, count));
-        gather_rows(m->y, y, order, first, count);
-        NN_TRY(nn_loss_check_target(m->loss, m->layers[m->num_layers - 1]->output, m->y));
-        m->has_targets = true;
-    }
-    return NN_OK;
-}
-
-static void forward_inference(nn_model *m)
-{
-    for (int i = 0; i < m->num_layers; i++) {
-        m->layers[i]->training = false;
-        nn_layer_forward_all(m->layers[i]);
-    }
-}
-
 nn_status nn_model_train_on_batch(nn_model *m, const nn_tensor *x, const nn_tensor *y,
                                   double *loss, double *accuracy)
 {
@@ -95,49 +25,53 @@ nn_status nn_model_train_on_batch(nn_model *m, const nn_tensor *x, const nn_tens
     return NN_OK;
 }
 
-/* A classifier's evaluate also counts its confusion matrix: make room for
- * it (classes x classes, zeroed). False for other models, which have none,
- * and when there is no memory for it (evaluate goes on without it). */
-static bool start_confusion(nn_model *m)
+/* A classifier's evaluate also counts its confusion matrix, when asked to
+ * (c not NULL): make room for it (classes x classes, zeroed). False for
+ * other models, which have none (c->classes is then 0), and when there is
+ * no memory for it (evaluate goes on without it). */
+static bool start_confusion(const nn_model *m, nn_confusion *c)
 {
+    if (!c)
+        return false;
     const nn_layer *last = nn_model_output_layer(m);
-    m->confusion_classes = 0;
+    c->classes = 0;
     if (last->out_ndim != 1 || last->out_shape[0] < 2)
         return false;
     size_t classes = last->out_shape[0];
-    size_t *counts = nn_realloc(m->confusion, classes * classes * sizeof *counts);
+    size_t *counts = nn_realloc(c->counts, classes * classes * sizeof *counts);
     if (!counts)
         return false;
     memset(counts, 0, classes * classes * sizeof *counts);
-    m->confusion = counts;
-    m->confusion_classes = classes;
+    c->counts = counts;
+    c->classes = classes;
     return true;
 }
 
 nn_status nn_model_evaluate(nn_model *m, const nn_tensor *x, const nn_tensor *y,
-                            size_t batch_size, double *loss, double *accuracy)
+                            size_t batch_size, double *loss, double *accuracy,
+                            nn_confusion *confusion)
 {
-    NN_TRY(check_data(m, "evaluate", x, y));
+    NN_TRY(nn_model_check_data(m, "evaluate", x, y));
     nn_tensor *xc = NULL, *yc = NULL;
     nn_status st = nn_tensor_contiguous(&xc, x);
     if (st == NN_OK)
         st = nn_tensor_contiguous(&yc, y);
     size_t n = x->shape[0], right = 0, rows = 0;  /* rows judged, see loss.h */
     double total = 0;
-    bool classifier = st == NN_OK && start_confusion(m);
+    bool classifier = st == NN_OK && start_confusion(m, confusion);
     batch_size = batch_size ? batch_size : 32;
     for (size_t first = 0; st == NN_OK && first < n; first += batch_size) {
         size_t count = n - first < batch_size ? n - first : batch_size;
-        st = load_rows(m, xc, yc, NULL, first, count, NN_BATCH_EVALUATE);
+        st = nn_model_load_rows(m, xc, yc, NULL, first, count, NN_BATCH_EVALUATE);
         if (st != NN_OK)
             break;
-        forward_inference(m);
+        nn_phase_forward(m, false);  /* Dropout off */
         const nn_tensor *out = nn_model_output_layer(m)->output;
         total += nn_loss_value(m->loss, out, m->y) * (double)count;
         right += nn_accuracy_count(out, m->y);
         rows += nn_accuracy_rows(out);
         if (classifier)
-            nn_confusion_add(out, m->y, m->confusion);
+            nn_confusion_add(out, m->y, confusion->counts);
     }
     nn_tensor_free(xc);
     nn_tensor_free(yc);
@@ -167,7 +101,7 @@ nn_status nn_model_predict(nn_model *m, const nn_tensor *x, size_t batch_size,
                            nn_tensor **out)
 {
     *out = NULL;
-    NN_TRY(check_data(m, "predict", x, NULL));
+    NN_TRY(nn_model_check_data(m, "predict", x, NULL));
     const nn_layer *last = nn_model_output_layer(m);
     size_t shape[NN_MAX_DIMS] = {x->shape[0]};
     memcpy(shape + 1, last->out_shape, (size_t)last->out_ndim * sizeof(size_t));
@@ -181,10 +115,10 @@ nn_status nn_model_predict(nn_model *m, const nn_tensor *x, size_t batch_size,
     batch_size = batch_size ? batch_size : 32;
     for (size_t first = 0; st == NN_OK && first < n; first += batch_size) {
         size_t count = n - first < batch_size ? n - first : batch_size;
-        st = load_rows(m, xc, NULL, NULL, first, count, NN_BATCH_PREDICT);
+        st = nn_model_load_rows(m, xc, NULL, NULL, first, count, NN_BATCH_PREDICT);
         if (st != NN_OK)
             break;
-        forward_inference(m);
+        nn_phase_forward(m, false);  /* Dropout off */
         memcpy(nn_tensor_data(result) + first * row, nn_tensor_data(last->output),
                count * row * sizeof(nn_real));
     }
@@ -250,7 +184,7 @@ static nn_status train_batch(fit_run *run, size_t first, size_t count)
 {
     nn_model *m = run->m;
     nn_fit_report *r = &run->report;
-    NN_TRY(load_rows(m, run->x, run->y, run->order, first, count, NN_BATCH_TRAIN));
+    NN_TRY(nn_model_load_rows(m, run->x, run->y, run->order, first, count, NN_BATCH_TRAIN));
     nn_rng rng_before = m->rng;
     NN_TRY(nn_stepper_begin(&m->stepper, r->batch, r->epoch));
     nn_status st = nn_stepper_finish(&m->stepper);
@@ -292,7 +226,7 @@ static nn_status train_epoch(fit_run *run, size_t epoch)
     }
     if (o->validation_x && !run->stop) {
         NN_TRY(nn_model_evaluate(m, o->validation_x, o->validation_y, o->batch_size,
-                                 &r->val_loss, &r->val_accuracy));
+                                 &r->val_loss, &r->val_accuracy, o->validation_confusion));
         m->source = NN_BATCH_VALIDATE;  /* its last batch is in x now */
     }
     r->epoch_end = true;
@@ -308,7 +242,7 @@ nn_status nn_model_fit(nn_model *m, const nn_tensor *x, const nn_tensor *y,
     nn_fit_options o = *opts;
     o.epochs = o.epochs ? o.epochs : 1;
     o.batch_size = o.batch_size ? o.batch_size : 32;
-    NN_TRY(check_data(m, "fit", x, y));
+    NN_TRY(nn_model_check_data(m, "fit", x, y));
     if (o.validation_x && (!o.validation_y || o.validation_y->ndim == 0))
         return nn_fail(NN_ERR_ARG, "fit: validation data needs both x and y");
     nn_tensor *xc = NULL, *yc = NULL;

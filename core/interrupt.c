@@ -3,9 +3,9 @@
 
 #include <stddef.h>
 
-static volatile int *interrupt_flag = NULL;
+static volatile sig_atomic_t *interrupt_flag = NULL;
 
-void nn_set_interrupt_flag(volatile int *flag)
+void nn_set_interrupt_flag(volatile sig_atomic_t *flag)
 {
     interrupt_flag = flag;
 }

@@ -9,10 +9,11 @@
 #ifndef NN_INTERRUPT_H
 #define NN_INTERRUPT_H
 
+#include <signal.h>  /* sig_atomic_t: the only type a signal handler may set */
 #include <stdbool.h>
 
 /* Where to look; NULL (the default) means nobody can interrupt. */
-void nn_set_interrupt_flag(volatile int *flag);
+void nn_set_interrupt_flag(volatile sig_atomic_t *flag);
 
 /* Has the user asked to stop? */
 bool nn_interrupt_requested(void);

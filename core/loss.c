@@ -13,6 +13,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define CLIP_EPSILON 1e-7
@@ -324,6 +325,13 @@ size_t nn_accuracy_rows(const nn_tensor *pred) { return row_count(pred); }
 double nn_accuracy(const nn_tensor *pred, const nn_tensor *target)
 {
     return (double)nn_accuracy_count(pred, target) / (double)row_count(pred);
+}
+
+void nn_confusion_free(nn_confusion *c)
+{
+    free(c->counts);
+    c->counts = NULL;
+    c->classes = 0;
 }
 
 void nn_confusion_add(const nn_tensor *pred, const nn_tensor *target, size_t *counts)

@@ -74,9 +74,21 @@ size_t nn_accuracy_rows(const nn_tensor *pred);
 /* The batch's accuracy, right rows / rows: between 0 and 1. */
 double nn_accuracy(const nn_tensor *pred, const nn_tensor *target);
 
+/* A classifier's confusion matrix, as evaluate counts it (model.h):
+ * counts[truth * classes + predicted] examples. classes is 0 when there is
+ * none (nothing counted yet, or the model is not a classifier). Whoever
+ * keeps one owns counts: nn_confusion_free. */
+typedef struct nn_confusion {
+    size_t classes;
+    size_t *counts;
+} nn_confusion;
+
 /* Add the batch to a confusion matrix: counts[truth * classes + predicted]
  * += 1 per example, for a classifier's (B, classes) probabilities with
  * one-hot (B, classes) or sparse (B,) targets; classes = pred's row length. */
 void nn_confusion_add(const nn_tensor *pred, const nn_tensor *target, size_t *counts);
+
+/* Free the counts; c is then empty (classes 0). */
+void nn_confusion_free(nn_confusion *c);
 
 #endif

@@ -1,13 +1,13 @@
 /* model.c: the Sequential model's structure: adding layers, compiling
  * (listing the layers' parameters for the optimizer), sizing buffers for a
- * batch, the parameters seen as one vector, and the summary table.
- * Training and inference are in fit.c.
+ * batch and bringing a batch in (after the checks every caller shares), the
+ * parameters seen as one vector, and the summary table.
+ * Training and inference are in fit.c; a step's order is the stepper's.
  */
 #include "model.h"
 
 #include "alloc.h"
 #include "ops.h"
-#include "recurrent.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -38,7 +38,6 @@ void nn_model_free(nn_model *m)
     nn_tensor_free(m->x);
     nn_tensor_free(m->y);
     nn_tensor_free(m->loss_grad);
-    free(m->confusion);
     nn_stepper_release(&m->stepper);
     free(m);
 }
@@ -175,8 +174,7 @@ nn_status nn_model_compile(nn_model *m, nn_optimizer *opt, nn_loss_kind loss)
     }
     nn_optimizer_free(m->optimizer);
     m->optimizer = opt;
-    m->loss = loss;
-    m->loss_chosen = true;
+    nn_model_use_loss(m, loss);
     m->grads_batch = 0;  /* the gradients start at zero, of no batch */
     m->compiled = false;  /* until everything below is done */
     NN_TRY(list_weights(m));
@@ -185,14 +183,7 @@ nn_status nn_model_compile(nn_model *m, nn_optimizer *opt, nn_loss_kind loss)
         nn_layer *layer = m->layers[i];
         layer->need_grad_input = i > 0 || m->input_gradient;  /* see model.h */
         layer->rng = &m->rng;
-        layer->grad_output_is_logit_grad = false;
     }
-    nn_layer *last = m->layers[m->num_layers - 1];
-    /* a recurrent layer's output is not its softmax (o * tanh(c)), so only
-     * the others can take the fused gradient */
-    last->grad_output_is_logit_grad = last->activation.kind == NN_ACT_SOFTMAX &&
-                                      nn_loss_fuses_with_softmax(loss) &&
-                                      !nn_layer_is_recurrent(last);
     NN_TRY(nn_stepper_plan(&m->stepper, m));
     m->batch = 0;
     m->compiled = true;
@@ -241,6 +232,92 @@ nn_status nn_model_resize(nn_model *m, size_t batch)
 nn_status nn_model_resize_targets(nn_model *m, const nn_tensor *y, size_t batch)
 {
     return ensure_batch_tensor(&m->y, batch, y->ndim - 1, y->shape + 1);
+}
+
+/* Copy examples rows[0 .. count-1] of src (contiguous, N first) into dst. */
+static void gather_rows(nn_tensor *dst, const nn_tensor *src, const size_t *rows,
+                        size_t first, size_t count)
+{
+    size_t row_size = nn_tensor_numel(src) / src->shape[0];
+    nn_real *out = nn_tensor_data(dst);
+    const nn_real *in = nn_tensor_data(src);
+    for (size_t i = 0; i < count; i++) {
+        size_t r = rows ? rows[first + i] : first + i;
+        memcpy(out + i * row_size, in + r * row_size, row_size * sizeof(nn_real));
+    }
+}
+
+nn_status nn_model_load_rows(nn_model *m, const nn_tensor *x, const nn_tensor *y,
+                             const size_t *order, size_t first, size_t count,
+                             nn_batch_source source)
+{
+    m->stepper.loaded = false;  /* a batch being stepped through is replaced */
+    m->has_targets = false;     /* until this batch's targets are in y */
+    m->source = source;
+    m->source_first = first;
+    NN_TRY(nn_model_resize(m, count));
+    gather_rows(m->x, x, order, first, count);
+    if (y) {
+        NN_TRY(nn_model_resize_targets(m, y, count));
+        gather_rows(m->y, y, order, first, count);
+        NN_TRY(nn_loss_check_target(m->loss, m->layers[m->num_layers - 1]->output, m->y));
+        m->has_targets = true;
+    }
+    return NN_OK;
+}
+
+/* ---- the batch checks: one message for each mistake, whoever finds it ---- */
+
+static nn_status no_examples(const char *fn, const nn_tensor *x)
+{
+    char a[96];
+    return nn_fail(NN_ERR_SHAPE, "%s: x holds no examples: x is %s", fn,
+                   nn_shape_string(x->ndim, x->shape, a, sizeof a));
+}
+
+nn_status nn_check_examples(const char *fn, const nn_tensor *x, const nn_tensor *y)
+{
+    char a[96], b[96];
+    size_t n = x->ndim ? x->shape[0] : 0, targets = y->ndim ? y->shape[0] : 0;
+    if (n == 0)
+        return no_examples(fn, x);
+    if (targets != n)
+        return nn_fail(NN_ERR_SHAPE, "%s: x holds %zu example%s but y holds %zu: x is %s, "
+                       "y is %s", fn, n, n == 1 ? "" : "s", targets,
+                       nn_shape_string(x->ndim, x->shape, a, sizeof a),
+                       nn_shape_string(y->ndim, y->shape, b, sizeof b));
+    return NN_OK;
+}
+
+/* x is (N, input...) for the first layer, N > 0; y, if given, holds N too. */
+static nn_status check_batch(const nn_model *m, const char *fn, const nn_tensor *x,
+                             const nn_tensor *y)
+{
+    char a[96], b[96];
+    const nn_layer *first = m->layers[0];
+    if (x->ndim != first->in_ndim + 1 ||
+        memcmp(x->shape + 1, first->in_shape, (size_t)first->in_ndim * sizeof(size_t)))
+        return nn_fail(NN_ERR_SHAPE, "%s: x has shape %s; the model takes %s", fn,
+                       nn_shape_string(x->ndim, x->shape, a, sizeof a),
+                       nn_batch_shape_string("N", first->in_ndim, first->in_shape, b,
+                                             sizeof b));
+    if (x->shape[0] == 0)
+        return no_examples(fn, x);
+    return y ? nn_check_examples(fn, x, y) : NN_OK;
+}
+
+/* predict needs only the layers (their weights exist from add), as in
+ * Keras; training and evaluate need compile's loss (y given). */
+nn_status nn_model_check_data(const nn_model *m, const char *fn, const nn_tensor *x,
+                              const nn_tensor *y)
+{
+    if (m->num_layers == 0)
+        return nn_fail(NN_ERR_STATE, "%s: the model has no layers; add some first", fn);
+    if (y && !m->compiled)
+        return nn_fail(NN_ERR_STATE, "%s: compile the model first", fn);
+    if (y)
+        NN_TRY(nn_model_need_loss(m, fn));
+    return check_batch(m, fn, x, y);
 }
 
 void nn_model_zero_grads(nn_model *m)

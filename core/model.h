@@ -73,12 +73,6 @@ typedef struct nn_model {
     bool input_gradient;
     nn_tensor *loss_grad;   /* (B, output...) dL/d(last layer's output) */
     nn_stepper stepper;
-
-    /* The confusion matrix of the last evaluate of a classifier (fit's
-     * validation data at each epoch's end): confusion[truth * classes +
-     * predicted] examples; confusion_classes is 0 until one ran. */
-    size_t *confusion;
-    size_t confusion_classes;
 } nn_model;
 
 /* Per-batch and per-epoch reports for fit's callback. */
@@ -99,6 +93,7 @@ typedef struct nn_fit_options {
     size_t batch_size;          /* Keras default 32 */
     bool no_shuffle;            /* Keras shuffles by default */
     const nn_tensor *validation_x, *validation_y;
+    nn_confusion *validation_confusion;  /* NULL, or counted by each epoch's validation */
     nn_fit_callback callback;
     void *userdata;
 } nn_fit_options;
@@ -129,8 +124,12 @@ nn_status nn_model_train_on_batch(nn_model *model, const nn_tensor *x,
  * by the update step itself is already in the parameters). */
 nn_status nn_model_fit(nn_model *model, const nn_tensor *x, const nn_tensor *y,
                        const nn_fit_options *opts, nn_history *history);
+/* confusion: NULL, or where a classifier's confusion matrix is counted (its
+ * counts are reused and grown as needed; classes is 0 after evaluating a
+ * model that is not a classifier). */
 nn_status nn_model_evaluate(nn_model *model, const nn_tensor *x, const nn_tensor *y,
-                            size_t batch_size, double *loss, double *accuracy);
+                            size_t batch_size, double *loss, double *accuracy,
+                            nn_confusion *confusion);
 /* out: a new (N, output...) tensor. */
 nn_status nn_model_predict(nn_model *model, const nn_tensor *x, size_t batch_size,
                            nn_tensor **out);
@@ -163,6 +162,20 @@ nn_status nn_model_need_loss(const nn_model *model, const char *fn);
  * initialize(force_reinit=True)). */
 nn_status nn_model_reinitialize(nn_model *model);
 
+/* ---- the batch checks (fit, evaluate, predict, the stepper, a hand-written
+ * loop and the Lua side all check with these, so a mistake reads the same
+ * wherever it is made) ---- */
+/* NN_ERR_SHAPE unless x and y hold the same number (> 0) of examples (their
+ * first dimension): "fit: x holds 5 examples but y holds 4: x is (5, 4), y
+ * is (4, 3)". fn names the caller. */
+nn_status nn_check_examples(const char *fn, const nn_tensor *x, const nn_tensor *y);
+/* NN_ERR_STATE unless the model can run on x and y: it has layers and, with
+ * targets y (training, evaluate), a compile and a loss; NN_ERR_SHAPE unless
+ * x is (N, input...) for its first layer with N > 0 and y (unless NULL)
+ * holds N examples too. */
+nn_status nn_model_check_data(const nn_model *model, const char *fn, const nn_tensor *x,
+                              const nn_tensor *y);
+
 /* ---- used by the stepper ---- */
 /* NN_ERR_NUMERIC, naming the tensor, layer and phase, if the step just run
  * left a NaN or an infinity in what it wrote (numerics.c). */
@@ -172,6 +185,14 @@ nn_status nn_model_resize(nn_model *model, size_t batch);
 /* Size the targets' buffer model->y for `batch` examples shaped as y's. */
 nn_status nn_model_resize_targets(nn_model *model, const nn_tensor *y, size_t batch);
 void nn_model_zero_grads(nn_model *model);
+/* Put examples [first, first + count) of x and y (contiguous, N first), in
+ * the order `order` (NULL: as they come), into the batch buffers model->x
+ * and model->y; no targets when y is NULL (predict, a forward pass). Every
+ * batch comes in here: fit's, evaluate's, predict's, the stepper's and a
+ * hand-written loop's. `source` and `first` say where it came from. */
+nn_status nn_model_load_rows(nn_model *model, const nn_tensor *x, const nn_tensor *y,
+                             const size_t *order, size_t first, size_t count,
+                             nn_batch_source source);
 
 /* ---- the parameters as one vector (snapshots, the visualizer) ---- */
 /* Where layer->params[p] starts in that vector (layer by layer, in order). */

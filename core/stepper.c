@@ -7,11 +7,39 @@
 
 #include "alloc.h"
 #include "model.h"
+#include "recurrent.h"
 
 const char *nn_phase_name(nn_phase phase)
 {
     static const char *const names[] = {"forward", "loss", "backward", "update"};
     return names[phase];
+}
+
+/* A step's order, written once: forward runs layer 1 .. n, each layer's
+ * timesteps 1 .. T; backward runs layer n .. 1, timesteps T .. 1. The
+ * program (plan) lays these steps out, and a phase run whole
+ * (nn_phase_forward, nn_phase_backward) visits them, so the two cannot
+ * disagree. */
+typedef void (*visit_fn)(nn_model *m, const nn_step *step, void *arg);
+
+static void sweep(nn_model *m, nn_phase phase, visit_fn visit, void *arg)
+{
+    bool forward = phase == NN_PHASE_FORWARD;
+    for (int k = 0; k < m->num_layers; k++) {
+        int i = forward ? k : m->num_layers - 1 - k;
+        size_t steps = nn_layer_steps(m->layers[i]);
+        for (size_t j = 0; j < steps; j++) {
+            nn_step step = {phase, i, forward ? j : steps - 1 - j, steps};
+            visit(m, &step, arg);
+        }
+    }
+}
+
+static void append_step(nn_model *m, const nn_step *step, void *arg)
+{
+    (void)m;
+    nn_stepper *s = arg;
+    s->program[s->length++] = *step;
 }
 
 nn_status nn_stepper_plan(nn_stepper *s, nn_model *m)
@@ -22,24 +50,15 @@ nn_status nn_stepper_plan(nn_stepper *s, nn_model *m)
     nn_step *program = nn_malloc(length * sizeof *program);
     if (!program)
         return nn_fail(NN_ERR_NOMEM, "stepper: out of memory");
-    size_t k = 0;
-    for (int i = 0; i < m->num_layers; i++) {
-        size_t steps = nn_layer_steps(m->layers[i]);
-        for (size_t t = 0; t < steps; t++)
-            program[k++] = (nn_step){NN_PHASE_FORWARD, i, t, steps};
-    }
-    program[k++] = (nn_step){NN_PHASE_LOSS, -1, 0, 1};
-    for (int i = m->num_layers - 1; i >= 0; i--) {
-        size_t steps = nn_layer_steps(m->layers[i]);
-        for (size_t t = steps; t-- > 0;)
-            program[k++] = (nn_step){NN_PHASE_BACKWARD, i, t, steps};
-    }
-    program[k++] = (nn_step){NN_PHASE_UPDATE, -1, 0, 1};
     free(s->program);
     s->model = m;
     s->program = program;
-    s->length = length;
-    s->cursor = length;
+    s->length = 0;
+    sweep(m, NN_PHASE_FORWARD, append_step, s);
+    append_step(m, &(nn_step){NN_PHASE_LOSS, -1, 0, 1}, s);
+    sweep(m, NN_PHASE_BACKWARD, append_step, s);
+    append_step(m, &(nn_step){NN_PHASE_UPDATE, -1, 0, 1}, s);
+    s->cursor = s->length;
     s->loaded = false;
     return nn_snapshot_reserve(&s->snapshot, m);
 }
@@ -52,30 +71,21 @@ void nn_stepper_release(nn_stepper *s)
     nn_snapshot_release(&s->snapshot);
 }
 
-/* Copy a batch into the model's buffers. */
-static nn_status copy_batch(nn_model *m, const nn_tensor *x, const nn_tensor *y)
+/* Check and copy a whole batch into the model's buffers; fn names the
+ * caller in errors. */
+static nn_status copy_batch(nn_model *m, const char *fn, const nn_tensor *x,
+                            const nn_tensor *y)
 {
-    char a[96], b[96];
-    size_t batch = x->ndim ? x->shape[0] : 0;
-    if (batch == 0 || y->ndim == 0 || y->shape[0] != batch)
-        return nn_fail(NN_ERR_SHAPE, "train: x %s and y %s must both hold the same "
-                       "number (> 0) of examples",
-                       nn_shape_string(x->ndim, x->shape, a, sizeof a),
-                       nn_shape_string(y->ndim, y->shape, b, sizeof b));
-    NN_TRY(nn_model_resize(m, batch));
-    NN_TRY(nn_model_resize_targets(m, y, batch));
-    if (!nn_tensor_same_shape(x, m->x))
-        return nn_fail(NN_ERR_SHAPE, "train: x has shape %s, but the model takes %s",
-                       nn_shape_string(x->ndim, x->shape, a, sizeof a),
-                       nn_shape_string(m->x->ndim, m->x->shape, b, sizeof b));
-    NN_TRY(nn_loss_check_target(m->loss, m->layers[m->num_layers - 1]->output, y));
-    m->has_targets = false;
-    NN_TRY(nn_tensor_copy(m->x, x));
-    NN_TRY(nn_tensor_copy(m->y, y));
-    m->has_targets = true;
-    m->source = NN_BATCH_TRAIN;
-    m->source_first = 0;
-    return NN_OK;
+    NN_TRY(nn_model_check_data(m, fn, x, y));
+    nn_tensor *xc = NULL, *yc = NULL;  /* views unless x or y has strides */
+    nn_status st = nn_tensor_contiguous(&xc, x);
+    if (st == NN_OK)
+        st = nn_tensor_contiguous(&yc, y);
+    if (st == NN_OK)
+        st = nn_model_load_rows(m, xc, yc, NULL, 0, x->shape[0], NN_BATCH_TRAIN);
+    nn_tensor_free(xc);
+    nn_tensor_free(yc);
+    return st;
 }
 
 /* When stepping back is possible, a batch starts from blank outputs and
@@ -117,44 +127,35 @@ nn_status nn_stepper_begin(nn_stepper *s, size_t batch, size_t epoch)
 nn_status nn_stepper_load(nn_stepper *s, const nn_tensor *x, const nn_tensor *y,
                           size_t batch, size_t epoch)
 {
-    if (!s->model || !s->model->compiled)
+    if (!s->model)  /* no compile has planned a program yet */
         return nn_fail(NN_ERR_STATE, "train: compile the model first");
-    NN_TRY(nn_model_need_loss(s->model, "train"));
     s->loaded = false;
-    NN_TRY(copy_batch(s->model, x, y));
+    NN_TRY(copy_batch(s->model, "train", x, y));
     return nn_stepper_begin(s, batch, epoch);
 }
 
-static nn_status run_loss(nn_stepper *s)
+/* A layer's step: forward or backward at one timestep. */
+static void run_layer_step(nn_model *m, const nn_step *step, void *arg)
 {
-    nn_model *m = s->model;
-    const nn_tensor *out = m->layers[m->num_layers - 1]->output;
-    s->loss = nn_loss_value(m->loss, out, m->y);
-    if (m->layers[m->num_layers - 1]->grad_output_is_logit_grad)
-        nn_loss_softmax_gradient(m->loss, out, m->y, m->loss_grad);
+    (void)arg;
+    nn_layer *layer = m->layers[step->layer];
+    if (step->phase == NN_PHASE_FORWARD)
+        layer->kind->forward(layer, step->timestep);
     else
-        nn_loss_gradient(m->loss, out, m->y, m->loss_grad);
-    if (!isfinite(s->loss))
-        return nn_fail(NN_ERR_NUMERIC, "the loss is %g at epoch %zu, batch %zu: training "
-                       "diverged (try a smaller learning rate)", s->loss, s->epoch + 1,
-                       s->batch + 1);
-    return NN_OK;
+        layer->kind->backward(layer, step->timestep);
 }
 
 static nn_status run_step(nn_stepper *s, const nn_step *step)
 {
-    nn_model *m = s->model;
     switch (step->phase) {
     case NN_PHASE_FORWARD:
-        m->layers[step->layer]->kind->forward(m->layers[step->layer], step->timestep);
+    case NN_PHASE_BACKWARD:
+        run_layer_step(s->model, step, NULL);
         return NN_OK;
     case NN_PHASE_LOSS:
-        return run_loss(s);
-    case NN_PHASE_BACKWARD:
-        m->layers[step->layer]->kind->backward(m->layers[step->layer], step->timestep);
-        return NN_OK;
+        return nn_phase_loss(s->model, &s->loss);
     case NN_PHASE_UPDATE:
-        return nn_optimizer_update(m->optimizer, m->weights, m->num_weights);
+        return nn_phase_update(s->model);
     }
     return NN_OK;
 }
@@ -211,12 +212,12 @@ nn_status nn_stepper_reload(nn_stepper *s, const nn_tensor *x, const nn_tensor *
                             bool *replayed)
 {
     *replayed = false;
-    if (!s->model || !s->model->compiled)
+    if (!s->model)  /* no compile has planned a program yet */
         return nn_fail(NN_ERR_STATE, "reload: compile the model first");
     size_t cursor = s->cursor;
     bool can_replay = s->recording && s->snapshot.valid;  /* no training since */
     s->loaded = false;
-    NN_TRY(copy_batch(s->model, x, y));
+    NN_TRY(copy_batch(s->model, "reload", x, y));
     if (!can_replay || cursor == 0)
         return nn_stepper_begin(s, s->batch, s->epoch);
     s->loaded = true;
@@ -268,4 +269,53 @@ void nn_step_describe(const nn_model *m, const nn_step *step, char *buf, size_t 
     else
         snprintf(buf, size, "%s %s", nn_phase_name(step->phase),
                  m->layers[step->layer]->name);
+}
+
+/* ---- the phases, each run whole ---- */
+
+void nn_model_use_loss(nn_model *m, nn_loss_kind loss)
+{
+    m->loss = loss;
+    m->loss_chosen = true;
+    for (int i = 0; i < m->num_layers; i++)
+        m->layers[i]->grad_output_is_logit_grad = false;
+    if (m->num_layers == 0)
+        return;
+    nn_layer *last = m->layers[m->num_layers - 1];
+    /* a recurrent layer's output is not its softmax (o * tanh(c)), so only
+     * the others can take the fused gradient */
+    last->grad_output_is_logit_grad = last->activation.kind == NN_ACT_SOFTMAX &&
+                                      nn_loss_fuses_with_softmax(loss) &&
+                                      !nn_layer_is_recurrent(last);
+}
+
+void nn_phase_forward(nn_model *m, bool training)
+{
+    for (int i = 0; i < m->num_layers; i++)
+        m->layers[i]->training = training;
+    sweep(m, NN_PHASE_FORWARD, run_layer_step, NULL);
+}
+
+nn_status nn_phase_loss(nn_model *m, double *loss)
+{
+    const nn_layer *last = m->layers[m->num_layers - 1];
+    *loss = nn_loss_value(m->loss, last->output, m->y);
+    if (last->grad_output_is_logit_grad)
+        nn_loss_softmax_gradient(m->loss, last->output, m->y, m->loss_grad);
+    else
+        nn_loss_gradient(m->loss, last->output, m->y, m->loss_grad);
+    if (!isfinite(*loss))
+        return nn_fail(NN_ERR_NUMERIC, "the loss is %g: training diverged (try a smaller "
+                       "learning rate), or the targets hold a NaN or an infinity", *loss);
+    return NN_OK;
+}
+
+void nn_phase_backward(nn_model *m)
+{
+    sweep(m, NN_PHASE_BACKWARD, run_layer_step, NULL);
+}
+
+nn_status nn_phase_update(nn_model *m)
+{
+    return nn_optimizer_update(m->optimizer, m->weights, m->num_weights);
 }

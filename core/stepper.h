@@ -13,6 +13,11 @@
  * layer, the timestep, the batch and the epoch. Training a batch is running
  * the program to its end: fit, train_on_batch and a learner pressing "step"
  * all go through here, so there is one training loop, not two.
+ *
+ * A hand-written loop (train_step.c: net(x), loss:backward(),
+ * trainer:step(n)), evaluate and predict run a phase in one call: the
+ * nn_phase_ functions below, which run the very steps of the program, in
+ * its order.
  */
 #ifndef NN_STEPPER_H
 #define NN_STEPPER_H
@@ -20,6 +25,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "loss.h"
 #include "snapshot.h"
 #include "status.h"
 #include "tensor.h"
@@ -107,5 +113,23 @@ void nn_stepper_unobserve(nn_stepper *s, nn_observer_fn fn, void *userdata);
 /* "forward dense_1", "backward lstm_1 t=3/28", "loss", "update" */
 void nn_step_describe(const struct nn_model *model, const nn_step *step, char *buf,
                       size_t size);
+
+/* ---- the phases, each run whole ---- */
+
+/* Make `loss` the model's loss, and decide whether the last layer takes the
+ * fused gradient: dL/dz of its softmax's input z, which is simpler and
+ * exact where dL/dp through the softmax loses digits (loss.h). compile and a
+ * hand-written loop's backward both decide here. */
+void nn_model_use_loss(struct nn_model *model, nn_loss_kind loss);
+/* Every layer forward, with Dropout on (training) or off. */
+void nn_phase_forward(struct nn_model *model, bool training);
+/* The loss of the last layer's output against model->y into *loss, and its
+ * gradient into model->loss_grad; NN_ERR_NUMERIC if the loss is not finite
+ * (*loss is set either way). */
+nn_status nn_phase_loss(struct nn_model *model, double *loss);
+/* Every layer backward; the parameters' gradients add up (zero them first). */
+void nn_phase_backward(struct nn_model *model);
+/* The optimizer's update of every parameter from its gradient. */
+nn_status nn_phase_update(struct nn_model *model);
 
 #endif

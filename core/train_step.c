@@ -6,7 +6,8 @@
  *     nn_model_backward(m, y, loss, &value);  loss:backward()
  *     nn_model_update(m, n);                  trainer:step(n)
  *
- * The same layer functions as the stepper's, called in the same order.
+ * Each call runs phases of the stepper's program whole (stepper.h), so the
+ * loop does what fit does, step for step.
  *
  * The loss. The loop, not compile, says which loss the model has: the kind
  * the last backward used is the model's loss from then on, so evaluate, the
@@ -21,14 +22,12 @@
  * the same update for any n. With n = B (the usual loop) it is fit's update,
  * bit for bit.
  */
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "alloc.h"
 #include "layer_config.h"
 #include "model.h"
-#include "recurrent.h"
 
 nn_status nn_model_need_loss(const nn_model *m, const char *fn)
 {
@@ -42,32 +41,16 @@ nn_status nn_model_need_loss(const nn_model *m, const char *fn)
 
 nn_status nn_model_forward(nn_model *m, const nn_tensor *x, bool training)
 {
-    char a[96], b[96];
-    if (m->num_layers == 0)
-        return nn_fail(NN_ERR_STATE, "forward: the model has no layers");
-    const nn_layer *first = m->layers[0];
-    size_t batch = x->ndim ? x->shape[0] : 0;
-    if (batch == 0 || x->ndim != first->in_ndim + 1)
-        return nn_fail(NN_ERR_SHAPE, "forward: x has shape %s; the model takes %s",
-                       nn_shape_string(x->ndim, x->shape, a, sizeof a),
-                       nn_batch_shape_string("N", first->in_ndim, first->in_shape, b,
-                                             sizeof b));
-    m->stepper.loaded = false;  /* a batch being stepped through is replaced */
-    NN_TRY(nn_model_resize(m, batch));
-    if (!nn_tensor_same_shape(x, m->x))
-        return nn_fail(NN_ERR_SHAPE, "forward: x has shape %s; the model takes %s",
-                       nn_shape_string(x->ndim, x->shape, a, sizeof a),
-                       nn_batch_shape_string("N", first->in_ndim, first->in_shape, b,
-                                             sizeof b));
-    m->has_targets = false;  /* y is an older batch's until backward brings x's */
-    m->source = NN_BATCH_FORWARD;
-    m->source_first = 0;
-    NN_TRY(nn_tensor_copy(m->x, x));
-    for (int i = 0; i < m->num_layers; i++) {
-        m->layers[i]->training = training;
-        m->layers[i]->rng = &m->rng;
-        nn_layer_forward_all(m->layers[i]);
-    }
+    NN_TRY(nn_model_check_data(m, "forward", x, NULL));
+    nn_tensor *xc = NULL;  /* a view unless x has strides */
+    nn_status st = nn_tensor_contiguous(&xc, x);
+    if (st == NN_OK)  /* no targets: y is an older batch's until backward brings x's */
+        st = nn_model_load_rows(m, xc, NULL, NULL, 0, x->shape[0], NN_BATCH_FORWARD);
+    nn_tensor_free(xc);
+    NN_TRY(st);
+    for (int i = 0; i < m->num_layers; i++)
+        m->layers[i]->rng = &m->rng;  /* compile sets it too, but net(x) may come first */
+    nn_phase_forward(m, training);
     return NN_OK;
 }
 
@@ -84,21 +67,10 @@ nn_status nn_model_backward(nn_model *m, const nn_tensor *y, nn_loss_kind loss,
     NN_TRY(nn_model_resize_targets(m, y, m->batch));
     NN_TRY(nn_tensor_copy(m->y, y));
     m->has_targets = true;
-    last->grad_output_is_logit_grad = last->activation.kind == NN_ACT_SOFTMAX &&
-                                      nn_loss_fuses_with_softmax(loss) &&
-                                      !nn_layer_is_recurrent(last);
-    m->loss = loss;  /* the loss this loop trains with is the model's loss */
-    m->loss_chosen = true;
-    *value = nn_loss_value(loss, last->output, m->y);
-    if (last->grad_output_is_logit_grad)
-        nn_loss_softmax_gradient(loss, last->output, m->y, m->loss_grad);
-    else
-        nn_loss_gradient(loss, last->output, m->y, m->loss_grad);
-    if (!isfinite(*value))
-        return nn_fail(NN_ERR_NUMERIC, "backward: the loss is %g", *value);
+    nn_model_use_loss(m, loss);  /* the loss this loop trains with is the model's loss */
+    NN_TRY(nn_phase_loss(m, value));
     nn_model_zero_grads(m);
-    for (int i = m->num_layers - 1; i >= 0; i--)
-        nn_layer_backward_all(m->layers[i]);
+    nn_phase_backward(m);
     m->grads_batch = m->batch;
     return NN_OK;
 }
@@ -113,7 +85,7 @@ nn_status nn_model_update(nn_model *m, size_t n)
     if (n == 0)
         return nn_fail(NN_ERR_ARG, "update: the batch size must be positive");
     if (n == m->grads_batch)  /* mean_grad * B / B: fit's update, bit for bit */
-        return nn_optimizer_update(m->optimizer, m->weights, m->num_weights);
+        return nn_phase_update(m);
     /* scale the gradients for the update, then put back what backward made
      * (a copy, not a division: x * f / f need not give x again) */
     size_t count = nn_model_param_count(m);
@@ -130,7 +102,7 @@ nn_status nn_model_update(nn_model *m, size_t n)
             g[i] = (nn_real)(g[i] * factor);
         offset += len;
     }
-    nn_status st = nn_optimizer_update(m->optimizer, m->weights, m->num_weights);
+    nn_status st = nn_phase_update(m);
     offset = 0;
     for (int w = 0; w < m->num_weights; w++) {
         size_t len = nn_tensor_numel(m->weights[w]->grad);

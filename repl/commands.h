@@ -1,14 +1,18 @@
-/* commands.h: the REPL's `:` commands (commands.c).
+/* commands.h: running the REPL's `:` commands (commands.c).
  *
  * A line that starts with ':' is a command, not Lua: `:help Dense`, `:quit`.
- * Every command is one row of a table (name, argument synopsis, one line of
- * help, handler), so a later feature adds a command by adding a row; the
- * REPL, :help and tab completion all read the same table.
+ * The commands are declared once, in Lua: repl/lua/commands.lua holds one
+ * row per command (name, arguments, one line of help, aliases, what it
+ * runs), and the REPL, :help, Tab completion and the visualizer's command
+ * line all read that table (nn.commands, kept in the registry under
+ * LNN_COMMANDS, so that a learner's `nn = nil` does not take :quit away).
  */
 #ifndef LNN_COMMANDS_H
 #define LNN_COMMANDS_H
 
 #include <lua.h>
+#include <stdbool.h>
+#include <stddef.h>
 
 /* What the REPL does after a command. */
 typedef enum lnn_command_result {
@@ -16,22 +20,15 @@ typedef enum lnn_command_result {
     LNN_COMMAND_QUIT       /* leave the REPL (exit status 0) */
 } lnn_command_result;
 
-/* A handler gets the text after the command name, without leading blanks
- * ("" when there is none). It runs outside protected mode: Lua code it runs
- * must go through lnn_docall. */
-typedef lnn_command_result (*lnn_command_handler)(lua_State *L, const char *args);
+/* Is name[0..len) a command's name or alias ("step", "s")? Runs no user code. */
+bool lnn_is_command(lua_State *L, const char *name, size_t len);
 
-typedef struct lnn_command {
-    const char *name;             /* "help", typed as ":help" */
-    const char *synopsis;         /* its arguments, e.g. "[topic]"; "" if none */
-    const char *help;             /* one line; NULL marks an alias, not listed */
-    lnn_command_handler handler;
-} lnn_command;
+/* Push the table of every name a command answers to, aliases included
+ * (nn.commands.by_name: name -> row), or nil. Runs no user code. */
+void lnn_push_command_names(lua_State *L);
 
-/* The command table, ending with a row whose name is NULL. */
-extern const lnn_command lnn_commands[];
-
-/* Run one command line, given without its leading ':' ("help nn.Dense"). */
+/* Run one command line, given without its leading ':' ("help nn.Dense").
+ * Errors are reported on stderr, not raised. */
 lnn_command_result lnn_run_command(lua_State *L, const char *line);
 
 #endif

@@ -361,11 +361,24 @@ static char **readline_matches(candidate_list *list, char unique_suffix_for_func
     return matches;
 }
 
+/* The ':' commands and their aliases (nn.commands.by_name, commands.lua). */
 static void add_commands(candidate_list *list, const char *partial)
 {
-    for (const lnn_command *c = lnn_commands; c->name; c++)
-        if (strncmp(c->name, partial, strlen(partial)) == 0)
-            add_candidate(list, ":", 1, c->name, true);
+    lua_State *L = completion_state;
+    int top = lua_gettop(L);
+    bool collecting = lua_gc(L, LUA_GCISRUNNING);  /* no __gc finalizer: see below */
+    lua_gc(L, LUA_GCSTOP);
+    if (lua_checkstack(L, 4)) {
+        lnn_push_command_names(L);
+        for (lua_pushnil(L); lua_istable(L, top + 1) && lua_next(L, top + 1); lua_pop(L, 1)) {
+            const char *name = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
+            if (name && strncmp(name, partial, strlen(partial)) == 0)
+                add_candidate(list, ":", 1, name, true);
+        }
+    }
+    lua_settop(L, top);
+    if (collecting)
+        lua_gc(L, LUA_GCRESTART);
 }
 
 static void add_lua_candidates(candidate_list *list, const char *text)

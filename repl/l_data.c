@@ -54,6 +54,10 @@ static int l_fashion_mnist(lua_State *L)
 /* nn.datasets.fashion_mnist.load_data() -> x_train, y_train, x_test, y_test */
 static int l_fashion_load_data(lua_State *L)
 {
+    for (int i = 1; i <= lua_gettop(L); i++)
+        if (!lua_isnil(L, i))
+            return luaL_error(L, "load_data: takes no arguments, as Keras's load_data(); got "
+                              "%s as argument #%d", luaL_typename(L, i), i);
     static const char *const splits[2] = {"train", "test"};
     for (int k = 0; k < 2; k++) {
         nn_tensor *images = NULL, *labels = NULL;
@@ -132,7 +136,6 @@ static int l_seed(lua_State *L)
 {
     lua_Integer seed = luaL_checkinteger(L, 1);
     lnn_seed((uint64_t)seed);
-    lnn_seed_models((uint64_t)seed);
     return 0;
 }
 
@@ -206,8 +209,7 @@ static int l_batches(lua_State *L)
     bool shuffle = lnn_opt_boolean(L, 4, "shuffle", false, "batches");
     if (size <= 0)
         return luaL_error(L, "batches: the batch size must be positive");
-    if (x->ndim == 0 || y->ndim == 0 || x->shape[0] != y->shape[0] || x->shape[0] == 0)
-        return luaL_error(L, "batches: x and y must hold the same number (> 0) of examples");
+    lnn_check(L, nn_check_examples("batches", x, y), "batches");
     if (!nn_tensor_is_contiguous(x) || !nn_tensor_is_contiguous(y))
         return luaL_error(L, "batches: x and y must be contiguous (call contiguous())");
     lua_pushvalue(L, 1);

@@ -234,9 +234,7 @@ static void validation_options(lua_State *L, nn_fit_options *o, nn_tensor **x,
                    "validation_split", given, (int)n, n == 1 ? "" : "s",
                    train == 0 ? "nothing to train on" : "nothing to validate with", (int)train);
     }
-    if ((*y)->ndim == 0 || (*y)->shape[0] != n)
-        luaL_error(L, "fit: x holds %d example%s but y holds %d", (int)n, n == 1 ? "" : "s",
-                   (*y)->ndim ? (int)(*y)->shape[0] : 0);
+    lnn_check(L, nn_check_examples("fit", *x, *y), "fit");  /* before y is cut as x */
     /* views, pushed as Lua tensors so they are freed even if an error comes */
     lnn_check(L, nn_tensor_narrow(&views[0], *x, 0, 0, n - held), "fit");
     lnn_push_tensor(L, views[0]);
@@ -364,6 +362,7 @@ int lnn_model_fit(lua_State *L)
     nn_tensor *views[4] = {NULL};
     if (lua_istable(L, 4))
         validation_options(L, &o, &x, &y, views);
+    o.validation_confusion = lnn_viz_confusion(L, 1);
     if (lua_istable(L, 4) && lua_getfield(L, 4, "callbacks") != LUA_TNIL) {
         if (!lua_istable(L, -1))
             return luaL_error(L, "fit: callbacks should be a list of functions or tables");

@@ -19,17 +19,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "l_tensor.h"
 #include "lnn.h"
 #include "model_file.h"
 
 typedef struct model_box {
     nn_model *model;
 } model_box;
-
-/* Seed for the next model: nn.seed sets it, each model advances it. */
-static uint64_t next_model_seed = 20261127;
-
-void lnn_seed_models(uint64_t seed) { next_model_seed = seed; }
 
 nn_model *lnn_check_model(lua_State *L, int i, const char *fn)
 {
@@ -75,7 +71,7 @@ static int l_sequential(lua_State *L)
     luaL_setmetatable(L, LNN_MODEL);
     lua_newtable(L);
     lua_setiuservalue(L, -2, 1);
-    lnn_check(L, nn_model_new(&box->model, next_model_seed++), "Sequential");
+    lnn_check(L, nn_model_new(&box->model, lnn_next_model_seed()), "Sequential");
     int model = lua_gettop(L);
     for (lua_Integer i = 1; has_layers && i <= luaL_len(L, 1); i++) {
         lua_geti(L, 1, i);
@@ -206,7 +202,8 @@ static int model_evaluate(lua_State *L)
     lnn_check_options(L, 4, keys, "evaluate");
     size_t batch = batch_size_option(L, 4, 32, "evaluate");
     double loss, accuracy;
-    lnn_check(L, nn_model_evaluate(m, x, y, batch, &loss, &accuracy), "evaluate");
+    lnn_check(L, nn_model_evaluate(m, x, y, batch, &loss, &accuracy, lnn_viz_confusion(L, 1)),
+              "evaluate");
     lua_pushnumber(L, loss);
     lua_pushnumber(L, accuracy);
     return 2;

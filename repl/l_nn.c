@@ -5,22 +5,36 @@
 
 #include "interrupt.h"
 #include "lnn.h"
-#include "repl.h"
 #include "tensor_print.h"
 
 extern const char lnn_debugger_lua[];  /* repl/lua/debugger.lua, compiled in */
 extern const char lnn_viz_lua[];       /* repl/lua/viz.lua, compiled in */
 extern const char lnn_lessons_lua[];   /* repl/lua/lessons.lua, compiled in */
+extern const char lnn_commands_lua[];  /* repl/lua/commands.lua, compiled in */
 
-/* Run a Lua part of nnstep with the nn table (on top) as its argument; its
- * result becomes nn[field]. */
+/* core.check_examples(fn, x, y): the core's check that x and y hold the
+ * same number of examples, so that nn.debug refuses them in fit's words. */
+static int l_check_examples(lua_State *L)
+{
+    const char *fn = luaL_checkstring(L, 1);
+    nn_tensor *x = lnn_check_tensor(L, 2, fn), *y = lnn_check_tensor(L, 3, fn);
+    lnn_check(L, nn_check_examples(fn, x, y), fn);
+    return 0;
+}
+
+/* Run a Lua part of nnstep with the nn table (on top) and the core's checks
+ * (for nnstep's own Lua, not in nn) as its arguments; its result becomes
+ * nn[field]. */
 static void open_lua_part(lua_State *L, const char *source, const char *name,
                           const char *field)
 {
     if (luaL_loadbuffer(L, source, strlen(source), name) != LUA_OK)
         lua_error(L);
     lua_pushvalue(L, -2);
-    lua_call(L, 1, 1);
+    lua_createtable(L, 0, 1);
+    lua_pushcfunction(L, l_check_examples);
+    lua_setfield(L, -2, "check_examples");
+    lua_call(L, 2, 1);
     lua_setfield(L, -2, field);
 }
 
@@ -104,6 +118,9 @@ void lnn_open_all(lua_State *L)
     lua_setfield(L, -2, "dir");
     lnn_open_files(L);  /* nn.lessons.files: no shell, ever */
     lua_pop(L, 1);
+    open_lua_part(L, lnn_commands_lua, "=commands.lua", "commands");  /* after the parts it runs */
+    lua_getfield(L, -1, "commands");
+    lua_setfield(L, LUA_REGISTRYINDEX, LNN_COMMANDS);
     lua_setglobal(L, "nn");
     lnn_open_help(L);
 }

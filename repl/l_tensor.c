@@ -15,6 +15,7 @@
  * Printing lives in tensor_print.c; random numbers come from the one
  * generator declared in l_tensor.h.
  */
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -36,11 +37,13 @@ typedef struct tensor_box {
 /* ---- the random generator (l_tensor.h) ---- */
 
 static nn_rng generator;
+static uint64_t next_model_seed;  /* each model's own generator starts here */
 static bool generator_seeded = false;
 
 void lnn_seed(uint64_t seed)
 {
     nn_rng_seed(&generator, seed, 0);
+    next_model_seed = seed;
     generator_seeded = true;
 }
 
@@ -49,6 +52,13 @@ nn_rng *lnn_rng(void)
     if (!generator_seeded)
         lnn_seed(LNN_DEFAULT_SEED);
     return &generator;
+}
+
+uint64_t lnn_next_model_seed(void)
+{
+    if (!generator_seeded)
+        lnn_seed(LNN_DEFAULT_SEED);
+    return next_model_seed++;
 }
 
 /* ---- errors ---- */
@@ -147,6 +157,19 @@ static int new_box(lua_State *L)
     return 1;
 }
 
+/* Lua's collector counts only the few bytes of the userdata, not the
+ * tensor's storage: a loop making 200 MB tensors would fill the memory long
+ * before it ran. A new storage (held by this tensor alone; a view's is
+ * not new) is reported as that much allocation, so collection keeps pace. */
+static void tell_collector(lua_State *L, const nn_tensor *t)
+{
+    if (t->storage->refcount != 1)
+        return;
+    size_t kib = t->storage->size * sizeof(nn_real) / 1024;
+    if (kib >= 64)
+        lua_gc(L, LUA_GCSTEP, kib > INT_MAX ? INT_MAX : (int)kib);
+}
+
 void lnn_push_tensor(lua_State *L, nn_tensor *t)
 {
     /* Making the userdata can fail (out of memory). Do it in protected
@@ -157,6 +180,7 @@ void lnn_push_tensor(lua_State *L, nn_tensor *t)
         lua_error(L);
     }
     ((tensor_box *)lua_touserdata(L, -1))->t = t;
+    tell_collector(L, t);
 }
 
 void lnn_push_tensor_view(lua_State *L, const nn_tensor *t)

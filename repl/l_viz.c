@@ -111,6 +111,13 @@ static viz_record *push_record(lua_State *L, int model)
     return r;
 }
 
+nn_confusion *lnn_viz_confusion(lua_State *L, int model)
+{
+    viz_record *r = push_record(L, model);
+    lua_pop(L, 1);  /* the registry keeps it while the model lives */
+    return &r->confusion;
+}
+
 /* ---- reading a frame from an options table ---- */
 
 static const char *const frame_keys[] = {
@@ -236,6 +243,8 @@ viz_frame lnn_viz_read_frame(lua_State *L, int view_index, int opts, const char 
         f.record = push_record(L, -1);
     else if (!f.record)
         lua_pushnil(L);
+    if (f.model)  /* from the model's own record, even when the series are given */
+        f.confusion = lnn_viz_confusion(L, -2);
     f.layer = read_layer(L, opts, f.model, fn);
     lua_Integer unit = lnn_opt_integer(L, opts, "unit", 1, fn);
     f.channel = (int)lnn_opt_integer(L, opts, "channel", unit, fn) - 1;

@@ -7,15 +7,12 @@
  * when viz.lua's loop ends in an error.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <readline/history.h>
 
-#include "commands.h"
 #include "l_viz.h"
 #include "lnn.h"
-#include "repl.h"
 #include "viz_canvas.h"
 #include "viz_cmdline.h"
 #include "viz_term.h"
@@ -174,15 +171,11 @@ static int terminal_edit_end(lua_State *L)
     return 0;
 }
 
-/* The visualizer's command line takes what the REPL's prompt takes, minus
- * the ':' for the REPL's commands: "step 3" is :step 3, "x = 1" is Lua. */
-static bool starts_with_command(const char *line)
+static lnn_line_runner line_runner = NULL;
+
+void lnn_viz_set_line_runner(lnn_line_runner run)
 {
-    size_t len = strcspn(line, " \t");
-    for (const lnn_command *c = lnn_commands; c->name; c++)
-        if (strlen(c->name) == len && strncmp(c->name, line, len) == 0)
-            return true;
-    return false;
+    line_runner = run;
 }
 
 /* Up-arrow brings it back, at the visualizer and at the REPL (readline's
@@ -201,17 +194,9 @@ static bool run_command_line(lua_State *L, const char *line)
     if (!line[0])
         return false;
     remember_line(line);
-    if (starts_with_command(line)) {
-        char *command = malloc(strlen(line) + 2);
-        if (!command)
-            return false;
-        command[0] = ':';
-        strcpy(command + 1, line);
-        bool quit = lnn_repl_run_line(L, command);  /* raises no errors: it reports them */
-        free(command);
-        return quit;
-    }
-    return lnn_repl_run_line(L, line);
+    if (!line_runner)
+        luaL_error(L, "run_line: this program gives the command line nothing to run lines with");
+    return line_runner(L, line);  /* raises no errors: it reports them */
 }
 
 static int run_line_protected(lua_State *L)
@@ -237,7 +222,7 @@ static int terminal_run_line(lua_State *L)
     viz_term_interruptible(box->term, false);
     const char *output = viz_capture_end();
     bool quit = status == LUA_OK && lua_toboolean(L, -1);
-    if (status != LUA_OK)  /* (lnn_repl_run_line reports its errors; this is a last resort) */
+    if (status != LUA_OK)  /* (the line runner reports its errors; this is a last resort) */
         lua_pushfstring(L, "%s%s", output, lua_tostring(L, -1));
     else
         lua_pushstring(L, output);

@@ -18,6 +18,7 @@
 
 #include <lauxlib.h>
 #include <lua.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -28,6 +29,8 @@
 #define LNN_TENSOR "nn.Tensor"
 #define LNN_LAYER "nn.Layer"
 #define LNN_MODEL "nn.Sequential"
+/* The registry's copy of nn.commands, the ':' commands (repl/lua/commands.lua) */
+#define LNN_COMMANDS "nnstep.commands"
 
 /* Raise the core's last error as a Lua error, prefixed by `fn` when the
  * message does not already name it. Returns only if st is NN_OK. */
@@ -71,8 +74,6 @@ void lnn_copy_layer_weights(lua_State *L, nn_layer *layer, int list, lua_Integer
 /* model:fit (l_fit.c), a method of nn.Sequential */
 int lnn_model_fit(lua_State *L);
 #define LNN_MODEL_HISTORY 2  /* the model userdata's user value: m.history */
-/* The seed of the next model's generator (nn.seed sets it; l_model.c). */
-void lnn_seed_models(uint64_t seed);
 void lnn_open_layers(lua_State *L);   /* adds nn.Dense, nn.Conv2D, ... */
 void lnn_open_model(lua_State *L);    /* adds nn.Sequential, nn.load */
 void lnn_open_data(lua_State *L);     /* adds nn.datasets, nn.utils, nn.seed, nn.batches */
@@ -119,9 +120,30 @@ bool lnn_viz_fit_batch(lnn_fit_viz *v, const nn_fit_report *r);
 /* After fit: give the terminal back. Raises no errors. */
 void lnn_viz_fit_end(lnn_fit_viz *v);
 
+/* The confusion matrix the visualizer keeps for the model at index `model`
+ * (for the predictions view): evaluate and fit's validation count into it.
+ * Valid while the model lives. */
+nn_confusion *lnn_viz_confusion(lua_State *L, int model);
+
+/* The visualizer's command line (l_viz_term.c) runs a line as the prompt
+ * would, with a command's ':' left out ("step 3" is :step 3): returns true
+ * for :quit, and reports errors rather than raising them. The program gives
+ * it the function (main.c), so that the visualizer does not depend on the
+ * REPL; until then the command line says it cannot run lines. */
+typedef bool (*lnn_line_runner)(lua_State *L, const char *line);
+void lnn_viz_set_line_runner(lnn_line_runner run);
+
+/* ---- showing values (show.c): nn.show, and the REPL's results ---- */
+/* Push the text the REPL shows for the value at index i (show.c). */
+void lnn_push_shown(lua_State *L, int i);
+/* Push the text for the n values from index first on, as the REPL prints
+ * results: tab-separated, as lua.c does; but when one takes several lines
+ * (a tensor), each starts a line of its own, or they would run together. */
+void lnn_push_shown_all(lua_State *L, int first, int n);
+
 /* ---- the interpreter (repl.c, main.c) ---- */
 /* Set by SIGINT; long-running C loops (fit) poll it and stop cleanly. */
-extern volatile int lnn_interrupted;
+extern volatile sig_atomic_t lnn_interrupted;
 /* Clears the hook Ctrl-C set to raise "interrupted!" at the next Lua
  * instruction (in L and in the main thread), leaving lnn_interrupted as it
  * is: for C code that has already noted the interrupt and must now run Lua

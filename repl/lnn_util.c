@@ -4,7 +4,7 @@
 
 #include "lnn.h"
 
-volatile int lnn_interrupted = 0;
+volatile sig_atomic_t lnn_interrupted = 0;
 
 void lnn_disarm_interrupt_hook(lua_State *L)
 {

@@ -215,6 +215,7 @@ static int open_in_protected_mode(lua_State *L)
 {
     luaL_openlibs(L);
     lnn_open_all(L);
+    lnn_viz_set_line_runner(lnn_repl_run_bare_line);  /* the visualizer's command line */
     return 0;
 }
 

@@ -492,9 +492,12 @@ static const char *command_text(const char *line)
     return line[0] == ':' && line[1] != ':' ? line + 1 : NULL;
 }
 
-bool lnn_repl_run_line(lua_State *L, const char *line)
+bool lnn_repl_run_bare_line(lua_State *L, const char *line)
 {
+    line += strspn(line, " \t");
     const char *command = command_text(line);
+    if (!command && lnn_is_command(L, line, strcspn(line, " \t")))
+        command = line;  /* "step 3" */
     if (command)
         return lnn_run_command(L, command) == LNN_COMMAND_QUIT;
     char *copy = strdup(line);  /* evaluate takes over the line */

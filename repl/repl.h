@@ -1,5 +1,6 @@
 /* repl.h: the interactive loop (repl.c, complete.c, commands.c), started by
- * main.c, and running chunks safely (run.c). */
+ * main.c, and running chunks safely (run.c). The program's own header: the
+ * bindings (lnn.h) and the visualizer never include it. */
 #ifndef NN_REPL_H
 #define NN_REPL_H
 
@@ -20,16 +21,10 @@ int lnn_docall(lua_State *L, int nargs, int nresults);
 /* Print the error message on top of the stack to stderr and pop it. */
 void lnn_report(lua_State *L, int status);
 
-/* Run one line as typed at the prompt: a ':' command, or Lua whose values
- * are printed; errors are reported, not raised. True if it was :quit. (The
- * visualizer's command line.) */
-bool lnn_repl_run_line(lua_State *L, const char *line);
-
-/* Push the text the REPL shows for the value at index i (show.c). */
-void lnn_push_shown(lua_State *L, int i);
-/* Push the text for the n values from index first on, as the REPL prints
- * results: tab-separated, as lua.c does; but when one takes several lines
- * (a tensor), each starts a line of its own, or they would run together. */
-void lnn_push_shown_all(lua_State *L, int first, int n);
+/* Run one line as typed at the visualizer's command line: as at the prompt
+ * (a command, or Lua whose values are printed), but with a command's ':'
+ * left out: "step 3" is :step 3. Errors are reported, not raised. True if
+ * it was :quit. (main.c hands it to the visualizer: lnn_line_runner.) */
+bool lnn_repl_run_bare_line(lua_State *L, const char *line);
 
 #endif

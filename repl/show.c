@@ -16,7 +16,7 @@
 #include <lauxlib.h>
 #include <lua.h>
 
-#include "repl.h"
+#include "lnn.h"
 #include "tensor_print.h"
 
 #define SHOW_DEPTH 2    /* tables deeper than this show as {...} */

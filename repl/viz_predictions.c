@@ -139,12 +139,12 @@ typedef struct confusion_layout {
     int label_w, col_w;   /* the row labels' width, and each column's */
 } confusion_layout;
 
-static confusion_layout confusion_measure(const nn_model *m)
+static confusion_layout confusion_measure(const nn_confusion *cm)
 {
-    confusion_layout l = {m->confusion_classes, 0, 0, 0, 0};
+    confusion_layout l = {cm->classes, 0, 0, 0, 0};
     for (size_t k = 0; k < l.classes * l.classes; k++) {
-        l.total += m->confusion[k];
-        l.max = m->confusion[k] > l.max ? m->confusion[k] : l.max;
+        l.total += cm->counts[k];
+        l.max = cm->counts[k] > l.max ? cm->counts[k] : l.max;
     }
     char buf[32];
     l.label_w = snprintf(buf, sizeof buf, "%zu", l.classes - 1) + 2;
@@ -154,9 +154,9 @@ static confusion_layout confusion_measure(const nn_model *m)
 }
 
 /* Cells of the matrix the view needs, with its title and the summary line. */
-static void confusion_size(const nn_model *m, int *width, int *height)
+static void confusion_size(const nn_confusion *cm, int *width, int *height)
 {
-    confusion_layout l = confusion_measure(m);
+    confusion_layout l = confusion_measure(cm);
     *width = l.label_w + (int)l.classes * l.col_w;
     *width = *width < CONFUSION_TEXT_W ? CONFUSION_TEXT_W : *width;
     *height = (int)l.classes + 4;  /* title, legend, header, summary */
@@ -173,10 +173,10 @@ static viz_pen confusion_pen(size_t count, size_t row_total, bool diagonal)
     return VIZ_PEN(count * 10 >= row_total ? VIZ_RED : VIZ_YELLOW);
 }
 
-static void draw_confusion_row(viz_canvas *c, int x, int y, const nn_model *m,
+static void draw_confusion_row(viz_canvas *c, int x, int y, const nn_confusion *cm,
                                const confusion_layout *l, size_t truth)
 {
-    const size_t *row = m->confusion + truth * l->classes;
+    const size_t *row = cm->counts + truth * l->classes;
     size_t row_total = 0;
     for (size_t k = 0; k < l->classes; k++)
         row_total += row[k];
@@ -192,14 +192,14 @@ static void draw_confusion_row(viz_canvas *c, int x, int y, const nn_model *m,
 }
 
 /* The largest count off the diagonal, as a sentence; false if none. */
-static bool worst_confusion(const nn_model *m, const confusion_layout *l, char *buf,
+static bool worst_confusion(const nn_confusion *cm, const confusion_layout *l, char *buf,
                             size_t size)
 {
     size_t best = 0, truth = 0, predicted = 0;
     for (size_t t = 0; t < l->classes; t++)
         for (size_t p = 0; p < l->classes; p++)
-            if (t != p && m->confusion[t * l->classes + p] > best) {
-                best = m->confusion[t * l->classes + p];
+            if (t != p && cm->counts[t * l->classes + p] > best) {
+                best = cm->counts[t * l->classes + p];
                 truth = t;
                 predicted = p;
             }
@@ -209,9 +209,9 @@ static bool worst_confusion(const nn_model *m, const confusion_layout *l, char *
     return best > 0;
 }
 
-static void draw_confusion(viz_canvas *c, viz_rect area, const nn_model *m)
+static void draw_confusion(viz_canvas *c, viz_rect area, const nn_confusion *cm)
 {
-    confusion_layout l = confusion_measure(m);
+    confusion_layout l = confusion_measure(cm);
     viz_textf(c, area.x, area.y, area.w, VIZ_TITLE_PEN,
               "evaluate's confusion matrix (%zu example%s)", l.total, l.total == 1 ? "" : "s");
     viz_text(c, area.x, area.y + 1, area.w, VIZ_PLAIN, "rows: true class, columns: predicted");
@@ -219,9 +219,9 @@ static void draw_confusion(viz_canvas *c, viz_rect area, const nn_model *m)
         viz_textf(c, area.x + l.label_w + (int)k * l.col_w, area.y + 2, l.col_w, VIZ_TITLE_PEN,
                   "%*zu", l.col_w, k);
     for (size_t t = 0; t < l.classes && (int)t + 3 < area.h; t++)
-        draw_confusion_row(c, area.x, area.y + 3 + (int)t, m, &l, t);
+        draw_confusion_row(c, area.x, area.y + 3 + (int)t, cm, &l, t);
     char sentence[96];
-    if (worst_confusion(m, &l, sentence, sizeof sentence) && (int)l.classes + 3 < area.h)
+    if (worst_confusion(cm, &l, sentence, sizeof sentence) && (int)l.classes + 3 < area.h)
         viz_text(c, area.x, area.y + 3 + (int)l.classes, area.w, VIZ_PLAIN, sentence);
 }
 
@@ -326,7 +326,8 @@ void viz_draw_predictions(viz_canvas *c, viz_rect area, viz_frame *f)
 {
     const nn_model *m = f->model;
     const char *problem = why_not(m);
-    bool matrix = m->confusion_classes > 0;
+    const nn_confusion *cm = f->confusion;
+    bool matrix = cm && cm->classes > 0;
     if (!matrix) {
         if (problem)
             viz_message(c, area, problem);
@@ -335,7 +336,7 @@ void viz_draw_predictions(viz_canvas *c, viz_rect area, viz_frame *f)
         return;
     }
     int mw, mh;
-    confusion_size(m, &mw, &mh);
+    confusion_size(cm, &mw, &mh);
     viz_rect examples = area, confusion = area;
     if (problem) {
         examples.h = 0;
@@ -349,5 +350,5 @@ void viz_draw_predictions(viz_canvas *c, viz_rect area, viz_frame *f)
     if (examples.h > 0)
         draw_examples(c, examples, f);
     if (confusion.h >= 4)
-        draw_confusion(c, confusion, m);
+        draw_confusion(c, confusion, cm);
 }

@@ -36,10 +36,17 @@ void viz_record_free(viz_record *r)
     series_free(&r->epoch_ends);
     free(r->previous);
     free(r->update_norm);
+    nn_confusion_free(&r->confusion);
     viz_record_init(r);
 }
 
-void viz_record_clear(viz_record *r) { viz_record_free(r); }
+void viz_record_clear(viz_record *r)
+{
+    nn_confusion kept = r->confusion;
+    r->confusion = (nn_confusion){0};
+    viz_record_free(r);
+    r->confusion = kept;
+}
 
 bool viz_record_batch(viz_record *r, double loss, double accuracy)
 {

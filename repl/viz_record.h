@@ -5,8 +5,11 @@
  * the visualizer keeps one per model: the loss and accuracy of every batch
  * (fed by fit's per-batch callback, and by the stepper when a loss step
  * runs), the validation loss and accuracy of every epoch, and the size of the
- * last update of each layer's weights. Plain C, no Lua: fit's callback runs
- * inside the core and must not raise errors, so nothing here can.
+ * last update of each layer's weights. It also keeps the confusion matrix of
+ * the model's last evaluate (and fit's validation), for the predictions
+ * view: the core counts it, but only the view reads it. Plain C, no Lua:
+ * fit's callback runs inside the core and must not raise errors, so nothing
+ * here can.
  */
 #ifndef VIZ_RECORD_H
 #define VIZ_RECORD_H
@@ -32,11 +35,13 @@ typedef struct viz_record {
     size_t previous_size;
     double *update_norm;                 /* (layers), NaN until known */
     int layers;
+    nn_confusion confusion;  /* of the last evaluate of a classifier; classes 0 until one */
 } viz_record;
 
 void viz_record_init(viz_record *r);
 void viz_record_free(viz_record *r);
-/* Forget the history (a new model, or a new run). */
+/* Forget the history (a new model, or a new run). The confusion matrix
+ * stays: it belongs to the last evaluate, not to a run. */
 void viz_record_clear(viz_record *r);
 
 /* Each returns false (and records nothing) when out of memory. */

@@ -10,7 +10,6 @@
  * instead of waiting for a writer forever (the test would hang).
  */
 #define _XOPEN_SOURCE 700 /* mkdtemp, nftw: POSIX */
-#define _DEFAULT_SOURCE   /* mknod's makedev */
 #include "cmocka_tap.h"
 
 #include <errno.h>

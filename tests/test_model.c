@@ -207,7 +207,7 @@ static void test_fit_history_and_callback(void **s)
     assert_int_equal(c.epochs, 3);
     assert_true(h.loss[2] < h.loss[0]);
     double loss, acc;
-    assert_ok(nn_model_evaluate(m, x, y, 7, &loss, &acc));
+    assert_ok(nn_model_evaluate(m, x, y, 7, &loss, &acc, NULL));
     assert_float_equal(loss, h.val_loss[2], 1e-5);
     assert_float_equal(acc, h.val_accuracy[2], 1e-9);
     nn_history_free(&h);
@@ -232,7 +232,7 @@ static void test_predict_agrees_with_evaluate(void **s)
     assert_int_equal(p->shape[0], 23);
     assert_int_equal(p->shape[1], 3);
     double loss, acc;
-    assert_ok(nn_model_evaluate(m, x, y, 4, &loss, &acc));
+    assert_ok(nn_model_evaluate(m, x, y, 4, &loss, &acc, NULL));
     assert_float_equal(acc, (double)nn_accuracy_count(p, y) / 23, 1e-12);
     assert_float_equal(loss, nn_loss_value(NN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, p, y),
                        1e-5);
@@ -277,7 +277,8 @@ static void test_errors(void **s)
     assert_int_equal(nn_model_fit(m, x2, y, &opts, &h), NN_ERR_SHAPE);
     assert_string_equal(nn_last_error(), "fit: x has shape (5, 7); the model takes (N, 4)");
     assert_int_equal(nn_model_fit(m, x, y4, &opts, &h), NN_ERR_SHAPE);
-    assert_string_equal(nn_last_error(), "fit: x holds 5 examples but y holds 4");
+    assert_string_equal(nn_last_error(), "fit: x holds 5 examples but y holds 4: x is (5, 4), "
+                        "y is (4, 3)");
     nn_tensor *y2 = random_tensor(2, (size_t[]){5, 2}, 2);
     assert_int_equal(nn_model_fit(m, x, y2, &opts, &h), NN_ERR_SHAPE);
     assert_string_equal(nn_last_error(), "mean_squared_error: the target's shape (5, 2) "
@@ -431,6 +432,35 @@ static void test_divergence_is_reported(void **s)
     nn_model_free(m);
 }
 
+/* An infinite target makes an infinite loss from finite outputs: the loss
+ * step says so in the same words whoever runs it, the stepper (fit,
+ * train_on_batch) or a hand-written loop's backward. */
+static void test_infinite_loss_has_one_message(void **s)
+{
+    (void)s;
+    static const char *const message = "the loss is inf: training diverged (try a smaller "
+                                       "learning rate), or the targets hold a NaN or an "
+                                       "infinity";
+    nn_model *m;
+    assert_ok(nn_model_new(&m, 3));
+    nn_layer_options first = {.input_ndim = 1, .input_shape = {2}};
+    ADD(m, nn_dense_new(L, 1, &first));
+    compile(m, "sgd", 0.1, NN_LOSS_MEAN_SQUARED_ERROR);
+    nn_tensor *x = random_tensor(2, (size_t[]){4, 2}, 1), *y;
+    assert_ok(nn_tensor_full(&y, 2, (size_t[]){4, 1}, INFINITY));
+    double loss = 0;
+    assert_int_equal(nn_model_train_on_batch(m, x, y, &loss, NULL), NN_ERR_NUMERIC);
+    assert_string_equal(nn_last_error(), message);
+    assert_true(isinf(m->stepper.loss));
+    assert_ok(nn_model_forward(m, x, true));
+    assert_int_equal(nn_model_backward(m, y, NN_LOSS_MEAN_SQUARED_ERROR, &loss), NN_ERR_NUMERIC);
+    assert_string_equal(nn_last_error(), message);
+    assert_true(isinf(loss));
+    nn_tensor_free(x);
+    nn_tensor_free(y);
+    nn_model_free(m);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_summary),
     cmocka_unit_test(test_reference_cnn_event_sequence),
@@ -440,6 +470,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_predict_agrees_with_evaluate),
     cmocka_unit_test(test_errors),
     cmocka_unit_test(test_divergence_is_reported),
+    cmocka_unit_test(test_infinite_loss_has_one_message),
     cmocka_unit_test(test_buffers),
 };
 

@@ -288,13 +288,13 @@ static void check_round_trip(nn_model *m, const nn_tensor *x, const nn_tensor *y
     assert_memory_equal(&m->rng, &loaded->rng, sizeof m->rng);
     assert_same_predictions(m, loaded, x);
     double before, after, loss_a, loss_b, accuracy;
-    assert_ok(nn_model_evaluate(loaded, x, y, 0, &before, &accuracy));
+    assert_ok(nn_model_evaluate(loaded, x, y, 0, &before, &accuracy, NULL));
     for (int step = 0; step < 10; step++) {
         assert_ok(nn_model_train_on_batch(m, x, y, &loss_a, NULL));
         assert_ok(nn_model_train_on_batch(loaded, x, y, &loss_b, NULL));
         assert_true(loss_a == loss_b);
     }
-    assert_ok(nn_model_evaluate(loaded, x, y, 0, &after, &accuracy));
+    assert_ok(nn_model_evaluate(loaded, x, y, 0, &after, &accuracy, NULL));
     assert_true(after < before);  /* the loaded model learns */
     assert_same_layers(m, loaded);
     assert_same_predictions(m, loaded, x);
@@ -477,7 +477,7 @@ static void test_interrupted_load(void **s)
     nn_model *m = tiny_model(81);
     assert_ok(nn_model_save(m, path));
     nn_model_free(m);
-    volatile int flag = 1;
+    volatile sig_atomic_t flag = 1;
     nn_set_interrupt_flag(&flag);
     m = NULL;
     nn_status st = nn_model_load(&m, path);

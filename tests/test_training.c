@@ -24,7 +24,7 @@ static void test_xor(void **s)
     nn_history h;
     assert_ok(nn_model_fit(m, x, y, &opts, &h));
     double loss, acc;
-    assert_ok(nn_model_evaluate(m, x, y, 4, &loss, &acc));
+    assert_ok(nn_model_evaluate(m, x, y, 4, &loss, &acc, NULL));
     printf("# xor: loss %.4f, accuracy %.2f after %zu epochs\n", loss, acc, h.epochs);
     assert_true(loss < 0.05);
     assert_float_equal(acc, 1.0, 0);
@@ -72,7 +72,7 @@ static void test_cnn_bars(void **s)
     nn_history h;
     assert_ok(nn_model_fit(m, x, y, &opts, &h));
     double loss, acc;
-    assert_ok(nn_model_evaluate(m, tx, ty, 50, &loss, &acc));
+    assert_ok(nn_model_evaluate(m, tx, ty, 50, &loss, &acc, NULL));
     printf("# bars: test loss %.4f, test accuracy %.3f\n", loss, acc);
     assert_float_equal(acc, 1.0, 0);
     nn_history_free(&h);
@@ -118,7 +118,7 @@ static void test_lstm_recall(void **s)
     nn_history h;
     assert_ok(nn_model_fit(m, x, y, &opts, &h));
     double loss, acc;
-    assert_ok(nn_model_evaluate(m, tx, ty, 100, &loss, &acc));
+    assert_ok(nn_model_evaluate(m, tx, ty, 100, &loss, &acc, NULL));
     printf("# lstm recall: test loss %.4f, test accuracy %.3f\n", loss, acc);
     assert_true(acc >= 0.95);
     nn_history_free(&h);

@@ -18,8 +18,9 @@
 --
 -- It runs on nn.stepper: every step is the core's, and going back restores
 -- the batch's snapshot and replays (stepper.c). This file is compiled into
--- nnstep (lua2c.awk) and receives the nn table as its argument.
-local nn = ...
+-- nnstep (lua2c.awk) and receives the nn table and the core's checks
+-- (l_nn.c) as its arguments.
+local nn, core = ...
 
 local Debugger = {}
 Debugger.__index = Debugger
@@ -98,10 +99,7 @@ function nn.debug(model, x, y, opts)
   opts = opts or {}
   assert(type(opts) == 'table', 'debug: options should be a table {batch_size = ..., epochs = ...}')
   local n = x.shape[1]
-  if y ~= nil and y.shape[1] ~= n then  -- fit refuses the same
-    error(string.format('debug: x holds %d example%s but y holds %d', n, n == 1 and '' or 's',
-                        y.shape[1] or 0), 2)
-  end
+  if y ~= nil then core.check_examples('debug', x, y) end  -- as fit does, in its words
   local d = setmetatable({
     model = model, x = x, y = y, n = n,
     batch_size = opts.batch_size or n, epochs = opts.epochs or 1,
@@ -527,24 +525,64 @@ end
 
 -- ---- the ':' commands ----
 
+-- The debugger that the ':' commands drive, or an error naming the command.
+local function driven(name)
+  if not current then error(':' .. name .. ': nothing to debug yet; start with :debug model, x, y', 0) end
+  return current
+end
+
+-- :debug MODEL, X, Y: the arguments are Lua expressions.
+local function start_debugging(args)
+  local chunk, err = load('return ' .. args, '=:debug', 't')
+  if not chunk then error('debug: ' .. err, 0) end
+  local model, x, y, opts = chunk()
+  return nn.debug(model, x, y, opts)
+end
+
+-- The debugger's rows of the REPL's command table (commands.lua says what
+-- a row holds): the commands, in the order :help lists them.
 local commands = {
-  step = function(d, a) return d:step(tonumber(a) or 1) end,
-  next = function(d) return d:next() end,
-  finish = function(d) return d:finish() end,
-  continue = function(d) return d:continue() end,
-  c = function(d) return d:continue() end,
-  back = function(d, a) return d:back(tonumber(a) or 1) end,
-  where = function(d) return d:where() end,
-  print = function(d, a) return d:print(a) end,
-  p = function(d, a) return d:print(a) end,
-  info = function(d, a) return d:info(a ~= '' and a or nil) end,
-  ['break'] = function(d, a) return d:break_at(a) end,
-  delete = function(d, a) return d:delete(a) end,
-  disable = function(d, a) return d:disable(a) end,
-  enable = function(d, a) return d:enable(a) end,
-  watch = function(d, a) return d:watch(a) end,
-  explain = function(d, a) return d:explain(a) end,
+  {name = 'debug', args = 'MODEL, X, Y', help = 'debug one training step of MODEL on the batch X, Y',
+   run = start_debugging},
+  {name = 'step', args = '[n]', help = "run n steps (a layer's forward or backward, the loss, the update)",
+   aliases = {'s'}, run = function(a) return driven('step'):step(tonumber(a) or 1) end},
+  {name = 'next', args = '', help = 'run to the next layer, skipping timesteps',
+   aliases = {'n'}, run = function() return driven('next'):next() end},
+  {name = 'finish', args = '', help = 'run to the end of the batch',
+   run = function() return driven('finish'):finish() end},
+  {name = 'continue', args = '', help = 'run until a breakpoint or the end of the run',
+   aliases = {'c'}, run = function() return driven('continue'):continue() end},
+  {name = 'back', args = '[n]', help = 'go n steps back, every number as it was',
+   run = function(a) return driven('back'):back(tonumber(a) or 1) end},
+  {name = 'where', args = '', help = 'the position and the steps around it',
+   run = function() return driven('where'):where() end},
+  {name = 'print', args = 'EXPR', help = 'a value, with layer names in scope: conv2d_1.output[1]',
+   aliases = {'p'}, run = function(a) return driven('print'):print(a) end},
+  {name = 'info', args = 'layers|breakpoints|watches', help = 'what the debugger knows',
+   run = function(a) return driven('info'):info(a ~= '' and a or nil) end},
+  {name = 'break', args = 'SPEC', help = "stop at 'dense_1 backward', on 'nan', 'loss > 2', 'gradnorm > 10'",
+   run = function(a) return driven('break'):break_at(a) end},
+  {name = 'delete', args = 'N', help = 'remove breakpoint or watch N',
+   run = function(a) return driven('delete'):delete(a) end},
+  {name = 'disable', args = 'N', help = 'switch breakpoint N off',
+   run = function(a) return driven('disable'):disable(a) end},
+  {name = 'enable', args = 'N', help = 'switch breakpoint N on',
+   run = function(a) return driven('enable'):enable(a) end},
+  {name = 'watch', args = 'EXPR', help = 'print EXPR whenever a step changes it',
+   run = function(a) return driven('watch'):watch(a) end},
+  {name = 'explain', args = 'WEIGHT', help = "one weight's gradient as the chain rule: dense_1.weights[3][7]",
+   run = function(a) return driven('explain'):explain(a) end},
 }
+
+-- The row a name or an alias stands for.
+local function find_command(name)
+  for _, row in ipairs(commands) do
+    if row.name == name then return row end
+    for _, alias in ipairs(row.aliases or {}) do
+      if alias == name then return row end
+    end
+  end
+end
 
 -- fit stopped on a NaN or an infinity (l_fit.c): on a terminal, offer to
 -- replay the batch that made it in the debugger, stopped just after the step
@@ -562,19 +600,9 @@ local function after_nan(model, x, y)
   return d
 end
 
--- Called by the REPL for :debug and the commands above.
-local function command(name, args)
-  if name == 'debug' then
-    local chunk, err = load('return ' .. args, '=:debug', 't')
-    if not chunk then error('debug: ' .. err, 0) end
-    local model, x, y, opts = chunk()
-    return nn.debug(model, x, y, opts)
-  end
-  if not current then error(':' .. name .. ': nothing to debug yet; start with :debug model, x, y', 0) end
-  return commands[name](current, args)
-end
+-- The lessons' prompt runs the debugger's commands (lessons.lua).
+local function command(name, args) return find_command(name).run(args) end
+local function is_command(name) return find_command(name) ~= nil end
 
-local function is_command(name) return name == 'debug' or commands[name] ~= nil end
-
-return {command = command, is_command = is_command, after_nan = after_nan,
+return {command = command, is_command = is_command, commands = commands, after_nan = after_nan,
         current = function() return current end}

@@ -1,6 +1,20 @@
 -- data.lua: datasets, to_categorical, seed, batches.
 local t = require 'tap'
 
+-- One seed: a run that never calls nn.seed starts as nn.seed(42) would, for
+-- the models' weights and for the random tensors alike (l_tensor.c). First
+-- in this file, before anything draws a number.
+local function draws()
+  local m = nn.Sequential{nn.Dense(3, {input_shape = {2}})}
+  return m.layers[1].kernel, nn.rand(4)
+end
+local kernel_unseeded, rand_unseeded = draws()
+nn.seed(42)
+local kernel_seeded, rand_seeded = draws()
+t.is((kernel_unseeded - kernel_seeded):abs():max(), 0,
+     'without nn.seed, a new model gets the weights nn.seed(42) would give it')
+t.is((rand_unseeded - rand_seeded):abs():max(), 0, 'and nn.rand draws what nn.seed(42) gives')
+
 local y = nn.tensor{2, 0, 1}
 local hot = nn.utils.to_categorical(y, 3)
 t.is(hot.shape[1], 3, 'one row per label')

@@ -1,5 +1,5 @@
 -- hardening.lua: inputs that crashed nnstep or ran into undefined behaviour
--- (issue 14), each now a clear error that names the function and what was
+-- before, each now a clear error that names the function and what was
 -- wrong, with the process and the model alive afterwards.
 local t = require 'tap'
 
@@ -95,5 +95,26 @@ t.raises(function() return wide:predict(nn.zeros(1e6, 1)) end,
 local after = wide:predict(probe)
 t.is(after.shape, {2, 100000}, 'the model still predicts after it')
 t.is((after - before):abs():max(), 0, 'and gives the same predictions as before')
+
+-- Lua's collector is told of a tensor's storage, not only of its few bytes
+-- of userdata: 60 tensors of 100 MB made and dropped in a loop must not
+-- hold 6 GB (a sweep of load_data calls grew to 13 GB and was killed)
+local function peak_resident_mb()
+  local f = io.open('/proc/self/status')
+  if not f then return nil end
+  local peak = f:read('a'):match('VmHWM:%s*(%d+) kB')
+  f:close()
+  return peak and tonumber(peak) / 1024
+end
+if peak_resident_mb() then
+  for _ = 1, 60 do local big = nn.ones(25000000) end  -- 100 MB each, written
+  local peak = peak_resident_mb()
+  t.ok(peak < 2048, string.format('60 dropped 100 MB tensors: peak memory %.0f MB (< 2048)', peak))
+else
+  t.skip('peak memory', 'no /proc/self/status')
+end
+t.raises(function() return nn.datasets.fashion_mnist.load_data(5) end,
+         "load_data: takes no arguments, as Keras's load_data%(%); got number as argument #1",
+         'load_data with an argument: an error, not a 200 MB load')
 
 t.done_testing()

@@ -60,7 +60,23 @@ end, 'fit: a callback failed: .*boom', 'callback errors are reported')
 t.ok(m:predict(xv)[1]:sum() > 0.99, 'the model still predicts after a failed fit')
 
 t.raises(function() m:fit(nn.zeros(5, 3), nn.zeros(5)) end, 'fit: x has shape %(5, 3%); the model takes %(N, 4%)', 'wrong x shape')
-t.raises(function() m:fit(x, y:slice(1, 10)) end, 'fit: x holds 600 examples but y holds 10', 'x and y lengths differ')
+t.raises(function() m:fit(x, y:slice(1, 10)) end, 'fit: x holds 600 examples but y holds 10: x is (600, 4), y is (10,)', 'x and y lengths differ')
+-- every way of training with x and y refuses a mismatch in the same words
+-- (one check, model.h): naming the function, the counts and both shapes
+local y3 = y:slice(1, 3)
+for _, c in ipairs{
+  {'evaluate', function() m:evaluate(x, y3) end},
+  {'validation_split', function() m:fit(x, y3, {validation_split = 0.5, verbose = 0}) end, 'fit'},
+  {'train_on_batch', function() m:train_on_batch(x, y3) end, 'train_on_batch: train'},
+  {'nn.stepper', function() nn.stepper(m, x, y3) end, 'stepper: train'},
+  {'nn.batches', function() nn.batches(x, y3, 32) end, 'batches'},
+  {'nn.debug', function() nn.debug(m, x, y3) end, 'debug'},
+} do
+  t.raises(c[2], (c[3] or c[1]) .. ': x holds 600 examples but y holds 3: x is (600, 4), y is (3,)',
+           c[1] .. ': the mismatch in fit\'s words')
+end
+t.raises(function() m(nn.zeros(0, 4)) end, 'net(x): forward: x holds no examples: x is (0, 4)',
+         'net(x): no examples, in fit\'s words')
 t.raises(function() m:fit(x, y, {epochs = 0}) end, 'fit: epochs and batch_size must be positive', 'epochs 0')
 t.raises(function() m:fit(x, y, {epoch = 1}) end, "fit: unknown option 'epoch'", 'misspelt fit option')
 t.raises(function() m:fit(x, y, {validation_split = 1.5}) end, 'validation_split must be between 0 and 1', 'validation_split range')

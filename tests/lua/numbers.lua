@@ -1,5 +1,4 @@
--- numbers.lua: readable numbers everywhere a learner looks (issue 13, item
--- 12): one rule for single numbers (nn.format, tensor_print.h), used by the
+-- numbers.lua: readable numbers everywhere a learner looks: one rule for single numbers (nn.format, tensor_print.h), used by the
 -- progress line, the stepper, the views, the debugger and the Gluon losses;
 -- places in a tensor as Lua indexes them; "1 example", not "1 examples".
 -- Every expected text is written out here from arithmetic.

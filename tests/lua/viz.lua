@@ -210,7 +210,22 @@ t.ok(has_line(matrix, '^ 0   2  ·  ·$'), 'row 0: both class-0 examples right',
 t.ok(has_line(matrix, '^ 1   ·  ·  1$'), 'row 1: its example taken for class 2', matrix)
 t.ok(has_line(matrix, '^ 2   ·  ·  1$'), 'row 2: right', matrix)
 t.like(matrix, 'most mixed up: true 1 seen as 2, 1 time\n', 'and the worst confusion named')
--- ---- predictions: labels only with the batch they belong to (issue 13) ----
+-- fit's validation data counts into the same matrix at each epoch's end
+-- (a copy of picker: fit changes its weights, a little)
+local chooser = nn.Sequential{nn.Dense(3, {activation = 'softmax', input_shape = {3}})}
+chooser:compile{optimizer = 'sgd', loss = 'categorical_crossentropy'}
+chooser:set_weights(picker:get_weights())
+chooser:fit(px, nn.utils.to_categorical(nn.tensor{0, 1, 2, 0}, 3),
+            {epochs = 1, verbose = 0, shuffle = false,
+             validation_data = {px:slice(2, 3), nn.utils.to_categorical(nn.tensor{1, 2}, 3)}})
+local validated = nn.viz.snapshot('predictions', {model = chooser, width = 80, height = 24, frame = false})
+t.like(validated, "evaluate's confusion matrix %(2 examples%)", "fit: the validation data's confusion matrix", validated)
+t.ok(has_line(validated, '^ 1   ·  ·  1$') and has_line(validated, '^ 2   ·  ·  1$'),
+     'fit: its rows, from the validation examples', validated)
+nn.viz.clear(chooser)
+t.like(nn.viz.snapshot('predictions', {model = chooser, width = 80, height = 24, frame = false}),
+       "evaluate's confusion matrix %(2 examples%)", 'nn.viz.clear forgets the run, not the last evaluate')
+-- ---- predictions: labels only with the batch they belong to ----
 
 -- evaluate in batches of 2 leaves its last batch (examples 3 and 4) in the
 -- model, with their labels: picker predicts classes 2 and 0, both right

@@ -29,8 +29,8 @@
 -- changes no number, and the case's first layer then computes dL/dx, which
 -- becomes that layer's grad_input. The reference models also run exactly as
 -- defined (input_grad = 'first_layer'): there the input gradient is read
--- from m.layers[1].grad_input, and check.py marks it TODO while nnstep
--- leaves it nil or zero (issue 13, item 7).
+-- from m.layers[1].grad_input, which m:compute_input_gradient(true) asks
+-- training to compute.
 --
 -- The case list is the one place a case is defined: check.py rebuilds each
 -- model from <case>.json with Keras's defaults of its own.

@@ -1,6 +1,6 @@
 #!/bin/sh
 # files.sh: the files nnstep keeps between runs, and paths that are not what
-# they seem (issue 14): no path ever reaches a shell ($(...) in a directory
+# they seem: no path ever reaches a shell ($(...) in a directory
 # name stays a name), the state directory is private (0700) and never the
 # current directory, and a FIFO or a directory where a file should be is
 # refused instead of hanging or crashing. The REPL's history part runs in

@@ -74,7 +74,9 @@ press :
 type_line "for i = 1, 3 do print('line ' .. i) end"
 expect 'output of more than a line goes in a box over the views' '│ line 3 +│'
 press x
-check '... which any key closes' sh -c "! tmux -L '$socket' capture-pane -p -t '$session' | grep -q '│ line 3'"
+# (the box goes at the next redraw: poll for it, as wait_for does, not once)
+check '... which any key closes' sh -c "for try in \$(seq $((timeout_seconds * 10))); do
+  tmux -L '$socket' capture-pane -p -t '$session' | grep -q '│ line 3' || exit 0; sleep 0.1; done; exit 1"
 press :
 type_line 'while true do end'
 wait_for 'running +while true do end'  # a Ctrl-C typed before it runs is only a key
