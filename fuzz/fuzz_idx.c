@@ -1,4 +1,4 @@
-/* fuzz_idx.c: libFuzzer target for the IDX loader (core/idx.h).
+/* fuzz_idx.c: libFuzzer target for the IDX loader (core/io/idx.h).
  *
  * Any bytes, plain or gzip'd, must give a tensor or an error message:
  * never a crash, a read out of bounds, a leak or undefined behaviour

@@ -1,5 +1,5 @@
 /* fuzz_model_file.c: libFuzzer target for the model-file loader
- * (core/model_file.h).
+ * (core/io/model_file.h).
  *
  * A model file ends with a CRC-32 of everything before it, and says its own
  * length, so almost every mutation of a good file is caught by those two

@@ -1,4 +1,4 @@
-/* fuzz_npy.c: libFuzzer target for the .npy reader (core/npy.h).
+/* fuzz_npy.c: libFuzzer target for the .npy reader (core/io/npy.h).
  *
  * Any bytes must give a tensor or an error message: never a crash, a read
  * out of bounds, a leak or undefined behaviour. On success every element

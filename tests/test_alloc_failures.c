@@ -5,7 +5,7 @@
  * allocated, and leaves the objects it was given usable. A learner who asks
  * for too much memory gets an error, not a crash that loses every model.
  *
- * How: core/alloc.h can make the k-th allocation from now fail. For each
+ * How: core/tensor/alloc.h can make the k-th allocation from now fail. For each
  * representative call, run_with_failures runs it on a fresh world with
  * k = 0, 1, 2, ... failing, until a run meets no injected failure. Each
  * failed run must return NN_ERR_NOMEM with an "out of memory" message, leave

@@ -1,5 +1,5 @@
 /* test_checked_path.c: what a save may replace and what a load may open
- * (core/checked_path.h, core/atomic_file.h).
+ * (core/io/checked_path.h, core/io/atomic_file.h).
  *
  * Saves: a symbolic link is followed (the link stays a link, its target
  * gets the new bytes; a dangling link's target is made); a FIFO, a

@@ -1,4 +1,4 @@
-/* test_model_file.c: saving and loading models (core/model_file.h).
+/* test_model_file.c: saving and loading models (core/io/model_file.h).
  *
  * Round trips: the reference CNN and two small models that use every other
  * layer kind load back with the same summary, the same settings, bitwise

@@ -116,7 +116,7 @@ end
 
 -- threads change the speed, never a result: one training batch of a small
 -- CNN on 1 and on 2 threads from the same seed gives the same weights, bit
--- for bit (core/threads.h: no split changes the order of a sum)
+-- for bit (core/tensor/threads.h: no split changes the order of a sum)
 local function trained_weights(threads)
   nn.set_num_threads(threads)
   nn.seed(11)

@@ -1,4 +1,4 @@
--- gluon.lua: the hand-written training loop (repl/l_gluon.c): it learns,
+-- gluon.lua: the hand-written training loop (repl/bind/l_gluon.c): it learns,
 -- it matches fit bit for bit, its updates are Gluon's numbers for any
 -- step(batch_size), the loss it used becomes the model's loss, and
 -- initialize / collect_params / Trainer do what they say.

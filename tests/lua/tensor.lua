@@ -1,4 +1,4 @@
--- tensor.lua: the tests of nn.Tensor (repl/l_tensor.c, repl/tensor_print.c):
+-- tensor.lua: the tests of nn.Tensor (repl/bind/l_tensor.c, repl/bind/tensor_print.c):
 -- every constructor, method and metamethod with values, views that share
 -- storage, printing as Torch prints, and every error message.
 -- Run: LUA_PATH='tests/lua/?.lua;;' ./nnstep tests/lua/tensor.lua

@@ -1,4 +1,4 @@
-/* l_npy.c: tensors to and from NumPy .npy files, the Lua face of core/npy.h.
+/* l_npy.c: tensors to and from NumPy .npy files, the Lua face of core/io/npy.h.
  *
  *   t:save('weights.npy')            -- np.load('weights.npy') in Python
  *   local x = nn.load_npy('x.npy')   -- from np.save('x.npy', x)

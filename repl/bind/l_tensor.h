@@ -4,7 +4,7 @@
  * There is one seed for the Lua side, LNN_DEFAULT_SEED at start, so a script
  * that never calls nn.seed still gives the same numbers on every run. It
  * starts the generator behind nn.rand and nn.randn, and the seeds of the
- * models made after it (each model has its own generator, core/model.c, so
+ * models made after it (each model has its own generator, core/train/model.c, so
  * that drawing a random tensor does not change the next model's weights).
  * nn.seed(n) (l_data.c) calls lnn_seed(n).
  *

@@ -1,4 +1,4 @@
-/* l_tensor.c: nn.Tensor, the Lua face of core/tensor.h, ops.h and gemm.h.
+/* l_tensor.c: nn.Tensor, the Lua face of core/tensor/tensor.h, ops.h and gemm.h.
  *
  *   local t = nn.tensor{{1, 2, 3}, {4, 5, 6}}   -- shape (2, 3)
  *   t[2][3] = 0; print(t:sum(), t.shape[2], (t * 2 + 1):mean(1))

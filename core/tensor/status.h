@@ -10,7 +10,7 @@
  * overwrite the main thread's message.
  *
  * What a failed call leaves behind (tests/test_alloc_failures.c checks it
- * with every allocation of a call made to fail in turn, core/alloc.h):
+ * with every allocation of a call made to fail in turn, core/tensor/alloc.h):
  *   - a pointer out-parameter (nn_tensor **out, char **text, ...) is NULL:
  *     every function sets it to NULL before anything can fail, so a caller
  *     may free it or test it whatever happened, and never reads garbage;

@@ -140,7 +140,7 @@ static int l_seed(lua_State *L)
 }
 
 /* ---- threads, as Torch: nn.set_num_threads(n), nn.get_num_threads() ----
- * How many threads the kernels use (core/threads.h). Results do not depend
+ * How many threads the kernels use (core/tensor/threads.h). Results do not depend
  * on it (bitwise), only speed does. 0 goes back to the default, one per core
  * (or OMP_NUM_THREADS). */
 #define MAX_THREADS 256  /* far more than any machine here; a typo guard */
