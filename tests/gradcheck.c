@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "gradcheck.h"
+#include "layer_steps.h"
 
 #define STEP GRADCHECK_STEP
 
@@ -25,7 +26,7 @@ typedef struct probe {
 static double probe_loss(probe *p)
 {
     *p->layer->rng = p->rng_at_start;
-    nn_layer_forward_all(p->layer);
+    layer_forward_all(p->layer);
     const nn_real *y = nn_tensor_data(p->layer->output);
     const nn_real *r = nn_tensor_data(p->projection);
     double sum = 0;
@@ -93,7 +94,7 @@ gradcheck_report gradcheck_layer(nn_layer *layer, size_t batch, uint64_t seed,
     /* analytic gradients, copied before the probing forwards disturb them */
     probe_loss(&p);
     nn_layer_zero_grads(layer);
-    nn_layer_backward_all(layer);
+    layer_backward_all(layer);
     nn_tensor *dx, *dparams[NN_MAX_PARAMS];
     assert_ok(nn_tensor_clone(&dx, layer->grad_input));
     for (int i = 0; i < layer->num_params; i++)

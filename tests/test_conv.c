@@ -17,6 +17,7 @@
 
 #include "conv2d_naive.h"
 #include "layers.h"
+#include "layer_steps.h"
 
 /* A built layer sized for `batch`, with a random (B, in_shape...) input set. */
 static nn_layer *built_layer(nn_layer *layer, int in_ndim, const size_t *in_shape,
@@ -68,10 +69,10 @@ static void check_conv_against_naive(size_t kernel_h, size_t kernel_w, size_t st
     assert_ok(nn_tensor_empty(&dy, 4, layer->output->shape));
     nn_tensor_randn(dy, &rng, 0, 1);
     layer->grad_output = dy;
-    nn_layer_forward_all(layer);
+    layer_forward_all(layer);
     /* twice: parameter gradients must accumulate (+=), grad_input must not */
-    nn_layer_backward_all(layer);
-    nn_layer_backward_all(layer);
+    layer_backward_all(layer);
+    layer_backward_all(layer);
 
     /* the same by the naive loops, with tanh and its derivative applied by hand */
     nn_conv_geometry g;
@@ -159,14 +160,14 @@ static void test_max_pool_values(void **state)
     assert_ok(nn_max_pooling2d_new(&layer, 2, 2, 0, 0, false, NULL));
     built_layer(layer, 3, (size_t[]){4, 4, 1}, 1, &x, &rng);
     memcpy(nn_tensor_data(x), pixels, sizeof pixels);
-    nn_layer_forward_all(layer);
+    layer_forward_all(layer);
     assert_values(layer->output, (nn_real[]){4, 8, 12, 16}, 4);
 
     /* each window's gradient goes to its winner only */
     assert_ok(nn_tensor_from_array(&dy, 4, (size_t[]){1, 2, 2, 1},
                                    (nn_real[]){1, 2, 3, 4}));
     layer->grad_output = dy;
-    nn_layer_backward_all(layer);
+    layer_backward_all(layer);
     assert_values(layer->grad_input, (nn_real[]){0, 0, 0, 0,
                                                  0, 1, 2, 0,
                                                  0, 3, 0, 4,
@@ -190,7 +191,7 @@ static void test_max_pool_same_ignores_padding(void **state)
     built_layer(layer, 3, (size_t[]){3, 3, 1}, 1, &x, &rng);
     const nn_real pixels[9] = {-1, -2, -3, -4, -5, -6, -7, -8, -9};
     memcpy(nn_tensor_data(x), pixels, sizeof pixels);
-    nn_layer_forward_all(layer);
+    layer_forward_all(layer);
     assert_values(layer->output, (nn_real[]){-1, -3, -7, -9}, 4);
     nn_tensor_free(x);
     nn_layer_free(layer);
@@ -212,13 +213,13 @@ static void test_average_pool_same_divisor(void **state)
     built_layer(layer, 3, (size_t[]){3, 3, 1}, 1, &x, &rng);
     const nn_real pixels[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
     memcpy(nn_tensor_data(x), pixels, sizeof pixels);
-    nn_layer_forward_all(layer);
+    layer_forward_all(layer);
     assert_values(layer->output, (nn_real[]){3, 4.5, 7.5, 9}, 4);
 
     /* backward: each cell gets 1/count of its window's gradient */
     assert_ok(nn_tensor_ones(&dy, 4, (size_t[]){1, 2, 2, 1}));
     layer->grad_output = dy;
-    nn_layer_backward_all(layer);
+    layer_backward_all(layer);
     assert_values(layer->grad_input, (nn_real[]){0.25, 0.25, 0.5,
                                                  0.25, 0.25, 0.5,
                                                  0.5, 0.5, 1}, 9);
@@ -243,7 +244,7 @@ static void test_dropout_inference_is_identity(void **state)
     built_layer(layer, 2, (size_t[]){10, 10}, 4, &x, &rng);
     layer->training = false;
     nn_rng before = rng;
-    nn_layer_forward_all(layer);
+    layer_forward_all(layer);
     assert_memory_equal(nn_tensor_data(layer->output), nn_tensor_data(x),
                         nn_tensor_numel(x) * sizeof(nn_real));
     assert_memory_equal(&rng, &before, sizeof rng);  /* nothing drawn */
@@ -265,8 +266,8 @@ static void test_dropout_training(void **state)
     assert_ok(nn_tensor_ones(&dy, 2, (size_t[]){20, 1000}));
     layer->grad_output = dy;
     layer->training = true;
-    nn_layer_forward_all(layer);
-    nn_layer_backward_all(layer);
+    layer_forward_all(layer);
+    layer_backward_all(layer);
 
     const nn_real *xs = nn_tensor_data(x), *y = nn_tensor_data(layer->output);
     const nn_real *dx = nn_tensor_data(layer->grad_input);
@@ -304,7 +305,7 @@ static void test_flatten_shape(void **state)
     assert_int_equal(layer->out_shape[0], 24);
     assert_int_equal(layer->output->shape[0], 2);
     assert_int_equal(layer->output->shape[1], 24);
-    nn_layer_forward_all(layer);
+    layer_forward_all(layer);
     assert_memory_equal(nn_tensor_data(layer->output), nn_tensor_data(x),
                         nn_tensor_numel(x) * sizeof(nn_real));
     char text[64];

@@ -7,6 +7,7 @@
 #include "layer_config.h"
 #include "layer_kinds.h"
 #include "layers.h"
+#include "layer_steps.h"
 
 #define TOLERANCE GRADCHECK_TOLERANCE
 
@@ -68,7 +69,7 @@ static void test_values_by_hand(void **state)
     nn_tensor *x;
     assert_ok(nn_tensor_from_array(&x, 2, (size_t[]){1, 3}, xv));
     layer->input = x;
-    nn_layer_forward_all(layer);
+    layer_forward_all(layer);
     /* y = x . W + b = (1*1 + 0*3 - 1*5 + 0.5, 1*2 + 0*4 - 1*6 - 1) */
     assert_float_equal(nn_tensor_data(layer->output)[0], -3.5, 1e-12);
     assert_float_equal(nn_tensor_data(layer->output)[1], -5, 1e-12);

@@ -27,6 +27,7 @@
 #include "conv2d_naive.h"
 #include "fast_math.h"
 #include "gemm.h"
+#include "layer_steps.h"
 #include "layers.h"
 #include "model_helpers.h"
 #include "pooling_naive.h"
@@ -182,9 +183,9 @@ static void check_max_pool(pool_case p, int threads)
     for (int training = 1; training >= 0; training--) {
         /* inference keeps no winners: backward must find them itself */
         layer->training = training;
-        nn_layer_forward_all(layer);
+        layer_forward_all(layer);
         assert_bitwise(nn_tensor_data(layer->output), y, outputs, "pooled");
-        nn_layer_backward_all(layer);
+        layer_backward_all(layer);
         assert_bitwise(nn_tensor_data(layer->grad_input), dx, inputs, "grad_input");
     }
     nn_set_threads(0);
@@ -403,8 +404,8 @@ static void test_conv_threaded_matches_naive(void **state)
         nn_set_threads(threads);
         layer->training = true;
         nn_layer_zero_grads(layer);
-        nn_layer_forward_all(layer);
-        nn_layer_backward_all(layer);
+        layer_forward_all(layer);
+        layer_backward_all(layer);
         assert_close(nn_tensor_data(layer->output), y, n_out, 1e-4, "output");
         assert_close(nn_tensor_data(layer->grad_input), dx, n_in, 1e-4, "grad_input");
         assert_close(nn_tensor_data(layer->params[0].grad), dkernel, n_k, 1e-4, "dkernel");
@@ -415,12 +416,12 @@ static void test_conv_threaded_matches_naive(void **state)
             assert_bitwise(nn_tensor_data(layer->output), first_output, n_out, "output");
         /* inference: chunked, nothing kept, the same numbers */
         layer->training = false;
-        nn_layer_forward_all(layer);
+        layer_forward_all(layer);
         assert_bitwise(nn_tensor_data(layer->output), first_output, n_out, "inference output");
     }
     /* backward after an inference forward redoes what it needs */
     nn_layer_zero_grads(layer);
-    nn_layer_backward_all(layer);
+    layer_backward_all(layer);
     assert_close(nn_tensor_data(layer->params[0].grad), dkernel, n_k, 1e-4, "dkernel");
     nn_set_threads(0);
     free(y), free(dz), free(dx), free(dkernel), free(dbias), free(first_output);
@@ -460,10 +461,10 @@ static void check_direct_conv(size_t h, size_t w, size_t c, size_t f, size_t ker
     nn_real *trained = malloc(n_out * sizeof *trained), *naive = malloc(n_out * sizeof *naive);
     assert_true(trained && naive);
     layer->training = true;
-    nn_layer_forward_all(layer);
+    layer_forward_all(layer);
     memcpy(trained, nn_tensor_data(layer->output), n_out * sizeof *trained);
     layer->training = false;
-    nn_layer_forward_all(layer);
+    layer_forward_all(layer);
     assert_bitwise(nn_tensor_data(layer->output), trained, n_out, "direct vs im2col");
     nn_conv2d_naive_forward(&g, B, f, nn_tensor_data(x), nn_tensor_data(layer->params[0].value),
                             nn_tensor_data(layer->params[1].value), naive);

@@ -13,6 +13,7 @@
 
 #include "layers.h"
 #include "recurrent.h"
+#include "layer_steps.h"
 
 #define MAX_UNITS 8
 
@@ -68,7 +69,7 @@ static void test_lstm_by_hand(void **state)
     nn_tensor *x;
     assert_ok(nn_tensor_from_array(&x, 3, (size_t[]){1, 2, 1}, (nn_real[]){1, 2}));
     layer->input = x;
-    nn_layer_forward_all(layer);
+    layer_forward_all(layer);
 
     const nn_real *y = nn_tensor_data(layer->output);  /* (1, 2, 1) */
     assert_float_equal(y[0], 0.16277147, 1e-6);
@@ -177,7 +178,7 @@ static void check_against_reference(recurrent_new make, reference_cell cell)
     nn_tensor_rand(layer->params[2].value, &rng, -0.5, 0.5);  /* a bias that matters */
     nn_tensor *x = random_input(n.batch, n.steps, n.features, 5);
     layer->input = x;
-    nn_layer_forward_all(layer);
+    layer_forward_all(layer);
     double expected[3 * 6 * 4];
     reference_run(layer, cell, x, n, expected);
     const nn_real *y = nn_tensor_data(layer->output);
@@ -225,7 +226,7 @@ static void check_stepping(recurrent_new make, bool return_sequences)
     nn_tensor *stepped;
     assert_ok(nn_tensor_clone(&stepped, layer->output));
     nn_tensor_fill(layer->output, 0);
-    nn_layer_forward_all(layer);
+    layer_forward_all(layer);
     assert_memory_equal(nn_tensor_data(stepped), nn_tensor_data(layer->output),
                         nn_tensor_numel(stepped) * sizeof(nn_real));
     nn_tensor_free(stepped);
@@ -252,15 +253,15 @@ static void check_accumulates(recurrent_new make)
     nn_tensor *x = random_input(2, 4, 2, 3), *dy = random_input(2, 1, 3, 4);
     layer->input = x;
     layer->grad_output = dy;
-    nn_layer_forward_all(layer);
+    layer_forward_all(layer);
     nn_layer_zero_grads(layer);
-    nn_layer_backward_all(layer);
+    layer_backward_all(layer);
     nn_tensor *once[NN_MAX_PARAMS];
     for (int i = 0; i < layer->num_params; i++)
         assert_ok(nn_tensor_clone(&once[i], layer->params[i].grad));
     layer->need_grad_input = false;
     nn_tensor_fill(layer->grad_input, 7);
-    nn_layer_backward_all(layer);
+    layer_backward_all(layer);
     for (size_t j = 0; j < nn_tensor_numel(layer->grad_input); j++)
         assert_float_equal(nn_tensor_data(layer->grad_input)[j], 7, 0);
     for (int i = 0; i < layer->num_params; i++) {
@@ -374,7 +375,7 @@ static void test_views(void **state)
     nn_layer *layer = new_layer(nn_gru_new, 3, false, 4, 2, 2);
     nn_tensor *x = random_input(2, 4, 2, 1);
     layer->input = x;
-    nn_layer_forward_all(layer);
+    layer_forward_all(layer);
     nn_recurrent_view v;
     assert_ok(nn_recurrent_state(layer, &v));
     assert_int_equal(v.num_gates, 3);
@@ -450,7 +451,7 @@ static void test_resize(void **state)
     assert_ok(nn_layer_resize(layer, 2));
     nn_tensor *x = random_input(2, 4, 2, 8);
     layer->input = x;
-    nn_layer_forward_all(layer);
+    layer_forward_all(layer);
     nn_lstm_view v;
     assert_ok(nn_lstm_state(layer, &v));
     assert_int_equal(v.batch, 2);

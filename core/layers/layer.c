@@ -246,19 +246,6 @@ size_t nn_layer_trainable_count(const nn_layer *layer)
     return n;
 }
 
-void nn_layer_forward_all(nn_layer *layer)
-{
-    size_t steps = nn_layer_steps(layer);
-    for (size_t t = 0; t < steps; t++)
-        layer->kind->forward(layer, t);
-}
-
-void nn_layer_backward_all(nn_layer *layer)
-{
-    for (size_t t = nn_layer_steps(layer); t-- > 0;)
-        layer->kind->backward(layer, t);
-}
-
 void nn_layer_zero_grads(nn_layer *layer)
 {
     for (int i = 0; i < layer->num_params; i++)

@@ -241,9 +241,6 @@ nn_status nn_layer_resize(nn_layer *layer, size_t batch);
 size_t nn_layer_steps(const nn_layer *layer);
 size_t nn_layer_param_count(const nn_layer *layer);  /* buffers included */
 size_t nn_layer_trainable_count(const nn_layer *layer);
-/* forward all steps / backward all steps, for callers that do not step */
-void nn_layer_forward_all(nn_layer *layer);
-void nn_layer_backward_all(nn_layer *layer);
 void nn_layer_zero_grads(nn_layer *layer);
 void nn_layer_free(nn_layer *layer);
 
