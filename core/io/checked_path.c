@@ -176,11 +176,11 @@ void nn_remove_unfinished_saves(const char *target)
 
 /* ---- reading ---- */
 
-nn_status nn_open_regular_file(const char *path, int *fd)
+nn_status nn_open_regular_file(const char *path, int flags, int *fd)
 {
-    /* O_NONBLOCK: opening a FIFO for reading would otherwise wait for a
-     * writer, forever; on a regular file it changes nothing */
-    *fd = open(path, O_RDONLY | O_NONBLOCK);
+    /* O_NONBLOCK: opening a FIFO would otherwise wait for the other end,
+     * forever; on a regular file it changes nothing */
+    *fd = open(path, flags | O_NONBLOCK, 0600);
     if (*fd < 0)
         return nn_fail(NN_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
     struct stat info;
@@ -190,7 +190,7 @@ nn_status nn_open_regular_file(const char *path, int *fd)
     else if (!S_ISREG(info.st_mode))
         st = nn_fail(NN_ERR_IO, "%s: not a regular file (it is %s)", path,
                      kind_of(info.st_mode));
-    else if (fcntl(*fd, F_SETFL, 0) != 0)  /* back to ordinary blocking reads */
+    else if (fcntl(*fd, F_SETFL, flags & O_APPEND) != 0)  /* blocking again */
         st = nn_fail(NN_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
     if (st != NN_OK) {
         close(*fd);

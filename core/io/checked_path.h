@@ -33,10 +33,11 @@ nn_status nn_save_target(const char *path, char **target);
  * effort: what cannot be removed is left. */
 void nn_remove_unfinished_saves(const char *target);
 
-/* *fd <- `path` opened for reading, if it is a regular file. A FIFO, a
- * device, a socket or a directory is refused without blocking (a FIFO's
- * open would wait for a writer forever): "PATH: not a regular file (a
- * FIFO)". On failure *fd is -1. */
-nn_status nn_open_regular_file(const char *path, int *fd);
+/* *fd <- `path` opened with open(2)'s `flags` (O_RDONLY to read; a new
+ * file made with O_CREAT is private, 0600), if it is a regular file. A
+ * FIFO, a device, a socket or a directory is refused without blocking (a
+ * FIFO's open would wait for a writer forever): "PATH: not a regular file
+ * (it is a FIFO)". On failure *fd is -1. */
+nn_status nn_open_regular_file(const char *path, int flags, int *fd);
 
 #endif

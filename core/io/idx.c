@@ -180,7 +180,7 @@ typedef struct idx_file {
 static nn_status open_idx(idx_file *f)
 {
     int fd;
-    NN_TRY(nn_open_regular_file(f->path, &fd));
+    NN_TRY(nn_open_regular_file(f->path, O_RDONLY, &fd));
     struct stat info;
     if (fstat(fd, &info) != 0) {
         int saved = errno;

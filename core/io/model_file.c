@@ -745,7 +745,7 @@ static nn_status read_whole_file(const char *path, unsigned char **data, size_t 
 {
     *data = NULL;
     int fd;
-    NN_TRY(nn_open_regular_file(path, &fd));
+    NN_TRY(nn_open_regular_file(path, O_RDONLY, &fd));
     FILE *f = fdopen(fd, "rb");
     if (!f) {
         close(fd);

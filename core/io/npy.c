@@ -418,7 +418,7 @@ typedef struct npy_file {
 static nn_status open_npy(npy_file *nf)
 {
     int fd;
-    NN_TRY(nn_open_regular_file(nf->path, &fd));  /* a FIFO would block; a
+    NN_TRY(nn_open_regular_file(nf->path, O_RDONLY, &fd));  /* a FIFO would block; a
                                                     * pipe's length means nothing */
     struct stat info;
     if (fstat(fd, &info) != 0 || !(nf->f = fdopen(fd, "rb"))) {

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "checked_path.h"
 #include "lnn.h"
 #include "state_dir.h"
 
@@ -58,23 +59,21 @@ static int files_state_dir(lua_State *L)
     return 1;
 }
 
-/* fd open on path, if it is a regular file; else -1 and *why says why. */
+/* nil and the core's message, which names the path ("PATH: not a regular
+ * file (it is a FIFO)") */
+static int not_opened(lua_State *L, const char *why)
+{
+    lua_pushnil(L);
+    lua_pushstring(L, why);
+    return 2;
+}
+
+/* fd open on path, if it is a regular file (checked_path.h); else -1 and
+ * *why is the core's message. */
 static int open_regular(const char *path, int flags, const char **why)
 {
-    int fd = open(path, flags | O_NONBLOCK, 0600);  /* a FIFO must not block */
-    if (fd < 0) {
-        *why = strerror(errno);
-        return -1;
-    }
-    struct stat info;
-    *why = fstat(fd, &info) != 0                       ? strerror(errno)
-           : !S_ISREG(info.st_mode)                    ? "it is not a plain file"
-           : fcntl(fd, F_SETFL, flags & O_APPEND) != 0 ? strerror(errno)  /* blocking again */
-                                                       : NULL;
-    if (*why) {
-        close(fd);
-        return -1;
-    }
+    int fd;
+    *why = nn_open_regular_file(path, flags, &fd) == NN_OK ? NULL : nn_last_error();
     return fd;
 }
 
@@ -87,13 +86,13 @@ static int files_read_lines(lua_State *L)
     }
     const char *why;
     int fd = open_regular(path, O_RDONLY, &why);
-    FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
+    if (fd < 0)
+        return not_opened(L, why);
+    FILE *f = fdopen(fd, "r");
     if (!f) {
-        if (fd >= 0) {
-            why = strerror(errno);
-            close(fd);
-        }
-        return fail(L, "read", path, why);
+        int err = errno;
+        close(fd);
+        return fail(L, "read", path, strerror(err));
     }
     lua_newtable(L);
     char line[256];
@@ -114,7 +113,7 @@ static int files_append_line(lua_State *L)
     const char *why;
     int fd = open_regular(path, O_WRONLY | O_CREAT | O_APPEND, &why);
     if (fd < 0)
-        return fail(L, "write", path, why);
+        return not_opened(L, why);
     bool ok = write(fd, text, len) == (ssize_t)len && write(fd, "\n", 1) == 1;
     int err = errno;
     if (close(fd) != 0 && ok) {

@@ -55,7 +55,7 @@ progress_is_a_directory() {
         XDG_STATE_HOME="$t/dir" "$nnstep" -e "
           print(nn.lessons.files.append_line(nn.lessons.files.state_dir() .. '/lessons', '1'))" \
             >"$t/out" 2>&1 &&
-        grep -q "^nil	cannot write $t/dir/nnstep/lessons: Is a directory" "$t/out"
+        grep -q "^nil	$t/dir/nnstep/lessons: cannot open: Is a directory" "$t/out"
 }
 check 'a progress file that is a directory: listed, and saying why not kept' \
     progress_is_a_directory
