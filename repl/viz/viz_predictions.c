@@ -287,8 +287,10 @@ static void draw_title(viz_canvas *c, viz_rect area, const nn_model *m)
     char title[192];
     snprintf(title, sizeof title, "predictions for %s: %zu of %zu right (%.0f%%)", which, right,
              m->batch, 100.0 * (double)right / (double)m->batch);
-    if ((int)strlen(title) > area.w)  /* the short form where the long one would be cut */
+    if ((int)strlen(title) > area.w)  /* shorter forms where the long one would be cut */
         snprintf(title, sizeof title, "%s: %zu of %zu right", which, right, m->batch);
+    if ((int)strlen(title) > area.w)  /* the count first: what is cut is the least */
+        snprintf(title, sizeof title, "%zu of %zu right: %s", right, m->batch, which);
     viz_text(c, area.x, area.y, area.w, VIZ_TITLE_PEN, title);
 }
 

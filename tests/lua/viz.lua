@@ -263,6 +263,10 @@ local narrow_scored = lines(nn.viz.snapshot('predictions', {model = picker, widt
                                                             height = 12, frame = false}))
 t.like(narrow_scored[1], '^examples 3%-4 of the last evaluate: 2 of 2 right$',
        'after evaluate, in a narrow column: how many right, whole', narrow_scored[1])
+local narrowest = lines(nn.viz.snapshot('predictions', {model = picker, width = 44,
+                                                        height = 14, frame = false}))
+t.like(narrowest[1], '^2 of 2 right: examples 3%-4 of the last eval',
+       'narrower still: the count first, so what is cut is the least', narrowest[1])
 picker:predict(nn.tensor{{0, 0, 1}, {1, 0, 0}})
 local examples_part = unlabelled:match('^(.-)evaluate\'s confusion matrix')
 t.ok(examples_part and not examples_part:find('true') and not examples_part:find('right') and
