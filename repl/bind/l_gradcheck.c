@@ -113,57 +113,75 @@ static int l_gradcheck(lua_State *L)
     return 1;
 }
 
-/* tostring(result): a short report, one line per tensor. */
+/* "{3, 7}" from the index table on top of the stack (popped). */
+static void index_text(lua_State *L, char *text, size_t size)
+{
+    snprintf(text, size, "{");
+    for (lua_Integer d = 1; lua_rawgeti(L, -1, d) == LUA_TNUMBER; d++) {
+        size_t used = strlen(text);
+        snprintf(text + used, size - used, "%s%lld", d > 1 ? ", " : "",
+                 (long long)lua_tointeger(L, -1));
+        lua_pop(L, 1);
+    }
+    size_t used = strlen(text);
+    snprintf(text + used, size - used, "}");
+    lua_pop(L, 2);  /* the nil that ended the loop, the index */
+}
+
+/* One line of the report for the tensor called `name`; pushes it. */
+static void push_line(lua_State *L, int result, const char *name)
+{
+    lua_getfield(L, result, name);
+    int t = lua_gettop(L);
+    lua_getfield(L, t, "index");
+    char index[96];
+    index_text(L, index, sizeof index);
+    lua_getfield(L, t, "error");
+    lua_getfield(L, t, "analytic");
+    lua_getfield(L, t, "numeric");
+    lua_getfield(L, t, "verdict");
+    char line[320];
+    snprintf(line, sizeof line, "  %-20s worst error %-9.3g at %s: analytic %.6g, "
+             "numeric %.6g  %s\n", name, lua_tonumber(L, t + 1), index,
+             lua_tonumber(L, t + 2), lua_tonumber(L, t + 3), lua_tostring(L, t + 4));
+    lua_settop(L, t - 1);
+    lua_pushstring(L, line);
+}
+
+/* tostring(result): a short report, one line per tensor. The pieces go on
+ * the stack above the names and are joined at the end. */
 static int result_tostring(lua_State *L)
 {
-    luaL_Buffer b;
-    luaL_buffinit(L, &b);
+    lua_settop(L, 1);
+    lua_getfield(L, 1, "names");  /* 2 */
+    luaL_checktype(L, 2, LUA_TTABLE);
     lua_getfield(L, 1, "loss_name");
     lua_getfield(L, 1, "loss");
-    lua_pushfstring(L, "gradient check: loss %s = %s\n", lua_tostring(L, -2),
-                    lua_tostring(L, -1));
-    luaL_addvalue(&b);
-    lua_pop(L, 2);
+    lua_pushfstring(L, "gradient check: loss %s = %s\n", lua_tostring(L, 3),
+                    lua_tostring(L, 4));
+    lua_replace(L, 3);
+    lua_settop(L, 3);
     lua_pushfstring(L, "  central differences, step %s x max(1, |value|); "
                     "error = |analytic - numeric| / max(|analytic|, |numeric|, %s); "
                     "ok when at most %s\n", "1e-3", "1e-2", "1e-2");
-    luaL_addvalue(&b);
-    lua_getfield(L, 1, "names");
-    int names = lua_gettop(L);
-    for (lua_Integer i = 1; lua_rawgeti(L, names, i) == LUA_TSTRING; i++) {
-        lua_gettable(L, 1);
-        int t = lua_gettop(L);
-        lua_getfield(L, t, "index");
-        char index[64] = "{";
-        for (lua_Integer d = 1; lua_rawgeti(L, -1, d) == LUA_TNUMBER; d++) {
-            size_t used = strlen(index);
-            snprintf(index + used, sizeof index - used, "%s%lld", d > 1 ? ", " : "",
-                     (long long)lua_tointeger(L, -1));
-            lua_pop(L, 1);
-        }
-        lua_pop(L, 2);  /* nil, index */
-        lua_getfield(L, t, "error");
-        lua_getfield(L, t, "analytic");
-        lua_getfield(L, t, "numeric");
-        lua_getfield(L, t, "verdict");
-        lua_rawgeti(L, names, i);
-        char line[256];
-        snprintf(line, sizeof line, "  %-20s worst error %-9.3g at %s}: analytic %.6g, "
-                 "numeric %.6g  %s\n", lua_tostring(L, -1), lua_tonumber(L, t + 1), index,
-                 lua_tonumber(L, t + 2), lua_tonumber(L, t + 3), lua_tostring(L, t + 4));
-        lua_settop(L, names);
-        lua_pushstring(L, line);
-        luaL_addvalue(&b);
+    int pieces = 2;
+    lua_Integer n = (lua_Integer)lua_rawlen(L, 2);
+    luaL_checkstack(L, (int)n + 4, "gradcheck report");
+    for (lua_Integer i = 1; i <= n; i++) {
+        lua_rawgeti(L, 2, i);
+        char name[2 * NN_NAME_SIZE + 1];
+        snprintf(name, sizeof name, "%s", lua_tostring(L, -1) ? lua_tostring(L, -1) : "?");
+        lua_pop(L, 1);
+        push_line(L, 1, name);
+        pieces++;
     }
-    lua_pop(L, 1);
     lua_getfield(L, 1, "ok");
     bool ok = lua_toboolean(L, -1);
     lua_pop(L, 1);
     lua_pushstring(L, ok ? "ok = true: every gradient agrees with its central difference"
                          : "ok = false: a gradient marked WRONG disagrees with its central "
                            "difference");
-    luaL_addvalue(&b);
-    luaL_pushresult(&b);
+    lua_concat(L, pieces + 1);
     return 1;
 }
 

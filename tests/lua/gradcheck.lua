@@ -117,6 +117,14 @@ local r2 = nn.gradcheck(m, x, y, {loss = 'mean_squared_error'})
 t.is({r2.ok, r2.loss_name}, {true, 'mean_squared_error'}, 'loss = ... checks that loss')
 t.is(m.loss, 'categorical_crossentropy', 'and leaves the compiled loss in place')
 
+-- Dropout is off during the check (inference mode): with it on, each probe
+-- would drop other inputs and the differences would be noise
+local md = nn.Sequential{nn.Dense(6, {activation = 'tanh', input_shape = {4}}), nn.Dropout(0.5),
+                         nn.Dense(2)}
+md:compile{optimizer = 'sgd', loss = 'mean_squared_error'}
+local rdrop = nn.gradcheck(md, x, nn.tensor{{0.5, -1}, {1, 0.25}})
+t.is(rdrop.ok, true, 'a model with Dropout(0.5): ok = true (Dropout off during the check)')
+
 -- ---- built-in layers alone ----
 nn.seed(7)
 local function check_layer(layer, x, names)
@@ -151,6 +159,16 @@ t.like(text, 'ok when at most 1e%-2', 'tostring: states the threshold')
 t.like(text, 'dense_1%.kernel +worst error [0-9.e-]+ +at {%d, %d}: analytic', 'tostring: a line per tensor')
 t.like(text, 'ok = true', 'tostring: the verdict')
 t.like(nn.show(r), 'dense_2%.bias', 'printed at the REPL, it is the report')
+
+-- a failing result reads as one: the same report on a hand-made table
+local failing = setmetatable({ok = false, loss = 0.5, loss_name = 'mean_squared_error',
+  names = {'d.kernel'},
+  ['d.kernel'] = {error = 0.0909, index = {2, 3}, analytic = 1.1, numeric = 1.0,
+                  verdict = 'WRONG', ok = false}}, getmetatable(r))
+local failing_text = tostring(failing)
+t.like(failing_text, 'd%.kernel +worst error 0%.0909 +at {2, 3}: analytic 1%.1, numeric 1 +WRONG',
+       'tostring: a wrong tensor is marked WRONG, with its index and both values')
+t.like(failing_text, 'ok = false', 'tostring: and the verdict is ok = false')
 
 -- ---- mistakes ----
 t.raises(function() nn.gradcheck(m, x) end, 'gradcheck: a model needs its targets',
