@@ -81,6 +81,7 @@ void lnn_open_stepper(lua_State *L);  /* adds nn.stepper */
 void lnn_open_help(lua_State *L);     /* the global help() */
 void lnn_open_gluon(lua_State *L);    /* net(x), nn.Trainer, nn.losses (after model) */
 void lnn_open_npy(lua_State *L);      /* t:save('x.npy'), nn.load_npy (l_npy.c) */
+void lnn_open_gradcheck(lua_State *L);  /* nn.gradcheck (l_gradcheck.c) */
 void lnn_open_files(lua_State *L);    /* .files of the table on top: the lessons' file access */
 
 /* ---- option tables ---- */

@@ -82,6 +82,8 @@ rx = nn.randn(4, 5, 3); ry = nn.utils.to_categorical(nn.tensor{0, 1, 1, 0}, 2)
 :step 4
 :next
 print('lstm view', #nn.viz.snapshot('lstm', {model = r}) > 0)
+print('gradcheck', nn.gradcheck(r, rx, ry).ok, #tostring(nn.gradcheck(nn.Dense(2), nn.randn(2, 3))) > 0)
+nn.gradcheck(nn.Conv2D(2, 3), nn.randn(2, 2, 2, 1))
 m:save(os.getenv('SESSION_DIR') .. '/m.nnstep')
 m2 = nn.load(os.getenv('SESSION_DIR') .. '/m.nnstep')
 print('loaded model differs by', (m2:predict(x) - m:predict(x)):abs():max())
@@ -107,6 +109,8 @@ status=$?
 # (Piped, the REPL still prints its prompts: lines begin with "nn> ".)
 session_ran() {
     grep -q 'loaded model differs by	0\.0$' "$work_dir/stdout" &&
+        grep -q 'gradcheck	true	true$' "$work_dir/stdout" &&
+        grep -q 'gradcheck: Conv2D: window (3, 3) is larger' "$work_dir/stderr" &&
         grep -q 'loop	2$' "$work_dir/stdout" &&
         grep -q 'zeros: 1000000000000 elements is too many' "$work_dir/stderr"
 }
