@@ -10,6 +10,7 @@
 
 #include "gradient_check.h"
 #include "lnn.h"
+#include "tensor_print.h"
 
 #define RESULT_META "nn.gradcheck_result"
 
@@ -148,6 +149,15 @@ static void push_line(lua_State *L, int result, const char *name)
     lua_pushstring(L, line);
 }
 
+/* result[key], a number (0 if it is missing). */
+static double number_field(lua_State *L, const char *key)
+{
+    lua_getfield(L, 1, key);
+    double v = lua_tonumber(L, -1);
+    lua_pop(L, 1);
+    return v;
+}
+
 /* tostring(result): a short report, one line per tensor. The pieces go on
  * the stack above the names and are joined at the end. */
 static int result_tostring(lua_State *L)
@@ -156,14 +166,16 @@ static int result_tostring(lua_State *L)
     lua_getfield(L, 1, "names");  /* 2 */
     luaL_checktype(L, 2, LUA_TTABLE);
     lua_getfield(L, 1, "loss_name");
-    lua_getfield(L, 1, "loss");
-    lua_pushfstring(L, "gradient check: loss %s = %s\n", lua_tostring(L, 3),
-                    lua_tostring(L, 4));
+    char loss[32], step[32], floor[32], threshold[32];  /* the numbers the check used */
+    lnn_format_value(number_field(L, "loss"), 6, loss, sizeof loss);
+    lnn_format_value(number_field(L, "step"), 3, step, sizeof step);
+    lnn_format_value(number_field(L, "floor"), 3, floor, sizeof floor);
+    lnn_format_value(number_field(L, "threshold"), 3, threshold, sizeof threshold);
+    lua_pushfstring(L, "gradient check: loss %s = %s\n", lua_tostring(L, 3), loss);
     lua_replace(L, 3);
-    lua_settop(L, 3);
     lua_pushfstring(L, "  central differences, step %s x max(1, |value|); "
                     "error = |analytic - numeric| / max(|analytic|, |numeric|, %s); "
-                    "ok when at most %s\n", "1e-3", "1e-2", "1e-2");
+                    "ok when at most %s\n", step, floor, threshold);
     int pieces = 2;
     lua_Integer n = (lua_Integer)lua_rawlen(L, 2);
     luaL_checkstack(L, (int)n + 4, "gradcheck report");

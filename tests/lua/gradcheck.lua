@@ -154,8 +154,8 @@ check_layer(m3.layers[2], nn.randn(3, 3), {'input', 'dense_2.kernel', 'dense_2.b
 -- ---- the report ----
 local text = tostring(r)
 t.like(text, 'loss categorical_crossentropy', 'tostring: names the loss')
-t.like(text, 'step 1e%-3', 'tostring: states the step')
-t.like(text, 'ok when at most 1e%-2', 'tostring: states the threshold')
+t.like(text, 'step 0%.001 x max%(1, |value|%)', 'tostring: states the step it used')
+t.like(text, 'ok when at most 0%.01', 'tostring: states the threshold it used')
 t.like(text, 'dense_1%.kernel +worst error [0-9.e-]+ +at {%d, %d}: analytic', 'tostring: a line per tensor')
 t.like(text, 'ok = true', 'tostring: the verdict')
 t.like(nn.show(r), 'dense_2%.bias', 'printed at the REPL, it is the report')
