@@ -312,16 +312,15 @@ static bool read_gzip_isize(idx_file *f, uint32_t *isize)
     return true;
 }
 
-/* The uncompressed length, by decompressing the whole file once. */
-static nn_status count_uncompressed(idx_file *f, uint64_t *total)
+/* *count <- the bytes from here to the end, read and dropped. */
+static nn_status count_to_end(idx_file *f, uint64_t *count)
 {
     unsigned char chunk[IDX_CHUNK_BYTES];
     unsigned got;
-    *total = 0;
-    gzrewind(f->gz);
+    *count = 0;
     do {
         NN_TRY(read_bytes(f, chunk, sizeof chunk, &got));
-        *total += got;
+        *count += got;
     } while (got == sizeof chunk);
     return NN_OK;
 }
@@ -338,7 +337,8 @@ static nn_status check_gzip_length(idx_file *f)
     if (expected < (UINT64_C(1) << 32) && read_gzip_isize(f, &isize) &&
         isize == (uint32_t)expected)
         return NN_OK;
-    NN_TRY(count_uncompressed(f, &total));
+    gzrewind(f->gz);  /* the whole stream, once */
+    NN_TRY(count_to_end(f, &total));
     if (total < expected)
         return nn_fail(NN_ERR_FORMAT,
                        "%s: truncated: expected %" PRIu64 " bytes of data, found %" PRIu64 "%s",
@@ -423,13 +423,8 @@ static nn_status read_elements(idx_file *f, double scale, nn_real *out)
  * the extra bytes so that the message can say how far off the header is. */
 static nn_status check_no_trailing_data(idx_file *f)
 {
-    unsigned char chunk[IDX_CHUNK_BYTES];
-    uint64_t extra = 0;
-    unsigned got;
-    do {
-        NN_TRY(read_bytes(f, chunk, sizeof chunk, &got));
-        extra += got;
-    } while (got == sizeof chunk);
+    uint64_t extra;
+    NN_TRY(count_to_end(f, &extra));
     if (extra > 0)
         return nn_fail(NN_ERR_FORMAT,
                        "%s: dimension sizes do not match the file's length: expected "

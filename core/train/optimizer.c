@@ -121,6 +121,7 @@ nn_status nn_optimizer_new(nn_optimizer **out, const char *name)
     opt->beta_2 = 0.999;
     opt->rho = 0.9;
     opt->epsilon = 1e-7;
+    opt->grad_scale = 1;
     *out = opt;
     return NN_OK;
 }
@@ -189,8 +190,8 @@ static void free_state(nn_optimizer *opt)
         free(opt->state[k]);
         opt->state[k] = NULL;
     }
-    free(opt->clipped);
-    opt->clipped = NULL;
+    free(opt->adjusted);
+    opt->adjusted = NULL;
     opt->num_state = 0;
     opt->size = 0;
 }
@@ -209,9 +210,9 @@ nn_status nn_optimizer_bind(nn_optimizer *opt, size_t size)
                                      (1024.0 * 1024.0 * 1024.0));
         }
     }
-    if (clipping(opt) && !(opt->clipped = nn_malloc((size ? size : 1) * sizeof(nn_real)))) {
+    if (!(opt->adjusted = nn_malloc((size ? size : 1) * sizeof(nn_real)))) {
         free_state(opt);
-        return nn_fail(NN_ERR_NOMEM, "optimizer: out of memory for %zu clipped gradients",
+        return nn_fail(NN_ERR_NOMEM, "optimizer: out of memory for %zu scratch gradients",
                        size);
     }
     opt->num_state = count;
@@ -238,15 +239,18 @@ static void clip_to_norm(nn_real *g, size_t n, double norm, double limit)
             g[i] = (nn_real)(g[i] * (limit / norm));
 }
 
-/* opt->clipped <- every parameter's gradient, in order, then clipped there:
- * the parameters' own gradients are left as backward made them. */
-static void clip_gradients(const nn_optimizer *opt, nn_param *const *params, int count)
+/* opt->adjusted <- every parameter's gradient, in order, times grad_scale,
+ * then clipped there: the parameters' own gradients are left as backward
+ * made them. */
+static void adjust_gradients(const nn_optimizer *opt, nn_param *const *params, int count)
 {
-    nn_real *all = opt->clipped;  // (size): the gradients side by side
+    nn_real *all = opt->adjusted;  // (size): the gradients side by side
     size_t at = 0;
     for (int k = 0; k < count; k++) {
+        const nn_real *g = nn_tensor_data(params[k]->grad);
         size_t n = nn_tensor_numel(params[k]->grad);
-        memcpy(all + at, nn_tensor_data(params[k]->grad), n * sizeof *all);
+        for (size_t i = 0; i < n; i++)
+            all[at + i] = opt->grad_scale == 1 ? g[i] : (nn_real)(g[i] * opt->grad_scale);
         at += n;
     }
     for (size_t i = 0; i < opt->size && opt->clipvalue > 0; i++)
@@ -330,11 +334,9 @@ nn_status nn_optimizer_update(nn_optimizer *opt, nn_param *const *params, int co
         return nn_fail(NN_ERR_STATE, "optimizer: its state is for %zu parameters and these "
                        "settings, the model now has %zu; compile the model again",
                        opt->size, total);
-    if (clipping(opt)) {
-        if (!opt->clipped && !(opt->clipped = nn_malloc((total ? total : 1) * sizeof(nn_real))))
-            return nn_fail(NN_ERR_NOMEM, "optimizer: out of memory for the clipped gradients");
-        clip_gradients(opt, params, count);
-    }
+    bool adjust = clipping(opt) || opt->grad_scale != 1;
+    if (adjust)
+        adjust_gradients(opt, params, count);
     opt->iterations++;
     double t = (double)opt->iterations;
     nn_real adam_step = opt->kind != NN_OPT_ADAM ? 0
@@ -343,7 +345,7 @@ nn_status nn_optimizer_update(nn_optimizer *opt, nn_param *const *params, int co
     size_t at = 0;
     for (int k = 0; k < count; k++) {
         nn_real *w = nn_tensor_data(params[k]->value);
-        const nn_real *g = clipping(opt) ? opt->clipped + at : nn_tensor_data(params[k]->grad);
+        const nn_real *g = adjust ? opt->adjusted + at : nn_tensor_data(params[k]->grad);
         size_t n = nn_tensor_numel(params[k]->value);
         switch (opt->kind) {
         case NN_OPT_SGD: sgd_update(opt, w, g, n, at); break;

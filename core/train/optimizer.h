@@ -58,10 +58,14 @@ typedef struct nn_optimizer {
                                momentum if momentum > 0, then
                                average_gradient if centered */
     uint64_t iterations;    /* updates done (Adam's bias correction) */
-    /* scratch, when clipping is on: the clipped gradients the update uses.
-     * Clipping never writes into the parameters' own gradients, which stay
-     * dL/dw for the learner to read (Keras clips copies too). */
-    nn_real *clipped;
+    /* The gradients are read times this, before any clipping: 1, or B/n for
+     * the Gluon loop's step(n) (Gluon's rescale_grad). */
+    double grad_scale;
+    /* scratch, sized by bind: the gradients the update uses when they are
+     * scaled or clipped. Neither ever writes into the parameters' own
+     * gradients, which stay dL/dw for the learner to read (Keras clips
+     * copies too). */
+    nn_real *adjusted;
 } nn_optimizer;
 
 /* "sgd", "adam" or "rmsprop" with Keras's defaults. */

@@ -86,30 +86,11 @@ nn_status nn_model_update(nn_model *m, size_t n)
         return nn_fail(NN_ERR_ARG, "update: the batch size must be positive");
     if (n == m->grads_batch)  /* mean_grad * B / B: fit's update, bit for bit */
         return nn_phase_update(m);
-    /* scale the gradients for the update, then put back what backward made
-     * (a copy, not a division: x * f / f need not give x again) */
-    size_t count = nn_model_param_count(m);
-    nn_real *saved = nn_malloc((count ? count : 1) * sizeof *saved);
-    if (!saved)
-        return nn_fail(NN_ERR_NOMEM, "update: out of memory");
-    double factor = (double)m->grads_batch / (double)n;
-    size_t offset = 0;
-    for (int w = 0; w < m->num_weights; w++) {
-        nn_real *g = nn_tensor_data(m->weights[w]->grad);
-        size_t len = nn_tensor_numel(m->weights[w]->grad);
-        memcpy(saved + offset, g, len * sizeof *g);
-        for (size_t i = 0; i < len; i++)
-            g[i] = (nn_real)(g[i] * factor);
-        offset += len;
-    }
+    /* the optimizer reads the gradients times B/n (into its scratch, so
+     * the gradients stay what backward made) */
+    m->optimizer->grad_scale = (double)m->grads_batch / (double)n;
     nn_status st = nn_phase_update(m);
-    offset = 0;
-    for (int w = 0; w < m->num_weights; w++) {
-        size_t len = nn_tensor_numel(m->weights[w]->grad);
-        memcpy(nn_tensor_data(m->weights[w]->grad), saved + offset, len * sizeof(nn_real));
-        offset += len;
-    }
-    free(saved);
+    m->optimizer->grad_scale = 1;
     return st;
 }
 

@@ -41,6 +41,17 @@
 #include "lnn.h"
 #include "tensor_print.h"
 
+/* registry[table][value on top] = the net at index 1 (a weak-keyed table:
+ * which model an output or a ParameterDict belongs to). Leaves the stack. */
+static void remember_net(lua_State *L, const char *table)
+{
+    lua_getfield(L, LUA_REGISTRYINDEX, table);
+    lua_pushvalue(L, -2);
+    lua_pushvalue(L, 1);
+    lua_rawset(L, -3);
+    lua_pop(L, 1);
+}
+
 /* net(x): a training-mode forward pass; returns the output. A weak table
  * remembers which model made that output, so the loss can find it. */
 static int model_call(lua_State *L)
@@ -49,11 +60,7 @@ static int model_call(lua_State *L)
     nn_tensor *x = lnn_check_tensor(L, 2, "net(x)");
     lnn_check(L, nn_model_forward(m, x, true), "net(x)");
     lnn_push_tensor_view(L, m->layers[m->num_layers - 1]->output);
-    lua_getfield(L, LUA_REGISTRYINDEX, "nnstep.outputs");
-    lua_pushvalue(L, -2);
-    lua_pushvalue(L, 1);
-    lua_rawset(L, -3);  /* outputs[out] = net */
-    lua_pop(L, 1);
+    remember_net(L, "nnstep.outputs");  /* outputs[out] = net */
     return 1;
 }
 
@@ -95,11 +102,7 @@ static int model_collect_params(lua_State *L)
             lua_rawset(L, -3);
         }
     luaL_setmetatable(L, "nn.ParameterDict");
-    lua_getfield(L, LUA_REGISTRYINDEX, "nnstep.param_owners");
-    lua_pushvalue(L, -2);
-    lua_pushvalue(L, 1);
-    lua_rawset(L, -3);  /* owners[params] = net */
-    lua_pop(L, 1);
+    remember_net(L, "nnstep.param_owners");  /* owners[params] = net */
     return 1;
 }
 

@@ -525,17 +525,15 @@ void lnn_viz_fit_end(lnn_fit_viz *v)
     lua_State *L = v->L;
     /* A Ctrl-C (or kill -INT) during the run armed a hook that would stop
      * the closing at its first Lua instruction, leaving the terminal raw,
-     * in the alternate screen, cursor hidden. fit has noted the interrupt;
-     * the hook goes, and the closing is tried again if another comes. */
-    for (int tries = 0; tries < 3; tries++) {
-        lnn_disarm_interrupt_hook(L);
-        lua_getfield(L, v->app, "close");
-        lua_pushvalue(L, v->app);
-        if (lua_pcall(L, 1, 0, 0) == LUA_OK)
-            break;
+     * in the alternate screen, cursor hidden. fit has noted the interrupt,
+     * so the hook goes; if closing fails all the same (another signal), the
+     * terminal is given back in C. */
+    lnn_disarm_interrupt_hook(L);
+    lua_getfield(L, v->app, "close");
+    lua_pushvalue(L, v->app);
+    if (lua_pcall(L, 1, 0, 0) != LUA_OK) {
         lua_pop(L, 1);
-        if (tries == 2)
-            viz_term_restore_screen();  /* whatever failed, the learner gets a terminal */
+        viz_term_restore_screen();
     }
     v->app = 0;
 }
