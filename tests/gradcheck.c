@@ -103,6 +103,12 @@ gradcheck_report gradcheck_layer(nn_layer *layer, size_t batch, uint64_t seed,
     compare(&p, nn_tensor_data(x), nn_tensor_data(dx), nn_tensor_numel(x), "input",
             &report);
     for (int i = 0; i < layer->num_params; i++) {
+        /* a buffer (BatchNormalization's moving statistics) has no gradient:
+         * nothing trains it, though at inference the output depends on it */
+        if (!layer->params[i].trainable) {
+            nn_tensor_free(dparams[i]);
+            continue;
+        }
         nn_tensor *v = layer->params[i].value;
         compare(&p, nn_tensor_data(v), nn_tensor_data(dparams[i]), nn_tensor_numel(v),
                 layer->params[i].name, &report);

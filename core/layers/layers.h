@@ -45,6 +45,13 @@ nn_status nn_activation_layer_new(nn_layer **out, const char *activation,
  * scale the rest by 1/(1-rate); at inference, the identity. */
 nn_status nn_dropout_new(nn_layer **out, double rate, const nn_layer_options *opts);
 
+/* BatchNormalization(momentum, epsilon, center, scale) on the last axis:
+ * y = gamma * (x - mean) / sqrt(var + epsilon) + beta per channel, with the
+ * batch's statistics while training and the moving ones at inference.
+ * gamma (C) if scale, beta (C) if center; buffers moving_mean, moving_variance (C). */
+nn_status nn_batch_normalization_new(nn_layer **out, double momentum, double epsilon,
+                                     bool center, bool scale, const nn_layer_options *opts);
+
 /* Recurrent layers over (timesteps, features). return_sequences: output
  * every hidden state (timesteps, units), else only the last (units).
  * SimpleRNN: h_t = activation(x_t W + h_{t-1} U + b).

@@ -206,8 +206,12 @@ static void keyword_setting(lua_State *L, int t, const nn_setting *s, nn_setting
         lua_pop(L, 1);
         break;
     case NN_SETTING_NUMBER:
-        if (lua_getfield(L, t, s->name) != LUA_TNIL)
-            v->number = luaL_checknumber(L, -1);
+        if (lua_getfield(L, t, s->name) != LUA_TNIL) {
+            if (lua_type(L, -1) != LUA_TNUMBER)
+                luaL_error(L, "%s: %s should be a number, got %s", fn, s->name,
+                           luaL_typename(L, -1));
+            v->number = lua_tonumber(L, -1);
+        }
         lua_pop(L, 1);
         break;
     }
