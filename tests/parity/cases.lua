@@ -16,6 +16,8 @@
 --   input_grad1.npy    dL/dx in step 1 (see below); input_grad2 in step 2
 --   drop_in1.I.npy, drop_out1.I.npy   a Dropout's input and output in step 1,
 --                      from which check.py reads the mask nnstep drew
+--   predict2.npy       m:predict(x) after the two steps, for the cases with
+--                      predict_after (BatchNormalization: the moving statistics)
 --   fit_w2.I.NAME.npy  the weights after m:fit(x, y, {epochs = 2}) from the
 --                      same w0 (one batch an epoch: the same two steps), for
 --                      the cases without a Dropout (fit draws other masks)
@@ -226,6 +228,33 @@ case{name = 'recurrent_no_bias', input = {5, 3}, batch = 3, target = 'normal', l
      layers = {{'LSTM', 4, {return_sequences = true, use_bias = false}},
                {'GRU', 3, {use_bias = false}}, {'Dense', 2}}}
 
+-- BatchNormalization after Dense (B, C), Conv2D (B, H, W, C) and a recurrent
+-- layer's sequences (B, T, C); a momentum far from 0.99 moves the moving
+-- statistics enough in two steps that a wrong rule (PyTorch's unbiased
+-- variance, or its momentum) is far outside the tolerance. A bias right
+-- before a BatchNormalization is useless (the batch mean takes it away: its
+-- gradient is 0, float32 noise of 1e-7 in nnstep), and Adam's g / sqrt(v)
+-- turns that noise into steps of 1e-5; so the Adam cases leave it out, as
+-- Keras models do (use_bias = False), and the SGD case keeps it
+case{name = 'batch_norm_dense', input = {5}, batch = 6, target = 'onehot',
+     loss = 'categorical_crossentropy', optimizer = {name = 'adam'}, predict_after = true,
+     layers = {{'Dense', 4, {use_bias = false}}, {'BatchNormalization'},
+               {'Dense', 3, {activation = 'softmax'}}}}
+case{name = 'batch_norm_dense_settings', input = {5}, batch = 5, target = 'normal',
+     loss = 'mse', optimizer = {name = 'sgd', learning_rate = 0.1}, predict_after = true,
+     layers = {{'Dense', 4, {activation = 'relu'}},
+               {'BatchNormalization', {momentum = 0.5, epsilon = 0.01, center = false}},
+               {'Dense', 2}}}
+case{name = 'batch_norm_conv2d', input = {5, 5, 2}, batch = 3, target = 'normal',
+     loss = 'mse', optimizer = {name = 'adam'}, predict_after = true,
+     layers = {{'Conv2D', 3, 3, {use_bias = false}}, {'BatchNormalization', {momentum = 0.6}},
+               {'Flatten'},
+               {'Dense', 2}}}
+case{name = 'batch_norm_sequences', input = {4, 3}, batch = 3, target = 'normal',
+     loss = 'mse', optimizer = {name = 'adam'}, predict_after = true,
+     layers = {{'LSTM', 4, {return_sequences = true}},
+               {'BatchNormalization', {momentum = 0.7, scale = false}}, {'Dense', 2}}}
+
 -- Keras's initializers, on layers large enough for the spread of the
 -- weights to say something (check.py: check_initial_weights)
 case{name = 'initializers_recurrent', input = {6, 40}, batch = 2, target = 'normal',
@@ -417,6 +446,7 @@ local function run(c)
   c.evaluate_loss, c.evaluate_accuracy = m:evaluate(x, y, {batch_size = c.batch})
   c.losses, c.accuracies = {}, {}
   for step = 1, 2 do train_step(c, m, layers, x, y, dir, step) end
+  if c.predict_after then save(m:predict(x, {batch_size = c.batch}), dir, 'predict2') end
   if not has_dropout(c) then fit_two_epochs(c, w0, x, y, dir) end
   local f = assert(io.open(dir .. 'json', 'w'))
   f:write(json(c), '\n')

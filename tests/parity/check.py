@@ -31,7 +31,14 @@ where the two differ:
     the LeakyReLU layer's default is 0.3), elu alpha 1;
   - optimizers as Keras 3 writes them: torch.optim's Adam puts epsilon
     after the bias correction of v, its RMSprop outside the square root;
-    Keras's clipnorm clips each weight's gradient on its own.
+    Keras's clipnorm clips each weight's gradient on its own;
+  - BatchNormalization: the output is torch's F.batch_norm on the input
+    seen as (rows, channels), channels last; the moving statistics follow
+    Keras's rule, moving = moving * momentum + batch * (1 - momentum) with
+    the BIASED batch variance, computed here, not torch's running stats
+    (torch's momentum is Keras's 1 - momentum, and its running_var takes
+    the unbiased variance). They are buffers: no gradient, no optimizer
+    step; their values after each step and after fit are compared.
 
 Tolerances. nnstep computes in float32 (unit roundoff u = 6e-8); this
 reference in float64. A quantity passes when
@@ -212,8 +219,30 @@ def recurrent(kind, x, params, args, options):
     return out if options.get('return_sequences', False) else out[:, -1, :]
 
 
-def forward(case, params, x, training, masks, variant):
-    """The model's output; params[i] holds layer i's tensors by name."""
+BUFFERS = ('moving_mean', 'moving_variance')
+
+
+def batch_normalization(h, p, options, training, updates, i):
+    """Keras's BatchNormalization on the last axis; in training, Keras's
+    moving-statistics update into updates[(i, name)]."""
+    momentum = options.get('momentum', 0.99)
+    epsilon = options.get('epsilon', 1e-3)
+    rows = h.reshape(-1, h.shape[-1])  # (every other axis, channels)
+    if training:
+        mean = rows.mean(dim=0)
+        var = rows.var(dim=0, unbiased=False)
+        if updates is not None:
+            updates[(i, 'moving_mean')] = p['moving_mean'] * momentum + mean.detach() * (1 - momentum)
+            updates[(i, 'moving_variance')] = (p['moving_variance'] * momentum
+                                               + var.detach() * (1 - momentum))
+    out = F.batch_norm(rows, p['moving_mean'].clone(), p['moving_variance'].clone(),
+                       p.get('gamma'), p.get('beta'), training, 0.0, epsilon)
+    return out.reshape(h.shape)
+
+
+def forward(case, params, x, training, masks, variant, updates=None):
+    """The model's output; params[i] holds layer i's tensors by name. In
+    training, the buffers' new values go into updates (a dict), if given."""
     h = x
     for i, spec in enumerate(case.spec['layers'], start=1):
         kind, args, options = layer_options(spec)
@@ -237,6 +266,8 @@ def forward(case, params, x, training, masks, variant):
                 h = h * masks[i] / (1 - rate)
         elif kind in ('SimpleRNN', 'LSTM', 'GRU'):
             h = recurrent(kind, h, p, args, options)
+        elif kind == 'BatchNormalization':
+            h = batch_normalization(h, p, options, training, updates, i)
         else:
             raise ValueError('no layer ' + kind)
     return h
@@ -384,11 +415,13 @@ def reference(case, variant):
         result['predict'] = forward(case, params_of(weights), x0, False, {}, variant)
         result['evaluate_loss'] = loss_value(spec['loss'], result['predict'], y, variant)
     for step in (1, 2):
-        leaves = {k: t.clone().requires_grad_(True) for k, t in weights.items()}
+        leaves = {k: t.clone().requires_grad_(k[1] not in BUFFERS) for k, t in weights.items()}
         x = x0.clone().requires_grad_(True)
-        out = forward(case, params_of(leaves), x, True, dropout_masks(case, step), variant)
+        updates = {}
+        out = forward(case, params_of(leaves), x, True, dropout_masks(case, step), variant,
+                      updates)
         loss = loss_value(spec['loss'], out, y, variant)
-        keys = list(leaves)
+        keys = [k for k in leaves if k[1] not in BUFFERS]
         grads = torch.autograd.grad(loss, [x] + [leaves[k] for k in keys])
         result['forward%d' % step] = out.detach()
         result['loss%d' % step] = loss.detach()
@@ -398,8 +431,13 @@ def reference(case, variant):
             else grads
         for k, g in reported.items():
             result['grad%d.%d.%s' % ((step,) + k)] = g
+        for k in updates:  # a buffer: nothing trains it
+            result['grad%d.%d.%s' % ((step,) + k)] = torch.zeros_like(weights[k])
         with torch.no_grad():
-            weights = optimizer.step(weights, grads)
+            weights = {**optimizer.step({k: weights[k] for k in keys}, grads), **updates}
+        if step == 2 and case.has('predict2'):
+            with torch.no_grad():
+                result['predict2'] = forward(case, params_of(weights), x0, False, {}, variant)
         for k, w in weights.items():
             result['w%d.%d.%s' % ((step,) + k)] = w
     result['w0'] = {k: case.load('w0.%d.%s' % k) for k in weights}
@@ -413,7 +451,7 @@ def own_gradient_steps(case, variant, result):
     compared without the float32 error of the gradient, which Adam and
     RMSprop amplify where a gradient is tiny (their steps are g / |g|)."""
     optimizer = Optimizer(case.spec.get('optimizer'), variant)
-    weights = result['w0']
+    weights = {k: w for k, w in result['w0'].items() if k[1] not in BUFFERS}
     for step in (1, 2):
         grads = {k: case.load('grad%d.%d.%s' % ((step,) + k)) for k in weights}
         with torch.no_grad():
@@ -526,14 +564,18 @@ def check_case(case, tap):
                     'dL/d %s.%s in step %d (at %s)' % (names[i - 1], n, step, at))
         check_input_grad(case, step, want, alts, tap)
         params = sorted(want['w0'])
+        trained = [(i, n) for (i, n) in params if n not in BUFFERS]
         compare_all(case, [('own%d.%d.%s' % (step, i, n), case.load('w%d.%d.%s' % (step, i, n)),
-                            want['before%d.%d.%s' % (step, i, n)]) for (i, n) in params],
+                            want['before%d.%d.%s' % (step, i, n)]) for (i, n) in trained],
                     tap, want, alts, 'optimizer step %d from nnstep\'s own weights and '
                     'gradients, every weight' % step, rtol=OPTIMIZER_RTOL)
         for (i, n) in params:
             key = 'w%d.%d.%s' % (step, i, n)
             compare(case, key, case.load(key), tap, want, alts,
                     '%s.%s after %d step%s' % (names[i - 1], n, step, 's' if step > 1 else ''))
+    if case.has('predict2'):
+        compare(case, 'predict2', case.load('predict2'), tap, want, alts,
+                'output (predict, inference) after 2 steps: the moving statistics')
     check_evaluate_and_fit(case, want, alts, tap)
     check_accuracy(case, tap)
     check_dropout(case, tap)
