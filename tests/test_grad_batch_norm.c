@@ -7,9 +7,12 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "gradcheck.h"
 #include "layers.h"
+#include "model.h"
 #include "layer_steps.h"
 
 #define TOLERANCE GRADCHECK_TOLERANCE
@@ -153,7 +156,30 @@ static void test_bad_arguments(void **s)
     nn_layer_free(layer);
 }
 
+/* summary, as Keras's: 4 * C params, of which gamma and beta (2 * C) train */
+static void test_summary(void **s)
+{
+    (void)s;
+    nn_model *m;
+    nn_layer *layer;
+    assert_ok(nn_model_new(&m, 1));
+    assert_ok(nn_dense_new(&layer, 3, &(nn_layer_options){.input_ndim = 1, .input_shape = {4}}));
+    assert_ok(nn_model_add(m, layer));
+    assert_ok(nn_batch_normalization_new(&layer, 0.99, 1e-3, true, true, NULL));
+    assert_ok(nn_model_add(m, layer));
+    char *text;
+    assert_ok(nn_model_summary(m, &text));
+    printf("%s", text);
+    assert_non_null(strstr(text, " batch_normalization_1 (BatchNormalization) (None, 3)"
+                                 "                 12\n"));
+    assert_non_null(strstr(text, "Total params: 27\nTrainable params: 21\n"
+                                 "Non-trainable params: 6\n"));
+    free(text);
+    nn_model_free(m);
+}
+
 static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_summary),
     cmocka_unit_test(test_training_after_dense), cmocka_unit_test(test_training_after_conv),
     cmocka_unit_test(test_training_sequence),    cmocka_unit_test(test_training_no_center),
     cmocka_unit_test(test_training_no_scale),    cmocka_unit_test(test_training_neither),
