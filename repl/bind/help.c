@@ -132,7 +132,8 @@ static const help_entry entries[] = {
                     "  (in, units); Conv2D (kh, kw, channels, filters); SimpleRNN, LSTM, GRU\n"
                     "  kernel, recurrent_kernel, bias (LSTM gates i, f, c, o in blocks of\n"
                     "  units; GRU z, r, h and bias (2, 3 * units)). A layer's buffers (state\n"
-                    "  it keeps but does not train) are among them, where the layer made them."},
+                    "  it keeps but does not train) are among them, where the layer made them:\n"
+                    "  BatchNormalization's gamma, beta, moving_mean, moving_variance."},
     {"set_weights", "layer:set_weights{kernel, bias}; model:set_weights(list): the lists\n"
                     "  get_weights gives (tensors or tables). Every shape is checked first;\n"
                     "  the values are copied into the layers' own tensors."},
