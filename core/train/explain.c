@@ -24,9 +24,15 @@ static void keep_term(nn_explanation *e, nn_explain_term t)
 nn_status nn_explain_weight(const nn_layer *layer, int param, size_t index,
                             nn_explanation *out)
 {
-    if (!layer->kind->gradient_factors)
+    if (!layer->kind->gradient_factors && layer->num_params == 0)
         return nn_fail(NN_ERR_ARG, "explain: %s is a %s, which has no weights to explain",
                        layer->name, layer->kind->class_name);
+    if (!layer->kind->gradient_factors)  /* BatchNormalization's gamma: dy * xhat, per channel */
+        return nn_fail(NN_ERR_ARG, "explain: %s is a %s; explain factors the gradients of "
+                       "kernels and biases (sums of input * dL/dz), not this kind's weights "
+                       "(:print %s.grad.%s shows the gradient)", layer->name,
+                       layer->kind->class_name, layer->name,
+                       layer->params[param >= 0 && param < layer->num_params ? param : 0].name);
     if (param < 0 || param >= layer->num_params || layer->batch == 0)
         return nn_fail(NN_ERR_ARG, "explain: %s has no such parameter (or no batch yet)",
                        layer->name);

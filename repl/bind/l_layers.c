@@ -254,6 +254,9 @@ static int l_new_layer(lua_State *L)
     int opts = given + 1;
     const char *keys[NN_MAX_SETTINGS + 8];
     option_keys(kind, keys);
+    if (!lua_isnoneornil(L, opts) && !lua_istable(L, opts))
+        luaL_error(L, "%s: argument #%d should be a table of options, e.g. {%s = ...}; got %s",
+                   fn, opts, keys[0], luaL_typename(L, opts));
     lnn_check_options(L, opts, keys, fn);
     nn_layer_options o = common_options(L, opts, fn);
     if (kind->activation_first)
