@@ -173,6 +173,22 @@ cm:train_on_batch(xi, yi)
 t.is(max_diff(lb.moving_variance, cb.moving_variance), 0,
      'and it trains on as the original does (momentum kept)')
 
+-- center, scale and epsilon survive a file too
+local flags = nn.Sequential{nn.BatchNormalization{input_shape = {3}, epsilon = 0.01, center = false, scale = false}}
+flags:compile{optimizer = 'sgd', loss = 'mse'}
+local fpath = os.tmpname()
+flags:save(fpath)
+local flags2 = nn.load(fpath)
+os.remove(fpath)
+t.is(tostring(flags2.layers[1]), tostring(flags.layers[1]), 'center, scale, epsilon survive: ' .. tostring(flags2.layers[1]))
+t.is(flags2:count_params(), 6, 'and the loaded layer has no gamma or beta')
+
+-- Gluon's net(x) is a training-mode forward pass, as Keras's model(x, training=True)
+local net = nn.Sequential{nn.BatchNormalization{input_shape = {3}, momentum = 0.5}}
+local xn = nn.tensor{{1, 2, 3}, {3, 2, 1}}
+net(xn)
+t.is_near(net.layers[1].moving_mean:totable(), {1, 1, 1}, 1e-6, 'net(x) trains: moving_mean = 0.5 * 0 + 0.5 * 2')
+
 -- ---- after a recurrent layer's sequences (B, T, C) ----
 nn.seed(5)
 local r = nn.Sequential{
@@ -192,5 +208,6 @@ t.is_near(r.layers[2].moving_mean[1], mean * 0.01, 1e-6, 'the mean over batch an
 -- ---- nn.gradcheck: the model in inference mode, the layer alone ----
 local g = nn.gradcheck(cm, xi, yi)
 t.ok(g.ok, 'nn.gradcheck on a model with BatchNormalization')
+t.ok(nn.gradcheck(nn.BatchNormalization{input_shape = {3}}, nn.randn(4, 3)).ok, 'and on the layer alone')
 
 t.done_testing()

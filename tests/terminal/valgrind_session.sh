@@ -84,6 +84,8 @@ rx = nn.randn(4, 5, 3); ry = nn.utils.to_categorical(nn.tensor{0, 1, 1, 0}, 2)
 print('lstm view', #nn.viz.snapshot('lstm', {model = r}) > 0)
 print('gradcheck', nn.gradcheck(r, rx, ry).ok, #tostring(nn.gradcheck(nn.Dense(2), nn.randn(2, 3))) > 0)
 nn.gradcheck(nn.Conv2D(2, 3), nn.randn(2, 2, 2, 1))
+b = nn.Sequential{nn.Conv2D(2, 3, {input_shape = {5, 5, 1}, use_bias = false}), nn.BatchNormalization{center = false}, nn.Flatten(), nn.Dense(2)}
+b:compile{optimizer = 'adam', loss = 'mse'}; b:fit(nn.rand(3, 5, 5, 1), nn.randn(3, 2), {epochs = 2, batch_size = 2, verbose = 0}); print('batchnorm', b:predict(nn.rand(2, 5, 5, 1)).shape[1])
 m:save(os.getenv('SESSION_DIR') .. '/m.nnstep')
 m2 = nn.load(os.getenv('SESSION_DIR') .. '/m.nnstep')
 print('loaded model differs by', (m2:predict(x) - m:predict(x)):abs():max())
@@ -112,6 +114,7 @@ session_ran() {
         grep -q 'gradcheck	true	true$' "$work_dir/stdout" &&
         grep -q 'gradcheck: Conv2D: window (3, 3) is larger' "$work_dir/stderr" &&
         grep -q 'loop	2$' "$work_dir/stdout" &&
+        grep -q 'batchnorm	2$' "$work_dir/stdout" &&
         grep -q 'zeros: 1000000000000 elements is too many' "$work_dir/stderr"
 }
 check 'the piped session ran to its end' session_ran
