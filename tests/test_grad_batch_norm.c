@@ -17,6 +17,21 @@
 
 #define TOLERANCE GRADCHECK_TOLERANCE
 
+/* cmocka's assert_float_equal compares in float; these compare in double,
+ * as tightly as the build's nn_real allows. */
+#ifdef NN_REAL_DOUBLE
+#define VALUE_TOLERANCE 1e-12
+#else
+#define VALUE_TOLERANCE 1e-6
+#endif
+#define assert_near(got, want) assert_near_at((got), (want), __LINE__)
+
+static void assert_near_at(double got, double want, int line)
+{
+    if (!(fabs(got - want) <= VALUE_TOLERANCE * fmax(1, fabs(want))))
+        fail_msg("line %d: got %.17g, want %.17g", line, got, want);
+}
+
 /* A built BatchNormalization with every parameter and buffer away from its
  * initial value (gamma = 1, beta = 0, moving stats 0 and 1 would hide a
  * gamma or a moving statistic left out of a formula). */
@@ -91,22 +106,22 @@ static void test_values_by_hand(void **s)
     layer_forward_all(layer);
     const nn_real *y = nn_tensor_data(layer->output);
     double s0 = sqrt(3.5 + 0.5), s1 = sqrt(4 + 0.5);
-    assert_float_equal(y[0], 2 * (1 - 3) / s0, 1e-12);
-    assert_float_equal(y[6], 2 * (6 - 3) / s0, 1e-12);
-    assert_float_equal(y[1], (0 - 2) / s1 + 1, 1e-12);
-    assert_float_equal(y[7], (4 - 2) / s1 + 1, 1e-12);
+    assert_near(y[0], 2 * (1 - 3) / s0);
+    assert_near(y[6], 2 * (6 - 3) / s0);
+    assert_near(y[1], (0 - 2) / s1 + 1);
+    assert_near(y[7], (4 - 2) / s1 + 1);
     /* moving = moving * 0.75 + batch * 0.25, with the biased variance */
-    assert_float_equal(mm[0], 0 * 0.75 + 3 * 0.25, 1e-12);
-    assert_float_equal(mm[1], 0 * 0.75 + 2 * 0.25, 1e-12);
-    assert_float_equal(mv[0], 1 * 0.75 + 3.5 * 0.25, 1e-12);
-    assert_float_equal(mv[1], 1 * 0.75 + 4 * 0.25, 1e-12);
+    assert_near(mm[0], 0 * 0.75 + 3 * 0.25);
+    assert_near(mm[1], 0 * 0.75 + 2 * 0.25);
+    assert_near(mv[0], 1 * 0.75 + 3.5 * 0.25);
+    assert_near(mv[1], 1 * 0.75 + 4 * 0.25);
     /* inference: the moving statistics, which do not move */
     layer->training = false;
     layer_forward_all(layer);
-    assert_float_equal(y[0], 2 * (1 - 0.75) / sqrt(1.625 + 0.5), 1e-12);
-    assert_float_equal(y[7], (4 - 0.5) / sqrt(1.75 + 0.5) + 1, 1e-12);
-    assert_float_equal(mm[0], 0.75, 1e-12);
-    assert_float_equal(mv[1], 1.75, 1e-12);
+    assert_near(y[0], 2 * (1 - 0.75) / sqrt(1.625 + 0.5));
+    assert_near(y[7], (4 - 0.5) / sqrt(1.75 + 0.5) + 1);
+    assert_near(mm[0], 0.75);
+    assert_near(mv[1], 1.75);
     nn_tensor_free(x);
     nn_layer_free(layer);
 }
