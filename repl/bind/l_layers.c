@@ -350,9 +350,10 @@ static int layer_field(lua_State *L, const nn_layer *layer, const char *key)
         return push_tensor_or_nil(L, layer->output);
     else if (strcmp(key, "input") == 0)
         return push_tensor_or_nil(L, layer->input);
-    else if (strcmp(key, "grad_input") == 0)  /* nil where it is not computed: the */
-        return push_tensor_or_nil(L, layer->need_grad_input ? layer->grad_input : NULL);
-                                               /* first layer's, see help('grad_input') */
+    else if (strcmp(key, "grad_input") == 0)  /* nil where it is not computed (the */
+        return push_tensor_or_nil(L,          /* first layer's, help('grad_input')) */
+                                  layer->need_grad_input && !layer->kind->input_ids
+                                      ? layer->grad_input : NULL);  /* ids have none */
     else if (strcmp(key, "grad_output") == 0)
         return push_tensor_or_nil(L, layer->grad_output);
     else if (strcmp(key, "input_shape") == 0 && layer->built)
