@@ -24,6 +24,9 @@ static void keep_term(nn_explanation *e, nn_explain_term t)
 nn_status nn_explain_weight(const nn_layer *layer, int param, size_t index,
                             nn_explanation *out)
 {
+    if (!layer->kind->gradient_factors && layer->num_params > 0)  /* Embedding */
+        return nn_fail(NN_ERR_ARG, "explain: %s (%s) has weights, but :explain cannot "
+                       "show their gradient as a sum of products yet", layer->name, layer->kind->class_name);
     if (!layer->kind->gradient_factors)
         return nn_fail(NN_ERR_ARG, "explain: %s is a %s, which has no weights to explain",
                        layer->name, layer->kind->class_name);

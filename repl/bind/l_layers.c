@@ -201,8 +201,13 @@ static void keyword_setting(lua_State *L, int t, const nn_setting *s, nn_setting
     case NN_SETTING_PADDING: v->flag = same_padding(L, t, fn); break;
     case NN_SETTING_FLAG: v->flag = lnn_opt_boolean(L, t, s->name, s->fallback.flag, fn); break;
     case NN_SETTING_SIZE:
-        if (lua_getfield(L, t, s->name) != LUA_TNIL)
-            v->size = check_count(L, lua_gettop(L), s->name, fn);
+        if (lua_getfield(L, t, s->name) != LUA_TNIL) {
+            v->size = (size_t)positive_integer(L, -1);
+            if (v->size == 0)
+                luaL_error(L, "%s: option '%s' should be a positive integer, got %s", fn,
+                           s->name, lua_isnumber(L, -1) ? lua_tostring(L, -1)
+                                                        : luaL_typename(L, -1));
+        }
         lua_pop(L, 1);
         break;
     case NN_SETTING_NUMBER:
