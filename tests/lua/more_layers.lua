@@ -147,6 +147,9 @@ t.ok(r.ok, 'gradcheck of Embedding: ok')
 t.is(r.names, {'embedding_1.embeddings'}, 'only the embeddings are checked')
 t.is(r.input_note, 'input not checked: embedding_1 takes integer ids, which have no gradient', 'the input note says why')
 t.like(tostring(r), 'input not checked: embedding_1 takes integer ids', 'and the report prints it')
+local rm = nn.gradcheck(em, nn.tensor({{4, 0, 4, 4}, {0, 0, 4, 1}}), nn.randn(2, 2))
+t.ok(rm.ok and rm.input == nil and rm['embedding_1.embeddings'] ~= nil and rm.input_note ~= nil,
+     'gradcheck of a model starting with an Embedding: its weights ok, the input noted')
 local rc = nn.gradcheck(nn.Conv1D(2, 3, {padding = 'same', strides = 2}), nn.randn(2, 5, 3))
 t.ok(rc.ok and rc.input ~= nil, 'gradcheck of Conv1D: input, kernel and bias ok')
 
@@ -158,5 +161,28 @@ os.remove(path)
 local probe = nn.tensor({{4, 3, 2, 1}, {0, 1, 0, 1}})
 t.is((loaded:predict(probe) - em:predict(probe)):abs():max(), 0, 'an Embedding model saved and loaded predicts the same')
 t.like(tostring(loaded.layers[1]), 'input_dim=5, output_dim=3', 'its settings came back')
+
+-- ---- summary: Keras's lines (printed by C: run it in a child) ----
+local script = os.tmpname()
+local f = assert(io.open(script, 'w'))
+f:write([[
+local m = nn.Sequential()
+m:add(nn.Embedding(100, 16, {input_shape = {10}}))
+m:add(nn.Conv1D(8, 3, {padding = 'same', strides = 2}))
+m:add(nn.Flatten())
+m:add(nn.Dense(3))
+m:summary()
+local g = nn.Sequential{nn.Conv2D(4, 3, {input_shape = {6, 5, 2}}), nn.GlobalMaxPooling2D()}
+g:summary()
+]])
+f:close()
+local child = assert(io.popen(arg[-1] .. ' ' .. script .. ' 2>&1'))
+local text = child:read('a')
+child:close()
+os.remove(script)
+t.like(text, 'embedding_1 %(Embedding%) +%(None, 10, 16%) +1,600\n', 'summary: Embedding (None, 10, 16), 1,600 parameters')
+t.like(text, 'conv1d_1 %(Conv1D%) +%(None, 5, 8%) +392\n', 'summary: Conv1D (None, 5, 8), 3*16*8 + 8 = 392')
+t.like(text, 'Total params: 2,115\n', 'summary: total 1600 + 392 + 0 + 123')
+t.like(text, 'global_max_pooling2d_1 %(GlobalMaxPooling2D%) +%(None, 4%) +0\n', 'summary: GlobalMaxPooling2D (None, 4), no parameters')
 
 t.done_testing()
