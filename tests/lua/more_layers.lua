@@ -152,6 +152,10 @@ t.ok(rm.ok and rm.input == nil and rm['embedding_1.embeddings'] ~= nil and rm.in
      'gradcheck of a model starting with an Embedding: its weights ok, the input noted')
 local rc = nn.gradcheck(nn.Conv1D(2, 3, {padding = 'same', strides = 2}), nn.randn(2, 5, 3))
 t.ok(rc.ok and rc.input ~= nil, 'gradcheck of Conv1D: input, kernel and bias ok')
+local rn = nn.gradcheck(nn.Conv1D(4, 3, {use_bias = false, activation = 'elu',
+                                          kernel_initializer = 'he_normal'}), nn.randn(3, 6, 2))
+t.is(rn.names, {'input', 'conv1d_1.kernel'}, 'Conv1D without bias: input and kernel only')
+t.ok(rn.ok, 'and both are ok')
 
 -- ---- save and load ----
 local path = os.tmpname()
