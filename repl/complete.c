@@ -2,7 +2,7 @@
  * state, never by running user code.
  *
  *   stri<Tab>        globals and Lua keywords      -> string
- *   nn.Con<Tab>      fields of a table path        -> nn.Conv2D(
+ *   nn.Conv2<Tab>    fields of a table path        -> nn.Conv2D(
  *   m:fi<Tab>        methods of a value            -> m:fit(
  *   :he<Tab>         REPL commands                 -> :help
  *
@@ -435,7 +435,7 @@ static char **attempt_completion(const char *text, int start, int end)
 void lnn_complete_init(lua_State *L)
 {
     /* Lua's operators and brackets end a word; '.' and ':' do not, so that
-     * "nn.Con" and "m:fi" reach attempt_completion whole. */
+     * "nn.Conv2" and "m:fi" reach attempt_completion whole. */
     static const char word_breaks[] = " \t\n\"'`=<>~+-*/%^#&|,;(){}[]";
     completion_state = L;
     rl_readline_name = "nnstep";  /* for $if nnstep in ~/.inputrc */

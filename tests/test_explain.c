@@ -92,6 +92,53 @@ static void test_conv(void **s)
     nn_model_free(m);
 }
 
+/* Conv1D's factors are Conv2D's: the windows (one row per output step of
+ * every sequence) and dL/dz; 'same' padding and a stride of 2 */
+static void test_conv1d(void **s)
+{
+    (void)s;
+    nn_model *m;
+    assert_ok(nn_model_new(&m, 5));
+    nn_layer_options first = {.activation = "relu", .input_ndim = 2, .input_shape = {7, 2}};
+    nn_layer_options softmax = {.activation = "softmax"};
+    ADD(m, nn_conv1d_new(L, 3, 3, 2, true, &first));
+    ADD(m, nn_flatten_new(L, NULL));
+    ADD(m, nn_dense_new(L, 3, &softmax));
+    compile(m, "sgd", 0, NN_LOSS_CATEGORICAL_CROSSENTROPY);
+    nn_rng rng;
+    nn_rng_seed(&rng, 9, 9);
+    nn_tensor *x, *y;
+    assert_ok(nn_tensor_empty(&x, 3, (size_t[]){4, 7, 2}));
+    nn_tensor_randn(x, &rng, 0, 1);
+    assert_ok(nn_tensor_zeros(&y, 2, (size_t[]){4, 3}));
+    for (int i = 0; i < 4; i++)
+        nn_tensor_data(y)[i * 3 + (size_t)(i % 3)] = 1;
+    assert_ok(nn_model_train_on_batch(m, x, y, NULL, NULL));
+    check_every_weight(m->layers[0]);
+    nn_explanation e;
+    assert_ok(nn_explain_weight(m->layers[0], 0, 5, &e));
+    assert_int_equal(e.rows, 4 * 4);  /* 4 sequences x ceil(7 / 2) steps */
+    nn_tensor_free(x);
+    nn_tensor_free(y);
+    nn_model_free(m);
+}
+
+/* Embedding has weights, but no factors :explain can show: it says so */
+static void test_embedding_not_factored(void **s)
+{
+    (void)s;
+    nn_model *m;
+    assert_ok(nn_model_new(&m, 5));
+    nn_layer_options first = {.input_ndim = 1, .input_shape = {3}};
+    ADD(m, nn_embedding_new(L, 4, 2, &first));
+    nn_explanation e;
+    assert_int_equal(nn_explain_weight(m->layers[0], 0, 0, &e), NN_ERR_ARG);
+    assert_string_equal(nn_last_error(), "explain: embedding_1 (Embedding): explain factors the "
+                        "gradients of kernels and biases (sums of input * dL/dz), not this "
+                        "kind's weights (:print embedding_1.grad.embeddings shows the gradient)");
+    nn_model_free(m);
+}
+
 /* An LSTM's weight is used at every timestep: the sum runs over them too. */
 static void test_recurrent(void **s)
 {
@@ -128,6 +175,8 @@ static void test_recurrent(void **s)
 
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_recurrent),
+    cmocka_unit_test(test_conv1d),
+    cmocka_unit_test(test_embedding_not_factored),
     cmocka_unit_test(test_dense),
     cmocka_unit_test(test_conv),
 };

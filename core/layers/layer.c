@@ -5,6 +5,7 @@
 #include "alloc.h"
 #include "init.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -274,4 +275,23 @@ void nn_layer_activation_grad(const nn_layer *layer, nn_activation act,
     if (act.kind == NN_ACT_SOFTMAX && layer->grad_output_is_logit_grad)
         act.kind = NN_ACT_LINEAR;  /* dy already is dL/dz */
     nn_activation_backward(act, z, y, dy, dz, rows, n);
+}
+
+nn_status nn_layer_check_ids(const nn_layer *layer, const char *fn, const nn_tensor *x)
+{
+    if (!layer->kind->input_ids)
+        return NN_OK;
+    size_t count = layer->kind->input_ids(layer), flat = 0;
+    for (nn_iter it = nn_iter_start(x); !it.done; nn_iter_next(&it), flat++) {
+        double v = (double)x->storage->data[it.offset];
+        if (v >= 0 && v < (double)count && v == floor(v))  /* false for NaN too */
+            continue;
+        char where[NN_MAX_DIMS * 24], shape[96];
+        nn_index_string(x->ndim, x->shape, flat, where, sizeof where);
+        nn_shape_string(x->ndim, x->shape, shape, sizeof shape);
+        return nn_fail(NN_ERR_ARG, "%s: x%s = %g is not an id for %s: %s takes whole "
+                       "numbers from 0 to %zu (its input_dim is %zu); x is %s", fn, where, v,
+                       layer->name, layer->kind->class_name, count - 1, count, shape);
+    }
+    return NN_OK;
 }

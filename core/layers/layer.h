@@ -165,6 +165,13 @@ typedef struct nn_layer_kind {
      * constructor takes as arguments. nn_layer_get_config (layer_config.h)
      * has already filled in the settings every kind shares. */
     void (*config)(const nn_layer *layer, nn_layer_config *cfg);
+    /* Optional: the input is not real numbers but integer ids, whole
+     * numbers in [0, input_ids(layer)) held as floats (Embedding). The
+     * model's data check rejects any other value, naming it and its place
+     * (nn_layer_check_ids), so forward never sees one; and such an input has
+     * no gradient: its grad_input stays zero, and whatever asks for dL/dx
+     * says so. NULL for every kind that takes real numbers. */
+    size_t (*input_ids)(const nn_layer *layer);
 } nn_layer_kind;
 
 struct nn_layer {
@@ -232,6 +239,12 @@ nn_status nn_layer_add_buffer(nn_layer *layer, const char *name, int ndim,
 void nn_layer_set_output_shape(nn_layer *layer, int ndim, const size_t *shape);
 
 /* ---- used by the model and the tests ---- */
+
+/* For a kind that takes ids (kind->input_ids): every value of x (N, ...)
+ * must be a whole number in [0, input_ids); else an error from fn naming
+ * the first bad value and its place, x[i][j] counted from 1. NN_OK for
+ * other kinds. */
+nn_status nn_layer_check_ids(const nn_layer *layer, const char *fn, const nn_tensor *x);
 
 /* Build for an input shape (of one example). */
 nn_status nn_layer_build(nn_layer *layer, int in_ndim, const size_t *in_shape,

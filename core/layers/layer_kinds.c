@@ -9,6 +9,8 @@ extern const nn_layer_kind nn_dense_kind, nn_conv2d_kind, nn_max_pooling2d_kind,
     nn_average_pooling2d_kind, nn_flatten_kind, nn_activation_layer_kind, nn_dropout_kind,
     nn_simple_rnn_kind, nn_lstm_kind, nn_gru_kind;
 extern const nn_layer_kind nn_batch_normalization_kind;
+extern const nn_layer_kind nn_conv1d_kind, nn_global_average_pooling2d_kind,
+    nn_global_max_pooling2d_kind, nn_embedding_kind;
 
 const nn_layer_kind *const nn_layer_kinds[] = {
     &nn_dense_kind,
@@ -22,6 +24,10 @@ const nn_layer_kind *const nn_layer_kinds[] = {
     &nn_simple_rnn_kind,
     &nn_lstm_kind,
     &nn_gru_kind,
+    &nn_conv1d_kind,
+    &nn_global_average_pooling2d_kind,
+    &nn_global_max_pooling2d_kind,
+    &nn_embedding_kind,
     NULL,
 };
 

@@ -66,4 +66,22 @@ nn_status nn_lstm_new(nn_layer **out, size_t units, bool return_sequences,
 nn_status nn_gru_new(nn_layer **out, size_t units, bool return_sequences,
                      const nn_layer_options *opts);
 
+
+/* Conv1D(filters, kernel_size, strides, padding) over (steps, channels):
+ * kernel (kernel_size, channels, filters), bias (filters). */
+nn_status nn_conv1d_new(nn_layer **out, size_t filters, size_t kernel_size, size_t strides,
+                        bool same_padding, const nn_layer_options *opts);
+
+/* GlobalAveragePooling2D / GlobalMaxPooling2D(keepdims): (H, W, C) -> (C),
+ * or (1, 1, C) with keepdims; the mean or max of each channel. */
+nn_status nn_global_average_pooling2d_new(nn_layer **out, bool keepdims,
+                                          const nn_layer_options *opts);
+nn_status nn_global_max_pooling2d_new(nn_layer **out, bool keepdims,
+                                      const nn_layer_options *opts);
+
+/* Embedding(input_dim, output_dim): integer ids in [0, input_dim) ->
+ * rows of embeddings (input_dim, output_dim); (T) -> (T, output_dim). */
+nn_status nn_embedding_new(nn_layer **out, size_t input_dim, size_t output_dim,
+                           const nn_layer_options *opts);
+
 #endif

@@ -27,8 +27,10 @@ nn_status nn_explain_weight(const nn_layer *layer, int param, size_t index,
     if (!layer->kind->gradient_factors && layer->num_params == 0)
         return nn_fail(NN_ERR_ARG, "explain: %s is a %s, which has no weights to explain",
                        layer->name, layer->kind->class_name);
-    if (!layer->kind->gradient_factors)  /* BatchNormalization's gamma: dy * xhat, per channel */
-        return nn_fail(NN_ERR_ARG, "explain: %s is a %s; explain factors the gradients of "
+    /* BatchNormalization's gamma (dy * xhat, per channel), Embedding's rows
+     * (one-hot inputs that are not stored): no input * dL/dz products */
+    if (!layer->kind->gradient_factors)
+        return nn_fail(NN_ERR_ARG, "explain: %s (%s): explain factors the gradients of "
                        "kernels and biases (sums of input * dL/dz), not this kind's weights "
                        "(:print %s.grad.%s shows the gradient)", layer->name,
                        layer->kind->class_name, layer->name,

@@ -74,12 +74,13 @@ static nn_status analytic_gradients(probe *p, nn_tensor **grads, int *count, dou
     nn_model *m = p->model;
     nn_layer *first = m->layers[0];
     bool saved_need = first->need_grad_input, saved_chosen = m->loss_chosen;
+    bool input_has_gradient = !first->kind->input_ids;  /* ids have none (Embedding) */
     nn_loss_kind saved_loss = m->loss;
-    first->need_grad_input = true;
+    first->need_grad_input = input_has_gradient;
     nn_status st = nn_model_forward(m, p->x, false);
     if (st == NN_OK)
         st = nn_model_backward(m, p->y, p->loss, loss);
-    if (st == NN_OK)
+    if (st == NN_OK && input_has_gradient)
         st = nn_tensor_clone(&grads[(*count)++], first->grad_input);
     for (int w = 0; st == NN_OK && w < m->num_weights; w++)
         if (m->weights[w]->trainable)
@@ -120,10 +121,15 @@ nn_status nn_gradcheck_model(nn_model *m, const nn_tensor *x, const nn_tensor *y
                        ? analytic_gradients(&p, grads, &count, &result->loss)
                        : nn_fail(NN_ERR_NOMEM, "gradcheck: out of memory");
     result->ok = true;
-    for (int t = 0, w = -1; st == NN_OK && t < count; t++, w++) {
+    /* grads[0] is the input's, unless the input is ids (see analytic_gradients) */
+    bool has_input = !m->layers[0]->kind->input_ids;
+    if (!has_input)
+        snprintf(result->input_note, sizeof result->input_note, "input not checked: %s "
+                 "takes integer ids, which have no gradient", m->layers[0]->name);
+    for (int t = 0, w = has_input ? -1 : 0; st == NN_OK && t < count; t++, w++) {
         nn_gradcheck_tensor *out = &result->tensors[t];
         nn_tensor *values = p.x;
-        if (t > 0) {
+        if (t > 0 || !has_input) {
             while (!m->weights[w]->trainable)
                 w++;
             values = m->weights[w]->value;
@@ -131,7 +137,7 @@ nn_status nn_gradcheck_model(nn_model *m, const nn_tensor *x, const nn_tensor *y
         } else {
             snprintf(out->name, sizeof out->name, "input");
         }
-        const nn_tensor *shape_of = t > 0 ? values : x;
+        const nn_tensor *shape_of = values == p.x ? x : values;
         out->ndim = shape_of->ndim;
         for (int d = 0; d < shape_of->ndim; d++)
             out->shape[d] = shape_of->shape[d];

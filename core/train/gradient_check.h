@@ -41,6 +41,9 @@ typedef struct nn_gradcheck_tensor {
 typedef struct nn_gradcheck_result {
     int num_tensors;
     nn_gradcheck_tensor *tensors;  /* the input first, then each parameter */
+    /* Not empty when the input is not checked: the first layer takes
+     * integer ids (Embedding), which have no gradient; it says so. */
+    char input_note[2 * NN_NAME_SIZE + 64];
     double loss;                   /* the loss at the unmoved weights */
     bool ok;                       /* every tensor passed */
 } nn_gradcheck_result;

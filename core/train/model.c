@@ -99,6 +99,11 @@ nn_status nn_model_add(nn_model *m, nn_layer *layer)
     const size_t *shape = NULL;
     if (m->num_layers >= NN_MAX_LAYERS)
         return nn_fail(NN_ERR_ARG, "Sequential: a model has at most %d layers", NN_MAX_LAYERS);
+    /* ids come from the data, never from a layer: no layer outputs whole numbers */
+    if (layer->kind->input_ids && m->num_layers > 0)
+        return nn_fail(NN_ERR_ARG, "Sequential: %s takes integer ids, which only the data "
+                       "holds: it must be the model's first layer (this model already has "
+                       "%d)", layer->kind->class_name, m->num_layers);
     nn_status st = name_layer(m, layer);
     if (st == NN_OK)
         st = input_shape_for(m, layer, &ndim, &shape);
@@ -303,6 +308,7 @@ static nn_status check_batch(const nn_model *m, const char *fn, const nn_tensor 
                                              sizeof b));
     if (x->shape[0] == 0)
         return no_examples(fn, x);
+    NN_TRY(nn_layer_check_ids(first, fn, x));  /* Embedding's: forward cannot fail */
     return y ? nn_check_examples(fn, x, y) : NN_OK;
 }
 

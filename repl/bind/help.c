@@ -30,11 +30,15 @@ static const help_entry entries[] = {
                    "  Each layer passes it to the one below. The first layer's (dL/dx, how\n"
                    "  the loss changes with each input value) feeds no layer, so training\n"
                    "  does not compute it and it reads nil; the debugger computes it, and\n"
-                   "  m:compute_input_gradient(true) asks fit and train_on_batch for it."},
+                   "  m:compute_input_gradient(true) asks fit and train_on_batch for it.\n"
+                   "  An Embedding's is always nil: its input is integer ids, which have\n"
+                   "  no gradient."},
     {"compute_input_gradient", "model:compute_input_gradient(true | false)\n"
                                "  Whether training steps also compute dL/dx into\n"
                                "  m.layers[1].grad_input (off: nil). As PyTorch's\n"
-                               "  x.requires_grad; the debugger always computes it."},
+                               "  x.requires_grad; the debugger always computes it.\n"
+                               "  An error when the first layer is an Embedding: ids\n"
+                               "  have no gradient."},
     {"gradcheck", "nn.gradcheck(model, x, y [, {loss = ...}]) or nn.gradcheck(layer, x)\n"
                   "  Checks backward against central differences: each weight (and each\n"
                   "  input) v moves by h = 1e-3 * max(1, |v|) either way, and\n"
@@ -47,7 +51,8 @@ static const help_entry entries[] = {
                   "  A model uses its compiled loss (or loss =) on y; a layer alone is\n"
                   "  checked on a copy, at its weights, with the mean squared error against\n"
                   "  a fixed random target. Runs in inference mode (no Dropout); weights\n"
-                  "  are put back bit for bit."},
+                  "  are put back bit for bit. The ids an Embedding takes have no gradient:\n"
+                  "  there is no 'input' entry, and r.input_note says why."},
     {"compile", "model:compile{optimizer = 'rmsprop', loss = ..., metrics = {'accuracy'}}\n"
                 "  optimizer: $OPTIMIZERS (Keras's defaults) or\n"
                 "  $OPTIMIZER_CLASSES (help(nn.optimizers.Adam)).\n"
@@ -129,7 +134,8 @@ static const help_entry entries[] = {
                "  loss:backward(). Names as compile's. help('Trainer')."},
     {"get_weights", "layer:get_weights() -> {kernel, bias}; model:get_weights() -> every\n"
                     "  layer's, in order. Copies, in Keras's order and layouts: Dense kernel\n"
-                    "  (in, units); Conv2D (kh, kw, channels, filters); SimpleRNN, LSTM, GRU\n"
+                    "  (in, units); Conv2D (kh, kw, channels, filters); Conv1D (k, channels,\n"
+                    "  filters); Embedding (input_dim, output_dim); SimpleRNN, LSTM, GRU\n"
                     "  kernel, recurrent_kernel, bias (LSTM gates i, f, c, o in blocks of\n"
                     "  units; GRU z, r, h and bias (2, 3 * units)). A layer's buffers (state\n"
                     "  it keeps but does not train) are among them, where the layer made them:\n"

@@ -70,6 +70,10 @@ static void push_result(lua_State *L, const nn_gradcheck_result *r, const char *
         lua_setfield(L, -3, r->tensors[i].name);
     }
     lua_setfield(L, -2, "names");
+    if (r->input_note[0]) {  /* ids: no input gradient to check, and it says so */
+        lua_pushstring(L, r->input_note);
+        lua_setfield(L, -2, "input_note");
+    }
     luaL_setmetatable(L, RESULT_META);
 }
 
@@ -186,6 +190,13 @@ static int result_tostring(lua_State *L)
         lua_pop(L, 1);
         push_line(L, 1, name);
         pieces++;
+    }
+    if (lua_getfield(L, 1, "input_note") == LUA_TSTRING) {
+        lua_pushfstring(L, "  %s\n", lua_tostring(L, -1));
+        lua_remove(L, -2);
+        pieces++;
+    } else {
+        lua_pop(L, 1);
     }
     lua_getfield(L, 1, "ok");
     bool ok = lua_toboolean(L, -1);

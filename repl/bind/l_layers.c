@@ -201,8 +201,13 @@ static void keyword_setting(lua_State *L, int t, const nn_setting *s, nn_setting
     case NN_SETTING_PADDING: v->flag = same_padding(L, t, fn); break;
     case NN_SETTING_FLAG: v->flag = lnn_opt_boolean(L, t, s->name, s->fallback.flag, fn); break;
     case NN_SETTING_SIZE:
-        if (lua_getfield(L, t, s->name) != LUA_TNIL)
-            v->size = check_count(L, lua_gettop(L), s->name, fn);
+        if (lua_getfield(L, t, s->name) != LUA_TNIL) {
+            v->size = (size_t)positive_integer(L, -1);
+            if (v->size == 0)
+                luaL_error(L, "%s: option '%s' should be a positive integer, got %s", fn,
+                           s->name, lua_isnumber(L, -1) ? lua_tostring(L, -1)
+                                                        : luaL_typename(L, -1));
+        }
         lua_pop(L, 1);
         break;
     case NN_SETTING_NUMBER:
@@ -357,9 +362,10 @@ static int layer_field(lua_State *L, const nn_layer *layer, const char *key)
         return push_tensor_or_nil(L, layer->output);
     else if (strcmp(key, "input") == 0)
         return push_tensor_or_nil(L, layer->input);
-    else if (strcmp(key, "grad_input") == 0)  /* nil where it is not computed: the */
-        return push_tensor_or_nil(L, layer->need_grad_input ? layer->grad_input : NULL);
-                                               /* first layer's, see help('grad_input') */
+    else if (strcmp(key, "grad_input") == 0)  /* nil where it is not computed (the */
+        return push_tensor_or_nil(L,          /* first layer's, help('grad_input')) */
+                                  layer->need_grad_input && !layer->kind->input_ids
+                                      ? layer->grad_input : NULL);  /* ids have none */
     else if (strcmp(key, "grad_output") == 0)
         return push_tensor_or_nil(L, layer->grad_output);
     else if (strcmp(key, "input_shape") == 0 && layer->built)

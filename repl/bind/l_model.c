@@ -326,6 +326,11 @@ static int model_compute_input_gradient(lua_State *L)
     if (!lua_isboolean(L, 2))
         return luaL_error(L, "compute_input_gradient: expected true or false, got %s",
                           luaL_typename(L, 2));
+    if (lua_toboolean(L, 2) && m->num_layers > 0 && m->layers[0]->kind->input_ids)
+        return luaL_error(L, "compute_input_gradient: %s (%s) takes integer ids, which have "
+                          "no gradient: there is no dL/dx to compute (its embeddings have "
+                          "one: m.layers[1].grad.embeddings)", m->layers[0]->name,
+                          m->layers[0]->kind->class_name);
     m->input_gradient = lua_toboolean(L, 2);
     if (m->num_layers > 0)
         m->layers[0]->need_grad_input = m->input_gradient;

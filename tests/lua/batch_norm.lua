@@ -154,7 +154,7 @@ t.is(max_diff(cb.moving_mean, saved_mean), 0, 'back to the start of the batch: a
 d:finish()
 t.is(max_diff(cb.moving_mean, after_step), 0, 'and replaying it gives the same statistics')
 t.raises(function() d:explain('batch_normalization_1.gamma[1]') end,
-         'explain: batch_normalization_1 is a BatchNormalization; explain factors the gradients of '
+         'explain: batch_normalization_1 %(BatchNormalization%): explain factors the gradients of '
          .. 'kernels and biases.*:print batch_normalization_1.grad.gamma shows the gradient',
          ':explain says why it cannot factor gamma\'s gradient, and where to look')
 print = real_print

@@ -78,9 +78,12 @@ end
 -- A case: name; input (one example's shape); batch; layers, each
 -- {class, args..., options}; loss; optimizer (nil: compile's default);
 -- target (how y is drawn: onehot, sparse, normal, binary, plus_minus);
--- images (x uniform in [0, 1), else normal); check_init (check.py also
+-- images (x uniform in [0, 1), else normal); ids (x integer ids in [0,
+-- ids), for an Embedding first: no identity in front and no dL/dx, which
+-- ids do not have: input_grad 'none'; repeats: check.py checks that an id
+-- repeats within a sequence); check_init (check.py also
 -- checks the initial weights against Keras's initializers);
--- input_grad ('prefix', the default, or 'first_layer'); known: the
+-- input_grad ('prefix', the default, 'first_layer' or 'none'); known: the
 -- disagreements with Keras that nnstep has today, a list of {reason,
 -- variant}: check.py computes each variant (and all together) too, and marks
 -- a quantity TODO only where nnstep misses Keras and matches a variant. When
@@ -255,8 +258,36 @@ case{name = 'batch_norm_sequences', input = {4, 3}, batch = 3, target = 'normal'
      layers = {{'LSTM', 4, {return_sequences = true}},
                {'BatchNormalization', {momentum = 0.7, scale = false}}, {'Dense', 2}}}
 
+-- the global poolings after a convolution, Embedding (its ids repeat: 6
+-- per sequence from 4 ids, so rows of dL/dembeddings add up several
+-- positions), Conv1D with 'same' padding and a stride
+case{name = 'global_average_pooling2d', input = {6, 5, 2}, batch = 3, target = 'normal',
+     loss = 'mse', optimizer = {name = 'adam'},
+     layers = {{'Conv2D', 4, 3, {activation = 'relu'}}, {'GlobalAveragePooling2D'},
+               {'Dense', 2}}}
+case{name = 'global_max_pooling2d', input = {6, 5, 2}, batch = 3, target = 'normal',
+     loss = 'mse', optimizer = {name = 'adam'},
+     layers = {{'Conv2D', 4, 3, {activation = 'tanh'}}, {'GlobalMaxPooling2D'},
+               {'Dense', 2}}}
+case{name = 'global_max_pooling2d_keepdims', input = {4, 4, 3}, batch = 2,
+     target = 'normal', loss = 'mse', optimizer = {name = 'sgd', learning_rate = 0.1},
+     layers = {{'GlobalMaxPooling2D', {keepdims = true}}, {'Flatten'}, {'Dense', 2}}}
+case{name = 'embedding_lstm', input = {6}, batch = 3, ids = 4, repeats = true,
+     target = 'normal',
+     loss = 'mse', optimizer = {name = 'adam', learning_rate = 0.01},
+     layers = {{'Embedding', 4, 5}, {'LSTM', 3}, {'Dense', 2}}}
+case{name = 'conv1d_same_strides', input = {7, 3}, batch = 3, target = 'normal',
+     loss = 'mse', optimizer = {name = 'adam'},
+     layers = {{'Conv1D', 4, 3, {padding = 'same', strides = 2, activation = 'relu'}},
+               {'Flatten'}, {'Dense', 2}}}
+case{name = 'conv1d_defaults', input = {6, 2}, batch = 2, target = 'normal', loss = 'mse',
+     optimizer = {name = 'adam'}, layers = {{'Conv1D', 3, 2}, {'Flatten'}, {'Dense', 2}}}
+
 -- Keras's initializers, on layers large enough for the spread of the
 -- weights to say something (check.py: check_initial_weights)
+case{name = 'initializers_embedding_conv1d', input = {10}, batch = 2, ids = 60,
+     target = 'normal', loss = 'mse', optimizer = {name = 'sgd'}, check_init = true,
+     layers = {{'Embedding', 60, 8}, {'Conv1D', 16, 3}, {'Flatten'}, {'Dense', 2}}}
 case{name = 'initializers_recurrent', input = {6, 40}, batch = 2, target = 'normal',
      loss = 'mse', optimizer = {name = 'sgd'}, check_init = true,
      layers = {{'SimpleRNN', 40, {return_sequences = true}}, {'GRU', 40}, {'Dense', 30}}}
@@ -384,7 +415,9 @@ local function build(c, weights)
   end
   if c.target ~= 'normal' then compile.metrics = {'accuracy'} end
   m:compile(compile)
-  m:compute_input_gradient(true)  -- dL/dx of the first layer, as x.requires_grad
+  if c.input_grad ~= 'none' then  -- ids have no gradient, and it says so
+    m:compute_input_gradient(true)  -- dL/dx of the first layer, as x.requires_grad
+  end
   for i, layer in ipairs(weights and case_layers(c, m) or {}) do
     for name, t in pairs(weights[i]) do layer[name]:copy(t) end
   end
@@ -430,13 +463,18 @@ end
 
 local function run(c)
   local dir = out_dir .. '/' .. c.name .. '.'
-  c.input_grad = c.input_grad or 'prefix'
+  c.input_grad = c.input_grad or (c.ids and 'none' or 'prefix')
   local m = build(c)
   local layers = case_layers(c, m)
   c.layer_names = {}
   for i, layer in ipairs(layers) do c.layer_names[i] = layer.name end
   local x = c.images and nn.rand(c.batch, table.unpack(c.input))
                      or nn.randn(c.batch, table.unpack(c.input))
+  if c.ids then  -- whole numbers in [0, ids), drawn as make_target's labels
+    x = nn.rand(c.batch, table.unpack(c.input)):reshape(-1)
+    for i = 1, x.shape[1] do x[i] = math.floor(x[i] * c.ids) end
+    x = x:reshape(c.batch, table.unpack(c.input))
+  end
   local y = make_target(c.target, c.batch, layers[#layers].output_shape)
   save(x, dir, 'x')
   save(y, dir, 'y')

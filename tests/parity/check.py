@@ -186,6 +186,25 @@ def pooling(x, args, options, is_max):
     return out.permute(0, 2, 3, 1)
 
 
+def conv1d(x, params, args, options, variant):
+    """Keras's Conv1D on (B, steps, channels), kernel (k, cin, cout)."""
+    filters, k = args[0], args[1]
+    stride = options.get('strides', 1)
+    ncl = x.permute(0, 2, 1)
+    if options.get('padding', 'valid') == 'same':
+        ncl = F.pad(ncl, same_padding(ncl.shape[2], k, stride))
+    weight = params['kernel'].permute(2, 1, 0)  # (k, cin, cout) -> (cout, cin, k)
+    z = F.conv1d(ncl, weight, params.get('bias'), stride=stride).permute(0, 2, 1)
+    assert z.shape[-1] == filters
+    return activation(options.get('activation'), z, variant)
+
+
+def global_pooling(x, options, is_max):
+    """(B, H, W, C) -> (B, C), or (B, 1, 1, C) with keepdims."""
+    keep = options.get('keepdims', False)
+    return x.amax(dim=(1, 2), keepdim=keep) if is_max else x.mean(dim=(1, 2), keepdim=keep)
+
+
 def recurrent(kind, x, params, args, options):
     """SimpleRNN, LSTM, GRU by torch's own recurrent kernels (the functions
     torch.nn.RNN, LSTM and GRU call), with Keras's weights put into torch's
@@ -256,6 +275,13 @@ def forward(case, params, x, training, masks, variant, updates=None):
             h = conv2d(h, p, args, options, variant)
         elif kind in ('MaxPooling2D', 'AveragePooling2D'):
             h = pooling(h, args, options, kind == 'MaxPooling2D')
+        elif kind in ('GlobalMaxPooling2D', 'GlobalAveragePooling2D'):
+            h = global_pooling(h, options, kind == 'GlobalMaxPooling2D')
+        elif kind == 'Conv1D':
+            h = conv1d(h, p, args, options, variant)
+        elif kind == 'Embedding':  # ids, held as floats, pick rows
+            assert bool((h == h.round()).all())
+            h = F.embedding(h.long(), p['embeddings'])
         elif kind == 'Flatten':
             h = h.reshape(h.shape[0], -1)
         elif kind == 'Activation':
@@ -416,17 +442,19 @@ def reference(case, variant):
         result['evaluate_loss'] = loss_value(spec['loss'], result['predict'], y, variant)
     for step in (1, 2):
         leaves = {k: t.clone().requires_grad_(k[1] not in BUFFERS) for k, t in weights.items()}
-        x = x0.clone().requires_grad_(True)
+        ids = spec['input_grad'] == 'none'  # integer ids: no gradient
+        x = x0.clone().requires_grad_(not ids)
         updates = {}
         out = forward(case, params_of(leaves), x, True, dropout_masks(case, step), variant,
                       updates)
         loss = loss_value(spec['loss'], out, y, variant)
         keys = [k for k in leaves if k[1] not in BUFFERS]
-        grads = torch.autograd.grad(loss, [x] + [leaves[k] for k in keys])
+        grads = torch.autograd.grad(loss, ([] if ids else [x]) + [leaves[k] for k in keys])
         result['forward%d' % step] = out.detach()
         result['loss%d' % step] = loss.detach()
-        result['input_grad%d' % step] = grads[0]
-        grads = dict(zip(keys, grads[1:]))
+        if not ids:
+            result['input_grad%d' % step] = grads[0]
+        grads = dict(zip(keys, grads[0 if ids else 1:]))
         reported = optimizer.clip(grads) if variant.get('reported_gradient') == 'clipped' \
             else grads
         for k, g in reported.items():
@@ -580,6 +608,18 @@ def check_case(case, tap):
     check_accuracy(case, tap)
     check_dropout(case, tap)
     check_initial_weights(case, want['w0'], tap)
+    check_repeated_ids(case, tap)
+
+
+def check_repeated_ids(case, tap):
+    """A case that says `repeats` must repeat an id within a sequence, so
+    that the rows of dL/dembeddings compared above add up several positions."""
+    if not case.spec.get('repeats'):
+        return
+    x = case.load('x')
+    repeats = sum(len(row.unique()) < len(row) for row in x.reshape(x.shape[0], -1))
+    tap.line(repeats > 0, '%s: %d of %d sequences repeat an id' % (case.name, repeats,
+                                                                    x.shape[0]))
 
 
 def check_evaluate_and_fit(case, want, alts, tap):
@@ -644,6 +684,10 @@ def check_accuracy(case, tap):
 def check_input_grad(case, step, want, alts, tap):
     key = 'input_grad%d' % step
     label = 'dL/dx in step %d' % step
+    if case.spec['input_grad'] == 'none':  # ids: nnstep must not pretend a gradient
+        tap.line(not case.has(key), '%s: %s: none (the input is integer ids; '
+                 'm.layers[1].grad_input is nil)' % (case.name, label))
+        return
     if case.spec['input_grad'] == 'first_layer':
         label += ' (m.layers[1].grad_input, with m:compute_input_gradient(true))'
         if not case.has(key):
@@ -712,6 +756,11 @@ def check_initial_weights(case, w0, tap):
             ok = float(w.abs().max()) <= limit * (1 + 1e-6) and abs(sd / (limit / math.sqrt(3)) - 1) < 0.1
             tap.line(ok, label + ': glorot_uniform, max|w| %.4f <= %.4f, sd %.4f ~ %.4f' % (
                 float(w.abs().max()), limit, sd, limit / math.sqrt(3)))
+        elif n == 'embeddings':  # Keras's 'uniform': U(-0.05, 0.05), sd 0.05 / sqrt(3)
+            sd = float(w.std())
+            ok = float(w.abs().max()) <= 0.05 and abs(sd / (0.05 / math.sqrt(3)) - 1) < 0.1
+            tap.line(ok, label + ': uniform, max|w| %.4f <= 0.05, sd %.4f ~ %.4f' % (
+                float(w.abs().max()), sd, 0.05 / math.sqrt(3)))
         elif n == 'recurrent_kernel':
             gram = w @ w.t()
             err = float((gram - torch.eye(gram.shape[0])).abs().max())

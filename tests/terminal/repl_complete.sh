@@ -19,12 +19,12 @@ completes() {
 
 check 'a global: stri -> string' completes 'stri' 'string'
 check 'a table field: string.for -> string.format(' completes 'string.for' 'string\.format\('
-check 'nn.Con -> nn.Conv2D(' completes 'nn.Con' 'nn\.Conv2D\('
+check 'nn.Conv2 -> nn.Conv2D(' completes 'nn.Conv2' 'nn\.Conv2D\('
 clear_screen
 type_line 't = nn.zeros(2, 3)'
 check "a tensor's method: t:resh -> t:reshape(" completes 't:resh' 't:reshape\('
 check 'a command: :he -> :help' completes ':he' ':help'
-check 'a topic: :help nn.Con -> :help nn.Conv2D (no "(")' completes ':help nn.Con' ':help nn\.Conv2D'
+check 'a topic: :help nn.Conv2 -> :help nn.Conv2D (no "(")' completes ':help nn.Conv2' ':help nn\.Conv2D'
 
 clear_screen
 type_text 'string.g'
