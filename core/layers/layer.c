@@ -9,6 +9,32 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* One regularizer option: checked, and refused by a kind without that
+ * kind of weight (Keras's Dropout has no kernel_regularizer either). */
+static nn_status take_regularizer(const nn_layer *layer, nn_regularizer r, bool takes,
+                                  const char *option, nn_regularizer *to)
+{
+    char who[96];
+    snprintf(who, sizeof who, "%s: %s", layer->kind->class_name, option);
+    if (!nn_regularizer_is_none(r) && !takes)
+        return nn_fail(NN_ERR_ARG, "%s: a %s layer has no such weight to regularize", who,
+                       layer->kind->class_name);
+    NN_TRY(nn_regularizer_check(r, who));
+    *to = r;
+    return NN_OK;
+}
+
+static nn_status apply_regularizers(nn_layer *layer, const nn_layer_options *opts)
+{
+    const nn_layer_kind *kind = layer->kind;
+    NN_TRY(take_regularizer(layer, opts->kernel_regularizer, kind->takes_initializer,
+                            "kernel_regularizer", &layer->kernel_regularizer));
+    NN_TRY(take_regularizer(layer, opts->bias_regularizer, kind->takes_bias,
+                            "bias_regularizer", &layer->bias_regularizer));
+    return take_regularizer(layer, opts->recurrent_regularizer, kind->recurrent,
+                            "recurrent_regularizer", &layer->recurrent_regularizer);
+}
+
 static nn_status apply_options(nn_layer *layer, const nn_layer_options *opts,
                                const char *default_activation)
 {
@@ -47,7 +73,7 @@ static nn_status apply_options(nn_layer *layer, const nn_layer_options *opts,
     else
         return nn_fail(NN_ERR_ARG, "%s: unknown kernel_initializer '%s' (expected "
                        "glorot_uniform or he_normal)", kind, init);
-    return NN_OK;
+    return apply_regularizers(layer, opts);
 }
 
 nn_status nn_layer_new(nn_layer **out, const nn_layer_kind *kind, void *impl,
@@ -98,6 +124,19 @@ static nn_status check_param_limit(const nn_layer *layer, int ndim, const size_t
     return NN_OK;
 }
 
+/* Which of the layer's regularizers a parameter called `name` takes. */
+static nn_regularizer param_regularizer(const nn_layer *layer, const char *name,
+                                        bool trainable)
+{
+    if (trainable && strcmp(name, "kernel") == 0)
+        return layer->kernel_regularizer;
+    if (trainable && strcmp(name, "recurrent_kernel") == 0)
+        return layer->recurrent_regularizer;
+    if (trainable && strcmp(name, "bias") == 0)
+        return layer->bias_regularizer;
+    return (nn_regularizer){0, 0};
+}
+
 static nn_status add_param(nn_layer *layer, const char *name, int ndim, const size_t *shape,
                            bool trainable, nn_tensor **value)
 {
@@ -117,6 +156,7 @@ static nn_status add_param(nn_layer *layer, const char *name, int ndim, const si
     }
     p->name = name;
     p->trainable = trainable;
+    p->regularizer = param_regularizer(layer, name, trainable);
     layer->num_params++;
     if (value)
         *value = p->value;

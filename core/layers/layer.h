@@ -27,6 +27,7 @@
 
 #include "activation.h"
 #include "random.h"
+#include "regularizer.h"
 #include "tensor.h"
 
 #define NN_MAX_PARAMS 4
@@ -43,6 +44,10 @@ typedef struct nn_param {
     nn_tensor *value;
     nn_tensor *grad;    /* a buffer's stays zero: nothing trains it */
     bool trainable;     /* false for a buffer (nn_layer_add_buffer) */
+    /* Its penalty, added to the loss (regularizer.h): the layer's
+     * kernel_regularizer for "kernel", bias_ for "bias", recurrent_ for
+     * "recurrent_kernel"; none for the others. Set when it is created. */
+    nn_regularizer regularizer;
 } nn_param;
 
 typedef struct nn_layer nn_layer;
@@ -73,6 +78,9 @@ typedef struct nn_layer_options {
     const char *recurrent_activation; /* NULL: sigmoid (recurrent layers) */
     bool no_bias;                     /* Keras's use_bias=False */
     const char *kernel_initializer;   /* NULL: "glorot_uniform"; or "he_normal" */
+    /* {0, 0}: none. kernel_ for kinds that take kernel_initializer, bias_
+     * for those with a bias, recurrent_ for recurrent ones (regularizer.h). */
+    nn_regularizer kernel_regularizer, bias_regularizer, recurrent_regularizer;
     int input_ndim;                   /* Keras's input_shape; 0 = not given */
     size_t input_shape[NN_MAX_DIMS];
 } nn_layer_options;
@@ -184,6 +192,7 @@ struct nn_layer {
     nn_activation recurrent_activation;
     bool use_bias;
     nn_kernel_init kernel_init;
+    nn_regularizer kernel_regularizer, bias_regularizer, recurrent_regularizer;
 
     nn_param params[NN_MAX_PARAMS];
     int num_params;
@@ -221,7 +230,8 @@ nn_status nn_layer_new(nn_layer **out, const nn_layer_kind *kind, void *impl,
                        const nn_layer_options *opts, const char *default_activation);
 /* Initialize a kernel by the layer's kernel_initializer. */
 void nn_layer_init_kernel(const nn_layer *layer, nn_tensor *kernel, nn_rng *rng);
-/* Create parameter `name` of one example's shape, values zero, grad zero. */
+/* Create parameter `name` of one example's shape, values zero, grad zero;
+ * "kernel", "recurrent_kernel" and "bias" take the layer's regularizers. */
 nn_status nn_layer_add_param(nn_layer *layer, const char *name, int ndim,
                              const size_t *shape, nn_tensor **value);
 /* The same for a buffer: saved and restored with the parameters, never
