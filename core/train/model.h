@@ -205,6 +205,10 @@ double nn_model_penalty(const nn_model *model);
 double nn_layer_penalty(const nn_layer *layer);
 /* True if some parameter has a regularizer. */
 bool nn_model_has_regularizers(const nn_model *model);
+/* "Regularizers (...):" and a line per regularized parameter,
+ * "  dense_1.kernel: L2(l2=0.01)", into buf as snprintf does (buf may be
+ * NULL with size 0); returns the length. "" for a model without any. */
+size_t nn_model_describe_regularizers(const nn_model *model, char *buf, size_t size);
 /* Add each parameter's penalty gradient to its gradient (at the end of the
  * layer's backward pass). */
 void nn_layer_add_penalty_gradients(nn_layer *layer);

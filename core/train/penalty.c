@@ -8,6 +8,8 @@
  * and the gradient check. */
 #include "model.h"
 
+#include <stdio.h>
+
 double nn_layer_penalty(const nn_layer *layer)
 {
     double sum = 0;
@@ -40,4 +42,24 @@ void nn_layer_add_penalty_gradients(nn_layer *layer)
         if (p->trainable)
             nn_regularizer_add_gradient(p->regularizer, p->value, p->grad);
     }
+}
+
+size_t nn_model_describe_regularizers(const nn_model *m, char *buf, size_t size)
+{
+    size_t used = 0;
+    char text[96];
+    for (int i = 0; i < m->num_layers; i++) {
+        const nn_layer *l = m->layers[i];
+        for (int k = 0; k < l->num_params; k++) {
+            if (nn_regularizer_is_none(l->params[k].regularizer))
+                continue;
+            if (used == 0)  /* the heading, once */
+                used += (size_t)snprintf(buf, size, "Regularizers (penalty added to the "
+                                         "loss):\n");
+            nn_regularizer_describe(l->params[k].regularizer, text, sizeof text);
+            used += (size_t)snprintf(buf ? buf + used : NULL, used < size ? size - used : 0,
+                                     "  %s.%s: %s\n", l->name, l->params[k].name, text);
+        }
+    }
+    return used;
 }

@@ -543,12 +543,31 @@ static int layer_count_params(lua_State *L)
     return 1;
 }
 
+/* ", kernel_regularizer=L2(l2=0.01)" for each one the layer has. */
+static void describe_regularizers(const nn_layer *layer, char *buf, size_t size)
+{
+    const struct { const char *name; nn_regularizer r; } all[] = {
+        {"kernel_regularizer", layer->kernel_regularizer},
+        {"recurrent_regularizer", layer->recurrent_regularizer},
+        {"bias_regularizer", layer->bias_regularizer},
+    };
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+        if (nn_regularizer_is_none(all[i].r))
+            continue;
+        char text[96];
+        size_t used = strlen(buf);
+        snprintf(buf + used, size - used, "%s%s=%s", used ? ", " : "", all[i].name,
+                 nn_regularizer_describe(all[i].r, text, sizeof text));
+    }
+}
+
 static int layer_tostring(lua_State *L)
 {
     const nn_layer *layer = lnn_check_layer(L, 1, "tostring");
-    char settings[256] = "";
+    char settings[512] = "";
     if (layer->kind->describe)
         layer->kind->describe(layer, settings, sizeof settings);
+    describe_regularizers(layer, settings, sizeof settings);
     lua_pushfstring(L, "%s %s(%s)", layer->name, layer->kind->class_name, settings);
     return 1;
 }
