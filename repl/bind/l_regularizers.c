@@ -92,15 +92,18 @@ static int push_checked(lua_State *L, nn_regularizer r, const char *fn)
     return 1;
 }
 
+/* Each constructor knows the name it was called by (upvalue 1): l2 or L2. */
+static const char *called_as(lua_State *L) { return lua_tostring(L, lua_upvalueindex(1)); }
+
 static int l_l1(lua_State *L)
 {
-    const char *fn = "nn.regularizers.l1";
+    const char *fn = called_as(L);
     return push_checked(L, (nn_regularizer){constructor_factor(L, 1, "l1", 0.01, fn), 0}, fn);
 }
 
 static int l_l2(lua_State *L)
 {
-    const char *fn = "nn.regularizers.l2";
+    const char *fn = called_as(L);
     return push_checked(L, (nn_regularizer){0, constructor_factor(L, 1, "l2", 0.01, fn)}, fn);
 }
 
@@ -108,7 +111,7 @@ static int l_l2(lua_State *L)
  * 0.01 and 0.01, as in Keras). */
 static int l_l1_l2(lua_State *L)
 {
-    const char *fn = "nn.regularizers.l1_l2";
+    const char *fn = called_as(L);
     nn_regularizer r = {constructor_factor(L, 1, "l1", 0, fn),
                         constructor_factor(L, 2, "l2", 0, fn)};
     return push_checked(L, r, fn);
@@ -132,6 +135,11 @@ void lnn_open_regularizers(lua_State *L)
         {"l1", l_l1}, {"l2", l_l2}, {"l1_l2", l_l1_l2},
         {"L1", l_l1}, {"L2", l_l2}, {"L1L2", l_l1_l2}, {NULL, NULL},
     };
-    luaL_newlib(L, functions);
+    lua_newtable(L);
+    for (const luaL_Reg *f = functions; f->name; f++) {
+        lua_pushfstring(L, "nn.regularizers.%s", f->name);
+        lua_pushcclosure(L, f->func, 1);
+        lua_setfield(L, -2, f->name);
+    }
     lua_setfield(L, -2, "regularizers");
 }
