@@ -137,7 +137,9 @@ static const help_entry entries[] = {
                      "  the penalty part, m.penalty (and layer.penalty) is it now. :explain\n"
                      "  shows a weight's share; save, load, summary keep and show them."},
     {"losses", "nn.losses.<name>(y_true, y_pred) -> loss: loss.value (the batch's mean),\n"
-               "  loss:backward(). Names as compile's. help('Trainer')."},
+               "  loss:backward(). Names as compile's. help('Trainer'). With regularizers\n"
+               "  on the model, loss.penalty is their penalty and backward's gradients are\n"
+               "  those of loss.total = value + penalty (help('regularizers'))."},
     {"get_weights", "layer:get_weights() -> {kernel, bias}; model:get_weights() -> every\n"
                     "  layer's, in order. Copies, in Keras's order and layouts: Dense kernel\n"
                     "  (in, units); Conv2D (kh, kw, channels, filters); SimpleRNN, LSTM, GRU\n"

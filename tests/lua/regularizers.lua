@@ -98,6 +98,20 @@ t.is_near(h.loss[1], data_loss + P, 1e-6, 'history.loss is the total, as Keras\'
 t.is_near(h.penalty[1], P, 1e-12, 'history.penalty is its penalty part')
 t.is(nn.Sequential{nn.Dense(1, {input_shape = {1}})}.penalty, 0, 'a model without regularizers: penalty 0')
 
+-- a hand-written loop: loss.value is the loss function's, loss.penalty the
+-- model's, and backward's gradients are the total's, as fit's
+m = model()
+local out = m(x)
+local gl = nn.losses.mean_squared_error(y, out)
+t.is_near(gl.value, data_loss, 1e-6, 'Gluon loop: loss.value is the loss function alone')
+t.is_near(gl.penalty, P, 1e-15, 'loss.penalty is the model\'s penalty')
+t.is_near(gl.total, data_loss + P, 1e-6, 'loss.total their sum')
+t.like(tostring(gl), '^mean_squared_error loss %d%.%d+ %(%+ penalty 0%.1164 = %d%.%d+%)$',
+       'and it prints both')
+gl:backward()
+local g11 = 2 * L2 * W[1][1] + X[1][1] * dz[1][1] + X[2][1] * dz[2][1]
+t.is_near(m.layers[1].grad.kernel[1][1], g11, 1e-6, "loss:backward()'s gradient includes the penalty's")
+
 -- ---- the progress line shows the two parts (printed by C: run a child) ----
 local script = os.tmpname()
 local f = assert(io.open(script, 'w'))
