@@ -49,6 +49,18 @@ local function forward()
   end
   return out, loss, dz
 end
+-- The data loss of m's current weights on X, Y, in Lua's doubles.
+local function forward_loss_now(m)
+  local k, bias, loss = m.layers[1].kernel, m.layers[1].bias, 0
+  for n = 1, 2 do
+    for j = 1, 2 do
+      local z = bias[j]
+      for i = 1, 3 do z = z + X[n][i] * k[i][j] end
+      loss = loss + (z - Y[n][j]) ^ 2 / 4
+    end
+  end
+  return loss
+end
 local function sign(v) return v > 0 and 1 or v < 0 and -1 or 0 end
 local _, data_loss, dz = forward()
 local P = penalty()
@@ -96,6 +108,12 @@ m = model()
 local h = m:fit(x, y, {epochs = 1, batch_size = 2, verbose = 0})
 t.is_near(h.loss[1], data_loss + P, 1e-6, 'history.loss is the total, as Keras\'s')
 t.is_near(h.penalty[1], P, 1e-12, 'history.penalty is its penalty part')
+t.is(h.penalty[1] <= h.loss[1], true, '(a part of it)')
+m = model()
+h = m:fit(x, y, {epochs = 1, batch_size = 2, verbose = 0, validation_data = {x, y}})
+t.is_near(h.val_loss[1], m:evaluate(x, y), 1e-12, 'val_loss is evaluate\'s loss, penalty included')
+t.ok(math.abs(m:evaluate(x, y) - m.penalty - forward_loss_now(m)) < 1e-6,
+     'evaluate = data loss at the new weights + penalty at the new weights')
 t.is(nn.Sequential{nn.Dense(1, {input_shape = {1}})}.penalty, 0, 'a model without regularizers: penalty 0')
 
 -- a hand-written loop: loss.value is the loss function's, loss.penalty the
