@@ -209,6 +209,30 @@ static nn_status check_example_shape(const nn_layer *layer, const char *which, i
     return NN_OK;
 }
 
+/* A kernel or recurrent regularizer must find its parameter: a kind that
+ * takes kernel_initializer but names its weights otherwise (a new kind's
+ * mistake) would otherwise regularize nothing, silently. (bias_regularizer
+ * with use_bias = false regularizes nothing, as in Keras.) */
+static nn_status check_regularized_params(const nn_layer *layer)
+{
+    const struct { const char *param; nn_regularizer r; } wanted[] = {
+        {"kernel", layer->kernel_regularizer},
+        {"recurrent_kernel", layer->recurrent_regularizer},
+    };
+    for (size_t w = 0; w < sizeof wanted / sizeof wanted[0]; w++) {
+        if (nn_regularizer_is_none(wanted[w].r))
+            continue;
+        int k = 0;
+        while (k < layer->num_params && strcmp(layer->params[k].name, wanted[w].param) != 0)
+            k++;
+        if (k == layer->num_params)
+            return nn_fail(NN_ERR_ARG, "%s: a %s layer has no %s for its %s_regularizer",
+                           layer->name, layer->kind->class_name, wanted[w].param,
+                           wanted[w].param);
+    }
+    return NN_OK;
+}
+
 nn_status nn_layer_build(nn_layer *layer, int in_ndim, const size_t *in_shape,
                          nn_rng *rng)
 {
@@ -222,6 +246,8 @@ nn_status nn_layer_build(nn_layer *layer, int in_ndim, const size_t *in_shape,
     nn_status st = layer->kind->build(layer, rng);
     if (st == NN_OK)
         st = check_example_shape(layer, "output", layer->out_ndim, layer->out_shape);
+    if (st == NN_OK)
+        st = check_regularized_params(layer);
     if (st != NN_OK) {
         free_params(layer);
         return st;

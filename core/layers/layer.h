@@ -130,7 +130,11 @@ typedef struct nn_layer_kind {
      * for none. */
     const nn_setting *settings;
     /* Which of nn_layer_options it takes beside name and input_shape; or
-     * activation_first: the activation is its first argument (Activation). */
+     * activation_first: the activation is its first argument (Activation).
+     * They also say which regularizers it takes (regularizer.h):
+     * takes_initializer kernel_regularizer (for its parameter "kernel"),
+     * takes_bias bias_regularizer ("bias"), recurrent
+     * recurrent_regularizer ("recurrent_kernel"). */
     bool takes_activation, takes_recurrent_activation, takes_bias, takes_initializer;
     bool activation_first;
     /* A new, unbuilt layer from cfg's settings (by calling the constructor,
