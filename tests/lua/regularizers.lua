@@ -201,6 +201,22 @@ local e = s:explain(1, 'kernel', 5)  -- kernel[3][1] = -1.5
 t.is_near(e.penalty, 2 * 0.5 * -1.5, 1e-12, "explain: the penalty's share 2 * l2 * w")
 t.is_near(e.engine, e.sum + e.penalty, 1e-6, "and the engine's gradient = the products' sum + that share")
 
+-- the debugger says the loss's parts and :explain the penalty's share
+local said = {}
+local real_print = print
+print = function(...) said[#said + 1] = table.concat({...}, '\t') end
+local dbg = nn.debug(model({kernel = nn.regularizers.l2(0.5)}), x, y)
+dbg:step(3)
+dbg:where()
+dbg:explain('dense_1.kernel[3][1]')
+print = real_print
+local text = table.concat(said, '\n')
+t.like(text, string.format('loss %s %%(data %s %%+ penalty %s%%)', nn.format(data_loss + 2.1453125),
+                           nn.format(data_loss), nn.format(2.1453125)),
+       'd:where() shows the loss as total (data + penalty)')
+t.like(text, "%+ the penalty's share, 2 %* 0%.5 %* w, at w = %-1%.5:  %-1%.5\n",
+       ":explain adds the penalty's share, 2 * l2 * w")
+
 local r = nn.gradcheck(model({kernel = nn.regularizers.l2(2), bias = nn.regularizers.l1_l2{l1 = 0.3, l2 = 1}}), x, y)
 t.ok(r.ok, 'gradcheck passes on a model whose penalty dominates the loss', tostring(r))
 t.like(r.loss_name, '%+ penalty', 'and says the loss it checks includes the penalty')
