@@ -26,6 +26,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -188,6 +189,49 @@ static void put_setting(writer *w, nn_setting_type type, const nn_setting_value 
     }
 }
 
+/* The regularizers' factors as extra setting records, after the kind's
+ * own: "kernel_regularizer.l2" and the like, numbers; only the ones that are
+ * not 0, so a model without regularizers is written as before. */
+typedef struct regularizer_record {
+    const char *name;
+    size_t offset;  /* of the factor in nn_layer_config */
+} regularizer_record;
+
+static const regularizer_record regularizer_records[] = {
+    {"kernel_regularizer.l1", offsetof(nn_layer_config, kernel_regularizer.l1)},
+    {"kernel_regularizer.l2", offsetof(nn_layer_config, kernel_regularizer.l2)},
+    {"bias_regularizer.l1", offsetof(nn_layer_config, bias_regularizer.l1)},
+    {"bias_regularizer.l2", offsetof(nn_layer_config, bias_regularizer.l2)},
+    {"recurrent_regularizer.l1", offsetof(nn_layer_config, recurrent_regularizer.l1)},
+    {"recurrent_regularizer.l2", offsetof(nn_layer_config, recurrent_regularizer.l2)},
+};
+#define REGULARIZER_RECORDS (sizeof regularizer_records / sizeof regularizer_records[0])
+
+static double *regularizer_factor(nn_layer_config *c, size_t r)
+{
+    return (double *)((char *)c + regularizer_records[r].offset);
+}
+
+static unsigned regularizer_record_count(const nn_layer_config *c)
+{
+    unsigned n = 0;
+    for (size_t r = 0; r < REGULARIZER_RECORDS; r++)
+        n += *regularizer_factor((nn_layer_config *)c, r) != 0;
+    return n;
+}
+
+static void put_regularizer_records(writer *w, const nn_layer_config *c)
+{
+    for (size_t r = 0; r < REGULARIZER_RECORDS; r++) {
+        double factor = *regularizer_factor((nn_layer_config *)c, r);
+        if (factor == 0)
+            continue;
+        put_string(w, regularizer_records[r].name);
+        put_u8(w, NN_SETTING_NUMBER);
+        put_f64(w, factor);
+    }
+}
+
 /* One layer record, in the order model_file.h lists: the settings every
  * kind shares, then the kind's own, each with its name and type. */
 static void put_layer(writer *w, const nn_layer_kind *kind, const nn_layer_config *c)
@@ -202,12 +246,13 @@ static void put_layer(writer *w, const nn_layer_kind *kind, const nn_layer_confi
     for (int d = 0; d < c->input_ndim; d++)
         put_dim(w, c->input_shape[d]);
     int n = nn_layer_kind_num_settings(kind);
-    put_u8(w, (unsigned)n);
+    put_u8(w, (unsigned)n + regularizer_record_count(c));
     for (int i = 0; i < n; i++) {
         put_string(w, kind->settings[i].name);
         put_u8(w, kind->settings[i].type);
         put_setting(w, kind->settings[i].type, &c->settings[i]);
     }
+    put_regularizer_records(w, c);
 }
 
 static void put_compile_settings(writer *w, const nn_model *m)
@@ -430,6 +475,17 @@ static nn_status get_setting_record(reader *r, char name[NN_NAME_SIZE],
     }
 }
 
+/* A regularizer record (put_regularizer_records): false if name is none. */
+static bool take_regularizer_record(nn_layer_config *c, const char *name, double factor)
+{
+    for (size_t r = 0; r < REGULARIZER_RECORDS; r++)
+        if (strcmp(name, regularizer_records[r].name) == 0) {
+            *regularizer_factor(c, r) = factor;
+            return true;
+        }
+    return false;
+}
+
 /* The kind's own settings of a version 3 record, found by name; a setting
  * the record leaves out stays 0. (kind NULL: an unknown class, which
  * nn_layer_from_config reports; its settings are read and dropped.) */
@@ -437,7 +493,7 @@ static nn_status get_kind_settings(reader *r, const nn_layer_kind *kind, nn_laye
 {
     uint64_t count;
     NN_TRY(get_uint(r, 1, &count));
-    if (count > NN_MAX_SETTINGS)
+    if (count > NN_MAX_SETTINGS + REGULARIZER_RECORDS)
         return corrupted(r, "more layer settings than any kind has");
     for (uint64_t k = 0; k < count; k++) {
         char name[NN_NAME_SIZE];
@@ -446,6 +502,8 @@ static nn_status get_kind_settings(reader *r, const nn_layer_kind *kind, nn_laye
         NN_TRY(get_setting_record(r, name, &type, &value));
         if (!kind)
             continue;
+        if (type == NN_SETTING_NUMBER && take_regularizer_record(c, name, value.number))
+            continue;  /* the constructor checks the factor */
         int i = nn_layer_kind_setting_index(kind, name);
         if (i < 0 || kind->settings[i].type != type) {
             char what[128];

@@ -58,6 +58,12 @@
  *   A setting the record leaves out is 0 (the constructor then refuses it
  *   or takes its default); one the kind does not have is refused. So a kind
  *   can gain a setting, and a new kind comes, without a new format.
+ *   The layer's regularizers (regularizer.h) follow as more such records,
+ *   numbers, one per factor that is not 0: "kernel_regularizer.l1",
+ *   "kernel_regularizer.l2", "bias_regularizer.l1", "bias_regularizer.l2",
+ *   "recurrent_regularizer.l1", "recurrent_regularizer.l2" (S counts them
+ *   too, up to NN_MAX_SETTINGS + 6). A model without regularizers is
+ *   written byte for byte as before them.
  *
  *   The compile settings (Keras's names; optimizer.h):
  *     string loss, string optimizer ("sgd", "adam" or "rmsprop"),

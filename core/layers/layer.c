@@ -10,6 +10,32 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* One regularizer option: checked, and refused by a kind without that
+ * kind of weight (Keras's Dropout has no kernel_regularizer either). */
+static nn_status take_regularizer(const nn_layer *layer, nn_regularizer r, bool takes,
+                                  const char *option, nn_regularizer *to)
+{
+    char who[96];
+    snprintf(who, sizeof who, "%s: %s", layer->kind->class_name, option);
+    if (!nn_regularizer_is_none(r) && !takes)
+        return nn_fail(NN_ERR_ARG, "%s: a %s layer has no such weight to regularize", who,
+                       layer->kind->class_name);
+    NN_TRY(nn_regularizer_check(r, who));
+    *to = r;
+    return NN_OK;
+}
+
+static nn_status apply_regularizers(nn_layer *layer, const nn_layer_options *opts)
+{
+    const nn_layer_kind *kind = layer->kind;
+    NN_TRY(take_regularizer(layer, opts->kernel_regularizer, kind->takes_initializer,
+                            "kernel_regularizer", &layer->kernel_regularizer));
+    NN_TRY(take_regularizer(layer, opts->bias_regularizer, kind->takes_bias,
+                            "bias_regularizer", &layer->bias_regularizer));
+    return take_regularizer(layer, opts->recurrent_regularizer, kind->recurrent,
+                            "recurrent_regularizer", &layer->recurrent_regularizer);
+}
+
 static nn_status apply_options(nn_layer *layer, const nn_layer_options *opts,
                                const char *default_activation)
 {
@@ -48,7 +74,7 @@ static nn_status apply_options(nn_layer *layer, const nn_layer_options *opts,
     else
         return nn_fail(NN_ERR_ARG, "%s: unknown kernel_initializer '%s' (expected "
                        "glorot_uniform or he_normal)", kind, init);
-    return NN_OK;
+    return apply_regularizers(layer, opts);
 }
 
 nn_status nn_layer_new(nn_layer **out, const nn_layer_kind *kind, void *impl,
@@ -99,6 +125,19 @@ static nn_status check_param_limit(const nn_layer *layer, int ndim, const size_t
     return NN_OK;
 }
 
+/* Which of the layer's regularizers a parameter called `name` takes. */
+static nn_regularizer param_regularizer(const nn_layer *layer, const char *name,
+                                        bool trainable)
+{
+    if (trainable && strcmp(name, "kernel") == 0)
+        return layer->kernel_regularizer;
+    if (trainable && strcmp(name, "recurrent_kernel") == 0)
+        return layer->recurrent_regularizer;
+    if (trainable && strcmp(name, "bias") == 0)
+        return layer->bias_regularizer;
+    return (nn_regularizer){0, 0};
+}
+
 static nn_status add_param(nn_layer *layer, const char *name, int ndim, const size_t *shape,
                            bool trainable, nn_tensor **value)
 {
@@ -118,6 +157,7 @@ static nn_status add_param(nn_layer *layer, const char *name, int ndim, const si
     }
     p->name = name;
     p->trainable = trainable;
+    p->regularizer = param_regularizer(layer, name, trainable);
     layer->num_params++;
     if (value)
         *value = p->value;
@@ -170,6 +210,30 @@ static nn_status check_example_shape(const nn_layer *layer, const char *which, i
     return NN_OK;
 }
 
+/* A kernel or recurrent regularizer must find its parameter: a kind that
+ * takes kernel_initializer but names its weights otherwise (a new kind's
+ * mistake) would otherwise regularize nothing, silently. (bias_regularizer
+ * with use_bias = false regularizes nothing, as in Keras.) */
+static nn_status check_regularized_params(const nn_layer *layer)
+{
+    const struct { const char *param; nn_regularizer r; } wanted[] = {
+        {"kernel", layer->kernel_regularizer},
+        {"recurrent_kernel", layer->recurrent_regularizer},
+    };
+    for (size_t w = 0; w < sizeof wanted / sizeof wanted[0]; w++) {
+        if (nn_regularizer_is_none(wanted[w].r))
+            continue;
+        int k = 0;
+        while (k < layer->num_params && strcmp(layer->params[k].name, wanted[w].param) != 0)
+            k++;
+        if (k == layer->num_params)
+            return nn_fail(NN_ERR_ARG, "%s: a %s layer has no %s for its %s_regularizer",
+                           layer->name, layer->kind->class_name, wanted[w].param,
+                           wanted[w].param);
+    }
+    return NN_OK;
+}
+
 nn_status nn_layer_build(nn_layer *layer, int in_ndim, const size_t *in_shape,
                          nn_rng *rng)
 {
@@ -183,6 +247,8 @@ nn_status nn_layer_build(nn_layer *layer, int in_ndim, const size_t *in_shape,
     nn_status st = layer->kind->build(layer, rng);
     if (st == NN_OK)
         st = check_example_shape(layer, "output", layer->out_ndim, layer->out_shape);
+    if (st == NN_OK)
+        st = check_regularized_params(layer);
     if (st != NN_OK) {
         free_params(layer);
         return st;

@@ -27,6 +27,7 @@
 
 #include "activation.h"
 #include "random.h"
+#include "regularizer.h"
 #include "tensor.h"
 
 #define NN_MAX_PARAMS 4
@@ -43,6 +44,10 @@ typedef struct nn_param {
     nn_tensor *value;
     nn_tensor *grad;    /* a buffer's stays zero: nothing trains it */
     bool trainable;     /* false for a buffer (nn_layer_add_buffer) */
+    /* Its penalty, added to the loss (regularizer.h): the layer's
+     * kernel_regularizer for "kernel", bias_ for "bias", recurrent_ for
+     * "recurrent_kernel"; none for the others. Set when it is created. */
+    nn_regularizer regularizer;
 } nn_param;
 
 typedef struct nn_layer nn_layer;
@@ -73,6 +78,9 @@ typedef struct nn_layer_options {
     const char *recurrent_activation; /* NULL: sigmoid (recurrent layers) */
     bool no_bias;                     /* Keras's use_bias=False */
     const char *kernel_initializer;   /* NULL: "glorot_uniform"; or "he_normal" */
+    /* {0, 0}: none. kernel_ for kinds that take kernel_initializer, bias_
+     * for those with a bias, recurrent_ for recurrent ones (regularizer.h). */
+    nn_regularizer kernel_regularizer, bias_regularizer, recurrent_regularizer;
     int input_ndim;                   /* Keras's input_shape; 0 = not given */
     size_t input_shape[NN_MAX_DIMS];
 } nn_layer_options;
@@ -122,7 +130,11 @@ typedef struct nn_layer_kind {
      * for none. */
     const nn_setting *settings;
     /* Which of nn_layer_options it takes beside name and input_shape; or
-     * activation_first: the activation is its first argument (Activation). */
+     * activation_first: the activation is its first argument (Activation).
+     * They also say which regularizers it takes (regularizer.h):
+     * takes_initializer kernel_regularizer (for its parameter "kernel"),
+     * takes_bias bias_regularizer ("bias"), recurrent
+     * recurrent_regularizer ("recurrent_kernel"). */
     bool takes_activation, takes_recurrent_activation, takes_bias, takes_initializer;
     bool activation_first;
     /* A new, unbuilt layer from cfg's settings (by calling the constructor,
@@ -191,6 +203,7 @@ struct nn_layer {
     nn_activation recurrent_activation;
     bool use_bias;
     nn_kernel_init kernel_init;
+    nn_regularizer kernel_regularizer, bias_regularizer, recurrent_regularizer;
 
     nn_param params[NN_MAX_PARAMS];
     int num_params;
@@ -228,7 +241,8 @@ nn_status nn_layer_new(nn_layer **out, const nn_layer_kind *kind, void *impl,
                        const nn_layer_options *opts, const char *default_activation);
 /* Initialize a kernel by the layer's kernel_initializer. */
 void nn_layer_init_kernel(const nn_layer *layer, nn_tensor *kernel, nn_rng *rng);
-/* Create parameter `name` of one example's shape, values zero, grad zero. */
+/* Create parameter `name` of one example's shape, values zero, grad zero;
+ * "kernel", "recurrent_kernel" and "bias" take the layer's regularizers. */
 nn_status nn_layer_add_param(nn_layer *layer, const char *name, int ndim,
                              const size_t *shape, nn_tensor **value);
 /* The same for a buffer: saved and restored with the parameters, never

@@ -34,6 +34,9 @@ nn_status nn_layer_get_config(const nn_layer *layer, nn_layer_config *cfg)
     cfg->use_bias = layer->use_bias;
     snprintf(cfg->kernel_initializer, sizeof cfg->kernel_initializer, "%s",
              initializer_name(layer->kernel_init));
+    cfg->kernel_regularizer = layer->kernel_regularizer;
+    cfg->bias_regularizer = layer->bias_regularizer;
+    cfg->recurrent_regularizer = layer->recurrent_regularizer;
     cfg->input_ndim = layer->declared_in_ndim;
     memcpy(cfg->input_shape, layer->declared_in_shape, sizeof cfg->input_shape);
     kind->config(layer, cfg);
@@ -66,6 +69,9 @@ nn_status nn_layer_make(const nn_layer_kind *kind, const nn_layer_config *cfg,
         .recurrent_activation = or_null(cfg->recurrent_activation),
         .no_bias = !cfg->use_bias,
         .kernel_initializer = or_null(cfg->kernel_initializer),
+        .kernel_regularizer = cfg->kernel_regularizer,
+        .bias_regularizer = cfg->bias_regularizer,
+        .recurrent_regularizer = cfg->recurrent_regularizer,
         .input_ndim = cfg->input_ndim,
     };
     memcpy(opts.input_shape, cfg->input_shape, sizeof opts.input_shape);

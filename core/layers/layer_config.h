@@ -30,6 +30,8 @@ struct nn_layer_config {
     char recurrent_activation[NN_NAME_SIZE];  /* "" means sigmoid */
     bool use_bias;
     char kernel_initializer[NN_NAME_SIZE];    /* "" means glorot_uniform */
+    /* {0, 0}: none (regularizer.h) */
+    nn_regularizer kernel_regularizer, bias_regularizer, recurrent_regularizer;
     int input_ndim;                  /* Keras's input_shape; 0 = not declared */
     size_t input_shape[NN_MAX_DIMS];
 

@@ -53,6 +53,12 @@ nn_status nn_explain_weight(const nn_layer *layer, int param, size_t index,
     out->examples = layer->batch;
     out->rows_per_example = f.rows_per_example;
     out->engine = nn_tensor_data(grad)[index];
+    nn_regularizer reg = layer->params[param].regularizer;
+    out->weight = nn_tensor_data(layer->params[param].value)[index];
+    out->l1 = reg.l1;
+    out->l2 = reg.l2;
+    out->penalty = reg.l1 * (out->weight > 0 ? 1 : out->weight < 0 ? -1 : 0) +
+                   2 * reg.l2 * out->weight;
     for (size_t r = 0; r < f.rows; r++) {
         const nn_real *input = out->bias ? NULL
                                          : f.inputs + (r / f.group) * f.group_stride +

@@ -1,4 +1,5 @@
 /* explain.h: one weight's gradient as the chain rule, with the numbers.
+ * (With a regularizer, the penalty's share is added to the products' sum.)
  *
  * For a weight w of a kernel, connecting input i to output unit (or filter,
  * or gate unit) j, every example that used w adds one product to its
@@ -31,7 +32,10 @@ typedef struct nn_explanation {
     size_t examples;        /* the batch size */
     size_t rows_per_example;  /* 1; positions (Conv2D); timesteps (recurrent) */
     double sum;             /* the sum of all products, in double */
-    double engine;          /* the gradient the engine computed */
+    double engine;          /* the gradient the engine computed: sum + penalty */
+    /* The weight's regularizer (regularizer.h) adds its own share to the
+     * gradient, l1 * sign(w) + 2 * l2 * w; 0 without one. */
+    double weight, l1, l2, penalty;
     size_t shown;           /* terms below: every row if few, else the largest */
     nn_explain_term term[NN_EXPLAIN_TERMS];
 } nn_explanation;

@@ -76,7 +76,8 @@ nn_status nn_model_evaluate(nn_model *m, const nn_tensor *x, const nn_tensor *y,
     nn_tensor_free(xc);
     nn_tensor_free(yc);
     if (st == NN_OK) {
-        *loss = total / (double)n;
+        /* plus the penalty, as Keras's test step (the weights are fixed) */
+        *loss = total / (double)n + nn_model_penalty(m);
         *accuracy = (double)right / (double)rows;
     }
     return st;
@@ -138,7 +139,8 @@ static nn_status history_init(nn_history *h, size_t epochs)
     h->accuracy = nn_calloc(epochs, sizeof(double));
     h->val_loss = nn_calloc(epochs, sizeof(double));
     h->val_accuracy = nn_calloc(epochs, sizeof(double));
-    if (!h->loss || !h->accuracy || !h->val_loss || !h->val_accuracy) {
+    h->penalty = nn_calloc(epochs, sizeof(double));
+    if (!h->loss || !h->accuracy || !h->val_loss || !h->val_accuracy || !h->penalty) {
         nn_history_free(h);
         return nn_fail(NN_ERR_NOMEM, "fit: out of memory");
     }
@@ -151,6 +153,7 @@ void nn_history_free(nn_history *h)
     free(h->accuracy);
     free(h->val_loss);
     free(h->val_accuracy);
+    free(h->penalty);
     memset(h, 0, sizeof *h);
 }
 
@@ -198,6 +201,7 @@ static nn_status train_batch(fit_run *run, size_t first, size_t count)
     double seen = (double)r->seen;
     r->loss = (r->loss * seen + m->stepper.loss * (double)count) / (seen + (double)count);
     r->accuracy = (r->accuracy * seen + accuracy * (double)count) / (seen + (double)count);
+    r->penalty = (r->penalty * seen + m->penalty * (double)count) / (seen + (double)count);
     r->seen += count;
     return NN_OK;
 }
@@ -210,7 +214,7 @@ static nn_status train_epoch(fit_run *run, size_t epoch)
     nn_fit_report *r = &run->report;
     r->epoch = epoch;
     r->seen = 0;
-    r->loss = r->accuracy = 0;
+    r->loss = r->accuracy = r->penalty = 0;
     r->epoch_end = false;
     r->val_loss = r->val_accuracy = NAN;
     if (o->no_shuffle)
@@ -269,6 +273,7 @@ nn_status nn_model_fit(nn_model *m, const nn_tensor *x, const nn_tensor *y,
         history->accuracy[e] = run.report.accuracy;
         history->val_loss[e] = run.report.val_loss;
         history->val_accuracy[e] = run.report.val_accuracy;
+        history->penalty[e] = run.report.penalty;
         history->epochs = e + 1;
     }
     m->stepper.recording = recording;

@@ -26,11 +26,14 @@ typedef struct probe {
     nn_loss_kind loss;
 } probe;
 
-/* The loss after a fresh forward pass in inference mode (no Dropout). */
+/* The loss after a fresh forward pass in inference mode (no Dropout), with
+ * the regularizers' penalty, as the loss step has it. */
 static nn_status probe_loss(probe *p, double *value)
 {
     NN_TRY(nn_model_forward(p->model, p->x, false));
-    *value = nn_loss_value(p->loss, nn_model_output_layer(p->model)->output, p->y);
+    /* the loss training minimizes: the regularizers' penalty included */
+    *value = nn_loss_value(p->loss, nn_model_output_layer(p->model)->output, p->y) +
+             nn_model_penalty(p->model);
     return NN_OK;
 }
 

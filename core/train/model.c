@@ -408,7 +408,9 @@ nn_status nn_model_summary(const nn_model *m, char **text)
     memset(rule, '_', (size_t)rule_len);
     memset(double_rule, '=', (size_t)rule_len);
     rule[rule_len] = double_rule[rule_len] = '\0';
-    size_t size = 512 + (size_t)(rule_len + 2) * (2 * (size_t)m->num_layers + 8);
+    size_t regularizers = nn_model_describe_regularizers(m, NULL, 0);
+    size_t size = 512 + (size_t)(rule_len + 2) * (2 * (size_t)m->num_layers + 8) +
+                  regularizers;
     char *buf = nn_malloc(size);
     if (!buf)
         return nn_fail(NN_ERR_NOMEM, "summary: out of memory");
@@ -427,9 +429,11 @@ nn_status nn_model_summary(const nn_model *m, char **text)
     thousands(nn_model_param_count(m), count, sizeof count);
     thousands(nn_model_trainable_count(m), trainable, sizeof trainable);
     thousands(nn_model_param_count(m) - nn_model_trainable_count(m), fixed, sizeof fixed);
-    snprintf(buf + used, size - used,
-             "%s\nTotal params: %s\nTrainable params: %s\nNon-trainable params: %s\n%s\n",
-             double_rule, count, trainable, fixed, rule);
+    used += (size_t)snprintf(
+        buf + used, size - used,
+        "%s\nTotal params: %s\nTrainable params: %s\nNon-trainable params: %s\n%s\n",
+        double_rule, count, trainable, fixed, rule);
+    nn_model_describe_regularizers(m, buf + used, size - used);  /* after Keras's table */
     *text = buf;
     return NN_OK;
 }

@@ -72,6 +72,9 @@ typedef struct nn_model {
      * nobody else reads it, so it is computed only then and in the debugger. */
     bool input_gradient;
     nn_tensor *loss_grad;   /* (B, output...) dL/d(last layer's output) */
+    /* The last loss step's two parts: its loss = data_loss + penalty, the
+     * loss function's mean over the batch and the regularizers' penalty. */
+    double data_loss, penalty;
     nn_stepper stepper;
 } nn_model;
 
@@ -81,6 +84,7 @@ typedef struct nn_fit_report {
     size_t batch, batches;    /* 0-based batch within the epoch, and how many */
     size_t seen;              /* examples trained on so far this epoch */
     double loss, accuracy;    /* running means over this epoch so far */
+    double penalty;           /* the part of loss that is the regularizers' penalty */
     bool epoch_end;           /* this call ends an epoch (val_ fields are set) */
     double val_loss, val_accuracy;  /* NAN when there is no validation data */
 } nn_fit_report;
@@ -102,6 +106,7 @@ typedef struct nn_fit_options {
 typedef struct nn_history {
     size_t epochs;
     double *loss, *accuracy, *val_loss, *val_accuracy;
+    double *penalty;  /* the part of loss that is the regularizers' penalty */
 } nn_history;
 
 nn_status nn_model_new(nn_model **out, uint64_t seed);
@@ -193,6 +198,20 @@ void nn_model_zero_grads(nn_model *model);
 nn_status nn_model_load_rows(nn_model *model, const nn_tensor *x, const nn_tensor *y,
                              const size_t *order, size_t first, size_t count,
                              nn_batch_source source);
+
+/* ---- the regularizers' penalty (penalty.c, regularizer.h) ---- */
+/* The sum of every parameter's penalty: what the loss step adds. */
+double nn_model_penalty(const nn_model *model);
+double nn_layer_penalty(const nn_layer *layer);
+/* True if some parameter has a regularizer. */
+bool nn_model_has_regularizers(const nn_model *model);
+/* "Regularizers (...):" and a line per regularized parameter,
+ * "  dense_1.kernel: L2(l2=0.01)", into buf as snprintf does (buf may be
+ * NULL with size 0); returns the length. "" for a model without any. */
+size_t nn_model_describe_regularizers(const nn_model *model, char *buf, size_t size);
+/* Add each parameter's penalty gradient to its gradient (at the end of the
+ * layer's backward pass). */
+void nn_layer_add_penalty_gradients(nn_layer *layer);
 
 /* ---- the parameters as one vector (snapshots, the visualizer) ---- */
 /* Where layer->params[p] starts in that vector (layer by layer, in order). */

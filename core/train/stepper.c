@@ -120,7 +120,7 @@ nn_status nn_stepper_begin(nn_stepper *s, size_t batch, size_t epoch)
     s->loaded = true;
     s->batch = batch;
     s->epoch = epoch;
-    s->loss = NAN;
+    s->loss = s->data_loss = s->penalty = NAN;
     return NN_OK;
 }
 
@@ -139,10 +139,15 @@ static void run_layer_step(nn_model *m, const nn_step *step, void *arg)
 {
     (void)arg;
     nn_layer *layer = m->layers[step->layer];
-    if (step->phase == NN_PHASE_FORWARD)
+    if (step->phase == NN_PHASE_FORWARD) {
         layer->kind->forward(layer, step->timestep);
-    else
+    } else {
         layer->kind->backward(layer, step->timestep);
+        /* the layer's last backward step (t = 1 of T): its parameters'
+         * gradients then also hold the penalty's share (penalty.c) */
+        if (step->timestep == 0)
+            nn_layer_add_penalty_gradients(layer);
+    }
 }
 
 static nn_status run_step(nn_stepper *s, const nn_step *step)
@@ -152,8 +157,12 @@ static nn_status run_step(nn_stepper *s, const nn_step *step)
     case NN_PHASE_BACKWARD:
         run_layer_step(s->model, step, NULL);
         return NN_OK;
-    case NN_PHASE_LOSS:
-        return nn_phase_loss(s->model, &s->loss);
+    case NN_PHASE_LOSS: {
+        nn_status st = nn_phase_loss(s->model, &s->loss);
+        s->data_loss = s->model->data_loss;
+        s->penalty = s->model->penalty;
+        return st;
+    }
     case NN_PHASE_UPDATE:
         return nn_phase_update(s->model);
     }
@@ -186,7 +195,7 @@ static nn_status replay_to(nn_stepper *s, size_t target)
     nn_model_zero_grads(s->model);
     clear_step_outputs(s->model);
     s->cursor = 0;
-    s->loss = NAN;
+    s->loss = s->data_loss = s->penalty = NAN;
     while (s->cursor < target) {  /* the replay: same steps, nobody told */
         nn_status st = run_step(s, &s->program[s->cursor]);
         s->cursor++;
@@ -299,7 +308,12 @@ void nn_phase_forward(nn_model *m, bool training)
 nn_status nn_phase_loss(nn_model *m, double *loss)
 {
     const nn_layer *last = m->layers[m->num_layers - 1];
-    *loss = nn_loss_value(m->loss, last->output, m->y);
+    /* the loss training minimizes: the data loss plus the regularizers'
+     * penalty (Keras's compute_loss adds model.losses); the penalty's
+     * gradient joins each parameter's in its layer's backward step */
+    m->data_loss = nn_loss_value(m->loss, last->output, m->y);
+    m->penalty = nn_model_penalty(m);
+    *loss = m->data_loss + m->penalty;
     if (last->grad_output_is_logit_grad)
         nn_loss_softmax_gradient(m->loss, last->output, m->y, m->loss_grad);
     else

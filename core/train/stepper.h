@@ -62,7 +62,8 @@ typedef struct nn_stepper {
     size_t cursor;      /* the next step to run; == length: batch finished */
     bool loaded;        /* a batch is in place */
     size_t batch, epoch;
-    double loss;
+    double loss;                /* data_loss + penalty (model.h) */
+    double data_loss, penalty;
     struct { nn_observer_fn fn; void *userdata; } observers[NN_MAX_OBSERVERS];
     int num_observers;
     /* For debugging (off in fit, on for nn.stepper and the debugger): */
@@ -123,11 +124,13 @@ void nn_step_describe(const struct nn_model *model, const nn_step *step, char *b
 void nn_model_use_loss(struct nn_model *model, nn_loss_kind loss);
 /* Every layer forward, with Dropout on (training) or off. */
 void nn_phase_forward(struct nn_model *model, bool training);
-/* The loss of the last layer's output against model->y into *loss, and its
- * gradient into model->loss_grad; NN_ERR_NUMERIC if the loss is not finite
+/* The loss of the last layer's output against model->y plus the
+ * regularizers' penalty into *loss (the parts in model->data_loss and
+ * model->penalty), and the data loss's gradient into model->loss_grad; NN_ERR_NUMERIC if the loss is not finite
  * (*loss is set either way). */
 nn_status nn_phase_loss(struct nn_model *model, double *loss);
-/* Every layer backward; the parameters' gradients add up (zero them first). */
+/* Every layer backward; the parameters' gradients add up (zero them first),
+ * each layer's last step adding its penalty's gradient. */
 void nn_phase_backward(struct nn_model *model);
 /* The optimizer's update of every parameter from its gradient. */
 nn_status nn_phase_update(struct nn_model *model);

@@ -130,8 +130,21 @@ static const help_entry entries[] = {
                    "net:initialize{force_reinit = true} draws them anew. help('Trainer')."},
     {"collect_params", "net:collect_params() -> {['dense_1.kernel'] = tensor, ...}, the\n"
                        "  layers' own tensors (Gluon's ParameterDict); nn.Trainer takes it."},
+    {"regularizers", "kernel_regularizer = nn.regularizers.l2(0.01) (a layer option; also\n"
+                     "  bias_regularizer, and recurrent_regularizer on SimpleRNN, LSTM, GRU)\n"
+                     "  Keras 3's weight regularizers: l1(0.01) adds l1 * sum |w| to the loss,\n"
+                     "  l2(0.01) adds l2 * sum w^2 (no 1/2), l1_l2{l1 = 0, l2 = 0} both; the\n"
+                     "  strings 'l1', 'l2', 'l1_l2' mean 0.01 each. The penalty joins the loss\n"
+                     "  that training minimizes and that fit, train_on_batch and evaluate\n"
+                     "  report, as Keras's; its gradient l1 * sign(w) + 2 * l2 * w joins the\n"
+                     "  weight's in its layer's backward step. The progress line shows\n"
+                     "  loss: 0.5432 (data 0.5123 + penalty 0.0309); history.penalty keeps\n"
+                     "  the penalty part, m.penalty (and layer.penalty) is it now. :explain\n"
+                     "  shows a weight's share; save, load, summary keep and show them."},
     {"losses", "nn.losses.<name>(y_true, y_pred) -> loss: loss.value (the batch's mean),\n"
-               "  loss:backward(). Names as compile's. help('Trainer')."},
+               "  loss:backward(). Names as compile's. help('Trainer'). With regularizers\n"
+               "  on the model, loss.penalty is their penalty and backward's gradients are\n"
+               "  those of loss.total = value + penalty (help('regularizers'))."},
     {"get_weights", "layer:get_weights() -> {kernel, bias}; model:get_weights() -> every\n"
                     "  layer's, in order. Copies, in Keras's order and layouts: Dense kernel\n"
                     "  (in, units); Conv2D (kh, kw, channels, filters); Conv1D (k, channels,\n"
@@ -323,6 +336,21 @@ static const char *find_value_name(lua_State *L, int t, int value, int depth)
     return NULL;
 }
 
+/* After a kind's help: the regularizers it takes (read from its flags, as
+ * the constructor reads them; help('regularizers')). */
+static void print_regularizer_options(const char *name)
+{
+    const nn_layer_kind *kind = nn_layer_kind_find(name);
+    if (!kind || !(kind->takes_initializer || kind->takes_bias || kind->recurrent))
+        return;
+    char line[160];
+    snprintf(line, sizeof line, "  Also %s%s%s = nil: help('regularizers').",
+             kind->takes_initializer ? "kernel_regularizer, " : "",
+             kind->recurrent ? "recurrent_regularizer, " : "",
+             kind->takes_bias ? "bias_regularizer" : "");
+    print_wrapped(line);
+}
+
 /* help(nn.Conv2D), help('Conv2D'), help('fit'), help() */
 static int l_help(lua_State *L)
 {
@@ -337,6 +365,7 @@ static int l_help(lua_State *L)
     const char *text = name ? find_by_name(name) : NULL;
     if (text) {
         print_help(text);
+        print_regularizer_options(name);
     } else if (lua_isnoneornil(L, 1)) {
         printf("help(x) describes part of the nn API, e.g. help(nn.Conv2D), help('fit').\n"
                "Topics:");

@@ -31,6 +31,7 @@ typedef struct fit_state {
     int verbose;        /* 0 silent, 1 bar (terminal) or line, 2 one line per epoch */
     bool tty;
     double epoch_start, last_draw;
+    bool penalty;       /* the model has regularizers: show the loss's parts */
     bool failed;        /* a Lua callback raised an error (message on the stack) */
     bool interrupted;
     lnn_fit_viz viz;    /* the loss history, and the live visualizer (viz = true) */
@@ -53,6 +54,12 @@ static void print_metric(const char *name, double value)
 static void print_metrics(const fit_state *s, const nn_fit_report *r)
 {
     print_metric("loss", r->loss);
+    if (s->penalty) {  /* " (data 0.5123 + penalty 0.0309)": the loss's two parts */
+        char data[32], penalty[32];
+        printf(" (data %s + penalty %s)", lnn_format_metric(r->loss - r->penalty, data,
+                                                            sizeof data),
+               lnn_format_metric(r->penalty, penalty, sizeof penalty));
+    }
     if (s->accuracy)
         print_metric("accuracy", r->accuracy);
     if (r->epoch_end && !isnan(r->val_loss)) {
@@ -203,6 +210,21 @@ static void push_history(lua_State *L, const nn_history *h, bool accuracy)
     lua_setmetatable(L, -2);
 }
 
+/* history.penalty: per epoch, the part of history.loss that is the
+ * regularizers' penalty (the loss function's part is loss - penalty); only
+ * for a model with regularizers. Into the history table on top. */
+static void push_penalty_history(lua_State *L, const nn_history *h, bool penalty)
+{
+    if (!penalty)
+        return;
+    lua_createtable(L, (int)h->epochs, 0);
+    for (size_t e = 0; e < h->epochs; e++) {
+        lua_pushnumber(L, h->penalty[e]);
+        lua_rawseti(L, -2, (lua_Integer)e + 1);
+    }
+    lua_setfield(L, -2, "penalty");
+}
+
 /* validation_data = {x, y}, or the last validation_split of x and y */
 static void validation_options(lua_State *L, nn_fit_options *o, nn_tensor **x,
                                nn_tensor **y, nn_tensor *views[4])
@@ -329,6 +351,7 @@ static int stopped_on_numeric(lua_State *L, const fit_state *s, nn_history *h)
     printf("%s\n", lua_tostring(L, message));
     fflush(stdout);
     push_history(L, h, s->accuracy);
+    push_penalty_history(L, h, s->penalty);
     nn_history_free(h);
     lua_pushvalue(L, message);
     lua_setfield(L, -2, "stopped");
@@ -370,6 +393,7 @@ int lnn_model_fit(lua_State *L)
     }
     lnn_viz_fit_begin(L, 1, lnn_opt_boolean(L, 4, "viz", false, "fit"), &s.viz);
     s.accuracy = m->metric_accuracy;
+    s.penalty = nn_model_has_regularizers(m);
     o.callback = on_batch;
     o.userdata = &s;
     lnn_interrupted = 0;
@@ -390,6 +414,7 @@ int lnn_model_fit(lua_State *L)
         lnn_check(L, st, "fit");
     }
     push_history(L, &h, s.accuracy);
+    push_penalty_history(L, &h, s.penalty);
     nn_history_free(&h);
     keep_history(L);
     if (s.interrupted)

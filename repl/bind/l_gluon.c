@@ -22,6 +22,9 @@
  *   ...) the model's loss, so m.loss, evaluate and the debugger use the loss
  *   the loop trained with. Before the first backward a model without a
  *   compile loss has none (m.loss is nil, evaluate says so).
+ * - Regularizers (kernel_regularizer, ...) are the model's: loss.penalty
+ *   is their penalty, loss.total = loss.value + loss.penalty, and backward
+ *   leaves the gradients of the total, as fit does.
  * - The scale: loss.value is the mean over the batch of B examples, and
  *   backward leaves the gradients of that mean (fit's). Gluon's loss is the
  *   vector of B per-example losses, backward leaves the gradients of their
@@ -262,7 +265,20 @@ static int trainer_step(lua_State *L)
     return 0;
 }
 
-/* nn.losses.<name>(y_true, y_pred) -> a loss object with .value, :backward() */
+/* The regularizers' penalty of the model whose output is at i (0 if it
+ * has none, or i is no model's output): backward's gradients include it. */
+static double output_penalty(lua_State *L, int i)
+{
+    lua_getfield(L, LUA_REGISTRYINDEX, "nnstep.outputs");
+    lua_pushvalue(L, i);
+    lua_rawget(L, -2);
+    nn_model *m = luaL_testudata(L, -1, LNN_MODEL) ? lnn_check_model(L, -1, "loss") : NULL;
+    lua_pop(L, 2);
+    return m ? nn_model_penalty(m) : 0;
+}
+
+/* nn.losses.<name>(y_true, y_pred) -> a loss object with .value (the loss
+ * function's), .penalty (the model's regularizers'), .total, :backward() */
 static int make_loss(lua_State *L)
 {
     const char *name = lua_tostring(L, lua_upvalueindex(1));
@@ -270,9 +286,14 @@ static int make_loss(lua_State *L)
     lnn_check(L, nn_loss_parse(name, &kind), name);
     nn_tensor *y = lnn_check_tensor(L, 1, name), *out = lnn_check_tensor(L, 2, name);
     lnn_check(L, nn_loss_check_target(kind, out, y), name);
-    lua_createtable(L, 0, 4);
-    lua_pushnumber(L, nn_loss_value(kind, out, y));
+    double value = nn_loss_value(kind, out, y), penalty = output_penalty(L, 2);
+    lua_createtable(L, 0, 6);
+    lua_pushnumber(L, value);
     lua_setfield(L, -2, "value");
+    lua_pushnumber(L, penalty);
+    lua_setfield(L, -2, "penalty");
+    lua_pushnumber(L, value + penalty);
+    lua_setfield(L, -2, "total");
     lua_pushvalue(L, 1);
     lua_setfield(L, -2, "y");
     lua_pushvalue(L, 2);
@@ -304,14 +325,23 @@ static int loss_backward(lua_State *L)
     return 0;
 }
 
-/* "categorical_crossentropy loss 0.5321" */
+/* "categorical_crossentropy loss 0.5321", and with regularizers
+ * " (+ penalty 0.0309 = 0.5630)": backward's gradient is the total's */
 static int loss_tostring(lua_State *L)
 {
     lua_getfield(L, 1, "loss");
     lua_getfield(L, 1, "value");
-    char value[32];
-    lua_pushfstring(L, "%s loss %s", luaL_optstring(L, -2, "?"),
-                    lnn_format_metric(lua_tonumber(L, -1), value, sizeof value));
+    lua_getfield(L, 1, "penalty");
+    char value[32], penalty[32], total[32];
+    double v = lua_tonumber(L, -2), p = lua_tonumber(L, -1);
+    if (p == 0)
+        lua_pushfstring(L, "%s loss %s", luaL_optstring(L, -3, "?"),
+                        lnn_format_metric(v, value, sizeof value));
+    else
+        lua_pushfstring(L, "%s loss %s (+ penalty %s = %s)", luaL_optstring(L, -3, "?"),
+                        lnn_format_metric(v, value, sizeof value),
+                        lnn_format_metric(p, penalty, sizeof penalty),
+                        lnn_format_metric(v + p, total, sizeof total));
     return 1;
 }
 

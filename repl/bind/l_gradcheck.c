@@ -47,6 +47,14 @@ static void push_tensor_check(lua_State *L, const nn_gradcheck_tensor *t)
     lua_setfield(L, -2, "count");
 }
 
+/* True if one of the layer's regularizers is set. */
+static bool layer_regularized(const nn_layer *layer)
+{
+    return !nn_regularizer_is_none(layer->kernel_regularizer) ||
+           !nn_regularizer_is_none(layer->bias_regularizer) ||
+           !nn_regularizer_is_none(layer->recurrent_regularizer);
+}
+
 static void push_result(lua_State *L, const nn_gradcheck_result *r, const char *loss_said)
 {
     lua_createtable(L, 0, 8 + r->num_tensors);
@@ -91,7 +99,9 @@ static int l_gradcheck(lua_State *L)
                               "mean squared error against a fixed random target; for "
                               "your own y and loss, check a model: nn.gradcheck(m, x, y)");
         lnn_check(L, nn_gradcheck_layer(layer, x, 42, &r), "gradcheck");
-        push_result(L, &r, "mean_squared_error against a fixed random target");
+        push_result(L, &r, layer_regularized(layer)
+                               ? "mean_squared_error against a fixed random target + penalty"
+                               : "mean_squared_error against a fixed random target");
         nn_gradcheck_free(&r);
         return 1;
     }
@@ -113,7 +123,11 @@ static int l_gradcheck(lua_State *L)
         return luaL_error(L, "gradcheck: the model has no loss yet: compile it with one, "
                           "or say which: nn.gradcheck(m, x, y, {loss = 'mean_squared_error'})");
     lnn_check(L, nn_gradcheck_model(m, x, y, loss, &r), "gradcheck");
-    push_result(L, &r, nn_loss_name(loss));
+    /* with regularizers, the loss checked is the one training minimizes */
+    char said[64];
+    snprintf(said, sizeof said, "%s%s", nn_loss_name(loss),
+             nn_model_has_regularizers(m) ? " + penalty" : "");
+    push_result(L, &r, said);
     nn_gradcheck_free(&r);
     return 1;
 }

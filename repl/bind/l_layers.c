@@ -114,6 +114,18 @@ static size_t check_count(lua_State *L, int i, const char *what, const char *fn)
     return (size_t)n;
 }
 
+/* kernel_regularizer = nn.regularizers.l2(0.01), 'l2', ... (l_regularizers.c) */
+static nn_regularizer regularizer_option(lua_State *L, int t, const char *key,
+                                         const char *fn)
+{
+    char who[96];
+    snprintf(who, sizeof who, "%s: %s", fn, key);
+    lua_getfield(L, t, key);
+    nn_regularizer r = lnn_check_regularizer(L, -1, who);
+    lua_pop(L, 1);
+    return r;
+}
+
 /* The options every kind shares. Strings point into the table at t. */
 static nn_layer_options common_options(lua_State *L, int t, const char *fn)
 {
@@ -126,6 +138,9 @@ static nn_layer_options common_options(lua_State *L, int t, const char *fn)
     o.recurrent_activation = lnn_opt_string(L, t, "recurrent_activation", NULL, fn);
     o.no_bias = !lnn_opt_boolean(L, t, "use_bias", true, fn);
     o.kernel_initializer = lnn_opt_string(L, t, "kernel_initializer", NULL, fn);
+    o.kernel_regularizer = regularizer_option(L, t, "kernel_regularizer", fn);
+    o.bias_regularizer = regularizer_option(L, t, "bias_regularizer", fn);
+    o.recurrent_regularizer = regularizer_option(L, t, "recurrent_regularizer", fn);
     if (lua_getfield(L, t, "input_shape") != LUA_TNIL) {
         if (!lua_istable(L, -1))
             luaL_error(L, "%s: input_shape should be a table such as {28, 28, 1}", fn);
@@ -166,6 +181,12 @@ static int option_keys(const nn_layer_kind *kind, const char **keys)
         keys[n++] = "use_bias";
     if (kind->takes_initializer)
         keys[n++] = "kernel_initializer";
+    if (kind->takes_initializer)  /* a kernel to regularize (regularizer.h) */
+        keys[n++] = "kernel_regularizer";
+    if (kind->takes_bias)
+        keys[n++] = "bias_regularizer";
+    if (kind->recurrent)
+        keys[n++] = "recurrent_regularizer";
     keys[n++] = "input_shape";
     keys[n++] = "name";
     keys[n] = NULL;
@@ -257,7 +278,7 @@ static int l_new_layer(lua_State *L)
         arg++;
     }
     int opts = given + 1;
-    const char *keys[NN_MAX_SETTINGS + 8];
+    const char *keys[NN_MAX_SETTINGS + 11];
     option_keys(kind, keys);
     if (!lua_isnoneornil(L, opts) && !lua_istable(L, opts))
         luaL_error(L, "%s: argument #%d should be a table of options, e.g. {%s = ...}; got %s",
@@ -346,10 +367,29 @@ static int push_recurrent_state(lua_State *L, const nn_layer *layer)
     return 1;
 }
 
+/* layer.kernel_regularizer (and bias_, recurrent_): nil when none. */
+static int push_regularizer_field(lua_State *L, const nn_layer *layer, const char *key)
+{
+    nn_regularizer r = strcmp(key, "kernel_regularizer") == 0 ? layer->kernel_regularizer
+                       : strcmp(key, "bias_regularizer") == 0 ? layer->bias_regularizer
+                                                              : layer->recurrent_regularizer;
+    if (nn_regularizer_is_none(r))
+        return 0;
+    lnn_push_regularizer(L, r);
+    return 1;
+}
+
 static int layer_field(lua_State *L, const nn_layer *layer, const char *key)
 {
     if (strcmp(key, "state") == 0)
         return push_recurrent_state(L, layer);
+    if (strcmp(key, "kernel_regularizer") == 0 || strcmp(key, "bias_regularizer") == 0 ||
+        strcmp(key, "recurrent_regularizer") == 0)
+        return push_regularizer_field(L, layer, key);
+    if (strcmp(key, "penalty") == 0) {  /* its weights' regularization penalty */
+        lua_pushnumber(L, nn_layer_penalty(layer));
+        return 1;
+    }
     if (strcmp(key, "name") == 0)
         lua_pushstring(L, layer->name);
     else if (strcmp(key, "class") == 0)
@@ -516,12 +556,31 @@ static int layer_count_params(lua_State *L)
     return 1;
 }
 
+/* ", kernel_regularizer=L2(l2=0.01)" for each one the layer has. */
+static void describe_regularizers(const nn_layer *layer, char *buf, size_t size)
+{
+    const struct { const char *name; nn_regularizer r; } all[] = {
+        {"kernel_regularizer", layer->kernel_regularizer},
+        {"recurrent_regularizer", layer->recurrent_regularizer},
+        {"bias_regularizer", layer->bias_regularizer},
+    };
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+        if (nn_regularizer_is_none(all[i].r))
+            continue;
+        char text[96];
+        size_t used = strlen(buf);
+        snprintf(buf + used, size - used, "%s%s=%s", used ? ", " : "", all[i].name,
+                 nn_regularizer_describe(all[i].r, text, sizeof text));
+    }
+}
+
 static int layer_tostring(lua_State *L)
 {
     const nn_layer *layer = lnn_check_layer(L, 1, "tostring");
-    char settings[256] = "";
+    char settings[512] = "";
     if (layer->kind->describe)
         layer->kind->describe(layer, settings, sizeof settings);
+    describe_regularizers(layer, settings, sizeof settings);
     lua_pushfstring(L, "%s %s(%s)", layer->name, layer->kind->class_name, settings);
     return 1;
 }

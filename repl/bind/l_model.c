@@ -407,6 +407,11 @@ static int model_index(lua_State *L)
         lua_pushstring(L, nn_optimizer_name(m->optimizer));
         return 1;
     }
+    if (strcmp(key, "penalty") == 0) {  /* the regularizers' penalty now (Keras's
+                                            sum(model.losses)) */
+        lua_pushnumber(L, nn_model_penalty(m));
+        return 1;
+    }
     if (strcmp(key, "history") == 0) {  /* the last fit's, as Keras's model.history */
         lua_getiuservalue(L, 1, LNN_MODEL_HISTORY);
         return 1;

@@ -245,6 +245,14 @@ static int stepper_explain(lua_State *L)
     lua_setfield(L, -2, "sum");
     lua_pushnumber(L, e.engine);
     lua_setfield(L, -2, "engine");
+    lua_pushnumber(L, e.penalty);  /* the regularizer's share of engine; 0 without one */
+    lua_setfield(L, -2, "penalty");
+    lua_pushnumber(L, e.weight);
+    lua_setfield(L, -2, "weight");
+    lua_pushnumber(L, e.l1);
+    lua_setfield(L, -2, "l1");
+    lua_pushnumber(L, e.l2);
+    lua_setfield(L, -2, "l2");
     lua_pushboolean(L, e.bias);
     lua_setfield(L, -2, "bias");
     lua_createtable(L, (int)e.shown, 0);
@@ -331,6 +339,10 @@ static int stepper_index(lua_State *L)
     const nn_stepper *s = &box->model->stepper;
     if (strcmp(key, "loss") == 0)
         lua_pushnumber(L, s->loss);
+    else if (strcmp(key, "penalty") == 0)  /* the regularizers' part of loss */
+        lua_pushnumber(L, s->penalty);
+    else if (strcmp(key, "data_loss") == 0)  /* the loss function's part */
+        lua_pushnumber(L, s->data_loss);
     else if (strcmp(key, "done") == 0)
         lua_pushboolean(L, nn_stepper_done(s));
     else if (strcmp(key, "loaded") == 0)  /* false after predict, evaluate, fit */

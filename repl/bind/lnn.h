@@ -82,6 +82,11 @@ void lnn_open_help(lua_State *L);     /* the global help() */
 void lnn_open_gluon(lua_State *L);    /* net(x), nn.Trainer, nn.losses (after model) */
 void lnn_open_npy(lua_State *L);      /* t:save('x.npy'), nn.load_npy (l_npy.c) */
 void lnn_open_gradcheck(lua_State *L);  /* nn.gradcheck (l_gradcheck.c) */
+void lnn_open_regularizers(lua_State *L);  /* nn.regularizers (l_regularizers.c) */
+/* A regularizer option at i: nil (none), 'l1', 'l2', 'l1_l2', or a table
+ * with l1 and l2 (nn.regularizers.l2(0.01)); who names it in errors. */
+nn_regularizer lnn_check_regularizer(lua_State *L, int i, const char *who);
+void lnn_push_regularizer(lua_State *L, nn_regularizer r);
 void lnn_open_files(lua_State *L);    /* .files of the table on top: the lessons' file access */
 
 /* ---- option tables ---- */

@@ -332,17 +332,25 @@ function Debugger:position()
   local p = s:peek() or {done = true}
   p.step, p.steps = s.position + 1, s.length
   p.batch, p.batches, p.epoch, p.epochs = self.batch, batch_count(self), self.epoch, self.epochs
-  p.loss = s.loss
+  p.loss, p.data_loss, p.penalty = s.loss, s.data_loss, s.penalty
   p.done = p.done or false
   return setmetatable(p, Position)
 end
 
 -- The position, and the steps around it; returns the position.
+-- '0.5432', or with regularizers '0.5432 (data 0.5123 + penalty 0.0309)'.
+local function loss_text(s)
+  if s.loss ~= s.loss then return '(not yet)' end
+  if s.penalty == 0 then return nn.format(s.loss) end
+  return string.format('%s (data %s + penalty %s)', nn.format(s.loss), nn.format(s.data_loss),
+                       nn.format(s.penalty))
+end
+
 function Debugger:where()
   ensure_loaded(self, 'where')
   local program, position = self.stepper:program(), self.stepper.position
   say('batch %d/%d, epoch %d/%d, loss %s', self.batch, batch_count(self), self.epoch,
-      self.epochs, self.stepper.loss == self.stepper.loss and nn.format(self.stepper.loss) or '(not yet)')
+      self.epochs, loss_text(self.stepper))
   for k = math.max(1, position - 1), math.min(#program, position + 3) do
     say('%s %3d  %s', k == position + 1 and '=>' or '  ', k, program[k])
   end
@@ -519,6 +527,14 @@ function Debugger:explain(text)
     say('  %12s  %14.6g  %14.6g  %14.6g', label, t.upstream, t['local'], t.upstream * t['local'])
   end
   say('  %s: %.9g', e.rows == 1 and 'the only product' or string.format('sum of all %d products', e.rows), e.sum)
+  if e.l1 ~= 0 or e.l2 ~= 0 then  -- the regularizer's penalty has its own share
+    local parts = {}
+    if e.l2 ~= 0 then parts[#parts + 1] = string.format('2 * %g * w', e.l2) end
+    if e.l1 ~= 0 then parts[#parts + 1] = string.format('%g * sign(w)', e.l1) end
+    say('  + the penalty%s share, %s, at w = %.9g:  %.9g',
+        "'s", table.concat(parts, ' + '), e.weight, e.penalty)
+    say('  = %.9g', e.sum + e.penalty)
+  end
   say("  the engine's gradient:  %.9g", e.engine)
   return e
 end

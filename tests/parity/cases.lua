@@ -283,6 +283,21 @@ case{name = 'conv1d_same_strides', input = {7, 3}, batch = 3, target = 'normal',
 case{name = 'conv1d_defaults', input = {6, 2}, batch = 2, target = 'normal', loss = 'mse',
      optimizer = {name = 'adam'}, layers = {{'Conv1D', 3, 2}, {'Flatten'}, {'Dense', 2}}}
 
+-- weight regularizers (Keras 3: l1 * sum |w| + l2 * sum w^2 joins the loss),
+-- as hand-written {l1 =, l2 =} tables and as Keras's strings ('l2' = 0.01);
+-- check.py adds the same penalty to its loss. Biases start at 0, where |b|'s
+-- slope is 0 in both; step 2 runs where they are not.
+case{name = 'regularized_dense', input = {5}, batch = 4, target = 'normal', loss = 'mse',
+     optimizer = {name = 'sgd', learning_rate = 0.1},
+     layers = {{'Dense', 4, {activation = 'tanh', kernel_regularizer = {l2 = 0.05},
+                             bias_regularizer = {l1 = 0.02}}},
+               {'Dense', 2, {kernel_regularizer = 'l1_l2', bias_regularizer = {l1 = 0.01, l2 = 0.3}}}}}
+case{name = 'regularized_lstm', input = {4, 3}, batch = 3, target = 'normal', loss = 'mse',
+     optimizer = {name = 'adam', learning_rate = 0.01},
+     layers = {{'LSTM', 5, {kernel_regularizer = 'l2', recurrent_regularizer = {l1 = 0.01, l2 = 0.02},
+                            bias_regularizer = 'l2'}},
+               {'Dense', 2, {kernel_regularizer = {l2 = 0.1}}}}}
+
 -- Keras's initializers, on layers large enough for the spread of the
 -- weights to say something (check.py: check_initial_weights)
 case{name = 'initializers_embedding_conv1d', input = {10}, batch = 2, ids = 60,

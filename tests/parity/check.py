@@ -326,6 +326,36 @@ def loss_value(name, p, y, variant):
     raise ValueError('no loss ' + name)
 
 
+# ---- Keras 3's weight regularizers: their penalty joins the loss ----
+
+REGULARIZED = (('kernel_regularizer', 'kernel'), ('recurrent_regularizer', 'recurrent_kernel'),
+               ('bias_regularizer', 'bias'))
+
+
+def regularizer_factors(value):
+    """(l1, l2) of a layer option: Keras's strings use 0.01; a table gives
+    l1 and l2 (0 when left out)."""
+    if value is None:
+        return 0.0, 0.0
+    if isinstance(value, str):
+        return {'l1': (0.01, 0.0), 'l2': (0.0, 0.01), 'l1_l2': (0.01, 0.01)}[value]
+    return float(value.get('l1', 0.0)), float(value.get('l2', 0.0))
+
+
+def penalty(case, params):
+    """Keras 3's L1L2: l1 * sum |w| + l2 * sum w^2 over every regularized
+    weight (no 1/2), summed into the loss by compute_loss."""
+    total = torch.zeros((), dtype=torch.float64)
+    for i, spec in enumerate(case.spec['layers'], start=1):
+        options = layer_options(spec)[2]
+        for option, name in REGULARIZED:
+            l1, l2 = regularizer_factors(options.get(option))
+            if (l1 or l2) and name in params[i]:
+                w = params[i][name]
+                total = total + l1 * w.abs().sum() + l2 * (w ** 2).sum()
+    return total
+
+
 # ---- Keras 3's optimizers ----
 
 KERAS_DEFAULTS = {
@@ -439,7 +469,8 @@ def reference(case, variant):
 
     with torch.no_grad():
         result['predict'] = forward(case, params_of(weights), x0, False, {}, variant)
-        result['evaluate_loss'] = loss_value(spec['loss'], result['predict'], y, variant)
+        result['evaluate_loss'] = loss_value(spec['loss'], result['predict'], y, variant) + \
+            penalty(case, params_of(weights))
     for step in (1, 2):
         leaves = {k: t.clone().requires_grad_(k[1] not in BUFFERS) for k, t in weights.items()}
         ids = spec['input_grad'] == 'none'  # integer ids: no gradient
@@ -447,7 +478,7 @@ def reference(case, variant):
         updates = {}
         out = forward(case, params_of(leaves), x, True, dropout_masks(case, step), variant,
                       updates)
-        loss = loss_value(spec['loss'], out, y, variant)
+        loss = loss_value(spec['loss'], out, y, variant) + penalty(case, params_of(leaves))
         keys = [k for k in leaves if k[1] not in BUFFERS]
         grads = torch.autograd.grad(loss, ([] if ids else [x]) + [leaves[k] for k in keys])
         result['forward%d' % step] = out.detach()
