@@ -299,6 +299,14 @@ static int check_callbacks(lua_State *L, int list)
     if (!lua_istable(L, list))
         luaL_error(L, "fit: callbacks should be a list of functions or tables, got %s",
                    luaL_typename(L, list));
+    lua_pushnil(L);
+    if (lua_rawlen(L, list) == 0 && lua_next(L, list)) {  /* callbacks = es, not {es} */
+        lua_pop(L, 2);
+        const char *kind = luaL_getmetafield(L, list, "__name") == LUA_TSTRING
+                           ? lua_tostring(L, -1) : "a table with named fields";
+        luaL_error(L, "fit: callbacks should be a list, such as {nn.callbacks.EarlyStopping{}}; "
+                   "got %s itself (put it in braces)", kind);
+    }
     for (lua_Integer k = 1; k <= (lua_Integer)lua_rawlen(L, list); k++) {
         int type = lua_rawgeti(L, list, k);
         lua_pop(L, 1);
