@@ -220,6 +220,7 @@ static nn_status train_epoch(fit_run *run, size_t epoch)
         run->stop = true;
         return NN_OK;
     }
+    r->learning_rate = m->optimizer ? m->optimizer->learning_rate : NAN;  /* set again at the end */
     if (o->no_shuffle)
         for (size_t i = 0; i < n; i++)
             run->order[i] = i;

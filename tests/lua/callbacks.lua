@@ -189,6 +189,11 @@ m = linear_model(0.25)
 local logged
 h = fit(m, 2, {function(_, logs) logged = logs.learning_rate end})
 t.is({h.learning_rate, logged}, {{0.25, 0.25}, 0.25}, 'history.learning_rate and the logs hold the rate in force')
+-- an epoch cut short by an infinity still records its rate
+m = linear_model(0.25)
+m:set_weights{nn.ones(1, 1)}
+h = m:fit(nn.tensor{{1e30}}, nn.tensor{{0}}, {epochs = 3, verbose = 0})  -- prints where the infinity appeared
+t.is({h.epochs, h.learning_rate, h.stopped ~= nil}, {1, {0.25}, true}, 'history.learning_rate of an epoch a NaN or infinity cut short')
 -- callbacks share one logs table per event, as in Keras
 local shared = {}
 fit(m, 1, {function(_, logs) logs.note = 'from the first' end, function(_, logs) shared = logs.note end})
