@@ -425,13 +425,21 @@ function M.CSVLogger(filename, options)
   local self = new_callback('CSVLogger')
   self.filename, self.separator, self.append = filename, o.separator, o.append
   local line_end = string.char(13, 10)
+  -- Python's csv quotes a field holding the separator, a quote or a line
+  -- break, doubling its quotes
+  local function field(text)
+    if text:find(self.separator, 1, true) or text:find('[' .. '"' .. line_end .. ']') then
+      return '"' .. text:gsub('"', '""') .. '"'
+    end
+    return text
+  end
 
   function self.on_train_begin()
     local header = true
     if self.append then  -- a header only at the top of an empty file
       local old = io.open(self.filename, 'r')
       if old then
-        header = (old:read('l') or '') == ''
+        header = old:read('L') == nil  -- Python's readline(): '' only at the end
         old:close()
       end
     end
@@ -452,14 +460,16 @@ function M.CSVLogger(filename, options)
         for i = 1, #self.keys do self.keys[#self.keys + 1] = 'val_' .. self.keys[i] end
       end
       if self.header then
-        self.file:write(table.concat({'epoch', table.unpack(self.keys)}, self.separator), line_end)
+        local names = {'epoch'}
+        for _, key in ipairs(self.keys) do names[#names + 1] = field(key) end
+        self.file:write(table.concat(names, self.separator), line_end)
       end
     end
     local row = {string.format('%d', epoch - 1)}
     for _, key in ipairs(self.keys) do
       local value = logs[key]
       row[#row + 1] = value == nil and 'NA' or type(value) == 'number' and M.python_float(value)
-                      or tostring(value)
+                      or field(tostring(value))
     end
     self.file:write(table.concat(row, self.separator), line_end)
     self.file:flush()

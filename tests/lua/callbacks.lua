@@ -270,6 +270,10 @@ fit(linear_model(0.25), 1, {cb.CSVLogger(csv, {separator = ';'})}, false)
 fit(linear_model(0.5), 1, {cb.CSVLogger(csv, {separator = ';', append = true})}, false)
 t.is(read(csv), 'epoch;learning_rate;loss;val_learning_rate;val_loss' .. crlf .. '0;0.25;1.0;NA;NA' .. crlf
        .. '0;0.5;1.0;NA;NA' .. crlf, 'CSVLogger: no validation, separator, append')
+-- a field with the separator or a quote is quoted, as Python's csv does
+fit(linear_model(0.25), 1, {function(_, logs) logs.note = 'a "b", c' end, cb.CSVLogger(csv)})
+t.is(read(csv), 'epoch,learning_rate,loss,note,val_loss' .. crlf .. '0,0.25,1.0,"a ""b"", c",0.0' .. crlf,
+     'CSVLogger: quotes a field as Python\'s csv module does')
 os.remove(csv)
 t.is({cb.python_float(1e-05), cb.python_float(0.1 + 0.2), cb.python_float(1e16), cb.python_float(1e15),
       cb.python_float(-2.5), cb.python_float(0 / 0)},
