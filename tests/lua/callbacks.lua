@@ -9,6 +9,12 @@
 -- w is 0.5, 0.75, 0.875, ... exactly (binary fractions), and a validation
 -- target of 0.5 makes val_loss = (w - 0.5)^2 = 0, 0.0625, 0.140625, ...:
 -- best at the first epoch, worse after.
+--
+-- scripts/keras_callbacks_check.py runs Keras 3's own callback files
+-- (keras/src/callbacks/*.py, at 3422977a) on the scripted cases and the
+-- CSV files below: it prints the same waits, stops, best epochs, restored
+-- weights, rates and file text as written here. (Keras's 'auto' needs a
+-- compiled model to know that accuracy goes up; there, mode = 'max'.)
 local t = require 'tap'
 local cb = nn.callbacks
 
