@@ -222,6 +222,63 @@ static void test_fit_history_and_callback(void **s)
     nn_model_free(m);
 }
 
+/* The hooks callbacks stand on: epoch_begin runs before each epoch's
+ * first batch (a schedule sets the rate there), history.learning_rate holds
+ * the rate each epoch used, and model->stop_training set in a batch ends
+ * the epoch (validated) and the fit. */
+typedef struct hooks {
+    double rates[4];       /* the rate epoch_begin sets for each epoch */
+    size_t begins, batches;
+    size_t stop_at_batch;  /* 1-based count of batches; 0: never */
+    nn_model *m;
+} hooks;
+
+static bool schedule(const nn_fit_report *r, void *userdata)
+{
+    hooks *k = userdata;
+    assert_int_equal(r->batch, 0);
+    assert_int_equal(r->epoch, k->begins);
+    k->m->optimizer->learning_rate = k->rates[k->begins++];
+    return true;
+}
+
+static bool stop_in_batch(const nn_fit_report *r, void *userdata)
+{
+    hooks *k = userdata;
+    if (!r->epoch_end && ++k->batches == k->stop_at_batch)
+        k->m->stop_training = true;
+    return true;
+}
+
+static void test_fit_hooks(void **s)
+{
+    (void)s;
+    nn_model *m = small_classifier(21);
+    nn_tensor *x = random_tensor(2, (size_t[]){40, 6}, 22);
+    nn_tensor *y = random_classes(40, 3, 23, false);
+    hooks k = {.rates = {0.1, 0.05, 0.025, 0.0125}, .m = m};
+    nn_fit_options opts = {.epochs = 4, .batch_size = 10, .validation_x = x, .validation_y = y,
+                           .callback = stop_in_batch, .epoch_begin = schedule, .userdata = &k};
+    nn_history h;
+    assert_ok(nn_model_fit(m, x, y, &opts, &h));
+    assert_int_equal(h.epochs, 4);
+    assert_int_equal(k.begins, 4);
+    for (size_t e = 0; e < 4; e++)
+        assert_float_equal(h.learning_rate[e], k.rates[e], 0);
+    nn_history_free(&h);
+
+    k = (hooks){.rates = {0.1, 0.1, 0.1, 0.1}, .stop_at_batch = 6, .m = m};  /* epoch 2, batch 2 */
+    assert_ok(nn_model_fit(m, x, y, &opts, &h));
+    assert_int_equal(h.epochs, 2);
+    assert_int_equal(k.batches, 6);
+    assert_false(isnan(h.val_loss[1]));  /* the stopped epoch was still validated */
+    assert_true(m->stop_training);
+    nn_history_free(&h);
+    nn_tensor_free(x);
+    nn_tensor_free(y);
+    nn_model_free(m);
+}
+
 static void test_predict_agrees_with_evaluate(void **s)
 {
     (void)s;
@@ -472,6 +529,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_divergence_is_reported),
     cmocka_unit_test(test_infinite_loss_has_one_message),
     cmocka_unit_test(test_buffers),
+    cmocka_unit_test(test_fit_hooks),
 };
 
 RUN_TAP_GROUP("model", tests)

@@ -140,7 +140,9 @@ static nn_status history_init(nn_history *h, size_t epochs)
     h->val_loss = nn_calloc(epochs, sizeof(double));
     h->val_accuracy = nn_calloc(epochs, sizeof(double));
     h->penalty = nn_calloc(epochs, sizeof(double));
-    if (!h->loss || !h->accuracy || !h->val_loss || !h->val_accuracy || !h->penalty) {
+    h->learning_rate = nn_calloc(epochs, sizeof(double));
+    if (!h->loss || !h->accuracy || !h->val_loss || !h->val_accuracy || !h->penalty ||
+        !h->learning_rate) {
         nn_history_free(h);
         return nn_fail(NN_ERR_NOMEM, "fit: out of memory");
     }
@@ -154,6 +156,7 @@ void nn_history_free(nn_history *h)
     free(h->val_loss);
     free(h->val_accuracy);
     free(h->penalty);
+    free(h->learning_rate);
     memset(h, 0, sizeof *h);
 }
 
@@ -217,6 +220,12 @@ static nn_status train_epoch(fit_run *run, size_t epoch)
     r->loss = r->accuracy = r->penalty = 0;
     r->epoch_end = false;
     r->val_loss = r->val_accuracy = NAN;
+    r->batch = 0;
+    if (o->epoch_begin && !o->epoch_begin(r, o->userdata)) {
+        run->stop = true;
+        return NN_OK;
+    }
+    r->learning_rate = m->optimizer ? m->optimizer->learning_rate : NAN;  /* set again at the end */
     if (o->no_shuffle)
         for (size_t i = 0; i < n; i++)
             run->order[i] = i;
@@ -227,6 +236,8 @@ static nn_status train_epoch(fit_run *run, size_t epoch)
         NN_TRY(train_batch(run, first, n - first < o->batch_size ? n - first : o->batch_size));
         if (o->callback && !o->callback(r, o->userdata))
             run->stop = true;
+        if (m->stop_training)  /* as Keras: the epoch is still validated and ended */
+            break;
     }
     if (o->validation_x && !run->stop) {
         NN_TRY(nn_model_evaluate(m, o->validation_x, o->validation_y, o->batch_size,
@@ -234,7 +245,11 @@ static nn_status train_epoch(fit_run *run, size_t epoch)
         m->source = NN_BATCH_VALIDATE;  /* its last batch is in x now */
     }
     r->epoch_end = true;
+    /* before the callbacks, which may change it for the next epoch */
+    r->learning_rate = m->optimizer ? m->optimizer->learning_rate : NAN;
     if (o->callback && !o->callback(r, o->userdata))
+        run->stop = true;
+    if (m->stop_training)
         run->stop = true;
     return NN_OK;
 }
@@ -267,13 +282,17 @@ nn_status nn_model_fit(nn_model *m, const nn_tensor *x, const nn_tensor *y,
     bool recording = m->stepper.recording, checking = m->stepper.check_numerics;
     m->stepper.recording = false;
     m->stepper.check_numerics = true;
+    m->stop_training = false;
     for (size_t e = 0; st == NN_OK && e < o.epochs && !run.stop; e++) {
         st = train_epoch(&run, e);
+        if (st == NN_OK && !run.report.epoch_end)
+            break;  /* stopped at the epoch's beginning: it did not run */
         history->loss[e] = run.report.loss;
         history->accuracy[e] = run.report.accuracy;
         history->val_loss[e] = run.report.val_loss;
         history->val_accuracy[e] = run.report.val_accuracy;
         history->penalty[e] = run.report.penalty;
+        history->learning_rate[e] = run.report.learning_rate;
         history->epochs = e + 1;
     }
     m->stepper.recording = recording;

@@ -76,6 +76,10 @@ typedef struct nn_model {
      * loss function's mean over the batch and the regularizers' penalty. */
     double data_loss, penalty;
     nn_stepper stepper;
+    /* Keras's model.stop_training: fit clears it when it begins; a callback
+     * sets it to stop fit at the end of the batch (the epoch is then
+     * validated and ended as usual) or at the end of the epoch. */
+    bool stop_training;
 } nn_model;
 
 /* Per-batch and per-epoch reports for fit's callback. */
@@ -87,6 +91,7 @@ typedef struct nn_fit_report {
     double penalty;           /* the part of loss that is the regularizers' penalty */
     bool epoch_end;           /* this call ends an epoch (val_ fields are set) */
     double val_loss, val_accuracy;  /* NAN when there is no validation data */
+    double learning_rate;     /* at the epoch's end: the rate its batches used */
 } nn_fit_report;
 
 /* Return false to stop training (after the current batch). */
@@ -99,6 +104,10 @@ typedef struct nn_fit_options {
     const nn_tensor *validation_x, *validation_y;
     nn_confusion *validation_confusion;  /* NULL, or counted by each epoch's validation */
     nn_fit_callback callback;
+    /* NULL, or called before each epoch's first batch (report->batch is 0),
+     * where Keras calls on_epoch_begin: a learning-rate schedule sets the
+     * epoch's rate there. Return false to stop training. */
+    nn_fit_callback epoch_begin;
     void *userdata;
 } nn_fit_options;
 
@@ -107,6 +116,7 @@ typedef struct nn_history {
     size_t epochs;
     double *loss, *accuracy, *val_loss, *val_accuracy;
     double *penalty;  /* the part of loss that is the regularizers' penalty */
+    double *learning_rate;  /* the optimizer's rate in force during the epoch */
 } nn_history;
 
 nn_status nn_model_new(nn_model **out, uint64_t seed);

@@ -28,6 +28,7 @@ typedef struct fit_state {
     lua_State *L;
     bool accuracy;      /* compile's metrics include 'accuracy' */
     int callbacks;      /* stack index of the callbacks table, or 0 */
+    int last_logs;      /* stack index of the last epoch's logs (nil before) */
     int verbose;        /* 0 silent, 1 bar (terminal) or line, 2 one line per epoch */
     bool tty;
     double epoch_start, last_draw;
@@ -110,8 +111,10 @@ static void show_progress(fit_state *s, const nn_fit_report *r)
     }
 }
 
-/* logs = {loss = ..., accuracy = ..., val_loss = ..., val_accuracy = ...};
- * the accuracies only when compile asked for them */
+/* logs = {loss = ..., accuracy = ..., val_loss = ..., val_accuracy = ...,
+ * learning_rate = ...}; the accuracies only when compile asked for them; the
+ * learning rate at an epoch's end (Keras 3 logs it there when
+ * ReduceLROnPlateau or LearningRateScheduler runs; nnstep always does) */
 static void push_logs(lua_State *L, const nn_fit_report *r, bool accuracy)
 {
     lua_newtable(L);
@@ -129,24 +132,84 @@ static void push_logs(lua_State *L, const nn_fit_report *r, bool accuracy)
             lua_setfield(L, -2, "val_accuracy");
         }
     }
+    if (r->epoch_end) {
+        lua_pushnumber(L, r->learning_rate);
+        lua_setfield(L, -2, "learning_rate");
+    }
 }
 
-/* Call one callback: a function (called at each epoch's end) or a table with
- * on_batch_end / on_epoch_end. Returns false after an error, message on top. */
-static bool call_callback(lua_State *L, int cb, const nn_fit_report *r, bool accuracy)
+/* "callbacks[2], EarlyStopping": the class name the nn.callbacks make
+ * (their metatable's __name), or what the learner gave. */
+static const char *callback_name(lua_State *L, int cb, lua_Integer k)
 {
+    int type = luaL_getmetafield(L, cb, "__name");  /* pushes nothing when nil */
+    const char *kind = type == LUA_TSTRING ? lua_tostring(L, -1)
+                       : lua_isfunction(L, cb) ? "a function" : "a table";
+    lua_pushfstring(L, "callbacks[%d], %s", (int)k, kind);
+    if (type != LUA_TNIL)
+        lua_remove(L, -2);
+    return lua_tostring(L, -1);
+}
+
+/* Call event (Keras's name: set_model, on_train_begin, on_epoch_begin,
+ * on_batch_end, on_epoch_end, on_train_end) on callback k, with the value at
+ * stack index arg (a model, an epoch or a batch; 0: none) and the logs at
+ * stack index logs. A plain function is an on_epoch_end. Returns false after
+ * an error, with a message naming the callback and the event on top. */
+static bool call_callback(lua_State *L, int callbacks, lua_Integer k, const char *event,
+                          int arg, int logs)
+{
+    lua_rawgeti(L, callbacks, k);
+    int cb = lua_gettop(L);
     if (lua_isfunction(L, cb)) {
-        if (!r->epoch_end)
+        if (strcmp(event, "on_epoch_end") != 0) {
+            lua_pop(L, 1);
             return true;
+        }
         lua_pushvalue(L, cb);
-    } else if (lua_getfield(L, cb, r->epoch_end ? "on_epoch_end" : "on_batch_end") ==
-               LUA_TNIL) {
+    } else if (lua_getfield(L, cb, event) == LUA_TNIL) {
+        lua_pop(L, 2);
+        return true;
+    }
+    int nargs = 0;
+    if (arg) {
+        lua_pushvalue(L, arg);
+        nargs++;
+    }
+    if (logs) {
+        lua_pushvalue(L, logs);
+        nargs++;
+    }
+    if (lua_pcall(L, nargs, 0, 0) == LUA_OK) {
         lua_pop(L, 1);
         return true;
     }
-    lua_pushinteger(L, (lua_Integer)(r->epoch_end ? r->epoch : r->batch) + 1);
-    push_logs(L, r, accuracy);
-    return lua_pcall(L, 2, 0, 0) == LUA_OK;
+    const char *name = callback_name(L, cb, k);
+    lua_pushfstring(L, "a callback failed: %s, in %s: %s", name, event, lua_tostring(L, -2));
+    lua_replace(L, cb);
+    lua_settop(L, cb);
+    return false;
+}
+
+/* Every callback's event, in the list's order, all with the same arg and
+ * logs (as in Keras, what one callback adds to the logs the next sees). */
+static bool call_callbacks(lua_State *L, int callbacks, const char *event, int arg, int logs)
+{
+    for (lua_Integer k = 1; callbacks && k <= (lua_Integer)lua_rawlen(L, callbacks); k++)
+        if (!call_callback(L, callbacks, k, event, arg, logs))
+            return false;
+    return true;
+}
+
+/* The logs (and number: 1-based epoch or batch) of one report, on the stack. */
+static void push_event(fit_state *s, const nn_fit_report *r)
+{
+    lua_pushinteger(s->L, (lua_Integer)(r->epoch_end ? r->epoch : r->batch) + 1);
+    push_logs(s->L, r, s->accuracy);
+    if (r->epoch_end) {  /* kept for on_train_end */
+        lua_pushvalue(s->L, -1);
+        lua_replace(s->L, s->last_logs);
+    }
 }
 
 static bool on_batch(const nn_fit_report *r, void *userdata)
@@ -164,11 +227,13 @@ static bool on_batch(const nn_fit_report *r, void *userdata)
     }
     if (!s->viz.app)  /* the visualizer, when on, has the screen */
         show_progress(s, r);
-    for (lua_Integer k = 1; s->callbacks && k <= (lua_Integer)lua_rawlen(s->L, s->callbacks);
-         k++) {
-        lua_rawgeti(s->L, s->callbacks, k);
-        bool ok = call_callback(s->L, lua_gettop(s->L), r, s->accuracy);
-        lua_remove(s->L, ok ? -1 : -2);  /* drop the callback, keep an error message */
+    if (s->callbacks) {
+        push_event(s, r);
+        int top = lua_gettop(s->L);
+        bool ok = call_callbacks(s->L, s->callbacks, r->epoch_end ? "on_epoch_end" : "on_batch_end",
+                                 top - 1, top);
+        lua_remove(s->L, ok ? top : -2);  /* the logs; an error message stays on top */
+        lua_remove(s->L, ok ? top - 1 : -2);  /* the number */
         if (!ok) {
             s->failed = true;
             return false;
@@ -179,6 +244,24 @@ static bool on_batch(const nn_fit_report *r, void *userdata)
         return false;
     }
     return true;
+}
+
+/* Before each epoch's first batch: on_epoch_begin(epoch, {}). */
+static bool on_epoch_begin(const nn_fit_report *r, void *userdata)
+{
+    fit_state *s = userdata;
+    if (lnn_interrupted) {
+        s->interrupted = true;
+        return false;
+    }
+    lua_pushinteger(s->L, (lua_Integer)r->epoch + 1);
+    lua_newtable(s->L);
+    int top = lua_gettop(s->L);
+    bool ok = call_callbacks(s->L, s->callbacks, "on_epoch_begin", top - 1, top);
+    lua_remove(s->L, ok ? top : -2);
+    lua_remove(s->L, ok ? top - 1 : -2);
+    s->failed = !ok;
+    return ok && !lnn_interrupted;
 }
 
 static void push_history(lua_State *L, const nn_history *h, bool accuracy)
@@ -198,6 +281,12 @@ static void push_history(lua_State *L, const nn_history *h, bool accuracy)
         }
         lua_setfield(L, -2, names[c]);
     }
+    lua_createtable(L, (int)h->epochs, 0);
+    for (size_t e = 0; e < h->epochs; e++) {
+        lua_pushnumber(L, h->learning_rate[e]);
+        lua_rawseti(L, -2, (lua_Integer)e + 1);
+    }
+    lua_setfield(L, -2, "learning_rate");
     lua_pushinteger(L, (lua_Integer)h->epochs);
     lua_setfield(L, -2, "epochs");
     /* Keras code reads history.history['loss']: let h.history be h itself,
@@ -223,6 +312,60 @@ static void push_penalty_history(lua_State *L, const nn_history *h, bool penalty
         lua_rawseti(L, -2, (lua_Integer)e + 1);
     }
     lua_setfield(L, -2, "penalty");
+}
+
+/* fit's callbacks = {...}: each a function (an on_epoch_end) or a table of
+ * Keras's methods (nn.callbacks makes them). Checked before training. */
+static int check_callbacks(lua_State *L, int list)
+{
+    if (!lua_istable(L, list))
+        luaL_error(L, "fit: callbacks should be a list of functions or tables, got %s",
+                   luaL_typename(L, list));
+    lua_pushnil(L);
+    if (lua_rawlen(L, list) == 0 && lua_next(L, list)) {  /* callbacks = es, not {es} */
+        lua_pop(L, 2);
+        const char *kind = luaL_getmetafield(L, list, "__name") == LUA_TSTRING
+                           ? lua_tostring(L, -1) : "a table with named fields";
+        luaL_error(L, "fit: callbacks should be a list, such as {nn.callbacks.EarlyStopping{}}; "
+                   "got %s itself (put it in braces)", kind);
+    }
+    for (lua_Integer k = 1; k <= (lua_Integer)lua_rawlen(L, list); k++) {
+        int type = lua_rawgeti(L, list, k);
+        lua_pop(L, 1);
+        if (type != LUA_TFUNCTION && type != LUA_TTABLE)
+            luaL_error(L, "fit: callbacks[%d] is a %s; give a function (called at each "
+                       "epoch's end) or a callback such as nn.callbacks.EarlyStopping{}",
+                       (int)k, lua_typename(L, type));
+    }
+    return list;
+}
+
+/* Before the first epoch, as Keras: set_model(model), then on_train_begin({}). */
+static void begin_training(lua_State *L, fit_state *s)
+{
+    if (!s->callbacks)
+        return;
+    lua_newtable(L);
+    int logs = lua_gettop(L);
+    if (!call_callbacks(L, s->callbacks, "set_model", 1, 0) ||
+        !call_callbacks(L, s->callbacks, "on_train_begin", 0, logs))
+        luaL_error(L, "fit: %s", lua_tostring(L, -1));
+    lua_pop(L, 1);
+}
+
+/* After the last epoch, or when a callback stopped training (not after an
+ * error or Ctrl-C): on_train_end(the last epoch's logs). EarlyStopping
+ * restores its best weights there. The history stays on top. */
+static void end_training(lua_State *L, fit_state *s)
+{
+    if (!s->callbacks)
+        return;
+    if (lua_isnil(L, s->last_logs)) {
+        lua_newtable(L);
+        lua_replace(L, s->last_logs);
+    }
+    if (!call_callbacks(L, s->callbacks, "on_train_end", 0, s->last_logs))
+        luaL_error(L, "fit: %s", lua_tostring(L, -1));
 }
 
 /* validation_data = {x, y}, or the last validation_split of x and y */
@@ -386,15 +529,16 @@ int lnn_model_fit(lua_State *L)
     if (lua_istable(L, 4))
         validation_options(L, &o, &x, &y, views);
     o.validation_confusion = lnn_viz_confusion(L, 1);
-    if (lua_istable(L, 4) && lua_getfield(L, 4, "callbacks") != LUA_TNIL) {
-        if (!lua_istable(L, -1))
-            return luaL_error(L, "fit: callbacks should be a list of functions or tables");
-        s.callbacks = lua_gettop(L);
-    }
+    if (lua_istable(L, 4) && lua_getfield(L, 4, "callbacks") != LUA_TNIL)
+        s.callbacks = check_callbacks(L, lua_gettop(L));
+    lua_pushnil(L);
+    s.last_logs = lua_gettop(L);
+    begin_training(L, &s);
     lnn_viz_fit_begin(L, 1, lnn_opt_boolean(L, 4, "viz", false, "fit"), &s.viz);
     s.accuracy = m->metric_accuracy;
     s.penalty = nn_model_has_regularizers(m);
     o.callback = on_batch;
+    o.epoch_begin = on_epoch_begin;
     o.userdata = &s;
     lnn_interrupted = 0;
     nn_history h;
@@ -410,7 +554,7 @@ int lnn_model_fit(lua_State *L)
     if (st != NN_OK || s.failed) {
         nn_history_free(&h);
         if (s.failed)
-            return luaL_error(L, "fit: a callback failed: %s", lua_tostring(L, -1));
+            return luaL_error(L, "fit: %s", lua_tostring(L, -1));
         lnn_check(L, st, "fit");
     }
     push_history(L, &h, s.accuracy);
@@ -419,5 +563,6 @@ int lnn_model_fit(lua_State *L)
     keep_history(L);
     if (s.interrupted)
         return interrupted(L, &s);
+    end_training(L, &s);
     return 1;
 }

@@ -412,6 +412,10 @@ static int model_index(lua_State *L)
         lua_pushnumber(L, nn_model_penalty(m));
         return 1;
     }
+    if (strcmp(key, "stop_training") == 0) {  /* Keras's: a callback stops fit */
+        lua_pushboolean(L, m->stop_training);
+        return 1;
+    }
     if (strcmp(key, "history") == 0) {  /* the last fit's, as Keras's model.history */
         lua_getiuservalue(L, 1, LNN_MODEL_HISTORY);
         return 1;
@@ -419,6 +423,22 @@ static int model_index(lua_State *L)
     luaL_getmetafield(L, 1, "__methods");
     lua_getfield(L, -1, key);
     return 1;
+}
+
+/* m.stop_training = true: the one field a learner sets on a model, from a
+ * callback, as in Keras; fit stops at the end of the batch or epoch. */
+static int model_newindex(lua_State *L)
+{
+    nn_model *m = lnn_check_model(L, 1, "newindex");
+    const char *key = luaL_checkstring(L, 2);
+    if (strcmp(key, "stop_training") != 0)
+        return luaL_error(L, "model: cannot set m.%s; the one field a model takes is "
+                          "m.stop_training (true stops fit, from a callback)", key);
+    if (!lua_isboolean(L, 3))
+        return luaL_error(L, "model: m.stop_training should be true or false, got %s",
+                          luaL_typename(L, 3));
+    m->stop_training = lua_toboolean(L, 3);
+    return 0;
 }
 
 static int model_gc(lua_State *L)
@@ -478,6 +498,8 @@ void lnn_open_model(lua_State *L)
     luaL_newmetatable(L, LNN_MODEL);
     lua_pushcfunction(L, model_index);
     lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, model_newindex);
+    lua_setfield(L, -2, "__newindex");
     lua_pushcfunction(L, model_tostring);
     lua_setfield(L, -2, "__tostring");
     lua_pushcfunction(L, model_gc);

@@ -89,6 +89,9 @@ b:compile{optimizer = 'adam', loss = 'mse'}; b:fit(nn.rand(3, 5, 5, 1), nn.randn
 m:save(os.getenv('SESSION_DIR') .. '/m.nnstep')
 m2 = nn.load(os.getenv('SESSION_DIR') .. '/m.nnstep')
 print('loaded model differs by', (m2:predict(x) - m:predict(x)):abs():max())
+h = m:fit(x, y, {epochs = 3, batch_size = 4, verbose = 0, validation_split = 0.5, callbacks = {nn.callbacks.EarlyStopping{patience = 0, restore_best_weights = true}, nn.callbacks.CSVLogger(os.getenv('SESSION_DIR') .. '/log.csv'), nn.callbacks.ModelCheckpoint(os.getenv('SESSION_DIR') .. '/ck-{epoch}.nnstep'), nn.callbacks.LearningRateScheduler(function(e, lr) return lr / 2 end), nn.callbacks.ReduceLROnPlateau{patience = 1}}})
+print('callbacks ran', #h.learning_rate >= 1)
+m:fit(x, y, {epochs = 1, verbose = 0, callbacks = {nn.callbacks.LearningRateScheduler(function() error('schedule broke') end)}})
 nn.zeros{1000000, 1000000}
 big = nn.Sequential{nn.Dense(1000000000, {input_shape = {1000}})}
 nn.load('/nonexistent/m.nnstep')
@@ -112,6 +115,8 @@ status=$?
 session_ran() {
     grep -q 'loaded model differs by	0\.0$' "$work_dir/stdout" &&
         grep -q 'gradcheck	true	true$' "$work_dir/stdout" &&
+        grep -q 'callbacks ran	true$' "$work_dir/stdout" &&
+        grep -q 'LearningRateScheduler, in on_epoch_begin: .*schedule broke' "$work_dir/stderr" &&
         grep -q 'gradcheck: Conv2D: window (3, 3) is larger' "$work_dir/stderr" &&
         grep -q 'loop	2$' "$work_dir/stdout" &&
         grep -q 'batchnorm	2$' "$work_dir/stdout" &&
