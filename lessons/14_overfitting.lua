@@ -185,7 +185,9 @@ images as good as 1000: more data is the surest cure.
   - early stopping keeps the epoch where val_loss was lowest;
   - more data, and regularization such as Dropout, push overfitting back.
 
-That is the last of these lessons. scripts/fashion_cnn.lua and
+Lesson 17 fights overfitting properly (validation_split, Dropout, an L2
+penalty, EarlyStopping); lessons 15 and 16 write a layer of your own and
+add batch normalization. scripts/fashion_cnn.lua and
 scripts/fashion_lstm.lua are the reference models to experiment with;
 :debug and :viz work on any model you build at the REPL.]]
   end,

@@ -2,8 +2,9 @@
 -- network (Flatten, Dense(64, relu), Dense(10, softmax): 50,890 weights),
 -- now on 200 Fashion-MNIST training images with validation_split = 0.5:
 -- it trains on the first 100 and validates on the last 100, and the test
--- set is kept for one verdict at the end. Then Dropout, then Keras's
--- EarlyStopping callback with restore_best_weights, and the curves.
+-- set is kept for one verdict at the end. Then Dropout, an L2 penalty on
+-- the weights (kernel_regularizer), then Keras's EarlyStopping callback
+-- with restore_best_weights, and the curves.
 return {
   title = 'Regularization and early stopping',
   minutes = 12,
@@ -38,16 +39,17 @@ y = nn.utils.to_categorical(train.y:slice(1, 200), 10)
 x_val, y_val = x:slice(101, 200), y:slice(101, 200)
 -- Flatten, Dense(64, relu), [Dropout], Dense(10, softmax), Adam, batches
 -- of 10; nn.seed(17) makes every run the same, number for number.
--- options: dropout = rate, callbacks = {...}
--- L2: added when regularizers land (kernel_regularizer on the Dense layers)
+-- options: dropout = rate, l2 = factor (an L2 kernel_regularizer on both
+-- Dense layers), callbacks = {...}
 function train_model(epochs, options)
   options = options or {}
   nn.seed(17)
+  local l2 = options.l2 and nn.regularizers.l2(options.l2) or nil
   local model = nn.Sequential()
   model:add(nn.Flatten({input_shape = {28, 28, 1}}))
-  model:add(nn.Dense(64, {activation = 'relu'}))
+  model:add(nn.Dense(64, {activation = 'relu', kernel_regularizer = l2}))
   if options.dropout then model:add(nn.Dropout(options.dropout)) end
-  model:add(nn.Dense(10, {activation = 'softmax'}))
+  model:add(nn.Dense(10, {activation = 'softmax', kernel_regularizer = l2}))
   model:compile{optimizer = 'adam', loss = 'categorical_crossentropy', metrics = {'accuracy'}}
   local history = model:fit(x, y, {epochs = epochs, batch_size = 10, validation_split = 0.5,
                                    verbose = 0, callbacks = options.callbacks})
@@ -58,6 +60,19 @@ function best_epoch(h)
   local best = 1
   for e = 2, #h.val_loss do if h.val_loss[e] < h.val_loss[best] then best = e end end
   return best
+end
+-- the validation loss without the L2 penalty: evaluate's loss is the
+-- cross-entropy plus model.penalty (the penalty at the current weights)
+function val_data_loss(model)
+  return model:evaluate(x_val, y_val) - model.penalty
+end
+-- the sum of the squares of every kernel's weights
+function kernel_squares(model)
+  local total = 0
+  for _, layer in ipairs(model.layers) do
+    if layer.kernel then total = total + (layer.kernel * layer.kernel):sum() end
+  end
+  return total
 end
 -- every `every`-th epoch of a history, as a table
 function show_history(h, every)
@@ -75,7 +90,8 @@ end
 The lesson has written train_model(epochs, options): lesson 14's network,
 trained with Adam on x (200 images) with validation_split = 0.5, after
 nn.seed(17), so each call gives the same numbers. options.dropout adds a
-Dropout layer, options.callbacks goes to fit. best_epoch(h) finds the
+Dropout layer, options.l2 an L2 penalty (below), options.callbacks goes
+to fit. best_epoch(h) finds the
 epoch with the lowest val_loss; show_history(h) prints a history.]]
     L:try('h, m = train_model(50)', 'No remedy yet: 50 epochs.')
     L:run('if not (h and h.val_loss and #h.val_loss == 50) then h, m = train_model(50) end')
@@ -111,8 +127,42 @@ higher, and its validation loss gets lower, later. But on 100 images it
 still overfits in the end (compare h_drop.val_loss[50] with its best):
 dropout pushes overfitting back, it does not abolish it. Something still
 has to choose when to stop.]]
-    -- L2: added when regularizers land (a page and a run with
-    -- kernel_regularizer = nn.regularizers.l2(0.01), beside Dropout)
+    L:page [[
+A second remedy works on the weights themselves. An L2 regularizer adds
+a penalty to the loss that training minimizes,
+
+  loss = cross-entropy + l2 * (sum of the squares of the kernel's weights)
+
+so every weight also feels a pull towards 0 (the penalty's gradient is
+2 * l2 * w: "weight decay"). Large weights, which memorizing needs, now
+cost something. In Keras and here it is an option of the layer:
+
+  nn.Dense(64, {activation = 'relu', kernel_regularizer = nn.regularizers.l2(0.003)})
+
+One thing to know when reading the numbers: Keras adds the penalty to
+every loss it reports, val_loss included (history.penalty holds that
+part). To compare with the network without it, take the penalty out:
+val_data_loss(model) is model:evaluate(x_val, y_val) - model.penalty.]]
+    L:try('h_l2, m_l2 = train_model(50, {l2 = 0.003})', 'The same network with an L2 penalty of 0.003 on both kernels.')
+    L:run('if not (h_l2 and #h_l2.val_loss == 50) then h_l2, m_l2 = train_model(50, {l2 = 0.003}) end')
+    L:try('h_l2.penalty[50], h_l2.val_loss[50]', 'The penalty after 50 epochs, and val_loss (which includes it).')
+    L:try('val_data_loss(m), val_data_loss(m_l2)', 'The cross-entropy on the validation images: without and with L2.')
+    L:try('kernel_squares(m), kernel_squares(m_l2)', 'The sum of the squared weights: without and with L2.')
+    do
+      local env = L.env
+      L:check(env.val_data_loss(env.m_l2) < env.val_data_loss(env.m) - 0.05,
+              'with L2 the validation cross-entropy after 50 epochs is clearly lower')
+      L:check(env.kernel_squares(env.m_l2) < env.kernel_squares(env.m) / 2,
+              'and the weights are much smaller')
+      L:check(math.abs(env.h_l2.val_loss[50] - env.val_data_loss(env.m_l2) - env.m_l2.penalty) < 1e-6,
+              'val_loss is the cross-entropy plus the penalty')
+    end
+    L:page [[
+With L2 the weights stay less than half as large (in sum of squares) and
+the validation cross-entropy no longer climbs as far: the network had to
+pay for every large weight it wanted. Too large a factor (try 0.03)
+and it cannot fit even the training images: the penalty is a knob to
+tune on the validation data, like the dropout rate.]]
 
     L:page [[
 Early stopping chooses. Keras's EarlyStopping callback watches a value in
@@ -272,6 +322,9 @@ because the test set chose nothing.
     the test set for the end;
   - Dropout makes memorizing harder: the training loss stays higher, the
     validation loss gets lower, later;
+  - kernel_regularizer = nn.regularizers.l2(f) adds f * sum(w^2) to the
+    loss (and to every loss Keras reports): smaller weights, less room to
+    memorize;
   - EarlyStopping{patience = p, restore_best_weights = true} stops p epochs
     after the best val_loss and goes back to the best weights;
   - nn.callbacks also has ModelCheckpoint (save the best model to a file),
