@@ -51,8 +51,8 @@ typedef struct instance {
 
 static const char instance_key;  /* self[&instance_key] = the instance */
 
-/* The layer being built, while its class's build runs: add_weight works
- * only then, and only on it. */
+/* The layer being built, while its class's build method runs (not the dry
+ * call after it): add_weight works only then, and only on it. */
 static struct { instance *in; nn_rng *rng; } building;
 
 /* ---- calling the user's code ---- */
@@ -176,7 +176,9 @@ static int build_protected(lua_State *L)
             lua_pushinteger(L, (lua_Integer)layer->in_shape[d]);
             lua_rawseti(L, -2, d + 1);
         }
+        building.in = in;
         lua_call(L, 2, 0);
+        building.in = NULL;  /* not in the dry call: call makes no weights */
     } else {
         lua_pop(L, 2);
     }
@@ -199,10 +201,9 @@ static int build_protected(lua_State *L)
 static nn_status hook_build(nn_layer *layer, void *data, nn_rng *rng)
 {
     instance *in = data;
-    building.in = in;
     building.rng = rng;
     nn_status st = run_protected(build_protected, in, layer, "build");
-    building.in = NULL;
+    building.in = NULL;  /* also when build failed half way */
     return st;
 }
 
