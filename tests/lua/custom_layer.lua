@@ -97,6 +97,45 @@ b:train_on_batch(x, y2)
 t.is_near(diff(a.layers[1].grad.kernel, b.layers[1].grad.kernel), 0, 1e-6,
           'first of three layers: its gradient == Dense (its grad_output came from above)')
 
+-- the Gluon loop: net(x), loss:backward(), trainer:step(n), as the built-in
+a = nn.Sequential{MyDense{input_shape = {5}}, nn.Dense(2)}
+b = nn.Sequential{nn.Dense(4, {input_shape = {5}}), nn.Dense(2)}
+b:set_weights(a:get_weights())
+local ta = nn.Trainer(a, 'sgd', {learning_rate = 0.1})
+local tb = nn.Trainer(b, 'sgd', {learning_rate = 0.1})
+for _ = 1, 3 do
+  nn.losses.mean_squared_error(y2, a(x)):backward()
+  ta:step(6)
+  nn.losses.mean_squared_error(y2, b(x)):backward()
+  tb:step(6)
+end
+t.is_near(diff(a.layers[1].kernel, b.layers[1].kernel), 0, 1e-6,
+          'Gluon loop, 3 steps: its kernel == Dense')
+
+-- ---- the visualizer shows it (text snapshots of its views) ----
+local viz_script = os.tmpname()
+local vf = assert(io.open(viz_script, 'w'))
+vf:write([[
+local Sq = nn.Layer{name = 'square', call = function(self, x) return x * x end,
+  backward = function(self, x, g) return g * x * 2 end}
+nn.seed(1)
+m = nn.Sequential{nn.Conv2D(2, 3, {input_shape = {6, 6, 1}}), Sq(), nn.Flatten(), nn.Dense(2)}
+m:compile{optimizer = 'sgd', loss = 'mse'}
+m:fit(nn.randn(4, 6, 6, 1), nn.randn(4, 2), {epochs = 1, verbose = 0})
+]])
+vf:close()
+local function snapshot(view)
+  local p = assert(io.popen(arg[-1] .. ' --snapshot ' .. view .. ' ' .. viz_script .. ' 2>&1'))
+  local text = p:read('a')
+  p:close()
+  return text
+end
+t.like(snapshot('model'), 'square_1 +square +%(None, 4, 4, 2%) +0', 'model view: its row, shape, no params')
+t.like(snapshot('gradients'), 'square_1 +%(no weights%)', 'gradients view lists it')
+t.like(snapshot('featuremaps'), 'square_1 %(square%)  output %(4, 4, 2%)',
+       'its image-shaped output shows as feature maps')
+os.remove(viz_script)
+
 -- ---- nn.gradcheck ----
 local r = nn.gradcheck(MyDense(), nn.rand(3, 5))
 t.is(r.ok, true, 'gradcheck(MyDense(), nn.rand(3, 5)) is ok')
