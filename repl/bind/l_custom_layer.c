@@ -80,6 +80,16 @@ static int add_user_line(lua_State *L)
     return 1;
 }
 
+/* Ctrl-C sets lnn_interrupted and a hook on the thread the prompt runs
+ * (run.c); the class's code runs on another, so this one looks at the flag
+ * every 1000 instructions: a `while true do end` in call can be stopped. */
+static void interrupt_check(lua_State *L, lua_Debug *ar)
+{
+    (void)ar;
+    if (lnn_interrupted)
+        luaL_error(L, "interrupted!");
+}
+
 /* Run f(arg) on the hook thread, protected. On error: nn_fail with
  * "<layer> (<class>): <method>: <message>". */
 static nn_status run_protected(lua_CFunction f, void *arg, const nn_layer *layer,
@@ -94,8 +104,8 @@ static nn_status run_protected(lua_CFunction f, void *arg, const nn_layer *layer
     lua_pushlightuserdata(L, arg);
     nn_status st = NN_OK;
     if (lua_pcall(L, 1, 0, base + 1) != LUA_OK)
-        st = nn_fail(NN_ERR_ARG, "%s (%s): %s: %s", layer->name, layer->kind->class_name,
-                     method, lua_tostring(L, -1));
+        st = nn_fail(lnn_interrupted ? NN_ERR_INTERRUPTED : NN_ERR_ARG, "%s (%s): %s: %s",
+                     layer->name, layer->kind->class_name, method, lua_tostring(L, -1));
     lua_settop(L, base);
     return st;
 }
@@ -452,6 +462,7 @@ void lnn_open_custom_layer(lua_State *L)
     lua_setfield(L, LUA_REGISTRYINDEX, CLASSES_KEY);
     hook_L = lua_newthread(L);
     lua_setfield(L, LUA_REGISTRYINDEX, HOOK_THREAD_KEY);
+    lua_sethook(hook_L, interrupt_check, LUA_MASKCOUNT, 1000);
     luaL_newmetatable(L, SELF_META_KEY);
     lua_pushcfunction(L, self_index);
     lua_setfield(L, -2, "__index");

@@ -235,6 +235,20 @@ ok, err = pcall(em.predict, em, nn.tensor{{101, 2}})
 t.like(err, 'exploding_1 %(exploding%): call: .-custom_layer%.lua:%d+: boom',
        'an error() in call, with its line')
 
+-- Ctrl-C (here nn.viz.interrupt, which sets the same flag) stops a loop in
+-- the class's code, which runs on a thread of its own
+local Spin = nn.Layer{name = 'spin', call = function(self, x)
+  if x:get(1, 1) > 5 then
+    nn.viz.interrupt()
+    while true do end
+  end
+  return x
+end}
+local spin = nn.Sequential{Spin{input_shape = {2}}}
+ok, err = pcall(spin.predict, spin, nn.tensor{{9, 1}})
+t.like(err, 'spin_1 %(spin%): call: .-interrupted!', 'an endless loop in call is interrupted')
+t.is(spin:predict(nn.tensor{{1, 2}}):totable(), {{1, 2}}, 'and the next call runs')
+
 local WrongShape = nn.Layer{name = 'wrong_shape', call = function(self, x)
   return x:narrow(1, 1, 1)    -- one row, whatever the batch
 end}
