@@ -217,12 +217,22 @@ static nn_status hook_build(nn_layer *layer, void *data, nn_rng *rng)
     return st;
 }
 
+/* A copy of t for the class's code: x and grad_out are other layers'
+ * buffers (the layer below's output, the layer above's grad_input), and a
+ * slip such as x[1][1] = 0 in call must not change what they hold. */
+static void push_copy(lua_State *L, const nn_tensor *t, const char *fn)
+{
+    nn_tensor *copy = NULL;
+    lnn_check(L, nn_tensor_clone(&copy, t), fn);
+    lnn_push_tensor(L, copy);
+}
+
 static int forward_protected(lua_State *L)
 {
     instance *in = lua_touserdata(L, 1);
     nn_layer *layer = in->layer;
     push_method(L, in, "call");
-    lnn_push_tensor_view(L, layer->input);
+    push_copy(L, layer->input, "call");
     lua_call(L, 2, 1);
     nn_tensor *y = check_result(L, "the output", layer->batch, layer->out_ndim,
                                 layer->out_shape);
@@ -240,8 +250,8 @@ static int backward_protected(lua_State *L)
     instance *in = lua_touserdata(L, 1);
     nn_layer *layer = in->layer;
     push_method(L, in, "backward");
-    lnn_push_tensor_view(L, layer->input);
-    lnn_push_tensor_view(L, layer->grad_output);
+    push_copy(L, layer->input, "backward");
+    push_copy(L, layer->grad_output, "backward");
     lua_call(L, 3, 1);
     nn_tensor *dx = check_result(L, "dL/dx", layer->batch, layer->in_ndim, layer->in_shape);
     if (layer->need_grad_input)

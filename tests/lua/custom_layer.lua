@@ -136,6 +136,23 @@ t.like(snapshot('featuremaps'), 'square_1 %(square%)  output %(4, 4, 2%)',
        'its image-shaped output shows as feature maps')
 os.remove(viz_script)
 
+-- x and grad_out are copies: changing them in call or backward changes no
+-- other layer's numbers
+local Careless = nn.Layer{name = 'careless',
+  call = function(self, x) local y = x * 1; x:fill(7); return y end,
+  backward = function(self, x, g) local d = g * 1; g:fill(7); return d end}
+a = nn.Sequential{nn.Dense(3, {input_shape = {5}}), Careless(), nn.Dense(2)}
+a:compile{optimizer = 'sgd', loss = 'mean_squared_error'}
+b = nn.Sequential{nn.Dense(3, {input_shape = {5}}), nn.Activation('linear'), nn.Dense(2)}
+b:compile{optimizer = 'sgd', loss = 'mean_squared_error'}
+b:set_weights(a:get_weights())
+a:train_on_batch(x, y2)
+b:train_on_batch(x, y2)
+t.is(diff(a.layers[1].output, b.layers[1].output), 0, "call's x:fill(7) left the layer below as it was")
+t.is(diff(a.layers[3].grad_input, b.layers[3].grad_input), 0,
+     "backward's g:fill(7) left the layer above's dL/dx as it was")
+t.is(diff(a.layers[1].grad.kernel, b.layers[1].grad.kernel), 0, 'and the gradients below are right')
+
 -- ---- nn.gradcheck ----
 local r = nn.gradcheck(MyDense(), nn.rand(3, 5))
 t.is(r.ok, true, 'gradcheck(MyDense(), nn.rand(3, 5)) is ok')
