@@ -75,6 +75,17 @@ t.ok(a.layers[1].grad.kernel:abs():sum() > 0, '(and the gradient is not zero)')
 t.is_near(diff(a.layers[1].kernel, b.layers[1].kernel), 0, 1e-6,
           'the optimizer updated the weights as it did Dense')
 
+-- set_weights and initialize{force_reinit} change the very tensors its call
+-- reads (self.kernel is a view of the parameter)
+a, b = pair()
+a:set_weights{nn.full({5, 4}, 0.5), nn.tensor{1, 2, 3, 4}}
+t.is_near(a:predict(nn.ones(1, 5)):totable(), {{3.5, 4.5, 5.5, 6.5}}, 1e-6,
+          'after set_weights, call computes with the new weights (5 * 0.5 + bias)')
+a:initialize{force_reinit = true}
+t.ok(diff(a.layers[1].kernel, nn.full({5, 4}, 0.5)) > 0, 'force_reinit draws its kernel anew')
+t.is_near(diff(a:predict(x), x:matmul(a.layers[1].kernel) + a.layers[1].bias), 0, 1e-6,
+          'and call uses the new draw')
+
 -- fit: the same losses, epoch by epoch, and the same weights at the end
 a, b = pair('adam')
 local before = a:evaluate(x, y)
