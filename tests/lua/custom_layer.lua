@@ -164,6 +164,34 @@ t.is(diff(a.layers[3].grad_input, b.layers[3].grad_input), 0,
      "backward's g:fill(7) left the layer above's dL/dx as it was")
 t.is(diff(a.layers[1].grad.kernel, b.layers[1].grad.kernel), 0, 'and the gradients below are right')
 
+-- against PyTorch 1.13 in float64 (x @ W + b, mean squared error; the
+-- numbers printed by torch and pasted here, as gradcheck.lua does)
+local TORCH = {
+  loss = 0.42468749999999994,
+  kernel = {{-0.225, -0.241666666667, -0.216666666667, 0.183333333333},
+            {0.18125, -0.047916666667, 0.020833333333, 0.058333333333},
+            {0.09375, 0.116666666667, 0.166666666667, -0.252083333333},
+            {-0.311458333333, -0.030208333333, -0.01875, -0.220833333333},
+            {0.096875, -0.238541666667, -0.035416666667, -0.004166666667}},
+  bias = {-0.079166666667, -0.204166666667, 0.025, -0.266666666667},
+  dx = {{0.031666666667, 0.04375, 0.009166666667, 0.00375, -0.013333333333},
+        {0.060833333333, -0.087083333333, 0.033333333333, -0.050416666667, 0.005833333333},
+        {-0.030416666667, 0.082083333333, -0.032916666667, 0.015416666667, -0.035416666667}},
+}
+local tm = nn.Sequential{MyDense{input_shape = {5}}}
+tm:compile{optimizer = 'sgd', loss = 'mean_squared_error'}
+local W = {}
+for i = 1, 5 do W[i] = {} for j = 1, 4 do W[i][j] = 0.1 * (((i - 1) * 4 + j - 1) % 7) - 0.3 end end
+tm:set_weights{nn.tensor(W), nn.tensor{0.05, -0.1, 0.15, -0.2}}
+tm:compute_input_gradient(true)
+local tloss = tm:train_on_batch(
+  nn.tensor{{0.5, -1.0, 0.25, 2.0, -0.5}, {1.5, 0.0, -0.75, 0.5, 1.0}, {-1.0, 0.5, 1.0, -0.25, 0.75}},
+  nn.tensor{{1.0, 0.0, -1.0, 0.5}, {0.0, 1.0, 0.5, -0.5}, {-0.5, 0.25, 0.0, 1.0}})
+t.is_near(tloss, TORCH.loss, 1e-6, 'PyTorch float64: the loss')
+t.is_near(tm.layers[1].grad.kernel:totable(), TORCH.kernel, 1e-6, 'PyTorch float64: dL/dkernel')
+t.is_near(tm.layers[1].grad.bias:totable(), TORCH.bias, 1e-6, 'PyTorch float64: dL/dbias')
+t.is_near(tm.layers[1].grad_input:totable(), TORCH.dx, 1e-6, 'PyTorch float64: dL/dx, the value backward returned')
+
 -- ---- nn.gradcheck ----
 local r = nn.gradcheck(MyDense(), nn.rand(3, 5))
 t.is(r.ok, true, 'gradcheck(MyDense(), nn.rand(3, 5)) is ok')
