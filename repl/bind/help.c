@@ -185,7 +185,8 @@ static const help_entry entries[] = {
                "nn.arange(start, stop, step); nn.full(shape, v)\n"
                "  t.shape, t[i][j], t:get(i, j), t:set(v, i, j), t:matmul(u), t:reshape(...),\n"
                "  t:view(...), t:transpose(), t:narrow(axis, start, length), t:slice(first, last),\n"
-               "  t:sum([axis]), t:mean, t:max, t:argmax, t:totable(); + - * / with numbers.\n"
+               "  t:sum([axis]), t:mean, t:max, t:argmax, t:totable(); + - * / with numbers,\n"
+               "  or tensors of one shape, or (B, 4) + (4,): the smaller repeated on each row.\n"
                "  t:save('t.npy') and nn.load_npy('t.npy'): NumPy's np.load and np.save."},
     {"reshape", "t:reshape(2, 3) or t:reshape{2, -1} -> the same elements, in row-major order,\n"
                 "  in a new shape (one -1 is inferred). As in PyTorch, reshape may return a\n"
