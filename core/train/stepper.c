@@ -107,14 +107,15 @@ static void clear_step_outputs(nn_model *m)
 nn_status nn_stepper_begin(nn_stepper *s, size_t batch, size_t epoch)
 {
     nn_model *m = s->model;
+    /* a forward-only custom layer cannot train: say so before anything changes */
+    for (int i = 0; i < m->num_layers; i++)
+        NN_TRY(nn_layer_check_trainable(m->layers[i], "train"));
     if (s->recording) {
         nn_snapshot_take(&s->snapshot, m);
         clear_step_outputs(m);
     } else {
         s->snapshot.valid = false;
     }
-    for (int i = 0; i < m->num_layers; i++)  /* a forward-only custom layer */
-        NN_TRY(nn_layer_check_trainable(m->layers[i], "train"));
     nn_model_zero_grads(m);
     for (int i = 0; i < m->num_layers; i++)
         m->layers[i]->training = true;
