@@ -335,11 +335,23 @@ static const char *find_value_name(lua_State *L, int t, int value, int depth)
 }
 
 /* help(nn.Conv2D), help('Conv2D'), help('fit'), help() */
+/* A layer class made by nn.Layer (l_custom_layer.c)? */
+static bool is_layer_class(lua_State *L, int i)
+{
+    if (!lua_istable(L, i) || luaL_getmetafield(L, i, "__name") == LUA_TNIL)
+        return false;
+    bool yes = strcmp(lua_tostring(L, -1), "nnstep.custom_class") == 0;
+    lua_pop(L, 1);
+    return yes;
+}
+
 static int l_help(lua_State *L)
 {
     const char *name = NULL;
     if (lua_type(L, 1) == LUA_TSTRING) {
         name = lua_tostring(L, 1);
+    } else if (is_layer_class(L, 1)) {  /* help(MyDense): how classes work */
+        name = "Layer";
     } else if (!lua_isnoneornil(L, 1)) {
         lua_getglobal(L, "nn");
         if (lua_istable(L, -1))

@@ -258,6 +258,16 @@ t.like(said, "define it with nn.Layer{name = 'my_dense', ...} first, before nn.l
 os.remove(script)
 os.remove(path)
 
+-- help(MyDense) and help('my_dense') (help prints from C: read a child's output)
+local hp = assert(io.popen(arg[-1] .. [[ -e "M = nn.Layer{name = 'h_m', call = function(s, x) return x end}" ]]
+                           .. [[-e "help(M)" -e "help('h_m')" 2>&1]]))
+local helped = hp:read('a')
+hp:close()
+t.like(helped, "^MyDense = nn.Layer{name = 'my_dense', build = f, call = f, backward = f}",
+       "help(a class) describes nn.Layer's classes")
+t.like(helped, "A custom layer class defined in Lua with nn.Layer{name = 'h_m', ...}",
+       "help('h_m') finds the class by its name")
+
 -- ---- errors in the user's code name layer, method and line ----
 local Faulty = nn.Layer{
   name = 'faulty',
