@@ -82,11 +82,21 @@ static int add_user_line(lua_State *L)
 
 /* Ctrl-C sets lnn_interrupted and a hook on the thread the prompt runs
  * (run.c); the class's code runs on another, so this one looks at the flag
- * every 1000 instructions: a `while true do end` in call can be stopped. */
+ * every 1000 instructions: a `while true do end` in call can be stopped.
+ * A Ctrl-C already pending when the call began (pressed while built-in
+ * layers ran) is left to fit, which stops cleanly after the batch, unless
+ * the call runs on for 10 million instructions (a loop that never ends). */
+#define HOOK_EVERY 1000
+#define PENDING_PATIENCE 10000  /* hook calls: 10 million instructions */
+typedef struct interrupt_watch { bool pending; long ticks; } interrupt_watch;
+static interrupt_watch interrupt_state;
+
 static void interrupt_check(lua_State *L, lua_Debug *ar)
 {
     (void)ar;
-    if (lnn_interrupted)
+    interrupt_state.ticks++;
+    if (lnn_interrupted &&
+        (!interrupt_state.pending || interrupt_state.ticks > PENDING_PATIENCE))
         luaL_error(L, "interrupted!");
 }
 
@@ -103,9 +113,13 @@ static nn_status run_protected(lua_CFunction f, void *arg, const nn_layer *layer
     lua_pushcfunction(L, f);
     lua_pushlightuserdata(L, arg);
     nn_status st = NN_OK;
+    interrupt_watch outer = interrupt_state;  /* calls can nest */
+    interrupt_state.pending = lnn_interrupted;
+    interrupt_state.ticks = 0;
     if (lua_pcall(L, 1, 0, base + 1) != LUA_OK)
         st = nn_fail(lnn_interrupted ? NN_ERR_INTERRUPTED : NN_ERR_ARG, "%s (%s): %s: %s",
                      layer->name, layer->kind->class_name, method, lua_tostring(L, -1));
+    interrupt_state = outer;
     lua_settop(L, base);
     return st;
 }
@@ -472,7 +486,7 @@ void lnn_open_custom_layer(lua_State *L)
     lua_setfield(L, LUA_REGISTRYINDEX, CLASSES_KEY);
     hook_L = lua_newthread(L);
     lua_setfield(L, LUA_REGISTRYINDEX, HOOK_THREAD_KEY);
-    lua_sethook(hook_L, interrupt_check, LUA_MASKCOUNT, 1000);
+    lua_sethook(hook_L, interrupt_check, LUA_MASKCOUNT, HOOK_EVERY);
     luaL_newmetatable(L, SELF_META_KEY);
     lua_pushcfunction(L, self_index);
     lua_setfield(L, -2, "__index");

@@ -301,6 +301,19 @@ ok, err = pcall(em.predict, em, nn.tensor{{101, 2}})
 t.like(err, 'exploding_1 %(exploding%): call: .-custom_layer%.lua:%d+: boom',
        'an error() in call, with its line')
 
+-- a Ctrl-C pressed before a custom layer's call began (while built-in
+-- layers ran) does not cut the call short: fit stops cleanly after the batch
+local Busy = nn.Layer{name = 'busy', call = function(self, x)
+  local s = 0
+  for i = 1, 20000 do s = s + i end  -- some 100,000 instructions: the hook looks often
+  return x + (s - 200010000)
+end, backward = function(self, x, g) return g end}
+local calm = nn.Sequential{Busy{input_shape = {5}}}
+nn.viz.interrupt()
+t.is(diff(calm:predict(x), x), 0, 'a pending Ctrl-C lets a call that ends finish')
+calm:compile{optimizer = 'sgd', loss = 'mean_squared_error'}
+calm:fit(x, x, {epochs = 1, verbose = 0})  -- fit starts by clearing the flag
+
 -- Ctrl-C (here nn.viz.interrupt, which sets the same flag) stops a loop in
 -- the class's code, which runs on a thread of its own
 local Spin = nn.Layer{name = 'spin', call = function(self, x)
