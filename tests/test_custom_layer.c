@@ -136,7 +136,7 @@ static void test_registry(void **s)
     assert_ptr_equal(again, scale_kind);  /* redefined in place */
     assert_null(old);                     /* the old hooks' context */
     assert_int_equal(nn_custom_register("Dense", &hooks, &again, &old), NN_ERR_ARG);
-    assert_non_null(strstr(nn_last_error(), "'Dense' is a built-in layer class"));
+    assert_non_null(strstr(nn_last_error(), "'Dense' is taken by the built-in Dense"));
     nn_layer *dense;
     assert_ok(nn_dense_new(&dense, 3, NULL));
     assert_false(nn_layer_is_custom(dense));

@@ -3,6 +3,7 @@
  * and turn a hook's failure into layer->status for the step runner. */
 #include "custom.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,16 +122,26 @@ const nn_layer_kind *nn_custom_find(const char *name)
     return NULL;
 }
 
+/* A name like a Lua identifier (the debugger reads my_dense_1.kernel[1][1]),
+ * with room for "_123" after it, and neither a built-in class (Dense) nor a
+ * built-in's layer names (dense: its layers would clash with dense_1). */
 static nn_status check_class_name(const char *name)
 {
     size_t n = strlen(name);
-    if (n == 0 || n > NN_NAME_SIZE - 8)  /* room for "_123" after it */
+    if (n == 0 || n > NN_NAME_SIZE - 8)
         return nn_fail(NN_ERR_ARG, "Layer: name must be 1 to %d characters, got %zu",
                        NN_NAME_SIZE - 8, n);
+    bool word = !isdigit((unsigned char)name[0]);
+    for (size_t i = 0; word && i < n; i++)
+        word = isalnum((unsigned char)name[i]) || name[i] == '_';
+    if (!word)
+        return nn_fail(NN_ERR_ARG, "Layer: name '%s' should be letters, digits and _, not "
+                       "starting with a digit (as 'my_dense')", name);
     for (int k = 0; nn_layer_kinds[k]; k++)
-        if (strcmp(nn_layer_kinds[k]->class_name, name) == 0)
-            return nn_fail(NN_ERR_ARG, "Layer: '%s' is a built-in layer class; give "
-                           "your class another name", name);
+        if (strcmp(nn_layer_kinds[k]->class_name, name) == 0 ||
+            strcmp(nn_layer_kinds[k]->name_prefix, name) == 0)
+            return nn_fail(NN_ERR_ARG, "Layer: '%s' is taken by the built-in %s; give your "
+                           "class another name", name, nn_layer_kinds[k]->class_name);
     return NN_OK;
 }
 

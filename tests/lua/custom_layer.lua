@@ -336,8 +336,12 @@ ok, err = pcall(wm.predict, wm, nn.rand(3, 2))
 t.like(err, 'wrong_shape_1 %(wrong_shape%): call: returned a tensor of shape %(1, 2%); '
        .. 'the output must be %(3, 2%)', 'a result of the wrong shape is named with both shapes')
 
-t.raises(function() nn.Layer{name = 'Dense', call = function() end} end, 'built%-in',
-         'a built-in class name is refused')
+t.raises(function() nn.Layer{name = 'Dense', call = function() end} end,
+         "'Dense' is taken by the built%-in Dense", 'a built-in class name is refused')
+t.raises(function() nn.Layer{name = 'dense', call = function() end} end,
+         "'dense' is taken by the built%-in Dense", "so is a built-in's layer name")
+t.raises(function() nn.Layer{name = 'my dense', call = function() end} end,
+         "name 'my dense' should be letters, digits and _", 'a name the debugger can read')
 t.raises(function() nn.Layer{call = function() end} end, 'needs a name', 'a class needs a name')
 t.raises(function() nn.Layer{name = 'nocall'} end, 'call should be a function',
          'a class needs call')
