@@ -227,6 +227,10 @@ struct nn_layer {
      * a damaged size cannot make it allocate and initialize a huge layer. */
     bool limit_params;
     size_t param_limit;
+    /* A custom layer's last forward or backward failed (custom.h): the
+     * step runner stops with this status and nn_last_error's message, and
+     * clears it. Built-in kinds never set it. */
+    nn_status status;
 
     void *impl;             /* the kind's own settings and work buffers */
 };

@@ -49,8 +49,9 @@ static const char *or_null(const char *s) { return *s ? s : NULL; }
 static nn_status unknown_class(const char *class_name)
 {
     char known[256];
-    return nn_fail(NN_ERR_ARG, "unknown layer class '%s' (expected %s)", class_name,
-                   nn_layer_kind_list(known, sizeof known));
+    return nn_fail(NN_ERR_ARG, "unknown layer class '%s' (expected %s; or a custom layer "
+                   "class: define it with nn.Layer{name = '%s', ...} first, before nn.load)",
+                   class_name, nn_layer_kind_list(known, sizeof known), class_name);
 }
 
 nn_status nn_layer_make(const nn_layer_kind *kind, const nn_layer_config *cfg,

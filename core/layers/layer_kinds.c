@@ -2,6 +2,8 @@
  * kind; the kind's own file holds everything else about it. */
 #include "layer_kinds.h"
 
+#include "custom.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -36,7 +38,7 @@ const nn_layer_kind *nn_layer_kind_find(const char *name)
     for (int i = 0; nn_layer_kinds[i]; i++)
         if (strcmp(name, nn_layer_kinds[i]->class_name) == 0)
             return nn_layer_kinds[i];
-    return NULL;
+    return nn_custom_find(name);  /* the classes defined at run time (custom.h) */
 }
 
 const char *nn_layer_kind_list(char *buf, size_t size)

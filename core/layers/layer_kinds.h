@@ -21,7 +21,8 @@
 /* Every kind, in the order help lists them; NULL at the end. */
 extern const nn_layer_kind *const nn_layer_kinds[];
 
-/* The kind whose class_name is name ("Dense"), or NULL. */
+/* The kind whose class_name is name ("Dense"), or NULL; a custom class
+ * defined at run time (custom.h) is found too. */
 const nn_layer_kind *nn_layer_kind_find(const char *name);
 
 /* "Dense, Conv2D, ..., GRU" into buf (cut short to fit size). */

@@ -88,6 +88,11 @@ nn_status nn_tensor_transpose(nn_tensor **out, const nn_tensor *t, int dim0,
 /* Dimension i of the result is dimension perm[i] of t. */
 nn_status nn_tensor_permute(nn_tensor **out, const nn_tensor *t,
                             const int *perm);
+/* t read as `shape`, which ends with t's shape: each new leading dimension
+ * repeats t (stride 0), as NumPy broadcasts a bias (4,) against (B, 4). For
+ * reading only: writing through it would write t's elements many times. */
+nn_status nn_tensor_expand(nn_tensor **out, const nn_tensor *t, int ndim,
+                           const size_t *shape);
 /* A contiguous tensor with t's elements: a view if t already is, else a copy. */
 nn_status nn_tensor_contiguous(nn_tensor **out, const nn_tensor *t);
 

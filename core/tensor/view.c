@@ -217,6 +217,30 @@ nn_status nn_tensor_permute(nn_tensor **out, const nn_tensor *t,
     return NN_OK;
 }
 
+nn_status nn_tensor_expand(nn_tensor **out, const nn_tensor *t, int ndim,
+                           const size_t *shape)
+{
+    *out = NULL;
+    int lead = ndim - t->ndim;  /* the new leading dimensions */
+    bool fits = lead >= 0 && ndim <= NN_MAX_DIMS;
+    for (int d = 0; fits && d < t->ndim; d++)
+        fits = t->shape[d] == shape[lead + d];
+    if (!fits)
+        return nn_fail(NN_ERR_SHAPE, "expand: the shape must end with the tensor's own");
+    NN_TRY(nn_tensor_view(out, t));
+    nn_tensor *v = *out;
+    for (int d = t->ndim - 1; d >= 0; d--) {  /* move t's dimensions to the end */
+        v->shape[lead + d] = t->shape[d];
+        v->stride[lead + d] = t->stride[d];
+    }
+    for (int d = 0; d < lead; d++) {  /* stride 0: every row reads the same t */
+        v->shape[d] = shape[d];
+        v->stride[d] = 0;
+    }
+    v->ndim = ndim;
+    return NN_OK;
+}
+
 nn_status nn_tensor_contiguous(nn_tensor **out, const nn_tensor *t)
 {
     *out = NULL;

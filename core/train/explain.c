@@ -4,6 +4,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "custom.h"
+
 /* Keep the NN_EXPLAIN_TERMS products of largest size (all, if that many). */
 static void keep_term(nn_explanation *e, nn_explain_term t)
 {
@@ -24,6 +26,12 @@ static void keep_term(nn_explanation *e, nn_explain_term t)
 nn_status nn_explain_weight(const nn_layer *layer, int param, size_t index,
                             nn_explanation *out)
 {
+    if (nn_layer_is_custom(layer))
+        return nn_fail(NN_ERR_ARG, "explain: %s is a custom layer (%s): its gradient is "
+                       "whatever its Lua backward computes, so nnstep cannot see the products "
+                       "that make it up and cannot split it into them; look at %s.grad, and "
+                       "check it with nn.gradcheck", layer->name, layer->kind->class_name,
+                       layer->name);
     if (!layer->kind->gradient_factors && layer->num_params == 0)
         return nn_fail(NN_ERR_ARG, "explain: %s is a %s, which has no weights to explain",
                        layer->name, layer->kind->class_name);

@@ -65,7 +65,8 @@ nn_status nn_model_evaluate(nn_model *m, const nn_tensor *x, const nn_tensor *y,
         st = nn_model_load_rows(m, xc, yc, NULL, first, count, NN_BATCH_EVALUATE);
         if (st != NN_OK)
             break;
-        nn_phase_forward(m, false);  /* Dropout off */
+        if ((st = nn_phase_forward(m, false)) != NN_OK)  /* Dropout off */
+            break;
         const nn_tensor *out = nn_model_output_layer(m)->output;
         total += nn_loss_value(m->loss, out, m->y) * (double)count;
         right += nn_accuracy_count(out, m->y);
@@ -119,7 +120,8 @@ nn_status nn_model_predict(nn_model *m, const nn_tensor *x, size_t batch_size,
         st = nn_model_load_rows(m, xc, NULL, NULL, first, count, NN_BATCH_PREDICT);
         if (st != NN_OK)
             break;
-        nn_phase_forward(m, false);  /* Dropout off */
+        if ((st = nn_phase_forward(m, false)) != NN_OK)  /* Dropout off */
+            break;
         memcpy(nn_tensor_data(result) + first * row, nn_tensor_data(last->output),
                count * row * sizeof(nn_real));
     }

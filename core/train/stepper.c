@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "alloc.h"
+#include "custom.h"
 #include "model.h"
 #include "recurrent.h"
 
@@ -20,9 +21,10 @@ const char *nn_phase_name(nn_phase phase)
  * program (plan) lays these steps out, and a phase run whole
  * (nn_phase_forward, nn_phase_backward) visits them, so the two cannot
  * disagree. */
-typedef void (*visit_fn)(nn_model *m, const nn_step *step, void *arg);
+typedef nn_status (*visit_fn)(nn_model *m, const nn_step *step, void *arg);
 
-static void sweep(nn_model *m, nn_phase phase, visit_fn visit, void *arg)
+/* Stops at the first step that fails (a custom layer's Lua error). */
+static nn_status sweep(nn_model *m, nn_phase phase, visit_fn visit, void *arg)
 {
     bool forward = phase == NN_PHASE_FORWARD;
     for (int k = 0; k < m->num_layers; k++) {
@@ -30,16 +32,18 @@ static void sweep(nn_model *m, nn_phase phase, visit_fn visit, void *arg)
         size_t steps = nn_layer_steps(m->layers[i]);
         for (size_t j = 0; j < steps; j++) {
             nn_step step = {phase, i, forward ? j : steps - 1 - j, steps};
-            visit(m, &step, arg);
+            NN_TRY(visit(m, &step, arg));
         }
     }
+    return NN_OK;
 }
 
-static void append_step(nn_model *m, const nn_step *step, void *arg)
+static nn_status append_step(nn_model *m, const nn_step *step, void *arg)
 {
     (void)m;
     nn_stepper *s = arg;
     s->program[s->length++] = *step;
+    return NN_OK;
 }
 
 nn_status nn_stepper_plan(nn_stepper *s, nn_model *m)
@@ -54,10 +58,10 @@ nn_status nn_stepper_plan(nn_stepper *s, nn_model *m)
     s->model = m;
     s->program = program;
     s->length = 0;
-    sweep(m, NN_PHASE_FORWARD, append_step, s);
-    append_step(m, &(nn_step){NN_PHASE_LOSS, -1, 0, 1}, s);
-    sweep(m, NN_PHASE_BACKWARD, append_step, s);
-    append_step(m, &(nn_step){NN_PHASE_UPDATE, -1, 0, 1}, s);
+    (void)sweep(m, NN_PHASE_FORWARD, append_step, s);  /* appending cannot fail */
+    (void)append_step(m, &(nn_step){NN_PHASE_LOSS, -1, 0, 1}, s);
+    (void)sweep(m, NN_PHASE_BACKWARD, append_step, s);
+    (void)append_step(m, &(nn_step){NN_PHASE_UPDATE, -1, 0, 1}, s);
     s->cursor = s->length;
     s->loaded = false;
     return nn_snapshot_reserve(&s->snapshot, m);
@@ -103,6 +107,9 @@ static void clear_step_outputs(nn_model *m)
 nn_status nn_stepper_begin(nn_stepper *s, size_t batch, size_t epoch)
 {
     nn_model *m = s->model;
+    /* a forward-only custom layer cannot train: say so before anything changes */
+    for (int i = 0; i < m->num_layers; i++)
+        NN_TRY(nn_layer_check_trainable(m->layers[i], "train"));
     if (s->recording) {
         nn_snapshot_take(&s->snapshot, m);
         clear_step_outputs(m);
@@ -134,8 +141,9 @@ nn_status nn_stepper_load(nn_stepper *s, const nn_tensor *x, const nn_tensor *y,
     return nn_stepper_begin(s, batch, epoch);
 }
 
-/* A layer's step: forward or backward at one timestep. */
-static void run_layer_step(nn_model *m, const nn_step *step, void *arg)
+/* A layer's step: forward or backward at one timestep. A custom layer's
+ * code may fail (custom.h): its status is read, and cleared, here. */
+static nn_status run_layer_step(nn_model *m, const nn_step *step, void *arg)
 {
     (void)arg;
     nn_layer *layer = m->layers[step->layer];
@@ -148,6 +156,9 @@ static void run_layer_step(nn_model *m, const nn_step *step, void *arg)
         if (step->timestep == 0)
             nn_layer_add_penalty_gradients(layer);
     }
+    nn_status st = layer->status;
+    layer->status = NN_OK;
+    return st;
 }
 
 static nn_status run_step(nn_stepper *s, const nn_step *step)
@@ -155,8 +166,7 @@ static nn_status run_step(nn_stepper *s, const nn_step *step)
     switch (step->phase) {
     case NN_PHASE_FORWARD:
     case NN_PHASE_BACKWARD:
-        run_layer_step(s->model, step, NULL);
-        return NN_OK;
+        return run_layer_step(s->model, step, NULL);
     case NN_PHASE_LOSS: {
         nn_status st = nn_phase_loss(s->model, &s->loss);
         s->data_loss = s->model->data_loss;
@@ -298,11 +308,11 @@ void nn_model_use_loss(nn_model *m, nn_loss_kind loss)
                                       !nn_layer_is_recurrent(last);
 }
 
-void nn_phase_forward(nn_model *m, bool training)
+nn_status nn_phase_forward(nn_model *m, bool training)
 {
     for (int i = 0; i < m->num_layers; i++)
         m->layers[i]->training = training;
-    sweep(m, NN_PHASE_FORWARD, run_layer_step, NULL);
+    return sweep(m, NN_PHASE_FORWARD, run_layer_step, NULL);
 }
 
 nn_status nn_phase_loss(nn_model *m, double *loss)
@@ -324,9 +334,9 @@ nn_status nn_phase_loss(nn_model *m, double *loss)
     return NN_OK;
 }
 
-void nn_phase_backward(nn_model *m)
+nn_status nn_phase_backward(nn_model *m)
 {
-    sweep(m, NN_PHASE_BACKWARD, run_layer_step, NULL);
+    return sweep(m, NN_PHASE_BACKWARD, run_layer_step, NULL);
 }
 
 nn_status nn_phase_update(nn_model *m)

@@ -122,16 +122,18 @@ void nn_step_describe(const struct nn_model *model, const nn_step *step, char *b
  * exact where dL/dp through the softmax loses digits (loss.h). compile and a
  * hand-written loop's backward both decide here. */
 void nn_model_use_loss(struct nn_model *model, nn_loss_kind loss);
-/* Every layer forward, with Dropout on (training) or off. */
-void nn_phase_forward(struct nn_model *model, bool training);
+/* Every layer forward, with Dropout on (training) or off. Fails only when a
+ * custom layer's code does (custom.h), at that layer. */
+nn_status nn_phase_forward(struct nn_model *model, bool training);
 /* The loss of the last layer's output against model->y plus the
  * regularizers' penalty into *loss (the parts in model->data_loss and
- * model->penalty), and the data loss's gradient into model->loss_grad; NN_ERR_NUMERIC if the loss is not finite
- * (*loss is set either way). */
+ * model->penalty), and the data loss's gradient into model->loss_grad;
+ * NN_ERR_NUMERIC if the loss is not finite (*loss is set either way). */
 nn_status nn_phase_loss(struct nn_model *model, double *loss);
 /* Every layer backward; the parameters' gradients add up (zero them first),
- * each layer's last step adding its penalty's gradient. */
-void nn_phase_backward(struct nn_model *model);
+ * each layer's last step adding its penalty's gradient. Fails only when a
+ * custom layer's code does. */
+nn_status nn_phase_backward(struct nn_model *model);
 /* The optimizer's update of every parameter from its gradient. */
 nn_status nn_phase_update(struct nn_model *model);
 

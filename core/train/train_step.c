@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "custom.h"
 #include "layer_config.h"
 #include "model.h"
 
@@ -50,8 +51,7 @@ nn_status nn_model_forward(nn_model *m, const nn_tensor *x, bool training)
     NN_TRY(st);
     for (int i = 0; i < m->num_layers; i++)
         m->layers[i]->rng = &m->rng;  /* compile sets it too, but net(x) may come first */
-    nn_phase_forward(m, training);
-    return NN_OK;
+    return nn_phase_forward(m, training);
 }
 
 nn_status nn_model_backward(nn_model *m, const nn_tensor *y, nn_loss_kind loss,
@@ -67,10 +67,12 @@ nn_status nn_model_backward(nn_model *m, const nn_tensor *y, nn_loss_kind loss,
     NN_TRY(nn_model_resize_targets(m, y, m->batch));
     NN_TRY(nn_tensor_copy(m->y, y));
     m->has_targets = true;
+    for (int i = 0; i < m->num_layers; i++)  /* a forward-only custom layer */
+        NN_TRY(nn_layer_check_trainable(m->layers[i], "backward"));
     nn_model_use_loss(m, loss);  /* the loss this loop trains with is the model's loss */
     NN_TRY(nn_phase_loss(m, value));
     nn_model_zero_grads(m);
-    nn_phase_backward(m);
+    NN_TRY(nn_phase_backward(m));
     m->grads_batch = m->batch;
     return NN_OK;
 }

@@ -53,6 +53,23 @@ static const help_entry entries[] = {
                   "  a fixed random target. Runs in inference mode (no Dropout); weights\n"
                   "  are put back bit for bit. The ids an Embedding takes have no gradient:\n"
                   "  there is no 'input' entry, and r.input_note says why."},
+    {"Layer", "MyDense = nn.Layer{name = 'my_dense', build = f, call = f, backward = f}\n"
+              "  A layer class written in Lua (Keras's custom Layer, Torch7's nn.Module).\n"
+              "  build(self, input_shape): make weights with self:add_weight(name, shape\n"
+              "    [, 'glorot_uniform' | 'he_normal' | 'zeros' | 'ones']), a real parameter\n"
+              "    (trained, saved, restored by :back) whose .grad is its gradient.\n"
+              "  call(self, x): the forward pass, x (B, input...) -> a tensor (B, output...);\n"
+              "    one call on zeros (1, input...) at build gives the output shape. x and\n"
+              "    grad_out are copies: changing them changes no other layer.\n"
+              "  backward(self, x, grad_out): fill each weight's .grad (w.grad:copy(...);\n"
+              "    gradients are zeroed before each batch) and return dL/dx (B, input...).\n"
+              "    Without it the class runs forward only: fit refuses to train it.\n"
+              "  MyDense() or MyDense{name = 'd', input_shape = {5}} makes a layer, named\n"
+              "  my_dense_1, ... Check backward with nn.gradcheck(MyDense(), nn.rand(3, 5)).\n"
+              "  Its class name in model files is the name: define the class again before\n"
+              "  nn.load. Tensors broadcast a trailing shape: (B, 4) + (4,) adds to each row.\n"
+              "  Errors name the layer, the method and your line. :explain cannot split its\n"
+              "  gradient (nnstep cannot see what your Lua computes)."},
     {"compile", "model:compile{optimizer = 'rmsprop', loss = ..., metrics = {'accuracy'}}\n"
                 "  optimizer: $OPTIMIZERS (Keras's defaults) or\n"
                 "  $OPTIMIZER_CLASSES (help(nn.optimizers.Adam)).\n"
@@ -243,7 +260,8 @@ static const help_entry entries[] = {
                "nn.arange(start, stop, step); nn.full(shape, v)\n"
                "  t.shape, t[i][j], t:get(i, j), t:set(v, i, j), t:matmul(u), t:reshape(...),\n"
                "  t:view(...), t:transpose(), t:narrow(axis, start, length), t:slice(first, last),\n"
-               "  t:sum([axis]), t:mean, t:max, t:argmax, t:totable(); + - * / with numbers.\n"
+               "  t:sum([axis]), t:mean, t:max, t:argmax, t:totable(); + - * / with numbers,\n"
+               "  or tensors of one shape, or (B, 4) + (4,): the smaller repeated on each row.\n"
                "  t:save('t.npy') and nn.load_npy('t.npy'): NumPy's np.load and np.save."},
     {"reshape", "t:reshape(2, 3) or t:reshape{2, -1} -> the same elements, in row-major order,\n"
                 "  in a new shape (one -1 is inferred). As in PyTorch, reshape may return a\n"
@@ -407,11 +425,23 @@ static void print_regularizer_options(const char *name)
 }
 
 /* help(nn.Conv2D), help('Conv2D'), help('fit'), help() */
+/* A layer class made by nn.Layer (l_custom_layer.c)? */
+static bool is_layer_class(lua_State *L, int i)
+{
+    if (!lua_istable(L, i) || luaL_getmetafield(L, i, "__name") == LUA_TNIL)
+        return false;
+    bool yes = strcmp(lua_tostring(L, -1), "nnstep.custom_class") == 0;
+    lua_pop(L, 1);
+    return yes;
+}
+
 static int l_help(lua_State *L)
 {
     const char *name = NULL;
     if (lua_type(L, 1) == LUA_TSTRING) {
         name = lua_tostring(L, 1);
+    } else if (is_layer_class(L, 1)) {  /* help(MyDense): how classes work */
+        name = "Layer";
     } else if (!lua_isnoneornil(L, 1)) {
         lua_getglobal(L, "nn");
         if (lua_istable(L, -1))

@@ -63,11 +63,18 @@ void lnn_push_model_layer(lua_State *L, nn_layer *layer, int model_index)
 static int push_new_layer(lua_State *L, nn_status st, nn_layer **layer, const char *fn)
 {
     lnn_check(L, st, fn);
+    lnn_push_new_layer(L, *layer);
+    return 1;
+}
+
+/* If making the userdata fails (out of memory), the layer is lost: a leak
+ * on the way to an out-of-memory error, as for push_new_layer. */
+void lnn_push_new_layer(lua_State *L, nn_layer *layer)
+{
     layer_box *box = lua_newuserdatauv(L, sizeof *box, 1);
-    box->layer = *layer;
+    box->layer = layer;
     box->owned = true;
     luaL_setmetatable(L, LNN_LAYER);
-    return 1;
 }
 
 /* ---- reading Keras's arguments ---- */

@@ -106,6 +106,7 @@ void lnn_open_all(lua_State *L)
     lnn_open_npy(L);
     lnn_open_gradcheck(L);
     lnn_open_regularizers(L);
+    lnn_open_custom_layer(L);
     lua_pushliteral(L, PACKAGE_VERSION);
     lua_setfield(L, -2, "version");
     lua_pushcfunction(L, l_show);

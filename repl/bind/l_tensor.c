@@ -519,7 +519,47 @@ static void push_shape(lua_State *L, const nn_tensor *t)
     }
 }
 
-/* __index: t[i], the fields t.shape and t.ndim, then the methods (upvalue 1). */
+/* A weight's tensor has a gradient: w.grad (a custom layer's add_weight).
+ * The pairs live in a table with weak keys in the registry, so a tensor
+ * userdata needs no slot for it and the pair goes with the tensor. */
+#define GRADS_KEY "nnstep.tensor_grads"
+
+static void push_grads_table(lua_State *L)
+{
+    if (lua_getfield(L, LUA_REGISTRYINDEX, GRADS_KEY) == LUA_TTABLE)
+        return;
+    lua_pop(L, 1);
+    lua_newtable(L);
+    lua_createtable(L, 0, 1);
+    lua_pushliteral(L, "k");
+    lua_setfield(L, -2, "__mode");
+    lua_setmetatable(L, -2);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, LUA_REGISTRYINDEX, GRADS_KEY);
+}
+
+void lnn_tensor_set_grad(lua_State *L, int tensor, int grad)
+{
+    tensor = lua_absindex(L, tensor);
+    grad = lua_absindex(L, grad);
+    push_grads_table(L);
+    lua_pushvalue(L, tensor);
+    lua_pushvalue(L, grad);
+    lua_rawset(L, -3);
+    lua_pop(L, 1);
+}
+
+/* t.grad: the gradient tensor, or nil for a tensor that is no weight. */
+static void push_grad(lua_State *L, int tensor)
+{
+    push_grads_table(L);
+    lua_pushvalue(L, tensor);
+    lua_rawget(L, -2);
+    lua_remove(L, -2);
+}
+
+/* __index: t[i], the fields t.shape and t.ndim (t.grad for a weight), then
+ * the methods (upvalue 1). */
 static int t_index(lua_State *L)
 {
     if (lua_type(L, 2) == LUA_TNUMBER)
@@ -532,6 +572,8 @@ static int t_index(lua_State *L)
         push_shape(L, lnn_check_tensor(L, 1, "shape"));
     else if (strcmp(key, "ndim") == 0)
         lua_pushinteger(L, lnn_check_tensor(L, 1, "ndim")->ndim);
+    else if (strcmp(key, "grad") == 0)
+        push_grad(L, 1);
     else
         lua_getfield(L, lua_upvalueindex(1), key);
     return 1;
@@ -793,8 +835,21 @@ static int t_matmul(lua_State *L)
 
 /* ---- arithmetic: the metamethods, and the unary methods ---- */
 
+/* small read as big's shape when big's shape ends with small's (NumPy's
+ * broadcasting of a trailing shape); else small as it is, and the operation
+ * reports the two shapes. The view is pushed, so Lua frees it. */
+static nn_tensor *broadcast_to(lua_State *L, nn_tensor *small, const nn_tensor *big)
+{
+    nn_tensor *v = NULL;
+    if (nn_tensor_expand(&v, small, big->ndim, big->shape) != NN_OK)
+        return small;
+    lnn_push_tensor(L, v);
+    return v;
+}
+
 /* __add, __sub, __mul, __div, __pow; the op is upvalue 1. Either side may
- * be a number; two tensors must have the same shape. */
+ * be a number; two tensors have the same shape, or one's shape ends the
+ * other's ((B, 4) + (4,)), and it is repeated along the other's first axes. */
 static int t_arith(lua_State *L)
 {
     nn_binary_op op = (nn_binary_op)lua_tointeger(L, lua_upvalueindex(1));
@@ -803,6 +858,12 @@ static int t_arith(lua_State *L)
     bool right_number = lua_type(L, 2) == LUA_TNUMBER;
     nn_tensor *a = left_number ? NULL : lnn_to_tensor(L, 1, fn);  /* tables too */
     nn_tensor *b = right_number ? NULL : lnn_to_tensor(L, 2, fn);
+    if (a && b && !nn_tensor_same_shape(a, b)) {  /* (B, 4) + (4,): a bias on each row */
+        if (a->ndim > b->ndim)
+            b = broadcast_to(L, b, a);
+        else
+            a = broadcast_to(L, a, b);
+    }
     const nn_tensor *like = a ? a : b;
     nn_tensor *out = push_new(L, like->ndim, like->shape, fn);
     nn_status st;

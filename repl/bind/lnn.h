@@ -46,6 +46,9 @@ void lnn_push_tensor_view(lua_State *L, const nn_tensor *t);
  * got number". */
 nn_tensor *lnn_check_tensor(lua_State *L, int i, const char *fn);
 nn_tensor *lnn_test_tensor(lua_State *L, int i);  /* NULL if not a tensor */
+/* Make t.grad (t the tensor at `tensor`) give the tensor at `grad`: a custom
+ * layer's weight and its gradient (l_custom_layer.c). */
+void lnn_tensor_set_grad(lua_State *L, int tensor, int grad);
 /* A tensor from a tensor, a number, or a nested table of numbers. */
 nn_tensor *lnn_to_tensor(lua_State *L, int i, const char *fn);
 /* A shape from a table of positive integers {28, 28, 1} or from the
@@ -59,6 +62,8 @@ nn_layer *lnn_check_layer(lua_State *L, int i, const char *fn);
  * model owns it from now on and the userdata keeps the model alive. False if
  * the layer already belongs to a model. */
 bool lnn_layer_give_to_model(lua_State *L, int layer_index, int model_index);
+/* Push a new layer userdata that owns layer (not yet in a model). */
+void lnn_push_new_layer(lua_State *L, nn_layer *layer);
 /* Push a userdata for a layer that the model at model_index owns (nn.load). */
 void lnn_push_model_layer(lua_State *L, nn_layer *layer, int model_index);
 nn_model *lnn_check_model(lua_State *L, int i, const char *fn);
@@ -87,6 +92,7 @@ void lnn_open_regularizers(lua_State *L);  /* nn.regularizers (l_regularizers.c)
  * with l1 and l2 (nn.regularizers.l2(0.01)); who names it in errors. */
 nn_regularizer lnn_check_regularizer(lua_State *L, int i, const char *who);
 void lnn_push_regularizer(lua_State *L, nn_regularizer r);
+void lnn_open_custom_layer(lua_State *L);  /* nn.Layer{...} (l_custom_layer.c; after layers) */
 void lnn_open_files(lua_State *L);    /* .files of the table on top: the lessons' file access */
 
 /* ---- option tables ---- */

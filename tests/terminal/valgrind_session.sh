@@ -5,7 +5,9 @@
 #   - lines piped into the REPL (nnstep -i empty.lua < session): train a
 #     tiny CNN, step it with the debugger (:debug, :step, :break, :back,
 #     :watch), an LSTM stepped by timestep, the visualizer's views drawn as
-#     text (nn.viz.snapshot), save and load, and a handful of errors, whose
+#     text (nn.viz.snapshot), a layer class written in Lua (nn.Layer: fit,
+#     stepped, saved, loaded, gradchecked, and one that fails at build),
+#     save and load, and a handful of errors, whose
 #     longjmps are where C code most easily drops memory;
 #   - the readline prompt in tmux: Tab completion, Ctrl-C, a chunk over
 #     two lines, the visualizer opened, stepped and closed (curses), Ctrl-D.
@@ -86,6 +88,17 @@ print('gradcheck', nn.gradcheck(r, rx, ry).ok, #tostring(nn.gradcheck(nn.Dense(2
 nn.gradcheck(nn.Conv2D(2, 3), nn.randn(2, 2, 2, 1))
 b = nn.Sequential{nn.Conv2D(2, 3, {input_shape = {5, 5, 1}, use_bias = false}), nn.BatchNormalization{center = false}, nn.Flatten(), nn.Dense(2)}
 b:compile{optimizer = 'adam', loss = 'mse'}; b:fit(nn.rand(3, 5, 5, 1), nn.randn(3, 2), {epochs = 2, batch_size = 2, verbose = 0}); print('batchnorm', b:predict(nn.rand(2, 5, 5, 1)).shape[1])
+MyD = nn.Layer{name = 'my_d', build = function(self, s) self.k = self:add_weight('k', {s[1], 2}) end, call = function(self, x) return x:matmul(self.k) end, backward = function(self, x, g) self.k.grad:copy(x:transpose():matmul(g)) return g:matmul(self.k:transpose()) end}
+c = nn.Sequential{MyD{input_shape = {3}}, nn.Dense(2)}; c:compile{optimizer = 'sgd', loss = 'mse'}; cx = nn.randn(4, 3); cy = nn.randn(4, 2)
+c:fit(cx, cy, {epochs = 1, verbose = 0})
+:debug c, cx, cy
+:step 5
+:back 2
+:explain my_d_1.k[1][1]
+Bad = nn.Layer{name = 'bad', call = function(self, x) return x:matmul(x) end}
+nn.Sequential{Bad{input_shape = {3}}}
+c:save(os.getenv('SESSION_DIR') .. '/c.nnstep'); c2 = nn.load(os.getenv('SESSION_DIR') .. '/c.nnstep')
+print('custom', nn.gradcheck(MyD(), nn.randn(2, 3)).ok, (c2:predict(cx) - c:predict(cx)):abs():max())
 m:save(os.getenv('SESSION_DIR') .. '/m.nnstep')
 m2 = nn.load(os.getenv('SESSION_DIR') .. '/m.nnstep')
 print('loaded model differs by', (m2:predict(x) - m:predict(x)):abs():max())
@@ -117,6 +130,8 @@ session_ran() {
         grep -q 'gradcheck	true	true$' "$work_dir/stdout" &&
         grep -q 'callbacks ran	true$' "$work_dir/stdout" &&
         grep -q 'LearningRateScheduler, in on_epoch_begin: .*schedule broke' "$work_dir/stderr" &&
+        grep -q 'custom	true	0\.0$' "$work_dir/stdout" &&
+        grep -q 'bad_1 (bad): build: ' "$work_dir/stderr" &&
         grep -q 'gradcheck: Conv2D: window (3, 3) is larger' "$work_dir/stderr" &&
         grep -q 'loop	2$' "$work_dir/stdout" &&
         grep -q 'batchnorm	2$' "$work_dir/stdout" &&
