@@ -14,11 +14,13 @@
 
 static const char *const view_names[VIZ_VIEW_COUNT] = {
     "model", "featuremaps", "lstm", "loss", "gradients", "predictions",
+    "boundary",
 };
 
 /* The smallest body each view can draw something useful in. */
 static const int min_body[VIZ_VIEW_COUNT][2] = {
     {40, 8}, {50, 14}, {50, 14}, {40, 10}, {50, 8}, {40, 10},
+    {40, 10},
 };
 
 static const char default_keys[] =
@@ -286,6 +288,7 @@ typedef void (*view_fn)(viz_canvas *c, viz_rect area, viz_frame *f);
 static const view_fn view_functions[VIZ_VIEW_COUNT] = {
     viz_draw_model, viz_draw_featuremaps, viz_draw_lstm,
     viz_draw_loss, viz_draw_gradients, viz_draw_predictions,
+    viz_draw_boundary,
 };
 
 /* On a large terminal several views show at once: the chosen view on the
