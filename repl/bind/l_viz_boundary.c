@@ -141,7 +141,8 @@ static void push_points(lua_State *L, int opts, int model, viz_frame *f, const c
     lua_getfield(L, opts, "y");
     if (lua_isnil(L, -2) != lua_isnil(L, -1))
         luaL_error(L, "%s: give both x (N, 2) and y (N class ids), or neither", fn);
-    if (lua_isnil(L, -1) && model) {
+    bool remembered = lua_isnil(L, -1);
+    if (remembered && model) {
         lua_pop(L, 2);
         push_weak_table(L, DATA_KEY);
         lua_pushvalue(L, model);
@@ -159,6 +160,10 @@ static void push_points(lua_State *L, int opts, int model, viz_frame *f, const c
     if (lua_isnil(L, -1))
         return;
     const nn_tensor *x = lnn_check_tensor(L, -2, fn), *y = lnn_check_tensor(L, -1, fn);
+    bool fit = x->ndim == 2 && x->shape[1] == 2 && y->ndim <= 2 && y->shape[0] == x->shape[0] &&
+               nn_tensor_is_contiguous(x) && nn_tensor_is_contiguous(y);
+    if (remembered && !fit)  /* a fit on other data: no points, no complaint */
+        return;
     if (x->ndim != 2 || x->shape[1] != 2 || y->ndim > 2 || y->shape[0] != x->shape[0]) {
         char xs[64], ys[64];
         luaL_error(L, "%s: the points should be x (N, 2) and y (N) or (N, K), got x %s and "
@@ -192,13 +197,21 @@ void lnn_viz_remember_data(lua_State *L, int model, int x, int y)
     model = lua_absindex(L, model);
     x = lua_absindex(L, x);
     y = lua_absindex(L, y);
+    /* only data the view can draw: other data (an image set) is not held
+     * alive by the model after the learner has let it go */
+    const nn_tensor *xt = lnn_check_tensor(L, x, "fit");  /* fit has checked it */
+    bool points = xt->ndim == 2 && xt->shape[1] == 2;
     push_weak_table(L, DATA_KEY);
     lua_pushvalue(L, model);
-    lua_createtable(L, 2, 0);
-    lua_pushvalue(L, x);
-    lua_rawseti(L, -2, 1);
-    lua_pushvalue(L, y);
-    lua_rawseti(L, -2, 2);
+    if (points) {
+        lua_createtable(L, 2, 0);
+        lua_pushvalue(L, x);
+        lua_rawseti(L, -2, 1);
+        lua_pushvalue(L, y);
+        lua_rawseti(L, -2, 2);
+    } else {
+        lua_pushnil(L);
+    }
     lua_rawset(L, -3);
     lua_pop(L, 1);
 }

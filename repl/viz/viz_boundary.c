@@ -176,11 +176,12 @@ static void draw_axes(viz_canvas *c, const plane *p)
     viz_text(c, p->x + p->cols + 1, below, 4, VIZ_DIM_PEN, "x1");
 }
 
-/* "predicted: ░ class 0  ░ class 1   true: ● class 0  ▲ class 1" */
+/* "predicted class ' ' 0  '░' 1   true class ● 0  ▲ 1": the plane's colours
+ * (its shades without colour) and the points' glyphs. */
 static void draw_legend(viz_canvas *c, int x, int y, int w, int classes)
 {
     bool color = c->style.depth != VIZ_COLORS_NONE;
-    int u = c->style.unicode, at = viz_text(c, x, y, w, VIZ_DIM_PEN, "plane: predicted class ");
+    int u = c->style.unicode, at = viz_text(c, x, y, w, VIZ_DIM_PEN, "predicted class ");
     for (int k = 0; k < classes && k < MAX_CLASSES; k++) {
         if (color)
             at += viz_text(c, x + at, y, w - at, (viz_pen){VIZ_DEFAULT, plane_colors[k], 0}, "  ");
@@ -188,7 +189,7 @@ static void draw_legend(viz_canvas *c, int x, int y, int w, int classes)
             at += viz_textf(c, x + at, y, w - at, VIZ_PLAIN, "'%s'", plane_shades[u][k]);
         at += viz_textf(c, x + at, y, w - at, VIZ_PLAIN, " %d  ", k);
     }
-    at += viz_text(c, x + at, y, w - at, VIZ_DIM_PEN, " points: true class ");
+    at += viz_text(c, x + at, y, w - at, VIZ_DIM_PEN, " true class ");
     for (int k = 0; k < classes && k < MAX_CLASSES; k++) {
         viz_pen pen = color ? (viz_pen){point_colors[k], VIZ_DEFAULT, VIZ_BOLD} : VIZ_PLAIN;
         at += viz_text(c, x + at, y, w - at, pen, point_glyphs[u][k]);

@@ -100,8 +100,9 @@ static void text_run(const viz_canvas *c, int y, int x0, int x1, viz_write_fn wr
     out(write, sink, "</text>\n");
 }
 
-/* Runs of glyphs with the same pen; a run ends at a blank or a half block
- * (blanks inside a run would be squeezed by some renderers). */
+/* Runs of glyphs with the same pen, blanks inside included (so that a
+ * line of text is one <text>, readable and searchable in the file); a run
+ * ends at another pen or a half block, its trailing blanks dropped. */
 static void write_texts(const viz_canvas *c, viz_write_fn write, void *sink)
 {
     for (int y = 0; y < c->height; y++) {
@@ -113,10 +114,13 @@ static void write_texts(const viz_canvas *c, viz_write_fn write, void *sink)
                 continue;
             }
             int end = x + 1;
-            while (end < c->width && draws_text(&c->cells[y * c->width + end]) &&
+            while (end < c->width && !is_half_block(&c->cells[y * c->width + end]) &&
                    same_pen(&c->cells[y * c->width + end], cell))
                 end++;
-            text_run(c, y, x, end, write, sink);
+            int last = end;
+            while (!draws_text(&c->cells[y * c->width + last - 1]))
+                last--;
+            text_run(c, y, x, last, write, sink);
             x = end;
         }
     }
