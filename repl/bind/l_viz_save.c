@@ -136,8 +136,10 @@ static int l_save(lua_State *L)
 /* nn.utils.save_text(path, text) */
 int lnn_save_text(lua_State *L)
 {
-    const char *path = luaL_checkstring(L, 1);
-    luaL_checkstring(L, 2);
+    if (lua_type(L, 1) != LUA_TSTRING || lua_type(L, 2) != LUA_TSTRING)
+        return luaL_error(L, "save_text: give a file name and a string, got %s and %s",
+                          luaL_typename(L, 1), luaL_typename(L, 2));
+    const char *path = lua_tostring(L, 1);
     save_string(L, path, 2, "save_text");
     return 0;
 }

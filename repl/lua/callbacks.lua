@@ -491,6 +491,9 @@ end
 -- ending in CR LF. Unlike CSVLogger it adds no val_ columns of NA when
 -- there was no validation. Written through the safe save (nn.utils.save_text).
 function M.history_to_csv(history, path)
+  if type(history) ~= 'table' or math.type(history.epochs) ~= 'integer' then
+    error('to_csv: call it on the history fit returns: h = m:fit(...); h:to_csv(path)', 2)
+  end
   if type(path) ~= 'string' or path == '' then
     error("to_csv: path should be a file name such as 'history.csv', got " .. type(path), 2)
   end

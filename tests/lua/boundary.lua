@@ -305,6 +305,13 @@ t.is(logger, without_penalty, 'to_csv: the same text as CSVLogger\'s file, the p
 t.raises(function() h:to_csv() end, "to_csv: path should be a file name such as 'history.csv'",
          'to_csv: no path')
 t.raises(function() h:to_csv('/') end, 'to_csv: ', 'to_csv: a directory is refused')
+t.raises(function() nn.callbacks.history_to_csv({}, dir .. '.csv') end,
+         'to_csv: call it on the history fit returns', 'to_csv: only on a history')
+t.raises(function() nn.utils.save_text(dir .. '.txt', 5) end,
+         'save_text: give a file name and a string, got string and number', 'save_text: text only')
+nn.utils.save_text(dir .. '.txt', 'a\nb')
+t.is(read(dir .. '.txt'), 'a\nb', 'save_text: writes the text as given')
+os.remove(dir .. '.txt')
 os.remove(dir .. '-history.csv')
 os.remove(dir .. '-logger.csv')
 
