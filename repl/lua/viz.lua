@@ -56,7 +56,7 @@ local keys = {
   {'p', 'p', 'pause or resume a continue or a training run', function(app) app:pause() end},
   {'+', '+ -', 'double or halve the learning rate', function(app) app:scale_learning_rate(2) end},
   {'-', nil, nil, function(app) app:scale_learning_rate(0.5) end},
-  {'tab', 'Tab', 'the next view (Shift-Tab the previous; 1-6 by number)',
+  {'tab', 'Tab', 'the next view (Shift-Tab the previous; 1-7 by number)',
    function(app) app:next_view(1) end},
   {'backtab', nil, nil, function(app) app:next_view(-1) end},
   {'up', 'Up Down', 'select a layer', function(app) app:select_layer(-1) end},
