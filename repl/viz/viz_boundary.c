@@ -19,7 +19,7 @@
 #include "viz_views.h"
 
 #define MAX_CLASSES 4   /* colours and glyphs; class k shows as k % 4 */
-#define LABEL_W 7       /* the y axis's numbers, left of the plot */
+#define LABEL_W 8       /* the y axis's numbers ("-1.2e-5"), left of the plot */
 
 /* The plane: muted, so that the points stand out. */
 static const viz_color plane_colors[MAX_CLASSES] = {
@@ -161,7 +161,7 @@ static void draw_axes(viz_canvas *c, const plane *p)
     int rows[3] = {p->y, p->y + (p->rows - 1) / 2, p->y + p->rows - 1};
     for (int k = 0; k < 3; k++) {
         viz_format_number(fabs(ys[k]) < tiny ? 0 : ys[k], buf, sizeof buf);
-        viz_textf(c, p->x - LABEL_W, rows[k], LABEL_W - 1, VIZ_DIM_PEN, "%6s", buf);
+        viz_textf(c, p->x - LABEL_W, rows[k], LABEL_W - 1, VIZ_DIM_PEN, "%7s", buf);
     }
     int below = p->y + p->rows;
     viz_format_number(p->x_lo, buf, sizeof buf);

@@ -115,7 +115,8 @@ t.raises(function() nn.datasets.toy('xor', 10, {nosie = 1}) end, 'nosie', 'toy: 
 -- sigmoid(x1 - x2 + 0.05) >= 0.5 where x1 - x2 + 0.05 >= 0. The points (-1, -1)
 -- (class 0) and (1, 1) (class 1) make the plane [-1.2, 1.2] squared (their
 -- range with a tenth of margin each side). At height 24 without the frame the
--- plot has 20 rows, 40 columns, 40 x 40 pixels; cell (i, r) shows pixel
+-- plot has 20 rows (line 2 on, below the title) and 40 columns (column 9 on, after
+-- the y axis's 8): 40 x 40 pixels; cell (i, r) shows pixel
 -- (i, 2r) above and (i, 2r + 1) below, the monochrome text the upper one:
 -- ' ' class 0, '░' class 1. The 0.05 keeps every pixel centre off the line.
 local linear = nn.Sequential()
@@ -133,7 +134,7 @@ for r = 0, 19 do
     local x1 = -1.2 + (i + 0.5) / 40 * 2.4
     local x2 = 1.2 - (2 * r + 0.5) / 40 * 2.4
     local expected = x1 - x2 + 0.05 >= 0 and '░' or ' '
-    local got = cells[8 + i]
+    local got = cells[9 + i]
     if not ((r == 18 and i == 3) or (r == 1 and i == 36)) then  -- the points' cells
       checked = checked + 1
       if got ~= expected then wrong[#wrong + 1] = string.format('(%d, %d) %q', i, r, got) end
@@ -142,11 +143,11 @@ for r = 0, 19 do
 end
 t.ok(#wrong == 0 and checked == 798, 'linear model: every cell on its side of the diagonal x1 - x2 + 0.05 = 0',
      table.concat(wrong, ' '), picture)
-t.is({chars(rows[2 + 18])[8 + 3], chars(rows[2 + 1])[8 + 36]}, {'●', '▲'},
+t.is({chars(rows[2 + 18])[9 + 3], chars(rows[2 + 1])[9 + 36]}, {'●', '▲'},
      'the points: (-1, -1) class 0 as ● at cell (3, 18), (1, 1) class 1 as ▲ at (36, 1)')
-t.like(rows[2], '^   1%.2 ', 'the y axis: 1.2 at the top')
-t.like(rows[21], '^  %-1%.2 ', 'and -1.2 at the bottom')
-t.like(rows[22], '^       %-1%.2 +0 +1%.2 x1$', 'the x axis: -1.2, 0, 1.2')
+t.like(rows[2], '^    1%.2 ', 'the y axis: 1.2 at the top')
+t.like(rows[21], '^   %-1%.2 ', 'and -1.2 at the bottom')
+t.like(rows[22], '^        %-1%.2 +0 +1%.2 x1$', 'the x axis: -1.2, 0, 1.2')
 t.like(rows[1], '^decision boundary', 'a title')
 t.like(rows[23], "^predicted class ' ' 0  '░' 1   true class ● 0  ▲ 1", 'the legend')
 -- (-1, -1): -1 + 1 + 0.05 > 0, class 1, but its label is 0; (1, 1) is right
@@ -155,7 +156,7 @@ t.is(rows[24], '2 training points, 1 (50.0%) on their class\'s side', 'how many 
 -- ASCII: the same picture with ':' and 'o', 'x'
 local ascii = lines(nn.viz.snapshot('boundary', {model = linear, x = px, y = py, width = 60,
                                                   height = 24, frame = false, ascii = true}))
-t.is({chars(ascii[2 + 19])[8 + 39], chars(ascii[2])[8], chars(ascii[2 + 18])[8 + 3]}, {':', ' ', 'o'},
+t.is({chars(ascii[2 + 19])[9 + 39], chars(ascii[2])[9], chars(ascii[2 + 18])[9 + 3]}, {':', ' ', 'o'},
      'ASCII: class 1 as \':\', class 0 blank, a class 0 point as o')
 
 -- softmax: the argmax. Logits (x1, -x1): class 0 where x1 > 0 (the right half)
@@ -165,7 +166,7 @@ soft:set_weights({nn.tensor({{1, -1}, {0, 0}}), nn.tensor({0, 0})})
 local half = lines(nn.viz.snapshot('boundary', {model = soft, x = px, y = py, width = 60,
                                                  height = 24, frame = false}))
 local row = chars(half[2 + 10] .. string.rep(' ', 60))
-t.is(table.concat(row, '', 8, 8 + 19) .. '|' .. table.concat(row, '', 8 + 20, 8 + 39),
+t.is(table.concat(row, '', 9, 9 + 19) .. '|' .. table.concat(row, '', 9 + 20, 9 + 39),
      string.rep('░', 20) .. '|' .. string.rep(' ', 20), 'softmax: the argmax, class 1 left of x1 = 0')
 
 -- colours: half blocks, the upper pixel's class as foreground
@@ -218,7 +219,7 @@ grow:add(nn.Dense(2, {activation = 'softmax'}))
 grow.layers[2]:set_weights({nn.tensor({{0, 1}, {1, 0}}), nn.tensor({0, 0})})
 local swapped = chars(lines(nn.viz.snapshot('boundary', {model = grow, x = px, y = py, width = 60,
                                                          height = 24, frame = false}))[2 + 10] .. string.rep(' ', 60))
-t.is(swapped[8] .. swapped[8 + 39], ' ░', 'a layer added since: the picture follows the new model')
+t.is(swapped[9] .. swapped[9 + 39], ' ░', 'a layer added since: the picture follows the new model')
 
 -- ---- nn.viz.views() and nn.viz.save ----
 
