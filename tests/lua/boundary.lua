@@ -71,6 +71,31 @@ end
 t.ok(radius_ok, 'circles: class 0 on radius 1, class 1 on radius 0.5 (make_circles, factor 0.5)')
 t.ok(mixed, 'circles: shuffled (both classes among the first 20)')
 
+-- circles against scikit-learn's make_circles(n, shuffle=False, noise=None,
+-- factor=0.5), its code written out in NumPy (scikit-learn is not installed
+-- here): the same points and labels, as sets (ours are shuffled)
+local circles_path = os.tmpname()
+local cx0, cy0 = nn.datasets.toy('circles', 13, {seed = 9})
+cx0:save(circles_path .. '-x.npy')
+cy0:save(circles_path .. '-y.npy')
+local sk = io.open(circles_path .. '.py', 'w')
+sk:write([[
+import sys, numpy as np
+x = np.load(sys.argv[1] + '-x.npy').astype(np.float64); y = np.load(sys.argv[1] + '-y.npy')
+n = 13; n_out = n // 2; n_in = n - n_out; factor = 0.5
+lo = np.linspace(0, 2 * np.pi, n_out, endpoint=False); li = np.linspace(0, 2 * np.pi, n_in, endpoint=False)
+X = np.vstack([np.append(np.cos(lo), np.cos(li) * factor), np.append(np.sin(lo), np.sin(li) * factor)]).T
+Y = np.hstack([np.zeros(n_out), np.ones(n_in)])
+ours = sorted((round(a, 5), round(b, 5), c) for (a, b), c in zip(x.tolist(), y.tolist()))
+theirs = sorted((round(a, 5), round(b, 5), c) for (a, b), c in zip(X.tolist(), Y.tolist()))
+print('same' if ours == theirs else 'differ: %s vs %s' % (ours, theirs))
+]])
+sk:close()
+local sk_run = io.popen('/usr/bin/python3 ' .. circles_path .. '.py ' .. circles_path .. ' 2>&1')
+t.is(sk_run:read('a'), 'same\n', 'circles: make_circles\'s points and labels (NumPy, as scikit-learn computes them)')
+sk_run:close()
+for _, suffix in ipairs({'', '.py', '-x.npy', '-y.npy'}) do os.remove(circles_path .. suffix) end
+
 x, y = nn.datasets.toy('xor', 400, {seed = 2})
 local xor_ok = true
 for i = 1, 400 do
