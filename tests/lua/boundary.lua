@@ -235,6 +235,26 @@ local right = 0
 for i = 1, 64 do right = right + (((p[i][2] > p[i][1]) and 1 or 0) == cy[i] and 1 or 0) end
 t.like(after_fit, string.format('64 training points, %d %%(', right),
        'the count on their side agrees with predict\'s argmax')
+-- in the middle of a stepped batch: drawing the boundary between steps
+-- changes nothing the stepper computes (the same weights after the batch as
+-- a twin stepped without drawing)
+local function twin()
+  nn.seed(11)
+  local model = nn.Sequential{nn.Dense(4, {input_shape = {2}, activation = 'tanh'}),
+                              nn.Dense(2, {activation = 'softmax'})}
+  model:compile{loss = 'sparse_categorical_crossentropy', optimizer = 'sgd'}
+  return model
+end
+local drawn, plain = twin(), twin()
+local sd, sp = nn.stepper(drawn, cx, cy), nn.stepper(plain, cx, cy)
+sd:step(3)
+nn.viz.snapshot('boundary', {model = drawn, x = cx, y = cy})
+sd:step(100)
+sp:step(100)
+t.ok(same_values(drawn.layers[1].weights[1]:totable(), plain.layers[1].weights[1]:totable()) and
+     same_values(drawn.layers[2].output:totable(), plain.layers[2].output:totable()),
+     'drawn in the middle of a stepped batch: the batch ends exactly as without drawing')
+
 -- a model that grew a layer since: the clone is made again
 local grow = nn.Sequential()
 grow:add(nn.Dense(2, {input_shape = {2}, activation = 'softmax'}))
