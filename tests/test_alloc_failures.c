@@ -25,11 +25,13 @@
 #include "alloc.h"
 #include "gemm.h"
 #include "idx.h"
+#include "model_clone.h"
 #include "model_file.h"
 #include "model_helpers.h"
 #include "npy.h"
 #include "ops.h"
 #include "temp_dir.h"
+#include "toy_datasets.h"
 
 /* Out-parameters start as this, so a call that forgets to set one is seen. */
 static int poison_target;
@@ -604,6 +606,43 @@ static nn_status run_idx_load(world *w)
     return st;
 }
 
+/* The boundary view's clone: the same layers and weights, so the same
+ * predictions (model_clone.h). */
+static nn_status run_clone(world *w)
+{
+    nn_model *clone = POISON;
+    nn_status st = nn_model_clone_layers(w->m, &clone);
+    disarm(w);
+    if (st != NN_OK) {
+        assert_null(clone);
+        return st;
+    }
+    w->loaded = clone;
+    nn_tensor *out;
+    assert_ok(nn_model_predict(clone, w->x, 0, &out));
+    assert_same_values(out, w->before);
+    nn_tensor_free(out);
+    return st;
+}
+
+static nn_status run_toy_dataset(world *w)
+{
+    nn_tensor *x = POISON, *y = POISON;
+    nn_rng rng;
+    nn_rng_seed(&rng, 1, 2);
+    nn_status st = nn_toy_dataset("circles", 10, 0.1, &rng, &x, &y);
+    disarm(w);
+    if (st != NN_OK) {
+        assert_null(x);
+        assert_null(y);
+        return st;
+    }
+    assert_true(x->shape[0] == 10 && x->shape[1] == 2 && y->shape[0] == 10);
+    w->result = x;
+    nn_tensor_free(y);
+    return st;
+}
+
 /* ---- the tests: each call, on each model ---- */
 
 static const call calls[] = {
@@ -625,6 +664,8 @@ static const call calls[] = {
     {"npy load", save_npy, run_npy_load, false},
     {"npy load (Fortran order)", write_fortran_npy, run_fortran_npy_load, false},
     {"idx load", write_idx, run_idx_load, false},
+    {"clone layers (the boundary view's)", NULL, run_clone, false},
+    {"toy dataset", NULL, run_toy_dataset, false},
 };
 enum { NUM_CALLS = sizeof calls / sizeof calls[0] };
 

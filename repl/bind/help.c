@@ -87,6 +87,7 @@ static const help_entry entries[] = {
             "  A NaN or infinity stops it: the history so far comes back, with the step\n"
             "  that made it in history.stopped (on a terminal: :debug that batch?).\n"
             "  history.learning_rate: the optimizer's rate in force in each epoch.\n"
+            "  history:to_csv(path) writes it as CSV (help('to_csv')).\n"
             "  callbacks: functions(epoch, logs), or tables of Keras's methods such as\n"
             "  nn.callbacks.EarlyStopping{} (help('callbacks')); a callback setting\n"
             "  m.stop_training = true stops fit. Ctrl-C stops after the current batch;\n"
@@ -167,6 +168,27 @@ static const help_entry entries[] = {
     {"load_data", "x_train, y_train, x_test, y_test = nn.datasets.fashion_mnist.load_data()\n"
                   "  As Keras's: x (N, 28, 28) pixels 0..255, y (N) class ids 0..9.\n"
                   "  help('fashion_mnist') for the ready, scaled form."},
+    {"datasets", "nn.datasets: fashion_mnist (help('fashion_mnist')), idx(path) for IDX\n"
+                 "  files, and toy(name, n, {noise, seed}) for the classic 2-D sets\n"
+                 "  (help('toy'))."},
+    {"toy", "x, y = nn.datasets.toy('circles' | 'xor' | 'spiral' | 'gaussians', n,\n"
+            "                        {noise = 0, seed = from nn.seed's generator})\n"
+            "  x (n, 2) points, y (n) class ids 0 and 1 as numbers (as the other\n"
+            "  datasets' labels; for a sigmoid output use y:reshape(n, 1), or two\n"
+            "  softmax outputs with sparse_categorical_crossentropy). n / 2 points\n"
+            "  of class 0, the rest class 1, shuffled; within about [-1, 1]. noise:\n"
+            "  the standard deviation of Gaussian noise added to each coordinate.\n"
+            "  The same seed gives the same points. The sets:\n"
+            "    circles    scikit-learn's make_circles(factor = 0.5): class 0 on radius\n"
+            "               1, class 1 on radius 0.5, evenly spaced angles\n"
+            "    xor        TensorFlow Playground's: uniform in the square, 0.05 off the\n"
+            "               axes; class 1 where x1 and x2 have the same sign\n"
+            "    spiral     Playground's two spirals: radius 0 to 1 over 1.75 turns,\n"
+            "               class 1 turned by pi\n"
+            "    gaussians  clouds of standard deviation 0.4 around (-0.5, -0.5) and\n"
+            "               (0.5, 0.5)\n"
+            "  The Playground's sets span [-6, 6] with labels -1 and 1; ours [-1, 1]\n"
+            "  with 0 and 1. The boundary view draws a model trained on them."},
     {"idx", "nn.datasets.idx(path) -> a tensor with the IDX file's shape (plain or .gz)"},
     {"to_categorical", "nn.utils.to_categorical(y, classes) -> one-hot (N, classes)"},
     {"seed", "nn.seed(n): make random numbers, initial weights and shuffles repeat"},
@@ -241,9 +263,11 @@ static const help_entry entries[] = {
               "  d:explain('dense_1.weights[3][7]'). At the REPL: :debug m, x, y and :step ..."},
     {"viz", "nn.viz.open(model[, x, y, {batch_size =, epochs =, view = 'model'}])\n"
             "  The visualizer: full-screen views of the model, stepped with single keys\n"
-            "  (s step, n next, b back, c continue, Tab and 1-6 views, arrows select,\n"
+            "  (s step, n next, b back, c continue, Tab and 1-7 views, arrows select,\n"
             "  : a command line, ? help, q back). Views: model, featuremaps, lstm, loss,\n"
-            "  gradients, predictions. At the REPL: :viz (the debugger's model).\n"
+            "  gradients, predictions, boundary (help('boundary')); nn.viz.views() lists\n"
+            "  them; nn.viz.save(view, path) writes one (help('viz.save')).\n"
+            "  At the REPL: :viz (the debugger's model).\n"
             "  model:fit(x, y, {viz = true}) watches training live (p pauses).\n"
             "  nn.viz.snapshot(view, {...}) draws a view as text; nn.viz.history(model)\n"
             "  the loss of every batch; nn.viz.learning_rate(model[, rate])."},
@@ -281,7 +305,37 @@ static const help_entry entries[] = {
     {"save", "m:save(path), t:save('t.npy'): written whole or not at all (a temporary\n"
              "  PATH.unfinished-save-XXXXXX, then a rename). A symbolic link is followed\n"
              "  (its file is replaced, the link stays); a directory, FIFO or device, a\n"
-             "  read-only file and a file with other hard links are refused. man nnstep."},
+             "  read-only file and a file with other hard links are refused. man nnstep.\n"
+             "  nn.viz.save(view, path, {...}) writes a picture so: help('viz.save')."},
+    {"viz.save", "nn.viz.save(view, path, {model = current, width = 100, height = 30, ...})\n"
+                 "  Writes a view (nn.viz.views() names them) to a file, by its extension:\n"
+                 "  .svg a picture for a report (each cell a rect in its colour, text as\n"
+                 "  <text>), .txt the plain text nn.viz.snapshot gives, .ans text with ANSI\n"
+                 "  colours (colors = '256'; for cat or less -R). Other options as\n"
+                 "  nn.viz.snapshot's. Saved whole or not at all, as m:save (help('save'))."},
+    {"views", "nn.viz.views() -> {'model', 'featuremaps', ..., 'boundary'}: every view's\n"
+              "  name, for nn.viz.snapshot, nn.viz.save and the visualizer's number keys."},
+    {"boundary", "The decision-boundary view (TensorFlow Playground's picture), for a model\n"
+                 "  with two inputs: each point of the plane coloured by the class the model\n"
+                 "  predicts there (one output: class 1 where it is >= 0.5, >= 0 with the\n"
+                 "  hinge loss; several: the argmax), the training points on top (a glyph\n"
+                 "  and colour per true class), axes x1 across and x2 up, and how many\n"
+                 "  points lie on their class's side. The points: the last fit's data, or\n"
+                 "  x = and y = given to nn.viz.snapshot / nn.viz.save. Redrawn live during\n"
+                 "  fit{viz = true} (key 7). Predicts with a copy of the model, so the\n"
+                 "  model's own batch and outputs stay as they were. Try:\n"
+                 "    x, y = nn.datasets.toy('circles', 200, {noise = 0.05})\n"
+                 "    m = nn.Sequential{nn.Dense(8, {input_shape = {2}, activation = 'tanh'}),\n"
+                 "                      nn.Dense(2, {activation = 'softmax'})}\n"
+                 "    m:compile{loss = 'sparse_categorical_crossentropy', optimizer = 'adam'}\n"
+                 "    m:fit(x, y, {epochs = 200, viz = true})   -- then press 7"},
+    {"to_csv", "history:to_csv(path): fit's history (the table fit returns) into a CSV\n"
+               "  file as CSVLogger writes it: epoch (from 0, as Keras) and the columns\n"
+               "  it has, sorted (accuracy, learning_rate, loss, penalty, val_accuracy,\n"
+               "  val_loss), Python's float repr, lines ending in CR LF; no NA columns.\n"
+               "  Saved whole or not at all, as m:save."},
+    {"save_text", "nn.utils.save_text(path, text): text into a file, whole or not at all\n"
+                  "  (as m:save: help('save'))."},
     {"load", "nn.load(path) -> the model saved there, compiled if it was, optimizer\n"
              "  state and all. Only a regular file; a model has at most 10000 layers;\n"
              "  Ctrl-C stops a long load. A damaged file is refused, saying where."},

@@ -17,8 +17,10 @@
 
 #include "idx.h"
 #include "l_tensor.h"
+#include "l_viz.h"
 #include "lnn.h"
 #include "threads.h"
+#include "toy_datasets.h"
 
 static const char *const class_names[10] = {
     "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
@@ -237,10 +239,38 @@ static int l_batches(lua_State *L)
     return 1;
 }
 
+/* nn.datasets.toy(name, n, {noise = 0, seed =}) -> x (n, 2), y (n): the
+ * classic 2-D sets (toy_datasets.h has their definitions). With a seed, its
+ * own generator (the same seed, the same points); without, drawn from
+ * nnstep's generator (nn.seed). y holds class ids 0 and 1 as numbers, as
+ * the other datasets' labels. */
+static int l_toy(lua_State *L)
+{
+    static const char *const keys[] = {"noise", "seed", NULL};
+    const char *name = luaL_checkstring(L, 1);
+    lua_Integer n = luaL_checkinteger(L, 2);
+    lnn_check_options(L, 3, keys, "toy");
+    double noise = lnn_opt_number(L, 3, "noise", 0, "toy");
+    nn_rng own, *rng = lnn_rng();
+    if (lua_istable(L, 3) && lua_getfield(L, 3, "seed") != LUA_TNIL) {
+        lua_Integer seed = lnn_opt_integer(L, 3, "seed", 0, "toy");
+        nn_rng_seed(&own, (uint64_t)seed, 0x746f79);  /* the stream "toy" */
+        rng = &own;
+    }
+    if (n < 2)
+        return luaL_error(L, "toy: n should be at least 2 points, got %I", n);
+    nn_tensor *x, *y;
+    lnn_check(L, nn_toy_dataset(name, (size_t)n, noise, rng, &x, &y), "toy");
+    lnn_push_tensor(L, x);  /* may raise (memory) with y unowned: y leaks once */
+    lnn_push_tensor(L, y);
+    return 2;
+}
+
 void lnn_open_data(lua_State *L)
 {
-    static const luaL_Reg datasets[] = {{"idx", l_idx}, {NULL, NULL}};
-    static const luaL_Reg utils[] = {{"to_categorical", l_to_categorical}, {NULL, NULL}};
+    static const luaL_Reg datasets[] = {{"idx", l_idx}, {"toy", l_toy}, {NULL, NULL}};
+    static const luaL_Reg utils[] = {{"to_categorical", l_to_categorical},
+                                     {"save_text", lnn_save_text}, {NULL, NULL}};
     luaL_newlib(L, datasets);
     push_fashion_mnist(L);
     lua_setfield(L, -2, "fashion_mnist");

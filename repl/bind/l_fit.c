@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "l_viz.h"
 #include "lnn.h"
 #include "tensor_print.h"
 
@@ -264,6 +265,18 @@ static bool on_epoch_begin(const nn_fit_report *r, void *userdata)
     return ok && !lnn_interrupted;
 }
 
+/* nn.callbacks.history_to_csv (callbacks.lua), or nil before it is loaded. */
+static void push_to_csv(lua_State *L)
+{
+    lua_getglobal(L, "nn");
+    if (lua_getfield(L, -1, "callbacks") == LUA_TTABLE)
+        lua_getfield(L, -1, "history_to_csv");
+    else
+        lua_pushnil(L);
+    lua_replace(L, -3);
+    lua_pop(L, 1);
+}
+
 static void push_history(lua_State *L, const nn_history *h, bool accuracy)
 {
     const char *names[] = {"loss", "accuracy", "val_loss", "val_accuracy"};
@@ -295,6 +308,8 @@ static void push_history(lua_State *L, const nn_history *h, bool accuracy)
     lua_newtable(L);               /* its __index */
     lua_pushvalue(L, -3);
     lua_setfield(L, -2, "history");
+    push_to_csv(L);  /* history:to_csv(path) */
+    lua_setfield(L, -2, "to_csv");
     lua_setfield(L, -2, "__index");
     lua_setmetatable(L, -2);
 }
@@ -534,6 +549,7 @@ int lnn_model_fit(lua_State *L)
     lua_pushnil(L);
     s.last_logs = lua_gettop(L);
     begin_training(L, &s);
+    lnn_viz_remember_data(L, 1, 2, 3);  /* the points of the boundary view */
     lnn_viz_fit_begin(L, 1, lnn_opt_boolean(L, 4, "viz", false, "fit"), &s.viz);
     s.accuracy = m->metric_accuracy;
     s.penalty = nn_model_has_regularizers(m);

@@ -123,7 +123,7 @@ nn_confusion *lnn_viz_confusion(lua_State *L, int model)
 static const char *const frame_keys[] = {
     "model", "width", "height", "ansi", "colors", "ascii", "layer", "channel", "unit",
     "example", "log", "frame", "message", "position", "keys", "overlay", "loss", "accuracy",
-    "val_loss", "val_accuracy", NULL};
+    "val_loss", "val_accuracy", "x", "y", NULL};
 
 static viz_view check_view(lua_State *L, int i, const char *fn)
 {
@@ -131,7 +131,7 @@ static viz_view check_view(lua_State *L, int i, const char *fn)
     viz_view v;
     if (!viz_view_from_name(name, &v))
         luaL_error(L, "%s: no view '%s' (the views: model, featuremaps, lstm, loss, "
-                   "gradients, predictions)", fn, name);
+                   "gradients, predictions, boundary)", fn, name);
     return v;
 }
 
@@ -238,6 +238,7 @@ viz_frame lnn_viz_read_frame(lua_State *L, int view_index, int opts, const char 
     f.view = check_view(L, view_index, fn);
     lnn_check_options(L, opts, frame_keys, fn);
     f.model = push_model(L, opts, fn);
+    int model = lua_gettop(L);
     f.record = explicit_record(L, opts, fn);
     if (!f.record && f.model)
         f.record = push_record(L, -1);
@@ -245,6 +246,7 @@ viz_frame lnn_viz_read_frame(lua_State *L, int view_index, int opts, const char 
         lua_pushnil(L);
     if (f.model)  /* from the model's own record, even when the series are given */
         f.confusion = lnn_viz_confusion(L, -2);
+    lnn_viz_boundary_frame(L, opts, model, &f, fn);
     f.layer = read_layer(L, opts, f.model, fn);
     lua_Integer unit = lnn_opt_integer(L, opts, "unit", 1, fn);
     f.channel = (int)lnn_opt_integer(L, opts, "channel", unit, fn) - 1;
@@ -556,6 +558,7 @@ void lnn_open_viz(lua_State *L)
     lua_setfield(L, -2, "__gc");
     lua_pop(L, 2);
     lnn_viz_open_terminal(L);
+    lnn_viz_open_boundary(L);
     lua_newtable(L);  /* model -> record, forgotten with the model */
     lua_createtable(L, 0, 1);
     lua_pushliteral(L, "k");
@@ -569,5 +572,6 @@ void lnn_open_viz(lua_State *L)
         lua_rawseti(L, -2, v + 1);
     }
     lua_setfield(L, -2, "views");
+    lnn_viz_open_save(L);
     lua_setfield(L, -2, "viz");
 }

@@ -482,4 +482,38 @@ function M.CSVLogger(filename, options)
   return self
 end
 
+-- ---- history:to_csv ----
+
+-- fit's history into a CSV file, written as CSVLogger writes it: a header
+-- "epoch" and the history's columns sorted by name (accuracy,
+-- learning_rate, loss, penalty, val_accuracy, val_loss: those it has), one
+-- row per epoch counted from 0 as Keras counts, Python's float repr, lines
+-- ending in CR LF. Unlike CSVLogger it adds no val_ columns of NA when
+-- there was no validation. Written through the safe save (nn.utils.save_text).
+function M.history_to_csv(history, path)
+  if type(history) ~= 'table' or math.type(history.epochs) ~= 'integer' then
+    error('to_csv: call it on the history fit returns: h = m:fit(...); h:to_csv(path)', 2)
+  end
+  if type(path) ~= 'string' or path == '' then
+    error("to_csv: path should be a file name such as 'history.csv', got " .. type(path), 2)
+  end
+  local columns = {}
+  for key, value in pairs(history) do
+    if type(value) == 'table' and type(key) == 'string' then columns[#columns + 1] = key end
+  end
+  table.sort(columns)
+  local line_end = string.char(13, 10)
+  local lines = {'epoch,' .. table.concat(columns, ',')}
+  for e = 1, history.epochs or 0 do
+    local row = {string.format('%d', e - 1)}
+    for _, key in ipairs(columns) do
+      local value = history[key][e]
+      row[#row + 1] = type(value) == 'number' and M.python_float(value) or 'NA'
+    end
+    lines[#lines + 1] = table.concat(row, ',')
+  end
+  local ok, why = pcall(nn.utils.save_text, path, table.concat(lines, line_end) .. line_end)
+  if not ok then error('to_csv: ' .. tostring(why):gsub('^save_text: ', ''), 2) end
+end
+
 return M

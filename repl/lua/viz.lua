@@ -56,7 +56,7 @@ local keys = {
   {'p', 'p', 'pause or resume a continue or a training run', function(app) app:pause() end},
   {'+', '+ -', 'double or halve the learning rate', function(app) app:scale_learning_rate(2) end},
   {'-', nil, nil, function(app) app:scale_learning_rate(0.5) end},
-  {'tab', 'Tab', 'the next view (Shift-Tab the previous; 1-6 by number)',
+  {'tab', 'Tab', 'the next view (Shift-Tab the previous; 1-7 by number)',
    function(app) app:next_view(1) end},
   {'backtab', nil, nil, function(app) app:next_view(-1) end},
   {'up', 'Up Down', 'select a layer', function(app) app:select_layer(-1) end},
@@ -83,7 +83,7 @@ local function help_text()
   for _, row in ipairs(keys) do
     if row[2] then lines[#lines + 1] = string.format('%-11s %s', row[2], row[3]) end
   end
-  lines[#lines + 1] = string.format('%-11s %s', '1-6', table.concat(viz.views, ', '))
+  lines[#lines + 1] = string.format('%-11s %s', '1-' .. #viz.views, table.concat(viz.views, ', '))
   return table.concat(lines, NEWLINE)
 end
 
@@ -173,7 +173,7 @@ function App:press(key)
   if self.help then self.help = false return end  -- any key closes the help
   if self.output then self.output = nil return end  -- and a command's output
   if not self.fitting then self.notice = nil end
-  if key:match('^[1-6]$') then
+  if key:match('^[1-9]$') and viz.views[tonumber(key)] then
     self.view = viz.views[tonumber(key)]
   elseif key_actions[key] then
     key_actions[key](self)

@@ -14,11 +14,13 @@
 
 static const char *const view_names[VIZ_VIEW_COUNT] = {
     "model", "featuremaps", "lstm", "loss", "gradients", "predictions",
+    "boundary",
 };
 
 /* The smallest body each view can draw something useful in. */
 static const int min_body[VIZ_VIEW_COUNT][2] = {
     {40, 8}, {50, 14}, {50, 14}, {40, 10}, {50, 8}, {40, 10},
+    {40, 10},
 };
 
 static const char default_keys[] =
@@ -179,13 +181,24 @@ bool viz_fit_maps(size_t rows, size_t cols, int count, viz_rect area, int label_
 
 /* ---- the frame ---- */
 
+/* The tabs, " 1 model   2 featuremaps ..."; on a narrow screen without the
+ * gaps, and if that is still too wide, the other views by number only. */
 static void draw_tabs(viz_canvas *c, const viz_frame *f)
 {
+    int full = 0;
+    for (int v = 0; v < VIZ_VIEW_COUNT; v++)
+        full += (int)strlen(view_names[v]) + 5;
+    int gap = full <= c->width ? 1 : 0;
+    bool numbers_only = full - VIZ_VIEW_COUNT > c->width;
     int x = 0;
     for (int v = 0; v < VIZ_VIEW_COUNT; v++) {
-        viz_pen pen = v == (int)f->view ? VIZ_SELECTED_PEN : VIZ_PLAIN;
-        x += viz_textf(c, x, 0, c->width - x, pen, " %d %s ", v + 1, view_names[v]);
-        x += viz_text(c, x, 0, c->width - x, VIZ_PLAIN, " ");
+        bool selected = v == (int)f->view;
+        viz_pen pen = selected ? VIZ_SELECTED_PEN : VIZ_PLAIN;
+        if (numbers_only && !selected)
+            x += viz_textf(c, x, 0, c->width - x, pen, " %d ", v + 1);
+        else
+            x += viz_textf(c, x, 0, c->width - x, pen, " %d %s ", v + 1, view_names[v]);
+        x += viz_text(c, x, 0, gap, VIZ_PLAIN, " ");
     }
 }
 
@@ -286,6 +299,7 @@ typedef void (*view_fn)(viz_canvas *c, viz_rect area, viz_frame *f);
 static const view_fn view_functions[VIZ_VIEW_COUNT] = {
     viz_draw_model, viz_draw_featuremaps, viz_draw_lstm,
     viz_draw_loss, viz_draw_gradients, viz_draw_predictions,
+    viz_draw_boundary,
 };
 
 /* On a large terminal several views show at once: the chosen view on the

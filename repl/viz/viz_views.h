@@ -8,6 +8,8 @@
  *   gradients    per layer gradient and weight norms, update/weight ratio,
  *                histograms of the selected layer's weights and gradients
  *   predictions  examples of the batch with true and predicted class
+ *   boundary     a two-input model's predicted class over the plane, with
+ *                the training points on top (viz_boundary.c)
  *
  * A view only reads: the model's tensors, its stepper and the record of the
  * run (viz_record.h). Everything it needs besides is in a viz_frame, so a
@@ -21,7 +23,7 @@
  *
  * The view files: viz_views.c (the frame, the model view, helpers shared by
  * the views), viz_featuremaps.c, viz_lstm.c, viz_loss.c, viz_gradients.c,
- * viz_predictions.c.
+ * viz_predictions.c, viz_boundary.c.
  */
 #ifndef VIZ_VIEWS_H
 #define VIZ_VIEWS_H
@@ -34,12 +36,18 @@
 
 typedef enum viz_view {
     VIZ_VIEW_MODEL, VIZ_VIEW_FEATUREMAPS, VIZ_VIEW_LSTM, VIZ_VIEW_LOSS,
-    VIZ_VIEW_GRADIENTS, VIZ_VIEW_PREDICTIONS, VIZ_VIEW_COUNT
+    VIZ_VIEW_GRADIENTS, VIZ_VIEW_PREDICTIONS, VIZ_VIEW_BOUNDARY, VIZ_VIEW_COUNT
 } viz_view;
 
 /* "model", "featuremaps", ...; and back (false if unknown). */
 const char *viz_view_name(viz_view v);
 bool viz_view_from_name(const char *name, viz_view *v);
+
+/* The boundary view's question to the REPL: classes[i] <- the class the
+ * model predicts at the point (xy[2i], xy[2i + 1]), i < n. False, with the
+ * reason in why, if it cannot (the view then shows the reason). */
+typedef bool (*viz_classify_fn)(void *data, const double *xy, size_t n, int *classes,
+                                char *why, size_t why_size);
 
 typedef struct viz_frame {
     /* what to draw */
@@ -56,6 +64,12 @@ typedef struct viz_frame {
     bool no_position;     /* the status line without the stepper's position */
     const char *keys;     /* the key strip, or NULL for the default */
     const char *overlay;  /* text in a box over the view (help), or NULL */
+    /* boundary view: the model's classifier (NULL: none), and the training
+     * points to draw on the plane, x (N, 2) and y (N) class ids or (N, K)
+     * one-hot (NULL: none) */
+    viz_classify_fn classify;
+    void *classify_data;
+    const nn_tensor *points_x, *points_y;
     /* what was drawn, for the caller's arrow keys */
     int shown_layer;    /* the layer the view showed, or -1 */
     int shown_count;    /* how many channels (units) it has to choose from */
@@ -79,6 +93,7 @@ void viz_draw_lstm(viz_canvas *c, viz_rect area, viz_frame *f);
 void viz_draw_loss(viz_canvas *c, viz_rect area, viz_frame *f);
 void viz_draw_gradients(viz_canvas *c, viz_rect area, viz_frame *f);
 void viz_draw_predictions(viz_canvas *c, viz_rect area, viz_frame *f);
+void viz_draw_boundary(viz_canvas *c, viz_rect area, viz_frame *f);
 
 /* Pens the views share, so that a title looks the same everywhere. */
 #define VIZ_TITLE_PEN ((viz_pen){VIZ_DEFAULT, VIZ_DEFAULT, VIZ_BOLD})

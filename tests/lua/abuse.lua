@@ -23,13 +23,15 @@ local bad_values = {
 }
 
 -- functions that load big files or take long with valid arguments
--- (and the lessons' append_line, which writes where it is told, as save
--- does: tests/terminal/files.sh tests it)
+-- (and the lessons' append_line and nn.utils.save_text, which write where
+-- they are told, as save does: tests/terminal/files.sh and
+-- tests/lua/boundary.lua test them)
 local skip = {['nn.datasets.fashion_mnist'] = true, ['nn.datasets.fashion_mnist.load_data'] = true,
-              ['nn.lessons.files.append_line'] = true, ['nn.debug'] = false}
+              ['nn.lessons.files.append_line'] = true, ['nn.debug'] = false,
+              ['nn.utils.save_text'] = true}  -- writes where it is told (tests/lua/boundary.lua)
 
 -- names the messages use: the ':' command's name, the class's name
-local aliases = {start = 'lesson', break_at = 'break', command = 'viz'}
+local aliases = {start = 'lesson', break_at = 'break', command = 'viz', history_to_csv = 'to_csv'}
 local calls, crashes_avoided, unnamed = 0, 0, {}
 local function try(name, fn, ...)
   calls = calls + 1
