@@ -292,6 +292,8 @@ static void draw_key(viz_canvas *c, int x, int y, int width, bool shared)
     const char *scale = shared ? "g: each map its own scale" : "g: one scale for all";
     for (int k = 0; k < 3; k++) {
         const char *text = k == 0 ? scale : parts[k];
+        if (k == 1 && c->style.depth != VIZ_COLORS_NONE && at + 32 <= width)
+            at += viz_text(c, x + at, y, width - at, VIZ_DIM_PEN, "  blue < 0 < red, bright = large");
         int len = (int)strlen(text);
         if (at + len > width)
             return;
