@@ -320,7 +320,7 @@ void viz_draw_featuremaps(viz_canvas *c, viz_rect area, viz_frame *f)
     f->shown_layer = layer;
     f->shown_count = count;
     draw_header(c, area, f, layer, e);
-    bool key = is_spatial(l) && area.h >= 16;
+    bool key = is_spatial(l) && area.h >= 17;  /* a row for the key when the maps can spare it */
     viz_rect body = {area.x, area.y + 1, area.w, area.h - 1 - key};
     if (key)
         draw_key(c, area.x, area.y + area.h - 1, area.w, f->shared_scale);

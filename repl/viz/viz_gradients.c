@@ -60,11 +60,11 @@
 #define BAND_LO -4             /* the healthy band 1e-4 .. 1e-2 */
 #define BAND_HI -2
 #define NAME_W 16
-#define GRAD_W 9      /* " 3.1e-10" */
-#define WEIGHT_W 9
+#define GRAD_W 8      /* " 3.1e-10" */
+#define WEIGHT_W 8
 #define STRIP_W ((RATIO_HI - RATIO_LO) * RATIO_PER_DECADE + 1)
 #define RATIO_W 8
-#define VERDICT_W 10  /* " exploding", and " x340" when there is room */
+#define VERDICT_W 15  /* " exploding x340" */
 
 /* Which columns fit: the bar takes what the others leave. */
 typedef struct grad_columns {
