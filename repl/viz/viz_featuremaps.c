@@ -279,7 +279,7 @@ static void draw_key(viz_canvas *c, int x, int y, int width, bool shared)
 {
     static const char *const parts[] = {
         NULL,  /* the scale in use, below */
-        "  dead: 0 everywhere for this example",
+        "  dead: all zeros",
         "  healthy: maps differ, few dead",
     };
     int at = viz_text(c, x, y, width, VIZ_DIM_PEN, "key ");
@@ -292,7 +292,7 @@ static void draw_key(viz_canvas *c, int x, int y, int width, bool shared)
     const char *scale = shared ? "g: each map its own scale" : "g: one scale for all";
     for (int k = 0; k < 3; k++) {
         const char *text = k == 0 ? scale : parts[k];
-        if (k == 1 && c->style.depth != VIZ_COLORS_NONE && at + 32 <= width)
+        if (k == 2 && c->style.depth != VIZ_COLORS_NONE && at + 32 <= width)
             at += viz_text(c, x + at, y, width - at, VIZ_DIM_PEN, "  blue < 0 < red, bright = large");
         int len = (int)strlen(text);
         if (at + len > width)

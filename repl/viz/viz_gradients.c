@@ -448,7 +448,7 @@ static void draw_time_histogram(viz_canvas *c, viz_rect r, const viz_grad_histor
         total += now->counts[b];
     int x = viz_textf(c, r.x, r.y, r.w, VIZ_TITLE_PEN, "|dL/dW| of %s, last %d batch%s", layer->name,
                       shown, shown == 1 ? "" : "es");
-    x += viz_text(c, r.x + x, r.y, r.w - x, VIZ_DIM_PEN, "; shade: share of its values");
+    x += viz_text(c, r.x + x, r.y, r.w - x, VIZ_DIM_PEN, "; shade = share");
     if (now->zeros || now->nonfinite)
         viz_textf(c, r.x + x, r.y, r.w - x, VIZ_PEN(VIZ_YELLOW), "; now %zu of %zu zero%s",
                   now->zeros, total, now->nonfinite ? ", some not finite" : "");

@@ -184,7 +184,7 @@ local function map2_glyphs(text)
 end
 t.ok(map2_glyphs(own):find('█'), 'map 2 on its own scale reaches white', own)
 t.ok(not map2_glyphs(shared):find('[█▓▒]'), 'map 2 on the shared scale stays dark (0.3 of 3)', shared)
-t.like(own, 'g: one scale for all', 'the key says g')
+t.like(own, 'g: one scale for all  dead: all zeros', 'the key says g, and what dead means')
 t.like(shared, 'g: each map its own scale', 'and its way back')
 t.like(lines(own)[1], 'example 1 of 2, label 7$', 'the example\'s label (sparse targets): its id')
 local named = {}
