@@ -68,7 +68,7 @@ local keys = {
   {']', nil, nil, function(app) app:select_example(1) end},
   {'f', 'f', 'follow the stepper again (forget the selected layer)', function(app) app.layer = nil end},
   {'l', 'l', 'logarithmic loss axis, on or off', function(app) app.log = not app.log end},
-  {'g', 'g', 'feature maps, LSTM: one colour scale for all maps, or each its own',
+  {'g', 'g', 'one scale for all feature maps (and LSTM c), or each its own',
    function(app) app.shared = not app.shared end},
   {':', ':', 'a line of Lua, or a command without its colon (break dense_1)',
    function(app) app:command_line() end},

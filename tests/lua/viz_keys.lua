@@ -101,6 +101,29 @@ grads = nn.viz.snapshot('gradients', {model = m})
 t.like(line_of(grads, '^dense_2 '), ' 243 .* exploding x243$', 'gradients: grown x243 in 6 batches: exploding, and by how much', grads)
 t.ok(not line_of(grads, '^dense_3 '):find('exploding'), 'a steady layer is not')
 
+-- the update/|W| strip after a stepped update: 1e-6 .. 1 at two columns a
+-- decade from column 46 (at 80 columns: name 16, bar 12, norms 8 + 8, a
+-- space), the healthy band 1e-4 .. 1e-2 its columns 5-8, the ratio a point
+-- in the column of its half decade
+nn.seed(2)
+local u = nn.Sequential{nn.Dense(2, {input_shape = {3}})}
+u:compile{optimizer = 'sgd', loss = 'mse'}
+local ud = nn.debug(u, nn.randn(4, 3), nn.randn(4, 2), {batch_size = 4})
+ud:finish()
+local urow = line_of(nn.viz.snapshot('gradients', {model = u}), '^dense_1 ')
+local ucells = {}
+for _, ch in utf8.codes(urow) do ucells[#ucells + 1] = utf8.char(ch) end
+local ratio = tonumber(urow:match('(%S+)$'))
+local column = math.floor((math.log(ratio, 10) + 6) * 2)
+column = math.max(0, math.min(11, column))
+local strip = table.concat(ucells, '', 46, 57)
+t.ok(ratio and ratio > 0, 'a ratio measured', urow)
+t.is(ucells[46 + column], '●', 'the ratio ' .. tostring(ratio) .. ' a point in its half decade', urow)
+local band = {}
+for i = 0, 11 do band[#band + 1] = (i >= 4 and i <= 7) and '░' or ' ' end
+band[column + 1] = '●'
+t.is(strip, table.concat(band), 'the band 1e-4..1e-2 shaded, the point over it', urow)
+
 -- ---- histograms over time: counts in the right bins ----
 
 nn.viz.clear(m)
