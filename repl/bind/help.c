@@ -222,7 +222,7 @@ static const help_entry entries[] = {
               "  d:break_at('dense_1 backward' | 'nan' | 'loss > 2' | 'gradnorm > 10' | fn),\n"
               "  d:delete(n), d:disable(n), d:enable(n), d:watch(expr) (6 digits),\n"
               "  d:explain('dense_1.weights[3][7]'). At the REPL: :debug m, x, y and :step ..."},
-    {"viz", "nn.viz.open(model[, x, y, {batch_size =, epochs =, view = 'model', class_names =}])\n"
+    {"viz", "nn.viz.open(model[, x, y, {batch_size =, epochs =, view =, class_names =}])\n"
             "  The visualizer: full-screen views of the model, stepped with single keys\n"
             "  (s step, n next, b back, c continue, Tab and 1-6 views, arrows select,\n"
             "  : a command line, ? help, q back). Views: model, featuremaps, lstm, loss,\n"
@@ -230,10 +230,12 @@ static const help_entry entries[] = {
             "  model:fit(x, y, {viz = true}) watches training live (p pauses).\n"
             "  nn.viz.snapshot(view, {...}) draws a view as text; nn.viz.history(model)\n"
             "  the loss of every batch (and .gradients: the last batches' gradient\n"
-            "  histograms, nn.viz.record_gradients(model) adds one); nn.viz.learning_rate(model[, rate]).\n"
+            "  histograms; nn.viz.record_gradients(model) adds one);\n"
+            "  nn.viz.learning_rate(model[, rate]).\n"
             "  Every view has a key; g: feature maps and the LSTM's c on one shared scale.\n"
-            "  gradients: vanishing = 4+ decades under the other layers' median (or < 1e-7),\n"
-            "  exploding = 1e3 or more (or x100 in 8 batches); update/|W| healthy 1e-4..1e-2."},
+            "  gradients: vanishing = 4+ decades under the other layers' median (or\n"
+            "  < 1e-7), exploding = 1e3 or more (or x100 in 8 batches); update/|W| is\n"
+            "  healthy in 1e-4..1e-2."},
     {"snapshot", "nn.viz.snapshot(view, {model = current, width = 80, height = 24,\n"
                  "                 ansi = false, colors = '256' when ansi, ascii = false,\n"
                  "                 layer = name or number, channel = 1, unit = 1, example = 1,\n"

@@ -583,7 +583,8 @@ bool lnn_viz_fit_batch(lnn_fit_viz *v, const nn_fit_report *r)
     if (!v->app)
         return true;
     viz_record_update(v->record, v->model);
-    viz_grad_history_add(&v->record->gradients, v->model);  /* out of memory: no row */
+    if (!r->epoch_end)  /* the epoch's end reports no new batch */
+        viz_grad_history_add(&v->record->gradients, v->model);  /* out of memory: no row */
     double t = now();
     if (!r->epoch_end && t < v->next_draw)
         return true;

@@ -14,16 +14,39 @@ void viz_grad_history_free(viz_grad_history *h)
     memset(h, 0, sizeof *h);
 }
 
-int viz_grad_bin(double v)
-{
-    double position = (log10(fabs(v)) - VIZ_GRAD_LOG_LO) * VIZ_GRAD_BINS_PER_DECADE;
-    int b = (int)floor(position);
-    return b < 0 ? 0 : (b >= VIZ_GRAD_BINS ? VIZ_GRAD_BINS - 1 : b);
-}
-
 double viz_grad_bin_low(int b)
 {
     return pow(10.0, VIZ_GRAD_LOG_LO + (double)b / VIZ_GRAD_BINS_PER_DECADE);
+}
+
+/* The bins' lower edges, once: a binary search among them costs a few
+ * comparisons where log10 would cost far more, and this runs over every
+ * gradient element of every batch of a live fit. */
+static const double *bin_edges(void)
+{
+    static double edges[VIZ_GRAD_BINS];
+    static bool ready;
+    if (!ready) {
+        for (int b = 0; b < VIZ_GRAD_BINS; b++)
+            edges[b] = viz_grad_bin_low(b);
+        ready = true;
+    }
+    return edges;
+}
+
+int viz_grad_bin(double v)
+{
+    const double *edges = bin_edges();
+    double a = fabs(v);
+    int lo = 0, hi = VIZ_GRAD_BINS - 1;  /* the last edge <= a, or bin 0 below all */
+    while (lo < hi) {
+        int mid = (lo + hi + 1) / 2;
+        if (edges[mid] <= a)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return lo;
 }
 
 /* Count every element of t into the batch's bins. */

@@ -49,7 +49,8 @@ bool viz_grad_history_add(viz_grad_history *h, const nn_model *m);
 int viz_grad_history_count(const viz_grad_history *h);
 /* Layer's batch `age` (0 the newest), or NULL. */
 const viz_grad_batch *viz_grad_history_get(const viz_grad_history *h, int age, int layer);
-/* The bin of a nonzero finite value's size; and bin b's lower edge. */
+/* The bin of a nonzero finite value's size (below the first edge: bin 0;
+ * above the last: the last bin); and bin b's lower edge, 10^(-12 + b/2). */
 int viz_grad_bin(double v);
 double viz_grad_bin_low(int b);
 
