@@ -582,9 +582,10 @@ bool lnn_viz_fit_batch(lnn_fit_viz *v, const nn_fit_report *r)
         viz_record_batch(v->record, v->model->stepper.loss, batch_accuracy(v));
     if (!v->app)
         return true;
-    viz_record_update(v->record, v->model);
-    if (!r->epoch_end)  /* the epoch's end reports no new batch */
+    if (!r->epoch_end) {  /* the epoch's end reports no new batch: nothing changed */
+        viz_record_update(v->record, v->model);
         viz_grad_history_add(&v->record->gradients, v->model);  /* out of memory: no row */
+    }
     double t = now();
     if (!r->epoch_end && t < v->next_draw)
         return true;
