@@ -261,7 +261,7 @@ static const help_entry entries[] = {
               "  d:break_at('dense_1 backward' | 'nan' | 'loss > 2' | 'gradnorm > 10' | fn),\n"
               "  d:delete(n), d:disable(n), d:enable(n), d:watch(expr) (6 digits),\n"
               "  d:explain('dense_1.weights[3][7]'). At the REPL: :debug m, x, y and :step ..."},
-    {"viz", "nn.viz.open(model[, x, y, {batch_size =, epochs =, view = 'model'}])\n"
+    {"viz", "nn.viz.open(model[, x, y, {batch_size =, epochs =, view =, class_names =}])\n"
             "  The visualizer: full-screen views of the model, stepped with single keys\n"
             "  (s step, n next, b back, c continue, Tab and 1-7 views, arrows select,\n"
             "  : a command line, ? help, q back). Views: model, featuremaps, lstm, loss,\n"
@@ -270,14 +270,23 @@ static const help_entry entries[] = {
             "  At the REPL: :viz (the debugger's model).\n"
             "  model:fit(x, y, {viz = true}) watches training live (p pauses).\n"
             "  nn.viz.snapshot(view, {...}) draws a view as text; nn.viz.history(model)\n"
-            "  the loss of every batch; nn.viz.learning_rate(model[, rate])."},
+            "  the loss of every batch (and .gradients: the last batches' gradient\n"
+            "  histograms; nn.viz.record_gradients(model) adds one);\n"
+            "  nn.viz.learning_rate(model[, rate]).\n"
+            "  Every view has a key; g: feature maps and the LSTM's c on one shared scale.\n"
+            "  gradients: vanishing = 4+ decades under the other layers' median (or\n"
+            "  < 1e-7), exploding = 1e3 or more (or x100 in 8 batches); update/|W| is\n"
+            "  healthy in 1e-4..1e-2."},
     {"snapshot", "nn.viz.snapshot(view, {model = current, width = 80, height = 24,\n"
                  "                 ansi = false, colors = '256' when ansi, ascii = false,\n"
                  "                 layer = name or number, channel = 1, unit = 1, example = 1,\n"
-                 "                 log = false, frame = true, loss = {...}, accuracy = {...}})\n"
+                 "                 log = false, frame = true, loss = {...}, accuracy = {...},\n"
+                 "                 shared = false, class_names = {...}})\n"
                  "  -> the view as text, as the visualizer draws it. Without ansi, heatmaps\n"
                  "  are shades (' ░▒▓█'; signed values '=-, .+#'); loss = {...} plots a\n"
-                 "  series of your own. nnstep --snapshot VIEW script.lua does it from a shell."},
+                 "  series of your own; shared: one colour scale for every map (the g key);\n"
+                 "  class_names: the example's label by name. nnstep --snapshot VIEW script.lua\n"
+                 "  does it from a shell."},
     {"pretrained", "nn.pretrained('fashion_cnn' | 'fashion_lstm') -> the reference model,\n"
                    "  trained on Fashion-MNIST by scripts/pretrain.lua (shipped in models/)"},
     {"tensor", "nn.tensor{{1, 2}, {3, 4}}; nn.zeros(2, 3); nn.ones; nn.rand; nn.randn;\n"

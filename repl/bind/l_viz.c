@@ -123,7 +123,7 @@ nn_confusion *lnn_viz_confusion(lua_State *L, int model)
 static const char *const frame_keys[] = {
     "model", "width", "height", "ansi", "colors", "ascii", "layer", "channel", "unit",
     "example", "log", "frame", "message", "position", "keys", "overlay", "loss", "accuracy",
-    "val_loss", "val_accuracy", "x", "y", NULL};
+    "val_loss", "val_accuracy", "x", "y", "shared", "class_names", NULL};
 
 static viz_view check_view(lua_State *L, int i, const char *fn)
 {
@@ -230,6 +230,33 @@ static const nn_model *push_model(lua_State *L, int opts, const char *fn)
     return lnn_check_model(L, lua_gettop(L), fn);
 }
 
+/* Option class_names: a list of strings, as a C array kept in the registry
+ * until the next frame is read (the strings are the options table's, which
+ * stays on the caller's stack while the frame is drawn). */
+static void read_class_names(lua_State *L, int opts, viz_frame *f, const char *fn)
+{
+    if (lua_getfield(L, opts, "class_names") == LUA_TNIL) {
+        lua_pop(L, 1);
+        return;
+    }
+    if (!lua_istable(L, -1))
+        luaL_error(L, "%s: option 'class_names' should be a list of strings", fn);
+    lua_Integer n = (lua_Integer)luaL_len(L, -1);
+    if (n > 100000)
+        luaL_error(L, "%s: option 'class_names' has %d names, more than 100000", fn, (int)n);
+    const char **names = lua_newuserdatauv(L, (size_t)(n ? n : 1) * sizeof *names, 0);
+    for (lua_Integer i = 1; i <= n; i++) {
+        if (lua_geti(L, -2, i) != LUA_TSTRING)
+            luaL_error(L, "%s: class_names[%d] should be a string", fn, (int)i);
+        names[i - 1] = lua_tostring(L, -1);
+        lua_pop(L, 1);
+    }
+    lua_setfield(L, LUA_REGISTRYINDEX, "nnstep.viz.class_names");
+    lua_pop(L, 1);
+    f->class_names = names;
+    f->class_count = (int)n;
+}
+
 /* Everything but the size and style. Pushes the model and a record (or
  * nils): they must stay on the stack while the frame is drawn. */
 viz_frame lnn_viz_read_frame(lua_State *L, int view_index, int opts, const char *fn)
@@ -252,6 +279,8 @@ viz_frame lnn_viz_read_frame(lua_State *L, int view_index, int opts, const char 
     f.channel = (int)lnn_opt_integer(L, opts, "channel", unit, fn) - 1;
     f.example = (int)lnn_opt_integer(L, opts, "example", 1, fn) - 1;
     f.log_scale = lnn_opt_boolean(L, opts, "log", false, fn);
+    f.shared_scale = lnn_opt_boolean(L, opts, "shared", false, fn);
+    read_class_names(L, opts, &f, fn);
     f.chrome = lnn_opt_boolean(L, opts, "frame", true, fn);
     f.message = lnn_opt_string(L, opts, "message", NULL, fn);
     f.no_position = !lnn_opt_boolean(L, opts, "position", true, fn);
@@ -366,6 +395,47 @@ static int l_record(lua_State *L)
     return 0;
 }
 
+/* nn.viz.record_gradients(model): the gradients of every layer as they are
+ * now (after a batch's backward pass) into the model's history of the last
+ * batches' gradients, for the gradients view's histograms over time. */
+static int l_record_gradients(lua_State *L)
+{
+    const nn_model *m = lnn_check_model(L, 1, "record_gradients");
+    if (!m->compiled)
+        return luaL_error(L, "record_gradients: compile the model first");
+    viz_record *r = push_record(L, 1);
+    if (!viz_grad_history_add(&r->gradients, m))
+        return luaL_error(L, "record_gradients: out of memory");
+    return 0;
+}
+
+/* {{counts of bin 1, 2, ...}, ...}: a layer's histograms, oldest first,
+ * with zeros, nonfinite and norm beside the bins' counts. */
+static void push_gradient_histograms(lua_State *L, const viz_grad_history *h)
+{
+    int batches = viz_grad_history_count(h);
+    lua_createtable(L, h->layers, 0);
+    for (int i = 0; i < h->layers; i++) {
+        lua_createtable(L, batches, 0);
+        for (int age = batches - 1; age >= 0; age--) {
+            const viz_grad_batch *g = viz_grad_history_get(h, age, i);
+            lua_createtable(L, VIZ_GRAD_BINS, 3);
+            for (int b = 0; b < VIZ_GRAD_BINS; b++) {
+                lua_pushinteger(L, (lua_Integer)g->counts[b]);
+                lua_rawseti(L, -2, b + 1);
+            }
+            lua_pushinteger(L, (lua_Integer)g->zeros);
+            lua_setfield(L, -2, "zeros");
+            lua_pushinteger(L, (lua_Integer)g->nonfinite);
+            lua_setfield(L, -2, "nonfinite");
+            lua_pushnumber(L, g->norm);
+            lua_setfield(L, -2, "norm");
+            lua_rawseti(L, -2, batches - age);
+        }
+        lua_rawseti(L, -2, i + 1);
+    }
+}
+
 static void push_series(lua_State *L, const viz_series *s, const char *name)
 {
     lua_createtable(L, (int)s->count, 0);
@@ -377,7 +447,9 @@ static void push_series(lua_State *L, const viz_series *s, const char *name)
 }
 
 /* nn.viz.history(model): {loss = {...}, accuracy = {...}, val_loss = {...},
- * val_accuracy = {...}}, per batch and per epoch. */
+ * val_accuracy = {...}, gradients = {...}}, per batch and per epoch;
+ * gradients[layer][batch]: the histograms of the last batches recorded
+ * (viz_grad_history.h), oldest first. */
 static int l_history(lua_State *L)
 {
     lnn_check_model(L, 1, "history");
@@ -387,6 +459,8 @@ static int l_history(lua_State *L)
     push_series(L, &r->accuracy, "accuracy");
     push_series(L, &r->val_loss, "val_loss");
     push_series(L, &r->val_accuracy, "val_accuracy");
+    push_gradient_histograms(L, &r->gradients);
+    lua_setfield(L, -2, "gradients");
     return 1;
 }
 
@@ -510,7 +584,10 @@ bool lnn_viz_fit_batch(lnn_fit_viz *v, const nn_fit_report *r)
         viz_record_batch(v->record, v->model->stepper.loss, batch_accuracy(v));
     if (!v->app)
         return true;
-    viz_record_update(v->record, v->model);
+    if (!r->epoch_end) {  /* the epoch's end reports no new batch: nothing changed */
+        viz_record_update(v->record, v->model);
+        viz_grad_history_add(&v->record->gradients, v->model);  /* out of memory: no row */
+    }
     double t = now();
     if (!r->epoch_end && t < v->next_draw)
         return true;
@@ -546,7 +623,7 @@ void lnn_open_viz(lua_State *L)
 {
     static const luaL_Reg functions[] = {
         {"snapshot", l_snapshot},
-        {"record", l_record}, {"history", l_history}, {"clear", l_clear},
+        {"record", l_record}, {"record_gradients", l_record_gradients}, {"history", l_history}, {"clear", l_clear},
         {"learning_rate", l_learning_rate}, {"terminal", lnn_viz_terminal},
         {"last_model", l_last_model}, {"clock", l_clock}, {"interrupt", l_interrupt},
         {NULL, NULL}};

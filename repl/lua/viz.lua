@@ -68,6 +68,8 @@ local keys = {
   {']', nil, nil, function(app) app:select_example(1) end},
   {'f', 'f', 'follow the stepper again (forget the selected layer)', function(app) app.layer = nil end},
   {'l', 'l', 'logarithmic loss axis, on or off', function(app) app.log = not app.log end},
+  {'g', 'g', 'one scale for all feature maps (and LSTM c), or each its own',
+   function(app) app.shared = not app.shared end},
   {':', ':', 'a line of Lua, or a command without its colon (break dense_1)',
    function(app) app:command_line() end},
   {'?', '?', 'this help', function(app) app.help = true end},
@@ -123,6 +125,7 @@ local function new_app(model, debugger, opts)
   local app = setmetatable({
     model = model, debugger = debugger, view = opts.view or 'model',
     layer = layer_number(model, opts.layer), channel = 1, example = 1, log = false,
+    shared = false, class_names = opts.class_names,
   }, App)
   if not view_index(app.view) then
     error("viz: no view '" .. tostring(app.view) .. "' (" .. table.concat(viz.views, ', ') .. ')', 0)
@@ -141,7 +144,7 @@ end
 function App:draw()
   local shown, count = self.term:draw(self.view, {
     model = self.model, layer = self.layer, channel = self.channel, example = self.example,
-    log = self.log, message = self:status(), position = not self.fitting, keys = self:strip(),
+    log = self.log, shared = self.shared, class_names = self.class_names, message = self:status(), position = not self.fitting, keys = self:strip(),
     overlay = self.help and help_text() or self.output,
   })
   self.shown_layer, self.shown_count = shown, count
@@ -232,6 +235,13 @@ function App:after_step(event, why, breakpoint)
     if key ~= self.recorded then
       viz.record(self.model)
       self.recorded = key
+    end
+  end
+  if event and event.phase == 'update' then  -- the batch's gradients, for their histograms
+    local key = event.epoch .. '/' .. event.batch
+    if key ~= self.recorded_gradients then
+      viz.record_gradients(self.model)
+      self.recorded_gradients = key
     end
   end
   if why then self:say('stopped: ' .. why) end

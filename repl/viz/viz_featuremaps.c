@@ -42,34 +42,70 @@ static viz_grid kernel_grid(const nn_tensor *k, size_t ch, size_t f)
                       k->shape[0], k->shape[1], k->stride[0], k->stride[1]};
 }
 
-/* A map with a label line above it: "3 -0.2..0.5", reversed when selected. */
+/* Every value of the grid is exactly zero. */
+static bool all_zero(viz_grid g)
+{
+    for (size_t r = 0; r < g.rows; r++)
+        for (size_t q = 0; q < g.cols; q++)
+            if (g.data[(ptrdiff_t)r * g.row_stride + (ptrdiff_t)q * g.col_stride] != 0)
+                return false;
+    return true;
+}
+
+/* A map with a label line above it: "3 -0.2..0.5" (the map's own range),
+ * reversed when selected; "3 dead" when mark_dead and every value is 0 (a
+ * filter that passes nothing for this example: after a ReLU, a unit whose
+ * input stayed below zero everywhere). Coloured on `shared` if given, else
+ * on its own range. */
 static void draw_labelled_map(viz_canvas *c, int x, int y, const viz_map_grid *g,
-                              const char *name, viz_grid grid, bool selected)
+                              const char *name, viz_grid grid, bool selected,
+                              const viz_scale *shared, bool mark_dead)
 {
     double lo, hi;
     char range[48];
     viz_grid_range(grid, &lo, &hi);
     viz_range_text(lo, hi, range, sizeof range);
     int n = viz_text(c, x, y, g->cell_w - 1, selected ? VIZ_SELECTED_PEN : VIZ_TITLE_PEN, name);
-    if (n + 1 + (int)strlen(range) > g->cell_w - 1) {
-        /* no room for lo..hi: the end of the colour scale, "±0.5" (signed)
-         * or "≤0.5" */
-        char a[24];
-        viz_format_number(lo < 0 ? fmax(-lo, hi) : hi, a, sizeof a);
-        const char *sign = lo < 0 ? (c->style.unicode ? "±" : "+-") : (c->style.unicode ? "≤" : "<=");
-        snprintf(range, sizeof range, "%s%s", sign, a);
+    if (mark_dead && all_zero(grid)) {
+        viz_text(c, x + n, y, g->cell_w - 1 - n, (viz_pen){VIZ_YELLOW, VIZ_DEFAULT, VIZ_BOLD},
+                 " dead");
+    } else {
+        if (n + 1 + (int)strlen(range) > g->cell_w - 1) {
+            /* no room for lo..hi: the end of the colour scale, "±0.5" (signed)
+             * or "≤0.5" */
+            char a[24];
+            viz_format_number(lo < 0 ? fmax(-lo, hi) : hi, a, sizeof a);
+            const char *sign = lo < 0 ? (c->style.unicode ? "±" : "+-") : (c->style.unicode ? "≤" : "<=");
+            snprintf(range, sizeof range, "%s%s", sign, a);
+        }
+        viz_textf(c, x + n, y, g->cell_w - 1 - n, VIZ_DIM_PEN, " %s", range);
     }
-    viz_textf(c, x + n, y, g->cell_w - 1 - n, VIZ_DIM_PEN, " %s", range);
-    viz_heatmap(c, x, y + 1, g->map_w, g->map_h, grid, viz_scale_for(lo, hi));
+    viz_heatmap(c, x, y + 1, g->map_w, g->map_h, grid, shared ? *shared : viz_scale_for(lo, hi));
 }
 
 /* The first of the channels on show: pages of `fits` channels, the page
  * holding the selected one. */
 static int first_shown(int selected, int fits) { return fits > 0 ? selected / fits * fits : 0; }
 
-/* A grid of every channel of example e of t (B, H, W, C), under a title. */
+/* The scale of every channel of example e of t together. */
+static viz_scale shared_scale(const nn_tensor *t, size_t e)
+{
+    double lo = 0, hi = 0;
+    for (size_t ch = 0; ch < t->shape[3]; ch++) {
+        double a, b;
+        viz_grid_range(channel_grid(t, e, ch), &a, &b);
+        lo = ch == 0 ? a : fmin(lo, a);
+        hi = ch == 0 ? b : fmax(hi, b);
+    }
+    return viz_scale_for(lo, hi);
+}
+
+/* A grid of every channel of example e of t (B, H, W, C), under a title
+ * that says the scale: one for every channel ("one scale -0.5..0.5") or
+ * each its own (its numbers in its label). */
 static void draw_channel_grid(viz_canvas *c, viz_rect area, const char *title,
-                              const nn_tensor *t, size_t e, int selected)
+                              const nn_tensor *t, size_t e, int selected, bool shared,
+                              bool mark_dead)
 {
     int count = (int)t->shape[3];
     viz_rect maps = {area.x, area.y + 1, area.w, area.h - 1};
@@ -80,15 +116,23 @@ static void draw_channel_grid(viz_canvas *c, viz_rect area, const char *title,
     }
     int fits = g.per_row * g.rows, first = first_shown(selected, fits);
     int last = first + fits < count ? first + fits : count;
-    viz_textf(c, area.x, area.y, area.w, VIZ_TITLE_PEN, "%s, channels %d-%d of %d", title,
-              first + 1, last, count);
+    viz_scale scale = shared_scale(t, e);
+    char range[48];
+    viz_range_text(scale.lo, scale.hi, range, sizeof range);
+    int x = viz_textf(c, area.x, area.y, area.w, VIZ_TITLE_PEN, "%s, channels %d-%d of %d",
+                      title, first + 1, last, count);
+    if (shared)
+        viz_textf(c, area.x + x, area.y, area.w - x, VIZ_PEN(VIZ_CYAN), "  one scale %s", range);
+    else
+        viz_text(c, area.x + x, area.y, area.w - x, VIZ_DIM_PEN, "  each map its own scale");
     for (int ch = first; ch < last; ch++) {
         int slot = ch - first;
         char name[16];
         snprintf(name, sizeof name, "%d", ch + 1);
         draw_labelled_map(c, maps.x + slot % g.per_row * g.cell_w,
                           maps.y + slot / g.per_row * g.cell_h, &g, name,
-                          channel_grid(t, e, (size_t)ch), ch == selected);
+                          channel_grid(t, e, (size_t)ch), ch == selected,
+                          shared ? &scale : NULL, mark_dead);
     }
 }
 
@@ -141,7 +185,7 @@ static int draw_input(viz_canvas *c, viz_rect area, const nn_tensor *x, size_t e
     if (!viz_fit_maps(grid.rows, grid.cols, 1, area, LABEL_WIDTH, &g))
         return 0;
     g.cell_w = area.w + 1;  /* the label may use the column's whole width */
-    draw_labelled_map(c, area.x, area.y, &g, "input", grid, false);
+    draw_labelled_map(c, area.x, area.y, &g, "input", grid, false, NULL, false);
     return g.cell_h;
 }
 
@@ -186,14 +230,17 @@ static bool gradient_ready(const nn_model *m, int layer)
     return viz_step_done(m, NN_PHASE_BACKWARD, layer + 1);
 }
 
-static void draw_header(viz_canvas *c, viz_rect area, const nn_model *m, int layer, size_t e)
+static void draw_header(viz_canvas *c, viz_rect area, const viz_frame *f, int layer, size_t e)
 {
+    const nn_model *m = f->model;
     const nn_layer *l = m->layers[layer];
-    char shape[64];
+    char shape[64], label[64];
     nn_shape_string(l->out_ndim, l->out_shape, shape, sizeof shape);
     int x = viz_textf(c, area.x, area.y, area.w, VIZ_TITLE_PEN, "%s", l->name);
     x += viz_textf(c, area.x + x, area.y, area.w - x, VIZ_PLAIN, " (%s)  output %s  example %zu of %zu",
                    l->kind->class_name, shape, e + 1, m->batch);
+    if (viz_example_label(f, e, label, sizeof label))
+        x += viz_textf(c, area.x + x, area.y, area.w - x, VIZ_TITLE_PEN, ", label %s", label);
     bool ran = viz_step_done(m, NN_PHASE_FORWARD, layer);
     viz_textf(c, area.x + x, area.y, area.w - x, ran ? VIZ_DIM_PEN : VIZ_PEN(VIZ_YELLOW), "  %s",
               ran ? "" : "(forward not run yet in this batch)");
@@ -201,9 +248,10 @@ static void draw_header(viz_canvas *c, viz_rect area, const nn_model *m, int lay
 
 /* The right-hand side: the output, and its gradient once backward has
  * reached it. */
-static void draw_outputs(viz_canvas *c, viz_rect area, const nn_model *m, int layer, size_t e,
+static void draw_outputs(viz_canvas *c, viz_rect area, const viz_frame *f, int layer, size_t e,
                          int selected)
 {
+    const nn_model *m = f->model;
     const nn_layer *l = m->layers[layer];
     bool grads = gradient_ready(m, layer) && l->grad_output;
     viz_rect top = area, bottom = area;
@@ -213,13 +261,43 @@ static void draw_outputs(viz_canvas *c, viz_rect area, const nn_model *m, int la
         bottom.h = area.h - top.h;
     }
     if (is_spatial(l)) {
-        draw_channel_grid(c, top, "output", l->output, e, selected);
+        draw_channel_grid(c, top, "output", l->output, e, selected, f->shared_scale, true);
         if (grads)
-            draw_channel_grid(c, bottom, "dL/d output", l->grad_output, e, selected);
+            draw_channel_grid(c, bottom, "dL/d output", l->grad_output, e, selected,
+                              f->shared_scale, false);
     } else {
         draw_output_matrix(c, top, "output", l->output, e);
         if (grads)
             draw_output_matrix(c, bottom, "dL/d output", l->grad_output, e);
+    }
+}
+
+/* The key, on the view's last row: how the shades read, which scale is in
+ * use (and the key that changes it), what "dead" means, and what a healthy
+ * layer looks like; as much of it as the width allows, most useful first. */
+static void draw_key(viz_canvas *c, int x, int y, int width, bool shared)
+{
+    static const char *const parts[] = {
+        NULL,  /* the scale in use, below */
+        "  dead: all zeros",
+        "  healthy: maps differ, few dead",
+    };
+    int at = viz_text(c, x, y, width, VIZ_DIM_PEN, "key ");
+    at += viz_key_strip(c, x + at, y, (viz_scale){VIZ_MAP_SEQUENTIAL, 0, 1});
+    at += viz_text(c, x + at, y, width - at, VIZ_DIM_PEN, " 0..hi ");
+    if (at + 8 > width)
+        return;
+    at += viz_key_strip(c, x + at, y, (viz_scale){VIZ_MAP_DIVERGING, -1, 1});
+    at += viz_text(c, x + at, y, width - at, VIZ_DIM_PEN, " -hi..0..hi  ");
+    const char *scale = shared ? "g: each map its own scale" : "g: one scale for all";
+    for (int k = 0; k < 3; k++) {
+        const char *text = k == 0 ? scale : parts[k];
+        if (k == 2 && c->style.depth != VIZ_COLORS_NONE && at + 32 <= width)
+            at += viz_text(c, x + at, y, width - at, VIZ_DIM_PEN, "  blue < 0 < red, bright = large");
+        int len = (int)strlen(text);
+        if (at + len > width)
+            return;
+        at += viz_text(c, x + at, y, width - at, VIZ_DIM_PEN, text);
     }
 }
 
@@ -241,8 +319,11 @@ void viz_draw_featuremaps(viz_canvas *c, viz_rect area, viz_frame *f)
     int selected = f->channel < count ? f->channel : count - 1;
     f->shown_layer = layer;
     f->shown_count = count;
-    draw_header(c, area, m, layer, e);
-    viz_rect body = {area.x, area.y + 1, area.w, area.h - 1};
+    draw_header(c, area, f, layer, e);
+    bool key = is_spatial(l) && area.h >= 17;  /* a row for the key when the maps can spare it */
+    viz_rect body = {area.x, area.y + 1, area.w, area.h - 1 - key};
+    if (key)
+        draw_key(c, area.x, area.y + area.h - 1, area.w, f->shared_scale);
     int left_w = m->x->ndim >= 3 ? area.w / 3 : 0;
     bool conv = l->num_params > 0 && l->params[0].value->ndim == 4;
     int kernel_rows = conv ? (int)l->params[0].value->shape[0] + 3 : 0;
@@ -252,6 +333,6 @@ void viz_draw_featuremaps(viz_canvas *c, viz_rect area, viz_frame *f)
         draw_kernels(c, (viz_rect){body.x, body.y + used, left_w, body.h - used}, l,
                      (size_t)(selected < 0 ? 0 : selected));
     int gap = left_w > 0 ? 2 : 0;
-    draw_outputs(c, (viz_rect){body.x + left_w + gap, body.y, body.w - left_w - gap, body.h}, m,
+    draw_outputs(c, (viz_rect){body.x + left_w + gap, body.y, body.w - left_w - gap, body.h}, f,
                  layer, e, selected);
 }

@@ -127,7 +127,7 @@ static lstm_layout choose_layout(viz_rect area, int maps, size_t timesteps, int 
 
 static void draw_state_map(viz_canvas *c, int x, int y, const lstm_layout *lay,
                            const state_map *map, const nn_recurrent_view *v, size_t done,
-                           int first_unit)
+                           int first_unit, const viz_scale *cell_scale)
 {
     viz_grid grid = {map->data + first_unit, (size_t)lay->units, done, 1, (ptrdiff_t)v->units};
     viz_grid whole = {map->data + first_unit, (size_t)lay->units, v->timesteps, 1,
@@ -135,11 +135,7 @@ static void draw_state_map(viz_canvas *c, int x, int y, const lstm_layout *lay,
     double lo, hi;
     char range[48];
     viz_grid_range(done > 0 ? grid : whole, &lo, &hi);
-    viz_scale scale = map->scale;
-    if (!map->fixed_scale) {
-        double a = fmax(fmax(fabs(lo), fabs(hi)), 1e-12);
-        scale = (viz_scale){VIZ_MAP_DIVERGING, -a, a};
-    }
+    viz_scale scale = map->fixed_scale ? map->scale : *cell_scale;
     viz_textf(c, x, y, LABEL_W, VIZ_TITLE_PEN, "%s %s", map->name, map->meaning);
     int rows = viz_heatmap_rows(lay->units * lay->sy);
     if (done > 0 && lay->map_rows >= 3) {  /* the range of what is drawn */
@@ -174,14 +170,20 @@ static void draw_time_axis(viz_canvas *c, int x, int y, const lstm_layout *lay,
                 viz_sym(c, VIZ_SYM_MARK_DOWN), (viz_pen){VIZ_CYAN, VIZ_DEFAULT, VIZ_BOLD});
 }
 
-static void draw_header(viz_canvas *c, viz_rect area, const nn_model *m, int layer,
+static void draw_header(viz_canvas *c, viz_rect area, const viz_frame *f, int layer,
                         size_t e, int first_unit, const lstm_layout *lay,
                         const nn_recurrent_view *v)
 {
+    const nn_model *m = f->model;
     const nn_layer *l = m->layers[layer];
+    char label[64];
     int x = viz_textf(c, area.x, area.y, area.w, VIZ_TITLE_PEN, "%s", l->name);
-    x += viz_textf(c, area.x + x, area.y, area.w - x, VIZ_PLAIN, " (%s)  example %zu  units %d-%d of %zu",
-                   l->kind->class_name, e + 1, first_unit + 1, first_unit + lay->units, v->units);
+    x += viz_textf(c, area.x + x, area.y, area.w - x, VIZ_PLAIN, " (%s)  example %zu",
+                   l->kind->class_name, e + 1);
+    if (viz_example_label(f, e, label, sizeof label))
+        x += viz_textf(c, area.x + x, area.y, area.w - x, VIZ_TITLE_PEN, " label %s", label);
+    x += viz_textf(c, area.x + x, area.y, area.w - x, VIZ_PLAIN, "  units %d-%d of %zu",
+                   first_unit + 1, first_unit + lay->units, v->units);
     const nn_step *next = viz_next_step(m);
     if (next && next->layer == layer)
         viz_textf(c, area.x + x, area.y, area.w - x, (viz_pen){VIZ_CYAN, VIZ_DEFAULT, VIZ_BOLD},
@@ -189,27 +191,53 @@ static void draw_header(viz_canvas *c, viz_rect area, const nn_model *m, int lay
                   next->timesteps);
 }
 
-/* The key below the maps: how the shades read. Each map has a scale of its
- * own (its lo and hi beside it): the gates, 0 to 1 by construction, are
- * sequential; g, c and h, which go below zero, diverge around 0. The key's
- * two strips are drawn by the heatmap itself, so they match in every
- * colour depth and in ASCII. */
-static void draw_key(viz_canvas *c, int x, int y, int width)
+/* The scale of the cell state c, the one map without a fixed range:
+ * symmetric around 0, to the largest |c| of the timesteps run so far, over
+ * every unit of example e, or of every example of the batch when shared
+ * (so that two examples' cells can be compared by their colours). */
+static viz_scale cell_scale(const nn_recurrent_view *v, size_t e, size_t done, bool shared)
 {
-    static const nn_real ramp[8] = {0, 1, 2, 3, 4, 5, 6, 7};
-    static const nn_real signed_ramp[8] = {-4, -3, -2, -1, 1, 2, 3, 4};
-    viz_grid up = {ramp, 1, 8, 8, 1}, both = {signed_ramp, 1, 8, 8, 1};
+    double a = 1e-12;
+    for (size_t k = shared ? 0 : e; k < (shared ? v->batch : e + 1) && v->cell; k++) {
+        const nn_real *row = v->cell + (k * (v->timesteps + 1) + 1) * v->units;
+        double lo, hi;
+        viz_grid_range((viz_grid){row, v->units, done ? done : v->timesteps, 1,
+                                  (ptrdiff_t)v->units}, &lo, &hi);
+        a = fmax(a, fmax(fabs(lo), fabs(hi)));
+    }
+    return (viz_scale){VIZ_MAP_DIVERGING, -a, a};
+}
+
+/* The key below the maps: how the shades read, and the scales in use. The
+ * gates i f o are sigmoids, 0 to 1 by construction; g and h are tanh, -1 to
+ * 1: both on those fixed ranges, so a colour means the same at every step.
+ * The cell state c is unbounded: its scale is given in numbers, and g
+ * switches it between this example's own and one for the whole batch. The
+ * strips are drawn by the heatmap itself, so they match in every colour
+ * depth and in ASCII. */
+static void draw_key(viz_canvas *c, int x, int y, int width, int gates, bool has_cell,
+                     viz_scale cell, bool shared)
+{
     int at = viz_text(c, x, y, width, VIZ_DIM_PEN, "key: ");
-    viz_heatmap(c, x + at, y, 8, 2, up, viz_scale_for(0, 7));
-    at += 8;
-    at += viz_text(c, x + at, y, width - at, VIZ_DIM_PEN, " 0..hi (i f o)   ");
-    if (at + 8 > width)
-        return;
-    viz_heatmap(c, x + at, y, 8, 2, both, viz_scale_for(-4, 4));
-    at += 8;
-    at += viz_text(c, x + at, y, width - at, VIZ_DIM_PEN, " -hi..0..hi (g c h)   ");
-    viz_textf(c, x + at, y, width - at, VIZ_DIM_PEN, "%s not run yet",
-              c->style.unicode ? "·" : ".");
+    if (gates > 0)  /* LSTM: sigmoids i f o, tanh g; GRU: sigmoids z r, tanh candidate h */
+        at += viz_key_ramp(c, x + at, y, width - at, (viz_scale){VIZ_MAP_SEQUENTIAL, 0, 1},
+                           gates == 4 ? "i f o  " : "z r  ");
+    at += viz_key_ramp(c, x + at, y, width - at, (viz_scale){VIZ_MAP_DIVERGING, -1, 1},
+                       gates == 4 ? "g h  " : "h  ");
+    if (has_cell) {
+        char a[24];
+        viz_format_number(cell.hi, a, sizeof a);
+        at += viz_textf(c, x + at, y, width - at, shared ? VIZ_PEN(VIZ_CYAN) : VIZ_DIM_PEN,
+                        "c %s%s %s  ", c->style.unicode ? "±" : "+-", a,
+                        shared ? "batch" : "own");
+    }
+    if (at + 14 <= width)
+        at += viz_textf(c, x + at, y, width - at, VIZ_DIM_PEN, "%s not run yet  ",
+                        c->style.unicode ? "·" : ".");
+    if (has_cell && at + 44 <= width)
+        viz_text(c, x + at, y, width - at, VIZ_DIM_PEN,
+                 shared ? "g: c on this example's own scale"
+                        : "g: c on one scale for every example");
 }
 
 void viz_draw_lstm(viz_canvas *c, viz_rect area, viz_frame *f)
@@ -246,16 +274,18 @@ void viz_draw_lstm(viz_canvas *c, viz_rect area, viz_frame *f)
         first_unit = (int)v.units - lay.units;
     f->shown_layer = layer;
     f->shown_count = (int)v.units;
-    draw_header(c, area, m, layer, e, first_unit, &lay, &v);
+    draw_header(c, area, f, layer, e, first_unit, &lay, &v);
     const nn_step *next = viz_next_step(m);
     long marked = next && next->layer == layer ? (long)next->timestep : -1;
     size_t done = timesteps_done(m, layer, v.timesteps);
     for (int col = 0; col < lay.per_row; col++)
         draw_time_axis(c, grid.x + col * lay.cell_w, area.y + 1, &lay, v.timesteps, marked);
+    viz_scale cell = cell_scale(&v, e, done, f->shared_scale);
     for (int k = 0; k < count; k++)
         draw_state_map(c, grid.x + k % lay.per_row * lay.cell_w,
                        grid.y + k / lay.per_row * lay.map_rows, &lay, &maps[k], &v, done,
-                       first_unit);
+                       first_unit, &cell);
     if (key)
-        draw_key(c, area.x, area.y + area.h - 1, area.w);
+        draw_key(c, area.x, area.y + area.h - 1, area.w, v.num_gates, v.cell != NULL, cell,
+                 f->shared_scale);
 }

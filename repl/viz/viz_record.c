@@ -36,6 +36,7 @@ void viz_record_free(viz_record *r)
     series_free(&r->epoch_ends);
     free(r->previous);
     free(r->update_norm);
+    viz_grad_history_free(&r->gradients);
     nn_confusion_free(&r->confusion);
     viz_record_init(r);
 }

@@ -18,6 +18,7 @@
 #include <stddef.h>
 
 #include "model.h"
+#include "viz_grad_history.h"
 
 /* A growable list of numbers. */
 typedef struct viz_series {
@@ -35,6 +36,7 @@ typedef struct viz_record {
     size_t previous_size;
     double *update_norm;                 /* (layers), NaN until known */
     int layers;
+    viz_grad_history gradients;          /* the last batches' gradients, binned */
     nn_confusion confusion;  /* of the last evaluate of a classifier; classes 0 until one */
 } viz_record;
 

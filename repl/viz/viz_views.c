@@ -459,6 +459,6 @@ void viz_draw_model(viz_canvas *c, viz_rect area, viz_frame *f)
     }
     f->shown_layer = focus < m->num_layers ? focus : -1;
     viz_textf(c, area.x, area.y + area.h - 1, area.w, VIZ_DIM_PEN,
-              "F B: forward / backward has run in this batch   %s: the next step",
-              viz_sym(c, VIZ_SYM_CURSOR));
+              "F B: %s forward / backward has run in this batch, %s not yet   %s: the next step",
+              c->style.unicode ? "●" : "*", c->style.unicode ? "·" : ".", viz_sym(c, VIZ_SYM_CURSOR));
 }

@@ -59,6 +59,10 @@ typedef struct viz_frame {
     int channel;        /* featuremaps: selected channel; lstm: first unit shown */
     int example;        /* the example of the batch shown, 0-based */
     bool log_scale;     /* loss view: logarithmic y axis */
+    bool shared_scale;  /* featuremaps, lstm: one colour scale for every map
+                           (else each map its own) */
+    const char *const *class_names;  /* the data's class names, or NULL */
+    int class_count;                 /* how many */
     bool chrome;        /* tabs, status line and key strip around the view */
     const char *message;  /* for the status line, or NULL */
     bool no_position;     /* the status line without the stepper's position */
@@ -116,6 +120,22 @@ const nn_step *viz_next_step(const nn_model *m);
 void viz_range_text(double lo, double hi, char *buf, size_t size);
 /* A centred message in the area (several lines split at '\n'). */
 void viz_message(viz_canvas *c, viz_rect area, const char *text);
+
+/* ---- keys: what a picture's colours mean (viz_key.c) ---- */
+
+/* A strip of the scale's colours from its low end to its high end, drawn
+ * by the heatmap itself (so it matches the maps in every colour depth and
+ * in ASCII), then its numbers "lo..hi", then the label if any:
+ * "▀▀▀▀▀▀▀▀ -0.5..0.5 signed". Returns the columns used. */
+int viz_key_ramp(viz_canvas *c, int x, int y, int width, viz_scale s, const char *label);
+/* The same strip without numbers (a scale whose ends vary map by map). */
+int viz_key_strip(viz_canvas *c, int x, int y, viz_scale s);
+/* Example e's label as the batch's targets give it: its class name when
+ * the frame has class names, else its class id ("3"); false (and "") when
+ * the targets are no class (a regression, or no targets). */
+bool viz_example_label(const viz_frame *f, size_t e, char *buf, size_t size);
+/* The range of a set of grids together (as viz_grid_range); false if none. */
+bool viz_grids_range(const viz_grid *grids, int count, double *lo, double *hi);
 
 /* A scale (from x4 down to x1/4) for `count` maps of rows x cols values,
  * each with a label line above and a gap of one column: the largest at which

@@ -46,7 +46,7 @@ s:step()  -- forward conv2d_1
 -- the output and the kernel) to fill the room.
 local expected_maps = [[
 conv2d_1 (Conv2D)  output (4, 4, 1)  example 1 of 1
-input 0..1            output, channels 1-1 of 1
+input 0..1            output, channels 1-1 of 1  each map it
 ██████                1 0..3
 ██████                    ████████
 ██████                    ████████
@@ -115,7 +115,7 @@ local ls = nn.stepper(lstm, sx, sy)
 ls:step(2)  -- timesteps 1 and 2 of lstm_1
 local view = nn.viz.snapshot('lstm', {model = lstm, frame = false, width = 80, height = 21})
 local v = lines(view)
-t.is(v[1], 'lstm_1 (LSTM)  example 1  units 1-2 of 2  next: forward t=3/4', 'LSTM: the header names the next timestep')
+t.is(v[1], 'lstm_1 (LSTM)  example 1 label 0  units 1-2 of 2  next: forward t=3/4', 'LSTM: the header names the next timestep and the example\'s label')
 t.is(v[2], 'timestep   1        ▼     4  timestep   1        ▼     4', 'LSTM: ▼ marks timestep 3')
 local function count(text, glyph) return select(2, text:gsub(glyph, '')) end
 t.like(v[3], '^i input .*  f forget ', 'LSTM: the gates i and f')
@@ -123,7 +123,7 @@ t.is(count(v[3], '·'), 16, 'LSTM: timesteps 3 and 4 not computed yet: dotted (2
 t.like(v[9], '^g cand. .*  o output ', 'LSTM: the candidate g and the output gate')
 t.like(v[15], '^c cell .*  h hidden ', 'LSTM: the cell and hidden states')
 t.like(v[4], '^lo 0%.311 ', 'LSTM: the range beside each map')
-t.like(v[#v], '^key: .* 0%.%.hi %(i f o%) .* %-hi%.%.0%.%.hi %(g c h%) +· not run yet',
+t.like(v[#v], '^key: .* 0%.%.1 i f o .* %-1%.%.1 g h  c ±0%.356 own  · not run yet',
        'LSTM: a key says how the shades read', view)
 ls:step(4)  -- the rest of the forward pass, the loss, backward dense_1
 local after = lines(nn.viz.snapshot('lstm', {model = lstm, frame = false, width = 80, height = 21}))
@@ -181,7 +181,7 @@ t.ok(h.accuracy[1] >= 0 and h.accuracy[1] <= 1, 'and each batch\'s accuracy')
 local loss_view = nn.viz.snapshot('loss', {model = net})
 t.like(loss_view, 'loss per batch: 6 batches', 'the loss view draws the record')
 local grads = nn.viz.snapshot('gradients', {model = net})
-t.ok(has_line(grads, '^conv2d_1        ██.* %d%.%d+ +%d%.%d+ +%-$'),
+t.ok(has_line(grads, '^conv2d_1        ██.* %d%.%d+ +%d%.%d+ +░░░░ +%-$'),
      'gradients: a bar and the norms for conv2d_1 (no update measured outside live fit)', grads)
 t.ok(has_line(grads, '^max_pooling2d_1 %(no weights%)'), 'gradients: layers without weights say so')
 local preds = nn.viz.snapshot('predictions', {model = net})
