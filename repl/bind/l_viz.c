@@ -6,6 +6,7 @@
  *   nn.viz.record(m, loss, accuracy)   -- one batch into m's loss history
  *   nn.viz.history(m)                  -- {loss = {...}, accuracy = {...}}
  *   nn.viz.learning_rate(m, 0.01)      -- read or set the optimizer's rate
+ *                                      -- (a change goes into the record)
  *
  * and, for viz.lua, nn.viz.terminal(): the screen as an object (l_viz_term.c).
  *
@@ -123,7 +124,7 @@ nn_confusion *lnn_viz_confusion(lua_State *L, int model)
 static const char *const frame_keys[] = {
     "model", "width", "height", "ansi", "colors", "ascii", "layer", "channel", "unit",
     "example", "log", "frame", "message", "position", "keys", "overlay", "loss", "accuracy",
-    "val_loss", "val_accuracy", NULL};
+    "val_loss", "val_accuracy", "learning_rate_changes", NULL};
 
 static viz_view check_view(lua_State *L, int i, const char *fn)
 {
@@ -160,6 +161,37 @@ static double number_at(lua_State *L, int list, lua_Integer i)
     return v;
 }
 
+/* Option learning_rate_changes = {{batch =, from =, to =}, ...}: batch is
+ * the first batch (1-based) trained at the new rate. */
+static void explicit_rate_changes(lua_State *L, int opts, viz_record *r, const char *fn)
+{
+    if (lua_getfield(L, opts, "learning_rate_changes") == LUA_TNIL) {
+        lua_pop(L, 1);
+        return;
+    }
+    luaL_checktype(L, -1, LUA_TTABLE);
+    size_t batches = r->loss.count;
+    for (lua_Integer i = 1; i <= (lua_Integer)luaL_len(L, -1); i++) {
+        lua_geti(L, -1, i);
+        if (!lua_istable(L, -1))
+            luaL_error(L, "%s: learning_rate_changes should hold tables {batch =, from =, to =}",
+                       fn);
+        lua_Integer batch = lnn_opt_integer(L, -1, "batch", 0, fn);
+        double from = lnn_opt_number(L, -1, "from", NAN, fn);
+        double to = lnn_opt_number(L, -1, "to", NAN, fn);
+        if (batch < 1 || (size_t)batch > batches + 1 || !(from > 0) || !(to > 0))
+            luaL_error(L, "%s: learning_rate_changes[%d] needs batch (1..%d), from and to "
+                       "(positive rates)", fn, (int)i, (int)batches + 1);
+        r->loss.count = (size_t)batch - 1;  /* viz_record_rate_change notes the count */
+        bool ok = viz_record_rate_change(r, from, to, "code");
+        r->loss.count = batches;
+        if (!ok)
+            luaL_error(L, "%s: out of memory", fn);
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+}
+
 /* With options loss = {...} (and accuracy, val_loss, val_accuracy) the
  * series are drawn instead of the model's record: a known series for a
  * test, or a lesson's own numbers. Validation points go at even intervals. */
@@ -187,6 +219,7 @@ static const viz_record *explicit_record(lua_State *L, int opts, const char *fn)
         r->epoch_ends.values[e - 1] = (double)(e * batches / epochs);
     }
     lua_settop(L, loss - 1);
+    explicit_rate_changes(L, opts, r, fn);
     return r;
 }
 
@@ -374,8 +407,47 @@ static void push_series(lua_State *L, const viz_series *s, const char *name)
     lua_setfield(L, -2, name);
 }
 
+/* learning_rate_changes = {{epoch =, batch =, step =, from =, to =, by =}}
+ * into the table on top: the record's changes from the first_change-th,
+ * counted from the record's first_batch-th batch and first_epoch-th epoch
+ * (a fit's own, or the whole record's). The new rate trained first batch
+ * `batch` of epoch `epoch` (1-based), batch `step` counted over every epoch;
+ * a change after the last batch has epoch = epochs + 1, batch = 1. */
+static void push_rate_changes(lua_State *L, const viz_record *r, size_t first_batch,
+                              size_t first_epoch, size_t first_change)
+{
+    lua_newtable(L);
+    for (size_t i = first_change; i < r->rate_change_count; i++) {
+        const viz_rate_change *change = &r->rate_changes[i];
+        size_t epoch = first_epoch, epoch_start = first_batch;
+        while (epoch < r->epoch_ends.count && r->epoch_ends.values[epoch] <= (double)change->at)
+            epoch_start = (size_t)r->epoch_ends.values[epoch++];
+        lua_createtable(L, 0, 6);
+        lua_pushinteger(L, (lua_Integer)(epoch - first_epoch + 1));
+        lua_setfield(L, -2, "epoch");
+        lua_pushinteger(L, (lua_Integer)(change->at - epoch_start + 1));
+        lua_setfield(L, -2, "batch");
+        lua_pushinteger(L, (lua_Integer)(change->at - first_batch + 1));
+        lua_setfield(L, -2, "step");
+        lua_pushnumber(L, change->from);
+        lua_setfield(L, -2, "from");
+        lua_pushnumber(L, change->to);
+        lua_setfield(L, -2, "to");
+        lua_pushstring(L, change->by);
+        lua_setfield(L, -2, "by");
+        lua_rawseti(L, -2, (lua_Integer)(i - first_change + 1));
+    }
+    lua_setfield(L, -2, "learning_rate_changes");
+}
+
+void lnn_viz_push_rate_changes(lua_State *L, const lnn_fit_viz *v)
+{
+    push_rate_changes(L, v->record, v->first_batch, v->first_epoch, v->first_change);
+}
+
 /* nn.viz.history(model): {loss = {...}, accuracy = {...}, val_loss = {...},
- * val_accuracy = {...}}, per batch and per epoch. */
+ * val_accuracy = {...}, learning_rate_changes = {...}}, per batch and per
+ * epoch, and the changes of the learning rate (push_rate_changes). */
 static int l_history(lua_State *L)
 {
     lnn_check_model(L, 1, "history");
@@ -385,6 +457,7 @@ static int l_history(lua_State *L)
     push_series(L, &r->accuracy, "accuracy");
     push_series(L, &r->val_loss, "val_loss");
     push_series(L, &r->val_accuracy, "val_accuracy");
+    push_rate_changes(L, r, 0, 0, 0);
     return 1;
 }
 
@@ -395,18 +468,23 @@ static int l_clear(lua_State *L)
     return 0;
 }
 
-/* nn.viz.learning_rate(model[, rate]): the optimizer's learning rate, set
- * first when a rate is given (the + and - keys). */
+/* nn.viz.learning_rate(model[, rate[, by]]): the optimizer's learning rate,
+ * set first when a rate is given (the + and - keys, by = 'key'; callbacks).
+ * A change goes into the model's record, so the loss view marks it and
+ * fit's history lists it (history.learning_rate_changes). */
 static int l_learning_rate(lua_State *L)
 {
     nn_model *m = lnn_check_model(L, 1, "learning_rate");
     if (!m->compiled)
         return luaL_error(L, "learning_rate: compile the model first");
     if (!lua_isnoneornil(L, 2)) {
-        double rate = luaL_checknumber(L, 2);
+        double rate = luaL_checknumber(L, 2), old = m->optimizer->learning_rate;
+        const char *by = luaL_optstring(L, 3, "code");
         if (!(rate > 0 && isfinite(rate)))
             return luaL_error(L, "learning_rate: must be positive, got %f", rate);
         m->optimizer->learning_rate = rate;
+        if (rate != old && !viz_record_rate_change(push_record(L, 1), old, rate, by))
+            return luaL_error(L, "learning_rate: out of memory");
     }
     lua_pushnumber(L, m->optimizer->learning_rate);
     return 1;
@@ -442,6 +520,9 @@ void lnn_viz_fit_begin(lua_State *L, int model, bool live, lnn_fit_viz *v)
     v->L = L;
     v->model = lnn_check_model(L, model, "fit");
     v->record = push_record(L, model);  /* stays on the stack during fit */
+    v->first_batch = v->record->loss.count;
+    v->first_epoch = v->record->epoch_ends.count;
+    v->first_change = v->record->rate_change_count;
     lua_pushvalue(L, model);
     lua_setfield(L, LUA_REGISTRYINDEX, LAST_MODEL_KEY);
     if (!live)

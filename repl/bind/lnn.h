@@ -117,6 +117,7 @@ typedef struct lnn_fit_viz {
     struct viz_record *record;
     int app;              /* stack index of the live visualizer, 0 if none */
     double next_draw;     /* when the next frame may be drawn (monotonic seconds) */
+    size_t first_batch, first_epoch, first_change;  /* the record's counts before fit */
 } lnn_fit_viz;
 /* Before fit: find the record (pushed on the stack, which must keep it) and,
  * if live, open the screen (a warning, not an error, without a terminal). */
@@ -125,6 +126,10 @@ void lnn_viz_fit_begin(lua_State *L, int model_index, bool live, lnn_fit_viz *v)
 bool lnn_viz_fit_batch(lnn_fit_viz *v, const nn_fit_report *r);
 /* After fit: give the terminal back. Raises no errors. */
 void lnn_viz_fit_end(lnn_fit_viz *v);
+/* history.learning_rate_changes = {{epoch =, batch =, step =, from =, to =,
+ * by =}, ...}: the changes of the rate made during this fit, into the
+ * history table on top of the stack. */
+void lnn_viz_push_rate_changes(lua_State *L, const lnn_fit_viz *v);
 
 /* The confusion matrix the visualizer keeps for the model at index `model`
  * (for the predictions view): evaluate and fit's validation count into it.

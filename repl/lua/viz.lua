@@ -206,8 +206,9 @@ end
 function App:scale_learning_rate(factor)
   local ok, rate = pcall(viz.learning_rate, self.model)
   if not ok then self:say(rate) return end
-  rate = viz.learning_rate(self.model, rate * factor)
-  self:say(string.format('learning rate %g', rate))
+  local old = rate
+  rate = viz.learning_rate(self.model, rate * factor, 'key')  -- recorded: marked on the loss curve
+  self:say(string.format('learning rate %g -> %g (marked on the loss curve)', old, rate))
 end
 
 -- ---- stepping, through the debugger ----

@@ -2,6 +2,7 @@
 #include "viz_record.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +35,7 @@ void viz_record_free(viz_record *r)
     series_free(&r->val_loss);
     series_free(&r->val_accuracy);
     series_free(&r->epoch_ends);
+    free(r->rate_changes);
     free(r->previous);
     free(r->update_norm);
     nn_confusion_free(&r->confusion);
@@ -63,6 +65,22 @@ bool viz_record_epoch(viz_record *r, double val_loss, double val_accuracy)
 {
     return series_push(&r->val_loss, val_loss) && series_push(&r->val_accuracy, val_accuracy) &&
            series_push(&r->epoch_ends, (double)r->loss.count);
+}
+
+bool viz_record_rate_change(viz_record *r, double from, double to, const char *by)
+{
+    if (r->rate_change_count == r->rate_change_capacity) {
+        size_t capacity = r->rate_change_capacity ? 2 * r->rate_change_capacity : 16;
+        viz_rate_change *changes = realloc(r->rate_changes, capacity * sizeof *changes);
+        if (!changes)
+            return false;
+        r->rate_changes = changes;
+        r->rate_change_capacity = capacity;
+    }
+    viz_rate_change *change = &r->rate_changes[r->rate_change_count++];
+    *change = (viz_rate_change){r->loss.count, from, to, ""};
+    snprintf(change->by, sizeof change->by, "%s", by ? by : "code");
+    return true;
 }
 
 size_t viz_param_offset(const nn_model *m, const nn_layer *layer, int p)
