@@ -6,6 +6,7 @@
  *   nn.viz.record(m, loss, accuracy)   -- one batch into m's loss history
  *   nn.viz.history(m)                  -- {loss = {...}, accuracy = {...}}
  *   nn.viz.learning_rate(m, 0.01)      -- read or set the optimizer's rate
+ *   nn.viz.class_names(m, train.class_names)  -- as m.class_names = ...
  *                                      -- (a change goes into the record)
  *
  * and, for viz.lua, nn.viz.terminal(): the screen as an object (l_viz_term.c).
@@ -112,6 +113,85 @@ static viz_record *push_record(lua_State *L, int model)
     return r;
 }
 
+/* ---- the classes' names (m.class_names) ---- */
+
+/* A list of strings at index `names` (nil: none), checked; its length. */
+static size_t check_names(lua_State *L, int names, const char *fn)
+{
+    if (lua_isnil(L, names))
+        return 0;
+    if (!lua_istable(L, names))
+        luaL_error(L, "%s: class_names should be a list of strings, one per class in the order "
+                   "of their labels 0, 1, ... (e.g. train.class_names), got %s", fn,
+                   luaL_typename(L, names));
+    size_t n = (size_t)luaL_len(L, names);
+    for (size_t i = 1; i <= n; i++) {
+        if (lua_geti(L, names, (lua_Integer)i) != LUA_TSTRING)
+            luaL_error(L, "%s: class_names[%d] should be a string (the name of class %d), "
+                       "got %s", fn, (int)i, (int)i - 1, luaL_typename(L, -1));
+        lua_pop(L, 1);
+    }
+    return n;
+}
+
+/* The names at index `names` as a C array, in a userdata pushed on the
+ * stack; the strings stay the table's (keep it on the stack too). */
+static const char **push_name_array(lua_State *L, int names, size_t n)
+{
+    names = lua_absindex(L, names);
+    const char **array = lua_newuserdatauv(L, (n ? n : 1) * sizeof *array, 0);
+    for (size_t i = 0; i < n; i++) {
+        lua_geti(L, names, (lua_Integer)i + 1);
+        array[i] = lua_tostring(L, -1);
+        lua_pop(L, 1);  /* the table keeps the string */
+    }
+    return array;
+}
+
+void lnn_viz_set_class_names(lua_State *L, int model, int names, const char *fn)
+{
+    model = lua_absindex(L, model);
+    names = lua_absindex(L, names);
+    size_t n = check_names(L, names, fn);
+    const char **array = push_name_array(L, names, n);
+    viz_record *r = push_record(L, model);
+    if (!viz_record_set_class_names(r, array, n))
+        luaL_error(L, "%s: out of memory", fn);
+    lua_pop(L, 2);
+}
+
+void lnn_viz_push_class_names(lua_State *L, int model)
+{
+    const viz_record *r = push_record(L, model);
+    lua_pop(L, 1);  /* the registry keeps it while the model lives */
+    if (!r->class_names) {
+        lua_pushnil(L);
+        return;
+    }
+    lua_createtable(L, (int)r->class_count, 0);
+    for (size_t i = 0; i < r->class_count; i++) {
+        lua_pushstring(L, r->class_names[i]);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+}
+
+/* nn.viz.class_names(model[, names]): the names the predictions view
+ * gives the classes (m.class_names is the same); a list sets them, false
+ * forgets them. */
+static int l_class_names(lua_State *L)
+{
+    lnn_check_model(L, 1, "class_names");
+    if (lua_gettop(L) >= 2) {
+        if (lua_isboolean(L, 2) && !lua_toboolean(L, 2))
+            lua_pushnil(L);
+        else
+            lua_pushvalue(L, 2);
+        lnn_viz_set_class_names(L, 1, -1, "class_names");
+    }
+    lnn_viz_push_class_names(L, 1);
+    return 1;
+}
+
 nn_confusion *lnn_viz_confusion(lua_State *L, int model)
 {
     viz_record *r = push_record(L, model);
@@ -124,7 +204,7 @@ nn_confusion *lnn_viz_confusion(lua_State *L, int model)
 static const char *const frame_keys[] = {
     "model", "width", "height", "ansi", "colors", "ascii", "layer", "channel", "unit",
     "example", "log", "frame", "message", "position", "keys", "overlay", "loss", "accuracy",
-    "val_loss", "val_accuracy", "learning_rate_changes", NULL};
+    "val_loss", "val_accuracy", "learning_rate_changes", "class_names", NULL};
 
 static viz_view check_view(lua_State *L, int i, const char *fn)
 {
@@ -276,8 +356,19 @@ viz_frame lnn_viz_read_frame(lua_State *L, int view_index, int opts, const char 
         f.record = push_record(L, -1);
     else if (!f.record)
         lua_pushnil(L);
-    if (f.model)  /* from the model's own record, even when the series are given */
+    if (f.model) {  /* from the model's own record, even when the series are given */
         f.confusion = lnn_viz_confusion(L, -2);
+        const viz_record *own = push_record(L, -2);
+        lua_pop(L, 1);  /* the registry keeps it */
+        f.class_names = (const char *const *)own->class_names;
+        f.class_count = (int)own->class_count;
+    }
+    if (lua_getfield(L, opts, "class_names") != LUA_TNIL) {  /* stays on the stack */
+        f.class_count = (int)check_names(L, lua_gettop(L), fn);
+        f.class_names = push_name_array(L, -1, (size_t)f.class_count);
+    } else {
+        lua_pushnil(L);  /* the same stack depth either way */
+    }
     f.layer = read_layer(L, opts, f.model, fn);
     lua_Integer unit = lnn_opt_integer(L, opts, "unit", 1, fn);
     f.channel = (int)lnn_opt_integer(L, opts, "channel", unit, fn) - 1;
@@ -627,6 +718,7 @@ void lnn_open_viz(lua_State *L)
         {"snapshot", l_snapshot},
         {"record", l_record}, {"history", l_history}, {"clear", l_clear},
         {"learning_rate", l_learning_rate}, {"terminal", lnn_viz_terminal},
+        {"class_names", l_class_names},
         {"last_model", l_last_model}, {"clock", l_clock}, {"interrupt", l_interrupt},
         {NULL, NULL}};
     luaL_newmetatable(L, LNN_CANVAS);

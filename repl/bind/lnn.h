@@ -135,6 +135,11 @@ void lnn_viz_push_rate_changes(lua_State *L, const lnn_fit_viz *v);
  * (for the predictions view): evaluate and fit's validation count into it.
  * Valid while the model lives. */
 nn_confusion *lnn_viz_confusion(lua_State *L, int model);
+/* m.class_names: the names of the model's classes, kept in its record for
+ * the predictions view. Set from the list (or nil) at index `names`;
+ * pushed as a new list, or nil. */
+void lnn_viz_set_class_names(lua_State *L, int model, int names, const char *fn);
+void lnn_viz_push_class_names(lua_State *L, int model);
 
 /* The visualizer's command line (l_viz_term.c) runs a line as the prompt
  * would, with a command's ':' left out ("step 3" is :step 3): returns true

@@ -38,6 +38,7 @@ void viz_record_free(viz_record *r)
     free(r->rate_changes);
     free(r->previous);
     free(r->update_norm);
+    viz_record_set_class_names(r, NULL, 0);
     nn_confusion_free(&r->confusion);
     viz_record_init(r);
 }
@@ -45,9 +46,41 @@ void viz_record_free(viz_record *r)
 void viz_record_clear(viz_record *r)
 {
     nn_confusion kept = r->confusion;
+    char **names = r->class_names;
+    size_t count = r->class_count;
     r->confusion = (nn_confusion){0};
+    r->class_names = NULL;
+    r->class_count = 0;
     viz_record_free(r);
     r->confusion = kept;
+    r->class_names = names;
+    r->class_count = count;
+}
+
+static void free_names(char **names, size_t count)
+{
+    for (size_t i = 0; names && i < count; i++)
+        free(names[i]);
+    free(names);
+}
+
+bool viz_record_set_class_names(viz_record *r, const char *const *names, size_t count)
+{
+    char **copy = count ? calloc(count, sizeof *copy) : NULL;
+    if (count && !copy)
+        return false;
+    for (size_t i = 0; i < count; i++) {
+        copy[i] = malloc(strlen(names[i]) + 1);
+        if (!copy[i]) {
+            free_names(copy, i);
+            return false;
+        }
+        strcpy(copy[i], names[i]);
+    }
+    free_names(r->class_names, r->class_count);
+    r->class_names = copy;
+    r->class_count = count;
+    return true;
 }
 
 bool viz_record_batch(viz_record *r, double loss, double accuracy)

@@ -47,13 +47,18 @@ typedef struct viz_record {
     double *update_norm;                 /* (layers), NaN until known */
     int layers;
     nn_confusion confusion;  /* of the last evaluate of a classifier; classes 0 until one */
+    char **class_names;      /* the classes' names (m.class_names), or NULL: numbers */
+    size_t class_count;
 } viz_record;
 
 void viz_record_init(viz_record *r);
 void viz_record_free(viz_record *r);
 /* Forget the history (a new model, or a new run). The confusion matrix
- * stays: it belongs to the last evaluate, not to a run. */
+ * and the class names stay: they belong to the model, not to a run. */
 void viz_record_clear(viz_record *r);
+/* Copy the names of the classes (count 0: forget them). False if out of
+ * memory (the old names stay). */
+bool viz_record_set_class_names(viz_record *r, const char *const *names, size_t count);
 
 /* Each returns false (and records nothing) when out of memory. */
 bool viz_record_batch(viz_record *r, double loss, double accuracy);

@@ -46,6 +46,8 @@ typedef struct viz_frame {
     const nn_model *model;      /* NULL: the views say there is nothing yet */
     const viz_record *record;   /* NULL: no history */
     const nn_confusion *confusion;  /* the model's last evaluate's (its record's), or NULL */
+    const char *const *class_names; /* predictions: the classes' names, or NULL: numbers */
+    int class_count;
     viz_view view;
     int layer;          /* the selected layer, 0-based; -1: follow the stepper */
     int channel;        /* featuremaps: selected channel; lstm: first unit shown */

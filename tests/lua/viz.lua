@@ -188,7 +188,7 @@ local preds = nn.viz.snapshot('predictions', {model = net})
 -- fit's validation (the last 3 of 12 examples) ran last: its batch is in the model
 t.like(preds, 'predictions for examples 1%-3 of the validation data: %d of 3 right',
        'predictions: the last batch, named and scored', preds)
-t.like(preds, '#1 true %d, predicted %d', 'predictions: true and predicted class')
+t.like(preds, '#1 .- true %d, predicted %d', 'predictions: true and predicted class')
 local few = nn.viz.snapshot('predictions', {model = net, width = 80, height = 16, frame = false})
 t.like(few, "showing #1%-#2 of the batch's 3 %(%[ and %] for the others%)", 'predictions: says when some examples are not shown', few)
 
@@ -237,8 +237,8 @@ local scored = lines(nn.viz.snapshot('predictions', {model = picker, width = 80,
                                                      frame = false}))
 t.is({scored[1], scored[3], scored[4]},
      {'predictions for examples 3-4 of the last evaluate: 2 of 2 right (100%)',
-      '#3 true 2, predicted 2 ✓  #4 true 0, predicted 0 ✓',
-      '2  ████████████ 1.00      0  ████████████ 1.00'},
+      '#3 ✓ true 2, predicted 2   #4 ✓ true 0, predicted 0',
+      '2 ██████████ 1.00          0 ██████████ 1.00'},
      'after evaluate: its last batch, numbered as in the data, with its labels')
 -- then a predict of two other examples: the model still holds evaluate's
 -- labels (0 and 2 would score the predict's 2 and 0 as "0 of 2 right"),
@@ -249,8 +249,8 @@ local unlabelled = nn.viz.snapshot('predictions', {model = picker, width = 80, h
 local u = lines(unlabelled)
 t.is({u[1], u[3], u[4]},
      {'predictions for examples 1-2 of the last predict (predict has no labels)',
-      '#1 predicted 2            #2 predicted 0',
-      '2  ████████████ 1.00      0  ████████████ 1.00'},
+      '#1 predicted 2             #2 predicted 0',
+      '2 ██████████ 1.00          0 ██████████ 1.00'},
      'after predict: the predictions, and why nothing is called right or wrong', unlabelled)
 -- where the long titles would be cut (the matrix beside them), the short
 -- forms: the learner still reads whose batch it is and what is known
