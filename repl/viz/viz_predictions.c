@@ -247,7 +247,8 @@ static void confusion_size(const nn_confusion *cm, const viz_frame *f, int *widt
 {
     confusion_layout l = confusion_measure(cm, f);
     *width = l.label_w + (int)l.classes * l.col_w;
-    *width = *width < CONFUSION_TEXT_W ? CONFUSION_TEXT_W : *width;
+    int text_w = CONFUSION_TEXT_W + (l.abbrev ? 10 : l.named ? 12 : 0);  /* the legend line */
+    *width = *width < text_w ? text_w : *width;
     *height = (int)l.classes + 4;  /* title, legend, header, summary */
 }
 
