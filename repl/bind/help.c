@@ -69,7 +69,9 @@ static const help_entry entries[] = {
             "  (accuracy with compile's metrics = {'accuracy'}), also kept in m.history.\n"
             "  A NaN or infinity stops it: the history so far comes back, with the step\n"
             "  that made it in history.stopped (on a terminal: :debug that batch?).\n"
-            "  history.learning_rate: the optimizer's rate in force in each epoch.\n"
+            "  history.learning_rate: the optimizer's rate in force in each epoch;\n"
+            "  history.learning_rate_changes: {{epoch =, batch =, step =, from =, to =,\n"
+            "  by = 'key' | 'code'}} each change made during the run (the viz's + and -).\n"
             "  callbacks: functions(epoch, logs), or tables of Keras's methods such as\n"
             "  nn.callbacks.EarlyStopping{} (help('callbacks')); a callback setting\n"
             "  m.stop_training = true stops fit. Ctrl-C stops after the current batch;\n"
@@ -229,11 +231,15 @@ static const help_entry entries[] = {
             "  gradients, predictions. At the REPL: :viz (the debugger's model).\n"
             "  model:fit(x, y, {viz = true}) watches training live (p pauses).\n"
             "  nn.viz.snapshot(view, {...}) draws a view as text; nn.viz.history(model)\n"
-            "  the loss of every batch; nn.viz.learning_rate(model[, rate])."},
+            "  the loss of every batch; nn.viz.learning_rate(model[, rate]) (a change\n"
+            "  is marked on the loss curve). m.class_names = train.class_names (or\n"
+            "  nn.viz.class_names(m, names)): the predictions view names the classes."},
     {"snapshot", "nn.viz.snapshot(view, {model = current, width = 80, height = 24,\n"
                  "                 ansi = false, colors = '256' when ansi, ascii = false,\n"
                  "                 layer = name or number, channel = 1, unit = 1, example = 1,\n"
-                 "                 log = false, frame = true, loss = {...}, accuracy = {...}})\n"
+                 "                 log = false, frame = true, loss = {...}, accuracy = {...},\n"
+                 "                 val_loss = {...}, learning_rate_changes = {{batch =, from =,\n"
+                 "                 to =}}, class_names = {...}})\n"
                  "  -> the view as text, as the visualizer draws it. Without ansi, heatmaps\n"
                  "  are shades (' ░▒▓█'; signed values '=-, .+#'); loss = {...} plots a\n"
                  "  series of your own. nnstep --snapshot VIEW script.lua does it from a shell."},

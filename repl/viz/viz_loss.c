@@ -271,15 +271,16 @@ static bool draw_series(viz_canvas *c, viz_rect plot, const viz_series *raw,
 /* ---- epoch ends and learning-rate changes: the x axis's marks ---- */
 
 /* Every k-th epoch end gets a mark, k in 1, 2, 5, 10, 20, 50, ..., so that
- * marks stand at least 4 columns apart. */
-static size_t epoch_mark_step(const viz_record *r, int width)
+ * marks stand at least `apart` columns apart: ticks 4, the dotted lines
+ * through the plot 12 (more would hide the curves). */
+static size_t epoch_mark_step(const viz_record *r, int width, int apart)
 {
     size_t epochs = r->epoch_ends.count, steps[3] = {1, 2, 5};
     if (epochs == 0)
         return 1;
     for (size_t scale = 1;; scale *= 10)
         for (int s = 0; s < 3; s++)
-            if ((double)width * (double)(steps[s] * scale) / (double)epochs >= 4)
+            if ((double)width * (double)(steps[s] * scale) / (double)epochs >= apart)
                 return steps[s] * scale;
 }
 
@@ -306,7 +307,8 @@ static void draw_marks(viz_canvas *c, const viz_rect *plots, int count, int y,
                        const viz_record *r)
 {
     viz_rect span = plots[0];
-    size_t n = r->loss.count, step = epoch_mark_step(r, span.w);
+    size_t n = r->loss.count, step = epoch_mark_step(r, span.w, 4);
+    size_t line_step = epoch_mark_step(r, span.w, 12);
     bool u = c->style.unicode;
     viz_put(c, span.x - 1, y, viz_sym(c, VIZ_SYM_BOTTOM_LEFT), VIZ_DIM_PEN);
     for (int x = 0; x < span.w; x++)
@@ -317,7 +319,7 @@ static void draw_marks(viz_canvas *c, const viz_rect *plots, int count, int y,
             continue;
         int x = span.x + viz_plot_column(c, span, at - 1, n);
         viz_put(c, x, y, u ? "┴" : "+", VIZ_DIM_PEN);
-        for (int p = 0; p < count && at < n; p++)
+        for (int p = 0; p < count && at < n && (k + 1) % line_step == 0; p++)
             mark_column(c, plots[p], x, u ? "┊" : ":", VIZ_DIM_PEN);
     }
     for (size_t i = 0; i < r->rate_change_count; i++) {

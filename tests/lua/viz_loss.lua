@@ -89,7 +89,7 @@ for e = 1, 5 do
 end
 local _, ticks = rows[2 + h]:gsub('┴', '')
 t.is(ticks, 5, 'one tick per epoch, no more')
-t.like(rows[2 + h // 2], '┊', 'a dotted line up through the plot at an epoch end')
+t.like(rows[2 + h // 2], '┊', 'a dotted line up through the plot at an epoch end (14 columns apart)')
 -- 100 epochs of 1 batch on 70 columns: every 10th epoch (every 5th would be
 -- 3.5 columns apart; marks stand 4 apart at least)
 local many = {}
@@ -98,6 +98,8 @@ local crowded = lines(nn.viz.snapshot('loss', {loss = many, val_loss = many, fra
                                                width = 80, height = 20}))
 local _, crowded_ticks = crowded[2 + h]:gsub('┴', '')
 t.is(crowded_ticks, 10, '100 epochs: a tick every 10th, not 100 on 70 columns')
+local _, lines_up = crowded[2 + h // 2]:gsub('┊', '')
+t.ok(lines_up <= 5, '100 epochs: dotted lines only every 20th (12 columns apart at least): ' .. lines_up)
 
 -- ---- the log axis: labelled at its decades ----
 
