@@ -136,7 +136,7 @@ static void draw_y_axis(viz_canvas *c, const plot_area *p, bool log_scale)
     for (int y = plot.y; y < plot.y + plot.h; y++)
         viz_put(c, plot.x - 1, y, viz_sym(c, VIZ_SYM_VLINE), VIZ_DIM_PEN);
     const char *tick = c->style.unicode ? "┤" : "+";
-    bool taken[1000] = {false};  /* rows labelled (a canvas is at most 1000 rows) */
+    bool taken[1001] = {false};  /* rows labelled (a canvas is at most 1000 rows) */
     if (log_scale)
         label_decades(c, p, taken, tick);
     int rows[3] = {0, plot.h - 1, plot.h / 2};
@@ -246,7 +246,7 @@ static bool draw_series(viz_canvas *c, viz_rect plot, const viz_series *raw,
                         viz_color color)
 {
     size_t n = raw->count;
-    double *work = malloc(3 * n * sizeof *work + epochs->count * sizeof *work + 1);
+    double *work = malloc((2 * n + epochs->count + 1) * sizeof *work);
     if (!work)
         return false;
     double *values = work, *smoothed = work + n, *val = work + 2 * n;
