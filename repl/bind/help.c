@@ -244,7 +244,8 @@ static const help_entry entries[] = {
                  "  are shades (' ░▒▓█'; signed values '=-, .+#'); loss = {...} plots a\n"
                  "  series of your own. nnstep --snapshot VIEW script.lua does it from a shell."},
     {"pretrained", "nn.pretrained('fashion_cnn' | 'fashion_lstm') -> the reference model,\n"
-                   "  trained on Fashion-MNIST by scripts/pretrain.lua (shipped in models/)"},
+                   "  trained on Fashion-MNIST by scripts/pretrain.lua (shipped in models/);\n"
+                   "  m.class_names holds the 10 classes' names (the predictions view shows them)"},
     {"tensor", "nn.tensor{{1, 2}, {3, 4}}; nn.zeros(2, 3); nn.ones; nn.rand; nn.randn;\n"
                "nn.arange(start, stop, step); nn.full(shape, v)\n"
                "  t.shape, t[i][j], t:get(i, j), t:set(v, i, j), t:matmul(u), t:reshape(...),\n"

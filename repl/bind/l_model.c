@@ -267,7 +267,8 @@ static int l_load(lua_State *L)
 }
 
 /* nn.pretrained('fashion_cnn'): a reference model trained by
- * scripts/pretrain.lua, loaded from the models directory */
+ * scripts/pretrain.lua, loaded from the models directory, with
+ * Fashion-MNIST's class names (m.class_names, for the predictions view) */
 static int l_pretrained(lua_State *L)
 {
     const char *name = luaL_checkstring(L, 1);
@@ -282,7 +283,11 @@ static int l_pretrained(lua_State *L)
                           lua_tostring(L, -1));
     lua_replace(L, 1);
     lua_settop(L, 1);
-    return l_load(L);
+    l_load(L);
+    lnn_push_fashion_class_names(L);
+    lnn_viz_set_class_names(L, -2, -1, "pretrained");
+    lua_pop(L, 1);
+    return 1;
 }
 
 /* ---- looking at a model ---- */

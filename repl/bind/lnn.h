@@ -140,6 +140,8 @@ nn_confusion *lnn_viz_confusion(lua_State *L, int model);
  * pushed as a new list, or nil. */
 void lnn_viz_set_class_names(lua_State *L, int model, int names, const char *fn);
 void lnn_viz_push_class_names(lua_State *L, int model);
+/* Fashion-MNIST's class names, as a new list (l_data.c). */
+void lnn_push_fashion_class_names(lua_State *L);
 
 /* The visualizer's command line (l_viz_term.c) runs a line as the prompt
  * would, with a command's ':' left out ("step 3" is :step 3): returns true

@@ -102,4 +102,15 @@ t.is({thumbnail(80, 24)}, {16, 8}, '80 x 24: thumbnails of 16 x 8 cells (16 x 16
 t.is({thumbnail(160, 50)}, {28, 14}, '160 x 50: the image\'s own 28 x 28 pixels (28 x 14 cells)')
 t.is({thumbnail(60, 14)}, {8, 4}, '60 x 14: too small for two large ones, the small 8 x 4')
 
+-- ---- the reference models know their classes ----
+
+local ok, cnn = pcall(nn.pretrained, 'fashion_cnn')
+if ok then
+  t.is(cnn.class_names, {'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal',
+                         'Shirt', 'Sneaker', 'Bag', 'Ankle boot'},
+       'nn.pretrained: Fashion-MNIST\'s names, in the order of the labels (Keras\'s list)')
+else
+  t.skip('nn.pretrained class names', tostring(cnn))
+end
+
 t.done_testing()
