@@ -208,7 +208,7 @@ function App:scale_learning_rate(factor)
   if not ok then self:say(rate) return end
   local old = rate
   rate = viz.learning_rate(self.model, rate * factor, 'key')  -- recorded: marked on the loss curve
-  self:say(string.format('learning rate %g -> %g (marked on the loss curve)', old, rate))
+  self:say(string.format('lr %g -> %g', old, rate))  -- the loss view shows where
 end
 
 -- ---- stepping, through the debugger ----
