@@ -26,6 +26,16 @@ static const char *const class_names[10] = {
     "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
     "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"};
 
+/* The names as a new list (nn.pretrained gives them to its models). */
+void lnn_push_fashion_class_names(lua_State *L)
+{
+    lua_createtable(L, 10, 0);
+    for (int i = 0; i < 10; i++) {
+        lua_pushstring(L, class_names[i]);
+        lua_rawseti(L, -2, i + 1);
+    }
+}
+
 /* {x = images (N, 28, 28, 1) in [0, 1], y = labels (N), class_names = {...}} */
 static void push_split(lua_State *L, const char *split)
 {

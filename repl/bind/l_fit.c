@@ -510,6 +510,7 @@ static int stopped_on_numeric(lua_State *L, const fit_state *s, nn_history *h)
     fflush(stdout);
     push_history(L, h, s->accuracy);
     push_penalty_history(L, h, s->penalty);
+    lnn_viz_push_rate_changes(L, &s->viz);
     nn_history_free(h);
     lua_pushvalue(L, message);
     lua_setfield(L, -2, "stopped");
@@ -575,6 +576,7 @@ int lnn_model_fit(lua_State *L)
     }
     push_history(L, &h, s.accuracy);
     push_penalty_history(L, &h, s.penalty);
+    lnn_viz_push_rate_changes(L, &s.viz);
     nn_history_free(&h);
     keep_history(L);
     if (s.interrupted)

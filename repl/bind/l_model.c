@@ -267,7 +267,8 @@ static int l_load(lua_State *L)
 }
 
 /* nn.pretrained('fashion_cnn'): a reference model trained by
- * scripts/pretrain.lua, loaded from the models directory */
+ * scripts/pretrain.lua, loaded from the models directory, with
+ * Fashion-MNIST's class names (m.class_names, for the predictions view) */
 static int l_pretrained(lua_State *L)
 {
     const char *name = luaL_checkstring(L, 1);
@@ -282,7 +283,11 @@ static int l_pretrained(lua_State *L)
                           lua_tostring(L, -1));
     lua_replace(L, 1);
     lua_settop(L, 1);
-    return l_load(L);
+    l_load(L);
+    lnn_push_fashion_class_names(L);
+    lnn_viz_set_class_names(L, -2, -1, "pretrained");
+    lua_pop(L, 1);
+    return 1;
 }
 
 /* ---- looking at a model ---- */
@@ -420,20 +425,31 @@ static int model_index(lua_State *L)
         lua_getiuservalue(L, 1, LNN_MODEL_HISTORY);
         return 1;
     }
+    if (strcmp(key, "class_names") == 0) {  /* for the predictions view (l_viz.c) */
+        lnn_viz_push_class_names(L, 1);
+        return 1;
+    }
     luaL_getmetafield(L, 1, "__methods");
     lua_getfield(L, -1, key);
     return 1;
 }
 
-/* m.stop_training = true: the one field a learner sets on a model, from a
- * callback, as in Keras; fit stops at the end of the batch or epoch. */
+/* m.stop_training = true: a field a learner sets on a model, from a
+ * callback, as in Keras; fit stops at the end of the batch or epoch. And
+ * m.class_names = train.class_names: the names the predictions view shows
+ * (kept by the visualizer's record of the model, l_viz.c; not saved). */
 static int model_newindex(lua_State *L)
 {
     nn_model *m = lnn_check_model(L, 1, "newindex");
     const char *key = luaL_checkstring(L, 2);
+    if (strcmp(key, "class_names") == 0) {
+        lnn_viz_set_class_names(L, 1, 3, "m.class_names");
+        return 0;
+    }
     if (strcmp(key, "stop_training") != 0)
-        return luaL_error(L, "model: cannot set m.%s; the one field a model takes is "
-                          "m.stop_training (true stops fit, from a callback)", key);
+        return luaL_error(L, "model: cannot set m.%s; the fields a model takes are "
+                          "m.stop_training (true stops fit, from a callback) and "
+                          "m.class_names (names for the classes, e.g. train.class_names)", key);
     if (!lua_isboolean(L, 3))
         return luaL_error(L, "model: m.stop_training should be true or false, got %s",
                           luaL_typename(L, 3));

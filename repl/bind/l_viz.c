@@ -6,6 +6,8 @@
  *   nn.viz.record(m, loss, accuracy)   -- one batch into m's loss history
  *   nn.viz.history(m)                  -- {loss = {...}, accuracy = {...}}
  *   nn.viz.learning_rate(m, 0.01)      -- read or set the optimizer's rate
+ *   nn.viz.class_names(m, train.class_names)  -- as m.class_names = ...
+ *                                      -- (a change goes into the record)
  *
  * and, for viz.lua, nn.viz.terminal(): the screen as an object (l_viz_term.c).
  *
@@ -111,6 +113,85 @@ static viz_record *push_record(lua_State *L, int model)
     return r;
 }
 
+/* ---- the classes' names (m.class_names) ---- */
+
+/* A list of strings at index `names` (nil: none), checked; its length. */
+static size_t check_names(lua_State *L, int names, const char *fn)
+{
+    if (lua_isnil(L, names))
+        return 0;
+    if (!lua_istable(L, names))
+        luaL_error(L, "%s: class_names should be a list of strings, one per class in the order "
+                   "of their labels 0, 1, ... (e.g. train.class_names), got %s", fn,
+                   luaL_typename(L, names));
+    size_t n = (size_t)luaL_len(L, names);
+    for (size_t i = 1; i <= n; i++) {
+        if (lua_geti(L, names, (lua_Integer)i) != LUA_TSTRING)
+            luaL_error(L, "%s: class_names[%d] should be a string (the name of class %d), "
+                       "got %s", fn, (int)i, (int)i - 1, luaL_typename(L, -1));
+        lua_pop(L, 1);
+    }
+    return n;
+}
+
+/* The names at index `names` as a C array, in a userdata pushed on the
+ * stack; the strings stay the table's (keep it on the stack too). */
+static const char **push_name_array(lua_State *L, int names, size_t n)
+{
+    names = lua_absindex(L, names);
+    const char **array = lua_newuserdatauv(L, (n ? n : 1) * sizeof *array, 0);
+    for (size_t i = 0; i < n; i++) {
+        lua_geti(L, names, (lua_Integer)i + 1);
+        array[i] = lua_tostring(L, -1);
+        lua_pop(L, 1);  /* the table keeps the string */
+    }
+    return array;
+}
+
+void lnn_viz_set_class_names(lua_State *L, int model, int names, const char *fn)
+{
+    model = lua_absindex(L, model);
+    names = lua_absindex(L, names);
+    size_t n = check_names(L, names, fn);
+    const char **array = push_name_array(L, names, n);
+    viz_record *r = push_record(L, model);
+    if (!viz_record_set_class_names(r, array, n))
+        luaL_error(L, "%s: out of memory", fn);
+    lua_pop(L, 2);
+}
+
+void lnn_viz_push_class_names(lua_State *L, int model)
+{
+    const viz_record *r = push_record(L, model);
+    lua_pop(L, 1);  /* the registry keeps it while the model lives */
+    if (!r->class_names) {
+        lua_pushnil(L);
+        return;
+    }
+    lua_createtable(L, (int)r->class_count, 0);
+    for (size_t i = 0; i < r->class_count; i++) {
+        lua_pushstring(L, r->class_names[i]);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+}
+
+/* nn.viz.class_names(model[, names]): the names the predictions view
+ * gives the classes (m.class_names is the same); a list sets them, false
+ * forgets them. */
+static int l_class_names(lua_State *L)
+{
+    lnn_check_model(L, 1, "class_names");
+    if (lua_gettop(L) >= 2) {
+        if (lua_isboolean(L, 2) && !lua_toboolean(L, 2))
+            lua_pushnil(L);
+        else
+            lua_pushvalue(L, 2);
+        lnn_viz_set_class_names(L, 1, -1, "class_names");
+    }
+    lnn_viz_push_class_names(L, 1);
+    return 1;
+}
+
 nn_confusion *lnn_viz_confusion(lua_State *L, int model)
 {
     viz_record *r = push_record(L, model);
@@ -123,7 +204,8 @@ nn_confusion *lnn_viz_confusion(lua_State *L, int model)
 static const char *const frame_keys[] = {
     "model", "width", "height", "ansi", "colors", "ascii", "layer", "channel", "unit",
     "example", "log", "frame", "message", "position", "keys", "overlay", "loss", "accuracy",
-    "val_loss", "val_accuracy", "x", "y", "shared", "class_names", NULL};
+    "val_loss", "val_accuracy", "x", "y", "shared", "learning_rate_changes", "class_names",
+    NULL};
 
 static viz_view check_view(lua_State *L, int i, const char *fn)
 {
@@ -160,6 +242,37 @@ static double number_at(lua_State *L, int list, lua_Integer i)
     return v;
 }
 
+/* Option learning_rate_changes = {{batch =, from =, to =}, ...}: batch is
+ * the first batch (1-based) trained at the new rate. */
+static void explicit_rate_changes(lua_State *L, int opts, viz_record *r, const char *fn)
+{
+    if (lua_getfield(L, opts, "learning_rate_changes") == LUA_TNIL) {
+        lua_pop(L, 1);
+        return;
+    }
+    luaL_checktype(L, -1, LUA_TTABLE);
+    size_t batches = r->loss.count;
+    for (lua_Integer i = 1; i <= (lua_Integer)luaL_len(L, -1); i++) {
+        lua_geti(L, -1, i);
+        if (!lua_istable(L, -1))
+            luaL_error(L, "%s: learning_rate_changes should hold tables {batch =, from =, to =}",
+                       fn);
+        lua_Integer batch = lnn_opt_integer(L, -1, "batch", 0, fn);
+        double from = lnn_opt_number(L, -1, "from", NAN, fn);
+        double to = lnn_opt_number(L, -1, "to", NAN, fn);
+        if (batch < 1 || (size_t)batch > batches + 1 || !(from > 0) || !(to > 0))
+            luaL_error(L, "%s: learning_rate_changes[%d] needs batch (1..%d), from and to "
+                       "(positive rates)", fn, (int)i, (int)batches + 1);
+        r->loss.count = (size_t)batch - 1;  /* viz_record_rate_change notes the count */
+        bool ok = viz_record_rate_change(r, from, to, "code");
+        r->loss.count = batches;
+        if (!ok)
+            luaL_error(L, "%s: out of memory", fn);
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+}
+
 /* With options loss = {...} (and accuracy, val_loss, val_accuracy) the
  * series are drawn instead of the model's record: a known series for a
  * test, or a lesson's own numbers. Validation points go at even intervals. */
@@ -187,6 +300,7 @@ static const viz_record *explicit_record(lua_State *L, int opts, const char *fn)
         r->epoch_ends.values[e - 1] = (double)(e * batches / epochs);
     }
     lua_settop(L, loss - 1);
+    explicit_rate_changes(L, opts, r, fn);
     return r;
 }
 
@@ -230,33 +344,6 @@ static const nn_model *push_model(lua_State *L, int opts, const char *fn)
     return lnn_check_model(L, lua_gettop(L), fn);
 }
 
-/* Option class_names: a list of strings, as a C array kept in the registry
- * until the next frame is read (the strings are the options table's, which
- * stays on the caller's stack while the frame is drawn). */
-static void read_class_names(lua_State *L, int opts, viz_frame *f, const char *fn)
-{
-    if (lua_getfield(L, opts, "class_names") == LUA_TNIL) {
-        lua_pop(L, 1);
-        return;
-    }
-    if (!lua_istable(L, -1))
-        luaL_error(L, "%s: option 'class_names' should be a list of strings", fn);
-    lua_Integer n = (lua_Integer)luaL_len(L, -1);
-    if (n > 100000)
-        luaL_error(L, "%s: option 'class_names' has %d names, more than 100000", fn, (int)n);
-    const char **names = lua_newuserdatauv(L, (size_t)(n ? n : 1) * sizeof *names, 0);
-    for (lua_Integer i = 1; i <= n; i++) {
-        if (lua_geti(L, -2, i) != LUA_TSTRING)
-            luaL_error(L, "%s: class_names[%d] should be a string", fn, (int)i);
-        names[i - 1] = lua_tostring(L, -1);
-        lua_pop(L, 1);
-    }
-    lua_setfield(L, LUA_REGISTRYINDEX, "nnstep.viz.class_names");
-    lua_pop(L, 1);
-    f->class_names = names;
-    f->class_count = (int)n;
-}
-
 /* Everything but the size and style. Pushes the model and a record (or
  * nils): they must stay on the stack while the frame is drawn. */
 viz_frame lnn_viz_read_frame(lua_State *L, int view_index, int opts, const char *fn)
@@ -271,8 +358,19 @@ viz_frame lnn_viz_read_frame(lua_State *L, int view_index, int opts, const char 
         f.record = push_record(L, -1);
     else if (!f.record)
         lua_pushnil(L);
-    if (f.model)  /* from the model's own record, even when the series are given */
+    if (f.model) {  /* from the model's own record, even when the series are given */
         f.confusion = lnn_viz_confusion(L, -2);
+        const viz_record *own = push_record(L, -2);
+        lua_pop(L, 1);  /* the registry keeps it */
+        f.class_names = (const char *const *)own->class_names;
+        f.class_count = (int)own->class_count;
+    }
+    if (lua_getfield(L, opts, "class_names") != LUA_TNIL) {  /* stays on the stack */
+        f.class_count = (int)check_names(L, lua_gettop(L), fn);
+        f.class_names = push_name_array(L, -1, (size_t)f.class_count);
+    } else {
+        lua_pushnil(L);  /* the same stack depth either way */
+    }
     lnn_viz_boundary_frame(L, opts, model, &f, fn);
     f.layer = read_layer(L, opts, f.model, fn);
     lua_Integer unit = lnn_opt_integer(L, opts, "unit", 1, fn);
@@ -280,7 +378,6 @@ viz_frame lnn_viz_read_frame(lua_State *L, int view_index, int opts, const char 
     f.example = (int)lnn_opt_integer(L, opts, "example", 1, fn) - 1;
     f.log_scale = lnn_opt_boolean(L, opts, "log", false, fn);
     f.shared_scale = lnn_opt_boolean(L, opts, "shared", false, fn);
-    read_class_names(L, opts, &f, fn);
     f.chrome = lnn_opt_boolean(L, opts, "frame", true, fn);
     f.message = lnn_opt_string(L, opts, "message", NULL, fn);
     f.no_position = !lnn_opt_boolean(L, opts, "position", true, fn);
@@ -446,10 +543,49 @@ static void push_series(lua_State *L, const viz_series *s, const char *name)
     lua_setfield(L, -2, name);
 }
 
+/* learning_rate_changes = {{epoch =, batch =, step =, from =, to =, by =}}
+ * into the table on top: the record's changes from the first_change-th,
+ * counted from the record's first_batch-th batch and first_epoch-th epoch
+ * (a fit's own, or the whole record's). The new rate trained first batch
+ * `batch` of epoch `epoch` (1-based), batch `step` counted over every epoch;
+ * a change after the last batch has epoch = epochs + 1, batch = 1. */
+static void push_rate_changes(lua_State *L, const viz_record *r, size_t first_batch,
+                              size_t first_epoch, size_t first_change)
+{
+    lua_newtable(L);
+    for (size_t i = first_change; i < r->rate_change_count; i++) {
+        const viz_rate_change *change = &r->rate_changes[i];
+        size_t epoch = first_epoch, epoch_start = first_batch;
+        while (epoch < r->epoch_ends.count && r->epoch_ends.values[epoch] <= (double)change->at)
+            epoch_start = (size_t)r->epoch_ends.values[epoch++];
+        lua_createtable(L, 0, 6);
+        lua_pushinteger(L, (lua_Integer)(epoch - first_epoch + 1));
+        lua_setfield(L, -2, "epoch");
+        lua_pushinteger(L, (lua_Integer)(change->at - epoch_start + 1));
+        lua_setfield(L, -2, "batch");
+        lua_pushinteger(L, (lua_Integer)(change->at - first_batch + 1));
+        lua_setfield(L, -2, "step");
+        lua_pushnumber(L, change->from);
+        lua_setfield(L, -2, "from");
+        lua_pushnumber(L, change->to);
+        lua_setfield(L, -2, "to");
+        lua_pushstring(L, change->by);
+        lua_setfield(L, -2, "by");
+        lua_rawseti(L, -2, (lua_Integer)(i - first_change + 1));
+    }
+    lua_setfield(L, -2, "learning_rate_changes");
+}
+
+void lnn_viz_push_rate_changes(lua_State *L, const lnn_fit_viz *v)
+{
+    push_rate_changes(L, v->record, v->first_batch, v->first_epoch, v->first_change);
+}
+
 /* nn.viz.history(model): {loss = {...}, accuracy = {...}, val_loss = {...},
- * val_accuracy = {...}, gradients = {...}}, per batch and per epoch;
- * gradients[layer][batch]: the histograms of the last batches recorded
- * (viz_grad_history.h), oldest first. */
+ * val_accuracy = {...}, gradients = {...}, learning_rate_changes = {...}},
+ * per batch and per epoch; gradients[layer][batch]: the histograms of the
+ * last batches recorded (viz_grad_history.h), oldest first; and the changes
+ * of the learning rate (push_rate_changes). */
 static int l_history(lua_State *L)
 {
     lnn_check_model(L, 1, "history");
@@ -461,6 +597,7 @@ static int l_history(lua_State *L)
     push_series(L, &r->val_accuracy, "val_accuracy");
     push_gradient_histograms(L, &r->gradients);
     lua_setfield(L, -2, "gradients");
+    push_rate_changes(L, r, 0, 0, 0);
     return 1;
 }
 
@@ -471,18 +608,23 @@ static int l_clear(lua_State *L)
     return 0;
 }
 
-/* nn.viz.learning_rate(model[, rate]): the optimizer's learning rate, set
- * first when a rate is given (the + and - keys). */
+/* nn.viz.learning_rate(model[, rate[, by]]): the optimizer's learning rate,
+ * set first when a rate is given (the + and - keys, by = 'key'; callbacks).
+ * A change goes into the model's record, so the loss view marks it and
+ * fit's history lists it (history.learning_rate_changes). */
 static int l_learning_rate(lua_State *L)
 {
     nn_model *m = lnn_check_model(L, 1, "learning_rate");
     if (!m->compiled)
         return luaL_error(L, "learning_rate: compile the model first");
     if (!lua_isnoneornil(L, 2)) {
-        double rate = luaL_checknumber(L, 2);
+        double rate = luaL_checknumber(L, 2), old = m->optimizer->learning_rate;
+        const char *by = luaL_optstring(L, 3, "code");
         if (!(rate > 0 && isfinite(rate)))
             return luaL_error(L, "learning_rate: must be positive, got %f", rate);
         m->optimizer->learning_rate = rate;
+        if (rate != old && !viz_record_rate_change(push_record(L, 1), old, rate, by))
+            return luaL_error(L, "learning_rate: out of memory");
     }
     lua_pushnumber(L, m->optimizer->learning_rate);
     return 1;
@@ -518,6 +660,9 @@ void lnn_viz_fit_begin(lua_State *L, int model, bool live, lnn_fit_viz *v)
     v->L = L;
     v->model = lnn_check_model(L, model, "fit");
     v->record = push_record(L, model);  /* stays on the stack during fit */
+    v->first_batch = v->record->loss.count;
+    v->first_epoch = v->record->epoch_ends.count;
+    v->first_change = v->record->rate_change_count;
     lua_pushvalue(L, model);
     lua_setfield(L, LUA_REGISTRYINDEX, LAST_MODEL_KEY);
     if (!live)
@@ -625,6 +770,7 @@ void lnn_open_viz(lua_State *L)
         {"snapshot", l_snapshot},
         {"record", l_record}, {"record_gradients", l_record_gradients}, {"history", l_history}, {"clear", l_clear},
         {"learning_rate", l_learning_rate}, {"terminal", lnn_viz_terminal},
+        {"class_names", l_class_names},
         {"last_model", l_last_model}, {"clock", l_clock}, {"interrupt", l_interrupt},
         {NULL, NULL}};
     luaL_newmetatable(L, LNN_CANVAS);

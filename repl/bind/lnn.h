@@ -123,6 +123,7 @@ typedef struct lnn_fit_viz {
     struct viz_record *record;
     int app;              /* stack index of the live visualizer, 0 if none */
     double next_draw;     /* when the next frame may be drawn (monotonic seconds) */
+    size_t first_batch, first_epoch, first_change;  /* the record's counts before fit */
 } lnn_fit_viz;
 /* Before fit: find the record (pushed on the stack, which must keep it) and,
  * if live, open the screen (a warning, not an error, without a terminal). */
@@ -131,11 +132,22 @@ void lnn_viz_fit_begin(lua_State *L, int model_index, bool live, lnn_fit_viz *v)
 bool lnn_viz_fit_batch(lnn_fit_viz *v, const nn_fit_report *r);
 /* After fit: give the terminal back. Raises no errors. */
 void lnn_viz_fit_end(lnn_fit_viz *v);
+/* history.learning_rate_changes = {{epoch =, batch =, step =, from =, to =,
+ * by =}, ...}: the changes of the rate made during this fit, into the
+ * history table on top of the stack. */
+void lnn_viz_push_rate_changes(lua_State *L, const lnn_fit_viz *v);
 
 /* The confusion matrix the visualizer keeps for the model at index `model`
  * (for the predictions view): evaluate and fit's validation count into it.
  * Valid while the model lives. */
 nn_confusion *lnn_viz_confusion(lua_State *L, int model);
+/* m.class_names: the names of the model's classes, kept in its record for
+ * the predictions view. Set from the list (or nil) at index `names`;
+ * pushed as a new list, or nil. */
+void lnn_viz_set_class_names(lua_State *L, int model, int names, const char *fn);
+void lnn_viz_push_class_names(lua_State *L, int model);
+/* Fashion-MNIST's class names, as a new list (l_data.c). */
+void lnn_push_fashion_class_names(lua_State *L);
 
 /* The visualizer's command line (l_viz_term.c) runs a line as the prompt
  * would, with a command's ':' left out ("step 3" is :step 3): returns true

@@ -497,9 +497,14 @@ function M.history_to_csv(history, path)
   if type(path) ~= 'string' or path == '' then
     error("to_csv: path should be a file name such as 'history.csv', got " .. type(path), 2)
   end
+  -- the per-epoch series: a number per epoch (not learning_rate_changes,
+  -- a list of the changes made during the run)
   local columns = {}
   for key, value in pairs(history) do
-    if type(value) == 'table' and type(key) == 'string' then columns[#columns + 1] = key end
+    if type(key) == 'string' and type(value) == 'table' and #value == history.epochs
+       and type(value[1]) == 'number' then
+      columns[#columns + 1] = key
+    end
   end
   table.sort(columns)
   local line_end = string.char(13, 10)

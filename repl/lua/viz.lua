@@ -54,7 +54,7 @@ local keys = {
   {'c', 'c', 'continue to a breakpoint or the end of the run; c again stops',
    function(app) app:continue() end},
   {'p', 'p', 'pause or resume a continue or a training run', function(app) app:pause() end},
-  {'+', '+ -', 'double or halve the learning rate', function(app) app:scale_learning_rate(2) end},
+  {'+', '+ -', 'double or halve the learning rate (marked on the loss curve)', function(app) app:scale_learning_rate(2) end},
   {'-', nil, nil, function(app) app:scale_learning_rate(0.5) end},
   {'tab', 'Tab', 'the next view (Shift-Tab the previous; 1-7 by number)',
    function(app) app:next_view(1) end},
@@ -67,7 +67,7 @@ local keys = {
   {'[', '[ ]', 'the previous or next example of the batch', function(app) app:select_example(-1) end},
   {']', nil, nil, function(app) app:select_example(1) end},
   {'f', 'f', 'follow the stepper again (forget the selected layer)', function(app) app.layer = nil end},
-  {'l', 'l', 'logarithmic loss axis, on or off', function(app) app.log = not app.log end},
+  {'l', 'l', 'logarithmic loss axis (labelled 1e-1, 1e0, ...), on or off', function(app) app.log = not app.log end},
   {'g', 'g', 'one scale for all feature maps (and LSTM c), or each its own',
    function(app) app.shared = not app.shared end},
   {':', ':', 'a line of Lua, or a command without its colon (break dense_1)',
@@ -209,8 +209,9 @@ end
 function App:scale_learning_rate(factor)
   local ok, rate = pcall(viz.learning_rate, self.model)
   if not ok then self:say(rate) return end
-  rate = viz.learning_rate(self.model, rate * factor)
-  self:say(string.format('learning rate %g', rate))
+  local old = rate
+  rate = viz.learning_rate(self.model, rate * factor, 'key')  -- recorded: marked on the loss curve
+  self:say(string.format('lr %g -> %g', old, rate))  -- the loss view shows where
 end
 
 -- ---- stepping, through the debugger ----

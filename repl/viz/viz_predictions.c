@@ -3,13 +3,23 @@
  * the three most probable classes.
  *
  *   predictions for batch 3: 27 of 32 right (84%)
- *   ▀▀▀▀▀▀▀▀▀▀▀▀▀▀  #1 true 9, predicted 9  ✓
- *   ▀▀▀▀▀▀▀▀▀▀▀▀▀▀  9 ███████████ 0.91
- *   ...             7 █ 0.05
+ *   ▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀  #1 ✓ true 9, predicted 9
+ *   ▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀  9 ███████████ 0.91
+ *   ...               7 █ 0.05
  *
  * The probabilities are the last layer's output after the forward pass
  * (softmax), so the view waits until that step has run. Classes are
- * numbered from 0, as the labels in the data are.
+ * numbered from 0, as the labels in the data are, or named when the model
+ * has names (m.class_names = train.class_names; the frame's class_names):
+ *
+ *   #7 ✗ true Shirt
+ *   predicted T-shirt/top
+ *   T-shirt/top ███████▌   0.61
+ *
+ * The ✓ or ✗ comes right after the example's number, so that no width
+ * cuts it off. Thumbnails are as large as the area allows while at least
+ * two examples fit: the image's own size (one column a pixel, up to 32),
+ * else 16 pixels high, else 8.
  *
  * The batch is whichever call ran the model last: a training step, an
  * evaluate or a predict (the title says which). A predict has no labels,
@@ -33,9 +43,48 @@
 
 #include "viz_views.h"
 
-#define TEXT_W 24   /* "#12 true 9, predicted 9 ✓" */
+#define TEXT_W 25   /* "#123 ✓ true 9, predicted 9": the least text width */
 #define TOP 3
+#define BAR_W 10
+#define NAME_MAX_W 12        /* longer class names are cut to this */
 #define CONFUSION_TEXT_W 46  /* "evaluate's confusion matrix (10000 examples)" */
+
+/* ---- the classes' names ---- */
+
+/* Class k's name, or its number when the frame has no name for it. */
+static const char *class_label(const viz_frame *f, size_t k, char *buf, size_t size)
+{
+    if (f->class_names && k < (size_t)f->class_count)
+        return f->class_names[k];
+    snprintf(buf, size, "%zu", k);
+    return buf;
+}
+
+/* The columns the longest label of `classes` takes (at most NAME_MAX_W). */
+static int label_width(const viz_frame *f, size_t classes)
+{
+    int w = 1;
+    for (size_t k = 0; k < classes; k++) {
+        char buf[24];
+        int len = (int)strlen(class_label(f, k, buf, sizeof buf));
+        w = len > w ? len : w;
+    }
+    return w < NAME_MAX_W ? w : NAME_MAX_W;
+}
+
+/* The text beside a thumbnail: as wide as a bar line with the longest
+ * name, and never narrower than the verdict with numbers. */
+static int text_width(int name_w)
+{
+    return name_w + BAR_W + 6 > TEXT_W ? name_w + BAR_W + 6 : TEXT_W;
+}
+
+/* Whether "#123 ✓ true A, predicted B" fits on one line beside the bars;
+ * else "predicted B" gets a line of its own. */
+static bool verdict_on_two_lines(int name_w)
+{
+    return 23 + 2 * name_w > text_width(name_w);
+}
 
 /* The class with the highest value in row e of an (N, classes) tensor. */
 static size_t argmax_row(const nn_tensor *t, size_t e)
@@ -86,27 +135,39 @@ static size_t example_number(const nn_model *m, size_t e)
     return (from_data ? m->source_first : 0) + e + 1;
 }
 
-/* "#3 true 9, predicted 9 ✓", or "#3 predicted 9" without labels */
-static void draw_verdict(viz_canvas *c, int x, int y, const nn_model *m, size_t e)
+/* "#3 ✓ true 9, predicted 9", or "#3 predicted 9" without labels; with
+ * long names "predicted ..." goes on the next line. Returns the lines used. */
+static int draw_verdict(viz_canvas *c, int x, int y, int w, bool two_lines, const viz_frame *f,
+                        size_t e)
 {
+    const nn_model *m = f->model;
     const nn_tensor *p = nn_model_output_layer(m)->output;
-    size_t predicted = argmax_row(p, e);
-    int n = viz_textf(c, x, y, TEXT_W, VIZ_TITLE_PEN, "#%zu", example_number(m, e));
+    char a[24], b[24];
+    const char *predicted = class_label(f, argmax_row(p, e), a, sizeof a);
+    int n = viz_textf(c, x, y, w, VIZ_TITLE_PEN, "#%zu ", example_number(m, e));
     if (!m->has_targets) {
-        viz_textf(c, x + n, y, TEXT_W - n, VIZ_PLAIN, " predicted %zu", predicted);
-        return;
+        viz_textf(c, x + n - 1, y, w - n + 1, VIZ_PLAIN, " predicted %s", predicted);
+        return 1;
     }
     size_t truth = true_class(m->y, e);
-    bool right = truth == predicted;
-    n += viz_textf(c, x + n, y, TEXT_W - n, VIZ_PLAIN, " true %zu, predicted %zu ", truth,
-                   predicted);
-    viz_text(c, x + n, y, TEXT_W - n, VIZ_PEN(right ? VIZ_GREEN : VIZ_RED),
-             right ? (c->style.unicode ? "✓" : "ok") : (c->style.unicode ? "✗" : "X"));
+    bool right = truth == argmax_row(p, e);
+    n += viz_text(c, x + n, y, w - n, VIZ_PEN(right ? VIZ_GREEN : VIZ_RED),
+                  right ? (c->style.unicode ? "✓" : "ok") : (c->style.unicode ? "✗" : "X"));
+    const char *true_name = class_label(f, truth, b, sizeof b);
+    int rest = w - n;
+    if (!two_lines) {
+        viz_textf(c, x + n, y, rest, VIZ_PLAIN, " true %s, predicted %s", true_name, predicted);
+        return 1;
+    }
+    viz_textf(c, x + n, y, rest, VIZ_PLAIN, " true %s", true_name);
+    viz_textf(c, x, y + 1, w, VIZ_PLAIN, "predicted %s", predicted);
+    return 2;
 }
 
-static void draw_example(viz_canvas *c, int x, int y, int img_w, int img_h, const nn_model *m,
+static void draw_example(viz_canvas *c, int x, int y, int img_w, int img_h, const viz_frame *f,
                          size_t e)
 {
+    const nn_model *m = f->model;
     const nn_tensor *x_in = m->x, *p = nn_model_output_layer(m)->output;
     if (img_w > 0) {
         const nn_real *base = x_in->storage->data + x_in->offset + (ptrdiff_t)e * x_in->stride[0];
@@ -116,7 +177,8 @@ static void draw_example(viz_canvas *c, int x, int y, int img_w, int img_h, cons
         viz_heatmap(c, x, y, img_w, img_h, g, viz_scale_for(lo, hi));
         x += img_w + 1;
     }
-    draw_verdict(c, x, y, m, e);
+    int name_w = label_width(f, p->shape[1]);
+    y += draw_verdict(c, x, y, text_width(name_w), verdict_on_two_lines(name_w), f, e);
     /* the true class's bar is green; without labels there is none */
     size_t truth = m->has_targets ? true_class(m->y, e) : (size_t)-1;
     size_t top[TOP];
@@ -125,40 +187,68 @@ static void draw_example(viz_canvas *c, int x, int y, int img_w, int img_h, cons
     const nn_real *row = p->storage->data + p->offset + (ptrdiff_t)e * p->stride[0];
     for (int k = 0; k < count; k++) {
         double prob = row[top[k] * (size_t)p->stride[1]];
-        viz_textf(c, x, y + 1 + k, 3, VIZ_PLAIN, "%zu", top[k]);
-        viz_hbar(c, x + 3, y + 1 + k, 12, prob,
+        char buf[24];
+        viz_text(c, x, y + k, name_w, VIZ_PLAIN, class_label(f, top[k], buf, sizeof buf));
+        viz_hbar(c, x + name_w + 1, y + k, BAR_W, prob,
                  VIZ_PEN(top[k] == truth ? VIZ_GREEN : VIZ_GREY));
-        viz_textf(c, x + 16, y + 1 + k, 6, VIZ_PLAIN, "%.2f", prob);
+        viz_textf(c, x + name_w + BAR_W + 2, y + k, 4, VIZ_PLAIN, "%.2f", prob);
     }
 }
 
 /* ---- the confusion matrix ---- */
 
+/* With names, a row is "  6 Shirt       " (number and name) and a column
+ * is headed by the first letters of its name ("Shir"): as many letters as
+ * the column has room for, 4 at least; if two classes begin alike, the
+ * columns keep their numbers. The legend line says which. */
 typedef struct confusion_layout {
     size_t classes, total, max;
+    int number_w;         /* the digits of the largest class number */
     int label_w, col_w;   /* the row labels' width, and each column's */
+    bool named;           /* rows have names */
+    int abbrev;           /* letters of the names heading the columns; 0: numbers */
+    const viz_frame *f;
 } confusion_layout;
 
-static confusion_layout confusion_measure(const nn_confusion *cm)
+/* Whether the first `n` letters of every name tell the classes apart. */
+static bool prefixes_unique(const viz_frame *f, size_t classes, int n)
 {
-    confusion_layout l = {cm->classes, 0, 0, 0, 0};
+    for (size_t a = 0; a < classes; a++)
+        for (size_t b = a + 1; b < classes; b++)
+            if (strncmp(f->class_names[a], f->class_names[b], (size_t)n) == 0)
+                return false;
+    return true;
+}
+
+static confusion_layout confusion_measure(const nn_confusion *cm, const viz_frame *f)
+{
+    confusion_layout l = {cm->classes, 0, 0, 0, 0, 0, false, 0, f};
     for (size_t k = 0; k < l.classes * l.classes; k++) {
         l.total += cm->counts[k];
         l.max = cm->counts[k] > l.max ? cm->counts[k] : l.max;
     }
     char buf[32];
-    l.label_w = snprintf(buf, sizeof buf, "%zu", l.classes - 1) + 2;
+    l.number_w = snprintf(buf, sizeof buf, "%zu", l.classes - 1);
+    l.label_w = l.number_w + 2;
     l.col_w = snprintf(buf, sizeof buf, "%zu", l.max) + 1;
-    l.col_w = l.col_w < l.label_w ? l.label_w : l.col_w;
+    l.named = f->class_names && (size_t)f->class_count >= l.classes;
+    if (l.named) {
+        l.label_w += label_width(f, l.classes) + 1;
+        int letters = l.col_w - 1 > 4 ? l.col_w - 1 : 4;
+        l.abbrev = prefixes_unique(f, l.classes, letters) ? letters : 0;
+        l.col_w = letters + 1;
+    }
+    l.col_w = l.col_w < l.number_w + 2 ? l.number_w + 2 : l.col_w;
     return l;
 }
 
 /* Cells of the matrix the view needs, with its title and the summary line. */
-static void confusion_size(const nn_confusion *cm, int *width, int *height)
+static void confusion_size(const nn_confusion *cm, const viz_frame *f, int *width, int *height)
 {
-    confusion_layout l = confusion_measure(cm);
+    confusion_layout l = confusion_measure(cm, f);
     *width = l.label_w + (int)l.classes * l.col_w;
-    *width = *width < CONFUSION_TEXT_W ? CONFUSION_TEXT_W : *width;
+    int text_w = CONFUSION_TEXT_W + (l.abbrev ? 10 : l.named ? 12 : 0);  /* the legend line */
+    *width = *width < text_w ? text_w : *width;
     *height = (int)l.classes + 4;  /* title, legend, header, summary */
 }
 
@@ -180,7 +270,11 @@ static void draw_confusion_row(viz_canvas *c, int x, int y, const nn_confusion *
     size_t row_total = 0;
     for (size_t k = 0; k < l->classes; k++)
         row_total += row[k];
-    viz_textf(c, x, y, l->label_w, VIZ_TITLE_PEN, "%*zu", l->label_w - 1, truth);
+    if (l->named)
+        viz_textf(c, x, y, l->label_w - 1, VIZ_TITLE_PEN, "%*zu %s", l->number_w + 1, truth,
+                  l->f->class_names[truth]);
+    else
+        viz_textf(c, x, y, l->label_w, VIZ_TITLE_PEN, "%*zu", l->label_w - 1, truth);
     for (size_t k = 0; k < l->classes; k++) {
         int cx = x + l->label_w + (int)k * l->col_w;
         viz_pen pen = confusion_pen(row[k], row_total, k == truth);
@@ -203,24 +297,38 @@ static bool worst_confusion(const nn_confusion *cm, const confusion_layout *l, c
                 truth = t;
                 predicted = p;
             }
+    char a[24], b[24];
     if (best > 0)
-        snprintf(buf, size, "most mixed up: true %zu seen as %zu, %zu time%s", truth,
-                 predicted, best, best == 1 ? "" : "s");
+        snprintf(buf, size, "most mixed up: true %s seen as %s, %zu time%s",
+                 class_label(l->f, truth, a, sizeof a), class_label(l->f, predicted, b, sizeof b),
+                 best, best == 1 ? "" : "s");
     return best > 0;
 }
 
-static void draw_confusion(viz_canvas *c, viz_rect area, const nn_confusion *cm)
+static void draw_confusion(viz_canvas *c, viz_rect area, const nn_confusion *cm,
+                           const viz_frame *f)
 {
-    confusion_layout l = confusion_measure(cm);
+    confusion_layout l = confusion_measure(cm, f);
     viz_textf(c, area.x, area.y, area.w, VIZ_TITLE_PEN,
               "evaluate's confusion matrix (%zu example%s)", l.total, l.total == 1 ? "" : "s");
-    viz_text(c, area.x, area.y + 1, area.w, VIZ_PLAIN, "rows: true class, columns: predicted");
-    for (size_t k = 0; k < l.classes; k++)
-        viz_textf(c, area.x + l.label_w + (int)k * l.col_w, area.y + 2, l.col_w, VIZ_TITLE_PEN,
-                  "%*zu", l.col_w, k);
+    if (l.abbrev)
+        viz_textf(c, area.x, area.y + 1, area.w, VIZ_PLAIN,
+                  "rows: true class, columns: predicted (first %d letters)", l.abbrev);
+    else
+        viz_text(c, area.x, area.y + 1, area.w, VIZ_PLAIN, l.named
+                 ? "rows: true class, columns: predicted (by number)"
+                 : "rows: true class, columns: predicted");
+    for (size_t k = 0; k < l.classes; k++) {
+        int cx = area.x + l.label_w + (int)k * l.col_w;
+        if (l.abbrev)
+            viz_textf(c, cx, area.y + 2, l.col_w, VIZ_TITLE_PEN, "%*.*s", l.col_w, l.abbrev,
+                      f->class_names[k]);
+        else
+            viz_textf(c, cx, area.y + 2, l.col_w, VIZ_TITLE_PEN, "%*zu", l.col_w, k);
+    }
     for (size_t t = 0; t < l.classes && (int)t + 3 < area.h; t++)
         draw_confusion_row(c, area.x, area.y + 3 + (int)t, cm, &l, t);
-    char sentence[96];
+    char sentence[256];
     if (worst_confusion(cm, &l, sentence, sizeof sentence) && (int)l.classes + 3 < area.h)
         viz_text(c, area.x, area.y + 3 + (int)l.classes, area.w, VIZ_PLAIN, sentence);
 }
@@ -294,20 +402,59 @@ static void draw_title(viz_canvas *c, viz_rect area, const nn_model *m)
     viz_text(c, area.x, area.y, area.w, VIZ_TITLE_PEN, title);
 }
 
+/* How the examples are laid out: thumbnail size, cells, how many fit. */
+typedef struct example_grid {
+    int img_w, img_h;        /* the thumbnail: columns, and pixels of height */
+    int text_w, cell_w, cell_h, per_row, rows;
+    bool two_lines;          /* the verdict's "predicted ..." on a line of its own */
+} example_grid;
+
+static example_grid grid_for(viz_rect area, const viz_frame *f, int img_h)
+{
+    const nn_model *m = f->model;
+    example_grid g = {0};
+    int name_w = label_width(f, nn_model_output_layer(m)->output->shape[1]);
+    g.two_lines = verdict_on_two_lines(name_w);
+    g.text_w = text_width(name_w);
+    g.img_h = m->x->ndim >= 3 ? img_h : 0;
+    g.img_w = g.img_h ? (int)(m->x->shape[2] * (size_t)g.img_h / m->x->shape[1]) : 0;
+    int text_h = TOP + 1 + g.two_lines, img_rows = viz_heatmap_rows(g.img_h);
+    g.cell_w = g.img_w + (g.img_w ? 1 : 0) + g.text_w + 2;
+    g.cell_h = (img_rows > text_h ? img_rows : text_h) + 1;
+    g.per_row = area.w / g.cell_w > 0 ? area.w / g.cell_w : 1;
+    g.rows = (area.h - 1) / g.cell_h;
+    return g;
+}
+
+/* The largest thumbnails the area allows: the image's own height (to 32
+ * pixels) if four examples fit so, else 16 pixels if two do (twice the
+ * small ones), else 8 (or fewer, if the batch is smaller). */
+static example_grid choose_grid(viz_rect area, const viz_frame *f)
+{
+    const nn_model *m = f->model;
+    int native = m->x->ndim >= 3 ? (int)m->x->shape[1] : 0;
+    int sizes[2] = {native > 16 && native <= 32 ? native : 0, 16}, wanted[2] = {4, 2};
+    for (int k = 0; k < 2; k++) {
+        int want = (size_t)wanted[k] < m->batch ? wanted[k] : (int)m->batch;
+        if (sizes[k] == 0)
+            continue;
+        example_grid g = grid_for(area, f, sizes[k]);
+        if (g.per_row * g.rows >= want && g.cell_w <= area.w)
+            return g;
+    }
+    return grid_for(area, f, 2 * (TOP + 1));  /* as tall as the text beside it */
+}
+
 static void draw_examples(viz_canvas *c, viz_rect area, viz_frame *f)
 {
     const nn_model *m = f->model;
     draw_title(c, area, m);
-    bool image = m->x->ndim >= 3;
-    int img_h = image ? 2 * (TOP + 1) : 0;  /* as tall as the text beside it */
-    int img_w = image ? (int)(m->x->shape[2] * (size_t)img_h / m->x->shape[1]) : 0;
-    int cell_w = img_w + (image ? 1 : 0) + TEXT_W + 2, cell_h = TOP + 2;
-    int per_row = area.w / cell_w > 0 ? area.w / cell_w : 1, rows = (area.h - 1) / cell_h;
-    int fits = per_row * rows;
+    example_grid g = choose_grid(area, f);
+    int fits = g.per_row * g.rows;
     size_t first = fits > 0 && f->example > 0 ? (size_t)(f->example / fits * fits) : 0;
     for (int k = 0; k < fits && first + (size_t)k < m->batch; k++)
-        draw_example(c, area.x + k % per_row * cell_w, area.y + 2 + k / per_row * cell_h, img_w,
-                     img_h, m, first + (size_t)k);
+        draw_example(c, area.x + k % g.per_row * g.cell_w, area.y + 2 + k / g.per_row * g.cell_h,
+                     g.img_w, g.img_h, f, first + (size_t)k);
     if (fits > 0 && (size_t)fits < m->batch) {  /* say which, and how to see the others */
         size_t last = first + (size_t)fits < m->batch ? first + (size_t)fits : m->batch;
         char line[128];
@@ -338,7 +485,7 @@ void viz_draw_predictions(viz_canvas *c, viz_rect area, viz_frame *f)
         return;
     }
     int mw, mh;
-    confusion_size(cm, &mw, &mh);
+    confusion_size(cm, f, &mw, &mh);
     viz_rect examples = area, confusion = area;
     if (problem) {
         examples.h = 0;
@@ -352,5 +499,5 @@ void viz_draw_predictions(viz_canvas *c, viz_rect area, viz_frame *f)
     if (examples.h > 0)
         draw_examples(c, examples, f);
     if (confusion.h >= 4)
-        draw_confusion(c, confusion, cm);
+        draw_confusion(c, confusion, cm, f);
 }

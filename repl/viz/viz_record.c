@@ -2,6 +2,7 @@
 #include "viz_record.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,9 +35,11 @@ void viz_record_free(viz_record *r)
     series_free(&r->val_loss);
     series_free(&r->val_accuracy);
     series_free(&r->epoch_ends);
+    free(r->rate_changes);
     free(r->previous);
     free(r->update_norm);
     viz_grad_history_free(&r->gradients);
+    viz_record_set_class_names(r, NULL, 0);
     nn_confusion_free(&r->confusion);
     viz_record_init(r);
 }
@@ -44,9 +47,41 @@ void viz_record_free(viz_record *r)
 void viz_record_clear(viz_record *r)
 {
     nn_confusion kept = r->confusion;
+    char **names = r->class_names;
+    size_t count = r->class_count;
     r->confusion = (nn_confusion){0};
+    r->class_names = NULL;
+    r->class_count = 0;
     viz_record_free(r);
     r->confusion = kept;
+    r->class_names = names;
+    r->class_count = count;
+}
+
+static void free_names(char **names, size_t count)
+{
+    for (size_t i = 0; names && i < count; i++)
+        free(names[i]);
+    free(names);
+}
+
+bool viz_record_set_class_names(viz_record *r, const char *const *names, size_t count)
+{
+    char **copy = count ? calloc(count, sizeof *copy) : NULL;
+    if (count && !copy)
+        return false;
+    for (size_t i = 0; i < count; i++) {
+        copy[i] = malloc(strlen(names[i]) + 1);
+        if (!copy[i]) {
+            free_names(copy, i);
+            return false;
+        }
+        strcpy(copy[i], names[i]);
+    }
+    free_names(r->class_names, r->class_count);
+    r->class_names = copy;
+    r->class_count = count;
+    return true;
 }
 
 bool viz_record_batch(viz_record *r, double loss, double accuracy)
@@ -64,6 +99,22 @@ bool viz_record_epoch(viz_record *r, double val_loss, double val_accuracy)
 {
     return series_push(&r->val_loss, val_loss) && series_push(&r->val_accuracy, val_accuracy) &&
            series_push(&r->epoch_ends, (double)r->loss.count);
+}
+
+bool viz_record_rate_change(viz_record *r, double from, double to, const char *by)
+{
+    if (r->rate_change_count == r->rate_change_capacity) {
+        size_t capacity = r->rate_change_capacity ? 2 * r->rate_change_capacity : 16;
+        viz_rate_change *changes = realloc(r->rate_changes, capacity * sizeof *changes);
+        if (!changes)
+            return false;
+        r->rate_changes = changes;
+        r->rate_change_capacity = capacity;
+    }
+    viz_rate_change *change = &r->rate_changes[r->rate_change_count++];
+    *change = (viz_rate_change){r->loss.count, from, to, ""};
+    snprintf(change->by, sizeof change->by, "%s", by ? by : "code");
+    return true;
 }
 
 size_t viz_param_offset(const nn_model *m, const nn_layer *layer, int p)

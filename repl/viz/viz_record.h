@@ -26,10 +26,21 @@ typedef struct viz_series {
     size_t count, capacity;
 } viz_series;
 
+/* A change of the learning rate (the + and - keys, a callback, a call of
+ * nn.viz.learning_rate): `at` batches of the record had run before it, so
+ * batch at + 1 (1-based) was the first to train at the new rate. */
+typedef struct viz_rate_change {
+    size_t at;
+    double from, to;
+    char by[16];                         /* "key" for + and -, else "code" */
+} viz_rate_change;
+
 typedef struct viz_record {
     viz_series loss, accuracy;           /* per batch; accuracy NaN if unknown */
     viz_series val_loss, val_accuracy;   /* per epoch; NaN without validation data */
     viz_series epoch_ends;               /* batches recorded when each epoch ended */
+    viz_rate_change *rate_changes;       /* in the order they were made */
+    size_t rate_change_count, rate_change_capacity;
     /* the last update: a copy of the parameters at the previous batch's end,
      * and per layer the norm of what the update changed */
     nn_real *previous;
@@ -38,17 +49,25 @@ typedef struct viz_record {
     int layers;
     viz_grad_history gradients;          /* the last batches' gradients, binned */
     nn_confusion confusion;  /* of the last evaluate of a classifier; classes 0 until one */
+    char **class_names;      /* the classes' names (m.class_names), or NULL: numbers */
+    size_t class_count;
 } viz_record;
 
 void viz_record_init(viz_record *r);
 void viz_record_free(viz_record *r);
 /* Forget the history (a new model, or a new run). The confusion matrix
- * stays: it belongs to the last evaluate, not to a run. */
+ * and the class names stay: they belong to the model, not to a run. */
 void viz_record_clear(viz_record *r);
+/* Copy the names of the classes (count 0: forget them). False if out of
+ * memory (the old names stay). */
+bool viz_record_set_class_names(viz_record *r, const char *const *names, size_t count);
 
 /* Each returns false (and records nothing) when out of memory. */
 bool viz_record_batch(viz_record *r, double loss, double accuracy);
 bool viz_record_epoch(viz_record *r, double val_loss, double val_accuracy);
+/* The learning rate changed from `from` to `to` after the batches recorded
+ * so far; `by` says who changed it ("key", "code"). */
+bool viz_record_rate_change(viz_record *r, double from, double to, const char *by);
 /* After an update: measure what it changed since the last call, per layer
  * (the first call only takes the copy). */
 bool viz_record_update(viz_record *r, const nn_model *m);

@@ -54,6 +54,10 @@ typedef struct viz_frame {
     const nn_model *model;      /* NULL: the views say there is nothing yet */
     const viz_record *record;   /* NULL: no history */
     const nn_confusion *confusion;  /* the model's last evaluate's (its record's), or NULL */
+    /* the classes' names (predictions, feature maps' and LSTM's example
+     * label), or NULL: numbers */
+    const char *const *class_names;
+    int class_count;                /* how many */
     viz_view view;
     int layer;          /* the selected layer, 0-based; -1: follow the stepper */
     int channel;        /* featuremaps: selected channel; lstm: first unit shown */
@@ -61,8 +65,6 @@ typedef struct viz_frame {
     bool log_scale;     /* loss view: logarithmic y axis */
     bool shared_scale;  /* featuremaps, lstm: one colour scale for every map
                            (else each map its own) */
-    const char *const *class_names;  /* the data's class names, or NULL */
-    int class_count;                 /* how many */
     bool chrome;        /* tabs, status line and key strip around the view */
     const char *message;  /* for the status line, or NULL */
     bool no_position;     /* the status line without the stepper's position */

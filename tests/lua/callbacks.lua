@@ -177,7 +177,7 @@ h = m:fit(four_x, four_y, {epochs = 3, batch_size = 1, verbose = 0, validation_d
   {on_batch_end = function(batch) batches = batches + 1; if batch == 2 then m.stop_training = true end end,
    on_epoch_end = function(epoch, logs) ends[#ends + 1] = logs.val_loss ~= nil end}}})
 t.is({batches, h.epochs, ends}, {2, 1, {true}}, 'm.stop_training in a batch: fit stops after it, validates and ends the epoch')
-t.raises(function() m.stop_trainin = true end, 'model: cannot set m.stop_trainin; the one field a model takes is m.stop_training',
+t.raises(function() m.stop_trainin = true end, 'model: cannot set m.stop_trainin; the fields a model takes are m.stop_training',
          'a misspelt model field is refused')
 t.raises(function() m.stop_training = 1 end, 'model: m.stop_training should be true or false, got number', 'stop_training is a boolean')
 
