@@ -4,6 +4,8 @@
 --   nn.viz.open(model, x, y, opts)     the same, stepping through training on
 --                                      x, y with a debugger (as nn.debug)
 --   nn.viz.open(model, {view = 'lstm'})  open at a given view
+--   nn.viz.open(model, {view = 'saliency', x = images, example = 3})
+--                                      why the model calls images[3] what it does
 --   :viz                               at the REPL: on the debugger's model
 --   m:fit(x, y, {viz = true})          watch training live
 --
@@ -56,7 +58,7 @@ local keys = {
   {'p', 'p', 'pause or resume a continue or a training run', function(app) app:pause() end},
   {'+', '+ -', 'double or halve the learning rate', function(app) app:scale_learning_rate(2) end},
   {'-', nil, nil, function(app) app:scale_learning_rate(0.5) end},
-  {'tab', 'Tab', 'the next view (Shift-Tab the previous; 1-6 by number)',
+  {'tab', 'Tab', 'the next view (Shift-Tab the previous; 1-' .. #viz.views .. ' by number)',
    function(app) app:next_view(1) end},
   {'backtab', nil, nil, function(app) app:next_view(-1) end},
   {'up', 'Up Down', 'select a layer', function(app) app:select_layer(-1) end},
@@ -64,8 +66,11 @@ local keys = {
   {'left', 'Left Right', 'select a channel (feature maps) or unit (LSTM)',
    function(app) app:select_channel(-1) end},
   {'right', nil, nil, function(app) app:select_channel(1) end},
-  {'[', '[ ]', 'the previous or next example of the batch', function(app) app:select_example(-1) end},
+  {'[', '[ ]', 'the previous or next example of the batch (predictions: the one marked)',
+   function(app) app:select_example(-1) end},
   {']', nil, nil, function(app) app:select_example(1) end},
+  {'w', 'w', "why this prediction: the selected example's saliency; there, its feature maps",
+   function(app) app:why() end},
   {'f', 'f', 'follow the stepper again (forget the selected layer)', function(app) app.layer = nil end},
   {'l', 'l', 'logarithmic loss axis, on or off', function(app) app.log = not app.log end},
   {':', ':', 'a line of Lua, or a command without its colon (break dense_1)',
@@ -83,7 +88,7 @@ local function help_text()
   for _, row in ipairs(keys) do
     if row[2] then lines[#lines + 1] = string.format('%-11s %s', row[2], row[3]) end
   end
-  lines[#lines + 1] = string.format('%-11s %s', '1-6', table.concat(viz.views, ', '))
+  lines[#lines + 1] = string.format('%-11s %s', '1-' .. #viz.views, table.concat(viz.views, ', '))
   return table.concat(lines, NEWLINE)
 end
 
@@ -122,7 +127,8 @@ local function new_app(model, debugger, opts)
   if open_app then error('viz: the visualizer is already open', 0) end
   local app = setmetatable({
     model = model, debugger = debugger, view = opts.view or 'model',
-    layer = layer_number(model, opts.layer), channel = 1, example = 1, log = false,
+    layer = layer_number(model, opts.layer), channel = 1, example = opts.example or 1, log = false,
+    x = opts.x, class = opts.class,  -- the saliency view's examples and class, if given
   }, App)
   if not view_index(app.view) then
     error("viz: no view '" .. tostring(app.view) .. "' (" .. table.concat(viz.views, ', ') .. ')', 0)
@@ -141,7 +147,7 @@ end
 function App:draw()
   local shown, count = self.term:draw(self.view, {
     model = self.model, layer = self.layer, channel = self.channel, example = self.example,
-    log = self.log, message = self:status(), position = not self.fitting, keys = self:strip(),
+    x = self.x, class = self.class, log = self.log, message = self:status(), position = not self.fitting, keys = self:strip(),
     overlay = self.help and help_text() or self.output,
   })
   self.shown_layer, self.shown_count = shown, count
@@ -173,7 +179,7 @@ function App:press(key)
   if self.help then self.help = false return end  -- any key closes the help
   if self.output then self.output = nil return end  -- and a command's output
   if not self.fitting then self.notice = nil end
-  if key:match('^[1-6]$') then
+  if key:match('^[1-9]$') and viz.views[tonumber(key)] then
     self.view = viz.views[tonumber(key)]
   elseif key_actions[key] then
     key_actions[key](self)
@@ -199,8 +205,16 @@ function App:select_channel(delta)
   self.channel = math.max(1, math.min(self.channel + delta, math.max(count, 1)))
 end
 
+-- w: from any view, the saliency of the selected example ("why this
+-- prediction"); from the saliency view, that example's feature maps.
+function App:why()
+  self.view = self.view == 'saliency' and 'featuremaps' or 'saliency'
+end
+
 function App:select_example(delta)
   self.example = math.max(1, self.example + delta)
+  local examples = (self.view == 'predictions' or self.view == 'saliency') and self.shown_count
+  if examples and examples > 0 then self.example = math.min(self.example, examples) end
 end
 
 function App:scale_learning_rate(factor)

@@ -13,12 +13,12 @@
 #define CHROME_ROWS 3  /* tabs above; status line and key strip below */
 
 static const char *const view_names[VIZ_VIEW_COUNT] = {
-    "model", "featuremaps", "lstm", "loss", "gradients", "predictions",
+    "model", "featuremaps", "lstm", "loss", "gradients", "predictions", "saliency",
 };
 
 /* The smallest body each view can draw something useful in. */
 static const int min_body[VIZ_VIEW_COUNT][2] = {
-    {40, 8}, {50, 14}, {50, 14}, {40, 10}, {50, 8}, {40, 10},
+    {40, 8}, {50, 14}, {50, 14}, {40, 10}, {50, 8}, {40, 10}, {40, 10},
 };
 
 static const char default_keys[] =
@@ -46,6 +46,7 @@ viz_frame viz_frame_default(const nn_model *model, const viz_record *record)
     f.layer = -1;
     f.chrome = true;
     f.shown_layer = -1;
+    f.target_class = -1;
     return f;
 }
 
@@ -179,12 +180,25 @@ bool viz_fit_maps(size_t rows, size_t cols, int count, viz_rect area, int label_
 
 /* ---- the frame ---- */
 
+/* " 1 model   2 featuremaps ..."; where that is too wide, "1 model 2 ..."
+ * and then only the chosen view's name, so that every number shows. */
 static void draw_tabs(viz_canvas *c, const viz_frame *f)
 {
+    int wide = 0, narrow = 0;
+    for (int v = 0; v < VIZ_VIEW_COUNT; v++) {
+        wide += (int)strlen(view_names[v]) + 5;
+        narrow += (int)strlen(view_names[v]) + 3;
+    }
     int x = 0;
     for (int v = 0; v < VIZ_VIEW_COUNT; v++) {
         viz_pen pen = v == (int)f->view ? VIZ_SELECTED_PEN : VIZ_PLAIN;
-        x += viz_textf(c, x, 0, c->width - x, pen, " %d %s ", v + 1, view_names[v]);
+        const char *name = view_names[v];
+        if (wide <= c->width)
+            x += viz_textf(c, x, 0, c->width - x, pen, " %d %s ", v + 1, name);
+        else if (narrow <= c->width || v == (int)f->view)
+            x += viz_textf(c, x, 0, c->width - x, pen, "%d %s", v + 1, name);
+        else
+            x += viz_textf(c, x, 0, c->width - x, pen, "%d", v + 1);
         x += viz_text(c, x, 0, c->width - x, VIZ_PLAIN, " ");
     }
 }
@@ -285,7 +299,7 @@ typedef void (*view_fn)(viz_canvas *c, viz_rect area, viz_frame *f);
 
 static const view_fn view_functions[VIZ_VIEW_COUNT] = {
     viz_draw_model, viz_draw_featuremaps, viz_draw_lstm,
-    viz_draw_loss, viz_draw_gradients, viz_draw_predictions,
+    viz_draw_loss, viz_draw_gradients, viz_draw_predictions, viz_draw_saliency,
 };
 
 /* On a large terminal several views show at once: the chosen view on the

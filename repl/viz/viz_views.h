@@ -8,6 +8,7 @@
  *   gradients    per layer gradient and weight norms, update/weight ratio,
  *                histograms of the selected layer's weights and gradients
  *   predictions  examples of the batch with true and predicted class
+ *   saliency     why this prediction: an example beside |dL/dx|
  *
  * A view only reads: the model's tensors, its stepper and the record of the
  * run (viz_record.h). Everything it needs besides is in a viz_frame, so a
@@ -21,7 +22,7 @@
  *
  * The view files: viz_views.c (the frame, the model view, helpers shared by
  * the views), viz_featuremaps.c, viz_lstm.c, viz_loss.c, viz_gradients.c,
- * viz_predictions.c.
+ * viz_predictions.c, viz_saliency.c.
  */
 #ifndef VIZ_VIEWS_H
 #define VIZ_VIEWS_H
@@ -34,7 +35,7 @@
 
 typedef enum viz_view {
     VIZ_VIEW_MODEL, VIZ_VIEW_FEATUREMAPS, VIZ_VIEW_LSTM, VIZ_VIEW_LOSS,
-    VIZ_VIEW_GRADIENTS, VIZ_VIEW_PREDICTIONS, VIZ_VIEW_COUNT
+    VIZ_VIEW_GRADIENTS, VIZ_VIEW_PREDICTIONS, VIZ_VIEW_SALIENCY, VIZ_VIEW_COUNT
 } viz_view;
 
 /* "model", "featuremaps", ...; and back (false if unknown). */
@@ -56,6 +57,9 @@ typedef struct viz_frame {
     bool no_position;     /* the status line without the stepper's position */
     const char *keys;     /* the key strip, or NULL for the default */
     const char *overlay;  /* text in a box over the view (help), or NULL */
+    const nn_tensor *input; /* saliency: examples (N, input...), contiguous, to explain
+                               instead of the current batch's; or NULL */
+    long target_class;      /* saliency: the class to explain, -1 the predicted one */
     /* what was drawn, for the caller's arrow keys */
     int shown_layer;    /* the layer the view showed, or -1 */
     int shown_count;    /* how many channels (units) it has to choose from */
@@ -79,6 +83,7 @@ void viz_draw_lstm(viz_canvas *c, viz_rect area, viz_frame *f);
 void viz_draw_loss(viz_canvas *c, viz_rect area, viz_frame *f);
 void viz_draw_gradients(viz_canvas *c, viz_rect area, viz_frame *f);
 void viz_draw_predictions(viz_canvas *c, viz_rect area, viz_frame *f);
+void viz_draw_saliency(viz_canvas *c, viz_rect area, viz_frame *f);
 
 /* Pens the views share, so that a title looks the same everywhere. */
 #define VIZ_TITLE_PEN ((viz_pen){VIZ_DEFAULT, VIZ_DEFAULT, VIZ_BOLD})
