@@ -127,8 +127,8 @@ static void draw_title(viz_canvas *c, viz_rect area, const nn_saliency *s, size_
 {
     int n = viz_textf(c, area.x, area.y, area.w, VIZ_TITLE_PEN, "why example #%zu was called %zu",
                       number, s->predicted);
-    char p[24];
-    viz_format_number(s->probability, p, sizeof p);
+    char p[24];  /* four decimals: a sure 0.9996 must not read "1" */
+    snprintf(p, sizeof p, "%.4f", s->probability);
     if (s->target != s->predicted)
         n += viz_textf(c, area.x + n, area.y, area.w - n, VIZ_PLAIN, "; explaining class %zu",
                        s->target);
