@@ -251,14 +251,22 @@ static const nn_tensor *push_examples(lua_State *L, int opts, const nn_model *m,
                    "one; got %s", fn,
                    nn_shape_string(first->in_ndim, first->in_shape, want, sizeof want),
                    nn_shape_string(x->ndim, x->shape, got, sizeof got));
+    if (extra && nn_tensor_is_contiguous(x))  /* as it is: drawn every frame, never copied */
+        return x;
     size_t shape[NN_MAX_DIMS] = {extra ? x->shape[0] : 1};
     memcpy(shape + 1, first->in_shape, (size_t)first->in_ndim * sizeof(size_t));
-    nn_tensor *copy = NULL;  /* contiguous, and the shape the view reads */
-    lnn_check(L, nn_tensor_empty(&copy, first->in_ndim + 1, shape), fn);
-    lnn_push_tensor(L, copy);
-    lnn_check(L, nn_tensor_copy(copy, x), fn);
+    nn_tensor *examples = NULL;  /* contiguous (N, input...): a view when x is contiguous */
+    lnn_check(L, nn_tensor_reshape(&examples, x, first->in_ndim + 1, shape), fn);
+    lnn_push_tensor(L, examples);
+    if (!nn_tensor_is_contiguous(examples)) {  /* a strided view: read as rows, copied */
+        nn_tensor *copy = NULL;
+        lnn_check(L, nn_tensor_contiguous(&copy, examples), fn);
+        lnn_push_tensor(L, copy);
+        lua_remove(L, -2);
+        examples = copy;
+    }
     lua_remove(L, -2);
-    return copy;
+    return examples;
 }
 
 /* Everything but the size and style. Pushes the model and a record (or
@@ -589,7 +597,8 @@ bool lnn_viz_fit_batch(lnn_fit_viz *v, const nn_fit_report *r)
         viz_record_batch(v->record, v->model->stepper.loss, batch_accuracy(v));
     if (!v->app)
         return true;
-    viz_record_update(v->record, v->model);
+    if (!r->epoch_end)  /* an epoch's end changes no weight: it would measure 0 */
+        viz_record_update(v->record, v->model);
     double t = now();
     if (!r->epoch_end && t < v->next_draw)
         return true;

@@ -91,6 +91,15 @@ local got_other = so.gradient:totable()
 t.is_near(got_other[2][3][1], grad_other[2][3], 1e-6, 'class = k explains class k')
 t.is(so.class, other - 1, 'and says which class it explained')
 
+-- x given as a strided view (every other row of a larger tensor) or as
+-- one example: the same numbers
+local wide = nn.zeros(4, H, W, 1)
+for r = 1, H do for c = 1, W do wide[4][r][c][1] = image[r][c] end end
+local sv = nn.viz.saliency(m, wide:narrow(1, 3, 2), {example = 2})
+t.is_near(sv.gradient:totable()[2][3][1], grad[2][3], 1e-6, 'x as a narrowed view: the same dL/dx')
+local one = nn.viz.snapshot('saliency', {model = m, x = x[2], width = 80, height = 24})
+t.like(one, 'why example #1 was called ' .. (best - 1), 'x as one example (no batch axis)')
+
 -- ---- the picture: shades of |dL/dx| and the largest values ----
 
 -- Without colours a heatmap cell is a shade of its value on 0..largest:
