@@ -89,6 +89,8 @@ void nn_recurrent_free_buffers(nn_recurrent *rnn)
     nn_tensor_free(rnn->dh_next);
     nn_tensor_free(rnn->dx_gates);
     nn_tensor_free(rnn->dh_gates);
+    nn_tensor_free(rnn->dh_all);
+    rnn->dh_all = NULL;
     rnn->hidden = rnn->cell = rnn->gates = rnn->dh = rnn->dh_next = NULL;
     rnn->dx_gates = rnn->dh_gates = NULL;
 }
@@ -109,6 +111,7 @@ nn_status nn_recurrent_resize(nn_layer *layer)
     size_t width = rnn->blocks * units;
     NN_TRY(nn_tensor_zeros(&rnn->dx_gates, 3, (size_t[]){batch, steps, width}));
     NN_TRY(nn_tensor_zeros(&rnn->dh_gates, 3, (size_t[]){batch, steps, width}));
+    NN_TRY(nn_tensor_zeros(&rnn->dh_all, 3, (size_t[]){batch, steps, units}));
     return nn_tensor_zeros(&rnn->dh_next, 2, (size_t[]){batch, units});
 }
 
@@ -152,6 +155,9 @@ void nn_recurrent_begin(nn_layer *layer, nn_real *pre, const nn_real *bias)
         if (rnn->has_cell)
             memset(nn_tensor_data(rnn->cell) + b * stride, 0, units * sizeof(nn_real));
     }
+    /* no dL/dh_t yet in this pass: the strip of gradient through time
+     * must not show the last batch's */
+    nn_tensor_fill(rnn->dh_all, 0);
     if (bias)  /* start every row at the bias, then add x W */
         for (size_t r = 0; r < rows; r++)
             memcpy(pre + r * width, bias, width * sizeof *pre);
@@ -196,6 +202,8 @@ const nn_real *nn_recurrent_gather_dh(nn_layer *layer, size_t t)
             dy_t = dy + b * units;
         for (size_t j = 0; dy_t && j < units; j++)
             dh[b * units + j] += dy_t[j];
+        memcpy(nn_tensor_data(rnn->dh_all) + (b * steps + t) * units, dh + b * units,
+               units * sizeof *dh);  /* dL/dh_t, for the gradient-through-time strip */
     }
     return dh;
 }
@@ -273,6 +281,7 @@ nn_status nn_recurrent_state(const nn_layer *layer, nn_recurrent_view *out)
         .gates = rnn->gates ? nn_tensor_data(rnn->gates) : NULL,
         .hidden = nn_tensor_data(rnn->hidden),
         .cell = rnn->cell ? nn_tensor_data(rnn->cell) : NULL,
+        .grad_hidden = nn_tensor_data(rnn->dh_all),
     };
     return NN_OK;
 }

@@ -48,6 +48,10 @@ typedef struct nn_recurrent_view {
      * steps, so [b][0] is the zero start and [b][t + 1] is h_t (or c_t). */
     const nn_real *hidden;
     const nn_real *cell;      /* LSTM's cell state; NULL for the others */
+    /* (batch, timesteps, units): dL/dh_t, everything that reaches h_t (from
+     * the output and from step t+1), as backward step t gathered it; zeros
+     * for steps backward has not reached in this batch */
+    const nn_real *grad_hidden;
 } nn_recurrent_view;
 
 /* Errors: "dense_1: not a recurrent layer"; "lstm: no batch has been run yet". */
@@ -87,6 +91,8 @@ typedef struct nn_recurrent {
     /* backpropagation through time */
     nn_tensor *dh;          /* (B, units): dL/dh_t in the backward step for t */
     nn_tensor *dh_next;     /* (B, units): the part of it that came back from step t+1 */
+    nn_tensor *dh_all;      /* (B, T, units): every step's dh, kept for the visualizer
+                               (gradient through time) */
     /* kept for :explain: every step's dL/d(x_t W + b) and dL/d(h_{t-1} U),
      * (B, T, G*units) each (the same numbers except in GRU) */
     nn_tensor *dx_gates, *dh_gates;

@@ -349,9 +349,10 @@ static void push_sequence(lua_State *L, const nn_recurrent_view *v, const nn_rea
 }
 
 /* layer.state for a recurrent layer: {i = ..., f = ..., g = ..., o = ...,
- * c = ..., h = ...}, each (batch, timesteps, units): the gates after their
- * activations and the states after each timestep (zeros where the current
- * pass has not reached yet). */
+ * c = ..., h = ..., dh = ...}, each (batch, timesteps, units): the gates
+ * after their activations, the states after each timestep (zeros where the
+ * current pass has not reached yet) and dL/dh_t as the backward pass
+ * gathered it (zeros where it has not reached). */
 static int push_recurrent_state(lua_State *L, const nn_layer *layer)
 {
     nn_recurrent_view v;
@@ -369,6 +370,8 @@ static int push_recurrent_state(lua_State *L, const nn_layer *layer)
         push_sequence(L, &v, v.cell, true);
         lua_setfield(L, -2, "c");
     }
+    push_sequence(L, &v, v.grad_hidden, false);
+    lua_setfield(L, -2, "dh");
     lua_pushinteger(L, (lua_Integer)v.done);
     lua_setfield(L, -2, "done");
     return 1;

@@ -8,6 +8,7 @@
  *   nn.viz.learning_rate(m, 0.01)      -- read or set the optimizer's rate
  *   nn.viz.class_names(m, train.class_names)  -- as m.class_names = ...
  *                                      -- (a change goes into the record)
+ *   nn.viz.saliency(m, x, {example = 1, class = 7})  -- the saliency view's numbers
  *
  * and, for viz.lua, nn.viz.terminal(): the screen as an object (l_viz_term.c).
  *
@@ -31,6 +32,7 @@
 #include "l_viz.h"
 #include "lnn.h"
 #include "loss.h"
+#include "saliency.h"
 #include "viz_canvas.h"
 #include "viz_record.h"
 #include "viz_term.h"
@@ -204,8 +206,8 @@ nn_confusion *lnn_viz_confusion(lua_State *L, int model)
 static const char *const frame_keys[] = {
     "model", "width", "height", "ansi", "colors", "ascii", "layer", "channel", "unit",
     "example", "log", "frame", "message", "position", "keys", "overlay", "loss", "accuracy",
-    "val_loss", "val_accuracy", "x", "y", "shared", "learning_rate_changes", "class_names",
-    NULL};
+    "val_loss", "val_accuracy", "x", "y", "class", "shared", "learning_rate_changes",
+    "class_names", NULL};
 
 static viz_view check_view(lua_State *L, int i, const char *fn)
 {
@@ -213,7 +215,7 @@ static viz_view check_view(lua_State *L, int i, const char *fn)
     viz_view v;
     if (!viz_view_from_name(name, &v))
         luaL_error(L, "%s: no view '%s' (the views: model, featuremaps, lstm, loss, "
-                   "gradients, predictions, boundary)", fn, name);
+                   "gradients, predictions, saliency, boundary)", fn, name);
     return v;
 }
 
@@ -344,6 +346,43 @@ static const nn_model *push_model(lua_State *L, int opts, const char *fn)
     return lnn_check_model(L, lua_gettop(L), fn);
 }
 
+/* Option `x` (the saliency view): examples of the model's input shape,
+ * (N, input...) or one (input...), as a contiguous (N, input...) tensor
+ * pushed on the stack (nil if absent); NULL if absent. */
+static const nn_tensor *push_examples(lua_State *L, int opts, const nn_model *m, const char *fn)
+{
+    if (lua_getfield(L, opts, "x") == LUA_TNIL)
+        return NULL;
+    nn_tensor *x = lnn_check_tensor(L, -1, fn);
+    if (!m || m->num_layers == 0)
+        luaL_error(L, "%s: option x needs a model with layers to explain it", fn);
+    const nn_layer *first = m->layers[0];
+    int extra = x->ndim - first->in_ndim;
+    char want[96], got[96];
+    if ((extra != 0 && extra != 1) ||
+        memcmp(x->shape + extra, first->in_shape, (size_t)first->in_ndim * sizeof(size_t)) != 0)
+        luaL_error(L, "%s: option x should be examples of the model's input %s, (N, ...) or "
+                   "one; got %s", fn,
+                   nn_shape_string(first->in_ndim, first->in_shape, want, sizeof want),
+                   nn_shape_string(x->ndim, x->shape, got, sizeof got));
+    if (extra && nn_tensor_is_contiguous(x))  /* as it is: drawn every frame, never copied */
+        return x;
+    size_t shape[NN_MAX_DIMS] = {extra ? x->shape[0] : 1};
+    memcpy(shape + 1, first->in_shape, (size_t)first->in_ndim * sizeof(size_t));
+    nn_tensor *examples = NULL;  /* contiguous (N, input...): a view when x is contiguous */
+    lnn_check(L, nn_tensor_reshape(&examples, x, first->in_ndim + 1, shape), fn);
+    lnn_push_tensor(L, examples);
+    if (!nn_tensor_is_contiguous(examples)) {  /* a strided view: read as rows, copied */
+        nn_tensor *copy = NULL;
+        lnn_check(L, nn_tensor_contiguous(&copy, examples), fn);
+        lnn_push_tensor(L, copy);
+        lua_remove(L, -2);
+        examples = copy;
+    }
+    lua_remove(L, -2);
+    return examples;
+}
+
 /* Everything but the size and style. Pushes the model and a record (or
  * nils): they must stay on the stack while the frame is drawn. */
 viz_frame lnn_viz_read_frame(lua_State *L, int view_index, int opts, const char *fn)
@@ -383,6 +422,13 @@ viz_frame lnn_viz_read_frame(lua_State *L, int view_index, int opts, const char 
     f.no_position = !lnn_opt_boolean(L, opts, "position", true, fn);
     f.keys = lnn_opt_string(L, opts, "keys", NULL, fn);
     f.overlay = lnn_opt_string(L, opts, "overlay", NULL, fn);
+    f.target_class = (long)lnn_opt_integer(L, opts, "class", -1, fn);
+    /* stays on the stack while drawing (nil for the other views, whose x, if
+     * any, is the boundary view's points) */
+    if (f.view == VIZ_VIEW_SALIENCY)
+        f.input = push_examples(L, opts, f.model, fn);
+    else
+        lua_pushnil(L);
     if (f.channel < 0 || f.example < 0)
         luaL_error(L, "%s: channel, unit and example count from 1", fn);
     return f;
@@ -407,7 +453,8 @@ static viz_style read_style(lua_State *L, int opts, bool ansi, const char *fn)
 }
 
 /* nn.viz.snapshot(view, {model =, width = 80, height = 24, ansi = false,
- * colors =, ascii =, layer =, channel =, example =, log =, frame = true, ...}):
+ * colors =, ascii =, layer =, channel =, example =, log =, frame = true, x =,
+ * class =, ...}):
  * the view as text. Plain text is drawn without colours (heatmaps as
  * shades), so that the text alone carries the picture. */
 static int l_snapshot(lua_State *L)
@@ -630,6 +677,53 @@ static int l_learning_rate(lua_State *L)
     return 1;
 }
 
+/* nn.viz.saliency(model, x[, {example = 1, class =}]): the numbers the
+ * saliency view draws (saliency.h) for one example of x ((N, input...) or
+ * one (input...)): {gradient = dL/dx (input...), signed; predicted, class
+ * (the one explained, 0-based as the labels), probability = p(class),
+ * loss = -log p(class)}. */
+static int l_saliency(lua_State *L)
+{
+    const char *fn = "saliency";
+    static const char *const keys[] = {"example", "class", NULL};
+    nn_model *m = lnn_check_model(L, 1, fn);
+    if (lua_isnoneornil(L, 3)) {
+        lua_settop(L, 2);
+        lua_newtable(L);
+    }
+    luaL_checktype(L, 3, LUA_TTABLE);
+    lnn_check_options(L, 3, keys, fn);
+    lua_Integer example = lnn_opt_integer(L, 3, "example", 1, fn);
+    long target = (long)lnn_opt_integer(L, 3, "class", -1, fn);
+    lua_createtable(L, 0, 1);  /* push_examples reads option x of a table */
+    lua_pushvalue(L, 2);
+    lua_setfield(L, -2, "x");
+    if (m->num_layers == 0)
+        return luaL_error(L, "%s: the model has no layers yet", fn);
+    const nn_tensor *x = push_examples(L, lua_gettop(L), m, fn);
+    if (!x)
+        return luaL_error(L, "%s: expected examples x as the second argument", fn);
+    if (example < 1 || (size_t)example > x->shape[0])
+        return luaL_error(L, "%s: example %d is out of range (x has %d)", fn, (int)example,
+                          (int)x->shape[0]);
+    size_t size = nn_tensor_numel(x) / x->shape[0];
+    nn_saliency s;
+    lnn_check(L, nn_saliency_compute(m, nn_tensor_data(x) + (size_t)(example - 1) * size,
+                                     target, &s), fn);
+    lua_createtable(L, 0, 5);
+    lnn_push_tensor(L, s.gradient);  /* the table's now */
+    lua_setfield(L, -2, "gradient");
+    lua_pushinteger(L, (lua_Integer)s.predicted);
+    lua_setfield(L, -2, "predicted");
+    lua_pushinteger(L, (lua_Integer)s.target);
+    lua_setfield(L, -2, "class");
+    lua_pushnumber(L, s.probability);
+    lua_setfield(L, -2, "probability");
+    lua_pushnumber(L, s.loss);
+    lua_setfield(L, -2, "loss");
+    return 1;
+}
+
 static int l_last_model(lua_State *L)
 {
     lua_getfield(L, LUA_REGISTRYINDEX, LAST_MODEL_KEY);
@@ -771,6 +865,7 @@ void lnn_open_viz(lua_State *L)
         {"record", l_record}, {"record_gradients", l_record_gradients}, {"history", l_history}, {"clear", l_clear},
         {"learning_rate", l_learning_rate}, {"terminal", lnn_viz_terminal},
         {"class_names", l_class_names},
+        {"saliency", l_saliency},
         {"last_model", l_last_model}, {"clock", l_clock}, {"interrupt", l_interrupt},
         {NULL, NULL}};
     luaL_newmetatable(L, LNN_CANVAS);

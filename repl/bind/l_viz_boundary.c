@@ -179,8 +179,13 @@ static void push_points(lua_State *L, int opts, int model, viz_frame *f, const c
 void lnn_viz_boundary_frame(lua_State *L, int opts, int model, viz_frame *f, const char *fn)
 {
     model = f->model ? lua_absindex(L, model) : 0;
+    if (f->view != VIZ_VIEW_BOUNDARY) {  /* x is then the saliency view's examples */
+        lua_pushnil(L);
+        lua_pushnil(L);
+        return;
+    }
     push_points(L, opts, model, f, fn);
-    if (f->view != VIZ_VIEW_BOUNDARY || !f->model)
+    if (!f->model)
         return;
     clone_box *box = push_clone(L, model, f->model);
     if (!box) {  /* the view will say why there is no classifier */

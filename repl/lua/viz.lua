@@ -4,6 +4,8 @@
 --   nn.viz.open(model, x, y, opts)     the same, stepping through training on
 --                                      x, y with a debugger (as nn.debug)
 --   nn.viz.open(model, {view = 'lstm'})  open at a given view
+--   nn.viz.open(model, {view = 'saliency', x = images, example = 3})
+--                                      why the model calls images[3] what it does
 --   :viz                               at the REPL: on the debugger's model
 --   m:fit(x, y, {viz = true})          watch training live
 --
@@ -56,7 +58,7 @@ local keys = {
   {'p', 'p', 'pause or resume a continue or a training run', function(app) app:pause() end},
   {'+', '+ -', 'double or halve the learning rate (marked on the loss curve)', function(app) app:scale_learning_rate(2) end},
   {'-', nil, nil, function(app) app:scale_learning_rate(0.5) end},
-  {'tab', 'Tab', 'the next view (Shift-Tab the previous; 1-7 by number)',
+  {'tab', 'Tab', 'the next view (Shift-Tab the previous; 1-' .. #viz.views .. ' by number)',
    function(app) app:next_view(1) end},
   {'backtab', nil, nil, function(app) app:next_view(-1) end},
   {'up', 'Up Down', 'select a layer', function(app) app:select_layer(-1) end},
@@ -64,8 +66,11 @@ local keys = {
   {'left', 'Left Right', 'select a channel (feature maps) or unit (LSTM)',
    function(app) app:select_channel(-1) end},
   {'right', nil, nil, function(app) app:select_channel(1) end},
-  {'[', '[ ]', 'the previous or next example of the batch', function(app) app:select_example(-1) end},
+  {'[', '[ ]', 'the previous or next example (the one predictions marks)',
+   function(app) app:select_example(-1) end},
   {']', nil, nil, function(app) app:select_example(1) end},
+  {'w', 'w', 'why this prediction (saliency); from there, its feature maps',
+   function(app) app:why() end},
   {'f', 'f', 'follow the stepper again (forget the selected layer)', function(app) app.layer = nil end},
   {'l', 'l', 'logarithmic loss axis (labelled 1e-1, 1e0, ...), on or off', function(app) app.log = not app.log end},
   {'g', 'g', 'one scale for all feature maps (and LSTM c), or each its own',
@@ -124,8 +129,9 @@ local function new_app(model, debugger, opts)
   if open_app then error('viz: the visualizer is already open', 0) end
   local app = setmetatable({
     model = model, debugger = debugger, view = opts.view or 'model',
-    layer = layer_number(model, opts.layer), channel = 1, example = 1, log = false,
+    layer = layer_number(model, opts.layer), channel = 1, example = opts.example or 1, log = false,
     shared = false, class_names = opts.class_names,
+    x = opts.x, class = opts.class,  -- the saliency view's examples and class, if given
   }, App)
   if not view_index(app.view) then
     error("viz: no view '" .. tostring(app.view) .. "' (" .. table.concat(viz.views, ', ') .. ')', 0)
@@ -144,7 +150,7 @@ end
 function App:draw()
   local shown, count = self.term:draw(self.view, {
     model = self.model, layer = self.layer, channel = self.channel, example = self.example,
-    log = self.log, shared = self.shared, class_names = self.class_names, message = self:status(), position = not self.fitting, keys = self:strip(),
+    x = self.x, class = self.class, log = self.log, shared = self.shared, class_names = self.class_names, message = self:status(), position = not self.fitting, keys = self:strip(),
     overlay = self.help and help_text() or self.output,
   })
   self.shown_layer, self.shown_count = shown, count
@@ -202,8 +208,16 @@ function App:select_channel(delta)
   self.channel = math.max(1, math.min(self.channel + delta, math.max(count, 1)))
 end
 
+-- w: from any view, the saliency of the selected example ("why this
+-- prediction"); from the saliency view, that example's feature maps.
+function App:why()
+  self.view = self.view == 'saliency' and 'featuremaps' or 'saliency'
+end
+
 function App:select_example(delta)
   self.example = math.max(1, self.example + delta)
+  local examples = (self.view == 'predictions' or self.view == 'saliency') and self.shown_count
+  if examples and examples > 0 then self.example = math.min(self.example, examples) end
 end
 
 function App:scale_learning_rate(factor)

@@ -16,8 +16,19 @@
  * through time walking back right to left.
  *
  * Gates are drawn on fixed scales (0..1 for sigmoid gates, -1..1 for tanh
- * candidates and h), so that a gate's colour means the same at every step;
- * the cell state, which is unbounded, on its own symmetric range.
+ * candidates and h), so that a gate's colour means the same at every step
+ * and in every example; the cell state, which is unbounded, on one
+ * symmetric range for the whole batch (the largest |c| of any example), so
+ * that [ and ] compare examples on the same scale. Rows are units: their
+ * numbers (u5) run down the label column where it has room.
+ *
+ * Beside the maps, when there is room, the layer's input for the example
+ * (for a model reading an image row by row, the image), with the row being
+ * read marked ▶. Under them, once backpropagation through time has run,
+ * the gradient through time: ||dL/dh_t|| of the example per timestep, as
+ * bars on a log scale, with a sentence saying how much it shrinks (or
+ * grows) from the last timestep back to the first: the vanishing gradient
+ * lesson 11 and 13 talk about, measured.
  */
 #include <math.h>
 #include <stdio.h>
@@ -125,6 +136,24 @@ static lstm_layout choose_layout(viz_rect area, int maps, size_t timesteps, int 
     return best;
 }
 
+/* Row r of a map holds pixels 2r and 2r+1, unit u pixels u*sy onwards:
+ * "u7" for the unit that starts on the row ("u7,8" for two), right-aligned
+ * in the label column; nothing when none starts there. */
+static void draw_unit_label(viz_canvas *c, int x, int y, int r, const lstm_layout *lay,
+                            int first_unit)
+{
+    int from = (2 * r + lay->sy - 1) / lay->sy, to = (2 * r + 1) / lay->sy;  /* units starting */
+    if (from > to || from >= lay->units)
+        return;
+    to = to < lay->units ? to : lay->units - 1;
+    char label[32];
+    if (from == to)
+        snprintf(label, sizeof label, "u%d", first_unit + from + 1);
+    else
+        snprintf(label, sizeof label, "u%d,%d", first_unit + from + 1, first_unit + to + 1);
+    viz_textf(c, x, y, LABEL_W - 1, VIZ_DIM_PEN, "%*s", LABEL_W - 2, label);
+}
+
 static void draw_state_map(viz_canvas *c, int x, int y, const lstm_layout *lay,
                            const state_map *map, const nn_recurrent_view *v, size_t done,
                            int first_unit, const viz_scale *cell_scale)
@@ -147,6 +176,8 @@ static void draw_state_map(viz_canvas *c, int x, int y, const lstm_layout *lay,
         viz_range_text(lo, hi, range, sizeof range);
         viz_text(c, x, y + 1, LABEL_W - 1, VIZ_DIM_PEN, range);
     }
+    for (int r = 3; r < rows; r++)  /* below the range: the units starting on each row */
+        draw_unit_label(c, x, y + r, r, lay, first_unit);
     if (done > 0)
         viz_heatmap(c, x + LABEL_W, y, (int)done * lay->sx, lay->units * lay->sy, grid, scale);
     const char *dot = c->style.unicode ? "·" : ".";
@@ -240,6 +271,142 @@ static void draw_key(viz_canvas *c, int x, int y, int width, int gates, bool has
                         : "g: c on one scale for every example");
 }
 
+/* ---- the cell state's scale, shared by the batch's examples ---- */
+
+static double batch_abs_max(const nn_real *states, const nn_recurrent_view *v, size_t done,
+                            int first_unit, int units)
+{
+    double a = 1e-12;
+    for (size_t b = 0; b < v->batch; b++)
+        for (size_t t = 0; t < done; t++)
+            for (int j = first_unit; j < first_unit + units; j++)
+                a = fmax(a, fabs(states[(b * (v->timesteps + 1) + t + 1) * v->units + (size_t)j]));
+    return a;
+}
+
+/* ---- the gradient through time ---- */
+
+#define STRIP_ROWS 3   /* the bars' height */
+#define STRIP_H (STRIP_ROWS + 2)  /* with the title above and the sentence below */
+
+/* How many timesteps backward has reached in this batch (it goes T-1 .. 0);
+ * outside a stepped batch, all of them. */
+static size_t backward_done(const nn_model *m, int layer, size_t timesteps)
+{
+    const nn_stepper *s = &m->stepper;
+    if (!s->loaded)
+        return timesteps;
+    for (size_t k = 0; k < s->length; k++)
+        if (s->program[k].phase == NN_PHASE_BACKWARD && s->program[k].layer == layer)
+            return s->cursor <= k ? 0 : (s->cursor - k < timesteps ? s->cursor - k : timesteps);
+    return timesteps;
+}
+
+/* ||dL/dh_t|| of example e for every t (0 where backward has not been). */
+static void gradient_norms(const nn_recurrent_view *v, size_t e, double *norms)
+{
+    for (size_t t = 0; t < v->timesteps; t++) {
+        const nn_real *dh = v->grad_hidden + (e * v->timesteps + t) * v->units;
+        double sum = 0;
+        for (size_t j = 0; j < v->units; j++)
+            sum += (double)dh[j] * dh[j];
+        norms[t] = sqrt(sum);
+    }
+}
+
+/* "||dL/dh_t|| from t=28 0.0674 back to t=1 0.00319: 21x smaller" */
+static void draw_strip_sentence(viz_canvas *c, int x, int y, int width, const double *norms,
+                                size_t first, size_t last)
+{
+    char a[24], b[24];
+    viz_format_number(norms[last], a, sizeof a);
+    viz_format_number(norms[first], b, sizeof b);
+    int n = viz_textf(c, x, y, width, VIZ_PLAIN, "from t=%zu %s back to t=%zu %s", last + 1, a,
+                      first + 1, b);
+    if (norms[first] > 0 && norms[last] > 0 && first != last) {
+        double ratio = norms[last] / norms[first];
+        bool smaller = ratio >= 1;
+        viz_textf(c, x + n, y, width - n, VIZ_PEN(smaller && ratio >= 100 ? VIZ_YELLOW : VIZ_DEFAULT),
+                  ": %.3gx %s", smaller ? ratio : 1 / ratio, smaller ? "smaller" : "larger");
+    }
+}
+
+static void draw_gradient_strip(viz_canvas *c, int x, int y, int width, const lstm_layout *lay,
+                                const nn_recurrent_view *v, size_t e, size_t reached)
+{
+    viz_textf(c, x, y, width, VIZ_TITLE_PEN, "gradient through time: ||dL/dh_t|| of example %zu",
+              e + 1);
+    double norms[NN_RECURRENT_MAX_TIMESTEPS > 4096 ? 4096 : NN_RECURRENT_MAX_TIMESTEPS];
+    size_t T = v->timesteps < 4096 ? v->timesteps : 4096, first = T - (reached < T ? reached : T);
+    gradient_norms(v, e, norms);
+    double lo = INFINITY, hi = 0;
+    for (size_t t = first; t < T; t++)
+        if (norms[t] > 0) {
+            lo = fmin(lo, norms[t]);
+            hi = fmax(hi, norms[t]);
+        }
+    if (reached == 0 || hi == 0) {
+        viz_text(c, x, y + 1, width, VIZ_DIM_PEN, "(after a backward pass through this layer)");
+        return;
+    }
+    char range[48];
+    viz_format_number(hi, range, sizeof range);
+    viz_textf(c, x, y + 1, LABEL_W - 1, VIZ_DIM_PEN, "hi %s", range);
+    viz_format_number(lo, range, sizeof range);
+    viz_textf(c, x, y + 2, LABEL_W - 1, VIZ_DIM_PEN, "lo %s", range);
+    viz_text(c, x, y + 3, LABEL_W - 1, VIZ_DIM_PEN, "log scale");
+    for (size_t t = first; t < T; t++) {
+        /* on a log scale from lo (a sliver) to hi (full height) */
+        double span = log10(hi) - log10(lo);
+        double fraction = norms[t] <= 0 ? 0
+                          : span > 0 ? 0.1 + 0.9 * (log10(norms[t]) - log10(lo)) / span : 1;
+        int bar_w = lay->sx > 2 ? lay->sx - 1 : lay->sx;
+        for (int col = 0; col < bar_w; col++)
+            viz_vbar(c, x + LABEL_W + (int)t * lay->sx + col, y + STRIP_ROWS, STRIP_ROWS, fraction,
+                     VIZ_PEN(VIZ_MAGENTA));
+    }
+    draw_strip_sentence(c, x, y + STRIP_ROWS + 1, width, norms, first, T - 1);
+}
+
+/* ---- the input being read ---- */
+
+/* Example e of the layer's input (B, T, F): timesteps down, features
+ * across, the timestep being read (or back-propagated) marked. */
+static void draw_layer_input(viz_canvas *c, viz_rect r, const nn_layer *layer, size_t e,
+                             long marked, bool backward)
+{
+    const nn_tensor *x = layer->input;
+    size_t T = x->shape[1], F = x->shape[2];
+    viz_grid grid = {nn_tensor_data(x) + e * T * F, T, F, (ptrdiff_t)F, 1};
+    viz_rect maps = {r.x + 2, r.y + 1, r.w - 2, r.h - 1};
+    viz_map_grid g;
+    if (!viz_fit_maps(T, F, 1, maps, 10, &g))
+        return;
+    double lo, hi;
+    viz_grid_range(grid, &lo, &hi);
+    if (marked >= 0)
+        viz_textf(c, r.x, r.y, r.w, VIZ_TITLE_PEN,
+                  backward ? "input t=%ld, backward" : "input, reading t=%ld", marked + 1);
+    else
+        viz_text(c, r.x, r.y, r.w, VIZ_TITLE_PEN, "input x_t, t down");
+    viz_heatmap(c, maps.x, maps.y, g.map_w, g.map_h, grid, viz_scale_for(lo, hi));
+    if (marked >= 0)  /* the cell row holding timestep t's pixels */
+        viz_put(c, r.x, maps.y + (int)((size_t)marked * (size_t)g.map_h / T) / 2,
+                viz_sym(c, VIZ_SYM_CURSOR), (viz_pen){VIZ_CYAN, VIZ_DEFAULT, VIZ_BOLD});
+}
+
+/* The input panel's width, or 0 when the maps need the room: it is shown
+ * when two maps a row still fit beside it. */
+static int input_panel_width(viz_rect area, const nn_layer *layer, size_t timesteps)
+{
+    if (!layer->input || layer->input->ndim != 3)
+        return 0;
+    int want = (int)layer->input->shape[2] + 3;  /* marker, map, gap */
+    want = want < 20 ? 20 : (want > area.w / 3 ? area.w / 3 : want);
+    int two_maps = 2 * (LABEL_W + (int)timesteps + GAP);
+    return area.w - want >= two_maps ? want : 0;
+}
+
 void viz_draw_lstm(viz_canvas *c, viz_rect area, viz_frame *f)
 {
     const nn_model *m = f->model;
@@ -263,7 +430,9 @@ void viz_draw_lstm(viz_canvas *c, viz_rect area, viz_frame *f)
     state_map maps[MAX_MAPS];
     int count = collect_maps(&v, e, maps);
     bool key = area.h >= 12;  /* a line for the key, when the maps can spare it */
-    viz_rect grid = {area.x, area.y + 2, area.w, area.h - 2 - key};
+    bool strip = area.h >= 18;  /* and the gradient through time */
+    int panel = input_panel_width(area, m->layers[layer], v.timesteps);
+    viz_rect grid = {area.x, area.y + 2, area.w - panel, area.h - 2 - key - (strip ? STRIP_H : 0)};
     lstm_layout lay = choose_layout(grid, count, v.timesteps, (int)v.units);
     if (lay.units == 0) {
         viz_message(c, area, "(no room for the maps)");
@@ -278,6 +447,19 @@ void viz_draw_lstm(viz_canvas *c, viz_rect area, viz_frame *f)
     const nn_step *next = viz_next_step(m);
     long marked = next && next->layer == layer ? (long)next->timestep : -1;
     size_t done = timesteps_done(m, layer, v.timesteps);
+    for (int k = 0; k < count; k++)  /* c: one scale for every example */
+        if (!maps[k].fixed_scale && v.cell) {
+            double a = batch_abs_max(v.cell, &v, done, first_unit, lay.units);
+            maps[k].scale = (viz_scale){VIZ_MAP_DIVERGING, -a, a};
+            maps[k].fixed_scale = true;
+        }
+    if (panel > 0)
+        draw_layer_input(c, (viz_rect){area.x + area.w - panel + 1, area.y + 1, panel - 1,
+                                       area.h - 1 - key}, m->layers[layer], e, marked,
+                         next && next->phase == NN_PHASE_BACKWARD);
+    if (strip)
+        draw_gradient_strip(c, area.x, grid.y + grid.h, area.w - panel, &lay, &v, e,
+                            backward_done(m, layer, v.timesteps));
     for (int col = 0; col < lay.per_row; col++)
         draw_time_axis(c, grid.x + col * lay.cell_w, area.y + 1, &lay, v.timesteps, marked);
     viz_scale cell = cell_scale(&v, e, done, f->shared_scale);

@@ -26,6 +26,10 @@
  * and the targets the model still holds belong to an older batch: then
  * the view shows the predictions only, with nothing called right or wrong.
  *
+ * The selected example ([ and ] move the selection) has its number in
+ * reverse video; the w key shows why the model predicted what it did
+ * (viz_saliency.c).
+ *
  * Beside or below the examples, the confusion matrix of the last evaluate
  * (fit's validation data at each epoch's end): row = the true class,
  * column = the predicted one, so the diagonal is what the model gets right
@@ -402,6 +406,15 @@ static void draw_title(viz_canvas *c, viz_rect area, const nn_model *m)
     viz_text(c, area.x, area.y, area.w, VIZ_TITLE_PEN, title);
 }
 
+/* The selected example's number ("#3", the first word of its line) in
+ * reverse video, whatever the line says after it. */
+static void mark_selected(viz_canvas *c, int x, int y)
+{
+    for (viz_cell *cell = viz_cell_at(c, x, y); cell && strcmp(cell->glyph, " ") != 0;
+         cell = viz_cell_at(c, ++x, y))
+        cell->attr |= VIZ_REVERSE;
+}
+
 /* How the examples are laid out: thumbnail size, cells, how many fit. */
 typedef struct example_grid {
     int img_w, img_h;        /* the thumbnail: columns, and pixels of height */
@@ -452,9 +465,12 @@ static void draw_examples(viz_canvas *c, viz_rect area, viz_frame *f)
     example_grid g = choose_grid(area, f);
     int fits = g.per_row * g.rows;
     size_t first = fits > 0 && f->example > 0 ? (size_t)(f->example / fits * fits) : 0;
-    for (int k = 0; k < fits && first + (size_t)k < m->batch; k++)
-        draw_example(c, area.x + k % g.per_row * g.cell_w, area.y + 2 + k / g.per_row * g.cell_h,
-                     g.img_w, g.img_h, f, first + (size_t)k);
+    for (int k = 0; k < fits && first + (size_t)k < m->batch; k++) {
+        int x = area.x + k % g.per_row * g.cell_w, y = area.y + 2 + k / g.per_row * g.cell_h;
+        draw_example(c, x, y, g.img_w, g.img_h, f, first + (size_t)k);
+        if (first + (size_t)k == (size_t)f->example)  /* the selected one: w explains it */
+            mark_selected(c, x + (g.img_w ? g.img_w + 1 : 0), y);
+    }
     if (fits > 0 && (size_t)fits < m->batch) {  /* say which, and how to see the others */
         size_t last = first + (size_t)fits < m->batch ? first + (size_t)fits : m->batch;
         char line[128];

@@ -9,17 +9,18 @@
 #include <string.h>
 
 #include "tensor_print.h"
+#include "viz_layer_stats.h"
 
 #define CHROME_ROWS 3  /* tabs above; status line and key strip below */
 
 static const char *const view_names[VIZ_VIEW_COUNT] = {
-    "model", "featuremaps", "lstm", "loss", "gradients", "predictions",
+    "model", "featuremaps", "lstm", "loss", "gradients", "predictions", "saliency",
     "boundary",
 };
 
 /* The smallest body each view can draw something useful in. */
 static const int min_body[VIZ_VIEW_COUNT][2] = {
-    {40, 8}, {50, 14}, {50, 14}, {40, 10}, {50, 8}, {40, 10},
+    {40, 8}, {50, 14}, {50, 14}, {40, 10}, {50, 8}, {40, 10}, {40, 10},
     {40, 10},
 };
 
@@ -48,6 +49,7 @@ viz_frame viz_frame_default(const nn_model *model, const viz_record *record)
     f.layer = -1;
     f.chrome = true;
     f.shown_layer = -1;
+    f.target_class = -1;
     return f;
 }
 
@@ -181,24 +183,26 @@ bool viz_fit_maps(size_t rows, size_t cols, int count, viz_rect area, int label_
 
 /* ---- the frame ---- */
 
-/* The tabs, " 1 model   2 featuremaps ..."; on a narrow screen without the
- * gaps, and if that is still too wide, the other views by number only. */
+/* " 1 model   2 featuremaps ..."; where that is too wide, "1 model 2 ..."
+ * and then only the chosen view's name, so that every number shows. */
 static void draw_tabs(viz_canvas *c, const viz_frame *f)
 {
-    int full = 0;
-    for (int v = 0; v < VIZ_VIEW_COUNT; v++)
-        full += (int)strlen(view_names[v]) + 5;
-    int gap = full <= c->width ? 1 : 0;
-    bool numbers_only = full - VIZ_VIEW_COUNT > c->width;
+    int wide = 0, narrow = 0;
+    for (int v = 0; v < VIZ_VIEW_COUNT; v++) {
+        wide += (int)strlen(view_names[v]) + 5;
+        narrow += (int)strlen(view_names[v]) + 3;
+    }
     int x = 0;
     for (int v = 0; v < VIZ_VIEW_COUNT; v++) {
-        bool selected = v == (int)f->view;
-        viz_pen pen = selected ? VIZ_SELECTED_PEN : VIZ_PLAIN;
-        if (numbers_only && !selected)
-            x += viz_textf(c, x, 0, c->width - x, pen, " %d ", v + 1);
+        viz_pen pen = v == (int)f->view ? VIZ_SELECTED_PEN : VIZ_PLAIN;
+        const char *name = view_names[v];
+        if (wide <= c->width)
+            x += viz_textf(c, x, 0, c->width - x, pen, " %d %s ", v + 1, name);
+        else if (narrow <= c->width || v == (int)f->view)
+            x += viz_textf(c, x, 0, c->width - x, pen, "%d %s", v + 1, name);
         else
-            x += viz_textf(c, x, 0, c->width - x, pen, " %d %s ", v + 1, view_names[v]);
-        x += viz_text(c, x, 0, gap, VIZ_PLAIN, " ");
+            x += viz_textf(c, x, 0, c->width - x, pen, "%d", v + 1);
+        x += viz_text(c, x, 0, c->width - x, VIZ_PLAIN, " ");
     }
 }
 
@@ -298,7 +302,7 @@ typedef void (*view_fn)(viz_canvas *c, viz_rect area, viz_frame *f);
 
 static const view_fn view_functions[VIZ_VIEW_COUNT] = {
     viz_draw_model, viz_draw_featuremaps, viz_draw_lstm,
-    viz_draw_loss, viz_draw_gradients, viz_draw_predictions,
+    viz_draw_loss, viz_draw_gradients, viz_draw_predictions, viz_draw_saliency,
     viz_draw_boundary,
 };
 
@@ -435,19 +439,94 @@ static void draw_layer_row(viz_canvas *c, viz_rect area, int y, const nn_model *
     draw_done_marks(c, area.x + MARKS_COLUMN, y, m, i);
 }
 
+/* ---- the model view's statistics (viz_layer_stats.h) ---- */
+
+/* Wide enough, each layer's row goes on with its statistics. */
+#define STATS_COLUMN 82
+#define STATS_FORMAT "%8s %8s %9s %8s %8s"
+#define STATS_WIDTH (STATS_COLUMN + 45)
+
+static void number_or_dash(double v, char *buf, size_t size)
+{
+    if (isfinite(v))
+        viz_format_number(v, buf, size);
+    else
+        snprintf(buf, size, "-");
+}
+
+/* "3/32": yellow when some are dead, red when half or more are. */
+static viz_pen dead_text(const viz_layer_stats *s, char *buf, size_t size)
+{
+    if (!s->relu || !s->has_output) {
+        snprintf(buf, size, "-");
+        return VIZ_DIM_PEN;
+    }
+    snprintf(buf, size, "%zu/%zu", s->dead, s->units);
+    if (s->dead == 0)
+        return VIZ_PLAIN;
+    return VIZ_PEN(2 * s->dead >= s->units ? VIZ_RED : VIZ_YELLOW);
+}
+
+static void draw_stats_columns(viz_canvas *c, int x, int y, int width, const viz_frame *f,
+                               int i)
+{
+    viz_layer_stats s;
+    viz_layer_stats_compute(f->model, f->record, i, &s);
+    char mean[24], std[24], dead[32], w[24], upd[24];
+    number_or_dash(s.mean, mean, sizeof mean);
+    number_or_dash(s.std, std, sizeof std);
+    number_or_dash(s.weight_norm, w, sizeof w);
+    number_or_dash(s.update_ratio, upd, sizeof upd);
+    viz_pen pen = dead_text(&s, dead, sizeof dead);
+    int at = viz_textf(c, x, y, width, VIZ_PLAIN, "%8s %8s ", mean, std);
+    at += viz_textf(c, x + at, y, width - at, pen, "%9s", dead);
+    viz_textf(c, x + at, y, width - at, VIZ_PLAIN, " %8s %8s", w, upd);
+}
+
+/* Narrower, one line for the selected layer (or the stepper's). */
+static void draw_stats_line(viz_canvas *c, int x, int y, int width, const viz_frame *f, int i)
+{
+    viz_layer_stats s;
+    viz_layer_stats_compute(f->model, f->record, i, &s);
+    char mean[24], std[24], dead[32], w[24], upd[24];
+    number_or_dash(s.mean, mean, sizeof mean);
+    number_or_dash(s.std, std, sizeof std);
+    number_or_dash(s.weight_norm, w, sizeof w);
+    number_or_dash(s.update_ratio, upd, sizeof upd);
+    viz_pen pen = dead_text(&s, dead, sizeof dead);
+    int at = viz_textf(c, x, y, width, VIZ_TITLE_PEN, "%s", f->model->layers[i]->name);
+    if (s.has_output)
+        at += viz_textf(c, x + at, y, width - at, VIZ_PLAIN, ": output mean %s std %s", mean, std);
+    else
+        at += viz_text(c, x + at, y, width - at, VIZ_DIM_PEN, ": forward not run yet");
+    if (s.relu && s.has_output) {
+        at += viz_text(c, x + at, y, width - at, VIZ_PLAIN, ", dead ");
+        at += viz_text(c, x + at, y, width - at, pen, dead);
+    }
+    if (s.has_weights)
+        viz_textf(c, x + at, y, width - at, VIZ_PLAIN, ", |W| %s, upd/|W| %s", w, upd);
+}
+
 void viz_draw_model(viz_canvas *c, viz_rect area, viz_frame *f)
 {
     const nn_model *m = f->model;
+    bool wide = area.w >= STATS_WIDTH;
     draw_model_summary(c, area, m);
     viz_textf(c, area.x, area.y + 2, area.w, VIZ_DIM_PEN, HEADER_FORMAT, "#", "layer", "class",
               "output shape", "params", "F", "B", "step");
+    if (wide)
+        viz_textf(c, area.x + STATS_COLUMN, area.y + 2, area.w - STATS_COLUMN, VIZ_DIM_PEN,
+                  STATS_FORMAT, "mean", "std", "dead ReLU", "|W|", "upd/|W|");
     const nn_step *next = viz_next_step(m);
-    int rows = area.h - 7;  /* summary, blank, header; loss, update; blank, legend */
+    /* summary, blank, header; loss, update; blank, (the stats line,) legends */
+    int rows = area.h - (wide ? 8 : 9);
     int focus = f->layer >= 0 ? f->layer : (next && next->layer >= 0 ? next->layer : 0);
     int first = focus >= rows ? focus - rows + 1 : 0;
     int y = area.y + 3;
     for (int i = first; i < m->num_layers && y < area.y + 3 + rows; i++, y++) {
         draw_layer_row(c, area, y, m, i, i == f->layer);
+        if (wide)
+            draw_stats_columns(c, area.x + STATS_COLUMN, y, area.w - STATS_COLUMN, f, i);
         if (next && next->layer == i)
             draw_cursor_mark(c, area, y, next);
     }
@@ -458,7 +537,12 @@ void viz_draw_model(viz_canvas *c, viz_rect area, viz_frame *f)
             draw_cursor_mark(c, area, y, next);
     }
     f->shown_layer = focus < m->num_layers ? focus : -1;
-    viz_textf(c, area.x, area.y + area.h - 1, area.w, VIZ_DIM_PEN,
+    if (!wide && f->shown_layer >= 0)
+        draw_stats_line(c, area.x, area.y + area.h - 3, area.w, f, f->shown_layer);
+    viz_textf(c, area.x, area.y + area.h - 2, area.w, VIZ_DIM_PEN,
               "F B: %s forward / backward has run in this batch, %s not yet   %s: the next step",
               c->style.unicode ? "●" : "*", c->style.unicode ? "·" : ".", viz_sym(c, VIZ_SYM_CURSOR));
+    viz_textf(c, area.x, area.y + area.h - 1, area.w, VIZ_DIM_PEN,
+              "%sdead: ReLU units 0 on the whole batch   upd/|W|: healthy near 1e-3",
+              wide ? "mean std: of the layer's output on this batch   " : "");
 }

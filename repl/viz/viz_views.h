@@ -8,6 +8,7 @@
  *   gradients    per layer gradient and weight norms, update/weight ratio,
  *                histograms of the selected layer's weights and gradients
  *   predictions  examples of the batch with true and predicted class
+ *   saliency     why this prediction: an example beside |dL/dx|
  *   boundary     a two-input model's predicted class over the plane, with
  *                the training points on top (viz_boundary.c)
  *
@@ -23,7 +24,7 @@
  *
  * The view files: viz_views.c (the frame, the model view, helpers shared by
  * the views), viz_featuremaps.c, viz_lstm.c, viz_loss.c, viz_gradients.c,
- * viz_predictions.c, viz_boundary.c.
+ * viz_predictions.c, viz_saliency.c, viz_boundary.c.
  */
 #ifndef VIZ_VIEWS_H
 #define VIZ_VIEWS_H
@@ -36,7 +37,8 @@
 
 typedef enum viz_view {
     VIZ_VIEW_MODEL, VIZ_VIEW_FEATUREMAPS, VIZ_VIEW_LSTM, VIZ_VIEW_LOSS,
-    VIZ_VIEW_GRADIENTS, VIZ_VIEW_PREDICTIONS, VIZ_VIEW_BOUNDARY, VIZ_VIEW_COUNT
+    VIZ_VIEW_GRADIENTS, VIZ_VIEW_PREDICTIONS, VIZ_VIEW_SALIENCY, VIZ_VIEW_BOUNDARY,
+    VIZ_VIEW_COUNT
 } viz_view;
 
 /* "model", "featuremaps", ...; and back (false if unknown). */
@@ -70,6 +72,9 @@ typedef struct viz_frame {
     bool no_position;     /* the status line without the stepper's position */
     const char *keys;     /* the key strip, or NULL for the default */
     const char *overlay;  /* text in a box over the view (help), or NULL */
+    const nn_tensor *input; /* saliency: examples (N, input...), contiguous, to explain
+                               instead of the current batch's; or NULL */
+    long target_class;      /* saliency: the class to explain, -1 the predicted one */
     /* boundary view: the model's classifier (NULL: none), and the training
      * points to draw on the plane, x (N, 2) and y (N) class ids or (N, K)
      * one-hot (NULL: none) */
@@ -99,6 +104,7 @@ void viz_draw_lstm(viz_canvas *c, viz_rect area, viz_frame *f);
 void viz_draw_loss(viz_canvas *c, viz_rect area, viz_frame *f);
 void viz_draw_gradients(viz_canvas *c, viz_rect area, viz_frame *f);
 void viz_draw_predictions(viz_canvas *c, viz_rect area, viz_frame *f);
+void viz_draw_saliency(viz_canvas *c, viz_rect area, viz_frame *f);
 void viz_draw_boundary(viz_canvas *c, viz_rect area, viz_frame *f);
 
 /* Pens the views share, so that a title looks the same everywhere. */

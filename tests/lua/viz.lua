@@ -90,7 +90,7 @@ t.is(mono:gsub('\27%[[%d;]*m', ''), expected_maps, 'no colours: the shaded pictu
 -- ---- the frame around a view, and a screen too small for it ----
 
 local framed = nn.viz.snapshot('featuremaps', {model = conv})
-t.like(lines(framed)[1], '^ 1 model  +2 featuremaps  +3 lstm', 'the tabs on top')
+t.like(lines(framed)[1], '^1 2 featuremaps 3 4 5 6 7 8$', 'the tabs on top (at 80 columns: the numbers, and the name of the view shown)')
 t.like(lines(framed)[23], '^next: loss %(step 2 of 4%)  batch 1  epoch 1', 'the status line says where the stepper is')
 t.like(lines(framed)[24], '^s step  n next  b back', 'the key strip at the bottom')
 local small = nn.viz.snapshot('featuremaps', {model = conv, width = 30, height = 10})
@@ -116,23 +116,26 @@ ls:step(2)  -- timesteps 1 and 2 of lstm_1
 local view = nn.viz.snapshot('lstm', {model = lstm, frame = false, width = 80, height = 21})
 local v = lines(view)
 t.is(v[1], 'lstm_1 (LSTM)  example 1 label 0  units 1-2 of 2  next: forward t=3/4', 'LSTM: the header names the next timestep and the example\'s label')
-t.is(v[2], 'timestep   1        ▼     4  timestep   1        ▼     4', 'LSTM: ▼ marks timestep 3')
+t.is(v[2], 'timestep   1        ▼     4  timestep   1        ▼     4     input, reading t=3',
+     'LSTM: ▼ marks timestep 3, and the input panel says it is read')
 local function count(text, glyph) return select(2, text:gsub(glyph, '')) end
 t.like(v[3], '^i input .*  f forget ', 'LSTM: the gates i and f')
 t.is(count(v[3], '·'), 16, 'LSTM: timesteps 3 and 4 not computed yet: dotted (2 x 4 columns, 2 maps)')
-t.like(v[9], '^g cand. .*  o output ', 'LSTM: the candidate g and the output gate')
-t.like(v[15], '^c cell .*  h hidden ', 'LSTM: the cell and hidden states')
+t.like(v[7], '^g cand. .*  o output ', 'LSTM: the candidate g and the output gate')
+t.like(v[11], '^c cell .*  h hidden ', 'LSTM: the cell and hidden states')
 t.like(v[4], '^lo 0%.311 ', 'LSTM: the range beside each map')
 t.like(v[#v], '^key: .* 0%.%.1 i f o .* %-1%.%.1 g h  c ±0%.356 own  · not run yet',
        'LSTM: a key says how the shades read', view)
 ls:step(4)  -- the rest of the forward pass, the loss, backward dense_1
 local after = lines(nn.viz.snapshot('lstm', {model = lstm, frame = false, width = 80, height = 21}))
-t.is(after[2], 'timestep   1              4  timestep   1              4', 'LSTM: no mark once the cursor has left the layer')
+t.is(after[2], 'timestep   1              4  timestep   1              4     input x_t, t down',
+     'LSTM: no mark once the cursor has left the layer')
 t.ok(not after[3]:find('·'), 'LSTM: every timestep computed')
 ls:step(2)  -- backward dense_1, backward lstm_1 t=4
 local back = lines(nn.viz.snapshot('lstm', {model = lstm, frame = false, width = 80, height = 21}))
 t.like(back[1], 'next: backward t=3/4$', 'LSTM: backpropagation through time walks back')
-t.is(back[2], 'timestep   1        ▼     4  timestep   1        ▼     4', 'LSTM: ▼ at timestep 3 going back')
+t.is(back[2], 'timestep   1        ▼     4  timestep   1        ▼     4     input t=3, backward',
+     'LSTM: ▼ at timestep 3 going back')
 
 -- ---- loss: a known series ----
 

@@ -11,6 +11,8 @@
 --   w0.I.NAME.npy      layer I's parameter NAME before training (I counts
 --                      the case's layers from 1; w1, w2 after steps 1 and 2)
 --   predict.npy        m:predict(x) before training (inference mode)
+--   saliency.npy       nn.viz.saliency's dL/dx of example 1 before training,
+--                      L = -log p(predicted class), for softmax classifiers
 --   forward1.npy       the last layer's output in step 1 (training mode)
 --   grad1.I.NAME.npy   dL/dNAME in step 1 (at w0); grad2 in step 2 (at w1)
 --   input_grad1.npy    dL/dx in step 1 (see below); input_grad2 in step 2
@@ -476,6 +478,17 @@ local function fit_two_epochs(c, w0, x, y, dir)
   save_weights(case_layers(c, fitted), dir, 'fit_w2', 'weights')
 end
 
+-- "why this prediction": nn.viz.saliency's dL/dx of example 1 at w0, L =
+-- -log p(the predicted class), in inference mode; softmax classifiers only
+-- (saliency.npy, and saliency_class in the json)
+local function save_saliency(c, m, layers, x, dir)
+  local last = layers[#layers]
+  if c.ids or last.activation ~= 'softmax' or #last.output_shape ~= 1 then return end
+  local s = nn.viz.saliency(m, x, {example = 1})
+  save(s.gradient, dir, 'saliency')
+  c.saliency_class = s.class
+end
+
 local function run(c)
   local dir = out_dir .. '/' .. c.name .. '.'
   c.input_grad = c.input_grad or (c.ids and 'none' or 'prefix')
@@ -496,6 +509,7 @@ local function run(c)
   save_weights(layers, dir, 'w0', 'weights')
   local w0 = copy_weights(layers)
   save(m:predict(x, {batch_size = c.batch}), dir, 'predict')
+  save_saliency(c, m, layers, x, dir)
   c.evaluate_loss, c.evaluate_accuracy = m:evaluate(x, y, {batch_size = c.batch})
   c.losses, c.accuracies = {}, {}
   for step = 1, 2 do train_step(c, m, layers, x, y, dir, step) end

@@ -471,6 +471,11 @@ def reference(case, variant):
         result['predict'] = forward(case, params_of(weights), x0, False, {}, variant)
         result['evaluate_loss'] = loss_value(spec['loss'], result['predict'], y, variant) + \
             penalty(case, params_of(weights))
+    if case.has('saliency'):  # dL/dx of example 1, L = -log p(c), inference mode
+        x1 = x0[0:1].clone().requires_grad_(True)
+        p = forward(case, params_of(weights), x1, False, {}, variant)
+        chosen = -torch.log(p[0, spec['saliency_class']])
+        result['saliency'] = torch.autograd.grad(chosen, x1)[0][0]
     for step in (1, 2):
         leaves = {k: t.clone().requires_grad_(k[1] not in BUFFERS) for k, t in weights.items()}
         ids = spec['input_grad'] == 'none'  # integer ids: no gradient
@@ -611,6 +616,10 @@ def check_case(case, tap):
 
     compare(case, 'predict', case.load('predict'), tap, want, alts,
             'output (predict, inference)')
+    if case.has('saliency'):
+        compare(case, 'saliency', case.load('saliency'), tap, want, alts,
+                'saliency: dL/dx of example 1, L = -log p(predicted class %d), inference'
+                % spec['saliency_class'])
     for step in (1, 2):
         at = 'w0' if step == 1 else 'w1'
         compare(case, 'forward%d' % step, case.load('forward%d' % step), tap, want, alts,
