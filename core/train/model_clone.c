@@ -16,6 +16,11 @@ nn_status nn_model_clone_layers(const nn_model *m, nn_model **out)
         nn_layer_config cfg;
         nn_layer *layer;
         nn_status st = nn_layer_get_config(m->layers[i], &cfg);
+        if (st == NN_OK && i == 0) {  /* the shape the model was built for */
+            cfg.input_ndim = m->layers[0]->in_ndim;
+            memcpy(cfg.input_shape, m->layers[0]->in_shape,
+                   (size_t)cfg.input_ndim * sizeof(size_t));
+        }
         if (st == NN_OK)
             st = nn_layer_from_config(&cfg, &layer);
         if (st == NN_OK && (st = nn_model_add(clone, layer)) != NN_OK)

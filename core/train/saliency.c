@@ -5,8 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alloc.h"
-#include "layer_config.h"
+#include "model_clone.h"
 
 static nn_status check_model(const nn_model *m)
 {
@@ -23,40 +22,17 @@ static nn_status check_model(const nn_model *m)
     return NN_OK;
 }
 
-/* A twin of m: the same layers, built from their configs, with m's weights
- * (and buffers: BatchNormalization's moving statistics), compiled with
- * categorical cross-entropy and asked for dL/dx. */
+/* A twin of m (model_clone.h: the same layers, built from their configs,
+ * with m's weights and buffers, BatchNormalization's moving statistics
+ * too), compiled with categorical cross-entropy and asked for dL/dx. */
 static nn_status make_twin(const nn_model *m, nn_model **out)
 {
     nn_model *twin = NULL;
-    NN_TRY(nn_model_new(&twin, 0));
+    NN_TRY(nn_model_clone_layers(m, &twin));
     twin->input_gradient = true;
-    nn_status st = NN_OK;
-    for (int i = 0; st == NN_OK && i < m->num_layers; i++) {
-        const nn_layer *layer = m->layers[i];
-        nn_layer_config cfg;
-        nn_layer *copy = NULL;
-        st = nn_layer_get_config(layer, &cfg);
-        if (st == NN_OK && i == 0) {  /* the shape the model was built for */
-            cfg.input_ndim = layer->in_ndim;
-            memcpy(cfg.input_shape, layer->in_shape, (size_t)layer->in_ndim * sizeof(size_t));
-        }
-        if (st == NN_OK)
-            st = nn_layer_from_config(&cfg, &copy);
-        if (st == NN_OK && (st = nn_model_add(twin, copy)) != NN_OK)
-            nn_layer_free(copy);
-    }
-    size_t count = nn_model_param_count(m);
-    nn_real *flat = st == NN_OK ? nn_malloc((count ? count : 1) * sizeof *flat) : NULL;
-    if (st == NN_OK && !flat)
-        st = nn_fail(NN_ERR_NOMEM, "saliency: out of memory");
-    if (st == NN_OK) {
-        nn_model_copy_params(m, flat);
-        nn_model_restore_params(twin, flat);
-    }
-    free(flat);
     nn_optimizer *opt = NULL;
-    if (st == NN_OK && (st = nn_optimizer_new(&opt, "sgd")) == NN_OK)
+    nn_status st = nn_optimizer_new(&opt, "sgd");
+    if (st == NN_OK)
         st = nn_model_compile(twin, opt, NN_LOSS_CATEGORICAL_CROSSENTROPY);
     if (st != NN_OK) {
         nn_model_free(twin);
