@@ -239,6 +239,58 @@ static void test_matmul_values(void **state)
     nn_tensor_free(b);
 }
 
+/* matmul reads a transposed view in place (gemm's trans flag) and copies
+ * any other strided operand: every combination, and a narrowed (gappy) one,
+ * against the naive product of contiguous copies. */
+static void check_matmul_views(const nn_tensor *a, const nn_tensor *b)
+{
+    nn_tensor *ac, *bc, *c;
+    assert_ok(nn_tensor_contiguous(&ac, a));
+    assert_ok(nn_tensor_contiguous(&bc, b));
+    size_t m = a->shape[0], k = a->shape[1], n = b->shape[1];
+    nn_real *want = calloc(m * n, sizeof *want);
+    nn_gemm_naive(false, false, m, n, k, 1, nn_tensor_data(ac), k, nn_tensor_data(bc), n, 0,
+                  want, n);
+    assert_ok(nn_tensor_matmul(&c, a, b));
+    for (size_t i = 0; i < m * n; i++)
+        assert_true(fabs(nn_tensor_data(c)[i] - want[i]) <= 1e-5 * (1 + fabs(want[i])));
+    free(want);
+    nn_tensor_free(ac);
+    nn_tensor_free(bc);
+    nn_tensor_free(c);
+}
+
+static void test_matmul_transposed_views(void **state)
+{
+    (void)state;
+    const size_t m = 37, k = 70, n = 19;
+    nn_real *values = random_array(k * 80);
+    nn_tensor *a, *a_t, *b, *b_t, *wide, *gappy;
+    assert_ok(nn_tensor_from_array(&a, 2, (size_t[]){m, k}, values));      // (m, k)
+    assert_ok(nn_tensor_from_array(&a_t, 2, (size_t[]){k, m}, values));    // (k, m)
+    assert_ok(nn_tensor_from_array(&b, 2, (size_t[]){k, n}, values));      // (k, n)
+    assert_ok(nn_tensor_from_array(&b_t, 2, (size_t[]){n, k}, values));    // (n, k)
+    assert_ok(nn_tensor_from_array(&wide, 2, (size_t[]){k, 80}, values));  // (k, 80)
+    nn_tensor *at, *bt;  /* transposed views: (m, k) and (k, n) */
+    assert_ok(nn_tensor_transpose(&at, a_t, 0, 1));
+    assert_ok(nn_tensor_transpose(&bt, b_t, 0, 1));
+    assert_ok(nn_tensor_narrow(&gappy, wide, 1, 3, n));  /* (k, n), rows 80 apart */
+    check_matmul_views(a, b);
+    check_matmul_views(at, b);
+    check_matmul_views(a, bt);
+    check_matmul_views(at, bt);
+    check_matmul_views(at, gappy);
+    nn_tensor *row, *col;  /* one row (1, k) times the transposed (k, n) */
+    assert_ok(nn_tensor_narrow(&row, a, 0, 5, 1));
+    check_matmul_views(row, bt);
+    assert_ok(nn_tensor_narrow(&col, bt, 1, 2, 1));  /* (k, 1) of a transposed view */
+    check_matmul_views(at, col);
+    nn_tensor *all[] = {a, a_t, b, b_t, wide, at, bt, gappy, row, col};
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+        nn_tensor_free(all[i]);
+    free(values);
+}
+
 /* (2, 0) x (0, 3): every element is an empty sum, so zero. */
 static void test_matmul_empty_inner(void **state)
 {
@@ -288,6 +340,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_gemm_matches_naive_wide),
     cmocka_unit_test(test_gemm_empty_inner),
     cmocka_unit_test(test_matmul_values),
+    cmocka_unit_test(test_matmul_transposed_views),
     cmocka_unit_test(test_matmul_empty_inner),
     cmocka_unit_test(test_matmul_errors),
 };

@@ -483,6 +483,45 @@ void nn_gemm(bool trans_a, bool trans_b, size_t m, size_t n, size_t k,
 
 /* ---- the tensor form ---- */
 
+/* How gemm can read a 2-D operand in place: row-major (strides (cols, 1)),
+ * or the transpose of a row-major matrix (strides (1, rows): what
+ * t:transpose() gives), which gemm reads with its trans flag. False if
+ * neither (a slice with gaps, a broadcast): the caller copies it. */
+static bool gemm_operand(const nn_tensor *t, bool *trans, size_t *ld)
+{
+    size_t rows = t->shape[0], cols = t->shape[1];
+    if (rows == 0 || cols == 0)
+        return false;
+    if (t->stride[1] == 1 && (rows == 1 || t->stride[0] == (ptrdiff_t)cols)) {
+        *trans = false;
+        *ld = cols;
+        return true;
+    }
+    if (t->stride[0] == 1 && (cols == 1 || t->stride[1] == (ptrdiff_t)rows)) {
+        *trans = true;
+        *ld = rows;
+        return true;
+    }
+    return false;
+}
+
+/* The operand as gemm reads it: in place when it can (gemm_operand), else a
+ * contiguous copy in *copy (freed by the caller). */
+static nn_status gemm_input(const nn_tensor *t, nn_tensor **copy, const nn_real **data,
+                            bool *trans, size_t *ld)
+{
+    *copy = NULL;
+    if (gemm_operand(t, trans, ld)) {
+        *data = nn_tensor_data(t);
+        return NN_OK;
+    }
+    NN_TRY(nn_tensor_contiguous(copy, t));
+    *data = nn_tensor_data(*copy);
+    *trans = false;
+    *ld = t->shape[1];
+    return NN_OK;
+}
+
 nn_status nn_tensor_matmul(nn_tensor **out, const nn_tensor *a,
                            const nn_tensor *b)
 {
@@ -500,17 +539,22 @@ nn_status nn_tensor_matmul(nn_tensor **out, const nn_tensor *a,
     }
     size_t m = a->shape[0], k = a->shape[1], n = b->shape[1];
 
-    /* gemm wants plain row-major arrays: contiguous views, or copies. */
-    nn_tensor *a_rows = NULL, *b_rows = NULL, *result = NULL;
-    nn_status status = nn_tensor_contiguous(&a_rows, a);
-    if (status == NN_OK) status = nn_tensor_contiguous(&b_rows, b);
+    /* gemm reads row-major arrays, or their transposes: a transposed view
+     * (x:transpose():matmul(dy), a layer's dL/dkernel) is read in place,
+     * anything else copied first. */
+    nn_tensor *a_copy = NULL, *b_copy = NULL, *result = NULL;
+    const nn_real *a_data = NULL, *b_data = NULL;
+    bool a_trans = false, b_trans = false;
+    size_t lda = 1, ldb = 1;
+    nn_status status = gemm_input(a, &a_copy, &a_data, &a_trans, &lda);
+    if (status == NN_OK) status = gemm_input(b, &b_copy, &b_data, &b_trans, &ldb);
     if (status == NN_OK)
         status = nn_tensor_empty(&result, 2, (const size_t[]){m, n});
     if (status == NN_OK)
-        nn_gemm(false, false, m, n, k, 1, nn_tensor_data(a_rows), k,
-                nn_tensor_data(b_rows), n, 0, nn_tensor_data(result), n);
-    nn_tensor_free(a_rows);
-    nn_tensor_free(b_rows);
+        nn_gemm(a_trans, b_trans, m, n, k, 1, a_data, lda, b_data, ldb, 0,
+                nn_tensor_data(result), n);
+    nn_tensor_free(a_copy);
+    nn_tensor_free(b_copy);
     if (status != NN_OK) {
         nn_tensor_free(result);
         return status;
