@@ -193,6 +193,8 @@ static nn_status train_batch(fit_run *run, size_t first, size_t count)
     NN_TRY(nn_model_load_rows(m, run->x, run->y, run->order, first, count, NN_BATCH_TRAIN));
     nn_rng rng_before = m->rng;
     NN_TRY(nn_stepper_begin(&m->stepper, r->batch, r->epoch));
+    if (run->opts->batch_begin && !run->opts->batch_begin(r, run->opts->userdata))
+        run->stop = true;  /* after this batch, which may be half stepped */
     nn_status st = nn_stepper_finish(&m->stepper);
     if (st == NN_ERR_NUMERIC)
         stop_on_numeric(run, &rng_before, count);
