@@ -73,7 +73,8 @@ static const help_entry entries[] = {
             "  callbacks: functions(epoch, logs), or tables of Keras's methods such as\n"
             "  nn.callbacks.EarlyStopping{} (help('callbacks')); a callback setting\n"
             "  m.stop_training = true stops fit. Ctrl-C stops after the current batch;\n"
-            "  the model keeps what it learned. viz = true: watch it live in the visualizer (help('viz')).\n"
+            "  the model keeps what it learned. viz = true: watch it live in the visualizer (help('viz')),\n"
+            "  viz = {stay = false}: and close it at the end without waiting for q.\n"
             "  validation_split = s: as Keras, trains on the first floor(n * (1 - s))\n"
             "  examples and validates on the rest (10 at 0.25: 7 and 3), before shuffling."},
     {"callbacks", "fit(x, y, {callbacks = {cb, ...}}): each cb a function(epoch, logs), called\n"
@@ -227,7 +228,9 @@ static const help_entry entries[] = {
             "  (s step, n next, b back, c continue, Tab and 1-6 views, arrows select,\n"
             "  : a command line, ? help, q back). Views: model, featuremaps, lstm, loss,\n"
             "  gradients, predictions. At the REPL: :viz (the debugger's model).\n"
-            "  model:fit(x, y, {viz = true}) watches training live (p pauses).\n"
+            "  model:fit(x, y, {viz = true}) watches training live: p (or s) stops it at\n"
+            "  the next batch, to step through it (s n b, breakpoints, :), c resumes; at\n"
+            "  the end the screen stays until q (viz = {stay = false}: it closes).\n"
             "  nn.viz.snapshot(view, {...}) draws a view as text; nn.viz.history(model)\n"
             "  the loss of every batch; nn.viz.learning_rate(model[, rate])."},
     {"snapshot", "nn.viz.snapshot(view, {model = current, width = 80, height = 24,\n"
