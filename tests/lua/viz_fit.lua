@@ -218,6 +218,45 @@ do
          'fit on the paused model is refused, with what to do')
 end
 
+-- predict through the command line while paused uses the model's buffers;
+-- the batch is put back at its step, and the run is still the same
+do
+  local m, x, y = setup()
+  _G.model_seen = m
+  local term = scripted{'p', 's!', 's!', 's!', 's!', ':!', {line = 'return model_seen:predict(nn.ones(3, 6, 6, 1)).shape[1]'},
+                        's!', 's!', 'c!', 'q!'}
+  local h = m:fit(x, y, {epochs = 2, batch_size = 4, verbose = 0, validation_data = {x, y}, viz = true})
+  nn.viz.terminal = real_terminal
+  t.is(term.at, #term.script + 1, 'every key of the predict script was read')
+  t.ok(same_bits(weights_of(m), reference), 'predict while paused: the batch is put back, the same weights')
+  t.is(history_of(h), reference_history, '... and the same history')
+end
+
+-- a NaN made by a step the learner ran stops fit as it stops the run never
+-- paused: at that batch, before its update, with the history so far
+do
+  local function nan_data()
+    local m, x, y = setup()
+    local targets = y:totable()
+    targets[6][1] = 0 / 0  -- in the second batch (no shuffling)
+    return m, x, nn.tensor(targets)
+  end
+  local m0, x0, y0 = nan_data()
+  local h0 = m0:fit(x0, y0, {epochs = 2, batch_size = 4, verbose = 0, shuffle = false})
+  local m, x, y = nan_data()
+  local script = {'p'}
+  for _ = 1, 7 do script[#script + 1] = 's!' end  -- 5 layers forward, the loss (NaN), a backward step
+  script[#script + 1] = 'c!'
+  local term = scripted(script)
+  local h = m:fit(x, y, {epochs = 2, batch_size = 4, verbose = 0, shuffle = false, viz = true})
+  nn.viz.terminal = real_terminal
+  t.is(term.at, #term.script + 1, 'every key of the NaN script was read')
+  t.like(h0.stopped or '', 'batch 2', 'the run never paused stops at batch 2')
+  t.is(h.stopped, h0.stopped, 'paused and stepped past the NaN: fit stops at the same step, same message')
+  t.ok(same_bits(weights_of(m), weights_of(m0)), '... with the same weights (no update from that batch)')
+  t.ok(term.closed, '... and the screen closed')
+end
+
 -- viz = {...} takes stay only
 t.raises(function() local m, x, y = setup() m:fit(x, y, {viz = {stya = false}, verbose = 0}) end,
          'stya', 'viz = {stya = ...}: an unknown key is an error')
