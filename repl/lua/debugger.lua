@@ -132,13 +132,27 @@ end
 
 -- The next batch fit hands over: where it is in the run, and a copy of it
 -- (x, y) to put back if predict or evaluate used the model meanwhile.
+local function need_fit(d, method)
+  if not d.fit then error(method .. ": this debugger is not a paused fit's (viz.lua makes those)", 3) end
+end
+
 function Debugger:fit_batch(info, x, y)
+  need_fit(self, 'fit_batch')
+  need('table', info, 'fit_batch', 'info')
+  for _, key in ipairs({'batch', 'batches', 'epoch', 'epochs'}) do
+    if math.type(info[key]) ~= 'integer' then
+      error('fit_batch: info.' .. key .. ' should be an integer, got ' .. type(info[key]), 2)
+    end
+  end
   self.batch, self.batches, self.epoch, self.epochs = info.batch, info.batches, info.epoch, info.epochs
   self.bx, self.by = x, y
 end
 
 -- Before fit runs the rest of the batch: put it back if it was unloaded.
-function Debugger:put_back() ensure_loaded(self, 'resume') end
+function Debugger:put_back()
+  need_fit(self, 'put_back')
+  ensure_loaded(self, 'put_back')
+end
 
 -- Whether a breakpoint is on (a paused fit then steps in Lua to watch for it).
 function Debugger:breaking()

@@ -117,7 +117,7 @@ end
 local refusals = {
   fit = 'training is running: p or s stops it at the next batch, then s, n, b step',
   ['end'] = 'training is over: q returns to the REPL',
-  step = 'that key pauses a continue or a training run',
+  step = 'nothing is running: that key stops a continue (c)',
 }
 
 -- The key strip at the bottom: what the keys do now.
