@@ -218,6 +218,20 @@ do
          'fit on the paused model is refused, with what to do')
 end
 
+-- a watch set on the command line reports its changes on the status line
+do
+  local m, x, y = setup()
+  local term = scripted{'p', ':!', {line = 'nn.debugger.command("watch", "dense_1.output[1][1]")'},
+                        's!', 's!', 's!', 's!', 's!', 'c!', 'q!'}
+  m:fit(x, y, {epochs = 1, batch_size = 4, verbose = 0, viz = true})
+  nn.viz.terminal = real_terminal
+  local changed
+  for _, f in ipairs(term.frames) do
+    if f.message and f.message:find('watch 1: dense_1.output%[1%]%[1%] = [%d.e-]+ %(was 0%)') then changed = f.message end
+  end
+  t.ok(changed, 'a watch: the forward step of dense_1 changes it, and the status line says so')
+end
+
 -- predict through the command line while paused uses the model's buffers;
 -- the batch is put back at its step, and the run is still the same
 do
