@@ -6,6 +6,7 @@
  * training off (Dropout is the identity).
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,7 +196,14 @@ static nn_status train_batch(fit_run *run, size_t first, size_t count)
     NN_TRY(nn_model_load_rows(m, run->x, run->y, run->order, first, count, NN_BATCH_TRAIN));
     nn_rng rng_before = m->rng;
     NN_TRY(nn_stepper_begin(&m->stepper, r->batch, r->epoch));
-    nn_status st = nn_stepper_finish(&m->stepper);
+    if (run->opts->batch_begin && !run->opts->batch_begin(r, run->opts->userdata))
+        run->stop = true;  /* after this batch, which may be half stepped */
+    /* a step the hook ran made a NaN: back to it, so that it runs again here
+     * and stops the batch as it would have without the hook */
+    nn_stepper *s = &m->stepper;
+    if (s->failed_at < s->cursor && s->snapshot.valid)
+        NN_TRY(nn_stepper_back(s, s->cursor - s->failed_at));
+    nn_status st = nn_stepper_finish(s);
     if (st == NN_ERR_NUMERIC)
         stop_on_numeric(run, &rng_before, count);
     if (st != NN_OK)

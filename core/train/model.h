@@ -108,6 +108,12 @@ typedef struct nn_fit_options {
      * where Keras calls on_epoch_begin: a learning-rate schedule sets the
      * epoch's rate there. Return false to stop training. */
     nn_fit_callback epoch_begin;
+    /* NULL, or called when a batch is in place and its stepper at its
+     * first step, before fit runs it: the hook may run some of its steps
+     * itself (the visualizer's paused fit hands the batch to a learner
+     * stepping through it); fit then runs the steps left. The batch counts
+     * as any other. Return false to stop training after this batch. */
+    nn_fit_callback batch_begin;
     void *userdata;
 } nn_fit_options;
 

@@ -2,6 +2,7 @@
 #include "stepper.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -124,6 +125,7 @@ nn_status nn_stepper_begin(nn_stepper *s, size_t batch, size_t epoch)
      * debugging stepper (recording), which shows every gradient */
     m->layers[0]->need_grad_input = m->input_gradient || s->recording;
     s->cursor = 0;
+    s->failed_at = SIZE_MAX;
     s->loaded = true;
     s->batch = batch;
     s->epoch = epoch;
@@ -191,6 +193,8 @@ nn_status nn_stepper_step(nn_stepper *s)
     if (st == NN_OK && s->check_numerics)
         st = nn_check_step_numerics(s->model, step);
     nn_event ev = {*step, s->cursor, s->batch, s->epoch, s->loss};
+    if (st == NN_ERR_NUMERIC && s->failed_at == SIZE_MAX)
+        s->failed_at = s->cursor;
     s->cursor++;
     for (int i = 0; i < s->num_observers; i++)
         s->observers[i].fn(&ev, s->observers[i].userdata);
@@ -206,6 +210,10 @@ static nn_status replay_to(nn_stepper *s, size_t target)
     clear_step_outputs(s->model);
     s->cursor = 0;
     s->loss = s->data_loss = s->penalty = NAN;
+    if (s->failed_at >= target)  /* the replay stops before that step */
+        s->failed_at = SIZE_MAX;
+    for (int i = 0; i < s->model->num_layers; i++)  /* predict may have turned Dropout off */
+        s->model->layers[i]->training = true;
     while (s->cursor < target) {  /* the replay: same steps, nobody told */
         nn_status st = run_step(s, &s->program[s->cursor]);
         s->cursor++;

@@ -69,6 +69,7 @@ typedef struct nn_stepper {
     /* For debugging (off in fit, on for nn.stepper and the debugger): */
     bool recording;       /* snapshot each batch's start, so :back works */
     bool check_numerics;  /* stop at the step that makes a NaN or an infinity */
+    size_t failed_at;     /* the first step that did, in this batch (SIZE_MAX: none) */
     nn_snapshot snapshot;
 } nn_stepper;
 

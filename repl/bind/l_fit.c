@@ -220,6 +220,8 @@ static bool on_batch(const nn_fit_report *r, void *userdata)
         s->interrupted = true;
         return false;
     }
+    if (s->failed)  /* the visualizer failed as the batch began */
+        return false;
     if (r->batch == 0 && !r->epoch_end)
         s->epoch_start = now() - 1e-9;
     if (!s->failed && !lnn_viz_fit_batch(&s->viz, r)) {
@@ -242,6 +244,20 @@ static bool on_batch(const nn_fit_report *r, void *userdata)
     }
     if (lnn_interrupted) {
         s->interrupted = true;
+        return false;
+    }
+    return true;
+}
+
+/* Before each batch: the visualizer takes the batch when the learner
+ * paused (to step through it), and fit runs what is left of it. */
+static bool on_batch_begin(const nn_fit_report *r, void *userdata)
+{
+    fit_state *s = userdata;
+    if (lnn_interrupted || s->failed)
+        return true;  /* on_batch stops after this batch */
+    if (!lnn_viz_fit_batch_begin(&s->viz, r)) {
+        s->failed = true;  /* the visualizer's error message is on the stack */
         return false;
     }
     return true;
@@ -526,6 +542,9 @@ int lnn_model_fit(lua_State *L)
                                        "callbacks", "debug", "viz", NULL};
     nn_model *m = lnn_check_model(L, 1, "fit");
     nn_tensor *x = lnn_check_tensor(L, 2, "fit"), *y = lnn_check_tensor(L, 3, "fit");
+    if (lnn_viz_fit_paused(L, 1))
+        return luaL_error(L, "fit: this model's training is paused in the visualizer; "
+                          "resume it first (c, then let it end or press Ctrl-C)");
     if (lua_isnone(L, 4))
         lua_pushnil(L);
     lnn_check_options(L, 4, keys, "fit");
@@ -551,16 +570,18 @@ int lnn_model_fit(lua_State *L)
     s.last_logs = lua_gettop(L);
     begin_training(L, &s);
     lnn_viz_remember_data(L, 1, 2, 3);  /* the points of the boundary view */
-    lnn_viz_fit_begin(L, 1, lnn_opt_boolean(L, 4, "viz", false, "fit"), &s.viz);
+    lnn_viz_fit_begin(L, 1, 4, &s.viz);
     s.accuracy = m->metric_accuracy;
     s.penalty = nn_model_has_regularizers(m);
     o.callback = on_batch;
     o.epoch_begin = on_epoch_begin;
+    o.batch_begin = on_batch_begin;
     o.userdata = &s;
     lnn_interrupted = 0;
     nn_history h;
     nn_status st = nn_model_fit(m, x, y, &o, &h);
-    lnn_viz_fit_end(&s.viz);
+    if (st != NN_OK || s.failed || s.interrupted || lnn_interrupted)
+        lnn_viz_fit_end(&s.viz);  /* else the screen stays, with the history */
     if (s.failed && lnn_interrupted) {  /* the hook stopped a callback or a frame */
         lua_pop(L, 1);  /* "interrupted!" */
         s.failed = false;
@@ -581,6 +602,7 @@ int lnn_model_fit(lua_State *L)
     keep_history(L);
     if (s.interrupted)
         return interrupted(L, &s);
+    lnn_viz_fit_finished(&s.viz, -1);
     end_training(L, &s);
     return 1;
 }

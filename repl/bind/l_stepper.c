@@ -95,13 +95,22 @@ static void raise_observer_error(lua_State *L, stepper_box *box)
     luaL_error(L, "stepper: an observer failed: %s", lua_tostring(L, -1));
 }
 
+/* nn.stepper(m, x, y): a new batch. nn.stepper(m): the batch already in
+ * place, at its step, as its owner set it up (a paused fit{viz = true}
+ * hands its batch to the visualizer so: l_viz.c). */
 static int l_stepper(lua_State *L)
 {
     nn_model *m = lnn_check_model(L, 1, "stepper");
-    nn_tensor *x = lnn_check_tensor(L, 2, "stepper"), *y = lnn_check_tensor(L, 3, "stepper");
-    m->stepper.recording = true;       /* so that s:back() works */
-    m->stepper.check_numerics = true;  /* stop at the step that makes a NaN */
-    lnn_check(L, nn_stepper_load(&m->stepper, x, y, 0, 0), "stepper");
+    if (lua_isnoneornil(L, 2) && lua_isnoneornil(L, 3)) {
+        if (!m->stepper.loaded)
+            return luaL_error(L, "stepper: no batch is in place; give one: nn.stepper(m, x, y)");
+    } else {
+        nn_tensor *x = lnn_check_tensor(L, 2, "stepper"), *y = lnn_check_tensor(L, 3, "stepper");
+        m->stepper.recording = true;       /* so that s:back() works */
+        m->stepper.check_numerics = true;  /* stop at the step that makes a NaN */
+        lnn_check(L, nn_stepper_load(&m->stepper, x, y, 0, 0), "stepper");
+    }
+    lua_settop(L, 1);
     stepper_box *box = lua_newuserdatauv(L, sizeof *box, 2);
     box->model = m;
     box->observing = false;

@@ -747,12 +747,34 @@ static int l_interrupt(lua_State *L)
 
 /* ---- fit ---- */
 
-void lnn_viz_fit_begin(lua_State *L, int model, bool live, lnn_fit_viz *v)
+/* fit's option viz: true, false, or {stay = true | false}. */
+static bool read_viz_option(lua_State *L, int options, bool *stay)
+{
+    *stay = true;
+    if (!options || !lua_istable(L, options))
+        return false;
+    int type = lua_getfield(L, options, "viz");
+    bool live = type == LUA_TTABLE || lua_toboolean(L, -1);
+    if (type == LUA_TTABLE) {
+        static const char *const keys[] = {"stay", NULL};
+        lnn_check_options(L, lua_gettop(L), keys, "fit: viz");
+        *stay = lnn_opt_boolean(L, lua_gettop(L), "stay", true, "fit: viz");
+    } else if (type != LUA_TNIL && type != LUA_TBOOLEAN) {
+        luaL_error(L, "fit: viz should be true, false or {stay = true | false}, got %s",
+                   luaL_typename(L, -1));
+    }
+    lua_pop(L, 1);
+    return live;
+}
+
+void lnn_viz_fit_begin(lua_State *L, int model, int options, lnn_fit_viz *v)
 {
     memset(v, 0, sizeof *v);
     model = lua_absindex(L, model);
     v->L = L;
     v->model = lnn_check_model(L, model, "fit");
+    v->model_index = model;
+    bool live = read_viz_option(L, options, &v->stay);
     v->record = push_record(L, model);  /* stays on the stack during fit */
     v->first_batch = v->record->loss.count;
     v->first_epoch = v->record->epoch_ends.count;
@@ -785,12 +807,10 @@ static double batch_accuracy(const lnn_fit_viz *v)
     return m->has_targets ? nn_accuracy(nn_model_output_layer(m)->output, m->y) : NAN;
 }
 
-/* Call app:fit_tick(info) under pcall. False on error (message on top). */
-static bool tick_app(lnn_fit_viz *v, const nn_fit_report *r)
+/* The progress of the run, for the app: {epoch, epochs, batch, batches,
+ * loss, accuracy}, 1-based, the means so far in this epoch. */
+static void push_progress(lua_State *L, const nn_fit_report *r)
 {
-    lua_State *L = v->L;
-    lua_getfield(L, v->app, "fit_tick");
-    lua_pushvalue(L, v->app);
     lua_createtable(L, 0, 6);
     lua_pushinteger(L, (lua_Integer)r->epoch + 1);
     lua_setfield(L, -2, "epoch");
@@ -804,15 +824,106 @@ static bool tick_app(lnn_fit_viz *v, const nn_fit_report *r)
     lua_setfield(L, -2, "loss");
     lua_pushnumber(L, r->accuracy);
     lua_setfield(L, -2, "accuracy");
+}
+
+/* Call app:<method>(info, ...) under pcall, with `extra` more arguments on
+ * the stack. False on error (message on top); a false result means the
+ * learner closed the visualizer (q). */
+static bool call_app(lnn_fit_viz *v, const char *method, const nn_fit_report *r, int extra)
+{
+    lua_State *L = v->L;
+    lua_getfield(L, v->app, method);
+    lua_pushvalue(L, v->app);
+    push_progress(L, r);
+    if (extra)  /* pushed before: they go after the app and info */
+        lua_rotate(L, -(extra + 3), 3);
     /* On an error the app stays for lnn_viz_fit_end to close: the error
-     * may have come before fit_tick's own pcall could close it (Ctrl-C's
+     * may have come before the app's own pcall could close it (Ctrl-C's
      * hook fires as soon as Lua is entered), and closing twice is harmless. */
-    if (lua_pcall(L, 2, 1, 0) != LUA_OK)
+    if (lua_pcall(L, 2 + extra, 1, 0) != LUA_OK)
         return false;
     if (!lua_toboolean(L, -1))  /* the learner closed the visualizer (q) */
         v->app = 0;
     lua_pop(L, 1);
     return true;
+}
+
+static bool tick_app(lnn_fit_viz *v, const nn_fit_report *r)
+{
+    return call_app(v, "fit_tick", r, 0);
+}
+
+#define PAUSED_MODEL_KEY "nn.viz.paused_model"  /* registry: the model fit paused on */
+
+bool lnn_viz_fit_paused(lua_State *L, int model)
+{
+    model = lua_absindex(L, model);
+    lua_getfield(L, LUA_REGISTRYINDEX, PAUSED_MODEL_KEY);
+    bool paused = lua_rawequal(L, -1, model);
+    lua_pop(L, 1);
+    return paused;
+}
+
+/* A copy of the batch in place (x, y), pushed: the debugger puts it back
+ * if the learner's predict or evaluate used the model's buffers. */
+static void push_batch_copy(lua_State *L, const nn_model *m)
+{
+    nn_tensor *copy;
+    lnn_check(L, nn_tensor_clone(&copy, m->x), "fit");
+    lnn_push_tensor(L, copy);
+    lnn_check(L, nn_tensor_clone(&copy, m->y), "fit");
+    lnn_push_tensor(L, copy);
+}
+
+/* app:fit_batch(info, x, y) in protected mode (copying the batch may
+ * raise out of memory); arguments: the lnn_fit_viz, the report, the app.
+ * Returns whether the app is still open. */
+static int fit_batch_protected(lua_State *L)
+{
+    lnn_fit_viz inner = *(lnn_fit_viz *)lua_touserdata(L, 1);
+    const nn_fit_report *r = lua_touserdata(L, 2);
+    inner.app = 3;  /* in this function's own stack */
+    push_batch_copy(L, inner.model);
+    if (!call_app(&inner, "fit_batch", r, 2))
+        return lua_error(L);
+    lua_pushboolean(L, inner.app != 0);
+    return 1;
+}
+
+bool lnn_viz_fit_batch_begin(lnn_fit_viz *v, const nn_fit_report *r)
+{
+    if (!v->app)
+        return true;
+    lua_State *L = v->L;
+    lua_getfield(L, v->app, "wants_batch");  /* paused, or breakpoints to check */
+    bool wants = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    if (!wants)
+        return true;
+    /* the batch starts again, recorded: b steps back within it; nothing
+     * has run yet, and the snapshot changes no number the steps compute */
+    nn_model *m = v->model;
+    m->stepper.recording = true;
+    nn_status st = nn_stepper_begin(&m->stepper, r->batch, r->epoch);
+    lua_pushvalue(L, v->model_index);  /* no fit on it until this returns */
+    lua_setfield(L, LUA_REGISTRYINDEX, PAUSED_MODEL_KEY);
+    lua_pushcfunction(L, fit_batch_protected);
+    lua_pushlightuserdata(L, v);
+    lua_pushlightuserdata(L, (void *)r);
+    lua_pushvalue(L, v->app);
+    bool ok = st == NN_OK && lua_pcall(L, 3, 1, 0) == LUA_OK;
+    if (st != NN_OK) {
+        lua_pop(L, 4);
+        lua_pushstring(L, nn_last_error());
+    } else if (ok) {
+        if (!lua_toboolean(L, -1))  /* q: the visualizer is closed, fit goes on */
+            v->app = 0;
+        lua_pop(L, 1);
+    }
+    lua_pushnil(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, PAUSED_MODEL_KEY);
+    m->stepper.recording = false;
+    return ok;
 }
 
 bool lnn_viz_fit_batch(lnn_fit_viz *v, const nn_fit_report *r)
@@ -854,6 +965,23 @@ void lnn_viz_fit_end(lnn_fit_viz *v)
         viz_term_restore_screen();
     }
     v->app = 0;
+}
+
+void lnn_viz_fit_finished(lnn_fit_viz *v, int history)
+{
+    if (!v->app)
+        return;
+    lua_State *L = v->L;
+    if (v->stay) {
+        history = lua_absindex(L, history);
+        lua_getfield(L, v->app, "fit_finished");
+        lua_pushvalue(L, v->app);
+        lua_pushvalue(L, history);
+        if (lua_pcall(L, 2, 0, 0) != LUA_OK)  /* a Ctrl-C there returns too */
+            lua_pop(L, 1);
+        lnn_interrupted = 0;
+    }
+    lnn_viz_fit_end(v);
 }
 
 /* ---- opening ---- */

@@ -119,15 +119,23 @@ int lnn_viz_write_snapshot(lua_State *L);
 struct viz_record;
 typedef struct lnn_fit_viz {
     lua_State *L;
-    const nn_model *model;
+    nn_model *model;
+    int model_index;      /* fit's model on the stack */
     struct viz_record *record;
     int app;              /* stack index of the live visualizer, 0 if none */
+    bool stay;            /* the screen stays at the end, until q (viz = {stay = ...}) */
     double next_draw;     /* when the next frame may be drawn (monotonic seconds) */
     size_t first_batch, first_epoch, first_change;  /* the record's counts before fit */
 } lnn_fit_viz;
 /* Before fit: find the record (pushed on the stack, which must keep it) and,
- * if live, open the screen (a warning, not an error, without a terminal). */
-void lnn_viz_fit_begin(lua_State *L, int model_index, bool live, lnn_fit_viz *v);
+ * if fit's options (at index `options`, or none) say viz = true or
+ * viz = {stay = ...}, open the screen (a warning, not an error, without a
+ * terminal). */
+void lnn_viz_fit_begin(lua_State *L, int model_index, int options, lnn_fit_viz *v);
+/* Before each batch (fit's batch_begin): when the learner paused, hand the
+ * batch to the visualizer, to step through it. False if the visualizer
+ * failed (its message on top). */
+bool lnn_viz_fit_batch_begin(lnn_fit_viz *v, const nn_fit_report *r);
 /* After each batch: false if the visualizer failed (its message on top). */
 bool lnn_viz_fit_batch(lnn_fit_viz *v, const nn_fit_report *r);
 /* After fit: give the terminal back. Raises no errors. */
@@ -136,6 +144,13 @@ void lnn_viz_fit_end(lnn_fit_viz *v);
  * by =}, ...}: the changes of the rate made during this fit, into the
  * history table on top of the stack. */
 void lnn_viz_push_rate_changes(lua_State *L, const lnn_fit_viz *v);
+/* After a fit that ran to its end: the screen stays, with a summary from
+ * the history at index `history`, until the learner presses q (unless
+ * viz = {stay = false}); then as lnn_viz_fit_end. Raises no errors. */
+void lnn_viz_fit_finished(lnn_fit_viz *v, int history);
+/* True while fit is paused in the visualizer on the model at `model`: it
+ * must not be trained again until then (fit refuses). */
+bool lnn_viz_fit_paused(lua_State *L, int model);
 
 /* The confusion matrix the visualizer keeps for the model at index `model`
  * (for the predictions view): evaluate and fit's validation count into it.

@@ -48,7 +48,7 @@ end
 
 -- ---- the run: x and y cut into batches, for some epochs ----
 
-local function batch_count(d) return (d.n + d.batch_size - 1) // d.batch_size end
+local function batch_count(d) return d.batches or (d.n + d.batch_size - 1) // d.batch_size end
 
 local function load_batch(d)
   local first = (d.batch - 1) * d.batch_size + 1
@@ -80,15 +80,17 @@ local function ensure_loaded(d, method)
   end
 end
 
--- Move to the next batch when this one is done; false at the end of the run.
+-- Move to the next batch when this one is done; false and why at the end of
+-- the run (or of the batch, for fit's: fit loads the next one).
 local function advance(d)
   if not d.stepper.done then return true end
+  if d.fit then return false, 'the end of this batch (c resumes training)' end
   if d.batch < batch_count(d) then
     d.batch = d.batch + 1
   elseif d.epoch < d.epochs then
     d.epoch, d.batch = d.epoch + 1, 1
   else
-    return false
+    return false, 'the end of the run'
   end
   load_batch(d)
   say('-- batch %d/%d, epoch %d/%d', d.batch, batch_count(d), d.epoch, d.epochs)
@@ -115,6 +117,49 @@ function nn.debug(model, x, y, opts)
       d.stepper:snapshot_bytes() / 1024)
   d:where()
   return d
+end
+
+-- A paused fit{viz = true} (viz.lua): a debugger over the batch fit has
+-- put in place, at its first step. It loads no batch of its own (fit goes
+-- on with the rest of the batch, then the next ones, when the learner
+-- resumes); its breakpoints and watches last the whole run.
+local function for_fit(model)
+  return setmetatable({
+    model = model, fit = true, batch = 1, batches = 1, epoch = 1, epochs = 1,
+    breakpoints = {}, watches = {}, next_id = 1, stepper = nn.stepper(model),
+  }, Debugger)
+end
+
+-- The next batch fit hands over: where it is in the run, and a copy of it
+-- (x, y) to put back if predict or evaluate used the model meanwhile.
+local function need_fit(d, method)
+  if not d.fit then error(method .. ": this debugger is not a paused fit's (viz.lua makes those)", 3) end
+end
+
+function Debugger:fit_batch(info, x, y)
+  need_fit(self, 'fit_batch')
+  need('table', info, 'fit_batch', 'info')
+  for _, key in ipairs({'batch', 'batches', 'epoch', 'epochs'}) do
+    if math.type(info[key]) ~= 'integer' then
+      error('fit_batch: info.' .. key .. ' should be an integer, got ' .. type(info[key]), 2)
+    end
+  end
+  self.batch, self.batches, self.epoch, self.epochs = info.batch, info.batches, info.epoch, info.epochs
+  self.bx, self.by = x, y
+end
+
+-- Before fit runs the rest of the batch: put it back if it was unloaded.
+function Debugger:put_back()
+  need_fit(self, 'put_back')
+  ensure_loaded(self, 'put_back')
+end
+
+-- Whether a breakpoint is on (a paused fit then steps in Lua to watch for it).
+function Debugger:breaking()
+  for _, b in ipairs(self.breakpoints) do
+    if b.enabled then return true end
+  end
+  return false
 end
 
 -- ---- expressions with layer names in scope ----
@@ -231,7 +276,8 @@ end
 -- One step, with the checks; returns the event, or nil and why it stopped.
 local function one_step(d, method)
   ensure_loaded(d, method)
-  if not advance(d) then return nil, 'the end of the run' end
+  local more, why = advance(d)
+  if not more then return nil, why end
   local event = d.stepper:peek()
   local ok, err = pcall(d.stepper.step, d.stepper)
   check_watches(d)
@@ -266,8 +312,9 @@ end
 
 function Debugger:next()
   ensure_loaded(self, 'next')
-  local start = self.stepper:peek() or (advance(self) and self.stepper:peek())
-  if not start then say('stopped: the end of the run') return end
+  local more, why = advance(self)
+  local start = more and self.stepper:peek()
+  if not start then say('stopped: %s', why or 'the end of the run') return end
   repeat
     local _, why = one_step(self, 'next')
     if why then say('stopped: %s', why) break end
@@ -620,5 +667,13 @@ end
 local function command(name, args) return find_command(name).run(args) end
 local function is_command(name) return find_command(name) ~= nil end
 
+-- The debugger the ':' commands drive while a fit is paused (viz.lua);
+-- returns the one it replaces, to be put back on resuming.
+local function use(d)
+  local before = current
+  current = d
+  return before
+end
+
 return {command = command, is_command = is_command, commands = commands, after_nan = after_nan,
-        current = function() return current end}
+        current = function() return current end, for_fit = for_fit, use = use}

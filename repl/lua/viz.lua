@@ -47,58 +47,103 @@ local selectable = {
 }
 
 -- Each row: the key, how the help lists it (nil: listed with the row
--- above), what it does, and the action.
+-- above), what it does, the action, and the moments it works in (the
+-- help lists it then only): 'step' and 'run' in the debugger (stepping, or
+-- running a continue), 'fit' while fit{viz = true} trains, 'paused' when
+-- the learner has stopped it inside a batch, 'end' when it has ended. A
+-- table of texts gives the text for each moment ([1] for the others).
+local ALL = 'step run fit paused end'
 local keys = {
-  {'s', 's', 'one step: a layer forward or backward, the loss, the update',
-   function(app) app:step() end},
-  {'n', 'n', 'to the next layer, skipping timesteps', function(app) app:next() end},
-  {'b', 'b', 'one step back, every number as it was', function(app) app:back() end},
-  {'c', 'c', 'continue to a breakpoint or the end of the run; c again stops',
-   function(app) app:continue() end},
-  {'p', 'p', 'pause or resume a continue or a training run', function(app) app:pause() end},
-  {'+', '+ -', 'double or halve the learning rate (marked on the loss curve)', function(app) app:scale_learning_rate(2) end},
-  {'-', nil, nil, function(app) app:scale_learning_rate(0.5) end},
+  {'s', 's', {'one step: a layer forward or backward, the loss, the update',
+              fit = 'stop at the next batch, to step through it'},
+   function(app) app:step() end, 'step run fit paused'},
+  {'n', 'n', 'to the next layer, skipping timesteps', function(app) app:next() end, 'step run paused'},
+  {'b', 'b', 'one step back, every number as it was', function(app) app:back() end, 'step run paused'},
+  {'c', 'c', {'continue to a breakpoint or the end of the run; c again stops',
+              paused = 'resume training: the rest of this batch, then the next ones'},
+   function(app) app:continue() end, 'step run paused'},
+  {'p', 'p', {'pause a continue', fit = 'pause training at the next batch, to step through it',
+              paused = 'resume training'},
+   function(app) app:pause() end, 'run fit paused'},
+  {'+', '+ -', 'double or halve the learning rate (marked on the loss curve)', function(app) app:scale_learning_rate(2) end,
+   'step run fit paused'},
+  {'-', nil, nil, function(app) app:scale_learning_rate(0.5) end, 'step run fit paused'},
   {'tab', 'Tab', 'the next view (Shift-Tab the previous; 1-' .. #viz.views .. ' by number)',
-   function(app) app:next_view(1) end},
-  {'backtab', nil, nil, function(app) app:next_view(-1) end},
-  {'up', 'Up Down', 'select a layer', function(app) app:select_layer(-1) end},
-  {'down', nil, nil, function(app) app:select_layer(1) end},
+   function(app) app:next_view(1) end, ALL},
+  {'backtab', nil, nil, function(app) app:next_view(-1) end, ALL},
+  {'up', 'Up Down', 'select a layer', function(app) app:select_layer(-1) end, ALL},
+  {'down', nil, nil, function(app) app:select_layer(1) end, ALL},
   {'left', 'Left Right', 'select a channel (feature maps) or unit (LSTM)',
-   function(app) app:select_channel(-1) end},
-  {'right', nil, nil, function(app) app:select_channel(1) end},
+   function(app) app:select_channel(-1) end, ALL},
+  {'right', nil, nil, function(app) app:select_channel(1) end, ALL},
   {'[', '[ ]', 'the previous or next example (the one predictions marks)',
-   function(app) app:select_example(-1) end},
-  {']', nil, nil, function(app) app:select_example(1) end},
+   function(app) app:select_example(-1) end, ALL},
+  {']', nil, nil, function(app) app:select_example(1) end, ALL},
   {'w', 'w', 'why this prediction (saliency); from there, its feature maps',
-   function(app) app:why() end},
-  {'f', 'f', 'follow the stepper again (forget the selected layer)', function(app) app.layer = nil end},
-  {'l', 'l', 'logarithmic loss axis (labelled 1e-1, 1e0, ...), on or off', function(app) app.log = not app.log end},
+   function(app) app:why() end, ALL},
+  {'f', 'f', 'follow the stepper again (forget the selected layer)', function(app) app.layer = nil end, ALL},
+  {'l', 'l', 'logarithmic loss axis (labelled 1e-1, 1e0, ...), on or off',
+   function(app) app.log = not app.log end, ALL},
   {'g', 'g', 'one scale for all feature maps (and LSTM c), or each its own',
-   function(app) app.shared = not app.shared end},
-  {':', ':', 'a line of Lua, or a command without its colon (break dense_1)',
-   function(app) app:command_line() end},
-  {'?', '?', 'this help', function(app) app.help = true end},
-  {'q', 'q', 'back to the REPL (during fit: stop watching, training goes on)',
-   function(app) app.quit = true end},
-  {'ctrl-c', 'Ctrl-C', 'stop a continue, or a training run', function(app) app:interrupt() end},
+   function(app) app.shared = not app.shared end, ALL},
+  {':', ':', {'a line of Lua, or a command without its colon (break dense_1)',
+              fit = 'pause at the next batch and open a command line (Lua, or break dense_1)'},
+   function(app) app:command_line() end, ALL},
+  {'?', '?', 'this help', function(app) app.help = true end, ALL},
+  {'q', 'q', {'back to the REPL', fit = 'stop watching (training goes on)',
+              paused = 'stop watching (training goes on)'},
+   function(app) app.quit = true end, ALL},
+  {'ctrl-c', 'Ctrl-C', {'stop a continue', fit = 'stop training at the end of this batch',
+                        paused = 'stop training at the end of this batch', ['end'] = 'back to the REPL'},
+   function(app) app:interrupt() end, 'run fit paused end'},
 }
-local key_actions = {}
-for _, row in ipairs(keys) do key_actions[row[1]] = row[4] end
+local key_rows = {}
+for _, row in ipairs(keys) do key_rows[row[1]] = row end
 
-local function help_text()
+local function works_in(row, mode)
+  return (' ' .. row[5] .. ' '):find(' ' .. mode .. ' ', 1, true) ~= nil
+end
+
+local function key_text(row, mode)
+  if type(row[3]) ~= 'table' then return row[3] end
+  return row[3][mode] or row[3][1]
+end
+
+-- The keys that work now, and what they do now.
+local function help_text(mode)
   local lines = {'The keys (any key closes this)', ''}
   for _, row in ipairs(keys) do
-    if row[2] then lines[#lines + 1] = string.format('%-11s %s', row[2], row[3]) end
+    if row[2] and works_in(row, mode) then
+      lines[#lines + 1] = string.format('%-11s %s', row[2], key_text(row, mode))
+    end
   end
-  lines[#lines + 1] = string.format('%-11s %s', '1-' .. #viz.views, table.concat(viz.views, ', '))
+  -- the views by number, on as many lines as an 80-column box needs
+  local line = string.format('%-11s', '1-' .. #viz.views)
+  for i, name in ipairs(viz.views) do
+    local item = ' ' .. name .. (i < #viz.views and ',' or '')
+    if #line + #item > 76 then
+      lines[#lines + 1] = line
+      line = string.rep(' ', 11)
+    end
+    line = line .. item
+  end
+  lines[#lines + 1] = line
   return table.concat(lines, NEWLINE)
 end
+
+-- A key that does nothing now: why, and what works instead.
+local refusals = {
+  fit = 'training is running: p or s stops it at the next batch, then s, n, b step',
+  ['end'] = 'training is over: q returns to the REPL',
+  step = 'nothing is running: that key stops a continue (c)',
+}
 
 -- The key strip at the bottom: what the keys do now.
 local STRIP_STEP = 's step  n next  b back  c continue  +/- lr  Tab view  : command  ? help  q quit'
 local STRIP_RUN = 'c stop  p pause  Tab view  +/- lr  ? help  q quit'
-local STRIP_FIT = 'p pause  +/- lr  Tab view  arrows select  ? help  q stop watching  ^C stop'
-local STRIP_PAUSED = 'p resume  +/- lr  Tab view  arrows select  ? help  q stop watching  ^C stop'
+local STRIP_FIT = 'p pause  s step in  : command  +/- lr  Tab view  ? help  q stop watching  ^C stop'
+local STRIP_PAUSED = 's step  n next  b back  c resume  : command  +/- lr  Tab view  ? help  q stop watching'
+local STRIP_END = 'q return  Tab view  arrows select  : command  ? help'
 
 -- ---- the screen ----
 
@@ -142,16 +187,27 @@ local function new_app(model, debugger, opts)
   return app
 end
 
+-- The moment, for the keys: see the keys table.
+function App:mode()
+  if self.finished then return 'end' end
+  if self.fitting then return self.stepping and 'paused' or 'fit' end
+  return self.running and 'run' or 'step'
+end
+
 function App:strip()
-  if self.fitting then return self.paused and STRIP_PAUSED or STRIP_FIT end
-  return self.running and STRIP_RUN or STRIP_STEP
+  local strips = {step = STRIP_STEP, run = STRIP_RUN, fit = STRIP_FIT, paused = STRIP_PAUSED,
+                  ['end'] = STRIP_END}
+  return strips[self:mode()]
 end
 
 function App:draw()
+  local mode = self:mode()
   local shown, count = self.term:draw(self.view, {
     model = self.model, layer = self.layer, channel = self.channel, example = self.example,
-    x = self.x, class = self.class, log = self.log, shared = self.shared, class_names = self.class_names, message = self:status(), position = not self.fitting, keys = self:strip(),
-    overlay = self.help and help_text() or self.output,
+    x = self.x, class = self.class, log = self.log, shared = self.shared,
+    class_names = self.class_names, message = self:status(),
+    position = mode ~= 'fit' and mode ~= 'end',
+    keys = self:strip(), overlay = self.help and help_text(mode) or self.output,
   })
   self.shown_layer, self.shown_count = shown, count
 end
@@ -170,22 +226,36 @@ function App:say(text)
 end
 
 function App:status()
-  if not self.fitting then return self.notice end
+  local mode = self:mode()
+  if mode == 'step' or mode == 'run' then return self.notice end
   local notice = self.notice
-  if notice and viz.clock() - self.notice_time > 4 then notice = nil end
+  if mode == 'fit' and notice and viz.clock() - self.notice_time > 4 then notice = nil end
   local base = self.fit_message or 'training'
-  if self.paused then base = 'paused (p resumes); ' .. base end
+  if mode == 'paused' then
+    base = 'paused: c resumes training'
+  elseif mode == 'end' then
+    base = self.end_message
+  elseif self.paused then
+    base = 'pausing at the next batch; ' .. base
+  end
   return notice and (base .. '  ' .. notice) or base
 end
 
 function App:press(key)
   if self.help then self.help = false return end  -- any key closes the help
-  if self.output then self.output = nil return end  -- and a command's output
-  if not self.fitting then self.notice = nil end
+  if self.output then  -- and a command's output; ':' opens the next line at once
+    self.output = nil
+    if key ~= ':' then return end
+  end
+  local mode = self:mode()
+  if mode ~= 'fit' then self.notice = nil end
+  local row = key_rows[key]
   if key:match('^[1-9]$') and viz.views[tonumber(key)] then
     self.view = viz.views[tonumber(key)]
-  elseif key_actions[key] then
-    key_actions[key](self)
+  elseif row and works_in(row, mode) then
+    row[4](self)
+  elseif row then
+    self:say(refusals[mode] or 'not now')
   end
 end
 
@@ -231,8 +301,8 @@ end
 -- ---- stepping, through the debugger ----
 
 function App:can_step()
-  if self.fitting then
-    self:say('training is running: p pauses it; step with :debug after it ends')
+  if self.fitting and not self.stepping then
+    self:say(refusals[self:mode()])
     return false
   end
   if not self.debugger then
@@ -245,7 +315,7 @@ end
 -- After every step: a finished loss step goes into the loss history, once
 -- per batch (stepping back and forth does not count it twice).
 function App:after_step(event, why, breakpoint)
-  if event and event.phase == 'loss' then
+  if event and event.phase == 'loss' and not self.fitting then  -- fit records its own
     local key = event.epoch .. '/' .. event.batch
     if key ~= self.recorded then
       viz.record(self.model)
@@ -267,14 +337,24 @@ function App:after_step(event, why, breakpoint)
   return event ~= nil and breakpoint == nil
 end
 
+-- At the end of a paused fit's batch, s and n go on to the next batch and
+-- stop at its first step.
+function App:leave_done_batch()
+  if self.stepping and self.debugger.stepper.done then
+    self.leave_batch = true
+    return true
+  end
+end
+
 function App:step()
-  if not self:can_step() then return end
+  if self:mode() == 'fit' then self:pause() return end
+  if not self:can_step() or self:leave_done_batch() then return end
   local event, why = self.debugger:continue_step()
   self:after_step(event, why)
 end
 
 function App:next()
-  if not self:can_step() then return end
+  if not self:can_step() or self:leave_done_batch() then return end
   local stepper = self.debugger.stepper
   local start = stepper:peek()
   repeat
@@ -293,14 +373,18 @@ function App:back()
 end
 
 function App:continue()
+  if self.stepping then self:resume() return end
   if self.running then self.running = false self:say('stopped') return end
   if not self:can_step() then return end
   self.running = true
 end
 
 function App:pause()
-  if self.fitting then
-    self.paused = not self.paused
+  if self.stepping then
+    self:resume()
+  elseif self.fitting then
+    self.paused = true
+    self:update_wants()
   elseif self.running then
     self.running = false
     self:say('paused (c continues)')
@@ -308,7 +392,9 @@ function App:pause()
 end
 
 function App:interrupt()
-  if self.fitting then
+  if self.finished then
+    self.quit = true
+  elseif self.fitting then
     viz.interrupt()
     self.paused = false
     self:say('stopping the training run at the end of this batch')
@@ -331,8 +417,9 @@ end
 -- editing keys, its history, Tab completion) and runs it as the REPL would.
 -- Esc, Ctrl-G, Ctrl-C or an empty line cancel it.
 function App:command_line()
-  if self.fitting then
-    self:say('the command line opens when training is done (or press q)')
+  if self:mode() == 'fit' then  -- at the next batch: what is typed meanwhile stays unread
+    self.paused, self.pending_command = true, true
+    self:update_wants()
     return
   end
   local line = self:edit_line()
@@ -348,7 +435,7 @@ function App:command_line()
   self:show_output(line, output)
   if quit == true then self.quit = true end
   local now = nn.debugger.current()
-  if now ~= before and now then  -- a new :debug: show what it debugs
+  if now ~= before and now and not self.fitting then  -- a new :debug: show what it debugs
     self.debugger, self.model, self.running = now, now.model, false
   end
 end
@@ -463,33 +550,152 @@ function viz.command(args)
 end
 
 -- ---- fit{viz = true}: l_fit.c calls these ----
+--
+-- After a batch (at most 15 times a second) fit_tick reads the keys and
+-- draws. p, s or ':' ask for a pause; it comes at the next batch boundary,
+-- where fit calls fit_batch (whenever wants_batch is true: paused, or a
+-- breakpoint to watch for) with that batch in place, its stepper at the
+-- first step. fit_batch steps through it as the debugger does, on a
+-- debugger made for fit's batches (debugger.lua's for_fit); on resuming,
+-- fit runs the steps left and goes on. At the end, fit_finished keeps the
+-- screen, with a summary, until q.
 
 -- The live screen for a training run, or nil and why not.
 function viz.fit_open(model)
   local ok, app = pcall(new_app, model, nil, {view = 'loss'})
   if not ok then return nil, app end
-  app.fitting = true
+  app.fitting, app.wants_batch = true, false
   return app
 end
 
--- After a batch (at most 15 times a second): read the keys waiting, stay
--- here while paused, draw. Returns false once the learner closed the screen.
-function App:fit_tick(info)
-  local ok, err = pcall(function()
-    self.fit_message = string.format('epoch %d/%d, batch %d/%d, loss %s, accuracy %s',
-      info.epoch, info.epochs, info.batch, info.batches, nn.format(info.loss), nn.format(info.accuracy))
-    repeat
-      local key = self.term:key(self.paused and -1 or 0)
-      while key do
-        self:press(key)
-        key = not self.quit and self.term:key(0)
-      end
-      if not self.quit then self:draw() end
-    until self.quit or not self.paused
-  end)
+-- Whether fit should hand over its next batch.
+function App:update_wants()
+  local d = self.fit_debugger
+  self.wants_batch = self.paused or (d ~= nil and d:breaking())
+end
+
+-- Run a function with the screen up; on an error, close it and raise.
+-- Returns false once the learner closed the screen (q).
+function App:guarded(fn)
+  local ok, err = pcall(fn)
   if not ok then self:close() error(err, 0) end
   if self.quit then self:close() return false end
   return true
+end
+
+function App:fit_tick(info)
+  return self:guarded(function()
+    self.fit_message = string.format('epoch %d/%d, batch %d/%d, loss %s, accuracy %s',
+      info.epoch, info.epochs, info.batch, info.batches, nn.format(info.loss), nn.format(info.accuracy))
+    self.fit_epochs = info.epochs
+    -- once a pause is asked for, keys wait for it: what is typed after ':'
+    -- or s belongs to the command line or the stepping, never to this loop
+    local key = not self.paused and self.term:key(0)
+    while key do
+      self:press(key)
+      key = not self.quit and not self.paused and self.term:key(0)
+    end
+    if not self.quit then self:draw() end
+    self:update_wants()
+  end)
+end
+
+-- Until the learner resumes (c, p), quits (q, Ctrl-C) or steps past the
+-- end of the batch (then true).
+function App:stepping_loop()
+  self.stepping = true
+  if self.pending_command then
+    self.pending_command = false
+    self:command_line()
+  end
+  while self.paused and not self.quit and not self.leave_batch do
+    self:draw()
+    local key = self.term:key(-1)
+    if key then self:press(key) end
+  end
+  local left = self.leave_batch
+  self.stepping, self.leave_batch = false, false
+  return left
+end
+
+-- Resumed with a breakpoint on: the rest of the batch step by step, to stop
+-- where it says (or at a NaN).
+function App:run_to_breakpoint()
+  local d = self.debugger
+  while not d.stepper.done and not self.quit do
+    local event, why, breakpoint = d:continue_step()
+    self:after_step(event, why, breakpoint)
+    if breakpoint or not event then self.paused = true return end
+  end
+end
+
+function App:resume()
+  self.paused = false
+  self:say('training resumes')
+end
+
+function App:fit_batch(info, x, y)
+  return self:guarded(function()
+    self.fit_debugger = self.fit_debugger or nn.debugger.for_fit(self.model)
+    local d = self.fit_debugger
+    d:fit_batch(info, x, y)
+    local before = nn.debugger.use(d)
+    self.debugger = d
+    local ok, err = pcall(function()
+      while not self.quit do
+        if self.paused then
+          if self:stepping_loop() then break end  -- s past the end: still paused
+        elseif d:breaking() and not d.stepper.done then
+          self:run_to_breakpoint()
+        else
+          break
+        end
+      end
+      d:put_back()
+    end)
+    nn.debugger.use(before)
+    self.debugger = nil
+    if not ok then error(err, 0) end
+    self:update_wants()
+  end)
+end
+
+-- "finished: 2 epochs, loss 0.4321, val_loss 0.5012, val_accuracy 0.8700 - q returns"
+local function summary(history, epochs)
+  local run = history.epochs or 0
+  local parts = {string.format('finished: %d epoch%s', run, run == 1 and '' or 's')}
+  if epochs and run < epochs then parts[1] = parts[1] .. string.format(' of %d (stopped early)', epochs) end
+  local function last(name)
+    local values = history[name]
+    if type(values) == 'table' and #values > 0 then
+      parts[#parts + 1] = name .. ' ' .. nn.format(values[#values])
+      return true
+    end
+  end
+  last('loss')
+  last('val_loss')
+  if not last('val_accuracy') then last('accuracy') end
+  return table.concat(parts, ', ') .. ' - q returns'
+end
+
+-- The end of the run: the screen stays, with the summary, until q (or
+-- Ctrl-C); the views can still be looked at, the command line used.
+function App:fit_finished(history)
+  self.finished, self.paused = true, false
+  self.end_message = summary(history, self.fit_epochs)
+  self.notice = nil
+  self:guarded(function()
+    if self.pending_command then
+      self.pending_command = false
+      self:command_line()
+    end
+    while not self.quit do
+      self:draw()
+      local key = self.term:key(-1)
+      if key then self:press(key) end
+    end
+  end)
+  self:close()
 end
 
 return viz

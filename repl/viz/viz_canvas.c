@@ -197,6 +197,19 @@ int viz_text(viz_canvas *c, int x, int y, int max_width, viz_pen pen, const char
     return col;
 }
 
+int viz_text_width(const char *text)
+{
+    int col = 0;
+    for (const char *p = text; *p; col++) {
+        int len = utf8_length((unsigned char)*p);
+        for (int k = 1; k < len; k++)  /* a truncated character ends the text */
+            if (p[k] == '\0')
+                return col;
+        p += len;
+    }
+    return col;
+}
+
 int viz_textf(viz_canvas *c, int x, int y, int max_width, viz_pen pen, const char *fmt, ...)
 {
     char buf[512];

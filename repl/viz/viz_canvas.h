@@ -128,6 +128,8 @@ void viz_put(viz_canvas *c, int x, int y, const char *glyph, viz_pen pen);
 /* Draw UTF-8 text from (x, y), at most max_width columns (clipped also by
  * the canvas's edge). Returns the columns drawn. */
 int viz_text(viz_canvas *c, int x, int y, int max_width, viz_pen pen, const char *text);
+/* The columns viz_text would use for text (one per character). */
+int viz_text_width(const char *text);
 int viz_textf(viz_canvas *c, int x, int y, int max_width, viz_pen pen, const char *fmt,
               ...) __attribute__((format(printf, 6, 7)));
 /* Blank the rectangle, in the pen's background. */

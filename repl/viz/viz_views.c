@@ -239,7 +239,14 @@ static void draw_status(viz_canvas *c, const viz_frame *f, int y)
     char text[256] = "";
     if (!f->no_position)
         position_text(f->model, text, sizeof text);
-    int x = viz_text(c, 0, y, c->width, VIZ_PLAIN, text);
+    /* The message says what just happened ("lr 0.01 -> 0.02"): when both do
+     * not fit, the position gives up its end, not the message. */
+    int room = c->width;
+    if (f->message && f->message[0] && text[0]) {
+        int message_width = viz_text_width(f->message) + 2;
+        room = c->width - message_width > 20 ? c->width - message_width : 20;
+    }
+    int x = viz_text(c, 0, y, room, VIZ_PLAIN, text);
     if (f->message && f->message[0])
         viz_textf(c, x, y, c->width - x, (viz_pen){VIZ_YELLOW, VIZ_DEFAULT, VIZ_BOLD}, "%s%s",
                   x ? "  " : "", f->message);

@@ -121,6 +121,24 @@ wait_for() {
     return 1
 }
 
+# Wait until one screen matches every pattern, each on some line (a state
+# drawn in one frame: after a resize, a screen with only some of them may
+# still be the old one).
+on_screen() {
+    tries=$((timeout_seconds * 10))
+    while [ "$tries" -gt 0 ]; do
+        shot=$(screen)
+        matched=yes
+        for pattern; do
+            printf '%s\n' "$shot" | grep -Eq -- "$pattern" || { matched=no; break; }
+        done
+        [ "$matched" = yes ] && return 0
+        sleep 0.1
+        tries=$((tries - 1))
+    done
+    return 1
+}
+
 # Clear the screen (readline's Ctrl-L) so that a check sees only what comes
 # next, and wait for the prompt at the top of the window.
 clear_screen() {

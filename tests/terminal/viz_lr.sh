@@ -17,7 +17,7 @@ clear_screen
 type_line "h = m:fit(x, y, {epochs = 5000, batch_size = 2, viz = true, callbacks = {slow}})"
 wait_for '^loss per batch: [0-9]+ batch'
 press p
-expect 'p pauses the live fit' '^paused \(p resumes\)'
+expect 'p pauses the live fit (at the next batch, to step through it)' 'paused: c resumes training'
 press +
 expect '+ doubles the rate and says so' 'lr 0.01 -> 0.02$'
 expect '... and marks it on the x axis' '└[─┴]*▲'
