@@ -42,10 +42,14 @@
 #define LNN_RECORD "nn.viz.record"
 #define RECORDS_KEY "nn.viz.records"        /* registry: model -> record, weak keys */
 #define LAST_MODEL_KEY "nn.viz.last_model"  /* registry: the last model fit trained */
-/* fit redraws at most 15 times a second, and spends at most a fiftieth of
- * its time drawing (a slow terminal gets fewer frames), at least one frame
- * a second: training goes on at nearly full speed while it is watched. */
-#define FRAME_SECONDS (1.0 / 15)
+/* fit redraws (and reads the keys) at most 5 times a second, and spends at
+ * most a fiftieth of its time drawing (a slow terminal gets fewer frames),
+ * at least one frame a second: training goes on at nearly full speed while
+ * it is watched. Not more often: the terminal's own work on each frame (the
+ * terminal emulator, tmux) takes the cores from training too, unseen by
+ * DRAW_SHARE: at 15 frames a second a 160x50 screen cost 5-9% of the
+ * reference CNN's training (BENCHMARKS.md). */
+#define FRAME_SECONDS (1.0 / 5)
 #define DRAW_SHARE (1.0 / 50)
 #define MAX_FRAME_SECONDS 1.0
 
@@ -934,13 +938,22 @@ bool lnn_viz_fit_batch(lnn_fit_viz *v, const nn_fit_report *r)
         viz_record_batch(v->record, v->model->stepper.loss, batch_accuracy(v));
     if (!v->app)
         return true;
-    if (!r->epoch_end) {  /* the epoch's end reports no new batch: nothing changed */
-        viz_record_update(v->record, v->model);
+    /* The update's size and the gradients' histogram are measured on one
+     * batch per frame, not on every batch: copying and reading every
+     * weight each batch would cost a tenth of training. A frame holds the
+     * weights; the batch after it is measured against them (so a frame
+     * shows the batch after the frame before). The epoch's end reports no
+     * new batch: nothing to measure. */
+    if (!r->epoch_end && v->measure_next) {
+        viz_record_update(v->record, v->model);  /* out of memory: not measured */
         viz_grad_history_add(&v->record->gradients, v->model);  /* out of memory: no row */
+        v->measure_next = false;
     }
     double t = now();
     if (!r->epoch_end && t < v->next_draw)
         return true;
+    if (!r->epoch_end)
+        v->measure_next = viz_record_hold_weights(v->record, v->model);
     bool ok = tick_app(v, r);
     double spent = now() - t;  /* drawing, and any pause */
     v->next_draw = t + fmin(fmax(FRAME_SECONDS, spent / DRAW_SHARE), MAX_FRAME_SECONDS);

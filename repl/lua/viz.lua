@@ -551,7 +551,7 @@ end
 
 -- ---- fit{viz = true}: l_fit.c calls these ----
 --
--- After a batch (at most 15 times a second) fit_tick reads the keys and
+-- After a batch (at most 5 times a second, l_viz.c) fit_tick reads the keys and
 -- draws. p, s or ':' ask for a pause; it comes at the next batch boundary,
 -- where fit calls fit_batch (whenever wants_batch is true: paused, or a
 -- breakpoint to watch for) with that batch in place, its stepper at the

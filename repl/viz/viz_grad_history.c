@@ -3,6 +3,7 @@
 #include "viz_grad_history.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,9 +20,7 @@ double viz_grad_bin_low(int b)
     return pow(10.0, VIZ_GRAD_LOG_LO + (double)b / VIZ_GRAD_BINS_PER_DECADE);
 }
 
-/* The bins' lower edges, once: a binary search among them costs a few
- * comparisons where log10 would cost far more, and this runs over every
- * gradient element of every batch of a live fit. */
+/* The bins' lower edges, once. */
 static const double *bin_edges(void)
 {
     static double edges[VIZ_GRAD_BINS];
@@ -34,7 +33,7 @@ static const double *bin_edges(void)
     return edges;
 }
 
-int viz_grad_bin(double v)
+int viz_grad_bin_search(double v)
 {
     const double *edges = bin_edges();
     double a = fabs(v);
@@ -49,20 +48,79 @@ int viz_grad_bin(double v)
     return lo;
 }
 
+/* The fast way to the same bin. This runs over every gradient element of
+ * every batch of a live fit, where the binary search's unpredictable
+ * branches cost 10% of training. A double's exponent field says which
+ * binary octave [2^k, 2^(k+1)) a value lies in, and an octave holds at most
+ * one bin edge (edges are sqrt(10) = 3.16 apart, more than 2): so the bin
+ * is the octave's bottom's bin, plus one from that edge on. */
+typedef struct octave_bins {
+    int bin;           /* the bin of the octave's smallest value */
+    double next_edge;  /* the edge inside the octave, or infinity */
+} octave_bins;
+
+static const octave_bins *octaves(void)
+{
+    static octave_bins table[2048];  /* by exponent field */
+    static bool ready;
+    if (!ready) {
+        for (int field = 0; field < 2048; field++) {
+            octave_bins *o = &table[field];
+            o->next_edge = INFINITY;
+            if (field == 0 || field == 2047) {  /* 0 and subnormals; inf and NaN */
+                o->bin = field == 0 ? 0 : VIZ_GRAD_BINS - 1;
+                continue;
+            }
+            double low = ldexp(1.0, field - 1023), top = nextafter(2 * low, 0);
+            o->bin = viz_grad_bin_search(low);
+            int top_bin = viz_grad_bin_search(top);
+            if (top_bin != o->bin)
+                o->next_edge = viz_grad_bin_low(top_bin);
+        }
+        ready = true;
+    }
+    return table;
+}
+
+static inline int octave_bin(const octave_bins *table, double v)
+{
+    double a = fabs(v);
+    uint64_t bits;
+    memcpy(&bits, &a, sizeof bits);
+    const octave_bins *o = &table[bits >> 52];  /* the sign bit is 0 */
+    return o->bin + (a >= o->next_edge);
+}
+
+int viz_grad_bin(double v)
+{
+    return octave_bin(octaves(), v);
+}
+
+static inline void count_value(viz_grad_batch *g, const octave_bins *table, double v,
+                               double *sum_squares)
+{
+    if (!isfinite(v)) {
+        g->nonfinite++;
+    } else if (v == 0) {
+        g->zeros++;
+    } else {
+        g->counts[octave_bin(table, v)]++;
+        *sum_squares += v * v;
+    }
+}
+
 /* Count every element of t into the batch's bins. */
 static void count_tensor(viz_grad_batch *g, const nn_tensor *t, double *sum_squares)
 {
-    for (nn_iter it = nn_iter_start(t); !it.done; nn_iter_next(&it)) {
-        double v = t->storage->data[it.offset];
-        if (!isfinite(v)) {
-            g->nonfinite++;
-        } else if (v == 0) {
-            g->zeros++;
-        } else {
-            g->counts[viz_grad_bin(v)]++;
-            *sum_squares += v * v;
-        }
+    const octave_bins *table = octaves();
+    if (nn_tensor_is_contiguous(t)) {  /* a parameter's gradient always is */
+        const nn_real *data = nn_tensor_data(t);
+        for (size_t k = 0, n = nn_tensor_numel(t); k < n; k++)
+            count_value(g, table, data[k], sum_squares);
+        return;
     }
+    for (nn_iter it = nn_iter_start(t); !it.done; nn_iter_next(&it))
+        count_value(g, table, t->storage->data[it.offset], sum_squares);
 }
 
 bool viz_grad_history_add(viz_grad_history *h, const nn_model *m)

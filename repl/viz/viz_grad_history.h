@@ -50,8 +50,12 @@ int viz_grad_history_count(const viz_grad_history *h);
 /* Layer's batch `age` (0 the newest), or NULL. */
 const viz_grad_batch *viz_grad_history_get(const viz_grad_history *h, int age, int layer);
 /* The bin of a nonzero finite value's size (below the first edge: bin 0;
- * above the last: the last bin); and bin b's lower edge, 10^(-12 + b/2). */
+ * above the last: the last bin); and bin b's lower edge, 10^(-12 + b/2).
+ * viz_grad_bin_search is the definition (a binary search among the
+ * edges), viz_grad_bin the fast way (by the exponent's octave) that the
+ * histograms use; tests/test_viz_bins.c checks that they agree. */
 int viz_grad_bin(double v);
+int viz_grad_bin_search(double v);
 double viz_grad_bin_low(int b);
 
 #endif

@@ -34,7 +34,8 @@
  *     cut off (every ReLU after it dead).
  *
  * Below: the selected layer's gradients over the last batches recorded
- * (viz_grad_history.h), as TensorBoard's histograms: a row per batch,
+ * (viz_grad_history.h), as TensorBoard's histograms: a row per batch
+ * recorded (each update step; in a live fit, the batch after each frame),
  * newest at the bottom, a column per half decade of |g|, the shade the
  * share of the layer's values in it. Without a history (outside a live fit
  * or stepping), histograms of its kernel and of the kernel's gradient now.

@@ -169,3 +169,14 @@ bool viz_record_update(viz_record *r, const nn_model *m)
     nn_model_copy_params(m, r->previous);
     return true;
 }
+
+bool viz_record_hold_weights(viz_record *r, const nn_model *m)
+{
+    if (!m->compiled)
+        return true;
+    bool fresh;
+    if (!fit_to_model(r, m, nn_model_param_count(m), &fresh))
+        return false;
+    nn_model_copy_params(m, r->previous);
+    return true;
+}

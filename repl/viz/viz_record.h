@@ -71,6 +71,11 @@ bool viz_record_rate_change(viz_record *r, double from, double to, const char *b
 /* After an update: measure what it changed since the last call, per layer
  * (the first call only takes the copy). */
 bool viz_record_update(viz_record *r, const nn_model *m);
+/* Copy the parameters as they are now, measuring nothing: the next
+ * viz_record_update measures the one update between (a live fit measures
+ * only the batch before each frame: a copy of every weight each batch
+ * would cost more than the 5% of training the visualizer may take). */
+bool viz_record_hold_weights(viz_record *r, const nn_model *m);
 
 /* Where a layer's parameter p lives in the model's flat parameter array. */
 size_t viz_param_offset(const nn_model *m, const nn_layer *layer, int p);
