@@ -46,6 +46,7 @@
 #include <string.h>
 
 #include "ops.h"
+#include "viz_layer_stats.h"
 #include "viz_views.h"
 
 #define LOG_LO -8.0    /* the bars' scale: 1e-8 .. 1e4 */
@@ -94,32 +95,6 @@ static double layer_norm(const nn_layer *layer, bool gradient)
         sum += n * n;
     }
     return sqrt(sum);
-}
-
-/* The norm of the last update of the layer's weights. Inside a stepped
- * batch that has run its update, exactly: the parameters now minus the
- * snapshot taken at the batch's start. Otherwise what the record measured
- * (fit's last batch), or NaN. */
-static double update_norm(const nn_model *m, const viz_record *r, int i)
-{
-    const nn_stepper *s = &m->stepper;
-    const nn_layer *layer = m->layers[i];
-    if (s->loaded && s->snapshot.valid && nn_stepper_done(s)) {
-        double sum = 0;
-        for (int p = 0; p < layer->num_params; p++) {
-            const nn_real *now = nn_tensor_data(layer->params[p].value);
-            size_t first = viz_param_offset(m, layer, p);
-            size_t n = nn_tensor_numel(layer->params[p].value);
-            for (size_t k = 0; k < n && first + k < s->snapshot.size; k++) {
-                double d = (double)now[k] - (double)s->snapshot.params[first + k];
-                sum += d * d;
-            }
-        }
-        return sqrt(sum);
-    }
-    if (r && r->update_norm && r->layers == m->num_layers)
-        return r->update_norm[i];
-    return NAN;
 }
 
 /* ---- the verdicts ---- */
@@ -253,7 +228,7 @@ static void draw_layer_row(viz_canvas *c, viz_rect area, int y, const viz_frame 
                  "(its backward step has not run in this batch)");
         return;
     }
-    double weights = layer_norm(layer, false), update = update_norm(m, f->record, i);
+    double weights = layer_norm(layer, false), update = viz_update_norm(m, f->record, i);
     double fraction = h->norm > 0 ? (log10(h->norm) - LOG_LO) / (LOG_HI - LOG_LO) : 0;
     viz_pen pen = verdict_pen(h->verdict);
     viz_hbar(c, area.x + NAME_W, y, k.bar_w, fraction, (viz_pen){pen.fg, VIZ_DEFAULT, 0});
