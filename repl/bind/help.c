@@ -53,7 +53,11 @@ static const help_entry entries[] = {
                   "  checked on a copy, at its weights, with the mean squared error against\n"
                   "  a fixed random target. Runs in inference mode (no Dropout); weights\n"
                   "  are put back bit for bit. The ids an Embedding takes have no gradient:\n"
-                  "  there is no 'input' entry, and r.input_note says why."},
+                  "  there is no 'input' entry, and r.input_note says why.\n"
+                  "  A kink (ReLU's 0, a max's tie) within h fools the difference: a\n"
+                  "  number over the threshold is tried again at h / 10 and, if it agrees\n"
+                  "  there, counted in .kinks instead of judged (a wrong gradient fails\n"
+                  "  both)."},
     {"Layer", "MyDense = nn.Layer{name = 'my_dense', build = f, call = f, backward = f}\n"
               "  A layer class written in Lua (Keras's custom Layer, Torch7's nn.Module).\n"
               "  build(self, input_shape): make weights with self:add_weight(name, shape\n"
