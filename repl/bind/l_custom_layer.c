@@ -187,8 +187,8 @@ static nn_status hook_create(void *context, nn_layer *layer, void **out)
     return NN_OK;
 }
 
-/* build(self, input_shape), then a dry call on zeros (1, in...): its
- * output's shape is the layer's (summary shows it). */
+/* build(self, input_shape); then dry_call_protected finds the output shape
+ * (summary shows it). */
 static int build_protected(lua_State *L)
 {
     instance *in = lua_touserdata(L, 1);
@@ -206,6 +206,15 @@ static int build_protected(lua_State *L)
     } else {
         lua_pop(L, 2);
     }
+    return 0;
+}
+
+/* The dry call on zeros (1, in...) after build: its output's shape is the
+ * layer's. Its errors name call, the method that failed. */
+static int dry_call_protected(lua_State *L)
+{
+    instance *in = lua_touserdata(L, 1);
+    nn_layer *layer = in->layer;
     size_t shape[NN_MAX_DIMS] = {1};
     memcpy(shape + 1, layer->in_shape, (size_t)layer->in_ndim * sizeof *shape);
     nn_tensor *x = NULL;
@@ -228,6 +237,9 @@ static nn_status hook_build(nn_layer *layer, void *data, nn_rng *rng)
     building.rng = rng;
     nn_status st = run_protected(build_protected, in, layer, "build");
     building.in = NULL;  /* also when build failed half way */
+    if (st == NN_OK)
+        st = run_protected(dry_call_protected, in, layer,
+                           "call (its dry call on zeros (1, input...) at build)");
     return st;
 }
 

@@ -350,8 +350,17 @@ local Late = nn.Layer{name = 'late', call = function(self, x)
   return x
 end}
 t.raises(function() nn.Sequential{Late{input_shape = {2}}} end,
-         'late_1 %(late%): build: .-add_weight: weights are made in build%(self, input_shape%)',
+         'late_1 %(late%): call %(its dry call on zeros %(1, input...%) at build%): '
+         .. '.-add_weight: weights are made in build%(self, input_shape%)',
          'add_weight outside build says where weights are made')
+-- A mistake in call shows at the dry call that finds the output shape:
+-- the method named is call (where the line is), not build.
+local Typo = nn.Layer{name = 'typo',
+  build = function(self, s) self.kernel = self:add_weight('kernel', {s[1], 2}) end,
+  call = function(self, x) return x:matmul(self.kernal) end}
+t.raises(function() nn.Sequential{Typo{input_shape = {3}}} end,
+         'typo_1 %(typo%): call %(its dry call on zeros %(1, input...%) at build%): '
+         .. '.-custom_layer%.lua:%d+: matmul', 'an error in call at build names call and the line')
 
 -- ---- a class without backward runs forward only ----
 local Scale = nn.Layer{name = 'scale', call = function(self, x) return x * 3 end}
