@@ -32,6 +32,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "custom.h"
 #include "init.h"
@@ -450,6 +451,29 @@ static void add_layer_kind_entry(lua_State *L, int nn, const char *name)
     lua_pop(L, 1);
 }
 
+/* A method name misspelt so that nnstep would never call it (Backward,
+ * backwards, Build): an error naming both, when the right name is absent;
+ * otherwise a class without backward would only say at fit that it has none. */
+static void check_misspelt_methods(lua_State *L, const char *name)
+{
+    static const char *const methods[] = {"build", "call", "backward", NULL};
+    lua_pushnil(L);
+    while (lua_next(L, 1)) {
+        const char *key = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
+        for (int k = 0; key && lua_isfunction(L, -1) && methods[k]; k++) {
+            size_t n = strlen(methods[k]);
+            bool near = strncasecmp(key, methods[k], n) == 0 &&
+                        (key[n] == 0 || strcmp(key + n, "s") == 0) && strcmp(key, methods[k]);
+            if (near && lua_getfield(L, 1, methods[k]) == LUA_TNIL)
+                luaL_error(L, "Layer '%s': '%s' is not a method nnstep calls; did you mean %s?",
+                           name, key, methods[k]);
+            if (near)
+                lua_pop(L, 1);
+        }
+        lua_pop(L, 1);
+    }
+}
+
 /* nn.Layer{name = ..., build = f, call = f, backward = f, ...}; upvalue 1 is nn. */
 static int l_layer_class(lua_State *L)
 {
@@ -459,6 +483,7 @@ static int l_layer_class(lua_State *L)
         return luaL_error(L, "Layer: the class needs a name, e.g. nn.Layer{name = 'my_dense', "
                           "build = ..., call = ..., backward = ...}");
     const char *name = lua_tostring(L, -1);
+    check_misspelt_methods(L, name);
     static const char *const methods[] = {"build", "call", "backward"};
     for (int k = 0; k < 3; k++) {
         int type = lua_getfield(L, 1, methods[k]);

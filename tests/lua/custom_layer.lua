@@ -345,6 +345,15 @@ t.raises(function() nn.Layer{name = 'my dense', call = function() end} end,
 t.raises(function() nn.Layer{call = function() end} end, 'needs a name', 'a class needs a name')
 t.raises(function() nn.Layer{name = 'nocall'} end, 'call should be a function',
          'a class needs call')
+t.raises(function() nn.Layer{name = 'plural', call = function(self, x) return x end,
+                             backwards = function(self, x, g) return g end} end,
+         "Layer 'plural': 'backwards' is not a method nnstep calls; did you mean backward%?",
+         'a misspelt backward is named (it would run forward only)')
+t.raises(function() nn.Layer{name = 'capital', Build = function() end,
+                             call = function(self, x) return x end} end,
+         "'Build' is not a method nnstep calls; did you mean build%?", 'so is Build')
+t.ok(pcall(nn.Layer, {name = 'helper', call = function(self, x) return x end,
+                      build_kernel = function() end}), 'a helper method of another name is fine')
 local Late = nn.Layer{name = 'late', call = function(self, x)
   self.w = self.w or self:add_weight('w', {2})
   return x
