@@ -66,6 +66,8 @@ static const help_entry entries[] = {
               "  call(self, x): the forward pass, x (B, input...) -> a tensor (B, output...);\n"
               "    one call on zeros (1, input...) at build gives the output shape. x and\n"
               "    grad_out are copies: changing them changes no other layer.\n"
+              "    call(self, x, training): training is true in fit, train_on_batch,\n"
+              "    the debugger and net(x), false in predict and evaluate (Keras's).\n"
               "  backward(self, x, grad_out): fill each weight's .grad (w.grad:copy(...);\n"
               "    gradients are zeroed before each batch) and return dL/dx (B, input...).\n"
               "    Without it the class runs forward only: fit refuses to train it.\n"

@@ -222,7 +222,8 @@ static int dry_call_protected(lua_State *L)
     lnn_check(L, nn_tensor_zeros(&x, layer->in_ndim + 1, shape), "build");
     push_method(L, in, "call");
     lnn_push_tensor(L, x);
-    lua_call(L, 2, 1);
+    lua_pushboolean(L, false);  /* training: the dry call is no training step */
+    lua_call(L, 3, 1);
     nn_tensor *y = lnn_test_tensor(L, -1);
     if (!y || y->ndim < 2 || y->shape[0] != 1)
         return luaL_error(L, "call(self, x) on a batch of 1 (the dry call that finds the "
@@ -260,7 +261,8 @@ static int forward_protected(lua_State *L)
     nn_layer *layer = in->layer;
     push_method(L, in, "call");
     push_copy(L, layer->input, "call");
-    lua_call(L, 2, 1);
+    lua_pushboolean(L, layer->training);  /* Keras's call(inputs, training) */
+    lua_call(L, 3, 1);
     nn_tensor *y = check_result(L, "the output", layer->batch, layer->out_ndim,
                                 layer->out_shape);
     lnn_check(L, nn_tensor_copy(layer->output, y), "call");

@@ -371,6 +371,23 @@ t.raises(function() nn.Sequential{Typo{input_shape = {3}}} end,
          'typo_1 %(typo%): call %(its dry call on zeros %(1, input...%) at build%): '
          .. '.-custom_layer%.lua:%d+: matmul', 'an error in call at build names call and the line')
 
+-- ---- call(self, x, training), as Keras's: a Dropout-like layer can tell ----
+local seen = {}
+local Moody = nn.Layer{name = 'moody',
+  call = function(self, x, training)
+    seen[#seen + 1] = training
+    return training and x * 2 or x
+  end,
+  backward = function(self, x, g) return g * 2 end}
+local mm = nn.Sequential{Moody{input_shape = {2}}}
+t.is(seen, {false}, 'the dry call at build is not training')
+mm:compile{optimizer = 'sgd', loss = 'mean_squared_error'}
+local ones = nn.ones(1, 2)
+t.is(mm:predict(ones):totable(), {{1, 1}}, 'predict: training = false')
+mm:train_on_batch(ones, ones)
+t.is(seen[#seen], true, 'train_on_batch: training = true')
+t.is(mm(ones):totable(), {{2, 2}}, "Gluon's net(x): training = true")
+
 -- ---- a class without backward runs forward only ----
 local Scale = nn.Layer{name = 'scale', call = function(self, x) return x * 3 end}
 local sm = nn.Sequential{Scale{input_shape = {2}}, nn.Dense(1)}
