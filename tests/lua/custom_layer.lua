@@ -371,6 +371,18 @@ t.raises(function() nn.Sequential{Typo{input_shape = {3}}} end,
          'typo_1 %(typo%): call %(its dry call on zeros %(1, input...%) at build%): '
          .. '.-custom_layer%.lua:%d+: matmul', 'an error in call at build names call and the line')
 
+-- ---- the class, or nn.Dense, where a layer belongs ----
+local Lin = nn.Layer{name = 'lin', call = function(self, x) return x end}
+t.raises(function() nn.Sequential():add(Lin) end,
+         "add: argument #2: expected a layer, got table %(the layer class 'lin': call it",
+         'm:add(MyLayer) says to call the class')
+t.raises(function() nn.Sequential{Lin} end,
+         "element 1 of the list is a table, not a layer %(the layer class 'lin': call it",
+         'so does Sequential{MyLayer}')
+t.raises(function() nn.Sequential():add(nn.Dense) end,
+         'expected a layer, got function %(a function: call it to make a layer',
+         'm:add(nn.Dense) says to call it')
+
 -- ---- call(self, x, training), as Keras's: a Dropout-like layer can tell ----
 local seen = {}
 local Moody = nn.Layer{name = 'moody',
