@@ -33,7 +33,7 @@ x = nn.tensor{{10, 0.1, -5}, {20, 0.3, -5}, {30, 0.2, -4}, {40, 0.4, -6}}]],
           'A BatchNormalization alone, and 4 examples of 3 features on very\n' ..
           'different scales (tens, tenths, around -5).')
     L:try('bn_model:train_on_batch(x, x)',
-          'One training step (the target does not matter here). train_on_batch,\n' ..
+          'One training step (the target x only nudges gamma and beta). train_on_batch,\n' ..
           'like fit, runs the layer in TRAINING mode.')
     L:try('bn.output', 'What the layer gave in that step: every column now has mean 0 and\n' ..
           'variance 1 (to within epsilon), whatever its scale was.')
@@ -76,13 +76,17 @@ load keep them, and the debugger's :back restores them.]]
           'After one step: 1% of the way from 0 towards the batch means (25, 0.25, -5).')
     L:check(math.abs(L.env.bn.moving_mean[1] - 0.25) < 1e-5, 'moving_mean = 0.99 * 0 + 0.01 * 25')
     L:try('bn_model:predict(x)',
-          'The same x in inference mode: almost x itself, far from mean 0 and\n' ..
-          'variance 1, because the moving statistics are still near 0 and 1.')
+          'The same x in inference mode: close to x (the first column divided by\n' ..
+          'about 1.4), far from mean 0 and variance 1, because the moving statistics\n' ..
+          'are still near 0 and 1. (gamma * (x - moving_mean) / sqrt(moving_variance\n' ..
+          '+ epsilon) + beta, with the gamma and beta that step trained: bn.gamma, bn.beta.)')
     do
       local bn = L.env.bn
       local want = bn.gamma[1] * (40 - bn.moving_mean[1]) / math.sqrt(bn.moving_variance[1] + 0.001) + bn.beta[1]
       L:check(math.abs(L:run('bn_model:predict(x)')[4][1] - want) < 1e-3,
               'predict uses gamma * (x - moving_mean) / sqrt(moving_variance + epsilon) + beta')
+      local ratio = 40 / L:run('bn_model:predict(x)')[4][1]
+      L:check(ratio > 1.35 and ratio < 1.45, 'inference mode: the first column is x divided by about 1.4')
     end
     L:try('train_out[4][1], bn_model:predict(x)[4][1]',
           'The 4th example\'s first feature (40): training mode, then inference mode.')

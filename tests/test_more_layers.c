@@ -197,10 +197,13 @@ static void test_global_max(void **state)
     assert_ok(nn_global_max_pooling2d_new(&layer, false, NULL));
     pooled(layer, &x, &dy);
     assert_arrays_close(nn_tensor_data(layer->output), (nn_real[]){6, 9}, 2, 0, "y");
-    /* channel 0's max 6 is the last position; channel 1's first 9 is position 1 */
+    /* channel 0's max 6 is the last position; channel 1's 9 is at positions 1
+     * and 3, a tie: they share dL/dy = -6 evenly, as Keras's ops.max
+     * (tf.reduce_max) and torch.amax do */
     nn_real dx[12] = {0};
     dx[10] = 10;
-    dx[3] = -6;
+    dx[3] = -3;
+    dx[7] = -3;
     assert_arrays_close(nn_tensor_data(layer->grad_input), dx, 12, 0, "dx");
     nn_tensor_free(x);
     nn_tensor_free(dy);

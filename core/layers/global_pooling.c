@@ -8,8 +8,11 @@
  *   max:      y[b, c] = max over y, x of in[b, y, x, c]
  *
  * Backward: the mean spreads dL/dy[b, c] evenly, 1/(H*W) to every
- * position; the max gives all of it to the position that won (ties: the
- * first in row-major order, as MaxPooling2D), nothing to the others.
+ * position; the max gives all of it to the position that won, nothing to
+ * the others. Ties share it evenly, as Keras's ops.max does (tf.reduce_max's
+ * and jnp.max's gradients; torch.amax's too): a saturated patch of equal
+ * pixels is common in images. (MaxPooling2D's tf.nn.max_pool gives a tie's
+ * gradient to one position; pooling.c does as it.)
  * It is MaxPooling2D / AveragePooling2D with one window the size of the
  * image, written out plainly. No parameters. The two kinds share this file
  * as the two windowed poolings share pooling.c.
@@ -194,10 +197,20 @@ static void global_max_backward(nn_layer *layer, size_t step)
     size_t positions = layer->in_shape[0] * layer->in_shape[1], C = layer->in_shape[2];
     const nn_real *dy = nn_tensor_data(layer->grad_output);  // (B, C)
     nn_real *dx = nn_tensor_data(layer->grad_input);         // (B, H*W, C)
+    const nn_real *x = nn_tensor_data(layer->input);         // (B, H*W, C)
     nn_tensor_fill(layer->grad_input, 0);
     for (size_t b = 0; b < layer->batch; b++)
-        for (size_t c = 0; c < C; c++)
-            dx[(b * positions + pool->winner[b * C + c]) * C + c] = dy[b * C + c];
+        for (size_t c = 0; c < C; c++) {
+            const nn_real *column = x + b * positions * C + c;  /* stride C */
+            nn_real max = column[pool->winner[b * C + c] * C];
+            size_t ties = 0;
+            for (size_t p = 0; p < positions; p++)
+                ties += column[p * C] == max;
+            nn_real share = dy[b * C + c] / (nn_real)ties;
+            for (size_t p = 0; p < positions; p++)
+                if (column[p * C] == max)
+                    dx[(b * positions + p) * C + c] = share;
+        }
 }
 
 static nn_status global_max_make(const nn_layer_config *c, const nn_layer_options *o,

@@ -12,6 +12,12 @@
  * large error); a tensor passes when its worst error is at most
  * NN_GRADCHECK_THRESHOLD.
  *
+ * A number whose error is over the threshold gets a second opinion at h / 10:
+ * a kink (a ReLU's 0, a max's tie) within h makes the central difference no
+ * derivative, and a right gradient would be marked WRONG (CS231n's "kinks in
+ * the objective"). If it agrees there, it is counted in `kinks` and not
+ * judged further; a wrong gradient disagrees at both steps.
+ *
  * The check never changes the model's weights: each moved number is put back
  * bit for bit. It runs forward in inference mode (Dropout passes everything).
  */
@@ -36,6 +42,7 @@ typedef struct nn_gradcheck_tensor {
     size_t worst;                     /* its flat 0-based index */
     double analytic, numeric;         /* the two gradients there */
     bool ok;                          /* error <= NN_GRADCHECK_THRESHOLD */
+    size_t kinks;                     /* numbers that agree only at step h / 10 */
 } nn_gradcheck_tensor;
 
 typedef struct nn_gradcheck_result {

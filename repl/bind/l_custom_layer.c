@@ -32,6 +32,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "custom.h"
 #include "init.h"
@@ -187,8 +188,8 @@ static nn_status hook_create(void *context, nn_layer *layer, void **out)
     return NN_OK;
 }
 
-/* build(self, input_shape), then a dry call on zeros (1, in...): its
- * output's shape is the layer's (summary shows it). */
+/* build(self, input_shape); then dry_call_protected finds the output shape
+ * (summary shows it). */
 static int build_protected(lua_State *L)
 {
     instance *in = lua_touserdata(L, 1);
@@ -206,13 +207,23 @@ static int build_protected(lua_State *L)
     } else {
         lua_pop(L, 2);
     }
+    return 0;
+}
+
+/* The dry call on zeros (1, in...) after build: its output's shape is the
+ * layer's. Its errors name call, the method that failed. */
+static int dry_call_protected(lua_State *L)
+{
+    instance *in = lua_touserdata(L, 1);
+    nn_layer *layer = in->layer;
     size_t shape[NN_MAX_DIMS] = {1};
     memcpy(shape + 1, layer->in_shape, (size_t)layer->in_ndim * sizeof *shape);
     nn_tensor *x = NULL;
     lnn_check(L, nn_tensor_zeros(&x, layer->in_ndim + 1, shape), "build");
     push_method(L, in, "call");
     lnn_push_tensor(L, x);
-    lua_call(L, 2, 1);
+    lua_pushboolean(L, false);  /* training: the dry call is no training step */
+    lua_call(L, 3, 1);
     nn_tensor *y = lnn_test_tensor(L, -1);
     if (!y || y->ndim < 2 || y->shape[0] != 1)
         return luaL_error(L, "call(self, x) on a batch of 1 (the dry call that finds the "
@@ -228,6 +239,9 @@ static nn_status hook_build(nn_layer *layer, void *data, nn_rng *rng)
     building.rng = rng;
     nn_status st = run_protected(build_protected, in, layer, "build");
     building.in = NULL;  /* also when build failed half way */
+    if (st == NN_OK)
+        st = run_protected(dry_call_protected, in, layer,
+                           "call (its dry call on zeros (1, input...) at build)");
     return st;
 }
 
@@ -247,7 +261,8 @@ static int forward_protected(lua_State *L)
     nn_layer *layer = in->layer;
     push_method(L, in, "call");
     push_copy(L, layer->input, "call");
-    lua_call(L, 2, 1);
+    lua_pushboolean(L, layer->training);  /* Keras's call(inputs, training) */
+    lua_call(L, 3, 1);
     nn_tensor *y = check_result(L, "the output", layer->batch, layer->out_ndim,
                                 layer->out_shape);
     lnn_check(L, nn_tensor_copy(layer->output, y), "call");
@@ -438,6 +453,29 @@ static void add_layer_kind_entry(lua_State *L, int nn, const char *name)
     lua_pop(L, 1);
 }
 
+/* A method name misspelt so that nnstep would never call it (Backward,
+ * backwards, Build): an error naming both, when the right name is absent;
+ * otherwise a class without backward would only say at fit that it has none. */
+static void check_misspelt_methods(lua_State *L, const char *name)
+{
+    static const char *const methods[] = {"build", "call", "backward", NULL};
+    lua_pushnil(L);
+    while (lua_next(L, 1)) {
+        const char *key = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
+        for (int k = 0; key && lua_isfunction(L, -1) && methods[k]; k++) {
+            size_t n = strlen(methods[k]);
+            bool near = strncasecmp(key, methods[k], n) == 0 &&
+                        (key[n] == 0 || strcmp(key + n, "s") == 0) && strcmp(key, methods[k]);
+            if (near && lua_getfield(L, 1, methods[k]) == LUA_TNIL)
+                luaL_error(L, "Layer '%s': '%s' is not a method nnstep calls; did you mean %s?",
+                           name, key, methods[k]);
+            if (near)
+                lua_pop(L, 1);
+        }
+        lua_pop(L, 1);
+    }
+}
+
 /* nn.Layer{name = ..., build = f, call = f, backward = f, ...}; upvalue 1 is nn. */
 static int l_layer_class(lua_State *L)
 {
@@ -447,6 +485,7 @@ static int l_layer_class(lua_State *L)
         return luaL_error(L, "Layer: the class needs a name, e.g. nn.Layer{name = 'my_dense', "
                           "build = ..., call = ..., backward = ...}");
     const char *name = lua_tostring(L, -1);
+    check_misspelt_methods(L, name);
     static const char *const methods[] = {"build", "call", "backward"};
     for (int k = 0; k < 3; k++) {
         int type = lua_getfield(L, 1, methods[k]);

@@ -345,6 +345,27 @@ static void push_penalty_history(lua_State *L, const nn_history *h, bool penalty
     lua_setfield(L, -2, "penalty");
 }
 
+/* The name of the nn.callbacks constructor that value i is (a callback class
+ * given where a callback belongs: {nn.callbacks.EarlyStopping}), or NULL. */
+static const char *callback_class_name(lua_State *L, int i)
+{
+    const char *found = NULL;
+    i = lua_absindex(L, i);
+    if (lua_getglobal(L, "nn") == LUA_TTABLE && lua_getfield(L, -1, "callbacks") == LUA_TTABLE) {
+        lua_pushnil(L);
+        while (!found && lua_next(L, -2)) {
+            const char *key = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "";
+            if (key[0] >= 'A' && key[0] <= 'Z' && lua_rawequal(L, -1, i))  /* a class */
+                found = key;  /* a key of nn.callbacks: stays alive */
+            lua_pop(L, 1);
+        }
+        if (found)
+            lua_pop(L, 1);  /* the key lua_next left */
+    }
+    lua_pop(L, 2);  /* nn.callbacks and nn (or what stood in their place) */
+    return found;
+}
+
 /* fit's callbacks = {...}: each a function (an on_epoch_end) or a table of
  * Keras's methods (nn.callbacks makes them). Checked before training. */
 static int check_callbacks(lua_State *L, int list)
@@ -362,6 +383,13 @@ static int check_callbacks(lua_State *L, int list)
     }
     for (lua_Integer k = 1; k <= (lua_Integer)lua_rawlen(L, list); k++) {
         int type = lua_rawgeti(L, list, k);
+        const char *class_name = type == LUA_TFUNCTION ? callback_class_name(L, -1) : NULL;
+        if (class_name)
+            luaL_error(L, "fit: callbacks[%d] is nn.callbacks.%s itself, not a callback: "
+                       "call it to make one, e.g. nn.callbacks.%s%s (help('%s'))", (int)k,
+                       class_name, class_name, strcmp(class_name, "EarlyStopping") == 0 ||
+                       strcmp(class_name, "ReduceLROnPlateau") == 0 ? "{}" : "(...)",
+                       class_name);
         lua_pop(L, 1);
         if (type != LUA_TFUNCTION && type != LUA_TTABLE)
             luaL_error(L, "fit: callbacks[%d] is a %s; give a function (called at each "

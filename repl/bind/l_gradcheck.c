@@ -45,6 +45,8 @@ static void push_tensor_check(lua_State *L, const nn_gradcheck_tensor *t)
     lua_setfield(L, -2, "threshold");
     lua_pushinteger(L, (lua_Integer)t->count);
     lua_setfield(L, -2, "count");
+    lua_pushinteger(L, (lua_Integer)t->kinks);
+    lua_setfield(L, -2, "kinks");
 }
 
 /* True if one of the layer's regularizers is set. */
@@ -159,10 +161,15 @@ static void push_line(lua_State *L, int result, const char *name)
     lua_getfield(L, t, "analytic");
     lua_getfield(L, t, "numeric");
     lua_getfield(L, t, "verdict");
-    char line[320];
+    lua_getfield(L, t, "kinks");
+    lua_Integer kinks = lua_tointeger(L, t + 5);
+    char line[480], skipped[160] = "";
+    if (kinks > 0)
+        snprintf(skipped, sizeof skipped, "\n  %-20s (%lld agree only at a 10 times smaller "
+                 "step: a kink, such as ReLU's 0, lies within the step)", "", (long long)kinks);
     snprintf(line, sizeof line, "  %-20s worst error %-9.3g at %s: analytic %.6g, "
-             "numeric %.6g  %s\n", name, lua_tonumber(L, t + 1), index,
-             lua_tonumber(L, t + 2), lua_tonumber(L, t + 3), lua_tostring(L, t + 4));
+             "numeric %.6g  %s%s\n", name, lua_tonumber(L, t + 1), index,
+             lua_tonumber(L, t + 2), lua_tonumber(L, t + 3), lua_tostring(L, t + 4), skipped);
     lua_settop(L, t - 1);
     lua_pushstring(L, line);
 }
@@ -174,6 +181,24 @@ static double number_field(lua_State *L, const char *key)
     double v = lua_tonumber(L, -1);
     lua_pop(L, 1);
     return v;
+}
+
+/* Did any tensor of result (at 1; its names at `names`) meet a kink? */
+static bool any_kinks(lua_State *L, int names)
+{
+    bool found = false;
+    lua_Integer n = (lua_Integer)lua_rawlen(L, names);
+    for (lua_Integer i = 1; i <= n && !found; i++) {
+        lua_rawgeti(L, names, i);
+        lua_gettable(L, 1);
+        if (lua_istable(L, -1)) {
+            lua_getfield(L, -1, "kinks");
+            found = lua_tointeger(L, -1) > 0;
+            lua_pop(L, 1);
+        }
+        lua_pop(L, 1);
+    }
+    return found;
 }
 
 /* tostring(result): a short report, one line per tensor. The pieces go on
@@ -218,6 +243,11 @@ static int result_tostring(lua_State *L)
     lua_pushstring(L, ok ? "ok = true: every gradient agrees with its central difference"
                          : "ok = false: a gradient marked WRONG disagrees with its central "
                            "difference");
+    if (!ok && any_kinks(L, 2)) {
+        lua_pushstring(L, "\n  (this model has kinks: a WRONG number may sit even closer to "
+                          "one; check again at another x before you trust that verdict)");
+        pieces++;
+    }
     lua_concat(L, pieces + 1);
     return 1;
 }

@@ -21,12 +21,34 @@ typedef struct layer_box {
     bool owned;  /* by this userdata (not yet added to a model) */
 } layer_box;
 
+const char *lnn_not_a_layer_hint(lua_State *L, int i)
+{
+    i = lua_absindex(L, i);
+    if (lua_isfunction(L, i))
+        return " (a function: call it to make a layer, e.g. nn.Dense(10))";
+    if (lua_istable(L, i) && luaL_getmetafield(L, i, "__name") != LUA_TNIL) {
+        bool is_class = strcmp(lua_tostring(L, -1), "nnstep.custom_class") == 0;
+        lua_pop(L, 1);
+        if (is_class) {
+            lua_getfield(L, i, "name");
+            const char *hint = lua_pushfstring(L, " (the layer class '%s': call it to make "
+                                               "a layer, e.g. MyLayer() or MyLayer{input_shape "
+                                               "= {...}})", lua_tostring(L, -1));
+            lua_replace(L, -2);  /* kept on the stack until the error is raised */
+            return hint;
+        }
+    }
+    return "";
+}
+
 static layer_box *check_box(lua_State *L, int i, const char *fn)
 {
     layer_box *box = luaL_testudata(L, i, LNN_LAYER);
-    if (!box)
-        luaL_error(L, "%s: argument #%d: expected a layer, got %s", fn, i,
-                   luaL_typename(L, i));
+    if (!box) {
+        const char *type = luaL_typename(L, i);
+        luaL_error(L, "%s: argument #%d: expected a layer, got %s%s", fn, i, type,
+                   lnn_not_a_layer_hint(L, i));
+    }
     return box;
 }
 

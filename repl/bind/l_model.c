@@ -75,9 +75,12 @@ static int l_sequential(lua_State *L)
     int model = lua_gettop(L);
     for (lua_Integer i = 1; has_layers && i <= luaL_len(L, 1); i++) {
         lua_geti(L, 1, i);
-        if (!luaL_testudata(L, -1, LNN_LAYER))
-            return luaL_error(L, "Sequential: element %d of the list is a %s, not a layer",
-                              (int)i, luaL_typename(L, -1));
+        if (!luaL_testudata(L, -1, LNN_LAYER)) {
+            const char *type = luaL_typename(L, -1);
+            const char *hint = lnn_not_a_layer_hint(L, -1);  /* pushes: after type */
+            return luaL_error(L, "Sequential: element %d of the list is a %s, not a layer%s",
+                              (int)i, type, hint);
+        }
         lua_pop(L, 1);
         lua_pushcfunction(L, model_add);
         lua_pushvalue(L, model);

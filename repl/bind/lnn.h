@@ -58,6 +58,10 @@ int luaopen_nn_tensor(lua_State *L);  /* adds nn.tensor, nn.zeros, ... to the ta
 
 /* ---- layers and models (l_layers.c, l_model.c) ---- */
 nn_layer *lnn_check_layer(lua_State *L, int i, const char *fn);
+/* For an error about value i, which is not a layer: "" or a hint such as
+ * " (a function: call it ...)" when it is nn.Dense itself or a layer class
+ * (the text may be on the stack: use it in the error at once). */
+const char *lnn_not_a_layer_hint(lua_State *L, int i);
 /* model:add hands the layer at layer_index to the model at model_index: the
  * model owns it from now on and the userdata keeps the model alive. False if
  * the layer already belongs to a model. */

@@ -37,14 +37,28 @@ local function is_interrupt(err)
   return type(err) == 'string' and err:find('interrupted') ~= nil
 end
 
--- A line of code from the learner. The debugger's ':' commands (:print,
--- :step, :where ...) run at once, as at the REPL, and the prompt comes back:
--- so a learner whose training stopped on a NaN can look around.
+-- Is code an unfinished chunk (a function or a table not closed yet)? Lua's
+-- parser then ends its message with "<eof>", as the REPL's repl.c checks.
+-- Only compiled here (in an empty environment), never run.
+local function incomplete(code)
+  if load('return ' .. code, '=lesson', 't', {}) then return false end
+  local chunk, err = load(code, '=lesson', 't', {})
+  return chunk == nil and err:sub(-5) == '<eof>'
+end
+
+-- A chunk of code from the learner: more lines are asked for ('   >> ')
+-- while it is unfinished, as at the REPL, so a class typed over several
+-- lines runs whole. The debugger's ':' commands (:print, :step, :where ...)
+-- run at once, as at the REPL, and the prompt comes back: so a learner
+-- whose training stopped on a NaN can look around.
 local function ask_code(prompt)
   while true do
     local line = ask(prompt)
     local name, args = line:match('^%s*:(%a+)%s*(.-)%s*$')
-    if not (name and nn.debugger.is_command(name)) then return line end
+    if not (name and nn.debugger.is_command(name)) then
+      while incomplete(line) do line = line .. NL .. ask('   >> ') end
+      return line
+    end
     local ok, err = pcall(nn.debugger.command, name, args)
     if not ok then print('error: ' .. tostring(err)) end
   end

@@ -311,4 +311,18 @@ t.raises(function() fit(linear_model(0.1), 1, {cb.CSVLogger(dir .. '/no/such/fol
          'fit: a callback failed: callbacks%[1%], CSVLogger, in on_train_begin: CSVLogger: cannot write',
          'CSVLogger: a file it cannot write')
 
+-- a callback class where a callback belongs: {nn.callbacks.EarlyStopping}
+do
+  local cm = nn.Sequential{nn.Dense(1, {input_shape = {2}})}
+  cm:compile{optimizer = 'sgd', loss = 'mean_squared_error'}
+  t.raises(function()
+    cm:fit(nn.rand(4, 2), nn.rand(4, 1), {verbose = 0, callbacks = {nn.callbacks.EarlyStopping}})
+  end, 'fit: callbacks%[1%] is nn.callbacks.EarlyStopping itself, not a callback: call it '
+       .. 'to make one, e.g. nn.callbacks.EarlyStopping{}',
+     'a callback class in the list says to call it (it ran as a function and failed oddly)')
+  t.raises(function()
+    cm:fit(nn.rand(4, 2), nn.rand(4, 1), {verbose = 0, callbacks = {print, nn.callbacks.CSVLogger}})
+  end, 'callbacks%[2%] is nn.callbacks.CSVLogger itself', '... any of them, at its position')
+end
+
 t.done_testing()

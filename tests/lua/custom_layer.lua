@@ -345,13 +345,60 @@ t.raises(function() nn.Layer{name = 'my dense', call = function() end} end,
 t.raises(function() nn.Layer{call = function() end} end, 'needs a name', 'a class needs a name')
 t.raises(function() nn.Layer{name = 'nocall'} end, 'call should be a function',
          'a class needs call')
+t.raises(function() nn.Layer{name = 'plural', call = function(self, x) return x end,
+                             backwards = function(self, x, g) return g end} end,
+         "Layer 'plural': 'backwards' is not a method nnstep calls; did you mean backward%?",
+         'a misspelt backward is named (it would run forward only)')
+t.raises(function() nn.Layer{name = 'capital', Build = function() end,
+                             call = function(self, x) return x end} end,
+         "'Build' is not a method nnstep calls; did you mean build%?", 'so is Build')
+t.ok(pcall(nn.Layer, {name = 'helper', call = function(self, x) return x end,
+                      build_kernel = function() end}), 'a helper method of another name is fine')
 local Late = nn.Layer{name = 'late', call = function(self, x)
   self.w = self.w or self:add_weight('w', {2})
   return x
 end}
 t.raises(function() nn.Sequential{Late{input_shape = {2}}} end,
-         'late_1 %(late%): build: .-add_weight: weights are made in build%(self, input_shape%)',
+         'late_1 %(late%): call %(its dry call on zeros %(1, input...%) at build%): '
+         .. '.-add_weight: weights are made in build%(self, input_shape%)',
          'add_weight outside build says where weights are made')
+-- A mistake in call shows at the dry call that finds the output shape:
+-- the method named is call (where the line is), not build.
+local Typo = nn.Layer{name = 'typo',
+  build = function(self, s) self.kernel = self:add_weight('kernel', {s[1], 2}) end,
+  call = function(self, x) return x:matmul(self.kernal) end}
+t.raises(function() nn.Sequential{Typo{input_shape = {3}}} end,
+         'typo_1 %(typo%): call %(its dry call on zeros %(1, input...%) at build%): '
+         .. '.-custom_layer%.lua:%d+: matmul', 'an error in call at build names call and the line')
+
+-- ---- the class, or nn.Dense, where a layer belongs ----
+local Lin = nn.Layer{name = 'lin', call = function(self, x) return x end}
+t.raises(function() nn.Sequential():add(Lin) end,
+         "add: argument #2: expected a layer, got table %(the layer class 'lin': call it",
+         'm:add(MyLayer) says to call the class')
+t.raises(function() nn.Sequential{Lin} end,
+         "element 1 of the list is a table, not a layer %(the layer class 'lin': call it",
+         'so does Sequential{MyLayer}')
+t.raises(function() nn.Sequential():add(nn.Dense) end,
+         'expected a layer, got function %(a function: call it to make a layer',
+         'm:add(nn.Dense) says to call it')
+
+-- ---- call(self, x, training), as Keras's: a Dropout-like layer can tell ----
+local seen = {}
+local Moody = nn.Layer{name = 'moody',
+  call = function(self, x, training)
+    seen[#seen + 1] = training
+    return training and x * 2 or x
+  end,
+  backward = function(self, x, g) return g * 2 end}
+local mm = nn.Sequential{Moody{input_shape = {2}}}
+t.is(seen, {false}, 'the dry call at build is not training')
+mm:compile{optimizer = 'sgd', loss = 'mean_squared_error'}
+local ones = nn.ones(1, 2)
+t.is(mm:predict(ones):totable(), {{1, 1}}, 'predict: training = false')
+mm:train_on_batch(ones, ones)
+t.is(seen[#seen], true, 'train_on_batch: training = true')
+t.is(mm(ones):totable(), {{2, 2}}, "Gluon's net(x): training = true")
 
 -- ---- a class without backward runs forward only ----
 local Scale = nn.Layer{name = 'scale', call = function(self, x) return x * 3 end}

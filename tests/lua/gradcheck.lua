@@ -170,6 +170,35 @@ t.like(failing_text, 'd%.kernel +worst error 0%.0909 +at {2, 3}: analytic 1%.1, 
        'tostring: a wrong tensor is marked WRONG, with its index and both values')
 t.like(failing_text, 'ok = false', 'tostring: and the verdict is ok = false')
 
+-- ---- kinks: a ReLU's 0 within the step h of a right gradient ----
+-- This model (seed 3) has a conv1d_1 pre-activation within h = 1e-3 of 0
+-- when bias[2] moves: the central difference at h read 0.1034 against the
+-- right 0.1165 (the slope at +-1e-4 is 0.11656), and the check said WRONG.
+-- A second opinion at h / 10 clears it; a wrong gradient stays WRONG.
+nn.seed(3)
+local kinked = nn.Sequential{nn.Embedding(10, 4, {input_shape = {5}}),
+                             nn.Conv1D(6, 3, {activation = 'relu'}), nn.Flatten(),
+                             nn.Dense(2, {activation = 'softmax'})}
+kinked:compile{optimizer = 'sgd', loss = 'sparse_categorical_crossentropy'}
+local ids = nn.tensor{{1, 2, 3, 4, 5}, {0, 9, 9, 0, 1}, {3, 3, 3, 3, 3}}
+local kr = nn.gradcheck(kinked, ids, nn.tensor{0, 1, 0})
+t.ok(kr.ok, 'a right gradient across a ReLU kink is not marked WRONG')
+t.ok(kr['conv1d_1.bias'].kinks >= 1, '... the number met a kink: kinks counts it')
+t.like(tostring(kr), 'agree only at a 10 times smaller step', '... and the report says so')
+local DoubledKernel = nn.Layer{
+  name = 'doubled_kernel',
+  build = function(self, s) self.kernel = self:add_weight('kernel', {s[1], 3}) end,
+  call = function(self, x) return x:matmul(self.kernel) end,
+  backward = function(self, x, g)
+    self.kernel.grad:copy(x:transpose():matmul(g) * 2)  -- wrong: twice the gradient
+    return g:matmul(self.kernel:transpose())
+  end,
+}
+local wrong = nn.Sequential{DoubledKernel{input_shape = {4}}, nn.Activation('relu'), nn.Dense(2)}
+wrong:compile{optimizer = 'sgd', loss = 'mean_squared_error'}
+local wr = nn.gradcheck(wrong, nn.randn(3, 4), nn.randn(3, 2))
+t.ok(not wr['doubled_kernel_1.kernel'].ok, 'a wrong gradient is WRONG at both steps')
+
 -- ---- mistakes ----
 t.raises(function() nn.gradcheck(m, x) end, 'gradcheck: a model needs its targets',
          'a model without y')

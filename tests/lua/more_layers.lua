@@ -189,4 +189,22 @@ t.like(text, 'conv1d_1 %(Conv1D%) +%(None, 5, 8%) +392\n', 'summary: Conv1D (Non
 t.like(text, 'Total params: 2,115\n', 'summary: total 1600 + 392 + 0 + 123')
 t.like(text, 'global_max_pooling2d_1 %(GlobalMaxPooling2D%) +%(None, 4%) +0\n', 'summary: GlobalMaxPooling2D (None, 4), no parameters')
 
+-- GlobalMaxPooling2D at a tie: Keras's ops.max (tf.reduce_max, jnp.max) and
+-- torch.amax divide dL/dy evenly among the positions that share the max.
+-- Here a channel of 4 equal values (a saturated patch) and one with a
+-- single max; the loss is the sum of the outputs (dL/dy = 1 each, times
+-- the Dense's kernel of ones).
+local tie = nn.Sequential{nn.GlobalMaxPooling2D{input_shape = {2, 2, 2}},
+                          nn.Dense(1, {use_bias = false})}
+tie.layers[2].kernel:fill(1)
+tie:compile{optimizer = nn.optimizers.SGD{learning_rate = 1e-9}, loss = 'mean_squared_error'}
+tie:compute_input_gradient(true)
+local xt = nn.tensor{{{{1, 0.5}, {1, 0.2}}, {{1, 0.9}, {1, 0.1}}}}  -- (1, 2, 2, 2)
+tie:train_on_batch(xt, nn.tensor{{0}})
+-- dL/dy = 2 * (y - 0) for the mean squared error of one output: y = 1 + 0.9
+local g = 2 * 1.9
+t.is_near(tie.layers[1].grad_input:totable(),
+          {{{{g / 4, 0}, {g / 4, 0}}, {{g / 4, g}, {g / 4, 0}}}}, 1e-5,
+          'GlobalMaxPooling2D: a tie shares the gradient evenly, as Keras and torch.amax')
+
 t.done_testing()

@@ -12,6 +12,8 @@ return {
   title = 'Prompts test', minutes = 1,
   run = function(L)
     L:try('nn.ones(2), 5', 'Two results, one a tensor.')
+    L:try('f = function(a)' .. string.char(10) .. '  return a + 1' .. string.char(10) .. 'end',
+          'A function over three lines.')
     L:exercise{
       prompt = 'Set seven to 7.',
       check = function(env)
@@ -29,7 +31,9 @@ LESSON
 NNSTEP_LESSONS_DIR=$lessons
 export NNSTEP_LESSONS_DIR
 
-plan 8
+no_eof_error() { ! screen | grep -q 'near <eof>'; }
+
+plan 10
 check 'the REPL starts' start_nnstep
 type_line ':lesson 1'
 wait_for '^lesson>'
@@ -37,6 +41,12 @@ type_line ''
 expect 'a try with a tensor among its results: the tensor ends its own line' \
     '^\[nn\.Tensor of size 2\]$'
 expect '... and the next result is on a line of its own' '^5$'
+type_line 'f = function(a)'
+type_line '  return a + 41'
+type_line 'end'
+type_line 'f(1)'
+expect 'a try typed over several lines: the lines join until the chunk is complete' '^42$'
+check '... and an unfinished line is not an error' no_eof_error
 type_line '2 + 3'
 expect 'at an exercise, an expression shows its value' '^5$'
 expect '... then says not yet' '^Not yet\.'

@@ -131,7 +131,7 @@ session_ran() {
         grep -q 'callbacks ran	true$' "$work_dir/stdout" &&
         grep -q 'LearningRateScheduler, in on_epoch_begin: .*schedule broke' "$work_dir/stderr" &&
         grep -q 'custom	true	0\.0$' "$work_dir/stdout" &&
-        grep -q 'bad_1 (bad): build: ' "$work_dir/stderr" &&
+        grep -q 'bad_1 (bad): call (its dry call' "$work_dir/stderr" &&
         grep -q 'gradcheck: Conv2D: window (3, 3) is larger' "$work_dir/stderr" &&
         grep -q 'loop	2$' "$work_dir/stdout" &&
         grep -q 'batchnorm	2$' "$work_dir/stdout" &&
