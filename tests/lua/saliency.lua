@@ -115,6 +115,18 @@ t.like(L[1], '^why example #2 was called ' .. (best - 1) .. ' %(p%(' .. (best - 
        'the title: which example, what it was called, with what probability')
 t.like(L[2], 'L = %-log p%(' .. (best - 1) .. '%): cross%-entropy with class ' .. (best - 1) ..
        ' as target', 'the title line says what is drawn')
+-- with class names (as m.class_names = train.class_names), the classes are
+-- named as in the predictions and feature-maps views, not numbered
+local names = {'cat', 'dog', 'bird'}
+local named = lines(nn.viz.snapshot('saliency', {model = m, x = x, example = 2, width = 80,
+                                                 height = 24, frame = false,
+                                                 class_names = names}))
+t.like(named[1], '^why example #2 was called ' .. names[best] .. ' %(p%(' .. names[best] .. '%) ',
+       'class names: the title names what the example was called', named[1])
+t.like(named[2], 'L = %-log p%(' .. names[best] .. '%): cross%-entropy with class ' .. names[best] ..
+       ' as target', 'class names: the line under the title too', named[2])
+t.like(named[#named], 'bright moves p%(' .. names[best] .. '%) most', 'class names: the key too',
+       named[#named])
 local label_row, col
 for i, line in ipairs(L) do
   local at = line:find('saliency 0', 1, true)
