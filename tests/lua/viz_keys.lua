@@ -88,7 +88,7 @@ t.like(ansi, '38;2;60;200;80m +1.5e%-3', 'a healthy norm in green')
 
 -- the key says the thresholds and names the healthy band
 t.ok(line_of(grads, '^vanishing: 4%+ decades under the others\' median, or <1e%-7'), 'key: vanishing threshold', grads)
-t.ok(line_of(grads, '^exploding: 1e%+3 or more, or x100 within 8 batches'), 'key: exploding threshold')
+t.ok(line_of(grads, '^exploding: 1e%+3 or more, or x100 within 8 recorded batches'), 'key: exploding threshold')
 t.ok(line_of(grads, 'healthy band 1e%-4%.%.1e%-2 %(about 1e%-3: Karpathy\'s rule of thumb%)'), 'key: the band, cited')
 
 -- growing fast: x3 a batch for 6 batches, 243 times the first, under 1e3
@@ -162,7 +162,7 @@ for _, ch in utf8.codes(row) do cells[#cells + 1] = utf8.char(ch) end
 local function bin_glyph(b) return cells[5 + (b - 1) * 2 + 1] end  -- 5 columns of "  now"
 t.is({bin_glyph(7), bin_glyph(20), bin_glyph(29)}, {'█', '█', '▒'}, 'the shades of bins 7, 20, 29', row)
 t.is({bin_glyph(6), bin_glyph(8), bin_glyph(1), bin_glyph(32)}, {' ', ' ', ' ', ' '}, 'empty bins blank')
-t.like(pic, '|dL/dW| of dense_1, last 1 batch', 'titled with the layer')
+t.like(pic, '|dL/dW| of dense_1, last 1 batch recorded', 'titled with the layer, and rows are batches recorded (a live fit records one a frame, not every batch)')
 t.like(pic, 'now 3 of 8 zero', 'the share of zeros said')
 t.ok(line_of(pic, '^     1e%-12 +1e%-8 +1e%-4 +1 +1e%+4'), 'the decades under it', pic)
 
