@@ -257,5 +257,14 @@ t.is(key_c(both), math.max(key_c(one), key_c(two)), 'the shared scale is the lar
 t.ok(key_c(one) ~= key_c(two), 'and the examples differ, so the toggle shows')
 t.ok(key_c(one) >= cell_hi(one) - 1e-3, 'own scale covers the cell\'s largest value')
 
+-- the key strip at the bottom: at 80 columns a key whose words do not fit
+-- is left out whole, never cut in the middle of a word ("q stop wa")
+local strip = 's step  n next  b back  c resume  : command  +/- lr  Tab view  ? help  q stop watching'
+local at80 = lines(nn.viz.snapshot('model', {model = m, width = 80, height = 24, keys = strip}))
+t.is(at80[#at80], 's step  n next  b back  c resume  : command  +/- lr  Tab view  ? help',
+     'at 80 columns the strip ends with a whole key', at80[#at80])
+local at100 = lines(nn.viz.snapshot('model', {model = m, width = 100, height = 24, keys = strip}))
+t.is(at100[#at100], strip, 'at 100 columns the whole strip', at100[#at100])
+
 print = real_print
 t.done_testing()
