@@ -153,9 +153,14 @@ static void draw_title(viz_canvas *c, viz_rect area, const viz_frame *f, const n
                        VIZ_PEN(truth == (long)s->predicted ? VIZ_GREEN : VIZ_RED),
                        "; true class %s", class_text(f, (size_t)truth, true_class, sizeof true_class));
     viz_text(c, area.x + n, area.y, area.w - n, VIZ_PLAIN, ")");
-    viz_textf(c, area.x, area.y + 1, area.w, VIZ_DIM_PEN,
-              "saliency = |dL/dx|, L = -log p(%s): cross-entropy with class %s as target",
-              target, target);
+    /* a class name can be long: the short form when the long one is cut */
+    char line[224];
+    snprintf(line, sizeof line,
+             "saliency = |dL/dx|, L = -log p(%s): cross-entropy with class %s as target",
+             target, target);
+    if (viz_text_width(line) > area.w)
+        snprintf(line, sizeof line, "saliency = |dL/dx|, L = -log p(%s), the cross-entropy", target);
+    viz_text(c, area.x, area.y + 1, area.w, VIZ_DIM_PEN, line);
 }
 
 /* The input beside its saliency, as large as both fit; returns rows used. */
@@ -196,8 +201,12 @@ static void draw_key(viz_canvas *c, int x, int y, int width, const char *target)
     int at = viz_text(c, x, y, width, VIZ_DIM_PEN, "key: ");
     viz_heatmap(c, x + at, y, 8, 2, up, viz_scale_for(0, 7));
     at += 8;
-    viz_textf(c, x + at, y, width - at, VIZ_DIM_PEN,
-              " 0..largest: bright moves p(%s) most  w feature maps  [ ] example", target);
+    char text[160];  /* without "[ ] example" when it would be cut */
+    snprintf(text, sizeof text, " 0..largest: bright moves p(%s) most  w feature maps  [ ] example",
+             target);
+    if (viz_text_width(text) > width - at)
+        snprintf(text, sizeof text, " 0..largest: bright moves p(%s) most  w feature maps", target);
+    viz_text(c, x + at, y, width - at, VIZ_DIM_PEN, text);
 }
 
 void viz_draw_saliency(viz_canvas *c, viz_rect area, viz_frame *f)

@@ -127,6 +127,14 @@ t.like(named[2], 'L = %-log p%(' .. names[best] .. '%): cross%-entropy with clas
        ' as target', 'class names: the line under the title too', named[2])
 t.like(named[#named], 'bright moves p%(' .. names[best] .. '%) most', 'class names: the key too',
        named[#named])
+-- long names at 80 columns: the short forms, never a cut word
+local long = {'Long name zero', 'Long name one', 'Long name two'}
+local at80 = lines(nn.viz.snapshot('saliency', {model = m, x = x, example = 2, width = 80,
+                                                height = 24, frame = false, class_names = long}))
+t.is(at80[2], 'saliency = |dL/dx|, L = -log p(' .. long[best] .. '), the cross-entropy',
+     'long names: the line under the title in its short form', at80[2])
+t.like(at80[#at80], 'bright moves p%(' .. long[best] .. '%) most  w feature maps$',
+       'long names: the key without [ ] example', at80[#at80])
 local label_row, col
 for i, line in ipairs(L) do
   local at = line:find('saliency 0', 1, true)
