@@ -147,11 +147,20 @@ static void draw_title(viz_canvas *c, viz_rect area, const viz_frame *f, const n
     if (s->target != s->predicted)
         n += viz_textf(c, area.x + n, area.y, area.w - n, VIZ_PLAIN, "; explaining class %s",
                        target);
-    n += viz_textf(c, area.x + n, area.y, area.w - n, VIZ_PLAIN, " (p(%s) %s", target, p);
+    if (truth >= 0)
+        class_text(f, (size_t)truth, true_class, sizeof true_class);
+    /* "p(T-shirt/top) " where it fits; "p " (the class just named) where not */
+    int rest = viz_text_width(target) + 4 + (int)strlen(p) + 2 +
+               (truth >= 0 ? 13 + viz_text_width(true_class) : 0) + 1;  /* ")" */
+    bool name_p = s->target != s->predicted || n + rest <= area.w;
+    if (name_p)
+        n += viz_textf(c, area.x + n, area.y, area.w - n, VIZ_PLAIN, " (p(%s) %s", target, p);
+    else
+        n += viz_textf(c, area.x + n, area.y, area.w - n, VIZ_PLAIN, " (p %s", p);
     if (truth >= 0)
         n += viz_textf(c, area.x + n, area.y, area.w - n,
                        VIZ_PEN(truth == (long)s->predicted ? VIZ_GREEN : VIZ_RED),
-                       "; true class %s", class_text(f, (size_t)truth, true_class, sizeof true_class));
+                       "; true class %s", true_class);
     viz_text(c, area.x + n, area.y, area.w - n, VIZ_PLAIN, ")");
     /* a class name can be long: the short form when the long one is cut */
     char line[224];

@@ -129,12 +129,16 @@ t.like(named[#named], 'bright moves p%(' .. names[best] .. '%) most', 'class nam
        named[#named])
 -- long names at 80 columns: the short forms, never a cut word
 local long = {'Long name zero', 'Long name one', 'Long name two'}
-local at80 = lines(nn.viz.snapshot('saliency', {model = m, x = x, example = 2, width = 80,
-                                                height = 24, frame = false, class_names = long}))
+m:evaluate(x, nn.utils.to_categorical(nn.tensor{0, best - 1}, 3))  -- the batch, with its labels
+local at80 = lines(nn.viz.snapshot('saliency', {model = m, example = 2, width = 80, height = 24,
+                                                frame = false, class_names = long}))
 t.is(at80[2], 'saliency = |dL/dx|, L = -log p(' .. long[best] .. '), the cross-entropy',
      'long names: the line under the title in its short form', at80[2])
 t.like(at80[#at80], 'bright moves p%(' .. long[best] .. '%) most  w feature maps$',
        'long names: the key without [ ] example', at80[#at80])
+t.like(at80[1], '^why example #2 was called ' .. long[best] .. ' %(p 0%.%d%d%d%d; true class ' ..
+       long[best] .. '%)$', 'long names: the title says p, not p(name) again, and ends whole', at80[1])
+t.ok(utf8.len(at80[1]) <= 80, 'long names: the title fits 80 columns', at80[1])
 local label_row, col
 for i, line in ipairs(L) do
   local at = line:find('saliency 0', 1, true)
