@@ -187,6 +187,12 @@ for i = 1, 6 do
   for j = 1, 3 do image[1][i][j][1] = 1; image[2][i][j][1] = 1 end
 end
 local d = nn.debug(conv, image, nn.tensor{7, 2}, {batch_size = 2})
+-- before conv2d_1's forward step its output holds nothing of this batch:
+-- no filter is called dead yet, and the title says why the maps are blank
+local before = nn.viz.snapshot('featuremaps', {model = conv, frame = false, width = 80, height = 24})
+t.ok(not before:find('dead ', 1, true) and not before:find('dead\n', 1, true),
+     'before the forward step: no filter flagged dead', before)
+t.like(lines(before)[1], '%(not run yet%)$', 'at 80 columns: (not run yet), whole', lines(before)[1])
 d:step()  -- forward conv2d_1
 local own = nn.viz.snapshot('featuremaps', {model = conv, frame = false, width = 100, height = 24})
 local shared = nn.viz.snapshot('featuremaps', {model = conv, frame = false, width = 100, height = 24,
