@@ -293,8 +293,8 @@ static const help_entry entries[] = {
             "  predictions view names the classes.\n"
             "  Every view has a key; g: feature maps and the LSTM's c on one shared scale.\n"
             "  gradients: vanishing = 4+ decades under the other layers' median (or\n"
-            "  < 1e-7), exploding = 1e3 or more (or x100 in 8 batches); update/|W| is\n"
-            "  healthy in 1e-4..1e-2.\n"
+            "  < 1e-7), exploding = 1e3 or more (or x100 in 8 batches recorded: a\n"
+            "  live fit records one a frame); update/|W| is healthy in 1e-4..1e-2.\n"
             "  nn.viz.saliency(model, x[, {example =, class =}]): why this prediction.\n"},
     {"saliency", "nn.viz.saliency(model, x[, {example = 1, class = predicted}])\n"
                  "  Why the model predicts what it does for one example of x ((N, input...)\n"

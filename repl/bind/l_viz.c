@@ -943,7 +943,10 @@ bool lnn_viz_fit_batch(lnn_fit_viz *v, const nn_fit_report *r)
      * weight each batch would cost a tenth of training. A frame holds the
      * weights; the batch after it is measured against them (so a frame
      * shows the batch after the frame before). The epoch's end reports no
-     * new batch: nothing to measure. */
+     * new batch: nothing to measure then, but its frame holds the weights
+     * too, for the next epoch's first batch (epochs shorter than a frame
+     * have every frame at an epoch's end: measured otherwise only by
+     * chance, the histograms kept one batch for thousands trained). */
     if (!r->epoch_end && v->measure_next) {
         viz_record_update(v->record, v->model);  /* out of memory: not measured */
         viz_grad_history_add(&v->record->gradients, v->model);  /* out of memory: no row */
@@ -952,8 +955,7 @@ bool lnn_viz_fit_batch(lnn_fit_viz *v, const nn_fit_report *r)
     double t = now();
     if (!r->epoch_end && t < v->next_draw)
         return true;
-    if (!r->epoch_end)
-        v->measure_next = viz_record_hold_weights(v->record, v->model);
+    v->measure_next = viz_record_hold_weights(v->record, v->model);
     bool ok = tick_app(v, r);
     double spent = now() - t;  /* drawing, and any pause */
     v->next_draw = t + fmin(fmax(FRAME_SECONDS, spent / DRAW_SHARE), MAX_FRAME_SECONDS);

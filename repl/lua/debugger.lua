@@ -67,12 +67,13 @@ end
 -- from the batch's snapshot), so that stepping goes on as if nothing happened.
 local function ensure_loaded(d, method)
   if d.stepper.loaded then return end
+  local at_start = d.stepper.position == 0  -- nothing to replay: reload begins it again
   local ok, replayed = pcall(d.stepper.reload, d.stepper, d.bx, d.by)
   if not ok then  -- the model changed (add, compile): name the method asked for
     error(string.format('%s: cannot put the batch back (%s); start again with nn.debug',
                         method, tostring(replayed):gsub('^.-reload: ', '')), 0)
   end
-  if replayed then
+  if replayed or (at_start and d.stepper.position == 0) then
     say('-- the batch is back in place at step %d (predict, evaluate or fit used the model)',
         d.stepper.position + 1)
   else

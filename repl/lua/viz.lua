@@ -384,6 +384,7 @@ function App:pause()
     self:resume()
   elseif self.fitting then
     self.paused = true
+    self.notice = nil  -- a 'training resumes' of a moment ago is no longer true
     self:update_wants()
   elseif self.running then
     self.running = false

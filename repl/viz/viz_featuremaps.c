@@ -242,8 +242,9 @@ static void draw_header(viz_canvas *c, viz_rect area, const viz_frame *f, int la
     if (viz_example_label(f, e, label, sizeof label))
         x += viz_textf(c, area.x + x, area.y, area.w - x, VIZ_TITLE_PEN, ", label %s", label);
     bool ran = viz_step_done(m, NN_PHASE_FORWARD, layer);
+    const char *not_run = x + 37 <= area.w ? "(forward not run yet in this batch)" : "(not run yet)";
     viz_textf(c, area.x + x, area.y, area.w - x, ran ? VIZ_DIM_PEN : VIZ_PEN(VIZ_YELLOW), "  %s",
-              ran ? "" : "(forward not run yet in this batch)");
+              ran ? "" : not_run);
 }
 
 /* The right-hand side: the output, and its gradient once backward has
@@ -261,7 +262,10 @@ static void draw_outputs(viz_canvas *c, viz_rect area, const viz_frame *f, int l
         bottom.h = area.h - top.h;
     }
     if (is_spatial(l)) {
-        draw_channel_grid(c, top, "output", l->output, e, selected, f->shared_scale, true);
+        /* before its forward step the output holds no values of this batch:
+         * zeros there are not dead filters */
+        bool ran = viz_step_done(m, NN_PHASE_FORWARD, layer);
+        draw_channel_grid(c, top, "output", l->output, e, selected, f->shared_scale, ran);
         if (grads)
             draw_channel_grid(c, bottom, "dL/d output", l->grad_output, e, selected,
                               f->shared_scale, false);

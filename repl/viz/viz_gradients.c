@@ -280,7 +280,7 @@ static int draw_key(viz_canvas *c, viz_rect area, int y, int max_rows, bool stri
              c->style.unicode ? "░" : ":");
     const char *parts[] = {
         "vanishing: 4+ decades under the others' median, or <1e-7 (it barely moves)",
-        "exploding: 1e+3 or more, or x100 within 8 batches",
+        "exploding: 1e+3 or more, or x100 within 8 recorded batches",
         strip ? band : "update/|W|: healthy about 1e-3 (Karpathy's rule of thumb)",
         "W: all of a layer's parameters as one vector",
     };
@@ -422,8 +422,9 @@ static void draw_time_histogram(viz_canvas *c, viz_rect r, const viz_grad_histor
     size_t total = now->zeros + now->nonfinite;
     for (int b = 0; b < VIZ_GRAD_BINS; b++)
         total += now->counts[b];
-    int x = viz_textf(c, r.x, r.y, r.w, VIZ_TITLE_PEN, "|dL/dW| of %s, last %d batch%s", layer->name,
-                      shown, shown == 1 ? "" : "es");
+    /* "recorded": a live fit records one batch a frame, not every batch */
+    int x = viz_textf(c, r.x, r.y, r.w, VIZ_TITLE_PEN, "|dL/dW| of %s, last %d batch%s recorded",
+                      layer->name, shown, shown == 1 ? "" : "es");
     x += viz_text(c, r.x + x, r.y, r.w - x, VIZ_DIM_PEN, "; shade = share");
     if (now->zeros || now->nonfinite)
         viz_textf(c, r.x + x, r.y, r.w - x, VIZ_PEN(VIZ_YELLOW), "; now %zu of %zu zero%s",

@@ -2,7 +2,8 @@
  * beside the map of which of its input values the prediction is most
  * sensitive to.
  *
- *   why example #3 was called 7 (p 0.91; true class 7)
+ *   why example #3 was called 7 (p(7) 0.9100; true class 7)   (class names
+ *   when the frame has them: "called Sandal (p(Sandal) ...")
  *   saliency = |dL/dx|, L = -log p(7): cross-entropy with class 7 as target
  *   input 0..1               saliency 0..0.031
  *   ▀▀▀▀▀▀▀▀▀▀▀▀▀▀           ▀▀▀▀▀▀▀▀▀▀▀▀▀▀
@@ -122,25 +123,53 @@ static void draw_largest(viz_canvas *c, int x, int y, int width, const nn_real *
     }
 }
 
-static void draw_title(viz_canvas *c, viz_rect area, const nn_saliency *s, size_t number,
-                       long truth)
+/* Class k as the learner knows it: its name when the frame has class names
+ * (m.class_names, the option class_names), else its number. */
+static const char *class_text(const viz_frame *f, size_t k, char *buf, size_t size)
 {
-    int n = viz_textf(c, area.x, area.y, area.w, VIZ_TITLE_PEN, "why example #%zu was called %zu",
-                      number, s->predicted);
+    if (f->class_names && k < (size_t)f->class_count)
+        snprintf(buf, size, "%s", f->class_names[k]);
+    else
+        snprintf(buf, size, "%zu", k);
+    return buf;
+}
+
+static void draw_title(viz_canvas *c, viz_rect area, const viz_frame *f, const nn_saliency *s,
+                       size_t number, long truth)
+{
+    char called[64], target[64], true_class[64];
+    class_text(f, s->predicted, called, sizeof called);
+    class_text(f, s->target, target, sizeof target);
+    int n = viz_textf(c, area.x, area.y, area.w, VIZ_TITLE_PEN, "why example #%zu was called %s",
+                      number, called);
     char p[24];  /* four decimals: a sure 0.9996 must not read "1" */
     snprintf(p, sizeof p, "%.4f", s->probability);
     if (s->target != s->predicted)
-        n += viz_textf(c, area.x + n, area.y, area.w - n, VIZ_PLAIN, "; explaining class %zu",
-                       s->target);
-    n += viz_textf(c, area.x + n, area.y, area.w - n, VIZ_PLAIN, " (p(%zu) %s", s->target, p);
+        n += viz_textf(c, area.x + n, area.y, area.w - n, VIZ_PLAIN, "; explaining class %s",
+                       target);
+    if (truth >= 0)
+        class_text(f, (size_t)truth, true_class, sizeof true_class);
+    /* "p(T-shirt/top) " where it fits; "p " (the class just named) where not */
+    int rest = viz_text_width(target) + 4 + (int)strlen(p) + 2 +
+               (truth >= 0 ? 13 + viz_text_width(true_class) : 0) + 1;  /* ")" */
+    bool name_p = s->target != s->predicted || n + rest <= area.w;
+    if (name_p)
+        n += viz_textf(c, area.x + n, area.y, area.w - n, VIZ_PLAIN, " (p(%s) %s", target, p);
+    else
+        n += viz_textf(c, area.x + n, area.y, area.w - n, VIZ_PLAIN, " (p %s", p);
     if (truth >= 0)
         n += viz_textf(c, area.x + n, area.y, area.w - n,
                        VIZ_PEN(truth == (long)s->predicted ? VIZ_GREEN : VIZ_RED),
-                       "; true class %ld", truth);
+                       "; true class %s", true_class);
     viz_text(c, area.x + n, area.y, area.w - n, VIZ_PLAIN, ")");
-    viz_textf(c, area.x, area.y + 1, area.w, VIZ_DIM_PEN,
-              "saliency = |dL/dx|, L = -log p(%zu): cross-entropy with class %zu as target",
-              s->target, s->target);
+    /* a class name can be long: the short form when the long one is cut */
+    char line[224];
+    snprintf(line, sizeof line,
+             "saliency = |dL/dx|, L = -log p(%s): cross-entropy with class %s as target",
+             target, target);
+    if (viz_text_width(line) > area.w)
+        snprintf(line, sizeof line, "saliency = |dL/dx|, L = -log p(%s), the cross-entropy", target);
+    viz_text(c, area.x, area.y + 1, area.w, VIZ_DIM_PEN, line);
 }
 
 /* The input beside its saliency, as large as both fit; returns rows used. */
@@ -174,15 +203,19 @@ static int draw_maps(viz_canvas *c, viz_rect area, const nn_real *example, const
 }
 
 /* The key: the shades from 0 to the largest value, and what bright means. */
-static void draw_key(viz_canvas *c, int x, int y, int width, size_t target)
+static void draw_key(viz_canvas *c, int x, int y, int width, const char *target)
 {
     static const nn_real ramp[8] = {0, 1, 2, 3, 4, 5, 6, 7};
     viz_grid up = {ramp, 1, 8, 8, 1};
     int at = viz_text(c, x, y, width, VIZ_DIM_PEN, "key: ");
     viz_heatmap(c, x + at, y, 8, 2, up, viz_scale_for(0, 7));
     at += 8;
-    viz_textf(c, x + at, y, width - at, VIZ_DIM_PEN,
-              " 0..largest: bright moves p(%zu) most  w feature maps  [ ] example", target);
+    char text[160];  /* without "[ ] example" when it would be cut */
+    snprintf(text, sizeof text, " 0..largest: bright moves p(%s) most  w feature maps  [ ] example",
+             target);
+    if (viz_text_width(text) > width - at)
+        snprintf(text, sizeof text, " 0..largest: bright moves p(%s) most  w feature maps", target);
+    viz_text(c, x + at, y, width - at, VIZ_DIM_PEN, text);
 }
 
 void viz_draw_saliency(viz_canvas *c, viz_rect area, viz_frame *f)
@@ -206,11 +239,13 @@ void viz_draw_saliency(viz_canvas *c, viz_rect area, viz_frame *f)
     nn_real *sal = malloc(in.rows * in.cols * sizeof *sal);
     if (sal) {
         saliency_values(&s, in, sal);
-        draw_title(c, area, &s, number, truth);
+        char target[64];
+        draw_title(c, area, f, &s, number, truth);
         viz_rect maps = {area.x, area.y + 3, area.w, area.h - 5};
         int used = draw_maps(c, maps, example, sal, in, f->channel);
         draw_largest(c, area.x, maps.y + used, area.w, sal, in);
-        draw_key(c, area.x, area.y + area.h - 1, area.w, s.target);
+        draw_key(c, area.x, area.y + area.h - 1, area.w,
+                 class_text(f, s.target, target, sizeof target));
     }
     f->shown_count = (int)(f->input ? f->input->shape[0] : m->batch);
     free(sal);

@@ -265,11 +265,14 @@ static void draw_keys(viz_canvas *c, const char *keys, int y)
         }
         char key[16];
         snprintf(key, sizeof key, "%.*s", (int)(space - p) < 15 ? (int)(space - p) : 15, p);
-        x += viz_text(c, x, y, c->width - x, VIZ_SELECTED_PEN, key);
         const char *end = strstr(space + 1, "  ");
         int len = end ? (int)(end - space) : (int)strlen(space);
         char label[64];
         snprintf(label, sizeof label, "%.*s", len < 63 ? len : 63, space);
+        /* a key whose words do not fit is left out, not cut ("q stop wa") */
+        if (x > 0 && x + viz_text_width(key) + viz_text_width(label) > c->width)
+            return;
+        x += viz_text(c, x, y, c->width - x, VIZ_SELECTED_PEN, key);
         x += viz_text(c, x, y, c->width - x, VIZ_PLAIN, label);
         if (!end)
             return;

@@ -206,6 +206,16 @@ t.is((rm.layers[4].output - dense_out):abs():max(), 0, 'the step computes what i
 rm:predict(x)
 t.is((rd:print('dense_1.output') - dense_out):abs():max(), 0, ':print sees the batch, not what predict ran')
 rd:finish()
+-- at the batch's first step there is nothing to replay: predict then s
+-- says the batch is back at step 1, not that the model was trained since
+local zd = nn.debug(model(8), x, y)
+zd.model:predict(x)
+said = {}
+zd:step()
+t.ok(heard('the batch is back in place at step 1'), 'predict at step 1: the batch is back at step 1')
+t.ok(not heard('trained since'), '... and nothing says the model was trained')
+t.is(zd.stepper.position, 1, '... and the step ran')
+zd:finish()
 local ref = model(8)
 ref:train_on_batch(x, y)
 t.is((rm.layers[4].kernel - ref.layers[4].kernel):abs():max(), 0, 'the interrupted step == train_on_batch, bitwise')

@@ -115,6 +115,30 @@ t.like(L[1], '^why example #2 was called ' .. (best - 1) .. ' %(p%(' .. (best - 
        'the title: which example, what it was called, with what probability')
 t.like(L[2], 'L = %-log p%(' .. (best - 1) .. '%): cross%-entropy with class ' .. (best - 1) ..
        ' as target', 'the title line says what is drawn')
+-- with class names (as m.class_names = train.class_names), the classes are
+-- named as in the predictions and feature-maps views, not numbered
+local names = {'cat', 'dog', 'bird'}
+local named = lines(nn.viz.snapshot('saliency', {model = m, x = x, example = 2, width = 80,
+                                                 height = 24, frame = false,
+                                                 class_names = names}))
+t.like(named[1], '^why example #2 was called ' .. names[best] .. ' %(p%(' .. names[best] .. '%) ',
+       'class names: the title names what the example was called', named[1])
+t.like(named[2], 'L = %-log p%(' .. names[best] .. '%): cross%-entropy with class ' .. names[best] ..
+       ' as target', 'class names: the line under the title too', named[2])
+t.like(named[#named], 'bright moves p%(' .. names[best] .. '%) most', 'class names: the key too',
+       named[#named])
+-- long names at 80 columns: the short forms, never a cut word
+local long = {'Long name zero', 'Long name one', 'Long name two'}
+m:evaluate(x, nn.utils.to_categorical(nn.tensor{0, best - 1}, 3))  -- the batch, with its labels
+local at80 = lines(nn.viz.snapshot('saliency', {model = m, example = 2, width = 80, height = 24,
+                                                frame = false, class_names = long}))
+t.is(at80[2], 'saliency = |dL/dx|, L = -log p(' .. long[best] .. '), the cross-entropy',
+     'long names: the line under the title in its short form', at80[2])
+t.like(at80[#at80], 'bright moves p%(' .. long[best] .. '%) most  w feature maps$',
+       'long names: the key without [ ] example', at80[#at80])
+t.like(at80[1], '^why example #2 was called ' .. long[best] .. ' %(p 0%.%d%d%d%d; true class ' ..
+       long[best] .. '%)$', 'long names: the title says p, not p(name) again, and ends whole', at80[1])
+t.ok(utf8.len(at80[1]) <= 80, 'long names: the title fits 80 columns', at80[1])
 local label_row, col
 for i, line in ipairs(L) do
   local at = line:find('saliency 0', 1, true)

@@ -271,6 +271,27 @@ do
   t.ok(term.closed, '... and the screen closed')
 end
 
+-- c then p at once: the second pause's screen says paused, not the
+-- 'training resumes' that c said a moment before
+do
+  local m, x, y = setup()
+  local term = scripted{'p', 's!', 'c!', 'p', 's!', 'c!', 'q!'}
+  m:fit(x, y, {epochs = 2, batch_size = 4, verbose = 0, viz = true})
+  nn.viz.terminal = real_terminal
+  t.is(term.at, #term.script + 1, 'every key of the c-then-p script was read')
+  local paused_frames, stale = 0, nil
+  local seen_step = false
+  for _, f in ipairs(term.frames) do
+    local message = f.message or ''
+    if message:find('paused: c resumes training', 1, true) then
+      paused_frames = paused_frames + 1
+      if message:find('training resumes', 1, true) then stale = message end
+    end
+  end
+  t.ok(paused_frames >= 2, 'both pauses were drawn', paused_frames)
+  t.is(stale, nil, 'no paused screen says training resumes')
+end
+
 -- viz = {...} takes stay only
 t.raises(function() local m, x, y = setup() m:fit(x, y, {viz = {stya = false}, verbose = 0}) end,
          'stya', 'viz = {stya = ...}: an unknown key is an error')

@@ -88,7 +88,7 @@ t.like(ansi, '38;2;60;200;80m +1.5e%-3', 'a healthy norm in green')
 
 -- the key says the thresholds and names the healthy band
 t.ok(line_of(grads, '^vanishing: 4%+ decades under the others\' median, or <1e%-7'), 'key: vanishing threshold', grads)
-t.ok(line_of(grads, '^exploding: 1e%+3 or more, or x100 within 8 batches'), 'key: exploding threshold')
+t.ok(line_of(grads, '^exploding: 1e%+3 or more, or x100 within 8 recorded batches'), 'key: exploding threshold')
 t.ok(line_of(grads, 'healthy band 1e%-4%.%.1e%-2 %(about 1e%-3: Karpathy\'s rule of thumb%)'), 'key: the band, cited')
 
 -- growing fast: x3 a batch for 6 batches, 243 times the first, under 1e3
@@ -162,7 +162,7 @@ for _, ch in utf8.codes(row) do cells[#cells + 1] = utf8.char(ch) end
 local function bin_glyph(b) return cells[5 + (b - 1) * 2 + 1] end  -- 5 columns of "  now"
 t.is({bin_glyph(7), bin_glyph(20), bin_glyph(29)}, {'█', '█', '▒'}, 'the shades of bins 7, 20, 29', row)
 t.is({bin_glyph(6), bin_glyph(8), bin_glyph(1), bin_glyph(32)}, {' ', ' ', ' ', ' '}, 'empty bins blank')
-t.like(pic, '|dL/dW| of dense_1, last 1 batch', 'titled with the layer')
+t.like(pic, '|dL/dW| of dense_1, last 1 batch recorded', 'titled with the layer, and rows are batches recorded (a live fit records one a frame, not every batch)')
 t.like(pic, 'now 3 of 8 zero', 'the share of zeros said')
 t.ok(line_of(pic, '^     1e%-12 +1e%-8 +1e%-4 +1 +1e%+4'), 'the decades under it', pic)
 
@@ -187,6 +187,12 @@ for i = 1, 6 do
   for j = 1, 3 do image[1][i][j][1] = 1; image[2][i][j][1] = 1 end
 end
 local d = nn.debug(conv, image, nn.tensor{7, 2}, {batch_size = 2})
+-- before conv2d_1's forward step its output holds nothing of this batch:
+-- no filter is called dead yet, and the title says why the maps are blank
+local before = nn.viz.snapshot('featuremaps', {model = conv, frame = false, width = 80, height = 24})
+t.ok(not before:find('dead ', 1, true) and not before:find('dead\n', 1, true),
+     'before the forward step: no filter flagged dead', before)
+t.like(lines(before)[1], '%(not run yet%)$', 'at 80 columns: (not run yet), whole', lines(before)[1])
 d:step()  -- forward conv2d_1
 local own = nn.viz.snapshot('featuremaps', {model = conv, frame = false, width = 100, height = 24})
 local shared = nn.viz.snapshot('featuremaps', {model = conv, frame = false, width = 100, height = 24,
@@ -256,6 +262,15 @@ t.like(both, 'c ±%S+ batch', 'shared: said')
 t.is(key_c(both), math.max(key_c(one), key_c(two)), 'the shared scale is the larger of the two examples\'')
 t.ok(key_c(one) ~= key_c(two), 'and the examples differ, so the toggle shows')
 t.ok(key_c(one) >= cell_hi(one) - 1e-3, 'own scale covers the cell\'s largest value')
+
+-- the key strip at the bottom: at 80 columns a key whose words do not fit
+-- is left out whole, never cut in the middle of a word ("q stop wa")
+local strip = 's step  n next  b back  c resume  : command  +/- lr  Tab view  ? help  q stop watching'
+local at80 = lines(nn.viz.snapshot('model', {model = m, width = 80, height = 24, keys = strip}))
+t.is(at80[#at80], 's step  n next  b back  c resume  : command  +/- lr  Tab view  ? help',
+     'at 80 columns the strip ends with a whole key', at80[#at80])
+local at100 = lines(nn.viz.snapshot('model', {model = m, width = 100, height = 24, keys = strip}))
+t.is(at100[#at100], strip, 'at 100 columns the whole strip', at100[#at100])
 
 print = real_print
 t.done_testing()

@@ -6,7 +6,7 @@
 # waits for a state that stays on the screen.
 . "${srcdir:-.}/tests/terminal/harness.sh"
 
-plan 8
+plan 9
 check 'the REPL starts' start_nnstep
 
 type_line "x, y = nn.datasets.toy('circles', 200, {noise = 0.05, seed = 1})"
@@ -14,6 +14,11 @@ type_line "m = nn.Sequential{nn.Dense(8, {input_shape = {2}, activation = 'tanh'
 type_line "m:compile{loss = 'sparse_categorical_crossentropy', optimizer = 'adam', metrics = {'accuracy'}}"
 type_line "h = m:fit(x, y, {epochs = 100000, batch_size = 32, viz = true})"
 wait_for '^p pause'
+# epochs of 7 batches end many times a second: every frame, epoch end or
+# not, is followed by a batch measured, so the gradient histograms fill
+press 5
+check 'short epochs: the gradients view records batch after batch, not one' \
+    wait_for '^\|dL/dW\| of dense_[12], last ([2-9]|[1-9][0-9]) batches recorded'
 press 8
 press p
 expect 'key 8 during a live fit: the boundary view, paused' 'paused: c resumes training$'
