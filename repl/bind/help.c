@@ -101,7 +101,9 @@ static const help_entry entries[] = {
             "  nn.callbacks.EarlyStopping{} (help('callbacks')); a callback setting\n"
             "  m.stop_training = true stops fit. Ctrl-C stops after the current batch;\n"
             "  the model keeps what it learned. viz = true: watch it live in the visualizer (help('viz')),\n"
-            "  viz = {stay = false}: and close it at the end without waiting for q.\n"
+            "  viz = {stay = false}: and close it at the end without waiting for q;\n"
+            "  viz = {fps = 5}: frames (and key reads) a second, at most (math.huge: one\n"
+            "  after every batch).\n"
             "  validation_split = s: as Keras, trains on the first floor(n * (1 - s))\n"
             "  examples and validates on the rest (10 at 0.25: 7 and 3), before shuffling."},
     {"callbacks", "fit(x, y, {callbacks = {cb, ...}}): each cb a function(epoch, logs), called\n"

@@ -751,21 +751,28 @@ static int l_interrupt(lua_State *L)
 
 /* ---- fit ---- */
 
-/* fit's option viz: true, false, or {stay = true | false}. */
-static bool read_viz_option(lua_State *L, int options, bool *stay)
+/* fit's option viz: true, false, or {stay = true | false, fps = 5}. */
+static bool read_viz_option(lua_State *L, int options, lnn_fit_viz *v)
 {
-    *stay = true;
+    v->stay = true;
+    v->frame_seconds = FRAME_SECONDS;
     if (!options || !lua_istable(L, options))
         return false;
     int type = lua_getfield(L, options, "viz");
     bool live = type == LUA_TTABLE || lua_toboolean(L, -1);
     if (type == LUA_TTABLE) {
-        static const char *const keys[] = {"stay", NULL};
-        lnn_check_options(L, lua_gettop(L), keys, "fit: viz");
-        *stay = lnn_opt_boolean(L, lua_gettop(L), "stay", true, "fit: viz");
+        static const char *const keys[] = {"stay", "fps", NULL};
+        int viz = lua_gettop(L);
+        lnn_check_options(L, viz, keys, "fit: viz");
+        v->stay = lnn_opt_boolean(L, viz, "stay", true, "fit: viz");
+        lua_Number fps = lnn_opt_number(L, viz, "fps", 1 / FRAME_SECONDS, "fit: viz");
+        if (!(fps > 0))
+            luaL_error(L, "fit: viz = {fps = ...} should be a number of frames a second above "
+                       "0 (math.huge: a frame after every batch), got %f", fps);
+        v->frame_seconds = 1 / fps;
     } else if (type != LUA_TNIL && type != LUA_TBOOLEAN) {
-        luaL_error(L, "fit: viz should be true, false or {stay = true | false}, got %s",
-                   luaL_typename(L, -1));
+        luaL_error(L, "fit: viz should be true, false or {stay = true | false, fps = 5}, "
+                   "got %s", luaL_typename(L, -1));
     }
     lua_pop(L, 1);
     return live;
@@ -778,7 +785,7 @@ void lnn_viz_fit_begin(lua_State *L, int model, int options, lnn_fit_viz *v)
     v->L = L;
     v->model = lnn_check_model(L, model, "fit");
     v->model_index = model;
-    bool live = read_viz_option(L, options, &v->stay);
+    bool live = read_viz_option(L, options, v);
     v->record = push_record(L, model);  /* stays on the stack during fit */
     v->first_batch = v->record->loss.count;
     v->first_epoch = v->record->epoch_ends.count;
@@ -953,12 +960,15 @@ bool lnn_viz_fit_batch(lnn_fit_viz *v, const nn_fit_report *r)
         v->measure_next = false;
     }
     double t = now();
-    if (!r->epoch_end && t < v->next_draw)
+    if (t < v->next_draw)  /* an epoch's end too: short epochs (the toy sets) come fast */
         return true;
     v->measure_next = viz_record_hold_weights(v->record, v->model);
     bool ok = tick_app(v, r);
     double spent = now() - t;  /* drawing, and any pause */
-    v->next_draw = t + fmin(fmax(FRAME_SECONDS, spent / DRAW_SHARE), MAX_FRAME_SECONDS);
+    if (v->frame_seconds == 0)  /* fps = math.huge: a frame after every batch */
+        v->next_draw = 0;
+    else
+        v->next_draw = t + fmin(fmax(v->frame_seconds, spent / DRAW_SHARE), MAX_FRAME_SECONDS);
     return ok;
 }
 

@@ -129,7 +129,8 @@ typedef struct lnn_fit_viz {
     int app;              /* stack index of the live visualizer, 0 if none */
     bool stay;            /* the screen stays at the end, until q (viz = {stay = ...}) */
     double next_draw;     /* when the next frame may be drawn (monotonic seconds) */
-    bool measure_next;    /* a frame is due: measure the next batch, then draw */
+    bool measure_next;    /* a frame held the weights: measure the next batch */
+    double frame_seconds; /* between frames: 1 / viz = {fps = ...}; 0: every batch */
     size_t first_batch, first_epoch, first_change;  /* the record's counts before fit */
 } lnn_fit_viz;
 /* Before fit: find the record (pushed on the stack, which must keep it) and,

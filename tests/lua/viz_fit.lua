@@ -14,6 +14,11 @@ local t = require 'tap'
 
 local real_terminal = nn.viz.terminal
 
+-- The scripted keys are read when a frame is drawn; a live fit draws at
+-- most 5 frames a second (an epoch's end included), so these runs ask for
+-- a frame after every batch: what they check does not hang on the clock.
+local EVERY_BATCH = {fps = math.huge}
+
 -- A terminal that types the script's keys. A key written 'q!' waits for a
 -- read that blocks (the visualizer waiting for the learner: paused, or at
 -- the end), as a key typed at that moment would; a line after ':' is given
@@ -121,7 +126,7 @@ do
                         'x!', 'c!', 'q!'}
   _G.model_seen = m
   local h = m:fit(x, y, {epochs = 2, batch_size = 4, verbose = 0, validation_data = {x, y},
-                         viz = true})
+                         viz = EVERY_BATCH})
   nn.viz.terminal = real_terminal
   t.is(term.at, #term.script + 1, 'every key of the script was read')
   local ok, why = same_bits(weights_of(m), reference)
@@ -167,7 +172,7 @@ do
   script[#script + 1] = 'c!'
   local term = scripted(script)
   local h = m:fit(x, y, {epochs = 2, batch_size = 4, verbose = 0, validation_data = {x, y},
-                         viz = {stay = false}})
+                         viz = {stay = false, fps = math.huge}})
   nn.viz.terminal = real_terminal
   t.is(term.at, #term.script + 1, 'every key of the second script was read')
   local ok, why = same_bits(weights_of(m), reference)
@@ -183,7 +188,7 @@ do
   local term = scripted{'p', ':!', {line = 'nn.debugger.command("break", "dense_1 backward")'},
                         'c!', 'c!', 'c!', 'q!'}
   local h = m:fit(x, y, {epochs = 2, batch_size = 4, verbose = 0, validation_data = {x, y},
-                         viz = true})
+                         viz = EVERY_BATCH})
   nn.viz.terminal = real_terminal
   local stops = 0
   for _, f in ipairs(term.frames) do
@@ -201,7 +206,7 @@ do
   local term = scripted{'?', false, 'x', 'p', ':!', {line = 'return select(2, pcall(model_seen.fit, model_seen, nn.ones(1, 6, 6, 1), nn.ones(1, 3)))'},
                         'x!', 'c!', '?!', 'x!', 'q!'}
   _G.model_seen = m
-  m:fit(x, y, {epochs = 2, batch_size = 4, verbose = 0, viz = true})
+  m:fit(x, y, {epochs = 2, batch_size = 4, verbose = 0, viz = EVERY_BATCH})
   nn.viz.terminal = real_terminal
   local help_fit, help_end, refused
   for _, f in ipairs(term.frames) do
@@ -223,7 +228,7 @@ do
   local m, x, y = setup()
   local term = scripted{'p', ':!', {line = 'nn.debugger.command("watch", "dense_1.output[1][1]")'},
                         's!', 's!', 's!', 's!', 's!', 'c!', 'q!'}
-  m:fit(x, y, {epochs = 1, batch_size = 4, verbose = 0, viz = true})
+  m:fit(x, y, {epochs = 1, batch_size = 4, verbose = 0, viz = EVERY_BATCH})
   nn.viz.terminal = real_terminal
   local changed
   for _, f in ipairs(term.frames) do
@@ -239,7 +244,7 @@ do
   _G.model_seen = m
   local term = scripted{'p', 's!', 's!', 's!', 's!', ':!', {line = 'return model_seen:predict(nn.ones(3, 6, 6, 1)).shape[1]'},
                         's!', 's!', 'c!', 'q!'}
-  local h = m:fit(x, y, {epochs = 2, batch_size = 4, verbose = 0, validation_data = {x, y}, viz = true})
+  local h = m:fit(x, y, {epochs = 2, batch_size = 4, verbose = 0, validation_data = {x, y}, viz = EVERY_BATCH})
   nn.viz.terminal = real_terminal
   t.is(term.at, #term.script + 1, 'every key of the predict script was read')
   t.ok(same_bits(weights_of(m), reference), 'predict while paused: the batch is put back, the same weights')
@@ -262,7 +267,7 @@ do
   for _ = 1, 7 do script[#script + 1] = 's!' end  -- 5 layers forward, the loss (NaN), a backward step
   script[#script + 1] = 'c!'
   local term = scripted(script)
-  local h = m:fit(x, y, {epochs = 2, batch_size = 4, verbose = 0, shuffle = false, viz = true})
+  local h = m:fit(x, y, {epochs = 2, batch_size = 4, verbose = 0, shuffle = false, viz = EVERY_BATCH})
   nn.viz.terminal = real_terminal
   t.is(term.at, #term.script + 1, 'every key of the NaN script was read')
   t.like(h0.stopped or '', 'batch 2', 'the run never paused stops at batch 2')
@@ -276,7 +281,7 @@ end
 do
   local m, x, y = setup()
   local term = scripted{'p', 's!', 'c!', 'p', 's!', 'c!', 'q!'}
-  m:fit(x, y, {epochs = 2, batch_size = 4, verbose = 0, viz = true})
+  m:fit(x, y, {epochs = 2, batch_size = 4, verbose = 0, viz = EVERY_BATCH})
   nn.viz.terminal = real_terminal
   t.is(term.at, #term.script + 1, 'every key of the c-then-p script was read')
   local paused_frames, stale = 0, nil
@@ -292,10 +297,23 @@ do
   t.is(stale, nil, 'no paused screen says training resumes')
 end
 
--- viz = {...} takes stay only
+-- Short epochs do not get a frame each: an epoch's end waits for its frame
+-- like any batch (one frame a second here; 60 epochs take well under one on
+-- any machine this runs on, and the check allows 30 seconds)
+do
+  local m, x, y = setup()
+  local term = scripted({})
+  m:fit(x, y, {epochs = 60, batch_size = 10, verbose = 0, viz = {stay = false, fps = 1}})
+  t.ok(#term.frames < 32, 'fps = 1: ' .. #term.frames .. ' frames for 60 one-batch epochs, not one an epoch')
+  nn.viz.terminal = real_terminal
+end
+
+-- viz = {...} takes stay and fps
+t.raises(function() local m, x, y = setup() m:fit(x, y, {viz = {fps = 0}, verbose = 0}) end,
+         'fps = ...} should be a number of frames a second above 0', 'viz = {fps = 0} is an error')
 t.raises(function() local m, x, y = setup() m:fit(x, y, {viz = {stya = false}, verbose = 0}) end,
          'stya', 'viz = {stya = ...}: an unknown key is an error')
 t.raises(function() local m, x, y = setup() m:fit(x, y, {viz = 'yes', verbose = 0}) end,
-         'viz should be true, false or {stay', "viz = 'yes' is an error")
+         'viz should be true, false or {stay = true | false, fps = 5}', "viz = 'yes' is an error")
 
 t.done_testing()
