@@ -36,6 +36,7 @@ static bool start_confusion(const nn_model *m, nn_confusion *c)
         return false;
     const nn_layer *last = nn_model_output_layer(m);
     c->classes = 0;
+    c->from_validation = false;
     if (last->out_ndim != 1 || last->out_shape[0] < 2)
         return false;
     size_t classes = last->out_shape[0];
@@ -252,6 +253,8 @@ static nn_status train_epoch(fit_run *run, size_t epoch)
     if (o->validation_x && !run->stop) {
         NN_TRY(nn_model_evaluate(m, o->validation_x, o->validation_y, o->batch_size,
                                  &r->val_loss, &r->val_accuracy, o->validation_confusion));
+        if (o->validation_confusion)
+            o->validation_confusion->from_validation = true;
         m->source = NN_BATCH_VALIDATE;  /* its last batch is in x now */
     }
     r->epoch_end = true;

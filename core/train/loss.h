@@ -81,6 +81,7 @@ double nn_accuracy(const nn_tensor *pred, const nn_tensor *target);
 typedef struct nn_confusion {
     size_t classes;
     size_t *counts;
+    bool from_validation;  /* counted by fit's validation, not by evaluate */
 } nn_confusion;
 
 /* Add the batch to a confusion matrix: counts[truth * classes + predicted]

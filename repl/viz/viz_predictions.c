@@ -35,7 +35,8 @@
  * column = the predicted one, so the diagonal is what the model gets right
  * and a large number off it names two classes the model mixes up.
  *
- *   evaluate's confusion matrix (10000 examples)
+ *   evaluate's confusion matrix (10000 examples)   (or "validation confusion
+ *                                                   matrix", fit's)
  *   rows: true class, columns: predicted
  *          0    1    2 ...
  *     0  812    3   21
@@ -314,7 +315,9 @@ static void draw_confusion(viz_canvas *c, viz_rect area, const nn_confusion *cm,
 {
     confusion_layout l = confusion_measure(cm, f);
     viz_textf(c, area.x, area.y, area.w, VIZ_TITLE_PEN,
-              "evaluate's confusion matrix (%zu example%s)", l.total, l.total == 1 ? "" : "s");
+              "%s confusion matrix (%zu example%s)",
+              cm->from_validation ? "validation" : "evaluate's", l.total,
+              l.total == 1 ? "" : "s");
     if (l.abbrev)
         viz_textf(c, area.x, area.y + 1, area.w, VIZ_PLAIN,
                   "rows: true class, columns: predicted (first %d letters)", l.abbrev);

@@ -222,12 +222,15 @@ chooser:fit(px, nn.utils.to_categorical(nn.tensor{0, 1, 2, 0}, 3),
             {epochs = 1, verbose = 0, shuffle = false,
              validation_data = {px:slice(2, 3), nn.utils.to_categorical(nn.tensor{1, 2}, 3)}})
 local validated = nn.viz.snapshot('predictions', {model = chooser, width = 80, height = 24, frame = false})
-t.like(validated, "evaluate's confusion matrix %(2 examples%)", "fit: the validation data's confusion matrix", validated)
+t.like(validated, "\nvalidation confusion matrix %(2 examples%)", "fit: the validation data's confusion matrix, titled so (not evaluate's)", validated)
 t.ok(has_line(validated, '^ 1   ·  ·  1$') and has_line(validated, '^ 2   ·  ·  1$'),
      'fit: its rows, from the validation examples', validated)
 nn.viz.clear(chooser)
 t.like(nn.viz.snapshot('predictions', {model = chooser, width = 80, height = 24, frame = false}),
-       "evaluate's confusion matrix %(2 examples%)", 'nn.viz.clear forgets the run, not the last evaluate')
+       "\nvalidation confusion matrix %(2 examples%)", 'nn.viz.clear forgets the run, not the last validation\'s matrix')
+chooser:evaluate(px, nn.utils.to_categorical(nn.tensor{0, 1, 2, 0}, 3))
+t.like(nn.viz.snapshot('predictions', {model = chooser, width = 80, height = 24, frame = false}),
+       "\nevaluate's confusion matrix %(4 examples%)", 'after evaluate: its matrix, titled evaluate\'s')
 -- ---- predictions: labels only with the batch they belong to ----
 
 -- evaluate in batches of 2 leaves its last batch (examples 3 and 4) in the
