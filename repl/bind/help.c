@@ -355,8 +355,10 @@ static const help_entry entries[] = {
                  "  Writes a view (nn.viz.views() names them) to a file, by its extension:\n"
                  "  .svg a picture for a report (each cell a rect in its colour, text as\n"
                  "  <text>), .txt the plain text nn.viz.snapshot gives, .ans text with ANSI\n"
-                 "  colours (colors = '256'; for cat or less -R). Other options as\n"
-                 "  nn.viz.snapshot's. Saved whole or not at all, as m:save (help('save'))."},
+                 "  colours (colors = '256'; for cat or less -R). The view alone: frame =\n"
+                 "  true adds the tabs, status line and key strip. Other options as\n"
+                 "  nn.viz.snapshot's; a size below the view's least is an error. Saved\n"
+                 "  whole or not at all, as m:save (help('save'))."},
     {"views", "nn.viz.views() -> {'model', 'featuremaps', ..., 'boundary'}: every view's\n"
               "  name, for nn.viz.snapshot, nn.viz.save and the visualizer's number keys."},
     {"boundary", "The decision-boundary view (TensorFlow Playground's picture), for a model\n"

@@ -107,10 +107,18 @@ static int l_save(lua_State *L)
     lua_settop(L, 3);
     file_kind kind = kind_of(L, path, fn);
     viz_frame f = lnn_viz_read_frame(L, 1, 3, fn);
+    /* a picture for a report: the view alone, without the tabs, the status
+     * line and the key strip, unless frame = true */
+    f.chrome = lnn_opt_boolean(L, 3, "frame", false, fn);
     lua_Integer width = lnn_opt_integer(L, 3, "width", 100, fn);
     lua_Integer height = lnn_opt_integer(L, 3, "height", 30, fn);
     if (width < 1 || height < 1 || width > 1000 || height > 1000)
         return luaL_error(L, "%s: width and height must be 1..1000", fn);
+    int need_w, need_h;
+    viz_view_min_size(f.view, f.chrome, &need_w, &need_h);
+    if (width < need_w || height < need_h)
+        return luaL_error(L, "%s: the %s view needs at least %d x %d, got %d x %d", fn,
+                          viz_view_name(f.view), need_w, need_h, (int)width, (int)height);
     viz_style style = file_style(L, kind, fn);
     viz_canvas **box = lua_newuserdatauv(L, sizeof *box, 0);
     *box = NULL;

@@ -53,10 +53,10 @@ viz_frame viz_frame_default(const nn_model *model, const viz_record *record)
     return f;
 }
 
-void viz_view_min_size(viz_view v, int *width, int *height)
+void viz_view_min_size(viz_view v, bool chrome, int *width, int *height)
 {
     *width = min_body[v][0];
-    *height = min_body[v][1] + CHROME_ROWS;
+    *height = min_body[v][1] + (chrome ? CHROME_ROWS : 0);
 }
 
 /* ---- helpers for the views ---- */
@@ -350,8 +350,8 @@ void viz_draw(viz_canvas *c, viz_frame *f)
     viz_canvas_clear(c);
     f->shown_layer = -1;
     f->shown_count = 0;
-    int chrome = f->chrome ? CHROME_ROWS : 0;
-    int need_w = min_body[f->view][0], need_h = min_body[f->view][1] + chrome;
+    int need_w, need_h;
+    viz_view_min_size(f->view, f->chrome, &need_w, &need_h);
     if (c->width < need_w || c->height < need_h) {
         char text[128];
         snprintf(text, sizeof text, "terminal too small\nneed %d x %d\nhave %d x %d", need_w,
@@ -359,7 +359,7 @@ void viz_draw(viz_canvas *c, viz_frame *f)
         viz_message(c, (viz_rect){0, 0, c->width, c->height}, text);
         return;
     }
-    viz_rect body = {0, f->chrome ? 1 : 0, c->width, c->height - chrome};
+    viz_rect body = {0, f->chrome ? 1 : 0, c->width, c->height - (f->chrome ? CHROME_ROWS : 0)};
     if (!f->model && f->view != VIZ_VIEW_LOSS)  /* a loss curve needs only the record */
         viz_message(c, body, "no model to show yet\n(nn.viz.open(model), :debug or :viz)");
     else if (f->chrome && wide_enough(c, f))

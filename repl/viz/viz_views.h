@@ -92,8 +92,9 @@ viz_frame viz_frame_default(const nn_model *model, const viz_record *record);
 /* Draw the frame's view (and chrome) over the whole canvas. */
 void viz_draw(viz_canvas *c, viz_frame *f);
 
-/* The size a view needs, chrome included. */
-void viz_view_min_size(viz_view v, int *width, int *height);
+/* The size a view needs, with the chrome (tabs, status line, key strip) or
+ * without. */
+void viz_view_min_size(viz_view v, bool chrome, int *width, int *height);
 
 /* ---- for the view files ---- */
 

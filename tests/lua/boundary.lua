@@ -307,6 +307,13 @@ python:close()
 t.is(parsed, '403 #181818 #23468c #965519 360 252\nTrue True True\n',
      'SVG: 403 rects (background, two per half block, one per point, the swatches) in the '
      .. 'plane\'s two colours, 40 x 14 cells of 9 x 18, the title and the points as text')
+nn.viz.save('boundary', dir .. '-plain.txt', {model = linear, x = px, y = py, width = 60, height = 20})
+local plain = read(dir .. '-plain.txt')
+t.ok(plain:find('^decision boundary') and not plain:find('1 model') and not plain:find('s step'),
+     'save: the view alone by default (no tabs, status line or key strip: a picture for a report)', plain)
+os.remove(dir .. '-plain.txt')
+t.raises(function() nn.viz.save('boundary', dir .. '.txt', {model = linear, width = 5, height = 3}) end,
+         'save: the boundary view needs at least 40 x 10, got 5 x 3', 'save: too small a size is an error, not a picture of the message')
 t.raises(function() nn.viz.save('boundary', dir .. '.png', small) end,
          "save: cannot tell what to write from the name '" .. dir .. ".png': end it in .svg",
          'save: an unknown extension')
