@@ -196,7 +196,8 @@ help('EarlyStopping') has every option.]]
         if s.monitor ~= 'val_loss' then return false, "it watches " .. s.monitor .. ", not 'val_loss'" end
         if s.patience ~= 5 then return false, 'its patience is ' .. s.patience .. ', not 5' end
         if not s.restore_best_weights then
-          return false, 'restore_best_weights is false: the model would keep the weights of the last epoch'
+          return false, 'restore_best_weights is false: the model would keep the weights of the last epoch' ..
+                        ' (Lua writes true in lower case: True, as in Python, is an unset name, nil)'
         end
         return true
       end,
