@@ -134,13 +134,21 @@ network has stopped learning.]], nn.format(L.env.h_small.loss[10]), nn.format(L.
         for c = 1, 10 do spread = math.max(spread, math.abs(p[i][c] - p[1][c])) end
       end
       L:check(spread < 1e-6, 'rate 3 gives every image the same probabilities')
+      -- the hidden layer's inputs z = x W + b, (500, 32): none above 0
+      local dense = L.env.m_large.layers[2]
+      local z, bias = L.env.x:reshape(500, 784):matmul(dense.kernel):totable(), dense.bias:totable()
+      local highest = -math.huge
+      for i = 1, 500 do
+        for u = 1, 32 do highest = math.max(highest, z[i][u] + bias[u]) end
+      end
+      L:check(highest <= 0, 'every ReLU of rate 3\'s hidden layer has a negative input for every image')
     end
     L:page [[
 Every image gets the same ten probabilities, a shirt the same as a shoe:
 the first huge steps pushed every one of the 32 ReLU units to a negative
 input for every image, so they all output 0, their gradient is 0, and
-nothing flows back to the first layer again ("dead ReLUs"). Only the last
-layer's biases still learn: they learn how often each class occurs.
+nothing flows back to the first layer again ("dead ReLUs"). The last
+layer sees only zeros, so only its biases still get a gradient.
 A too-large rate does not always give a NaN; here it breaks the network
 quietly. Watching the loss is how you notice.
 
@@ -220,9 +228,12 @@ end
       L:check(huge.loss[huge.epochs] ~= huge.loss[huge.epochs], 'its last epoch\'s loss is NaN')
     end
     L:page(string.format([[
-5%% below the limit the loss goes to 0; 5%% above it, it grows a little
-with every step. At rate 1 each step multiplies the error by about
-|1 - 2 * %s| = %.2f, and after %d epochs a number overflowed: fit stopped,
+5%% below the limit the loss goes to 0. 5%% above it, each step multiplies
+w's error by 1 - (1.05 * limit) * 2 * mean_square = 1 - 2.1 = -1.1: it
+overshoots and grows a tenth, so the
+loss (a square) grows by 1.21 a step. At rate 1 each step multiplies the
+error by about |1 - 2 * %s| = %.2f, and after %d epochs a number grew past
+the largest float32 (3.4e38; nnstep's tensors are float32): fit stopped,
 printed where (the message is also in history.stopped), and returned the
 history so far, its last loss NaN. Keras does the same with its
 TerminateOnNaN callback. On a terminal, fit offers to open the debugger
@@ -233,7 +244,15 @@ one, and the same thing happens: the largest stable rate is set by the
 steepest direction (2 / the largest curvature). That is why a rate that
 works for one model or one loss can blow up another.]], nn.format(L.env.mean_square),
       math.abs(1 - 2 * L.env.mean_square), L.env.h_huge.epochs))
-    L:check(L.env.h_huge.epochs > 20 and L.env.h_huge.epochs < 100, 'rate 1 stops after 20 epochs or more')
+    do
+      local env = L.env
+      local above = env.fit_line(1.05 * env.limit).loss
+      L:check(math.abs(above[100] / above[99] - 1.21) < 0.01, 'above the limit the loss grows by 1.21 a step')
+      -- the output's largest error, |x| = 3 times w's error, when it overflowed
+      local factor, h = math.abs(1 - 2 * env.mean_square), env.h_huge
+      local error = 3 * math.sqrt(h.loss[1]) * factor ^ (h.epochs - 1)
+      L:check(error > 3.4e38 and error / factor < 3.4e38, 'the error passes float32\'s largest at that epoch')
+    end
 
     L:page [[
 The batch size. fit splits the 500 images into batches of batch_size and
@@ -465,6 +484,8 @@ end
         end
       end
       L:check(drops >= 1 and h.learning_rate[20] < 0.1, 'the rate was halved at least once')
+      L:check(math.abs(nn.viz.learning_rate(L.env.m_plateau) - rate) < 1e-12,
+              'the model\'s rate now is the rule\'s, after epoch 20 too')
       L:check(h.loss[20] < L.env.h_good.loss[10], 'and training went on lowering the loss')
     end
     L:page [[
@@ -472,7 +493,8 @@ The rate stays at 0.1 while val_loss keeps making new lows; after two
 epochs without one it is halved, and the count starts again. (Check it
 against the table: each drop comes right after the second epoch that
 did not beat the best val_loss.) The loss view marks each change of the
-rate on the curve.]]
+rate on the curve (the ▼ marks). A drop decided at the end of the last
+epoch is marked too, but no epoch trained with that rate.]]
     L:view('loss', {model = L.env.m_plateau})
     L:page [[
 What to take away:
