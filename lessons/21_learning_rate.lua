@@ -63,7 +63,8 @@ function show_losses(runs)
   end
 end
 -- the curves as letters, one column of 6 characters per epoch, the loss
--- from `top` down to 0: chart{{'S', h1}, {'G', h2}}
+-- from `top` down to 0 (a loss above top goes in the top row, with a ^):
+-- chart{{'S', h1}, {'G', h2}}
 function chart(runs, top)
   local rows, epochs = 12, #runs[1][2].loss
   for r = 1, rows do
@@ -71,12 +72,14 @@ function chart(runs, top)
     local low = top * (rows - r) / rows
     local line = string.format('%6.2f |', high)
     for e = 1, epochs do
-      local cell = '      '
+      local letters = ''  -- every run whose loss falls in this cell
       for _, run in ipairs(runs) do
         local v = run[2].loss[e]
-        if v and v > low and (v <= high or r == 1) then cell = '  ' .. run[1] .. '   ' end
+        if v and v > low and (v <= high or r == 1) then
+          letters = letters .. run[1] .. (v > high and '^' or '')
+        end
       end
-      line = line .. cell
+      line = line .. string.format('  %-4s', letters)
     end
     print(line)
   end
@@ -103,13 +106,15 @@ if not (h_good and #h_good.loss == 10) then h_good, m_good = train_model(0.1) en
 if not (h_large and #h_large.loss == 10) then h_large, m_large = train_model(3) end
 ]])
     L:try("show_losses{{'0.001', h_small}, {'0.1', h_good}, {'3', h_large}}", 'The loss of every epoch.')
-    L:try("chart({{'S', h_small}, {'G', h_good}, {'L', h_large}}, 6)",
-          'S: rate 0.001, G: 0.1, L: 3 (a letter hides one below it in the same cell).')
+    L:try("chart({{'S', h_small}, {'G', h_good}, {'L', h_large}}, 3)",
+          'S: rate 0.001, G: 0.1, L: 3; the row labelled 0.75 holds losses above 0.5 up to 0.75 (L^: above the top).')
     local chance = math.log(10)  -- the loss of probability 1/10 for every class
     do
       local env = L.env
       local small, good, large = env.h_small.loss, env.h_good.loss, env.h_large.loss
       L:check(small[10] > 2 and small[1] - small[10] < 0.4, 'rate 0.001 barely moves: still above 2')
+      local first = nn.viz.history(env.m_small).loss[1]  -- the first batch's loss
+      L:check(math.abs(first - chance) < 0.15, 'the untrained network\'s loss is near ln 10')
       L:check(good[10] < 0.7 and good[10] < small[10] and good[10] < large[10],
               'rate 0.1 ends lowest, below 0.7')
       L:check(large[1] > 5, 'rate 3: the first epoch\'s loss is above 5')
@@ -230,8 +235,7 @@ end
     L:page(string.format([[
 5%% below the limit the loss goes to 0. 5%% above it, each step multiplies
 w's error by 1 - (1.05 * limit) * 2 * mean_square = 1 - 2.1 = -1.1: it
-overshoots and grows a tenth, so the
-loss (a square) grows by 1.21 a step. At rate 1 each step multiplies the
+overshoots and grows a tenth, so the loss (a square) grows by 1.21 a step. At rate 1 each step multiplies the
 error by about |1 - 2 * %s| = %.2f, and after %d epochs a number grew past
 the largest float32 (3.4e38; nnstep's tensors are float32): fit stopped,
 printed where (the message is also in history.stopped), and returned the
