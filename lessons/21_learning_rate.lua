@@ -11,6 +11,22 @@ return {
   title = 'Learning rate, batch size and schedules',
   minutes = 15,
   run = function(L)
+    -- L:exercise; unattended, first ex.wrong and each of ex.also_wrong
+    -- (typical wrong answers) must be rejected with a reason, printed as
+    -- the learner would see it; then L:exercise tries ex.wrong and the answer
+    local function exercise(ex)
+      if L.auto then
+        for _, code in ipairs{ex.wrong, table.unpack(ex.also_wrong or {})} do
+          local ran, err = pcall(L.run, L, code)
+          local ok, reason = false, err
+          if ran then ok, reason = ex.check(L.env) end
+          L:check(not ok and type(reason) == 'string', 'the wrong answer ' .. code .. ' gets a reason')
+          print('   (wrong: ' .. code)
+          print('      ' .. (ran and 'Not yet: ' or 'error: ') .. reason .. ')')
+        end
+      end
+      L:exercise(ex)
+    end
     L:page [[
 Every optimizer step moves each weight against its gradient:
 
@@ -189,11 +205,12 @@ function fit_line(rate)
 end
 ]])
     L:try('mean_square', 'mean(x^2) of the 20 points.')
-    L:exercise{
+    exercise{
       prompt = 'The error of w shrinks while |1 - rate * 2 * mean_square| < 1. Set\n' ..
                'limit to the largest rate for which that holds (use mean_square).',
       answer = 'limit = 1 / mean_square',
       wrong = 'limit = 2 / mean_square',  -- the 2 of the square's derivative forgotten
+      also_wrong = {'limit = 0.5 / mean_square', 'limit = 0.3'},
       check = function(env)
         local want = 1 / env.mean_square
         if type(env.limit) ~= 'number' then return false, 'limit should be a number' end
@@ -278,11 +295,12 @@ function batch_noise(model, steps_per_epoch)
   return math.sqrt(squares / n)
 end
 ]])
-    L:exercise{
+    exercise{
       prompt = 'How many steps does one epoch of the 500 images take with\n' ..
                'batch_size = 64? Set steps to it (fit keeps the last, smaller batch).',
       answer = 'steps = math.ceil(500 / 64)',
       wrong = 'steps = 500 // 64',  -- drops the last 52 images
+      also_wrong = {'steps = 500 / 64', 'steps = 9'},
       check = function(env)
         local _, model = env.train_model(0.1, {epochs = 1, batch_size = 64})
         local ran = #nn.viz.history(model).loss
@@ -397,11 +415,13 @@ end
       end
       return true
     end
-    L:exercise{
+    exercise{
       prompt = 'Write schedule: rate 0.1 for the first 3 epochs, then 0.01.\n' ..
                'schedule = function(epoch, lr) ... end (remember: epoch counts from 0).',
       answer = 'schedule = function(epoch, lr) if epoch < 3 then return 0.1 end return 0.01 end',
       wrong = 'schedule = function(epoch, lr) if epoch <= 3 then return 0.1 end return 0.01 end',
+      also_wrong = {'schedule = function(epoch, lr) if epoch < 2 then return 0.1 end return 0.01 end',
+                    'schedule = function(epoch, lr) if epoch < 3 then return 0.1 end end'},
       check = function(env)
         return check_schedule(env, {0.1, 0.1, 0.1, 0.01, 0.01, 0.01}, function(rates)
           if rates[4] == 0.1 and rates[5] == 0.01 then
@@ -415,11 +435,13 @@ end
       hints = {'The first three epochs are epoch = 0, 1 and 2.',
                'schedule = function(epoch, lr) if epoch < 3 then return 0.1 end return 0.01 end'},
     }
-    L:exercise{
+    exercise{
       prompt = 'A step decay: halve the current rate lr every 2 epochs (keep it at\n' ..
                'epochs 0 and 1, halve at 2, 4, ...). schedule = function(epoch, lr) ... end',
       answer = 'schedule = function(epoch, lr) if epoch > 0 and epoch % 2 == 0 then return lr / 2 end return lr end',
       wrong = 'schedule = function(epoch, lr) if epoch > 0 and epoch % 2 == 0 then return lr * 2 end return lr end',
+      also_wrong = {'schedule = function(epoch, lr) if epoch % 2 == 0 then return lr / 2 end return lr end',
+                    'schedule = function(epoch, lr) if epoch >= 2 then return lr / 2 end return lr end'},
       check = function(env)
         return check_schedule(env, {0.1, 0.1, 0.05, 0.05, 0.025, 0.025}, function(rates)
           if rates[3] > rates[2] then return ': the rate grows; halving divides by 2 (or multiplies by 0.5)' end
@@ -445,11 +467,14 @@ cooldown epochs before watching again:
   nn.callbacks.ReduceLROnPlateau{monitor = 'val_loss', factor = 0.5, patience = 2}
 
 help('ReduceLROnPlateau') has every option.]]
-    L:exercise{
+    exercise{
       prompt = 'Make a ReduceLROnPlateau that watches val_loss and halves the rate\n' ..
                'after 2 epochs without improvement; call it reducer.',
       answer = "reducer = nn.callbacks.ReduceLROnPlateau{monitor = 'val_loss', factor = 0.5, patience = 2}",
       wrong = "reducer = nn.callbacks.ReduceLROnPlateau{monitor = 'val_loss', factor = 2, patience = 2}",
+      also_wrong = {"reducer = nn.callbacks.ReduceLROnPlateau{monitor = 'loss', factor = 0.5, patience = 2}",
+                    'reducer = nn.callbacks.ReduceLROnPlateau{factor = 0.5}',
+                    'reducer = nn.callbacks.ReduceLROnPlateau{factor = 0.2, patience = 2}'},
       check = function(env)
         local r = env.reducer
         local meta = type(r) == 'table' and getmetatable(r)
