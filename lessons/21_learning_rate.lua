@@ -175,6 +175,13 @@ quietly. Watching the loss is how you notice.
 
 The loss view of rate 3's run: the loss of every batch (dim), smoothed
 (bright). The first batches jump up; then the line goes flat.]]
+    do
+      local losses = nn.viz.history(L.env.m_large).loss  -- 100 batches
+      local early, late = 0, 0
+      for i = 1, 10 do early = math.max(early, losses[i]) end
+      for i = 51, 100 do late = math.max(late, math.abs(losses[i] - math.log(10))) end
+      L:check(early > 10 and late < 0.2, 'rate 3\'s batch losses jump above 10 early, then stay near ln 10')
+    end
     L:view('loss', {model = L.env.m_large})
 
     L:page [[
@@ -205,6 +212,7 @@ function fit_line(rate)
 end
 ]])
     L:try('mean_square', 'mean(x^2) of the 20 points.')
+    L:check(math.abs(L:run('return x_line:mean()')) < 1e-6, 'the points\' mean is 0')
     exercise{
       prompt = 'The error of w shrinks while |1 - rate * 2 * mean_square| < 1. Set\n' ..
                'limit to the largest rate for which that holds (use mean_square).',
@@ -283,8 +291,8 @@ gradient is the mean over its batch: a smaller batch gives a noisier
 estimate of the gradient over all the data, and more steps per epoch.
 
 The loss view records the loss of every batch (nn.viz.history(m).loss);
-batch_noise(m) below is the standard deviation of the batch losses of
-the last epoch around their mean.]]
+batch_noise(m, steps) below is the standard deviation of the batch losses of
+the last epoch (its last steps batches) around their mean.]]
     L:run([[
 function batch_noise(model, steps_per_epoch)
   local losses = nn.viz.history(model).loss
@@ -295,6 +303,7 @@ function batch_noise(model, steps_per_epoch)
   return math.sqrt(squares / n)
 end
 ]])
+    L:check(#nn.viz.history(L.env.m_good).loss == 100, 'batches of 50: 10 steps an epoch, 100 in 10 epochs')
     exercise{
       prompt = 'How many steps does one epoch of the 500 images take with\n' ..
                'batch_size = 64? Set steps to it (fit keeps the last, smaller batch).',
