@@ -404,9 +404,9 @@ kernel with 'same' (pad = 1).]]
               'and the one zero after')
     end
     exercise(L, {
-      prompt = "Conv2D(f, {3, 3}, {strides = 2, padding = 'same'}) on 28 rows: how many\n" ..
-               'rows of zeros go above the picture and how many below? Set top and\n' ..
-               'bottom (top, bottom = a, b).',
+      prompt = "Conv2D(f, {3, 3}, {strides = 2, padding = 'same'}) on 28 rows: how\n" ..
+               'many rows of zeros go above the picture and how many below? Set top\n' ..
+               'and bottom (top, bottom = a, b).',
       answer = 'top, bottom = 0, 1',
       wrong = 'top, bottom = 1, 1',
       also_wrong = {'top, bottom = 1, 0', 'top, bottom = 0.5, 0.5'},
@@ -501,8 +501,9 @@ difference?
           'AveragePooling2D({2, 2}) model, and x4, img4 as a batch of one).')
     L:try('avg:predict(x4):reshape(2, 2)', 'Average pooling of img4: (1 + 2 + 5 + 6) / 4 = 3.5 at the top left.')
     exercise(L, {
-      prompt = "Set pool_conv's kernel (pool_conv.layers[1].kernel, shape (2, 2, 1, 1))\n" ..
-               'so that pool_conv:predict(x) is exactly avg:predict(x) for every x.',
+      prompt = "Set pool_conv's kernel (pool_conv.layers[1].kernel, shape\n" ..
+               '(2, 2, 1, 1)) so that pool_conv:predict(x) is exactly avg:predict(x)\n' ..
+               'for every x.',
       answer = 'pool_conv.layers[1].kernel:fill(0.25)',
       wrong = 'pool_conv.layers[1].kernel:fill(1)',
       also_wrong = {'pool_conv.layers[1].kernel:fill(0.5)'},
