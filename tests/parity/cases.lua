@@ -196,6 +196,12 @@ case{name = 'conv2d_no_bias_stride', input = {8, 8, 1}, batch = 2, target = 'nor
      loss = 'mse', optimizer = {name = 'adam'},
      layers = {{'Conv2D', 2, 3, {strides = {1, 2}, use_bias = false, activation = 'tanh'}},
                {'Flatten'}, {'Dense', 2}}}
+-- 'same' with an odd number of zeros to add: rows 6, kernel 3, stride 2
+-- need (3 - 1) * 2 + 3 - 6 = 1, columns 5, kernel 2, stride 1 need 1; Keras
+-- puts it at the end (bottom, right; lesson 18)
+case{name = 'conv2d_same_odd_padding', input = {6, 5, 2}, batch = 2, target = 'normal',
+     loss = 'mse', optimizer = {name = 'adam'},
+     layers = {{'Conv2D', 3, {3, 2}, {strides = {2, 1}, padding = 'same'}}, {'Flatten'}, {'Dense', 2}}}
 case{name = 'max_pooling2d_defaults', input = {6, 6, 2}, batch = 2, target = 'normal',
      loss = 'mse', optimizer = {name = 'adam'},
      layers = {{'MaxPooling2D'}, {'Flatten'}, {'Dense', 2}}}
