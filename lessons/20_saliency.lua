@@ -67,10 +67,17 @@ local function largest_gap(a, b)
 end
 
 -- Is g the gradient for class c at x? True, or false and which mistake.
-local function check_gradient(name, g, x, c)
+-- engine: the engine's gradient for class c (a list), to catch a copy of it
+local function check_gradient(name, g, x, c, engine)
   local v = four_numbers(g)
   if not v then return false, name .. ' should be 4 numbers (a Lua list {...} or a tensor)' end
   local right = own.gradient_by_hand(x, c)
+  -- the engine computes in single precision: its numbers differ from the
+  -- loops' (double) by about 1e-8, so an exact copy of them shows
+  if engine and largest_gap(v, engine) < 1e-12 and largest_gap(v, right) > 1e-10 then
+    return false, 'those are the engine\'s numbers (nn.viz.saliency), copied: the exercise ' ..
+                  'is to compute them with loops over W and p = probabilities(x)'
+  end
   if largest_gap(v, right) < 1e-5 then return true end
   local negated, without_target, plain_p = {}, {}, own.probabilities(x)
   for i = 1, 4 do
@@ -164,6 +171,7 @@ loss}. Without class =, c is the predicted class.]]
     end
     L:try('s.predicted, s.probability, s.loss', 'It predicts class 2, with p(2) and L = -log p(2).')
 
+    local engine_g0 = four_numbers(L:run('nn.viz.saliency(m, x, {class = 0}).gradient'))
     L:exercise{
       prompt = 'Compute dL/dx for class 0 (the first column of W) at this x,\n' ..
                'by hand: set g0 to its 4 numbers (a Lua list or a tensor). Use\n' ..
@@ -172,10 +180,10 @@ loss}. Without class =, c is the predicted class.]]
                'for k = 1, 3 do g0[i] = g0[i] + (p[k] - (k == 1 and 1 or 0)) * W[i][k] end end',
       wrong = 'p = probabilities(x); g0 = {}; for i = 1, 4 do g0[i] = 0; ' ..
               'for k = 1, 3 do g0[i] = g0[i] + p[k] * W[i][k] end end',
-      check = function(env) return check_gradient('g0', env.g0, X, 0) end,
+      check = function(env) return check_gradient('g0', env.g0, X, 0, engine_g0) end,
       hints = {'For each input i: sum over k = 1..3 of (p[k] - target) * W[i][k].',
                'The target is 1 for class 0, which is k = 1 (Lua counts from 1), else 0.',
-               'g0 = nn.viz.saliency(m, x, {class = 0}).gradient gives the numbers to compare.'},
+               'print(nn.viz.saliency(m, x, {class = 0}).gradient) shows the numbers to reach.'},
     }
 
     L:page [[
@@ -212,8 +220,9 @@ a brighter pixel i lowers the loss, so it raises p(c).]]
     }
 
     L:page [[
-Simonyan, Vedaldi and Zisserman (2013), who named saliency maps, take
-the gradient of the class SCORE z_c (before the softmax) instead:
+Simonyan, Vedaldi and Zisserman (2013), whose paper made gradient
+saliency maps of CNNs known, take the gradient of the class SCORE z_c
+(before the softmax) instead:
     S_c = dz_c/dx
 nnstep's -dL/dx = dz_c/dx - sum_k p_k dz_k/dx: the score gradient minus
 the probability-weighted mean of every class's. They differ because
@@ -364,6 +373,7 @@ row, col = (top - 1) // 28 + 1, (top - 1) % 28 + 1
 g = s_true.gradient[row][col][1]
 ]])
     L:try('row, col, g', 'That pixel, and dL/dx there (true class).')
+    local real_after = L:run('loss_after(labels[i], row, col, 0.01)')
     L:exercise{
       prompt = 'Predict the true class\'s loss after adding 0.01 to pixel (row, col):\n' ..
                'set L_new from s_true.loss and g (first order, no new prediction).',
@@ -381,6 +391,10 @@ g = s_true.gradient[row][col][1]
         end
         if math.abs(v - (base + g)) < 1e-9 then
           return false, 'that adds g itself: the change is 0.01, so the loss moves by 0.01 * g'
+        end
+        if math.abs(v - real_after) < 1e-9 then
+          return false, 'that is the real loss after the change, from a new prediction; the ' ..
+                        'exercise asks for the estimate from the slope: L + 0.01 * g'
         end
         if math.abs(v - 0.01 * g) < 1e-9 then
           return false, 'that is only the change, 0.01 * g: add it to the loss s_true.loss'
@@ -411,8 +425,8 @@ Here only a and b have any probability (p_a + p_b = %.4f), so
     dL_a/dx = -p_b (dz_a/dx - dz_b/dx)
     dL_b/dx =  p_a (dz_a/dx - dz_b/dx)
 Both are the gradient of z_a - z_b, the evidence that tells the two apart:
-"why %s" and "why not %s" have one answer. Simonyan's dz_a/dx and
-dz_b/dx, each alone, would be two different maps.]],
+"why %s" and "why not %s" have one answer. (Simonyan's map of a,
+dz_a/dx, is not this: it leaves z_b out.)]],
       names[truth + 1], names[guess + 1], names[truth + 1], L.env.s_pred.probability + L.env.s_true.probability,
       names[guess + 1], names[truth + 1]))
     L:exercise{
