@@ -291,6 +291,8 @@ names = cnn.class_names
 ]])
     L:try('probs = cnn:predict(images)', '300 test images through it: (300, 10) probabilities.')
     L:run('probs = cnn:predict(images)')
+    L:check(L:run('probs.shape[1] == 300 and probs.shape[2] == 10 and math.abs(probs[1]:sum() - 1) < 1e-5'),
+            'predict gives (300, 10) probabilities, each row summing to 1')
     L:try('predicted = probs:argmax(2)', 'The most probable class of each: a position 1..10, so label + 1.')
     L:run([[
 predicted = probs:argmax(2)
