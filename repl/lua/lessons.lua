@@ -199,15 +199,18 @@ end
 
 function Lesson:view(name, opts)
   opts = opts or {}
+  -- x, example, class: the saliency view's examples, the one explained, its class
   local picture = {model = opts.model, layer = opts.layer, width = opts.width or 100,
-                   height = opts.height or 30}
+                   height = opts.height or 30, x = opts.x, example = opts.example,
+                   class = opts.class}
   if self.auto or not nn.viz.open then
     print(nn.viz.snapshot(name, picture))
     return
   end
   print('(the visualizer opens on the ' .. name .. ' view: look around, then press q)')
   ask('   [Enter] ')
-  if not pcall(nn.viz.open, opts.model, {view = name, layer = opts.layer}) then
+  if not pcall(nn.viz.open, opts.model, {view = name, layer = opts.layer,
+                                            x = opts.x, example = opts.example, class = opts.class}) then
     print(nn.viz.snapshot(name, picture))  -- no terminal: a picture
   end
 end
