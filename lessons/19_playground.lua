@@ -42,6 +42,7 @@ end
 -- activation}) per number in hidden ({} for none), then Dense(2, softmax);
 -- trains it on sets[name] with Adam(learning_rate = 0.03), batches of 20,
 -- epochs (100 unless given); returns it and its accuracy on those points.
+epochs_of = setmetatable({}, {__mode = 'k'})  -- each model's epochs, for the checks
 function playground(name, hidden, activation, epochs)
   assert(sets[name], "playground: name is one of 'gaussians', 'xor', 'circles', 'spiral'")
   nn.seed(19)
@@ -53,6 +54,7 @@ function playground(name, hidden, activation, epochs)
   model:compile{optimizer = nn.optimizers.Adam{learning_rate = 0.03},
                 loss = 'sparse_categorical_crossentropy', metrics = {'accuracy'}}
   model:fit(sets[name].x, sets[name].y, {epochs = epochs or 100, batch_size = 20, verbose = 0})
+  epochs_of[model] = epochs or 100
   local _, accuracy = model:evaluate(sets[name].x, sets[name].y)
   return model, accuracy
 end
@@ -216,16 +218,22 @@ for a few u.]]
         if not (type(m) == 'userdata' and m.layers) then
           return false, "m_circles should be the model playground returns"
         end
+        local _, accuracy = m:evaluate(env.sets.circles.x, env.sets.circles.y)
+        local acc = string.format('%.3f', accuracy)
+        if #m.layers == 2 and m.layers[1].activation == 'linear' then
+          return false, 'its hidden layer has no activation: the model is linear, one straight line, ' ..
+                        'which encloses nothing; accuracy ' .. acc .. ". Pass 'tanh'"
+        end
         if #m.layers ~= 2 or m.layers[1].activation ~= 'tanh' then
           return false, "one hidden layer of tanh units: playground('circles', {u}, 'tanh')"
         end
         local units = m.layers[1].kernel.shape[2]
-        local _, accuracy = m:evaluate(env.sets.circles.x, env.sets.circles.y)
-        local acc = string.format('%.3f', accuracy)
         if accuracy < 0.95 then
-          if units <= 2 then
-            return false, units .. ' units are ' .. units .. ' lines: they make a band or a corner, ' ..
-                          'never a closed region around the inner ring; accuracy ' .. acc
+          if units == 1 then
+            return false, 'one unit is one line: it cannot enclose the inner ring; accuracy ' .. acc
+          elseif units == 2 then
+            return false, '2 units are 2 lines: they make a band or a corner, never a closed ' ..
+                          'region around the inner ring; accuracy ' .. acc
           end
           return false, 'accuracy ' .. acc .. ' with ' .. units .. ' units: not yet 0.95'
         end
@@ -297,9 +305,14 @@ end
             return false, 'hidden layer ' .. i .. ' has no activation: linear layers add no bends; accuracy ' .. acc
           end
         end
+        local epochs = env.epochs_of[m] or 150
+        if accuracy < 0.95 and epochs < 150 then
+          return false, 'accuracy ' .. acc .. ' after ' .. epochs .. ' epochs: the exercise gives it 150 ' ..
+                        '(the fourth argument; playground trains 100 unless told)'
+        end
         if accuracy < 0.95 then
           return false, 'accuracy ' .. acc .. ' with ' .. m:count_params() .. ' weights in ' ..
-                        (#m.layers - 1) .. ' hidden layer(s): too few pieces for the spiral; ' ..
+                        (#m.layers - 1) .. ' hidden layer(s): the boundary does not follow the spiral yet; ' ..
                         'add units or another layer (compare\'s table above)'
         end
         return true
