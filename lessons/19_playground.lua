@@ -195,12 +195,16 @@ One thing to watch: Keras's Dense has no activation unless you give one
       local _, one_unit = env.playground('xor', {1}, 'tanh')
       L:check(math.abs(linear_hidden - 0.5) < 0.1, 'a hidden layer without activation stays near 0.5 on xor')
       L:check(one_unit < 0.8, 'one tanh unit does not solve xor')
-      L:run("m_xor, acc_xor = playground('xor', {4}, 'tanh')")  -- the boundary view's points: the last fit's
+      -- the boundary view draws the last fit's points: train the learner's
+      -- model again (the same seed: the very same model)
+      local hidden = env.m_xor.layers[1]
+      L:run(string.format("m_xor, acc_xor = playground('xor', {%d}, '%s')", hidden.kernel.shape[2], hidden.activation))
+      L:check(env.acc_xor >= 0.95, 'the learner\'s hidden layer solves xor')
     end
     L:page [[
-The boundary bends now: the tanh units' lines cut the plane into pieces,
+The boundary bends now: the hidden units' lines cut the plane into pieces,
 and the output layer gives each piece its class. Compare with the linear
-model: the same points, the same training, one activation more.]]
+model: the same points, the same training, one hidden tanh layer more.]]
     L:view('boundary', {model = L.env.m_xor})
 
     L:page [[
