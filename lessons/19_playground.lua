@@ -337,9 +337,9 @@ What the Playground teaches, measured here:
     layer combines them into a bent boundary: a few solve xor, three
     enclose the circles, two cannot;
   - the spiral needs many pieces: more units, more layers;
-  - the boundary view shows what a 2-input model learned
-    (L:view here; in the REPL nn.viz.snapshot('boundary', {model = m}),
-    or its tab in the visualizer during fit{viz = true}:
-    help('boundary')).]]
+  - the boundary view shows what a 2-input model learned: at the prompt,
+    print(nn.viz.snapshot('boundary', {model = m})) after m:fit, or its
+    tab in the visualizer during m:fit(x, y, {viz = true}):
+    help('boundary').]]
   end,
 }
