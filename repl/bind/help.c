@@ -368,7 +368,7 @@ static const help_entry entries[] = {
                  "  and colour per true class), axes x1 across and x2 up, and how many\n"
                  "  points lie on their class's side. The points: the last fit's data, or\n"
                  "  x = and y = given to nn.viz.snapshot / nn.viz.save. Redrawn live during\n"
-                 "  fit{viz = true} (key 7). Predicts with a copy of the model, so the\n"
+                 "  fit{viz = true} (key 8). Predicts with a copy of the model, so the\n"
                  "  model's own batch and outputs stay as they were. Try:\n"
                  "    x, y = nn.datasets.toy('circles', 200, {noise = 0.05})\n"
                  "    m = nn.Sequential{nn.Dense(8, {input_shape = {2}, activation = 'tanh'}),\n"
