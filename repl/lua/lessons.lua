@@ -162,8 +162,18 @@ function Lesson:exercise(ex)
   print('')
   print('Exercise: ' .. ex.prompt)
   if self.auto then
-    if ex.wrong then
-      self:check(not attempt(self, ex, ex.wrong), 'the wrong answer passed: ' .. ex.wrong)
+    -- every typical wrong answer: rejected, and the reply a learner would
+    -- see printed; a list of them (wrong = {...}) must each get a reason
+    local wrongs = type(ex.wrong) == 'table' and ex.wrong or {ex.wrong}
+    for _, code in ipairs(wrongs) do
+      local ok, err, _, reason = attempt(self, ex, code)
+      self:check(not ok, 'the wrong answer passed: ' .. code)
+      local reply = err and ('error: ' .. err) or ('Not yet' .. (reason and (': ' .. reason) or '.'))
+      print('   (wrong: ' .. code .. '  ->  ' .. reply .. ')')
+      if type(ex.wrong) == 'table' then
+        self:check(reason ~= nil or err ~= nil,
+                   'the wrong answer ' .. code .. ' gets a reason, not a bare Not yet')
+      end
     end
     local ok, err = attempt(self, ex, ex.answer)
     self:check(ok, 'the model answer failed: ' .. ex.answer .. (err and (' (' .. err .. ')') or ''))
