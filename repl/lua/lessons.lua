@@ -184,7 +184,8 @@ function Lesson:exercise(ex)
   local next_hint = 1
   while true do
     local line = ask_code('exercise> ')
-    if line:match('^%s*hint%s*$') then
+    if line:match('^%s*$') then  -- an empty Enter is not an attempt: ask again
+    elseif line:match('^%s*hint%s*$') then
       print(hints[next_hint] or ('The answer: ' .. ex.answer))
       next_hint = next_hint + 1
     elseif line:match('^%s*skip%s*$') then

@@ -2,7 +2,7 @@
 # lesson_prompts.sh: what the learner types at a lesson's prompts. At an
 # exercise, an expression shows its value before "Not yet." (the learner is
 # looking at something); a syntax error names the learner's line, not the
-# lesson runner's; a right answer passes. A small lesson written here.
+# lesson runner's; a right answer passes; an empty Enter is no attempt. A small lesson written here.
 . "${srcdir:-.}/tests/terminal/harness.sh"
 
 lessons=$work_dir/lessons
@@ -33,7 +33,16 @@ export NNSTEP_LESSONS_DIR
 
 no_eof_error() { ! screen | grep -q 'near <eof>'; }
 
-plan 10
+# An empty Enter (or spaces) at an exercise is not an attempt: no "Not
+# yet", the prompt again (piped: the two tries' Enters, two blank lines,
+# then the answer).
+blank_lines_are_no_attempt() {
+    out=$(printf '\n\n\n   \nseven = 7\n' | "$nnstep" --lesson 1 2>&1)
+    printf '%s\n' "$out" | grep -q 'exercise> Right\.$' && ! printf '%s\n' "$out" | grep -q 'Not yet'
+}
+
+plan 11
+check 'an empty Enter at an exercise is not an attempt' blank_lines_are_no_attempt
 check 'the REPL starts' start_nnstep
 type_line ':lesson 1'
 wait_for '^lesson>'
