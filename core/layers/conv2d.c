@@ -358,13 +358,7 @@ static const nn_layer_config conv2d_sample = {
 static void conv2d_gradient_factors(const nn_layer *layer, int param, nn_gradient_factors *f)
 {
     const conv2d *conv = layer->impl;
-    f->inputs = param == 0 ? nn_tensor_data(conv->columns) : NULL;
-    f->in = conv->columns->shape[1];
-    f->rows = f->group = conv->columns->shape[0];
-    f->group_stride = 0;
-    f->dz = nn_tensor_data(conv->dz);
-    f->out = conv->filters;
-    f->rows_per_example = f->rows / layer->batch;
+    nn_layer_im2col_factors(layer, param, conv->columns, conv->dz, f);
 }
 
 const nn_layer_kind nn_conv2d_kind = {

@@ -361,3 +361,15 @@ nn_status nn_layer_check_ids(const nn_layer *layer, const char *fn, const nn_ten
     }
     return NN_OK;
 }
+
+void nn_layer_im2col_factors(const nn_layer *layer, int param, const nn_tensor *columns,
+                             const nn_tensor *dz, nn_gradient_factors *f)
+{
+    f->inputs = param == 0 ? nn_tensor_data(columns) : NULL;
+    f->in = columns->shape[1];
+    f->rows = f->group = columns->shape[0];
+    f->group_stride = 0;
+    f->dz = nn_tensor_data(dz);
+    f->out = dz->shape[1];  /* the filters */
+    f->rows_per_example = f->rows / layer->batch;
+}

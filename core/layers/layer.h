@@ -275,6 +275,12 @@ size_t nn_layer_trainable_count(const nn_layer *layer);
 void nn_layer_zero_grads(nn_layer *layer);
 void nn_layer_free(nn_layer *layer);
 
+/* For a convolution computed as im2col + GEMM (Conv2D, Conv1D): the factors
+ * of dL/dkernel = columns^T . dz, columns (rows, K) and dz (rows, F) as
+ * its forward and backward left them; param 0 is the kernel, 1 the bias. */
+void nn_layer_im2col_factors(const nn_layer *layer, int param, const nn_tensor *columns,
+                             const nn_tensor *dz, nn_gradient_factors *f);
+
 /* For kinds whose output goes through an activation: dz = f'(z) dy on
  * (rows, n), except that a fused softmax passes dy through unchanged. */
 void nn_layer_activation_grad(const nn_layer *layer, nn_activation act,
