@@ -148,13 +148,33 @@ function Lesson.same_values(name, value, reference, tol)
   return true
 end
 
--- A check may also say what is wrong: return false, 'a has shape (4, 3)'.
+-- A check may also say what is wrong, and give a hint for that mistake:
+-- return false, 'a has shape (4, 3)', 'nn.ones takes rows first'.
 local function attempt(L, ex, code)
   local results = table.pack(pcall(run_line, L, code))
   if not results[1] then return false, tostring(results[2]) end
-  local ran, ok, reason = pcall(ex.check, L.env)
+  local ran, ok, reason, hint = pcall(ex.check, L.env)
   if not ran then return false, tostring(ok), results end
-  return ok ~= nil and ok ~= false, nil, results, type(reason) == 'string' and reason or nil
+  return ok ~= nil and ok ~= false, nil, results, type(reason) == 'string' and reason or nil,
+         type(hint) == 'string' and hint or nil
+end
+
+-- Unattended: every typical wrong answer is rejected with a reason (never
+-- a bare "Not yet."), and the reply a learner would see is printed.
+local function try_wrong_answers(L, ex)
+  L:check(ex.wrong ~= nil, 'the exercise has a typical wrong answer (wrong = ...)')
+  local wrongs = type(ex.wrong) == 'table' and ex.wrong or {ex.wrong}
+  for _, code in ipairs(wrongs) do
+    local ok, err, _, reason, hint = attempt(L, ex, code)
+    L:check(not ok, 'the wrong answer passed: ' .. code)
+    local reply = err and ('error: ' .. err) or ('Not yet' .. (reason and (': ' .. reason) or '.'))
+    print('   (wrong: ' .. code .. '  ->  ' .. reply .. ')')
+    if hint then print('   (its hint: ' .. hint .. ')') end
+    L:check(reason ~= nil or err ~= nil,
+            'the wrong answer ' .. code .. ' gets a reason, not a bare Not yet')
+    L:check(not (err and err:find('stack traceback', 1, true)),
+            'the wrong answer ' .. code .. ' gets no internal traceback')
+  end
 end
 
 function Lesson:exercise(ex)
@@ -162,19 +182,7 @@ function Lesson:exercise(ex)
   print('')
   print('Exercise: ' .. ex.prompt)
   if self.auto then
-    -- every typical wrong answer: rejected, and the reply a learner would
-    -- see printed; a list of them (wrong = {...}) must each get a reason
-    local wrongs = type(ex.wrong) == 'table' and ex.wrong or {ex.wrong}
-    for _, code in ipairs(wrongs) do
-      local ok, err, _, reason = attempt(self, ex, code)
-      self:check(not ok, 'the wrong answer passed: ' .. code)
-      local reply = err and ('error: ' .. err) or ('Not yet' .. (reason and (': ' .. reason) or '.'))
-      print('   (wrong: ' .. code .. '  ->  ' .. reply .. ')')
-      if type(ex.wrong) == 'table' then
-        self:check(reason ~= nil or err ~= nil,
-                   'the wrong answer ' .. code .. ' gets a reason, not a bare Not yet')
-      end
-    end
+    try_wrong_answers(self, ex)
     local ok, err = attempt(self, ex, ex.answer)
     self:check(ok, 'the model answer failed: ' .. ex.answer .. (err and (' (' .. err .. ')') or ''))
     print('   (answered: ' .. ex.answer .. ')')
@@ -182,19 +190,26 @@ function Lesson:exercise(ex)
   end
   local hints = ex.hints or {}
   local next_hint = 1
+  local mistake_hint = nil  -- the hint for the mistake just made, shown first
   while true do
     local line = ask_code('exercise> ')
     if line:match('^%s*$') then  -- an empty Enter is not an attempt: ask again
     elseif line:match('^%s*hint%s*$') then
-      print(hints[next_hint] or ('The answer: ' .. ex.answer))
-      next_hint = next_hint + 1
+      if mistake_hint then
+        print(mistake_hint)
+        mistake_hint = nil
+      else
+        print(hints[next_hint] or ('The answer: ' .. ex.answer))
+        next_hint = next_hint + 1
+      end
     elseif line:match('^%s*skip%s*$') then
       attempt(self, ex, ex.answer)
       print('The answer was: ' .. ex.answer)
       return
     else
-      local ok, err, results, reason = attempt(self, ex, line)
+      local ok, err, results, reason, hint = attempt(self, ex, line)
       if ok then print('Right.') return end
+      mistake_hint = hint
       if results and results.n > 1 then show(table.unpack(results, 2, results.n)) end
       if is_interrupt(err) then
         print('(stopped by Ctrl-C; try again, or type skip)')
