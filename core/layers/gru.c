@@ -104,24 +104,50 @@ static void cell_forward(const nn_layer *layer, size_t b, size_t t)
         cell.h[j] = z[j] * cell.h_prev[j] + (1 - z[j]) * hh[j];
 }
 
-static void gru_forward(nn_layer *layer, size_t t)
+/* Step t for examples b0 .. b1-1: their hz_t = h_{t-1} U (+ b_rec), their
+ * cells, their h_t to the output. */
+static void forward_rows(nn_layer *layer, size_t t, size_t b0, size_t b1)
 {
     gru *g = layer->impl;
     size_t units = g->rnn.units, width = NUM_GATES * units;
     size_t pre_stride = nn_recurrent_timesteps(layer) * width;
+    size_t h_stride = nn_recurrent_stride(layer);
     const nn_real *bias = nn_recurrent_param(layer, NN_RNN_BIAS);  /* (2, width) or NULL */
-    if (t == 0)  /* pre = x W + b_in, for all timesteps in one GEMM */
-        nn_recurrent_begin(layer, nn_tensor_data(g->pre), bias);
     nn_real *hz_t = nn_tensor_data(g->hproj) + t * width;  /* (B, width), pre_stride apart */
-    for (size_t b = 0; bias && b < layer->batch; b++)
+    for (size_t b = b0; bias && b < b1; b++)
         memcpy(hz_t + b * pre_stride, bias + width, width * sizeof *hz_t);
-    /* hz_t = h_{t-1} U (+ b_rec): (B, units) x (units, 3*units) */
-    nn_gemm(false, false, layer->batch, width, units, 1, nn_recurrent_h_before(layer, t),
-            nn_recurrent_stride(layer), nn_recurrent_param(layer, NN_RNN_RECURRENT_KERNEL),
-            width, bias ? 1 : 0, hz_t, pre_stride);
-    for (size_t b = 0; b < layer->batch; b++)
+    /* hz_t = h_{t-1} U (+ b_rec): (b1-b0, units) x (units, 3*units) */
+    nn_gemm(false, false, b1 - b0, width, units, 1,
+            nn_recurrent_h_before(layer, t) + b0 * h_stride, h_stride,
+            nn_recurrent_param(layer, NN_RNN_RECURRENT_KERNEL), width, bias ? 1 : 0,
+            hz_t + b0 * pre_stride, pre_stride);
+    for (size_t b = b0; b < b1; b++)
         cell_forward(layer, b, t);
-    nn_recurrent_end_step(layer, t);
+    nn_recurrent_emit_rows(layer, t, b0, b1);
+}
+
+static void start_sequence(nn_layer *layer)
+{
+    gru *g = layer->impl;  /* pre = x W + b_in, for all timesteps in one GEMM */
+    nn_recurrent_begin(layer, nn_tensor_data(g->pre), nn_recurrent_param(layer, NN_RNN_BIAS));
+}
+
+static void gru_forward(nn_layer *layer, size_t t)
+{
+    gru *g = layer->impl;
+    if (t == 0)
+        start_sequence(layer);
+    forward_rows(layer, t, 0, layer->batch);
+    g->rnn.done = t + 1;
+}
+
+/* All T steps at once, each thread with a slice of the batch (recurrent.h). */
+static void gru_forward_all(nn_layer *layer)
+{
+    gru *g = layer->impl;
+    start_sequence(layer);
+    nn_recurrent_run_rows(layer, true, forward_rows);
+    g->rnn.done = nn_recurrent_timesteps(layer);
 }
 
 /* One example at step t: dL/dxz and dL/dhz (3*units each) from dh (units). */
@@ -150,23 +176,38 @@ static void cell_backward(const nn_layer *layer, size_t b, size_t t, const nn_re
         dhz[GATE_H * units + j] = da[j] * r[j];
 }
 
-static void gru_backward(nn_layer *layer, size_t t)
+/* Backward step t for examples b0 .. b1-1, all but the parameter gradients. */
+static void backward_rows(nn_layer *layer, size_t t, size_t b0, size_t b1)
 {
     gru *g = layer->impl;
     size_t units = g->rnn.units, width = NUM_GATES * units;
-    const nn_real *dh = nn_recurrent_gather_dh(layer, t);  /* (B, units) */
+    const nn_real *dh = nn_recurrent_gather_dh_rows(layer, t, b0, b1);  /* (B, units) */
     nn_real *dxz = nn_tensor_data(g->dx_gates), *dhz = nn_tensor_data(g->dh_gates);
-    for (size_t b = 0; b < layer->batch; b++)
+    for (size_t b = b0; b < b1; b++)
         cell_backward(layer, b, t, dh + b * units, dxz + b * width, dhz + b * width);
-    nn_recurrent_backprop(layer, t, dxz, dhz);  /* dh_next = dL/dhz U^T */
+    nn_recurrent_backprop_rows(layer, t, dxz, dhz, b0, b1);  /* dh_next = dL/dhz U^T */
     /* ... plus the direct path h_t = z * h_{t-1} + ... */
     nn_real *dh_next = nn_tensor_data(g->rnn.dh_next);
     size_t steps = nn_recurrent_timesteps(layer);
-    for (size_t b = 0; b < layer->batch; b++) {
+    for (size_t b = b0; b < b1; b++) {
         const nn_real *z = nn_recurrent_gate(layer, GATE_Z) + (b * steps + t) * units;
         for (size_t j = 0; j < units; j++)
             dh_next[b * units + j] += dh[b * units + j] * z[j];
     }
+}
+
+static void gru_backward(nn_layer *layer, size_t t)
+{
+    gru *g = layer->impl;
+    backward_rows(layer, t, 0, layer->batch);
+    nn_recurrent_param_grads(layer, t, 0, NUM_GATES * g->rnn.units);
+}
+
+/* All T steps at once (recurrent.h). */
+static void gru_backward_all(nn_layer *layer)
+{
+    nn_recurrent_run_rows(layer, false, backward_rows);
+    nn_recurrent_param_grads_all(layer);
 }
 
 static void gru_destroy(nn_layer *layer)
@@ -207,6 +248,8 @@ const nn_layer_kind nn_gru_kind = {
     .steps = nn_recurrent_steps,
     .forward = gru_forward,
     .backward = gru_backward,
+    .forward_all = gru_forward_all,
+    .backward_all = gru_backward_all,
     .destroy = gru_destroy,
     .describe = nn_recurrent_describe,
     .config = nn_recurrent_config,

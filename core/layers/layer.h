@@ -163,6 +163,12 @@ typedef struct nn_layer_kind {
     size_t (*steps)(const nn_layer *layer);
     void (*forward)(nn_layer *layer, size_t step);
     void (*backward)(nn_layer *layer, size_t step);
+    /* Optional: all the steps at once, with the same numbers as calling
+     * forward (backward) for each step in order, for a phase run whole
+     * (fit, predict) rather than stepped: a recurrent layer then splits
+     * its batch between threads (recurrent.h). */
+    void (*forward_all)(nn_layer *layer);
+    void (*backward_all)(nn_layer *layer);
     /* Optional: free the kind's private data and work buffers. */
     void (*destroy)(nn_layer *layer);
     /* Optional, for :explain: where the products that make up the gradient

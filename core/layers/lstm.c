@@ -126,21 +126,46 @@ static void cell_forward(const nn_layer *layer, size_t b, size_t t)
         cell.h[j] = o[j] * cell.tanh_c[j];
 }
 
-static void lstm_forward(nn_layer *layer, size_t t)
+/* Step t for examples b0 .. b1-1: their rows of z_t += h_{t-1} U, their
+ * cells, their h_t to the output. */
+static void forward_rows(nn_layer *layer, size_t t, size_t b0, size_t b1)
 {
     lstm *l = layer->impl;
     size_t units = l->rnn.units, width = NUM_GATES * units;
     size_t pre_stride = nn_recurrent_timesteps(layer) * width;
-    nn_real *pre = nn_tensor_data(l->pre);
-    if (t == 0)  /* pre = x W + b, for all timesteps in one GEMM */
-        nn_recurrent_begin(layer, pre, nn_recurrent_param(layer, NN_RNN_BIAS));
-    /* z_t += h_{t-1} U: (B, units) x (units, 4*units), into rows pre_stride apart */
-    nn_gemm(false, false, layer->batch, width, units, 1, nn_recurrent_h_before(layer, t),
-            nn_recurrent_stride(layer), nn_recurrent_param(layer, NN_RNN_RECURRENT_KERNEL),
-            width, 1, pre + t * width, pre_stride);
-    for (size_t b = 0; b < layer->batch; b++)
+    size_t h_stride = nn_recurrent_stride(layer);
+    /* (b1-b0, units) x (units, 4*units), into rows pre_stride apart */
+    nn_gemm(false, false, b1 - b0, width, units, 1,
+            nn_recurrent_h_before(layer, t) + b0 * h_stride, h_stride,
+            nn_recurrent_param(layer, NN_RNN_RECURRENT_KERNEL), width, 1,
+            nn_tensor_data(l->pre) + b0 * pre_stride + t * width, pre_stride);
+    for (size_t b = b0; b < b1; b++)
         cell_forward(layer, b, t);
-    nn_recurrent_end_step(layer, t);
+    nn_recurrent_emit_rows(layer, t, b0, b1);
+}
+
+static void start_sequence(nn_layer *layer)
+{
+    lstm *l = layer->impl;  /* pre = x W + b, for all timesteps in one GEMM */
+    nn_recurrent_begin(layer, nn_tensor_data(l->pre), nn_recurrent_param(layer, NN_RNN_BIAS));
+}
+
+static void lstm_forward(nn_layer *layer, size_t t)
+{
+    lstm *l = layer->impl;
+    if (t == 0)
+        start_sequence(layer);
+    forward_rows(layer, t, 0, layer->batch);
+    l->rnn.done = t + 1;
+}
+
+/* All T steps at once, each thread with a slice of the batch (recurrent.h). */
+static void lstm_forward_all(nn_layer *layer)
+{
+    lstm *l = layer->impl;
+    start_sequence(layer);
+    nn_recurrent_run_rows(layer, true, forward_rows);
+    l->rnn.done = nn_recurrent_timesteps(layer);
 }
 
 /* One example's cell backward at step t: dz (4*units) from dh (units), and
@@ -169,20 +194,37 @@ static void cell_backward(const nn_layer *layer, size_t b, size_t t, const nn_re
                                dz + k * units, dz + k * units, 1, units);
 }
 
-static void lstm_backward(nn_layer *layer, size_t t)
+/* Backward step t for examples b0 .. b1-1: dz, dh_next and grad_input[:, t]
+ * for their rows; the parameter gradients are left to the caller. */
+static void backward_rows(nn_layer *layer, size_t t, size_t b0, size_t b1)
 {
     lstm *l = layer->impl;
-    size_t batch = layer->batch, units = l->rnn.units;
-    const nn_real *dh = nn_recurrent_gather_dh(layer, t);  /* (B, units) */
+    size_t units = l->rnn.units;
+    const nn_real *dh = nn_recurrent_gather_dh_rows(layer, t, b0, b1);  /* (B, units) */
     nn_real *dz = nn_tensor_data(l->dpre), *dc = nn_tensor_data(l->dc);
     nn_real *dc_next = nn_tensor_data(l->dc_next);
     if (t == nn_recurrent_timesteps(layer) - 1)  /* no c_{t+1} after the last step */
-        memset(dc_next, 0, batch * units * sizeof *dc_next);
-    for (size_t b = 0; b < batch; b++)
+        memset(dc_next + b0 * units, 0, (b1 - b0) * units * sizeof *dc_next);
+    for (size_t b = b0; b < b1; b++)
         cell_backward(layer, b, t, dh + b * units, dz + b * NUM_GATES * units, dc + b * units,
                       dc_next + b * units);
     /* x W and h U are added into the same z, so both get the same dz */
-    nn_recurrent_backprop(layer, t, dz, dz);
+    nn_recurrent_backprop_rows(layer, t, dz, dz, b0, b1);
+}
+
+static void lstm_backward(nn_layer *layer, size_t t)
+{
+    lstm *l = layer->impl;
+    backward_rows(layer, t, 0, layer->batch);
+    nn_recurrent_param_grads(layer, t, 0, NUM_GATES * l->rnn.units);
+}
+
+/* All T steps at once: the batch split for the chain through time, then
+ * the columns split for the parameter gradients (recurrent.h). */
+static void lstm_backward_all(nn_layer *layer)
+{
+    nn_recurrent_run_rows(layer, false, backward_rows);
+    nn_recurrent_param_grads_all(layer);
 }
 
 static void lstm_destroy(nn_layer *layer)
@@ -224,6 +266,8 @@ const nn_layer_kind nn_lstm_kind = {
     .steps = nn_recurrent_steps,
     .forward = lstm_forward,
     .backward = lstm_backward,
+    .forward_all = lstm_forward_all,
+    .backward_all = lstm_backward_all,
     .destroy = lstm_destroy,
     .describe = nn_recurrent_describe,
     .config = nn_recurrent_config,

@@ -13,6 +13,7 @@
 
 #include "gemm.h"
 #include "init.h"
+#include "threads.h"
 #include "layer_config.h"
 
 size_t nn_recurrent_stride(const nn_layer *layer)
@@ -167,34 +168,62 @@ void nn_recurrent_begin(nn_layer *layer, nn_real *pre, const nn_real *bias)
     rnn->done = 0;
 }
 
-void nn_recurrent_end_step(nn_layer *layer, size_t t)
+void nn_recurrent_emit_rows(nn_layer *layer, size_t t, size_t b0, size_t b1)
 {
     nn_recurrent *rnn = layer->impl;
     size_t steps = nn_recurrent_timesteps(layer), units = rnn->units;
     size_t stride = nn_recurrent_stride(layer);
     const nn_real *h = nn_recurrent_h_before(layer, t + 1);  /* h_t, (B, units) rows */
     nn_real *out = nn_tensor_data(layer->output);
-    for (size_t b = 0; b < layer->batch; b++) {
+    for (size_t b = b0; b < b1; b++) {
         if (rnn->return_sequences)       /* output (B, T, units) */
             memcpy(out + (b * steps + t) * units, h + b * stride, units * sizeof *out);
         else if (t == steps - 1)         /* output (B, units): the last h only */
             memcpy(out + b * units, h + b * stride, units * sizeof *out);
     }
-    rnn->done = t + 1;
+}
+
+void nn_recurrent_end_step(nn_layer *layer, size_t t)
+{
+    nn_recurrent_emit_rows(layer, t, 0, layer->batch);
+    ((nn_recurrent *)layer->impl)->done = t + 1;
+}
+
+/* ---- the whole sequence at once ---- */
+
+/* Multiply-adds below which a slice of the batch is not worth a thread. */
+#define MIN_WORK_PER_THREAD (1 << 18)
+
+void nn_recurrent_run_rows(nn_layer *layer, bool forward, nn_recurrent_rows_fn rows)
+{
+    const nn_recurrent *rnn = layer->impl;
+    size_t batch = layer->batch, steps = nn_recurrent_timesteps(layer);
+    size_t work = batch * steps * rnn->units * rnn->blocks * rnn->units;  /* the h U products */
+    int threads = nn_threads_for(work, MIN_WORK_PER_THREAD);
+    if ((size_t)threads > batch)
+        threads = (int)batch;
+#pragma omp parallel for num_threads(threads) schedule(static, 1)
+    for (int part = 0; part < threads; part++) {
+        /* examples b0 .. b1-1, the part-th of `threads` near-equal slices */
+        size_t b0 = batch * (size_t)part / (size_t)threads;
+        size_t b1 = batch * (size_t)(part + 1) / (size_t)threads;
+        for (size_t k = 0; k < steps; k++)
+            rows(layer, forward ? k : steps - 1 - k, b0, b1);
+    }
 }
 
 /* ---- backward ---- */
 
-const nn_real *nn_recurrent_gather_dh(nn_layer *layer, size_t t)
+const nn_real *nn_recurrent_gather_dh_rows(nn_layer *layer, size_t t, size_t b0, size_t b1)
 {
     nn_recurrent *rnn = layer->impl;
-    size_t batch = layer->batch, steps = nn_recurrent_timesteps(layer), units = rnn->units;
+    size_t steps = nn_recurrent_timesteps(layer), units = rnn->units;
     nn_real *dh = nn_tensor_data(rnn->dh), *dh_next = nn_tensor_data(rnn->dh_next);
     const nn_real *dy = nn_tensor_data(layer->grad_output);
     if (t == steps - 1)  /* nothing comes back from beyond the last step */
-        memset(dh_next, 0, batch * units * sizeof *dh_next);
-    memcpy(dh, dh_next, batch * units * sizeof *dh);
-    for (size_t b = 0; b < batch; b++) {
+        memset(dh_next + b0 * units, 0, (b1 - b0) * units * sizeof *dh_next);
+    memcpy(dh + b0 * units, dh_next + b0 * units, (b1 - b0) * units * sizeof *dh);
+    for (size_t b = b0; b < b1; b++) {
         const nn_real *dy_t = NULL;  /* dL/dh_t through the output, if h_t is in it */
         if (rnn->return_sequences)
             dy_t = dy + (b * steps + t) * units;
@@ -208,53 +237,96 @@ const nn_real *nn_recurrent_gather_dh(nn_layer *layer, size_t t)
     return dh;
 }
 
-/* dbias += the column sums of d (B, width) */
-static void add_column_sums(nn_real *dbias, const nn_real *d, size_t batch, size_t width)
+const nn_real *nn_recurrent_gather_dh(nn_layer *layer, size_t t)
 {
-    for (size_t b = 0; b < batch; b++)
-        for (size_t k = 0; k < width; k++)
-            dbias[k] += d[b * width + k];
+    return nn_recurrent_gather_dh_rows(layer, t, 0, layer->batch);
 }
 
-void nn_recurrent_backprop(nn_layer *layer, size_t t, const nn_real *dx_gates,
-                           const nn_real *dh_gates)
+void nn_recurrent_backprop_rows(nn_layer *layer, size_t t, const nn_real *dx_gates,
+                                const nn_real *dh_gates, size_t b0, size_t b1)
 {
     nn_recurrent *rnn = layer->impl;
-    size_t batch = layer->batch, steps = nn_recurrent_timesteps(layer);
-    size_t features = nn_recurrent_features(layer), units = rnn->units;
-    size_t width = rnn->blocks * units;
-    /* x_t: (B, F) rows, T*F apart in the (B, T, F) input; h_{t-1} likewise */
-    const nn_real *x_t = nn_tensor_data(layer->input) + t * features;
-    const nn_real *h_prev = nn_recurrent_h_before(layer, t);
-    size_t x_stride = steps * features, h_stride = nn_recurrent_stride(layer);
-
-    /* keep this step's gate gradients for :explain: rows (b, t) */
-    for (size_t b = 0; b < batch; b++) {
+    size_t steps = nn_recurrent_timesteps(layer), features = nn_recurrent_features(layer);
+    size_t units = rnn->units, width = rnn->blocks * units, x_stride = steps * features;
+    /* keep this step's gate gradients, rows (b, t): for :explain, and for
+     * the parameter gradients (nn_recurrent_param_grads) */
+    for (size_t b = b0; b < b1; b++) {
         memcpy(nn_tensor_data(rnn->dx_gates) + (b * steps + t) * width,
                dx_gates + b * width, width * sizeof(nn_real));
         memcpy(nn_tensor_data(rnn->dh_gates) + (b * steps + t) * width,
                dh_gates + b * width, width * sizeof(nn_real));
     }
-    /* dkernel (F, G*units) += x_t^T dx_gates;
-     * drecurrent (units, G*units) += h_{t-1}^T dh_gates */
-    nn_gemm(true, false, features, width, batch, 1, x_t, x_stride, dx_gates, width, 1,
-            nn_tensor_data(layer->params[NN_RNN_KERNEL].grad), width);
-    nn_gemm(true, false, units, width, batch, 1, h_prev, h_stride, dh_gates, width, 1,
-            nn_tensor_data(layer->params[NN_RNN_RECURRENT_KERNEL].grad), width);
-    if (layer->use_bias) {
-        nn_real *dbias = nn_tensor_data(layer->params[NN_RNN_BIAS].grad);
-        add_column_sums(dbias, dx_gates, batch, width);
-        if (rnn->split_bias)  /* row 1 is the bias added to h U */
-            add_column_sums(dbias + width, dh_gates, batch, width);
-    }
     /* grad_input[:, t] (B, F) = dx_gates W^T; dh_next (B, units) = dh_gates U^T */
     if (layer->need_grad_input)
-        nn_gemm(false, true, batch, features, width, 1, dx_gates, width,
+        nn_gemm(false, true, b1 - b0, features, width, 1, dx_gates + b0 * width, width,
                 nn_recurrent_param(layer, NN_RNN_KERNEL), width, 0,
-                nn_tensor_data(layer->grad_input) + t * features, x_stride);
-    nn_gemm(false, true, batch, units, width, 1, dh_gates, width,
+                nn_tensor_data(layer->grad_input) + b0 * x_stride + t * features, x_stride);
+    nn_gemm(false, true, b1 - b0, units, width, 1, dh_gates + b0 * width, width,
             nn_recurrent_param(layer, NN_RNN_RECURRENT_KERNEL), width, 0,
-            nn_tensor_data(rnn->dh_next), units);
+            nn_tensor_data(rnn->dh_next) + b0 * units, units);
+}
+
+/* dbias[c0 .. c1-1] += the column sums of rows of d, `ld` apart */
+static void add_column_sums(nn_real *dbias, const nn_real *d, size_t ld, size_t batch,
+                            size_t c0, size_t c1)
+{
+    for (size_t b = 0; b < batch; b++)
+        for (size_t k = c0; k < c1; k++)
+            dbias[k] += d[b * ld + k];
+}
+
+void nn_recurrent_param_grads(nn_layer *layer, size_t t, size_t c0, size_t c1)
+{
+    nn_recurrent *rnn = layer->impl;
+    size_t batch = layer->batch, steps = nn_recurrent_timesteps(layer);
+    size_t features = nn_recurrent_features(layer), units = rnn->units;
+    size_t width = rnn->blocks * units, ld = steps * width;  /* rows (b, t) of (B, T, width) */
+    /* x_t: (B, F) rows, T*F apart in the (B, T, F) input; h_{t-1} likewise */
+    const nn_real *x_t = nn_tensor_data(layer->input) + t * features;
+    const nn_real *h_prev = nn_recurrent_h_before(layer, t);
+    const nn_real *dx_gates = nn_tensor_data(rnn->dx_gates) + t * width;
+    const nn_real *dh_gates = nn_tensor_data(rnn->dh_gates) + t * width;
+    /* dkernel (F, G*units) += x_t^T dx_gates;
+     * drecurrent (units, G*units) += h_{t-1}^T dh_gates; columns c0 .. c1-1 */
+    nn_gemm(true, false, features, c1 - c0, batch, 1, x_t, steps * features, dx_gates + c0, ld,
+            1, nn_tensor_data(layer->params[NN_RNN_KERNEL].grad) + c0, width);
+    nn_gemm(true, false, units, c1 - c0, batch, 1, h_prev, nn_recurrent_stride(layer),
+            dh_gates + c0, ld, 1,
+            nn_tensor_data(layer->params[NN_RNN_RECURRENT_KERNEL].grad) + c0, width);
+    if (layer->use_bias) {
+        nn_real *dbias = nn_tensor_data(layer->params[NN_RNN_BIAS].grad);
+        add_column_sums(dbias, dx_gates, ld, batch, c0, c1);
+        if (rnn->split_bias)  /* row 1 is the bias added to h U */
+            add_column_sums(dbias + width, dh_gates, ld, batch, c0, c1);
+    }
+}
+
+void nn_recurrent_backprop(nn_layer *layer, size_t t, const nn_real *dx_gates,
+                           const nn_real *dh_gates)
+{
+    const nn_recurrent *rnn = layer->impl;
+    nn_recurrent_backprop_rows(layer, t, dx_gates, dh_gates, 0, layer->batch);
+    nn_recurrent_param_grads(layer, t, 0, rnn->blocks * rnn->units);
+}
+
+void nn_recurrent_param_grads_all(nn_layer *layer)
+{
+    const nn_recurrent *rnn = layer->impl;
+    size_t steps = nn_recurrent_timesteps(layer), width = rnn->blocks * rnn->units;
+    size_t rows = nn_recurrent_features(layer) + rnn->units;  /* of the two gradients */
+    int threads = nn_threads_for(steps * layer->batch * rows * width, MIN_WORK_PER_THREAD);
+    size_t panels = (width + 15) / 16;  /* split at multiples of 16 columns */
+    if ((size_t)threads > panels)
+        threads = (int)panels;
+#pragma omp parallel for num_threads(threads) schedule(static, 1)
+    for (int part = 0; part < threads; part++) {
+        size_t c0 = 16 * (panels * (size_t)part / (size_t)threads);
+        size_t c1 = 16 * (panels * (size_t)(part + 1) / (size_t)threads);
+        if (c1 > width)
+            c1 = width;
+        for (size_t k = 0; k < steps; k++)  /* t = T-1 .. 0, as the steps add them */
+            nn_recurrent_param_grads(layer, steps - 1 - k, c0, c1);
+    }
 }
 
 /* ---- looking inside ---- */

@@ -139,7 +139,8 @@ void nn_recurrent_config(const nn_layer *layer, nn_layer_config *cfg);
  * for every timestep at once; bias (G*units) may be NULL. The input must be
  * contiguous. */
 void nn_recurrent_begin(nn_layer *layer, nn_real *pre, const nn_real *bias);
-/* Forward step t, last part: copy h_t to the output if it is part of it. */
+/* Forward step t, last part: copy h_t to the output if it is part of it,
+ * and count the step done. */
 void nn_recurrent_end_step(nn_layer *layer, size_t t);
 /* Backward step t, first part: dh = dL/dh_t, from grad_output (if h_t was
  * output) plus dh_next. Returns dh (B, units). */
@@ -150,5 +151,36 @@ const nn_real *nn_recurrent_gather_dh(nn_layer *layer, size_t t);
  * dh_next = dh_gates U^T, the gradient sent back to step t-1. */
 void nn_recurrent_backprop(nn_layer *layer, size_t t, const nn_real *dx_gates,
                            const nn_real *dh_gates);
+
+/* ---- the whole sequence at once (a phase run whole: fit, predict) ----
+ *
+ * Run step by step, each step's products are small ((B, units) x (units,
+ * G*units)), too small to split between threads, so one core did the work.
+ * But the examples of a batch never meet inside a layer: a thread can take
+ * a slice of the batch through all T steps and wait for no one. Only the
+ * parameter gradients sum over the batch; those are split by column
+ * instead. Every number is computed as the step-by-step calls compute it,
+ * in the same order (tests/test_recurrent_whole.c checks, bit for bit). */
+
+/* The same step for examples b0 .. b1-1 only. */
+typedef void (*nn_recurrent_rows_fn)(nn_layer *layer, size_t t, size_t b0, size_t b1);
+/* rows(layer, t, b0, b1) for t = 0 .. T-1 (forward) or T-1 .. 0, each
+ * thread with its own slice of the batch. */
+void nn_recurrent_run_rows(nn_layer *layer, bool forward, nn_recurrent_rows_fn rows);
+/* nn_recurrent_end_step's copy, for examples b0 .. b1-1 (done not counted). */
+void nn_recurrent_emit_rows(nn_layer *layer, size_t t, size_t b0, size_t b1);
+/* nn_recurrent_gather_dh for examples b0 .. b1-1; returns all of dh (B, units). */
+const nn_real *nn_recurrent_gather_dh_rows(nn_layer *layer, size_t t, size_t b0, size_t b1);
+/* nn_recurrent_backprop's per-example part for examples b0 .. b1-1 (dx_gates,
+ * dh_gates: all (B, G*units) rows): keep their gate gradients at t,
+ * grad_input[:, t] and dh_next. */
+void nn_recurrent_backprop_rows(nn_layer *layer, size_t t, const nn_real *dx_gates,
+                                const nn_real *dh_gates, size_t b0, size_t b1);
+/* nn_recurrent_backprop's parameter part at step t, columns c0 .. c1-1 of
+ * the (., G*units) gradients, from the gate gradients kept at t. */
+void nn_recurrent_param_grads(nn_layer *layer, size_t t, size_t c0, size_t c1);
+/* nn_recurrent_param_grads for every t (T-1 .. 0), the columns split
+ * between threads. */
+void nn_recurrent_param_grads_all(nn_layer *layer);
 
 #endif

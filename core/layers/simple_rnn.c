@@ -37,40 +37,78 @@ static nn_status simple_rnn_resize(nn_layer *layer)
     return nn_tensor_zeros(&s->dpre, 2, (size_t[]){batch, units});
 }
 
-static void simple_rnn_forward(nn_layer *layer, size_t t)
+/* Step t for examples b0 .. b1-1: h_t = activation(z_t + h_{t-1} U). */
+static void forward_rows(nn_layer *layer, size_t t, size_t b0, size_t b1)
 {
     simple_rnn *s = layer->impl;
     size_t units = s->rnn.units, pre_stride = nn_recurrent_timesteps(layer) * units;
     size_t h_stride = nn_recurrent_stride(layer);
-    nn_real *pre = nn_tensor_data(s->pre);
-    if (t == 0)  /* pre = x W + b, for all timesteps in one GEMM */
-        nn_recurrent_begin(layer, pre, nn_recurrent_param(layer, NN_RNN_BIAS));
-    nn_real *z_t = pre + t * units;  /* (B, units) rows, pre_stride apart */
+    nn_real *z_t = nn_tensor_data(s->pre) + t * units;  /* (B, units) rows, pre_stride apart */
     const nn_real *h_prev = nn_recurrent_h_before(layer, t);
     nn_real *h_t = nn_recurrent_h_before(layer, t + 1);
-    /* z_t += h_{t-1} U: (B, units) x (units, units) */
-    nn_gemm(false, false, layer->batch, units, units, 1, h_prev, h_stride,
-            nn_recurrent_param(layer, NN_RNN_RECURRENT_KERNEL), units, 1, z_t, pre_stride);
-    for (size_t b = 0; b < layer->batch; b++)
+    /* z_t += h_{t-1} U: (b1-b0, units) x (units, units) */
+    nn_gemm(false, false, b1 - b0, units, units, 1, h_prev + b0 * h_stride, h_stride,
+            nn_recurrent_param(layer, NN_RNN_RECURRENT_KERNEL), units, 1,
+            z_t + b0 * pre_stride, pre_stride);
+    for (size_t b = b0; b < b1; b++)
         nn_activation_forward(layer->activation, z_t + b * pre_stride, h_t + b * h_stride, 1,
                               units);
-    nn_recurrent_end_step(layer, t);
+    nn_recurrent_emit_rows(layer, t, b0, b1);
+}
+
+static void start_sequence(nn_layer *layer)
+{
+    simple_rnn *s = layer->impl;  /* pre = x W + b, for all timesteps in one GEMM */
+    nn_recurrent_begin(layer, nn_tensor_data(s->pre), nn_recurrent_param(layer, NN_RNN_BIAS));
+}
+
+static void simple_rnn_forward(nn_layer *layer, size_t t)
+{
+    simple_rnn *s = layer->impl;
+    if (t == 0)
+        start_sequence(layer);
+    forward_rows(layer, t, 0, layer->batch);
+    s->rnn.done = t + 1;
+}
+
+/* All T steps at once, each thread with a slice of the batch (recurrent.h). */
+static void simple_rnn_forward_all(nn_layer *layer)
+{
+    simple_rnn *s = layer->impl;
+    start_sequence(layer);
+    nn_recurrent_run_rows(layer, true, forward_rows);
+    s->rnn.done = nn_recurrent_timesteps(layer);
+}
+
+/* Backward step t for examples b0 .. b1-1, all but the parameter gradients. */
+static void backward_rows(nn_layer *layer, size_t t, size_t b0, size_t b1)
+{
+    simple_rnn *s = layer->impl;
+    size_t units = s->rnn.units, pre_stride = nn_recurrent_timesteps(layer) * units;
+    size_t h_stride = nn_recurrent_stride(layer);
+    const nn_real *dh = nn_recurrent_gather_dh_rows(layer, t, b0, b1);  /* (B, units) */
+    const nn_real *z_t = nn_tensor_data(s->pre) + t * units;
+    const nn_real *h_t = nn_recurrent_h_before(layer, t + 1);
+    nn_real *dz = nn_tensor_data(s->dpre);
+    for (size_t b = b0; b < b1; b++)
+        nn_activation_backward(layer->activation, z_t + b * pre_stride, h_t + b * h_stride,
+                               dh + b * units, dz + b * units, 1, units);
+    /* x W and h U are added into the same z, so both get the same dz */
+    nn_recurrent_backprop_rows(layer, t, dz, dz, b0, b1);
 }
 
 static void simple_rnn_backward(nn_layer *layer, size_t t)
 {
     simple_rnn *s = layer->impl;
-    size_t units = s->rnn.units, pre_stride = nn_recurrent_timesteps(layer) * units;
-    size_t h_stride = nn_recurrent_stride(layer);
-    const nn_real *dh = nn_recurrent_gather_dh(layer, t);  /* (B, units) */
-    const nn_real *z_t = nn_tensor_data(s->pre) + t * units;
-    const nn_real *h_t = nn_recurrent_h_before(layer, t + 1);
-    nn_real *dz = nn_tensor_data(s->dpre);
-    for (size_t b = 0; b < layer->batch; b++)
-        nn_activation_backward(layer->activation, z_t + b * pre_stride, h_t + b * h_stride,
-                               dh + b * units, dz + b * units, 1, units);
-    /* x W and h U are added into the same z, so both get the same dz */
-    nn_recurrent_backprop(layer, t, dz, dz);
+    backward_rows(layer, t, 0, layer->batch);
+    nn_recurrent_param_grads(layer, t, 0, s->rnn.units);
+}
+
+/* All T steps at once (recurrent.h). */
+static void simple_rnn_backward_all(nn_layer *layer)
+{
+    nn_recurrent_run_rows(layer, false, backward_rows);
+    nn_recurrent_param_grads_all(layer);
 }
 
 static void simple_rnn_destroy(nn_layer *layer)
@@ -109,6 +147,8 @@ const nn_layer_kind nn_simple_rnn_kind = {
     .steps = nn_recurrent_steps,
     .forward = simple_rnn_forward,
     .backward = simple_rnn_backward,
+    .forward_all = simple_rnn_forward_all,
+    .backward_all = simple_rnn_backward_all,
     .destroy = simple_rnn_destroy,
     .describe = nn_recurrent_describe,
     .config = nn_recurrent_config,
