@@ -11,7 +11,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "fast_math.h"
+#include "activation_math.h"
 #include "threads.h"
 
 static const char *const names[] = {"linear", "relu", "sigmoid", "tanh",
@@ -35,24 +35,6 @@ nn_status nn_activation_parse(const char *name, nn_activation *out)
 
 const char *nn_activation_name(nn_activation act) { return names[act.kind]; }
 
-/* exp, tanh and sigmoid in nn_real's precision. The float build uses
- * fast_math.h's versions, which vectorize; the double build (gradient
- * checks) uses libm's, exact to the last bit. */
-#ifdef NN_REAL_DOUBLE
-static inline nn_real real_tanh(nn_real z) { return tanh(z); }
-/* written so that exp never overflows: for z < 0 use e^z / (1 + e^z) */
-static inline nn_real real_sigmoid(nn_real z)
-{
-    if (z >= 0)
-        return 1 / (1 + exp(-z));
-    nn_real e = exp(z);
-    return e / (1 + e);
-}
-#else
-static inline nn_real real_tanh(nn_real z) { return nn_tanhf_fast(z); }
-static inline nn_real real_sigmoid(nn_real z) { return nn_sigmoidf_fast(z); }
-#endif
-
 /* Each row: subtract its maximum first, so exp never overflows. */
 static void softmax_rows(const nn_real *z, nn_real *y, size_t rows, size_t n)
 {
@@ -74,16 +56,7 @@ static void softmax_rows(const nn_real *z, nn_real *y, size_t rows, size_t n)
  * Each loop is marked `omp simd`: every element is independent, so the
  * compiler may compute several at once in vector registers (-O2 alone
  * vectorizes only the simplest loops). The results are the same as one at
- * a time. target_clones compiles the function twice, for plain x86-64
- * (SSE2) and for AVX2, and glibc picks one when the program starts; the two
- * give the same results, since the build never fuses a multiply and an add
- * (-std=c11 implies -ffp-contract=off). */
-#if defined(__GNUC__) && defined(__x86_64__) && defined(__GLIBC__)
-#define VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define VECTOR_CLONES
-#endif
-
+ * a time. VECTOR_CLONES: activation_math.h. */
 VECTOR_CLONES
 static void elementwise_forward(nn_activation act, const nn_real *z,
                                 nn_real *y, size_t count)

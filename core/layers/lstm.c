@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "activation_math.h"
 #include "alloc.h"
 #include "gemm.h"
 #include "layer_config.h"
@@ -109,11 +110,47 @@ static lstm_cell cell_at(const nn_layer *layer, size_t b, size_t t)
     return cell;
 }
 
+/* Keras's default activations, sigmoid gates and a tanh candidate and cell,
+ * are most LSTMs: for them the cell is one pass over the units, not five
+ * calls and seven loops. The numbers are those of the general path below,
+ * bit for bit (the same functions, activation_math.h, in the same order:
+ * when this was written, two epochs of a stacked LSTM and a predict gave
+ * the same bits either way); tests/test_recurrent.c checks the cell
+ * against a plain reference, test_grad_recurrent.c its gradients. */
+static bool standard_activations(const nn_layer *layer)
+{
+    return layer->activation.kind == NN_ACT_TANH &&
+           layer->recurrent_activation.kind == NN_ACT_SIGMOID;
+}
+
+VECTOR_CLONES
+static void standard_cell_forward(size_t units, const lstm_cell *cell)
+{
+    const nn_real *z = cell->z, *c_prev = cell->c_prev;
+    nn_real *i = cell->gate[GATE_I], *f = cell->gate[GATE_F];
+    nn_real *g = cell->gate[GATE_G], *o = cell->gate[GATE_O];
+    nn_real *c = cell->c, *tanh_c = cell->tanh_c, *h = cell->h;
+#pragma omp simd
+    for (size_t j = 0; j < units; j++) {
+        i[j] = real_sigmoid(z[GATE_I * units + j]);
+        f[j] = real_sigmoid(z[GATE_F * units + j]);
+        g[j] = real_tanh(z[GATE_G * units + j]);
+        o[j] = real_sigmoid(z[GATE_O * units + j]);
+        c[j] = f[j] * c_prev[j] + i[j] * g[j];
+        tanh_c[j] = real_tanh(c[j]);
+        h[j] = o[j] * tanh_c[j];
+    }
+}
+
 /* One example's cell at step t: gates from z, then c_t and h_t. */
 static void cell_forward(const nn_layer *layer, size_t b, size_t t)
 {
     size_t units = ((const lstm *)layer->impl)->rnn.units;
     lstm_cell cell = cell_at(layer, b, t);
+    if (standard_activations(layer)) {
+        standard_cell_forward(units, &cell);
+        return;
+    }
     for (size_t k = 0; k < NUM_GATES; k++)
         nn_activation_forward(gate_activation(layer, k), cell.z + k * units, cell.gate[k], 1,
                               units);
@@ -168,6 +205,28 @@ static void lstm_forward_all(nn_layer *layer)
     l->rnn.done = nn_recurrent_timesteps(layer);
 }
 
+/* The backward of standard_cell_forward, in one pass: cell_backward's
+ * numbers for sigmoid and tanh (sigmoid' = y (1 - y), tanh' = 1 - y^2). */
+VECTOR_CLONES
+static void standard_cell_backward(size_t units, const lstm_cell *cell, const nn_real *dh,
+                                   nn_real *dz, nn_real *dc, nn_real *dc_next)
+{
+    const nn_real *i = cell->gate[GATE_I], *f = cell->gate[GATE_F];
+    const nn_real *g = cell->gate[GATE_G], *o = cell->gate[GATE_O];
+    const nn_real *c_prev = cell->c_prev, *tanh_c = cell->tanh_c;
+#pragma omp simd
+    for (size_t j = 0; j < units; j++) {
+        dc[j] = dh[j] * o[j] * (1 - tanh_c[j] * tanh_c[j]) + dc_next[j];
+        nn_real di = dc[j] * g[j], df = dc[j] * c_prev[j];
+        nn_real dg = dc[j] * i[j], dout = dh[j] * tanh_c[j];
+        dz[GATE_I * units + j] = di * i[j] * (1 - i[j]);
+        dz[GATE_F * units + j] = df * f[j] * (1 - f[j]);
+        dz[GATE_G * units + j] = dg * (1 - g[j] * g[j]);
+        dz[GATE_O * units + j] = dout * o[j] * (1 - o[j]);
+        dc_next[j] = dc[j] * f[j];  /* dL/dc_{t-1} */
+    }
+}
+
 /* One example's cell backward at step t: dz (4*units) from dh (units), and
  * dc_next moves from dL/dc_t (via c_{t+1}) to dL/dc_{t-1}. */
 static void cell_backward(const nn_layer *layer, size_t b, size_t t, const nn_real *dh,
@@ -175,6 +234,10 @@ static void cell_backward(const nn_layer *layer, size_t b, size_t t, const nn_re
 {
     size_t units = ((const lstm *)layer->impl)->rnn.units;
     lstm_cell cell = cell_at(layer, b, t);
+    if (standard_activations(layer)) {
+        standard_cell_backward(units, &cell, dh, dz, dc, dc_next);
+        return;
+    }
     const nn_real *i = cell.gate[GATE_I], *f = cell.gate[GATE_F];
     const nn_real *g = cell.gate[GATE_G], *o = cell.gate[GATE_O];
     /* h_t = o * tanh(c_t), and c_t also reaches h_{t+1} through c_{t+1} */
