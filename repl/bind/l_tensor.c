@@ -495,11 +495,126 @@ static void check_has_dims(lua_State *L, const nn_tensor *t, const char *what)
         tensor_error(L, "%s: a 0-D tensor (a scalar) has no dimensions; use t:item()", what);
 }
 
+/* ---- t[i][j]: where a slice came from, for clear index errors ----
+ * kernel[1][2] on a (2, 1) kernel indexes kernel[1], a slice of shape (1);
+ * "index 2 is out of range for dimension 1" names the slice's axis, not the
+ * one the learner means. So a slice made by t[i] remembers its origin: the
+ * shape of the tensor first indexed and the indices so far ({shape, path}),
+ * in a table with weak keys in the registry (no slot in the userdata). */
+#define ORIGINS_KEY "nnstep.tensor_origins"
+
+static void push_origins_table(lua_State *L)
+{
+    if (lua_getfield(L, LUA_REGISTRYINDEX, ORIGINS_KEY) == LUA_TTABLE)
+        return;
+    lua_pop(L, 1);
+    lua_newtable(L);
+    lua_createtable(L, 0, 1);
+    lua_pushliteral(L, "k");
+    lua_setfield(L, -2, "__mode");
+    lua_setmetatable(L, -2);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, LUA_REGISTRYINDEX, ORIGINS_KEY);
+}
+
+/* The origin of the tensor at `tensor`: root shape and path (0-based
+ * indices), *depth of them; false when it was not made by t[i]. */
+static bool get_origin(lua_State *L, int tensor, size_t *root, int *root_ndim, size_t *path,
+                       int *depth)
+{
+    tensor = lua_absindex(L, tensor);
+    push_origins_table(L);
+    lua_pushvalue(L, tensor);
+    bool found = lua_rawget(L, -2) == LUA_TSTRING;
+    if (found) {  /* "ndim depth s1 .. sn p1 .. pk" */
+        const char *at = lua_tostring(L, -1);
+        char *end;
+        *root_ndim = (int)strtol(at, &end, 10);
+        *depth = (int)strtol(end, &end, 10);
+        for (int d = 0; d < *root_ndim; d++)
+            root[d] = (size_t)strtoull(end, &end, 10);
+        for (int d = 0; d < *depth; d++)
+            path[d] = (size_t)strtoull(end, &end, 10);
+    }
+    lua_pop(L, 2);
+    return found;
+}
+
+/* The slice on top of the stack is t[i] of the tensor at `parent`. */
+static void set_origin(lua_State *L, int parent, const nn_tensor *t, size_t i)
+{
+    size_t root[NN_MAX_DIMS], path[NN_MAX_DIMS];
+    int root_ndim = t->ndim, depth = 0;
+    if (!get_origin(L, parent, root, &root_ndim, path, &depth)) {
+        for (int d = 0; d < t->ndim; d++)
+            root[d] = t->shape[d];
+    }
+    if (depth >= NN_MAX_DIMS)
+        return;
+    path[depth++] = i;
+    luaL_Buffer b;
+    int slice = lua_gettop(L);
+    push_origins_table(L);
+    lua_pushvalue(L, slice);
+    luaL_buffinit(L, &b);
+    lua_pushfstring(L, "%d %d", root_ndim, depth);
+    luaL_addvalue(&b);
+    for (int d = 0; d < root_ndim; d++) {
+        lua_pushfstring(L, " %I", (lua_Integer)root[d]);
+        luaL_addvalue(&b);
+    }
+    for (int d = 0; d < depth; d++) {
+        lua_pushfstring(L, " %I", (lua_Integer)path[d]);
+        luaL_addvalue(&b);
+    }
+    luaL_pushresult(&b);
+    lua_rawset(L, -3);
+    lua_pop(L, 1);
+}
+
+/* t[i] out of range: name the whole index and the valid range of each:
+ * "t[1][2]: index 2 is out of range: a tensor of shape (2, 1) takes t[i][j]
+ * with i from 1 to 2 and j from 1 to 1". */
+static void index_error(lua_State *L, int tensor, const nn_tensor *t, lua_Integer index)
+{
+    size_t root[NN_MAX_DIMS], path[NN_MAX_DIMS];
+    int root_ndim = t->ndim, depth = 0;
+    if (!get_origin(L, tensor, root, &root_ndim, path, &depth))
+        for (int d = 0; d < t->ndim; d++)
+            root[d] = t->shape[d];
+    static const char letters[] = "ijklmn";
+    char written[64] = "t", shape[128] = "", form[16] = "t", ranges[256] = "";
+    for (int d = 0; d < depth; d++)
+        snprintf(written + strlen(written), sizeof written - strlen(written), "[%zu]", path[d] + 1);
+    snprintf(written + strlen(written), sizeof written - strlen(written), "[%lld]", (long long)index);
+    for (int d = 0; d < root_ndim; d++) {
+        snprintf(shape + strlen(shape), sizeof shape - strlen(shape), "%s%zu", d ? ", " : "", root[d]);
+        snprintf(form + strlen(form), sizeof form - strlen(form), "[%c]", letters[d]);
+        snprintf(ranges + strlen(ranges), sizeof ranges - strlen(ranges), "%s%c from 1 to %zu",
+                 d == 0 ? "" : (d == root_ndim - 1 ? " and " : ", "), letters[d], root[d]);
+    }
+    tensor_error(L, "%s: index %lld is out of range: a tensor of shape (%s%s) takes %s with %s%s",
+                 written, (long long)index, shape, root_ndim == 1 ? "," : "", form, ranges,
+                 index == 0 ? " (indices count from 1 in Lua)" : "");
+}
+
+/* The index of t[i] (argument 2), 0-based; an error naming the ranges. */
+static size_t check_item_index(lua_State *L, const nn_tensor *t)
+{
+    int ok = lua_type(L, 2) == LUA_TNUMBER;
+    lua_Integer index = ok ? lua_tointegerx(L, 2, &ok) : 0;
+    if (!ok)
+        tensor_error(L, "expected an integer index, got %s", value_of(L, 2));
+    if (index < 1 || (lua_Unsigned)index > t->shape[0])
+        index_error(L, 1, t, index);
+    return (size_t)index - 1;
+}
+
 /* t[i]: the i-th slice along the first axis, a view; a number for 1-D. */
 static int index_get(lua_State *L, const nn_tensor *t)
 {
     check_has_dims(L, t, "index");
-    size_t i = check_index(L, 2, t, 0, NULL);
+    size_t i = check_item_index(L, t);
     if (t->ndim == 1) {
         lua_pushnumber(L, t->storage->data[t->offset + i * (size_t)t->stride[0]]);
         return 1;
@@ -507,6 +622,7 @@ static int index_get(lua_State *L, const nn_tensor *t)
     nn_tensor *slice;
     lnn_check(L, nn_tensor_select(&slice, t, 0, i), "index");
     lnn_push_tensor(L, slice);
+    set_origin(L, 1, t, i);
     return 1;
 }
 
@@ -587,7 +703,7 @@ static int t_newindex(lua_State *L)
         tensor_error(L, "index: a tensor has no fields to set (got %s '%s'); assign "
                      "elements with t[i] = v", type_of(L, 2), luaL_tolstring(L, 2, NULL));
     check_has_dims(L, t, "index");
-    size_t i = check_index(L, 2, t, 0, NULL);
+    size_t i = check_item_index(L, t);
     nn_tensor *slice;
     lnn_check(L, nn_tensor_select(&slice, t, 0, i), "index");
     lnn_push_tensor(L, slice);
