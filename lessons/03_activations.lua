@@ -22,6 +22,36 @@ local function python_tips(env)
   end
 end
 
+-- After a try the learner may have typed a line of their own, or one that
+-- failed. When what the next pages need is not there, the lesson says what
+-- is missing, shows the line it runs instead, and runs it: nothing is set up
+-- behind the learner's back. why: a string, or a function(env) giving one.
+local function settle(L, holds, code, why)
+  local ok, fine = pcall(holds, L.env)
+  if ok and fine then return end
+  if type(why) == 'function' then why = why(L.env) end
+  print('(' .. why .. ' The lesson runs:  ' .. code .. ')')
+  L:run(code)
+end
+
+-- settle for a function the learner was shown how to write: is env[name]
+-- the reference at a few z? If not, say at which z it differs.
+local function settle_function(L, name, reference, code)
+  local function first_difference(env)
+    local f = env[name]
+    if type(f) ~= 'function' then return name .. ' is not a function.' end
+    for _, z in ipairs{-3, -0.5, 0, 0.8, 3} do
+      local ok, v = pcall(f, z)
+      if not ok then return string.format('%s(%g) stops with an error.', name, z) end
+      if type(v) ~= 'number' or not near(v, reference(z)) then
+        return string.format('%s(%g) gives %s, not %.4g.', name, z, tostring(v), reference(z))
+      end
+    end
+  end
+  settle(L, function(env) return first_difference(env) == nil end, code,
+         function(env) return first_difference(env) .. ' The next lines need the ' .. name .. ' above.' end)
+end
+
 -- Call the learner's function f at z: its number, or nil and what went wrong.
 local function call(name, f, z)
   local ok, value = pcall(f, z)
@@ -151,7 +181,7 @@ We will write each in Lua, check it against the engine, and draw it.]]
     L:try('function sigmoid(z) return 1 / (1 + math.exp(-z)) end',
           'A Lua function: "function name(args) ... end". return gives the\n' ..
           'result, as in Python. math.exp is e to the power.')
-    L:run('function sigmoid(z) return 1 / (1 + math.exp(-z)) end')
+    settle_function(L, 'sigmoid', true_sigmoid, 'function sigmoid(z) return 1 / (1 + math.exp(-z)) end')
     L:try('sigmoid(0), sigmoid(4), sigmoid(-4)', 'Half way at 0, near 1 above, near 0 below.')
     L:try('nn.tensor{0, 4, -4}:sigmoid()',
           'The engine\'s sigmoid (what Dense(..., {activation = \'sigmoid\'}) uses),\n' ..
@@ -174,7 +204,8 @@ out which row each value falls in and prints the rows.)]]
 
     L:try('function tanh(z) return (math.exp(z) - math.exp(-z)) / (math.exp(z) + math.exp(-z)) end',
           'tanh, written out.')
-    L:run('function tanh(z) return (math.exp(z) - math.exp(-z)) / (math.exp(z) + math.exp(-z)) end')
+    settle_function(L, 'tanh', function(z) return 2 * true_sigmoid(2 * z) - 1 end,
+                    'function tanh(z) return (math.exp(z) - math.exp(-z)) / (math.exp(z) + math.exp(-z)) end')
     L:try('plot(tanh, -6, 6, -1, 1)', 'The same S, from -1 to 1 and centred on 0.')
     L:try('tanh(1), nn.tensor{1}:tanh()[1]',
           'Yours and the engine\'s. They agree to 7 digits: the engine\'s tensors\n' ..
@@ -187,7 +218,7 @@ out which row each value falls in and prints the rows.)]]
     end
 
     L:try('function relu(z) return math.max(0, z) end', 'ReLU: zero for negative z, z itself above.')
-    L:run('function relu(z) return math.max(0, z) end')
+    settle_function(L, 'relu', function(z) return math.max(0, z) end, 'function relu(z) return math.max(0, z) end')
     L:try('plot(relu, -6, 6, -1, 6)', 'A bent straight line. It never levels off upwards.')
     do
       local r = nn.tensor{-2, 0, 3, 1000}:relu()
@@ -204,9 +235,11 @@ measured by nudging z a little each way:
 slope(f, z) below does just that. In Lua, a function is a value like any
 other: slope receives sigmoid itself and calls it.]]
 
-    L:run('function slope(f, z) local h = 1e-5; return (f(z + h) - f(z - h)) / (2 * h) end')
     L:try('function slope(f, z) local h = 1e-5; return (f(z + h) - f(z - h)) / (2 * h) end',
           'The measuring tool.')
+    settle(L, function(env) return near(env.slope(true_sigmoid, 0), 0.25) and near(env.slope(true_sigmoid, 2), slope(true_sigmoid, 2)) end,
+           'function slope(f, z) local h = 1e-5; return (f(z + h) - f(z - h)) / (2 * h) end',
+           'slope(sigmoid, 0) should be 0.25, the slope of sigmoid at 0.')
     L:try('slope(sigmoid, 0), slope(sigmoid, 2), slope(sigmoid, 6)',
           'Sigmoid is steepest at 0 (0.25), and nearly flat by 6.')
     L:check(math.abs(slope(true_sigmoid, 0) - 0.25) < 1e-6, 'sigmoid\'s slope at 0 is 0.25')
@@ -317,7 +350,8 @@ before = unit.layers[1].kernel:clone()
     L:try('unit:predict(X):max()', 'Its largest output over all 64 examples: 0.')
     L:try('h = unit:fit(X, Y, {epochs = 20, verbose = 0})',
           'Train it for 20 epochs (verbose = 0: no progress lines).')
-    L:run('h = unit:fit(X, Y, {epochs = 20, verbose = 0})')
+    settle(L, function(env) return #env.h.loss == 20 end, 'h = unit:fit(X, Y, {epochs = 20, verbose = 0})',
+           'The next lines need h, the history of 20 epochs.')
     L:try('h.loss[1], h.loss[20]', 'The loss of the first and the last epoch: the same.')
     L:try('(unit.layers[1].kernel - before):abs():max()',
           'before is a copy (clone) of the kernel we kept before training. How far\n' ..

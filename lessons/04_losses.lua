@@ -19,6 +19,25 @@ local function hinge_at(z) return loss('hinge', {{1}}, {{z}}) end
 
 local function near(a, b) return math.abs(a - b) < 1e-6 end
 
+-- After a try the learner may have typed a line of their own, or one that
+-- failed. When what the next pages need is not there, the lesson says so,
+-- shows the line it runs instead, and runs it: nothing is set up behind the
+-- learner's back.
+local function settle(L, holds, code, why)
+  local ok, fine = pcall(holds, L.env)
+  if ok and fine then return end
+  print('(' .. why .. ' The lesson runs:  ' .. code .. ')')
+  L:run(code)
+end
+
+-- Does the tensor v hold the numbers of the list (in row order)?
+local function same(v, list)
+  if type(v) ~= 'userdata' or v:numel() ~= #list then return false end
+  local flat = v:reshape(#list)
+  for i, x in ipairs(list) do if not near(flat[i], x) then return false end end
+  return true
+end
+
 -- What a number the learner stored is: nil (nothing stored yet: a probe
 -- such as print(...) is no answer), a number, or something else.
 local function not_a_number(name, v)
@@ -154,7 +173,9 @@ Cross-entropy looks only at the probability given to the true class, p,
 and is -log(p): 0 when p = 1, large when p is near 0.]]
 
     L:try('y_true = nn.tensor{{0, 1, 0}}; y_pred = nn.tensor{{0.2, 0.7, 0.1}}', 'One example.')
-    L:run('y_true = nn.tensor{{0, 1, 0}}; y_pred = nn.tensor{{0.2, 0.7, 0.1}}')
+    settle(L, function(env) return same(env.y_true, {0, 1, 0}) and same(env.y_pred, {0.2, 0.7, 0.1}) end,
+           'y_true = nn.tensor{{0, 1, 0}}; y_pred = nn.tensor{{0.2, 0.7, 0.1}}',
+           'The next lines need y_true and y_pred, the example above.')
 
     L:exercise{
       prompt = 'Work out the MSE of this prediction by hand: the mean of the three\n' ..
@@ -262,8 +283,10 @@ with the answer yes (y = 1), and the probabilities two models gave:
   model B: ?, ?, ?            your turn
 
 pa holds model A's predictions and y3 the answers.]]
-    L:run('y3 = nn.tensor{{1}, {1}, {1}}; pa = nn.tensor{{0.3}, {0.3}, {0.3}}')
     L:try('y3 = nn.tensor{{1}, {1}, {1}}; pa = nn.tensor{{0.3}, {0.3}, {0.3}}', 'Model A.')
+    settle(L, function(env) return same(env.y3, {1, 1, 1}) and same(env.pa, {0.3, 0.3, 0.3}) end,
+           'y3 = nn.tensor{{1}, {1}, {1}}; pa = nn.tensor{{0.3}, {0.3}, {0.3}}',
+           'The next lines need y3 and pa, model A above.')
     L:try('nn.losses.mean_squared_error(y3, pa).value, nn.losses.binary_crossentropy(y3, pa).value',
           'Model A\'s MSE and cross-entropy.')
 
