@@ -179,7 +179,14 @@ calls the model's method add.]]
     L:try("m:compile{optimizer = 'sgd', loss = 'mse'}",
           'Compile: choose how it will learn (lesson 6).')
     settle(L, has_model, "m = nn.Sequential{nn.Dense(1, {input_shape = {2}})}; m:compile{optimizer = 'sgd', loss = 'mse'}",
-           'The next lines need m: one Dense unit on 2 inputs, compiled.')
+           function(env)
+             local ok, shape = pcall(function() return env.m.layers[1].kernel.shape end)
+             if ok and (shape[1] ~= 2 or shape[2] ~= 1) then
+               return string.format('m\'s Dense layer has %d inputs and %d unit(s); the next lines need 1 unit on 2 inputs.',
+                                    shape[1], shape[2])
+             end
+             return 'The next lines need m: one Dense unit on 2 inputs, compiled.'
+           end)
     L:try('dense = m.layers[1]', 'The layer itself (not a copy), under a short name.')
     settle(L, function(env) return env.dense == env.m.layers[1] end, 'dense = m.layers[1]',
            'The next lines need dense, the layer of m.')
@@ -243,12 +250,16 @@ example n and unit j. That is why matmul matters so much.]]
                                  and env.X[1][1] == 2 and env.X[1][2] == 3 and env.X[2][1] == 1 and env.X[3][2] == 0 end,
            'X = nn.tensor{{2, 3}, {1, 4}, {0, 0}}', 'The next lines need X, the three examples.')
     L:try('m:predict(X)', 'The engine: three outputs.')
-    L:try('X:matmul(dense.kernel) + 0.25',
-          'By hand, with matmul. (The bias is one number here, as there is one\n' ..
-          'unit; a number added to a tensor is added to every element. Unlike\n' ..
-          'NumPy, + does not broadcast: two tensors added need the same shape,\n' ..
-          'so X:matmul(dense.kernel) + dense.bias, (3, 1) + (1,), is an error.)')
-    local diff = L:run('(m:predict(X) - (X:matmul(dense.kernel) + 0.25)):abs():max()')
+    L:try('X:matmul(dense.kernel) + dense.bias',
+          'By hand, with matmul. X:matmul(dense.kernel) is (3, 1), one row per\n' ..
+          'example; the bias, shape (1,), is added to each row. As in NumPy, +\n' ..
+          'broadcasts a trailing shape: (N, units) + (units,) adds the bias to every\n' ..
+          'row. (Only a trailing shape: (3, 2) + (3, 1) is an error here, where\n' ..
+          'NumPy would stretch both.)')
+    local diff = L:run('(m:predict(X) - (X:matmul(dense.kernel) + dense.bias)):abs():max()')
+    L:check(((nn.ones(3, 2) + nn.tensor{1, 2}) - nn.tensor{{2, 3}, {2, 3}, {2, 3}}):abs():max() == 0
+            and not pcall(function() return nn.ones(3, 2) + nn.ones(3, 1) end),
+            '+ broadcasts a trailing shape, and only that')
     L:check(diff < 1e-6, 'a Dense layer is X:matmul(kernel) + bias')
     L:check(math.abs(L:run('m:predict(X)[3][1]') - 0.25) < 1e-6, 'for the input (0, 0) only the bias is left')
 

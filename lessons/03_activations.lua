@@ -44,7 +44,8 @@ local function settle_function(L, name, reference, code)
       local ok, v = pcall(f, z)
       if not ok then return string.format('%s(%g) stops with an error.', name, z) end
       if type(v) ~= 'number' or not near(v, reference(z)) then
-        return string.format('%s(%g) gives %s, not %.4g.', name, z, tostring(v), reference(z))
+        return string.format('%s(%g) gives %s, not %.4g.', name, z,
+                             type(v) == 'number' and string.format('%.4g', v) or tostring(v), reference(z))
       end
     end
   end
@@ -79,6 +80,8 @@ local function check_dsigmoid(env)
   if not v then return false, err end
   local s = true_sigmoid(z)
   local mistakes = {
+    {0, 'always 0 here: s * 1 - s is s - s, as * comes before -; (1 - s) needs its parentheses',
+     'Write s * (1 - s), with the parentheses.'},
     {s * s, 's * s: the second factor is (1 - s), not s', 'The slope is s times (1 - s), with s = sigmoid(z) in both factors.'},
     {1 - s, '1 - s: the factor s is missing', 'Multiply by s as well: s * (1 - s).'},
     {s, 'sigmoid itself, not its slope', 'The slope is s * (1 - s), with s = sigmoid(z).'},
@@ -252,6 +255,7 @@ other: slope receives sigmoid itself and calls it.]]
       wrong = {'function dsigmoid(z) return sigmoid(z) * sigmoid(z) end',
                'function dsigmoid(z) return 1 - sigmoid(z) end',
                'function dsigmoid(z) return sigmoid(z) * (1 - z) end',
+               'function dsigmoid(z) local s = sigmoid(z); return s * 1 - s end',
                'dsigmoid = sigmoid(0) * (1 - sigmoid(0))'},
       check = check_dsigmoid,
       hints = {'function dsigmoid(z) return ... end, with s = sigmoid(z) used twice.',
