@@ -30,6 +30,11 @@ local function shares_memory(w, t)
 end
 
 -- Exercise 1: a = nn.ones(3, 4).
+-- A shape as Python writes it: (3, 4), and (12,) for one axis.
+local function shape_text(shape)
+  return '(' .. table.concat(shape, ', ') .. (#shape == 1 and ',' or '') .. ')'
+end
+
 local function check_ones(env)
   local a = env.a
   if a == nil then return false, 'still waiting for a = ...' end
@@ -40,7 +45,7 @@ local function check_ones(env)
            'The rows come first: nn.ones(rows, columns).'
   end
   if #shape ~= 2 or shape[1] ~= 3 or shape[2] ~= 4 then
-    return false, 'a has shape (' .. table.concat(shape, ', ') .. '), not (3, 4)',
+    return false, 'a has shape ' .. shape_text(shape) .. ', not (3, 4)',
            #shape == 1 and 'Give two sizes, one per axis: rows, then columns.' or nil
   end
   if a:min() == 0 and a:max() == 0 then
@@ -112,7 +117,7 @@ local function check_gram(env)
            'Put t first: t:matmul(t:transpose()), (2, 3) x (3, 2).'
   end
   if #shape ~= 2 or shape[1] ~= 2 or shape[2] ~= 2 then
-    return false, 'p has shape (' .. table.concat(shape, ', ') .. '), not (2, 2)'
+    return false, 'p has shape ' .. shape_text(shape) .. ', not (2, 2)'
   end
   local off = (p - t:matmul(t:transpose())):abs():max()
   if off > 1e-6 then return false, string.format('p is (2, 2) but off by up to %g', off) end
@@ -239,6 +244,10 @@ it cannot be one.]]
     settle(L, function(env) return is_t(env.t) and shares_memory(env.w, env.t) and env.w.shape[1] == 3 end,
            't = nn.tensor{{1, 2, 3}, {4, 5, 6}}; w = t:transpose()', 'The next lines need this t and w.')
     L:try('r = w:reshape(6)', 'Read w as one row of six.')
+    settle(L, function(env)
+             return type(env.r) == 'userdata' and table.concat(env.r:totable(), ' ') == '1.0 4.0 2.0 5.0 3.0 6.0'
+               and not shares_memory(env.r, env.t)
+           end, 'r = w:reshape(6)', 'The next lines need r, the reshape of w (a copy).')
     L:try('r', 'w read row by row: 1 4 2 5 3 6, in a new block of memory.')
     L:try('r[1] = 100', 'Change the copy...')
     L:try('t', '...and t is as it was: a copy shares nothing.')

@@ -15,11 +15,11 @@ local function settle(L, holds, code, why, show)
   if show then print(nn.show(L:run(show))) end
 end
 
--- Python's max, min and abs are math.max, math.min and math.abs in Lua.
--- Typed bare at the lesson's prompt they say so, instead of Lua's "attempt
--- to call a nil value (global 'max')".
+-- Python's max, min, abs (and NumPy's exp, log, sqrt) are math.max ... in
+-- Lua. Typed bare at the lesson's prompt they say so, instead of Lua's
+-- "attempt to call a nil value (global 'max')".
 local function python_tips(env)
-  for _, name in ipairs{'max', 'min', 'abs'} do
+  for _, name in ipairs{'max', 'min', 'abs', 'exp', 'log', 'sqrt'} do
     env[name] = function()
       error(string.format('%s is math.%s in Lua: write math.%s(...)', name, name, name), 2)
     end

@@ -11,11 +11,11 @@ end
 local function true_sigmoid(z) return 1 / (1 + math.exp(-z)) end
 local function near(a, b, tol) return math.abs(a - b) < (tol or 1e-6) end
 
--- Python's max, min and abs are math.max, math.min and math.abs in Lua.
--- Typed bare at the lesson's prompt they say so, instead of Lua's "attempt
--- to call a nil value (global 'max')".
+-- Python's max, min, abs (and NumPy's exp, log, sqrt) are math.max ... in
+-- Lua. Typed bare at the lesson's prompt they say so, instead of Lua's
+-- "attempt to call a nil value (global 'max')".
 local function python_tips(env)
-  for _, name in ipairs{'max', 'min', 'abs'} do
+  for _, name in ipairs{'max', 'min', 'abs', 'exp', 'log', 'sqrt'} do
     env[name] = function()
       error(string.format('%s is math.%s in Lua: write math.%s(...)', name, name, name), 2)
     end
@@ -80,7 +80,7 @@ local function check_dsigmoid(env)
   if not v then return false, err end
   local s = true_sigmoid(z)
   local mistakes = {
-    {0, 'always 0 here: s * 1 - s is s - s, as * comes before -; (1 - s) needs its parentheses',
+    {0, 's * 1 - s = s - s (* comes before -): (1 - s) needs its parentheses',
      'Write s * (1 - s), with the parentheses.'},
     {s * s, 's * s: the second factor is (1 - s), not s', 'The slope is s times (1 - s), with s = sigmoid(z) in both factors.'},
     {1 - s, '1 - s: the factor s is missing', 'Multiply by s as well: s * (1 - s).'},

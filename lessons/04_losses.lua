@@ -19,6 +19,17 @@ local function hinge_at(z) return loss('hinge', {{1}}, {{z}}) end
 
 local function near(a, b) return math.abs(a - b) < 1e-6 end
 
+-- Python's max, min, abs (and NumPy's exp, log, sqrt) are math.max ... in
+-- Lua. Typed bare at the lesson's prompt they say so, instead of Lua's
+-- "attempt to call a nil value (global 'log')".
+local function python_tips(env)
+  for _, name in ipairs{'max', 'min', 'abs', 'exp', 'log', 'sqrt'} do
+    env[name] = function()
+      error(string.format('%s is math.%s in Lua: write math.%s(...)', name, name, name), 2)
+    end
+  end
+end
+
 -- After a try the learner may have typed a line of their own, or one that
 -- failed. When what the next pages need is not there, the lesson says so,
 -- shows the line it runs instead, and runs it: nothing is set up behind the
@@ -44,7 +55,8 @@ local function not_a_number(name, v)
   if v == nil then return 'still waiting for ' .. name .. ' = ... (a number)' end
   if type(v) ~= 'number' then
     return name .. ' is a ' .. type(v) .. ', not a number' ..
-           (type(v) == 'userdata' and ' (a tensor? work it out with plain numbers)' or '')
+           (type(v) == 'userdata' and ' (a tensor? work it out with plain numbers)' or '') ..
+           (type(v) == 'table' and ' (the engine\'s loss? work it out by hand, with plain numbers)' or '')
   end
 end
 
@@ -58,6 +70,10 @@ local function check_mse(env)
   if near(v, 3 * want) then
     return false, string.format('%.4g is the sum of the squares, 3 times the mean (%.4g): divide by 3', v, want),
            'Mean: add the three squares, then divide by how many there are, 3.'
+  end
+  if near(v, 1.5 * want) then
+    return false, string.format('%.4g divides by 2; there are 3 squared differences: divide by 3', v),
+           'The mean of three numbers is their sum divided by 3.'
   end
   if near(v, 0) then
     return false, 'without squaring, the differences -0.2, 0.3 and -0.1 cancel out to 0',
@@ -80,6 +96,10 @@ local function check_ce(env)
   if near(v, -want) then
     return false, string.format('%.4g is negative: log(0.7) is below 0, and the loss is minus it', v),
            'Put a minus sign in front: -math.log(...).'
+  end
+  if near(v, want / 3) then
+    return false, string.format('%.4g is -log(0.7) / 3: cross-entropy takes no mean over the classes, only the true class\'s -log(p)', v),
+           'One example, one term: -math.log(0.7).'
   end
   if near(v, -math.log(0.2)) or near(v, -math.log(0.1)) then
     return false, string.format('%.4g is -log of a wrong class\'s probability; the true class is where y_true has its 1', v),
@@ -123,7 +143,8 @@ local function check_pb(env)
   local is_tensor, shape = pcall(function() return pb.shape end)
   if not is_tensor or type(shape) ~= 'table' then return false, 'pb should be a tensor, not a ' .. type(pb) end
   if #shape ~= 2 or shape[1] ~= 3 or shape[2] ~= 1 then
-    return false, 'pb has shape (' .. table.concat(shape, ', ') .. '), not (3, 1): one row per example, {{a}, {b}, {c}}'
+    return false, 'pb has shape (' .. table.concat(shape, ', ') .. (#shape == 1 and ',' or '') ..
+                  '), not (3, 1): one row per example, {{a}, {b}, {c}}'
   end
   if pb:min() < 0 or pb:max() > 1 then return false, 'probabilities lie between 0 and 1' end
   local y, pa = nn.tensor{{1}, {1}, {1}}, nn.tensor{{0.3}, {0.3}, {0.3}}
@@ -146,6 +167,7 @@ return {
   title = 'Loss functions: MSE, cross-entropy, hinge',
   minutes = 12,
   run = function(L)
+    python_tips(L.env)
     L:page [[
 A loss turns "how wrong is the network on this batch" into one number.
 Training changes the weights to make that number smaller, so the loss
@@ -182,7 +204,7 @@ and is -log(p): 0 when p = 1, large when p is near 0.]]
                'squared differences (0 - 0.2, 1 - 0.7, 0 - 0.1). Store it in mse.\n' ..
                '(x^2 is x squared in Lua.)',
       answer = 'mse = ((0 - 0.2)^2 + (1 - 0.7)^2 + (0 - 0.1)^2) / 3',
-      wrong = {'mse = (0 - 0.2)^2 + (1 - 0.7)^2 + (0 - 0.1)^2',
+      wrong = {'mse = (0 - 0.2)^2 + (1 - 0.7)^2 + (0 - 0.1)^2', 'mse = (0.2^2 + 0.3^2 + 0.1^2) / 2',
                'mse = ((0 - 0.2) + (1 - 0.7) + (0 - 0.1)) / 3',
                'mse = math.sqrt(((0 - 0.2)^2 + (1 - 0.7)^2 + (0 - 0.1)^2) / 3)'},
       check = check_mse,
@@ -195,7 +217,7 @@ and is -log(p): 0 when p = 1, large when p is near 0.]]
                'gave to the true class. math.log is the natural logarithm. Store it\n' ..
                'in ce.',
       answer = 'ce = -math.log(0.7)',
-      wrong = {'ce = -math.log(0.2)', 'ce = math.log(0.7)',
+      wrong = {'ce = -math.log(0.2)', 'ce = math.log(0.7)', 'ce = -log(0.7)',
                'ce = -(math.log(0.2) + math.log(0.7) + math.log(0.1))'},
       check = check_ce,
       hints = {'The true class is the one where y_true has its 1: the second.',

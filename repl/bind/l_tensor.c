@@ -204,6 +204,9 @@ nn_tensor *lnn_check_tensor(lua_State *L, int i, const char *fn)
     if (i > 0)
         snprintf(argument, sizeof argument, " argument #%d:", i);
     tensor_box *box = luaL_testudata(L, i, LNN_TENSOR);
+    if (!box && i == 1 && lua_isnone(L, 1))  /* t.sum(): the dot for the colon */
+        tensor_error(L, "%s:%s expected a tensor, got no value (t.%s() passes no tensor; "
+                     "a method is called with a colon: t:%s())", fn, argument, fn, fn);
     if (!box)
         tensor_error(L, "%s:%s expected a tensor, got %s", fn, argument, type_of(L, i));
     if (!box->t)

@@ -180,6 +180,9 @@ do
     t.raises(function() return nn.zeros(3)[4] end,
              't[4]: index 4 is out of range: a tensor of shape (3,) takes t[i] with i from 1 to 3', '1-D')
   end
+  t.raises(function() return x.sum() end,
+           'sum: argument #1: expected a tensor, got no value (t.sum() passes no tensor; a method is called with a colon: t:sum())',
+           't.sum() for t:sum(): the dot for the colon is named (lesson 1)')
   t.raises(function() return x[1.5] end, 'expected an integer index, got 1.5', 't[1.5]')
   t.raises(function() return x[true] end,
            'index: tensors are indexed by integers (t[1]) or names (t.shape), got boolean',
