@@ -347,6 +347,8 @@ the layer's output is there to look at.]]
            'The next lines need s, a stepper on m3 at its first step.')
     L:try('s:where()', 'What comes next.')
     L:try('s:step()', 'Run it (true: more steps are left).')
+    settle(L, function(env) return env.s.model == env.m3 and not env.s:where():find('step 1 of', 1, true) end,
+           's:step()', 'The next line needs the forward pass of layer 1 run.')
     L:try('m3.layers[1].output', 'What the engine computed, forward pass of layer 1: 4, 0, 1.5.')
     do  -- the same on a model of the lesson's own, whatever was typed above
       local own = nn.Sequential{nn.Dense(3, {activation = 'relu', input_shape = {2}})}
