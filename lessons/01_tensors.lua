@@ -226,6 +226,7 @@ clone().]]
     L:try('t:narrow(2, 2, 2)',
           'narrow(axis, start, length): along axis 2 (columns), from column 2,\n' ..
           'take 2 columns. Another view.')
+    L:check(select(1, t2:stride()) == 3 and select(2, t2:stride()) == 1, 'a 2x3 tensor has the strides 3 and 1')
     L:check(select(1, t2:transpose():stride()) == 1 and select(2, t2:transpose():stride()) == 3,
             'transpose swaps the strides')
 

@@ -333,6 +333,10 @@ bias:copy{0, 1, 2}
            end, 'k, bias = m3.layers[1].kernel, m3.layers[1].bias; k[1][2] = -1; k[2][2] = -1; bias[2] = 1; k[1][3] = 0.5; k[2][3] = -0.5; bias[3] = 2',
            'Units 2 and 3 of m3 changed on the way; the next lines need them as on the page.', 'k, bias')
     L:try('m3:predict(nn.tensor{{2, 3}, {0, 0}})', 'Unit 1 now gives 2 + 3 - 1 = 4, and relu(-1) = 0.')
+    do
+      local now = L:run('m3:predict(nn.tensor{{2, 3}, {0, 0}})')
+      L:check(near(now[1][1], 4) and now[2][1] == 0, 'unit 1 of m3 gives 4 for (2, 3) and 0 for (0, 0)')
+    end
 
     L:page [[
 predict runs the whole model in one go. Training runs it piece by piece,

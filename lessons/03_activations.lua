@@ -218,6 +218,8 @@ out which row each value falls in and prints the rows.)]]
       L:check(t[2] == 0 and t[1] > -1 and t[4] < 1 and math.abs(t[1] + t[4]) < 1e-6,
               'tanh(0) is 0, tanh is odd and between -1 and 1')
       L:check(math.abs(t[3] - (2 * true_sigmoid(2) - 1)) < 1e-6, 'tanh(z) = 2 sigmoid(2z) - 1')
+      L:check(math.abs(t[3] - (2 * true_sigmoid(2) - 1)) < 5e-7 and t[3] ~= 2 * true_sigmoid(2) - 1,
+              'the engine\'s tanh(1) agrees with Lua\'s to 7 digits, not all 16 (32-bit floats)')
     end
 
     L:try('function relu(z) return math.max(0, z) end', 'ReLU: zero for negative z, z itself above.')
@@ -352,6 +354,7 @@ unit.layers[1].bias[1] = -10
 before = unit.layers[1].kernel:clone()
 ]])
     L:try('unit:predict(X):max()', 'Its largest output over all 64 examples: 0.')
+    L:check(L:run('unit:predict(X):max()') == 0, 'the unit with the bias -10 outputs 0 for every example')
     L:try('h = unit:fit(X, Y, {epochs = 20, verbose = 0})',
           'Train it for 20 epochs (verbose = 0: no progress lines).')
     settle(L, function(env) return #env.h.loss == 20 end, 'h = unit:fit(X, Y, {epochs = 20, verbose = 0})',
