@@ -29,9 +29,13 @@
 #include "ops.h"
 #include "tensor_print.h"
 
-/* The userdata: a box holding the tensor, NULL once closed (__close). */
+/* The userdata: a box holding the tensor, NULL once closed (__close), and,
+ * for a slice made by t[i], where it came from (see "t[i][j]" below):
+ * the shape of the tensor first indexed and the indices so far. */
 typedef struct tensor_box {
     nn_tensor *t;
+    int root_ndim, depth;  /* depth 0: not made by t[i] */
+    size_t root[NN_MAX_DIMS], path[NN_MAX_DIMS];
 } tensor_box;
 
 /* ---- the random generator (l_tensor.h) ---- */
@@ -153,6 +157,7 @@ static int new_box(lua_State *L)
 {
     tensor_box *box = lua_newuserdatauv(L, sizeof *box, 0);
     box->t = NULL;
+    box->root_ndim = box->depth = 0;
     luaL_setmetatable(L, LNN_TENSOR);
     return 1;
 }
@@ -501,78 +506,34 @@ static void check_has_dims(lua_State *L, const nn_tensor *t, const char *what)
 /* ---- t[i][j]: where a slice came from, for clear index errors ----
  * kernel[1][2] on a (2, 1) kernel indexes kernel[1], a slice of shape (1);
  * "index 2 is out of range for dimension 1" names the slice's axis, not the
- * one the learner means. So a slice made by t[i] remembers its origin: the
- * shape of the tensor first indexed and the indices so far ({shape, path}),
- * in a table with weak keys in the registry (no slot in the userdata). */
-#define ORIGINS_KEY "nnstep.tensor_origins"
+ * one the learner means. So a slice made by t[i] remembers its origin in
+ * its box (a few integers copied: indexing loops stay as fast). */
 
-static void push_origins_table(lua_State *L)
+/* The origin of the tensor at `tensor`: the root shape and the path. */
+static void get_origin(lua_State *L, int tensor, const nn_tensor *t, size_t *root,
+                       int *root_ndim, size_t *path, int *depth)
 {
-    if (lua_getfield(L, LUA_REGISTRYINDEX, ORIGINS_KEY) == LUA_TTABLE)
+    const tensor_box *box = luaL_testudata(L, tensor, LNN_TENSOR);
+    if (box && box->depth > 0) {
+        *root_ndim = box->root_ndim;
+        *depth = box->depth;
+        memcpy(root, box->root, sizeof box->root);
+        memcpy(path, box->path, sizeof box->path);
         return;
-    lua_pop(L, 1);
-    lua_newtable(L);
-    lua_createtable(L, 0, 1);
-    lua_pushliteral(L, "k");
-    lua_setfield(L, -2, "__mode");
-    lua_setmetatable(L, -2);
-    lua_pushvalue(L, -1);
-    lua_setfield(L, LUA_REGISTRYINDEX, ORIGINS_KEY);
-}
-
-/* The origin of the tensor at `tensor`: root shape and path (0-based
- * indices), *depth of them; false when it was not made by t[i]. */
-static bool get_origin(lua_State *L, int tensor, size_t *root, int *root_ndim, size_t *path,
-                       int *depth)
-{
-    tensor = lua_absindex(L, tensor);
-    push_origins_table(L);
-    lua_pushvalue(L, tensor);
-    bool found = lua_rawget(L, -2) == LUA_TSTRING;
-    if (found) {  /* "ndim depth s1 .. sn p1 .. pk" */
-        const char *at = lua_tostring(L, -1);
-        char *end;
-        *root_ndim = (int)strtol(at, &end, 10);
-        *depth = (int)strtol(end, &end, 10);
-        for (int d = 0; d < *root_ndim; d++)
-            root[d] = (size_t)strtoull(end, &end, 10);
-        for (int d = 0; d < *depth; d++)
-            path[d] = (size_t)strtoull(end, &end, 10);
     }
-    lua_pop(L, 2);
-    return found;
+    *root_ndim = t->ndim;
+    *depth = 0;
+    for (int d = 0; d < t->ndim; d++)
+        root[d] = t->shape[d];
 }
 
 /* The slice on top of the stack is t[i] of the tensor at `parent`. */
 static void set_origin(lua_State *L, int parent, const nn_tensor *t, size_t i)
 {
-    size_t root[NN_MAX_DIMS], path[NN_MAX_DIMS];
-    int root_ndim = t->ndim, depth = 0;
-    if (!get_origin(L, parent, root, &root_ndim, path, &depth)) {
-        for (int d = 0; d < t->ndim; d++)
-            root[d] = t->shape[d];
-    }
-    if (depth >= NN_MAX_DIMS)
-        return;
-    path[depth++] = i;
-    luaL_Buffer b;
-    int slice = lua_gettop(L);
-    push_origins_table(L);
-    lua_pushvalue(L, slice);
-    luaL_buffinit(L, &b);
-    lua_pushfstring(L, "%d %d", root_ndim, depth);
-    luaL_addvalue(&b);
-    for (int d = 0; d < root_ndim; d++) {
-        lua_pushfstring(L, " %I", (lua_Integer)root[d]);
-        luaL_addvalue(&b);
-    }
-    for (int d = 0; d < depth; d++) {
-        lua_pushfstring(L, " %I", (lua_Integer)path[d]);
-        luaL_addvalue(&b);
-    }
-    luaL_pushresult(&b);
-    lua_rawset(L, -3);
-    lua_pop(L, 1);
+    tensor_box *slice = lua_touserdata(L, -1);
+    get_origin(L, parent, t, slice->root, &slice->root_ndim, slice->path, &slice->depth);
+    if (slice->depth < NN_MAX_DIMS)
+        slice->path[slice->depth++] = i;
 }
 
 /* t[i] out of range: name the whole index and the valid range of each:
@@ -581,10 +542,8 @@ static void set_origin(lua_State *L, int parent, const nn_tensor *t, size_t i)
 static void index_error(lua_State *L, int tensor, const nn_tensor *t, lua_Integer index)
 {
     size_t root[NN_MAX_DIMS], path[NN_MAX_DIMS];
-    int root_ndim = t->ndim, depth = 0;
-    if (!get_origin(L, tensor, root, &root_ndim, path, &depth))
-        for (int d = 0; d < t->ndim; d++)
-            root[d] = t->shape[d];
+    int root_ndim, depth;
+    get_origin(L, tensor, t, root, &root_ndim, path, &depth);
     static const char letters[] = "ijklmn";
     char written[64] = "t", shape[128] = "", form[16] = "t", ranges[256] = "";
     for (int d = 0; d < depth; d++)
