@@ -87,12 +87,14 @@ has(out, 'Lesson 2 is done.', 'lesson 2 ends')
 -- Lesson 1: t typed otherwise at its try; the lesson says so and resets it.
 out = typed(1, {['t = nn.tensor{{1, 2, 3}, {4, 5, 6}}'] = 't = nn.tensor{1, 2, 3}'}, {
   {'a = nn.ones(4, 3)', 'a = nn.ones(3, 4)'},
-  {'w', 'w[1][2] = -1'},
+  {'w', 'w = t:transpose():clone(); w[1][2] = -1', 'w = t:transpose(); w[1][2] = -1'},
 })
 has(out, '(The next lines need t, the 2x3 tensor above. The lesson runs:  t = nn.tensor{{1, 2, 3}, {4, 5, 6}})',
     'a t typed otherwise is replaced, visibly')
 has(out, 'Not yet: a has shape (4, 3): 4 rows of 3, not 3 rows of 4', 'transposed sizes are named')
 has(out, 'Not yet: t[2][1] is still 4: assign -1 to one element of w', 'a look at w is no wrong answer')
+has(out, 'Not yet: w no longer shares its memory with t (a clone?), so writing w cannot change t',
+    'a clone of the transpose is named')
 has(out, 'Lesson 1 is done.', 'lesson 1 ends')
 
 -- Lesson 3: a relu typed with Python's max: the tip, and the lesson says
