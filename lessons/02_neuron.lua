@@ -1,10 +1,149 @@
 -- Lesson 2: one neuron, then a Dense layer of them. Weights and bias set by
 -- hand, the output computed by hand, then by the engine (predict, and one
 -- forward step of the stepper), and seen to be the same numbers.
+-- After a try the learner may have typed a line of their own, or one that
+-- failed. When what the next pages need is not there, the lesson says what
+-- is missing, shows the line it runs instead, runs it and shows the result:
+-- nothing is set up behind the learner's back, so the screen never
+-- contradicts what they did. why: a string, or a function(env) giving one.
+local function settle(L, holds, code, why, show)
+  local ok, fine = pcall(holds, L.env)
+  if ok and fine then return end
+  if type(why) == 'function' then why = why(L.env) end
+  print('(' .. why .. ' The lesson runs:  ' .. code .. ')')
+  L:run(code)
+  if show then print(nn.show(L:run(show))) end
+end
+
+-- Python's max, min, abs (and NumPy's exp, log, sqrt) are math.max ... in
+-- Lua. Typed bare at the lesson's prompt they say so, instead of Lua's
+-- "attempt to call a nil value (global 'max')".
+local function python_tips(env)
+  for _, name in ipairs{'max', 'min', 'abs', 'exp', 'log', 'sqrt'} do
+    env[name] = function()
+      error(string.format('%s is math.%s in Lua: write math.%s(...)', name, name, name), 2)
+    end
+  end
+end
+
+local function near(a, b) return math.abs(a - b) < 1e-6 end
+
+-- The lesson's first model: one Dense unit on 2 inputs, compiled.
+local function has_model(env)
+  local m = env.m
+  local kernel = m.layers[1].kernel
+  return #m.layers == 1 and kernel.shape[1] == 2 and kernel.shape[2] == 1 and m.loss ~= nil
+end
+
+-- Does dense hold the page's neuron, w1 = 0.5, w2 = -1, b = 0.25?
+local function has_page_weights(env)
+  local d = env.dense
+  return d == env.m.layers[1] and near(d.kernel[1][1], 0.5) and d.kernel[2][1] == -1 and near(d.bias[1], 0.25)
+end
+
+-- What differs from the page's neuron, said with the learner's names.
+local function weights_differ(env)
+  local ok, d = pcall(function() return env.m.layers[1] end)
+  if not ok or not d then return 'm has no layer to set.' end
+  local off = {}
+  local function note(name, value, want)
+    if not near(value, want) then off[#off + 1] = string.format('%s is %.4g, not %g', name, value, want) end
+  end
+  note('dense.kernel[1][1] (w1)', d.kernel[1][1], 0.5)
+  note('dense.kernel[2][1] (w2)', d.kernel[2][1], -1)
+  note('dense.bias[1] (b)', d.bias[1], 0.25)
+  return table.concat(off, '; ') .. ': the next pages need the neuron of the first page.'
+end
+
+-- The page's m3: unit 1 w = (1, 2), b = 0; unit 2 (-1, -1), 1; unit 3 (0.5, -0.5), 2.
+local M3_KERNEL, M3_BIAS = {{1, -1, 0.5}, {2, -1, -0.5}}, {0, 1, 2}
+
+-- Exercise: out = w1*x1 + w2*x2 + b for x = (1, 4), by hand.
+local function check_out(env)
+  local v = env.out
+  if v == nil then return false, 'still waiting for out = ...' end
+  if type(v) == 'userdata' then
+    return false, 'out is a tensor: the engine\'s answer. Work it out by hand, as arithmetic with numbers',
+           'out = 0.5 * 1 + ... : each weight times its input, plus the bias.'
+  end
+  if type(v) ~= 'number' then return false, 'out should be a number, not a ' .. type(v) end
+  local want = 0.5 * 1 + (-1) * 4 + 0.25
+  if near(v, want) then return true end
+  if near(v, want - 0.25) then
+    return false, string.format('%g is the weighted sum without the bias: off by 0.25, b', v),
+           'z = w1*x1 + w2*x2 + b: add b = 0.25.'
+  end
+  if near(v, 0.5 * 4 + (-1) * 1 + 0.25) then
+    return false, string.format('%g pairs the weights with the wrong inputs: w1 goes with x1 = 1, w2 with x2 = 4', v),
+           'w1*x1 + w2*x2: 0.5 * 1 + (-1) * 4 + 0.25.'
+  end
+  if near(v, 0.5 * 1 + 1 * 4 + 0.25) then
+    return false, string.format('%g uses +1 for w2; w2 is -1, so its product is -4', v),
+           'w2 = -1: (-1) * 4 is -4.'
+  end
+  return false, string.format('%g is off by %g', v, v - want)
+end
+
+-- Exercise: unit 3 of m3 for x = (-4, 1): relu(0.5*-4 - 0.5*1 + 2) = 0.
+local function check_u3(env)
+  local v = env.u3
+  if v == nil then return false, 'still waiting for u3 = ...' end
+  if type(v) == 'userdata' then
+    return false, 'u3 is a tensor: the engine\'s answer. Work it out by hand, as arithmetic with numbers'
+  end
+  if type(v) ~= 'number' then return false, 'u3 should be a number, not a ' .. type(v) end
+  local z = 0.5 * -4 + -0.5 * 1 + 2
+  local probe = nn.Sequential{nn.Dense(3, {activation = 'relu', input_shape = {2}})}
+  probe.layers[1].kernel:copy(M3_KERNEL)
+  probe.layers[1].bias:copy(M3_BIAS)
+  local engine = probe:predict(nn.tensor{{-4, 1}})[1][3]
+  if near(v, engine) then return true end
+  if near(v, z) then
+    return false, string.format('z = %g is negative, and the unit has a ReLU: relu(z) = max(0, z)', z),
+           'ReLU in Lua: math.max(0, z).'
+  end
+  if near(v, math.max(0, 0.5 * 1 + -0.5 * -4 + 2)) or near(v, 0.5 * 1 + -0.5 * -4 + 2) then
+    return false, string.format('%g pairs the weights with the wrong inputs: 0.5 goes with x1 = -4', v),
+           'z = 0.5 * (-4) + (-0.5) * 1 + 2.'
+  end
+  return false, string.format('%g is off by %g', v, v - engine)
+end
+
+-- Exercise: unit 1 of m3 computes relu(x1 + x2 - 1).
+local function check_unit1(env)
+  local ok, layer = pcall(function() return env.m3.layers[1] end)
+  if not ok or not layer then return false, 'm3 is gone; the lesson made it two pages ago' end
+  local kernel, bias = layer.kernel, layer.bias
+  local w1, w2, b = kernel[1][1], kernel[2][1], bias[1]
+  local probe = {{2, 3}, {1, 1}, {5, -1}, {0, 0}, {-2, 1}}
+  local out = env.m3:predict(nn.tensor(probe))
+  local right = true
+  for n, x in ipairs(probe) do
+    if not near(out[n][1], math.max(0, x[1] + x[2] - 1)) then right = false end
+  end
+  if right then return true end
+  local function term(v, name) return string.format(' %s %g%s', v < 0 and '-' or '+', math.abs(v), name) end
+  local now = 'unit 1 computes relu(' .. string.format('%g*x1', w1) .. term(w2, '*x2') .. term(b, '') .. ')'
+  if kernel[1][2] == 1 and w2 ~= 1 then
+    return false, now .. '. k[1][2] is the weight from input 1 into unit 2: unit 1 is column 1, k[1][1] and k[2][1]',
+           'k[i][j]: input i, unit j. Unit 1\'s weights are k[1][1] and k[2][1].'
+  end
+  if near(w1, 1) and near(w2, 1) and near(b, 1) then
+    return false, now .. ': the bias has the wrong sign; x1 + x2 - 1 needs -1',
+           'bias[1] = -1.'
+  end
+  if near(w1, 1) and near(w2, 1) then
+    return false, now .. ': the weights are right; the bias should be -1', 'bias[1] = -1.'
+  end
+  return false, now .. ', not relu(1*x1 + 1*x2 - 1)',
+         'Unit 1 is column 1: k[1][1], k[2][1] and bias[1].'
+end
+
 return {
   title = 'One neuron and a Dense layer',
   minutes = 10,
   run = function(L)
+    python_tips(L.env)
     L:page [[
 A neuron takes some inputs, multiplies each by a weight, adds them up, adds
 a bias, and passes the sum through an activation function:
@@ -38,14 +177,19 @@ calls the model's method add.]]
     L:try('m = nn.Sequential()', 'An empty model.')
     L:try('m:add(nn.Dense(1, {input_shape = {2}}))', 'One neuron, two inputs.')
     L:try("m:compile{optimizer = 'sgd', loss = 'mse'}",
-          'Compile: choose how it will learn (lesson 6). predict needs it too.')
-    L:run([[
-m = nn.Sequential()
-m:add(nn.Dense(1, {input_shape = {2}}))
-m:compile{optimizer = 'sgd', loss = 'mse'}
-dense = m.layers[1]
-]])
+          'Compile: choose how it will learn (lesson 6).')
+    settle(L, has_model, "m = nn.Sequential{nn.Dense(1, {input_shape = {2}})}; m:compile{optimizer = 'sgd', loss = 'mse'}",
+           function(env)
+             local ok, shape = pcall(function() return env.m.layers[1].kernel.shape end)
+             if ok and (shape[1] ~= 2 or shape[2] ~= 1) then
+               return string.format('m\'s Dense layer has %d inputs and %d unit(s); the next lines need 1 unit on 2 inputs.',
+                                    shape[1], shape[2])
+             end
+             return 'The next lines need m: one Dense unit on 2 inputs, compiled.'
+           end)
     L:try('dense = m.layers[1]', 'The layer itself (not a copy), under a short name.')
+    settle(L, function(env) return env.dense == env.m.layers[1] end, 'dense = m.layers[1]',
+           'The next lines need dense, the layer of m.')
     L:try('dense.kernel', 'Its weights: random to start with (Keras\'s glorot_uniform).')
     L:try('dense.bias', 'Its bias: zero to start with.')
     do
@@ -68,7 +212,8 @@ layer the weights we used by hand.]]
     L:try('dense.kernel[1][1] = 0.5', 'w1')
     L:try('dense.kernel[2][1] = -1', 'w2')
     L:try('dense.bias[1] = 0.25', 'b')
-    L:run('dense.kernel[1][1] = 0.5; dense.kernel[2][1] = -1; dense.bias[1] = 0.25')
+    settle(L, has_page_weights, 'dense.kernel[1][1] = 0.5; dense.kernel[2][1] = -1; dense.bias[1] = 0.25',
+           weights_differ, 'dense.kernel, dense.bias')
     L:try('m:predict(nn.tensor{{2, 3}})',
           'Now the engine computes the neuron. predict takes a batch: {{2, 3}} is\n' ..
           'one example (one row) with the inputs 2 and 3, shape (1, 2).')
@@ -80,10 +225,9 @@ layer the weights we used by hand.]]
                'x2 = 4. Work out its output by hand, as arithmetic, and store it in out.\n' ..
                'Then compare with m:predict(nn.tensor{{1, 4}}).',
       answer = 'out = 0.5 * 1 + (-1) * 4 + 0.25',
-      wrong = 'out = 0.5 * 1 + (-1) * 4',
-      check = function(env)
-        return type(env.out) == 'number' and math.abs(env.out - (0.5 * 1 - 4 + 0.25)) < 1e-6
-      end,
+      wrong = {'out = 0.5 * 1 + (-1) * 4', 'out = 0.5 * 4 + (-1) * 1 + 0.25',
+               'out = m:predict(nn.tensor{{1, 4}})', 'out = 0.5 * 1 + 1 * 4 + 0.25'},
+      check = check_out,
       hints = {'z = w1*x1 + w2*x2 + b, with the numbers put in.',
                'Did you add the bias?',
                'out = 0.5 * 1 + (-1) * 4 + 0.25'},
@@ -102,14 +246,20 @@ Row n of X times column j of the kernel is exactly w1*x1 + w2*x2 for
 example n and unit j. That is why matmul matters so much.]]
 
     L:try('X = nn.tensor{{2, 3}, {1, 4}, {0, 0}}', 'Three examples, one per row.')
-    L:run('X = nn.tensor{{2, 3}, {1, 4}, {0, 0}}')
+    settle(L, function(env) return env.X.shape[1] == 3 and env.X[3][1] == 0 and env.X[2][2] == 4
+                                 and env.X[1][1] == 2 and env.X[1][2] == 3 and env.X[2][1] == 1 and env.X[3][2] == 0 end,
+           'X = nn.tensor{{2, 3}, {1, 4}, {0, 0}}', 'The next lines need X, the three examples.')
     L:try('m:predict(X)', 'The engine: three outputs.')
-    L:try('X:matmul(dense.kernel) + 0.25',
-          'By hand, with matmul. (The bias is one number here, as there is one\n' ..
-          'unit; a number added to a tensor is added to every element. Unlike\n' ..
-          'NumPy, + does not broadcast: two tensors added need the same shape,\n' ..
-          'so X:matmul(dense.kernel) + dense.bias, (3, 1) + (1,), is an error.)')
-    local diff = L:run('(m:predict(X) - (X:matmul(dense.kernel) + 0.25)):abs():max()')
+    L:try('X:matmul(dense.kernel) + dense.bias',
+          'By hand, with matmul. X:matmul(dense.kernel) is (3, 1), one row per\n' ..
+          'example; the bias, shape (1,), is added to each row. As in NumPy, +\n' ..
+          'broadcasts a trailing shape: (N, units) + (units,) adds the bias to every\n' ..
+          'row. (Only a trailing shape: (3, 2) + (3, 1) is an error here, where\n' ..
+          'NumPy would stretch both.)')
+    local diff = L:run('(m:predict(X) - (X:matmul(dense.kernel) + dense.bias)):abs():max()')
+    L:check(((nn.ones(3, 2) + nn.tensor{1, 2}) - nn.tensor{{2, 3}, {2, 3}, {2, 3}}):abs():max() == 0
+            and not pcall(function() return nn.ones(3, 2) + nn.ones(3, 1) end),
+            '+ broadcasts a trailing shape, and only that')
     L:check(diff < 1e-6, 'a Dense layer is X:matmul(kernel) + bias')
     L:check(math.abs(L:run('m:predict(X)[3][1]') - 0.25) < 1e-6, 'for the input (0, 0) only the bias is left')
 
@@ -155,15 +305,9 @@ bias:copy{0, 1, 2}
                'Unit 3 has the weights 0.5 and -0.5 and the bias 2, and a ReLU.\n' ..
                'Store it in u3.',
       answer = 'u3 = math.max(0, 0.5 * -4 + -0.5 * 1 + 2)',
-      wrong = 'u3 = 0.5 * -4 + -0.5 * 1 + 2',
-      check = function(env)
-        local probe = nn.Sequential{nn.Dense(3, {activation = 'relu', input_shape = {2}})}
-        probe:compile{optimizer = 'sgd', loss = 'mse'}
-        probe.layers[1].kernel:copy{{1, -1, 0.5}, {2, -1, -0.5}}
-        probe.layers[1].bias:copy{0, 1, 2}
-        local engine = probe:predict(nn.tensor{{-4, 1}})[1][3]
-        return type(env.u3) == 'number' and math.abs(env.u3 - engine) < 1e-6
-      end,
+      wrong = {'u3 = 0.5 * -4 + -0.5 * 1 + 2', 'u3 = max(0, 0.5 * -4 + -0.5 * 1 + 2)',
+               'u3 = math.max(0, 0.5 * 1 + -0.5 * -4 + 2)'},
+      check = check_u3,
       hints = {'First z = 0.5*(-4) + (-0.5)*1 + 2. Is it negative?',
                'ReLU: max(0, z). In Lua: math.max(0, z).',
                'u3 = math.max(0, 0.5 * -4 + -0.5 * 1 + 2)'},
@@ -173,22 +317,26 @@ bias:copy{0, 1, 2}
       prompt = 'Make unit 1 of m3 compute relu(x1 + x2 - 1): set its two weights and\n' ..
                'its bias. (k is m3\'s kernel and bias its bias; unit 1 is column 1.)',
       answer = 'k[1][1] = 1; k[2][1] = 1; bias[1] = -1',
-      wrong = 'k[1][1] = 1; k[2][1] = 1',
-      check = function(env)
-        local m3 = env.m3
-        if not m3 then return false end
-        local probe = {{2, 3}, {1, 1}, {5, -1}, {0, 0}, {-2, 1}}
-        local out = m3:predict(nn.tensor(probe))
-        for n, x in ipairs(probe) do
-          if math.abs(out[n][1] - math.max(0, x[1] + x[2] - 1)) > 1e-6 then return false end
-        end
-        return true
-      end,
+      wrong = {'k', 'k[1][1] = 1; k[1][2] = 1; bias[1] = -1', 'k[1][1] = 1; k[2][1] = 1; bias[1] = 1'},
+      check = check_unit1,
       hints = {'Weight from input i into unit 1: k[i][1]. Bias of unit 1: bias[1].',
                'Both weights are 1; the bias is -1.',
                'k[1][1] = 1; k[2][1] = 1; bias[1] = -1'},
     }
+    settle(L, function(env)  -- units 2 and 3 as on the page (a wrong try may have changed them)
+             local layer = env.m3.layers[1]
+             for j = 2, 3 do
+               if layer.kernel[1][j] ~= M3_KERNEL[1][j] or layer.kernel[2][j] ~= M3_KERNEL[2][j]
+                 or layer.bias[j] ~= M3_BIAS[j] then return false end
+             end
+             return true
+           end, 'k, bias = m3.layers[1].kernel, m3.layers[1].bias; k[1][2] = -1; k[2][2] = -1; bias[2] = 1; k[1][3] = 0.5; k[2][3] = -0.5; bias[3] = 2',
+           'Units 2 and 3 of m3 changed on the way; the next lines need them as on the page.', 'k, bias')
     L:try('m3:predict(nn.tensor{{2, 3}, {0, 0}})', 'Unit 1 now gives 2 + 3 - 1 = 4, and relu(-1) = 0.')
+    do
+      local now = L:run('m3:predict(nn.tensor{{2, 3}, {0, 0}})')
+      L:check(near(now[1][1], 4) and now[2][1] == 0, 'unit 1 of m3 gives 4 for (2, 3) and 0 for (0, 0)')
+    end
 
     L:page [[
 predict runs the whole model in one go. Training runs it piece by piece,
@@ -197,10 +345,14 @@ up one training step on the batch x with the targets y, and s:step() runs
 the next piece. The first piece is the forward pass of layer 1; after it,
 the layer's output is there to look at.]]
 
-    L:run('s = nn.stepper(m3, nn.tensor{{2, 3}}, nn.zeros(1, 3))')
     L:try('s = nn.stepper(m3, nn.tensor{{2, 3}}, nn.zeros(1, 3))', 'A stepper on one example.')
+    settle(L, function(env) return env.s.model == env.m3 and env.s:where():find('^forward') end,
+           's = nn.stepper(m3, nn.tensor{{2, 3}}, nn.zeros(1, 3))',
+           'The next lines need s, a stepper on m3 at its first step.')
     L:try('s:where()', 'What comes next.')
     L:try('s:step()', 'Run it (true: more steps are left).')
+    settle(L, function(env) return env.s.model == env.m3 and not env.s:where():find('step 1 of', 1, true) end,
+           's:step()', 'The next line needs the forward pass of layer 1 run.')
     L:try('m3.layers[1].output', 'What the engine computed, forward pass of layer 1: 4, 0, 1.5.')
     do  -- the same on a model of the lesson's own, whatever was typed above
       local own = nn.Sequential{nn.Dense(3, {activation = 'relu', input_shape = {2}})}

@@ -17,10 +17,157 @@ local function mse_at(z) return loss('mean_squared_error', {{1}}, {{sigmoid(z)}}
 local function ce_at(z) return loss('binary_crossentropy', {{1}}, {{sigmoid(z)}}) end
 local function hinge_at(z) return loss('hinge', {{1}}, {{z}}) end
 
+local function near(a, b) return math.abs(a - b) < 1e-6 end
+
+-- Python's max, min, abs (and NumPy's exp, log, sqrt) are math.max ... in
+-- Lua. Typed bare at the lesson's prompt they say so, instead of Lua's
+-- "attempt to call a nil value (global 'log')".
+local function python_tips(env)
+  for _, name in ipairs{'max', 'min', 'abs', 'exp', 'log', 'sqrt'} do
+    env[name] = function()
+      error(string.format('%s is math.%s in Lua: write math.%s(...)', name, name, name), 2)
+    end
+  end
+end
+
+-- After a try the learner may have typed a line of their own, or one that
+-- failed. When what the next pages need is not there, the lesson says so,
+-- shows the line it runs instead, and runs it: nothing is set up behind the
+-- learner's back.
+local function settle(L, holds, code, why)
+  local ok, fine = pcall(holds, L.env)
+  if ok and fine then return end
+  print('(' .. why .. ' The lesson runs:  ' .. code .. ')')
+  L:run(code)
+end
+
+-- Does the tensor v hold the numbers of the list (in row order)?
+local function same(v, list)
+  if type(v) ~= 'userdata' or v:numel() ~= #list then return false end
+  local flat = v:reshape(#list)
+  for i, x in ipairs(list) do if not near(flat[i], x) then return false end end
+  return true
+end
+
+-- What a number the learner stored is: nil (nothing stored yet: a probe
+-- such as print(...) is no answer), a number, or something else.
+local function not_a_number(name, v)
+  if v == nil then return 'still waiting for ' .. name .. ' = ... (a number)' end
+  if type(v) ~= 'number' then
+    return name .. ' is a ' .. type(v) .. ', not a number' ..
+           (type(v) == 'userdata' and ' (a tensor? work it out with plain numbers)' or '') ..
+           (type(v) == 'table' and ' (the engine\'s loss? work it out by hand, with plain numbers)' or '')
+  end
+end
+
+-- Exercise: the MSE of y_true = (0, 1, 0), y_pred = (0.2, 0.7, 0.1) by hand.
+local function check_mse(env)
+  local why = not_a_number('mse', env.mse)
+  if why then return false, why end
+  local want = loss('mean_squared_error', {{0, 1, 0}}, {{0.2, 0.7, 0.1}})
+  local v = env.mse
+  if near(v, want) then return true end
+  if near(v, 3 * want) then
+    return false, string.format('%.4g is the sum of the squares, 3 times the mean (%.4g): divide by 3', v, want),
+           'Mean: add the three squares, then divide by how many there are, 3.'
+  end
+  if near(v, 1.5 * want) then
+    return false, string.format('%.4g divides by 2; there are 3 squared differences: divide by 3', v),
+           'The mean of three numbers is their sum divided by 3.'
+  end
+  if near(v, 0) then
+    return false, 'without squaring, the differences -0.2, 0.3 and -0.1 cancel out to 0',
+           'Square each difference first: (0 - 0.2)^2, ...'
+  end
+  if near(v, math.sqrt(want)) then
+    return false, string.format('%.4g is the square root of the mean, the RMSE; MSE stops at the mean (%.4g)', v, want),
+           'Leave out math.sqrt.'
+  end
+  return false, string.format('%.4g is off by %.3g', v, v - want)
+end
+
+-- Exercise: the cross-entropy of the same prediction by hand.
+local function check_ce(env)
+  local why = not_a_number('ce', env.ce)
+  if why then return false, why end
+  local want = loss('categorical_crossentropy', {{0, 1, 0}}, {{0.2, 0.7, 0.1}})
+  local v = env.ce
+  if near(v, want) then return true end
+  if near(v, -want) then
+    return false, string.format('%.4g is negative: log(0.7) is below 0, and the loss is minus it', v),
+           'Put a minus sign in front: -math.log(...).'
+  end
+  if near(v, want / 3) then
+    return false, string.format('%.4g is -log(0.7) / 3: cross-entropy takes no mean over the classes, only the true class\'s -log(p)', v),
+           'One example, one term: -math.log(0.7).'
+  end
+  if near(v, -math.log(0.2)) or near(v, -math.log(0.1)) then
+    return false, string.format('%.4g is -log of a wrong class\'s probability; the true class is where y_true has its 1', v),
+           'y_true = {0, 1, 0}: the true class is the second, and the network gave it 0.7.'
+  end
+  if near(v, -(math.log(0.2) + math.log(0.7) + math.log(0.1))) then
+    return false, 'that adds -log of every probability; cross-entropy takes only the true class\'s (y_true is 0 elsewhere)',
+           'Only the term where y_true is 1 counts: -1 * log(0.7).'
+  end
+  if near(v, -math.log(0.7, 10)) then
+    return false, 'that is the base-10 log; math.log(x) with one argument is the natural log'
+  end
+  return false, string.format('%.4g is off by %.3g', v, v - want)
+end
+
+-- Exercise: the smallest score z at which hinge (y = +1) is 0. A probe such
+-- as print(hinge_at(0.5)), which the exercise suggests, is no answer yet.
+local function check_margin(env)
+  local why = not_a_number('z_margin', env.z_margin)
+  if why then return false, why end
+  local z = env.z_margin
+  if near(z, 1) then return true end
+  local at = hinge_at(z)
+  if at > 0 then
+    return false, string.format('hinge_at(%g) is %.4g, not 0: there 1 - z is still above 0', z, at),
+           z < 0 and 'z = -1 is the margin for a negative example (y = -1); here y = +1.'
+             or 'max(0, 1 - z) is 0 once 1 - z <= 0.'
+  end
+  return false, string.format('hinge_at(%g) is 0, but it is 0 already at smaller z: find where it starts', z),
+         'Try print(hinge_at(0.9), hinge_at(1), hinge_at(1.1)).'
+end
+
+-- Exercise: predictions pb that MSE likes better than A's (0.3, 0.3, 0.3)
+-- and cross-entropy worse.
+local function check_pb(env)
+  local pb = env.pb
+  if pb == nil then return false, 'still waiting for pb = nn.tensor{...}' end
+  if type(pb) == 'table' then
+    return false, 'pb is a Lua table; make it a tensor: pb = nn.tensor{{...}, {...}, {...}}'
+  end
+  local is_tensor, shape = pcall(function() return pb.shape end)
+  if not is_tensor or type(shape) ~= 'table' then return false, 'pb should be a tensor, not a ' .. type(pb) end
+  if #shape ~= 2 or shape[1] ~= 3 or shape[2] ~= 1 then
+    return false, 'pb has shape (' .. table.concat(shape, ', ') .. (#shape == 1 and ',' or '') ..
+                  '), not (3, 1): one row per example, {{a}, {b}, {c}}'
+  end
+  if pb:min() < 0 or pb:max() > 1 then return false, 'probabilities lie between 0 and 1' end
+  local y, pa = nn.tensor{{1}, {1}, {1}}, nn.tensor{{0.3}, {0.3}, {0.3}}
+  local mse, ce = nn.losses.mean_squared_error, nn.losses.binary_crossentropy
+  local mse_a, mse_b, ce_a, ce_b = mse(y, pa).value, mse(y, pb).value, ce(y, pa).value, ce(y, pb).value
+  local numbers = string.format('MSE %.3g (A: %.3g), cross-entropy %.3g (A: %.3g)', mse_b, mse_a, ce_b, ce_a)
+  if mse_b < mse_a and ce_b > ce_a then return true end
+  if mse_b < mse_a then
+    return false, numbers .. ': both prefer B. Cross-entropy must find B worse',
+           'Make one prediction a confident mistake, near 0 (like 0.02): -log(0.02) is 3.9.'
+  end
+  if ce_b > ce_a then
+    return false, numbers .. ': both find B worse. MSE must find it better',
+           'Keep only one mistake; put the other two near 1 (0.999).'
+  end
+  return false, numbers .. ': MSE finds B worse, cross-entropy better: the other way round'
+end
+
 return {
   title = 'Loss functions: MSE, cross-entropy, hinge',
   minutes = 12,
   run = function(L)
+    python_tips(L.env)
     L:page [[
 A loss turns "how wrong is the network on this batch" into one number.
 Training changes the weights to make that number smaller, so the loss
@@ -48,18 +195,19 @@ Cross-entropy looks only at the probability given to the true class, p,
 and is -log(p): 0 when p = 1, large when p is near 0.]]
 
     L:try('y_true = nn.tensor{{0, 1, 0}}; y_pred = nn.tensor{{0.2, 0.7, 0.1}}', 'One example.')
-    L:run('y_true = nn.tensor{{0, 1, 0}}; y_pred = nn.tensor{{0.2, 0.7, 0.1}}')
+    settle(L, function(env) return same(env.y_true, {0, 1, 0}) and same(env.y_pred, {0.2, 0.7, 0.1}) end,
+           'y_true = nn.tensor{{0, 1, 0}}; y_pred = nn.tensor{{0.2, 0.7, 0.1}}',
+           'The next lines need y_true and y_pred, the example above.')
 
     L:exercise{
       prompt = 'Work out the MSE of this prediction by hand: the mean of the three\n' ..
                'squared differences (0 - 0.2, 1 - 0.7, 0 - 0.1). Store it in mse.\n' ..
                '(x^2 is x squared in Lua.)',
       answer = 'mse = ((0 - 0.2)^2 + (1 - 0.7)^2 + (0 - 0.1)^2) / 3',
-      wrong = 'mse = (0 - 0.2)^2 + (1 - 0.7)^2 + (0 - 0.1)^2',
-      check = function(env)
-        local engine = loss('mean_squared_error', {{0, 1, 0}}, {{0.2, 0.7, 0.1}})
-        return type(env.mse) == 'number' and math.abs(env.mse - engine) < 1e-6
-      end,
+      wrong = {'mse = (0 - 0.2)^2 + (1 - 0.7)^2 + (0 - 0.1)^2', 'mse = (0.2^2 + 0.3^2 + 0.1^2) / 2',
+               'mse = ((0 - 0.2) + (1 - 0.7) + (0 - 0.1)) / 3',
+               'mse = math.sqrt(((0 - 0.2)^2 + (1 - 0.7)^2 + (0 - 0.1)^2) / 3)'},
+      check = check_mse,
       hints = {'Square each difference, add them, divide by how many there are.',
                'mse = ((0 - 0.2)^2 + (1 - 0.7)^2 + (0 - 0.1)^2) / 3'},
     }
@@ -69,11 +217,9 @@ and is -log(p): 0 when p = 1, large when p is near 0.]]
                'gave to the true class. math.log is the natural logarithm. Store it\n' ..
                'in ce.',
       answer = 'ce = -math.log(0.7)',
-      wrong = 'ce = -math.log(0.2)',
-      check = function(env)
-        local engine = loss('categorical_crossentropy', {{0, 1, 0}}, {{0.2, 0.7, 0.1}})
-        return type(env.ce) == 'number' and math.abs(env.ce - engine) < 1e-6
-      end,
+      wrong = {'ce = -math.log(0.2)', 'ce = math.log(0.7)', 'ce = -log(0.7)',
+               'ce = -(math.log(0.2) + math.log(0.7) + math.log(0.1))'},
+      check = check_ce,
       hints = {'The true class is the one where y_true has its 1: the second.',
                'ce = -math.log(0.7)'},
     }
@@ -111,7 +257,8 @@ for each loss of that one example at the score z.]]
     L:try("plot({{'M', mse_at}, {'C', ce_at}, {'H', hinge_at}}, -4, 4, 0, 5)",
           'The same, drawn with lesson 3\'s plot, given a list of curves: M for MSE,\n' ..
           'C for cross-entropy, H for hinge.')
-    L:check(mse_at(-4) < 1 and mse_at(-8) < 1, 'MSE of a probability never exceeds 1')
+    L:check(mse_at(-4) < 1 and mse_at(-8) < 1 and mse_at(-30) <= 1, 'MSE of a probability never exceeds 1')
+    L:check(loss('mean_squared_error', {{1}}, {{5}}) == 16, 'MSE of a raw output has no bound: (1 - 5)^2 = 16')
     L:check(ce_at(-8) > 7.9 and ce_at(-4) > 4, 'cross-entropy grows without bound for confident mistakes')
     L:check(hinge_at(1) == 0 and hinge_at(3) == 0 and hinge_at(0.5) > 0, 'hinge is 0 once z >= 1')
     L:check(ce_at(4) > 0, 'cross-entropy is never exactly 0')
@@ -121,10 +268,12 @@ for each loss of that one example at the score z.]]
     L:page [[
 Read the table and the plot from left (wrong) to right (right):
 
-  MSE is bounded: even a certain mistake costs at most 1, and the curve
-  goes flat on the left. A confident mistake is barely worse than an
-  unsure one, so MSE with a sigmoid learns slowly from its worst errors
-  (the saturation of lesson 3).
+  MSE of a probability is bounded: with outputs between 0 and 1 (after a
+  sigmoid or a softmax), even a certain mistake costs at most 1, and the
+  curve goes flat on the left. A confident mistake is barely worse than
+  an unsure one, so MSE with a sigmoid learns slowly from its worst
+  errors (the saturation of lesson 3). On raw outputs, as in regression,
+  MSE has no bound: predicting 5 for a 1 costs (1 - 5)^2 = 16.
 
   Cross-entropy keeps climbing, about |z| for large mistakes: a confident
   mistake is expensive, and its slope never fades. On the right it keeps
@@ -141,14 +290,8 @@ Read the table and the plot from left (wrong) to right (right):
                'loss; at this prompt show it with print: print(hinge_at(0.5)).\n' ..
                'Store your z in z_margin.',
       answer = 'z_margin = 1',
-      wrong = 'z_margin = 0',
-      check = function(env)
-        local z = env.z_margin
-        if type(z) ~= 'number' then return false end
-        local at = nn.losses.hinge(nn.tensor{{1}}, nn.tensor{{z}}).value
-        local just_below = nn.losses.hinge(nn.tensor{{1}}, nn.tensor{{z - 0.01}}).value
-        return at == 0 and just_below > 0
-      end,
+      wrong = {'print(hinge_at(0.5))', 'z_margin = 0', 'z_margin = 2', 'z_margin = -1'},
+      check = check_margin,
       hints = {'Try print(hinge_at(0), hinge_at(0.5), hinge_at(2)).',
                'max(0, 1 - z) is 0 as soon as 1 - z <= 0.',
                'z_margin = 1'},
@@ -162,8 +305,10 @@ with the answer yes (y = 1), and the probabilities two models gave:
   model B: ?, ?, ?            your turn
 
 pa holds model A's predictions and y3 the answers.]]
-    L:run('y3 = nn.tensor{{1}, {1}, {1}}; pa = nn.tensor{{0.3}, {0.3}, {0.3}}')
     L:try('y3 = nn.tensor{{1}, {1}, {1}}; pa = nn.tensor{{0.3}, {0.3}, {0.3}}', 'Model A.')
+    settle(L, function(env) return same(env.y3, {1, 1, 1}) and same(env.pa, {0.3, 0.3, 0.3}) end,
+           'y3 = nn.tensor{{1}, {1}, {1}}; pa = nn.tensor{{0.3}, {0.3}, {0.3}}',
+           'The next lines need y3 and pa, model A above.')
     L:try('nn.losses.mean_squared_error(y3, pa).value, nn.losses.binary_crossentropy(y3, pa).value',
           'Model A\'s MSE and cross-entropy.')
 
@@ -172,23 +317,15 @@ pa holds model A's predictions and y3 the answers.]]
                'likes better than model A\'s but cross-entropy likes worse. Think of a\n' ..
                'model that is nearly always sure and right, but once sure and wrong.',
       answer = 'pb = nn.tensor{{0.999}, {0.999}, {0.02}}',
-      wrong = 'pb = nn.tensor{{0.5}, {0.5}, {0.5}}',
-      check = function(env)
-        local pb = env.pb
-        local has_shape, shape = pcall(function() return pb.shape end)
-        if not has_shape or type(shape) ~= 'table' then return false end  -- not a tensor
-        if #pb.shape ~= 2 or pb.shape[1] ~= 3 or pb.shape[2] ~= 1 then return false end
-        if pb:min() < 0 or pb:max() > 1 then return false end
-        local y, pa = nn.tensor{{1}, {1}, {1}}, nn.tensor{{0.3}, {0.3}, {0.3}}
-        local mse = nn.losses.mean_squared_error
-        local ce = nn.losses.binary_crossentropy
-        return mse(y, pb).value < mse(y, pa).value and ce(y, pb).value > ce(y, pa).value
-      end,
+      wrong = {'pb = nn.tensor{{0.5}, {0.5}, {0.5}}', 'pb = nn.tensor{{0.9}, {0.9}, {0.2}}',
+               'pb = nn.tensor{0.999, 0.999, 0.02}', 'pb = {{0.999}, {0.999}, {0.02}}'},
+      check = check_pb,
       hints = {'Two predictions near 1 cost almost nothing under both losses.',
                'Make the third one tiny, like 0.02: MSE charges at most 1 for it,\n' ..
                'cross-entropy charges -log(0.02), about 3.9.',
                'pb = nn.tensor{{0.999}, {0.999}, {0.02}}'},
     }
+    L:check(math.abs(-math.log(0.02) - 3.9) < 0.05, 'the hints\' -log(0.02) is about 3.9')
     L:try('nn.losses.mean_squared_error(y3, pb).value, nn.losses.binary_crossentropy(y3, pb).value',
           'Model B: a lower MSE than A, a higher cross-entropy.')
 
@@ -196,7 +333,8 @@ pa holds model A's predictions and y3 the answers.]]
 What you have seen:
 
   loss            per example                   punishes
-  MSE             mean of (y - p)^2             every difference; bounded
+  MSE             mean of (y - p)^2             every difference; at most 1
+                                                for outputs in [0, 1]
   cross-entropy   -log(p of the true class)     confident mistakes, hard
   hinge           max(0, 1 - y*z), y = +-1      being short of the margin
 

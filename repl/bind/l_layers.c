@@ -465,14 +465,22 @@ static int layer_index(lua_State *L)
     return 1;
 }
 
-/* layer.kernel = t would replace the tensor the model trains; say what works */
+/* layer.kernel = t would replace the tensor the model trains; say what works,
+ * with as many [1] as the weight has axes: bias[1] for a 1-D bias. */
 static int layer_newindex(lua_State *L)
 {
     const nn_layer *layer = lnn_check_layer(L, 1, "layer");
     const char *key = luaL_checkstring(L, 2);
+    int ndim = 2;  /* a name that is no weight: the kernel's [1][1] */
+    for (int i = 0; i < layer->num_params; i++)
+        if (strcmp(key, layer->params[i].name) == 0 && layer->params[i].value)
+            ndim = layer->params[i].value->ndim;
+    char element[3 * NN_MAX_DIMS + 1] = "";
+    for (int d = 0; d < ndim && d < NN_MAX_DIMS; d++)
+        strcat(element, "[1]");
     return luaL_error(L, "%s.%s cannot be replaced; change its values instead, e.g. "
-                      "%s.%s:copy(t) or %s.%s[1][1] = 0.5", layer->name, key, layer->name,
-                      key, layer->name, key);
+                      "%s.%s:copy(t) or %s.%s%s = 0.5", layer->name, key, layer->name,
+                      key, layer->name, key, element);
 }
 
 /* ---- Keras's weight API: get_weights, set_weights ----

@@ -29,9 +29,13 @@
 #include "ops.h"
 #include "tensor_print.h"
 
-/* The userdata: a box holding the tensor, NULL once closed (__close). */
+/* The userdata: a box holding the tensor, NULL once closed (__close), and,
+ * for a slice made by t[i], where it came from (see "t[i][j]" below):
+ * the shape of the tensor first indexed and the indices so far. */
 typedef struct tensor_box {
     nn_tensor *t;
+    int root_ndim, depth;  /* depth 0: not made by t[i] */
+    size_t root[NN_MAX_DIMS], path[NN_MAX_DIMS];
 } tensor_box;
 
 /* ---- the random generator (l_tensor.h) ---- */
@@ -153,6 +157,7 @@ static int new_box(lua_State *L)
 {
     tensor_box *box = lua_newuserdatauv(L, sizeof *box, 0);
     box->t = NULL;
+    box->root_ndim = box->depth = 0;
     luaL_setmetatable(L, LNN_TENSOR);
     return 1;
 }
@@ -204,6 +209,9 @@ nn_tensor *lnn_check_tensor(lua_State *L, int i, const char *fn)
     if (i > 0)
         snprintf(argument, sizeof argument, " argument #%d:", i);
     tensor_box *box = luaL_testudata(L, i, LNN_TENSOR);
+    if (!box && i == 1 && lua_isnone(L, 1))  /* t.sum(): the dot for the colon */
+        tensor_error(L, "%s:%s expected a tensor, got no value (t.%s() passes no tensor; "
+                     "a method is called with a colon: t:%s())", fn, argument, fn, fn);
     if (!box)
         tensor_error(L, "%s:%s expected a tensor, got %s", fn, argument, type_of(L, i));
     if (!box->t)
@@ -495,11 +503,80 @@ static void check_has_dims(lua_State *L, const nn_tensor *t, const char *what)
         tensor_error(L, "%s: a 0-D tensor (a scalar) has no dimensions; use t:item()", what);
 }
 
+/* ---- t[i][j]: where a slice came from, for clear index errors ----
+ * kernel[1][2] on a (2, 1) kernel indexes kernel[1], a slice of shape (1);
+ * "index 2 is out of range for dimension 1" names the slice's axis, not the
+ * one the learner means. So a slice made by t[i] remembers its origin in
+ * its box (a few integers copied: indexing loops stay as fast). */
+
+/* The origin of the tensor at `tensor`: the root shape and the path. */
+static void get_origin(lua_State *L, int tensor, const nn_tensor *t, size_t *root,
+                       int *root_ndim, size_t *path, int *depth)
+{
+    const tensor_box *box = luaL_testudata(L, tensor, LNN_TENSOR);
+    if (box && box->depth > 0) {
+        *root_ndim = box->root_ndim;
+        *depth = box->depth;
+        memcpy(root, box->root, sizeof box->root);
+        memcpy(path, box->path, sizeof box->path);
+        return;
+    }
+    *root_ndim = t->ndim;
+    *depth = 0;
+    for (int d = 0; d < t->ndim; d++)
+        root[d] = t->shape[d];
+}
+
+/* The slice on top of the stack is t[i] of the tensor at `parent`. */
+static void set_origin(lua_State *L, int parent, const nn_tensor *t, size_t i)
+{
+    tensor_box *slice = lua_touserdata(L, -1);
+    get_origin(L, parent, t, slice->root, &slice->root_ndim, slice->path, &slice->depth);
+    if (slice->depth < NN_MAX_DIMS)
+        slice->path[slice->depth++] = i;
+}
+
+/* t[i] out of range: name the whole index and the valid range of each:
+ * "t[1][2]: index 2 is out of range: a tensor of shape (2, 1) takes t[i][j]
+ * with i from 1 to 2 and j from 1 to 1". */
+static void index_error(lua_State *L, int tensor, const nn_tensor *t, lua_Integer index)
+{
+    size_t root[NN_MAX_DIMS], path[NN_MAX_DIMS];
+    int root_ndim, depth;
+    get_origin(L, tensor, t, root, &root_ndim, path, &depth);
+    static const char letters[] = "ijklmn";
+    char written[64] = "t", shape[128] = "", form[16] = "t", ranges[256] = "";
+    for (int d = 0; d < depth; d++)
+        snprintf(written + strlen(written), sizeof written - strlen(written), "[%zu]", path[d] + 1);
+    snprintf(written + strlen(written), sizeof written - strlen(written), "[%lld]", (long long)index);
+    for (int d = 0; d < root_ndim; d++) {
+        snprintf(shape + strlen(shape), sizeof shape - strlen(shape), "%s%zu", d ? ", " : "", root[d]);
+        snprintf(form + strlen(form), sizeof form - strlen(form), "[%c]", letters[d]);
+        snprintf(ranges + strlen(ranges), sizeof ranges - strlen(ranges), "%s%c from 1 to %zu",
+                 d == 0 ? "" : (d == root_ndim - 1 ? " and " : ", "), letters[d], root[d]);
+    }
+    tensor_error(L, "%s: index %lld is out of range: a tensor of shape (%s%s) takes %s with %s%s",
+                 written, (long long)index, shape, root_ndim == 1 ? "," : "", form, ranges,
+                 index == 0 ? " (indices count from 1 in Lua)" : "");
+}
+
+/* The index of t[i] (argument 2), 0-based; an error naming the ranges. */
+static size_t check_item_index(lua_State *L, const nn_tensor *t)
+{
+    int ok = lua_type(L, 2) == LUA_TNUMBER;
+    lua_Integer index = ok ? lua_tointegerx(L, 2, &ok) : 0;
+    if (!ok)
+        tensor_error(L, "expected an integer index, got %s", value_of(L, 2));
+    if (index < 1 || (lua_Unsigned)index > t->shape[0])
+        index_error(L, 1, t, index);
+    return (size_t)index - 1;
+}
+
 /* t[i]: the i-th slice along the first axis, a view; a number for 1-D. */
 static int index_get(lua_State *L, const nn_tensor *t)
 {
     check_has_dims(L, t, "index");
-    size_t i = check_index(L, 2, t, 0, NULL);
+    size_t i = check_item_index(L, t);
     if (t->ndim == 1) {
         lua_pushnumber(L, t->storage->data[t->offset + i * (size_t)t->stride[0]]);
         return 1;
@@ -507,6 +584,7 @@ static int index_get(lua_State *L, const nn_tensor *t)
     nn_tensor *slice;
     lnn_check(L, nn_tensor_select(&slice, t, 0, i), "index");
     lnn_push_tensor(L, slice);
+    set_origin(L, 1, t, i);
     return 1;
 }
 
@@ -587,7 +665,7 @@ static int t_newindex(lua_State *L)
         tensor_error(L, "index: a tensor has no fields to set (got %s '%s'); assign "
                      "elements with t[i] = v", type_of(L, 2), luaL_tolstring(L, 2, NULL));
     check_has_dims(L, t, "index");
-    size_t i = check_index(L, 2, t, 0, NULL);
+    size_t i = check_item_index(L, t);
     nn_tensor *slice;
     lnn_check(L, nn_tensor_select(&slice, t, 0, i), "index");
     lnn_push_tensor(L, slice);

@@ -107,7 +107,7 @@ d:print('dense_1.kernel.shape, conv2d_1.kernel.shape')
 t.is(said[#said], '{8, 3}\t{3, 3, 1, 2}', ':print of several values: side by side, as the REPL')
 d:print('dense_1.weights')
 t.like(said[#said], '%[nn.Tensor of size 8x3%]$', ':print dense_1.weights is the kernel, printed as a tensor')
-t.raises(function() d:print('dense_1.weights[9][1]') end, 'index 9 is out of range for dimension 1 of size 8',
+t.raises(function() d:print('dense_1.weights[9][1]') end, 'index 9 is out of range: a tensor of shape (8, 3) takes t[i][j] with i from 1 to 8',
          ':print of an index out of range says which')
 t.raises(function() d:print('flatten_1.weights[1]') end, 'print: flatten_1 has no kernel',
          ':print of the weights of a layer without a kernel says so')

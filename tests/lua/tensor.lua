@@ -159,17 +159,36 @@ do
   t.is(x.reshape, mt.__methods.reshape, 't.reshape is the method')
 
   t.raises(function() return x[3] end,
-           'index 3 is out of range for dimension 1 of size 2', 't[i] too large')
+           't[3]: index 3 is out of range: a tensor of shape (2, 3) takes t[i][j] with i from 1 to 2 and j from 1 to 3',
+           't[i] too large: the whole index and every range')
   t.raises(function() return x[0] end,
-           'index 0 is out of range for dimension 1 of size 2', 't[0]')
+           't[0]: index 0 is out of range: a tensor of shape (2, 3) takes t[i][j]', 't[0]')
   t.raises(function() return x[1][4] end,
-           'index 4 is out of range for dimension 1 of size 3', 't[i][j] too large')
+           't[1][4]: index 4 is out of range: a tensor of shape (2, 3) takes t[i][j] with i from 1 to 2 and j from 1 to 3',
+           't[i][j] too large: named as t[i][j] of the whole tensor, not as the row\'s own axis 1')
+  do  -- lesson 2: kernel[1][2] on a (2, 1) kernel, read and assigned, through a kept row too
+    local kernel = nn.zeros(2, 1)
+    local says = 't[1][2]: index 2 is out of range: a tensor of shape (2, 1) takes t[i][j] with i from 1 to 2 and j from 1 to 1'
+    t.raises(function() return kernel[1][2] end, says, 'kernel[1][2] of a 2x1 kernel says which shape and ranges')
+    t.raises(function() kernel[1][2] = 0.5 end, says, 'kernel[1][2] = v says the same')
+    local row = kernel[2]
+    t.raises(function() return row[3] end, 't[2][3]: index 3 is out of range: a tensor of shape (2, 1)',
+             'a row kept in a name still knows where it came from')
+    t.raises(function() return nn.zeros(4, 2, 3)[2][1][7] end,
+             't[2][1][7]: index 7 is out of range: a tensor of shape (4, 2, 3) takes t[i][j][k] with i from 1 to 4, j from 1 to 2 and k from 1 to 3',
+             'three indices')
+    t.raises(function() return nn.zeros(3)[4] end,
+             't[4]: index 4 is out of range: a tensor of shape (3,) takes t[i] with i from 1 to 3', '1-D')
+  end
+  t.raises(function() return x.sum() end,
+           'sum: argument #1: expected a tensor, got no value (t.sum() passes no tensor; a method is called with a colon: t:sum())',
+           't.sum() for t:sum(): the dot for the colon is named (lesson 1)')
   t.raises(function() return x[1.5] end, 'expected an integer index, got 1.5', 't[1.5]')
   t.raises(function() return x[true] end,
            'index: tensors are indexed by integers (t[1]) or names (t.shape), got boolean',
            't[true]')
   t.raises(function() x[3] = 1 end,
-           'index 3 is out of range for dimension 1 of size 2', 't[i] = v out of range')
+           't[3]: index 3 is out of range: a tensor of shape (2, 3)', 't[i] = v out of range')
   t.raises(function() x.shape = 1 end,
            "index: a tensor has no fields to set (got string 'shape')", 't.field = v')
   t.raises(function() x[1] = {1, 2} end, 'copy: sizes differ: (2,) into (3,)',
@@ -614,7 +633,7 @@ end
 
 -- index 0, a habit from Python and C, is refused with a word on why
 local v = nn.ones(3)
-t.raises(function() return v[0] end, 'index 0 is out of range for dimension 1 of size 3 %(indices count from 1 in Lua%)',
+t.raises(function() return v[0] end, 'index 0 is out of range: a tensor of shape %(3,%) takes t%[i%] with i from 1 to 3 %(indices count from 1 in Lua%)',
          'index 0 says indices count from 1')
 
 t.done_testing()

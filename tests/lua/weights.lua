@@ -105,4 +105,13 @@ t.raises(function() nn.Dense(3):set_weights{nn.zeros(2, 3)} end,
   'this Dense layer is not built yet', 'an unbuilt layer has no weights yet')
 e.layers[2]:set_weights{good[3], {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}}
 t.is(e.layers[2].bias[10], 10, 'a table of numbers is accepted as a weight')
+
+-- layer.bias = v replaces nothing; the message shows an element assignment
+-- with one index per axis of that weight (a 1-D bias: bias[1], lesson 3)
+local d1 = nn.Sequential{nn.Dense(1, {input_shape = {2}})}.layers[1]
+local says = t.raises(function() d1.bias = 0.5 end, 'cannot be replaced', 'a bias cannot be replaced')
+t.ok(says and says:find('.bias[1] = 0.5', 1, true) and not says:find('bias[1][1]', 1, true),
+     'the message for a 1-D bias shows bias[1] = 0.5, not bias[1][1]')
+says = t.raises(function() d1.kernel = 0.5 end, 'cannot be replaced', 'a kernel cannot be replaced')
+t.ok(says and says:find('.kernel[1][1] = 0.5', 1, true), 'the message for a 2-D kernel shows kernel[1][1]')
 t.done_testing()
