@@ -97,7 +97,7 @@ local function check_kh(env)
   if math.abs(grey) >= 1e-6 then
     return false, string.format('a flat grey patch gives %g, not 0: the nine weights should add ' ..
                                 'up to 0 (they add up to %g)', grey, kh:sum()),
-           'Put -1s where the 1s have their opposite: a row of -1s above a row of 1s.'
+           'Give the top row -1s: a row of -1s above a row of 1s adds up to 0 on a flat patch.'
   end
   if math.abs(left) >= 1e-6 then
     return false, string.format('a vertical edge (dark left, bright right) gives %g, not 0: ' ..
@@ -328,10 +328,10 @@ A Conv2D layer's parameters are its kernels plus one bias per filter:
       wrong = {'conv_params = 3 * 3 * 8', 'conv_params = 26 * 26 * 8', 'conv_params = 3 * 3 * 1 * 8 + 1'},
       check = function(env)
         local m = nn.Sequential{nn.Conv2D(8, {3, 3}, {input_shape = {28, 28, 1}})}
-        local biases = 'one bias per filter: + 8'
+        local biases = 'Add one bias per filter: + 8.'
         return judge_count('conv_params', env.conv_params, m:count_params(), {
-          {3 * 3 * 8, 'the biases are missing: ' .. biases, biases .. '.'},
-          {3 * 3 * 8 + 1, 'one bias per filter: 8 of them, not 1', biases .. '.'},
+          {3 * 3 * 8, 'the 8 biases are missing, one per filter', biases},
+          {3 * 3 * 8 + 1, 'one bias per filter: 8 of them, not 1', biases},
           {26 * 26 * 8, 'that is the number of outputs (26 * 26 * 8 numbers); the parameters are the ' ..
                         'kernels, shared by all positions, and the biases',
            'Each of the 8 filters has a 3x3 kernel for its 1 channel, and 1 bias.'},
@@ -348,6 +348,9 @@ A Conv2D layer's parameters are its kernels plus one bias per filter:
     L:try('nn.Sequential{nn.Conv2D(8, {3, 3}, {input_shape = {28, 28, 1}})}:count_params()',
           'The engine counts the same: 80, against 6280. Sharing the kernel across\n' ..
           'positions is what makes convolution cheap.')
+    L:check(L:run('nn.Sequential{nn.Conv2D(8, {3, 3}, {input_shape = {28, 28, 1}})}:count_params()') == 80
+            and L:run('nn.Sequential{nn.Dense(8, {input_shape = {784}})}:count_params()') == 6280,
+            'the counts the page states: Conv2D(8, 3x3) on 1 channel has 80, Dense(8) on 784 has 6280')
 
     L:page [[
 Nobody sets kernels by hand in a real network: they are learned, like any
