@@ -5,6 +5,26 @@
 
 local IMG2 = {{2, 8, 1, 1}, {4, 6, 0, 3}, {5, 5, 7, 2}, {1, 9, 2, 4}}
 
+-- A batch of one picture for m, and its class: a Fashion-MNIST test image
+-- if the data set is there, else a drawn ring (class 0).
+local PICTURE = [[
+do
+  local ok, train, test = pcall(nn.datasets.fashion_mnist)
+  if ok then
+    x1 = test.x:slice(1, 1)                                -- (1, 28, 28, 1): a batch of one
+    y1 = nn.utils.to_categorical(nn.tensor{test.y[1]}, 10) -- (1, 10): its class, one-hot
+  else
+    x1 = nn.zeros(1, 28, 28, 1)
+    for i = 1, 28 do for j = 1, 28 do
+      local r = math.sqrt((i - 14.5) ^ 2 + (j - 14.5) ^ 2)
+      if r > 6 and r < 11 then x1:set(1, 1, i, j, 1) end
+    end end
+    y1 = nn.utils.to_categorical(nn.tensor{0}, 10)
+  end
+end
+collectgarbage()
+]]
+
 -- The four 2x2 windows of a 4x4 table, by name, with what f (math.max,
 -- math.min, or the mean) makes of each: result[i][j] for window (i, j).
 local WINDOW_NAMES = {{'top-left', 'top-right'}, {'bottom-left', 'bottom-right'}}
@@ -379,6 +399,17 @@ m:compile{optimizer = 'adam', loss = 'categorical_crossentropy', metrics = {'acc
     L:check(L:run('m.layers[3].output_shape[1]') == 13 * 13 * 8, 'Flatten gives 13*13*8 = 1352 numbers')
     L:check(L:run('m.layers[4]:count_params()') == 1352 * 10 + 10, 'the Dense layer has 1352*10 + 10 parameters')
     L:check(L:run('m.layers[2]:count_params()') == 0, 'pooling has no parameters')
+    L:page [[
+The visualizer's model view shows m layer by layer. To show numbers, and
+to step through m as the debugger does (s in the view), it needs a batch:
+one picture x1 and its class y1 (a Fashion-MNIST test image, or a drawn
+ring if the data set is not installed). d then debugs m instead of q, so
+that :where in the view and the view speak of the same model and batch.]]
+    L:run(PICTURE)
+    L:try('d = nn.debug(m, x1, y1)', 'Debug m on that picture.')
+    L:run('if not d or d.model ~= m or nn.debugger.current() ~= d then d = nn.debug(m, x1, y1) end')
+    L:check(nn.debugger.current() ~= nil and nn.debugger.current().model == L.env.m,
+            'the view opens on the debugger of m: the view and :where agree')
     L:view('model', {model = L.env.m})
 
     L:exercise{
