@@ -304,8 +304,8 @@ delta_o2 is output unit 2's delta, made the same way as delta_o1.]]
            'kernel[1][2] = 0.50: the two indexes are swapped',
            'kernel[i][j] joins hidden unit i to output j: from unit 1 the weights are kernel[1][1] and kernel[1][2].'},
           {(DELTA_O1 * K2[1][2] + DELTA_O2 * K2[1][1]) * SLOPE_H1 * X1,
-           'the weights are swapped between the paths: delta_o1 comes back through 0.40 (to output 1), ' ..
-           'delta_o2 through 0.50', both},
+           'the weights are swapped between the paths: delta_o1 comes back from output 1 through ' ..
+           '0.40, delta_o2 from output 2 through 0.50', both},
           {DL_DH1 * X1, string.format('missing hidden unit 1\'s sigmoid slope h1 * (1 - h1) = %.4f', SLOPE_H1),
            'Between dL/dh1 and dz/dw comes the sigmoid: times h[1][1] * (1 - h[1][1]).'},
           {DL_DH1 * SLOPE_H1, 'that is dL/dz of hidden unit 1; times dz/dw, the input x1 = 0.05',

@@ -426,10 +426,32 @@ local function command_word(line)
   if nn.commands and nn.commands.by_name[first] then return first end
 end
 
--- A line of Lua in a lesson's environment, as the lesson's prompt runs it:
--- an expression shows its value; an error is one line, no traceback.
-local function lesson_runner(env)
+-- A command typed in a lesson's view: run as at the REPL, but an error is
+-- one line, and :debug reads its model and data in the lesson's environment.
+local function lesson_command(env, word, line)
+  local args = line:match('^%s*:?[%a_]+%s*(.-)%s*$') or ''
+  local row = nn.commands.by_name[word]
+  if not row then
+    print("unknown command ':" .. word .. "' (type :help for the list)")
+    return false
+  end
+  local ok, quit = pcall(function()
+    if row.name ~= 'debug' then return nn.commands.run(word, args) end
+    local chunk, err = load('return ' .. args, '=:debug', 't', env)
+    if not chunk then error('debug: ' .. err, 0) end
+    nn.debug(chunk())
+    return false
+  end)
+  if not ok then print('error: ' .. tostring(quit)) return false end
+  return quit
+end
+
+-- A line typed in a lesson's view (env: the lesson's environment), as the
+-- lesson's prompt runs it: Lua in the lesson's environment (an expression
+-- shows its value), or a command (word); an error is one line, no traceback.
+local function lesson_runner(env, word)
   return function(line)
+    if word then return lesson_command(env, word, line) end
     local chunk = load('return ' .. line, '=lesson', 't', env)
     if not chunk then
       local err
@@ -459,7 +481,7 @@ function App:other_debugger_note(word)
   for i, layer in ipairs(current.model.layers) do names[i] = layer.name end
   return '(This view has no batch. The debugger that :' .. word .. ' drives debugs another model,' ..
          NEWLINE .. 'with layers ' .. table.concat(names, ', ') .. '.' .. NEWLINE ..
-         'd = nn.debug(MODEL, X, Y) steps the model of this view here.)' .. NEWLINE
+         ':debug MODEL, X, Y steps the model of this view here.)' .. NEWLINE
 end
 
 -- ':' edits a line on the bottom row of the screen (readline: the REPL's
@@ -480,7 +502,7 @@ function App:command_line()
   self.notice = nil
   release_print(self)  -- print() goes to the output run_line catches
   local word = command_word(line)
-  local runner = self.env and not word and lesson_runner(self.env) or nil
+  local runner = self.env and lesson_runner(self.env, word) or nil
   local ok, quit, output = pcall(self.term.run_line, self.term, line, runner)
   capture_print(self)
   if not ok then quit, output = false, tostring(quit) end

@@ -1,7 +1,8 @@
 #!/bin/sh
 # lesson_viz.sh: the visualizer opened by a lesson (L:view). A line typed
-# at its ':' sees the lesson's variables (m is the lesson's model, not nil),
-# and a learner's error there is one line, no traceback. With no batch for
+# at its ':' sees the lesson's variables (m is the lesson's model, not nil;
+# :debug m, x, y too), and a learner's error there, in Lua or in a command,
+# is one line, no traceback. With no batch for
 # the view's model while the debugger debugs another one, :where says so
 # above its answer; once the learner debugs the view's model, the view and
 # :where speak of the same batch. A small lesson written here, set up as
@@ -43,7 +44,7 @@ box_closed() {
     return 1
 }
 
-plan 11
+plan 13
 check 'the REPL starts' start_nnstep
 type_line ':lesson 1'
 wait_for '\[Enter\]'
@@ -65,10 +66,16 @@ expect ':where in a view with no batch says the debugger debugs another model' \
 press x
 box_closed
 press :
-type_line 'd = nn.debug(m, nn.ones(2, 3), nn.ones(2, 2))'
+type_line 'break nosuch'
+expect "a command's error there is one line too" "error: break: no layer named 'nosuch'"
+check '... with no traceback' no_traceback
+press x
+box_closed
+press :
+type_line ':debug m, nn.ones(2, 3), nn.ones(2, 2)'
 wait_for '(any key closes this)'
 press x
-expect "the learner's debugger on m becomes the view's: a batch to step" \
+expect ":debug reads the lesson's m; that debugger becomes the view's: a batch to step" \
     '^next: forward dense_1 \(step 1 of 6\)'
 press s
 expect '... and s steps it' '^next: forward dense_2 \(step 2 of 6\)'
