@@ -1,7 +1,7 @@
 -- Lesson 7: convolution. A 3x3 kernel slid over a small image by hand, the
 -- feature map it makes; the engine's Conv2D with edge kernels set by hand
 -- (kernel shape (3, 3, 1, F)) on a Fashion-MNIST picture, seen after a
--- stepper's forward pass; then a kernel learned by a short fit.
+-- debugger's forward step; then a kernel learned by a short fit.
 
 -- Functions the lesson puts into the learner's session.
 local HELPERS = [[
@@ -285,18 +285,30 @@ filters and put our two kernels into it: k as filter 1, kh as filter 2.]]
     }
 
     L:page [[
-Now run the layer the way training runs it: one forward step of a
-stepper. (The stepper needs targets for a full training step; zeros of
-the output's shape will do, as we only take the first step.)
+Now run the layer the way training runs it: one forward step in the
+debugger (lesson 5). (A training step needs targets; zeros of the
+output's shape will do, as we only take the first step.)
 
     target = nn.zeros(1, 26, 26, 2)
-    s = nn.stepper(edges, picture:reshape(1, 28, 28, 1), target)
-    s:step()
+    d = nn.debug(edges, picture:reshape(1, 28, 28, 1), target)
+    d:step()
 
 picture:reshape(1, 28, 28, 1) makes the picture a batch of one, with one
 channel, as the layer wants.]]
-    L:run('target = nn.zeros(1, 26, 26, 2); s = nn.stepper(edges, picture:reshape(1, 28, 28, 1), target); s:step()')
-    L:try('s:where()', 'The forward step of conv2d_1 has run; next would be the loss.')
+    L:run('target = nn.zeros(1, 26, 26, 2)')
+    L:try('d = nn.debug(edges, picture:reshape(1, 28, 28, 1), target)', 'The debugger, on that batch.')
+    L:try('d:step()', 'The forward step of conv2d_1 runs; next would be the loss.')
+    -- whatever was typed: the debugger on edges, just after its forward step
+    -- (back restores the weights, were the update run)
+    L:run([[
+if d == nil or d.model ~= edges or nn.debugger.current() ~= d then
+  d = nn.debug(edges, picture:reshape(1, 28, 28, 1), target)
+end
+if d.epoch ~= 1 then d = nn.debug(edges, picture:reshape(1, 28, 28, 1), target) end
+if d.stepper.position > 1 then d.stepper:back(d.stepper.position - 1) end
+if d.stepper.position < 1 then d.stepper:step() end
+]])
+    L:check(L:run('d.stepper.position') == 1, 'the debugger stands after the forward step of conv2d_1')
     L:try('maps = edges.layers[1].output[1]', 'The output for example 1: (26, 26, 2), both feature maps.')
     L:run('maps = edges.layers[1].output[1]:clone()')
     L:try('draw(maps:select(3, 1), maps:select(3, 2))',
@@ -309,6 +321,8 @@ channel, as the layer wants.]]
               'the engine\'s feature map is the hand-made one')
       L:check(maps.shape[1] == 26 and maps.shape[3] == 2, 'a valid 3x3 convolution turns 28x28 into 26x26, one map per filter')
     end
+    L:check(nn.debugger.current() ~= nil and nn.debugger.current().model == L.env.edges,
+            'the view opens on the debugger of edges: the view and :where agree')
     L:view('featuremaps', {model = L:run('edges')})
 
     L:page [[
