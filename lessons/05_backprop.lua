@@ -72,7 +72,7 @@ local function judge(name, value, want, mistakes)
   end
   if type(value) ~= 'number' then
     return false, name .. ' should be a number, not a ' .. type(value) ..
-                  ' (o[1][1] is a number, o is a tensor)'
+                  (type(value) == 'userdata' and ' (o[1][1] is a number, o is a tensor)' or '')
   end
   if close(value, want, ANSWER) then return true end
   for _, mistake in ipairs(mistakes) do
