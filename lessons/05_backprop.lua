@@ -71,8 +71,10 @@ local function judge(name, value, want, mistakes)
     return false, 'still waiting for ' .. name .. ' = ... (look around as much as you like)'
   end
   if type(value) ~= 'number' then
-    return false, name .. ' should be a number, not a ' .. type(value) ..
-                  (type(value) == 'userdata' and ' (o[1][1] is a number, o is a tensor)' or '')
+    if type(value) == 'userdata' then
+      return false, name .. ' should be a number, not a tensor (o[1][1] is a number, o is a tensor)'
+    end
+    return false, name .. ' should be a number, not a ' .. type(value)
   end
   if close(value, want, ANSWER) then return true end
   for _, mistake in ipairs(mistakes) do

@@ -92,7 +92,8 @@ end
 local function judge_count(name, value, want, mistakes)
   if value == nil then return false, 'still waiting for ' .. name .. ' = ...' end
   if type(value) ~= 'number' then
-    return false, name .. ' should be one number, not a ' .. type(value)
+    return false, name .. ' should be one number, not a ' ..
+                  (type(value) == 'userdata' and 'tensor' or type(value))
   end
   if value == want then return true end
   for _, m in ipairs(mistakes) do
