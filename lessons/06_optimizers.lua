@@ -107,7 +107,9 @@ end
 local function check_w3(env)
   local w3 = env.w3
   if w3 == nil then return false, 'still waiting for w3 = ...' end
-  if type(w3) ~= 'number' then return false, 'w3 should be a number, not a ' .. type(w3) end
+  if type(w3) ~= 'number' then
+    return false, 'w3 should be a number, not a ' .. (type(w3) == 'userdata' and 'tensor' or type(w3))
+  end
   local engine = quietly(own.one_weight, nn.optimizers.SGD{learning_rate = 0.1, momentum = 0.9}, 3)[3]
   if close(w3, engine, 1e-5) then return true end
   local v2, v3 = 0.19, 0.9 * 0.19 + 0.1
@@ -145,7 +147,9 @@ local function check_lr(env)
     return false, 'lr holds an optimizer; lr should be the learning rate itself, a number',
            'lr = 0.05, say: the check makes the SGD optimizer with it.'
   end
-  if type(lr) ~= 'number' or lr ~= lr then return false, 'lr should be a number, not a ' .. type(lr) end
+  if type(lr) ~= 'number' or lr ~= lr then
+    return false, 'lr should be a number, not ' .. (lr ~= lr and 'NaN' or 'a ' .. type(lr))
+  end
   if lr <= 0 then
     return false, 'a learning rate is positive: w - lr * gradient with lr <= 0 never goes downhill'
   end
