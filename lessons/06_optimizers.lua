@@ -264,6 +264,10 @@ scale of its gradient. Its usual learning rate is 0.001; here 0.1.]]
       local went_up = false
       for e = 2, 20 do if mom[e] > mom[e - 1] then went_up = true end end
       L:check(went_up, 'momentum overshoots: its loss goes up for a while')
+      local steady, jitters = true, false
+      for e = 2, 10 do if adam[e] >= adam[e - 1] then steady = false end end
+      for e = 11, 20 do if adam[e] > adam[e - 1] then jitters = true end end
+      L:check(steady and jitters, 'Adam falls steadily for 10 epochs, then jitters near the bottom')
     end
 
     L:page [[
