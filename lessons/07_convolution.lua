@@ -1,7 +1,7 @@
 -- Lesson 7: convolution. A 3x3 kernel slid over a small image by hand, the
 -- feature map it makes; the engine's Conv2D with edge kernels set by hand
 -- (kernel shape (3, 3, 1, F)) on a Fashion-MNIST picture, seen after a
--- stepper's forward pass; then a kernel learned by a short fit.
+-- debugger's forward step; then a kernel learned by a short fit.
 
 -- Functions the lesson puts into the learner's session.
 local HELPERS = [[
@@ -55,6 +55,72 @@ end
 ]]
 
 local own  -- the lesson's own copy of the helpers, for its checks (made when it runs)
+
+-- kh's shape, as text: '(3, 3)'; nil if kh is not a tensor.
+local function shape_of(t)
+  local ok, shape = pcall(function() return t.shape end)
+  if not ok or type(shape) ~= 'table' then return nil end
+  return '(' .. table.concat(shape, ', ') .. ')'
+end
+
+-- Exercise 1: a kernel that finds horizontal edges, tried on three 3x3
+-- patches: dark above and bright below (large and positive), dark left and
+-- bright right (0), flat grey (0).
+local function check_kh(env)
+  local kh = env.kh
+  if kh == nil then return false, 'still waiting for kh = nn.tensor{...}' end
+  local shape = shape_of(kh)
+  if shape == nil then
+    return false, 'kh should be a tensor (nn.tensor{{...}, {...}, {...}}), not a ' .. type(kh)
+  end
+  if shape ~= '(3, 3)' then
+    return false, 'kh has shape ' .. shape .. '; a 3x3 kernel is a table of 3 rows of 3',
+           'kh = nn.tensor{{a, b, c}, {d, e, f}, {g, h, i}}'
+  end
+  local dark_above = nn.zeros(3, 3); dark_above[3]:fill(1); dark_above[2]:fill(0.5)
+  local dark_left = nn.zeros(3, 3); dark_left:narrow(2, 3, 1):fill(1); dark_left:narrow(2, 2, 1):fill(0.5)
+  local flat = nn.full({3, 3}, 0.7)
+  local above, left, grey = own.conv_at(dark_above, kh, 1, 1), own.conv_at(dark_left, kh, 1, 1),
+                            own.conv_at(flat, kh, 1, 1)
+  local level = math.abs(left) < 1e-6 and math.abs(grey) < 1e-6
+  if above > 1 and level then return true end
+  if (kh - env.k):abs():max() == 0 then
+    return false, 'that is k, the vertical-edge kernel: dark left, bright right gives it ' ..
+                  string.format('%g, dark above, bright below %g', left, above),
+           'Turn k on its side: its columns -1, 0, 1 become rows.'
+  end
+  if above < -1 and level then
+    return false, string.format('the sign is flipped: dark above, bright below gives %g; this ' ..
+                                'kernel finds bright above, dark below', above),
+           'Bottom row minus top row: the -1s go on top, the 1s at the bottom.'
+  end
+  if math.abs(grey) >= 1e-6 then
+    return false, string.format('a flat grey patch gives %g, not 0: the nine weights should add ' ..
+                                'up to 0 (they add up to %g)', grey, kh:sum()),
+           'Give the top row -1s: a row of -1s above a row of 1s adds up to 0 on a flat patch.'
+  end
+  if math.abs(left) >= 1e-6 then
+    return false, string.format('a vertical edge (dark left, bright right) gives %g, not 0: ' ..
+                                'each row should hold one value', left),
+           'Rows, not columns: {{-1, -1, -1}, ...}.'
+  end
+  return false, string.format('dark above, bright below gives %g; it should be large and positive', above)
+end
+
+-- A number the learner stored in `name`, against `want`; mistakes:
+-- {value, reason, hint} for the typical slips.
+local function judge_count(name, value, want, mistakes)
+  if value == nil then return false, 'still waiting for ' .. name .. ' = ...' end
+  if type(value) ~= 'number' then
+    return false, name .. ' should be one number, not a ' ..
+                  (type(value) == 'userdata' and 'tensor' or type(value))
+  end
+  if value == want then return true end
+  for _, m in ipairs(mistakes) do
+    if value == m[1] then return false, m[2], m[3] end
+  end
+  return false, string.format('%s = %g is off by %g', name, value, value - want)
+end
 
 local SQUARE = 'img = nn.zeros(7, 7); img:narrow(1, 3, 3):narrow(2, 3, 3):fill(1)'
 local VERTICAL = 'k = nn.tensor{{-1, 0, 1}, {-1, 0, 1}, {-1, 0, 1}}'
@@ -163,18 +229,11 @@ inside the picture.]]
                'above, bright below should give a large positive value, and a flat\n' ..
                'patch or a vertical edge 0.',
       answer = 'kh = nn.tensor{{-1, -1, -1}, {0, 0, 0}, {1, 1, 1}}',
-      wrong = 'kh = nn.tensor{{-1, 0, 1}, {-1, 0, 1}, {-1, 0, 1}}',
-      check = function(env)
-        local kh = env.kh
-        if kh == nil or not pcall(function() return kh[3][3] end) then return false end
-        local dark_above = nn.zeros(3, 3); dark_above[3]:fill(1); dark_above[2]:fill(0.5)
-        local dark_left = nn.zeros(3, 3); dark_left:narrow(2, 3, 1):fill(1); dark_left:narrow(2, 2, 1):fill(0.5)
-        local flat = nn.full({3, 3}, 0.7)
-        local ok, a, b, c = pcall(function()
-          return own.conv_at(dark_above, kh, 1, 1), own.conv_at(dark_left, kh, 1, 1), own.conv_at(flat, kh, 1, 1)
-        end)
-        return ok and a > 1 and math.abs(b) < 1e-6 and math.abs(c) < 1e-6
-      end,
+      wrong = {'kh = nn.tensor{{-1, 0, 1}, {-1, 0, 1}, {-1, 0, 1}}',
+               'kh = nn.tensor{{1, 1, 1}, {0, 0, 0}, {-1, -1, -1}}',  -- negated
+               'kh = nn.tensor{{0, 0, 0}, {0, 0, 0}, {1, 1, 1}}',
+               'kh = nn.tensor{-1, 0, 1}'},
+      check = check_kh,
       hints = {'Turn k on its side: its columns -1, 0, 1 become rows.',
                'Bottom row minus top row: kh = nn.tensor{{-1, -1, -1}, {0, 0, 0}, {1, 1, 1}}'},
     }
@@ -207,28 +266,50 @@ filters and put our two kernels into it: k as filter 1, kh as filter 2.]]
       prompt = 'The picture is 28x28 and the kernels 3x3. How many rows will each\n' ..
                'feature map have? Store the number in size (as arithmetic if you like).',
       answer = 'size = 28 - 3 + 1',
-      wrong = 'size = 28',
+      wrong = {'size = 28', 'size = 28 - 3', 'size = 26 * 26'},
       check = function(env)
         local m = nn.Sequential{nn.Conv2D(2, {3, 3}, {input_shape = {28, 28, 1}})}
-        return env.size == m.layers[1].output_shape[1]
+        local rows = m.layers[1].output_shape[1]
+        return judge_count('size', env.size, rows, {
+          {28, 'that is the picture\'s size: the kernel fits only where all its 9 pixels are inside ' ..
+               'the picture, so its centre never sits on the edge rows',
+           'In the 7x7 picture the 3x3 kernel fitted in 7 - 3 + 1 = 5 places.'},
+          {28 - 3, 'off by one: 28 - 3 counts the steps from the first position to the last; the ' ..
+                   'first position counts too', '+ 1 for the first position.'},
+          {28 - 1, 'a 3x3 kernel loses one row at the top and one at the bottom: 2 rows, not 1'},
+          {rows * rows, 'that is the number of positions, rows times columns; the rows alone'},
+          {28 // 2, 'halving is pooling (lesson 8); a 3x3 convolution loses 2 rows'},
+        })
       end,
       hints = {'In the 7x7 picture the 3x3 kernel fitted in 5 places across.',
                'size = 28 - 3 + 1'},
     }
 
     L:page [[
-Now run the layer the way training runs it: one forward step of a
-stepper. (The stepper needs targets for a full training step; zeros of
-the output's shape will do, as we only take the first step.)
+Now run the layer the way training runs it: one forward step in the
+debugger (lesson 5). (A training step needs targets; zeros of the
+output's shape will do, as we only take the first step.)
 
     target = nn.zeros(1, 26, 26, 2)
-    s = nn.stepper(edges, picture:reshape(1, 28, 28, 1), target)
-    s:step()
+    d = nn.debug(edges, picture:reshape(1, 28, 28, 1), target)
+    d:step()
 
 picture:reshape(1, 28, 28, 1) makes the picture a batch of one, with one
 channel, as the layer wants.]]
-    L:run('target = nn.zeros(1, 26, 26, 2); s = nn.stepper(edges, picture:reshape(1, 28, 28, 1), target); s:step()')
-    L:try('s:where()', 'The forward step of conv2d_1 has run; next would be the loss.')
+    L:run('target = nn.zeros(1, 26, 26, 2)')
+    L:try('d = nn.debug(edges, picture:reshape(1, 28, 28, 1), target)', 'The debugger, on that batch.')
+    L:try('d:step()', 'The forward step of conv2d_1 runs; next would be the loss.')
+    -- whatever was typed: the debugger on edges, just after its forward step
+    -- (back restores the weights, were the update run)
+    L:run([[
+if d == nil or d.model ~= edges or nn.debugger.current() ~= d then
+  d = nn.debug(edges, picture:reshape(1, 28, 28, 1), target)
+end
+if d.epoch ~= 1 then d = nn.debug(edges, picture:reshape(1, 28, 28, 1), target) end
+if d.stepper.position > 1 then d.stepper:back(d.stepper.position - 1) end
+if d.stepper.position < 1 then d.stepper:step() end
+]])
+    L:check(L:run('d.stepper.position') == 1, 'the debugger stands after the forward step of conv2d_1')
     L:try('maps = edges.layers[1].output[1]', 'The output for example 1: (26, 26, 2), both feature maps.')
     L:run('maps = edges.layers[1].output[1]:clone()')
     L:try('draw(maps:select(3, 1), maps:select(3, 2))',
@@ -241,6 +322,8 @@ channel, as the layer wants.]]
               'the engine\'s feature map is the hand-made one')
       L:check(maps.shape[1] == 26 and maps.shape[3] == 2, 'a valid 3x3 convolution turns 28x28 into 26x26, one map per filter')
     end
+    L:check(nn.debugger.current() ~= nil and nn.debugger.current().model == L.env.edges,
+            'the view opens on the debugger of edges: the view and :where agree')
     L:view('featuremaps', {model = L:run('edges')})
 
     L:page [[
@@ -257,10 +340,22 @@ A Conv2D layer's parameters are its kernels plus one bias per filter:
                'Store the number in conv_params. (For comparison, Dense(8) on the 784\n' ..
                'pixels has 784 * 8 + 8 = 6280.)',
       answer = 'conv_params = 3 * 3 * 1 * 8 + 8',
-      wrong = 'conv_params = 3 * 3 * 8',
+      wrong = {'conv_params = 3 * 3 * 8', 'conv_params = 26 * 26 * 8', 'conv_params = 3 * 3 * 1 * 8 + 1'},
       check = function(env)
         local m = nn.Sequential{nn.Conv2D(8, {3, 3}, {input_shape = {28, 28, 1}})}
-        return env.conv_params == m:count_params()
+        local biases = 'Add one bias per filter: + 8.'
+        return judge_count('conv_params', env.conv_params, m:count_params(), {
+          {3 * 3 * 8, 'the 8 biases are missing, one per filter', biases},
+          {3 * 3 * 8 + 1, 'one bias per filter: 8 of them, not 1', biases},
+          {26 * 26 * 8, 'that is the number of outputs (26 * 26 * 8 numbers); the parameters are the ' ..
+                        'kernels, shared by all positions, and the biases',
+           'Each of the 8 filters has a 3x3 kernel for its 1 channel, and 1 bias.'},
+          {26 * 26 * 8 + 8, 'that counts the outputs (26 * 26 * 8); the kernel is shared by all ' ..
+                            'positions: 3 * 3 weights per filter'},
+          {3 * 3 + 1, 'that is one filter; the layer has 8'},
+          {3 * 3 * 8 * 8 + 8, 'the picture has 1 channel, not 8: a kernel is 3 * 3 * 1'},
+          {784 * 8 + 8, 'that is the Dense layer\'s count; a Conv2D kernel is 3 * 3, not 784'},
+        })
       end,
       hints = {'Each of the 8 filters has a 3x3 kernel for its 1 channel, and 1 bias.',
                'conv_params = 3 * 3 * 1 * 8 + 8'},
@@ -268,6 +363,9 @@ A Conv2D layer's parameters are its kernels plus one bias per filter:
     L:try('nn.Sequential{nn.Conv2D(8, {3, 3}, {input_shape = {28, 28, 1}})}:count_params()',
           'The engine counts the same: 80, against 6280. Sharing the kernel across\n' ..
           'positions is what makes convolution cheap.')
+    L:check(L:run('nn.Sequential{nn.Conv2D(8, {3, 3}, {input_shape = {28, 28, 1}})}:count_params()') == 80
+            and L:run('nn.Sequential{nn.Dense(8, {input_shape = {784}})}:count_params()') == 6280,
+            'the counts the page states: Conv2D(8, 3x3) on 1 channel has 80, Dense(8) on 784 has 6280')
 
     L:page [[
 Nobody sets kernels by hand in a real network: they are learned, like any

@@ -2,6 +2,135 @@
 -- 4x4 map checked by hand, its backward pass (the gradient goes to the
 -- winner of each window), pooled shapes, Flatten's channels-last order, and
 -- the parameter count of the Dense layer that follows; model:summary().
+
+local IMG2 = {{2, 8, 1, 1}, {4, 6, 0, 3}, {5, 5, 7, 2}, {1, 9, 2, 4}}
+
+-- A batch of one picture for m, and its class: a Fashion-MNIST test image
+-- if the data set is there, else a drawn ring (class 0).
+local PICTURE = [[
+do
+  local ok, train, test = pcall(nn.datasets.fashion_mnist)
+  if ok then
+    x1 = test.x:slice(1, 1)                                -- (1, 28, 28, 1): a batch of one
+    y1 = nn.utils.to_categorical(nn.tensor{test.y[1]}, 10) -- (1, 10): its class, one-hot
+  else
+    x1 = nn.zeros(1, 28, 28, 1)
+    for i = 1, 28 do for j = 1, 28 do
+      local r = math.sqrt((i - 14.5) ^ 2 + (j - 14.5) ^ 2)
+      if r > 6 and r < 11 then x1:set(1, 1, i, j, 1) end
+    end end
+    y1 = nn.utils.to_categorical(nn.tensor{0}, 10)
+  end
+end
+collectgarbage()
+]]
+
+-- The four 2x2 windows of a 4x4 table, by name, with what f (math.max,
+-- math.min, or the mean) makes of each: result[i][j] for window (i, j).
+local WINDOW_NAMES = {{'top-left', 'top-right'}, {'bottom-left', 'bottom-right'}}
+local function pool_by(f, map)
+  local out = {{}, {}}
+  for i = 1, 2 do
+    for j = 1, 2 do
+      local r, c = 2 * i - 1, 2 * j - 1
+      out[i][j] = f(map[r][c], map[r][c + 1], map[r + 1][c], map[r + 1][c + 1])
+    end
+  end
+  return out
+end
+local function mean(...) local sum = 0 for _, v in ipairs{...} do sum = sum + v end return sum / select('#', ...) end
+
+local function same_table(a, b)
+  for i = 1, 2 do for j = 1, 2 do if a[i][j] ~= b[i][j] then return false end end end
+  return true
+end
+
+-- Exercise 1: img2 max-pooled by hand, as a 2x2 Lua table (or tensor).
+local function check_pooled2(env, engine)
+  local t = env.pooled2
+  if t == nil then return false, 'still waiting for pooled2 = {{...}, {...}}' end
+  local ok, shape = pcall(function() return t.shape end)
+  if ok and type(shape) == 'table' then  -- a tensor: nn.tensor{{...}} is right too
+    if #shape ~= 2 or shape[1] ~= 2 or shape[2] ~= 2 then
+      return false, 'pooled2 has shape (' .. table.concat(shape, ', ') .. '); the pooled map is 2x2: ' ..
+                    '{{top-left, top-right}, {bottom-left, bottom-right}}'
+    end
+    t = t:totable()
+  end
+  if type(t) ~= 'table' or #t ~= 2 or type(t[1]) ~= 'table' or type(t[2]) ~= 'table'
+     or #t[1] ~= 2 or #t[2] ~= 2 then
+    return false, 'pooled2 should be a table of 2 rows of 2 numbers: {{top-left, top-right}, ' ..
+                  '{bottom-left, bottom-right}}'
+  end
+  if same_table(t, engine) then return true end
+  if same_table(t, pool_by(mean, IMG2)) then
+    return false, 'those are the windows\' averages (AveragePooling2D); max pooling keeps the largest',
+           'The top-left window holds 2, 8, 4, 6: max pooling keeps 8.'
+  end
+  if same_table(t, pool_by(math.min, IMG2)) then
+    return false, 'those are the smallest of each window; max pooling keeps the largest'
+  end
+  if same_table(t, {{engine[1][1], engine[2][1]}, {engine[1][2], engine[2][2]}}) then
+    return false, 'top-right and bottom-left are swapped: the table is rows, {{top-left, top-right}, ' ..
+                  '{bottom-left, bottom-right}}', 'Row 1 of pooled2 comes from rows 1-2 of img2.'
+  end
+  for i = 1, 2 do
+    for j = 1, 2 do
+      if t[i][j] ~= engine[i][j] then
+        local r, c = 2 * i - 1, 2 * j - 1
+        return false, string.format('the %s window (rows %d-%d, columns %d-%d: %g, %g, %g, %g) has %g ' ..
+                                    'as its largest, not %s', WINDOW_NAMES[i][j], r, r + 1, c, c + 1,
+                                    IMG2[r][c], IMG2[r][c + 1], IMG2[r + 1][c], IMG2[r + 1][c + 1],
+                                    engine[i][j], tostring(t[i][j]))
+      end
+    end
+  end
+end
+
+-- A number the learner stored in `name`, against `want`; mistakes:
+-- {value, reason, hint} for the typical slips.
+local function judge_count(name, value, want, mistakes)
+  if value == nil then return false, 'still waiting for ' .. name .. ' = ...' end
+  if type(value) ~= 'number' then
+    return false, name .. ' should be one number, not a ' ..
+                  (type(value) == 'userdata' and 'tensor' or type(value))
+  end
+  if value == want then return true end
+  for _, m in ipairs(mistakes) do
+    if value == m[1] then return false, m[2], m[3] end
+  end
+  return false, string.format('%s = %g is off by %g', name, value, value - want)
+end
+
+-- Exercise 2: the shape MaxPooling2D({2, 2}) makes of (11, 11, 64).
+local function check_shape(env)
+  local s = env.shape
+  local want = nn.Sequential{nn.MaxPooling2D({2, 2}, {input_shape = {11, 11, 64}})}.layers[1].output_shape
+  if s == nil then return false, 'still waiting for shape = {height, width, channels}' end
+  if type(s) ~= 'table' then return false, 'shape should be a Lua table {height, width, channels}' end
+  if #s ~= 3 then
+    return false, string.format('shape has %d numbers; a feature map\'s shape has 3: height, width, ' ..
+                                'channels', #s), 'The channels go last: {height, width, 64}.'
+  end
+  if s[1] == want[1] and s[2] == want[2] and s[3] == want[3] then return true end
+  if s[3] ~= want[3] then
+    return false, string.format('the channels: pooling works on each channel alone, so all %d stay ' ..
+                                '(not %s)', want[3], tostring(s[3]))
+  end
+  if s[1] == 6 or s[2] == 6 then
+    return false, '11 / 2 = 5.5 rounds down: a 6th window would need row 12, and there are 11',
+           'How many whole 2-row windows fit in 11 rows?'
+  end
+  if s[1] == 5.5 or s[2] == 5.5 then
+    return false, 'only whole windows fit: 5.5 rounds down', 'How many whole 2-row windows fit in 11 rows?'
+  end
+  if s[1] == 11 or s[2] == 11 then
+    return false, 'that is the shape going in; each 2x2 window becomes one number'
+  end
+  return false, string.format('the height and width: %s x %s, not %d x %d', tostring(s[1]),
+                              tostring(s[2]), want[1], want[2])
+end
+
 return {
   title = 'Pooling, Flatten and the fully connected layer',
   minutes = 12,
@@ -69,22 +198,15 @@ Your turn, on another map.]]
                'result as a Lua table of rows:\n' ..
                '    pooled2 = {{top-left, top-right}, {bottom-left, bottom-right}}',
       answer = 'pooled2 = {{8, 3}, {9, 7}}',
-      wrong = 'pooled2 = {{5, 1.25}, {5, 3.75}}',  -- the averages, not the maxima
+      wrong = {'pooled2 = {{5, 1.25}, {5, 3.75}}',  -- the averages, not the maxima
+               'pooled2 = {{8, 9}, {3, 7}}',          -- top-right and bottom-left swapped
+               'pooled2 = {{8, 3}, {9, 6}}',
+               'pooled2 = pool:predict(img2:reshape(1, 4, 4, 1))'},
       check = function(env)
-        local t = env.pooled2
-        local is_tensor, rows = pcall(function() return t:totable() end)
-        if is_tensor then t = rows end  -- nn.tensor{{...}} is right too
-        if type(t) ~= 'table' or type(t[1]) ~= 'table' or type(t[2]) ~= 'table' then return false end
         local probe = nn.Sequential{nn.MaxPooling2D({2, 2}, {input_shape = {4, 4, 1}})}
         probe:compile{loss = 'mse'}
-        local map = nn.tensor{{2, 8, 1, 1}, {4, 6, 0, 3}, {5, 5, 7, 2}, {1, 9, 2, 4}}
-        local out = probe:predict(map:reshape(1, 4, 4, 1)):reshape(2, 2)
-        for i = 1, 2 do
-          for j = 1, 2 do
-            if t[i][j] ~= out[i][j] then return false end
-          end
-        end
-        return true
+        local engine = probe:predict(nn.tensor(IMG2):reshape(1, 4, 4, 1)):reshape(2, 2):totable()
+        return check_pooled2(env, engine)
       end,
       hints = {'Cut img2 into four 2x2 windows: rows 1-2 x columns 1-2, rows 1-2 x columns 3-4,\n' ..
                'rows 3-4 x columns 1-2, rows 3-4 x columns 3-4.',
@@ -177,12 +299,8 @@ The number of channels does not change: each channel is pooled on its own.]]
                'shape (11, 11, 64). What shape comes out of MaxPooling2D({2, 2})?\n' ..
                'Set shape = {height, width, channels}.',
       answer = 'shape = {5, 5, 64}',
-      wrong = 'shape = {6, 6, 64}',
-      check = function(env)
-        local s = env.shape
-        local want = nn.Sequential{nn.MaxPooling2D({2, 2}, {input_shape = {11, 11, 64}})}.layers[1].output_shape
-        return type(s) == 'table' and #s == 3 and s[1] == want[1] and s[2] == want[2] and s[3] == want[3]
-      end,
+      wrong = {'shape = {6, 6, 64}', 'shape = {5, 5, 32}', 'shape = {5, 5}'},
+      check = check_shape,
       hints = {'11 / 2 = 5.5: how many whole 2-wide windows fit in 11?',
                'The channels stay as they are: pooling works on each channel alone.',
                'shape = {5, 5, 64}'},
@@ -217,14 +335,34 @@ flat:compile{loss = 'mse'}
                'which position k of the flattened row? Set k (counting from 1,\n' ..
                'as Lua does).',
       answer = 'k = ((2 - 1) * 2 + (2 - 1)) * 3 + 1',
-      wrong = 'k = 4',  -- as if channels came first (channels-first order)
+      wrong = {'k = 4',  -- as if channels came first (channels-first order)
+               'k = 9',  -- counted from 0
+               'k = ((2 - 1) + (2 - 1)) * 3 + 1'},  -- a row of pixels is 2 wide: * 2 forgotten
       check = function(env)
-        local k = math.tointeger(env.k)
-        if not k or k < 1 or k > 12 then return false end
         local block = nn.arange(12):reshape(1, 2, 2, 3)
         local f = nn.Sequential{nn.Flatten({input_shape = {2, 2, 3}})}
         f:compile{loss = 'mse'}
-        return f:predict(block)[1][k] == block[1][2][2][1]
+        local row = f:predict(block)
+        local want
+        for k = 1, 12 do if row[1][k] == block[1][2][2][1] then want = k end end
+        local k = env.k
+        if type(k) == 'number' and (k < 1 or k > 12 or not math.tointeger(k)) then
+          return false, string.format('k = %g is not a position: the flattened row holds 12 numbers, ' ..
+                                      'k is a whole number from 1 to 12', k)
+        end
+        return judge_count('k', k, want, {
+          {(1 - 1) * 2 * 2 + (2 - 1) * 2 + 2, '4 is pixel (2, 2)\'s place among the 4 pixels (and its ' ..
+                                              'place in channels-first order, PyTorch\'s); here ' ..
+                                              'channels come last: each pixel brings its 3 channels, ' ..
+                                              'then the next pixel',
+           'Before pixel (2, 2) come the pixels (1, 1), (1, 2) and (2, 1), 3 channels each.'},
+          {want - 1, 'one short: counted from 0, as NumPy does; Lua and nnstep count from 1',
+           'Before it come 9 numbers; it is the next one.'},
+          {((2 - 1) + (2 - 1)) * 3 + 1, 'a row of pixels is 2 pixels wide: the pixels before (2, 2) ' ..
+                                        'are (1, 1), (1, 2) and (2, 1), three, not two',
+           'Row 2 starts after one whole row of 2 pixels: ((2 - 1) * 2 + (2 - 1)) pixels before it.'},
+          {want + 1, 'one too many: channel 1 of pixel (2, 2) directly follows the 9 numbers before it'},
+        })
       end,
       hints = {'Before pixel (2, 2) come the pixels (1, 1), (1, 2) and (2, 1), 3 channels each.',
                'That is 9 numbers; channel 1 of pixel (2, 2) is the next one.',
@@ -262,6 +400,17 @@ m:compile{optimizer = 'adam', loss = 'categorical_crossentropy', metrics = {'acc
     L:check(L:run('m.layers[3].output_shape[1]') == 13 * 13 * 8, 'Flatten gives 13*13*8 = 1352 numbers')
     L:check(L:run('m.layers[4]:count_params()') == 1352 * 10 + 10, 'the Dense layer has 1352*10 + 10 parameters')
     L:check(L:run('m.layers[2]:count_params()') == 0, 'pooling has no parameters')
+    L:page [[
+The visualizer's model view shows m layer by layer. To show numbers, and
+to step through m as the debugger does (s in the view), it needs a batch:
+one picture x1 and its class y1 (a Fashion-MNIST test image, or a drawn
+ring if the data set is not installed). d then debugs m instead of q, so
+that :where in the view and the view speak of the same model and batch.]]
+    L:run(PICTURE)
+    L:try('d = nn.debug(m, x1, y1)', 'Debug m on that picture.')
+    L:run('if not d or d.model ~= m or nn.debugger.current() ~= d then d = nn.debug(m, x1, y1) end')
+    L:check(nn.debugger.current() ~= nil and nn.debugger.current().model == L.env.m,
+            'the view opens on the debugger of m: the view and :where agree')
     L:view('model', {model = L.env.m})
 
     L:exercise{
@@ -270,17 +419,31 @@ m:compile{optimizer = 'adam', loss = 'categorical_crossentropy', metrics = {'acc
                'Dense(10) layer have then? Set n_params (a number; Lua does the\n' ..
                'arithmetic, e.g. 2 * 3 + 4).',
       answer = 'n_params = 26 * 26 * 8 * 10 + 10',
-      wrong = 'n_params = 13 * 13 * 8 * 10 + 10',
+      wrong = {'n_params = 13 * 13 * 8 * 10 + 10', 'n_params = 26 * 26 * 8 * 10',
+               'n_params = 28 * 28 * 8 * 10 + 10'},
       check = function(env)
         local probe = nn.Sequential()
         probe:add(nn.Conv2D(8, {3, 3}, {activation = 'relu', input_shape = {28, 28, 1}}))
         probe:add(nn.Flatten())
         probe:add(nn.Dense(10, {activation = 'softmax'}))
-        return env.n_params == probe.layers[3]:count_params()
+        local inputs = 26 * 26 * 8
+        return judge_count('n_params', env.n_params, probe.layers[3]:count_params(), {
+          {13 * 13 * 8 * 10 + 10, 'that is the Dense layer of m, after pooling (13 * 13 * 8 inputs); ' ..
+                                  'without pooling it gets all 26 * 26 * 8',
+           'inputs * units + units, where inputs = 26 * 26 * 8.'},
+          {inputs * 10, 'the 10 biases are missing, one per unit', 'inputs * units + units.'},
+          {28 * 28 * 8 * 10 + 10, 'the convolution\'s maps are 26 x 26, not 28 x 28 (lesson 7: 28 - 3 + 1)',
+           'inputs = 26 * 26 * 8.'},
+          {26 * 26 * 10 + 10, 'the 8 channels are missing: Flatten passes 26 * 26 * 8 numbers'},
+          {inputs, 'that is how many numbers Flatten passes on; each goes to all 10 units, plus a bias each',
+           'inputs * units + units.'},
+        })
       end,
       hints = {'inputs * units + units, where inputs = 26 * 26 * 8.',
                'n_params = 26 * 26 * 8 * 10 + 10'},
     }
+    L:check(math.floor((26 * 26 * 8 * 10 + 10) / L:run('m.layers[4]:count_params()') + 0.5) == 4,
+            'without pooling the Dense layer has four times the weights')
     L:page [[
 Four times the weights, for the same 10 outputs: pooling makes the
 classifier smaller and less sensitive to exactly where a feature is.

@@ -205,18 +205,25 @@ static int run_line_protected(lua_State *L)
     return 1;
 }
 
-/* t:run_line(line): run a line from the command line as the REPL would,
- * catching what it writes (viz_capture_begin), with Ctrl-C interrupting
- * it as at the REPL. Returns true if the line was :quit (close the
- * visualizer), and the text it wrote, error messages included. */
+/* t:run_line(line[, run]): run a line from the command line as the REPL
+ * would (or as run(line) does: viz.lua's runner for a lesson's Lua, in the
+ * lesson's environment), catching what it writes (viz_capture_begin), with
+ * Ctrl-C interrupting it as at the REPL. Returns true if the line was :quit
+ * (close the visualizer), and the text it wrote, error messages included. */
 static int terminal_run_line(lua_State *L)
 {
     terminal_box *box = check_terminal(L, "run_line");
     luaL_checkstring(L, 2);
+    bool own_runner = lua_isfunction(L, 3);
     if (!viz_capture_begin())
         return luaL_error(L, "run_line: cannot catch the command's output");
     viz_term_interruptible(box->term, true);
-    lua_pushcfunction(L, run_line_protected);
+    if (own_runner) {
+        remember_line(lua_tostring(L, 2));
+        lua_pushvalue(L, 3);
+    } else {
+        lua_pushcfunction(L, run_line_protected);
+    }
     lua_pushvalue(L, 2);
     int status = lua_pcall(L, 1, 1, 0);  /* whatever happens, the descriptors go back */
     viz_term_interruptible(box->term, false);

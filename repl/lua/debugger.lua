@@ -333,9 +333,14 @@ function Debugger:finish()
 end
 
 function Debugger:continue()
+  self.stopped_by = nil
   while true do
     local event, why = one_step(self, 'continue')
-    if not event then say('stopped: %s', why) break end
+    if not event then
+      self.stopped_by = why
+      say('stopped: %s', why)
+      break
+    end
     local b = stop_at_breakpoints(self, event)
     if b then
       say('breakpoint %d (%s), hit %d time%s', b.id, describe_break(b), b.hits, b.hits == 1 and '' or 's')
@@ -648,6 +653,21 @@ local function find_command(name)
   end
 end
 
+-- What to :print to see the bad number a step made, from the message that
+-- names it: 'NaN appeared in the output of dense_1 during forward dense_1
+-- (at [9][1]: ...)' gives dense_1.output[9][1]: the element itself, which
+-- a :print of the whole tensor may hide behind '...'. Nil if it names none.
+local function bad_element(why)
+  local what, index = tostring(why):match('appeared in (.-) during .-%(at (%[[%d%]%[]+)')
+  if not what then return nil end
+  local name = what:match('^the output of ([%w_]+)$')
+  if name then return name .. '.output' .. index, name .. '.output' end
+  name = what:match('^the input gradient of ([%w_]+)$')
+  if name then return name .. '.grad_input' .. index, name .. '.grad_input' end
+  if what:match('^[%w_]+%.[%w_.]+$') then return what .. index, what end  -- dense_1.kernel, dense_1.grad.kernel
+  return nil
+end
+
 -- fit stopped on a NaN or an infinity (l_fit.c): on a terminal, offer to
 -- replay the batch that made it in the debugger, stopped just after the step
 -- where it appeared. x and y are that batch; the model is as it was before it.
@@ -658,6 +678,12 @@ local function after_nan(model, x, y)
   if answer == nil or answer:match('^%s*[nN]') then return nil end
   local d = nn.debug(model, x, y)
   d:continue()
+  local element, whole = bad_element(d.stopped_by)
+  if element then
+    say('The step above made it: :print %s shows it (:print %s, all of it). Go back with :back, ' ..
+        'on with :step.', element, whole)
+    return d
+  end
   local last = d.last and d.last.layer
   say('The step above made it. Look with %s, go back with :back, on with :step.',
       last and (':print ' .. last .. '.output') or ':print')
@@ -677,4 +703,5 @@ local function use(d)
 end
 
 return {command = command, is_command = is_command, commands = commands, after_nan = after_nan,
+        bad_element = bad_element,
         current = function() return current end, for_fit = for_fit, use = use}

@@ -235,7 +235,8 @@ function Lesson:view(name, opts)
   end
   print('(the visualizer opens on the ' .. name .. ' view: look around, then press q)')
   ask('   [Enter] ')
-  if not pcall(nn.viz.open, opts.model, {view = name, layer = opts.layer,
+  -- env: a line typed at the view's ':' sees the lesson's variables
+  if not pcall(nn.viz.open, opts.model, {view = name, layer = opts.layer, env = self.env,
                                             x = opts.x, example = opts.example, class = opts.class}) then
     print(nn.viz.snapshot(name, picture))  -- no terminal: a picture
   end

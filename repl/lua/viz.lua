@@ -6,6 +6,8 @@
 --   nn.viz.open(model, {view = 'lstm'})  open at a given view
 --   nn.viz.open(model, {view = 'saliency', x = images, example = 3})
 --                                      why the model calls images[3] what it does
+--   nn.viz.open(model, {env = L.env})  a lesson's view (L:view): lines of Lua
+--                                      typed at ':' run in the lesson's environment
 --   :viz                               at the REPL: on the debugger's model
 --   m:fit(x, y, {viz = true})          watch training live
 --
@@ -177,6 +179,7 @@ local function new_app(model, debugger, opts)
     layer = layer_number(model, opts.layer), channel = 1, example = opts.example or 1, log = false,
     shared = false, class_names = opts.class_names,
     x = opts.x, class = opts.class,  -- the saliency view's examples and class, if given
+    env = opts.env,  -- a lesson's environment: its ':' lines of Lua run there
   }, App)
   if not view_index(app.view) then
     error("viz: no view '" .. tostring(app.view) .. "' (" .. table.concat(viz.views, ', ') .. ')', 0)
@@ -414,8 +417,76 @@ function App:run_for(seconds)
   until not self.running or viz.clock() > deadline
 end
 
+-- Is the line a command (':where', or a command's name first, 'step 3'),
+-- as the REPL reads it? Then its first word, without the colon.
+local function command_word(line)
+  local word = line:match('^%s*:([%a_]+)') or line:match('^%s*([%a_]+)')
+  if line:match('^%s*:') and not line:match('^%s*::') then return word end
+  local first = line:match('^%s*(%S*)')
+  if nn.commands and nn.commands.by_name[first] then return first end
+end
+
+-- A command typed in a lesson's view: run as at the REPL, but an error is
+-- one line, and :debug reads its model and data in the lesson's environment.
+local function lesson_command(env, word, line)
+  local args = line:match('^%s*:?[%a_]+%s*(.-)%s*$') or ''
+  local row = nn.commands.by_name[word]
+  if not row then
+    print("unknown command ':" .. word .. "' (type :help for the list)")
+    return false
+  end
+  local ok, quit = pcall(function()
+    if row.name ~= 'debug' then return nn.commands.run(word, args) end
+    local chunk, err = load('return ' .. args, '=:debug', 't', env)
+    if not chunk then error('debug: ' .. err, 0) end
+    nn.debug(chunk())
+    return false
+  end)
+  if not ok then print('error: ' .. tostring(quit)) return false end
+  return quit
+end
+
+-- A line typed in a lesson's view (env: the lesson's environment), as the
+-- lesson's prompt runs it: Lua in the lesson's environment (an expression
+-- shows its value), or a command (word); an error is one line, no traceback.
+local function lesson_runner(env, word)
+  return function(line)
+    if word then return lesson_command(env, word, line) end
+    local chunk = load('return ' .. line, '=lesson', 't', env)
+    if not chunk then
+      local err
+      chunk, err = load(line, '=lesson', 't', env)
+      if not chunk then print('error: ' .. err) return false end
+    end
+    local results = table.pack(pcall(chunk))
+    if not results[1] then
+      print('error: ' .. tostring(results[2]))
+    elseif results.n > 1 then
+      print(nn.show(table.unpack(results, 2, results.n)))
+    end
+    return false
+  end
+end
+
+-- A debugger command typed in a view with no batch, while the debugger
+-- debugs another model: say so above what it answers, so that the view
+-- ("no batch loaded") and :where do not seem to contradict each other.
+function App:other_debugger_note(word)
+  local current = nn.debugger.current()
+  if self.debugger or not current or current.model == self.model or word == 'debug'
+     or not nn.debugger.is_command(word) then
+    return nil
+  end
+  local names = {}
+  for i, layer in ipairs(current.model.layers) do names[i] = layer.name end
+  return '(This view has no batch. The debugger that :' .. word .. ' drives debugs another model,' ..
+         NEWLINE .. 'with layers ' .. table.concat(names, ', ') .. '.' .. NEWLINE ..
+         ':debug MODEL, X, Y steps the model of this view here.)' .. NEWLINE
+end
+
 -- ':' edits a line on the bottom row of the screen (readline: the REPL's
--- editing keys, its history, Tab completion) and runs it as the REPL would.
+-- editing keys, its history, Tab completion) and runs it as the REPL would
+-- (a line of Lua opened from a lesson: in the lesson's environment).
 -- Esc, Ctrl-G, Ctrl-C or an empty line cancel it.
 function App:command_line()
   if self:mode() == 'fit' then  -- at the next batch: what is typed meanwhile stays unread
@@ -430,9 +501,13 @@ function App:command_line()
   self:draw()
   self.notice = nil
   release_print(self)  -- print() goes to the output run_line catches
-  local ok, quit, output = pcall(self.term.run_line, self.term, line)
+  local word = command_word(line)
+  local runner = self.env and lesson_runner(self.env, word) or nil
+  local ok, quit, output = pcall(self.term.run_line, self.term, line, runner)
   capture_print(self)
   if not ok then quit, output = false, tostring(quit) end
+  local note = word and self:other_debugger_note(word)
+  if note then output = note .. NEWLINE .. output end
   self:show_output(line, output)
   if quit == true then self.quit = true end
   local now = nn.debugger.current()

@@ -155,6 +155,28 @@ d:continue()
 t.ok(heard('stopped: .*NaN appeared in the output of dense_1 during forward dense_1'), 'NaN is caught where it starts')
 t.is(d.stepper.position, 4, 'the cursor is after the step that made it')
 
+-- the NaN hint names the element the message names: a :print of the whole
+-- tensor may hide it behind '...'
+local element, whole = nn.debugger.bad_element(d.stopped_by)
+t.like(element, '^dense_1%.output%[%d+%]%[%d+%]$', 'the hint :prints the element the message names')
+t.is(whole, 'dense_1.output', 'and names the whole tensor')
+local row, col = d.stopped_by:match('%(at %[(%d+)%]%[(%d+)%]')
+t.ok(element == 'dense_1.output[' .. row .. '][' .. col .. ']', 'at the message\'s index')
+said = {}
+d:print(element)
+t.ok(heard('nan'), ':print of it shows the NaN')
+t.is({nn.debugger.bad_element('NaN appeared in dense_1.kernel during update (at [51][2]: row 51, ' ..
+                              'column 2 of (64, 10))')}, {'dense_1.kernel[51][2]', 'dense_1.kernel'},
+     'a parameter after the update')
+t.is({nn.debugger.bad_element('+Inf appeared in conv2d_1.grad.kernel during backward conv2d_1 ' ..
+                              '(at [1][2][1][2] of (3, 3, 1, 2))')},
+     {'conv2d_1.grad.kernel[1][2][1][2]', 'conv2d_1.grad.kernel'}, 'a gradient, 4-D')
+t.is({nn.debugger.bad_element('-Inf appeared in the input gradient of dense_2 during backward dense_2 ' ..
+                              '(at [3][1]: row 3, column 1 of (6, 4))')},
+     {'dense_2.grad_input[3][1]', 'dense_2.grad_input'}, 'an input gradient')
+t.is(nn.debugger.bad_element("NaN appeared in the loss's gradient during loss (at [1][1]: ...)"), nil,
+     'the loss\'s gradient has no :print path: nil (the hint stays general)')
+
 -- fit can hand its run to the debugger
 said = {}
 local fm = model(6)

@@ -5,7 +5,7 @@
 # offers the debugger on the batch that made it, stopped at that step.
 . "${srcdir:-.}/tests/terminal/harness.sh"
 
-plan 17
+plan 19
 check 'the REPL starts' start_nnstep
 
 type_line "nn.seed(1); m = nn.Sequential{nn.Dense(4, {activation = 'relu', input_shape = {3}}), nn.Dense(2, {activation = 'softmax'})}"
@@ -71,6 +71,10 @@ expect 'fit says where the infinity appeared' '^fit: stopped at epoch 1, batch 2
 expect 'and offers the debugger' 'Open the debugger on the batch that made it\? \[Y/n\]'
 type_line 'y'
 expect 'the debugger replays the batch to that step' '^stopped: .*\+Inf appeared in the output of dense_1 during forward dense_1'
+expect 'its hint :prints the element the message names' '^The step above made it: :print dense_1\.output\[2\]\[1\] shows it'
+clear_screen
+type_line ':print dense_1.output[2][1]'
+expect 'and that :print shows the infinity itself' '^inf$'
 clear_screen
 type_line ':print dense_1.output'
 expect ':print shows the infinity in the layer' '^ *inf *$'
