@@ -4,6 +4,84 @@
 -- update c = f*c + i*g and h = o*tanh(c) are checked by hand; then the
 -- backward pass is stepped from t = 20 down to t = 1 (backprop through time)
 -- and one recurrent weight's gradient is explained as a sum over timesteps.
+-- Is `value` a tensor with the numbers of `reference` (any shape)?
+local function same(value, reference, tol)
+  local ok, off = pcall(function()
+    local n = reference:numel()
+    if value:numel() ~= n then return math.huge end
+    return (value:reshape(n) - reference:reshape(n)):abs():max()
+  end)
+  return ok and off < (tol or 1e-5)
+end
+
+-- A tensor answer: right if it matches `reference`; else the first of the
+-- typical mistakes ({tensor, reason, hint}) it matches names the mistake;
+-- else what is off and by how much.
+local function tensor_answer(L, name, value, reference, mistakes)
+  if value == nil then return false, 'still waiting for ' .. name .. ' = ...' end
+  if same(value, reference) then return true end
+  for _, mistake in ipairs(mistakes) do
+    if same(value, mistake[1]) then return false, mistake[2], mistake[3] end
+  end
+  return L.same_values(name, value, reference, 1e-5)
+end
+
+-- exercise: the cell of example 1 at t = 2
+local function check_c2(L)
+  return function(env)
+    local s = env.m.layers[1].state
+    local f, i, g, c = s.f[1], s.i[1], s.g[1], s.c[1]
+    return tensor_answer(L, 'c2', env.c2, c[2], {
+      {i[2] * g[2], 'that is only what the input gate writes, i_2 * g_2: the old cell is' ..
+       ' forgotten. Add what the forget gate keeps, f_2 * c_1',
+       'c_2 = f_2 * c_1 + i_2 * g_2: two products, added.'},
+      {f[2] * c[1], 'that is only what the forget gate keeps, f_2 * c_1: add what the input' ..
+       ' gate writes, i_2 * g_2', 'c_2 = f_2 * c_1 + i_2 * g_2: two products, added.'},
+      {f[2] * c[2] + i[2] * g[2], 'that multiplies f_2 by the cell at t = 2, s.c[1][2], the' ..
+       ' answer itself; the forget gate keeps the OLD cell, s.c[1][1]', 'The old cell is s.c[1][1].'},
+      {f[1] * c[1] + i[1] * g[1], 'those are the gates at t = 1, s.f[1][1] ...; c_2 uses the' ..
+       ' gates at t = 2, s.f[1][2] ...', 's.f[1][2]: example 1, timestep 2.'},
+    })
+  end
+end
+
+-- exercise: h at the last timestep, from o and c
+local function check_hT(L)
+  return function(env)
+    local s = env.m.layers[1].state
+    local o, c = s.o, s.c
+    return tensor_answer(L, 'hT', env.hT, env.m.layers[1].output[1], {
+      {c[1][20]:tanh(), 'that is tanh(c_20) without the output gate: multiply by s.o[1][20]',
+       'h = o * tanh(c): the output gate decides how much of the cell shows.'},
+      {o[1][20] * c[1][20], 'the cell goes through tanh before the output gate: o * tanh(c)',
+       's.c[1][20]:tanh() squashes the cell; then multiply by the output gate.'},
+      {o[2][20] * c[2][20]:tanh(), "that is example 2's; the exercise asks for example 1",
+       'The first index is the example: s.o[1][20].'},
+      {o[1][19] * c[1][19]:tanh(), 'that is h at t = 19; the last timestep is 20', nil},
+    })
+  end
+end
+
+-- exercise: which gate column 14 of the kernel feeds
+local function check_gate(env)
+  local units = env.m.layers[1].output_shape[1]
+  local names = {'i', 'f', 'g', 'o'}
+  local want = names[(14 - 1) // units + 1]
+  local v = env.gate
+  if v == nil then return false, "still waiting for gate = 'i', 'f', 'g' or 'o'" end
+  if v == want then return true end
+  if v == 'output' or v == 'O' then return false, "right gate; write its letter: gate = 'o'" end
+  for k, name in ipairs(names) do
+    if v == name then
+      local first = (k - 1) * units + 1
+      return false, string.format("columns %d-%d are %s; column 14 is in the block 13-16", first,
+                                  first + units - 1, name),
+        'Count in blocks of ' .. units .. ': 1-4 i, 5-8 f, 9-12 g, 13-16 o.'
+    end
+  end
+  return false, "gate should be one letter: 'i', 'f', 'g' or 'o', not " .. tostring(v)
+end
+
 return {
   title = 'LSTM gates and backprop through time',
   minutes = 15,
@@ -61,6 +139,16 @@ m:add(nn.Dense(1, {activation = 'sigmoid'}))
 m:compile{optimizer = nn.optimizers.Adam{learning_rate = 0.01},
           loss = 'binary_crossentropy', metrics = {'accuracy'}}
 lstm = m.layers[1]
+-- short vectors, one a line: rows('c', s.c[1][1], 'i*g', s.i[1][1] * s.g[1][1])
+function rows(...)
+  local args, width = {...}, 0
+  for k = 1, #args, 2 do width = math.max(width, #args[k]) end
+  for k = 1, #args, 2 do
+    local numbers = {}
+    for j, v in ipairs(args[k + 1]:totable()) do numbers[j] = string.format('%8s', nn.format(v)) end
+    print(string.format('%-' .. width .. 's', args[k]) .. table.concat(numbers, ' '))
+  end
+end
 ]])
     L:page [=[
 The lesson has made 512 training sequences x, y and 200 test sequences
@@ -110,14 +198,18 @@ lstm.state is a copy taken when you read it: read it again after a step.]]
           's.done, how many timesteps this pass has computed (the rows after that may\n' ..
           'be left over from an earlier pass, here m:predict(xs)).')
     L:run('s = lstm.state')
-    L:try('s.i[1][1], s.f[1][1], s.g[1][1], s.o[1][1]',
+    L:page [[
+Each of s.i[1][1], s.f[1][1], s.g[1][1] and s.o[1][1] is a vector of 4
+numbers, one per unit. rows (the lesson made it) prints such short vectors
+one a line, each after its label.]]
+    L:try("rows('i', s.i[1][1], 'f', s.f[1][1], 'g', s.g[1][1], 'o', s.o[1][1])",
           'The four gates of example 1 at t = 1, one number per unit.')
     L:page [[
 At t = 1 the old cell is c_0 = 0, so c_1 = f * 0 + i * g = i * g: the cell
 holds only what the input gate let in. And h_1 = o * tanh(c_1).]]
-    L:try('s.c[1][1], s.i[1][1] * s.g[1][1]', 'The cell by the engine, and i * g.')
+    L:try("rows('c', s.c[1][1], 'i*g', s.i[1][1] * s.g[1][1])", 'The cell by the engine, and i * g.')
     L:check(L:run('(s.c[1][1] - s.i[1][1] * s.g[1][1]):abs():max()') < 1e-5, 'c_1 = i * g')
-    L:try('s.h[1][1], s.o[1][1] * s.c[1][1]:tanh()', 'h by the engine, and o * tanh(c).')
+    L:try("rows('h', s.h[1][1], 'o*tanh(c)', s.o[1][1] * s.c[1][1]:tanh())", 'h by the engine, and o * tanh(c).')
     L:check(L:run('(s.h[1][1] - s.o[1][1] * s.c[1][1]:tanh()):abs():max()') < 1e-5, 'h_1 = o * tanh(c_1)')
     L:try('d:step(); s = lstm.state', 'Timestep 2, and a fresh copy of the state.')
     L:run('if d.stepper.position < 2 then d:step() end; s = lstm.state')
@@ -126,10 +218,10 @@ holds only what the input gate let in. And h_1 = o * tanh(c_1).]]
                't = 2 and the cell at t = 1: c_2 = f_2 * c_1 + i_2 * g_2.\n' ..
                'Use s.f[1][2], s.c[1][1], ...; set c2.',
       answer = 'c2 = s.f[1][2] * s.c[1][1] + s.i[1][2] * s.g[1][2]',
-      wrong = 'c2 = s.i[1][2] * s.g[1][2]',  -- forgets the old cell
-      check = function(env)
-        return L.same_values('c2', env.c2, env.m.layers[1].state.c[1][2], 1e-5)
-      end,
+      wrong = {'c2 = s.i[1][2] * s.g[1][2]',  -- forgets the old cell
+               'c2 = s.f[1][2] * s.c[1][2] + s.i[1][2] * s.g[1][2]',  -- the new cell for the old
+               'c2 = s.f[1][1] * s.c[1][1] + s.i[1][1] * s.g[1][1]'}, -- the gates of t = 1
+      check = check_c2(L),
       hints = {'s.f[1][2] is example 1\'s forget gate at t = 2 (4 units); s.c[1][1] the cell at t = 1.',
                'Two products, added: what the forget gate keeps plus what the input gate writes.',
                'c2 = s.f[1][2] * s.c[1][1] + s.i[1][2] * s.g[1][2]'},
@@ -156,10 +248,10 @@ a squashed view of c.]]
                'last timestep, h_20 = o_20 * tanh(c_20). Compute it for example 1\n' ..
                'from s.o and s.c; set hT. (t:tanh() is tanh of every element of t.)',
       answer = 'hT = s.o[1][20] * s.c[1][20]:tanh()',
-      wrong = 'hT = s.c[1][20]:tanh()',  -- without the output gate
-      check = function(env)
-        return L.same_values('hT', env.hT, env.m.layers[1].output[1], 1e-5)
-      end,
+      wrong = {'hT = s.c[1][20]:tanh()',  -- without the output gate
+               'hT = s.o[1][20] * s.c[1][20]',     -- without tanh
+               'hT = s.o[2][20] * s.c[2][20]:tanh()'},
+      check = check_hT(L),
       hints = {'s.o[1][20]: example 1\'s output gate at t = 20; s.c[1][20]: its cell.',
                'hT = s.o[1][20] * s.c[1][20]:tanh()'},
     }
@@ -197,12 +289,8 @@ a sum of one share per timestep, added as the backward pass goes.]]
                '5-8 f, 9-12 g, 13-16 o (4 units each). Which gate does\n' ..
                "lstm.kernel[1][14] feed? Set gate to 'i', 'f', 'g' or 'o'.",
       answer = "gate = 'o'",
-      wrong = "gate = 'g'",
-      check = function(env)
-        local units = env.m.layers[1].output_shape[1]
-        local names = {'i', 'f', 'g', 'o'}
-        return env.gate == names[(14 - 1) // units + 1]
-      end,
+      wrong = {"gate = 'g'", "gate = 'f'"},
+      check = check_gate,
       hints = {'Count in blocks of 4: 1-4, 5-8, 9-12, 13-16.',
                "Column 14 is the second column of the fourth block: gate = 'o'"},
     }
