@@ -31,7 +31,7 @@ m:evaluate(x, y)
 print = real_print
 local snap = nn.viz.snapshot('predictions', {model = m, width = 100, height = 30, frame = false})
 
-t.plan(7)
+t.plan(9)
 t.ok(not snap:find('not a classifier'), 'a yes/no model is a classifier in the predictions view')
 t.ok(find(snap, '2 of 3 right'), 'the title counts 2 of 3 right (example 3: p = 0.78 for a 0)')
 t.ok(find(snap, '#1 ok true 1, predicted 1') or find(snap, '#1 ✓ true 1, predicted 1'),
@@ -50,3 +50,17 @@ r:evaluate(x, y)
 print = real_print
 local rsnap = nn.viz.snapshot('predictions', {model = r, width = 100, height = 30, frame = false})
 t.ok(rsnap:find('not a classifier'), 'a linear one-unit output (regression) is not a classifier')
+
+-- The example's label in the views (the LSTM view's header): a yes/no
+-- target {1} is label 1, {0} label 0 (not "label 0" for the 1 of a
+-- one-column one-hot row).
+local rnn = nn.Sequential{nn.SimpleRNN(2, {input_shape = {3, 1}}), nn.Dense(1, {activation = 'sigmoid'})}
+rnn:compile{optimizer = 'sgd', loss = 'binary_crossentropy'}
+print = function() end
+local d = nn.debug(rnn, nn.ones(2, 3, 1), nn.tensor{{1}, {0}})
+d:next()
+print = real_print
+local first = nn.viz.snapshot('lstm', {model = rnn, width = 80, height = 24, frame = false})
+local second = nn.viz.snapshot('lstm', {model = rnn, width = 80, height = 24, frame = false, example = 2})
+t.ok(first:find('example 1 label 1', 1, true), 'the LSTM view: example 1 with target {1} is label 1')
+t.ok(second:find('example 2 label 0', 1, true), 'the LSTM view: example 2 with target {0} is label 0')
