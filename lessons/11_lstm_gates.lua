@@ -272,6 +272,8 @@ value drawn in that block. Look at the forget gate f: high all along (about
 0.66 to 0.97 here). The cell c keeps what it was given and adds to it; h is
 a squashed view of c.]]
     L:check(L:run('s.f[1]:min()') > 0.6, 'the forget gate stays high for example 1')
+    L:check(math.abs(L:run('s.f[1]:min()') - 0.66) < 0.01 and math.abs(L:run('s.f[1]:max()') - 0.97) < 0.01,
+            'example 1\'s forget gate runs from about 0.66 to 0.97, as the page says')
     L:view('lstm', {model = L.env.m})
     debugger_to(L, 'forward dense_1')
     L:try('s.f:mean()', 'The forget gate, averaged over both examples, all timesteps and units.')
