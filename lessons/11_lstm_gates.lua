@@ -4,6 +4,118 @@
 -- update c = f*c + i*g and h = o*tanh(c) are checked by hand; then the
 -- backward pass is stepped from t = 20 down to t = 1 (backprop through time)
 -- and one recurrent weight's gradient is explained as a sum over timesteps.
+-- Is `value` a tensor with the numbers of `reference` (any shape)?
+local function same(value, reference, tol)
+  local ok, off = pcall(function()
+    local n = reference:numel()
+    if value:numel() ~= n then return math.huge end
+    return (value:reshape(n) - reference:reshape(n)):abs():max()
+  end)
+  return ok and off < (tol or 1e-5)
+end
+
+-- A tensor answer: right if it matches `reference`; else the first of the
+-- typical mistakes ({tensor, reason, hint}) it matches names the mistake;
+-- else what is off and by how much.
+local function tensor_answer(L, name, value, reference, mistakes)
+  if value == nil then return false, 'still waiting for ' .. name .. ' = ...' end
+  if same(value, reference) then return true end
+  for _, mistake in ipairs(mistakes) do
+    if same(value, mistake[1]) then return false, mistake[2], mistake[3] end
+  end
+  return L.same_values(name, value, reference, 1e-5)
+end
+
+-- exercise: the cell of example 1 at t = 2
+local function check_c2(L)
+  return function(env)
+    local s = env.m.layers[1].state
+    local f, i, g, c = s.f[1], s.i[1], s.g[1], s.c[1]
+    return tensor_answer(L, 'c2', env.c2, c[2], {
+      {i[2] * g[2], 'that is only what the input gate writes, i_2 * g_2: the old cell is' ..
+       ' forgotten. Add what the forget gate keeps, f_2 * c_1',
+       'c_2 = f_2 * c_1 + i_2 * g_2: two products, added.'},
+      {f[2] * c[1], 'that is only what the forget gate keeps, f_2 * c_1: add what the input' ..
+       ' gate writes, i_2 * g_2', 'c_2 = f_2 * c_1 + i_2 * g_2: two products, added.'},
+      {f[2] * c[2] + i[2] * g[2], 'that multiplies f_2 by the cell at t = 2, s.c[1][2], the' ..
+       ' answer itself; the forget gate keeps the OLD cell, s.c[1][1]', 'The old cell is s.c[1][1].'},
+      {f[1] * c[1] + i[1] * g[1], 'those are the gates at t = 1, s.f[1][1] ...; c_2 uses the' ..
+       ' gates at t = 2, s.f[1][2] ...', 's.f[1][2]: example 1, timestep 2.'},
+    })
+  end
+end
+
+-- exercise: h at the last timestep, from o and c
+local function check_hT(L)
+  return function(env)
+    local s = env.m.layers[1].state
+    local o, c = s.o, s.c
+    return tensor_answer(L, 'hT', env.hT, env.m.layers[1].output[1], {
+      {c[1][20]:tanh(), 'that is tanh(c_20) without the output gate: multiply by s.o[1][20]',
+       'h = o * tanh(c): the output gate decides how much of the cell shows.'},
+      {o[1][20] * c[1][20], 'the cell goes through tanh before the output gate: o * tanh(c)',
+       's.c[1][20]:tanh() squashes the cell; then multiply by the output gate.'},
+      {o[2][20] * c[2][20]:tanh(), "that is example 2's; the exercise asks for example 1",
+       'The first index is the example: s.o[1][20].'},
+      {o[1][19] * c[1][19]:tanh(), 'that is h at t = 19; the last timestep is 20', nil},
+    })
+  end
+end
+
+-- exercise: which gate column 14 of the kernel feeds
+local function check_gate(env)
+  local units = env.m.layers[1].output_shape[1]
+  local names = {'i', 'f', 'g', 'o'}
+  local want = names[(14 - 1) // units + 1]
+  local v = env.gate
+  if v == nil then return false, "still waiting for gate = 'i', 'f', 'g' or 'o'" end
+  if v == want then return true end
+  if v == 'output' or v == 'O' then return false, "right gate; write its letter: gate = 'o'" end
+  for k, name in ipairs(names) do
+    if v == name then
+      local first = (k - 1) * units + 1
+      return false, string.format("columns %d-%d are %s; column 14 is in the block 13-16", first,
+                                  first + units - 1, name),
+        'Count in blocks of ' .. units .. ': 1-4 i, 5-8 f, 9-12 g, 13-16 o.'
+    end
+  end
+  return false, "gate should be one letter: 'i', 'f', 'g' or 'o', not " .. tostring(v)
+end
+
+-- The step of the debugger's program a position stands before, in words:
+-- 'backward lstm_1 t=15/20 (step 30 of 44)', or the end of the batch.
+local function place(d)
+  local program, k = d.stepper:program(), d.stepper.position
+  if k >= #program then return string.format('the end of the batch (all %d steps done)', #program) end
+  return string.format('%s (step %d of %d)', program[k + 1], k + 1, #program)
+end
+
+-- Put the learner's debugger d before the step `where` (a line of
+-- d.stepper:program(), 'backward lstm_1 t=20/20'), wherever the learner left
+-- it (s and b in the lstm view, :step at a prompt). Says so when it moves
+-- it; starts it again, saying so, when d is not a debugger of m any more.
+local function debugger_to(L, where)
+  local env = L.env
+  local ok, same = pcall(function() return env.d.model == env.m and env.d.stepper ~= nil end)
+  if not (ok and same) then
+    print('(d is not the debugger of m any more: the lesson starts it again on xs, ys)')
+    env.d = nn.debug(env.m, env.xs, env.ys)
+  end
+  local d = env.d
+  d:position()  -- puts the batch back if predict or evaluate used the model
+  local target
+  for k, line in ipairs(d.stepper:program()) do
+    if line == where then target = k - 1 end
+  end
+  assert(target, 'no step ' .. where .. ' in the program')
+  local now = d.stepper.position
+  if now == target then return d end
+  local was = place(d)
+  if now < target then d.stepper:step(target - now) else d.stepper:back(now - target) end
+  print(string.format('(the debugger was at %s; the lesson moves it to %s)', was, place(d)))
+  return d
+end
+
 return {
   title = 'LSTM gates and backprop through time',
   minutes = 15,
@@ -61,6 +173,16 @@ m:add(nn.Dense(1, {activation = 'sigmoid'}))
 m:compile{optimizer = nn.optimizers.Adam{learning_rate = 0.01},
           loss = 'binary_crossentropy', metrics = {'accuracy'}}
 lstm = m.layers[1]
+-- short vectors, one a line: rows('c', s.c[1][1], 'i*g', s.i[1][1] * s.g[1][1])
+function rows(...)
+  local args, width = {...}, 0
+  for k = 1, #args, 2 do width = math.max(width, #args[k]) end
+  for k = 1, #args, 2 do
+    local numbers = {}
+    for j, v in ipairs(args[k + 1]:totable()) do numbers[j] = string.format('%8s', nn.format(v)) end
+    print(string.format('%-' .. width .. 's', args[k]) .. table.concat(numbers, ' '))
+  end
+end
 ]])
     L:page [=[
 The lesson has made 512 training sequences x, y and 200 test sequences
@@ -102,41 +224,47 @@ lstm.state is a copy taken when you read it: read it again after a step.]]
       L:check(p[1][1] > 0.9 and p[2][1] < 0.1, 'the LSTM tells the twins apart')
     end
     L:try('d = nn.debug(m, xs, ys)', 'Debug a training step on them.')
-    L:run('if not d or d.model ~= m then d = nn.debug(m, xs, ys) end')
+    debugger_to(L, 'forward lstm_1 t=1/20')
     L:try('d:step()', 'Timestep 1.')
-    L:run('if d.stepper.position == 0 then d:step() end')
+    debugger_to(L, 'forward lstm_1 t=2/20')
     L:try('s = lstm.state',
           'Read the state into s: the tensors s.i, s.f, s.g, s.o, s.c and s.h, and\n' ..
           's.done, how many timesteps this pass has computed (the rows after that may\n' ..
           'be left over from an earlier pass, here m:predict(xs)).')
     L:run('s = lstm.state')
-    L:try('s.i[1][1], s.f[1][1], s.g[1][1], s.o[1][1]',
+    L:page [[
+Each of s.i[1][1], s.f[1][1], s.g[1][1] and s.o[1][1] is a vector of 4
+numbers, one per unit. rows (the lesson made it) prints such short vectors
+one a line, each after its label.]]
+    L:try("rows('i', s.i[1][1], 'f', s.f[1][1], 'g', s.g[1][1], 'o', s.o[1][1])",
           'The four gates of example 1 at t = 1, one number per unit.')
     L:page [[
 At t = 1 the old cell is c_0 = 0, so c_1 = f * 0 + i * g = i * g: the cell
 holds only what the input gate let in. And h_1 = o * tanh(c_1).]]
-    L:try('s.c[1][1], s.i[1][1] * s.g[1][1]', 'The cell by the engine, and i * g.')
+    L:try("rows('c', s.c[1][1], 'i*g', s.i[1][1] * s.g[1][1])", 'The cell by the engine, and i * g.')
     L:check(L:run('(s.c[1][1] - s.i[1][1] * s.g[1][1]):abs():max()') < 1e-5, 'c_1 = i * g')
-    L:try('s.h[1][1], s.o[1][1] * s.c[1][1]:tanh()', 'h by the engine, and o * tanh(c).')
+    L:try("rows('h', s.h[1][1], 'o*tanh(c)', s.o[1][1] * s.c[1][1]:tanh())", 'h by the engine, and o * tanh(c).')
     L:check(L:run('(s.h[1][1] - s.o[1][1] * s.c[1][1]:tanh()):abs():max()') < 1e-5, 'h_1 = o * tanh(c_1)')
     L:try('d:step(); s = lstm.state', 'Timestep 2, and a fresh copy of the state.')
-    L:run('if d.stepper.position < 2 then d:step() end; s = lstm.state')
+    debugger_to(L, 'forward lstm_1 t=3/20')
+    L:run('s = lstm.state')
     L:exercise{
       prompt = 'Compute the cell of example 1 at t = 2 from the gates at\n' ..
                't = 2 and the cell at t = 1: c_2 = f_2 * c_1 + i_2 * g_2.\n' ..
                'Use s.f[1][2], s.c[1][1], ...; set c2.',
       answer = 'c2 = s.f[1][2] * s.c[1][1] + s.i[1][2] * s.g[1][2]',
-      wrong = 'c2 = s.i[1][2] * s.g[1][2]',  -- forgets the old cell
-      check = function(env)
-        return L.same_values('c2', env.c2, env.m.layers[1].state.c[1][2], 1e-5)
-      end,
+      wrong = {'c2 = s.i[1][2] * s.g[1][2]',  -- forgets the old cell
+               'c2 = s.f[1][2] * s.c[1][2] + s.i[1][2] * s.g[1][2]',  -- the new cell for the old
+               'c2 = s.f[1][1] * s.c[1][1] + s.i[1][1] * s.g[1][1]'}, -- the gates of t = 1
+      check = check_c2(L),
       hints = {'s.f[1][2] is example 1\'s forget gate at t = 2 (4 units); s.c[1][1] the cell at t = 1.',
                'Two products, added: what the forget gate keeps plus what the input gate writes.',
                'c2 = s.f[1][2] * s.c[1][1] + s.i[1][2] * s.g[1][2]'},
     }
 
     L:try('d:next(); s = lstm.state', 'Run timesteps 3..20 (next skips to the next layer).')
-    L:run("if d.stepper:peek() and d.stepper:peek().layer == 'lstm_1' then d:next() end; s = lstm.state")
+    debugger_to(L, 'forward dense_1')
+    L:run('s = lstm.state')
     L:page [[
 The lstm view: the gates and the states of example 1, units (rows) by
 timesteps (columns). Under each name, lo and hi are the lowest and highest
@@ -144,7 +272,10 @@ value drawn in that block. Look at the forget gate f: high all along (about
 0.66 to 0.97 here). The cell c keeps what it was given and adds to it; h is
 a squashed view of c.]]
     L:check(L:run('s.f[1]:min()') > 0.6, 'the forget gate stays high for example 1')
+    L:check(math.abs(L:run('s.f[1]:min()') - 0.66) < 0.01 and math.abs(L:run('s.f[1]:max()') - 0.97) < 0.01,
+            'example 1\'s forget gate runs from about 0.66 to 0.97, as the page says')
     L:view('lstm', {model = L.env.m})
+    debugger_to(L, 'forward dense_1')
     L:try('s.f:mean()', 'The forget gate, averaged over both examples, all timesteps and units.')
     L:check(L:run('s.f:mean()') > 0.7, 'the trained LSTM keeps most of its cell at every step')
     L:try('(s.c[1] - s.c[2]):abs():max(2)',
@@ -156,10 +287,10 @@ a squashed view of c.]]
                'last timestep, h_20 = o_20 * tanh(c_20). Compute it for example 1\n' ..
                'from s.o and s.c; set hT. (t:tanh() is tanh of every element of t.)',
       answer = 'hT = s.o[1][20] * s.c[1][20]:tanh()',
-      wrong = 'hT = s.c[1][20]:tanh()',  -- without the output gate
-      check = function(env)
-        return L.same_values('hT', env.hT, env.m.layers[1].output[1], 1e-5)
-      end,
+      wrong = {'hT = s.c[1][20]:tanh()',  -- without the output gate
+               'hT = s.o[1][20] * s.c[1][20]',     -- without tanh
+               'hT = s.o[2][20] * s.c[2][20]:tanh()'},
+      check = check_hT(L),
       hints = {'s.o[1][20]: example 1\'s output gate at t = 20; s.c[1][20]: its cell.',
                'hT = s.o[1][20] * s.c[1][20]:tanh()'},
     }
@@ -170,20 +301,22 @@ backward pass goes the other way: the gradient at t = 20 is needed to work
 out the gradient at t = 19 (h_19 fed into h_20), and so on down to t = 1.
 The same weights were used at every timestep, so each weight's gradient is
 a sum of one share per timestep, added as the backward pass goes.]]
-    L:try('d:step(2)', 'The loss, and the backward pass of the Dense layer.')
-    L:run("for _ = 1, 3 do if d.stepper:peek() and d.stepper:peek().layer ~= 'lstm_1' then d:step() end end")
+    debugger_to(L, 'forward dense_1')
+    L:try('d:step(3)', "The Dense layer's forward pass, the loss, and the Dense layer's backward pass.")
+    debugger_to(L, 'backward lstm_1 t=20/20')
     L:try("w = d:watch('lstm_1.grad.recurrent_kernel:norm()')",
           'Watch the size of the recurrent kernel\'s gradient: the debugger prints it\n' ..
           'whenever a step changes it. It starts at zero.')
     L:try('d:step(5)', 'The backward pass of t = 20, 19, 18, 17, 16: each adds its share. (A share can\n' ..
           'have either sign, so the total may shrink as well as grow.)')
     L:run("if w then d:delete(w) end")
+    debugger_to(L, 'backward lstm_1 t=15/20')
     L:check(L:run('d.stepper:peek().phase') == 'backward' and L:run('d.stepper:peek().timestep') == 15,
             'backprop through time runs from t = 20 downwards')
     L:try("d:break_at('update'); d:continue()",
           'The backward pass goes on down to t = 1. Run to the update: then the\n' ..
           'gradient is complete.')
-    L:run("if d.stepper:peek() and d.stepper:peek().phase ~= 'update' then d:break_at('update'); d:continue() end")
+    debugger_to(L, 'update')
     L:try("e = d:explain('lstm_1.recurrent_kernel[1][5]')",
           'One recurrent weight: it joins h_(t-1) unit 1 to the forget gate of unit 1\n' ..
           '(columns 5-8 are f). Its gradient is a sum over 2 examples x 20 timesteps.')
@@ -197,12 +330,8 @@ a sum of one share per timestep, added as the backward pass goes.]]
                '5-8 f, 9-12 g, 13-16 o (4 units each). Which gate does\n' ..
                "lstm.kernel[1][14] feed? Set gate to 'i', 'f', 'g' or 'o'.",
       answer = "gate = 'o'",
-      wrong = "gate = 'g'",
-      check = function(env)
-        local units = env.m.layers[1].output_shape[1]
-        local names = {'i', 'f', 'g', 'o'}
-        return env.gate == names[(14 - 1) // units + 1]
-      end,
+      wrong = {"gate = 'g'", "gate = 'f'"},
+      check = check_gate,
       hints = {'Count in blocks of 4: 1-4, 5-8, 9-12, 13-16.',
                "Column 14 is the second column of the fourth block: gate = 'o'"},
     }

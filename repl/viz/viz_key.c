@@ -31,10 +31,15 @@ int viz_key_ramp(viz_canvas *c, int x, int y, int width, viz_scale s, const char
     return at;
 }
 
-/* Row e of an (N, K) tensor is one-hot: a single 1, the rest 0. Its class. */
+/* Row e of an (N, K) tensor is one-hot: a single 1, the rest 0. Its class.
+ * A yes/no target (N, 1) holds the class itself, 0 or 1. */
 static bool one_hot_class(const nn_tensor *y, size_t e, size_t *k)
 {
     const nn_real *row = y->storage->data + y->offset + (ptrdiff_t)e * y->stride[0];
+    if (y->shape[1] == 1) {
+        *k = row[0] == 1;
+        return row[0] == 0 || row[0] == 1;
+    }
     size_t ones = 0;
     for (size_t j = 0; j < y->shape[1]; j++) {
         nn_real v = row[(ptrdiff_t)j * y->stride[1]];

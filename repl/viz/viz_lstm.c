@@ -130,6 +130,8 @@ static lstm_layout choose_layout(viz_rect area, int maps, size_t timesteps, int 
         t.units = 2 * t.map_rows < units ? 2 * t.map_rows : units;
         t.sy = 2 * t.map_rows / t.units;
         t.sy = t.sy > 4 ? 4 : t.sy;
+        if (t.sy > 1)  /* even: each unit whole text rows (3 units at 3 pixels: 2+2+1 rows) */
+            t.sy -= t.sy % 2;
         if (t.units > best.units || (t.units == best.units && best.sx == 0))
             best = t;
     }

@@ -91,20 +91,36 @@ static bool verdict_on_two_lines(int name_w)
     return 23 + 2 * name_w > text_width(name_w);
 }
 
-/* The class with the highest value in row e of an (N, classes) tensor. */
+/* A yes/no classifier has one sigmoid unit, p(yes) = p(class 1) in
+ * (N, 1); the view shows it as two classes: 0 with 1 - p, 1 with p. */
+static size_t class_count(const nn_tensor *p) { return p->shape[1] == 1 ? 2 : p->shape[1]; }
+
+/* The probability of class k in row e of (N, classes), or of (N, 1) yes/no. */
+static double class_prob(const nn_tensor *p, size_t e, size_t k)
+{
+    const nn_real *row = p->storage->data + p->offset + (ptrdiff_t)e * p->stride[0];
+    if (p->shape[1] == 1)
+        return k == 1 ? row[0] : 1.0 - row[0];
+    return row[k * (size_t)p->stride[1]];
+}
+
+/* The class with the highest value in row e (yes/no: 1 when p > 0.5, as
+ * Keras's binary accuracy counts it). */
 static size_t argmax_row(const nn_tensor *t, size_t e)
 {
-    const nn_real *row = t->storage->data + t->offset + (ptrdiff_t)e * t->stride[0];
     size_t best = 0;
-    for (size_t k = 1; k < t->shape[1]; k++)
-        if (row[k * (size_t)t->stride[1]] > row[best * (size_t)t->stride[1]])
+    for (size_t k = 1; k < class_count(t); k++)
+        if (class_prob(t, e, k) > class_prob(t, e, best))
             best = k;
     return best;
 }
 
-/* Example e's true class: y is one-hot (N, classes) or sparse (N,). */
+/* Example e's true class: y is one-hot (N, classes), a yes/no target
+ * (N, 1) of 0 or 1, or sparse (N,). */
 static size_t true_class(const nn_tensor *y, size_t e)
 {
+    if (y->ndim == 2 && y->shape[1] == 1)
+        return y->storage->data[y->offset + (ptrdiff_t)e * y->stride[0]] > 0.5;
     if (y->ndim == 2)
         return argmax_row(y, e);
     return (size_t)y->storage->data[y->offset + (ptrdiff_t)e * y->stride[0]];
@@ -113,8 +129,7 @@ static size_t true_class(const nn_tensor *y, size_t e)
 /* The `TOP` most probable classes of row e, most probable first. */
 static void top_classes(const nn_tensor *p, size_t e, size_t top[TOP], int *count)
 {
-    const nn_real *row = p->storage->data + p->offset + (ptrdiff_t)e * p->stride[0];
-    size_t classes = p->shape[1];
+    size_t classes = class_count(p);
     *count = 0;
     for (int k = 0; k < TOP && (size_t)k < classes; k++) {
         size_t best = classes;
@@ -122,8 +137,7 @@ static void top_classes(const nn_tensor *p, size_t e, size_t top[TOP], int *coun
             bool taken = false;
             for (int q = 0; q < k; q++)
                 taken = taken || top[q] == j;
-            if (!taken && (best == classes || row[j * (size_t)p->stride[1]] >
-                                                   row[best * (size_t)p->stride[1]]))
+            if (!taken && (best == classes || class_prob(p, e, j) > class_prob(p, e, best)))
                 best = j;
         }
         top[k] = best;
@@ -182,16 +196,15 @@ static void draw_example(viz_canvas *c, int x, int y, int img_w, int img_h, cons
         viz_heatmap(c, x, y, img_w, img_h, g, viz_scale_for(lo, hi));
         x += img_w + 1;
     }
-    int name_w = label_width(f, p->shape[1]);
+    int name_w = label_width(f, class_count(p));
     y += draw_verdict(c, x, y, text_width(name_w), verdict_on_two_lines(name_w), f, e);
     /* the true class's bar is green; without labels there is none */
     size_t truth = m->has_targets ? true_class(m->y, e) : (size_t)-1;
     size_t top[TOP];
     int count;
     top_classes(p, e, top, &count);
-    const nn_real *row = p->storage->data + p->offset + (ptrdiff_t)e * p->stride[0];
     for (int k = 0; k < count; k++) {
-        double prob = row[top[k] * (size_t)p->stride[1]];
+        double prob = class_prob(p, e, top[k]);
         char buf[24];
         viz_text(c, x, y + k, name_w, VIZ_PLAIN, class_label(f, top[k], buf, sizeof buf));
         viz_hbar(c, x + name_w + 1, y + k, BAR_W, prob,
@@ -342,13 +355,17 @@ static void draw_confusion(viz_canvas *c, viz_rect area, const nn_confusion *cm,
 
 /* ---- the examples ---- */
 
-/* Predictions make sense for a classifier: (N, classes) probabilities. */
+/* Predictions make sense for a classifier: (N, classes) probabilities, or
+ * one sigmoid unit, p(yes), for a yes/no classifier. */
 static const char *why_not(const nn_model *m)
 {
     const nn_layer *last = nn_model_output_layer(m);
     if (!viz_has_batch(m) || m->source == NN_BATCH_NONE)
         return "no batch has run yet";
-    if (last->out_ndim != 1 || last->out_shape[0] < 2)
+    if (last->out_ndim == 1 && last->out_shape[0] == 1 && last->activation.kind != NN_ACT_SIGMOID)
+        return "the model is not a classifier: its one output is not a sigmoid's p(yes)\n"
+               "(a yes/no classifier ends in Dense(1, {activation = 'sigmoid'}))";
+    if (last->out_ndim != 1)
         return "the model is not a classifier (its output is not (classes))";
     if (!viz_step_done(m, NN_PHASE_FORWARD, m->num_layers - 1))
         return "the forward pass of this batch has not reached the output yet";

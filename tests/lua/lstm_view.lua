@@ -164,7 +164,10 @@ t.ok(not c_map(2):find('[#=]'), 'example 2: on the same scale, its far smaller c
 
 -- ---- unit labels ----
 
-t.like(snap, 'u3', 'the units are numbered down the label column')
+-- (where the label column has room below the name and the range: at 80 x
+-- 24 each unit has one text row, units 1-3 beside them; at 80 x 30, two)
+t.like(nn.viz.snapshot('lstm', {model = m, width = 80, height = 30, frame = false}), 'u3',
+       'the units are numbered down the label column')
 
 d:finish()
 print = real_print
