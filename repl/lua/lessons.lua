@@ -225,17 +225,18 @@ end
 
 function Lesson:view(name, opts)
   opts = opts or {}
-  -- x, example, class: the saliency view's examples, the one explained, its class
+  -- x, example, class: the saliency view's examples, the one explained, its class;
+  -- unit: the first unit (lstm view) or channel (featuremaps) shown
   local picture = {model = opts.model, layer = opts.layer, width = opts.width or 100,
                    height = opts.height or 30, x = opts.x, example = opts.example,
-                   class = opts.class}
+                   class = opts.class, unit = opts.unit}
   if self.auto or not nn.viz.open then
     print(nn.viz.snapshot(name, picture))
     return
   end
   print('(the visualizer opens on the ' .. name .. ' view: look around, then press q)')
   ask('   [Enter] ')
-  if not pcall(nn.viz.open, opts.model, {view = name, layer = opts.layer,
+  if not pcall(nn.viz.open, opts.model, {view = name, layer = opts.layer, unit = opts.unit,
                                             x = opts.x, example = opts.example, class = opts.class}) then
     print(nn.viz.snapshot(name, picture))  -- no terminal: a picture
   end

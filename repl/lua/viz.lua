@@ -3,7 +3,7 @@
 --   nn.viz.open(model)                 the views of a model
 --   nn.viz.open(model, x, y, opts)     the same, stepping through training on
 --                                      x, y with a debugger (as nn.debug)
---   nn.viz.open(model, {view = 'lstm'})  open at a given view
+--   nn.viz.open(model, {view = 'lstm', unit = 13})  open at a given view (unit: the first unit or channel shown)
 --   nn.viz.open(model, {view = 'saliency', x = images, example = 3})
 --                                      why the model calls images[3] what it does
 --   :viz                               at the REPL: on the debugger's model
@@ -174,7 +174,7 @@ local function new_app(model, debugger, opts)
   if open_app then error('viz: the visualizer is already open', 0) end
   local app = setmetatable({
     model = model, debugger = debugger, view = opts.view or 'model',
-    layer = layer_number(model, opts.layer), channel = 1, example = opts.example or 1, log = false,
+    layer = layer_number(model, opts.layer), channel = opts.unit or 1, example = opts.example or 1, log = false,
     shared = false, class_names = opts.class_names,
     x = opts.x, class = opts.class,  -- the saliency view's examples and class, if given
   }, App)
