@@ -15,7 +15,7 @@ local WORDS_FILE = '/usr/share/dict/words'
 
 -- What the learner's session gets (the lesson's checks use their own copy,
 -- `own`; tests/lua/lesson_char_lstm.lua tests these against arithmetic).
-local HELPERS = [[
+local HELPERS = [==[
 alphabet = '^abcdefghijklmnopqrstuvwxyz$'  -- id 0 is '^', 1-26 are a-z, 27 is '$'
 START, END = 0, 27                         -- the start mark and the end mark
 steps = 10                                 -- timesteps: '^', up to 8 letters, '$'
@@ -86,6 +86,14 @@ function sample_word(m, T)
   return word
 end
 
+-- the n most likely next characters in one step's probabilities p (28 numbers)
+function most_likely(p, n)
+  local order = {}
+  for k = 1, #p do order[k] = k end
+  table.sort(order, function(a, b) return p[a] > p[b] end)
+  for r = 1, n do print(string.format('%s  %.3f', char_of(order[r] - 1), p[order[r]])) end
+end
+
 vowels = 'aeiou'
 -- for each unit u of the LSTM's h: its mean activation where the input is
 -- a vowel, a consonant, any letter, and the end mark (the first '$'), over
@@ -130,7 +138,7 @@ function top_units(stats, score, n)
   end
   return sorted
 end
-]]
+]==]
 
 -- Reads the word list; the words kept (in file order), how many lines, and
 -- the first dropped word of each kind. An error that says what to do when
@@ -157,6 +165,14 @@ local function read_words(keep)
 end
 
 local own  -- the lesson's own copy of the helpers
+
+-- The text of helper function `name` in HELPERS, for a page: from its
+-- `function` line to its closing `end`.
+local function source_of(name)
+  local start = assert(HELPERS:find('\nfunction ' .. name .. '%('), name)
+  local stop = assert(HELPERS:find('\nend\n', start), name)
+  return HELPERS:sub(start + 1, stop + 3)
+end
 
 local function is_number(v) return type(v) == 'number' and v == v end
 
@@ -306,7 +322,8 @@ local function check_vowel_unit(env, stats)
                                 'at consonants. Take the largest difference, not the smallest', v,
                                 stats[v].vowel, stats[v].consonant)
   end
-  return false, string.format('unit %d: vowel - consonant = %.3f; unit %d has a larger one', v, diff(v), best)
+  return false, string.format('unit %d: vowel - consonant = %.3f; another unit has a larger one (%.3f)',
+                              v, diff(v), diff(best))
 end
 
 return {
@@ -413,7 +430,6 @@ m:add(nn.LSTM(32, {return_sequences = true}))
 m:add(nn.Dense(28, {activation = 'softmax'}))
 m:compile{optimizer = nn.optimizers.Adam{learning_rate = 0.01}, loss = 'sparse_categorical_crossentropy'}
 ]])
-    L:try('m:summary()', 'Shapes and parameters.')
     local m = L.env.m
     L:exercise{
       prompt = "How many numbers does the Embedding hold? Set p_embed (help('Embedding')).",
@@ -432,6 +448,18 @@ m:compile{optimizer = nn.optimizers.Adam{learning_rate = 0.01}, loss = 'sparse_c
                'p_lstm = 4 * (8 * 32 + 32 * 32 + 32)'},
     }
     L:check(m.layers[3]:count_params() == 32 * 28 + 28, 'the Dense layer has 32 * 28 + 28 weights')
+    L:try('m:summary()', 'Shapes and parameters, as the engine counts them.')
+    L:try('m.layers[1].embeddings[4]', "Row 4 of the Embedding's table: the 8 numbers id 3 ('c') becomes\n" ..
+          '(before training: drawn uniformly from -0.05 to 0.05, as Keras does).')
+    L:check(m.layers[1].embeddings:abs():max() <= 0.05, 'before training the table is within [-0.05, 0.05]')
+    do  -- the Embedding alone on 'cat': step 2 reads c (id 3) and gives row 4
+      local alone = nn.Sequential()
+      alone:add(nn.Embedding(28, 8, {input_shape = {10}}))
+      alone.layers[1].embeddings:copy(m.layers[1].embeddings)
+      local out = alone:predict(nn.tensor{own.encode('cat')}):totable()[1]  -- (10, 8)
+      local row = m.layers[1].embeddings:totable()[4]
+      for j = 1, 8 do L:check(out[2][j] == row[j], "the Embedding gives row id + 1 of its table for 'c'") end
+    end
 
     L:try(string.format('h = m:fit(x, y, {epochs = %d, batch_size = 32})', n_epochs),
           string.format('%d epochs (a few seconds).', n_epochs))
@@ -464,28 +492,53 @@ end
 ]])
     local hist = L.env.h
     local real = L:run('return word_loss(m, train_words)')
+    local padding = 0  -- the mean loss on the padding: after the first end mark
+    do
+      local xs, ys, n = {}, {}, 0
+      for i, w in ipairs(L.env.train_words) do xs[i], ys[i] = own.encode(w) end
+      local p = m:predict(nn.tensor(xs)):totable()
+      for i, w in ipairs(L.env.train_words) do
+        for t = #w + 2, 10 do padding = padding - math.log(p[i][t][28]); n = n + 1 end
+      end
+      padding = padding / n
+    end
+    L:check(padding < 0.05, 'the padding is easy: its loss is below 0.05')
+    L:try('word_loss(m, train_words)', 'word_loss (the lesson wrote it): the loss on the real positions only.')
     L:check(hist.loss[n_epochs] < hist.loss[1] - 0.3, 'the loss falls by more than 0.3')
     L:check(real > hist.loss[n_epochs] + 0.2, 'the loss on real positions is higher than fit\'s')
     L:check(real < math.log(27) - 1, 'the model beats a uniform guess among 27 by more than 1')
     L:page(string.format([[
 The loss fell from %s (epoch 1) to %s. But fit averages over all 10
 steps, padding included, and after an end mark another end mark is easy
-to predict. Over the real positions only (each word's letters and its
-end mark), word_loss(m, train_words) gives %s. A uniform guess among
-the 27 characters that can follow would score ln 27 = %s.
+to predict: the mean loss there is %s. Over the real positions only
+(each word's letters and its end mark), word_loss gives %s. A uniform
+guess among the 27 characters that can follow would score ln 27 = %s.
 (Keras skips padding with Embedding's mask_zero; nnstep's Embedding does
 not have it, so the lesson measures the real positions itself.)]],
-      nn.format(hist.loss[1]), nn.format(hist.loss[n_epochs]), nn.format(real), nn.format(math.log(27))))
-    L:try('word_loss(m, train_words)', 'The loss on the real positions.')
+      nn.format(hist.loss[1]), nn.format(hist.loss[n_epochs]), nn.format(padding), nn.format(real),
+      nn.format(math.log(27))))
 
     L:try("p = m:predict(nn.tensor{encode('qu')}):totable()[1]",
-          "The probabilities at every step of '^qu'; p[3] is what it expects after q, u.")
+          "The model on '^qu': p[t] holds the 28 probabilities after reading t characters.")
+    L:run("if type(p) ~= 'table' then p = m:predict(nn.tensor{encode('qu')}):totable()[1] end")
+    L:try('most_likely(p[2], 5)', "The 5 most likely characters after '^q'.")
+    L:try('most_likely(p[3], 5)', "And after '^qu'.")
     do
       local p = L:run("return m:predict(nn.tensor{encode('qu')}):totable()[1]")
       local after_q = p[2]  -- having read ^ q
       local best = 1
       for k = 2, 28 do if after_q[k] > after_q[best] then best = k end end
       L:check(own.char_of(best - 1) == 'u', 'after q it expects u')
+      -- step 2 reads only ^ q: what comes after (padding or not) does not change it
+      local other = m:predict(nn.tensor{{0, own.id_of('q'), 26, 26, 26, 26, 26, 26, 26, 26}}):totable()[1][2]
+      for k = 1, 28 do
+        L:check(other[k] == after_q[k], 'the probabilities at step t do not depend on the ids after t')
+      end
+      for t = 1, 10 do
+        local sum = 0
+        for k = 1, 28 do sum = sum + p[t][k] end
+        L:check(math.abs(sum - 1) < 1e-6, 'the 28 probabilities of every step sum to 1')
+      end
       L:page(string.format([[
 After reading "^q" (step 2) the most likely next character is "%s", with
 probability %.3f: p[2][%d], since Lua's index k holds id k - 1 (id %d).
@@ -495,20 +548,15 @@ The sum over the 28 is 1 at every step.]], own.char_of(best - 1), after_q[best],
     L:page [[
 To write a word: start with '^', let the model give its 28 probabilities
 for the next character, draw one at random with those probabilities, add
-it, and ask again, until it draws '$'. sample_word(m, T) does that; it is
-written in plain Lua: type sample_word (or look at the lesson file) to
-read it.
+it, and ask again, until it draws '$'.
 
-The temperature T reshapes the probabilities before drawing. Keras's
-examples divide the logits z (the numbers before the softmax) by T:
+A temperature T reshapes the probabilities before each draw: the logits z
+(the numbers before the softmax) are divided by T,
 
   p_k = exp(z_k / T) / sum_j exp(z_j / T)
 
-T = 1 is the model's own probabilities; T < 1 sharpens them toward the
-most likely character (safe, repetitive words); T > 1 flattens them
-(more surprising words, more misspellings). Our model's output is already
-the softmax, so with_temperature(p, T) takes p_k^(1/T) and rescales to a
-sum of 1: the same numbers, since exp(z_k / T) = (exp(z_k))^(1/T).]]
+T = 1 keeps the model's own probabilities; T < 1 sharpens them toward the
+most likely character; T > 1 flattens them toward all 28 alike.]]
     L:exercise{
       prompt = 'For logits z = {2, 1, 0} at T = 0.5, set p1 to the first\n' ..
                'probability of softmax(z / T) (math.exp in Lua).',
@@ -533,7 +581,15 @@ gives, at T = 0.5: {%.4f, %.4f, %.4f} (sharper: %.4f is your p1),
 at T = 2: {%.4f, %.4f, %.4f} (flatter).]], p[1], p[2], p[3], sharp[1], sharp[2], sharp[3], by_hand,
         flat[1], flat[2], flat[3]))
     end
-    L:try('with_temperature({0.6652, 0.2447, 0.0900}, 0.5)', 'The same, on the rounded probabilities.')
+    L:page('Our model\'s output is already the softmax p, so the lesson\'s with_temperature\n' ..
+           'raises p to the power 1 / T and rescales: exp(z_k / T) = p_k^(1/T) times a\n' ..
+           'number that is the same for every k, which the rescaling removes.\n' ..
+           'Keras\'s character-level text generation example samples this way\n' ..
+           '(log(preds) / temperature, exp, divide by the sum). The code:\n\n' ..
+           source_of('with_temperature'))
+    L:try('with_temperature({0.6652, 0.2447, 0.0900}, 0.5)', 'On the softmax of {2, 1, 0}, rounded: your p1 again.')
+    L:page('Drawing, and a whole word (Lua counts table entries from 1, so entry k\n' ..
+           'of p is id k - 1):\n\n' .. source_of('draw') .. '\n' .. source_of('sample_word'))
 
     L:page [[
 The words drawn depend on the random numbers: math.randomseed(22) makes
@@ -652,14 +708,35 @@ for i = 1, 300 do probe_words[i] = plain[(i - 1) * (#plain // 300) + 2] end
     end
     local e = stats[end_unit]
     L:check(v.vowel - v.consonant > 0.3, 'the vowel unit\'s mean differs by more than 0.3')
+    local clean, second = 0, -math.huge  -- units whose vowel - consonant is above 0.3; the next best
+    for u = 1, 32 do
+      if u ~= vowel_unit then second = math.max(second, stats[u].vowel - stats[u].consonant) end
+    end
+    for u = 1, 32 do if stats[u].vowel - stats[u].consonant > 0.3 then clean = clean + 1 end end
+    -- in the training words: how often a vowel follows a consonant, and a vowel
+    local after = {consonant = {0, 0}, vowel = {0, 0}}  -- {vowels next, letters next}
+    for _, w in ipairs(L.env.train_words) do
+      for k = 1, #w - 1 do
+        local kind = own.vowels:find(w:sub(k, k), 1, true) and 'vowel' or 'consonant'
+        local next_vowel = own.vowels:find(w:sub(k + 1, k + 1), 1, true) and 1 or 0
+        after[kind][1], after[kind][2] = after[kind][1] + next_vowel, after[kind][2] + 1
+      end
+    end
+    local vowel_after_consonant = after.consonant[1] / after.consonant[2]
+    local vowel_after_vowel = after.vowel[1] / after.vowel[2]
+    L:check(vowel_after_consonant > 1.5 * vowel_after_vowel, 'a vowel follows a consonant more often than a vowel')
     L:check(e.end_mark - e.letter > 0.5, 'the end unit rises by more than 0.5 at the end mark')
     L:page(string.format([[
 Unit %d is on at vowels (mean h %.3f) and off at consonants (%.3f): no
-one told it what a vowel is; telling them apart helps predict the next
-letter (after a consonant a vowel is likely, and the other way round).
-Unit %d jumps at the end mark (%.3f there, %.3f on letters). Units are
-not always this clean: many mix several jobs, and another training run
-(another seed) puts them in other units.]], vowel_unit, v.vowel, v.consonant, end_unit, e.end_mark, e.letter))
+one told it what a vowel is. Telling them apart helps predict the next
+letter: in the training words a vowel comes next after %.0f%% of the
+consonants but after only %.0f%% of the vowels. Unit %d jumps at the end
+mark (%.3f there, %.3f on letters). Few units are this clean: the
+next best vowel unit scores %.3f, and %d of the 32 score above 0.3.
+The unit numbers themselves mean nothing: every unit starts from
+random weights drawn the same way, so any of them could have taken
+the job.]], vowel_unit, v.vowel, v.consonant, 100 * vowel_after_consonant, 100 * vowel_after_vowel,
+      end_unit, e.end_mark, e.letter, second, clean))
 
     local word = 'paradise'
     L:run(string.format("look_word = '%s'; m:predict(nn.tensor{encode(look_word)})", word))
@@ -689,10 +766,14 @@ end
     end
     L:page(string.format([[
 Along "%s" unit %d is higher at each of its vowels (a, a, i, e) than at
-any of its consonants. The lstm view shows the same for units %d and
-up: rows are units (unit %d at the top), columns the timesteps t = 1 .. 10
-(t = 1 reads '^', t = 2 'p', ... t = 10 '$'); i f g o are the gates, c
-the cell, h the output. Look along the h map's top row.]], word, vowel_unit, vowel_unit, vowel_unit))
+any of its consonants. The lstm view shows the gates i f g o, the cell c
+and the output h of the LSTM while it read the word: in each map the
+columns are the timesteps t = 1 .. 10 (t = 1 reads '^', t = 2 'p', ...,
+t = 10 '$') and the rows are units, two to a text row (the upper half
+is the first), from the unit its title names first; labels (u5,6: units
+5 and 6) name the rows where there is room. It opens with unit %d among the
+first shown: find its row in the h map and look for the on-off pattern
+of the trace above.]], word, vowel_unit, vowel_unit))
     L:run("m:predict(nn.tensor{encode(look_word)})")
     L:view('lstm', {model = m, layer = 2, unit = vowel_unit})
 
