@@ -465,6 +465,8 @@ m:compile{optimizer = nn.optimizers.Adam{learning_rate = 0.01}, loss = 'sparse_c
           string.format('%d epochs (a few seconds).', n_epochs))
     L:run(string.format('if not (h and h.loss and #h.loss == %d) then nn.seed(22); m = nil end', n_epochs))
     if not L.env.m or L.env.m ~= m then  -- the learner's fit was stopped or changed: train again
+      print(string.format('(the lesson trains the model again, %d epochs from the start, so that the ' ..
+                          'numbers below are those of the full run)', n_epochs))
       L:run(string.format([[
 nn.seed(22)
 m = nn.Sequential()
@@ -472,7 +474,7 @@ m:add(nn.Embedding(28, 8, {input_shape = {10}}))
 m:add(nn.LSTM(32, {return_sequences = true}))
 m:add(nn.Dense(28, {activation = 'softmax'}))
 m:compile{optimizer = nn.optimizers.Adam{learning_rate = 0.01}, loss = 'sparse_categorical_crossentropy'}
-h = m:fit(x, y, {epochs = %d, batch_size = 32, verbose = 0})
+h = m:fit(x, y, {epochs = %d, batch_size = 32})
 ]], n_epochs))
       m = L.env.m
     end
@@ -587,7 +589,7 @@ at T = 2: {%.4f, %.4f, %.4f} (flatter).]], p[1], p[2], p[3], sharp[1], sharp[2],
            'Keras\'s character-level text generation example samples this way\n' ..
            '(log(preds) / temperature, exp, divide by the sum). The code:\n\n' ..
            source_of('with_temperature'))
-    L:try('with_temperature({0.6652, 0.2447, 0.0900}, 0.5)', 'On the softmax of {2, 1, 0}, rounded: your p1 again.')
+    L:try('with_temperature({0.6652, 0.2447, 0.0900}, 0.5)', 'On the softmax of {2, 1, 0} rounded to 4 digits: your p1, up to that rounding.')
     L:page('Drawing, and a whole word (Lua counts table entries from 1, so entry k\n' ..
            'of p is id k - 1):\n\n' .. source_of('draw') .. '\n' .. source_of('sample_word'))
 
@@ -642,10 +644,11 @@ not the list by heart.]], cold, warm, hot, cold_common, warm_common, hot_common)
     L:try('math.randomseed(7); sample_word(m, 1)', 'Another seed, another word: try other seeds and temperatures.')
 
     L:page [[
-What has the LSTM learned to track? LSTMVis (Strobelt et al.) shows the
-hidden state h of each unit over a text: some units turn on inside a
-word, at a vowel, at the end of a word. Here: run 300 words the model has
-not trained on through it, and for each of its 32 units average h over
+What has the LSTM learned to track? LSTMVis (Strobelt et al., 2017)
+draws the hidden state h of each unit along a text, so that one can look
+for units that turn on at one kind of input. Here we look for two kinds:
+vowels and the end of a word. Run 300 words the model has not trained
+on through it, and for each of its 32 units average h over
 the steps where the input is a vowel (a e i o u), a consonant, any
 letter, and the end mark. unit_means(m, list) does that (it reads
 m.layers[2].state.h, which holds h at every step of the last batch).]]
@@ -653,6 +656,11 @@ m.layers[2].state.h, which holds h at every step of the last batch).]]
 probe_words = {}
 for i = 1, 300 do probe_words[i] = plain[(i - 1) * (#plain // 300) + 2] end
 ]])
+    do
+      local trained_on = {}
+      for _, w in ipairs(L.env.train_words) do trained_on[w] = true end
+      for _, w in ipairs(L.env.probe_words) do L:check(not trained_on[w], 'no probe word is a training word') end
+    end
     L:try('stats, counts = unit_means(m, probe_words)', 'Each unit\'s mean h; counts: how many steps of each kind.')
     L:run('if not (stats and #stats == 32) then stats, counts = unit_means(m, probe_words) end')
     local stats = L.env.stats
@@ -789,6 +797,7 @@ What to take away:
     time; temperature divides the logits by T (p^(1/T), rescaled), T < 1
     sharper, T > 1 flatter; seed the generator to repeat a draw;
   - single units can learn readable jobs (vowel, end of word), found by
-    averaging their activation over kinds of input, as LSTMVis does.]]
+    averaging their activation over kinds of input, and seen along one
+    word in the lstm view.]]
   end,
 }
