@@ -470,7 +470,7 @@ sparse_categorical_crossentropy: the targets are ids, not one-hot rows.]],
     local function trained_once(env)
       local ok, batches = pcall(function() return #nn.viz.history(env.m).loss end)
       return env.m == m and type(env.h) == 'table' and type(env.h.loss) == 'table' and
-             #env.h.loss == n_epochs and ok and batches == n_epochs * (n_train // 32 + (n_train % 32 > 0 and 1 or 0))
+             #env.h.loss == n_epochs and ok and batches == n_epochs * math.ceil(n_train / 32)
     end
     if not trained_once(L.env) then  -- the learner's fit was stopped, repeated or changed: again
       print(string.format('(the lesson trains the model again, %d epochs from the start, so that the ' ..
@@ -589,7 +589,8 @@ at T = 2: {%.4f, %.4f, %.4f} (flatter).]], p[1], p[2], p[3], sharp[1], sharp[2],
            'Keras\'s character-level text generation example samples this way\n' ..
            '(log(preds) / temperature, exp, divide by the sum). The code:\n\n' ..
            source_of('with_temperature'))
-    L:try('with_temperature({0.6652, 0.2447, 0.0900}, 0.5)', 'On the softmax of {2, 1, 0} rounded to 4 digits: your p1, up to that rounding.')
+    L:try('with_temperature({0.6652, 0.2447, 0.0900}, 0.5)',
+          'On the softmax of {2, 1, 0} rounded to 4 digits: your p1, up to that rounding.')
     L:page('Drawing, and a whole word (Lua counts table entries from 1, so entry k\n' ..
            'of p is id k - 1):\n\n' .. source_of('draw') .. '\n' .. source_of('sample_word'))
 
@@ -712,7 +713,8 @@ for i = 1, 300 do probe_words[i] = plain[(i - 1) * (#plain // 300) + 2] end
     local v = stats[vowel_unit]
     local end_unit = 1
     for u = 2, 32 do
-      if stats[u].end_mark - stats[u].letter > stats[end_unit].end_mark - stats[end_unit].letter then end_unit = u end
+      local rise, best = stats[u].end_mark - stats[u].letter, stats[end_unit].end_mark - stats[end_unit].letter
+      if rise > best then end_unit = u end
     end
     local e = stats[end_unit]
     L:check(v.vowel - v.consonant > 0.3, 'the vowel unit\'s mean differs by more than 0.3')
