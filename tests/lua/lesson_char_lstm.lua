@@ -7,7 +7,8 @@
 -- biases (so the word it must write is known); unit_means against
 -- averages taken one word at a time. Then the lesson itself runs with a
 -- stand-in for the helper L: every typical wrong answer must be rejected
--- with the reason that names the mistake, and the model answer accepted.
+-- with the reason that names the mistake, and the model answer accepted;
+-- the lstm view it opens starts at the vowel unit it found.
 -- Without /usr/share/dict/words (Debian's wamerican) this test FAILS, as
 -- the lesson does: ./quickstart installs it.
 local t = require 'tap'
@@ -193,8 +194,9 @@ local real_print = print
 print = function() end  -- the lesson's pages
 local exercise_number, checks = 0, 0
 local L = {auto = true, env = env}
+local views = {}
 function L:page() end
-function L:view() end
+function L:view(name, opts) views[#views + 1] = {name = name, opts = opts} end
 function L:run(code) return run(code) end
 function L:try(code) return run(code) end
 function L:check(ok, message)
@@ -220,6 +222,12 @@ print = real_print
 t.ok(ran, 'the lesson runs to its end, every check holding' .. (ran and '' or (': ' .. tostring(err))))
 t.ok(exercise_number == #WRONG and checks > 40,
      string.format('it has %d exercises (%d) and its own checks (%d)', #WRONG, exercise_number, checks))
+local vowel_unit = env.vowel_unit
+local shown = views[#views]
+t.ok(shown and shown.name == 'lstm' and shown.opts.layer == 2 and shown.opts.unit == vowel_unit,
+     'the lesson opens the lstm view on the LSTM, from the vowel unit (' .. tostring(vowel_unit) .. ')')
+local picture = nn.viz.snapshot('lstm', {model = env.m, layer = 2, unit = vowel_unit, width = 100, height = 30})
+t.like(picture, 'units ' .. vowel_unit .. '%-', "the view's snapshot starts at that unit")
 t.ok(lesson.group == 'RNN' and lesson.requires and lesson.requires[1] == 12,
      "the lesson table: group = 'RNN', requires = {12}")
 t.done_testing()
