@@ -172,6 +172,10 @@ end
 
 local function new_app(model, debugger, opts)
   if open_app then error('viz: the visualizer is already open', 0) end
+  if opts.unit ~= nil and (math.type(opts.unit) ~= 'integer' or opts.unit < 1) then
+    error('viz: unit should be a whole number from 1 (the first unit or channel shown), not ' ..
+          tostring(opts.unit), 0)
+  end
   local app = setmetatable({
     model = model, debugger = debugger, view = opts.view or 'model',
     layer = layer_number(model, opts.layer), channel = opts.unit or 1, example = opts.example or 1, log = false,

@@ -228,6 +228,8 @@ t.ok(shown and shown.name == 'lstm' and shown.opts.layer == 2 and shown.opts.uni
      'the lesson opens the lstm view on the LSTM, from the vowel unit (' .. tostring(vowel_unit) .. ')')
 local picture = nn.viz.snapshot('lstm', {model = env.m, layer = 2, unit = vowel_unit, width = 100, height = 30})
 t.like(picture, 'units ' .. vowel_unit .. '%-', "the view's snapshot starts at that unit")
+t.raises(function() nn.viz.open(env.m, {view = 'lstm', unit = 0}) end, 'unit should be a whole number from 1',
+         'nn.viz.open: unit = 0 is an error that says what unit should be')
 t.ok(lesson.group == 'RNN' and lesson.requires and lesson.requires[1] == 12,
      "the lesson table: group = 'RNN', requires = {12}")
 t.done_testing()
