@@ -225,10 +225,11 @@ end
 
 function Lesson:view(name, opts)
   opts = opts or {}
-  -- x, example, class: the saliency view's examples, the one explained, its class
+  -- x, example, class: the saliency view's examples, the one explained, its class;
+  -- unit: the first unit (lstm view) or channel (featuremaps) shown
   local picture = {model = opts.model, layer = opts.layer, width = opts.width or 100,
                    height = opts.height or 30, x = opts.x, example = opts.example,
-                   class = opts.class}
+                   class = opts.class, unit = opts.unit}
   if self.auto or not nn.viz.open then
     print(nn.viz.snapshot(name, picture))
     return
@@ -237,6 +238,7 @@ function Lesson:view(name, opts)
   ask('   [Enter] ')
   -- env: a line typed at the view's ':' sees the lesson's variables
   if not pcall(nn.viz.open, opts.model, {view = name, layer = opts.layer, env = self.env,
+                                            unit = opts.unit,
                                             x = opts.x, example = opts.example, class = opts.class}) then
     print(nn.viz.snapshot(name, picture))  -- no terminal: a picture
   end

@@ -3,7 +3,7 @@
 --   nn.viz.open(model)                 the views of a model
 --   nn.viz.open(model, x, y, opts)     the same, stepping through training on
 --                                      x, y with a debugger (as nn.debug)
---   nn.viz.open(model, {view = 'lstm'})  open at a given view
+--   nn.viz.open(model, {view = 'lstm', unit = 13})  open at a given view (unit: the first unit or channel shown)
 --   nn.viz.open(model, {view = 'saliency', x = images, example = 3})
 --                                      why the model calls images[3] what it does
 --   nn.viz.open(model, {env = L.env})  a lesson's view (L:view): lines of Lua
@@ -174,9 +174,13 @@ end
 
 local function new_app(model, debugger, opts)
   if open_app then error('viz: the visualizer is already open', 0) end
+  if opts.unit ~= nil and (math.type(opts.unit) ~= 'integer' or opts.unit < 1) then
+    error('viz: unit should be a whole number from 1 (the first unit or channel shown), not ' ..
+          tostring(opts.unit), 0)
+  end
   local app = setmetatable({
     model = model, debugger = debugger, view = opts.view or 'model',
-    layer = layer_number(model, opts.layer), channel = 1, example = opts.example or 1, log = false,
+    layer = layer_number(model, opts.layer), channel = opts.unit or 1, example = opts.example or 1, log = false,
     shared = false, class_names = opts.class_names,
     x = opts.x, class = opts.class,  -- the saliency view's examples and class, if given
     env = opts.env,  -- a lesson's environment: its ':' lines of Lua run there

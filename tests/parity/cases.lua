@@ -284,6 +284,12 @@ case{name = 'embedding_lstm', input = {6}, batch = 3, ids = 4, repeats = true,
      target = 'normal',
      loss = 'mse', optimizer = {name = 'adam', learning_rate = 0.01},
      layers = {{'Embedding', 4, 5}, {'LSTM', 3}, {'Dense', 2}}}
+-- lesson 22's shape: ids in, a softmax at every timestep, sparse targets (N, T)
+case{name = 'embedding_lstm_sequences_sparse', input = {6}, batch = 3, ids = 5, repeats = true,
+     target = 'sparse', loss = 'sparse_categorical_crossentropy',
+     optimizer = {name = 'adam', learning_rate = 0.01},
+     layers = {{'Embedding', 5, 4}, {'LSTM', 3, {return_sequences = true}},
+               {'Dense', 5, {activation = 'softmax'}}}}
 case{name = 'conv1d_same_strides', input = {7, 3}, batch = 3, target = 'normal',
      loss = 'mse', optimizer = {name = 'adam'},
      layers = {{'Conv1D', 4, 3, {padding = 'same', strides = 2, activation = 'relu'}},
