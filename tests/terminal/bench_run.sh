@@ -59,7 +59,7 @@ result() {  # result NAME COMMAND...
 }
 has() { grep -q -- "$1" "$tmp/out"; }
 row() { grep -q "^$1 *$2 *$3 *$4 " "$tmp/out"; }  # row MEASURE NNSTEP PEER RATIO
-echo 1..12
+echo 1..13
 bench openblas-Zen
 result 'bench/run runs with a tuned peer' test $? -eq 0
 result 'the peer runs with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset' \
@@ -85,3 +85,12 @@ bench reference
 result 'a peer on the reference BLAS: ratios only under a loud warning' \
     sh -c "grep -q '^!! WARNING: the peer ran on the REFERENCE (netlib) BLAS' '$tmp/out' &&
            grep -q 'BLAS: reference' '$tmp/out'"
+# the real bench/reference peak: its fields, and flops per cycle is their
+# quotient (what the figures are depends on the machine and its load)
+reference=${REFERENCE:-$PWD/bench/reference}
+"$reference" peak >"$tmp/out" 2>&1
+result 'bench/reference peak: GFLOP/s, the clock, and flops per cycle their quotient' \
+    awk '/^nnstep peak threads=1 gflops=[0-9.]+ ghz=[0-9.]+ flops_per_cycle=[0-9.]+$/ {
+        split($4, g, "="); split($5, c, "="); split($6, f, "=")
+        ok = g[2] > 0 && c[2] > 0 && (g[2] / c[2] - f[2]) ^ 2 < 0.01
+    } END { exit !ok }' "$tmp/out"
