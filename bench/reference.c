@@ -216,7 +216,7 @@ static double fma_peak_gflops(void)
     __m256 acc[12], mul = _mm256_set1_ps(0.999999f), add = _mm256_set1_ps(1e-6f);
     for (int i = 0; i < 12; i++)
         acc[i] = _mm256_set1_ps((float)i);
-    const long steps = 2000000;  /* ~20 ms: one slice of a busy core's time */
+    const long steps = 200000;  /* ~0.5 ms: inside one slice of a busy core's time */
     double best = 0;
     for (int run = 0; run < 3; run++) {
         double start = now();
@@ -241,7 +241,7 @@ static double fma_peak_gflops(void)
  * two FMA pipes x 8 floats x 2 flops is 32 flops a cycle. */
 static double clock_ghz(void)
 {
-    const long steps = 5000000;  /* ~20 ms */
+    const long steps = 200000;  /* ~0.5 ms */
     double best = 0;
     for (int run = 0; run < 3; run++) {
         long x = 0;
@@ -265,7 +265,7 @@ static void bench_peak(void)
     /* short runs of each in turn, the best of each: on a busy machine a
      * run that shared its core counts neither */
     double ghz = 0, gflops = 0;
-    for (int round = 0; round < 20; round++) {
+    for (int round = 0; round < 300; round++) {
         double c = clock_ghz(), g = fma_peak_gflops();
         ghz = c > ghz ? c : ghz;
         gflops = g > gflops ? g : gflops;
