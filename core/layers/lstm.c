@@ -41,6 +41,11 @@ typedef struct lstm {
     nn_tensor *dpre;      /* (B, 4*units): dL/dz in the backward step for t */
     nn_tensor *dc;        /* (B, units): dL/dc_t */
     nn_tensor *dc_next;   /* (B, units): the part of it that came back from step t+1 */
+    /* inference (layer->training false) writes one example's gates and
+     * tanh(c_t) here instead of into the (4, B, T, units) and (B, T, units)
+     * arrays: only backward and the views read those, and both can have
+     * them rebuilt from pre and cell (restore_gates) */
+    nn_real *scratch;     /* (5 * units) */
 } lstm;
 
 static nn_status lstm_build(nn_layer *layer, nn_rng *rng)
@@ -62,7 +67,9 @@ static void free_work_buffers(lstm *l)
     nn_tensor_free(l->dpre);
     nn_tensor_free(l->dc);
     nn_tensor_free(l->dc_next);
+    free(l->scratch);
     l->pre = l->cell_act = l->dpre = l->dc = l->dc_next = NULL;
+    l->scratch = NULL;
 }
 
 static nn_status lstm_resize(nn_layer *layer)
@@ -75,6 +82,10 @@ static nn_status lstm_resize(nn_layer *layer)
     NN_TRY(nn_tensor_zeros(&l->cell_act, 3, (size_t[]){batch, steps, units}));
     NN_TRY(nn_tensor_zeros(&l->dpre, 2, (size_t[]){batch, NUM_GATES * units}));
     NN_TRY(nn_tensor_zeros(&l->dc, 2, (size_t[]){batch, units}));
+    l->scratch = nn_calloc(5 * units, sizeof *l->scratch);
+    if (!l->scratch)
+        return nn_fail(NN_ERR_NOMEM, "LSTM: out of memory");
+    l->rnn.gates_stale = false;
     return nn_tensor_zeros(&l->dc_next, 2, (size_t[]){batch, units});
 }
 
@@ -109,11 +120,18 @@ static lstm_cell cell_at(const nn_layer *layer, size_t b, size_t t)
     return cell;
 }
 
-/* One example's cell at step t: gates from z, then c_t and h_t. */
-static void cell_forward(const nn_layer *layer, size_t b, size_t t)
+/* One example's cell at step t: gates from z, then c_t and h_t. With keep
+ * false (inference) the gates and tanh(c_t) go to the scratch row. */
+static void cell_forward(const nn_layer *layer, size_t b, size_t t, bool keep)
 {
-    size_t units = ((const lstm *)layer->impl)->rnn.units;
+    const lstm *l = layer->impl;
+    size_t units = l->rnn.units;
     lstm_cell cell = cell_at(layer, b, t);
+    if (!keep) {
+        for (size_t k = 0; k < NUM_GATES; k++)
+            cell.gate[k] = l->scratch + k * units;
+        cell.tanh_c = l->scratch + NUM_GATES * units;
+    }
     for (size_t k = 0; k < NUM_GATES; k++)
         nn_activation_forward(gate_activation(layer, k), cell.z + k * units, cell.gate[k], 1,
                               units);
@@ -138,9 +156,30 @@ static void lstm_forward(nn_layer *layer, size_t t)
     nn_gemm(false, false, layer->batch, width, units, 1, nn_recurrent_h_before(layer, t),
             nn_recurrent_stride(layer), nn_recurrent_param(layer, NN_RNN_RECURRENT_KERNEL),
             width, 1, pre + t * width, pre_stride);
+    bool keep = layer->training;  /* inference keeps only pre, c and h */
+    if (t == 0)
+        l->rnn.gates_stale = !keep;
     for (size_t b = 0; b < layer->batch; b++)
-        cell_forward(layer, b, t);
+        cell_forward(layer, b, t, keep);
     nn_recurrent_end_step(layer, t);
+}
+
+/* After an inference pass: the gates and tanh(c_t) of every step done, from
+ * pre (which holds each z) and the cell states, by the same calls a
+ * training pass makes, so they are the numbers it would have stored. */
+static void lstm_restore_gates(nn_layer *layer)
+{
+    lstm *l = layer->impl;
+    size_t units = l->rnn.units;
+    for (size_t b = 0; b < layer->batch; b++)
+        for (size_t t = 0; t < l->rnn.done; t++) {
+            lstm_cell cell = cell_at(layer, b, t);
+            for (size_t k = 0; k < NUM_GATES; k++)
+                nn_activation_forward(gate_activation(layer, k), cell.z + k * units,
+                                      cell.gate[k], 1, units);
+            nn_activation_forward(layer->activation, cell.c, cell.tanh_c, 1, units);
+        }
+    l->rnn.gates_stale = false;
 }
 
 /* One example's cell backward at step t: dz (4*units) from dh (units), and
@@ -178,6 +217,8 @@ static void lstm_backward(nn_layer *layer, size_t t)
     nn_real *dc_next = nn_tensor_data(l->dc_next);
     if (t == nn_recurrent_timesteps(layer) - 1)  /* no c_{t+1} after the last step */
         memset(dc_next, 0, batch * units * sizeof *dc_next);
+    if (l->rnn.gates_stale)  /* backward after an inference pass (saliency, gradcheck) */
+        lstm_restore_gates(layer);
     for (size_t b = 0; b < batch; b++)
         cell_backward(layer, b, t, dh + b * units, dz + b * NUM_GATES * units, dc + b * units,
                       dc_next + b * units);
@@ -240,6 +281,7 @@ nn_status nn_lstm_new(nn_layer **out, size_t units, bool return_sequences,
     if (!l)
         return nn_fail(NN_ERR_NOMEM, "LSTM: out of memory");
     l->rnn = (nn_recurrent){.units = units, .blocks = NUM_GATES, .gate_names = gate_names,
-                            .has_cell = true, .return_sequences = return_sequences};
+                            .has_cell = true, .return_sequences = return_sequences,
+                            .restore_gates = lstm_restore_gates};
     return nn_layer_new(out, &nn_lstm_kind, l, opts, "tanh");
 }
