@@ -460,7 +460,8 @@ static void test_resize(void **state)
 }
 
 /* Inference (predict, evaluate: layer->training false) does not store the
- * LSTM's gates or tanh(c_t), which only backward and the views read; its
+ * LSTM's gates and tanh(c_t), or the GRU's gates, which only backward and
+ * the views read; its
  * output is the training pass's, bit for bit, and the gates a view or
  * backward asks for afterwards are rebuilt to the same bits. */
 static nn_tensor *clone_of(const nn_tensor *t)
@@ -477,10 +478,9 @@ static void assert_same_bits(const nn_tensor *a, const nn_tensor *b)
                             nn_tensor_numel(a) * sizeof(nn_real)), 0);
 }
 
-static void test_lstm_inference_keeps_no_gates(void **state)
+static void check_inference_keeps_no_gates(recurrent_new make)
 {
-    (void)state;
-    nn_layer *layer = new_layer(nn_lstm_new, 5, true, 6, 3, 4);
+    nn_layer *layer = new_layer(make, 5, true, 6, 3, 4);
     nn_recurrent *rnn = layer->impl;
     nn_tensor *x = random_input(4, 6, 3, 11), *dy = random_input(4, 6, 5, 12);
     layer->input = x;
@@ -490,7 +490,8 @@ static void test_lstm_inference_keeps_no_gates(void **state)
     layer->training = true;
     layer_forward_all(layer);
     nn_tensor *out = clone_of(layer->output), *gates = clone_of(rnn->gates);
-    nn_tensor *cell = clone_of(rnn->cell), *hidden = clone_of(rnn->hidden);
+    nn_tensor *cell = rnn->cell ? clone_of(rnn->cell) : NULL;  /* LSTM only */
+    nn_tensor *hidden = clone_of(rnn->hidden);
     nn_layer_zero_grads(layer);
     layer_backward_all(layer);
     nn_tensor *grad[NN_MAX_PARAMS], *grad_input = clone_of(layer->grad_input);
@@ -502,14 +503,15 @@ static void test_lstm_inference_keeps_no_gates(void **state)
     nn_tensor_fill(layer->output, 0);
     layer_forward_all(layer);
     assert_same_bits(layer->output, out);
-    assert_same_bits(rnn->cell, cell);
+    if (cell)
+        assert_same_bits(rnn->cell, cell);
     assert_same_bits(rnn->hidden, hidden);
     for (size_t j = 0; j < nn_tensor_numel(rnn->gates); j++)
         assert_true(nn_tensor_data(rnn->gates)[j] == 7);
     assert_true(rnn->gates_stale);
     /* a view asks: the gates are rebuilt, the training pass's bits */
-    nn_lstm_view v;
-    assert_ok(nn_lstm_state(layer, &v));
+    nn_recurrent_view v;
+    assert_ok(nn_recurrent_state(layer, &v));
     assert_false(rnn->gates_stale);
     assert_same_bits(rnn->gates, gates);
     assert_int_equal(v.done, 6);
@@ -532,9 +534,16 @@ static void test_lstm_inference_keeps_no_gates(void **state)
     nn_layer_free(layer);
 }
 
+static void test_inference_keeps_no_gates(void **state)
+{
+    (void)state;
+    check_inference_keeps_no_gates(nn_lstm_new);
+    check_inference_keeps_no_gates(nn_gru_new);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_lstm_by_hand),
-    cmocka_unit_test(test_lstm_inference_keeps_no_gates),
+    cmocka_unit_test(test_inference_keeps_no_gates),
     cmocka_unit_test(test_simple_rnn_reference),
     cmocka_unit_test(test_lstm_reference),
     cmocka_unit_test(test_gru_reference),

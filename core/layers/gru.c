@@ -40,6 +40,10 @@ typedef struct gru {
     nn_tensor *hproj;    /* (B, T, 3*units): hz for every t (backward needs hz_h) */
     nn_tensor *dx_gates; /* (B, 3*units): dL/dxz in the backward step for t */
     nn_tensor *dh_gates; /* (B, 3*units): dL/dhz */
+    /* inference (layer->training false) writes one example's gates here,
+     * not into the (3, B, T, units) array: only backward and the views read
+     * that, and both can have it rebuilt from pre (restore_gates) */
+    nn_real *scratch;    /* (3 * units) */
 } gru;
 
 static void free_work_buffers(gru *g)
@@ -48,7 +52,9 @@ static void free_work_buffers(gru *g)
     nn_tensor_free(g->hproj);
     nn_tensor_free(g->dx_gates);
     nn_tensor_free(g->dh_gates);
+    free(g->scratch);
     g->pre = g->hproj = g->dx_gates = g->dh_gates = NULL;
+    g->scratch = NULL;
 }
 
 static nn_status gru_resize(nn_layer *layer)
@@ -61,6 +67,10 @@ static nn_status gru_resize(nn_layer *layer)
     NN_TRY(nn_tensor_zeros(&g->pre, 3, (size_t[]){batch, steps, width}));
     NN_TRY(nn_tensor_zeros(&g->hproj, 3, (size_t[]){batch, steps, width}));
     NN_TRY(nn_tensor_zeros(&g->dx_gates, 2, (size_t[]){batch, width}));
+    g->scratch = nn_calloc(width, sizeof *g->scratch);
+    if (!g->scratch)
+        return nn_fail(NN_ERR_NOMEM, "GRU: out of memory");
+    g->rnn.gates_stale = false;
     return nn_tensor_zeros(&g->dh_gates, 2, (size_t[]){batch, width});
 }
 
@@ -88,10 +98,15 @@ static gru_cell cell_at(const nn_layer *layer, size_t b, size_t t)
     return cell;
 }
 
-static void cell_forward(const nn_layer *layer, size_t b, size_t t)
+/* One example at step t. With keep false (inference) the gates go to the
+ * scratch row; the pre-activations a stay in pre either way. */
+static void cell_forward(const nn_layer *layer, size_t b, size_t t, bool keep)
 {
-    size_t units = ((const gru *)layer->impl)->rnn.units;
+    const gru *g = layer->impl;
+    size_t units = g->rnn.units;
     gru_cell cell = cell_at(layer, b, t);
+    for (size_t k = 0; !keep && k < NUM_GATES; k++)
+        cell.gate[k] = g->scratch + k * units;
     nn_real *z = cell.gate[GATE_Z], *r = cell.gate[GATE_R], *hh = cell.gate[GATE_H];
     for (size_t j = 0; j < 2 * units; j++)  /* the z and r blocks: xz + hz */
         cell.a[j] += cell.hz[j];
@@ -119,9 +134,30 @@ static void gru_forward(nn_layer *layer, size_t t)
     nn_gemm(false, false, layer->batch, width, units, 1, nn_recurrent_h_before(layer, t),
             nn_recurrent_stride(layer), nn_recurrent_param(layer, NN_RNN_RECURRENT_KERNEL),
             width, bias ? 1 : 0, hz_t, pre_stride);
+    bool keep = layer->training;  /* inference keeps only pre, hproj and h */
+    if (t == 0)
+        g->rnn.gates_stale = !keep;
     for (size_t b = 0; b < layer->batch; b++)
-        cell_forward(layer, b, t);
+        cell_forward(layer, b, t, keep);
     nn_recurrent_end_step(layer, t);
+}
+
+/* After an inference pass: the gates of every step done, from the
+ * pre-activations a in pre, by the calls a training pass makes, so they are
+ * the numbers it would have stored. */
+static void gru_restore_gates(nn_layer *layer)
+{
+    gru *g = layer->impl;
+    size_t units = g->rnn.units;
+    for (size_t b = 0; b < layer->batch; b++)
+        for (size_t t = 0; t < g->rnn.done; t++) {
+            gru_cell cell = cell_at(layer, b, t);
+            for (size_t k = 0; k < NUM_GATES; k++)
+                nn_activation_forward(k == GATE_H ? layer->activation
+                                                  : layer->recurrent_activation,
+                                      cell.a + k * units, cell.gate[k], 1, units);
+        }
+    g->rnn.gates_stale = false;
 }
 
 /* One example at step t: dL/dxz and dL/dhz (3*units each) from dh (units). */
@@ -156,6 +192,8 @@ static void gru_backward(nn_layer *layer, size_t t)
     size_t units = g->rnn.units, width = NUM_GATES * units;
     const nn_real *dh = nn_recurrent_gather_dh(layer, t);  /* (B, units) */
     nn_real *dxz = nn_tensor_data(g->dx_gates), *dhz = nn_tensor_data(g->dh_gates);
+    if (g->rnn.gates_stale)  /* backward after an inference pass (saliency, gradcheck) */
+        gru_restore_gates(layer);
     for (size_t b = 0; b < layer->batch; b++)
         cell_backward(layer, b, t, dh + b * units, dxz + b * width, dhz + b * width);
     nn_recurrent_backprop(layer, t, dxz, dhz);  /* dh_next = dL/dhz U^T */
@@ -223,6 +261,7 @@ nn_status nn_gru_new(nn_layer **out, size_t units, bool return_sequences,
     if (!g)
         return nn_fail(NN_ERR_NOMEM, "GRU: out of memory");
     g->rnn = (nn_recurrent){.units = units, .blocks = NUM_GATES, .gate_names = gate_names,
-                            .return_sequences = return_sequences, .split_bias = true};
+                            .return_sequences = return_sequences, .split_bias = true,
+                            .restore_gates = gru_restore_gates};
     return nn_layer_new(out, &nn_gru_kind, g, opts, "tanh");
 }
