@@ -23,6 +23,7 @@
 #include <lua.h>
 #include <lualib.h>
 
+#include "cpu.h"
 #include "lnn.h"
 #include "repl.h"
 #include "signals.h"
@@ -70,7 +71,9 @@ static int parse_args(int argc, char **argv, options *o)
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
             return usage(NULL);
         if (strcmp(a, "--version") == 0) {
-            printf("nnstep %s (%s)\n", PACKAGE_VERSION, LUA_RELEASE);
+            /* the kernel path, so a speed report says which code ran */
+            printf("nnstep %s (%s), kernels: %s\n", PACKAGE_VERSION, LUA_RELEASE,
+                   nn_cpu_path_name(nn_cpu_kernel_path()));
             return EXIT_SUCCESS;
         }
         if (strcmp(a, "-e") == 0 || strcmp(a, "--lesson") == 0) {

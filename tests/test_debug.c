@@ -154,6 +154,101 @@ static void test_nan_in_update_is_named(void **s)
     nn_model_free(m);
 }
 
+/* fit watches the loss, the gradients and the update instead of checking
+ * every step (numerics.c); what it reports must be what the debugger's
+ * step-by-step check reports. A NaN the update makes, in fit: */
+static void test_fit_names_nan_made_by_update(void **s)
+{
+    (void)s;
+    nn_tensor *x, *y;
+    nn_model *m = debug_model(&x, &y);
+    m->stepper.recording = false;
+    m->optimizer->state[0][30 + 5] = NAN;  /* Adam's m, dense_1.kernel's 6th number */
+    nn_fit_options opts = {.epochs = 1, .batch_size = 3};
+    nn_history h;
+    assert_int_equal(nn_model_fit(m, x, y, &opts, &h), NN_ERR_NUMERIC);
+    assert_non_null(strstr(nn_last_error(), "NaN appeared in dense_1.kernel during update "
+                                            "(at [2][2]: row 2, column 2 of (12, 4))"));
+    /* the update wrote it: that weight is NaN, the others are finite */
+    const nn_real *kernel = nn_tensor_data(nn_model_find_layer(m, "dense_1")->params[0].value);
+    for (int i = 0; i < 48; i++)
+        assert_true(i == 5 ? isnan(kernel[i]) : isfinite(kernel[i]));
+    assert_false(m->stepper.watch_numerics);  /* fit put the stepper back */
+    nn_history_free(&h);
+    nn_tensor_free(x);
+    nn_tensor_free(y);
+    nn_model_free(m);
+}
+
+/* A NaN the forward pass makes: fit finds it at the loss, replays the batch
+ * (Dropout's masks included) with every step checked, and stops where the
+ * debugger stops, in the same words, before the update. */
+static void test_fit_names_forward_nan_like_the_debugger(void **s)
+{
+    (void)s;
+    nn_tensor *x, *y;
+    nn_model *m = debug_model(&x, &y);
+    m->stepper.recording = false;
+    nn_layer *dense = nn_model_find_layer(m, "dense_1");
+    nn_tensor_data(dense->params[0].value)[5] = NAN;
+    state before = capture(m);
+    nn_fit_options opts = {.epochs = 1, .batch_size = 3};
+    nn_history h;
+    assert_int_equal(nn_model_fit(m, x, y, &opts, &h), NN_ERR_NUMERIC);
+    assert_non_null(strstr(nn_last_error(), "NaN appeared in the output of dense_1 during "
+                                            "forward dense_1 (at [1][1]: row 1, column 1 of "
+                                            "(3, 4))"));
+    assert_int_equal(m->stepper.failed_at, 4);  /* forward 1..5: the fifth made it */
+    assert_int_equal(m->stepper.cursor, 5);
+    assert_int_equal(m->optimizer->iterations, 0);  /* no update ran */
+    for (size_t at = 0, i = 0; i < (size_t)m->num_weights; i++) {  /* weights as before */
+        size_t n = nn_tensor_numel(m->weights[i]->value);
+        assert_int_equal(memcmp(nn_tensor_data(m->weights[i]->value), before.values + at,
+                                n * sizeof(nn_real)), 0);
+        at += 2 * n;
+    }
+    free(before.values);
+    nn_history_free(&h);
+    nn_tensor_free(x);
+    nn_tensor_free(y);
+    nn_model_free(m);
+}
+
+/* A NaN that reaches a gradient but not the loss: x[0] = NaN makes every z
+ * NaN, ReLU turns them into 0 (a finite prediction, a finite loss), and
+ * relu' = [z > 0] = 0, so dL/dkernel = x^T dz holds NaN * 0 = NaN in row 1.
+ * fit's scan of the gradients stops it before the update, named at the
+ * backward step, and the weights are untouched. */
+static void test_fit_stops_before_update_on_nan_gradient(void **s)
+{
+    (void)s;
+    nn_model *m;
+    assert_ok(nn_model_new(&m, 3));
+    nn_layer_options first = {.activation = "relu", .input_ndim = 1, .input_shape = {3}};
+    ADD(m, nn_dense_new(L, 2, &first));
+    compile(m, "sgd", 0.1, NN_LOSS_MEAN_SQUARED_ERROR);
+    nn_tensor *x, *y;
+    assert_ok(nn_tensor_full(&x, 2, (size_t[]){1, 3}, 1));
+    assert_ok(nn_tensor_full(&y, 2, (size_t[]){1, 2}, 1));
+    nn_tensor_data(x)[0] = NAN;
+    nn_tensor *kernel = m->layers[0]->params[0].value;
+    nn_real before[6];
+    memcpy(before, nn_tensor_data(kernel), sizeof before);
+    nn_fit_options opts = {.epochs = 1, .batch_size = 1};
+    nn_history h;
+    assert_int_equal(nn_model_fit(m, x, y, &opts, &h), NN_ERR_NUMERIC);
+    assert_non_null(strstr(nn_last_error(), "NaN appeared in dense_1.grad.kernel during "
+                                            "backward dense_1 (at [1][1]: row 1, column 1 "
+                                            "of (3, 2))"));
+    assert_true(isfinite(m->stepper.loss));  /* the loss never saw it */
+    assert_int_equal(memcmp(before, nn_tensor_data(kernel), sizeof before), 0);
+    assert_int_equal(m->optimizer->iterations, 0);
+    nn_history_free(&h);
+    nn_tensor_free(x);
+    nn_tensor_free(y);
+    nn_model_free(m);
+}
+
 static void test_back_across_update(void **s)
 {
     (void)s;
@@ -240,6 +335,9 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_planted_nan_stops_at_its_layer),
     cmocka_unit_test(test_nan_in_gradient_is_named),
     cmocka_unit_test(test_nan_in_update_is_named),
+    cmocka_unit_test(test_fit_names_nan_made_by_update),
+    cmocka_unit_test(test_fit_names_forward_nan_like_the_debugger),
+    cmocka_unit_test(test_fit_stops_before_update_on_nan_gradient),
 };
 
 RUN_TAP_GROUP("debug", tests)

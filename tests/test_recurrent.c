@@ -459,8 +459,91 @@ static void test_resize(void **state)
     nn_layer_free(layer);
 }
 
+/* Inference (predict, evaluate: layer->training false) does not store the
+ * LSTM's gates and tanh(c_t), or the GRU's gates, which only backward and
+ * the views read; its
+ * output is the training pass's, bit for bit, and the gates a view or
+ * backward asks for afterwards are rebuilt to the same bits. */
+static nn_tensor *clone_of(const nn_tensor *t)
+{
+    nn_tensor *c;
+    assert_ok(nn_tensor_clone(&c, t));
+    return c;
+}
+
+static void assert_same_bits(const nn_tensor *a, const nn_tensor *b)
+{
+    assert_int_equal(nn_tensor_numel(a), nn_tensor_numel(b));
+    assert_int_equal(memcmp(nn_tensor_data(a), nn_tensor_data(b),
+                            nn_tensor_numel(a) * sizeof(nn_real)), 0);
+}
+
+static void check_inference_keeps_no_gates(recurrent_new make)
+{
+    nn_layer *layer = new_layer(make, 5, true, 6, 3, 4);
+    nn_recurrent *rnn = layer->impl;
+    nn_tensor *x = random_input(4, 6, 3, 11), *dy = random_input(4, 6, 5, 12);
+    layer->input = x;
+    layer->grad_output = dy;
+    layer->need_grad_input = true;
+    /* a training pass, and its backward: the reference */
+    layer->training = true;
+    layer_forward_all(layer);
+    nn_tensor *out = clone_of(layer->output), *gates = clone_of(rnn->gates);
+    nn_tensor *cell = rnn->cell ? clone_of(rnn->cell) : NULL;  /* LSTM only */
+    nn_tensor *hidden = clone_of(rnn->hidden);
+    nn_layer_zero_grads(layer);
+    layer_backward_all(layer);
+    nn_tensor *grad[NN_MAX_PARAMS], *grad_input = clone_of(layer->grad_input);
+    for (int i = 0; i < layer->num_params; i++)
+        grad[i] = clone_of(layer->params[i].grad);
+    /* inference: the same outputs and states; the gate arrays not written */
+    layer->training = false;
+    nn_tensor_fill(rnn->gates, 7);
+    nn_tensor_fill(layer->output, 0);
+    layer_forward_all(layer);
+    assert_same_bits(layer->output, out);
+    if (cell)
+        assert_same_bits(rnn->cell, cell);
+    assert_same_bits(rnn->hidden, hidden);
+    for (size_t j = 0; j < nn_tensor_numel(rnn->gates); j++)
+        assert_true(nn_tensor_data(rnn->gates)[j] == 7);
+    assert_true(rnn->gates_stale);
+    /* a view asks: the gates are rebuilt, the training pass's bits */
+    nn_recurrent_view v;
+    assert_ok(nn_recurrent_state(layer, &v));
+    assert_false(rnn->gates_stale);
+    assert_same_bits(rnn->gates, gates);
+    assert_int_equal(v.done, 6);
+    /* backward after an inference pass: the training pass's gradients */
+    layer_forward_all(layer);
+    nn_layer_zero_grads(layer);
+    layer_backward_all(layer);
+    for (int i = 0; i < layer->num_params; i++) {
+        assert_same_bits(layer->params[i].grad, grad[i]);
+        nn_tensor_free(grad[i]);
+    }
+    assert_same_bits(layer->grad_input, grad_input);
+    nn_tensor_free(grad_input);
+    nn_tensor_free(out);
+    nn_tensor_free(gates);
+    nn_tensor_free(cell);
+    nn_tensor_free(hidden);
+    nn_tensor_free(x);
+    nn_tensor_free(dy);
+    nn_layer_free(layer);
+}
+
+static void test_inference_keeps_no_gates(void **state)
+{
+    (void)state;
+    check_inference_keeps_no_gates(nn_lstm_new);
+    check_inference_keeps_no_gates(nn_gru_new);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_lstm_by_hand),
+    cmocka_unit_test(test_inference_keeps_no_gates),
     cmocka_unit_test(test_simple_rnn_reference),
     cmocka_unit_test(test_lstm_reference),
     cmocka_unit_test(test_gru_reference),

@@ -98,6 +98,41 @@ static void compare_whole_with_steps(recurrent_new make, int threads)
     nn_set_threads(0);
 }
 
+/* Inference run whole (predict: no gates stored, a scratch row per example)
+ * against a training pass stepped: the same outputs and states, and the
+ * gates a view asks for afterwards are rebuilt to the same bits. */
+static void compare_inference_with_training(recurrent_new make, int threads)
+{
+    nn_set_threads(threads);
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        nn_layer *stepped = new_layer(make, &cases[k]), *whole = new_layer(make, &cases[k]);
+        const nn_tensor *stepped_x = stepped->input, *stepped_dy = stepped->grad_output;
+        const nn_tensor *whole_x = whole->input, *whole_dy = whole->grad_output;
+        layer_forward_all(stepped);
+        whole->training = false;
+        whole->kind->forward_all(whole);
+        assert_same_tensor(stepped->output, whole->output, "inference output");
+        nn_recurrent_view view;
+        assert_ok(nn_recurrent_state(whole, &view));  /* rebuilds the gates */
+        const nn_recurrent *a = stepped->impl, *b = whole->impl;
+        assert_same_tensor(a->hidden, b->hidden, "inference hidden");
+        if (a->cell)
+            assert_same_tensor(a->cell, b->cell, "inference cell");
+        assert_same_tensor(a->gates, b->gates, "rebuilt gates");
+        free_layer(stepped, (nn_tensor *)stepped_x, (nn_tensor *)stepped_dy);
+        free_layer(whole, (nn_tensor *)whole_x, (nn_tensor *)whole_dy);
+    }
+    nn_set_threads(0);
+}
+
+static void test_inference(void **state)
+{
+    (void)state;
+    compare_inference_with_training(nn_lstm_new, 2);
+    compare_inference_with_training(nn_gru_new, 2);
+    compare_inference_with_training(nn_lstm_new, 1);
+}
+
 static void test_lstm_one_thread(void **state)
 {
     (void)state;
@@ -129,6 +164,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_lstm_two_threads),
     cmocka_unit_test(test_gru),
     cmocka_unit_test(test_simple_rnn),
+    cmocka_unit_test(test_inference),
 };
 
 RUN_TAP_GROUP("recurrent_whole", tests)

@@ -40,6 +40,12 @@ typedef struct gru {
     nn_tensor *hproj;    /* (B, T, 3*units): hz for every t (backward needs hz_h) */
     nn_tensor *dx_gates; /* (B, 3*units): dL/dxz in the backward step for t */
     nn_tensor *dh_gates; /* (B, 3*units): dL/dhz */
+    /* inference (layer->training false) writes each example's gates here,
+     * one row per example reused at every step, not into the (3, B, T,
+     * units) array: only backward and the views read that, and both can
+     * have it rebuilt from pre (restore_gates). A row per example, so that
+     * threads holding different examples never share one. */
+    nn_real *scratch;    /* (B, 3 * units) */
 } gru;
 
 static void free_work_buffers(gru *g)
@@ -48,7 +54,9 @@ static void free_work_buffers(gru *g)
     nn_tensor_free(g->hproj);
     nn_tensor_free(g->dx_gates);
     nn_tensor_free(g->dh_gates);
+    free(g->scratch);
     g->pre = g->hproj = g->dx_gates = g->dh_gates = NULL;
+    g->scratch = NULL;
 }
 
 static nn_status gru_resize(nn_layer *layer)
@@ -61,6 +69,10 @@ static nn_status gru_resize(nn_layer *layer)
     NN_TRY(nn_tensor_zeros(&g->pre, 3, (size_t[]){batch, steps, width}));
     NN_TRY(nn_tensor_zeros(&g->hproj, 3, (size_t[]){batch, steps, width}));
     NN_TRY(nn_tensor_zeros(&g->dx_gates, 2, (size_t[]){batch, width}));
+    g->scratch = nn_calloc(batch * width, sizeof *g->scratch);
+    if (!g->scratch)
+        return nn_fail(NN_ERR_NOMEM, "GRU: out of memory");
+    g->rnn.gates_stale = false;
     return nn_tensor_zeros(&g->dh_gates, 2, (size_t[]){batch, width});
 }
 
@@ -88,10 +100,15 @@ static gru_cell cell_at(const nn_layer *layer, size_t b, size_t t)
     return cell;
 }
 
-static void cell_forward(const nn_layer *layer, size_t b, size_t t)
+/* One example at step t. With keep false (inference) the gates go to the
+ * example's scratch row; the pre-activations a stay in pre either way. */
+static void cell_forward(const nn_layer *layer, size_t b, size_t t, bool keep)
 {
-    size_t units = ((const gru *)layer->impl)->rnn.units;
+    const gru *g = layer->impl;
+    size_t units = g->rnn.units;
     gru_cell cell = cell_at(layer, b, t);
+    for (size_t k = 0; !keep && k < NUM_GATES; k++)
+        cell.gate[k] = g->scratch + (b * NUM_GATES + k) * units;
     nn_real *z = cell.gate[GATE_Z], *r = cell.gate[GATE_R], *hh = cell.gate[GATE_H];
     for (size_t j = 0; j < 2 * units; j++)  /* the z and r blocks: xz + hz */
         cell.a[j] += cell.hz[j];
@@ -121,8 +138,9 @@ static void forward_rows(nn_layer *layer, size_t t, size_t b0, size_t b1)
             nn_recurrent_h_before(layer, t) + b0 * h_stride, h_stride,
             nn_recurrent_param(layer, NN_RNN_RECURRENT_KERNEL), width, bias ? 1 : 0,
             hz_t + b0 * pre_stride, pre_stride);
+    bool keep = layer->training;  /* inference keeps only pre, hproj and h */
     for (size_t b = b0; b < b1; b++)
-        cell_forward(layer, b, t);
+        cell_forward(layer, b, t, keep);
     nn_recurrent_emit_rows(layer, t, b0, b1);
 }
 
@@ -130,6 +148,25 @@ static void start_sequence(nn_layer *layer)
 {
     gru *g = layer->impl;  /* pre = x W + b_in, for all timesteps in one GEMM */
     nn_recurrent_begin(layer, nn_tensor_data(g->pre), nn_recurrent_param(layer, NN_RNN_BIAS));
+    g->rnn.gates_stale = !layer->training;
+}
+
+/* After an inference pass: the gates of every step done, from the
+ * pre-activations a in pre, by the calls a training pass makes, so they are
+ * the numbers it would have stored. */
+static void gru_restore_gates(nn_layer *layer)
+{
+    gru *g = layer->impl;
+    size_t units = g->rnn.units;
+    for (size_t b = 0; b < layer->batch; b++)
+        for (size_t t = 0; t < g->rnn.done; t++) {
+            gru_cell cell = cell_at(layer, b, t);
+            for (size_t k = 0; k < NUM_GATES; k++)
+                nn_activation_forward(k == GATE_H ? layer->activation
+                                                  : layer->recurrent_activation,
+                                      cell.a + k * units, cell.gate[k], 1, units);
+        }
+    g->rnn.gates_stale = false;
 }
 
 static void gru_forward(nn_layer *layer, size_t t)
@@ -199,6 +236,8 @@ static void backward_rows(nn_layer *layer, size_t t, size_t b0, size_t b1)
 static void gru_backward(nn_layer *layer, size_t t)
 {
     gru *g = layer->impl;
+    if (g->rnn.gates_stale)  /* backward after an inference pass (saliency, gradcheck) */
+        gru_restore_gates(layer);
     backward_rows(layer, t, 0, layer->batch);
     nn_recurrent_param_grads(layer, t, 0, NUM_GATES * g->rnn.units);
 }
@@ -206,6 +245,9 @@ static void gru_backward(nn_layer *layer, size_t t)
 /* All T steps at once (recurrent.h). */
 static void gru_backward_all(nn_layer *layer)
 {
+    gru *g = layer->impl;
+    if (g->rnn.gates_stale)  /* before the threads split the batch */
+        gru_restore_gates(layer);
     nn_recurrent_run_rows(layer, false, backward_rows);
     nn_recurrent_param_grads_all(layer);
 }
@@ -266,6 +308,7 @@ nn_status nn_gru_new(nn_layer **out, size_t units, bool return_sequences,
     if (!g)
         return nn_fail(NN_ERR_NOMEM, "GRU: out of memory");
     g->rnn = (nn_recurrent){.units = units, .blocks = NUM_GATES, .gate_names = gate_names,
-                            .return_sequences = return_sequences, .split_bias = true};
+                            .return_sequences = return_sequences, .split_bias = true,
+                            .restore_gates = gru_restore_gates};
     return nn_layer_new(out, &nn_gru_kind, g, opts, "tanh");
 }

@@ -42,6 +42,13 @@ typedef struct lstm {
     nn_tensor *dpre;      /* (B, 4*units): dL/dz in the backward step for t */
     nn_tensor *dc;        /* (B, units): dL/dc_t */
     nn_tensor *dc_next;   /* (B, units): the part of it that came back from step t+1 */
+    /* inference (layer->training false) writes each example's gates and
+     * tanh(c_t) here, one row per example reused at every step, instead of
+     * into the (4, B, T, units) and (B, T, units) arrays: only backward and
+     * the views read those, and both can have them rebuilt from pre and
+     * cell (restore_gates). A row per example, so that threads holding
+     * different examples never share one. */
+    nn_real *scratch;     /* (B, 5 * units) */
 } lstm;
 
 static nn_status lstm_build(nn_layer *layer, nn_rng *rng)
@@ -63,7 +70,9 @@ static void free_work_buffers(lstm *l)
     nn_tensor_free(l->dpre);
     nn_tensor_free(l->dc);
     nn_tensor_free(l->dc_next);
+    free(l->scratch);
     l->pre = l->cell_act = l->dpre = l->dc = l->dc_next = NULL;
+    l->scratch = NULL;
 }
 
 static nn_status lstm_resize(nn_layer *layer)
@@ -76,6 +85,10 @@ static nn_status lstm_resize(nn_layer *layer)
     NN_TRY(nn_tensor_zeros(&l->cell_act, 3, (size_t[]){batch, steps, units}));
     NN_TRY(nn_tensor_zeros(&l->dpre, 2, (size_t[]){batch, NUM_GATES * units}));
     NN_TRY(nn_tensor_zeros(&l->dc, 2, (size_t[]){batch, units}));
+    l->scratch = nn_calloc(batch * (NUM_GATES + 1) * units, sizeof *l->scratch);
+    if (!l->scratch)
+        return nn_fail(NN_ERR_NOMEM, "LSTM: out of memory");
+    l->rnn.gates_stale = false;
     return nn_tensor_zeros(&l->dc_next, 2, (size_t[]){batch, units});
 }
 
@@ -142,11 +155,19 @@ static void standard_cell_forward(size_t units, const lstm_cell *cell)
     }
 }
 
-/* One example's cell at step t: gates from z, then c_t and h_t. */
-static void cell_forward(const nn_layer *layer, size_t b, size_t t)
+/* One example's cell at step t: gates from z, then c_t and h_t. With keep
+ * false (inference) the gates and tanh(c_t) go to the example's scratch row. */
+static void cell_forward(const nn_layer *layer, size_t b, size_t t, bool keep)
 {
-    size_t units = ((const lstm *)layer->impl)->rnn.units;
+    const lstm *l = layer->impl;
+    size_t units = l->rnn.units;
     lstm_cell cell = cell_at(layer, b, t);
+    if (!keep) {
+        nn_real *row = l->scratch + b * (NUM_GATES + 1) * units;
+        for (size_t k = 0; k < NUM_GATES; k++)
+            cell.gate[k] = row + k * units;
+        cell.tanh_c = row + NUM_GATES * units;
+    }
     if (standard_activations(layer)) {
         standard_cell_forward(units, &cell);
         return;
@@ -176,8 +197,9 @@ static void forward_rows(nn_layer *layer, size_t t, size_t b0, size_t b1)
             nn_recurrent_h_before(layer, t) + b0 * h_stride, h_stride,
             nn_recurrent_param(layer, NN_RNN_RECURRENT_KERNEL), width, 1,
             nn_tensor_data(l->pre) + b0 * pre_stride + t * width, pre_stride);
+    bool keep = layer->training;  /* inference keeps only pre, c and h */
     for (size_t b = b0; b < b1; b++)
-        cell_forward(layer, b, t);
+        cell_forward(layer, b, t, keep);
     nn_recurrent_emit_rows(layer, t, b0, b1);
 }
 
@@ -185,6 +207,26 @@ static void start_sequence(nn_layer *layer)
 {
     lstm *l = layer->impl;  /* pre = x W + b, for all timesteps in one GEMM */
     nn_recurrent_begin(layer, nn_tensor_data(l->pre), nn_recurrent_param(layer, NN_RNN_BIAS));
+    l->rnn.gates_stale = !layer->training;
+}
+
+/* After an inference pass: the gates and tanh(c_t) of every step done, from
+ * pre (which holds each z) and the cell states, by the same calls a
+ * training pass makes (the general path, whose bits the standard one
+ * shares), so they are the numbers it would have stored. */
+static void lstm_restore_gates(nn_layer *layer)
+{
+    lstm *l = layer->impl;
+    size_t units = l->rnn.units;
+    for (size_t b = 0; b < layer->batch; b++)
+        for (size_t t = 0; t < l->rnn.done; t++) {
+            lstm_cell cell = cell_at(layer, b, t);
+            for (size_t k = 0; k < NUM_GATES; k++)
+                nn_activation_forward(gate_activation(layer, k), cell.z + k * units,
+                                      cell.gate[k], 1, units);
+            nn_activation_forward(layer->activation, cell.c, cell.tanh_c, 1, units);
+        }
+    l->rnn.gates_stale = false;
 }
 
 static void lstm_forward(nn_layer *layer, size_t t)
@@ -278,6 +320,8 @@ static void backward_rows(nn_layer *layer, size_t t, size_t b0, size_t b1)
 static void lstm_backward(nn_layer *layer, size_t t)
 {
     lstm *l = layer->impl;
+    if (l->rnn.gates_stale)  /* backward after an inference pass (saliency, gradcheck) */
+        lstm_restore_gates(layer);
     backward_rows(layer, t, 0, layer->batch);
     nn_recurrent_param_grads(layer, t, 0, NUM_GATES * l->rnn.units);
 }
@@ -286,6 +330,9 @@ static void lstm_backward(nn_layer *layer, size_t t)
  * the columns split for the parameter gradients (recurrent.h). */
 static void lstm_backward_all(nn_layer *layer)
 {
+    lstm *l = layer->impl;
+    if (l->rnn.gates_stale)  /* before the threads split the batch */
+        lstm_restore_gates(layer);
     nn_recurrent_run_rows(layer, false, backward_rows);
     nn_recurrent_param_grads_all(layer);
 }
@@ -347,6 +394,7 @@ nn_status nn_lstm_new(nn_layer **out, size_t units, bool return_sequences,
     if (!l)
         return nn_fail(NN_ERR_NOMEM, "LSTM: out of memory");
     l->rnn = (nn_recurrent){.units = units, .blocks = NUM_GATES, .gate_names = gate_names,
-                            .has_cell = true, .return_sequences = return_sequences};
+                            .has_cell = true, .return_sequences = return_sequences,
+                            .restore_gates = lstm_restore_gates};
     return nn_layer_new(out, &nn_lstm_kind, l, opts, "tanh");
 }

@@ -340,9 +340,11 @@ nn_status nn_recurrent_state(const nn_layer *layer, nn_recurrent_view *out)
 {
     if (!nn_layer_is_recurrent(layer))
         return nn_fail(NN_ERR_ARG, "%s: not a recurrent layer", layer->name);
-    const nn_recurrent *rnn = layer->impl;
+    nn_recurrent *rnn = layer->impl;
     if (layer->batch == 0 || !rnn->hidden)
         return nn_fail(NN_ERR_STATE, "%s: no batch has been run yet", layer->name);
+    if (rnn->gates_stale && rnn->restore_gates)  /* after inference: rebuild them */
+        rnn->restore_gates((nn_layer *)layer);
     *out = (nn_recurrent_view){
         .batch = layer->batch,
         .timesteps = nn_recurrent_timesteps(layer),

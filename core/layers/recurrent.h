@@ -54,7 +54,9 @@ typedef struct nn_recurrent_view {
     const nn_real *grad_hidden;
 } nn_recurrent_view;
 
-/* Errors: "dense_1: not a recurrent layer"; "lstm: no batch has been run yet". */
+/* Errors: "dense_1: not a recurrent layer"; "lstm: no batch has been run yet".
+ * After an inference pass that kept no gates, this rebuilds them first (the
+ * layer is const to its readers: the numbers they see do not change). */
 nn_status nn_recurrent_state(const nn_layer *layer, nn_recurrent_view *out);
 
 /* The same for an LSTM, with each gate by name. Every gate array is
@@ -96,6 +98,12 @@ typedef struct nn_recurrent {
     /* kept for :explain: every step's dL/d(x_t W + b) and dL/d(h_{t-1} U),
      * (B, T, G*units) each (the same numbers except in GRU) */
     nn_tensor *dx_gates, *dh_gates;
+    /* An inference pass (layer->training false: predict, evaluate) may skip
+     * storing what only backward and the views read (LSTM: the gates and
+     * tanh(c_t)); it then sets gates_stale, and restore_gates rebuilds them
+     * from what it did keep, the same numbers, when a view or backward asks. */
+    bool gates_stale;
+    void (*restore_gates)(nn_layer *layer);
 } nn_recurrent;
 
 /* Longer sequences are refused (the stepper lays out 2 steps a timestep). */

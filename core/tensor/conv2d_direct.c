@@ -3,6 +3,7 @@
 #include "conv2d_direct.h"
 
 #include "copy_few.h"
+#include "cpu.h"
 
 #if defined(__GNUC__) && defined(__x86_64__) && !defined(NN_REAL_DOUBLE) && \
     !defined(NN_GEMM_PLAIN_KERNEL)
@@ -106,7 +107,7 @@ bool nn_conv2d_direct_fits(const nn_conv_geometry *g, size_t filters)
     size_t window = g->kernel_h * g->kernel_w * g->channels;
     return window <= NN_DIRECT_MAX_WINDOW && filters % FILTERS_AT_ONCE == 0 &&
            filters <= NN_DIRECT_MAX_FILTERS &&
-           __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+           nn_cpu_has_avx2_fma();
 }
 
 void nn_conv2d_direct(const nn_conv_geometry *g, const nn_real *image, const nn_real *kernel,

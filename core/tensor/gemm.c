@@ -46,6 +46,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "cpu.h"
 #include "threads.h"
 
 /* ---- block sizes ----
@@ -254,7 +255,7 @@ static void micro_kernel_avx2(size_t kc, view a, const nn_real *restrict b_slive
 
 static micro_kernel_fn *pick_micro_kernel(void)
 {
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+    if (nn_cpu_has_avx2_fma())
         return micro_kernel_avx2;
     return micro_kernel_plain;
 }

@@ -291,10 +291,13 @@ nn_status nn_model_fit(nn_model *m, const nn_tensor *x, const nn_tensor *y,
     run.report.epochs = o.epochs;
     run.report.batches = (n + o.batch_size - 1) / o.batch_size;
     /* fit keeps no snapshots (nobody steps back), but it does stop at the
-     * first step that makes a NaN, naming it: cheap next to the step itself */
+     * first step that makes a NaN, naming it; it watches the loss, the
+     * gradients and the update rather than check every step (numerics.c) */
     bool recording = m->stepper.recording, checking = m->stepper.check_numerics;
+    bool watching = m->stepper.watch_numerics;
     m->stepper.recording = false;
-    m->stepper.check_numerics = true;
+    m->stepper.check_numerics = false;
+    m->stepper.watch_numerics = true;
     m->stop_training = false;
     for (size_t e = 0; st == NN_OK && e < o.epochs && !run.stop; e++) {
         st = train_epoch(&run, e);
@@ -310,6 +313,7 @@ nn_status nn_model_fit(nn_model *m, const nn_tensor *x, const nn_tensor *y,
     }
     m->stepper.recording = recording;
     m->stepper.check_numerics = checking;
+    m->stepper.watch_numerics = watching;
     free(run.order);
     nn_tensor_free(xc);
     nn_tensor_free(yc);

@@ -201,6 +201,10 @@ nn_status nn_model_check_data(const nn_model *model, const char *fn, const nn_te
 /* NN_ERR_NUMERIC, naming the tensor, layer and phase, if the step just run
  * left a NaN or an infinity in what it wrote (numerics.c). */
 nn_status nn_check_step_numerics(const nn_model *model, const nn_step *step);
+/* fit's watch before an update: true when every gradient the optimizer is
+ * about to read is finite (a scan the size of the weights, not of the
+ * activations; numerics.c). */
+bool nn_gradients_finite(const nn_model *model);
 /* Size every buffer for batch size B (only when B changes). */
 nn_status nn_model_resize(nn_model *model, size_t batch);
 /* Size the targets' buffer model->y for `batch` examples shaped as y's. */

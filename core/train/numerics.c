@@ -1,6 +1,17 @@
 /* numerics.c: finding the first NaN or infinity a step produced, and naming
  * the layer and phase, so that a learner sees where a training run went bad
- * instead of a loss of "nan" many steps later. */
+ * instead of a loss of "nan" many steps later.
+ *
+ * Two ways to watch (stepper.h): the debugger checks what every step wrote
+ * (check_numerics: each output and gradient, the size of the activations,
+ * cheap next to a learner's pace). fit must not pay that on every batch (3%
+ * of a step), so it watches where the numbers are read anyway: the loss is
+ * a sum over every prediction, the optimizer's update writes every weight
+ * and reports a non-finite one (optimizer.c), and the gradients (the size
+ * of the weights) are scanned once before the update so that a bad batch
+ * still stops before it changes the weights. Only when one of those finds
+ * something does the stepper replay the batch with every step checked, and
+ * the message is the debugger's, word for word. */
 #include <math.h>
 #include <stdio.h>
 
@@ -66,6 +77,14 @@ static nn_status check_parameters(const nn_model *m, const nn_step *step)
         }
     }
     return NN_OK;
+}
+
+bool nn_gradients_finite(const nn_model *m)
+{
+    for (int i = 0; i < m->num_weights; i++)
+        if (first_non_finite(m->weights[i]->grad) >= 0)
+            return false;
+    return true;
 }
 
 nn_status nn_check_step_numerics(const nn_model *m, const nn_step *step)

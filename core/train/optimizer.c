@@ -267,40 +267,49 @@ static void adjust_gradients(const nn_optimizer *opt, nn_param *const *params, i
 }
 
 /* ---- the rules, for one parameter's n numbers; `at` is where they start
- * in the state arrays ---- */
+ * in the state arrays. Each returns the sum of w - w over the weights it
+ * wrote: 0 when all are finite, NaN when one is a NaN or an infinity. That
+ * is the NaN watch of fit (numerics.c), folded into the loop that writes
+ * every weight anyway instead of a pass of its own. ---- */
 
-static void sgd_update(const nn_optimizer *opt, nn_real *w, const nn_real *g, size_t n,
-                       size_t at)
+static nn_real sgd_update(const nn_optimizer *opt, nn_real *w, const nn_real *g, size_t n,
+                          size_t at)
 {
     nn_real lr = (nn_real)opt->learning_rate, mu = (nn_real)opt->momentum;
-    nn_real *v = opt->state[0] + at;
+    nn_real *v = opt->state[0] + at, finite = 0;
     if (opt->momentum == 0) {
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < n; i++) {
             w[i] -= lr * g[i];
-        return;
+            finite += w[i] - w[i];
+        }
+        return finite;
     }
     for (size_t i = 0; i < n; i++) {
         v[i] = mu * v[i] - lr * g[i];
         w[i] += opt->nesterov ? mu * v[i] - lr * g[i] : v[i];
+        finite += w[i] - w[i];
     }
+    return finite;
 }
 
 /* step: lr * sqrt(1 - b2^t) / (1 - b1^t), the same for every parameter */
-static void adam_update(const nn_optimizer *opt, nn_real step, nn_real *w, const nn_real *g,
-                        size_t n, size_t at)
+static nn_real adam_update(const nn_optimizer *opt, nn_real step, nn_real *w,
+                           const nn_real *g, size_t n, size_t at)
 {
     nn_real b1 = (nn_real)opt->beta_1, b2 = (nn_real)opt->beta_2;
     nn_real eps = (nn_real)opt->epsilon;
-    nn_real *m = opt->state[0] + at, *v = opt->state[1] + at;
+    nn_real *m = opt->state[0] + at, *v = opt->state[1] + at, finite = 0;
     for (size_t i = 0; i < n; i++) {
         m[i] = b1 * m[i] + (1 - b1) * g[i];
         v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
         w[i] -= step * m[i] / ((nn_real)sqrt(v[i]) + eps);
+        finite += w[i] - w[i];
     }
+    return finite;
 }
 
-static void rmsprop_update(const nn_optimizer *opt, nn_real *w, const nn_real *g, size_t n,
-                           size_t at)
+static nn_real rmsprop_update(const nn_optimizer *opt, nn_real *w, const nn_real *g, size_t n,
+                              size_t at)
 {
     nn_real rho = (nn_real)opt->rho, lr = (nn_real)opt->learning_rate;
     nn_real eps = (nn_real)opt->epsilon, mu = (nn_real)opt->momentum;
@@ -308,6 +317,7 @@ static void rmsprop_update(const nn_optimizer *opt, nn_real *w, const nn_real *g
     nn_real *velocity = opt->state[0] + at;
     nn_real *momentum = has_momentum ? opt->state[1] + at : NULL;
     nn_real *average = opt->centered ? opt->state[has_momentum ? 2 : 1] + at : NULL;
+    nn_real finite = 0;
     for (size_t i = 0; i < n; i++) {
         velocity[i] = rho * velocity[i] + (1 - rho) * g[i] * g[i];
         nn_real denominator = velocity[i] + eps;
@@ -322,7 +332,9 @@ static void rmsprop_update(const nn_optimizer *opt, nn_real *w, const nn_real *g
         } else {
             w[i] -= increment;
         }
+        finite += w[i] - w[i];
     }
+    return finite;
 }
 
 nn_status nn_optimizer_update(nn_optimizer *opt, nn_param *const *params, int count)
@@ -343,17 +355,19 @@ nn_status nn_optimizer_update(nn_optimizer *opt, nn_param *const *params, int co
                         : (nn_real)(opt->learning_rate * sqrt(1 - pow(opt->beta_2, t)) /
                                     (1 - pow(opt->beta_1, t)));
     size_t at = 0;
+    nn_real finite = 0;  /* 0, or NaN once a weight written is not finite */
     for (int k = 0; k < count; k++) {
         nn_real *w = nn_tensor_data(params[k]->value);
         const nn_real *g = adjust ? opt->adjusted + at : nn_tensor_data(params[k]->grad);
         size_t n = nn_tensor_numel(params[k]->value);
         switch (opt->kind) {
-        case NN_OPT_SGD: sgd_update(opt, w, g, n, at); break;
-        case NN_OPT_ADAM: adam_update(opt, adam_step, w, g, n, at); break;
-        case NN_OPT_RMSPROP: rmsprop_update(opt, w, g, n, at); break;
+        case NN_OPT_SGD: finite += sgd_update(opt, w, g, n, at); break;
+        case NN_OPT_ADAM: finite += adam_update(opt, adam_step, w, g, n, at); break;
+        case NN_OPT_RMSPROP: finite += rmsprop_update(opt, w, g, n, at); break;
         }
         at += n;
     }
+    opt->wrote_non_finite = finite != 0;
     return NN_OK;
 }
 

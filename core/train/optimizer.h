@@ -58,6 +58,7 @@ typedef struct nn_optimizer {
                                momentum if momentum > 0, then
                                average_gradient if centered */
     uint64_t iterations;    /* updates done (Adam's bias correction) */
+    bool wrote_non_finite;  /* the last update left a NaN or an infinity in a weight */
     /* The gradients are read times this, before any clipping: 1, or B/n for
      * the Gluon loop's step(n) (Gluon's rescale_grad). */
     double grad_scale;

@@ -126,6 +126,7 @@ nn_status nn_stepper_begin(nn_stepper *s, size_t batch, size_t epoch)
     m->layers[0]->need_grad_input = m->input_gradient || s->recording;
     s->cursor = 0;
     s->failed_at = SIZE_MAX;
+    s->rng_at_begin = m->rng;
     s->loaded = true;
     s->batch = batch;
     s->epoch = epoch;
@@ -181,6 +182,49 @@ static nn_status run_step(nn_stepper *s, const nn_step *step)
     return NN_OK;
 }
 
+/* fit's watch found a NaN or an infinity by the step at the cursor (the
+ * loss, or the gradients before the update): replay the batch from its
+ * start with every step checked, up to (not including) step `end`, and
+ * stop at the first that makes one, with the cursor on it, as
+ * check_numerics would have. The weights are still the batch's first, and
+ * the generator goes back to where the batch began (Dropout's masks). */
+static nn_status replay_checked(nn_stepper *s, size_t end)
+{
+    nn_model *m = s->model;
+    m->rng = s->rng_at_begin;
+    nn_model_zero_grads(m);
+    clear_step_outputs(m);  /* a step's check sees only what it wrote */
+    s->loss = s->data_loss = s->penalty = NAN;
+    for (size_t i = 0; i < end; i++) {
+        s->cursor = i;
+        nn_status st = run_step(s, &s->program[i]);
+        if (st == NN_OK)
+            st = nn_check_step_numerics(m, &s->program[i]);
+        if (st != NN_OK)
+            return st;
+    }
+    return nn_fail(NN_ERR_NUMERIC, "a NaN or an infinity appeared in this batch, but not "
+                   "again when its steps were replayed one by one (does a layer draw "
+                   "random numbers of its own?)");
+}
+
+/* fit's watch (stepper.h), after the step at the cursor ran with status st.
+ * *step becomes the step to report, when the replay finds an earlier one. */
+static nn_status watch_step(nn_stepper *s, const nn_step **step, nn_status st)
+{
+    nn_model *m = s->model;
+    bool update = (*step)->phase == NN_PHASE_UPDATE;
+    if (st == NN_OK && update && m->optimizer->wrote_non_finite)
+        return nn_check_step_numerics(m, *step);  /* names the weight */
+    if (st != NN_ERR_NUMERIC || ((*step)->phase != NN_PHASE_LOSS && !update))
+        return st;
+    /* the loss is not finite, or a gradient is not and the update did not
+     * run: replay up to and with the loss step, or up to the update */
+    st = replay_checked(s, s->cursor + (update ? 0 : 1));
+    *step = &s->program[s->cursor];
+    return st;
+}
+
 nn_status nn_stepper_step(nn_stepper *s)
 {
     if (!s->loaded || !s->model->compiled)
@@ -189,9 +233,16 @@ nn_status nn_stepper_step(nn_stepper *s)
     if (s->cursor >= s->length)
         return nn_fail(NN_ERR_STATE, "step: the batch is finished; load the next one");
     const nn_step *step = &s->program[s->cursor];
-    nn_status st = run_step(s, step);
+    bool watching = s->watch_numerics && !s->check_numerics;
+    nn_status st;
+    if (watching && step->phase == NN_PHASE_UPDATE && !nn_gradients_finite(s->model))
+        st = NN_ERR_NUMERIC;  /* stop before the update writes it into the weights */
+    else
+        st = run_step(s, step);
     if (st == NN_OK && s->check_numerics)
         st = nn_check_step_numerics(s->model, step);
+    else if (watching)
+        st = watch_step(s, &step, st);
     nn_event ev = {*step, s->cursor, s->batch, s->epoch, s->loss};
     if (st == NN_ERR_NUMERIC && s->failed_at == SIZE_MAX)
         s->failed_at = s->cursor;

@@ -69,7 +69,14 @@ typedef struct nn_stepper {
     /* For debugging (off in fit, on for nn.stepper and the debugger): */
     bool recording;       /* snapshot each batch's start, so :back works */
     bool check_numerics;  /* stop at the step that makes a NaN or an infinity */
+    /* fit's cheaper watch (numerics.c): no scan after each step; the loss
+     * and the optimizer's update report a non-finite number they met or
+     * wrote, the gradients are scanned once before the update, and only
+     * then is the batch replayed, every step checked, to name where the
+     * NaN began, in the words check_numerics uses */
+    bool watch_numerics;
     size_t failed_at;     /* the first step that did, in this batch (SIZE_MAX: none) */
+    nn_rng rng_at_begin;  /* the generator as the batch began, for that replay */
     nn_snapshot snapshot;
 } nn_stepper;
 

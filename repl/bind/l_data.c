@@ -15,6 +15,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "cpu.h"
 #include "idx.h"
 #include "l_tensor.h"
 #include "l_viz.h"
@@ -173,6 +174,15 @@ static int l_get_num_threads(lua_State *L)
     return 1;
 }
 
+/* ---- nn.cpu() -> 'avx2+fma' or 'plain C': the kernel path this CPU runs
+ * (core/tensor/cpu.h), chosen at run time; results agree within the kernel
+ * tests' tolerance on either path, only speed differs. */
+static int l_cpu(lua_State *L)
+{
+    lua_pushstring(L, nn_cpu_path_name(nn_cpu_kernel_path()));
+    return 1;
+}
+
 /* ---- nn.batches(x, y, size, {shuffle = false}) ----
  * for xb, yb in nn.batches(x, y, 32) do ... end
  * Each batch is a new tensor (examples gathered in order, or shuffled). */
@@ -295,4 +305,6 @@ void lnn_open_data(lua_State *L)
     lua_setfield(L, -2, "set_num_threads");
     lua_pushcfunction(L, l_get_num_threads);
     lua_setfield(L, -2, "get_num_threads");
+    lua_pushcfunction(L, l_cpu);
+    lua_setfield(L, -2, "cpu");
 }

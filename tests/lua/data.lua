@@ -140,4 +140,17 @@ t.is((d1 - d2):abs():max(), 0, 'dense kernel: the same on 1 and 2 threads')
 t.raises(function() nn.set_num_threads(-1) end, 'set_num_threads: threads should be 1 to 256',
          'a negative thread count is refused')
 
+-- nn.cpu(): the kernel path, against the CPU's own flags in /proc/cpuinfo
+-- (the kernels need both AVX2 and FMA)
+local info = io.open('/proc/cpuinfo')
+if info then
+  local flags = info:read('a'):match('\nflags%s*:([^\n]*)') or ''
+  info:close()
+  local has = function(f) return (' ' .. flags .. ' '):find(' ' .. f .. ' ', 1, true) ~= nil end
+  local expected = (has('avx2') and has('fma')) and 'avx2+fma' or 'plain C'
+  t.is(nn.cpu(), expected, 'nn.cpu() names the kernel path the flags in /proc/cpuinfo allow: ' .. expected)
+else
+  t.skip('nn.cpu()', 'no /proc/cpuinfo to check it against')
+end
+
 t.done_testing()

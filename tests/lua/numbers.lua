@@ -95,6 +95,25 @@ t.is(h.stopped, 'fit: stopped at epoch 1, batch 1: -Inf appeared in dense_1.kern
      'a place in a (64, 10) weight is its row and column, from 1, as Lua indexes it')
 t.is(pm.layers[1].kernel[51][2], -1 / 0, '(and that weight is -Inf)')
 
+-- fit does not check every step (it watches the loss, the gradients and the
+-- update, then replays the batch checked step by step): a NaN at timestep 3
+-- of example 3 (batch 2, its example 1) is still named at that timestep,
+-- and the batch stops before its update.
+nn.seed(1)
+local rm = nn.Sequential{nn.LSTM(3, {return_sequences = true, input_shape = {5, 2}}),
+                         nn.Flatten(), nn.Dense(1)}
+rm:compile{optimizer = 'adam', loss = 'mse'}
+local rx, ry = nn.randn(4, 5, 2), nn.zeros(4, 1)
+rx[3][3][1] = 0 / 0
+local kernel_after_batch
+local rh = rm:fit(rx, ry, {epochs = 1, batch_size = 2, verbose = 0, shuffle = false, callbacks = {
+  {on_batch_end = function() kernel_after_batch = rm.layers[1].kernel:clone() end}}})
+t.is(rh.stopped, 'fit: stopped at epoch 1, batch 2: NaN appeared in the output of lstm_1 during '
+     .. 'forward lstm_1 t=3/5 (at [1][3][1] of (2, 5, 3))',
+     'fit names the timestep a NaN entered an LSTM, and the example in its batch')
+t.is((rm.layers[1].kernel - kernel_after_batch):abs():max(), 0,
+     'the batch that made it did not update the weights')
+
 ---------------------------------------------------------------- one, not ones
 local one = nn.Sequential{nn.Dense(1, {use_bias = false, input_shape = {1}})}
 one:compile{optimizer = 'sgd', loss = 'mse'}

@@ -21,7 +21,7 @@ status_is() {  # status_is EXPECTED COMMAND...
     "$@" </dev/null >/dev/null 2>&1
     [ $? -eq "$expected" ]
 }
-echo 1..16
+echo 1..17
 echo 'print(select("#", ...) .. " " .. table.concat({...}, " ") .. " " .. arg[0] .. " " .. arg[2])' >"$tmp/args.lua"
 result 'a script gets its arguments as ... and arg' \
     sh -c "'$nnstep' '$tmp/args.lua' one two | grep -qx '2 one two $tmp/args.lua two'"
@@ -33,6 +33,9 @@ result 'exit status 1 for a Lua error' status_is 1 "$nnstep" -e 'error("boom")'
 result 'exit status 1 for a missing script' status_is 1 "$nnstep" "$tmp/missing.lua"
 result 'exit status 2 for an unknown option' status_is 2 "$nnstep" --bogus
 result '--version names nnstep and Lua' sh -c "'$nnstep' --version | grep -q '^nnstep .*Lua 5.4'"
+cpu_path=$("$nnstep" -e 'io.write(nn.cpu())')
+result '--version names the kernel path, as nn.cpu() does' \
+    sh -c "'$nnstep' --version | grep -qx 'nnstep .*(Lua 5.4.*), kernels: $cpu_path' && [ -n '$cpu_path' ]"
 result '--help shows the usage' sh -c "'$nnstep' --help | grep -q '^usage: nnstep'"
 # OpenMP's waiting threads sleep unless the user chose otherwise (main.c)
 result 'OMP_WAIT_POLICY unset: nnstep runs with PASSIVE' \
