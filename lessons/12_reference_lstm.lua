@@ -395,8 +395,7 @@ answer: the LSTM's memory at work.]])
         print([[
 Here the bottom half matters more: without the rows it read last the
 model does worse than without the rows it read first. What it read early
-counts for less by the time it answers. (Trained on all 60,000 images, the
-same network comes out the other way round: try it without --auto.)]])
+counts for less by the time it answers.]])
       end
     end
     L:page [[
