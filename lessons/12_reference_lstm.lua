@@ -111,12 +111,16 @@ have found their jobs; you can see them at work on one picture at once.]]
             'Its loss and accuracy on the test images (this takes several seconds).')
       L:check(select(2, L:run('trained:evaluate(x_test:slice(1, 500), y_test:slice(1, 500))')) > 0.7,
               'the pretrained LSTM classifies images it reads row by row')
-      L:run('trained:predict(x_test:slice(1, 4))')  -- 4 test images through it, for the view
+      L:try('trained:predict(x_test:slice(1, 4))', 'The first 4 test images through it, for the view.')
+      L:run('trained:predict(x_test:slice(1, 4))')
       L:page [[
 The lstm view of the trained lstm_1 after reading test image 1, all 28
-rows: for 16 of its 50 units (one row each) and every timestep (left to
-right), the input gate i, the forget gate f, the candidate g, the output
-gate o, the cell state c and the output h. Look for units whose forget
+rows (its title says "example 1 of the last predict": the 4 test images
+just predicted). For some of its 50 units (one row each) and every
+timestep (left to right): the three gates, input i, forget f and output
+o, the candidate g (what the cell would write), the cell state c and the
+output h. Keras's source calls the candidate c (its weights k_c); here,
+as in lesson 11 and PyTorch, it is g, since c is the cell state. Look for units whose forget
 gate stays near 1 all the way down (they carry something from the top of
 the picture to the bottom), and for gates that switch where the garment's
 rows begin and end. (In the visualizer, Up and Down pick the layer, Left
