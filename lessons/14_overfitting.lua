@@ -36,6 +36,9 @@ little to those images; the test set is kept for one verdict at the end.]]
 -- first n and checks the last n after every epoch. nn.seed makes every run
 -- of it the same, number for number.
 function train_model(n, epochs, dropout)
+  if dropout ~= nil and not (type(dropout) == 'number' and dropout >= 0 and dropout < 1) then
+    error('train_model: dropout is a rate from 0 to 1 (0.5 drops half the inputs), not ' .. tostring(dropout), 0)
+  end
   nn.seed(14)
   local model = nn.Sequential()
   model:add(nn.Flatten({input_shape = {28, 28, 1}}))
@@ -200,21 +203,24 @@ epoch? That is the test set's job, once, at the end.]]
     do
       local test_loss, test_acc = L:run('m2:evaluate(x_test, y_test)')
       local val_loss, val_acc = L:run('h.val_loss[best]'), L:run('h.val_accuracy[best]')
-      print(string.format('validation at epoch best: loss %.4f, accuracy %.3f;  test: loss %.4f, accuracy %.3f',
-                          val_loss, val_acc, test_loss, test_acc))
+      print(string.format('validation at epoch best: loss %.4f, accuracy %.3f\n' ..
+                          'test:                     loss %.4f, accuracy %.3f', val_loss, val_acc, test_loss, test_acc))
       L:check(test_loss > val_loss, 'the test loss is above the lowest validation loss')
       L:check(math.abs(test_acc - val_acc) < 0.1, 'test and validation accuracy agree within 10 points')
     end
     L:page [[
 The test loss is a little higher than the lowest validation loss. One
 reason: best was picked BECAUSE its val_loss was the lowest of 50, and the
-lowest of many noisy values tends to be a lucky one. The accuracies agree to a
-few points. Had we picked the epoch on the test set, no number would be
-left that we had not tuned to.]]
+lowest of many noisy values tends to be a lucky one. The accuracies agree
+to a few points. Had we picked the epoch on the test set, no number would
+be left that we had not tuned to.]]
 
     L:page [[
 Two remedies, measured. The first is more data: with more examples to fit,
-memorizing them is harder than learning what they have in common.]]
+memorizing them is harder than learning what they have in common.
+(train_model(1000, ...) validates on the 1000 images after its 1000: a
+larger sample of the same kind of images, so its val_loss is measured
+the same way, on more images.)]]
     L:exercise{
       prompt = 'Train the same network on 1000 images for 20 epochs with\n' ..
                'train_model; keep its history in h3. Compare its lowest val_loss with\n' ..
@@ -231,7 +237,14 @@ memorizing them is harder than learning what they have in common.]]
                  'h3 = train_model(...) keeps the first thing it returns, the history.'
         end
         if not (h and h.val_loss) then return false, 'h is gone: h, m = train_model(100, 50) makes it again' end
-        if #h3.val_loss ~= 20 then return false, string.format('h3 has %d epochs, not 20', #h3.val_loss) end
+        if #h3.val_loss == 1000 then
+          return false, 'h3 has 1000 epochs: the arguments are swapped, train_model(n, epochs) takes the images first',
+                 'h3 = train_model(1000, 20): 1000 images, 20 epochs.'
+        end
+        if #h3.val_loss ~= 20 then
+          return false, string.format('h3 has %d epoch%s, not 20', #h3.val_loss, #h3.val_loss == 1 and '' or 's'),
+                 'The second argument of train_model is the number of epochs.'
+        end
         local same = true
         for e = 1, 20 do same = same and math.abs(h3.val_loss[e] - h.val_loss[e]) < 1e-9 end
         if same then
@@ -263,7 +276,7 @@ train_model(n, epochs, 0.5) puts Dropout(0.5) after the Dense(64) layer.]]
                'Dropout(0.5); keep the history in h4.',
       answer = 'h4 = train_model(100, 50, 0.5)',
       wrong = {'h4 = train_model(100, 50)',  -- no dropout
-               'h4 = train_model(100, 50, 5)',  -- a rate of 5 for 50%
+               'h4 = train_model(100, 50, 50)',  -- 50 for 50%
                'h4 = train_model(100, 20, 0.5)'},  -- 20 epochs, not 50
       check = function(env)
         local h4, h = env.h4, env.h
@@ -272,7 +285,9 @@ train_model(n, epochs, 0.5) puts Dropout(0.5) after the Dense(64) layer.]]
           return false, 'h4 is not a history (it has no val_loss): train_model returns the history first'
         end
         if not (h and h.val_loss) then return false, 'h is gone: h, m = train_model(100, 50) makes it again' end
-        if #h4.val_loss ~= 50 then return false, string.format('h4 has %d epochs, not 50', #h4.val_loss) end
+        if #h4.val_loss ~= 50 then
+          return false, string.format('h4 has %d epoch%s, not 50', #h4.val_loss, #h4.val_loss == 1 and '' or 's')
+        end
         if math.abs(h4.val_loss[50] - h.val_loss[50]) < 1e-9 and math.abs(h4.loss[50] - h.loss[50]) < 1e-9 then
           return false, 'h4 is h again, number for number: there is no Dropout in it',
                  'The third argument of train_model is the dropout rate: train_model(100, 50, 0.5).'
@@ -305,9 +320,9 @@ images as good as 1000: more data is the surest cure.
   - early stopping keeps the epoch where val_loss was lowest;
   - more data, and regularization such as Dropout, push overfitting back.
 
-Lesson 17 fights overfitting properly (validation_split, Dropout, an L2
-penalty, EarlyStopping); lessons 15 and 16 write a layer of your own and
-add batch normalization. scripts/fashion_cnn.lua and
+Lesson 17 goes further (an L2 penalty, the EarlyStopping callback);
+lessons 15 and 16 write a layer of your own and add batch normalization.
+scripts/fashion_cnn.lua and
 scripts/fashion_lstm.lua are the reference models to experiment with;
 :debug and :viz work on any model you build at the REPL.]]
   end,
