@@ -110,6 +110,10 @@ first column of norms.)]]
                  'dense_4' or 'dense_6', near(norm(5) / norm(4)) and 'dense_3' or 'dense_5'),
                  'ms.layers[1] is the Flatten, so dense_i is ms.layers[i + 1]: dense_5 is ms.layers[6].'
         end
+        if near(norm(6) - norm(5)) or near(norm(5) - norm(6)) then
+          return false, string.format('%.3g is a difference of the two norms; the factor is their ratio (divide)', env.r),
+                 'r = ms.layers[6].grad.kernel:norm() / ms.layers[5].grad.kernel:norm(): how many times larger.'
+        end
         if near(m.layers[6].grad_output:norm() / m.layers[5].grad_output:norm()) then
           return false, 'that is the ratio of dL/d(output), the second column of norms; the exercise asks for the kernel gradients (grad.kernel)',
                  'ms.layers[6].grad.kernel:norm() is dense_5\'s kernel gradient norm.'
