@@ -72,7 +72,8 @@ print = real_print
 t.ok(ran, 'lesson 12 runs to its end, every check holding' .. (ran and '' or (': ' .. tostring(err))))
 t.ok(said_matching('at step 21 of 172; the lesson moves it back to step 15') ~= nil,
      'd:step(20) typed: the lesson says where the debugger is and moves it back to step 15')
-t.ok(said_matching('at step 172 of 172, the batch done and the update made; the lesson moves it back to step 15') ~= nil,
+t.ok(said_matching('the batch is done, all 172 steps, the update made; the lesson moves it back to step 15, ' ..
+                   'where lstm_1 has read 14 rows; stepping back undoes the update') ~= nil,
      's pressed in the lstm view until the batch is done: moved back, and said so')
 t.ok(lstm_views == 1, 'the lstm view of m was opened once, at step 15')
 t.ok(said_matching('moves it back to step 86, the forward pass done, the loss next') ~= nil,
