@@ -3,7 +3,9 @@
 -- timestep: the reshape to (N, 28, 28), the pretrained model's gates
 -- (nn.pretrained), the parameter counts, return_sequences
 -- for stacking, training, the 172 steps of one training step, the lstm view
--- half way down an image, and an image with its bottom rows blanked.
+-- half way down an image (wherever the learner steps in it, the debugger is
+-- put back where the lesson needs it), and the test images with their
+-- bottom rows, then their top rows, blanked: which half the model needs.
 return {
   title = 'The reference stacked LSTM reads images row by row',
   minutes = 12,
@@ -178,7 +180,7 @@ final state, (50), for the Dense layer.]]
         if p1 == want then return true end
         local block = 28 * 50 + 50 * 50 + 50
         if p1 == block then
-          return false, string.format('%d is one block (one gate\'s weights); the LSTM has four: i, f, o and the candidate g', p1),
+          return false, string.format('%d is one block of weights; the LSTM has four: the gates i, f, o and the candidate g', p1),
                  'Each of i, f, g, o has its own input weights, recurrent weights and bias: multiply by 4.'
         end
         if p1 == 4 * 28 * 50 + 50 * 50 + 50 then
@@ -199,7 +201,7 @@ final state, (50), for the Dense layer.]]
         end
         return false, string.format('off by %d (p1 = %g)', p1 - want, p1)
       end,
-      hints = {'One gate: 28 * 50 (input) + 50 * 50 (recurrent) + 50 (bias).',
+      hints = {'One block: 28 * 50 (input) + 50 * 50 (recurrent) + 50 (bias).',
                'Four blocks: the gates i, f, o and the candidate g.',
                'p1 = 4 * (28 * 50 + 50 * 50 + 50)'},
     }
