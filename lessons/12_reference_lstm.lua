@@ -113,8 +113,10 @@ have found their jobs; you can see them at work on one picture at once.]]
             'Its loss and accuracy on the test images (this takes several seconds).')
       L:check(select(2, L:run('trained:evaluate(x_test:slice(1, 500), y_test:slice(1, 500))')) > 0.7,
               'the pretrained LSTM classifies images it reads row by row')
-      L:try('trained:predict(x_test:slice(1, 4))', 'The first 4 test images through it, for the view.')
-      L:run('trained:predict(x_test:slice(1, 4))')
+      L:try('probs = trained:predict(x_test:slice(1, 4))',
+            'The first 4 test images through it (probs: their 4 x 10 class probabilities),\n' ..
+            'for the view.')
+      L:run('trained:predict(x_test:slice(1, 4))')  -- again: whatever the learner typed, the view shows these 4
       L:page [[
 The lstm view of the trained lstm_1 after reading test image 1, all 28
 rows (its title says "example 1 of the last predict": the 4 test images
