@@ -89,12 +89,37 @@ first column of norms.)]]
                'dense_4 in ms? Set r to dense_5\'s kernel gradient norm divided by\n' ..
                'dense_4\'s (ms.layers[6] is dense_5).',
       answer = 'r = ms.layers[6].grad.kernel:norm() / ms.layers[5].grad.kernel:norm()',
-      wrong = 'r = ms.layers[5].grad.kernel:norm() / ms.layers[6].grad.kernel:norm()',
+      wrong = {'r = ms.layers[5].grad.kernel:norm() / ms.layers[6].grad.kernel:norm()',  -- inverted
+               'r = ms.layers[5].grad.kernel:norm() / ms.layers[4].grad.kernel:norm()',  -- forgot the Flatten
+               'r = ms.layers[6].grad_output:norm() / ms.layers[5].grad_output:norm()'}, -- dL/doutput, not dL/dkernel
       check = function(env)
         local m = env.ms
-        if type(env.r) ~= 'number' or not m then return false end
-        local want = m.layers[6].grad.kernel:norm() / m.layers[5].grad.kernel:norm()
-        return math.abs(env.r - want) <= 1e-6 * want
+        if not m then return false, "ms is gone: make it again with ms = deep('sigmoid', 8) and run a step" end
+        if env.r == nil then return false, 'still waiting for r = ... (a number: one norm divided by another)' end
+        if type(env.r) ~= 'number' then return false, 'r should be a number, not a ' .. type(env.r) end
+        local function norm(i) return m.layers[i].grad.kernel:norm() end
+        local want = norm(6) / norm(5)
+        local function near(v) return math.abs(env.r - v) <= 1e-6 * math.abs(v) end
+        if near(want) then return true end
+        if near(1 / want) then
+          return false, string.format('that is inverted: dense_4 over dense_5, %.3g, below 1', env.r),
+                 'The upper layer (dense_5, nearer the output) goes on top: r = |dense_5| / |dense_4|.'
+        end
+        if near(norm(5) / norm(4)) or near(norm(7) / norm(6)) then
+          return false, string.format('one layer off: that is %s over %s', near(norm(5) / norm(4)) and
+                 'dense_4' or 'dense_6', near(norm(5) / norm(4)) and 'dense_3' or 'dense_5'),
+                 'ms.layers[1] is the Flatten, so dense_i is ms.layers[i + 1]: dense_5 is ms.layers[6].'
+        end
+        if near(norm(6) - norm(5)) or near(norm(5) - norm(6)) then
+          return false, string.format('%.3g is a difference of the two norms; the factor is their ratio (divide)', env.r),
+                 'r = ms.layers[6].grad.kernel:norm() / ms.layers[5].grad.kernel:norm(): how many times larger.'
+        end
+        if near(m.layers[6].grad_output:norm() / m.layers[5].grad_output:norm()) then
+          return false, 'that is the ratio of dL/d(output), the second column of norms; the exercise asks for the kernel gradients (grad.kernel)',
+                 'ms.layers[6].grad.kernel:norm() is dense_5\'s kernel gradient norm.'
+        end
+        return false, string.format('off by %.3g (%.3g; want dense_5\'s kernel gradient norm / dense_4\'s)',
+                                    env.r - want, env.r)
       end,
       hints = {'Layer i + 1 of ms is dense_i, because layer 1 is the Flatten.',
                'dense_5 is ms.layers[6], dense_4 is ms.layers[5]; the upper one on top.',
@@ -125,6 +150,11 @@ glorot_uniform sizes them for units that pass on everything, but a ReLU
 passes on only the positive half. Keras's he_normal initializer makes the
 weights about sqrt(2) times larger here to make up for it; deep takes the
 name of an initializer as a third argument.]]
+    do  -- the page's 1.4: the geometric mean of dL/d(output)'s factor from dense_8 down to dense_1
+      local per_layer = L:run('(mr.layers[2].grad_output:norm() / mr.layers[9].grad_output:norm()) ^ (-1 / 7)')
+      L:check(per_layer > 1.3 and per_layer < 1.55,
+              string.format('with ReLU and glorot_uniform dL/d(output) shrinks about 1.4 times per layer (%.3f)', per_layer))
+    end
     L:try("mh = deep('relu', 8, 'he_normal'); d = nn.debug(mh, x, y); d:finish()",
           'ReLU with he_normal weights, one training step.')
     L:run("if not (mh and d.model == mh and d.stepper.done) then mh = deep('relu', 8, 'he_normal'); d = nn.debug(mh, x, y); d:finish() end")
@@ -138,14 +168,44 @@ name of an initializer as a third argument.]]
                "mt = deep('tanh', 8), run one training step on x, y with the debugger, and\n" ..
                'set g_tanh to the kernel gradient norm of its first Dense layer.',
       answer = "mt = deep('tanh', 8); dt = nn.debug(mt, x, y); dt:finish(); g_tanh = mt.layers[2].grad.kernel:norm()",
-      wrong = 'g_tanh = ms.layers[2].grad.kernel:norm()',  -- the sigmoid network's
+      wrong = {'g_tanh = ms.layers[2].grad.kernel:norm()',  -- the sigmoid network's
+               "mt = deep('tanh', 8); g_tanh = mt.layers[2].grad.kernel:norm()",  -- no training step yet
+               "mt = deep('tanh', 8); dt = nn.debug(mt, x, y); dt:finish(); g_tanh = mt.layers[10].grad.kernel:norm()"},  -- the top layer
       check = function(env)
-        if type(env.g_tanh) ~= 'number' then return false end
+        local g = env.g_tanh
+        if g == nil then return false, 'still waiting for g_tanh = ... (a number: a gradient norm)' end
+        if type(g) ~= 'number' then return false, 'g_tanh should be a number, not a ' .. type(g) end
         local probe = env.deep('tanh', 8)
         local s = nn.stepper(probe, env.x, env.y)
         s:finish()
         local want = probe.layers[2].grad.kernel:norm()
-        return math.abs(env.g_tanh - want) <= 1e-5 * want
+        local function near(v) return math.abs(g - v) <= 1e-5 * math.abs(v) end
+        if near(want) then return true end
+        if g == 0 then
+          return false, 'g_tanh is 0: a new model has no gradient until a training step has run',
+                 "Run one step first: dt = nn.debug(mt, x, y); dt:finish(); then read mt.layers[2].grad.kernel:norm()."
+        end
+        local function norm_of(name, i)
+          local m = env[name]
+          return m and m.layers and m.layers[i] and m.layers[i].grad and m.layers[i].grad.kernel and m.layers[i].grad.kernel:norm()
+        end
+        for _, other in ipairs{{'ms', 'sigmoid'}, {'mr', 'ReLU'}, {'mh', 'ReLU he_normal'}, {'mx', 'tripled ReLU'}} do
+          local v = norm_of(other[1], 2)
+          if v and near(v) then
+            return false, 'that is the ' .. other[2] .. ' network\'s (' .. other[1] .. ') first layer, not the tanh network\'s',
+                   "Build the tanh network first: mt = deep('tanh', 8)."
+          end
+        end
+        local top = probe.layers[10].grad.kernel:norm()
+        if near(top) then
+          return false, 'that is dense_9\'s, the softmax layer at the top; the first Dense layer is layers[2]',
+                 'layers[1] is the Flatten; dense_1, nearest the input, is mt.layers[2].'
+        end
+        if near(probe.layers[2].kernel:norm()) then
+          return false, 'that is the norm of the kernel itself, not of its gradient (grad.kernel)'
+        end
+        return false, string.format('off by %.3g (%.3g, a ratio of %.3g to the first Dense layer\'s kernel gradient norm)',
+                                    g - want, g, g / want)
       end,
       hints = {"As for mr: mt = deep('tanh', 8), then dt = nn.debug(mt, x, y) and dt:finish().",
                'dense_1 is mt.layers[2]; its kernel gradient is mt.layers[2].grad.kernel.',
@@ -176,6 +236,17 @@ end
     L:try('norms(mx)', 'Kernel gradients in the hundreds, where the same network had hundredths.\n' ..
           'dL/d(output) doubles at each layer on its way down, and the outputs double\n' ..
           'at each layer on their way up.')
+    do  -- the try's words: hundreds vs hundredths, doubling per layer both ways
+      local grad_up = L:run('(mx.layers[2].grad_output:norm() / mx.layers[9].grad_output:norm()) ^ (1 / 7)')
+      local out_up = L:run('(mx.layers[9].output:norm() / mx.layers[2].output:norm()) ^ (1 / 7)')
+      L:check(grad_up > 1.7 and grad_up < 2.4 and out_up > 1.7 and out_up < 2.4,
+              string.format('tripled: dL/d(output) grows %.2f times per layer down, the outputs %.2f times up', grad_up, out_up))
+      for i = 2, 10 do
+        L:check(L:run('mx.layers[' .. i .. '].grad.kernel:norm()') > 100 and
+                L:run('mr.layers[' .. i .. '].grad.kernel:norm()') < 0.1,
+                'kernel gradients in the hundreds (mx), where mr has hundredths')
+      end
+    end
     L:try('d.stepper.loss', 'And the loss: the softmax is sure of itself, and often wrong.')
     L:check(L:run('mx.layers[2].grad.kernel:norm()') > 1000 * L:run('mr.layers[2].grad.kernel:norm()'),
             'tripling the weights of 8 ReLU layers makes the first layer\'s gradient explode')

@@ -284,9 +284,10 @@ function Lesson:plot(what, from, to, bottom, top, opts)
     elseif r == r0 then label = '0' end
     print(string.format('%7s %s', label, table.concat(grid[r])))
   end
-  local half = (width - 1) // 2
+  local half = (width - 1) // 2  -- the middle label: the middle of [from, to] (0 for -6..6)
   print(string.rep(' ', 8) .. string.format('%-' .. half .. 's%-' .. half .. 's%s',
-                                            string.format('%g', from), '0', string.format('%g', to)))
+                                            string.format('%g', from), string.format('%g', (from + to) / 2),
+                                            string.format('%g', to)))
 end
 
 -- ---- finding, listing and remembering lessons ----

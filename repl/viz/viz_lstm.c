@@ -1,7 +1,7 @@
 /* viz_lstm.c: the recurrent view: a recurrent layer's gates and states for
  * one example, each as a heatmap of units (rows) x timesteps (columns).
  *
- *   lstm_1 (LSTM)  example 1  units 1-12 of 50  next: forward t=4/28
+ *   lstm_1 (LSTM)  example 1 of batch 1  label 9  units 1-12 of 50  next: forward t=4/28
  *                     ▼                                  ▼
  *   i input   ▀▀▀▀▀▀▀▀··············   f forget  ▀▀▀▀▀▀▀▀·············
  *   0..1      ▀▀▀▀▀▀▀▀··············   0..1      ▀▀▀▀▀▀▀▀·············
@@ -203,25 +203,63 @@ static void draw_time_axis(viz_canvas *c, int x, int y, const lstm_layout *lay,
                 viz_sym(c, VIZ_SYM_MARK_DOWN), (viz_pen){VIZ_CYAN, VIZ_DEFAULT, VIZ_BOLD});
 }
 
+/* Which example this is, in the learner's numbering: "example 3 of the last
+ * predict" (its place in the data given to predict, evaluate or fit's
+ * validation), "example 2 of batch 5" (a training batch, shuffled or not). */
+static void describe_example(const nn_model *m, size_t e, char *buf, size_t size)
+{
+    switch (m->source) {
+    case NN_BATCH_PREDICT:
+        snprintf(buf, size, "example %zu of the last predict", m->source_first + e + 1);
+        break;
+    case NN_BATCH_EVALUATE:
+        snprintf(buf, size, "example %zu of the last evaluate", m->source_first + e + 1);
+        break;
+    case NN_BATCH_VALIDATE:
+        snprintf(buf, size, "example %zu of the validation data", m->source_first + e + 1);
+        break;
+    case NN_BATCH_TRAIN:
+        snprintf(buf, size, "example %zu of batch %zu", e + 1, m->stepper.batch + 1);
+        break;
+    default:
+        snprintf(buf, size, "example %zu", e + 1);
+    }
+}
+
+/* "lstm_1 (LSTM)  example 1 of the last predict  label 9  units 1-12 of 50
+ * next: forward t=15/28". When that does not fit, the class name gives way,
+ * then the next step (also on the status line), then the words "units",
+ * before anything is cut. */
 static void draw_header(viz_canvas *c, viz_rect area, const viz_frame *f, int layer,
                         size_t e, int first_unit, const lstm_layout *lay,
                         const nn_recurrent_view *v)
 {
     const nn_model *m = f->model;
     const nn_layer *l = m->layers[layer];
-    char label[64];
-    int x = viz_textf(c, area.x, area.y, area.w, VIZ_TITLE_PEN, "%s", l->name);
-    x += viz_textf(c, area.x + x, area.y, area.w - x, VIZ_PLAIN, " (%s)  example %zu",
-                   l->kind->class_name, e + 1);
-    if (viz_example_label(f, e, label, sizeof label))
-        x += viz_textf(c, area.x + x, area.y, area.w - x, VIZ_TITLE_PEN, " label %s", label);
-    x += viz_textf(c, area.x + x, area.y, area.w - x, VIZ_PLAIN, "  units %d-%d of %zu",
-                   first_unit + 1, first_unit + lay->units, v->units);
+    char kind[48], example[80], label[80] = "", units[48], next_text[48] = "";
+    snprintf(kind, sizeof kind, " (%s)", l->kind->class_name);
+    describe_example(m, e, example, sizeof example);
+    char name[64];
+    if (viz_example_label(f, e, name, sizeof name))
+        snprintf(label, sizeof label, "  label %s", name);
+    snprintf(units, sizeof units, "  units %d-%d of %zu", first_unit + 1, first_unit + lay->units,
+             v->units);
     const nn_step *next = viz_next_step(m);
     if (next && next->layer == layer)
-        viz_textf(c, area.x + x, area.y, area.w - x, (viz_pen){VIZ_CYAN, VIZ_DEFAULT, VIZ_BOLD},
-                  "  next: %s t=%zu/%zu", nn_phase_name(next->phase), next->timestep + 1,
-                  next->timesteps);
+        snprintf(next_text, sizeof next_text, "  next: %s t=%zu/%zu", nn_phase_name(next->phase),
+                 next->timestep + 1, next->timesteps);
+    int fixed = (int)(strlen(l->name) + 2 + strlen(example) + strlen(label));
+    if (fixed + (int)(strlen(kind) + strlen(units) + strlen(next_text)) > area.w)
+        kind[0] = '\0';
+    if (fixed + (int)(strlen(units) + strlen(next_text)) > area.w)
+        next_text[0] = '\0';
+    if (fixed + (int)strlen(units) > area.w)
+        snprintf(units, sizeof units, "  u%d-%d/%zu", first_unit + 1, first_unit + lay->units, v->units);
+    int x = viz_textf(c, area.x, area.y, area.w, VIZ_TITLE_PEN, "%s", l->name);
+    x += viz_textf(c, area.x + x, area.y, area.w - x, VIZ_PLAIN, "%s  %s", kind, example);
+    x += viz_text(c, area.x + x, area.y, area.w - x, VIZ_TITLE_PEN, label);
+    x += viz_text(c, area.x + x, area.y, area.w - x, VIZ_PLAIN, units);
+    viz_text(c, area.x + x, area.y, area.w - x, (viz_pen){VIZ_CYAN, VIZ_DEFAULT, VIZ_BOLD}, next_text);
 }
 
 /* The scale of the cell state c, the one map without a fixed range:

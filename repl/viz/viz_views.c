@@ -234,6 +234,15 @@ static void position_text(const nn_model *m, char *buf, size_t size)
              loss);
 }
 
+/* The last two-space gap between a status line's fields, or NULL. */
+static char *last_gap(char *text)
+{
+    char *gap = NULL;
+    for (char *p = strstr(text, "  "); p; p = strstr(p + 1, "  "))
+        gap = p;
+    return gap;
+}
+
 static void draw_status(viz_canvas *c, const viz_frame *f, int y)
 {
     char text[256] = "";
@@ -246,6 +255,10 @@ static void draw_status(viz_canvas *c, const viz_frame *f, int y)
         int message_width = viz_text_width(f->message) + 2;
         room = c->width - message_width > 20 ? c->width - message_width : 20;
     }
+    /* ... and it gives up whole fields ("  loss 2.3766", then "  epoch 1"),
+     * never half a number: a cut "loss 2.37" would read as a value */
+    for (char *gap; viz_text_width(text) > room && (gap = last_gap(text)) != NULL;)
+        *gap = '\0';
     int x = viz_text(c, 0, y, room, VIZ_PLAIN, text);
     if (f->message && f->message[0])
         viz_textf(c, x, y, c->width - x, (viz_pen){VIZ_YELLOW, VIZ_DEFAULT, VIZ_BOLD}, "%s%s",

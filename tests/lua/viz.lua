@@ -115,7 +115,32 @@ local ls = nn.stepper(lstm, sx, sy)
 ls:step(2)  -- timesteps 1 and 2 of lstm_1
 local view = nn.viz.snapshot('lstm', {model = lstm, frame = false, width = 80, height = 21})
 local v = lines(view)
-t.is(v[1], 'lstm_1 (LSTM)  example 1 label 0  units 1-2 of 2  next: forward t=3/4', 'LSTM: the header names the next timestep and the example\'s label')
+t.is(v[1], 'lstm_1  example 1 of batch 1  label 0  units 1-2 of 2  next: forward t=3/4',
+     'LSTM: the header says which example of which batch, its label and the next timestep (80 columns: the class name gives way)')
+do  -- wider: the class name too; after a predict, the example's place in the data given to predict
+  local wide = lines(nn.viz.snapshot('lstm', {model = lstm, frame = false, width = 100, height = 21}))
+  t.is(wide[1], 'lstm_1 (LSTM)  example 1 of batch 1  label 0  units 1-2 of 2  next: forward t=3/4',
+       'LSTM at 100 columns: the whole header')
+  nn.seed(3)  -- another model, so that the rest of this file sees lstm as it was
+  local other = nn.Sequential{nn.LSTM(2, {input_shape = {4, 3}}), nn.Dense(2, {activation = 'softmax'})}
+  other:compile{optimizer = 'sgd', loss = 'categorical_crossentropy'}
+  other:predict(nn.randn(5, 4, 3), {batch_size = 2})  -- the last batch: example 5 alone
+  t.is(lines(nn.viz.snapshot('lstm', {model = other, frame = false, width = 100, height = 21}))[1],
+       'lstm_1 (LSTM)  example 5 of the last predict  units 1-2 of 2',
+       'LSTM after predict: the example\'s place in the data given to predict, not a training batch')
+  -- the status line with a message: the position gives up whole fields, never half a number
+  local st = nn.stepper(other, nn.randn(2, 4, 3), nn.utils.to_categorical(nn.tensor{0, 1}, 2))
+  st:finish()
+  local function status(width)
+    local snap = lines(nn.viz.snapshot('lstm', {model = other, width = width, height = 24,
+                                                message = 'stopped: the end of the run'}))
+    for i = #snap, 1, -1 do if snap[i]:find('batch done') then return snap[i] end end
+  end
+  t.is(status(100), string.format('batch done (12 steps)  batch 1  epoch 1  loss %s  stopped: the end of the run',
+                                  nn.format(st.loss)), 'status line at 100 columns: the position and the message whole')
+  t.is(status(80), 'batch done (12 steps)  batch 1  epoch 1  stopped: the end of the run',
+       'status line at 80 columns: the loss gives way whole, not cut to a shorter number')
+end
 t.is(v[2], 'timestep   1        ▼     4  timestep   1        ▼     4     input, reading t=3',
      'LSTM: ▼ marks timestep 3, and the input panel says it is read')
 local function count(text, glyph) return select(2, text:gsub(glyph, '')) end
