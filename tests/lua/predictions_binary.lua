@@ -62,5 +62,5 @@ d:next()
 print = real_print
 local first = nn.viz.snapshot('lstm', {model = rnn, width = 80, height = 24, frame = false})
 local second = nn.viz.snapshot('lstm', {model = rnn, width = 80, height = 24, frame = false, example = 2})
-t.ok(first:find('example 1 label 1', 1, true), 'the LSTM view: example 1 with target {1} is label 1')
-t.ok(second:find('example 2 label 0', 1, true), 'the LSTM view: example 2 with target {0} is label 0')
+t.ok(first:find('example 1 of batch 1  label 1', 1, true), 'the LSTM view: example 1 with target {1} is label 1')
+t.ok(second:find('example 2 of batch 1  label 0', 1, true), 'the LSTM view: example 2 with target {0} is label 0')
