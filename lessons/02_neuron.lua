@@ -4,6 +4,8 @@
 return {
   title = 'One neuron and a Dense layer',
   minutes = 10,
+  group = 'basics',
+  requires = {1},
   run = function(L)
     L:page [[
 A neuron takes some inputs, multiplies each by a weight, adds them up, adds

@@ -13,6 +13,8 @@ local function true_sigmoid(z) return 1 / (1 + math.exp(-z)) end
 return {
   title = 'Activation functions: sigmoid, tanh, ReLU',
   minutes = 12,
+  group = 'basics',
+  requires = {2},
   run = function(L)
     do  -- two layers without activations are one: (X W1) W2 = X (W1 W2)
       local X, W1, W2 = nn.randn(5, 3), nn.randn(3, 4), nn.randn(4, 2)

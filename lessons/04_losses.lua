@@ -20,6 +20,8 @@ local function hinge_at(z) return loss('hinge', {{1}}, {{z}}) end
 return {
   title = 'Loss functions: MSE, cross-entropy, hinge',
   minutes = 12,
+  group = 'basics',
+  requires = {2},
   run = function(L)
     L:page [[
 A loss turns "how wrong is the network on this batch" into one number.

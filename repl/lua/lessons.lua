@@ -17,6 +17,7 @@ local M = {dir = nil}  -- nn.lessons; dir is set by the program (l_nn.c)
 
 local Lesson = {}
 Lesson.__index = Lesson
+M.Lesson = Lesson  -- for the tests (tests/lua/lesson_runner.lua)
 
 local function quit_requested(line)
   return line == nil or line:match('^%s*:q') or line:match('^%s*:exit')
@@ -241,6 +242,25 @@ function Lesson:view(name, opts)
   end
 end
 
+-- The x axis's labels, one line as wide as the plot: `from` at the left
+-- edge, `to` at the right edge, and between them 0 under the y axis when
+-- the range holds it, else the value at the middle (each where it is).
+local function x_labels(from, to, width, col_of)
+  local line = {}
+  for c = 1, width do line[c] = ' ' end
+  local function put(text, first)
+    for i = 1, #text do line[first + i - 1] = text:sub(i, i) end
+  end
+  local left, right = string.format('%g', from), string.format('%g', to)
+  put(left, 1)
+  put(right, width - #right + 1)
+  local middle = (from < 0 and to > 0) and 0 or (from + to) / 2
+  local label = string.format('%g', middle)
+  local first = col_of(middle) - (#label - 1) // 2  -- centred on its column
+  if first > #left + 1 and first + #label < width - #right + 1 then put(label, first) end
+  return table.concat(line)
+end
+
 -- L:plot(f, from, to, bottom, top): a text plot of f over [from, to], the
 -- y axis from bottom to top, drawn with * (steep parts joined up). Or
 -- L:plot({{'M', f}, {'C', g}}, ...): several functions, each with its letter.
@@ -281,9 +301,7 @@ function Lesson:plot(what, from, to, bottom, top, opts)
     elseif r == r0 then label = '0' end
     print(string.format('%7s %s', label, table.concat(grid[r])))
   end
-  local half = (width - 1) // 2
-  print(string.rep(' ', 8) .. string.format('%-' .. half .. 's%-' .. half .. 's%s',
-                                            string.format('%g', from), '0', string.format('%g', to)))
+  print(string.rep(' ', 8) .. x_labels(from, to, width, col_of))
 end
 
 -- ---- finding, listing and remembering lessons ----
@@ -331,20 +349,93 @@ local function load_lesson(file)
   return lesson
 end
 
+-- The groups of the course, in the order they are listed; a lesson names
+-- its group (group = 'CNN') and the lessons it builds on (requires = {7}).
+-- A lesson without a group, or with another one, is listed last, under
+-- "More"; without requires, it needs none.
+local GROUPS = {{'basics', 'Basics'}, {'CNN', 'Convolutional networks (CNN)'},
+                {'RNN', 'Recurrent networks (RNN)'}, {'practice', 'In practice'}}
+
+-- "1, 2 and 5" (for "take lessons 1, 2 and 5 first").
+local function and_list(numbers)
+  local words = {}
+  for i, n in ipairs(numbers) do words[i] = tostring(n) end
+  if #words <= 1 then return words[1] or '' end
+  return table.concat(words, ', ', 1, #words - 1) .. ' and ' .. words[#words]
+end
+
+local function requirements(lesson)
+  local list = {}
+  for _, n in ipairs(type(lesson.requires) == 'table' and lesson.requires or {}) do
+    if math.tointeger(n) then list[#list + 1] = math.tointeger(n) end
+  end
+  return list
+end
+
+-- The listing's lines: a heading per group (its lessons and minutes), then
+-- one line per lesson: done or not, number, title, minutes, prerequisites.
+-- Lessons are given as {number = lesson}; done as {number = true}.
+function M.listing(lessons, done)
+  local known, groups = {}, {}
+  for _, g in ipairs(GROUPS) do known[g[1]] = true end
+  for n = 1, 99 do
+    local lesson = lessons[n]
+    if lesson then
+      local key = known[lesson.group] and lesson.group or 'more'
+      groups[key] = groups[key] or {}
+      table.insert(groups[key], n)
+    end
+  end
+  local lines = {}
+  for _, g in ipairs({GROUPS[1], GROUPS[2], GROUPS[3], GROUPS[4], {'more', 'More'}}) do
+    local numbers = groups[g[1]]
+    if numbers then
+      local minutes = 0
+      for _, n in ipairs(numbers) do minutes = minutes + (lessons[n].minutes or 10) end
+      if #lines > 0 then lines[#lines + 1] = '' end
+      lines[#lines + 1] = string.format('%s: %d lesson%s, %d min', g[2], #numbers,
+                                        #numbers == 1 and '' or 's', minutes)
+      for _, n in ipairs(numbers) do
+        local lesson, after = lessons[n], requirements(lessons[n])
+        local line = string.format('  %s %2d. %-56s %2d min', done[n] and '✓' or ' ', n,
+                                   lesson.title, lesson.minutes or 10)
+        if #after > 0 then line = line .. '  after ' .. and_list(after) end
+        lines[#lines + 1] = line
+      end
+    end
+  end
+  return lines
+end
+
+local function load_all(files)
+  local lessons = {}
+  for n = 1, 99 do
+    if files[n] then lessons[n] = load_lesson(files[n]) end
+  end
+  return lessons
+end
+
 function M.list()
-  local files, done = lesson_files(), finished()
+  local files = lesson_files()
   if next(files) == nil then
     print('no lessons found in ' .. (M.dir or 'lessons'))
     return
   end
-  for n = 1, 99 do
-    if files[n] then
-      local lesson = load_lesson(files[n])
-      print(string.format('%s %2d. %-60s %2d min', done[n] and '✓' or ' ', n, lesson.title,
-                          lesson.minutes or 10))
-    end
+  for _, line in ipairs(M.listing(load_all(files), finished())) do print(line) end
+  print(NL .. 'Start one with: nnstep --lesson N  (or :lesson N at the REPL); ✓ marks those you finished.')
+end
+
+-- Started before the lessons it builds on: one line saying which to take
+-- first; the lesson goes on (a learner may know the matter already).
+local function advise_prerequisites(n, lesson)
+  local missing, done = {}, finished()
+  for _, r in ipairs(requirements(lesson)) do
+    if not done[r] then missing[#missing + 1] = r end
   end
-  print(NL .. 'Start one with: nnstep --lesson N  (or :lesson N at the REPL)')
+  if #missing == 0 then return end
+  print(string.format('(Lesson %d builds on lesson%s %s, which you have not finished: you may ' ..
+                      'want to take %s first. Going on.)', n, #missing == 1 and '' or 's',
+                      and_list(missing), #missing == 1 and 'it' or 'them'))
 end
 
 function M.start(number, opts)
@@ -358,7 +449,10 @@ function M.start(number, opts)
   local L = setmetatable({auto = opts.auto or false, number = n}, Lesson)
   L.env = setmetatable({}, {__index = _G})
   print(string.format('Lesson %d: %s%s', n, lesson.title, L.auto and '  (unattended)' or ''))
-  if not L.auto then print('(type :quit at any prompt to leave the lesson)') end
+  if not L.auto then
+    print('(type :quit at any prompt to leave the lesson)')
+    advise_prerequisites(n, lesson)
+  end
   nn.seed(n)  -- the same numbers every time the lesson runs
   local ok, err = pcall(lesson.run, L)
   if not ok then
