@@ -229,7 +229,7 @@ function Lesson:view(name, opts)
   -- x, example, class: the saliency view's examples, the one explained, its class
   local picture = {model = opts.model, layer = opts.layer, width = opts.width or 100,
                    height = opts.height or 30, x = opts.x, example = opts.example,
-                   class = opts.class}
+                   class = opts.class, keys = ''}  -- a picture: no key works in it
   if self.auto or not nn.viz.open then
     print(nn.viz.snapshot(name, picture))
     return
