@@ -397,17 +397,33 @@ typedef enum chunk_status {
  * asking for more lines while the chunk is incomplete. The expression form
  * is retried at every line, so a table constructor or a call spread over
  * several lines prints its value too. */
+/* During a lesson, a line typed at the visualizer's ':' line sees the
+ * lesson's variables (the m the learner made there): the compiled chunk's
+ * _ENV, its first upvalue, is the lesson's environment, nn.lessons.env
+ * (lessons.lua), instead of the globals. Outside a lesson, nothing changes. */
+static void use_lesson_env(lua_State *L)
+{
+    int chunk = lua_gettop(L);
+    if (lua_getglobal(L, "nn") == LUA_TTABLE && lua_getfield(L, -1, "lessons") == LUA_TTABLE &&
+        lua_getfield(L, -1, "env") == LUA_TTABLE)
+        lua_setupvalue(L, chunk, 1);  /* pops the environment */
+    lua_settop(L, chunk);
+}
+
 static chunk_status compile_chunk(lua_State *L, char *source)
 {
     for (;;) {
         const char *code = skip_leading_local(source);
         if (load_as_expression(L, code)) {
             free(source);
+            use_lesson_env(L);
             return CHUNK_COMPILED;
         }
         int status = luaL_loadbuffer(L, code, strlen(code), CHUNK_NAME);
         if (!is_incomplete(L, status)) {
             free(source);
+            if (status == LUA_OK)
+                use_lesson_env(L);
             return status == LUA_OK ? CHUNK_COMPILED : CHUNK_ERROR;
         }
         char *more;

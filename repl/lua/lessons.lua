@@ -14,6 +14,7 @@ local nn = ...
 local NL = string.char(10)
 
 local M = {dir = nil}  -- nn.lessons; dir is set by the program (l_nn.c)
+-- M.env: the running lesson's environment (its learner's variables), or nil
 
 local Lesson = {}
 Lesson.__index = Lesson
@@ -31,6 +32,14 @@ local function ask(prompt)
   local line = io.read('l')
   if quit_requested(line) then error(LeaveLesson, 0) end
   return line
+end
+
+-- An error as the learner sees it: the message, without any traceback
+-- (one a nested call may have put into the message).
+local function one_line(err)
+  local text = tostring(err)
+  local cut = text:find(NL .. 'stack traceback:', 1, true)
+  return cut and text:sub(1, cut - 1) or text
 end
 
 -- Ctrl-C raises "interrupted!" (run.c), or fit's "fit: interrupted ...".
@@ -52,24 +61,44 @@ end
 -- lines runs whole. The debugger's ':' commands (:print, :step, :where ...)
 -- run at once, as at the REPL, and the prompt comes back: so a learner
 -- whose training stopped on a NaN can look around.
+-- The REPL's other commands work too (:help nn.Dense, :viz), but not
+-- :lesson, which would start a lesson inside this one. An error is one
+-- line, never a traceback.
 local function ask_code(prompt)
   while true do
     local line = ask(prompt)
     local name, args = line:match('^%s*:(%a+)%s*(.-)%s*$')
-    if not (name and nn.debugger.is_command(name)) then
+    local commands = nn.commands and nn.commands.by_name or {}
+    if not (name and (nn.debugger.is_command(name) or commands[name])) then
       while incomplete(line) do line = line .. NL .. ask('   >> ') end
       return line
     end
-    local ok, err = pcall(nn.debugger.command, name, args)
-    if not ok then print('error: ' .. tostring(err)) end
+    local ok, err = true, nil
+    if name == 'lesson' then
+      print('(you are in a lesson already: :quit leaves it, then :lesson N starts another)')
+    elseif nn.debugger.is_command(name) then
+      ok, err = pcall(nn.debugger.command, name, args)
+    else
+      ok, err = pcall(commands[name].run, args)
+    end
+    if not ok then print('error: ' .. one_line(err)) end
   end
 end
 
 -- After Ctrl-C stopped some code, the lesson goes on; its later checks may
 -- no longer hold (a model trained for less), so they only warn (L:check).
-local function interrupted(L)
+-- What was kept: a fit says where it stopped ("stopped in epoch 2 of 5,
+-- after 37 of 1875 batches", l_fit.c): the weights are those after that
+-- batch's update.
+local function interrupted(L, err)
   L.interrupted = true
-  print('(stopped by Ctrl-C; the model keeps what it learned so far. The lesson goes on.)')
+  local where = tostring(err):match('stopped in (epoch %d+ of %d+, after %d+ of %d+ batches)')
+  if where then
+    print('(stopped by Ctrl-C in ' .. where .. '; the model keeps what it learned so far: ' ..
+          'its weights are those after the last batch it trained. The lesson goes on.)')
+  else
+    print('(stopped by Ctrl-C; the model keeps what it learned so far. The lesson goes on.)')
+  end
 end
 
 -- Show values as the REPL does (tables with their contents; show.c).
@@ -100,7 +129,7 @@ function Lesson:run(code)
   local results = table.pack(pcall(run_line, self, code))
   if results[1] then return table.unpack(results, 2, results.n) end
   if self.auto or not is_interrupt(results[2]) then error(results[2], 0) end
-  interrupted(self)
+  interrupted(self, results[2])
 end
 
 function Lesson:try(code, why)
@@ -116,9 +145,9 @@ function Lesson:try(code, why)
   if results[1] then
     show(table.unpack(results, 2, results.n))
   elseif is_interrupt(results[2]) and not self.auto then
-    interrupted(self)
+    interrupted(self, results[2])
   else
-    print('error: ' .. tostring(results[2]))
+    print('error: ' .. one_line(results[2]))
   end
 end
 
@@ -153,9 +182,9 @@ end
 -- return false, 'a has shape (4, 3)', 'nn.ones takes rows first'.
 local function attempt(L, ex, code)
   local results = table.pack(pcall(run_line, L, code))
-  if not results[1] then return false, tostring(results[2]) end
+  if not results[1] then return false, one_line(results[2]) end
   local ran, ok, reason, hint = pcall(ex.check, L.env)
-  if not ran then return false, tostring(ok), results end
+  if not ran then return false, one_line(ok), results end
   return ok ~= nil and ok ~= false, nil, results, type(reason) == 'string' and reason or nil,
          type(hint) == 'string' and hint or nil
 end
@@ -454,12 +483,17 @@ function M.start(number, opts)
     advise_prerequisites(n, lesson)
   end
   nn.seed(n)  -- the same numbers every time the lesson runs
+  -- while it runs, the debugger's commands and the visualizer's ':' line
+  -- see the lesson's variables (debugger.lua, viz.lua, repl.c)
+  local outer = M.env
+  M.env = L.env
   local ok, err = pcall(lesson.run, L)
+  M.env = outer
   if not ok then
     if err == LeaveLesson then print(NL .. 'Left lesson ' .. n .. '.') return false end
     if is_interrupt(err) then print(NL .. 'Left lesson ' .. n .. ' (Ctrl-C).') return false end
     if not L.auto then  -- a learner gets one line, not a traceback
-      print(NL .. 'Lesson ' .. n .. ' stopped: ' .. tostring(err))
+      print(NL .. 'Lesson ' .. n .. ' stopped: ' .. one_line(err))
       return false
     end
     error(err, 0)

@@ -562,7 +562,7 @@ end
 function viz.command(args)
   if type(args) ~= 'string' then error('viz: expected the text after :viz, got ' .. type(args), 2) end
   if args:match('%S') then
-    local chunk, err = load('return ' .. args, '=:viz', 't')
+    local chunk, err = load('return ' .. args, '=:viz', 't', nn.lessons.env or _G)  -- a lesson's m too
     if not chunk then error('viz: ' .. err, 0) end
     local ok, opened = pcall(viz.open, chunk())
     if not ok then error((tostring(opened):gsub('^open:', 'viz:')), 0) end

@@ -41,8 +41,30 @@ blank_lines_are_no_attempt() {
     printf '%s\n' "$out" | grep -q 'exercise> Right\.$' && ! printf '%s\n' "$out" | grep -q 'Not yet'
 }
 
-plan 11
+# The REPL's ':' commands at a lesson prompt: the debugger's see the
+# variables the learner made in the lesson (:debug m, x, y); a mistake in
+# one is one line, "error: ...", never a traceback through debugger.lua;
+# :help works; :lesson says a lesson is running.
+commands_at_a_lesson_prompt() {
+    printf '%s\n' \
+        "m = nn.Sequential{nn.Dense(1, {input_shape = {2}})}; m:compile{optimizer = 'sgd', loss = 'mse'}" \
+        'x, y = nn.ones(3, 2), nn.ones(3, 1)' ':debug m, x, y' ':break nowhere' \
+        ':explain dense_1.kernel[7][1]' ':print dense_1.kernel[9]' ':help nn.Flatten' ':lesson 2' \
+        '' '' '' 'seven = 7' | "$nnstep" --lesson 1 >"$work_dir/commands" 2>&1
+    out=$work_dir/commands
+    grep -q '^exercise> debugging nn.Sequential (1 layer, 3 parameters)$' "$out" &&
+        grep -q "^exercise> error: break: no layer named 'nowhere' (see :info layers)$" "$out" &&
+        grep -q '^exercise> error: explain: index 7 is out of range 1\.\.2' "$out" &&
+        grep -q '^exercise> error: dense_1\.kernel\[9\]:1: index 9 is out of range' "$out" &&
+        grep -q '^exercise> nn\.Flatten(' "$out" &&
+        grep -q '^exercise> (you are in a lesson already: :quit leaves it' "$out" &&
+        grep -q 'exercise> Right\.$' "$out" &&
+        ! grep -q -e 'traceback' -e 'debugger\.lua' -e 'lessons\.lua' "$out"
+}
+
+plan 12
 check 'an empty Enter at an exercise is not an attempt' blank_lines_are_no_attempt
+check "':' commands at a lesson prompt: the lesson's variables, one-line errors" commands_at_a_lesson_prompt
 check 'the REPL starts' start_nnstep
 type_line ':lesson 1'
 wait_for '^lesson>'
