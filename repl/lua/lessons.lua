@@ -119,10 +119,54 @@ local function run_line(L, code)
   return chunk()
 end
 
+-- A tip for a line that did not do what a habit expected (tips.lua:
+-- "in Lua, write ...", a decimal comma); err: its error, or nil if it ran.
+local function tip(L, line, err)
+  local text = nn.tips and nn.tips.find(line, err, L.env)
+  if text then print('tip: ' .. text) end
+end
+
+-- Run a line the learner typed, and show what came of it: its values, or
+-- its error in one line; then a tip if a habit misled it.
+local function run_typed(L, line)
+  local results = table.pack(pcall(run_line, L, line))
+  if results[1] then
+    show(table.unpack(results, 2, results.n))
+    tip(L, line)
+  elseif is_interrupt(results[2]) and not L.auto then
+    interrupted(L, results[2])
+  else
+    print('error: ' .. one_line(results[2]))
+    tip(L, line, results[2])
+  end
+end
+
+-- A pause for reading ([Enter]). Text typed there is not dropped: code
+-- runs as at the lesson> prompt (a learner trying what the page shows),
+-- then the pause comes again; text that is not Lua (ok, "yes please")
+-- runs nothing, and the learner is told so and where code goes.
+local function pause(L, prompt)
+  while true do
+    local line = ask_code(prompt)
+    if line:match('^%s*$') then return end
+    local word = line:match('^%s*([%a_][%w_]*)%s*$')
+    if not load(line, '=lesson', 't', {}) and not load('return ' .. line, '=lesson', 't', {}) then
+      print('(that is not Lua, so nothing ran. Press Enter to go on; code typed here, or at ' ..
+            'the lesson> and exercise> prompts, runs.)')
+      tip(L, line, 'syntax error')
+    elseif word and L.env[word] == nil then
+      print('(' .. word .. ' is not a name the lesson knows, so nothing ran. Press Enter to go on.)')
+    else
+      run_typed(L, line)
+      print('(that ran; press Enter to go on)')
+    end
+  end
+end
+
 function Lesson:page(text)
   print('')
   print((text:gsub('^' .. NL, ''):gsub(NL .. '$', '')))
-  if not self.auto then ask(NL .. '   [Enter] ') end
+  if not self.auto then pause(self, NL .. '   [Enter] ') end
 end
 
 function Lesson:run(code)
@@ -141,14 +185,7 @@ function Lesson:try(code, why)
     line = ask_code('lesson> ')
     if line:match('^%s*$') then line = code end
   end
-  local results = table.pack(pcall(run_line, self, line))
-  if results[1] then
-    show(table.unpack(results, 2, results.n))
-  elseif is_interrupt(results[2]) and not self.auto then
-    interrupted(self, results[2])
-  else
-    print('error: ' .. one_line(results[2]))
-  end
+  run_typed(self, line)
 end
 
 function Lesson:check(cond, message)
@@ -249,6 +286,7 @@ function Lesson:exercise(ex)
         print('Not yet' .. (reason and (': ' .. reason) or '.') ..
               ' (type hint for a hint, skip to see the answer)')
       end
+      if not is_interrupt(err) then tip(self, line, err) end
     end
   end
 end
@@ -264,7 +302,7 @@ function Lesson:view(name, opts)
     return
   end
   print('(the visualizer opens on the ' .. name .. ' view: look around, then press q)')
-  ask('   [Enter] ')
+  pause(self, '   [Enter] ')
   if not pcall(nn.viz.open, opts.model, {view = name, layer = opts.layer,
                                             x = opts.x, example = opts.example, class = opts.class}) then
     print(nn.viz.snapshot(name, picture))  -- no terminal: a picture
