@@ -1,7 +1,7 @@
 -- lesson_runner.lua: parts of the lesson runner (repl/lua/lessons.lua) a
 -- learner reads: L:plot's axis labels.
 local t = require 'tap'
-local Lesson = nn.lessons.Lesson
+local Lesson = nn.lessons.helper()
 
 -- The lines L:plot prints.
 local function plot(...)
