@@ -282,7 +282,9 @@ function Lesson:exercise(ex)
       mistake_hint = hint
       if results and results.n > 1 then show(table.unpack(results, 2, results.n)) end
       if is_interrupt(err) then
-        print('(stopped by Ctrl-C; try again, or type skip)')
+        local where = err:match('stopped in (epoch %d+ of %d+, after %d+ of %d+ batches)')
+        print('(stopped by Ctrl-C' .. (where and (' in ' .. where .. '; the model keeps ' ..
+              'what it learned so far') or '') .. '; try again, or type skip)')
       elseif err then
         print('error: ' .. err)
       else

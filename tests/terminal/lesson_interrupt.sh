@@ -28,6 +28,8 @@ x, y = nn.randn(2000000, 20), nn.randn(2000000, 1)
     L:page [[After the first run.]]
     L:run('m:fit(x, y, {epochs = 2, batch_size = 1})')
     L:page [[After the second run.]]
+    L:exercise{prompt = 'Train, then set trained.', check = function(env) return env.trained end,
+               wrong = 'trained = false', answer = 'trained = true'}
     L:try('1 + 1', 'The last prompt.')
   end,
 }
@@ -39,7 +41,7 @@ no_traceback() {
     ! screen | grep -qi 'traceback'
 }
 
-plan 12
+plan 13
 check 'the REPL starts' start_nnstep
 type_line ':lesson 1'
 wait_for '^lesson> '
@@ -62,6 +64,13 @@ press C-c
 expect 'Ctrl-C there too: where it stopped' '^\(stopped by Ctrl-C in epoch 1 of 2, after [0-9]+ of 2000000 batches'
 expect '... and the lesson goes on' '^After the second run\.'
 press Enter
+wait_for '^exercise> '
+type_line 'm:fit(x, y, {epochs = 3, batch_size = 1})'
+wait_for '^Epoch 1/3$'
+press C-c
+expect 'Ctrl-C in a fit typed at an exercise: where it stopped, and try again' \
+    '^\(stopped by Ctrl-C in epoch 1 of 3, after [0-9]+ of 2000000 batches; the model keeps what'
+type_line 'skip'
 wait_for '^lesson> '
 press C-c
 expect 'Ctrl-C at a prompt leaves the lesson in one line' '^Left lesson 1'
