@@ -69,6 +69,28 @@ local function full_name(name)
   return name
 end
 
+-- The value of a dotted name the learner typed (dense_1.kernel), or nil:
+-- only names and dots, read in the learner's variables; nothing is called.
+local function value_of(path, env)
+  if not path:match('^[%a_][%w_]*[%w_%.]*$') then return nil end
+  local chunk = load('return ' .. path, '=tip', 't', env)
+  local ok, value = pcall(chunk)
+  return ok and value or nil
+end
+
+-- A tensor's shape as the learner reads it: "2x1", or nil for no tensor.
+local function shape_of(value)
+  local ok, shape = pcall(function() return value.shape end)
+  if not ok or type(shape) ~= 'table' or type(value) ~= 'userdata' then return nil end
+  return shape
+end
+
+-- Does the name found at position `at` start there (m.layers[1].bias is
+-- not the variable bias)?
+local function whole_name(line, at)
+  return at == 1 or not line:sub(at - 1, at - 1):match('[%w_%.%]:]')
+end
+
 local PYTHON_MATH = {max = 1, min = 1, abs = 1, exp = 1, log = 1, sqrt = 1, floor = 1,
                      ceil = 1, pow = 1}
 
@@ -143,6 +165,24 @@ local rows = {
    tip = function(word)
      if word ~= 'import' and word ~= 'from' then return nil end
      return 'nothing to import: nn is here already (nn.Dense, nn.ones, nn.datasets, ...)'
+   end},
+  {name = 'two indices on a vector', line = '()([%a_][%w_%.]*)%[%s*%d+%s*%]%s*%[',
+   error = 'attempt to index a number value',
+   tip = function(at, name, env, line)
+     if not whole_name(line, at) then return nil end
+     local shape = shape_of(value_of(name, env))
+     if not shape or #shape ~= 1 then return nil end
+     return string.format('%s is 1-D (%d number%s): it takes one index, %s[i], i from 1 to %d',
+                          name, shape[1], shape[1] == 1 and '' or 's', name, shape[1])
+   end},
+  {name = 'row and column', line = '()([%a_][%w_%.]*)%[%s*%d+%s*%]%s*%[%s*%d+%s*%]',
+   error = 'is out of range for dimension 1 of size',
+   tip = function(at, name, env, line)
+     if not whole_name(line, at) then return nil end
+     local shape = shape_of(value_of(name, env))
+     if not shape or #shape ~= 2 then return nil end
+     return string.format('%s is %dx%d: in %s[i][j], i picks one of its %d rows and j one of ' ..
+                          'its %d columns', name, shape[1], shape[2], name, shape[1], shape[2])
    end},
   {name = 'index 0', line = '%[%s*0%s*%]', error = '.',
    tip = 'Lua counts from 1: the first element is [1] (x.shape[1] is the first size)'},
