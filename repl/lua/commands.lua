@@ -97,7 +97,9 @@ end
 function M.message(err)
   local text = tostring(err)
   local cut = text:find(string.char(10) .. 'stack traceback:', 1, true)
-  return cut and text:sub(1, cut - 1) or text
+  text = cut and text:sub(1, cut - 1) or text
+  -- where inside nnstep's own Lua it was raised is no help to the learner
+  return (text:gsub('^%a+%.lua:%d+: ', ''))
 end
 
 -- Run the command `name` (a name or an alias, known to be one: commands.c

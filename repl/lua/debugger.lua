@@ -101,6 +101,14 @@ end
 function nn.debug(model, x, y, opts)
   opts = opts or {}
   assert(type(opts) == 'table', 'debug: options should be a table {batch_size = ..., epochs = ...}')
+  if not pcall(function() return model:count_params() end) then
+    error('debug: the first argument should be a model (nn.Sequential), got ' .. type(model) ..
+          ' (:debug m, x, y)', 2)
+  end
+  local ok, shape = pcall(function() return x.shape end)
+  if not ok or type(shape) ~= 'table' then
+    error('debug: x should be a tensor of examples, got ' .. type(x) .. ' (:debug m, x, y)', 2)
+  end
   local n = x.shape[1]
   if y ~= nil then core.check_examples('debug', x, y) end  -- as fit does, in its words
   local d = setmetatable({

@@ -42,7 +42,8 @@ end
 local function one_line(err)
   local text = tostring(err)
   local cut = text:find(NL .. 'stack traceback:', 1, true)
-  return cut and text:sub(1, cut - 1) or text
+  text = cut and text:sub(1, cut - 1) or text
+  return (text:gsub('^%a+%.lua:%d+: ', ''))  -- not where in nnstep's own Lua
 end
 
 -- Ctrl-C raises "interrupted!" (run.c), or fit's "fit: interrupted ...".

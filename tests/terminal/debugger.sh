@@ -5,7 +5,7 @@
 # offers the debugger on the batch that made it, stopped at that step.
 . "${srcdir:-.}/tests/terminal/harness.sh"
 
-plan 21
+plan 22
 check 'the REPL starts' start_nnstep
 
 type_line "nn.seed(1); m = nn.Sequential{nn.Dense(4, {activation = 'relu', input_shape = {3}}), nn.Dense(2, {activation = 'softmax'})}"
@@ -87,6 +87,9 @@ type_line ':explain dense_1.kernel[7][1]'
 expect '... a weight out of range too' '^nnstep: explain: index 7 is out of range 1\.\.2'
 type_line ':print dense_1.kernel[9]'
 expect '... and a bad :print argument' '^nnstep: dense_1\.kernel\[9\]:1: index 9 is out of range'
+type_line ':debug nil, dx, dy'
+expect "... and :debug without a model says so, not where in debugger.lua" \
+    '^nnstep: debug: the first argument should be a model \(nn\.Sequential\), got nil'
 type_line '6 * 7'
 wait_for '^42$'
 check '... with no traceback after any of them' sh -c "! tmux -L '$socket' capture-pane -p -t '$session' | grep -q -e 'stack traceback' -e 'debugger.lua'"
