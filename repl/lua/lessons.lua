@@ -495,7 +495,7 @@ function M.list()
     return
   end
   for _, line in ipairs(listing(load_all(files), finished())) do print(line) end
-  print(NL .. 'Start one with: nnstep --lesson N  (or :lesson N at the REPL); ✓ marks those you finished.')
+  print(NL .. 'Start one with nnstep --lesson N (or :lesson N at the REPL). ✓: finished.')
 end
 
 -- Started before the lessons it builds on: one line saying which to take

@@ -59,7 +59,7 @@ In practice: 1 lesson, 5 min
 More: 1 lesson, 9 min
      6. No group, no requires                                     9 min
 
-Start one with: nnstep --lesson N  (or :lesson N at the REPL); ✓ marks those you finished.
+Start one with nnstep --lesson N (or :lesson N at the REPL). ✓: finished.
 LIST
 diff "$tmp/expected" "$tmp/list" >"$tmp/diff"
 ok $? 'the lessons in their groups (course order; no group: More), minutes, prerequisites, done marks'
