@@ -127,6 +127,8 @@ end
 return {
   title = 'Tensors: shapes, views, matmul',
   minutes = 10,
+  group = 'basics',
+  requires = {},
   run = function(L)
     L:page [[
 Welcome to nnstep. Everything a neural network computes is a tensor: a box

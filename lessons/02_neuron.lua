@@ -142,6 +142,8 @@ end
 return {
   title = 'One neuron and a Dense layer',
   minutes = 10,
+  group = 'basics',
+  requires = {1},
   run = function(L)
     python_tips(L.env)
     L:page [[

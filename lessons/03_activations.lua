@@ -159,6 +159,8 @@ end
 return {
   title = 'Activation functions: sigmoid, tanh, ReLU',
   minutes = 12,
+  group = 'basics',
+  requires = {2},
   run = function(L)
     python_tips(L.env)
     do  -- two layers without activations are one: (X W1) W2 = X (W1 W2)

@@ -166,6 +166,8 @@ end
 return {
   title = 'Loss functions: MSE, cross-entropy, hinge',
   minutes = 12,
+  group = 'basics',
+  requires = {2},
   run = function(L)
     python_tips(L.env)
     L:page [[

@@ -117,6 +117,8 @@ end
 return {
   title = 'Backpropagation: the chain rule, step by step',
   minutes = 15,
+  group = 'basics',
+  requires = {3, 4},
   run = function(L)
     L:page [[
 Training needs, for every weight w, the slope of the loss: dL/dw, "how

@@ -203,6 +203,8 @@ end
 return {
   title = 'Gradient descent and optimizers: SGD, momentum, Adam',
   minutes = 12,
+  group = 'basics',
+  requires = {5},
   run = function(L)
     own = setmetatable({}, {__index = _G})
     assert(load(HELPERS, '=helpers', 't', own))()

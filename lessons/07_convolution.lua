@@ -171,6 +171,8 @@ student:compile{optimizer = nn.optimizers.SGD{learning_rate = 0.05}, loss = 'mse
 return {
   title = 'Convolution: kernels, feature maps, edges',
   minutes = 15,
+  group = 'CNN',
+  requires = {5},
   run = function(L)
     own = setmetatable({}, {__index = _G})
     assert(load(HELPERS, '=helpers', 't', own))()

@@ -134,6 +134,8 @@ end
 return {
   title = 'Pooling, Flatten and the fully connected layer',
   minutes = 12,
+  group = 'CNN',
+  requires = {7},
   run = function(L)
     L:page [[
 In lesson 7 a 3x3 convolution turned a 28x28 image into 26x26 feature

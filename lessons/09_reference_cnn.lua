@@ -174,6 +174,8 @@ end
 return {
   title = 'The reference CNN on Fashion-MNIST, trained and stepped',
   minutes = 15,
+  group = 'CNN',
+  requires = {8},
   run = function(L)
     -- unattended (make check) trains on a few hundred images only
     local n, n_test

@@ -79,6 +79,8 @@ end
 return {
   title = 'Recurrent state: a SimpleRNN, timestep by timestep',
   minutes = 12,
+  group = 'RNN',
+  requires = {6},
   run = function(L)
     L:page [[
 A Dense layer sees its whole input at once. A recurrent layer reads a

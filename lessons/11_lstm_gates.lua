@@ -119,6 +119,8 @@ end
 return {
   title = 'LSTM gates and backprop through time',
   minutes = 15,
+  group = 'RNN',
+  requires = {10},
   run = function(L)
     L:page [[
 An LSTM keeps two states: the hidden state h, as a SimpleRNN does, and a

@@ -9,6 +9,8 @@
 return {
   title = 'The reference stacked LSTM reads images row by row',
   minutes = 12,
+  group = 'RNN',
+  requires = {9, 11},
   run = function(L)
     local n, n_test
     if L.auto then n, n_test = 500, 500 else n, n_test = 60000, 10000 end

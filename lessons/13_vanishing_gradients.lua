@@ -7,6 +7,8 @@
 return {
   title = 'Vanishing and exploding gradients',
   minutes = 12,
+  group = 'practice',
+  requires = {5},
   run = function(L)
     L:page [[
 Backpropagation works down from the loss, one layer at a time (lesson 5).

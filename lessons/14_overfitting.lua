@@ -8,6 +8,8 @@
 return {
   title = 'Overfitting and validation',
   minutes = 12,
+  group = 'practice',
+  requires = {6},
   run = function(L)
     L:page [[
 The point of training is to do well on examples the network has never

@@ -84,6 +84,8 @@ end
 return {
   title = 'Write your own layer',
   minutes = 15,
+  group = 'practice',
+  requires = {5},
   run = function(L)
     same_values = L.same_values
     L:page [[

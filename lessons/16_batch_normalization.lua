@@ -8,6 +8,8 @@
 return {
   title = 'Batch normalization',
   minutes = 15,
+  group = 'practice',
+  requires = {7, 14},
   run = function(L)
     L:page [[
 A layer deep in a network sees inputs whose scale depends on every layer

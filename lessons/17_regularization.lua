@@ -8,6 +8,8 @@
 return {
   title = 'Regularization and early stopping',
   minutes = 12,
+  group = 'practice',
+  requires = {14},
   run = function(L)
     L:page [[
 Lesson 14 watched a network overfit: with 50,890 weights and 100 images,

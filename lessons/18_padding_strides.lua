@@ -173,6 +173,8 @@ end
 return {
   title = 'Padding and strides',
   minutes = 15,
+  group = 'CNN',
+  requires = {7},
   run = function(L)
     own = setmetatable({}, {__index = _G})
     assert(load(HELPERS, '=helpers', 't', own))()

@@ -10,6 +10,8 @@
 return {
   title = 'Playground: decision boundaries',
   minutes = 12,
+  group = 'basics',
+  requires = {6},
   run = function(L)
     L:page [[
 TensorFlow Playground (playground.tensorflow.org) trains a tiny network on

@@ -105,6 +105,8 @@ end
 return {
   title = 'Why did it predict that? Saliency maps',
   minutes = 15,
+  group = 'CNN',
+  requires = {9},
   run = function(L)
     L:page [[
 A classifier says "Shirt". Why? One answer a network can give about

@@ -10,6 +10,8 @@
 return {
   title = 'Learning rate, batch size and schedules',
   minutes = 15,
+  group = 'practice',
+  requires = {6},
   run = function(L)
     -- L:exercise with more typical wrong answers (also_wrong): unattended
     -- it tries each, prints the reply and requires a reason for every one

@@ -397,17 +397,33 @@ typedef enum chunk_status {
  * asking for more lines while the chunk is incomplete. The expression form
  * is retried at every line, so a table constructor or a call spread over
  * several lines prints its value too. */
+/* During a lesson, a line typed at the visualizer's ':' line sees the
+ * lesson's variables (the m the learner made there): the compiled chunk's
+ * _ENV, its first upvalue, is the lesson's environment, nn.lessons.env
+ * (lessons.lua), instead of the globals. Outside a lesson, nothing changes. */
+static void use_lesson_env(lua_State *L)
+{
+    int chunk = lua_gettop(L);
+    if (lua_getglobal(L, "nn") == LUA_TTABLE && lua_getfield(L, -1, "lessons") == LUA_TTABLE &&
+        lua_getfield(L, -1, "env") == LUA_TTABLE)
+        lua_setupvalue(L, chunk, 1);  /* pops the environment */
+    lua_settop(L, chunk);
+}
+
 static chunk_status compile_chunk(lua_State *L, char *source)
 {
     for (;;) {
         const char *code = skip_leading_local(source);
         if (load_as_expression(L, code)) {
             free(source);
+            use_lesson_env(L);
             return CHUNK_COMPILED;
         }
         int status = luaL_loadbuffer(L, code, strlen(code), CHUNK_NAME);
         if (!is_incomplete(L, status)) {
             free(source);
+            if (status == LUA_OK)
+                use_lesson_env(L);
             return status == LUA_OK ? CHUNK_COMPILED : CHUNK_ERROR;
         }
         char *more;
@@ -449,9 +465,41 @@ static int print_results(lua_State *L)
     return 0;
 }
 
+/* A tip after a line typed at nn> (repl/lua/tips.lua: "in Lua, write
+ * ...", a decimal comma). err: the stack index of its error, or 0 if it
+ * ran. A tip that fails is no tip; the stack is left as it was. */
+static void show_tip(lua_State *L, const char *typed, int err)
+{
+    int top = lua_gettop(L);
+    if (typed && lua_getglobal(L, "nn") == LUA_TTABLE &&
+        lua_getfield(L, -1, "tips") == LUA_TTABLE && lua_getfield(L, -1, "find") == LUA_TFUNCTION) {
+        lua_pushstring(L, typed);
+        if (err)
+            lua_pushvalue(L, err);
+        else
+            lua_pushnil(L);
+        if (lua_pcall(L, 2, 1, 0) == LUA_OK && lua_type(L, -1) == LUA_TSTRING) {
+            printf("tip: %s\n", lua_tostring(L, -1));
+            fflush(stdout);
+        }
+    }
+    lua_settop(L, top);
+}
+
+/* Report the error on top of the stack (and pop it), then the tip for it. */
+static void report_with_tip(lua_State *L, int status, const char *typed)
+{
+    lua_pushvalue(L, -1);  /* a copy for the tip: lnn_report pops the error */
+    lua_insert(L, -2);
+    lnn_report(L, status);
+    show_tip(L, typed, lua_gettop(L));
+    lua_pop(L, 1);
+}
+
 /* Run the function on top of the stack, print its results, report any
- * error (with its traceback). Leaves the stack as it was below the function. */
-static void run_and_print(lua_State *L)
+ * error (with its traceback), then any tip for the line typed. Leaves the
+ * stack as it was below the function. */
+static void run_and_print(lua_State *L, const char *typed)
 {
     int base = lua_gettop(L) - 1;
     int status = lnn_docall(L, 0, LUA_MULTRET);
@@ -466,23 +514,28 @@ static void run_and_print(lua_State *L)
         }
     }
     fflush(stdout);
-    lnn_report(L, status);
+    if (status == LUA_OK)
+        show_tip(L, typed, 0);
+    else
+        report_with_tip(L, status, typed);
     lua_settop(L, base);
 }
 
 static void evaluate(lua_State *L, char *line)
 {
+    char *typed = strdup(line);  /* compile_chunk takes over the line; NULL: no tip */
     switch (compile_chunk(L, line)) {
     case CHUNK_COMPILED:
-        run_and_print(L);
+        run_and_print(L, typed);
         break;
     case CHUNK_ERROR:
         fflush(stdout);
-        lnn_report(L, LUA_ERRSYNTAX);
+        report_with_tip(L, LUA_ERRSYNTAX, typed);
         break;
     case CHUNK_CANCELLED:
         break;
     }
+    free(typed);
 }
 
 /* ":help", but not "::label::", which is Lua (a goto label). */

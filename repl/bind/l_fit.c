@@ -36,6 +36,7 @@ typedef struct fit_state {
     bool penalty;       /* the model has regularizers: show the loss's parts */
     bool failed;        /* a Lua callback raised an error (message on the stack) */
     bool interrupted;
+    size_t epoch, epochs, batches_done, batches;  /* how far it got, for Ctrl-C's message */
     lnn_fit_viz viz;    /* the loss history, and the live visualizer (viz = true) */
 } fit_state;
 
@@ -213,9 +214,20 @@ static void push_event(fit_state *s, const nn_fit_report *r)
     }
 }
 
+/* How far training got: the batch just trained (0 at an epoch's start). */
+static void got_to(fit_state *s, const nn_fit_report *r, size_t batches_done)
+{
+    s->epoch = r->epoch;
+    s->epochs = r->epochs;
+    s->batches_done = batches_done;
+    s->batches = r->batches;
+}
+
 static bool on_batch(const nn_fit_report *r, void *userdata)
 {
     fit_state *s = userdata;
+    if (!r->epoch_end)  /* batch r->batch is trained: its update is in the weights */
+        got_to(s, r, r->batch + 1);
     if (lnn_interrupted) {  /* before any Lua runs: Ctrl-C's hook is pending */
         s->interrupted = true;
         return false;
@@ -267,6 +279,7 @@ static bool on_batch_begin(const nn_fit_report *r, void *userdata)
 static bool on_epoch_begin(const nn_fit_report *r, void *userdata)
 {
     fit_state *s = userdata;
+    got_to(s, r, 0);
     if (lnn_interrupted) {
         s->interrupted = true;
         return false;
@@ -510,8 +523,11 @@ static int interrupted(lua_State *L, const fit_state *s)
     if (s->verbose)
         printf("\n");
     fflush(stdout);
-    return luaL_error(L, "fit: interrupted (the model keeps what it learned so far; "
-                      "m.history has the epochs run)");
+    if (s->epochs == 0)  /* stopped before the first epoch began */
+        return luaL_error(L, "fit: interrupted before the first batch (the model is as it was)");
+    return luaL_error(L, "fit: interrupted (the model keeps what it learned so far: stopped in "
+                      "epoch %d of %d, after %d of %d batches; m.history has the epochs run)",
+                      (int)s->epoch + 1, (int)s->epochs, (int)s->batches_done, (int)s->batches);
 }
 
 /* On a terminal (a learner at the REPL or in a lesson), offer the debugger on

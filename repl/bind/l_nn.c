@@ -12,6 +12,7 @@ extern const char lnn_viz_lua[];       /* repl/lua/viz.lua, compiled in */
 extern const char lnn_lessons_lua[];   /* repl/lua/lessons.lua, compiled in */
 extern const char lnn_commands_lua[];  /* repl/lua/commands.lua, compiled in */
 extern const char lnn_callbacks_lua[]; /* repl/lua/callbacks.lua, compiled in */
+extern const char lnn_tips_lua[];      /* repl/lua/tips.lua, compiled in */
 
 /* core.check_examples(fn, x, y): the core's check that x and y hold the
  * same number of examples, so that nn.debug refuses them in fit's words. */
@@ -117,6 +118,7 @@ void lnn_open_all(lua_State *L)
     lnn_open_viz(L);
     open_lua_part(L, lnn_viz_lua, "=viz.lua", "viz");
     open_lua_part(L, lnn_callbacks_lua, "=callbacks.lua", "callbacks");  /* uses nn.viz */
+    open_lua_part(L, lnn_tips_lua, "=tips.lua", "tips");  /* used by lessons and the REPL */
     open_lua_part(L, lnn_lessons_lua, "=lessons.lua", "lessons");
     lua_getfield(L, -1, "lessons");
     lnn_push_data_dir(L, "lessons", "01_tensors.lua", "NNSTEP_LESSONS_DIR");

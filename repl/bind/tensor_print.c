@@ -152,25 +152,6 @@ static double element(const nn_tensor *m, size_t row, size_t col)
     return m->storage->data[at];
 }
 
-/* ---- 1-D: a column, as Torch printed vectors ---- */
-
-static void add_vector(text *s, const nn_tensor *v, const number_format *f)
-{
-    size_t pos[MAX_SHOWN];
-    int n = shown_positions(v->shape[0], pos);
-    if (f->scale != 1)
-        text_add(s, "%g *\n", f->scale);
-    for (int i = 0; i < n; i++) {
-        if (pos[i] == GAP)
-            text_add(s, "%*s\n", f->width, "...");
-        else {
-            add_value(s, f, v->storage->data[(ptrdiff_t)v->offset +
-                                             (ptrdiff_t)pos[i] * v->stride[0]]);
-            text_add(s, "\n");
-        }
-    }
-}
-
 /* ---- 2-D: rows; too many columns for one line go in blocks ---- */
 
 /* How many of the shown columns go on one line: all of them when some are
@@ -229,6 +210,23 @@ static void add_matrix(text *s, const nn_tensor *m, const number_format *f,
             text_add(s, "\n");
         }
     }
+}
+
+/* ---- 1-D: one row, as NumPy and PyTorch print vectors ---- */
+
+/* A vector is printed as the one row of a 1 x n matrix: on one line when it
+ * fits (a long one is elided to its first and last 3 values), else in
+ * blocks of columns like a wide matrix. (Torch 7 printed a column: lesson
+ * 11's four gate vectors took 24 lines.) The view is built on the stack. */
+static void add_vector(text *s, const nn_tensor *v, const number_format *f)
+{
+    nn_tensor row = *v;
+    row.ndim = 2;
+    row.shape[0] = 1;
+    row.stride[0] = 0;
+    row.shape[1] = v->shape[0];
+    row.stride[1] = v->stride[0];
+    add_matrix(s, &row, f, "");
 }
 
 /* ---- 3-D and more: the 2-D slices, each headed by its position ---- */

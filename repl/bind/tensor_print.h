@@ -6,7 +6,8 @@
  *
  * One number format for the whole tensor (integers without decimals, else 4
  * decimals, else a common scale factor or scientific notation), a 1-D tensor
- * as a column, a 2-D tensor as rows, more dimensions as (i,j,.,.) slices, and
+ * as a row (NumPy's and PyTorch's way; Torch 7 printed a column), a 2-D
+ * tensor as rows, more dimensions as (i,j,.,.) slices, and
  * a footer with the shape. Big tensors are elided with "...", so the text
  * stays within about 40 lines whatever the size.
  *

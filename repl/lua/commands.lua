@@ -91,12 +91,30 @@ for _, row in ipairs(M.rows) do
   for _, alias in ipairs(row.aliases or {}) do M.by_name[alias] = row end
 end
 
+-- An error as a learner reads it: its first paragraph, one message, no
+-- internal traceback (a bad :print argument is the learner's mistake, not
+-- a bug in debugger.lua to trace).
+function M.message(err)
+  local text = tostring(err)
+  local cut = text:find(string.char(10) .. 'stack traceback:', 1, true)
+  text = cut and text:sub(1, cut - 1) or text
+  -- where inside nnstep's own Lua it was raised is no help to the learner
+  return (text:gsub('^%a+%.lua:%d+: ', ''))
+end
+
 -- Run the command `name` (a name or an alias, known to be one: commands.c
 -- checks by_name first) with its arguments. True if the REPL should end.
+-- Its error is reported here, in one line ("nnstep: break: no layer named
+-- 'nowhere' (see :info layers)"), so that no traceback follows it.
 function M.run(name, args)
   local row = M.by_name[name]
   if row.quits then return true end
-  row.run(args)
+  local ok, err = pcall(row.run, args)
+  if not ok then
+    stdout:flush()
+    io.stderr:write('nnstep: ', M.message(err), string.char(10))
+    io.stderr:flush()
+  end
   return false
 end
 

@@ -101,6 +101,14 @@ end
 function nn.debug(model, x, y, opts)
   opts = opts or {}
   assert(type(opts) == 'table', 'debug: options should be a table {batch_size = ..., epochs = ...}')
+  if not pcall(function() return model:count_params() end) then
+    error('debug: the first argument should be a model (nn.Sequential), got ' .. type(model) ..
+          ' (:debug m, x, y)', 2)
+  end
+  local ok, shape = pcall(function() return x.shape end)
+  if not ok or type(shape) ~= 'table' then
+    error('debug: x should be a tensor of examples, got ' .. type(x) .. ' (:debug m, x, y)', 2)
+  end
   local n = x.shape[1]
   if y ~= nil then core.check_examples('debug', x, y) end  -- as fit does, in its words
   local d = setmetatable({
@@ -165,11 +173,17 @@ end
 
 -- ---- expressions with layer names in scope ----
 
+-- The learner's variables: during a lesson, the lesson's (nn.lessons.env,
+-- lessons.lua), so that :debug m, x, y sees the m the learner made there.
+local function learner_globals()
+  return nn.lessons and nn.lessons.env or _G
+end
+
 local function scope(d)
   local env = {}
   for i, layer in ipairs(d.model.layers) do env[layer.name] = layer end
   env.model, env.stepper, env.loss = d.model, d.stepper, d.stepper.loss
-  return setmetatable(env, {__index = _G})
+  return setmetatable(env, {__index = learner_globals()})
 end
 
 -- The paths :explain reads, everywhere: layer.weights is the layer's kernel
@@ -602,7 +616,7 @@ end
 
 -- :debug MODEL, X, Y: the arguments are Lua expressions.
 local function start_debugging(args)
-  local chunk, err = load('return ' .. args, '=:debug', 't')
+  local chunk, err = load('return ' .. args, '=:debug', 't', learner_globals())
   if not chunk then error('debug: ' .. err, 0) end
   local model, x, y, opts = chunk()
   return nn.debug(model, x, y, opts)

@@ -14,9 +14,14 @@ local nn = ...
 local NL = string.char(10)
 
 local M = {dir = nil}  -- nn.lessons; dir is set by the program (l_nn.c)
+-- M.env: the running lesson's environment (its learner's variables), or nil
 
 local Lesson = {}
 Lesson.__index = Lesson
+-- The helper L's methods, for the tests (tests/lua/lesson_runner.lua). A
+-- function, not a field: tests/lua/abuse.lua calls every function it finds
+-- in nn's tables with wrong arguments, and these would wait for a learner.
+function M.helper() return Lesson end
 
 local function quit_requested(line)
   return line == nil or line:match('^%s*:q') or line:match('^%s*:exit')
@@ -30,6 +35,15 @@ local function ask(prompt)
   local line = io.read('l')
   if quit_requested(line) then error(LeaveLesson, 0) end
   return line
+end
+
+-- An error as the learner sees it: the message, without any traceback
+-- (one a nested call may have put into the message).
+local function one_line(err)
+  local text = tostring(err)
+  local cut = text:find(NL .. 'stack traceback:', 1, true)
+  text = cut and text:sub(1, cut - 1) or text
+  return (text:gsub('^%a+%.lua:%d+: ', ''))  -- not where in nnstep's own Lua
 end
 
 -- Ctrl-C raises "interrupted!" (run.c), or fit's "fit: interrupted ...".
@@ -51,24 +65,44 @@ end
 -- lines runs whole. The debugger's ':' commands (:print, :step, :where ...)
 -- run at once, as at the REPL, and the prompt comes back: so a learner
 -- whose training stopped on a NaN can look around.
+-- The REPL's other commands work too (:help nn.Dense, :viz), but not
+-- :lesson, which would start a lesson inside this one. An error is one
+-- line, never a traceback.
 local function ask_code(prompt)
   while true do
     local line = ask(prompt)
     local name, args = line:match('^%s*:(%a+)%s*(.-)%s*$')
-    if not (name and nn.debugger.is_command(name)) then
+    local commands = nn.commands and nn.commands.by_name or {}
+    if not (name and (nn.debugger.is_command(name) or commands[name])) then
       while incomplete(line) do line = line .. NL .. ask('   >> ') end
       return line
     end
-    local ok, err = pcall(nn.debugger.command, name, args)
-    if not ok then print('error: ' .. tostring(err)) end
+    local ok, err = true, nil
+    if name == 'lesson' then
+      print('(you are in a lesson already: :quit leaves it, then :lesson N starts another)')
+    elseif nn.debugger.is_command(name) then
+      ok, err = pcall(nn.debugger.command, name, args)
+    else
+      ok, err = pcall(commands[name].run, args)
+    end
+    if not ok then print('error: ' .. one_line(err)) end
   end
 end
 
 -- After Ctrl-C stopped some code, the lesson goes on; its later checks may
 -- no longer hold (a model trained for less), so they only warn (L:check).
-local function interrupted(L)
+-- What was kept: a fit says where it stopped ("stopped in epoch 2 of 5,
+-- after 37 of 1875 batches", l_fit.c): the weights are those after that
+-- batch's update.
+local function interrupted(L, err)
   L.interrupted = true
-  print('(stopped by Ctrl-C; the model keeps what it learned so far. The lesson goes on.)')
+  local where = tostring(err):match('stopped in (epoch %d+ of %d+, after %d+ of %d+ batches)')
+  if where then
+    print('(stopped by Ctrl-C in ' .. where .. '; the model keeps what it learned so far: ' ..
+          'its weights are those after the last batch it trained. The lesson goes on.)')
+  else
+    print('(stopped by Ctrl-C; the model keeps what it learned so far. The lesson goes on.)')
+  end
 end
 
 -- Show values as the REPL does (tables with their contents; show.c).
@@ -89,17 +123,61 @@ local function run_line(L, code)
   return chunk()
 end
 
+-- A tip for a line that did not do what a habit expected (tips.lua:
+-- "in Lua, write ...", a decimal comma); err: its error, or nil if it ran.
+local function tip(L, line, err)
+  local text = nn.tips and nn.tips.find(line, err, L.env)
+  if text then print('tip: ' .. text) end
+end
+
+-- Run a line the learner typed, and show what came of it: its values, or
+-- its error in one line; then a tip if a habit misled it.
+local function run_typed(L, line)
+  local results = table.pack(pcall(run_line, L, line))
+  if results[1] then
+    show(table.unpack(results, 2, results.n))
+    tip(L, line)
+  elseif is_interrupt(results[2]) and not L.auto then
+    interrupted(L, results[2])
+  else
+    print('error: ' .. one_line(results[2]))
+    tip(L, line, results[2])
+  end
+end
+
+-- A pause for reading ([Enter]). Text typed there is not dropped: code
+-- runs as at the lesson> prompt (a learner trying what the page shows),
+-- then the pause comes again; text that is not Lua (ok, "yes please")
+-- runs nothing, and the learner is told so and where code goes.
+local function pause(L, prompt)
+  while true do
+    local line = ask_code(prompt)
+    if line:match('^%s*$') then return end
+    local word = line:match('^%s*([%a_][%w_]*)%s*$')
+    if not load(line, '=lesson', 't', {}) and not load('return ' .. line, '=lesson', 't', {}) then
+      print('(that is not Lua, so nothing ran. Press Enter to go on; code typed here, or at ' ..
+            'the lesson> and exercise> prompts, runs.)')
+      tip(L, line, 'syntax error')
+    elseif word and L.env[word] == nil then
+      print('(' .. word .. ' is not a name the lesson knows, so nothing ran. Press Enter to go on.)')
+    else
+      run_typed(L, line)
+      print('(that ran; press Enter to go on)')
+    end
+  end
+end
+
 function Lesson:page(text)
   print('')
   print((text:gsub('^' .. NL, ''):gsub(NL .. '$', '')))
-  if not self.auto then ask(NL .. '   [Enter] ') end
+  if not self.auto then pause(self, NL .. '   [Enter] ') end
 end
 
 function Lesson:run(code)
   local results = table.pack(pcall(run_line, self, code))
   if results[1] then return table.unpack(results, 2, results.n) end
   if self.auto or not is_interrupt(results[2]) then error(results[2], 0) end
-  interrupted(self)
+  interrupted(self, results[2])
 end
 
 function Lesson:try(code, why)
@@ -111,14 +189,7 @@ function Lesson:try(code, why)
     line = ask_code('lesson> ')
     if line:match('^%s*$') then line = code end
   end
-  local results = table.pack(pcall(run_line, self, line))
-  if results[1] then
-    show(table.unpack(results, 2, results.n))
-  elseif is_interrupt(results[2]) and not self.auto then
-    interrupted(self)
-  else
-    print('error: ' .. tostring(results[2]))
-  end
+  run_typed(self, line)
 end
 
 function Lesson:check(cond, message)
@@ -152,9 +223,9 @@ end
 -- return false, 'a has shape (4, 3)', 'nn.ones takes rows first'.
 local function attempt(L, ex, code)
   local results = table.pack(pcall(run_line, L, code))
-  if not results[1] then return false, tostring(results[2]) end
+  if not results[1] then return false, one_line(results[2]) end
   local ran, ok, reason, hint = pcall(ex.check, L.env)
-  if not ran then return false, tostring(ok), results end
+  if not ran then return false, one_line(ok), results end
   return ok ~= nil and ok ~= false, nil, results, type(reason) == 'string' and reason or nil,
          type(hint) == 'string' and hint or nil
 end
@@ -212,13 +283,16 @@ function Lesson:exercise(ex)
       mistake_hint = hint
       if results and results.n > 1 then show(table.unpack(results, 2, results.n)) end
       if is_interrupt(err) then
-        print('(stopped by Ctrl-C; try again, or type skip)')
+        local where = err:match('stopped in (epoch %d+ of %d+, after %d+ of %d+ batches)')
+        print('(stopped by Ctrl-C' .. (where and (' in ' .. where .. '; the model keeps ' ..
+              'what it learned so far') or '') .. '; try again, or type skip)')
       elseif err then
         print('error: ' .. err)
       else
         print('Not yet' .. (reason and (': ' .. reason) or '.') ..
               ' (type hint for a hint, skip to see the answer)')
       end
+      if not is_interrupt(err) then tip(self, line, err) end
     end
   end
 end
@@ -229,19 +303,39 @@ function Lesson:view(name, opts)
   -- unit: the first unit (lstm view) or channel (featuremaps) shown
   local picture = {model = opts.model, layer = opts.layer, width = opts.width or 100,
                    height = opts.height or 30, x = opts.x, example = opts.example,
-                   class = opts.class, unit = opts.unit}
+                   class = opts.class, unit = opts.unit,
+                   keys = ''}  -- a picture: no key works in it
   if self.auto or not nn.viz.open then
     print(nn.viz.snapshot(name, picture))
     return
   end
   print('(the visualizer opens on the ' .. name .. ' view: look around, then press q)')
-  ask('   [Enter] ')
+  pause(self, '   [Enter] ')
   -- env: a line typed at the view's ':' sees the lesson's variables
   if not pcall(nn.viz.open, opts.model, {view = name, layer = opts.layer, env = self.env,
                                             unit = opts.unit,
                                             x = opts.x, example = opts.example, class = opts.class}) then
     print(nn.viz.snapshot(name, picture))  -- no terminal: a picture
   end
+end
+
+-- The x axis's labels, one line as wide as the plot: `from` at the left
+-- edge, `to` at the right edge, and between them 0 under the y axis when
+-- the range holds it, else the value at the middle (each where it is).
+local function x_labels(from, to, width, col_of)
+  local line = {}
+  for c = 1, width do line[c] = ' ' end
+  local function put(text, first)
+    for i = 1, #text do line[first + i - 1] = text:sub(i, i) end
+  end
+  local left, right = string.format('%g', from), string.format('%g', to)
+  put(left, 1)
+  put(right, width - #right + 1)
+  local middle = (from < 0 and to > 0) and 0 or (from + to) / 2
+  local label = string.format('%g', middle)
+  local first = col_of(middle) - (#label - 1) // 2  -- centred on its column
+  if first > #left + 1 and first + #label < width - #right + 1 then put(label, first) end
+  return table.concat(line)
 end
 
 -- L:plot(f, from, to, bottom, top): a text plot of f over [from, to], the
@@ -284,10 +378,7 @@ function Lesson:plot(what, from, to, bottom, top, opts)
     elseif r == r0 then label = '0' end
     print(string.format('%7s %s', label, table.concat(grid[r])))
   end
-  local half = (width - 1) // 2  -- the middle label: the middle of [from, to] (0 for -6..6)
-  print(string.rep(' ', 8) .. string.format('%-' .. half .. 's%-' .. half .. 's%s',
-                                            string.format('%g', from), string.format('%g', (from + to) / 2),
-                                            string.format('%g', to)))
+  print(string.rep(' ', 8) .. x_labels(from, to, width, col_of))
 end
 
 -- ---- finding, listing and remembering lessons ----
@@ -335,20 +426,93 @@ local function load_lesson(file)
   return lesson
 end
 
+-- The groups of the course, in the order they are listed; a lesson names
+-- its group (group = 'CNN') and the lessons it builds on (requires = {7}).
+-- A lesson without a group, or with another one, is listed last, under
+-- "More"; without requires, it needs none.
+local GROUPS = {{'basics', 'Basics'}, {'CNN', 'Convolutional networks (CNN)'},
+                {'RNN', 'Recurrent networks (RNN)'}, {'practice', 'In practice'}}
+
+-- "1, 2 and 5" (for "take lessons 1, 2 and 5 first").
+local function and_list(numbers)
+  local words = {}
+  for i, n in ipairs(numbers) do words[i] = tostring(n) end
+  if #words <= 1 then return words[1] or '' end
+  return table.concat(words, ', ', 1, #words - 1) .. ' and ' .. words[#words]
+end
+
+local function requirements(lesson)
+  local list = {}
+  for _, n in ipairs(type(lesson.requires) == 'table' and lesson.requires or {}) do
+    if math.tointeger(n) then list[#list + 1] = math.tointeger(n) end
+  end
+  return list
+end
+
+-- The listing's lines: a heading per group (its lessons and minutes), then
+-- one line per lesson: done or not, number, title, minutes, prerequisites.
+-- Lessons are given as {number = lesson}; done as {number = true}.
+local function listing(lessons, done)
+  local known, groups = {}, {}
+  for _, g in ipairs(GROUPS) do known[g[1]] = true end
+  for n = 1, 99 do
+    local lesson = lessons[n]
+    if lesson then
+      local key = known[lesson.group] and lesson.group or 'more'
+      groups[key] = groups[key] or {}
+      table.insert(groups[key], n)
+    end
+  end
+  local lines = {}
+  for _, g in ipairs({GROUPS[1], GROUPS[2], GROUPS[3], GROUPS[4], {'more', 'More'}}) do
+    local numbers = groups[g[1]]
+    if numbers then
+      local minutes = 0
+      for _, n in ipairs(numbers) do minutes = minutes + (lessons[n].minutes or 10) end
+      if #lines > 0 then lines[#lines + 1] = '' end
+      lines[#lines + 1] = string.format('%s: %d lesson%s, %d min', g[2], #numbers,
+                                        #numbers == 1 and '' or 's', minutes)
+      for _, n in ipairs(numbers) do
+        local lesson, after = lessons[n], requirements(lessons[n])
+        local line = string.format('  %s %2d. %-56s %2d min', done[n] and '✓' or ' ', n,
+                                   lesson.title, lesson.minutes or 10)
+        if #after > 0 then line = line .. '  after ' .. and_list(after) end
+        lines[#lines + 1] = line
+      end
+    end
+  end
+  return lines
+end
+
+local function load_all(files)
+  local lessons = {}
+  for n = 1, 99 do
+    if files[n] then lessons[n] = load_lesson(files[n]) end
+  end
+  return lessons
+end
+
 function M.list()
-  local files, done = lesson_files(), finished()
+  local files = lesson_files()
   if next(files) == nil then
     print('no lessons found in ' .. (M.dir or 'lessons'))
     return
   end
-  for n = 1, 99 do
-    if files[n] then
-      local lesson = load_lesson(files[n])
-      print(string.format('%s %2d. %-60s %2d min', done[n] and '✓' or ' ', n, lesson.title,
-                          lesson.minutes or 10))
-    end
+  for _, line in ipairs(listing(load_all(files), finished())) do print(line) end
+  print(NL .. 'Start one with nnstep --lesson N (or :lesson N at the REPL). ✓: finished.')
+end
+
+-- Started before the lessons it builds on: one line saying which to take
+-- first; the lesson goes on (a learner may know the matter already).
+local function advise_prerequisites(n, lesson)
+  local missing, done = {}, finished()
+  for _, r in ipairs(requirements(lesson)) do
+    if not done[r] then missing[#missing + 1] = r end
   end
-  print(NL .. 'Start one with: nnstep --lesson N  (or :lesson N at the REPL)')
+  if #missing == 0 then return end
+  print(string.format('(Lesson %d builds on lesson%s %s, which you have not finished: you may ' ..
+                      'want to take %s first. Going on.)', n, #missing == 1 and '' or 's',
+                      and_list(missing), #missing == 1 and 'it' or 'them'))
 end
 
 function M.start(number, opts)
@@ -362,14 +526,22 @@ function M.start(number, opts)
   local L = setmetatable({auto = opts.auto or false, number = n}, Lesson)
   L.env = setmetatable({}, {__index = _G})
   print(string.format('Lesson %d: %s%s', n, lesson.title, L.auto and '  (unattended)' or ''))
-  if not L.auto then print('(type :quit at any prompt to leave the lesson)') end
+  if not L.auto then
+    print('(type :quit at any prompt to leave the lesson)')
+    advise_prerequisites(n, lesson)
+  end
   nn.seed(n)  -- the same numbers every time the lesson runs
+  -- while it runs, the debugger's commands and the visualizer's ':' line
+  -- see the lesson's variables (debugger.lua, viz.lua, repl.c)
+  local outer = M.env
+  M.env = L.env
   local ok, err = pcall(lesson.run, L)
+  M.env = outer
   if not ok then
     if err == LeaveLesson then print(NL .. 'Left lesson ' .. n .. '.') return false end
     if is_interrupt(err) then print(NL .. 'Left lesson ' .. n .. ' (Ctrl-C).') return false end
     if not L.auto then  -- a learner gets one line, not a traceback
-      print(NL .. 'Lesson ' .. n .. ' stopped: ' .. tostring(err))
+      print(NL .. 'Lesson ' .. n .. ' stopped: ' .. one_line(err))
       return false
     end
     error(err, 0)

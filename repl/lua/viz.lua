@@ -112,10 +112,11 @@ local function key_text(row, mode)
 end
 
 -- The keys that work now, and what they do now.
-local function help_text(mode)
+local function help_text(app)
+  local mode = app:mode()
   local lines = {'The keys (any key closes this)', ''}
   for _, row in ipairs(keys) do
-    if row[2] and works_in(row, mode) then
+    if row[2] and works_in(row, mode) and app:can(row[1]) then
       lines[#lines + 1] = string.format('%-11s %s', row[2], key_text(row, mode))
     end
   end
@@ -140,12 +141,21 @@ local refusals = {
   step = 'nothing is running: that key stops a continue (c)',
 }
 
--- The key strip at the bottom: what the keys do now.
-local STRIP_STEP = 's step  n next  b back  c continue  +/- lr  Tab view  : command  ? help  q quit'
-local STRIP_RUN = 'c stop  p pause  Tab view  +/- lr  ? help  q quit'
-local STRIP_FIT = 'p pause  s step in  : command  +/- lr  Tab view  ? help  q stop watching  ^C stop'
-local STRIP_PAUSED = 's step  n next  b back  c resume  : command  +/- lr  Tab view  ? help  q stop watching'
-local STRIP_END = 'q return  Tab view  arrows select  : command  ? help'
+-- The key strip at the bottom: what the keys do now. A key is shown only
+-- when its action is available in this view at this moment (App:can): a
+-- view opened on a model without data to step through shows no s, n, b, c.
+local STRIPS = {
+  step = {{'s', 's step'}, {'n', 'n next'}, {'b', 'b back'}, {'c', 'c continue'}, {'+', '+/- lr'},
+          {'tab', 'Tab view'}, {':', ': command'}, {'?', '? help'}, {'q', 'q quit'}},
+  run = {{'c', 'c stop'}, {'p', 'p pause'}, {'tab', 'Tab view'}, {'+', '+/- lr'}, {'?', '? help'},
+         {'q', 'q quit'}},
+  fit = {{'p', 'p pause'}, {'s', 's step in'}, {':', ': command'}, {'+', '+/- lr'},
+         {'tab', 'Tab view'}, {'?', '? help'}, {'q', 'q stop watching'}, {'ctrl-c', '^C stop'}},
+  paused = {{'s', 's step'}, {'n', 'n next'}, {'b', 'b back'}, {'c', 'c resume'}, {':', ': command'},
+            {'+', '+/- lr'}, {'tab', 'Tab view'}, {'?', '? help'}, {'q', 'q stop watching'}},
+  ['end'] = {{'q', 'q return'}, {'tab', 'Tab view'}, {'up', 'arrows select'}, {':', ': command'},
+             {'?', '? help'}},
+}
 
 -- ---- the screen ----
 
@@ -201,10 +211,27 @@ function App:mode()
   return self.running and 'run' or 'step'
 end
 
+-- Does the key's action do something here and now (beyond working in this
+-- moment, works_in)? Stepping needs data to step through (a debugger, or a
+-- paused fit), b a step to go back to, +/- a compiled optimizer.
+function App:can(key)
+  local mode = self:mode()
+  if key == 's' or key == 'n' or key == 'c' then
+    return mode == 'fit' or self.debugger ~= nil
+  elseif key == 'b' then
+    return self.debugger ~= nil and self.debugger.stepper.position > 0
+  elseif key == '+' or key == '-' then
+    return (pcall(viz.learning_rate, self.model))
+  end
+  return true
+end
+
 function App:strip()
-  local strips = {step = STRIP_STEP, run = STRIP_RUN, fit = STRIP_FIT, paused = STRIP_PAUSED,
-                  ['end'] = STRIP_END}
-  return strips[self:mode()]
+  local words = {}
+  for _, entry in ipairs(STRIPS[self:mode()]) do
+    if self:can(entry[1]) then words[#words + 1] = entry[2] end
+  end
+  return table.concat(words, '  ')
 end
 
 function App:draw()
@@ -214,7 +241,7 @@ function App:draw()
     x = self.x, class = self.class, log = self.log, shared = self.shared,
     class_names = self.class_names, message = self:status(),
     position = mode ~= 'fit' and mode ~= 'end',
-    keys = self:strip(), overlay = self.help and help_text(mode) or self.output,
+    keys = self:strip(), overlay = self.help and help_text(self) or self.output,
   })
   self.shown_layer, self.shown_count = shown, count
 end
@@ -614,7 +641,7 @@ end
 function viz.command(args)
   if type(args) ~= 'string' then error('viz: expected the text after :viz, got ' .. type(args), 2) end
   if args:match('%S') then
-    local chunk, err = load('return ' .. args, '=:viz', 't')
+    local chunk, err = load('return ' .. args, '=:viz', 't', nn.lessons.env or _G)  -- a lesson's m too
     if not chunk then error('viz: ' .. err, 0) end
     local ok, opened = pcall(viz.open, chunk())
     if not ok then error((tostring(opened):gsub('^open:', 'viz:')), 0) end

@@ -555,10 +555,25 @@ t.is(tostring(T{{1, 2, 3}, {4, 5, 6}}),
      ' 4  5  6\n' ..
      '[nn.Tensor of size 2x3]', 'print: integers without decimals')
 t.is(tostring(T{1, -20, 3}),
-     '  1\n' ..
-     '-20\n' ..
-     '  3\n' ..
-     '[nn.Tensor of size 3]', 'print: a 1-D tensor is a column (width of 20 and a sign)')
+     '  1 -20   3\n' ..
+     '[nn.Tensor of size 3]', 'print: a 1-D tensor is one row, as NumPy and PyTorch print it (width of 20 and a sign)')
+t.is(tostring(T{0.25, -0.5, 0.125, 1, 0, -1, 0.75, 0.5, 0.0625, 2}),
+     ' 0.2500 -0.5000  0.1250  1.0000  0.0000 -1.0000  0.7500  0.5000  0.0625  2.0000\n' ..
+     '[nn.Tensor of size 10]', 'print: ten 4-decimal values fit on one line (80 columns)')
+t.is(tostring(nn.full({4}, 1e-5) + T{0, 1, 2, 3}),
+     ' 1.0000e-05  1.0000e+00  2.0000e+00  3.0000e+00\n' ..
+     '[nn.Tensor of size 4]', 'print: a vector in scientific notation, one line')
+t.is(tostring(nn.full({8}, 1e-5) + nn.arange(8)),
+     'Columns 1 to 6\n' ..
+     ' 1.0000e-05  1.0000e+00  2.0000e+00  3.0000e+00  4.0000e+00  5.0000e+00\n' ..
+     '\n' ..
+     'Columns 7 to 8\n' ..
+     ' 6.0000e+00  7.0000e+00\n' ..
+     '[nn.Tensor of size 8]', 'print: a vector too wide for a line goes in blocks, as a wide matrix')
+t.is(tostring(nn.arange(6):narrow(1, 2, 4)), ' 1  2  3  4\n[nn.Tensor of size 4]',
+     'print: a narrowed vector (offset) on one line')
+t.is(tostring(nn.arange(6):reshape(2, 3):select(2, 2)), ' 1  4\n[nn.Tensor of size 2]',
+     'print: a column of a matrix (stride 3) as a vector on one line')
 t.is(tostring(T{{0.5, 0.25}, {-1.5, 3}}),
      ' 0.5000  0.2500\n' ..
      '-1.5000  3.0000\n' ..
@@ -573,15 +588,14 @@ t.is(tostring(T{{1e-5, 2e-5}, {3e-5, 4e-6}}),
      '[nn.Tensor of size 2x2]', 'print: tiny values share a scale')
 t.is(tostring(T{1234567.5, 2e6}),
      '1e+06 *\n' ..
-     ' 1.2346\n' ..
-     ' 2.0000\n' ..
+     '  1.2346  2.0000\n' ..
      '[nn.Tensor of size 2]', 'print: huge values share a scale')
 t.is(tostring(T{{1e-5, 200}, {3, 4}}),
      ' 1.0000e-05  2.0000e+02\n' ..
      ' 3.0000e+00  4.0000e+00\n' ..
      '[nn.Tensor of size 2x2]', 'print: scientific when magnitudes differ widely')
 t.is(tostring(T{0 / 0, 1 / 0, -1 / 0, 1}),
-     ' nan\n inf\n-inf\n   1\n[nn.Tensor of size 4]', 'print: nan and inf')
+     ' nan  inf -inf    1\n[nn.Tensor of size 4]', 'print: nan and inf')
 t.is(tostring(nn.arange(8):reshape(2, 2, 2)),
      '(1,.,.) =\n' ..
      '  0  1\n' ..
@@ -616,7 +630,7 @@ t.is(tostring(nn.arange(10000):reshape(100, 100)),
      ' 9900  9901  9902 ...  9997  9998  9999\n' ..
      '[nn.Tensor of size 100x100]', 'print: 100x100 elided to first and last 3')
 t.is(tostring(nn.arange(20)),
-     '  0\n  1\n  2\n...\n 17\n 18\n 19\n[nn.Tensor of size 20]', 'print: a long vector')
+     '  0   1   2 ...  17  18  19\n[nn.Tensor of size 20]', 'print: a long vector, elided on one line')
 do
   local big = tostring(nn.arange(100000):reshape(10, 10, 10, 100))
   t.like(big, '^%(1,1,%.,%.%) =\n      0      1      2 ...     97     98     99\n',

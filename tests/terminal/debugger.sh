@@ -5,7 +5,7 @@
 # offers the debugger on the batch that made it, stopped at that step.
 . "${srcdir:-.}/tests/terminal/harness.sh"
 
-plan 19
+plan 24
 check 'the REPL starts' start_nnstep
 
 type_line "nn.seed(1); m = nn.Sequential{nn.Dense(4, {activation = 'relu', input_shape = {3}}), nn.Dense(2, {activation = 'softmax'})}"
@@ -81,5 +81,21 @@ expect ':print shows the infinity in the layer' '^ *inf *$'
 clear_screen
 type_line 'dh.epochs, dh.stopped ~= nil, dm.history == dh'
 expect 'fit returned the history so far' '^1 +true +true$'
+
+# A mistake in a debugger command's argument is the learner's: one line
+# saying what was wrong, no traceback through debugger.lua
+clear_screen
+type_line ':break nowhere'
+expect "a debugger command's error is one line" "^nnstep: break: no layer named 'nowhere'"
+type_line ':explain dense_1.kernel[7][1]'
+expect '... a weight out of range too' '^nnstep: explain: index 7 is out of range 1\.\.2'
+type_line ':print dense_1.kernel[9]'
+expect '... and a bad :print argument' '^nnstep: dense_1\.kernel\[9\]:1: index 9 is out of range'
+type_line ':debug nil, dx, dy'
+expect "... and :debug without a model says so, not where in debugger.lua" \
+    '^nnstep: debug: the first argument should be a model \(nn\.Sequential\), got nil'
+type_line '6 * 7'
+wait_for '^42$'
+check '... with no traceback after any of them' sh -c "! tmux -L '$socket' capture-pane -p -t '$session' | grep -q -e 'stack traceback' -e 'debugger.lua'"
 
 finish

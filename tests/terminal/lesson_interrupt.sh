@@ -22,11 +22,14 @@ m = nn.Sequential{nn.Dense(8, {activation = 'relu', input_shape = {20}}), nn.Den
 m:compile{optimizer = 'sgd', loss = 'mse'}
 x, y = nn.randn(2000000, 20), nn.randn(2000000, 1)
 ]])
-    L:try('h = m:fit(x, y, {epochs = 1, batch_size = 1})', 'A long run: press Ctrl-C.')
+    L:try('h = m:fit(x, y, {epochs = 1, batch_size = 1, shuffle = false})', 'A long run: press Ctrl-C.')
+    L:try('1 + 1', 'Compare with a model trained on as many batches.')
     L:check(false, 'a check that a finished run would pass')
     L:page [[After the first run.]]
     L:run('m:fit(x, y, {epochs = 2, batch_size = 1})')
     L:page [[After the second run.]]
+    L:exercise{prompt = 'Train, then set trained.', check = function(env) return env.trained end,
+               wrong = 'trained = false', answer = 'trained = true'}
     L:try('1 + 1', 'The last prompt.')
   end,
 }
@@ -38,21 +41,36 @@ no_traceback() {
     ! screen | grep -qi 'traceback'
 }
 
-plan 10
+plan 13
 check 'the REPL starts' start_nnstep
 type_line ':lesson 1'
 wait_for '^lesson> '
 press Enter
 expect 'the fit the learner runs starts' '^Epoch 1/1$'
 press C-c
-expect 'Ctrl-C stops it and the lesson goes on' '^\(stopped by Ctrl-C; the model keeps what it learned so far'
+expect 'Ctrl-C stops it and the lesson says where and what was kept' \
+    '^\(stopped by Ctrl-C in epoch 1 of 1, after [0-9]+ of 2000000 batches; the model keeps'
+# "after B batches" is checked: the same model from the same start, trained
+# on the first B examples alone (batch size 1, no shuffling), has the same
+# weights, to the last bit.
+batches=$(screen | sed -n 's/^(stopped by Ctrl-C in epoch 1 of 1, after \([0-9]*\) of .*/\1/p' | head -1)
+type_line "nn.seed(1); m2 = nn.Sequential{nn.Dense(8, {activation = 'relu', input_shape = {20}}), nn.Dense(1)}; m2:compile{optimizer = 'sgd', loss = 'mse'}; m2:fit(x:narrow(1, 1, ${batches:-1}), y:narrow(1, 1, ${batches:-1}), {batch_size = 1, shuffle = false, verbose = 0}); return 'differ by ' .. (m.layers[1].kernel - m2.layers[1].kernel):abs():max() + (m.layers[2].kernel - m2.layers[2].kernel):abs():max()"
+expect "... and its weights are those after that many batches (a fresh model trained on $batches)" '^differ by 0\.0$'
 expect 'a check after it only warns' '^\(the lesson expected: a check that a finished run would pass'
 expect 'the next page comes' '^After the first run\.'
 press Enter
 expect 'the fit the lesson runs starts' '^Epoch 1/2$'
 press C-c
-expect 'Ctrl-C there too: the lesson goes on' '^After the second run\.'
+expect 'Ctrl-C there too: where it stopped' '^\(stopped by Ctrl-C in epoch 1 of 2, after [0-9]+ of 2000000 batches'
+expect '... and the lesson goes on' '^After the second run\.'
 press Enter
+wait_for '^exercise> '
+type_line 'm:fit(x, y, {epochs = 3, batch_size = 1})'
+wait_for '^Epoch 1/3$'
+press C-c
+expect 'Ctrl-C in a fit typed at an exercise: where it stopped, and try again' \
+    '^\(stopped by Ctrl-C in epoch 1 of 3, after [0-9]+ of 2000000 batches; the model keeps what'
+type_line 'skip'
 wait_for '^lesson> '
 press C-c
 expect 'Ctrl-C at a prompt leaves the lesson in one line' '^Left lesson 1'

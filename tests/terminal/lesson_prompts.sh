@@ -28,8 +28,44 @@ return {
   end,
 }
 LESSON
+cat >"$lessons/02_pause.lua" <<'LESSON'
+return {
+  title = 'Pauses and tips test', minutes = 1,
+  run = function(L)
+    L:run('w = 0.5')
+    L:page [[A page to read.]]
+    L:exercise{
+      prompt = 'Set w3 to 0.561.',
+      check = function(env)
+        if env.w3 == 0 then return false, 'w3 is 0' end
+        return env.w3 == 0.561
+      end,
+      wrong = 'w3 = 0,561', answer = 'w3 = 0.561',
+    }
+  end,
+}
+LESSON
 NNSTEP_LESSONS_DIR=$lessons
 export NNSTEP_LESSONS_DIR
+
+# Text typed at an [Enter] pause is not dropped: code runs there (its value
+# shown, then the pause again); a word the lesson does not know, or text
+# that is not Lua, runs nothing and says so. At the exercise, a decimal
+# comma and a Python habit get a tip after the reply.
+pauses_and_tips() {
+    printf '%s\n' 'w * 2' 'ok' 'yes please' '' 'w3 = 0,561' 'opt = SGD(learning_rate = 0.01)' \
+        'w3 = 0.561' | "$nnstep" --lesson 2 >"$work_dir/pauses" 2>&1
+    out=$work_dir/pauses
+    grep -q '^   \[Enter\] 1\.0$' "$out" &&
+        grep -q '^(that ran; press Enter to go on)$' "$out" &&
+        grep -q '^   \[Enter\] (ok is not a name the lesson knows, so nothing ran\. Press Enter to go on\.)$' "$out" &&
+        grep -q '^   \[Enter\] (that is not Lua, so nothing ran\. Press Enter to go on; code typed here' "$out" &&
+        grep -q '^exercise> Not yet: w3 is 0 (type hint' "$out" &&
+        grep -q '^tip: Lua writes decimals with a point: w3 = 0\.561 (with a comma, w3 got 0' "$out" &&
+        grep -q "^exercise> error: lesson:1: ')' expected near '='$" "$out" &&
+        grep -q '^tip: in Lua, write nn\.optimizers\.SGD{learning_rate = 0\.01}: named arguments go in a table' "$out" &&
+        grep -q '^exercise> Right\.$' "$out"
+}
 
 no_eof_error() { ! screen | grep -q 'near <eof>'; }
 
@@ -41,8 +77,31 @@ blank_lines_are_no_attempt() {
     printf '%s\n' "$out" | grep -q 'exercise> Right\.$' && ! printf '%s\n' "$out" | grep -q 'Not yet'
 }
 
-plan 11
+# The REPL's ':' commands at a lesson prompt: the debugger's see the
+# variables the learner made in the lesson (:debug m, x, y); a mistake in
+# one is one line, "error: ...", never a traceback through debugger.lua;
+# :help works; :lesson says a lesson is running.
+commands_at_a_lesson_prompt() {
+    printf '%s\n' \
+        "m = nn.Sequential{nn.Dense(1, {input_shape = {2}})}; m:compile{optimizer = 'sgd', loss = 'mse'}" \
+        'x, y = nn.ones(3, 2), nn.ones(3, 1)' ':debug m, x, y' ':break nowhere' \
+        ':explain dense_1.kernel[7][1]' ':print dense_1.kernel[9]' ':help nn.Flatten' ':lesson 2' \
+        '' '' '' 'seven = 7' | "$nnstep" --lesson 1 >"$work_dir/commands" 2>&1
+    out=$work_dir/commands
+    grep -q '^exercise> debugging nn.Sequential (1 layer, 3 parameters)$' "$out" &&
+        grep -q "^exercise> error: break: no layer named 'nowhere' (see :info layers)$" "$out" &&
+        grep -q '^exercise> error: explain: index 7 is out of range 1\.\.2' "$out" &&
+        grep -q '^exercise> error: dense_1\.kernel\[9\]:1: index 9 is out of range' "$out" &&
+        grep -q '^exercise> nn\.Flatten(' "$out" &&
+        grep -q '^exercise> (you are in a lesson already: :quit leaves it' "$out" &&
+        grep -q 'exercise> Right\.$' "$out" &&
+        ! grep -q -e 'traceback' -e 'debugger\.lua' -e 'lessons\.lua' "$out"
+}
+
+plan 15
 check 'an empty Enter at an exercise is not an attempt' blank_lines_are_no_attempt
+check 'text at an [Enter] pause runs or says why not; a decimal comma and SGD(...) get tips' pauses_and_tips
+check "':' commands at a lesson prompt: the lesson's variables, one-line errors" commands_at_a_lesson_prompt
 check 'the REPL starts' start_nnstep
 type_line ':lesson 1'
 wait_for '^lesson>'
@@ -65,4 +124,9 @@ type_line 'seven = 6'
 expect 'a check can say what is wrong' '^Not yet: seven is 6, not 7 \(type hint'
 type_line 'seven = 3 + 4'
 expect 'a right answer passes' '^Right\.$'
+wait_for '^Lesson 1 is done\.$'
+type_line 'w3 = 0,561'
+expect 'at the REPL too: a decimal comma gets a tip' '^tip: Lua writes decimals with a point: w3 = 0\.561'
+type_line 'n = len({1, 2})'
+expect '... and a Python habit' '^tip: in Lua, write #t for the length of a table'
 finish

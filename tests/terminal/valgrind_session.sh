@@ -175,7 +175,7 @@ drive_session() {
     type_line ':debug m, x, y'
     clear_screen || return 1
     type_line ':viz'
-    wait_for '^s step  n next  b back' || return 1
+    wait_for '^s step  n next  c continue' || return 1
     press s
     wait_for '^next: forward flatten_1' || return 1
     press 2

@@ -17,7 +17,7 @@ type_line ':debug m, x, y, {batch_size = 3}'
 clear_screen
 type_line ':viz'
 expect ':viz opens on the model view, cursor at the first step' '^▶ 1  conv2d_1 .*forward$'
-expect 'the key strip says what the keys do' '^s step  n next  b back  c continue'
+expect 'the key strip says what the keys do (no b at the first step: nothing to go back to)' '^s step  n next  c continue'
 
 press s
 expect 's steps: forward conv2d_1 ran' '^next: forward max_pooling2d_1 \(step 2 of 10\)'

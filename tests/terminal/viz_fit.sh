@@ -31,7 +31,7 @@ check 'while it trains, the key strip offers p and s, not b or c' \
 press p
 expect 'p stops at the next batch: the stepper at its first step' \
     '^next: forward conv2d_1 \(step 1 of 10\)  batch [1-3]  epoch [0-9]+  loss -  paused: c resumes training'
-expect 'paused: the key strip offers s, n, b and c' '^s step  n next  b back  c resume  : command'
+expect 'paused: the key strip offers s, n and c (b once there is a step to go back to)' '^s step  n next  c resume  : command'
 press s
 expect 's runs the first layer forward' '^next: forward max_pooling2d_1 \(step 2 of 10\) .*paused'
 press s s s s
