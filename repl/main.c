@@ -169,9 +169,16 @@ static int run_lesson_command(lua_State *L, const options *o)
         lua_pushboolean(L, o->auto_lesson);
         lua_setfield(L, -2, "auto");
     }
-    int status = lnn_docall(L, o->lesson ? 2 : 0, 0);
+    int status = lnn_docall(L, o->lesson ? 2 : 0, 2);
     lnn_report(L, status);
-    return status == LUA_OK ? EXIT_SUCCESS : EXIT_LUA_ERROR;
+    if (status != LUA_OK)
+        return EXIT_LUA_ERROR;
+    /* start returns nil and why for a lesson that is not there: one line */
+    bool refused = lua_isnil(L, -2) && lua_isstring(L, -1);
+    if (refused)
+        fprintf(stderr, "nnstep: %s\n", lua_tostring(L, -1));
+    lua_pop(L, 2);
+    return refused ? EXIT_LUA_ERROR : EXIT_SUCCESS;
 }
 
 /* --snapshot VIEW: the view of the model the code left behind (the

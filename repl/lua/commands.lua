@@ -76,7 +76,9 @@ M.rows = {
   {name = 'lesson', args = '[N]', help = 'start lesson N; with no N, list the lessons',
    run = function(args)
      if args == '' then return lessons.list() end
-     return lessons.start(args)
+     local ok, why = lessons.start(args)
+     if ok == nil and why then error(why, 0) end  -- one line, as every command's error
+     return ok
    end},
 }
 for _, row in ipairs(debugger.commands) do M.rows[#M.rows + 1] = row end

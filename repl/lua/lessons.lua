@@ -519,8 +519,9 @@ function M.start(number, opts)
   opts = opts or {}
   local n = math.tointeger(tonumber(number))
   local files = lesson_files()
-  if not n or not files[n] then
-    error(string.format('lesson: there is no lesson %s (nnstep --lessons lists them)', tostring(number)), 0)
+  if not n or not files[n] then  -- the learner's mistake: a message, not an error with a traceback
+    return nil, string.format('lesson: there is no lesson %s (nnstep --lessons lists them)',
+                              tostring(number))
   end
   local lesson = load_lesson(files[n])
   local L = setmetatable({auto = opts.auto or false, number = n}, Lesson)

@@ -175,15 +175,6 @@ local rows = {
      return string.format('%s is 1-D (%d number%s): it takes one index, %s[i], i from 1 to %d',
                           name, shape[1], shape[1] == 1 and '' or 's', name, shape[1])
    end},
-  {name = 'row and column', line = '()([%a_][%w_%.]*)%[%s*%d+%s*%]%s*%[%s*%d+%s*%]',
-   error = 'is out of range for dimension 1 of size',
-   tip = function(at, name, env, line)
-     if not whole_name(line, at) then return nil end
-     local shape = shape_of(value_of(name, env))
-     if not shape or #shape ~= 2 then return nil end
-     return string.format('%s is %dx%d: in %s[i][j], i picks one of its %d rows and j one of ' ..
-                          'its %d columns', name, shape[1], shape[2], name, shape[1], shape[2])
-   end},
   {name = 'index 0', line = '%[%s*0%s*%]', error = '.',
    tip = 'Lua counts from 1: the first element is [1] (x.shape[1] is the first size)'},
 }

@@ -21,7 +21,7 @@ status_is() {  # status_is EXPECTED COMMAND...
     "$@" </dev/null >/dev/null 2>&1
     [ $? -eq "$expected" ]
 }
-echo 1..17
+echo 1..18
 echo 'print(select("#", ...) .. " " .. table.concat({...}, " ") .. " " .. arg[0] .. " " .. arg[2])' >"$tmp/args.lua"
 result 'a script gets its arguments as ... and arg' \
     sh -c "'$nnstep' '$tmp/args.lua' one two | grep -qx '2 one two $tmp/args.lua two'"
@@ -57,6 +57,10 @@ result "help('compile') names every loss and optimizer nnstep has" \
            for n in \$names; do echo \"\$out\" | grep -q \"\$n\" || exit 1; done"
 result "help('clipnorm'): the three clippings" \
     sh -c "'$nnstep' -e \"help('clipnorm')\" | grep -c 'clipnorm = c\\|clipvalue = c' | grep -qx 3"
+# a lesson that is not there: one line and exit status 1, no traceback
+result "--lesson 99: one line, exit 1, no traceback" \
+    sh -c "out=\$('$nnstep' --lesson 99 2>&1); test \$? -eq 1 &&
+           test \"\$out\" = 'nnstep: lesson: there is no lesson 99 (nnstep --lessons lists them)'"
 result "help on each of nn.callbacks, by value and by name" \
     sh -c "'$nnstep' -e 'for _, c in ipairs{\"EarlyStopping\", \"ModelCheckpoint\", \"CSVLogger\", \"ReduceLROnPlateau\", \"LearningRateScheduler\"} do help(nn.callbacks[c]) end' | grep -c '^nn.callbacks.[A-Za-z]*[({]' | grep -qx 5 &&
            '$nnstep' -e \"help('callbacks')\" | grep -q 'm.stop_training = true'"

@@ -90,7 +90,7 @@ expect "a debugger command's error is one line" "^nnstep: break: no layer named 
 type_line ':explain dense_1.kernel[7][1]'
 expect '... a weight out of range too' '^nnstep: explain: index 7 is out of range 1\.\.2'
 type_line ':print dense_1.kernel[9]'
-expect '... and a bad :print argument' '^nnstep: dense_1\.kernel\[9\]:1: index 9 is out of range'
+expect '... and a bad :print argument' '^nnstep: dense_1\.kernel\[9\]:1: t\[9\]: index 9 is out of range'
 type_line ':debug nil, dx, dy'
 expect "... and :debug without a model says so, not where in debugger.lua" \
     '^nnstep: debug: the first argument should be a model \(nn\.Sequential\), got nil'

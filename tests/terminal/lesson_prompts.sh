@@ -91,7 +91,7 @@ commands_at_a_lesson_prompt() {
     grep -q '^exercise> debugging nn.Sequential (1 layer, 3 parameters)$' "$out" &&
         grep -q "^exercise> error: break: no layer named 'nowhere' (see :info layers)$" "$out" &&
         grep -q '^exercise> error: explain: index 7 is out of range 1\.\.2' "$out" &&
-        grep -q '^exercise> error: dense_1\.kernel\[9\]:1: index 9 is out of range' "$out" &&
+        grep -q '^exercise> error: dense_1\.kernel\[9\]:1: t\[9\]: index 9 is out of range' "$out" &&
         grep -q '^exercise> nn\.Flatten(' "$out" &&
         grep -q '^exercise> (you are in a lesson already: :quit leaves it' "$out" &&
         grep -q 'exercise> Right\.$' "$out" &&

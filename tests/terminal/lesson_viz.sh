@@ -67,7 +67,7 @@ press x
 box_closed
 press :
 type_line 'break nosuch'
-expect "a command's error there is one line too" "error: break: no layer named 'nosuch'"
+expect "a command's error there is one line too" "nnstep: break: no layer named 'nosuch'"
 check '... with no traceback' no_traceback
 press x
 box_closed
