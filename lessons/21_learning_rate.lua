@@ -255,8 +255,9 @@ end
 5%% below the limit the loss goes to 0. 5%% above it, each step multiplies
 w's error by 1 - (1.05 * limit) * 2 * mean_square = 1 - 2.1 = -1.1: it
 overshoots and grows a tenth, so the loss (a square) grows by 1.21 a
-step. At rate 1 each step multiplies the error by about |1 - 2 * %s| = %.2f, and after %d epochs a number grew past
-the largest float32 (3.4e38; nnstep's tensors are float32): fit stopped,
+step. At rate 1 each step multiplies the error by about
+|1 - 2 * %s| = %.2f, and after %d epochs a number grew past the largest
+float32 (3.4e38; nnstep's tensors are float32): fit stopped,
 printed where (the message is also in history.stopped), and returned the
 history so far, its last loss NaN. Keras does the same with its
 TerminateOnNaN callback. On a terminal, fit offers to open the debugger

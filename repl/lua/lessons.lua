@@ -71,6 +71,35 @@ local function interrupted(L)
   print('(stopped by Ctrl-C; the model keeps what it learned so far. The lesson goes on.)')
 end
 
+-- A Python habit behind an error, and its Lua spelling (or nil): floor(x)
+-- is math.floor(x), f(a, stride=2) has no keyword arguments in Lua,
+-- (3, 3) is no tuple.
+local function python_tip(line, err)
+  local name = err:match("call a nil value %(global '([%w_]+)'%)")
+  if name and type(math[name]) == 'function' then
+    return name .. ' is math.' .. name .. ' in Lua: math.' .. name .. '(...)'
+  elseif name == 'len' then
+    return 'len(t) is #t in Lua'
+  elseif name == 'range' then
+    return 'range is a numeric for in Lua: for i = 1, n do ... end'
+  end
+  if err:find("expected near '='", 1, true) and line:find('%(.*[%w_]%s*=[^=]') then
+    return 'Lua has no keyword arguments: pass the values in order, f(x, 2), or the options' ..
+           ' as a table, f(x, {name = value}) or f{name = value}'
+  end
+  if err:find("')' expected near ','", 1, true) and line:find('%(%s*[^(){}]-,') then
+    return 'Lua has no tuples: a list or a shape is a table, {3, 3}; several results are' ..
+           ' assigned as a, b = f()'
+  end
+end
+
+-- An error as the learner sees it, with the Lua spelling of a Python habit.
+local function show_error(line, err)
+  print('error: ' .. err)
+  local tip = python_tip(line, err)
+  if tip then print('(' .. tip .. ')') end
+end
+
 -- Show values as the REPL does (tables with their contents; show.c).
 local function show(...)
   local n = select('#', ...)
@@ -109,6 +138,10 @@ function Lesson:try(code, why)
   local line = code
   if not self.auto then
     line = ask_code('lesson> ')
+    while line:match('^%s*hint%s*$') or line:match('^%s*skip%s*$') do  -- an exercise's words
+      print('(hint and skip are for exercises; here Enter runs the line above, or type your own)')
+      line = ask_code('lesson> ')
+    end
     if line:match('^%s*$') then line = code end
   end
   local results = table.pack(pcall(run_line, self, line))
@@ -117,7 +150,7 @@ function Lesson:try(code, why)
   elseif is_interrupt(results[2]) and not self.auto then
     interrupted(self)
   else
-    print('error: ' .. tostring(results[2]))
+    show_error(line, tostring(results[2]))
   end
 end
 
@@ -214,7 +247,7 @@ function Lesson:exercise(ex)
       if is_interrupt(err) then
         print('(stopped by Ctrl-C; try again, or type skip)')
       elseif err then
-        print('error: ' .. err)
+        show_error(line, err)
       else
         print('Not yet' .. (reason and (': ' .. reason) or '.') ..
               ' (type hint for a hint, skip to see the answer)')
