@@ -146,6 +146,8 @@ local STRIP_RUN = 'c stop  p pause  Tab view  +/- lr  ? help  q quit'
 local STRIP_FIT = 'p pause  s step in  : command  +/- lr  Tab view  ? help  q stop watching  ^C stop'
 local STRIP_PAUSED = 's step  n next  b back  c resume  : command  +/- lr  Tab view  ? help  q stop watching'
 local STRIP_END = 'q return  Tab view  arrows select  : command  ? help'
+-- no debugger (nn.viz.open(m) alone, a lesson's view): nothing to step
+local STRIP_LOOK = 'Tab view  arrows select  +/- lr  : command  ? help  q quit'
 
 -- ---- the screen ----
 
@@ -204,7 +206,9 @@ end
 function App:strip()
   local strips = {step = STRIP_STEP, run = STRIP_RUN, fit = STRIP_FIT, paused = STRIP_PAUSED,
                   ['end'] = STRIP_END}
-  return strips[self:mode()]
+  local mode = self:mode()
+  if mode == 'step' and not self.debugger then return STRIP_LOOK end  -- s, n, b, c do nothing
+  return strips[mode]
 end
 
 function App:draw()

@@ -1,0 +1,22 @@
+#!/bin/sh
+# viz_strip.sh: the key strip offers only keys that work (issue 18, item 5):
+# a view opened on a model with no debugger (nn.viz.open(m), as the
+# lessons' views are) has nothing to step, so it offers no s, n, b or c;
+# with :debug first it does.
+. "${srcdir:-.}/tests/terminal/harness.sh"
+
+plan 3
+check 'the REPL starts' start_nnstep
+
+type_line "m = nn.Sequential{nn.Dense(2, {input_shape = {3}})}; m:compile{optimizer = 'sgd', loss = 'mse'}"
+clear_screen
+type_line 'nn.viz.open(m)'
+expect 'no debugger: the strip offers views, selection, lr, command, help, quit' \
+    '^Tab view  arrows select  \+/- lr  : command  \? help  q quit'
+press q
+type_line ':debug m, nn.ones(2, 3), nn.ones(2, 2)'
+clear_screen
+type_line ':viz'
+expect 'with a debugger: s, n, b and c are offered' '^s step  n next  b back  c continue'
+press q
+finish
