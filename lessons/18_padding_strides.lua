@@ -134,6 +134,7 @@ end
 -- exercise 1: a 'valid' 5x5 kernel with stride 2 on 28 rows
 local function check_valid_rows(env)
   local v, want = env.rows, own.conv_shape(28, 5, {strides = 2})[1]
+  if v == nil then return false, 'still waiting for rows = ...' end
   if not is_number(v) then return false, 'rows should be a number (Lua does the arithmetic: 2 * 3 + 1)' end
   if v == want then return true end
   if v == (28 - 5) / 2 then
@@ -163,6 +164,7 @@ end
 -- exercise 2: 'same', 3x3, stride 2 on 13 rows
 local function check_same_rows(env)
   local v, want = env.rows_same, own.conv_shape(13, 3, {padding = 'same', strides = 2})[1]
+  if v == nil then return false, 'still waiting for rows_same = ...' end
   if not is_number(v) then return false, 'rows_same should be a number' end
   if v == want then return true end
   if v == 13 / 2 then return false, "6.5 is n / s; 'same' rounds up: ceil(n / s), math.ceil in Lua" end
@@ -289,6 +291,7 @@ there, part of the window lies on zeros.]]
         local v = env.corner
         local img, k = own.img, own.k
         local want = own.engine_conv(img, k, {padding = 'same'})[1][1]
+        if v == nil then return false, 'still waiting for corner = ...' end
         if not is_number(v) then return false, 'corner should be a number' end
         if v == want then return true end
         if v == own.conv_by_hand(img, k)[1][1] then
@@ -414,6 +417,7 @@ kernel with 'same' (pad = 1).]]
       also_wrong = {'top, bottom = 1, 0', 'top, bottom = 0.5, 0.5'},
       check = function(env)
         local top, bottom = env.top, env.bottom
+        if top == nil and bottom == nil then return false, 'still waiting for top, bottom = ...' end
         if not (is_number(top) and is_number(bottom)) then return false, 'set both: top, bottom = a, b' end
         -- the engine's padding, found as on the page: with a 3x3 kernel that is
         -- 1 at its top-left, out[1][1] is the pixel (1 - top_pad, 1 - top_pad)

@@ -169,6 +169,7 @@ One thing to watch: Keras's Dense has no activation unless you give one
                "m_xor, acc_xor = playground('xor', 4, 'tanh')"},  -- a number, not a list
       check = function(env)
         local m = env.m_xor
+        if m == nil then return false, "still waiting for m_xor, acc_xor = playground('xor', ...)" end
         if not (type(m) == 'userdata' and m.layers) then
           return false, "m_xor should be the model playground returns: m_xor, acc_xor = playground('xor', ...)"
         end
@@ -226,6 +227,7 @@ for a few u.]]
       wrong = "m_circles, acc_circles = playground('circles', {2}, 'tanh')",  -- too few units
       check = function(env)
         local m = env.m_circles
+        if m == nil then return false, "still waiting for m_circles, acc_circles = playground('circles', ...)" end
         if not (type(m) == 'userdata' and m.layers) then
           return false, "m_circles should be the model playground returns"
         end
@@ -306,6 +308,7 @@ end
       wrong = "m_spiral, acc_spiral = playground('spiral', {8}, 'relu', 150)",  -- too few units
       check = function(env)
         local m = env.m_spiral
+        if m == nil then return false, "still waiting for m_spiral, acc_spiral = playground('spiral', ...)" end
         if not (type(m) == 'userdata' and m.layers) then
           return false, "m_spiral should be the model playground returns"
         end

@@ -69,6 +69,7 @@ end
 -- Is g the gradient for class c at x? True, or false and which mistake.
 -- engine: the engine's gradient for class c (a list), to catch a copy of it
 local function check_gradient(name, g, x, c, engine)
+  if g == nil then return false, 'still waiting for ' .. name .. ' = ...' end
   local v = four_numbers(g)
   if not v then return false, name .. ' should be 4 numbers (a Lua list {...} or a tensor)' end
   local right = own.gradient_by_hand(x, c)
@@ -205,6 +206,7 @@ a brighter pixel i lowers the loss, so it raises p(c).]]
       answer = 'sal = nn.viz.saliency(m, x, {class = 0}).gradient:abs()',
       wrong = 'sal = nn.viz.saliency(m, x, {class = 0}).gradient',
       check = function(env)
+        if env.sal == nil then return false, 'still waiting for sal = ...' end
         local v = four_numbers(env.sal)
         if not v then return false, 'sal should be 4 numbers (a tensor or a Lua list)' end
         local g = own.gradient_by_hand(X, 0)
@@ -394,6 +396,7 @@ g = s_true.gradient[row][col][1]
       check = function(env)
         local base, g = env.s_true.loss, env.g
         local v = env.L_new
+        if v == nil then return false, 'still waiting for L_new = ...' end
         if type(v) ~= 'number' then return false, 'L_new should be a number' end
         local right = base + 0.01 * g
         if math.abs(v - right) < 1e-9 then return true end
@@ -448,6 +451,7 @@ dz_a/dx, is not this: it leaves z_b out.)]],
       wrong = 'k = s_pred.probability / s_true.probability',
       check = function(env)
         local sp, st, k = env.s_pred, env.s_true, env.k
+        if k == nil then return false, 'still waiting for k = ...' end
         if type(k) ~= 'number' then return false, 'k should be a number' end
         local right = -sp.probability / st.probability
         local function near(v) return math.abs(k - v) < 0.01 * math.abs(v) end

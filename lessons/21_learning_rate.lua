@@ -213,6 +213,7 @@ end
       also_wrong = {'limit = 0.5 / mean_square', 'limit = 0.3'},
       check = function(env)
         local want = 1 / env.mean_square
+        if env.limit == nil then return false, 'still waiting for limit = ...' end
         if type(env.limit) ~= 'number' then return false, 'limit should be a number' end
         if math.abs(env.limit - 2 * want) < 1e-9 then
           return false, 'that is twice too large: 1 - rate * 2 * mean_square = -1 gives ' ..

@@ -2,7 +2,8 @@
 -- (issue 18's walk-through), kept fixed. Typed into lesson 18 (the real
 -- runner; io.read answers from a script): Python habits get their Lua
 -- spelling (floor(x) is math.floor, f(x, stride=2) has no keyword
--- arguments, (3, 3) is no tuple); hint typed at a try is explained, not
+-- arguments, (3, 3) is no tuple); a probe at an exercise is "still
+-- waiting" (every exercise of 18-22); hint typed at a try is explained, not
 -- run as a global; 28 - 5 // 2 + 1 is told that Lua divides first. Run
 -- unattended, lessons 18-22: every line of a page, a try's note or an
 -- exercise's prompt fits 80 columns, and lesson 22's "another word" try
@@ -60,7 +61,7 @@ local out = typed(18, {
   ['img'] = {'hint'},
   ['conv_by_hand(img, k, 2)'] = {'conv_by_hand(img, k, stride=2)'},
 }, {
-  {'rows = floor((28 - 5) / 2) + 1', 'rows = 28 - 5 // 2 + 1'},
+  {'print(conv_shape(28, 5, {strides = 2}))', 'rows = floor((28 - 5) / 2) + 1', 'rows = 28 - 5 // 2 + 1'},
   [5] = {'m5 = nn.Sequential{nn.Conv2D(16, (3, 3), {input_shape = {28, 28, 8}, strides = 2})}'},
 })
 has(out, '(hint and skip are for exercises; here Enter runs the line above, or type your own)',
@@ -68,6 +69,7 @@ has(out, '(hint and skip are for exercises; here Enter runs the line above, or t
 t.ok(not out:find('try:  img\nlesson> hint\nnil', 1, true), 'hint at a try does not print nil')
 has(out, "error: lesson:1: ')' expected near '='\n(Lua has no keyword arguments: pass the values in order",
     'f(x, stride=2): Lua has no keyword arguments, said under the error')
+has(out, 'Not yet: still waiting for rows = ...', 'a probe before rows is set is no wrong answer')
 has(out, "(global 'floor')\n(floor is math.floor in Lua: math.floor(...))", 'floor(x) is math.floor(x)')
 has(out, 'Not yet: 27: Lua divides before it subtracts, so that is 28 - (5 // 2) + 1',
     '28 - 5 // 2 + 1: the precedence is named')
