@@ -84,12 +84,12 @@ local function python_tip(line, err)
     return 'range is a numeric for in Lua: for i = 1, n do ... end'
   end
   if err:find("expected near '='", 1, true) and line:find('%(.*[%w_]%s*=[^=]') then
-    return 'Lua has no keyword arguments: pass the values in order, f(x, 2), or the options' ..
-           ' as a table, f(x, {name = value}) or f{name = value}'
+    return 'Lua has no keyword arguments: pass the values in order, f(x, 2),' .. NL ..
+           ' or the options as a table, f(x, {name = value}) or f{name = value}'
   end
   if err:find("')' expected near ','", 1, true) and line:find('%(%s*[^(){}]-,') then
-    return 'Lua has no tuples: a list or a shape is a table, {3, 3}; several results are' ..
-           ' assigned as a, b = f()'
+    return 'Lua has no tuples: a list or a shape is a table, {3, 3}; several' .. NL ..
+           ' results are assigned as a, b = f()'
   end
 end
 
@@ -118,10 +118,33 @@ local function run_line(L, code)
   return chunk()
 end
 
+-- Run a line the learner typed and show what it gives, or its error.
+local function run_typed(L, line)
+  local results = table.pack(pcall(run_line, L, line))
+  if results[1] then
+    show(table.unpack(results, 2, results.n))
+  elseif is_interrupt(results[2]) and not L.auto then
+    interrupted(L)
+  else
+    show_error(line, tostring(results[2]))
+  end
+end
+
+-- A line typed at a page's [Enter] runs, as at the prompts (never dropped
+-- silently), and the page waits again.
 function Lesson:page(text)
   print('')
   print((text:gsub('^' .. NL, ''):gsub(NL .. '$', '')))
-  if not self.auto then ask(NL .. '   [Enter] ') end
+  if self.auto then return end
+  while true do
+    local line = ask_code(NL .. '   [Enter] ')
+    if line:match('^%s*$') then return end
+    if line:match('^%s*hint%s*$') or line:match('^%s*skip%s*$') then
+      print('(hint and skip are for exercises; a page waits for Enter, and runs a line you type)')
+    else
+      run_typed(self, line)
+    end
+  end
 end
 
 function Lesson:run(code)
@@ -144,14 +167,7 @@ function Lesson:try(code, why)
     end
     if line:match('^%s*$') then line = code end
   end
-  local results = table.pack(pcall(run_line, self, line))
-  if results[1] then
-    show(table.unpack(results, 2, results.n))
-  elseif is_interrupt(results[2]) and not self.auto then
-    interrupted(self)
-  else
-    show_error(line, tostring(results[2]))
-  end
+  run_typed(self, line)
 end
 
 function Lesson:check(cond, message)

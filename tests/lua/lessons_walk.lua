@@ -3,7 +3,8 @@
 -- runner; io.read answers from a script): Python habits get their Lua
 -- spelling (floor(x) is math.floor, f(x, stride=2) has no keyword
 -- arguments, (3, 3) is no tuple); a probe at an exercise is "still
--- waiting" (every exercise of 18-22); hint typed at a try is explained, not
+-- waiting" (every exercise of 18-22); a line typed at a page runs (it was
+-- dropped silently); hint typed at a try is explained, not
 -- run as a global; 28 - 5 // 2 + 1 is told that Lua divides first. Run
 -- unattended, lessons 18-22: every line of a page, a try's note or an
 -- exercise's prompt fits 80 columns, and lesson 22's "another word" try
@@ -16,12 +17,14 @@ nn.lessons.files.state_dir = function() return nil, 'not during the tests' end
 -- Run lesson n. tries[code] is the list of lines typed at the try showing
 -- code, one per prompt (then Enter); exercises[k] the lines typed at
 -- exercise k (then skip). Returns everything shown, one string.
-local function typed(n, tries, exercises)
+local function typed(n, tries, exercises, pages)
   local shown = {}
   local real_print, real_write, real_read = print, io.write, io.read
   local exercise, queue = 0, {}
   local try_queues = {}
   for code, lines in pairs(tries) do try_queues[code] = {table.unpack(lines)} end
+  local page_queues = {}  -- pages[snippet]: lines typed at the page holding snippet
+  for snippet, lines in pairs(pages or {}) do page_queues[snippet] = {table.unpack(lines)} end
   print = function(...)
     local parts = table.pack(...)
     for i = 1, parts.n do parts[i] = tostring(parts[i]) end
@@ -44,6 +47,13 @@ local function typed(n, tries, exercises)
       for i = 1, #shown do if shown[i]:find('^Exercise: ') then seen = seen + 1 end end
       if seen ~= exercise then exercise, queue = seen, {table.unpack(exercises[seen] or {})} end
       answer = table.remove(queue, 1) or 'skip'
+    elseif prompt == '\n   [Enter] ' then
+      for i = #shown, math.max(1, #shown - 20), -1 do
+        for snippet, lines in pairs(page_queues) do
+          if shown[i]:find(snippet, 1, true) and #lines > 0 then answer = table.remove(lines, 1) break end
+        end
+        if answer ~= '' then break end
+      end
     end
     shown[#shown + 1] = answer .. '\n'  -- as the terminal echoes it
     return answer
@@ -63,7 +73,13 @@ local out = typed(18, {
 }, {
   {'print(conv_shape(28, 5, {strides = 2}))', 'rows = floor((28 - 5) / 2) + 1', 'rows = 28 - 5 // 2 + 1'},
   [5] = {'m5 = nn.Sequential{nn.Conv2D(16, (3, 3), {input_shape = {28, 28, 8}, strides = 2})}'},
+}, {
+  ["is lesson 7's n - k + 1."] = {'conv_by_hand(img, k, 3)', 'hint'},
 })
+has(out, "is lesson 7's n - k + 1.\n\n   [Enter] conv_by_hand(img, k, 3)\n 15\n",
+    'a line typed at a page runs and shows its result (the stride-3 output, 15), not dropped')
+has(out, '(hint and skip are for exercises; a page waits for Enter, and runs a line you type)',
+    'hint at a page is explained')
 has(out, '(hint and skip are for exercises; here Enter runs the line above, or type your own)',
     'hint at a try is explained, not run as a global (nil)')
 t.ok(not out:find('try:  img\nlesson> hint\nnil', 1, true), 'hint at a try does not print nil')
@@ -74,6 +90,16 @@ has(out, "(global 'floor')\n(floor is math.floor in Lua: math.floor(...))", 'flo
 has(out, 'Not yet: 27: Lua divides before it subtracts, so that is 28 - (5 // 2) + 1',
     '28 - 5 // 2 + 1: the precedence is named')
 has(out, "(Lua has no tuples: a list or a shape is a table, {3, 3}", '(3, 3): Lua has no tuples')
+do  -- the tips under an error fit 80 columns
+  local wide = {}
+  for line in out:gmatch('[^\n]+') do
+    if (line:find('^%(%a+ is math%.') or line:find('^%(Lua has') or line:find('^ or the options')
+        or line:find('^ results are')) and utf8.len(line) > 80 then
+      wide[#wide + 1] = line
+    end
+  end
+  t.ok(#wide == 0, 'the Python tips fit 80 columns', table.concat(wide, '\n'))
+end
 has(out, 'Lesson 18 is done.', 'the lesson goes on to its end')
 
 -- ---- lessons 18-22 unattended: widths, and lesson 22's word ----
