@@ -134,11 +134,16 @@ end
 -- exercise 1: a 'valid' 5x5 kernel with stride 2 on 28 rows
 local function check_valid_rows(env)
   local v, want = env.rows, own.conv_shape(28, 5, {strides = 2})[1]
+  if v == nil then return false, 'still waiting for rows = ...' end
   if not is_number(v) then return false, 'rows should be a number (Lua does the arithmetic: 2 * 3 + 1)' end
   if v == want then return true end
   if v == (28 - 5) / 2 then
     return false, '11.5 is (n - k) / s, the steps between windows, and not whole: round it' ..
                   ' down (math.floor or //), then add 1 for the first window'
+  end
+  if v == 28 - 5 // 2 + 1 or v == 28 - 5 / 2 + 1 then
+    return false, string.format('%g: Lua divides before it subtracts, so that is 28 - (5 %s 2) + 1.' ..
+                                ' Put n - k in brackets: (28 - 5) // 2 + 1', v, v == 27 and '//' or '/')
   end
   if v == (28 - 5) // 2 then
     return false, '11 counts the steps of 2 from the first window to the last; the first' ..
@@ -159,12 +164,13 @@ end
 -- exercise 2: 'same', 3x3, stride 2 on 13 rows
 local function check_same_rows(env)
   local v, want = env.rows_same, own.conv_shape(13, 3, {padding = 'same', strides = 2})[1]
+  if v == nil then return false, 'still waiting for rows_same = ...' end
   if not is_number(v) then return false, 'rows_same should be a number' end
   if v == want then return true end
   if v == 13 / 2 then return false, "6.5 is n / s; 'same' rounds up: ceil(n / s), math.ceil in Lua" end
-  if v == (13 - 3) // 2 + 1 then
-    return false, "6 is floor((n - k) / s) + 1, the size with padding 'valid'; 'same' pads," ..
-                  ' so the size is ceil(n / s) whatever the kernel'
+  if v == (13 - 3) // 2 + 1 then   -- also 13 // 2: the same number
+    return false, "6 rounds down: floor(13 / 2), which is also floor((n - k) / s) + 1, the size with" ..
+                  " padding 'valid'. 'same' pads, so the size is ceil(n / s) whatever the kernel"
   end
   if v == 13 then return false, "13 keeps the size, as 'same' does with stride 1; with stride 2 it is ceil(13 / 2)" end
   return false, string.format('%g is %s by %g', v, v > want and 'too many' or 'too few', math.abs(v - want))
@@ -261,7 +267,8 @@ is lesson 7's n - k + 1.]]
                'arithmetic if you like: math.floor, or // which divides and rounds down).',
       answer = 'rows = (28 - 5) // 2 + 1',
       wrong = 'rows = (28 - 5) / 2',
-      also_wrong = {'rows = (28 - 5) // 2', 'rows = 28 - 5 + 1', 'rows = 28 / 2', 'rows = 13'},
+      also_wrong = {'rows = (28 - 5) // 2', 'rows = 28 - 5 + 1', 'rows = 28 / 2', 'rows = 13',
+                    'rows = 28 - 5 // 2 + 1'},
       check = check_valid_rows,
       hints = {'n = 28, k = 5, s = 2: how many whole steps of 2 fit in 28 - 5 = 23? And the first window?',
                'rows = (28 - 5) // 2 + 1'},
@@ -281,11 +288,12 @@ there, part of the window lies on zeros.]]
                '(the plus kernel on img padded with zeros, as above), and set corner to it.',
       answer = 'corner = 1 + 3 + 5',
       wrong = 'corner = 4 + 3 + 5 + 1 + 2',
-      also_wrong = {'corner = 1 + 3 + 5 + 4', 'corner = 1'},
+      also_wrong = {'corner = 1 + 3 + 5 + 4', 'corner = 1', 'corner = 1 + 3'},
       check = function(env)
         local v = env.corner
         local img, k = own.img, own.k
         local want = own.engine_conv(img, k, {padding = 'same'})[1][1]
+        if v == nil then return false, 'still waiting for corner = ...' end
         if not is_number(v) then return false, 'corner should be a number' end
         if v == want then return true end
         if v == own.conv_by_hand(img, k)[1][1] then
@@ -296,7 +304,14 @@ there, part of the window lies on zeros.]]
           return false, 'the plus has no diagonal: pixel (2, 2), the 4, is not under it'
         end
         if v == img[1][1] then return false, 'only the middle of the plus: add its right and lower arms (the other two are on zeros)' end
-        return false, string.format('%g is off by %g: add the pixels under the plus centred on (1, 1)', v, v - want)
+        if v == want - img[2][1] then
+          return false, string.format('%g leaves out the lower arm: pixel (2, 1), the %g, is under the plus too', v, img[2][1])
+        end
+        if v == want - img[1][2] then
+          return false, string.format('%g leaves out the right arm: pixel (1, 2), the %g, is under the plus too', v, img[1][2])
+        end
+        return false, string.format('%g is %g too %s: add the pixels under the plus centred on (1, 1)',
+                                    v, math.abs(v - want), v > want and 'many' or 'few')
       end,
       hints = {'The plus centred on pixel (1, 1) covers (1, 1), its right neighbour (1, 2), the pixel\n' ..
                'below (2, 1), and two zeros of the padding.',
@@ -346,7 +361,7 @@ to hang over the edge onto zeros.]]
                '13x13 map. How many rows does its output have? Set rows_same.',
       answer = 'rows_same = math.ceil(13 / 2)',
       wrong = 'rows_same = (13 - 3) // 2 + 1',
-      also_wrong = {'rows_same = 13 / 2', 'rows_same = 13'},
+      also_wrong = {'rows_same = 13 / 2', 'rows_same = 13', 'rows_same = 13 // 2'},
       check = check_same_rows,
       hints = {"'same' does not depend on the kernel's size: ceil(n / s).",
                'rows_same = math.ceil(13 / 2)'},
@@ -376,7 +391,8 @@ kernel with 'same' (pad = 1).]]
     L:try("engine_conv(img4, corner_k, {padding = 'same'})",
           'The output is img4 itself: out[1][1] is pixel (1, 1), so no zero was put\n' ..
           'above or to the left; the zero row and column are at the bottom and right\n' ..
-          '(the last window is the only one that reads them, with the kernel\'s 0s).')
+          '(only the windows of the last row and the last column reach them, and there\n' ..
+          'the kernel\'s 0s lie on them).')
     L:try("conv_by_hand(pad(img4, 0, 1), corner_k)", 'By hand, one zero after: the same.')
     L:try("conv_by_hand(pad(img4, 1, 0), corner_k)", 'One zero before instead: shifted by one row and column. Not Keras.')
     do
@@ -403,6 +419,7 @@ kernel with 'same' (pad = 1).]]
       also_wrong = {'top, bottom = 1, 0', 'top, bottom = 0.5, 0.5'},
       check = function(env)
         local top, bottom = env.top, env.bottom
+        if top == nil and bottom == nil then return false, 'still waiting for top, bottom = ...' end
         if not (is_number(top) and is_number(bottom)) then return false, 'set both: top, bottom = a, b' end
         -- the engine's padding, found as on the page: with a 3x3 kernel that is
         -- 1 at its top-left, out[1][1] is the pixel (1 - top_pad, 1 - top_pad)

@@ -46,7 +46,13 @@ end
 -- epochs (100 unless given); returns it and its accuracy on those points.
 epochs_of = setmetatable({}, {__mode = 'k'})  -- each model's epochs, for the checks
 function playground(name, hidden, activation, epochs)
-  assert(sets[name], "playground: name is one of 'gaussians', 'xor', 'circles', 'spiral'")
+  if not sets[name] then
+    error("playground: name is one of 'gaussians', 'xor', 'circles', 'spiral', not " .. tostring(name), 2)
+  end
+  if hidden ~= nil and type(hidden) ~= 'table' then  -- playground('xor', 4, 'tanh')
+    error(string.format('playground: hidden is a list, one number of units per hidden layer:' ..
+                        ' {%s}, not %s', tostring(hidden), tostring(hidden)), 2)
+  end
   nn.seed(19)
   local model = nn.Sequential()
   for i, units in ipairs(hidden or {}) do
@@ -158,12 +164,14 @@ With the Playground's controls: hidden = {3}, activation = 'tanh'.
 One thing to watch: Keras's Dense has no activation unless you give one
 (activation = nil is 'linear').]]
     L:exercise{
-      prompt = "Solve xor: m_xor, acc_xor = playground('xor', ...) with ONE hidden layer\n" ..
-               'that gets at least 0.95 of the points right.',
+      prompt = "Solve xor: m_xor, acc_xor = playground('xor', ...) with ONE hidden\n" ..
+               'layer that gets at least 0.95 of the points right.',
       answer = "m_xor, acc_xor = playground('xor', {4}, 'tanh')",
-      wrong = "m_xor, acc_xor = playground('xor', {4})",  -- no activation: still linear
+      wrong = {"m_xor, acc_xor = playground('xor', {4})",  -- no activation: still linear
+               "m_xor, acc_xor = playground('xor', 4, 'tanh')"},  -- a number, not a list
       check = function(env)
         local m = env.m_xor
+        if m == nil then return false, "still waiting for m_xor, acc_xor = playground('xor', ...)" end
         if not (type(m) == 'userdata' and m.layers) then
           return false, "m_xor should be the model playground returns: m_xor, acc_xor = playground('xor', ...)"
         end
@@ -221,6 +229,7 @@ for a few u.]]
       wrong = "m_circles, acc_circles = playground('circles', {2}, 'tanh')",  -- too few units
       check = function(env)
         local m = env.m_circles
+        if m == nil then return false, "still waiting for m_circles, acc_circles = playground('circles', ...)" end
         if not (type(m) == 'userdata' and m.layers) then
           return false, "m_circles should be the model playground returns"
         end
@@ -301,6 +310,7 @@ end
       wrong = "m_spiral, acc_spiral = playground('spiral', {8}, 'relu', 150)",  -- too few units
       check = function(env)
         local m = env.m_spiral
+        if m == nil then return false, "still waiting for m_spiral, acc_spiral = playground('spiral', ...)" end
         if not (type(m) == 'userdata' and m.layers) then
           return false, "m_spiral should be the model playground returns"
         end

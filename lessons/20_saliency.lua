@@ -69,6 +69,7 @@ end
 -- Is g the gradient for class c at x? True, or false and which mistake.
 -- engine: the engine's gradient for class c (a list), to catch a copy of it
 local function check_gradient(name, g, x, c, engine)
+  if g == nil then return false, 'still waiting for ' .. name .. ' = ...' end
   local v = four_numbers(g)
   if not v then return false, name .. ' should be 4 numbers (a Lua list {...} or a tensor)' end
   local right = own.gradient_by_hand(x, c)
@@ -79,9 +80,10 @@ local function check_gradient(name, g, x, c, engine)
                   'is to compute them with loops over W and p = probabilities(x)'
   end
   if largest_gap(v, right) < 1e-5 then return true end
-  local negated, without_target, plain_p = {}, {}, own.probabilities(x)
+  local negated, without_target, plain_p, only_c = {}, {}, own.probabilities(x), {}
   for i = 1, 4 do
     negated[i] = -right[i]
+    only_c[i] = (plain_p[c + 1] - 1) * own.W[i][c + 1]
     without_target[i] = 0
     for k = 1, 3 do without_target[i] = without_target[i] + plain_p[k] * own.W[i][k] end
   end
@@ -92,6 +94,11 @@ local function check_gradient(name, g, x, c, engine)
   if largest_gap(v, without_target) < 1e-5 then
     return false, 'that uses p_c where it needs p_c - 1: the target [k = c] is missing. ' ..
                   'L = -log p(c) pulls class c up, so its term is (p_c - 1) W[i][c]'
+  end
+  if largest_gap(v, only_c) < 1e-5 then
+    return false, string.format('that is only class %d\'s term, (p_c - 1) W[i][c]. Every class\'s score' ..
+                                ' depends on x and enters the softmax: add p_k W[i][k] for the other two', c),
+           'dL/dx_i = sum over k = 1..3 of (p[k] - [k = c]) * W[i][k]: three terms for each i.'
   end
   for other = 0, 2 do
     if other ~= c and largest_gap(v, own.gradient_by_hand(x, other)) < 1e-5 then
@@ -153,7 +160,8 @@ every class's score is pushed down by its probability, and class c's is
 pulled up by 1. Through z_k = sum_i x_i W[i][k], dz_k/dx_i = W[i][k]. So
     dL/dx_i = sum_k (p_k - [k = c]) W[i][k]
 The lesson's gradient_by_hand(x, c) is that formula in plain loops (c is a
-label 0..2; type gradient_by_hand to see its code is in the helpers).
+label 0..2; its code is with the other helpers, at the top of
+lessons/20_saliency.lua).
 nn.viz.saliency(m, x, {class = c}) asks the engine: it backpropagates
 through the model and returns {gradient, predicted, class, probability,
 loss}. Without class =, c is the predicted class.]]
@@ -180,8 +188,10 @@ loss}. Without class =, c is the predicted class.]]
                'probabilities(x) and W, not gradient_by_hand.',
       answer = 'p = probabilities(x); g0 = {}; for i = 1, 4 do g0[i] = 0; ' ..
                'for k = 1, 3 do g0[i] = g0[i] + (p[k] - (k == 1 and 1 or 0)) * W[i][k] end end',
-      wrong = 'p = probabilities(x); g0 = {}; for i = 1, 4 do g0[i] = 0; ' ..
-              'for k = 1, 3 do g0[i] = g0[i] + p[k] * W[i][k] end end',
+      wrong = {'p = probabilities(x); g0 = {}; for i = 1, 4 do g0[i] = 0; ' ..
+               'for k = 1, 3 do g0[i] = g0[i] + p[k] * W[i][k] end end',
+               -- only the class's own term
+               'p = probabilities(x); g0 = {}; for i = 1, 4 do g0[i] = (p[1] - 1) * W[i][1] end'},
       check = function(env) return check_gradient('g0', env.g0, X, 0, engine_g0) end,
       hints = {'For each input i: sum over k = 1..3 of (p[k] - target) * W[i][k].',
                'The target is 1 for class 0, which is k = 1 (Lua counts from 1), else 0.',
@@ -198,6 +208,7 @@ a brighter pixel i lowers the loss, so it raises p(c).]]
       answer = 'sal = nn.viz.saliency(m, x, {class = 0}).gradient:abs()',
       wrong = 'sal = nn.viz.saliency(m, x, {class = 0}).gradient',
       check = function(env)
+        if env.sal == nil then return false, 'still waiting for sal = ...' end
         local v = four_numbers(env.sal)
         if not v then return false, 'sal should be 4 numbers (a tensor or a Lua list)' end
         local g = own.gradient_by_hand(X, 0)
@@ -254,7 +265,8 @@ end
           "Class 2's score gradient (W's column 3), and -dL/dx built from the scores ...")
     L:try('s.gradient', '... which is minus the engine\'s dL/dx.')
     L:try('nn.viz.saliency(m, x * 3, {class = 2}).probability, nn.viz.saliency(m, x * 3, {class = 2}).gradient',
-          'Three times x: p(2) nearer 1, and a smaller gradient; the score gradient stays W\'s column.')
+          'Three times x: p(2) nearer 1, and a smaller gradient; the score gradient\n' ..
+          'stays W\'s column.')
     do
       local x3 = {}
       for i = 1, 4 do x3[i] = 3 * X[i] end
@@ -386,6 +398,7 @@ g = s_true.gradient[row][col][1]
       check = function(env)
         local base, g = env.s_true.loss, env.g
         local v = env.L_new
+        if v == nil then return false, 'still waiting for L_new = ...' end
         if type(v) ~= 'number' then return false, 'L_new should be a number' end
         local right = base + 0.01 * g
         if math.abs(v - right) < 1e-9 then return true end
@@ -420,7 +433,7 @@ g = s_true.gradient[row][col][1]
     end
 
     L:page(string.format([[
-Look at the two maps side by side (the saliency view draws them next:
+Look at the two maps, one after the other (the saliency view draws them next:
 the image on the left, |dL/dx| on the right, the largest values listed
 underneath). They are the same picture, only brighter for %s. Why?
 Write a = %s, b = %s. The chain rule through the softmax gives
@@ -440,6 +453,7 @@ dz_a/dx, is not this: it leaves z_b out.)]],
       wrong = 'k = s_pred.probability / s_true.probability',
       check = function(env)
         local sp, st, k = env.s_pred, env.s_true, env.k
+        if k == nil then return false, 'still waiting for k = ...' end
         if type(k) ~= 'number' then return false, 'k should be a number' end
         local right = -sp.probability / st.probability
         local function near(v) return math.abs(k - v) < 0.01 * math.abs(v) end
@@ -462,8 +476,8 @@ dz_a/dx, is not this: it leaves z_b out.)]],
                'dL_b/dx / dL_a/dx = p_a / (-p_b), with a the predicted class and b the true one.'},
     }
     L:try('(s_true.gradient - k * s_pred.gradient):abs():max(), s_true.gradient:abs():max()',
-          'What the formula leaves over, beside the largest value: tiny (the other 8 classes\n' ..
-          'have a little probability too).')
+          'What the formula leaves over, beside the largest value: tiny (the other\n' ..
+          '8 classes have a little probability too).')
     do
       local e = L.env
       local k = -e.s_pred.probability / e.s_true.probability
@@ -473,6 +487,12 @@ dz_a/dx, is not this: it leaves z_b out.)]],
       L:check(left < 0.01 * e.s_true.gradient:abs():max(),
               'the true class\'s gradient is -p_a/p_b times the predicted one\'s, within 1%')
     end
+    -- w in the saliency view shows the feature maps of the model's last
+    -- forward batch: make it the 300 images (the check above ran a copy of
+    -- one image, a pixel changed by 1e-4), so they are example pick's maps
+    L:run('probs = cnn:predict(images, {batch_size = 300})')
+    L:check(L.env.cnn.layers[1].output.shape[1] == 300,
+            "the cnn's last batch is the 300 images: w shows example " .. pick .. "'s feature maps")
     L:view('saliency', {model = L.env.cnn, x = L.env.images, example = pick})
     L:view('saliency', {model = L.env.cnn, x = L.env.images, example = pick, class = truth})
 
@@ -513,8 +533,9 @@ return false]]), 'the largest saliency is on a dark pixel next to the garment')
 
     L:page [[
 In the visualizer the way in is the predictions view: it shows a few
-examples, each with its most probable classes; [ and ] choose another example, and w
-("why") opens the saliency view on it (w again: its feature maps). The
+examples, each with its most probable classes; [ and ] choose another
+example, and w ("why") opens the saliency view on it (w again: its
+feature maps). The
 view shows the model's last batch, and predict cut the 300 images into
 batches of 32; so the lesson runs them once more as ONE batch,
 cnn:predict(images, {batch_size = 300}), and opens the view on the

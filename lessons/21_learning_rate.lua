@@ -116,7 +116,8 @@ if not (h_large and #h_large.loss == 10) then h_large, m_large = train_model(3) 
 ]])
     L:try("show_losses{{'0.001', h_small}, {'0.1', h_good}, {'3', h_large}}", 'The loss of every epoch.')
     L:try("chart({{'S', h_small}, {'G', h_good}, {'L', h_large}}, 3)",
-          'S: rate 0.001, G: 0.1, L: 3; the row labelled 0.75 holds losses above 0.5 up to 0.75 (L^: above the top).')
+          'S: rate 0.001, G: 0.1, L: 3; the row labelled 0.75 holds losses above 0.5\n' ..
+          'up to 0.75 (L^: above the top).')
     local chance = math.log(10)  -- the loss of probability 1/10 for every class
     do
       local env = L.env
@@ -214,6 +215,7 @@ end
       also_wrong = {'limit = 0.5 / mean_square', 'limit = 0.3'},
       check = function(env)
         local want = 1 / env.mean_square
+        if env.limit == nil then return false, 'still waiting for limit = ...' end
         if type(env.limit) ~= 'number' then return false, 'limit should be a number' end
         if math.abs(env.limit - 2 * want) < 1e-9 then
           return false, 'that is twice too large: 1 - rate * 2 * mean_square = -1 gives ' ..
@@ -237,7 +239,8 @@ end
     L:try('h_below.loss[1], h_below.loss[100], h_above.loss[100]',
           'The first loss, and after 100 steps: below and above the limit.')
     L:try('h_huge = fit_line(1)', 'And rate 1, three times the limit. (On a terminal, fit offers the\n' ..
-          'debugger on the batch that overflowed: y opens it, where :print dense_1.output shows it.)')
+          'debugger on the batch that overflowed: y opens it, where\n' ..
+          ':print dense_1.output shows it.)')
     L:run('if not (h_huge and h_huge.loss) then h_huge = fit_line(1) end')
     L:try('h_huge.epochs, h_huge.stopped', 'How far it got, and why it stopped.')
     do
@@ -254,9 +257,10 @@ end
     L:page(string.format([[
 5%% below the limit the loss goes to 0. 5%% above it, each step multiplies
 w's error by 1 - (1.05 * limit) * 2 * mean_square = 1 - 2.1 = -1.1: it
-overshoots and grows a tenth, so the loss (a square) grows by 1.21 a step. At rate 1 each step multiplies the
-error by about |1 - 2 * %s| = %.2f, and after %d epochs a number grew past
-the largest float32 (3.4e38; nnstep's tensors are float32): fit stopped,
+overshoots and grows a tenth, so the loss (a square) grows by 1.21 a
+step. At rate 1 each step multiplies the error by about
+|1 - 2 * %s| = %.2f, and after %d epochs a number grew past the largest
+float32 (3.4e38; nnstep's tensors are float32): fit stopped,
 printed where (the message is also in history.stopped), and returned the
 history so far, its last loss NaN. Keras does the same with its
 TerminateOnNaN callback. On a terminal, fit offers to open the debugger
@@ -306,8 +310,11 @@ end
       check = function(env)
         local _, model = env.train_model(0.1, {epochs = 1, batch_size = 64})
         local ran = #nn.viz.history(model).loss
-        if math.type(env.steps) ~= 'integer' and not (type(env.steps) == 'number' and env.steps % 1 == 0) then
-          return false, 'steps should be a whole number of batches'
+        if env.steps == nil then return false, 'still waiting for steps = ...' end
+        if type(env.steps) ~= 'number' then return false, 'steps should be a number' end
+        if env.steps % 1 ~= 0 then
+          return false, string.format('%g is not a whole number of batches: 7 batches of 64 hold 448' ..
+                                      ' images, and the 52 left make an 8th, smaller one', env.steps)
         end
         if env.steps == ran - 1 then
           return false, 'one short: 7 batches of 64 are 448 images; the last 52 make one more batch'
@@ -423,6 +430,7 @@ end
       answer = 'schedule = function(epoch, lr) if epoch < 3 then return 0.1 end return 0.01 end',
       wrong = 'schedule = function(epoch, lr) if epoch <= 3 then return 0.1 end return 0.01 end',
       also_wrong = {'schedule = function(epoch, lr) if epoch < 2 then return 0.1 end return 0.01 end',
+                    'schedule = function(epoch, lr) if epoch < 3 then return lr end return lr * 0.1 end',
                     'schedule = function(epoch, lr) if epoch < 3 then return 0.1 end end'},
       check = function(env)
         return check_schedule(env, {0.1, 0.1, 0.1, 0.01, 0.01, 0.01}, function(rates)
@@ -431,6 +439,9 @@ end
           end
           if rates[3] == 0.01 and rates[2] == 0.1 then
             return ': that is 2 epochs at 0.1; epoch 2 is the third'
+          end
+          if math.abs(rates[4] - 0.01) < 1e-12 and rates[5] < 0.01 then
+            return ': lr * 0.1 divides the current rate again at every epoch from 3 on; return 0.01 itself'
           end
         end)
       end,
@@ -443,10 +454,14 @@ end
       answer = 'schedule = function(epoch, lr) if epoch > 0 and epoch % 2 == 0 then return lr / 2 end return lr end',
       wrong = 'schedule = function(epoch, lr) if epoch > 0 and epoch % 2 == 0 then return lr * 2 end return lr end',
       also_wrong = {'schedule = function(epoch, lr) if epoch % 2 == 0 then return lr / 2 end return lr end',
+                    'schedule = function(epoch, lr) return lr / 2 end',
                     'schedule = function(epoch, lr) if epoch >= 2 then return lr / 2 end return lr end'},
       check = function(env)
         return check_schedule(env, {0.1, 0.1, 0.05, 0.05, 0.025, 0.025}, function(rates)
           if rates[3] > rates[2] then return ': the rate grows; halving divides by 2 (or multiplies by 0.5)' end
+          if math.abs(rates[1] - 0.05) < 1e-12 and math.abs(rates[2] - 0.025) < 1e-12 then
+            return ': it halves at every epoch, epoch = 0 included; halve only at epoch = 2, 4, ...'
+          end
           if rates[1] < 0.1 then return ': it halved already at epoch = 0, the first epoch (0 % 2 == 0 too)' end
           if rates[2] < rates[1] then return ': it changed at epoch = 1; the first change is at epoch = 2' end
           if rates[3] == 0.05 and rates[4] == 0.025 then
@@ -466,7 +481,8 @@ default) has not improved by more than min_delta (1e-4) for patience
 epochs, it multiplies the rate by factor (between 0 and 1), then waits
 cooldown epochs before watching again:
 
-  nn.callbacks.ReduceLROnPlateau{monitor = 'val_loss', factor = 0.5, patience = 2}
+  nn.callbacks.ReduceLROnPlateau{monitor = 'val_loss', factor = 0.5,
+                                 patience = 2}
 
 help('ReduceLROnPlateau') has every option.]]
     exercise{

@@ -75,11 +75,13 @@ end
 function sample_word(m, T)
   local ids, word = {START}, ''
   for t = 1, steps - 2 do
+    -- the ids so far, then END where nothing is written yet: padding,
+    -- which step t does not read
     local x = {}
-    for k = 1, steps do x[k] = ids[k] or END end  -- not yet written: padding, which step t does not read
-    local p = m:predict(nn.tensor{x}):totable()[1][t]  -- (28): what follows character t
-    p[START + 1] = 0                                  -- '^' only starts a word: never next
-    local id = draw(with_temperature(p, T)) - 1       -- Lua's index k is id k - 1
+    for k = 1, steps do x[k] = ids[k] or END end
+    local p = m:predict(nn.tensor{x}):totable()[1][t]  -- (28): after char t
+    p[START + 1] = 0                             -- '^' only starts a word
+    local id = draw(with_temperature(p, T)) - 1  -- index k is id k - 1
     if id == END then break end
     ids[t + 1], word = id, word .. char_of(id)
   end
@@ -189,6 +191,7 @@ local function is_number(v) return type(v) == 'number' and v == v end
 -- exercise: the id of 'w'
 local function check_id(env)
   local v, want = env.id_w, own.id_of('w')
+  if v == nil then return false, 'still waiting for id_w = ...' end
   if not is_number(v) then return false, 'id_w should be a number' end
   if v == want then return true end
   if v == string.byte('w') then
@@ -242,6 +245,7 @@ end
 -- exercise: the Embedding's parameters
 local function check_embedding(env, model)
   local v, want = env.p_embed, model.layers[1]:count_params()
+  if v == nil then return false, 'still waiting for p_embed = ...' end
   if not is_number(v) then return false, 'p_embed should be a number' end
   if v == want then return true end
   if v == 26 * 8 then
@@ -257,13 +261,17 @@ end
 -- exercise: the LSTM's parameters
 local function check_lstm(env, model)
   local v, want = env.p_lstm, model.layers[2]:count_params()
+  if v == nil then return false, 'still waiting for p_lstm = ...' end
   if not is_number(v) then return false, 'p_lstm should be a number' end
   if v == want then return true end
   if v == 4 * (28 * 32 + 32 * 32 + 32) then
     return false, 'the LSTM does not read the 28 ids (one-hot); it reads the Embedding\'s 8 numbers ' ..
                   'per character: 8 features', 'features = 8, the Embedding\'s output_dim'
   end
-  if v == 8 * 32 + 32 * 32 + 32 then return false, 'that is one gate; an LSTM has 4 (i, f, g, o)' end
+  if v == 8 * 32 + 32 * 32 + 32 then
+    return false, 'that is one gate; an LSTM has 4 (i, f, g, o)',
+           'Each of the 4 gates (i, f, g, o) has its own weights and biases: count one, times 4.'
+  end
   if v == 4 * (8 * 32 + 32 * 32) then return false, 'the biases are missing: 32 per gate' end
   if v == 4 * (8 * 32 + 32) then
     return false, 'the recurrent weights are missing: each gate also reads h of the step before, ' ..
@@ -282,6 +290,7 @@ end
 local function check_temperature(env)
   local v = env.p1
   local want = softmax({2 / 0.5, 1 / 0.5, 0})[1]
+  if v == nil then return false, 'still waiting for p1 = ...' end
   if not is_number(v) then return false, 'p1 should be a number' end
   if math.abs(v - want) < 1e-6 then return true end
   if math.abs(v - softmax({2, 1, 0})[1]) < 1e-6 then
@@ -386,7 +395,8 @@ true for 3 to 8 letters a-z only. Each word becomes a sequence of ids
     }
     L:check(own.id_of('w') == 23 and own.id_of('^') == 0 and own.id_of('$') == 27, 'w is 23, ^ 0, $ 27')
     L:try("id_of('w'), id_of('^'), id_of('$'), char_of(3)",
-          'The lesson\'s id_of(ch) and char_of(id) convert (id_of finds ch in alphabet: its position - 1).')
+          'The lesson\'s id_of(ch) and char_of(id) convert (id_of finds ch in alphabet:\n' ..
+          'its position - 1).')
 
     L:page [[
 The model reads x and learns y: the same word shifted by one. encode(word)
@@ -437,7 +447,7 @@ sparse_categorical_crossentropy: the targets are ids, not one-hot rows.]],
     L:run(BUILD)
     local m = L.env.m
     L:exercise{
-      prompt = "How many numbers does the Embedding hold? Set p_embed (help('Embedding')).",
+      prompt = "How many numbers does the Embedding hold? Set p_embed\n(help('Embedding')).",
       answer = 'p_embed = 28 * 8',
       wrong = {'p_embed = 26 * 8', 'p_embed = 28 * 8 + 8'},
       check = function(env) return check_embedding(env, m) end,
@@ -517,8 +527,9 @@ steps, padding included, and after an end mark another end mark is easy
 to predict: the mean loss there is %s. Over the real positions only
 (each word's letters and its end mark), word_loss gives %s. A uniform
 guess among the 27 characters that can follow would score ln 27 = %s.
-(Keras skips padding with Embedding's mask_zero; nnstep's Embedding does
-not have it, so the lesson measures the real positions itself.)]],
+(Keras can skip padding with Embedding's mask_zero when the padding is
+id 0; nnstep's Embedding has no mask, so the lesson measures the real
+positions itself.)]],
       nn.format(hist.loss[1]), nn.format(hist.loss[n_epochs]), nn.format(padding), nn.format(real),
       nn.format(math.log(27))))
 
@@ -644,7 +655,9 @@ runs, common English endings among them; a high one strays. A new word
 may still look English: the model learned which letters follow which,
 not the list by heart.]], cold, warm, hot, cold_common, warm_common, hot_common))
     end
-    L:try('math.randomseed(7); sample_word(m, 1)', 'Another seed, another word: try other seeds and temperatures.')
+    -- print: a chunk of two statements shows nothing of what it returns
+    L:try('math.randomseed(7); print(sample_word(m, 1))',
+          'Another seed, another word: try other seeds and temperatures.')
 
     L:page [[
 What has the LSTM learned to track? LSTMVis (Strobelt et al., 2017)
@@ -763,6 +776,11 @@ function trace(u)
   end
 end
 ]])
+    if L.env.vowel_unit ~= vowel_unit then  -- the learner changed it since
+      print(string.format('(vowel_unit is %s now; the lesson sets it back to %d, the unit this page is about)',
+                          tostring(L.env.vowel_unit), vowel_unit))
+      L:run('vowel_unit = ' .. vowel_unit)
+    end
     L:try('trace(vowel_unit)', string.format('Unit %d along "%s" (the model has just read it).', vowel_unit, word))
     do
       L:run("m:predict(nn.tensor{encode(look_word)})")
@@ -794,7 +812,7 @@ What to take away:
 
   - next-character prediction: x is the word with a start mark, y the same
     shifted by one, ending with an end mark; padding to a fixed length
-    adds easy positions that lower fit's loss (Keras masks them);
+    adds easy positions that lower fit's loss (Keras can mask them);
   - an Embedding is a table: id k -> row k + 1, input_dim * output_dim
     numbers and no bias; the LSTM then reads output_dim features;
   - sampling: draw from the predicted probabilities, one character at a
