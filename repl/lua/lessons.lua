@@ -145,6 +145,11 @@ local function run_typed(L, line)
   end
 end
 
+-- hint and skip: words for exercises, typed elsewhere by habit.
+local function is_exercise_word(line)
+  return line:match('^%s*hint%s*$') ~= nil or line:match('^%s*skip%s*$') ~= nil
+end
+
 -- A pause for reading ([Enter]). Text typed there is not dropped: code
 -- runs as at the lesson> prompt (a learner trying what the page shows),
 -- then the pause comes again; text that is not Lua (ok, "yes please")
@@ -154,7 +159,9 @@ local function pause(L, prompt)
     local line = ask_code(prompt)
     if line:match('^%s*$') then return end
     local word = line:match('^%s*([%a_][%w_]*)%s*$')
-    if not load(line, '=lesson', 't', {}) and not load('return ' .. line, '=lesson', 't', {}) then
+    if is_exercise_word(line) then
+      print('(hint and skip are for exercises; a page waits for Enter, and runs a line you type)')
+    elseif not load(line, '=lesson', 't', {}) and not load('return ' .. line, '=lesson', 't', {}) then
       print('(that is not Lua, so nothing ran. Press Enter to go on; code typed here, or at ' ..
             'the lesson> and exercise> prompts, runs.)')
       tip(L, line, 'syntax error')
@@ -185,9 +192,11 @@ function Lesson:try(code, why)
   if why then print(why) end
   print('   try:  ' .. code)
   local line = code
-  if not self.auto then
+  while not self.auto do
     line = ask_code('lesson> ')
     if line:match('^%s*$') then line = code end
+    if not is_exercise_word(line) then break end
+    print('(hint and skip are for exercises; here Enter runs the line above, or type your own)')
   end
   run_typed(self, line)
 end

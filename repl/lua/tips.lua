@@ -103,9 +103,13 @@ local rows = {
                           'and the %s after it went nowhere)', name, whole, fraction, name, whole,
                           fraction)
    end},
-  {name = 'named arguments', line = '([%a_][%w_%.:]*)%((%s*[%a_][%w_]*%s*=[^=].-)%)',
+  {name = 'named arguments', line = '([%a_][%w_%.:]*)%(([^()]-[%a_][%w_]*%s*=[^=].-)%)',
    error = "expected near '='",
    tip = function(callee, args, env)
+     if not args:match('^%s*[%a_][%w_]*%s*=') then  -- f(x, stride=2): some in order, some named
+       return 'Lua has no keyword arguments: pass the values in order, f(x, 2), or the ' ..
+              'options as a table, f(x, {name = value})'
+     end
      local object, method = callee:match('^([%a_][%w_]*)%.([%a_][%w_]*)$')
      if object and type(env[object]) == 'userdata' then  -- a model's method: m:compile
        callee = object .. ':' .. method
@@ -175,6 +179,9 @@ local rows = {
      return string.format('%s is 1-D (%d number%s): it takes one index, %s[i], i from 1 to %d',
                           name, shape[1], shape[1] == 1 and '' or 's', name, shape[1])
    end},
+  {name = 'tuple', line = '%(%s*[^(){}=]-,[^(){}]-%)', error = "'%)' expected near ','",
+   tip = 'Lua has no tuples: a list or a shape is a table, {3, 3}; several results are ' ..
+         'assigned as a, b = f()'},
   {name = 'index 0', line = '%[%s*0%s*%]', error = '.',
    tip = 'Lua counts from 1: the first element is [1] (x.shape[1] is the first size)'},
 }

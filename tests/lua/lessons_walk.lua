@@ -83,13 +83,13 @@ has(out, '(hint and skip are for exercises; a page waits for Enter, and runs a l
 has(out, '(hint and skip are for exercises; here Enter runs the line above, or type your own)',
     'hint at a try is explained, not run as a global (nil)')
 t.ok(not out:find('try:  img\nlesson> hint\nnil', 1, true), 'hint at a try does not print nil')
-has(out, "error: lesson:1: ')' expected near '='\n(Lua has no keyword arguments: pass the values in order",
+has(out, "error: lesson:1: ')' expected near '='\ntip: Lua has no keyword arguments: pass the values in order",
     'f(x, stride=2): Lua has no keyword arguments, said under the error')
 has(out, 'Not yet: still waiting for rows = ...', 'a probe before rows is set is no wrong answer')
-has(out, "(global 'floor')\n(floor is math.floor in Lua: math.floor(...))", 'floor(x) is math.floor(x)')
+has(out, "(global 'floor')\ntip: in Lua, write math.floor(...)", 'floor(x) is math.floor(x)')
 has(out, 'Not yet: 27: Lua divides before it subtracts, so that is 28 - (5 // 2) + 1',
     '28 - 5 // 2 + 1: the precedence is named')
-has(out, "(Lua has no tuples: a list or a shape is a table, {3, 3}", '(3, 3): Lua has no tuples')
+has(out, "tip: Lua has no tuples: a list or a shape is a table, {3, 3}", '(3, 3): Lua has no tuples')
 do  -- the tips under an error fit 80 columns
   local wide = {}
   for line in out:gmatch('[^\n]+') do

@@ -58,6 +58,8 @@ local cases = {
   {'m.layers[1].bias[1][1] = 0.5', nil},  -- a path with a call-free index: not read (no tip), no harm
   {'bias[1][1] = 0.5', '^bias is 1%-D %(3 numbers%): it takes one index, bias%[i%], i from 1 to 3$'},
   {'d.kernel[1][2] = 0.5', nil},  -- lesson 2's dense.kernel
+  {'y = f(1, stride=2)', '^Lua has no keyword arguments: pass the values in order'},
+  {'k = nn.Conv2D(16, (3, 3))', '^Lua has no tuples: a list or a shape is a table, {3, 3}'},
   {'d.bias[1][1] = 0.5', '^d%.bias is 1%-D %(1 number%): it takes one index, d%.bias%[i%], i from 1 to 1$'},
 }
 for _, case in ipairs(cases) do
