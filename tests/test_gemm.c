@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "gemm.h"
 #include "tensor.h"
 
@@ -150,6 +151,50 @@ static void test_gemm_matches_naive_wide(void **state)
 }
 
 /* ---- the definition, by hand ---- */
+
+/* nn_gemm_packed with B packed once gives nn_gemm's numbers bit for bit
+ * (the same packing, kernel and order), for A as stored and transposed, B
+ * as stored and transposed, narrow and wide C, partial tiles, beta 0 (C full
+ * of NaN) and beta 1; and B too large for one block is refused (size 0). */
+static void test_gemm_packed_b(void **state)
+{
+    (void)state;
+    static const size_t sizes[][3] = {  /* (m, n, k) */
+        {16, 200, 50}, {1, 1, 1}, {7, 13, 5}, {500, 200, 50}, {33, 64, 256}, {5, 65, 3},
+    };
+    lcg_seed(777);
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++)
+        for (int trans = 0; trans < 4; trans++)
+            for (int beta = 0; beta <= 1; beta++) {
+                bool ta = trans & 1, tb = trans & 2;
+                size_t m = sizes[s][0], n = sizes[s][1], k = sizes[s][2];
+                size_t lda = (ta ? m : k) + 3, ldb = (tb ? k : n) + 2, ldc = n + 1;
+                nn_real *a = random_array((ta ? k : m) * lda);
+                nn_real *b = random_array((tb ? n : k) * ldb);
+                nn_real *c1 = random_array(m * ldc), *c2 = malloc(m * ldc * sizeof *c2);
+                assert_non_null(c2);
+                if (beta == 0)
+                    for (size_t i = 0; i < m * ldc; i++) c1[i] = NAN;
+                memcpy(c2, c1, m * ldc * sizeof *c2);
+                size_t size = nn_gemm_packed_b_size(k, n);
+                assert_true(size >= n * k);
+                nn_real *packed = nn_aligned_alloc(64, size * sizeof *packed);
+                assert_non_null(packed);
+                nn_gemm_pack_b(tb, k, n, b, ldb, packed);
+                nn_gemm(ta, tb, m, n, k, 1, a, lda, b, ldb, (nn_real)beta, c1, ldc);
+                nn_gemm_packed(ta, m, n, k, 1, a, lda, packed, (nn_real)beta, c2, ldc);
+                if (memcmp(c1, c2, m * ldc * sizeof *c1) != 0)
+                    fail_msg("m=%zu n=%zu k=%zu trans %d beta %d: packed B differs", m, n, k,
+                             trans, beta);
+                free(packed);
+                free(a);
+                free(b);
+                free(c1);
+                free(c2);
+            }
+    assert_int_equal(nn_gemm_packed_b_size(257, 10), 0);   /* two slabs */
+    assert_int_equal(nn_gemm_packed_b_size(10, 4097), 0);  /* two column blocks */
+}
 
 static void test_naive_by_hand(void **state)
 {
@@ -335,6 +380,7 @@ static void test_matmul_errors(void **state)
 
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_naive_by_hand),
+    cmocka_unit_test(test_gemm_packed_b),
     cmocka_unit_test(test_gemm_matches_naive_small),
     cmocka_unit_test(test_gemm_matches_naive_blocks),
     cmocka_unit_test(test_gemm_matches_naive_wide),

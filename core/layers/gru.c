@@ -134,10 +134,8 @@ static void forward_rows(nn_layer *layer, size_t t, size_t b0, size_t b1)
     for (size_t b = b0; bias && b < b1; b++)
         memcpy(hz_t + b * pre_stride, bias + width, width * sizeof *hz_t);
     /* hz_t = h_{t-1} U (+ b_rec): (b1-b0, units) x (units, 3*units) */
-    nn_gemm(false, false, b1 - b0, width, units, 1,
-            nn_recurrent_h_before(layer, t) + b0 * h_stride, h_stride,
-            nn_recurrent_param(layer, NN_RNN_RECURRENT_KERNEL), width, bias ? 1 : 0,
-            hz_t + b0 * pre_stride, pre_stride);
+    nn_recurrent_times_u(layer, b1 - b0, nn_recurrent_h_before(layer, t) + b0 * h_stride,
+                         h_stride, bias ? 1 : 0, hz_t + b0 * pre_stride, pre_stride);
     bool keep = layer->training;  /* inference keeps only pre, hproj and h */
     for (size_t b = b0; b < b1; b++)
         cell_forward(layer, b, t, keep);

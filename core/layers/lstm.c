@@ -193,10 +193,9 @@ static void forward_rows(nn_layer *layer, size_t t, size_t b0, size_t b1)
     size_t pre_stride = nn_recurrent_timesteps(layer) * width;
     size_t h_stride = nn_recurrent_stride(layer);
     /* (b1-b0, units) x (units, 4*units), into rows pre_stride apart */
-    nn_gemm(false, false, b1 - b0, width, units, 1,
-            nn_recurrent_h_before(layer, t) + b0 * h_stride, h_stride,
-            nn_recurrent_param(layer, NN_RNN_RECURRENT_KERNEL), width, 1,
-            nn_tensor_data(l->pre) + b0 * pre_stride + t * width, pre_stride);
+    nn_recurrent_times_u(layer, b1 - b0, nn_recurrent_h_before(layer, t) + b0 * h_stride,
+                         h_stride, 1, nn_tensor_data(l->pre) + b0 * pre_stride + t * width,
+                         pre_stride);
     bool keep = layer->training;  /* inference keeps only pre, c and h */
     for (size_t b = b0; b < b1; b++)
         cell_forward(layer, b, t, keep);

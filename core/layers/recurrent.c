@@ -9,8 +9,10 @@
 #include "recurrent.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "gemm.h"
 #include "init.h"
 #include "threads.h"
@@ -91,6 +93,10 @@ void nn_recurrent_free_buffers(nn_recurrent *rnn)
     nn_tensor_free(rnn->dx_gates);
     nn_tensor_free(rnn->dh_gates);
     nn_tensor_free(rnn->dh_all);
+    free(rnn->packed_u);
+    free(rnn->packed_ut);
+    rnn->packed_u = rnn->packed_ut = NULL;
+    rnn->packed_now = false;
     rnn->dh_all = NULL;
     rnn->hidden = rnn->cell = rnn->gates = rnn->dh = rnn->dh_next = NULL;
     rnn->dx_gates = rnn->dh_gates = NULL;
@@ -113,6 +119,13 @@ nn_status nn_recurrent_resize(nn_layer *layer)
     NN_TRY(nn_tensor_zeros(&rnn->dx_gates, 3, (size_t[]){batch, steps, width}));
     NN_TRY(nn_tensor_zeros(&rnn->dh_gates, 3, (size_t[]){batch, steps, width}));
     NN_TRY(nn_tensor_zeros(&rnn->dh_all, 3, (size_t[]){batch, steps, units}));
+    /* room for U (units, width) and U^T (width, units) packed; none if too
+     * large (or no memory): the GEMM then packs at every step, as before */
+    size_t packed = nn_gemm_packed_b_size(units, width), packed_t = nn_gemm_packed_b_size(width, units);
+    if (packed && packed_t) {
+        rnn->packed_u = nn_aligned_alloc(64, packed * sizeof(nn_real));
+        rnn->packed_ut = nn_aligned_alloc(64, packed_t * sizeof(nn_real));
+    }
     return nn_tensor_zeros(&rnn->dh_next, 2, (size_t[]){batch, units});
 }
 
@@ -191,6 +204,34 @@ void nn_recurrent_end_step(nn_layer *layer, size_t t)
 
 /* ---- the whole sequence at once ---- */
 
+void nn_recurrent_times_u(const nn_layer *layer, size_t m, const nn_real *h, size_t ldh,
+                          nn_real beta, nn_real *z, size_t ldz)
+{
+    const nn_recurrent *rnn = layer->impl;
+    size_t units = rnn->units, width = rnn->blocks * units;
+    if (rnn->packed_now)
+        nn_gemm_packed(false, m, width, units, 1, h, ldh, rnn->packed_u, beta, z, ldz);
+    else
+        nn_gemm(false, false, m, width, units, 1, h, ldh,
+                nn_recurrent_param(layer, NN_RNN_RECURRENT_KERNEL), width, beta, z, ldz);
+}
+
+/* Pack U for the forward pass, or U^T for the backward one, if there is
+ * room: true if packed. */
+static bool pack_recurrent_kernel(nn_layer *layer, bool transposed)
+{
+    nn_recurrent *rnn = layer->impl;
+    size_t units = rnn->units, width = rnn->blocks * units;
+    const nn_real *u = nn_recurrent_param(layer, NN_RNN_RECURRENT_KERNEL);  /* (units, width) */
+    if (!rnn->packed_u || !rnn->packed_ut)
+        return false;
+    if (transposed)  /* op(B) = U^T: (width, units) */
+        nn_gemm_pack_b(true, width, units, u, width, rnn->packed_ut);
+    else
+        nn_gemm_pack_b(false, units, width, u, width, rnn->packed_u);
+    return true;
+}
+
 /* Multiply-adds below which a slice of the batch is not worth a thread. */
 #define MIN_WORK_PER_THREAD (1 << 18)
 
@@ -202,6 +243,7 @@ void nn_recurrent_run_rows(nn_layer *layer, bool forward, nn_recurrent_rows_fn r
     int threads = nn_threads_for(work, MIN_WORK_PER_THREAD);
     if ((size_t)threads > batch)
         threads = (int)batch;
+    ((nn_recurrent *)layer->impl)->packed_now = pack_recurrent_kernel(layer, !forward);
 #pragma omp parallel for num_threads(threads) schedule(static, 1)
     for (int part = 0; part < threads; part++) {
         /* examples b0 .. b1-1, the part-th of `threads` near-equal slices */
@@ -210,6 +252,7 @@ void nn_recurrent_run_rows(nn_layer *layer, bool forward, nn_recurrent_rows_fn r
         for (size_t k = 0; k < steps; k++)
             rows(layer, forward ? k : steps - 1 - k, b0, b1);
     }
+    ((nn_recurrent *)layer->impl)->packed_now = false;
 }
 
 /* ---- backward ---- */
@@ -261,9 +304,13 @@ void nn_recurrent_backprop_rows(nn_layer *layer, size_t t, const nn_real *dx_gat
         nn_gemm(false, true, b1 - b0, features, width, 1, dx_gates + b0 * width, width,
                 nn_recurrent_param(layer, NN_RNN_KERNEL), width, 0,
                 nn_tensor_data(layer->grad_input) + b0 * x_stride + t * features, x_stride);
-    nn_gemm(false, true, b1 - b0, units, width, 1, dh_gates + b0 * width, width,
-            nn_recurrent_param(layer, NN_RNN_RECURRENT_KERNEL), width, 0,
-            nn_tensor_data(rnn->dh_next) + b0 * units, units);
+    if (rnn->packed_now)  /* U^T packed once for this pass */
+        nn_gemm_packed(false, b1 - b0, units, width, 1, dh_gates + b0 * width, width,
+                       rnn->packed_ut, 0, nn_tensor_data(rnn->dh_next) + b0 * units, units);
+    else
+        nn_gemm(false, true, b1 - b0, units, width, 1, dh_gates + b0 * width, width,
+                nn_recurrent_param(layer, NN_RNN_RECURRENT_KERNEL), width, 0,
+                nn_tensor_data(rnn->dh_next) + b0 * units, units);
 }
 
 /* dbias[c0 .. c1-1] += the column sums of rows of d, `ld` apart */

@@ -98,6 +98,13 @@ typedef struct nn_recurrent {
     /* kept for :explain: every step's dL/d(x_t W + b) and dL/d(h_{t-1} U),
      * (B, T, G*units) each (the same numbers except in GRU) */
     nn_tensor *dx_gates, *dh_gates;
+    /* The recurrent kernel U (units, G*units) and its transpose packed for
+     * the GEMM once per pass when a pass runs whole (nn_recurrent_run_rows),
+     * instead of at every timestep; NULL when U is too large to pack as one
+     * block. packed_now: this pass uses them (not while stepping, where a
+     * learner may change U between two steps). */
+    nn_real *packed_u, *packed_ut;
+    bool packed_now;
     /* An inference pass (layer->training false: predict, evaluate) may skip
      * storing what only backward and the views read (LSTM: the gates and
      * tanh(c_t)); it then sets gates_stale, and restore_gates rebuilds them
@@ -175,6 +182,11 @@ typedef void (*nn_recurrent_rows_fn)(nn_layer *layer, size_t t, size_t b0, size_
 /* rows(layer, t, b0, b1) for t = 0 .. T-1 (forward) or T-1 .. 0, each
  * thread with its own slice of the batch. */
 void nn_recurrent_run_rows(nn_layer *layer, bool forward, nn_recurrent_rows_fn rows);
+/* z (m, G*units, rows ldz apart) = h (m, units, rows ldh apart) U + beta z:
+ * through U packed once when the pass runs whole, else nn_gemm; the same
+ * numbers either way (nn_gemm_packed). */
+void nn_recurrent_times_u(const nn_layer *layer, size_t m, const nn_real *h, size_t ldh,
+                          nn_real beta, nn_real *z, size_t ldz);
 /* nn_recurrent_end_step's copy, for examples b0 .. b1-1 (done not counted). */
 void nn_recurrent_emit_rows(nn_layer *layer, size_t t, size_t b0, size_t b1);
 /* nn_recurrent_gather_dh for examples b0 .. b1-1; returns all of dh (B, units). */

@@ -47,9 +47,8 @@ static void forward_rows(nn_layer *layer, size_t t, size_t b0, size_t b1)
     const nn_real *h_prev = nn_recurrent_h_before(layer, t);
     nn_real *h_t = nn_recurrent_h_before(layer, t + 1);
     /* z_t += h_{t-1} U: (b1-b0, units) x (units, units) */
-    nn_gemm(false, false, b1 - b0, units, units, 1, h_prev + b0 * h_stride, h_stride,
-            nn_recurrent_param(layer, NN_RNN_RECURRENT_KERNEL), units, 1,
-            z_t + b0 * pre_stride, pre_stride);
+    nn_recurrent_times_u(layer, b1 - b0, h_prev + b0 * h_stride, h_stride, 1,
+                         z_t + b0 * pre_stride, pre_stride);
     for (size_t b = b0; b < b1; b++)
         nn_activation_forward(layer->activation, z_t + b * pre_stride, h_t + b * h_stride, 1,
                               units);

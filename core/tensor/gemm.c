@@ -436,6 +436,65 @@ static void gemm_blocked(size_t m, size_t n, size_t k, nn_real alpha, view a, vi
     }
 }
 
+/* ---- B packed once ----
+ * A product repeated with the same B and a new A (an LSTM's recurrent
+ * kernel, multiplied at every timestep) need not pack B every time: pack it
+ * once (nn_gemm_pack_b) and multiply with nn_gemm_packed, which runs
+ * gemm_blocked's loops for a single block with the packing of B left out.
+ * Only for a B that is one block (k <= KC, n <= NC). */
+size_t nn_gemm_packed_b_size(size_t k, size_t n)
+{
+    return k > 0 && n > 0 && k <= KC && n <= NC ? round_up(n, NR) * k : 0;
+}
+
+void nn_gemm_pack_b(bool trans_b, size_t k, size_t n, const nn_real *b, size_t ldb,
+                    nn_real *packed)
+{
+    pack_b(k, n, trans_b ? (view){b, 1, ldb} : (view){b, ldb, 1}, packed);
+}
+
+/* C += ... where op(B)'s element (p, j) is read from its packed sliver. For
+ * when there is no memory to pack A into. */
+static void multiply_with_packed_b_unpacked(size_t m, size_t n, size_t k, nn_real alpha,
+                                            view a, const nn_real *packed_b, nn_real beta,
+                                            nn_real *c, size_t ldc)
+{
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < n; j++) {
+            const nn_real *sliver = packed_b + (j / NR) * k * NR + j % NR;
+            nn_real sum = 0;
+            for (size_t p = 0; p < k; p++)
+                sum += a.at[i * a.row + p * a.col] * sliver[p * NR];
+            nn_real *cij = c + i * ldc + j;
+            *cij = beta == 0 ? alpha * sum : alpha * sum + beta * *cij;
+        }
+}
+
+void nn_gemm_packed(bool trans_a, size_t m, size_t n, size_t k, nn_real alpha,
+                    const nn_real *a, size_t lda, const nn_real *packed_b, nn_real beta,
+                    nn_real *c, size_t ldc)
+{
+    // a: op(A) is (m, k); packed_b: op(B) (k, n) as nn_gemm_pack_b left it
+    if (m == 0)
+        return;
+    view a_view = trans_a ? (view){a, 1, lda} : (view){a, lda, 1};
+    size_t a_elements = round_up(min_size(m, MC), MR) * k;
+    nn_real *packed_a = get_workspace(a_elements);
+    if (!packed_a) {
+        multiply_with_packed_b_unpacked(m, n, k, alpha, a_view, packed_b, beta, c, ldc);
+        return;
+    }
+    micro_kernel_fn *micro_kernel = pick_micro_kernel();
+    bool a_packed = n > NARROW_N;
+    for (size_t ic = 0; ic < m; ic += MC) {  /* gemm_blocked's loop, one block of B */
+        size_t mc = min_size(MC, m - ic);
+        view a_block = view_from(a_view, ic, 0);
+        pack_a(mc, k, a_block, a_packed, packed_a);
+        multiply_block(micro_kernel, mc, n, k, alpha, a_block, a_packed, packed_a, packed_b,
+                       beta, c + ic * ldc, ldc);
+    }
+}
+
 /* ---- threads ----
  * Threads split C into side-by-side parts, each a product of its own:
  * bands of rows (each thread packs all of B, reads its rows of A) or bands

@@ -26,6 +26,19 @@ void nn_gemm(bool trans_a, bool trans_b, size_t m, size_t n, size_t k,
              nn_real alpha, const nn_real *a, size_t lda, const nn_real *b,
              size_t ldb, nn_real beta, nn_real *c, size_t ldc);
 
+/* B packed once for many products with the same op(B) and a new A (an
+ * LSTM's recurrent kernel at every timestep): what nn_gemm packs on every
+ * call, done once. nn_gemm_packed_b_size is the packed size in elements, or
+ * 0 when B is too large for this (k > 256 or n > 4096: use nn_gemm). The
+ * buffer must be aligned to 64 bytes (nn_aligned_alloc). nn_gemm_packed
+ * gives nn_gemm's numbers bit for bit, on the calling thread (test_gemm.c). */
+size_t nn_gemm_packed_b_size(size_t k, size_t n);
+void nn_gemm_pack_b(bool trans_b, size_t k, size_t n, const nn_real *b, size_t ldb,
+                    nn_real *packed);
+void nn_gemm_packed(bool trans_a, size_t m, size_t n, size_t k, nn_real alpha,
+                    const nn_real *a, size_t lda, const nn_real *packed_b, nn_real beta,
+                    nn_real *c, size_t ldc);
+
 /* Tensor form: out = a x b for 2-D tensors (any strides; copies if needed).
  * Error: "matmul: inner dimensions differ: (3, 4) x (5, 2)". */
 nn_status nn_tensor_matmul(nn_tensor **out, const nn_tensor *a,
