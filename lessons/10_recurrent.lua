@@ -44,37 +44,9 @@ local function check_p(env)
   return false, string.format('p is %g, off by %g', v, v - want)
 end
 
--- The step of the debugger's program a position stands before, in words.
-local function place(d)
-  local program, k = d.stepper:program(), d.stepper.position
-  if k >= #program then return string.format('the end of the batch (all %d steps done)', #program) end
-  return string.format('%s (step %d of %d)', program[k + 1], k + 1, #program)
-end
-
--- Put the learner's debugger d before the step `where` (a line of
--- d.stepper:program(), 'forward simple_rnn_1 t=2/10'), wherever the learner
--- left it (:step, :back at a prompt); says so when it moves it.
-local function debugger_to(L, where)
-  local env = L.env
-  local ok, same = pcall(function() return env.d.model == env.m and env.d.stepper ~= nil end)
-  if not (ok and same) then
-    print('(d is not the debugger of m any more: the lesson starts it again on xs, ys)')
-    env.d = nn.debug(env.m, env.xs, env.ys)
-  end
-  local d = env.d
-  d:position()  -- puts the batch back if predict or evaluate used the model
-  local target
-  for k, line in ipairs(d.stepper:program()) do
-    if line == where then target = k - 1 end
-  end
-  assert(target, 'no step ' .. where .. ' in the program')
-  local now = d.stepper.position
-  if now == target then return d end
-  local was = place(d)
-  if now < target then d.stepper:step(target - now) else d.stepper:back(now - target) end
-  print(string.format('(the debugger was at %s; the lesson moves it to %s)', was, place(d)))
-  return d
-end
+-- The line that starts the learner's debugger d on m, which the lesson runs
+-- again (saying so) when d is not a debugger of m any more: L:debugger_to.
+local DEBUG = 'd = nn.debug(m, xs, ys)'
 
 return {
   title = 'Recurrent state: a SimpleRNN, timestep by timestep',
@@ -157,9 +129,9 @@ xs, ys = twins(10)
     L:try('d = nn.debug(m, xs, ys)',
           'Debug a training step on the twins. Each timestep of the RNN is a step\n' ..
           'of its own.')
-    debugger_to(L, 'forward simple_rnn_1 t=1/10')
+    L:debugger_to('forward simple_rnn_1 t=1/10', DEBUG)
     L:try('d:step()', 'Timestep 1.')
-    debugger_to(L, 'forward simple_rnn_1 t=2/10')
+    L:debugger_to('forward simple_rnn_1 t=2/10', DEBUG)
     L:try('rnn.state.h[1]',
           'rnn.state.h is (examples, timesteps, units): here example 1, one row per\n' ..
           'timestep. Only t=1 is computed yet; the rest is still zero.')
@@ -183,7 +155,7 @@ x1 = nn.tensor{{1}}
             'h_1 = tanh(x_1 W + b)')
 
     L:try('d:step()', 'Timestep 2.')
-    debugger_to(L, 'forward simple_rnn_1 t=3/10')
+    L:debugger_to('forward simple_rnn_1 t=3/10', DEBUG)
     L:run('x2 = nn.tensor{{xs[1][2][1]}}')
     L:try('x2', 'x_2 of sequence 1, as a 1x1 matrix (the lesson made it for you).')
     L:exercise{
@@ -214,7 +186,7 @@ x1 = nn.tensor{{1}}
     L:try('h2, rnn.state.h[1][2]:reshape(1, 3)', 'Your h_2 and the engine\'s.')
 
     L:try('d:next()', 'next runs to the next layer: the remaining timesteps 3..10 in one go.')
-    debugger_to(L, 'forward dense_1')
+    L:debugger_to('forward dense_1', DEBUG)
     L:try('rnn.state.h[1], rnn.state.h[2]', 'All ten states of both sequences.')
     L:try('(rnn.state.h[1] - rnn.state.h[2]):abs():max(2)',
           'How far apart the twins are at each timestep (the largest difference\n' ..

@@ -82,39 +82,9 @@ local function check_gate(env)
   return false, "gate should be one letter: 'i', 'f', 'g' or 'o', not " .. tostring(v)
 end
 
--- The step of the debugger's program a position stands before, in words:
--- 'backward lstm_1 t=15/20 (step 30 of 44)', or the end of the batch.
-local function place(d)
-  local program, k = d.stepper:program(), d.stepper.position
-  if k >= #program then return string.format('the end of the batch (all %d steps done)', #program) end
-  return string.format('%s (step %d of %d)', program[k + 1], k + 1, #program)
-end
-
--- Put the learner's debugger d before the step `where` (a line of
--- d.stepper:program(), 'backward lstm_1 t=20/20'), wherever the learner left
--- it (s and b in the lstm view, :step at a prompt). Says so when it moves
--- it; starts it again, saying so, when d is not a debugger of m any more.
-local function debugger_to(L, where)
-  local env = L.env
-  local ok, same = pcall(function() return env.d.model == env.m and env.d.stepper ~= nil end)
-  if not (ok and same) then
-    print('(d is not the debugger of m any more: the lesson starts it again on xs, ys)')
-    env.d = nn.debug(env.m, env.xs, env.ys)
-  end
-  local d = env.d
-  d:position()  -- puts the batch back if predict or evaluate used the model
-  local target
-  for k, line in ipairs(d.stepper:program()) do
-    if line == where then target = k - 1 end
-  end
-  assert(target, 'no step ' .. where .. ' in the program')
-  local now = d.stepper.position
-  if now == target then return d end
-  local was = place(d)
-  if now < target then d.stepper:step(target - now) else d.stepper:back(now - target) end
-  print(string.format('(the debugger was at %s; the lesson moves it to %s)', was, place(d)))
-  return d
-end
+-- The line that starts the learner's debugger d on m, which the lesson runs
+-- again (saying so) when d is not a debugger of m any more: L:debugger_to.
+local DEBUG = 'd = nn.debug(m, xs, ys)'
 
 return {
   title = 'LSTM gates and backprop through time',
@@ -226,9 +196,9 @@ lstm.state is a copy taken when you read it: read it again after a step.]]
       L:check(p[1][1] > 0.9 and p[2][1] < 0.1, 'the LSTM tells the twins apart')
     end
     L:try('d = nn.debug(m, xs, ys)', 'Debug a training step on them.')
-    debugger_to(L, 'forward lstm_1 t=1/20')
+    L:debugger_to('forward lstm_1 t=1/20', DEBUG)
     L:try('d:step()', 'Timestep 1.')
-    debugger_to(L, 'forward lstm_1 t=2/20')
+    L:debugger_to('forward lstm_1 t=2/20', DEBUG)
     L:try('s = lstm.state',
           'Read the state into s: the tensors s.i, s.f, s.g, s.o, s.c and s.h, and\n' ..
           's.done, how many timesteps this pass has computed (the rows after that may\n' ..
@@ -248,7 +218,7 @@ holds only what the input gate let in. And h_1 = o * tanh(c_1).]]
     L:try("rows('h', s.h[1][1], 'o*tanh(c)', s.o[1][1] * s.c[1][1]:tanh())", 'h by the engine, and o * tanh(c).')
     L:check(L:run('(s.h[1][1] - s.o[1][1] * s.c[1][1]:tanh()):abs():max()') < 1e-5, 'h_1 = o * tanh(c_1)')
     L:try('d:step(); s = lstm.state', 'Timestep 2, and a fresh copy of the state.')
-    debugger_to(L, 'forward lstm_1 t=3/20')
+    L:debugger_to('forward lstm_1 t=3/20', DEBUG)
     L:run('s = lstm.state')
     L:exercise{
       prompt = 'Compute the cell of example 1 at t = 2 from the gates at\n' ..
@@ -265,7 +235,7 @@ holds only what the input gate let in. And h_1 = o * tanh(c_1).]]
     }
 
     L:try('d:next(); s = lstm.state', 'Run timesteps 3..20 (next skips to the next layer).')
-    debugger_to(L, 'forward dense_1')
+    L:debugger_to('forward dense_1', DEBUG)
     L:run('s = lstm.state')
     L:page [[
 The lstm view: the gates and the states of example 1, units (rows) by
@@ -277,7 +247,7 @@ a squashed view of c.]]
     L:check(math.abs(L:run('s.f[1]:min()') - 0.66) < 0.01 and math.abs(L:run('s.f[1]:max()') - 0.97) < 0.01,
             'example 1\'s forget gate runs from about 0.66 to 0.97, as the page says')
     L:view('lstm', {model = L.env.m})
-    debugger_to(L, 'forward dense_1')
+    L:debugger_to('forward dense_1', DEBUG)
     L:try('s.f:mean()', 'The forget gate, averaged over both examples, all timesteps and units.')
     L:check(L:run('s.f:mean()') > 0.7, 'the trained LSTM keeps most of its cell at every step')
     L:try('(s.c[1] - s.c[2]):abs():max(2)',
@@ -303,22 +273,22 @@ backward pass goes the other way: the gradient at t = 20 is needed to work
 out the gradient at t = 19 (h_19 fed into h_20), and so on down to t = 1.
 The same weights were used at every timestep, so each weight's gradient is
 a sum of one share per timestep, added as the backward pass goes.]]
-    debugger_to(L, 'forward dense_1')
+    L:debugger_to('forward dense_1', DEBUG)
     L:try('d:step(3)', "The Dense layer's forward pass, the loss, and the Dense layer's backward pass.")
-    debugger_to(L, 'backward lstm_1 t=20/20')
+    L:debugger_to('backward lstm_1 t=20/20', DEBUG)
     L:try("w = d:watch('lstm_1.grad.recurrent_kernel:norm()')",
           'Watch the size of the recurrent kernel\'s gradient: the debugger prints it\n' ..
           'whenever a step changes it. It starts at zero.')
     L:try('d:step(5)', 'The backward pass of t = 20, 19, 18, 17, 16: each adds its share. (A share can\n' ..
           'have either sign, so the total may shrink as well as grow.)')
     L:run("if w then d:delete(w) end")
-    debugger_to(L, 'backward lstm_1 t=15/20')
+    L:debugger_to('backward lstm_1 t=15/20', DEBUG)
     L:check(L:run('d.stepper:peek().phase') == 'backward' and L:run('d.stepper:peek().timestep') == 15,
             'backprop through time runs from t = 20 downwards')
     L:try("d:break_at('update'); d:continue()",
           'The backward pass goes on down to t = 1. Run to the update: then the\n' ..
           'gradient is complete.')
-    debugger_to(L, 'update')
+    L:debugger_to('update', DEBUG)
     L:try("e = d:explain('lstm_1.recurrent_kernel[1][5]')",
           'One recurrent weight: it joins h_(t-1) unit 1 to the forget gate of unit 1\n' ..
           '(columns 5-8 are f). Its gradient is a sum over 2 examples x 20 timesteps.')

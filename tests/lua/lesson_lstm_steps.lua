@@ -36,7 +36,8 @@ end
 
 local kernel_before  -- lstm_1's kernel before the debugged step
 local lstm_views, half_reason, restored = 0, nil, nil
-local L = {auto = true, env = env}
+-- the runner's own L:debugger_to (and its other methods not stood in for)
+local L = setmetatable({auto = true, env = env}, {__index = nn.lessons.helper()})
 function L:page() end
 function L:run(code) return run(code) end
 function L:try(code)
@@ -70,13 +71,16 @@ t.plan(8)
 local ran, err = pcall(lesson.run, L)
 print = real_print
 t.ok(ran, 'lesson 12 runs to its end, every check holding' .. (ran and '' or (': ' .. tostring(err))))
-t.ok(said_matching('at step 21 of 172; the lesson moves it back to step 15') ~= nil,
+t.ok(said_matching('was at forward lstm_1 t=21/28 %(step 21 of 172%); the lesson moves it back to ' ..
+                   'forward lstm_1 t=15/28 %(step 15 of 172%), where lstm_1 has read 14 rows%)$') ~= nil,
      'd:step(20) typed: the lesson says where the debugger is and moves it back to step 15')
-t.ok(said_matching('the batch is done, all 172 steps, the update made; the lesson moves it back to step 15, ' ..
-                   'where lstm_1 has read 14 rows; stepping back undoes the update') ~= nil,
+t.ok(said_matching('was at the end of the batch %(all 172 steps done%); the lesson moves it back to ' ..
+                   'forward lstm_1 t=15/28 %(step 15 of 172%), where lstm_1 has read 14 rows; ' ..
+                   'stepping back undoes the update%)$') ~= nil,
      's pressed in the lstm view until the batch is done: moved back, and said so')
 t.ok(lstm_views == 1, 'the lstm view of m was opened once, at step 15')
-t.ok(said_matching('moves it back to step 86, the forward pass done, the loss next') ~= nil,
+t.ok(said_matching('moves it back to loss %(step 86 of 172%), the forward pass done; stepping back undoes ' ..
+                   'the update%)$') ~= nil,
      'd:finish() typed for the run to the loss: moved back to the loss')
 t.ok(kernel_before and (env.m.layers[1].kernel - kernel_before):abs():max() == 0,
      'stepping back undid the update: lstm_1\'s kernel is as before the debugged step')
