@@ -3,27 +3,6 @@
 -- state h is computed by hand (h1, then h2 from h1), the difference the
 -- first element makes is followed through time (it fades in an untrained
 -- network), and after training on "was the first element +1?" it lasts.
--- Is `value` a tensor with the numbers of `reference` (any shape)?
-local function same(value, reference, tol)
-  local ok, off = pcall(function()
-    local n = reference:numel()
-    if value:numel() ~= n then return math.huge end
-    return (value:reshape(n) - reference:reshape(n)):abs():max()
-  end)
-  return ok and off < (tol or 1e-5)
-end
-
--- A tensor answer: right if it matches `reference`; else the first of the
--- typical mistakes ({tensor, reason, hint}) it matches names the mistake;
--- else what is off and by how much.
-local function tensor_answer(L, name, value, reference, mistakes)
-  if value == nil then return false, 'still waiting for ' .. name .. ' = ...' end
-  if same(value, reference) then return true end
-  for _, mistake in ipairs(mistakes) do
-    if same(value, mistake[1]) then return false, mistake[2], mistake[3] end
-  end
-  return L.same_values(name, value, reference, 1e-5)
-end
 
 -- exercise: the parameters of a SimpleRNN of 8 units on 2 features
 local function check_p(env)
@@ -170,7 +149,7 @@ x1 = nn.tensor{{1}}
         local Wk, Uk, bk = rnn.kernel, rnn.recurrent_kernel, rnn.bias:reshape(1, 3)
         local x2, h1 = nn.tensor{{env.xs[1][2][1]}}, rnn.state.h[1][1]:reshape(1, 3)
         local z = x2:matmul(Wk) + h1:matmul(Uk) + bk
-        return tensor_answer(L, 'h2', env.h2, rnn.state.h[1][2], {
+        return L.tensor_answer('h2', env.h2, rnn.state.h[1][2], {
           {(x2:matmul(Wk) + bk):tanh(), 'that is h_2 without memory: the term h1:matmul(U) is' ..
            ' missing, so h_2 knows nothing of x_1', 'The memory term is h1:matmul(U).'},
           {z, 'the sum is right, but tanh is missing: h_t = tanh(...)', 'Wrap the sum in (...):tanh().'},
@@ -215,7 +194,7 @@ element out. The Dense layer reads only h_10, where little of it is left.]]
           return false, 'hT holds all 10 states (10 x 3 numbers); the output is only the last one',
             'Index the timestep too: rnn.state.h[example][timestep].'
         end
-        return tensor_answer(L, 'hT', env.hT, env.m.layers[1].output[1], {
+        return L.tensor_answer('hT', env.hT, env.m.layers[1].output[1], {
           {h[1][1], 'that is the state at t = 1, the first; the output is the last, t = 10',
            'The second index is the timestep.'},
           {h[2][10], "that is sequence 2's last state; the exercise asks for sequence 1",

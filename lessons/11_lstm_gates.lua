@@ -4,34 +4,13 @@
 -- update c = f*c + i*g and h = o*tanh(c) are checked by hand; then the
 -- backward pass is stepped from t = 20 down to t = 1 (backprop through time)
 -- and one recurrent weight's gradient is explained as a sum over timesteps.
--- Is `value` a tensor with the numbers of `reference` (any shape)?
-local function same(value, reference, tol)
-  local ok, off = pcall(function()
-    local n = reference:numel()
-    if value:numel() ~= n then return math.huge end
-    return (value:reshape(n) - reference:reshape(n)):abs():max()
-  end)
-  return ok and off < (tol or 1e-5)
-end
-
--- A tensor answer: right if it matches `reference`; else the first of the
--- typical mistakes ({tensor, reason, hint}) it matches names the mistake;
--- else what is off and by how much.
-local function tensor_answer(L, name, value, reference, mistakes)
-  if value == nil then return false, 'still waiting for ' .. name .. ' = ...' end
-  if same(value, reference) then return true end
-  for _, mistake in ipairs(mistakes) do
-    if same(value, mistake[1]) then return false, mistake[2], mistake[3] end
-  end
-  return L.same_values(name, value, reference, 1e-5)
-end
 
 -- exercise: the cell of example 1 at t = 2
 local function check_c2(L)
   return function(env)
     local s = env.m.layers[1].state
     local f, i, g, c = s.f[1], s.i[1], s.g[1], s.c[1]
-    return tensor_answer(L, 'c2', env.c2, c[2], {
+    return L.tensor_answer('c2', env.c2, c[2], {
       {i[2] * g[2], 'that is only what the input gate writes, i_2 * g_2: the old cell is' ..
        ' forgotten. Add what the forget gate keeps, f_2 * c_1',
        'c_2 = f_2 * c_1 + i_2 * g_2: two products, added.'},
@@ -50,7 +29,7 @@ local function check_hT(L)
   return function(env)
     local s = env.m.layers[1].state
     local o, c = s.o, s.c
-    return tensor_answer(L, 'hT', env.hT, env.m.layers[1].output[1], {
+    return L.tensor_answer('hT', env.hT, env.m.layers[1].output[1], {
       {c[1][20]:tanh(), 'that is tanh(c_20) without the output gate: multiply by s.o[1][20]',
        'h = o * tanh(c): the output gate decides how much of the cell shows.'},
       {o[1][20] * c[1][20], 'the cell goes through tanh before the output gate: o * tanh(c)',

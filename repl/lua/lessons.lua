@@ -290,6 +290,46 @@ function Lesson.same_values(name, value, reference, tol)
   return true
 end
 
+-- Does the tensor `value` hold the numbers of `reference` (any shape), to
+-- within 1e-5? False for anything else, a number or nil included.
+local function same_tensor(value, reference)
+  local ok, off = pcall(function()
+    local n = reference:numel()
+    if value:numel() ~= n then return math.huge end
+    return (value:reshape(n) - reference:reshape(n)):abs():max()
+  end)
+  return ok and off < 1e-5
+end
+
+-- For exercise checks: the tensor the learner stored in `name` against the
+-- engine's `reference`. Right if it holds the same numbers; else the first
+-- typical mistake it holds ({tensor, reason, hint}) names the mistake; else
+-- what is off and by how much (same_values).
+function Lesson.tensor_answer(name, value, reference, mistakes)
+  if value == nil then return false, 'still waiting for ' .. name .. ' = ...' end
+  if same_tensor(value, reference) then return true end
+  for _, mistake in ipairs(mistakes or {}) do
+    if same_tensor(value, mistake[1]) then return false, mistake[2], mistake[3] end
+  end
+  return Lesson.same_values(name, value, reference, 1e-5)
+end
+
+-- For exercise checks: a whole number the learner stored in `name` (a
+-- count, a size) against `want`; mistakes: {value, reason, hint} for the
+-- typical slips; else by how much it is off.
+function Lesson.count_answer(name, value, want, mistakes)
+  if value == nil then return false, 'still waiting for ' .. name .. ' = ...' end
+  if type(value) ~= 'number' then
+    return false, name .. ' should be one number, not a ' ..
+                  (type(value) == 'userdata' and 'tensor' or type(value))
+  end
+  if value == want then return true end
+  for _, mistake in ipairs(mistakes or {}) do
+    if value == mistake[1] then return false, mistake[2], mistake[3] end
+  end
+  return false, string.format('%s = %g is off by %g', name, value, value - want)
+end
+
 -- A check may also say what is wrong, and give a hint for that mistake:
 -- return false, 'a has shape (4, 3)', 'nn.ones takes rows first'.
 local function attempt(L, ex, code)

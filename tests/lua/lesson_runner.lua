@@ -1,6 +1,7 @@
 -- lesson_runner.lua: parts of the lesson runner (repl/lua/lessons.lua) a
 -- learner reads: L:plot's axis labels; what L:settle and L:debugger_to say
--- and do when the learner typed a line of their own or moved the debugger.
+-- and do when the learner typed a line of their own or moved the debugger;
+-- the replies of the exercise checks L.tensor_answer and L.count_answer.
 local t = require 'tap'
 local Lesson = nn.lessons.helper()
 
@@ -146,6 +147,37 @@ do
 
   t.raises(function() L:debugger_to('backward dense_9', start) end, 'no step backward dense_9',
            'debugger_to: a place not in the program is the lesson\'s mistake: an error')
+end
+
+-- ---- L.tensor_answer and L.count_answer: a reason for each wrong answer ----
+do
+  local reference = nn.tensor{1, 2, 3}
+  local mistakes = {{nn.tensor{3, 2, 1}, 'reversed', 'read it the other way'}}
+  t.is({Lesson.tensor_answer('v', nn.tensor{{1, 2, 3}}, reference, mistakes)}, {true},
+       'tensor_answer: the same numbers in another shape are right')
+  t.is({Lesson.tensor_answer('v', nn.tensor{1, 2, 3 + 1e-6}, reference, mistakes)}, {true},
+       'tensor_answer: within 1e-5 is right (32-bit floats)')
+  t.is({Lesson.tensor_answer('v', nil, reference, mistakes)}, {false, 'still waiting for v = ...'},
+       'tensor_answer: nothing yet is no wrong answer')
+  t.is({Lesson.tensor_answer('v', nn.tensor{3, 2, 1}, reference, mistakes)}, {false, 'reversed', 'read it the other way'},
+       'tensor_answer: a typical mistake gets its reason and its hint')
+  t.is({Lesson.tensor_answer('v', nn.tensor{1, 2.5, 3}, reference, mistakes)}, {false, 'v is off by up to 0.5'},
+       'tensor_answer: else how far off (2.5 - 2 = 0.5)')
+  t.is({Lesson.tensor_answer('v', nn.tensor{1, 2}, reference)}, {false, 'v holds 2 numbers, not 3'},
+       'tensor_answer: the wrong count of numbers says so')
+  t.is({Lesson.tensor_answer('v', 7, reference)}, {false, 'v should be a tensor of 3 numbers'},
+       'tensor_answer: a number for a tensor says so')
+
+  local slips = {{28, 'the picture size', 'the kernel must fit'}}
+  t.is({Lesson.count_answer('size', 26, 26, slips)}, {true}, 'count_answer: the right number')
+  t.is({Lesson.count_answer('size', nil, 26, slips)}, {false, 'still waiting for size = ...'},
+       'count_answer: nothing yet')
+  t.is({Lesson.count_answer('size', 28, 26, slips)}, {false, 'the picture size', 'the kernel must fit'},
+       'count_answer: a typical slip gets its reason and hint')
+  t.is({Lesson.count_answer('size', 25, 26, slips)}, {false, 'size = 25 is off by -1'},
+       'count_answer: else by how much (25 - 26 = -1)')
+  t.is({Lesson.count_answer('size', nn.ones(2), 26)}, {false, 'size should be one number, not a tensor'},
+       'count_answer: a tensor is not a number')
 end
 
 t.done_testing()
