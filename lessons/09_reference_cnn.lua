@@ -326,7 +326,8 @@ each layer from the last to the first, and the update.]]
     L:run('xb, yb = x:slice(1, 32), y:slice(1, 32)')
     L:try('xb, yb = x:slice(1, 32), y:slice(1, 32)', 'A batch: the first 32 training images.')
     L:try('d = nn.debug(m, xb, yb)', 'The debugger, at the first step.')
-    L:run('if not d or d.model ~= m then d = nn.debug(m, xb, yb) end')
+    L:settle(function(env) return env.d.model == env.m and env.d.stepper end, DEBUG,
+             'd is not a debugger of m; the next lines step it.')
     L:try('d:step()', 'Run the forward pass of conv2d_1.')
     L:debugger_to('forward max_pooling2d_1', DEBUG)
     L:try('m.layers[1].output.shape', '32 images x 26 x 26 x 32 feature maps.')

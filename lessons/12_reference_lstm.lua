@@ -238,8 +238,12 @@ them the confusion matrix of that evaluate.]]
     L:page [[
 One training step of this model is long: every LSTM layer runs 28
 timesteps forward, and 28 backward. Before you look, count them.]]
-    L:try('d = nn.debug(m, x:slice(1, 4), y:slice(1, 4))', 'Debug a training step on 4 images.')
-    L:run('if not d or d.model ~= m then d = nn.debug(m, x:slice(1, 4), y:slice(1, 4)) end')
+    -- the line that starts the debugger: run again, visibly, when d is not
+    -- a debugger of m (L:settle here, L:debugger_to below)
+    local debug_line = 'd = nn.debug(m, x:slice(1, 4), y:slice(1, 4))'
+    L:try(debug_line, 'Debug a training step on 4 images.')
+    L:settle(function(env) return env.d.model == env.m and env.d.stepper end, debug_line,
+             'd is not a debugger of m; the next lines step it.')
     L:exercise{
       prompt = 'How many steps has one training step of m? Count the\n' ..
                'forward steps (each LSTM timestep is one, the Dense layer one), the\n' ..
@@ -281,9 +285,8 @@ timesteps forward, and 28 backward. Before you look, count them.]]
     }
     -- The learner may have moved the debugger since (s, b, c in the view;
     -- d:step or :step at the prompt): L:debugger_to puts it back where the
-    -- lesson needs it, saying where it was (and starts it again with this
-    -- line if d is not a debugger of m any more).
-    local debug_line = 'd = nn.debug(m, x:slice(1, 4), y:slice(1, 4))'
+    -- lesson needs it, saying where it was (and starts it again with
+    -- debug_line if d is not a debugger of m any more).
     L:try('d:step(14)', 'lstm_1 reads the top 14 rows of the 4 images.')
     L:debugger_to('forward lstm_1 t=15/28', debug_line, 'where lstm_1 has read 14 rows')
     L:page [[
