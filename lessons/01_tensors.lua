@@ -2,15 +2,8 @@
 -- Shapes, indexing from 1, views that share memory (transpose, narrow, and
 -- reshape when it can; else reshape copies), and matmul, the operation
 -- under every Dense layer.
--- After a try the learner may have typed a line of their own. When what the
--- next pages need is not there, the lesson says so, shows the line it runs
--- instead, and runs it: nothing is set up behind the learner's back.
-local function settle(L, holds, code, why)
-  local ok, fine = pcall(holds, L.env)
-  if ok and fine then return end
-  print('(' .. why .. ' The lesson runs:  ' .. code .. ')')
-  L:run(code)
-end
+-- After a try, L:settle puts back (saying so) what the next pages need
+-- when the learner typed a line of their own.
 
 -- Is v the tensor {{1, 2, 3}, {4, 5, 6}}?
 local function is_t(v)
@@ -147,7 +140,7 @@ instead). What it returns is printed, as at the nn> prompt.]]
           'as a list here, so {{1, 2, 3}, {4, 5, 6}} is a list of two rows. When\n' ..
           'the only argument of a call is a table, Lua lets you drop the\n' ..
           'parentheses: nn.tensor{...} means nn.tensor({...}).')
-    settle(L, function(env) return is_t(env.t) end, 't = nn.tensor{{1, 2, 3}, {4, 5, 6}}',
+    L:settle(function(env) return is_t(env.t) end, 't = nn.tensor{{1, 2, 3}, {4, 5, 6}}',
            'The next lines need t, the 2x3 tensor above.')
     L:try('t', 'Type a name to see its value. The size is printed under the numbers.')
     L:try('t.shape', 'The shape is a plain Lua table: rows first, then columns.')
@@ -206,7 +199,7 @@ can for a tensor made by nn.tensor, nn.zeros and the like. NumPy and
 PyTorch work the same way. When you really want a copy, ask for one with
 clone().]]
 
-    settle(L, function(env) return is_t(env.t) end, 't = nn.tensor{{1, 2, 3}, {4, 5, 6}}',
+    L:settle(function(env) return is_t(env.t) end, 't = nn.tensor{{1, 2, 3}, {4, 5, 6}}',
            'The next lines need t = {{1, 2, 3}, {4, 5, 6}} again.')
     L:try('v = t:reshape(3, 2)', 'Read the six numbers of t as 3 rows of 2, in the same order.')
     L:try('v[1][1] = 100', 'Change the view. (An assignment prints nothing.)')
@@ -244,10 +237,10 @@ a view, ask for one with w:view(6): it is always a view, and an error when
 it cannot be one.]]
     L:try('t = nn.tensor{{1, 2, 3}, {4, 5, 6}}; w = t:transpose()',
           'A fresh t (the old one holds the 100 you wrote through v) and its transpose.')
-    settle(L, function(env) return is_t(env.t) and shares_memory(env.w, env.t) and env.w.shape[1] == 3 end,
+    L:settle(function(env) return is_t(env.t) and shares_memory(env.w, env.t) and env.w.shape[1] == 3 end,
            't = nn.tensor{{1, 2, 3}, {4, 5, 6}}; w = t:transpose()', 'The next lines need this t and w.')
     L:try('r = w:reshape(6)', 'Read w as one row of six.')
-    settle(L, function(env)
+    L:settle(function(env)
              return type(env.r) == 'userdata' and table.concat(env.r:totable(), ' ') == '1.0 4.0 2.0 5.0 3.0 6.0'
                and not shares_memory(env.r, env.t)
            end, 'r = w:reshape(6)', 'The next lines need r, the reshape of w (a copy).')
@@ -268,7 +261,7 @@ it cannot be one.]]
       L:check(t4[1][2] == 2 and t4[2][1] == 77, 'reshape copies narrowed columns, and views a narrowed row')
     end
 
-    settle(L, function(env) return is_t(env.t) and shares_memory(env.w, env.t) and env.w.shape[1] == 3 end,
+    L:settle(function(env) return is_t(env.t) and shares_memory(env.w, env.t) and env.w.shape[1] == 3 end,
            't = nn.tensor{{1, 2, 3}, {4, 5, 6}}; w = t:transpose()', 'The exercise needs t as it was and w, its transpose.')
     L:exercise{
       prompt = 't is {{1, 2, 3}, {4, 5, 6}} again and w = t:transpose(). Without\n' ..
@@ -317,7 +310,7 @@ not matmul (NumPy's a @ b).]]
                'Multiply them pairwise and add: c21 = 7 * 1 + 8 * 3'},
     }
 
-    settle(L, function(env) return is_t(env.t) end, 't = nn.tensor{{1, 2, 3}, {4, 5, 6}}',
+    L:settle(function(env) return is_t(env.t) end, 't = nn.tensor{{1, 2, 3}, {4, 5, 6}}',
            't holds the -1 of the exercise; the next one needs it as it was.')
     L:exercise{
       prompt = 't is (2, 3) again. Multiply t by its own transpose so that the\n' ..

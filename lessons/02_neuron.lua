@@ -1,30 +1,8 @@
 -- Lesson 2: one neuron, then a Dense layer of them. Weights and bias set by
 -- hand, the output computed by hand, then by the engine (predict, and one
 -- forward step of the stepper), and seen to be the same numbers.
--- After a try the learner may have typed a line of their own, or one that
--- failed. When what the next pages need is not there, the lesson says what
--- is missing, shows the line it runs instead, runs it and shows the result:
--- nothing is set up behind the learner's back, so the screen never
--- contradicts what they did. why: a string, or a function(env) giving one.
-local function settle(L, holds, code, why, show)
-  local ok, fine = pcall(holds, L.env)
-  if ok and fine then return end
-  if type(why) == 'function' then why = why(L.env) end
-  print('(' .. why .. ' The lesson runs:  ' .. code .. ')')
-  L:run(code)
-  if show then print(nn.show(L:run(show))) end
-end
-
--- Python's max, min, abs (and NumPy's exp, log, sqrt) are math.max ... in
--- Lua. Typed bare at the lesson's prompt they say so, instead of Lua's
--- "attempt to call a nil value (global 'max')".
-local function python_tips(env)
-  for _, name in ipairs{'max', 'min', 'abs', 'exp', 'log', 'sqrt'} do
-    env[name] = function()
-      error(string.format('%s is math.%s in Lua: write math.%s(...)', name, name, name), 2)
-    end
-  end
-end
+-- After a try, L:settle puts back (saying so) what the next pages need
+-- when the learner typed a line of their own.
 
 local function near(a, b) return math.abs(a - b) < 1e-6 end
 
@@ -145,7 +123,6 @@ return {
   group = 'basics',
   requires = {1},
   run = function(L)
-    python_tips(L.env)
     L:page [[
 A neuron takes some inputs, multiplies each by a weight, adds them up, adds
 a bias, and passes the sum through an activation function:
@@ -180,7 +157,7 @@ calls the model's method add.]]
     L:try('m:add(nn.Dense(1, {input_shape = {2}}))', 'One neuron, two inputs.')
     L:try("m:compile{optimizer = 'sgd', loss = 'mse'}",
           'Compile: choose how it will learn (lesson 6).')
-    settle(L, has_model, "m = nn.Sequential{nn.Dense(1, {input_shape = {2}})}; m:compile{optimizer = 'sgd', loss = 'mse'}",
+    L:settle(has_model, "m = nn.Sequential{nn.Dense(1, {input_shape = {2}})}; m:compile{optimizer = 'sgd', loss = 'mse'}",
            function(env)
              local ok, shape = pcall(function() return env.m.layers[1].kernel.shape end)
              if ok and (shape[1] ~= 2 or shape[2] ~= 1) then
@@ -190,7 +167,7 @@ calls the model's method add.]]
              return 'The next lines need m: one Dense unit on 2 inputs, compiled.'
            end)
     L:try('dense = m.layers[1]', 'The layer itself (not a copy), under a short name.')
-    settle(L, function(env) return env.dense == env.m.layers[1] end, 'dense = m.layers[1]',
+    L:settle(function(env) return env.dense == env.m.layers[1] end, 'dense = m.layers[1]',
            'The next lines need dense, the layer of m.')
     L:try('dense.kernel', 'Its weights: random to start with (Keras\'s glorot_uniform).')
     L:try('dense.bias', 'Its bias: zero to start with.')
@@ -214,7 +191,7 @@ layer the weights we used by hand.]]
     L:try('dense.kernel[1][1] = 0.5', 'w1')
     L:try('dense.kernel[2][1] = -1', 'w2')
     L:try('dense.bias[1] = 0.25', 'b')
-    settle(L, has_page_weights, 'dense.kernel[1][1] = 0.5; dense.kernel[2][1] = -1; dense.bias[1] = 0.25',
+    L:settle(has_page_weights, 'dense.kernel[1][1] = 0.5; dense.kernel[2][1] = -1; dense.bias[1] = 0.25',
            weights_differ, 'dense.kernel, dense.bias')
     L:try('m:predict(nn.tensor{{2, 3}})',
           'Now the engine computes the neuron. predict takes a batch: {{2, 3}} is\n' ..
@@ -248,7 +225,7 @@ Row n of X times column j of the kernel is exactly w1*x1 + w2*x2 for
 example n and unit j. That is why matmul matters so much.]]
 
     L:try('X = nn.tensor{{2, 3}, {1, 4}, {0, 0}}', 'Three examples, one per row.')
-    settle(L, function(env) return env.X.shape[1] == 3 and env.X[3][1] == 0 and env.X[2][2] == 4
+    L:settle(function(env) return env.X.shape[1] == 3 and env.X[3][1] == 0 and env.X[2][2] == 4
                                  and env.X[1][1] == 2 and env.X[1][2] == 3 and env.X[2][1] == 1 and env.X[3][2] == 0 end,
            'X = nn.tensor{{2, 3}, {1, 4}, {0, 0}}', 'The next lines need X, the three examples.')
     L:try('m:predict(X)', 'The engine: three outputs.')
@@ -325,7 +302,7 @@ bias:copy{0, 1, 2}
                'Both weights are 1; the bias is -1.',
                'k[1][1] = 1; k[2][1] = 1; bias[1] = -1'},
     }
-    settle(L, function(env)  -- units 2 and 3 as on the page (a wrong try may have changed them)
+    L:settle(function(env)  -- units 2 and 3 as on the page (a wrong try may have changed them)
              local layer = env.m3.layers[1]
              for j = 2, 3 do
                if layer.kernel[1][j] ~= M3_KERNEL[1][j] or layer.kernel[2][j] ~= M3_KERNEL[2][j]
@@ -348,12 +325,12 @@ the next piece. The first piece is the forward pass of layer 1; after it,
 the layer's output is there to look at.]]
 
     L:try('s = nn.stepper(m3, nn.tensor{{2, 3}}, nn.zeros(1, 3))', 'A stepper on one example.')
-    settle(L, function(env) return env.s.model == env.m3 and env.s:where():find('^forward') end,
+    L:settle(function(env) return env.s.model == env.m3 and env.s:where():find('^forward') end,
            's = nn.stepper(m3, nn.tensor{{2, 3}}, nn.zeros(1, 3))',
            'The next lines need s, a stepper on m3 at its first step.')
     L:try('s:where()', 'What comes next.')
     L:try('s:step()', 'Run it (true: more steps are left).')
-    settle(L, function(env) return env.s.model == env.m3 and not env.s:where():find('step 1 of', 1, true) end,
+    L:settle(function(env) return env.s.model == env.m3 and not env.s:where():find('step 1 of', 1, true) end,
            's:step()', 'The next line needs the forward pass of layer 1 run.')
     L:try('m3.layers[1].output', 'What the engine computed, forward pass of layer 1: 4, 0, 1.5.')
     do  -- the same on a model of the lesson's own, whatever was typed above

@@ -11,30 +11,7 @@ end
 local function true_sigmoid(z) return 1 / (1 + math.exp(-z)) end
 local function near(a, b, tol) return math.abs(a - b) < (tol or 1e-6) end
 
--- Python's max, min, abs (and NumPy's exp, log, sqrt) are math.max ... in
--- Lua. Typed bare at the lesson's prompt they say so, instead of Lua's
--- "attempt to call a nil value (global 'max')".
-local function python_tips(env)
-  for _, name in ipairs{'max', 'min', 'abs', 'exp', 'log', 'sqrt'} do
-    env[name] = function()
-      error(string.format('%s is math.%s in Lua: write math.%s(...)', name, name, name), 2)
-    end
-  end
-end
-
--- After a try the learner may have typed a line of their own, or one that
--- failed. When what the next pages need is not there, the lesson says what
--- is missing, shows the line it runs instead, and runs it: nothing is set up
--- behind the learner's back. why: a string, or a function(env) giving one.
-local function settle(L, holds, code, why)
-  local ok, fine = pcall(holds, L.env)
-  if ok and fine then return end
-  if type(why) == 'function' then why = why(L.env) end
-  print('(' .. why .. ' The lesson runs:  ' .. code .. ')')
-  L:run(code)
-end
-
--- settle for a function the learner was shown how to write: is env[name]
+-- L:settle for a function the learner was shown how to write: is env[name]
 -- the reference at a few z? If not, say at which z it differs.
 local function settle_function(L, name, reference, code)
   local function first_difference(env)
@@ -49,7 +26,7 @@ local function settle_function(L, name, reference, code)
       end
     end
   end
-  settle(L, function(env) return first_difference(env) == nil end, code,
+  L:settle(function(env) return first_difference(env) == nil end, code,
          function(env) return first_difference(env) .. ' The next lines need the ' .. name .. ' above.' end)
 end
 
@@ -162,7 +139,6 @@ return {
   group = 'basics',
   requires = {2},
   run = function(L)
-    python_tips(L.env)
     do  -- two layers without activations are one: (X W1) W2 = X (W1 W2)
       local X, W1, W2 = nn.randn(5, 3), nn.randn(3, 4), nn.randn(4, 2)
       L:check((X:matmul(W1):matmul(W2) - X:matmul(W1:matmul(W2))):abs():max() < 1e-4,
@@ -244,7 +220,7 @@ other: slope receives sigmoid itself and calls it.]]
 
     L:try('function slope(f, z) local h = 1e-5; return (f(z + h) - f(z - h)) / (2 * h) end',
           'The measuring tool.')
-    settle(L, function(env) return near(env.slope(true_sigmoid, 0), 0.25) and near(env.slope(true_sigmoid, 2), slope(true_sigmoid, 2)) end,
+    L:settle(function(env) return near(env.slope(true_sigmoid, 0), 0.25) and near(env.slope(true_sigmoid, 2), slope(true_sigmoid, 2)) end,
            'function slope(f, z) local h = 1e-5; return (f(z + h) - f(z - h)) / (2 * h) end',
            'slope(sigmoid, 0) should be 0.25, the slope of sigmoid at 0.')
     L:try('slope(sigmoid, 0), slope(sigmoid, 2), slope(sigmoid, 6)',
@@ -359,7 +335,7 @@ before = unit.layers[1].kernel:clone()
     L:check(L:run('unit:predict(X):max()') == 0, 'the unit with the bias -10 outputs 0 for every example')
     L:try('h = unit:fit(X, Y, {epochs = 20, verbose = 0})',
           'Train it for 20 epochs (verbose = 0: no progress lines).')
-    settle(L, function(env) return #env.h.loss == 20 end, 'h = unit:fit(X, Y, {epochs = 20, verbose = 0})',
+    L:settle(function(env) return #env.h.loss == 20 end, 'h = unit:fit(X, Y, {epochs = 20, verbose = 0})',
            'The next lines need h, the history of 20 epochs.')
     L:try('h.loss[1], h.loss[20]', 'The loss of the first and the last epoch: the same.')
     L:try('(unit.layers[1].kernel - before):abs():max()',

@@ -19,28 +19,6 @@ local function hinge_at(z) return loss('hinge', {{1}}, {{z}}) end
 
 local function near(a, b) return math.abs(a - b) < 1e-6 end
 
--- Python's max, min, abs (and NumPy's exp, log, sqrt) are math.max ... in
--- Lua. Typed bare at the lesson's prompt they say so, instead of Lua's
--- "attempt to call a nil value (global 'log')".
-local function python_tips(env)
-  for _, name in ipairs{'max', 'min', 'abs', 'exp', 'log', 'sqrt'} do
-    env[name] = function()
-      error(string.format('%s is math.%s in Lua: write math.%s(...)', name, name, name), 2)
-    end
-  end
-end
-
--- After a try the learner may have typed a line of their own, or one that
--- failed. When what the next pages need is not there, the lesson says so,
--- shows the line it runs instead, and runs it: nothing is set up behind the
--- learner's back.
-local function settle(L, holds, code, why)
-  local ok, fine = pcall(holds, L.env)
-  if ok and fine then return end
-  print('(' .. why .. ' The lesson runs:  ' .. code .. ')')
-  L:run(code)
-end
-
 -- Does the tensor v hold the numbers of the list (in row order)?
 local function same(v, list)
   if type(v) ~= 'userdata' or v:numel() ~= #list then return false end
@@ -169,7 +147,6 @@ return {
   group = 'basics',
   requires = {2},
   run = function(L)
-    python_tips(L.env)
     L:page [[
 A loss turns "how wrong is the network on this batch" into one number.
 Training changes the weights to make that number smaller, so the loss
@@ -197,7 +174,7 @@ Cross-entropy looks only at the probability given to the true class, p,
 and is -log(p): 0 when p = 1, large when p is near 0.]]
 
     L:try('y_true = nn.tensor{{0, 1, 0}}; y_pred = nn.tensor{{0.2, 0.7, 0.1}}', 'One example.')
-    settle(L, function(env) return same(env.y_true, {0, 1, 0}) and same(env.y_pred, {0.2, 0.7, 0.1}) end,
+    L:settle(function(env) return same(env.y_true, {0, 1, 0}) and same(env.y_pred, {0.2, 0.7, 0.1}) end,
            'y_true = nn.tensor{{0, 1, 0}}; y_pred = nn.tensor{{0.2, 0.7, 0.1}}',
            'The next lines need y_true and y_pred, the example above.')
 
@@ -308,7 +285,7 @@ with the answer yes (y = 1), and the probabilities two models gave:
 
 pa holds model A's predictions and y3 the answers.]]
     L:try('y3 = nn.tensor{{1}, {1}, {1}}; pa = nn.tensor{{0.3}, {0.3}, {0.3}}', 'Model A.')
-    settle(L, function(env) return same(env.y3, {1, 1, 1}) and same(env.pa, {0.3, 0.3, 0.3}) end,
+    L:settle(function(env) return same(env.y3, {1, 1, 1}) and same(env.pa, {0.3, 0.3, 0.3}) end,
            'y3 = nn.tensor{{1}, {1}, {1}}; pa = nn.tensor{{0.3}, {0.3}, {0.3}}',
            'The next lines need y3 and pa, model A above.')
     L:try('nn.losses.mean_squared_error(y3, pa).value, nn.losses.binary_crossentropy(y3, pa).value',

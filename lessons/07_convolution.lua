@@ -107,21 +107,6 @@ local function check_kh(env)
   return false, string.format('dark above, bright below gives %g; it should be large and positive', above)
 end
 
--- A number the learner stored in `name`, against `want`; mistakes:
--- {value, reason, hint} for the typical slips.
-local function judge_count(name, value, want, mistakes)
-  if value == nil then return false, 'still waiting for ' .. name .. ' = ...' end
-  if type(value) ~= 'number' then
-    return false, name .. ' should be one number, not a ' ..
-                  (type(value) == 'userdata' and 'tensor' or type(value))
-  end
-  if value == want then return true end
-  for _, m in ipairs(mistakes) do
-    if value == m[1] then return false, m[2], m[3] end
-  end
-  return false, string.format('%s = %g is off by %g', name, value, value - want)
-end
-
 local SQUARE = 'img = nn.zeros(7, 7); img:narrow(1, 3, 3):narrow(2, 3, 3):fill(1)'
 local VERTICAL = 'k = nn.tensor{{-1, 0, 1}, {-1, 0, 1}, {-1, 0, 1}}'
 local HORIZONTAL = 'kh = nn.tensor{{-1, -1, -1}, {0, 0, 0}, {1, 1, 1}}'
@@ -272,7 +257,7 @@ filters and put our two kernels into it: k as filter 1, kh as filter 2.]]
       check = function(env)
         local m = nn.Sequential{nn.Conv2D(2, {3, 3}, {input_shape = {28, 28, 1}})}
         local rows = m.layers[1].output_shape[1]
-        return judge_count('size', env.size, rows, {
+        return L.count_answer('size', env.size, rows, {
           {28, 'that is the picture\'s size: the kernel fits only where all its 9 pixels are inside ' ..
                'the picture, so its centre never sits on the edge rows',
            'In the 7x7 picture the 3x3 kernel fitted in 7 - 3 + 1 = 5 places.'},
@@ -346,7 +331,7 @@ A Conv2D layer's parameters are its kernels plus one bias per filter:
       check = function(env)
         local m = nn.Sequential{nn.Conv2D(8, {3, 3}, {input_shape = {28, 28, 1}})}
         local biases = 'Add one bias per filter: + 8.'
-        return judge_count('conv_params', env.conv_params, m:count_params(), {
+        return L.count_answer('conv_params', env.conv_params, m:count_params(), {
           {3 * 3 * 8, 'the 8 biases are missing, one per filter', biases},
           {3 * 3 * 8 + 1, 'one bias per filter: 8 of them, not 1', biases},
           {26 * 26 * 8, 'that is the number of outputs (26 * 26 * 8 numbers); the parameters are the ' ..

@@ -87,21 +87,6 @@ local function check_pooled2(env, engine)
   end
 end
 
--- A number the learner stored in `name`, against `want`; mistakes:
--- {value, reason, hint} for the typical slips.
-local function judge_count(name, value, want, mistakes)
-  if value == nil then return false, 'still waiting for ' .. name .. ' = ...' end
-  if type(value) ~= 'number' then
-    return false, name .. ' should be one number, not a ' ..
-                  (type(value) == 'userdata' and 'tensor' or type(value))
-  end
-  if value == want then return true end
-  for _, m in ipairs(mistakes) do
-    if value == m[1] then return false, m[2], m[3] end
-  end
-  return false, string.format('%s = %g is off by %g', name, value, value - want)
-end
-
 -- Exercise 2: the shape MaxPooling2D({2, 2}) makes of (11, 11, 64).
 local function check_shape(env)
   local s = env.shape
@@ -352,7 +337,7 @@ flat:compile{loss = 'mse'}
           return false, string.format('k = %g is not a position: the flattened row holds 12 numbers, ' ..
                                       'k is a whole number from 1 to 12', k)
         end
-        return judge_count('k', k, want, {
+        return L.count_answer('k', k, want, {
           {(1 - 1) * 2 * 2 + (2 - 1) * 2 + 2, '4 is pixel (2, 2)\'s place among the 4 pixels (and its ' ..
                                               'place in channels-first order, PyTorch\'s); here ' ..
                                               'channels come last: each pixel brings its 3 channels, ' ..
@@ -429,7 +414,7 @@ that :where in the view and the view speak of the same model and batch.]]
         probe:add(nn.Flatten())
         probe:add(nn.Dense(10, {activation = 'softmax'}))
         local inputs = 26 * 26 * 8
-        return judge_count('n_params', env.n_params, probe.layers[3]:count_params(), {
+        return L.count_answer('n_params', env.n_params, probe.layers[3]:count_params(), {
           {13 * 13 * 8 * 10 + 10, 'that is the Dense layer of m, after pooling (13 * 13 * 8 inputs); ' ..
                                   'without pooling it gets all 26 * 26 * 8',
            'inputs * units + units, where inputs = 26 * 26 * 8.'},

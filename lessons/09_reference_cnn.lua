@@ -4,45 +4,9 @@
 -- step taken apart with the debugger: the forward pass, the loss by hand,
 -- the backward pass (the last layer's bias gradient by hand, a conv weight
 -- explained), a breakpoint, the update and going back.
--- The step of the debugger's program a position stands before, in words:
--- 'backward conv2d_2 (step 12 of 16)', or the end of the batch.
-local function place(d)
-  local program, k = d.stepper:program(), d.stepper.position
-  if k >= #program then return string.format('the end of the batch (all %d steps done)', #program) end
-  return string.format('%s (step %d of %d)', program[k + 1], k + 1, #program)
-end
-
--- Put the learner's debugger d before the step `where` ('backward conv2d_2',
--- 'update', a line of d.stepper:program()) or at 'the end' of the batch,
--- wherever the learner left it: stepping in a view (s, b), :step at a
--- prompt, a d:continue() to the end. Says so when it moves it; starts it
--- again (saying so) when d is not a debugger of m any more.
-local function debugger_to(L, where)
-  local env = L.env
-  local ok, same = pcall(function() return env.d.model == env.m and env.d.stepper ~= nil end)
-  if not (ok and same) then
-    print('(d is not the debugger of m any more: the lesson starts it again on xb, yb)')
-    env.d = nn.debug(env.m, env.xb, env.yb)
-  end
-  local d = env.d
-  d:position()  -- puts the batch back if predict or evaluate used the model
-  local program, target = d.stepper:program(), nil
-  if where == 'the end' then target = #program end
-  for k, line in ipairs(program) do
-    if line == where then target = k - 1 end
-  end
-  assert(target, 'no step ' .. where .. ' in the program')
-  local now = d.stepper.position
-  if now == target then return d end
-  local was = place(d)
-  if now < target then
-    d.stepper:step(target - now)
-  else
-    d.stepper:back(now - target)
-  end
-  print(string.format('(the debugger was at %s; the lesson moves it to %s)', was, place(d)))
-  return d
-end
+-- The line that starts the learner's debugger d on m, which the lesson runs
+-- again (saying so) when d is not a debugger of m any more: L:debugger_to.
+local DEBUG = 'd = nn.debug(m, xb, yb)'
 
 local function is_number(v) return type(v) == 'number' and v == v end
 
@@ -144,7 +108,7 @@ local function check_at_conv2d_2(L, start)
     local ok, e = pcall(function() return d.stepper:peek() end)
     if not ok then return false, 'd is not a debugger any more: d = nn.debug(m, xb, yb) starts one' end
     if e and e.layer == 'conv2d_2' and e.phase == 'backward' then return true end
-    local here = place(d)
+    local here = L.debugger_place(d)
     local program = d.stepper:program()
     if program[d.stepper.position + 1] == start then
       return false, 'the debugger has not moved: it is still at ' .. here ..
@@ -164,7 +128,7 @@ local function check_at_conv2d_2(L, start)
         table.remove(d.breakpoints, i)
       end
     end
-    debugger_to(L, start)
+    L:debugger_to(start, DEBUG)
     return false, 'the debugger ran on to ' .. here .. ': ' .. why .. '. The lesson moved it' ..
       ' back' .. removed .. ': try again',
       "A place is a layer name and a phase: break_at('conv2d_2 backward'), then d:continue()."
@@ -362,20 +326,21 @@ each layer from the last to the first, and the update.]]
     L:run('xb, yb = x:slice(1, 32), y:slice(1, 32)')
     L:try('xb, yb = x:slice(1, 32), y:slice(1, 32)', 'A batch: the first 32 training images.')
     L:try('d = nn.debug(m, xb, yb)', 'The debugger, at the first step.')
-    L:run('if not d or d.model ~= m then d = nn.debug(m, xb, yb) end')
+    L:settle(function(env) return env.d.model == env.m and env.d.stepper end, DEBUG,
+             'd is not a debugger of m; the next lines step it.')
     L:try('d:step()', 'Run the forward pass of conv2d_1.')
-    debugger_to(L, 'forward max_pooling2d_1')
+    L:debugger_to('forward max_pooling2d_1', DEBUG)
     L:try('m.layers[1].output.shape', '32 images x 26 x 26 x 32 feature maps.')
     L:check(L:run('m.layers[1].output.shape[4]') == 32, 'conv2d_1 makes 32 feature maps per image')
     L:try("d:break_at('loss')", 'A breakpoint before the loss ...')
     L:try('d:continue()', '... and run to it: the whole forward pass.')
-    debugger_to(L, 'loss')
+    L:debugger_to('loss', DEBUG)
     L:run('p = m.layers[7].output')
     L:try('p = m.layers[7].output', 'The softmax outputs: 32 rows of 10 probabilities.')
     L:try('p[1], p[1]:sum()', 'Example 1: its 10 probabilities add up to 1.')
     L:check(math.abs(L:run('p[1]:sum()') - 1) < 1e-4, 'softmax probabilities add up to 1')
     L:try('d:step()', 'Now the loss step.')
-    debugger_to(L, 'backward dense_2')
+    L:debugger_to('backward dense_2', DEBUG)
     L:try('d.stepper.loss', 'The loss of the batch.')
 
     L:page [[
@@ -412,15 +377,15 @@ the gradient of the loss with respect to the last layer's sums z is simply
 (p - y) / 32: the predicted probabilities minus the targets, over the batch
 size. The bias of dense_2 adds straight into z, so its gradient is the sum
 of (p - y) / 32 over the 32 examples.]]
-    debugger_to(L, 'backward dense_2')
+    L:debugger_to('backward dense_2', DEBUG)
     L:try('d:step()', 'The backward pass of dense_2.')
-    debugger_to(L, 'backward dense_1')
+    L:debugger_to('backward dense_1', DEBUG)
     L:try('m.layers[7].grad.bias', 'dL/d(bias) of dense_2, by the engine.')
     L:try('(p - yb):sum(1) / 32', 'By hand: (p - y) summed over the examples, over 32.')
     L:check(L:run('((p - yb):sum(1) / 32 - m.layers[7].grad.bias):abs():max()') < 1e-5,
             'for softmax + cross-entropy the last bias gradient is the mean of (p - y)')
 
-    debugger_to(L, 'backward dense_1')
+    L:debugger_to('backward dense_1', DEBUG)
     L:exercise{
       prompt = 'Stop before the backward pass of conv2d_2: set a\n' ..
                "breakpoint there with d:break_at('LAYER PHASE') and run to it with\n" ..
@@ -441,9 +406,9 @@ come back through dense_2, dense_1, Flatten and the second pooling layer
 maps view shows conv2d_2's output maps and, below, dL/d(output): how the
 loss would change if each value of each map changed.]]
     L:view('featuremaps', {model = L.env.m, layer = 'conv2d_2'})
-    debugger_to(L, 'backward conv2d_2')
+    L:debugger_to('backward conv2d_2', DEBUG)
     L:try('d:step()', 'Run conv2d_2\'s backward pass: now its kernel has a gradient.')
-    debugger_to(L, 'backward max_pooling2d_1')
+    L:debugger_to('backward max_pooling2d_1', DEBUG)
     L:try("e = d:explain('conv2d_2.kernel[2][2][1][1]')",
           'One weight of one filter, explained: its gradient is a sum over 32 images\n' ..
           'x 11x11 positions of dL/dz times the input it multiplied there.')
@@ -455,26 +420,26 @@ loss would change if each value of each map changed.]]
     L:check(L:run('m.layers[3].grad.kernel:norm()') > 0, 'conv2d_2 has a gradient after its backward pass')
 
     L:try("d:break_at('update'); d:continue()", 'On to the update: every gradient is ready.')
-    debugger_to(L, 'update')
+    L:debugger_to('update', DEBUG)
     L:page [[
 The gradients view: per layer, the size (norm) of the gradient and of the
 weights, on a log scale, and below, histograms of a kernel and its
 gradient. Lesson 13 uses it to see gradients vanish.]]
     L:view('gradients', {model = L.env.m})
-    debugger_to(L, 'update')
+    L:debugger_to('update', DEBUG)
     local before = L.env.m.layers[7].kernel:clone()  -- the lesson's own copy, for its checks
     L:try('w = m.layers[7].kernel:clone()', 'A copy of dense_2\'s weights before the update.')
-    debugger_to(L, 'update')
+    L:debugger_to('update', DEBUG)
     if not pcall(function() assert((L.env.w - before):abs():max() == 0) end) then
       print('(w does not hold the weights before the update; the lesson copies it again, here)')
       L:run('w = m.layers[7].kernel:clone()')
     end
     L:try('d:step()', 'The update: Adam moves every weight against its gradient.')
-    debugger_to(L, 'the end')
+    L:debugger_to('the end', DEBUG)
     L:try('(m.layers[7].kernel - w):abs():max()', 'The largest change in dense_2\'s weights.')
     L:check((L.env.m.layers[7].kernel - before):abs():max() > 0, 'the update changes the weights')
     L:try('d:back()', 'One step back: the debugger restores the weights exactly.')
-    debugger_to(L, 'update')
+    L:debugger_to('update', DEBUG)
     L:try('(m.layers[7].kernel - w):abs():max()', 'Zero: bit for bit as they were.')
     L:check((L.env.m.layers[7].kernel - before):abs():max() == 0, 'back restores the weights bitwise')
 

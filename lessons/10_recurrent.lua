@@ -3,27 +3,6 @@
 -- state h is computed by hand (h1, then h2 from h1), the difference the
 -- first element makes is followed through time (it fades in an untrained
 -- network), and after training on "was the first element +1?" it lasts.
--- Is `value` a tensor with the numbers of `reference` (any shape)?
-local function same(value, reference, tol)
-  local ok, off = pcall(function()
-    local n = reference:numel()
-    if value:numel() ~= n then return math.huge end
-    return (value:reshape(n) - reference:reshape(n)):abs():max()
-  end)
-  return ok and off < (tol or 1e-5)
-end
-
--- A tensor answer: right if it matches `reference`; else the first of the
--- typical mistakes ({tensor, reason, hint}) it matches names the mistake;
--- else what is off and by how much.
-local function tensor_answer(L, name, value, reference, mistakes)
-  if value == nil then return false, 'still waiting for ' .. name .. ' = ...' end
-  if same(value, reference) then return true end
-  for _, mistake in ipairs(mistakes) do
-    if same(value, mistake[1]) then return false, mistake[2], mistake[3] end
-  end
-  return L.same_values(name, value, reference, 1e-5)
-end
 
 -- exercise: the parameters of a SimpleRNN of 8 units on 2 features
 local function check_p(env)
@@ -44,37 +23,9 @@ local function check_p(env)
   return false, string.format('p is %g, off by %g', v, v - want)
 end
 
--- The step of the debugger's program a position stands before, in words.
-local function place(d)
-  local program, k = d.stepper:program(), d.stepper.position
-  if k >= #program then return string.format('the end of the batch (all %d steps done)', #program) end
-  return string.format('%s (step %d of %d)', program[k + 1], k + 1, #program)
-end
-
--- Put the learner's debugger d before the step `where` (a line of
--- d.stepper:program(), 'forward simple_rnn_1 t=2/10'), wherever the learner
--- left it (:step, :back at a prompt); says so when it moves it.
-local function debugger_to(L, where)
-  local env = L.env
-  local ok, same = pcall(function() return env.d.model == env.m and env.d.stepper ~= nil end)
-  if not (ok and same) then
-    print('(d is not the debugger of m any more: the lesson starts it again on xs, ys)')
-    env.d = nn.debug(env.m, env.xs, env.ys)
-  end
-  local d = env.d
-  d:position()  -- puts the batch back if predict or evaluate used the model
-  local target
-  for k, line in ipairs(d.stepper:program()) do
-    if line == where then target = k - 1 end
-  end
-  assert(target, 'no step ' .. where .. ' in the program')
-  local now = d.stepper.position
-  if now == target then return d end
-  local was = place(d)
-  if now < target then d.stepper:step(target - now) else d.stepper:back(now - target) end
-  print(string.format('(the debugger was at %s; the lesson moves it to %s)', was, place(d)))
-  return d
-end
+-- The line that starts the learner's debugger d on m, which the lesson runs
+-- again (saying so) when d is not a debugger of m any more: L:debugger_to.
+local DEBUG = 'd = nn.debug(m, xs, ys)'
 
 return {
   title = 'Recurrent state: a SimpleRNN, timestep by timestep',
@@ -157,9 +108,9 @@ xs, ys = twins(10)
     L:try('d = nn.debug(m, xs, ys)',
           'Debug a training step on the twins. Each timestep of the RNN is a step\n' ..
           'of its own.')
-    debugger_to(L, 'forward simple_rnn_1 t=1/10')
+    L:debugger_to('forward simple_rnn_1 t=1/10', DEBUG)
     L:try('d:step()', 'Timestep 1.')
-    debugger_to(L, 'forward simple_rnn_1 t=2/10')
+    L:debugger_to('forward simple_rnn_1 t=2/10', DEBUG)
     L:try('rnn.state.h[1]',
           'rnn.state.h is (examples, timesteps, units): here example 1, one row per\n' ..
           'timestep. Only t=1 is computed yet; the rest is still zero.')
@@ -183,7 +134,7 @@ x1 = nn.tensor{{1}}
             'h_1 = tanh(x_1 W + b)')
 
     L:try('d:step()', 'Timestep 2.')
-    debugger_to(L, 'forward simple_rnn_1 t=3/10')
+    L:debugger_to('forward simple_rnn_1 t=3/10', DEBUG)
     L:run('x2 = nn.tensor{{xs[1][2][1]}}')
     L:try('x2', 'x_2 of sequence 1, as a 1x1 matrix (the lesson made it for you).')
     L:exercise{
@@ -198,7 +149,7 @@ x1 = nn.tensor{{1}}
         local Wk, Uk, bk = rnn.kernel, rnn.recurrent_kernel, rnn.bias:reshape(1, 3)
         local x2, h1 = nn.tensor{{env.xs[1][2][1]}}, rnn.state.h[1][1]:reshape(1, 3)
         local z = x2:matmul(Wk) + h1:matmul(Uk) + bk
-        return tensor_answer(L, 'h2', env.h2, rnn.state.h[1][2], {
+        return L.tensor_answer('h2', env.h2, rnn.state.h[1][2], {
           {(x2:matmul(Wk) + bk):tanh(), 'that is h_2 without memory: the term h1:matmul(U) is' ..
            ' missing, so h_2 knows nothing of x_1', 'The memory term is h1:matmul(U).'},
           {z, 'the sum is right, but tanh is missing: h_t = tanh(...)', 'Wrap the sum in (...):tanh().'},
@@ -214,7 +165,7 @@ x1 = nn.tensor{{1}}
     L:try('h2, rnn.state.h[1][2]:reshape(1, 3)', 'Your h_2 and the engine\'s.')
 
     L:try('d:next()', 'next runs to the next layer: the remaining timesteps 3..10 in one go.')
-    debugger_to(L, 'forward dense_1')
+    L:debugger_to('forward dense_1', DEBUG)
     L:try('rnn.state.h[1], rnn.state.h[2]', 'All ten states of both sequences.')
     L:try('(rnn.state.h[1] - rnn.state.h[2]):abs():max(2)',
           'How far apart the twins are at each timestep (the largest difference\n' ..
@@ -243,7 +194,7 @@ element out. The Dense layer reads only h_10, where little of it is left.]]
           return false, 'hT holds all 10 states (10 x 3 numbers); the output is only the last one',
             'Index the timestep too: rnn.state.h[example][timestep].'
         end
-        return tensor_answer(L, 'hT', env.hT, env.m.layers[1].output[1], {
+        return L.tensor_answer('hT', env.hT, env.m.layers[1].output[1], {
           {h[1][1], 'that is the state at t = 1, the first; the output is the last, t = 10',
            'The second index is the timestep.'},
           {h[2][10], "that is sequence 2's last state; the exercise asks for sequence 1",

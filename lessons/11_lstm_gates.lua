@@ -4,34 +4,13 @@
 -- update c = f*c + i*g and h = o*tanh(c) are checked by hand; then the
 -- backward pass is stepped from t = 20 down to t = 1 (backprop through time)
 -- and one recurrent weight's gradient is explained as a sum over timesteps.
--- Is `value` a tensor with the numbers of `reference` (any shape)?
-local function same(value, reference, tol)
-  local ok, off = pcall(function()
-    local n = reference:numel()
-    if value:numel() ~= n then return math.huge end
-    return (value:reshape(n) - reference:reshape(n)):abs():max()
-  end)
-  return ok and off < (tol or 1e-5)
-end
-
--- A tensor answer: right if it matches `reference`; else the first of the
--- typical mistakes ({tensor, reason, hint}) it matches names the mistake;
--- else what is off and by how much.
-local function tensor_answer(L, name, value, reference, mistakes)
-  if value == nil then return false, 'still waiting for ' .. name .. ' = ...' end
-  if same(value, reference) then return true end
-  for _, mistake in ipairs(mistakes) do
-    if same(value, mistake[1]) then return false, mistake[2], mistake[3] end
-  end
-  return L.same_values(name, value, reference, 1e-5)
-end
 
 -- exercise: the cell of example 1 at t = 2
 local function check_c2(L)
   return function(env)
     local s = env.m.layers[1].state
     local f, i, g, c = s.f[1], s.i[1], s.g[1], s.c[1]
-    return tensor_answer(L, 'c2', env.c2, c[2], {
+    return L.tensor_answer('c2', env.c2, c[2], {
       {i[2] * g[2], 'that is only what the input gate writes, i_2 * g_2: the old cell is' ..
        ' forgotten. Add what the forget gate keeps, f_2 * c_1',
        'c_2 = f_2 * c_1 + i_2 * g_2: two products, added.'},
@@ -50,7 +29,7 @@ local function check_hT(L)
   return function(env)
     local s = env.m.layers[1].state
     local o, c = s.o, s.c
-    return tensor_answer(L, 'hT', env.hT, env.m.layers[1].output[1], {
+    return L.tensor_answer('hT', env.hT, env.m.layers[1].output[1], {
       {c[1][20]:tanh(), 'that is tanh(c_20) without the output gate: multiply by s.o[1][20]',
        'h = o * tanh(c): the output gate decides how much of the cell shows.'},
       {o[1][20] * c[1][20], 'the cell goes through tanh before the output gate: o * tanh(c)',
@@ -82,39 +61,9 @@ local function check_gate(env)
   return false, "gate should be one letter: 'i', 'f', 'g' or 'o', not " .. tostring(v)
 end
 
--- The step of the debugger's program a position stands before, in words:
--- 'backward lstm_1 t=15/20 (step 30 of 44)', or the end of the batch.
-local function place(d)
-  local program, k = d.stepper:program(), d.stepper.position
-  if k >= #program then return string.format('the end of the batch (all %d steps done)', #program) end
-  return string.format('%s (step %d of %d)', program[k + 1], k + 1, #program)
-end
-
--- Put the learner's debugger d before the step `where` (a line of
--- d.stepper:program(), 'backward lstm_1 t=20/20'), wherever the learner left
--- it (s and b in the lstm view, :step at a prompt). Says so when it moves
--- it; starts it again, saying so, when d is not a debugger of m any more.
-local function debugger_to(L, where)
-  local env = L.env
-  local ok, same = pcall(function() return env.d.model == env.m and env.d.stepper ~= nil end)
-  if not (ok and same) then
-    print('(d is not the debugger of m any more: the lesson starts it again on xs, ys)')
-    env.d = nn.debug(env.m, env.xs, env.ys)
-  end
-  local d = env.d
-  d:position()  -- puts the batch back if predict or evaluate used the model
-  local target
-  for k, line in ipairs(d.stepper:program()) do
-    if line == where then target = k - 1 end
-  end
-  assert(target, 'no step ' .. where .. ' in the program')
-  local now = d.stepper.position
-  if now == target then return d end
-  local was = place(d)
-  if now < target then d.stepper:step(target - now) else d.stepper:back(now - target) end
-  print(string.format('(the debugger was at %s; the lesson moves it to %s)', was, place(d)))
-  return d
-end
+-- The line that starts the learner's debugger d on m, which the lesson runs
+-- again (saying so) when d is not a debugger of m any more: L:debugger_to.
+local DEBUG = 'd = nn.debug(m, xs, ys)'
 
 return {
   title = 'LSTM gates and backprop through time',
@@ -226,9 +175,9 @@ lstm.state is a copy taken when you read it: read it again after a step.]]
       L:check(p[1][1] > 0.9 and p[2][1] < 0.1, 'the LSTM tells the twins apart')
     end
     L:try('d = nn.debug(m, xs, ys)', 'Debug a training step on them.')
-    debugger_to(L, 'forward lstm_1 t=1/20')
+    L:debugger_to('forward lstm_1 t=1/20', DEBUG)
     L:try('d:step()', 'Timestep 1.')
-    debugger_to(L, 'forward lstm_1 t=2/20')
+    L:debugger_to('forward lstm_1 t=2/20', DEBUG)
     L:try('s = lstm.state',
           'Read the state into s: the tensors s.i, s.f, s.g, s.o, s.c and s.h, and\n' ..
           's.done, how many timesteps this pass has computed (the rows after that may\n' ..
@@ -248,7 +197,7 @@ holds only what the input gate let in. And h_1 = o * tanh(c_1).]]
     L:try("rows('h', s.h[1][1], 'o*tanh(c)', s.o[1][1] * s.c[1][1]:tanh())", 'h by the engine, and o * tanh(c).')
     L:check(L:run('(s.h[1][1] - s.o[1][1] * s.c[1][1]:tanh()):abs():max()') < 1e-5, 'h_1 = o * tanh(c_1)')
     L:try('d:step(); s = lstm.state', 'Timestep 2, and a fresh copy of the state.')
-    debugger_to(L, 'forward lstm_1 t=3/20')
+    L:debugger_to('forward lstm_1 t=3/20', DEBUG)
     L:run('s = lstm.state')
     L:exercise{
       prompt = 'Compute the cell of example 1 at t = 2 from the gates at\n' ..
@@ -265,7 +214,7 @@ holds only what the input gate let in. And h_1 = o * tanh(c_1).]]
     }
 
     L:try('d:next(); s = lstm.state', 'Run timesteps 3..20 (next skips to the next layer).')
-    debugger_to(L, 'forward dense_1')
+    L:debugger_to('forward dense_1', DEBUG)
     L:run('s = lstm.state')
     L:page [[
 The lstm view: the gates and the states of example 1, units (rows) by
@@ -277,7 +226,7 @@ a squashed view of c.]]
     L:check(math.abs(L:run('s.f[1]:min()') - 0.66) < 0.01 and math.abs(L:run('s.f[1]:max()') - 0.97) < 0.01,
             'example 1\'s forget gate runs from about 0.66 to 0.97, as the page says')
     L:view('lstm', {model = L.env.m})
-    debugger_to(L, 'forward dense_1')
+    L:debugger_to('forward dense_1', DEBUG)
     L:try('s.f:mean()', 'The forget gate, averaged over both examples, all timesteps and units.')
     L:check(L:run('s.f:mean()') > 0.7, 'the trained LSTM keeps most of its cell at every step')
     L:try('(s.c[1] - s.c[2]):abs():max(2)',
@@ -303,22 +252,22 @@ backward pass goes the other way: the gradient at t = 20 is needed to work
 out the gradient at t = 19 (h_19 fed into h_20), and so on down to t = 1.
 The same weights were used at every timestep, so each weight's gradient is
 a sum of one share per timestep, added as the backward pass goes.]]
-    debugger_to(L, 'forward dense_1')
+    L:debugger_to('forward dense_1', DEBUG)
     L:try('d:step(3)', "The Dense layer's forward pass, the loss, and the Dense layer's backward pass.")
-    debugger_to(L, 'backward lstm_1 t=20/20')
+    L:debugger_to('backward lstm_1 t=20/20', DEBUG)
     L:try("w = d:watch('lstm_1.grad.recurrent_kernel:norm()')",
           'Watch the size of the recurrent kernel\'s gradient: the debugger prints it\n' ..
           'whenever a step changes it. It starts at zero.')
     L:try('d:step(5)', 'The backward pass of t = 20, 19, 18, 17, 16: each adds its share. (A share can\n' ..
           'have either sign, so the total may shrink as well as grow.)')
     L:run("if w then d:delete(w) end")
-    debugger_to(L, 'backward lstm_1 t=15/20')
+    L:debugger_to('backward lstm_1 t=15/20', DEBUG)
     L:check(L:run('d.stepper:peek().phase') == 'backward' and L:run('d.stepper:peek().timestep') == 15,
             'backprop through time runs from t = 20 downwards')
     L:try("d:break_at('update'); d:continue()",
           'The backward pass goes on down to t = 1. Run to the update: then the\n' ..
           'gradient is complete.')
-    debugger_to(L, 'update')
+    L:debugger_to('update', DEBUG)
     L:try("e = d:explain('lstm_1.recurrent_kernel[1][5]')",
           'One recurrent weight: it joins h_(t-1) unit 1 to the forget gate of unit 1\n' ..
           '(columns 5-8 are f). Its gradient is a sum over 2 examples x 20 timesteps.')

@@ -238,8 +238,12 @@ them the confusion matrix of that evaluate.]]
     L:page [[
 One training step of this model is long: every LSTM layer runs 28
 timesteps forward, and 28 backward. Before you look, count them.]]
-    L:try('d = nn.debug(m, x:slice(1, 4), y:slice(1, 4))', 'Debug a training step on 4 images.')
-    L:run('if not d or d.model ~= m then d = nn.debug(m, x:slice(1, 4), y:slice(1, 4)) end')
+    -- the line that starts the debugger: run again, visibly, when d is not
+    -- a debugger of m (L:settle here, L:debugger_to below)
+    local debug_line = 'd = nn.debug(m, x:slice(1, 4), y:slice(1, 4))'
+    L:try(debug_line, 'Debug a training step on 4 images.')
+    L:settle(function(env) return env.d.model == env.m and env.d.stepper end, debug_line,
+             'd is not a debugger of m; the next lines step it.')
     L:exercise{
       prompt = 'How many steps has one training step of m? Count the\n' ..
                'forward steps (each LSTM timestep is one, the Dense layer one), the\n' ..
@@ -280,36 +284,21 @@ timesteps forward, and 28 backward. Before you look, count them.]]
                'steps = 3 * 28 + 1 + 1 + 1 + 3 * 28 + 1'},
     }
     -- The learner may have moved the debugger since (s, b, c in the view;
-    -- d:step or :step at the prompt): put it at `target` steps done, saying
-    -- where it was. Stepping back also undoes the update, if it ran.
-    local function put_debugger_at(target, what)
-      local env = L.env
-      if not (type(env.d) == 'table' and env.d.stepper and env.d.model == env.m) then
-        print('(d is no longer a debugger of m: the lesson makes it again, d = nn.debug(m, x:slice(1, 4), y:slice(1, 4)))')
-        L:run('d = nn.debug(m, x:slice(1, 4), y:slice(1, 4))')
-      end
-      local d = env.d
-      local at = d:position().step - 1  -- steps done (position() puts the batch back if needed)
-      if at == target then return end
-      local length = #d.stepper:program()
-      local where = at == length and string.format('the batch is done, all %d steps, the update made', length)
-                    or string.format('the debugger is at step %d of %d', at + 1, length)
-      print(string.format('(%s; the lesson moves it %s to step %d, %s%s)', where, at > target and 'back' or 'on',
-                          target + 1, what, at == length and '; stepping back undoes the update' or ''))
-      if at > target then d:back(at - target) else d:step(target - at) end
-    end
+    -- d:step or :step at the prompt): L:debugger_to puts it back where the
+    -- lesson needs it, saying where it was (and starts it again with
+    -- debug_line if d is not a debugger of m any more).
     L:try('d:step(14)', 'lstm_1 reads the top 14 rows of the 4 images.')
-    put_debugger_at(14, 'where lstm_1 has read 14 rows')
+    L:debugger_to('forward lstm_1 t=15/28', debug_line, 'where lstm_1 has read 14 rows')
     L:page [[
 The lstm view, half way down the first image: the gates and states of
 lstm_1 for the timesteps read so far (the rest is still empty). In the
 visualizer, Up and Down pick the layer, Left and Right scroll through the
 units, [ and ] pick the image.]]
     L:view('lstm', {model = L.env.m})
-    put_debugger_at(14, 'where lstm_1 has read 14 rows')
+    L:debugger_to('forward lstm_1 t=15/28', debug_line, 'where lstm_1 has read 14 rows')
     L:check(L:run('m.layers[1].state.done') == 14, 'lstm_1 has read 14 of the 28 rows')
     L:try("d:break_at('loss'); d:continue()", 'Run the rest of the forward pass: all three LSTMs, then the Dense layer.')
-    put_debugger_at(3 * 28 + 1, 'the forward pass done, the loss next')
+    L:debugger_to('loss', debug_line, 'the forward pass done')
     L:check(L:run('d:position().phase') == 'loss', 'after 3 x 28 timesteps and dense_1 the loss is next')
     L:try('m.layers[3].output[1]',
           'lstm_3\'s final state for image 1: 50 numbers summing up 28 rows as read\n' ..

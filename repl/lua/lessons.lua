@@ -210,6 +210,77 @@ function Lesson:check(cond, message)
   error('lesson check failed: ' .. message, 2)
 end
 
+-- After a try the learner may have typed a line of their own, or one that
+-- failed. When what the next pages need is not there (holds(env) is false
+-- or errors), say what is missing (why: a text, or a function(env) giving
+-- one), show the line the lesson runs instead and run it; then, if given,
+-- show the value of the expression `show`. Nothing is set up behind the
+-- learner's back, so the screen never contradicts what they did.
+function Lesson:settle(holds, code, why, show_code)
+  local ok, fine = pcall(holds, self.env)
+  if ok and fine then return end
+  if type(why) == 'function' then why = why(self.env) end
+  print('(' .. why .. ' The lesson runs:  ' .. code .. ')')
+  self:run(code)
+  if show_code then show(self:run(show_code)) end
+end
+
+-- ---- the debugger a lesson steps with ----
+
+-- Where a debugger d stands, in words: the step it stands before,
+-- 'backward conv2d_2 (step 12 of 16)', or 'the end of the batch (all 16
+-- steps done)'.
+function Lesson.debugger_place(d)
+  local program, k = d.stepper:program(), d.stepper.position
+  if k >= #program then return string.format('the end of the batch (all %d steps done)', #program) end
+  return string.format('%s (step %d of %d)', program[k + 1], k + 1, #program)
+end
+
+-- The learner's debugger of the model, ready: start is the line that makes
+-- it ('d = nn.debug(m, xb, yb)': its variable, then its model); when that
+-- variable no longer holds a debugger of that model, the lesson says so and
+-- runs the line again.
+local function ready_debugger(L, start)
+  local name, model = start:match('^%s*([%a_][%w_]*)%s*=%s*nn%.debug%(%s*([%a_][%w_]*)')
+  assert(name, 'debugger_to: start should be a line like d = nn.debug(m, x, y), not ' .. start)
+  local env = L.env
+  local ok, same = pcall(function() return env[name].model == env[model] and env[name].stepper ~= nil end)
+  if not (ok and same) then
+    print(string.format('(%s is not the debugger of %s any more: the lesson runs  %s)', name, model, start))
+    L:run(start)
+  end
+  return env[name]
+end
+
+-- Put the learner's debugger before the step `where` (a line of
+-- d.stepper:program(): 'backward conv2d_2', 'forward lstm_1 t=15/28',
+-- 'update'), or at 'the end' of the batch, wherever the learner left it
+-- (s and b in a view, :step or :finish at a prompt, d:continue()). When it
+-- moves it, it says where it was and where it is now (and `what` that
+-- place is, if given); moving back past the update undoes it, and it says
+-- that too. Returns the debugger.
+function Lesson:debugger_to(where, start, what)
+  local d = ready_debugger(self, start)
+  d:position()  -- puts the batch back if predict or evaluate used the model
+  local program, target, update = d.stepper:program(), nil, nil
+  if where == 'the end' then target = #program end
+  for k, line in ipairs(program) do
+    if line == where then target = k - 1 end
+    if line == 'update' then update = k - 1 end
+  end
+  assert(target, 'debugger_to: no step ' .. tostring(where) .. ' in the program')
+  local now = d.stepper.position
+  if now == target then return d end
+  local was = Lesson.debugger_place(d)
+  if now < target then d.stepper:step(target - now) else d.stepper:back(now - target) end
+  local undone = update and now > update and target <= update
+  print(string.format('(the debugger was at %s; the lesson moves it %s to %s%s%s)', was,
+                      now < target and 'on' or 'back', Lesson.debugger_place(d),
+                      what and (', ' .. what) or '',
+                      undone and '; stepping back undoes the update' or ''))
+  return d
+end
+
 -- Does `code` satisfy the exercise? Errors in the code count as no. Also
 -- returns what the code gave back (packed), so that an expression the
 -- learner types to look at something is shown.
@@ -226,6 +297,46 @@ function Lesson.same_values(name, value, reference, tol)
   local off = (value:reshape(n) - reference:reshape(n)):abs():max()
   if off >= tol then return false, name .. ' is off by up to ' .. string.format('%.3g', off) end
   return true
+end
+
+-- Does the tensor `value` hold the numbers of `reference` (any shape), to
+-- within 1e-5? False for anything else, a number or nil included.
+local function same_tensor(value, reference)
+  local ok, off = pcall(function()
+    local n = reference:numel()
+    if value:numel() ~= n then return math.huge end
+    return (value:reshape(n) - reference:reshape(n)):abs():max()
+  end)
+  return ok and off < 1e-5
+end
+
+-- For exercise checks: the tensor the learner stored in `name` against the
+-- engine's `reference`. Right if it holds the same numbers; else the first
+-- typical mistake it holds ({tensor, reason, hint}) names the mistake; else
+-- what is off and by how much (same_values).
+function Lesson.tensor_answer(name, value, reference, mistakes)
+  if value == nil then return false, 'still waiting for ' .. name .. ' = ...' end
+  if same_tensor(value, reference) then return true end
+  for _, mistake in ipairs(mistakes or {}) do
+    if same_tensor(value, mistake[1]) then return false, mistake[2], mistake[3] end
+  end
+  return Lesson.same_values(name, value, reference, 1e-5)
+end
+
+-- For exercise checks: a whole number the learner stored in `name` (a
+-- count, a size) against `want`; mistakes: {value, reason, hint} for the
+-- typical slips; else by how much it is off.
+function Lesson.count_answer(name, value, want, mistakes)
+  if value == nil then return false, 'still waiting for ' .. name .. ' = ...' end
+  if type(value) ~= 'number' then
+    return false, name .. ' should be one number, not a ' ..
+                  (type(value) == 'userdata' and 'tensor' or type(value))
+  end
+  if value == want then return true end
+  for _, mistake in ipairs(mistakes or {}) do
+    if value == mistake[1] then return false, mistake[2], mistake[3] end
+  end
+  return false, string.format('%s = %g is off by %g', name, value, value - want)
 end
 
 -- A check may also say what is wrong, and give a hint for that mistake:

@@ -94,6 +94,27 @@ end
 local PYTHON_MATH = {max = 1, min = 1, abs = 1, exp = 1, log = 1, sqrt = 1, floor = 1,
                      ceil = 1, pow = 1}
 
+-- The tip for Python's math function `name` (max, sqrt, pow ...).
+local function math_tip(name)
+  if name == 'pow' then return 'in Lua, write a^b for a power (or math.exp, math.log)' end
+  return string.format('in Lua, write math.%s(...)', name)
+end
+
+-- The tip for Python's max(...) (sqrt, log ...) called bare in the line,
+-- where nothing of that name is set: in a function body it raises no error
+-- until the function is called. Not for x:max(), math.max(), nor a name
+-- the line itself defines (local function max, function f(max)).
+local function bare_math_call(line, env)
+  for at, name in line:gmatch('()(%l+)%s*%(') do
+    if PYTHON_MATH[name] and whole_name(line, at) and env[name] == nil then
+      local defined = line:find('local%s+[%w_,%s]-%f[%w_]' .. name .. '%f[^%w_]') or
+                      line:find('function%s+' .. name .. '%f[^%w_]') or
+                      line:find('function%s*[%w_.:]*%s*%([%w_,%s]-%f[%w_]' .. name .. '%f[^%w_]')
+      if not defined then return math_tip(name) end
+    end
+  end
+end
+
 -- (local: tests/lua/abuse.lua calls every function in nn's tables)
 local rows = {
   {name = 'decimal comma', always = true,
@@ -135,8 +156,14 @@ local rows = {
   {name = 'math functions', error = "global '(%l+)'",
    tip = function(name, env)
      if not PYTHON_MATH[name] or env[name] ~= nil then return nil end
-     if name == 'pow' then return 'in Lua, write a^b for a power (or math.exp, math.log)' end
-     return string.format('in Lua, write math.%s(...)', name)
+     return math_tip(name)
+   end},
+  -- function relu(z) return max(0, z) end runs (max is only looked up
+  -- when relu is called, maybe by an exercise's check): the tip comes now.
+  -- (A line that failed gets the tip for its error, from the other rows.)
+  {name = 'math functions in a line that ran', always = true, line = '%f[%l]%l+%s*%(',
+   tip = function(_, env, line, err)
+     if err == nil then return bare_math_call(line, env) end
    end},
   {name = 'range', line = '%f[%w_]range%s*%(', error = "global 'range'",
    tip = 'in Lua, loop with for i = 1, n do ... end (from 1 to n, both included)'},

@@ -1,8 +1,9 @@
 -- lesson_lstm_steps.lua: lesson 12 (the reference stacked LSTM) whatever
 -- the learner did with the debugger it invites them to explore (issue 18
--- item 4): d:step(20) typed for d:step(14); s pressed in the lstm view until
--- the batch is done (the update made); d:finish() typed for the run to the
--- loss. The lesson moves the debugger back, says so, undoes the update and
+-- item 4): d = 1 typed for d = nn.debug(...) (the lesson says so and
+-- starts the debugger itself); d:step(20) typed for d:step(14); s pressed
+-- in the lstm view until the batch is done (the update made); d:finish()
+-- typed for the run to the loss. The lesson moves the debugger back, says so, undoes the update and
 -- goes on to its end, every check holding. And half = x_test (no clone)
 -- blanks x_test: the check says so and puts the test images back.
 -- The lesson runs unattended (L.auto: 500 images) with a stand-in for the
@@ -20,6 +21,7 @@ end
 
 -- what the learner types instead of the lesson's line
 local TYPED = {
+  ['d = nn.debug(m, x:slice(1, 4), y:slice(1, 4))'] = 'd = 1',
   ['d:step(14)'] = 'd:step(20)',
   ["d:break_at('loss'); d:continue()"] = 'd:finish()',
 }
@@ -36,7 +38,8 @@ end
 
 local kernel_before  -- lstm_1's kernel before the debugged step
 local lstm_views, half_reason, restored = 0, nil, nil
-local L = {auto = true, env = env}
+-- the runner's own L:debugger_to (and its other methods not stood in for)
+local L = setmetatable({auto = true, env = env}, {__index = nn.lessons.helper()})
 function L:page() end
 function L:run(code) return run(code) end
 function L:try(code)
@@ -66,17 +69,23 @@ function L:exercise(ex)
   assert(ex.check(env) == true, 'the model answer ' .. ex.answer .. ' passes')
 end
 
-t.plan(8)
+t.plan(9)
 local ran, err = pcall(lesson.run, L)
 print = real_print
 t.ok(ran, 'lesson 12 runs to its end, every check holding' .. (ran and '' or (': ' .. tostring(err))))
-t.ok(said_matching('at step 21 of 172; the lesson moves it back to step 15') ~= nil,
+t.ok(said_matching('^%(d is not a debugger of m; the next lines step it%. The lesson runs:  ' ..
+                   'd = nn%.debug%(m, x:slice%(1, 4%), y:slice%(1, 4%)%)%)$') ~= nil,
+     'd = 1 typed for the debugger: the lesson says so and shows the line it runs')
+t.ok(said_matching('was at forward lstm_1 t=21/28 %(step 21 of 172%); the lesson moves it back to ' ..
+                   'forward lstm_1 t=15/28 %(step 15 of 172%), where lstm_1 has read 14 rows%)$') ~= nil,
      'd:step(20) typed: the lesson says where the debugger is and moves it back to step 15')
-t.ok(said_matching('the batch is done, all 172 steps, the update made; the lesson moves it back to step 15, ' ..
-                   'where lstm_1 has read 14 rows; stepping back undoes the update') ~= nil,
+t.ok(said_matching('was at the end of the batch %(all 172 steps done%); the lesson moves it back to ' ..
+                   'forward lstm_1 t=15/28 %(step 15 of 172%), where lstm_1 has read 14 rows; ' ..
+                   'stepping back undoes the update%)$') ~= nil,
      's pressed in the lstm view until the batch is done: moved back, and said so')
 t.ok(lstm_views == 1, 'the lstm view of m was opened once, at step 15')
-t.ok(said_matching('moves it back to step 86, the forward pass done, the loss next') ~= nil,
+t.ok(said_matching('moves it back to loss %(step 86 of 172%), the forward pass done; stepping back undoes ' ..
+                   'the update%)$') ~= nil,
      'd:finish() typed for the run to the loss: moved back to the loss')
 t.ok(kernel_before and (env.m.layers[1].kernel - kernel_before):abs():max() == 0,
      'stepping back undid the update: lstm_1\'s kernel is as before the debugged step')

@@ -2,7 +2,8 @@
 -- line of their own at a "try:" that errors or differs is followed by what
 -- the lesson sets up instead, shown (never a silent fix-up that makes the
 -- screen contradict them); a probe at an exercise is "still waiting", not a
--- wrong answer; a mistake's hint comes first; bare max gets a math.max tip;
+-- wrong answer; a mistake's hint comes first; bare max gets a math.max tip
+-- (nn.tips, also in a function body that ran);
 -- kernel[1][2] on a (2, 1) kernel says which shape and indices are valid.
 -- The real runner runs the lessons; io.read answers its prompts from a
 -- script, keyed by the try's code or the exercise's number, and print and
@@ -79,7 +80,8 @@ t.ok(shown_kernel and shown_kernel:find('0.5', 1, true) and shown_kernel:find('-
 has(out, 'Not yet: still waiting for out = ...', 'a probe at the exercise is no wrong answer')
 has(out, 'Not yet: -3.5 is the weighted sum without the bias: off by 0.25, b', 'the missing bias is named')
 has(out, 'z = w1*x1 + w2*x2 + b: add b = 0.25.', 'hint gives the hint for that mistake first')
-has(out, 'error: lesson:1: max is math.max in Lua: write math.max(...)', 'bare max gets a math.max tip')
+before(out, "error: lesson:1: attempt to call a nil value (global 'max')", 'tip: in Lua, write math.max(...)',
+       'bare max gets a math.max tip (nn.tips)')
 has(out, 'k[1][2] is the weight from input 1 into unit 2', 'a transposed index is named')
 has(out, '(Units 2 and 3 of m3 changed on the way', 'a unit changed by a wrong try is put back, visibly')
 has(out, 'Lesson 2 is done.', 'lesson 2 ends')
@@ -107,7 +109,10 @@ has(out, '(relu(-3) stops with an error. The next lines need the relu above. The
          'function relu(z) return math.max(0, z) end)', 'a broken relu is replaced, visibly')
 has(out, 'which is s * s: the second factor is (1 - s), not s', 's * s is named')
 has(out, 'The slope is s times (1 - s), with s = sigmoid(z) in both factors.', "... and hint gives that mistake's hint")
-has(out, 'drelu(2) stops with an error: max is math.max in Lua', 'max inside a function: the tip, via the check')
+before(out, "drelu(2) stops with an error: lesson:1: attempt to call a nil value (global 'max')",
+       'tip: in Lua, write math.max(...)', 'max inside a function: the check says where it failed, then the tip')
+has(out, 'lesson> function relu(z) return max(0, z) end\ntip: in Lua, write math.max(...)\n',
+    'a relu typed with max gets the tip at once, though the line ran')
 has(out, 'Lesson 3 is done.', 'lesson 3 ends')
 
 -- Lesson 4: the probe the exercise suggests is no wrong answer.

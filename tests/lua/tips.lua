@@ -45,6 +45,11 @@ local cases = {
   {'x.size()', '^in Lua, call a method with a colon: x:size%(%.%.%.%)$'},
   {'biggest = max(1, 2)', '^in Lua, write math%.max%(%.%.%.%)$'},
   {'s = sqrt(2)', '^in Lua, write math%.sqrt'},
+  -- lines that run: the bare call is only looked up when the function is called
+  {'function relu(z) return max(0, z) end', '^in Lua, write math%.max%(%.%.%.%)$'},
+  {'f = function(z) return 1 / (1 + exp(-z)) end', '^in Lua, write math%.exp%(%.%.%.%)$'},
+  {'function cube(z) return pow(z, 3) end', '^in Lua, write a%^b for a power'},
+  {'def relu(z): return max(0, z)', '^in Lua, write function relu%(z%) %.%.%. end$'},  -- an error: its tip
   {'for i in range(3) do end', '^in Lua, loop with for i = 1, n do'},
   {'y = 2 ** 3', '^in Lua, write a%^b for a power'},
   {'if 1 != 2 then end', '^in Lua, write a ~= b'},
@@ -78,6 +83,10 @@ local right = {
   'biggest = math.max(1, 2)', 'n = x:numel()', 'x.shape', 'print(#x.shape)',
   "m:compile{optimizer = 'sgd', loss = 'mse'}", 'y = 2^3', 'Nope = 1; z = Nope',
   'True = 1; flag = True',
+  -- a max that is not Python's: a method, math's, one the line defines
+  'function top(t) return t:max() end', 'function relu(z) return math.max(0, z) end',
+  'local function max(a, b) return a end; y = max(1, 2)', 'function pick(max, z) return max(z) end',
+  'function xmax(a) return a end; y = xmax(1)',
 }
 for _, line in ipairs(right) do
   local env = fresh_env()

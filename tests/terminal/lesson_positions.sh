@@ -42,7 +42,7 @@ result() {
     n=$((n + 1))
     if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; tail -30 "$tmp/out" | sed 's/^/# /'; fi
 }
-grep -q '^(the debugger was at the end of the batch (all 16 steps done); the lesson moves it to backward max_pooling2d_1 (step 14 of 16))$' "$tmp/out"
+grep -q '^(the debugger was at the end of the batch (all 16 steps done); the lesson moves it back to backward max_pooling2d_1 (step 14 of 16); stepping back undoes the update)$' "$tmp/out"
 result $? 'after :finish the lesson moves the debugger back to where it needs it, and says so'
 grep -q '^(w does not hold the weights before the update; the lesson copies it again, here)$' "$tmp/out"
 result $? 'w copied after the update: the lesson copies it again, and says so'
@@ -65,7 +65,7 @@ typed11() {
     blanks 10
 }
 typed11 | "$nnstep" --lesson 11 >"$tmp/out" 2>&1
-grep -q '(the debugger was at the end of the batch (all 44 steps done); the lesson moves it to forward dense_1 (step 21 of 44))$' "$tmp/out"
+grep -q '(the debugger was at the end of the batch (all 44 steps done); the lesson moves it back to forward dense_1 (step 21 of 44); stepping back undoes the update)$' "$tmp/out"
 result $? 'lesson 11: after :finish the lesson moves the debugger back before the Dense layer, and says so'
 ! grep -q 'lesson check failed\|stopped:.*lesson' "$tmp/out"
 result $? 'lesson 11: no lesson check fails'
