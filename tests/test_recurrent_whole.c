@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "layers.h"
+#include "model_helpers.h"
+#include "stepper.h"
 #include "recurrent.h"
 #include "layer_steps.h"
 #include "threads.h"
@@ -133,6 +135,77 @@ static void test_inference(void **state)
     compare_inference_with_training(nn_lstm_new, 1);
 }
 
+/* ---- a model's training batch ----
+ * fit runs a batch with nn_stepper_finish: with nobody watching, each
+ * recurrent layer's timesteps at once (split between threads); with an
+ * observer (the live visualizer, a debugger hook), step by step. The
+ * weights after the update must be the same bits either way. */
+
+static void count_step(const nn_event *event, void *userdata)
+{
+    (void)event;
+    (*(size_t *)userdata)++;
+}
+
+static nn_model *stacked_model(void)
+{
+    nn_model *m;
+    assert_ok(nn_model_new(&m, 5));
+    nn_layer_options first = {.input_ndim = 2, .input_shape = {6, 4}};
+    nn_layer_options softmax = {.activation = "softmax"};
+    ADD(m, nn_lstm_new(L, 7, true, &first));
+    ADD(m, nn_gru_new(L, 5, true, NULL));
+    ADD(m, nn_simple_rnn_new(L, 4, false, NULL));
+    ADD(m, nn_dense_new(L, 3, &softmax));
+    compile(m, "adam", 0.01, NN_LOSS_CATEGORICAL_CROSSENTROPY);
+    return m;
+}
+
+/* Two batches of x (9, 6, 4) with one-hot y; watched: an observer counts
+ * the steps. Returns the parameters after them. */
+static nn_real *train_two_batches(bool watched, size_t *count, size_t *steps_seen)
+{
+    nn_model *m = stacked_model();
+    nn_rng rng;
+    nn_rng_seed(&rng, 3, 3);
+    nn_tensor *x, *y;
+    assert_ok(nn_tensor_empty(&x, 3, (size_t[]){9, 6, 4}));
+    nn_tensor_randn(x, &rng, 0, 1);
+    assert_ok(nn_tensor_zeros(&y, 2, (size_t[]){9, 3}));
+    for (size_t i = 0; i < 9; i++)
+        nn_tensor_data(y)[i * 3 + i % 3] = 1;
+    *steps_seen = 0;
+    if (watched)
+        assert_ok(nn_stepper_observe(&m->stepper, count_step, steps_seen));
+    for (size_t batch = 0; batch < 2; batch++) {
+        assert_ok(nn_stepper_load(&m->stepper, x, y, batch, 0));
+        assert_ok(nn_stepper_finish(&m->stepper));
+    }
+    nn_real *params = copy_params(m, count);
+    nn_tensor_free(x);
+    nn_tensor_free(y);
+    nn_model_free(m);
+    return params;
+}
+
+static void test_model_batch_whole_and_stepped(void **state)
+{
+    (void)state;
+    nn_set_threads(2);
+    size_t n_whole, n_stepped, seen_whole, seen_stepped;
+    nn_real *whole = train_two_batches(false, &n_whole, &seen_whole);
+    nn_real *stepped = train_two_batches(true, &n_stepped, &seen_stepped);
+    nn_set_threads(0);
+    assert_int_equal(n_whole, n_stepped);
+    /* 2 batches of 2 * (6 + 6 + 6 + 1) layer steps, the loss and the update */
+    assert_int_equal(seen_stepped, 2 * (2 * 19 + 2));
+    assert_int_equal(seen_whole, 0);
+    if (memcmp(whole, stepped, n_whole * sizeof *whole) != 0)
+        fail_msg("the weights after a batch run whole differ from a batch run step by step");
+    free(whole);
+    free(stepped);
+}
+
 static void test_lstm_one_thread(void **state)
 {
     (void)state;
@@ -165,6 +238,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_gru),
     cmocka_unit_test(test_simple_rnn),
     cmocka_unit_test(test_inference),
+    cmocka_unit_test(test_model_batch_whole_and_stepped),
 };
 
 RUN_TAP_GROUP("recurrent_whole", tests)

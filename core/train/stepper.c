@@ -164,6 +164,8 @@ static nn_status run_layer_step(nn_model *m, const nn_step *step, void *arg)
     return st;
 }
 
+static nn_status run_layer_step_whole(nn_model *m, const nn_step *step, void *arg);
+
 static nn_status run_step(nn_stepper *s, const nn_step *step)
 {
     switch (step->phase) {
@@ -303,10 +305,41 @@ nn_status nn_stepper_reload(nn_stepper *s, const nn_tensor *x, const nn_tensor *
     return replay_to(s, cursor);
 }
 
+/* Can the steps from the cursor on, all the timesteps of one layer's pass,
+ * run at once (layer.h: forward_all)? Only when nobody watches them one by
+ * one: no observer and no per-step NaN check. */
+static bool layer_runs_whole_here(const nn_stepper *s)
+{
+    if (s->num_observers > 0 || s->check_numerics || !s->loaded || !s->model->compiled)
+        return false;
+    const nn_step *step = &s->program[s->cursor];
+    if (step->phase != NN_PHASE_FORWARD && step->phase != NN_PHASE_BACKWARD)
+        return false;
+    bool forward = step->phase == NN_PHASE_FORWARD;
+    const nn_layer_kind *kind = s->model->layers[step->layer]->kind;
+    size_t first = forward ? 0 : step->timesteps - 1;
+    return step->timesteps > 1 && step->timestep == first &&
+           (forward ? kind->forward_all : kind->backward_all) != NULL;
+}
+
+/* The rest of the batch: step after step, but a layer's timesteps at once
+ * where nobody watches them (fit without the visualizer): the same numbers
+ * (recurrent.h), with the batch split between threads. */
 nn_status nn_stepper_finish(nn_stepper *s)
 {
-    while (s->cursor < s->length)
-        NN_TRY(nn_stepper_step(s));
+    while (s->cursor < s->length) {
+        if (layer_runs_whole_here(s)) {
+            const nn_step *step = &s->program[s->cursor];
+            nn_status st = run_layer_step_whole(s->model, step, NULL);
+            if (st != NN_OK) {  /* a custom layer's error: as nn_stepper_step reports it */
+                s->cursor++;
+                return st;
+            }
+            s->cursor += step->timesteps;
+        } else {
+            NN_TRY(nn_stepper_step(s));
+        }
+    }
     return NN_OK;
 }
 
