@@ -126,12 +126,12 @@ end
 -- A tip for a line that did not do what a habit expected (tips.lua:
 -- "in Lua, write ...", a decimal comma); err: its error, or nil if it ran.
 local function tip(L, line, err)
-  local text = nn.tips and nn.tips.find(line, err, L.env)
-  if text then print('tip: ' .. text) end
+  local text = nn.tips and nn.tips.show(line, err, L.env)
+  if text then print(text) end
 end
 
 -- Run a line the learner typed, and show what came of it: its values, or
--- its error in one line; then a tip if a habit misled it.
+-- its error in one line; then a tip if a habit misled it. True if it ran.
 local function run_typed(L, line)
   local results = table.pack(pcall(run_line, L, line))
   if results[1] then
@@ -143,6 +143,7 @@ local function run_typed(L, line)
     print('error: ' .. one_line(results[2]))
     tip(L, line, results[2])
   end
+  return results[1]
 end
 
 -- A pause for reading ([Enter]). Text typed there is not dropped: code
@@ -155,14 +156,14 @@ local function pause(L, prompt)
     if line:match('^%s*$') then return end
     local word = line:match('^%s*([%a_][%w_]*)%s*$')
     if not load(line, '=lesson', 't', {}) and not load('return ' .. line, '=lesson', 't', {}) then
-      print('(that is not Lua, so nothing ran. Press Enter to go on; code typed here, or at ' ..
-            'the lesson> and exercise> prompts, runs.)')
+      print('(that is not Lua, so nothing ran. Press Enter to go on;' .. NL ..
+            ' code typed here, or at the lesson> and exercise> prompts, runs.)')
       tip(L, line, 'syntax error')
     elseif word and L.env[word] == nil then
       print('(' .. word .. ' is not a name the lesson knows, so nothing ran. Press Enter to go on.)')
     else
-      run_typed(L, line)
-      print('(that ran; press Enter to go on)')
+      -- after an error, not "that ran": the error line says what happened
+      print(run_typed(L, line) and '(that ran; press Enter to go on)' or '(press Enter to go on)')
     end
   end
 end
@@ -510,9 +511,10 @@ local function advise_prerequisites(n, lesson)
     if not done[r] then missing[#missing + 1] = r end
   end
   if #missing == 0 then return end
-  print(string.format('(Lesson %d builds on lesson%s %s, which you have not finished: you may ' ..
-                      'want to take %s first. Going on.)', n, #missing == 1 and '' or 's',
-                      and_list(missing), #missing == 1 and 'it' or 'them'))
+  -- two lines, so that it fits an 80-column terminal
+  print(string.format('(Lesson %d builds on lesson%s %s, which you have not finished:', n,
+                      #missing == 1 and '' or 's', and_list(missing)))
+  print(string.format(' you may want to take %s first. Going on.)', #missing == 1 and 'it' or 'them'))
 end
 
 function M.start(number, opts)

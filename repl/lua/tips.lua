@@ -3,7 +3,8 @@
 --
 --   lesson> opt = SGD(learning_rate = 0.01)
 --   error: lesson:1: ')' expected near '='
---   tip: in Lua, write nn.optimizers.SGD{learning_rate = 0.01}: named arguments go in a table, in braces
+--   tip: in Lua, write nn.optimizers.SGD{learning_rate = 0.01}: named arguments
+--        go in a table, in braces
 --
 -- Some of these habits raise an error (the tip explains it); some run and
 -- silently do something else (w3 = 0,561 sets w3 to 0; x = True sets x to
@@ -207,6 +208,24 @@ function M.find(line, err, env)
   end
   -- nn.optimizers.adam for Adam, nn.dense for Dense: an error, or a nil
   return wrong_case_path(line, env)
+end
+
+-- The tip as the learner sees it: 'tip: ' and the text, broken between
+-- words into lines of at most 79 columns (the later ones indented), so
+-- that an 80-column terminal does not cut a word in two. nil: no tip.
+function M.show(line, err, env)
+  local text = M.find(line, err, env)
+  if not text then return nil end
+  local lines, current = {}, 'tip:'
+  for word in text:gmatch('%S+') do
+    if #current + 1 + #word > 79 and #current > 5 then
+      lines[#lines + 1] = current
+      current = '    '
+    end
+    current = current .. ' ' .. word
+  end
+  lines[#lines + 1] = current
+  return table.concat(lines, string.char(10))
 end
 
 return M

@@ -67,6 +67,12 @@ for _, case in ipairs(cases) do
   local tip = nn.tips.find(line, err, env)
   local label = 'tip for ' .. line .. (err and ('  [' .. err .. ']') or '  [ran]')
   if expected then t.like(tip or '(no tip)', expected, label) else t.is(tip, nil, label) end
+  if tip then  -- as shown: the same words, in lines an 80-column terminal does not cut
+    local shown, longest = nn.tips.show(line, err, env), 0
+    for l in (shown .. string.char(10)):gmatch('(.-)' .. string.char(10)) do longest = math.max(longest, #l) end
+    t.ok(longest <= 79 and shown:gsub('%s+', ' ') == 'tip: ' .. tip:gsub('%s+', ' '),
+         'shown in lines of at most 79 columns (' .. longest .. '): ' .. line)
+  end
 end
 
 -- Lines that are right, or that only look like a habit: no tip
