@@ -221,9 +221,11 @@ lstm.state is a copy taken when you read it: read it again after a step.]]
     L:run('nn.seed(111); xs, ys = twins(20)')
     L:try('xs:reshape(2, 20)', 'The twins.')
     L:try('m:predict(xs)', 'The trained LSTM\'s answers: near 1 for the +1 twin, near 0 for the -1 twin.')
+    local h20  -- h at t = 20 as m:predict(xs) left it, (2, 4): the page on s.done speaks of it
     do
       local p = L:run('m:predict(xs)')
       L:check(p[1][1] > 0.9 and p[2][1] < 0.1, 'the LSTM tells the twins apart')
+      h20 = L.env.lstm.output:clone()
     end
     L:try('d = nn.debug(m, xs, ys)', 'Debug a training step on them.')
     debugger_to(L, 'forward lstm_1 t=1/20')
@@ -231,9 +233,18 @@ lstm.state is a copy taken when you read it: read it again after a step.]]
     debugger_to(L, 'forward lstm_1 t=2/20')
     L:try('s = lstm.state',
           'Read the state into s: the tensors s.i, s.f, s.g, s.o, s.c and s.h, and\n' ..
-          's.done, how many timesteps this pass has computed (the rows after that may\n' ..
-          'be left over from an earlier pass, here m:predict(xs)).')
+          's.done, how many timesteps this pass has computed: 1. The rows after that\n' ..
+          'are not this pass\'s yet: c and h still hold what m:predict(xs) left there,\n' ..
+          'and the gates hold zeros (predict keeps no gates: it keeps what rebuilds\n' ..
+          'them, if you read lstm.state right after it).')
     L:run('s = lstm.state')
+    L:check(L:run('s.done') == 1, 'this pass has computed one timestep')
+    L:check((L:run('s.h:narrow(2, 20, 1)'):reshape(2, 4) - h20):abs():max() < 1e-6 and L:run('(s.c[1][20] - s.c[2][20]):abs():max()') > 0.1,
+            "the rows after s.done hold predict's c and h (its h_20 is its output)")
+    if L.auto then  -- a learner who read lstm.state after predict sees its rebuilt gates there
+      L:check(L:run('s.i[1]:narrow(1, 2, 19):abs():max() + s.o[2]:narrow(1, 2, 19):abs():max()') == 0,
+              'the gate rows after s.done are zeros: predict kept no gates')
+    end
     L:page [[
 Each of s.i[1][1], s.f[1][1], s.g[1][1] and s.o[1][1] is a vector of 4
 numbers, one per unit. rows (the lesson made it) prints such short vectors

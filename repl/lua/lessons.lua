@@ -290,8 +290,8 @@ function Lesson:exercise(ex)
       elseif err then
         print('error: ' .. err)
       else
-        print('Not yet' .. (reason and (': ' .. reason) or '.') ..
-              ' (type hint for a hint, skip to see the answer)')
+        print(nn.tips.wrap('Not yet' .. (reason and (': ' .. reason) or '.') ..
+                           ' (type hint for a hint, skip to see the answer)', #'exercise> ', '  '))
       end
       if not is_interrupt(err) then tip(self, line, err) end
     end

@@ -210,22 +210,28 @@ function M.find(line, err, env)
   return wrong_case_path(line, env)
 end
 
--- The tip as the learner sees it: 'tip: ' and the text, broken between
--- words into lines of at most 79 columns (the later ones indented), so
--- that an 80-column terminal does not cut a word in two. nil: no tip.
+-- text broken between words into lines that fit 79 columns, the first
+-- after `used` columns (a prompt already on that line), the later ones
+-- after `indent`, so that an 80-column terminal cuts no word in two.
+function M.wrap(text, used, indent)
+  local lines, current, room = {}, nil, 79 - (used or 0)
+  for word in text:gmatch('%S+') do
+    if current and #current + 1 + #word > room then
+      lines[#lines + 1] = current
+      current, room = indent .. word, 79
+    else
+      current = current and (current .. ' ' .. word) or word
+    end
+  end
+  lines[#lines + 1] = current or ''
+  return table.concat(lines, string.char(10))
+end
+
+-- The tip as the learner sees it: 'tip: ' and the text, in lines of at
+-- most 79 columns (the later ones indented). nil: no tip.
 function M.show(line, err, env)
   local text = M.find(line, err, env)
-  if not text then return nil end
-  local lines, current = {}, 'tip:'
-  for word in text:gmatch('%S+') do
-    if #current + 1 + #word > 79 and #current > 5 then
-      lines[#lines + 1] = current
-      current = '    '
-    end
-    current = current .. ' ' .. word
-  end
-  lines[#lines + 1] = current
-  return table.concat(lines, string.char(10))
+  return text and M.wrap('tip: ' .. text, 0, '     ')
 end
 
 return M
