@@ -58,6 +58,8 @@ local function check_hT(L)
       {o[2][20] * c[2][20]:tanh(), "that is example 2's; the exercise asks for example 1",
        'The first index is the example: s.o[1][20].'},
       {o[1][19] * c[1][19]:tanh(), 'that is h at t = 19; the last timestep is 20', nil},
+      {o[1][20] * c[1][19]:tanh(), 'that takes the cell at t = 19, s.c[1][19]: h_20 shows the' ..
+       ' cell at t = 20, s.c[1][20]', 'Both at t = 20: s.o[1][20] and s.c[1][20].'},
     })
   end
 end
@@ -302,7 +304,8 @@ a squashed view of c.]]
       answer = 'hT = s.o[1][20] * s.c[1][20]:tanh()',
       wrong = {'hT = s.c[1][20]:tanh()',  -- without the output gate
                'hT = s.o[1][20] * s.c[1][20]',     -- without tanh
-               'hT = s.o[2][20] * s.c[2][20]:tanh()'},
+               'hT = s.o[2][20] * s.c[2][20]:tanh()',
+               'hT = s.o[1][20] * s.c[1][19]:tanh()'},  -- the cell of the step before
       check = check_hT(L),
       hints = {'s.o[1][20]: example 1\'s output gate at t = 20; s.c[1][20]: its cell.',
                'hT = s.o[1][20] * s.c[1][20]:tanh()'},
