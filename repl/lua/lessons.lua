@@ -140,7 +140,7 @@ local function run_typed(L, line)
   elseif is_interrupt(results[2]) and not L.auto then
     interrupted(L, results[2])
   else
-    print('error: ' .. one_line(results[2]))
+    print(nn.tips.wrap('error: ' .. one_line(results[2]), 0, '  '))
     tip(L, line, results[2])
   end
   return results[1]
@@ -288,7 +288,7 @@ function Lesson:exercise(ex)
         print('(stopped by Ctrl-C' .. (where and (' in ' .. where .. '; the model keeps ' ..
               'what it learned so far') or '') .. '; try again, or type skip)')
       elseif err then
-        print('error: ' .. err)
+        print(nn.tips.wrap('error: ' .. err, 0, '  '))
       else
         print(nn.tips.wrap('Not yet' .. (reason and (': ' .. reason) or '.') ..
                            ' (type hint for a hint, skip to see the answer)', #'exercise> ', '  '))

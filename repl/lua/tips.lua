@@ -176,6 +176,11 @@ local rows = {
      return string.format('%s is 1-D (%d number%s): it takes one index, %s[i], i from 1 to %d',
                           name, shape[1], shape[1] == 1 and '' or 's', name, shape[1])
    end},
+  {name = 'NumPy index', line = '([%a_][%w_%.]*)%[%s*([^%[%],]+),%s*([^%[%],]+)%]', error = "']' expected",
+   tip = function(name, i, j)  -- t[2, 3]: a syntax error in Lua
+     return string.format('in Lua, one index per bracket: %s[%s][%s] (row, then column)', name,
+                          i:match('^(.-)%s*$'), j:match('^(.-)%s*$'))
+   end},
   {name = 'index 0', line = '%[%s*0%s*%]', error = '.',
    tip = 'Lua counts from 1: the first element is [1] (x.shape[1] is the first size)'},
 }

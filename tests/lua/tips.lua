@@ -53,6 +53,8 @@ local cases = {
   {'import numpy as np', '^nothing to import: nn is here already'},
   {'from math import sqrt', '^nothing to import'},
   {'first = x.shape[0] + 1', '^Lua counts from 1'},
+  {'t[2, 3]', '^in Lua, one index per bracket: t%[2%]%[3%] %(row, then column%)$'},
+  {'v = w[i, j + 1] * 2', '^in Lua, one index per bracket: w%[i%]%[j %+ 1%]'},
   -- the engine's own message names the shape and the valid indices: no tip
   {'kernel[1][2] = 0.5', nil},
   {'m.layers[1].bias[1][1] = 0.5', nil},  -- a path with a call-free index: not read (no tip), no harm
