@@ -341,7 +341,8 @@ What you have seen:
   a:matmul(b)                                    (n, k) x (k, m) -> (n, m)
 
 Lua so far: {...} tables, f{...} calls, t.field versus t:method(), # for
-length, ~= for "not equal", -- starts a comment.
+length. Two more you will meet: ~= means "not equal" (Python's !=), and
+-- starts a comment (Python's #).
 
 Next lesson: one neuron, then a Dense layer, computed by hand and by the
 engine.]]

@@ -291,7 +291,7 @@ function Lesson:exercise(ex)
         print(nn.tips.wrap('error: ' .. err, 0, '  '))
       else
         print(nn.tips.wrap('Not yet' .. (reason and (': ' .. reason) or '.') ..
-                           ' (type hint for a hint, skip to see the answer)', #'exercise> ', '  '))
+                           ' (type hint for a hint, skip to see the answer)', 0, '  '))
       end
       if not is_interrupt(err) then tip(self, line, err) end
     end

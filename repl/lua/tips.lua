@@ -181,6 +181,12 @@ local rows = {
      return string.format('in Lua, one index per bracket: %s[%s][%s] (row, then column)', name,
                           i:match('^(.-)%s*$'), j:match('^(.-)%s*$'))
    end},
+  {name = 'matmul operator', line = '([%a_][%w_%.]*)%s*@%s*([%a_][%w_%.]*)', error = "near '@'",
+   tip = function(a, b)  -- NumPy's a @ b; t.T for the transpose
+     local function lua(x) return (x:gsub('%.T$', ':transpose()')) end
+     return string.format('in Lua, write %s:matmul(%s) for a @ b (and t:transpose() for t.T)',
+                          lua(a), lua(b))
+   end},
   {name = 'index 0', line = '%[%s*0%s*%]', error = '.',
    tip = 'Lua counts from 1: the first element is [1] (x.shape[1] is the first size)'},
 }

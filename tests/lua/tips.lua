@@ -53,6 +53,8 @@ local cases = {
   {'import numpy as np', '^nothing to import: nn is here already'},
   {'from math import sqrt', '^nothing to import'},
   {'first = x.shape[0] + 1', '^Lua counts from 1'},
+  {'p = t @ t.T', '^in Lua, write t:matmul%(t:transpose%(%)%) for a @ b'},
+  {'c = a@b', '^in Lua, write a:matmul%(b%) for a @ b'},
   {'t[2, 3]', '^in Lua, one index per bracket: t%[2%]%[3%] %(row, then column%)$'},
   {'v = w[i, j + 1] * 2', '^in Lua, one index per bracket: w%[i%]%[j %+ 1%]'},
   -- the engine's own message names the shape and the valid indices: no tip
