@@ -593,7 +593,10 @@ function Debugger:explain(text)
       or string.format('%d, %d', (t.row - 1) // per + 1, (t.row - 1) % per + 1)
     say('  %12s  %14.6g  %14.6g  %14.6g', label, t.upstream, t['local'], t.upstream * t['local'])
   end
-  say('  %s: %.9g', e.rows == 1 and 'the only product' or string.format('sum of all %d products', e.rows), e.sum)
+  -- %.7g: the engine computes in float (about 7 significant digits), so 9
+  -- digits would show the product and the engine's gradient as different
+  -- numbers (0.082167041 and 0.0821670443) where they agree
+  say('  %s: %.7g', e.rows == 1 and 'the only product' or string.format('sum of all %d products', e.rows), e.sum)
   if e.l1 ~= 0 or e.l2 ~= 0 then  -- the regularizer's penalty has its own share
     local parts = {}
     if e.l2 ~= 0 then parts[#parts + 1] = string.format('2 * %g * w', e.l2) end
@@ -602,7 +605,7 @@ function Debugger:explain(text)
         "'s", table.concat(parts, ' + '), e.weight, e.penalty)
     say('  = %.9g', e.sum + e.penalty)
   end
-  say("  the engine's gradient:  %.9g", e.engine)
+  say("  the engine's gradient:  %.7g", e.engine)
   return e
 end
 
