@@ -123,6 +123,11 @@ local function run_line(L, code)
   return chunk()
 end
 
+-- A hint, each of its lines broken between words to fit 80 columns.
+local function print_wrapped(text)
+  for line in (text .. NL):gmatch('(.-)' .. NL) do print(nn.tips.wrap(line, 0, '  ')) end
+end
+
 -- A tip for a line that did not do what a habit expected (tips.lua:
 -- "in Lua, write ...", a decimal comma); err: its error, or nil if it ran.
 local function tip(L, line, err)
@@ -268,10 +273,10 @@ function Lesson:exercise(ex)
     if line:match('^%s*$') then  -- an empty Enter is not an attempt: ask again
     elseif line:match('^%s*hint%s*$') then
       if mistake_hint then
-        print(mistake_hint)
+        print_wrapped(mistake_hint)
         mistake_hint = nil
       else
-        print(hints[next_hint] or ('The answer: ' .. ex.answer))
+        print_wrapped(hints[next_hint] or ('The answer: ' .. ex.answer))
         next_hint = next_hint + 1
       end
     elseif line:match('^%s*skip%s*$') then
