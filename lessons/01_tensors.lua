@@ -318,7 +318,7 @@ not matmul (NumPy's a @ b).]]
     }
 
     settle(L, function(env) return is_t(env.t) end, 't = nn.tensor{{1, 2, 3}, {4, 5, 6}}',
-           't holds the -1 of the exercise; the next one needs it as it was.')
+           "t holds the exercise's -1.")
     L:exercise{
       prompt = 't is (2, 3) again. Multiply t by its own transpose so that the\n' ..
                'result is 2x2, and call it p. (Which order makes the inner sizes agree\n' ..

@@ -220,7 +220,8 @@ a Conv2D takes. Make it ready yourself, on the 10,000 test images.]]
     L:check(((raw_test / 255):reshape(10000, 28, 28, 1) - L:run('test.x')):abs():max() == 0,
             'the ready form is load_data()\'s test pixels / 255 with a channel axis, to the bit')
     L:run('x_train, y_train, x_test, y_test = nil, nil, nil, nil; collectgarbage()')
-    L:try('train.class_names', 'The names of the 10 classes, in the order of their labels 0..9.')
+    L:try('for k, name in ipairs(train.class_names) do print(k - 1, name) end',
+          'The names of the 10 classes, train.class_names, each after its label 0..9.')
     L:try('train.y[1]', 'Labels are numbers 0..9: image 1 has label 9. Lua counts lists from 1,\n' ..
           'so label k is named class_names[k + 1]: image 1 is an ankle boot.')
     L:check(L:run('train.x.shape[1]') == 60000 and L:run('#train.class_names') == 10,

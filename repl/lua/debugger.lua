@@ -571,8 +571,8 @@ function Debugger:explain(text)
     local shape = layer.kernel.shape  -- {KH, KW, C, F}
     local c, kx, ky = (e.input - 1) % shape[3], (e.input - 1) // shape[3] % shape[2],
                       (e.input - 1) // (shape[3] * shape[2])
-    say('%s weighs row %d, column %d, channel %d of each %dx%d window for %s of %s.', text,
-        ky + 1, kx + 1, c + 1, shape[1], shape[2], target, layer.name)
+    say('%s weighs row %d, column %d, channel %d', text, ky + 1, kx + 1, c + 1)  -- two lines:
+    say('of each %dx%d window for %s of %s.', shape[1], shape[2], target, layer.name)  -- 80 columns
   else
     say('%s joins input %d to %s of %s.', text, e.input, target, layer.name)
   end

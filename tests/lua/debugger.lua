@@ -216,7 +216,7 @@ said = {}
 pd:back(2)  -- before conv2d_1's backward ... and its update
 pd:step()
 pd:explain('conv2d_1.kernel[3][2][1][2]')
-t.ok(heard('weighs row 3, column 2, channel 1 of each 3x3 window for filter 2 of conv2d_1'),
+t.ok(heard('weighs row 3, column 2, channel 1$') and heard('^of each 3x3 window for filter 2 of conv2d_1%.$'),
      'explain names the place in the window of a Conv2D weight')
 
 -- predict and evaluate unload the batch being stepped through; the debugger
