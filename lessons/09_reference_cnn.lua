@@ -276,8 +276,8 @@ The network wants one-hot targets for categorical_crossentropy: label 3
 becomes {0, 0, 0, 1, 0, 0, 0, 0, 0, 0}. to_categorical does it, as in Keras.
 
 We train on the first n = %d images%s.]], n,
-      L.auto and ' (a quick run: the lesson is being tested)' or
-      ' (all of them: about a minute, with a progress bar)'))
+      L.auto and '\n(a quick run: the lesson is being tested)' or
+      '\n(all of them: about a minute, with a progress bar; Ctrl-C stops it early)'))
     L:run(string.format('n, n_test = %d, %d', n, n_test))
     L:try('x = train.x:slice(1, n)', 'Training images. slice(1, n) is a view: nothing is copied.')
     L:try('y = nn.utils.to_categorical(train.y:slice(1, n), 10)', 'Their one-hot targets.')

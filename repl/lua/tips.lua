@@ -100,6 +100,11 @@ local rows = {
   {name = 'decimal comma', always = true,
    line = '^%s*([%a_][%w_%.]*)%s*=%s*(%-?%d+),(%d+)%s*;?%s*$',
    tip = function(name, whole, fraction)
+     if #fraction == 3 and whole:match('^%-?[1-9]%d?%d?$') then  -- 18,496: as m:summary writes it
+       return string.format('Lua numbers have no thousands separator: %s = %s%s (for a decimal, ' ..
+                            '%s.%s; with a comma, %s got %s and the %s after it went nowhere)',
+                            name, whole, fraction, whole, fraction, name, whole, fraction)
+     end
      return string.format('Lua writes decimals with a point: %s = %s.%s (with a comma, %s got %s ' ..
                           'and the %s after it went nowhere)', name, whole, fraction, name, whole,
                           fraction)

@@ -28,6 +28,9 @@ end
 local cases = {
   {'w3 = 0,561', '^Lua writes decimals with a point: w3 = 0%.561 %(with a comma, w3 got 0 and the 561'},
   {'lr = -1,5', '^Lua writes decimals with a point: lr = %-1%.5 '},
+  -- a count copied from m:summary(), 18,496: a thousands separator, not a decimal comma
+  {'p2 = 18,496', '^Lua numbers have no thousands separator: p2 = 18496 %(for a decimal, 18%.496;'},
+  {'n = 0,125', '^Lua writes decimals with a point: n = 0%.125 '},
   {'opt = SGD(learning_rate = 0.01)',
    '^in Lua, write nn%.optimizers%.SGD{learning_rate = 0%.01}: named arguments go in a table, in braces$'},
   {'opt = nn.optimizers.SGD(learning_rate = 0.01, momentum = 0.9)',
