@@ -98,8 +98,9 @@ local function interrupted(L, err)
   L.interrupted = true
   local where = tostring(err):match('stopped in (epoch %d+ of %d+, after %d+ of %d+ batches)')
   if where then
-    print('(stopped by Ctrl-C in ' .. where .. '; the model keeps what it learned so far: ' ..
-          'its weights are those after the last batch it trained. The lesson goes on.)')
+    print(nn.tips.wrap('(stopped by Ctrl-C in ' .. where .. '; the model keeps what it learned so ' ..
+                       'far: its weights are those after the last batch it trained. The lesson goes on.)',
+                       0, ' '))
   else
     print('(stopped by Ctrl-C; the model keeps what it learned so far. The lesson goes on.)')
   end
