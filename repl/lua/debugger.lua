@@ -393,6 +393,14 @@ Position.__tostring = function(p)
   return string.format('%s (step %d of %d, %s)', what, p.step, p.steps, batch)
 end
 
+-- True when no step is left: the last batch of the last epoch is done (in
+-- a fit's debugger, c still resumes training, so never). The visualizer's
+-- strip then offers no s, n, c.
+function Debugger:at_end()
+  return self.stepper.done and not self.fit and self.batch >= batch_count(self) and
+         self.epoch >= self.epochs
+end
+
 function Debugger:position()
   ensure_loaded(self, 'position')
   local s = self.stepper

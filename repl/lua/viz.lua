@@ -216,8 +216,9 @@ end
 -- paused fit), b a step to go back to, +/- a compiled optimizer.
 function App:can(key)
   local mode = self:mode()
-  if key == 's' or key == 'n' or key == 'c' then
-    return mode == 'fit' or self.debugger ~= nil
+  if key == 's' or key == 'n' or key == 'c' then  -- not at the end of the run: nothing left
+    return mode == 'fit' or (self.debugger ~= nil and not (mode == 'step' and self.debugger.at_end
+                                                          and self.debugger:at_end()))
   elseif key == 'b' then
     return self.debugger ~= nil and self.debugger.stepper.position > 0
   elseif key == '+' or key == '-' then
