@@ -230,7 +230,8 @@ end
 -- after `used` columns (a prompt already on that line), the later ones
 -- after `indent`, so that an 80-column terminal cuts no word in two.
 function M.wrap(text, used, indent)
-  local lines, current, room = {}, nil, 79 - (used or 0)
+  text, indent = tostring(text), type(indent) == 'string' and indent or ''  -- never an error
+  local lines, current, room = {}, nil, 79 - (math.tointeger(used) or 0)
   for word in text:gmatch('%S+') do
     if current and #current + 1 + #word > room then
       lines[#lines + 1] = current
