@@ -459,8 +459,10 @@ loss would change if each value of each map changed.]]
     debugger_to(L, 'update')
     L:page [[
 The gradients view: per layer, the size (norm) of the gradient and of the
-weights, on a log scale, and below, histograms of a kernel and its
-gradient. Lesson 13 uses it to see gradients vanish.]]
+weights, on a log scale. Below, for the selected layer (Up, Down):
+histograms of its kernel and of the kernel's gradient now; or, once you
+have stepped an update inside a view, its gradient over the batches
+recorded, a row per batch. Lesson 13 uses it to see gradients vanish.]]
     L:view('gradients', {model = L.env.m})
     debugger_to(L, 'update')
     local before = L.env.m.layers[7].kernel:clone()  -- the lesson's own copy, for its checks
