@@ -192,6 +192,14 @@ local rows = {
      return string.format('in Lua, write %s:matmul(%s) for a @ b (and t:transpose() for t.T)',
                           lua(a), lua(b))
    end},
+  {name = 'a word without quotes', always = true,  -- gate = o: o is no variable, so gate is nil
+   line = '^%s*([%a_][%w_]*)%s*=%s*([%a_][%w_]*)%s*;?%s*$',
+   tip = function(name, word, env)
+     local keywords = {['nil'] = true, ['true'] = true, ['false'] = true}
+     if keywords[word] or value_of(word, env) ~= nil then return nil end
+     return string.format("%s is not a variable, so %s is now nil; for the text, write %s = '%s'",
+                          word, name, name, word)
+   end},
   {name = 'index 0', line = '%[%s*0%s*%]', error = '.',
    tip = 'Lua counts from 1: the first element is [1] (x.shape[1] is the first size)'},
 }

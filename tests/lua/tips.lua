@@ -58,6 +58,7 @@ local cases = {
   {'first = x.shape[0] + 1', '^Lua counts from 1'},
   {'p = t @ t.T', '^in Lua, write t:matmul%(t:transpose%(%)%) for a @ b'},
   {'c = a@b', '^in Lua, write a:matmul%(b%) for a @ b'},
+  {"gate = o", "^o is not a variable, so gate is now nil; for the text, write gate = 'o'$"},
   {'t[2, 3]', '^in Lua, one index per bracket: t%[2%]%[3%] %(row, then column%)$'},
   {'v = w[i, j + 1] * 2', '^in Lua, one index per bracket: w%[i%]%[j %+ 1%]'},
   -- the engine's own message names the shape and the valid indices: no tip
@@ -88,7 +89,7 @@ local right = {
   'opt = nn.optimizers.SGD{learning_rate = 0.01}', 'opt = nn.optimizers.Adam',
   'biggest = math.max(1, 2)', 'n = x:numel()', 'x.shape', 'print(#x.shape)',
   "m:compile{optimizer = 'sgd', loss = 'mse'}", 'y = 2^3', 'Nope = 1; z = Nope',
-  'True = 1; flag = True',
+  'True = 1; flag = True', 'z = nn', 'z = nil', 'z = x',
 }
 for _, line in ipairs(right) do
   local env = fresh_env()
