@@ -352,11 +352,20 @@ a sum of one share per timestep, added as the backward pass goes.]]
                "Column 14 is the second column of the fourth block: gate = 'o'"},
     }
 
+    do  -- the take-away's ranges, on the twins' pass (read afresh: s is the learner's)
+      local state = L.env.m.layers[1].state
+      for _, gate in ipairs({'i', 'f', 'o'}) do
+        L:check(state[gate]:min() > 0 and state[gate]:max() < 1, 'gate ' .. gate .. ' is a sigmoid: between 0 and 1')
+      end
+      L:check(state.g:min() < 0 and state.g:min() >= -1 and state.g:max() <= 1,
+              'the candidate g is a tanh: between -1 and 1, negative too')
+    end
     L:page [[
 What to take away:
 
-  - the gates are sigmoids between 0 and 1 that multiply: f keeps the old
-    cell, i lets the candidate g in, o decides what h shows;
+  - the gates i, f, o are sigmoids between 0 and 1 that multiply: f keeps
+    the old cell, i lets the candidate g (a tanh, -1..1) in, o decides what
+    h shows;
   - c_t = f * c_(t-1) + i * g: when f is near 1 the memory passes from step
     to step almost unchanged, and so does the gradient flowing back along
     it, which is what a SimpleRNN lacks (lesson 13);
