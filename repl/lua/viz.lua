@@ -92,7 +92,7 @@ local keys = {
               fit = 'pause at the next batch and open a command line (Lua, or break dense_1)'},
    function(app) app:command_line() end, ALL},
   {'?', '?', 'this help', function(app) app.help = true end, ALL},
-  {'q', 'q', {'back to the REPL', fit = 'stop watching (training goes on)',
+  {'q', 'q', {'back to the prompt (the REPL, or the lesson)', fit = 'stop watching (training goes on)',
               paused = 'stop watching (training goes on)'},
    function(app) app.quit = true end, ALL},
   {'ctrl-c', 'Ctrl-C', {'stop a continue', fit = 'stop training at the end of this batch',
