@@ -311,7 +311,7 @@ not matmul (NumPy's a @ b).]]
     }
 
     L:settle(function(env) return is_t(env.t) end, 't = nn.tensor{{1, 2, 3}, {4, 5, 6}}',
-           't holds the -1 of the exercise; the next one needs it as it was.')
+             "t holds the exercise's -1.")
     L:exercise{
       prompt = 't is (2, 3) again. Multiply t by its own transpose so that the\n' ..
                'result is 2x2, and call it p. (Which order makes the inner sizes agree\n' ..
@@ -334,7 +334,8 @@ What you have seen:
   a:matmul(b)                                    (n, k) x (k, m) -> (n, m)
 
 Lua so far: {...} tables, f{...} calls, t.field versus t:method(), # for
-length, ~= for "not equal", -- starts a comment.
+length. Two more you will meet: ~= means "not equal" (Python's !=), and
+-- starts a comment (Python's #).
 
 Next lesson: one neuron, then a Dense layer, computed by hand and by the
 engine.]]

@@ -225,7 +225,10 @@ o[1][1] is o1 (example 1, unit 1).]]
       prompt = 'Now the gradient of dense_2.weights[1][1], its kernel[1][1] (hidden\n' ..
                'unit 1 -> output unit 1; Mazur calls it w5): dL/dw = dL/dz * dz/dw =\n' ..
                'delta_o1 * (the input it multiplies).\n' ..
-               'What is that input? Store the gradient in g_w5.',
+               'What is that input? Store the gradient in g_w5.\n' ..
+               '(dense_2.weights[1][1] is how the debugger names a weight. In Lua the\n' ..
+               'number is m.layers[2].kernel[1][1]: m.layers[2].weights is, as in\n' ..
+               'Keras, the list {kernel, bias}, so its [1][1] is a row of the kernel.)',
       answer = 'g_w5 = delta_o1 * h[1][1]',
       wrong = {'g_w5 = delta_o1 * 0.05', 'g_w5 = delta_o1 * h[1][2]', 'g_w5 = delta_o1 * 0.40'},
       check = function(env)
@@ -262,6 +265,11 @@ Step 2: the hidden loss. Running "backward dense_2" does two things:
 Step and ask the debugger to explain the weight you computed.]]
     L:try('d:step()', 'backward dense_2.')
     L:run('sync(4)')
+    -- the prompt's note: in Lua, weights is {kernel, bias}; weights[1][1] a row of the kernel
+    L:check(L:run('m.layers[2].weights[1] == m.layers[2].kernel or ' ..
+                  '(m.layers[2].weights[1] - m.layers[2].kernel):abs():max() == 0') and
+            L:run('m.layers[2].weights[1][1].shape[1]') == 2 and math.abs(L:run('m.layers[2].kernel[1][1]') - 0.40) < 1e-6,
+            "m.layers[2].weights is {kernel, bias}; kernel[1][1] is w5's 0.40")
     L:try("e = d:explain('dense_2.weights[1][1]')",
           'The chain rule with this batch\'s numbers: dL/dz, dz/dw, their product,\n' ..
           'and the gradient the engine computed. e keeps them as a table.')

@@ -184,7 +184,8 @@ a Conv2D takes. Make it ready yourself, on the 10,000 test images.]]
     L:check(((raw_test / 255):reshape(10000, 28, 28, 1) - L:run('test.x')):abs():max() == 0,
             'the ready form is load_data()\'s test pixels / 255 with a channel axis, to the bit')
     L:run('x_train, y_train, x_test, y_test = nil, nil, nil, nil; collectgarbage()')
-    L:try('train.class_names', 'The names of the 10 classes, in the order of their labels 0..9.')
+    L:try('for k, name in ipairs(train.class_names) do print(k - 1, name) end',
+          'The names of the 10 classes, train.class_names, each after its label 0..9.')
     L:try('train.y[1]', 'Labels are numbers 0..9: image 1 has label 9. Lua counts lists from 1,\n' ..
           'so label k is named class_names[k + 1]: image 1 is an ankle boot.')
     L:check(L:run('train.x.shape[1]') == 60000 and L:run('#train.class_names') == 10,
@@ -239,8 +240,8 @@ The network wants one-hot targets for categorical_crossentropy: label 3
 becomes {0, 0, 0, 1, 0, 0, 0, 0, 0, 0}. to_categorical does it, as in Keras.
 
 We train on the first n = %d images%s.]], n,
-      L.auto and ' (a quick run: the lesson is being tested)' or
-      ' (all of them: about a minute, with a progress bar)'))
+      L.auto and '\n(a quick run: the lesson is being tested)' or
+      '\n(all of them: about a minute, with a progress bar; Ctrl-C stops it early)'))
     L:run(string.format('n, n_test = %d, %d', n, n_test))
     L:try('x = train.x:slice(1, n)', 'Training images. slice(1, n) is a view: nothing is copied.')
     L:try('y = nn.utils.to_categorical(train.y:slice(1, n), 10)', 'Their one-hot targets.')
@@ -423,8 +424,10 @@ loss would change if each value of each map changed.]]
     L:debugger_to('update', DEBUG)
     L:page [[
 The gradients view: per layer, the size (norm) of the gradient and of the
-weights, on a log scale, and below, histograms of a kernel and its
-gradient. Lesson 13 uses it to see gradients vanish.]]
+weights, on a log scale. Below, for the selected layer (Up, Down):
+histograms of its kernel and of the kernel's gradient now; or, once you
+have stepped an update inside a view, its gradient over the batches
+recorded, a row per batch. Lesson 13 uses it to see gradients vanish.]]
     L:view('gradients', {model = L.env.m})
     L:debugger_to('update', DEBUG)
     local before = L.env.m.layers[7].kernel:clone()  -- the lesson's own copy, for its checks

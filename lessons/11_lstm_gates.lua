@@ -37,6 +37,8 @@ local function check_hT(L)
       {o[2][20] * c[2][20]:tanh(), "that is example 2's; the exercise asks for example 1",
        'The first index is the example: s.o[1][20].'},
       {o[1][19] * c[1][19]:tanh(), 'that is h at t = 19; the last timestep is 20', nil},
+      {o[1][20] * c[1][19]:tanh(), 'that takes the cell at t = 19, s.c[1][19]: h_20 shows the' ..
+       ' cell at t = 20, s.c[1][20]', 'Both at t = 20: s.o[1][20] and s.c[1][20].'},
     })
   end
 end
@@ -170,9 +172,11 @@ lstm.state is a copy taken when you read it: read it again after a step.]]
     L:run('nn.seed(111); xs, ys = twins(20)')
     L:try('xs:reshape(2, 20)', 'The twins.')
     L:try('m:predict(xs)', 'The trained LSTM\'s answers: near 1 for the +1 twin, near 0 for the -1 twin.')
+    local h20  -- h at t = 20 as m:predict(xs) left it, (2, 4): the page on s.done speaks of it
     do
       local p = L:run('m:predict(xs)')
       L:check(p[1][1] > 0.9 and p[2][1] < 0.1, 'the LSTM tells the twins apart')
+      h20 = L.env.lstm.output:clone()
     end
     L:try('d = nn.debug(m, xs, ys)', 'Debug a training step on them.')
     L:debugger_to('forward lstm_1 t=1/20', DEBUG)
@@ -180,9 +184,18 @@ lstm.state is a copy taken when you read it: read it again after a step.]]
     L:debugger_to('forward lstm_1 t=2/20', DEBUG)
     L:try('s = lstm.state',
           'Read the state into s: the tensors s.i, s.f, s.g, s.o, s.c and s.h, and\n' ..
-          's.done, how many timesteps this pass has computed (the rows after that may\n' ..
-          'be left over from an earlier pass, here m:predict(xs)).')
+          's.done, how many timesteps this pass has computed: 1. The rows after that\n' ..
+          'are not this pass\'s yet: c and h still hold what m:predict(xs) left there,\n' ..
+          'and the gates hold zeros (predict keeps no gates: it keeps what rebuilds\n' ..
+          'them, if you read lstm.state right after it).')
     L:run('s = lstm.state')
+    L:check(L:run('s.done') == 1, 'this pass has computed one timestep')
+    L:check((L:run('s.h:narrow(2, 20, 1)'):reshape(2, 4) - h20):abs():max() < 1e-6 and L:run('(s.c[1][20] - s.c[2][20]):abs():max()') > 0.1,
+            "the rows after s.done hold predict's c and h (its h_20 is its output)")
+    if L.auto then  -- a learner who read lstm.state after predict sees its rebuilt gates there
+      L:check(L:run('s.i[1]:narrow(1, 2, 19):abs():max() + s.o[2]:narrow(1, 2, 19):abs():max()') == 0,
+              'the gate rows after s.done are zeros: predict kept no gates')
+    end
     L:page [[
 Each of s.i[1][1], s.f[1][1], s.g[1][1] and s.o[1][1] is a vector of 4
 numbers, one per unit. rows (the lesson made it) prints such short vectors
@@ -240,7 +253,8 @@ a squashed view of c.]]
       answer = 'hT = s.o[1][20] * s.c[1][20]:tanh()',
       wrong = {'hT = s.c[1][20]:tanh()',  -- without the output gate
                'hT = s.o[1][20] * s.c[1][20]',     -- without tanh
-               'hT = s.o[2][20] * s.c[2][20]:tanh()'},
+               'hT = s.o[2][20] * s.c[2][20]:tanh()',
+               'hT = s.o[1][20] * s.c[1][19]:tanh()'},  -- the cell of the step before
       check = check_hT(L),
       hints = {'s.o[1][20]: example 1\'s output gate at t = 20; s.c[1][20]: its cell.',
                'hT = s.o[1][20] * s.c[1][20]:tanh()'},
@@ -287,11 +301,20 @@ a sum of one share per timestep, added as the backward pass goes.]]
                "Column 14 is the second column of the fourth block: gate = 'o'"},
     }
 
+    do  -- the take-away's ranges, on the twins' pass (read afresh: s is the learner's)
+      local state = L.env.m.layers[1].state
+      for _, gate in ipairs({'i', 'f', 'o'}) do
+        L:check(state[gate]:min() > 0 and state[gate]:max() < 1, 'gate ' .. gate .. ' is a sigmoid: between 0 and 1')
+      end
+      L:check(state.g:min() < 0 and state.g:min() >= -1 and state.g:max() <= 1,
+              'the candidate g is a tanh: between -1 and 1, negative too')
+    end
     L:page [[
 What to take away:
 
-  - the gates are sigmoids between 0 and 1 that multiply: f keeps the old
-    cell, i lets the candidate g in, o decides what h shows;
+  - the gates i, f, o are sigmoids between 0 and 1 that multiply: f keeps
+    the old cell, i lets the candidate g (a tanh, -1..1) in, o decides what
+    h shows;
   - c_t = f * c_(t-1) + i * g: when f is near 1 the memory passes from step
     to step almost unchanged, and so does the gradient flowing back along
     it, which is what a SimpleRNN lacks (lesson 13);

@@ -472,14 +472,14 @@ static void show_tip(lua_State *L, const char *typed, int err)
 {
     int top = lua_gettop(L);
     if (typed && lua_getglobal(L, "nn") == LUA_TTABLE &&
-        lua_getfield(L, -1, "tips") == LUA_TTABLE && lua_getfield(L, -1, "find") == LUA_TFUNCTION) {
+        lua_getfield(L, -1, "tips") == LUA_TTABLE && lua_getfield(L, -1, "show") == LUA_TFUNCTION) {
         lua_pushstring(L, typed);
         if (err)
             lua_pushvalue(L, err);
         else
             lua_pushnil(L);
         if (lua_pcall(L, 2, 1, 0) == LUA_OK && lua_type(L, -1) == LUA_TSTRING) {
-            printf("tip: %s\n", lua_tostring(L, -1));
+            printf("%s\n", lua_tostring(L, -1));  /* "tip: ...", wrapped */
             fflush(stdout);
         }
     }

@@ -37,6 +37,9 @@ typedef struct fit_state {
     bool failed;        /* a Lua callback raised an error (message on the stack) */
     bool interrupted;
     size_t epoch, epochs, batches_done, batches;  /* how far it got, for Ctrl-C's message */
+    nn_fit_report last; /* the last batch trained, which Ctrl-C's bar shows */
+    bool reported;
+    bool bar_open;      /* a progress bar is on the line (an epoch under way) */
     lnn_fit_viz viz;    /* the loss history, and the live visualizer (viz = true) */
 } fit_state;
 
@@ -93,6 +96,7 @@ static void draw_bar(fit_state *s, const nn_fit_report *r)
         printf(" - ETA: %.0fs", spent / (double)done * (double)(r->batches - done));
     print_metrics(s, r);
     printf(r->epoch_end ? "\n" : "\033[K");
+    s->bar_open = !r->epoch_end;
     fflush(stdout);
 }
 
@@ -226,8 +230,11 @@ static void got_to(fit_state *s, const nn_fit_report *r, size_t batches_done)
 static bool on_batch(const nn_fit_report *r, void *userdata)
 {
     fit_state *s = userdata;
-    if (!r->epoch_end)  /* batch r->batch is trained: its update is in the weights */
+    if (!r->epoch_end) {  /* batch r->batch is trained: its update is in the weights */
         got_to(s, r, r->batch + 1);
+        s->last = *r;
+        s->reported = true;
+    }
     if (lnn_interrupted) {  /* before any Lua runs: Ctrl-C's hook is pending */
         s->interrupted = true;
         return false;
@@ -516,10 +523,14 @@ static void keep_history(lua_State *L)
  * a hook that raises "interrupted!" at the next Lua instruction (run.c); it
  * is cleared, so that the error raised here is the only one and a caller's
  * pcall (a lesson's) catches it whole. m.history keeps the epochs run. */
-static int interrupted(lua_State *L, const fit_state *s)
+static int interrupted(lua_State *L, fit_state *s)
 {
     lnn_disarm_interrupt_hook(L);
     lnn_interrupted = 0;
+    if (s->tty && s->verbose == 1 && s->reported && s->bar_open && !s->viz.app) {
+        s->last_draw = 0;  /* the bar skips redraws: show the batch the message names */
+        draw_bar(s, &s->last);
+    }
     if (s->verbose)
         printf("\n");
     fflush(stdout);

@@ -393,6 +393,14 @@ Position.__tostring = function(p)
   return string.format('%s (step %d of %d, %s)', what, p.step, p.steps, batch)
 end
 
+-- True when no step is left: the last batch of the last epoch is done (in
+-- a fit's debugger, c still resumes training, so never). The visualizer's
+-- strip then offers no s, n, c.
+function Debugger:at_end()
+  return self.stepper.done and not self.fit and self.batch >= batch_count(self) and
+         self.epoch >= self.epochs
+end
+
 function Debugger:position()
   ensure_loaded(self, 'position')
   local s = self.stepper
@@ -571,8 +579,8 @@ function Debugger:explain(text)
     local shape = layer.kernel.shape  -- {KH, KW, C, F}
     local c, kx, ky = (e.input - 1) % shape[3], (e.input - 1) // shape[3] % shape[2],
                       (e.input - 1) // (shape[3] * shape[2])
-    say('%s weighs row %d, column %d, channel %d of each %dx%d window for %s of %s.', text,
-        ky + 1, kx + 1, c + 1, shape[1], shape[2], target, layer.name)
+    say('%s weighs row %d, column %d, channel %d', text, ky + 1, kx + 1, c + 1)  -- two lines:
+    say('of each %dx%d window for %s of %s.', shape[1], shape[2], target, layer.name)  -- 80 columns
   else
     say('%s joins input %d to %s of %s.', text, e.input, target, layer.name)
   end
@@ -593,7 +601,10 @@ function Debugger:explain(text)
       or string.format('%d, %d', (t.row - 1) // per + 1, (t.row - 1) % per + 1)
     say('  %12s  %14.6g  %14.6g  %14.6g', label, t.upstream, t['local'], t.upstream * t['local'])
   end
-  say('  %s: %.9g', e.rows == 1 and 'the only product' or string.format('sum of all %d products', e.rows), e.sum)
+  -- %.7g: the engine computes in float (about 7 significant digits), so 9
+  -- digits would show the product and the engine's gradient as different
+  -- numbers (0.082167041 and 0.0821670443) where they agree
+  say('  %s: %.7g', e.rows == 1 and 'the only product' or string.format('sum of all %d products', e.rows), e.sum)
   if e.l1 ~= 0 or e.l2 ~= 0 then  -- the regularizer's penalty has its own share
     local parts = {}
     if e.l2 ~= 0 then parts[#parts + 1] = string.format('2 * %g * w', e.l2) end
@@ -602,7 +613,7 @@ function Debugger:explain(text)
         "'s", table.concat(parts, ' + '), e.weight, e.penalty)
     say('  = %.9g', e.sum + e.penalty)
   end
-  say("  the engine's gradient:  %.9g", e.engine)
+  say("  the engine's gradient:  %.7g", e.engine)
   return e
 end
 

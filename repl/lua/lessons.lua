@@ -98,8 +98,9 @@ local function interrupted(L, err)
   L.interrupted = true
   local where = tostring(err):match('stopped in (epoch %d+ of %d+, after %d+ of %d+ batches)')
   if where then
-    print('(stopped by Ctrl-C in ' .. where .. '; the model keeps what it learned so far: ' ..
-          'its weights are those after the last batch it trained. The lesson goes on.)')
+    print(nn.tips.wrap('(stopped by Ctrl-C in ' .. where .. '; the model keeps what it learned so ' ..
+                       'far: its weights are those after the last batch it trained. The lesson goes on.)',
+                       0, ' '))
   else
     print('(stopped by Ctrl-C; the model keeps what it learned so far. The lesson goes on.)')
   end
@@ -123,15 +124,20 @@ local function run_line(L, code)
   return chunk()
 end
 
+-- A hint, each of its lines broken between words to fit 80 columns.
+local function print_wrapped(text)
+  for line in (text .. NL):gmatch('(.-)' .. NL) do print(nn.tips.wrap(line, 0, '  ')) end
+end
+
 -- A tip for a line that did not do what a habit expected (tips.lua:
 -- "in Lua, write ...", a decimal comma); err: its error, or nil if it ran.
 local function tip(L, line, err)
-  local text = nn.tips and nn.tips.find(line, err, L.env)
-  if text then print('tip: ' .. text) end
+  local text = nn.tips and nn.tips.show(line, err, L.env)
+  if text then print(text) end
 end
 
 -- Run a line the learner typed, and show what came of it: its values, or
--- its error in one line; then a tip if a habit misled it.
+-- its error in one line; then a tip if a habit misled it. True if it ran.
 local function run_typed(L, line)
   local results = table.pack(pcall(run_line, L, line))
   if results[1] then
@@ -140,9 +146,10 @@ local function run_typed(L, line)
   elseif is_interrupt(results[2]) and not L.auto then
     interrupted(L, results[2])
   else
-    print('error: ' .. one_line(results[2]))
+    print(nn.tips.wrap('error: ' .. one_line(results[2]), 0, '  '))
     tip(L, line, results[2])
   end
+  return results[1]
 end
 
 -- hint and skip: words for exercises, typed elsewhere by habit.
@@ -162,14 +169,14 @@ local function pause(L, prompt)
     if is_exercise_word(line) then
       print('(hint and skip are for exercises; a page waits for Enter, and runs a line you type)')
     elseif not load(line, '=lesson', 't', {}) and not load('return ' .. line, '=lesson', 't', {}) then
-      print('(that is not Lua, so nothing ran. Press Enter to go on; code typed here, or at ' ..
-            'the lesson> and exercise> prompts, runs.)')
+      print('(that is not Lua, so nothing ran. Press Enter to go on;' .. NL ..
+            ' code typed here, or at the lesson> and exercise> prompts, runs.)')
       tip(L, line, 'syntax error')
     elseif word and L.env[word] == nil then
       print('(' .. word .. ' is not a name the lesson knows, so nothing ran. Press Enter to go on.)')
     else
-      run_typed(L, line)
-      print('(that ran; press Enter to go on)')
+      -- after an error, not "that ran": the error line says what happened
+      print(run_typed(L, line) and '(that ran; press Enter to go on)' or '(press Enter to go on)')
     end
   end
 end
@@ -387,10 +394,10 @@ function Lesson:exercise(ex)
     if line:match('^%s*$') then  -- an empty Enter is not an attempt: ask again
     elseif line:match('^%s*hint%s*$') then
       if mistake_hint then
-        print(mistake_hint)
+        print_wrapped(mistake_hint)
         mistake_hint = nil
       else
-        print(hints[next_hint] or ('The answer: ' .. ex.answer))
+        print_wrapped(hints[next_hint] or ('The answer: ' .. ex.answer))
         next_hint = next_hint + 1
       end
     elseif line:match('^%s*skip%s*$') then
@@ -407,10 +414,10 @@ function Lesson:exercise(ex)
         print('(stopped by Ctrl-C' .. (where and (' in ' .. where .. '; the model keeps ' ..
               'what it learned so far') or '') .. '; try again, or type skip)')
       elseif err then
-        print('error: ' .. err)
+        print(nn.tips.wrap('error: ' .. err, 0, '  '))
       else
-        print('Not yet' .. (reason and (': ' .. reason) or '.') ..
-              ' (type hint for a hint, skip to see the answer)')
+        print(nn.tips.wrap('Not yet' .. (reason and (': ' .. reason) or '.') ..
+                           ' (type hint for a hint, skip to see the answer)', 0, '  '))
       end
       if not is_interrupt(err) then tip(self, line, err) end
     end
@@ -630,9 +637,10 @@ local function advise_prerequisites(n, lesson)
     if not done[r] then missing[#missing + 1] = r end
   end
   if #missing == 0 then return end
-  print(string.format('(Lesson %d builds on lesson%s %s, which you have not finished: you may ' ..
-                      'want to take %s first. Going on.)', n, #missing == 1 and '' or 's',
-                      and_list(missing), #missing == 1 and 'it' or 'them'))
+  -- two lines, so that it fits an 80-column terminal
+  print(string.format('(Lesson %d builds on lesson%s %s, which you have not finished:', n,
+                      #missing == 1 and '' or 's', and_list(missing)))
+  print(string.format(' you may want to take %s first. Going on.)', #missing == 1 and 'it' or 'them'))
 end
 
 function M.start(number, opts)

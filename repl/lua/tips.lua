@@ -3,7 +3,8 @@
 --
 --   lesson> opt = SGD(learning_rate = 0.01)
 --   error: lesson:1: ')' expected near '='
---   tip: in Lua, write nn.optimizers.SGD{learning_rate = 0.01}: named arguments go in a table, in braces
+--   tip: in Lua, write nn.optimizers.SGD{learning_rate = 0.01}: named arguments
+--        go in a table, in braces
 --
 -- Some of these habits raise an error (the tip explains it); some run and
 -- silently do something else (w3 = 0,561 sets w3 to 0; x = True sets x to
@@ -120,6 +121,11 @@ local rows = {
   {name = 'decimal comma', always = true,
    line = '^%s*([%a_][%w_%.]*)%s*=%s*(%-?%d+),(%d+)%s*;?%s*$',
    tip = function(name, whole, fraction)
+     if #fraction == 3 and whole:match('^%-?[1-9]%d?%d?$') then  -- 18,496: as m:summary writes it
+       return string.format('Lua numbers have no thousands separator: %s = %s%s (for a decimal, ' ..
+                            '%s.%s; with a comma, %s got %s and the %s after it went nowhere)',
+                            name, whole, fraction, whole, fraction, name, whole, fraction)
+     end
      return string.format('Lua writes decimals with a point: %s = %s.%s (with a comma, %s got %s ' ..
                           'and the %s after it went nowhere)', name, whole, fraction, name, whole,
                           fraction)
@@ -209,6 +215,25 @@ local rows = {
   {name = 'tuple', line = '%(%s*[^(){}=]-,[^(){}]-%)', error = "'%)' expected near ','",
    tip = 'Lua has no tuples: a list or a shape is a table, {3, 3}; several results are ' ..
          'assigned as a, b = f()'},
+  {name = 'NumPy index', line = '([%a_][%w_%.]*)%[%s*([^%[%],]+),%s*([^%[%],]+)%]', error = "']' expected",
+   tip = function(name, i, j)  -- t[2, 3]: a syntax error in Lua
+     return string.format('in Lua, one index per bracket: %s[%s][%s] (row, then column)', name,
+                          i:match('^(.-)%s*$'), j:match('^(.-)%s*$'))
+   end},
+  {name = 'matmul operator', line = '([%a_][%w_%.]*)%s*@%s*([%a_][%w_%.]*)', error = "near '@'",
+   tip = function(a, b)  -- NumPy's a @ b; t.T for the transpose
+     local function lua(x) return (x:gsub('%.T$', ':transpose()')) end
+     return string.format('in Lua, write %s:matmul(%s) for a @ b (and t:transpose() for t.T)',
+                          lua(a), lua(b))
+   end},
+  {name = 'a word without quotes', always = true,  -- gate = o: o is no variable, so gate is nil
+   line = '^%s*([%a_][%w_]*)%s*=%s*([%a_][%w_]*)%s*;?%s*$',
+   tip = function(name, word, env)
+     local keywords = {['nil'] = true, ['true'] = true, ['false'] = true}
+     if keywords[word] or value_of(word, env) ~= nil then return nil end
+     return string.format("%s is not a variable, so %s is now nil; for the text, write %s = '%s'",
+                          word, name, name, word)
+   end},
   {name = 'index 0', line = '%[%s*0%s*%]', error = '.',
    tip = 'Lua counts from 1: the first element is [1] (x.shape[1] is the first size)'},
 }
@@ -241,6 +266,31 @@ function M.find(line, err, env)
   end
   -- nn.optimizers.adam for Adam, nn.dense for Dense: an error, or a nil
   return wrong_case_path(line, env)
+end
+
+-- text broken between words into lines that fit 79 columns, the first
+-- after `used` columns (a prompt already on that line), the later ones
+-- after `indent`, so that an 80-column terminal cuts no word in two.
+function M.wrap(text, used, indent)
+  text, indent = tostring(text), type(indent) == 'string' and indent or ''  -- never an error
+  local lines, current, room = {}, nil, 79 - (math.tointeger(used) or 0)
+  for word in text:gmatch('%S+') do
+    if current and #current + 1 + #word > room then
+      lines[#lines + 1] = current
+      current, room = indent .. word, 79
+    else
+      current = current and (current .. ' ' .. word) or word
+    end
+  end
+  lines[#lines + 1] = current or ''
+  return table.concat(lines, string.char(10))
+end
+
+-- The tip as the learner sees it: 'tip: ' and the text, in lines of at
+-- most 79 columns (the later ones indented). nil: no tip.
+function M.show(line, err, env)
+  local text = M.find(line, err, env)
+  return text and M.wrap('tip: ' .. text, 0, '     ')
 end
 
 return M

@@ -92,7 +92,7 @@ local keys = {
               fit = 'pause at the next batch and open a command line (Lua, or break dense_1)'},
    function(app) app:command_line() end, ALL},
   {'?', '?', 'this help', function(app) app.help = true end, ALL},
-  {'q', 'q', {'back to the REPL', fit = 'stop watching (training goes on)',
+  {'q', 'q', {'back to the prompt (the REPL, or the lesson)', fit = 'stop watching (training goes on)',
               paused = 'stop watching (training goes on)'},
    function(app) app.quit = true end, ALL},
   {'ctrl-c', 'Ctrl-C', {'stop a continue', fit = 'stop training at the end of this batch',
@@ -216,8 +216,9 @@ end
 -- paused fit), b a step to go back to, +/- a compiled optimizer.
 function App:can(key)
   local mode = self:mode()
-  if key == 's' or key == 'n' or key == 'c' then
-    return mode == 'fit' or self.debugger ~= nil
+  if key == 's' or key == 'n' or key == 'c' then  -- not at the end of the run: nothing left
+    return mode == 'fit' or (self.debugger ~= nil and not (mode == 'step' and self.debugger.at_end
+                                                          and self.debugger:at_end()))
   elseif key == 'b' then
     return self.debugger ~= nil and self.debugger.stepper.position > 0
   elseif key == '+' or key == '-' then

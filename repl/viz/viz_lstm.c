@@ -424,10 +424,15 @@ static void draw_layer_input(viz_canvas *c, viz_rect r, const nn_layer *layer, s
         return;
     double lo, hi;
     viz_grid_range(grid, &lo, &hi);
-    if (marked >= 0)
-        viz_textf(c, r.x, r.y, r.w, VIZ_TITLE_PEN,
-                  backward ? "input t=%ld, backward" : "input, reading t=%ld", marked + 1);
-    else
+    if (marked >= 0) {  /* the short form when the panel is too narrow for the long one */
+        char title[48];
+        snprintf(title, sizeof title, backward ? "input t=%ld, backward" : "input, reading t=%ld",
+                 marked + 1);
+        if ((int)strlen(title) > r.w)
+            snprintf(title, sizeof title, backward ? "t=%ld, backward" : "reading t=%ld",
+                     marked + 1);
+        viz_text(c, r.x, r.y, r.w, VIZ_TITLE_PEN, title);
+    } else
         viz_text(c, r.x, r.y, r.w, VIZ_TITLE_PEN, "input x_t, t down");
     viz_heatmap(c, maps.x, maps.y, g.map_w, g.map_h, grid, viz_scale_for(lo, hi));
     if (marked >= 0)  /* the cell row holding timestep t's pixels */

@@ -144,6 +144,15 @@ t.ok(heard('^dL/dw = sum over the 1 example of dL/dz %* dz/dw,$'), 'explain over
 t.ok(not heard('1 examples'), 'and never "1 examples"')
 t.ok(heard('^  the only product: '), 'one product is "the only product", not "all 1 products"')
 t.is_near(oe.sum, oe.engine, 1e-6, 'and it is the engine gradient')
+do  -- and shows as the same number: both at float's 7 digits
+  local product, engine
+  for _, line in ipairs(said) do
+    product = product or line:match('^  the only product: (%S+)$')
+    engine = engine or line:match("^  the engine's gradient:  (%S+)$")
+  end
+  t.is(product, engine, 'the only product and the engine gradient print alike')
+  t.is(product, string.format('%.7g', oe.engine), '... at 7 significant digits')
+end
 t.ok(heard('^on 1 example %(1 batch of 1%)'), 'nn.debug on one example says "1 example"')
 
 -- a planted NaN stops at the layer and phase that made it
@@ -207,7 +216,7 @@ said = {}
 pd:back(2)  -- before conv2d_1's backward ... and its update
 pd:step()
 pd:explain('conv2d_1.kernel[3][2][1][2]')
-t.ok(heard('weighs row 3, column 2, channel 1 of each 3x3 window for filter 2 of conv2d_1'),
+t.ok(heard('weighs row 3, column 2, channel 1$') and heard('^of each 3x3 window for filter 2 of conv2d_1%.$'),
      'explain names the place in the window of a Conv2D weight')
 
 -- predict and evaluate unload the batch being stepped through; the debugger

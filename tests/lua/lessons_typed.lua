@@ -53,7 +53,10 @@ local function typed(n, tries, exercises)
   return table.concat(shown)
 end
 
-local function has(out, text, name) t.ok(out:find(text, 1, true) ~= nil, name, 'missing: ' .. text) end
+-- (spaces and line breaks count as one space: long replies are wrapped)
+local function has(out, text, name)
+  t.ok(out:gsub('%s+', ' '):find(text:gsub('%s+', ' '), 1, true) ~= nil, name, 'missing: ' .. text)
+end
 local function before(out, first, second, name)
   local a = out:find(first, 1, true)
   t.ok(a and out:find(second, a, true), name, 'expected ' .. first .. ', then ' .. second)
@@ -119,5 +122,21 @@ has(out, 'Lesson 3 is done.', 'lesson 3 ends')
 out = typed(4, {}, {{}, {}, {'print(hinge_at(0.5))', 'z_margin = 1'}})
 has(out, 'Not yet: still waiting for z_margin = ... (a number)', 'print(hinge_at(0.5)) is no wrong answer')
 has(out, 'Lesson 4 is done.', 'lesson 4 ends')
+
+-- Lesson 5: a swapped index, then hint: the mistake's hint, in lines that
+-- an 80-column terminal does not cut (it was 101 columns wide).
+out = typed(5, {}, {{}, {},
+  {'g_w1 = (delta_o1 * 0.40 + delta_o2 * 0.45) * h[1][1] * (1 - h[1][1]) * 0.05', 'hint'}})
+has(out, 'kernel[i][j] joins hidden unit i to output j: from unit 1 the weights are kernel[1][1] and kernel[1][2].',
+    "the swapped index gets that mistake's hint")
+do
+  local longest = 0
+  for line in out:gmatch('[^' .. string.char(10) .. ']+') do
+    -- (not the code typed, nor the model answer: code is not wrapped)
+    if not line:find('exercise> ', 1, true) and not line:find('^The answer was: ') then longest = math.max(longest, utf8.len(line) or #line) end
+  end
+  t.ok(longest <= 80, 'lesson 5 typed: no line wider than 80 columns (' .. longest .. ')')
+end
+has(out, 'Lesson 5 is done.', 'lesson 5 ends')
 
 t.done_testing()

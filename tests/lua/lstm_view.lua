@@ -96,6 +96,24 @@ t.is(marker_row and input_row and marker_row - input_row - 1, 4,
 
 d:step(2 + 1 + 1 + 1 + 2)  -- forward t=3, 4, dense_1; loss; backward dense_1; backward t=4, 3
 snap = nn.viz.snapshot('lstm', {model = m, width = 80, height = 24, frame = false})
+-- the input panel's title is whole at every width, even where the panel is
+-- narrow (lesson 11's 20 timesteps of 1 feature cut it to "input t=18, backwar")
+do
+  nn.seed(3)
+  local long = nn.Sequential()
+  long:add(nn.LSTM(4, {input_shape = {20, 1}}))
+  long:add(nn.Dense(1, {activation = 'sigmoid'}))
+  long:compile{optimizer = 'sgd', loss = 'binary_crossentropy'}
+  local dl = nn.debug(long, nn.rand(2, 20, 1), nn.tensor{{1}, {0}})
+  dl:step(20 + 1 + 1 + 1 + 2)  -- forward t=1..20, dense_1; loss; backward dense_1; t=20, 19
+  for _, width in ipairs({80, 100, 120}) do
+    local s = nn.viz.snapshot('lstm', {model = long, width = width, height = 32, frame = false})
+    local whole = s:find('t=18, backward', 1, true) ~= nil
+    local cut = s:find('t=18, backwar%f[^d]') or s:find('t=18, backw?a?%f[%s]')
+    t.ok((whole or width < 100) and not cut,  -- at 80 columns there is no input panel
+         'at ' .. width .. ' columns the input panel says t=18, backward, whole (or is not drawn)')
+  end
+end
 local n4, n3 = norm(TORCH[1][4]), norm(TORCH[1][3])
 local sentence
 for _, line in ipairs(lines(snap)) do

@@ -28,6 +28,9 @@ end
 local cases = {
   {'w3 = 0,561', '^Lua writes decimals with a point: w3 = 0%.561 %(with a comma, w3 got 0 and the 561'},
   {'lr = -1,5', '^Lua writes decimals with a point: lr = %-1%.5 '},
+  -- a count copied from m:summary(), 18,496: a thousands separator, not a decimal comma
+  {'p2 = 18,496', '^Lua numbers have no thousands separator: p2 = 18496 %(for a decimal, 18%.496;'},
+  {'n = 0,125', '^Lua writes decimals with a point: n = 0%.125 '},
   {'opt = SGD(learning_rate = 0.01)',
    '^in Lua, write nn%.optimizers%.SGD{learning_rate = 0%.01}: named arguments go in a table, in braces$'},
   {'opt = nn.optimizers.SGD(learning_rate = 0.01, momentum = 0.9)',
@@ -58,6 +61,11 @@ local cases = {
   {'import numpy as np', '^nothing to import: nn is here already'},
   {'from math import sqrt', '^nothing to import'},
   {'first = x.shape[0] + 1', '^Lua counts from 1'},
+  {'p = t @ t.T', '^in Lua, write t:matmul%(t:transpose%(%)%) for a @ b'},
+  {'c = a@b', '^in Lua, write a:matmul%(b%) for a @ b'},
+  {"gate = o", "^o is not a variable, so gate is now nil; for the text, write gate = 'o'$"},
+  {'t[2, 3]', '^in Lua, one index per bracket: t%[2%]%[3%] %(row, then column%)$'},
+  {'v = w[i, j + 1] * 2', '^in Lua, one index per bracket: w%[i%]%[j %+ 1%]'},
   -- the engine's own message names the shape and the valid indices: no tip
   {'kernel[1][2] = 0.5', nil},
   {'m.layers[1].bias[1][1] = 0.5', nil},  -- a path with a call-free index: not read (no tip), no harm
@@ -74,6 +82,12 @@ for _, case in ipairs(cases) do
   local tip = nn.tips.find(line, err, env)
   local label = 'tip for ' .. line .. (err and ('  [' .. err .. ']') or '  [ran]')
   if expected then t.like(tip or '(no tip)', expected, label) else t.is(tip, nil, label) end
+  if tip then  -- as shown: the same words, in lines an 80-column terminal does not cut
+    local shown, longest = nn.tips.show(line, err, env), 0
+    for l in (shown .. string.char(10)):gmatch('(.-)' .. string.char(10)) do longest = math.max(longest, #l) end
+    t.ok(longest <= 79 and shown:gsub('%s+', ' ') == 'tip: ' .. tip:gsub('%s+', ' '),
+         'shown in lines of at most 79 columns (' .. longest .. '): ' .. line)
+  end
 end
 
 -- Lines that are right, or that only look like a habit: no tip
@@ -82,7 +96,7 @@ local right = {
   'opt = nn.optimizers.SGD{learning_rate = 0.01}', 'opt = nn.optimizers.Adam',
   'biggest = math.max(1, 2)', 'n = x:numel()', 'x.shape', 'print(#x.shape)',
   "m:compile{optimizer = 'sgd', loss = 'mse'}", 'y = 2^3', 'Nope = 1; z = Nope',
-  'True = 1; flag = True',
+  'True = 1; flag = True', 'z = nn', 'z = nil', 'z = x',
   -- a max that is not Python's: a method, math's, one the line defines
   'function top(t) return t:max() end', 'function relu(z) return math.max(0, z) end',
   'local function max(a, b) return a end; y = max(1, 2)', 'function pick(max, z) return max(z) end',

@@ -218,7 +218,7 @@ do
   t.ok(help_fit and not help_fit:find('\nb ') and not help_fit:find('\nc ') and
        help_fit:find('\np +pause training at the next batch'), 'training: the help lists p, not b or c')
   t.ok(help_end and not help_end:find('\ns ') and not help_end:find('\np ') and
-       help_end:find('\nq +back to the REPL'), 'at the end: no s, no p; q returns')
+       help_end:find('\nq +back to the prompt %(the REPL, or the lesson%)'), 'at the end: no s, no p; q returns')
   t.like(refused or '', "fit: this model's training is paused in the visualizer",
          'fit on the paused model is refused, with what to do')
 end

@@ -70,5 +70,22 @@ do
   t.is(term.frames[3].keys, term.frames[1].keys, 'back at the first step: b gone again')
 end
 
+-- At the end of the run (the last batch done): s, n, c do nothing, so the
+-- strip drops them; b still goes back (lesson 9 showed them after 'batch done')
+do
+  local steps = #nn.debug(m, x, y).stepper:program()
+  local script = {}
+  for i = 1, steps do script[i] = 's' end
+  script[#script + 1] = 'b'
+  script[#script + 1] = 'q'
+  local term = scripted(script)
+  nn.viz.open(m, x, y, {view = 'model', batch_size = 6})
+  t.is(term.frames[steps + 1].keys, 'b back  +/- lr  Tab view  : command  ? help  q quit',
+       'at the end of the run: no s, n, c; b back still')
+  t.is(term.frames[steps + 2].keys,
+       's step  n next  b back  c continue  +/- lr  Tab view  : command  ? help  q quit',
+       'one step back: all of them again')
+end
+
 nn.viz.terminal = real_terminal
 t.done_testing()

@@ -37,11 +37,17 @@ LESSON
 NNSTEP_LESSONS_DIR=$lessons
 export NNSTEP_LESSONS_DIR
 
+# the note after Ctrl-C, in lines of at most 80 columns (it was one line of 165)
+stop_note_fits() {
+    screen | grep -A2 '^(stopped by Ctrl-C' | grep -q . &&
+        ! screen | grep -A2 '^(stopped by Ctrl-C' | grep -q '.\{81\}'
+}
+
 no_traceback() {
     ! screen | grep -qi 'traceback'
 }
 
-plan 13
+plan 15
 check 'the REPL starts' start_nnstep
 type_line ':lesson 1'
 wait_for '^lesson> '
@@ -49,13 +55,18 @@ press Enter
 expect 'the fit the learner runs starts' '^Epoch 1/1$'
 press C-c
 expect 'Ctrl-C stops it and the lesson says where and what was kept' \
-    '^\(stopped by Ctrl-C in epoch 1 of 1, after [0-9]+ of 2000000 batches; the model keeps'
+    '^\(stopped by Ctrl-C in epoch 1 of 1, after [0-9]+ of 2000000 batches; the'
 # "after B batches" is checked: the same model from the same start, trained
 # on the first B examples alone (batch size 1, no shuffling), has the same
 # weights, to the last bit.
 batches=$(screen | sed -n 's/^(stopped by Ctrl-C in epoch 1 of 1, after \([0-9]*\) of .*/\1/p' | head -1)
 type_line "nn.seed(1); m2 = nn.Sequential{nn.Dense(8, {activation = 'relu', input_shape = {20}}), nn.Dense(1)}; m2:compile{optimizer = 'sgd', loss = 'mse'}; m2:fit(x:narrow(1, 1, ${batches:-1}), y:narrow(1, 1, ${batches:-1}), {batch_size = 1, shuffle = false, verbose = 0}); return 'differ by ' .. (m.layers[1].kernel - m2.layers[1].kernel):abs():max() + (m.layers[2].kernel - m2.layers[2].kernel):abs():max()"
 expect "... and its weights are those after that many batches (a fresh model trained on $batches)" '^differ by 0\.0$'
+check '... in lines that fit 80 columns' stop_note_fits
+# the progress bar redraws at most 10 times a second; after Ctrl-C it shows
+# the batch the note names (it said 321/1875 above "after 322 of 1875")
+check "... and the progress bar above it stops at that batch too ($batches)" \
+    sh -c "screen_text=\$1; printf '%s\n' \"\$screen_text\" | grep -q \"^\$2/2000000 \\[\"" _ "$(screen)" "$batches"
 expect 'a check after it only warns' '^\(the lesson expected: a check that a finished run would pass'
 expect 'the next page comes' '^After the first run\.'
 press Enter
@@ -69,7 +80,7 @@ type_line 'm:fit(x, y, {epochs = 3, batch_size = 1})'
 wait_for '^Epoch 1/3$'
 press C-c
 expect 'Ctrl-C in a fit typed at an exercise: where it stopped, and try again' \
-    '^\(stopped by Ctrl-C in epoch 1 of 3, after [0-9]+ of 2000000 batches; the model keeps what'
+    '^\(stopped by Ctrl-C in epoch 1 of 3, after [0-9]+ of 2000000 batches; the'
 type_line 'skip'
 wait_for '^lesson> '
 press C-c

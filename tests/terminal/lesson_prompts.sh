@@ -53,17 +53,23 @@ export NNSTEP_LESSONS_DIR
 # that is not Lua, runs nothing and says so. At the exercise, a decimal
 # comma and a Python habit get a tip after the reply.
 pauses_and_tips() {
-    printf '%s\n' 'w * 2' 'ok' 'yes please' '' 'w3 = 0,561' 'opt = SGD(learning_rate = 0.01)' \
+    printf '%s\n' 'w * 2' 'ok' 'yes please' 'len(w)' '' 'w3 = 0,561' 'opt = SGD(learning_rate = 0.01)' \
         'w3 = 0.561' | "$nnstep" --lesson 2 >"$work_dir/pauses" 2>&1
     out=$work_dir/pauses
     grep -q '^   \[Enter\] 1\.0$' "$out" &&
         grep -q '^(that ran; press Enter to go on)$' "$out" &&
         grep -q '^   \[Enter\] (ok is not a name the lesson knows, so nothing ran\. Press Enter to go on\.)$' "$out" &&
-        grep -q '^   \[Enter\] (that is not Lua, so nothing ran\. Press Enter to go on; code typed here' "$out" &&
+        grep -q '^   \[Enter\] (that is not Lua, so nothing ran\. Press Enter to go on;$' "$out" &&
+        grep -q '^ code typed here, or at the lesson> and exercise> prompts, runs\.)$' "$out" &&
+        grep -q "^   \[Enter\] error: lesson:1: attempt to call a nil value (global 'len')$" "$out" &&
+        grep -A3 "global 'len'" "$out" | grep -q '^(press Enter to go on)$' &&
+        ! grep -A3 "global 'len'" "$out" | grep -q 'that ran' &&
+        ! awk 'length($0) > 100 { bad = 1 } END { exit !bad }' "$out" &&
         grep -q '^exercise> Not yet: w3 is 0 (type hint' "$out" &&
         grep -q '^tip: Lua writes decimals with a point: w3 = 0\.561 (with a comma, w3 got 0' "$out" &&
         grep -q "^exercise> error: lesson:1: ')' expected near '='$" "$out" &&
-        grep -q '^tip: in Lua, write nn\.optimizers\.SGD{learning_rate = 0\.01}: named arguments go in a table' "$out" &&
+        grep -q '^tip: in Lua, write nn\.optimizers\.SGD{learning_rate = 0\.01}: named arguments go$' "$out" &&
+        grep -q '^     in a table, in braces$' "$out" &&
         grep -q '^exercise> Right\.$' "$out"
 }
 

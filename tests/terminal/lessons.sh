@@ -10,7 +10,7 @@ trap 'rm -rf "$tmp"' EXIT
 export XDG_STATE_HOME="$tmp"  # leave the learner's progress alone
 lessons=$(ls "$dir" | grep -E '^[0-9][0-9]_[a-z0-9_]+\.lua$' | sort)
 count=$(printf '%s\n' "$lessons" | grep -c .)
-echo "1..$((count + 2))"
+echo "1..$((count + 2 + 4))"  # + the 4 width checks
 n=1
 if [ "$count" -ge 14 ]; then echo "ok $n - there are $count lessons"; else echo "not ok $n - only $count lessons (14 wanted)"; fi
 n=$((n + 1))
@@ -33,12 +33,35 @@ else
     echo "not ok $n - nnstep --lessons lists them all, once each, in their groups"
     sed 's/^/# /' "$tmp/list"
 fi
+# Lessons 1, 5, 9 and 11 (the issue's walk-through): no text line wider than
+# a 100-column terminal (views are drawn 100 wide; the auto-only replies to
+# wrong answers are left out). Wider lines are reported as TAP comments for
+# the other lessons, not failed. Not yet held to it: the note "(the
+# debugger was at ...; the lesson moves it to ...)", which the lessons'
+# debugger_to prints (that helper is moving into the runner; up to 119
+# columns in lesson 9).
+wide_lines() {
+    # (a UTF-8 character counts as one column: sed makes each one byte)
+    LC_ALL=C sed 's/[\xC0-\xFF][\x80-\xBF]*/x/g' "$tmp/out" |
+        awk '!/^   \((wrong|its hint): / && !/^\(the debugger was at / && length($0) > 100' >"$tmp/wide"
+    case " 1 5 9 11 " in
+    *" $1 "*)
+        n=$((n + 1))
+        if [ -s "$tmp/wide" ]; then
+            echo "not ok $n - lesson $1: no line wider than 100 columns"
+        else
+            echo "ok $n - lesson $1: no line wider than 100 columns"
+        fi ;;
+    esac
+    sed 's/^/# wider than 100 columns: /' "$tmp/wide"
+}
 for file in $lessons; do
     n=$((n + 1))
     number=$(echo "$file" | sed 's/^0*\([0-9]*\)_.*/\1/')
     if "$nnstep" --lesson "$number" --auto </dev/null >"$tmp/out" 2>&1 &&
        grep -q "^Lesson $number is done\.$" "$tmp/out"; then
         echo "ok $n - lesson $number ($file) runs unattended"
+        wide_lines "$number"
     else
         echo "not ok $n - lesson $number ($file) runs unattended"
         tail -20 "$tmp/out" | sed 's/^/# /'

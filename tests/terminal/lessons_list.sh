@@ -40,7 +40,7 @@ ok() {
     if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
 }
 
-echo "1..5"
+echo "1..6"
 "$nnstep" --lessons >"$tmp/list" 2>&1
 cat >"$tmp/expected" <<'LIST'
 Basics: 2 lessons, 22 min
@@ -68,8 +68,11 @@ sed 's/^/# /' "$tmp/diff"
 # Started before its prerequisites: one line names those not finished
 # (2 is done, 3 and 4 are not), then the lesson goes on.
 printf '\n' | "$nnstep" --lesson 5 >"$tmp/out" 2>&1
-grep -qx '(Lesson 5 builds on lessons 3 and 4, which you have not finished: you may want to take them first. Going on.)' "$tmp/out"
+grep -qx '(Lesson 5 builds on lessons 3 and 4, which you have not finished:' "$tmp/out" &&
+  grep -qx ' you may want to take them first. Going on.)' "$tmp/out"
 ok $? 'a lesson started before its prerequisites says which to take first'
+! grep -q 'builds on' "$tmp/out" || [ "$(grep -A1 'builds on' "$tmp/out" | awk '{ if (length($0) > 80) n++ } END { print n + 0 }')" = 0 ]
+ok $? '... in lines that fit 80 columns'
 grep -q '^Lesson 5 is done\.$' "$tmp/out"
 ok $? '... and goes on (not a refusal)'
 printf '\n' | "$nnstep" --lesson 2 >"$tmp/out2" 2>&1
