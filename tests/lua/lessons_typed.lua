@@ -112,7 +112,7 @@ has(out, '(relu(-3) stops with an error. The next lines need the relu above. The
          'function relu(z) return math.max(0, z) end)', 'a broken relu is replaced, visibly')
 has(out, 'which is s * s: the second factor is (1 - s), not s', 's * s is named')
 has(out, 'The slope is s times (1 - s), with s = sigmoid(z) in both factors.', "... and hint gives that mistake's hint")
-before(out, "drelu(2) stops with an error: lesson:1: attempt to call a nil value (global 'max')",
+before(out, "drelu(2) stops with an error: lesson:1: attempt to call a nil value\n  (global 'max')",
        'tip: in Lua, write math.max(...)', 'max inside a function: the check says where it failed, then the tip')
 has(out, 'lesson> function relu(z) return max(0, z) end\ntip: in Lua, write math.max(...)\n',
     'a relu typed with max gets the tip at once, though the line ran')
