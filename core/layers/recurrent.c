@@ -95,7 +95,8 @@ void nn_recurrent_free_buffers(nn_recurrent *rnn)
     nn_tensor_free(rnn->dh_all);
     free(rnn->packed_u);
     free(rnn->packed_ut);
-    rnn->packed_u = rnn->packed_ut = NULL;
+    free(rnn->packed_wt);
+    rnn->packed_u = rnn->packed_ut = rnn->packed_wt = NULL;
     rnn->packed_now = false;
     rnn->dh_all = NULL;
     rnn->hidden = rnn->cell = rnn->gates = rnn->dh = rnn->dh_next = NULL;
@@ -122,9 +123,11 @@ nn_status nn_recurrent_resize(nn_layer *layer)
     /* room for U (units, width) and U^T (width, units) packed; none if too
      * large (or no memory): the GEMM then packs at every step, as before */
     size_t packed = nn_gemm_packed_b_size(units, width), packed_t = nn_gemm_packed_b_size(width, units);
-    if (packed && packed_t) {
+    size_t packed_wt = nn_gemm_packed_b_size(width, nn_recurrent_features(layer));
+    if (packed && packed_t && packed_wt) {
         rnn->packed_u = nn_aligned_alloc(64, packed * sizeof(nn_real));
         rnn->packed_ut = nn_aligned_alloc(64, packed_t * sizeof(nn_real));
+        rnn->packed_wt = nn_aligned_alloc(64, packed_wt * sizeof(nn_real));
     }
     return nn_tensor_zeros(&rnn->dh_next, 2, (size_t[]){batch, units});
 }
@@ -216,18 +219,20 @@ void nn_recurrent_times_u(const nn_layer *layer, size_t m, const nn_real *h, siz
                 nn_recurrent_param(layer, NN_RNN_RECURRENT_KERNEL), width, beta, z, ldz);
 }
 
-/* Pack U for the forward pass, or U^T for the backward one, if there is
- * room: true if packed. */
+/* Pack U for the forward pass, or U^T and W^T for the backward one, if
+ * there is room: true if packed. */
 static bool pack_recurrent_kernel(nn_layer *layer, bool transposed)
 {
     nn_recurrent *rnn = layer->impl;
     size_t units = rnn->units, width = rnn->blocks * units;
     const nn_real *u = nn_recurrent_param(layer, NN_RNN_RECURRENT_KERNEL);  /* (units, width) */
-    if (!rnn->packed_u || !rnn->packed_ut)
+    if (!rnn->packed_u || !rnn->packed_ut || !rnn->packed_wt)
         return false;
-    if (transposed)  /* op(B) = U^T: (width, units) */
+    if (transposed) {  /* op(B) = U^T: (width, units); W^T: (width, F) */
         nn_gemm_pack_b(true, width, units, u, width, rnn->packed_ut);
-    else
+        nn_gemm_pack_b(true, width, nn_recurrent_features(layer),
+                       nn_recurrent_param(layer, NN_RNN_KERNEL), width, rnn->packed_wt);
+    } else
         nn_gemm_pack_b(false, units, width, u, width, rnn->packed_u);
     return true;
 }
@@ -300,10 +305,14 @@ void nn_recurrent_backprop_rows(nn_layer *layer, size_t t, const nn_real *dx_gat
                dh_gates + b * width, width * sizeof(nn_real));
     }
     /* grad_input[:, t] (B, F) = dx_gates W^T; dh_next (B, units) = dh_gates U^T */
-    if (layer->need_grad_input)
+    nn_real *dx = layer->need_grad_input
+                      ? nn_tensor_data(layer->grad_input) + b0 * x_stride + t * features : NULL;
+    if (dx && rnn->packed_now)  /* W^T packed once for this pass */
+        nn_gemm_packed(false, b1 - b0, features, width, 1, dx_gates + b0 * width, width,
+                       rnn->packed_wt, 0, dx, x_stride);
+    else if (dx)
         nn_gemm(false, true, b1 - b0, features, width, 1, dx_gates + b0 * width, width,
-                nn_recurrent_param(layer, NN_RNN_KERNEL), width, 0,
-                nn_tensor_data(layer->grad_input) + b0 * x_stride + t * features, x_stride);
+                nn_recurrent_param(layer, NN_RNN_KERNEL), width, 0, dx, x_stride);
     if (rnn->packed_now)  /* U^T packed once for this pass */
         nn_gemm_packed(false, b1 - b0, units, width, 1, dh_gates + b0 * width, width,
                        rnn->packed_ut, 0, nn_tensor_data(rnn->dh_next) + b0 * units, units);

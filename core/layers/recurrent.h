@@ -98,12 +98,13 @@ typedef struct nn_recurrent {
     /* kept for :explain: every step's dL/d(x_t W + b) and dL/d(h_{t-1} U),
      * (B, T, G*units) each (the same numbers except in GRU) */
     nn_tensor *dx_gates, *dh_gates;
-    /* The recurrent kernel U (units, G*units) and its transpose packed for
-     * the GEMM once per pass when a pass runs whole (nn_recurrent_run_rows),
-     * instead of at every timestep; NULL when U is too large to pack as one
-     * block. packed_now: this pass uses them (not while stepping, where a
-     * learner may change U between two steps). */
-    nn_real *packed_u, *packed_ut;
+    /* The recurrent kernel U (units, G*units), its transpose, and the
+     * kernel's transpose W^T (G*units, F) packed for the GEMM once per pass
+     * when a pass runs whole (nn_recurrent_run_rows), instead of at every
+     * timestep; NULL when too large to pack as one block. packed_now: this
+     * pass uses them (not while stepping, where a learner may change a
+     * weight between two steps). */
+    nn_real *packed_u, *packed_ut, *packed_wt;
     bool packed_now;
     /* An inference pass (layer->training false: predict, evaluate) may skip
      * storing what only backward and the views read (LSTM: the gates and
