@@ -34,8 +34,8 @@ enum { GATE_Z, GATE_R, GATE_H, NUM_GATES };
 static const char *const gate_names[NUM_GATES + 1] = {"z", "r", "h"};
 
 typedef struct gru {
-    nn_recurrent rnn;    /* first: hidden (B, T+1, units), gates (3, B, T, units) */
-    nn_tensor *pre;      /* (B, T, 3*units): xz for every t from step 0; step t turns
+    nn_recurrent rnn;    /* first: hidden (B, T+1, units), gates (3, B, T, units), and
+                          * pre (B, T, 3*units): xz for every t from step 0; step t turns
                           * row t into the pre-activations (xz_z + hz_z, xz_r + hz_r, a) */
     nn_tensor *hproj;    /* (B, T, 3*units): hz for every t (backward needs hz_h) */
     nn_tensor *dx_gates; /* (B, 3*units): dL/dxz in the backward step for t */
@@ -50,12 +50,11 @@ typedef struct gru {
 
 static void free_work_buffers(gru *g)
 {
-    nn_tensor_free(g->pre);
     nn_tensor_free(g->hproj);
     nn_tensor_free(g->dx_gates);
     nn_tensor_free(g->dh_gates);
     free(g->scratch);
-    g->pre = g->hproj = g->dx_gates = g->dh_gates = NULL;
+    g->hproj = g->dx_gates = g->dh_gates = NULL;
     g->scratch = NULL;
 }
 
@@ -66,13 +65,11 @@ static nn_status gru_resize(nn_layer *layer)
     size_t width = NUM_GATES * g->rnn.units;
     NN_TRY(nn_recurrent_resize(layer));
     free_work_buffers(g);
-    NN_TRY(nn_tensor_zeros(&g->pre, 3, (size_t[]){batch, steps, width}));
     NN_TRY(nn_tensor_zeros(&g->hproj, 3, (size_t[]){batch, steps, width}));
     NN_TRY(nn_tensor_zeros(&g->dx_gates, 2, (size_t[]){batch, width}));
     g->scratch = nn_calloc(batch * width, sizeof *g->scratch);
     if (!g->scratch)
         return nn_fail(NN_ERR_NOMEM, "GRU: out of memory");
-    g->rnn.gates_stale = false;
     return nn_tensor_zeros(&g->dh_gates, 2, (size_t[]){batch, width});
 }
 
@@ -90,7 +87,7 @@ static gru_cell cell_at(const nn_layer *layer, size_t b, size_t t)
     size_t units = g->rnn.units, row = b * nn_recurrent_timesteps(layer) + t;
     size_t state = b * nn_recurrent_stride(layer) + t * units;  /* (b, t) in (B, T+1, units) */
     gru_cell cell = {
-        .a = nn_tensor_data(g->pre) + row * NUM_GATES * units,
+        .a = nn_tensor_data(g->rnn.pre) + row * NUM_GATES * units,
         .hz = nn_tensor_data(g->hproj) + row * NUM_GATES * units,
         .h_prev = nn_tensor_data(g->rnn.hidden) + state,
         .h = nn_tensor_data(g->rnn.hidden) + state + units,
@@ -142,13 +139,6 @@ static void forward_rows(nn_layer *layer, size_t t, size_t b0, size_t b1)
     nn_recurrent_emit_rows(layer, t, b0, b1);
 }
 
-static void start_sequence(nn_layer *layer)
-{
-    gru *g = layer->impl;  /* pre = x W + b_in, for all timesteps in one GEMM */
-    nn_recurrent_begin(layer, nn_tensor_data(g->pre), nn_recurrent_param(layer, NN_RNN_BIAS));
-    g->rnn.gates_stale = !layer->training;
-}
-
 /* After an inference pass: the gates of every step done, from the
  * pre-activations a in pre, by the calls a training pass makes, so they are
  * the numbers it would have stored. */
@@ -165,24 +155,6 @@ static void gru_restore_gates(nn_layer *layer)
                                       cell.a + k * units, cell.gate[k], 1, units);
         }
     g->rnn.gates_stale = false;
-}
-
-static void gru_forward(nn_layer *layer, size_t t)
-{
-    gru *g = layer->impl;
-    if (t == 0)
-        start_sequence(layer);
-    forward_rows(layer, t, 0, layer->batch);
-    g->rnn.done = t + 1;
-}
-
-/* All T steps at once, each thread with a slice of the batch (recurrent.h). */
-static void gru_forward_all(nn_layer *layer)
-{
-    gru *g = layer->impl;
-    start_sequence(layer);
-    nn_recurrent_run_rows(layer, true, forward_rows);
-    g->rnn.done = nn_recurrent_timesteps(layer);
 }
 
 /* One example at step t: dL/dxz and dL/dhz (3*units each) from dh (units). */
@@ -231,25 +203,6 @@ static void backward_rows(nn_layer *layer, size_t t, size_t b0, size_t b1)
     }
 }
 
-static void gru_backward(nn_layer *layer, size_t t)
-{
-    gru *g = layer->impl;
-    if (g->rnn.gates_stale)  /* backward after an inference pass (saliency, gradcheck) */
-        gru_restore_gates(layer);
-    backward_rows(layer, t, 0, layer->batch);
-    nn_recurrent_param_grads(layer, t, 0, NUM_GATES * g->rnn.units);
-}
-
-/* All T steps at once (recurrent.h). */
-static void gru_backward_all(nn_layer *layer)
-{
-    gru *g = layer->impl;
-    if (g->rnn.gates_stale)  /* before the threads split the batch */
-        gru_restore_gates(layer);
-    nn_recurrent_run_rows(layer, false, backward_rows);
-    nn_recurrent_param_grads_all(layer);
-}
-
 static void gru_destroy(nn_layer *layer)
 {
     gru *g = layer->impl;
@@ -286,10 +239,10 @@ const nn_layer_kind nn_gru_kind = {
     .build = nn_recurrent_build,
     .resize = gru_resize,
     .steps = nn_recurrent_steps,
-    .forward = gru_forward,
-    .backward = gru_backward,
-    .forward_all = gru_forward_all,
-    .backward_all = gru_backward_all,
+    .forward = nn_recurrent_forward,
+    .backward = nn_recurrent_backward,
+    .forward_all = nn_recurrent_forward_all,
+    .backward_all = nn_recurrent_backward_all,
     .destroy = gru_destroy,
     .describe = nn_recurrent_describe,
     .config = nn_recurrent_config,
@@ -307,6 +260,7 @@ nn_status nn_gru_new(nn_layer **out, size_t units, bool return_sequences,
         return nn_fail(NN_ERR_NOMEM, "GRU: out of memory");
     g->rnn = (nn_recurrent){.units = units, .blocks = NUM_GATES, .gate_names = gate_names,
                             .return_sequences = return_sequences, .split_bias = true,
-                            .restore_gates = gru_restore_gates};
+                            .restore_gates = gru_restore_gates,
+                            .forward_rows = forward_rows, .backward_rows = backward_rows};
     return nn_layer_new(out, &nn_gru_kind, g, opts, "tanh");
 }

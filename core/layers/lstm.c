@@ -37,7 +37,6 @@ static const char *const gate_names[NUM_GATES + 1] = {"i", "f", "g", "o"};
 
 typedef struct lstm {
     nn_recurrent rnn;     /* first: hidden, cell (B, T+1, units), gates (4, B, T, units) */
-    nn_tensor *pre;       /* (B, T, 4*units): z for every t, kept for backward */
     nn_tensor *cell_act;  /* (B, T, units): tanh(c_t) */
     nn_tensor *dpre;      /* (B, 4*units): dL/dz in the backward step for t */
     nn_tensor *dc;        /* (B, units): dL/dc_t */
@@ -65,13 +64,12 @@ static nn_status lstm_build(nn_layer *layer, nn_rng *rng)
 
 static void free_work_buffers(lstm *l)
 {
-    nn_tensor_free(l->pre);
     nn_tensor_free(l->cell_act);
     nn_tensor_free(l->dpre);
     nn_tensor_free(l->dc);
     nn_tensor_free(l->dc_next);
     free(l->scratch);
-    l->pre = l->cell_act = l->dpre = l->dc = l->dc_next = NULL;
+    l->cell_act = l->dpre = l->dc = l->dc_next = NULL;
     l->scratch = NULL;
 }
 
@@ -81,14 +79,12 @@ static nn_status lstm_resize(nn_layer *layer)
     size_t batch = layer->batch, steps = nn_recurrent_timesteps(layer), units = l->rnn.units;
     NN_TRY(nn_recurrent_resize(layer));
     free_work_buffers(l);
-    NN_TRY(nn_tensor_zeros(&l->pre, 3, (size_t[]){batch, steps, NUM_GATES * units}));
     NN_TRY(nn_tensor_zeros(&l->cell_act, 3, (size_t[]){batch, steps, units}));
     NN_TRY(nn_tensor_zeros(&l->dpre, 2, (size_t[]){batch, NUM_GATES * units}));
     NN_TRY(nn_tensor_zeros(&l->dc, 2, (size_t[]){batch, units}));
     l->scratch = nn_calloc(batch * (NUM_GATES + 1) * units, sizeof *l->scratch);
     if (!l->scratch)
         return nn_fail(NN_ERR_NOMEM, "LSTM: out of memory");
-    l->rnn.gates_stale = false;
     return nn_tensor_zeros(&l->dc_next, 2, (size_t[]){batch, units});
 }
 
@@ -112,7 +108,7 @@ static lstm_cell cell_at(const nn_layer *layer, size_t b, size_t t)
     size_t units = l->rnn.units, row = b * nn_recurrent_timesteps(layer) + t;
     size_t state = b * nn_recurrent_stride(layer) + t * units;  /* (b, t) in (B, T+1, units) */
     lstm_cell cell = {
-        .z = nn_tensor_data(l->pre) + row * NUM_GATES * units,
+        .z = nn_tensor_data(l->rnn.pre) + row * NUM_GATES * units,
         .c_prev = nn_tensor_data(l->rnn.cell) + state,
         .c = nn_tensor_data(l->rnn.cell) + state + units,
         .h = nn_tensor_data(l->rnn.hidden) + state + units,
@@ -194,19 +190,12 @@ static void forward_rows(nn_layer *layer, size_t t, size_t b0, size_t b1)
     size_t h_stride = nn_recurrent_stride(layer);
     /* (b1-b0, units) x (units, 4*units), into rows pre_stride apart */
     nn_recurrent_times_u(layer, b1 - b0, nn_recurrent_h_before(layer, t) + b0 * h_stride,
-                         h_stride, 1, nn_tensor_data(l->pre) + b0 * pre_stride + t * width,
+                         h_stride, 1, nn_tensor_data(l->rnn.pre) + b0 * pre_stride + t * width,
                          pre_stride);
     bool keep = layer->training;  /* inference keeps only pre, c and h */
     for (size_t b = b0; b < b1; b++)
         cell_forward(layer, b, t, keep);
     nn_recurrent_emit_rows(layer, t, b0, b1);
-}
-
-static void start_sequence(nn_layer *layer)
-{
-    lstm *l = layer->impl;  /* pre = x W + b, for all timesteps in one GEMM */
-    nn_recurrent_begin(layer, nn_tensor_data(l->pre), nn_recurrent_param(layer, NN_RNN_BIAS));
-    l->rnn.gates_stale = !layer->training;
 }
 
 /* After an inference pass: the gates and tanh(c_t) of every step done, from
@@ -226,24 +215,6 @@ static void lstm_restore_gates(nn_layer *layer)
             nn_activation_forward(layer->activation, cell.c, cell.tanh_c, 1, units);
         }
     l->rnn.gates_stale = false;
-}
-
-static void lstm_forward(nn_layer *layer, size_t t)
-{
-    lstm *l = layer->impl;
-    if (t == 0)
-        start_sequence(layer);
-    forward_rows(layer, t, 0, layer->batch);
-    l->rnn.done = t + 1;
-}
-
-/* All T steps at once, each thread with a slice of the batch (recurrent.h). */
-static void lstm_forward_all(nn_layer *layer)
-{
-    lstm *l = layer->impl;
-    start_sequence(layer);
-    nn_recurrent_run_rows(layer, true, forward_rows);
-    l->rnn.done = nn_recurrent_timesteps(layer);
 }
 
 /* The backward of standard_cell_forward, in one pass: cell_backward's
@@ -316,26 +287,6 @@ static void backward_rows(nn_layer *layer, size_t t, size_t b0, size_t b1)
     nn_recurrent_backprop_rows(layer, t, dz, dz, b0, b1);
 }
 
-static void lstm_backward(nn_layer *layer, size_t t)
-{
-    lstm *l = layer->impl;
-    if (l->rnn.gates_stale)  /* backward after an inference pass (saliency, gradcheck) */
-        lstm_restore_gates(layer);
-    backward_rows(layer, t, 0, layer->batch);
-    nn_recurrent_param_grads(layer, t, 0, NUM_GATES * l->rnn.units);
-}
-
-/* All T steps at once: the batch split for the chain through time, then
- * the columns split for the parameter gradients (recurrent.h). */
-static void lstm_backward_all(nn_layer *layer)
-{
-    lstm *l = layer->impl;
-    if (l->rnn.gates_stale)  /* before the threads split the batch */
-        lstm_restore_gates(layer);
-    nn_recurrent_run_rows(layer, false, backward_rows);
-    nn_recurrent_param_grads_all(layer);
-}
-
 static void lstm_destroy(nn_layer *layer)
 {
     lstm *l = layer->impl;
@@ -373,10 +324,10 @@ const nn_layer_kind nn_lstm_kind = {
     .build = lstm_build,
     .resize = lstm_resize,
     .steps = nn_recurrent_steps,
-    .forward = lstm_forward,
-    .backward = lstm_backward,
-    .forward_all = lstm_forward_all,
-    .backward_all = lstm_backward_all,
+    .forward = nn_recurrent_forward,
+    .backward = nn_recurrent_backward,
+    .forward_all = nn_recurrent_forward_all,
+    .backward_all = nn_recurrent_backward_all,
     .destroy = lstm_destroy,
     .describe = nn_recurrent_describe,
     .config = nn_recurrent_config,
@@ -394,6 +345,7 @@ nn_status nn_lstm_new(nn_layer **out, size_t units, bool return_sequences,
         return nn_fail(NN_ERR_NOMEM, "LSTM: out of memory");
     l->rnn = (nn_recurrent){.units = units, .blocks = NUM_GATES, .gate_names = gate_names,
                             .has_cell = true, .return_sequences = return_sequences,
-                            .restore_gates = lstm_restore_gates};
+                            .restore_gates = lstm_restore_gates,
+                            .forward_rows = forward_rows, .backward_rows = backward_rows};
     return nn_layer_new(out, &nn_lstm_kind, l, opts, "tanh");
 }

@@ -85,6 +85,7 @@ nn_status nn_recurrent_build(nn_layer *layer, nn_rng *rng)
 
 void nn_recurrent_free_buffers(nn_recurrent *rnn)
 {
+    nn_tensor_free(rnn->pre);
     nn_tensor_free(rnn->hidden);
     nn_tensor_free(rnn->cell);
     nn_tensor_free(rnn->gates);
@@ -99,7 +100,7 @@ void nn_recurrent_free_buffers(nn_recurrent *rnn)
     rnn->packed_u = rnn->packed_ut = rnn->packed_wt = NULL;
     rnn->packed_now = false;
     rnn->dh_all = NULL;
-    rnn->hidden = rnn->cell = rnn->gates = rnn->dh = rnn->dh_next = NULL;
+    rnn->pre = rnn->hidden = rnn->cell = rnn->gates = rnn->dh = rnn->dh_next = NULL;
     rnn->dx_gates = rnn->dh_gates = NULL;
 }
 
@@ -109,6 +110,7 @@ nn_status nn_recurrent_resize(nn_layer *layer)
     size_t batch = layer->batch, steps = nn_recurrent_timesteps(layer), units = rnn->units;
     nn_recurrent_free_buffers(rnn);
     rnn->done = 0;
+    rnn->gates_stale = false;
     NN_TRY(nn_tensor_zeros(&rnn->hidden, 3, (size_t[]){batch, steps + 1, units}));
     if (rnn->has_cell)
         NN_TRY(nn_tensor_zeros(&rnn->cell, 3, (size_t[]){batch, steps + 1, units}));
@@ -117,6 +119,7 @@ nn_status nn_recurrent_resize(nn_layer *layer)
                                (size_t[]){rnn->blocks, batch, steps, units}));
     NN_TRY(nn_tensor_zeros(&rnn->dh, 2, (size_t[]){batch, units}));
     size_t width = rnn->blocks * units;
+    NN_TRY(nn_tensor_zeros(&rnn->pre, 3, (size_t[]){batch, steps, width}));
     NN_TRY(nn_tensor_zeros(&rnn->dx_gates, 3, (size_t[]){batch, steps, width}));
     NN_TRY(nn_tensor_zeros(&rnn->dh_gates, 3, (size_t[]){batch, steps, width}));
     NN_TRY(nn_tensor_zeros(&rnn->dh_all, 3, (size_t[]){batch, steps, units}));
@@ -161,9 +164,14 @@ void nn_recurrent_config(const nn_layer *layer, nn_layer_config *cfg)
 
 /* ---- forward ---- */
 
-void nn_recurrent_begin(nn_layer *layer, nn_real *pre, const nn_real *bias)
+/* Forward step 0: zero h_0 (and c_0), then pre (B, T, G*units) = x W + bias
+ * for every timestep at once. An inference pass leaves the gates for
+ * restore_gates to rebuild (gates_stale). */
+static void start_pass(nn_layer *layer)
 {
     nn_recurrent *rnn = layer->impl;
+    nn_real *pre = nn_tensor_data(rnn->pre);
+    const nn_real *bias = nn_recurrent_param(layer, NN_RNN_BIAS);  /* GRU: its first row */
     size_t batch = layer->batch, units = rnn->units, stride = nn_recurrent_stride(layer);
     size_t rows = batch * nn_recurrent_timesteps(layer);   /* every (example, timestep) */
     size_t features = nn_recurrent_features(layer), width = rnn->blocks * units;
@@ -182,6 +190,7 @@ void nn_recurrent_begin(nn_layer *layer, nn_real *pre, const nn_real *bias)
     nn_gemm(false, false, rows, width, features, 1, nn_tensor_data(layer->input), features,
             nn_recurrent_param(layer, NN_RNN_KERNEL), width, bias ? 1 : 0, pre, width);
     rnn->done = 0;
+    rnn->gates_stale = rnn->restore_gates != NULL && !layer->training;
 }
 
 void nn_recurrent_emit_rows(nn_layer *layer, size_t t, size_t b0, size_t b1)
@@ -197,12 +206,6 @@ void nn_recurrent_emit_rows(nn_layer *layer, size_t t, size_t b0, size_t b1)
         else if (t == steps - 1)         /* output (B, units): the last h only */
             memcpy(out + b * units, h + b * stride, units * sizeof *out);
     }
-}
-
-void nn_recurrent_end_step(nn_layer *layer, size_t t)
-{
-    nn_recurrent_emit_rows(layer, t, 0, layer->batch);
-    ((nn_recurrent *)layer->impl)->done = t + 1;
 }
 
 /* ---- the whole sequence at once ---- */
@@ -240,7 +243,9 @@ static bool pack_recurrent_kernel(nn_layer *layer, bool transposed)
 /* Multiply-adds below which a slice of the batch is not worth a thread. */
 #define MIN_WORK_PER_THREAD (1 << 18)
 
-void nn_recurrent_run_rows(nn_layer *layer, bool forward, nn_recurrent_rows_fn rows)
+/* rows(layer, t, b0, b1) for t = 0 .. T-1 (forward) or T-1 .. 0, each
+ * thread with its own slice of the batch. */
+static void run_rows(nn_layer *layer, bool forward, nn_recurrent_rows_fn rows)
 {
     const nn_recurrent *rnn = layer->impl;
     size_t batch = layer->batch, steps = nn_recurrent_timesteps(layer);
@@ -285,11 +290,6 @@ const nn_real *nn_recurrent_gather_dh_rows(nn_layer *layer, size_t t, size_t b0,
     return dh;
 }
 
-const nn_real *nn_recurrent_gather_dh(nn_layer *layer, size_t t)
-{
-    return nn_recurrent_gather_dh_rows(layer, t, 0, layer->batch);
-}
-
 void nn_recurrent_backprop_rows(nn_layer *layer, size_t t, const nn_real *dx_gates,
                                 const nn_real *dh_gates, size_t b0, size_t b1)
 {
@@ -297,7 +297,7 @@ void nn_recurrent_backprop_rows(nn_layer *layer, size_t t, const nn_real *dx_gat
     size_t steps = nn_recurrent_timesteps(layer), features = nn_recurrent_features(layer);
     size_t units = rnn->units, width = rnn->blocks * units, x_stride = steps * features;
     /* keep this step's gate gradients, rows (b, t): for :explain, and for
-     * the parameter gradients (nn_recurrent_param_grads) */
+     * the parameter gradients (param_grads) */
     for (size_t b = b0; b < b1; b++) {
         memcpy(nn_tensor_data(rnn->dx_gates) + (b * steps + t) * width,
                dx_gates + b * width, width * sizeof(nn_real));
@@ -331,7 +331,9 @@ static void add_column_sums(nn_real *dbias, const nn_real *d, size_t ld, size_t 
             dbias[k] += d[b * ld + k];
 }
 
-void nn_recurrent_param_grads(nn_layer *layer, size_t t, size_t c0, size_t c1)
+/* Backward step t's parameter part, columns c0 .. c1-1 of the (., G*units)
+ * gradients, from the gate gradients kept at t. */
+static void param_grads(nn_layer *layer, size_t t, size_t c0, size_t c1)
 {
     nn_recurrent *rnn = layer->impl;
     size_t batch = layer->batch, steps = nn_recurrent_timesteps(layer);
@@ -357,15 +359,8 @@ void nn_recurrent_param_grads(nn_layer *layer, size_t t, size_t c0, size_t c1)
     }
 }
 
-void nn_recurrent_backprop(nn_layer *layer, size_t t, const nn_real *dx_gates,
-                           const nn_real *dh_gates)
-{
-    const nn_recurrent *rnn = layer->impl;
-    nn_recurrent_backprop_rows(layer, t, dx_gates, dh_gates, 0, layer->batch);
-    nn_recurrent_param_grads(layer, t, 0, rnn->blocks * rnn->units);
-}
-
-void nn_recurrent_param_grads_all(nn_layer *layer)
+/* param_grads for every t (T-1 .. 0), the columns split between threads. */
+static void param_grads_all(nn_layer *layer)
 {
     const nn_recurrent *rnn = layer->impl;
     size_t steps = nn_recurrent_timesteps(layer), width = rnn->blocks * rnn->units;
@@ -381,8 +376,45 @@ void nn_recurrent_param_grads_all(nn_layer *layer)
         if (c1 > width)
             c1 = width;
         for (size_t k = 0; k < steps; k++)  /* t = T-1 .. 0, as the steps add them */
-            nn_recurrent_param_grads(layer, steps - 1 - k, c0, c1);
+            param_grads(layer, steps - 1 - k, c0, c1);
     }
+}
+
+/* ---- the steps (layer.h) ---- */
+
+void nn_recurrent_forward(nn_layer *layer, size_t t)
+{
+    nn_recurrent *rnn = layer->impl;
+    if (t == 0)
+        start_pass(layer);
+    rnn->forward_rows(layer, t, 0, layer->batch);
+    rnn->done = t + 1;
+}
+
+void nn_recurrent_forward_all(nn_layer *layer)
+{
+    nn_recurrent *rnn = layer->impl;
+    start_pass(layer);
+    run_rows(layer, true, rnn->forward_rows);
+    rnn->done = nn_recurrent_timesteps(layer);
+}
+
+void nn_recurrent_backward(nn_layer *layer, size_t t)
+{
+    nn_recurrent *rnn = layer->impl;
+    if (rnn->gates_stale)  /* backward after an inference pass (saliency, gradcheck) */
+        rnn->restore_gates(layer);
+    rnn->backward_rows(layer, t, 0, layer->batch);
+    param_grads(layer, t, 0, rnn->blocks * rnn->units);
+}
+
+void nn_recurrent_backward_all(nn_layer *layer)
+{
+    nn_recurrent *rnn = layer->impl;
+    if (rnn->gates_stale)  /* before the threads split the batch */
+        rnn->restore_gates(layer);
+    run_rows(layer, false, rnn->backward_rows);
+    param_grads_all(layer);
 }
 
 /* ---- looking inside ---- */

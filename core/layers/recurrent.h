@@ -76,6 +76,12 @@ nn_status nn_lstm_state(const nn_layer *layer, nn_lstm_view *out);
 
 /* ---- shared by simple_rnn.c, lstm.c and gru.c ---- */
 
+/* A kind's step t for examples b0 .. b1-1 only (its cell): forward_rows
+ * computes their h_t from pre[:, t] (x W + b, already in place) and emits
+ * it; backward_rows their dL/dz at t, grad_input[:, t] and dh_next (all
+ * but the parameter gradients, which the drivers below add). */
+typedef void (*nn_recurrent_rows_fn)(nn_layer *layer, size_t t, size_t b0, size_t b1);
+
 /* The first member of each recurrent layer's impl struct, so that
  * (nn_recurrent *)layer->impl reaches it whichever the kind. */
 typedef struct nn_recurrent {
@@ -86,6 +92,11 @@ typedef struct nn_recurrent {
     bool return_sequences;
     bool split_bias;        /* GRU: bias (2, G*units), a row for x W and a row for h U */
     size_t done;            /* forward steps done in this pass */
+    /* the kind's cell, run by nn_recurrent_forward/backward (and _all) */
+    nn_recurrent_rows_fn forward_rows, backward_rows;
+    /* (B, T, G*units): x_t W + b for every t from the pass's start; the kind
+     * adds h_{t-1} U into row t (or keeps it apart: GRU), kept for backward */
+    nn_tensor *pre;
     /* what the visualizer reads (nn_recurrent_state) */
     nn_tensor *hidden;      /* (B, T+1, units): [:, 0] = 0, [:, t+1] = h_t */
     nn_tensor *cell;        /* (B, T+1, units) if has_cell: [:, 0] = 0, [:, t+1] = c_t */
@@ -100,7 +111,7 @@ typedef struct nn_recurrent {
     nn_tensor *dx_gates, *dh_gates;
     /* The recurrent kernel U (units, G*units), its transpose, and the
      * kernel's transpose W^T (G*units, F) packed for the GEMM once per pass
-     * when a pass runs whole (nn_recurrent_run_rows), instead of at every
+     * when a pass runs whole (nn_recurrent_forward_all), instead of at every
      * timestep; NULL when too large to pack as one block. packed_now: this
      * pass uses them (not while stepping, where a learner may change a
      * weight between two steps). */
@@ -151,22 +162,12 @@ enum { NN_RNN_UNITS, NN_RNN_RETURN_SEQUENCES };
 extern const nn_setting nn_recurrent_settings[];
 void nn_recurrent_config(const nn_layer *layer, nn_layer_config *cfg);
 
-/* Forward step 0: zero h_0 (and c_0), then pre (B, T, G*units) = x W + bias
- * for every timestep at once; bias (G*units) may be NULL. The input must be
- * contiguous. */
-void nn_recurrent_begin(nn_layer *layer, nn_real *pre, const nn_real *bias);
-/* Forward step t, last part: copy h_t to the output if it is part of it,
- * and count the step done. */
-void nn_recurrent_end_step(nn_layer *layer, size_t t);
-/* Backward step t, first part: dh = dL/dh_t, from grad_output (if h_t was
- * output) plus dh_next. Returns dh (B, units). */
-const nn_real *nn_recurrent_gather_dh(nn_layer *layer, size_t t);
-/* Backward step t, last part: from dx_gates = dL/d(x_t W + b) and
- * dh_gates = dL/d(h_{t-1} U), both (B, G*units) (the same array except in
- * GRU), accumulate the parameter gradients, write grad_input[:, t] and set
- * dh_next = dh_gates U^T, the gradient sent back to step t-1. */
-void nn_recurrent_backprop(nn_layer *layer, size_t t, const nn_real *dx_gates,
-                           const nn_real *dh_gates);
+/* The layer.h steps of every recurrent kind, driving its forward_rows and
+ * backward_rows. Forward step 0 first zeros h_0 (and c_0) and computes pre
+ * = x W + bias for every timestep in one GEMM (the input must be
+ * contiguous); backward step t adds the parameter gradients of step t. */
+void nn_recurrent_forward(nn_layer *layer, size_t t);
+void nn_recurrent_backward(nn_layer *layer, size_t t);
 
 /* ---- the whole sequence at once (a phase run whole: fit, predict) ----
  *
@@ -177,31 +178,24 @@ void nn_recurrent_backprop(nn_layer *layer, size_t t, const nn_real *dx_gates,
  * parameter gradients sum over the batch; those are split by column
  * instead. Every number is computed as the step-by-step calls compute it,
  * in the same order (tests/test_recurrent_whole.c checks, bit for bit). */
+void nn_recurrent_forward_all(nn_layer *layer);
+void nn_recurrent_backward_all(nn_layer *layer);
 
-/* The same step for examples b0 .. b1-1 only. */
-typedef void (*nn_recurrent_rows_fn)(nn_layer *layer, size_t t, size_t b0, size_t b1);
-/* rows(layer, t, b0, b1) for t = 0 .. T-1 (forward) or T-1 .. 0, each
- * thread with its own slice of the batch. */
-void nn_recurrent_run_rows(nn_layer *layer, bool forward, nn_recurrent_rows_fn rows);
 /* z (m, G*units, rows ldz apart) = h (m, units, rows ldh apart) U + beta z:
  * through U packed once when the pass runs whole, else nn_gemm; the same
  * numbers either way (nn_gemm_packed). */
 void nn_recurrent_times_u(const nn_layer *layer, size_t m, const nn_real *h, size_t ldh,
                           nn_real beta, nn_real *z, size_t ldz);
-/* nn_recurrent_end_step's copy, for examples b0 .. b1-1 (done not counted). */
+/* For a kind's forward_rows: copy h_t of examples b0 .. b1-1 to the output,
+ * if it is part of it. */
 void nn_recurrent_emit_rows(nn_layer *layer, size_t t, size_t b0, size_t b1);
-/* nn_recurrent_gather_dh for examples b0 .. b1-1; returns all of dh (B, units). */
+/* For a kind's backward_rows: dh = dL/dh_t of examples b0 .. b1-1, from
+ * grad_output (if h_t was output) plus dh_next. Returns all of dh (B, units). */
 const nn_real *nn_recurrent_gather_dh_rows(nn_layer *layer, size_t t, size_t b0, size_t b1);
-/* nn_recurrent_backprop's per-example part for examples b0 .. b1-1 (dx_gates,
- * dh_gates: all (B, G*units) rows): keep their gate gradients at t,
- * grad_input[:, t] and dh_next. */
+/* For a kind's backward_rows: from dx_gates = dL/d(x_t W + b) and dh_gates
+ * = dL/d(h_{t-1} U), all (B, G*units) rows (the same array except in GRU),
+ * for examples b0 .. b1-1: keep their gate gradients at t, write
+ * grad_input[:, t] and dh_next = dh_gates U^T, sent back to step t-1. */
 void nn_recurrent_backprop_rows(nn_layer *layer, size_t t, const nn_real *dx_gates,
                                 const nn_real *dh_gates, size_t b0, size_t b1);
-/* nn_recurrent_backprop's parameter part at step t, columns c0 .. c1-1 of
- * the (., G*units) gradients, from the gate gradients kept at t. */
-void nn_recurrent_param_grads(nn_layer *layer, size_t t, size_t c0, size_t c1);
-/* nn_recurrent_param_grads for every t (T-1 .. 0), the columns split
- * between threads. */
-void nn_recurrent_param_grads_all(nn_layer *layer);
-
 #endif

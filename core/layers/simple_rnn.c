@@ -19,8 +19,7 @@
 #include "recurrent.h"
 
 typedef struct simple_rnn {
-    nn_recurrent rnn;  /* first: units, hidden states (B, T+1, units), dh, dh_next */
-    nn_tensor *pre;    /* (B, T, units): z_t for every t, kept for backward */
+    nn_recurrent rnn;  /* first: units, pre (B, T, units), hidden states, dh, dh_next */
     nn_tensor *dpre;   /* (B, units): dL/dz_t in the backward step for t */
 } simple_rnn;
 
@@ -29,11 +28,8 @@ static nn_status simple_rnn_resize(nn_layer *layer)
     simple_rnn *s = layer->impl;
     size_t batch = layer->batch, units = s->rnn.units;
     NN_TRY(nn_recurrent_resize(layer));
-    nn_tensor_free(s->pre);
     nn_tensor_free(s->dpre);
-    s->pre = s->dpre = NULL;
-    NN_TRY(nn_tensor_zeros(&s->pre, 3,
-                           (size_t[]){batch, nn_recurrent_timesteps(layer), units}));
+    s->dpre = NULL;
     return nn_tensor_zeros(&s->dpre, 2, (size_t[]){batch, units});
 }
 
@@ -43,7 +39,7 @@ static void forward_rows(nn_layer *layer, size_t t, size_t b0, size_t b1)
     simple_rnn *s = layer->impl;
     size_t units = s->rnn.units, pre_stride = nn_recurrent_timesteps(layer) * units;
     size_t h_stride = nn_recurrent_stride(layer);
-    nn_real *z_t = nn_tensor_data(s->pre) + t * units;  /* (B, units) rows, pre_stride apart */
+    nn_real *z_t = nn_tensor_data(s->rnn.pre) + t * units;  /* (B, units) rows, pre_stride apart */
     const nn_real *h_prev = nn_recurrent_h_before(layer, t);
     nn_real *h_t = nn_recurrent_h_before(layer, t + 1);
     /* z_t += h_{t-1} U: (b1-b0, units) x (units, units) */
@@ -55,30 +51,6 @@ static void forward_rows(nn_layer *layer, size_t t, size_t b0, size_t b1)
     nn_recurrent_emit_rows(layer, t, b0, b1);
 }
 
-static void start_sequence(nn_layer *layer)
-{
-    simple_rnn *s = layer->impl;  /* pre = x W + b, for all timesteps in one GEMM */
-    nn_recurrent_begin(layer, nn_tensor_data(s->pre), nn_recurrent_param(layer, NN_RNN_BIAS));
-}
-
-static void simple_rnn_forward(nn_layer *layer, size_t t)
-{
-    simple_rnn *s = layer->impl;
-    if (t == 0)
-        start_sequence(layer);
-    forward_rows(layer, t, 0, layer->batch);
-    s->rnn.done = t + 1;
-}
-
-/* All T steps at once, each thread with a slice of the batch (recurrent.h). */
-static void simple_rnn_forward_all(nn_layer *layer)
-{
-    simple_rnn *s = layer->impl;
-    start_sequence(layer);
-    nn_recurrent_run_rows(layer, true, forward_rows);
-    s->rnn.done = nn_recurrent_timesteps(layer);
-}
-
 /* Backward step t for examples b0 .. b1-1, all but the parameter gradients. */
 static void backward_rows(nn_layer *layer, size_t t, size_t b0, size_t b1)
 {
@@ -86,7 +58,7 @@ static void backward_rows(nn_layer *layer, size_t t, size_t b0, size_t b1)
     size_t units = s->rnn.units, pre_stride = nn_recurrent_timesteps(layer) * units;
     size_t h_stride = nn_recurrent_stride(layer);
     const nn_real *dh = nn_recurrent_gather_dh_rows(layer, t, b0, b1);  /* (B, units) */
-    const nn_real *z_t = nn_tensor_data(s->pre) + t * units;
+    const nn_real *z_t = nn_tensor_data(s->rnn.pre) + t * units;
     const nn_real *h_t = nn_recurrent_h_before(layer, t + 1);
     nn_real *dz = nn_tensor_data(s->dpre);
     for (size_t b = b0; b < b1; b++)
@@ -96,25 +68,10 @@ static void backward_rows(nn_layer *layer, size_t t, size_t b0, size_t b1)
     nn_recurrent_backprop_rows(layer, t, dz, dz, b0, b1);
 }
 
-static void simple_rnn_backward(nn_layer *layer, size_t t)
-{
-    simple_rnn *s = layer->impl;
-    backward_rows(layer, t, 0, layer->batch);
-    nn_recurrent_param_grads(layer, t, 0, s->rnn.units);
-}
-
-/* All T steps at once (recurrent.h). */
-static void simple_rnn_backward_all(nn_layer *layer)
-{
-    nn_recurrent_run_rows(layer, false, backward_rows);
-    nn_recurrent_param_grads_all(layer);
-}
-
 static void simple_rnn_destroy(nn_layer *layer)
 {
     simple_rnn *s = layer->impl;
     nn_recurrent_free_buffers(&s->rnn);
-    nn_tensor_free(s->pre);
     nn_tensor_free(s->dpre);
     free(s);
 }
@@ -144,10 +101,10 @@ const nn_layer_kind nn_simple_rnn_kind = {
     .build = nn_recurrent_build,
     .resize = simple_rnn_resize,
     .steps = nn_recurrent_steps,
-    .forward = simple_rnn_forward,
-    .backward = simple_rnn_backward,
-    .forward_all = simple_rnn_forward_all,
-    .backward_all = simple_rnn_backward_all,
+    .forward = nn_recurrent_forward,
+    .backward = nn_recurrent_backward,
+    .forward_all = nn_recurrent_forward_all,
+    .backward_all = nn_recurrent_backward_all,
     .destroy = simple_rnn_destroy,
     .describe = nn_recurrent_describe,
     .config = nn_recurrent_config,
@@ -163,6 +120,7 @@ nn_status nn_simple_rnn_new(nn_layer **out, size_t units, bool return_sequences,
     simple_rnn *s = nn_calloc(1, sizeof *s);
     if (!s)
         return nn_fail(NN_ERR_NOMEM, "SimpleRNN: out of memory");
-    s->rnn = (nn_recurrent){.units = units, .blocks = 1, .return_sequences = return_sequences};
+    s->rnn = (nn_recurrent){.units = units, .blocks = 1, .return_sequences = return_sequences,
+                            .forward_rows = forward_rows, .backward_rows = backward_rows};
     return nn_layer_new(out, &nn_simple_rnn_kind, s, opts, "tanh");
 }

@@ -164,6 +164,24 @@ static nn_status run_layer_step(nn_model *m, const nn_step *step, void *arg)
     return st;
 }
 
+/* A layer's pass all at once: the kind's forward_all or backward_all
+ * (layer.h) for this step's phase, or NULL if it has none. */
+typedef void (*layer_pass_fn)(nn_layer *layer);
+
+static layer_pass_fn whole_pass(const nn_model *m, const nn_step *step)
+{
+    const nn_layer_kind *kind = m->layers[step->layer]->kind;
+    if (step->phase == NN_PHASE_FORWARD)
+        return kind->forward_all;
+    return step->phase == NN_PHASE_BACKWARD ? kind->backward_all : NULL;
+}
+
+/* The first of a layer's steps in its phase: t = 0 forward, T-1 backward. */
+static bool first_of_pass(const nn_step *step)
+{
+    return step->timestep == (step->phase == NN_PHASE_FORWARD ? 0 : step->timesteps - 1);
+}
+
 static nn_status run_layer_step_whole(nn_model *m, const nn_step *step, void *arg);
 
 static nn_status run_step(nn_stepper *s, const nn_step *step)
@@ -313,13 +331,7 @@ static bool layer_runs_whole_here(const nn_stepper *s)
     if (s->num_observers > 0 || s->check_numerics || !s->loaded || !s->model->compiled)
         return false;
     const nn_step *step = &s->program[s->cursor];
-    if (step->phase != NN_PHASE_FORWARD && step->phase != NN_PHASE_BACKWARD)
-        return false;
-    bool forward = step->phase == NN_PHASE_FORWARD;
-    const nn_layer_kind *kind = s->model->layers[step->layer]->kind;
-    size_t first = forward ? 0 : step->timesteps - 1;
-    return step->timesteps > 1 && step->timestep == first &&
-           (forward ? kind->forward_all : kind->backward_all) != NULL;
+    return step->timesteps > 1 && first_of_pass(step) && whole_pass(s->model, step) != NULL;
 }
 
 /* The rest of the batch: step after step, but a layer's timesteps at once
@@ -330,12 +342,8 @@ nn_status nn_stepper_finish(nn_stepper *s)
     while (s->cursor < s->length) {
         if (layer_runs_whole_here(s)) {
             const nn_step *step = &s->program[s->cursor];
-            nn_status st = run_layer_step_whole(s->model, step, NULL);
-            if (st != NN_OK) {  /* a custom layer's error: as nn_stepper_step reports it */
-                s->cursor++;
-                return st;
-            }
             s->cursor += step->timesteps;
+            NN_TRY(run_layer_step_whole(s->model, step, NULL));
         } else {
             NN_TRY(nn_stepper_step(s));
         }
@@ -406,15 +414,13 @@ void nn_model_use_loss(nn_model *m, nn_loss_kind loss)
 static nn_status run_layer_step_whole(nn_model *m, const nn_step *step, void *arg)
 {
     nn_layer *layer = m->layers[step->layer];
-    bool forward = step->phase == NN_PHASE_FORWARD;
-    void (*all)(nn_layer *) = forward ? layer->kind->forward_all : layer->kind->backward_all;
+    layer_pass_fn all = whole_pass(m, step);
     if (!all)
         return run_layer_step(m, step, arg);
-    size_t first = forward ? 0 : step->timesteps - 1;
-    if (step->timestep != first)
+    if (!first_of_pass(step))
         return NN_OK;
     all(layer);
-    if (!forward)  /* as after the last backward step (run_layer_step) */
+    if (step->phase == NN_PHASE_BACKWARD)  /* as after the last backward step (run_layer_step) */
         nn_layer_add_penalty_gradients(layer);
     nn_status st = layer->status;
     layer->status = NN_OK;
