@@ -394,6 +394,22 @@ static void multiply_unpacked(size_t m, size_t n, size_t k, nn_real alpha, view 
         }
 }
 
+/* C (m, nc) = alpha * op(A) (m, kc) x packed B (kc, nc) + beta * C, one
+ * MC-tall row block of A at a time, each packed (or not: a_packed) into
+ * packed_a first. */
+static void multiply_rows(micro_kernel_fn *micro_kernel, size_t m, size_t nc, size_t kc,
+                          nn_real alpha, view a, bool a_packed, nn_real *packed_a,
+                          const nn_real *packed_b, nn_real beta, nn_real *c, size_t ldc)
+{
+    for (size_t ic = 0; ic < m; ic += MC) {
+        size_t mc = min_size(MC, m - ic);
+        view a_block = view_from(a, ic, 0);
+        pack_a(mc, kc, a_block, a_packed, packed_a);
+        multiply_block(micro_kernel, mc, nc, kc, alpha, a_block, a_packed, packed_a, packed_b,
+                       beta, c + ic * ldc, ldc);
+    }
+}
+
 /* One thread's product: the blocked loops of the header comment.
  * a: op(A) (m, k); b: op(B) (k, n); c: (m, n) with row stride ldc. */
 static void gemm_blocked(size_t m, size_t n, size_t k, nn_real alpha, view a, view b,
@@ -425,13 +441,8 @@ static void gemm_blocked(size_t m, size_t n, size_t k, nn_real alpha, view a, vi
             pack_b(kc, nc, view_from(b, pc, jc), packed_b);
             /* The first slab applies beta; later slabs add to what it left. */
             nn_real slab_beta = pc == 0 ? beta : 1;
-            for (size_t ic = 0; ic < m; ic += MC) {
-                size_t mc = min_size(MC, m - ic);
-                view a_block = view_from(a, ic, pc);
-                pack_a(mc, kc, a_block, a_packed, packed_a);
-                multiply_block(micro_kernel, mc, nc, kc, alpha, a_block, a_packed,
-                               packed_a, packed_b, slab_beta, c + ic * ldc + jc, ldc);
-            }
+            multiply_rows(micro_kernel, m, nc, kc, alpha, view_from(a, 0, pc), a_packed,
+                          packed_a, packed_b, slab_beta, c + jc, ldc);
         }
     }
 }
@@ -484,15 +495,8 @@ void nn_gemm_packed(bool trans_a, size_t m, size_t n, size_t k, nn_real alpha,
         multiply_with_packed_b_unpacked(m, n, k, alpha, a_view, packed_b, beta, c, ldc);
         return;
     }
-    micro_kernel_fn *micro_kernel = pick_micro_kernel();
-    bool a_packed = n > NARROW_N;
-    for (size_t ic = 0; ic < m; ic += MC) {  /* gemm_blocked's loop, one block of B */
-        size_t mc = min_size(MC, m - ic);
-        view a_block = view_from(a_view, ic, 0);
-        pack_a(mc, k, a_block, a_packed, packed_a);
-        multiply_block(micro_kernel, mc, n, k, alpha, a_block, a_packed, packed_a, packed_b,
-                       beta, c + ic * ldc, ldc);
-    }
+    multiply_rows(pick_micro_kernel(), m, n, k, alpha, a_view, n > NARROW_N, packed_a,
+                  packed_b, beta, c, ldc);  /* gemm_blocked's inner loop, one block of B */
 }
 
 /* ---- threads ----
