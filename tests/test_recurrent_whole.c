@@ -120,7 +120,16 @@ static void compare_inference_with_training(recurrent_new make, int threads)
         assert_same_tensor(a->hidden, b->hidden, "inference hidden");
         if (a->cell)
             assert_same_tensor(a->cell, b->cell, "inference cell");
-        assert_same_tensor(a->gates, b->gates, "rebuilt gates");
+        if (a->gates)
+            assert_same_tensor(a->gates, b->gates, "rebuilt gates");
+        assert_same_tensor(a->pre, b->pre, "rebuilt pre");  /* LSTM, SimpleRNN: kept in chunks */
+        /* backward after inference (saliency does this) sees what training kept */
+        layer_backward_all(stepped);
+        whole->kind->backward_all(whole);
+        assert_same_tensor(stepped->grad_input, whole->grad_input, "grad_input after inference");
+        for (int i = 0; i < stepped->num_params; i++)
+            assert_same_tensor(stepped->params[i].grad, whole->params[i].grad,
+                               "a gradient after inference");
         free_layer(stepped, (nn_tensor *)stepped_x, (nn_tensor *)stepped_dy);
         free_layer(whole, (nn_tensor *)whole_x, (nn_tensor *)whole_dy);
     }
@@ -133,6 +142,7 @@ static void test_inference(void **state)
     compare_inference_with_training(nn_lstm_new, 2);
     compare_inference_with_training(nn_gru_new, 2);
     compare_inference_with_training(nn_lstm_new, 1);
+    compare_inference_with_training(nn_simple_rnn_new, 2);
 }
 
 /* ---- a model's training batch ----

@@ -39,5 +39,14 @@ static inline nn_real real_sigmoid(nn_real z) { return nn_sigmoidf_fast(z); }
 #define VECTOR_CLONES
 #endif
 
+/* For the loops a VECTOR_CLONES function calls: inlined into each clone,
+ * so that they are compiled for its instruction set (a function called,
+ * not inlined, would be plain x86-64 in the AVX2 clone too). */
+#if defined(__GNUC__)
+#define CLONE_INLINE static inline __attribute__((always_inline))
+#else
+#define CLONE_INLINE static inline
+#endif
+
 
 #endif

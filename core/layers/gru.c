@@ -97,13 +97,15 @@ static gru_cell cell_at(const nn_layer *layer, size_t b, size_t t)
     return cell;
 }
 
-/* One example at step t. With keep false (inference) the gates go to the
- * example's scratch row; the pre-activations a stay in pre either way. */
-static void cell_forward(const nn_layer *layer, size_t b, size_t t, bool keep)
+/* One example at step t, a its row of pre. With keep false (inference)
+ * the gates go to the example's scratch row; the pre-activations a stay in
+ * pre either way. */
+static void cell_forward(const nn_layer *layer, size_t b, size_t t, nn_real *a, bool keep)
 {
     const gru *g = layer->impl;
     size_t units = g->rnn.units;
     gru_cell cell = cell_at(layer, b, t);
+    cell.a = a;
     for (size_t k = 0; !keep && k < NUM_GATES; k++)
         cell.gate[k] = g->scratch + (b * NUM_GATES + k) * units;
     nn_real *z = cell.gate[GATE_Z], *r = cell.gate[GATE_R], *hh = cell.gate[GATE_H];
@@ -120,7 +122,7 @@ static void cell_forward(const nn_layer *layer, size_t b, size_t t, bool keep)
 
 /* Step t for examples b0 .. b1-1: their hz_t = h_{t-1} U (+ b_rec), their
  * cells, their h_t to the output. */
-static void forward_rows(nn_layer *layer, size_t t, size_t b0, size_t b1)
+static void forward_rows(nn_layer *layer, size_t t, size_t b0, size_t b1, nn_real *pre)
 {
     gru *g = layer->impl;
     size_t units = g->rnn.units, width = NUM_GATES * units;
@@ -135,7 +137,7 @@ static void forward_rows(nn_layer *layer, size_t t, size_t b0, size_t b1)
                          h_stride, bias ? 1 : 0, hz_t + b0 * pre_stride, pre_stride);
     bool keep = layer->training;  /* inference keeps only pre, hproj and h */
     for (size_t b = b0; b < b1; b++)
-        cell_forward(layer, b, t, keep);
+        cell_forward(layer, b, t, pre + (b - b0) * pre_stride + t * width, keep);
     nn_recurrent_emit_rows(layer, t, b0, b1);
 }
 

@@ -97,7 +97,9 @@ void nn_recurrent_free_buffers(nn_recurrent *rnn)
     free(rnn->packed_u);
     free(rnn->packed_ut);
     free(rnn->packed_wt);
-    rnn->packed_u = rnn->packed_ut = rnn->packed_wt = NULL;
+    free(rnn->infer_pre);
+    rnn->packed_u = rnn->packed_ut = rnn->packed_wt = rnn->infer_pre = NULL;
+    rnn->infer_pre_size = 0;
     rnn->packed_now = false;
     rnn->dh_all = NULL;
     rnn->pre = rnn->hidden = rnn->cell = rnn->gates = rnn->dh = rnn->dh_next = NULL;
@@ -110,7 +112,8 @@ nn_status nn_recurrent_resize(nn_layer *layer)
     size_t batch = layer->batch, steps = nn_recurrent_timesteps(layer), units = rnn->units;
     nn_recurrent_free_buffers(rnn);
     rnn->done = 0;
-    rnn->gates_stale = false;
+    rnn->gates_stale = rnn->pre_stale = false;
+    rnn->dh_all_clear = true;  /* nn_tensor_zeros, below */
     NN_TRY(nn_tensor_zeros(&rnn->hidden, 3, (size_t[]){batch, steps + 1, units}));
     if (rnn->has_cell)
         NN_TRY(nn_tensor_zeros(&rnn->cell, 3, (size_t[]){batch, steps + 1, units}));
@@ -164,33 +167,44 @@ void nn_recurrent_config(const nn_layer *layer, nn_layer_config *cfg)
 
 /* ---- forward ---- */
 
-/* Forward step 0: zero h_0 (and c_0), then pre (B, T, G*units) = x W + bias
- * for every timestep at once. An inference pass leaves the gates for
- * restore_gates to rebuild (gates_stale). */
-static void start_pass(nn_layer *layer)
+/* Examples b0 .. b1-1 start a pass: h_0 (and c_0) zero, and their rows of
+ * pre (b, t) = x_t W + bias for every timestep at once, into `pre` (example
+ * b0's first row; rnn->pre's, or a chunk's in infer_whole). */
+static void start_rows(nn_layer *layer, size_t b0, size_t b1, nn_real *pre)
 {
     nn_recurrent *rnn = layer->impl;
-    nn_real *pre = nn_tensor_data(rnn->pre);
     const nn_real *bias = nn_recurrent_param(layer, NN_RNN_BIAS);  /* GRU: its first row */
-    size_t batch = layer->batch, units = rnn->units, stride = nn_recurrent_stride(layer);
-    size_t rows = batch * nn_recurrent_timesteps(layer);   /* every (example, timestep) */
-    size_t features = nn_recurrent_features(layer), width = rnn->blocks * units;
-    for (size_t b = 0; b < batch; b++) {  /* the state starts at zero */
+    size_t steps = nn_recurrent_timesteps(layer), units = rnn->units;
+    size_t stride = nn_recurrent_stride(layer), features = nn_recurrent_features(layer);
+    size_t width = rnn->blocks * units, rows = (b1 - b0) * steps;  /* (example, timestep) */
+    const nn_real *x = nn_tensor_data(layer->input) + b0 * steps * features;
+    for (size_t b = b0; b < b1; b++) {  /* the state starts at zero */
         memset(nn_tensor_data(rnn->hidden) + b * stride, 0, units * sizeof(nn_real));
         if (rnn->has_cell)
             memset(nn_tensor_data(rnn->cell) + b * stride, 0, units * sizeof(nn_real));
     }
-    /* no dL/dh_t yet in this pass: the strip of gradient through time
-     * must not show the last batch's */
-    nn_tensor_fill(rnn->dh_all, 0);
     if (bias)  /* start every row at the bias, then add x W */
         for (size_t r = 0; r < rows; r++)
             memcpy(pre + r * width, bias, width * sizeof *pre);
-    /* (B*T, F) x (F, G*units): x is (B, T, F) contiguous, so it is (B*T, F) */
-    nn_gemm(false, false, rows, width, features, 1, nn_tensor_data(layer->input), features,
+    /* (rows, F) x (F, G*units): x is (B, T, F) contiguous, so its rows
+     * (b, t) for b0 <= b < b1 are a (rows, F) matrix */
+    nn_gemm(false, false, rows, width, features, 1, x, features,
             nn_recurrent_param(layer, NN_RNN_KERNEL), width, bias ? 1 : 0, pre, width);
+}
+
+/* Forward step 0 for the whole batch. An inference pass leaves the gates
+ * for restore_gates to rebuild (gates_stale). */
+static void start_pass(nn_layer *layer)
+{
+    nn_recurrent *rnn = layer->impl;
+    /* no dL/dh_t yet in this pass: the strip of gradient through time
+     * must not show the last batch's */
+    nn_tensor_fill(rnn->dh_all, 0);
+    rnn->dh_all_clear = true;
+    start_rows(layer, 0, layer->batch, nn_tensor_data(rnn->pre));
     rnn->done = 0;
     rnn->gates_stale = rnn->restore_gates != NULL && !layer->training;
+    rnn->pre_stale = false;
 }
 
 void nn_recurrent_emit_rows(nn_layer *layer, size_t t, size_t b0, size_t b1)
@@ -243,26 +257,45 @@ static bool pack_recurrent_kernel(nn_layer *layer, bool transposed)
 /* Multiply-adds below which a slice of the batch is not worth a thread. */
 #define MIN_WORK_PER_THREAD (1 << 18)
 
-/* rows(layer, t, b0, b1) for t = 0 .. T-1 (forward) or T-1 .. 0, each
- * thread with its own slice of the batch. */
-static void run_rows(nn_layer *layer, bool forward, nn_recurrent_rows_fn rows)
+/* One slice of the batch, examples b0 .. b1-1, for thread `part` of
+ * `threads`: near-equal slices, in order. */
+static void slice_of(size_t batch, int part, int threads, size_t *b0, size_t *b1)
+{
+    *b0 = batch * (size_t)part / (size_t)threads;
+    *b1 = batch * (size_t)(part + 1) / (size_t)threads;
+}
+
+/* Threads for the h U products of a whole pass (one per core if worth it,
+ * never more than examples). */
+static int pass_threads(const nn_layer *layer)
 {
     const nn_recurrent *rnn = layer->impl;
     size_t batch = layer->batch, steps = nn_recurrent_timesteps(layer);
-    size_t work = batch * steps * rnn->units * rnn->blocks * rnn->units;  /* the h U products */
+    size_t work = batch * steps * rnn->units * rnn->blocks * rnn->units;
     int threads = nn_threads_for(work, MIN_WORK_PER_THREAD);
-    if ((size_t)threads > batch)
-        threads = (int)batch;
-    ((nn_recurrent *)layer->impl)->packed_now = pack_recurrent_kernel(layer, !forward);
+    return (size_t)threads > batch ? (int)batch : threads;
+}
+
+/* The kind's forward_rows (t = 0 .. T-1) or backward_rows (T-1 .. 0) for
+ * the whole batch, each thread with its own slice of it. */
+static void run_rows(nn_layer *layer, bool forward)
+{
+    nn_recurrent *rnn = layer->impl;
+    size_t batch = layer->batch, steps = nn_recurrent_timesteps(layer);
+    size_t pre_stride = steps * rnn->blocks * rnn->units;  /* one example's rows of pre */
+    int threads = pass_threads(layer);
+    rnn->packed_now = pack_recurrent_kernel(layer, !forward);
 #pragma omp parallel for num_threads(threads) schedule(static, 1)
     for (int part = 0; part < threads; part++) {
-        /* examples b0 .. b1-1, the part-th of `threads` near-equal slices */
-        size_t b0 = batch * (size_t)part / (size_t)threads;
-        size_t b1 = batch * (size_t)(part + 1) / (size_t)threads;
+        size_t b0, b1;
+        slice_of(batch, part, threads, &b0, &b1);
         for (size_t k = 0; k < steps; k++)
-            rows(layer, forward ? k : steps - 1 - k, b0, b1);
+            if (forward)
+                rnn->forward_rows(layer, k, b0, b1, nn_tensor_data(rnn->pre) + b0 * pre_stride);
+            else
+                rnn->backward_rows(layer, steps - 1 - k, b0, b1);
     }
-    ((nn_recurrent *)layer->impl)->packed_now = false;
+    rnn->packed_now = false;
 }
 
 /* ---- backward ---- */
@@ -387,23 +420,116 @@ void nn_recurrent_forward(nn_layer *layer, size_t t)
     nn_recurrent *rnn = layer->impl;
     if (t == 0)
         start_pass(layer);
-    rnn->forward_rows(layer, t, 0, layer->batch);
+    rnn->forward_rows(layer, t, 0, layer->batch, nn_tensor_data(rnn->pre));
     rnn->done = t + 1;
+}
+
+/* Examples per chunk of an inference pass: two row slivers of the GEMM
+ * (MR = 6), and few enough that a chunk's pre, states and the packed U stay
+ * in the 512 KB L2 cache (12 x 28 steps x 200 of pre is 269 KB). */
+#define INFERENCE_CHUNK 12
+
+/* Where an inference pass keeps pre: a chunk's rows for each thread, if
+ * the kind can rebuild pre (hu_in_pre) and there is memory; else NULL, and
+ * the pass writes rnn->pre as a training pass does. */
+static nn_real *chunk_pre(nn_layer *layer, int threads)
+{
+    nn_recurrent *rnn = layer->impl;
+    size_t rows = nn_recurrent_timesteps(layer) * rnn->blocks * rnn->units;  /* per example */
+    size_t size = (size_t)threads * INFERENCE_CHUNK * rows;
+    if (!rnn->hu_in_pre)
+        return NULL;
+    if (rnn->infer_pre_size < size) {
+        free(rnn->infer_pre);
+        rnn->infer_pre = nn_aligned_alloc(64, size * sizeof(nn_real));
+        rnn->infer_pre_size = rnn->infer_pre ? size : 0;
+    }
+    return rnn->infer_pre;
+}
+
+/* A whole inference pass (predict, evaluate): each thread takes its slice
+ * of the batch in chunks and runs a chunk through every timestep before the
+ * next, so what the chunk reads and writes stays in the caches. The
+ * training order (project every timestep of the batch first, then the
+ * steps) writes all of pre - 22 MB for 1000 sequences of 28 steps and 200
+ * gate columns - and reads it back from memory, step by step; here, when
+ * the kind can rebuild it, pre is a chunk's rows that stay in the cache. */
+static void infer_whole(nn_layer *layer)
+{
+    nn_recurrent *rnn = layer->impl;
+    size_t batch = layer->batch, steps = nn_recurrent_timesteps(layer);
+    size_t pre_stride = steps * rnn->blocks * rnn->units;  /* one example's rows of pre */
+    int threads = pass_threads(layer);
+    nn_real *chunks = chunk_pre(layer, threads);
+    rnn->packed_now = pack_recurrent_kernel(layer, false);
+#pragma omp parallel for num_threads(threads) schedule(static, 1)
+    for (int part = 0; part < threads; part++) {
+        size_t b0, b1;
+        slice_of(batch, part, threads, &b0, &b1);
+        for (size_t c0 = b0; c0 < b1; c0 += INFERENCE_CHUNK) {
+            size_t c1 = c0 + INFERENCE_CHUNK < b1 ? c0 + INFERENCE_CHUNK : b1;
+            nn_real *pre = chunks ? chunks + (size_t)part * INFERENCE_CHUNK * pre_stride
+                                  : nn_tensor_data(rnn->pre) + c0 * pre_stride;
+            start_rows(layer, c0, c1, pre);
+            for (size_t t = 0; t < steps; t++)
+                rnn->forward_rows(layer, t, c0, c1, pre);
+        }
+    }
+    rnn->packed_now = false;
+    rnn->pre_stale = chunks != NULL;
+    rnn->gates_stale = rnn->restore_gates != NULL;
+}
+
+/* pre as a training pass leaves it, after an inference pass that kept only
+ * chunks of it: bias + x_t W for every row (start_rows), then + h_{t-1} U
+ * step by step, the same calls on the same numbers, so the same bits. */
+static void rebuild_pre(nn_layer *layer)
+{
+    nn_recurrent *rnn = layer->impl;
+    size_t steps = nn_recurrent_timesteps(layer), width = rnn->blocks * rnn->units;
+    size_t h_stride = nn_recurrent_stride(layer);
+    nn_real *pre = nn_tensor_data(rnn->pre);
+    /* start_rows also zeros h_0 and c_0, which hold zeros already */
+    start_rows(layer, 0, layer->batch, pre);
+    for (size_t t = 0; t < rnn->done; t++)
+        nn_recurrent_times_u(layer, layer->batch, nn_recurrent_h_before(layer, t), h_stride, 1,
+                             pre + t * width, steps * width);
+    rnn->pre_stale = false;
+}
+
+/* Before backward or a view after an inference pass: pre and the gates as
+ * a training pass would have kept them. */
+static void restore_after_inference(nn_layer *layer)
+{
+    nn_recurrent *rnn = layer->impl;
+    if (rnn->pre_stale)
+        rebuild_pre(layer);
+    if (rnn->gates_stale)
+        rnn->restore_gates(layer);
 }
 
 void nn_recurrent_forward_all(nn_layer *layer)
 {
     nn_recurrent *rnn = layer->impl;
-    start_pass(layer);
-    run_rows(layer, true, rnn->forward_rows);
+    if (layer->training) {
+        start_pass(layer);
+        run_rows(layer, true);
+    } else {
+        /* no dL/dh_t in this pass: the strip of gradient through time must
+         * not show the last batch's (cleared once, not at every batch) */
+        if (!rnn->dh_all_clear)
+            nn_tensor_fill(rnn->dh_all, 0);
+        rnn->dh_all_clear = true;
+        infer_whole(layer);
+    }
     rnn->done = nn_recurrent_timesteps(layer);
 }
 
 void nn_recurrent_backward(nn_layer *layer, size_t t)
 {
     nn_recurrent *rnn = layer->impl;
-    if (rnn->gates_stale)  /* backward after an inference pass (saliency, gradcheck) */
-        rnn->restore_gates(layer);
+    restore_after_inference(layer);  /* backward after inference (saliency, gradcheck) */
+    rnn->dh_all_clear = false;
     rnn->backward_rows(layer, t, 0, layer->batch);
     param_grads(layer, t, 0, rnn->blocks * rnn->units);
 }
@@ -411,9 +537,9 @@ void nn_recurrent_backward(nn_layer *layer, size_t t)
 void nn_recurrent_backward_all(nn_layer *layer)
 {
     nn_recurrent *rnn = layer->impl;
-    if (rnn->gates_stale)  /* before the threads split the batch */
-        rnn->restore_gates(layer);
-    run_rows(layer, false, rnn->backward_rows);
+    restore_after_inference(layer);  /* before the threads split the batch */
+    rnn->dh_all_clear = false;
+    run_rows(layer, false);
     param_grads_all(layer);
 }
 
@@ -431,8 +557,7 @@ nn_status nn_recurrent_state(const nn_layer *layer, nn_recurrent_view *out)
     nn_recurrent *rnn = layer->impl;
     if (layer->batch == 0 || !rnn->hidden)
         return nn_fail(NN_ERR_STATE, "%s: no batch has been run yet", layer->name);
-    if (rnn->gates_stale && rnn->restore_gates)  /* after inference: rebuild them */
-        rnn->restore_gates((nn_layer *)layer);
+    restore_after_inference((nn_layer *)layer);  /* pre and the gates, if not kept */
     *out = (nn_recurrent_view){
         .batch = layer->batch,
         .timesteps = nn_recurrent_timesteps(layer),

@@ -77,9 +77,18 @@ nn_status nn_lstm_state(const nn_layer *layer, nn_lstm_view *out);
 /* ---- shared by simple_rnn.c, lstm.c and gru.c ---- */
 
 /* A kind's step t for examples b0 .. b1-1 only (its cell): forward_rows
- * computes their h_t from pre[:, t] (x W + b, already in place) and emits
- * it; backward_rows their dL/dz at t, grad_input[:, t] and dh_next (all
- * but the parameter gradients, which the drivers below add). */
+ * computes their h_t from their rows of pre at t (x W + b, already in
+ * place) and emits it; backward_rows their dL/dz at t, grad_input[:, t]
+ * and dh_next (all but the parameter gradients, which the drivers below
+ * add), from rnn->pre.
+ *
+ * forward_rows is told where the rows of pre are: `pre` is example b0's
+ * first row, and example b's row for step t is at
+ * pre + (b - b0) * T * G*units + t * G*units. That is rnn->pre itself,
+ * except in an inference pass run whole, which keeps a small chunk of
+ * examples' rows at a time (see pre_stale). */
+typedef void (*nn_recurrent_forward_fn)(nn_layer *layer, size_t t, size_t b0, size_t b1,
+                                        nn_real *pre);
 typedef void (*nn_recurrent_rows_fn)(nn_layer *layer, size_t t, size_t b0, size_t b1);
 
 /* The first member of each recurrent layer's impl struct, so that
@@ -93,7 +102,8 @@ typedef struct nn_recurrent {
     bool split_bias;        /* GRU: bias (2, G*units), a row for x W and a row for h U */
     size_t done;            /* forward steps done in this pass */
     /* the kind's cell, run by nn_recurrent_forward/backward (and _all) */
-    nn_recurrent_rows_fn forward_rows, backward_rows;
+    nn_recurrent_forward_fn forward_rows;
+    nn_recurrent_rows_fn backward_rows;
     /* (B, T, G*units): x_t W + b for every t from the pass's start; the kind
      * adds h_{t-1} U into row t (or keeps it apart: GRU), kept for backward */
     nn_tensor *pre;
@@ -106,6 +116,7 @@ typedef struct nn_recurrent {
     nn_tensor *dh_next;     /* (B, units): the part of it that came back from step t+1 */
     nn_tensor *dh_all;      /* (B, T, units): every step's dh, kept for the visualizer
                                (gradient through time) */
+    bool dh_all_clear;      /* dh_all holds zeros (no backward since it was cleared) */
     /* kept for :explain: every step's dL/d(x_t W + b) and dL/d(h_{t-1} U),
      * (B, T, G*units) each (the same numbers except in GRU) */
     nn_tensor *dx_gates, *dh_gates;
@@ -123,6 +134,16 @@ typedef struct nn_recurrent {
      * from what it did keep, the same numbers, when a view or backward asks. */
     bool gates_stale;
     void (*restore_gates)(nn_layer *layer);
+    /* hu_in_pre: the kind adds h_{t-1} U into pre's row t (LSTM,
+     * SimpleRNN), so each row of pre is bias + x_t W + h_{t-1} U, which the
+     * states kept in hidden are enough to compute again. Then an inference
+     * pass run whole keeps pre only for a chunk of examples at a time
+     * (infer_pre, a chunk per thread, in the caches) and sets pre_stale;
+     * backward or a view that needs pre first has it rebuilt, the same bits
+     * (GRU keeps pre and its h U apart, and always writes pre). */
+    bool hu_in_pre, pre_stale;
+    nn_real *infer_pre;
+    size_t infer_pre_size;  /* in elements */
 } nn_recurrent;
 
 /* Longer sequences are refused (the stepper lays out 2 steps a timestep). */

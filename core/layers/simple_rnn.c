@@ -33,21 +33,21 @@ static nn_status simple_rnn_resize(nn_layer *layer)
     return nn_tensor_zeros(&s->dpre, 2, (size_t[]){batch, units});
 }
 
-/* Step t for examples b0 .. b1-1: h_t = activation(z_t + h_{t-1} U). */
-static void forward_rows(nn_layer *layer, size_t t, size_t b0, size_t b1)
+/* Step t for examples b0 .. b1-1: h_t = activation(z_t + h_{t-1} U), z_t
+ * in pre (example b0's first row). */
+static void forward_rows(nn_layer *layer, size_t t, size_t b0, size_t b1, nn_real *pre)
 {
     simple_rnn *s = layer->impl;
     size_t units = s->rnn.units, pre_stride = nn_recurrent_timesteps(layer) * units;
     size_t h_stride = nn_recurrent_stride(layer);
-    nn_real *z_t = nn_tensor_data(s->rnn.pre) + t * units;  /* (B, units) rows, pre_stride apart */
+    nn_real *z_t = pre + t * units;  /* (b1-b0, units) rows, pre_stride apart */
     const nn_real *h_prev = nn_recurrent_h_before(layer, t);
     nn_real *h_t = nn_recurrent_h_before(layer, t + 1);
     /* z_t += h_{t-1} U: (b1-b0, units) x (units, units) */
-    nn_recurrent_times_u(layer, b1 - b0, h_prev + b0 * h_stride, h_stride, 1,
-                         z_t + b0 * pre_stride, pre_stride);
+    nn_recurrent_times_u(layer, b1 - b0, h_prev + b0 * h_stride, h_stride, 1, z_t, pre_stride);
     for (size_t b = b0; b < b1; b++)
-        nn_activation_forward(layer->activation, z_t + b * pre_stride, h_t + b * h_stride, 1,
-                              units);
+        nn_activation_forward(layer->activation, z_t + (b - b0) * pre_stride,
+                              h_t + b * h_stride, 1, units);
     nn_recurrent_emit_rows(layer, t, b0, b1);
 }
 
@@ -121,6 +121,6 @@ nn_status nn_simple_rnn_new(nn_layer **out, size_t units, bool return_sequences,
     if (!s)
         return nn_fail(NN_ERR_NOMEM, "SimpleRNN: out of memory");
     s->rnn = (nn_recurrent){.units = units, .blocks = 1, .return_sequences = return_sequences,
-                            .forward_rows = forward_rows, .backward_rows = backward_rows};
+                            .hu_in_pre = true, .forward_rows = forward_rows, .backward_rows = backward_rows};
     return nn_layer_new(out, &nn_simple_rnn_kind, s, opts, "tanh");
 }
