@@ -164,6 +164,16 @@ CLONE_INLINE void standard_state(size_t n, const nn_real *i, const nn_real *f,
 /* Units in one vector of the widest path (AVX2: 8 floats). */
 #define LANES 8
 
+/* n < LANES numbers: a loop, not a call to memcpy, which for 2 numbers
+ * costs more than the copy. (Written with the test inside, because gcc
+ * turns a plain copy loop back into a memcpy call; copy_few.h.) */
+CLONE_INLINE void copy_tail(nn_real *restrict to, const nn_real *restrict from, size_t n)
+{
+    for (size_t j = 0; j < LANES; j++)
+        if (j < n)
+            to[j] = from[j];
+}
+
 /* The last units % LANES units, fewer than a vector: the compiler would do
  * them one at a time, each as slow as a whole vector (with 50 units, 2
  * scalar units cost a third of the 6 vectors before them). Copied into
@@ -174,17 +184,17 @@ CLONE_INLINE void standard_cell_tail(size_t units, size_t j0, const lstm_cell *c
     nn_real z[NUM_GATES][LANES] = {{0}}, gate[NUM_GATES][LANES], c_prev[LANES] = {0};
     nn_real c[LANES], tanh_c[LANES], h[LANES];
     for (size_t k = 0; k < NUM_GATES; k++)
-        memcpy(z[k], cell->z + k * units + j0, n * sizeof(nn_real));
-    memcpy(c_prev, cell->c_prev + j0, n * sizeof(nn_real));
+        copy_tail(z[k], cell->z + k * units + j0, n);
+    copy_tail(c_prev, cell->c_prev + j0, n);
     standard_gates(LANES, z[GATE_I], z[GATE_F], z[GATE_G], z[GATE_O], gate[GATE_I],
                    gate[GATE_F], gate[GATE_G], gate[GATE_O]);
     standard_state(LANES, gate[GATE_I], gate[GATE_F], gate[GATE_G], gate[GATE_O], c_prev, c,
                    tanh_c, h);
     for (size_t k = 0; k < NUM_GATES; k++)
-        memcpy(cell->gate[k] + j0, gate[k], n * sizeof(nn_real));
-    memcpy(cell->c + j0, c, n * sizeof(nn_real));
-    memcpy(cell->tanh_c + j0, tanh_c, n * sizeof(nn_real));
-    memcpy(cell->h + j0, h, n * sizeof(nn_real));
+        copy_tail(cell->gate[k] + j0, gate[k], n);
+    copy_tail(cell->c + j0, c, n);
+    copy_tail(cell->tanh_c + j0, tanh_c, n);
+    copy_tail(cell->h + j0, h, n);
 }
 
 VECTOR_CLONES
@@ -201,39 +211,30 @@ static void standard_cell_forward(size_t units, const lstm_cell *cell)
         standard_cell_tail(units, whole, cell);
 }
 
-/* One example's cell at step t: gates from z (its row of pre), then c_t
- * and h_t. With keep false (inference) the gates and tanh(c_t) go to the
- * example's scratch row. */
-static void cell_forward(const nn_layer *layer, size_t b, size_t t, const nn_real *z, bool keep)
+/* One example's cell: gates from cell->z, then c_t and h_t. */
+static void cell_forward(const nn_layer *layer, const lstm_cell *cell)
 {
-    const lstm *l = layer->impl;
-    size_t units = l->rnn.units;
-    lstm_cell cell = cell_at(layer, b, t);
-    cell.z = z;
-    if (!keep) {
-        nn_real *row = l->scratch + b * (NUM_GATES + 1) * units;
-        for (size_t k = 0; k < NUM_GATES; k++)
-            cell.gate[k] = row + k * units;
-        cell.tanh_c = row + NUM_GATES * units;
-    }
+    size_t units = ((const lstm *)layer->impl)->rnn.units;
     if (standard_activations(layer)) {
-        standard_cell_forward(units, &cell);
+        standard_cell_forward(units, cell);
         return;
     }
     for (size_t k = 0; k < NUM_GATES; k++)
-        nn_activation_forward(gate_activation(layer, k), cell.z + k * units, cell.gate[k], 1,
+        nn_activation_forward(gate_activation(layer, k), cell->z + k * units, cell->gate[k], 1,
                               units);
-    const nn_real *i = cell.gate[GATE_I], *f = cell.gate[GATE_F];
-    const nn_real *g = cell.gate[GATE_G], *o = cell.gate[GATE_O];
+    const nn_real *i = cell->gate[GATE_I], *f = cell->gate[GATE_F];
+    const nn_real *g = cell->gate[GATE_G], *o = cell->gate[GATE_O];
     for (size_t j = 0; j < units; j++)
-        cell.c[j] = f[j] * cell.c_prev[j] + i[j] * g[j];
-    nn_activation_forward(layer->activation, cell.c, cell.tanh_c, 1, units);
+        cell->c[j] = f[j] * cell->c_prev[j] + i[j] * g[j];
+    nn_activation_forward(layer->activation, cell->c, cell->tanh_c, 1, units);
     for (size_t j = 0; j < units; j++)
-        cell.h[j] = o[j] * cell.tanh_c[j];
+        cell->h[j] = o[j] * cell->tanh_c[j];
 }
 
 /* Step t for examples b0 .. b1-1: their rows of z_t (in pre, example b0's
- * first row) += h_{t-1} U, their cells, their h_t to the output. */
+ * first row) += h_{t-1} U, their cells, their h_t to the output. With
+ * training off (inference) the gates and tanh(c_t) go to each example's
+ * scratch row instead of the arrays backward reads. */
 static void forward_rows(nn_layer *layer, size_t t, size_t b0, size_t b1, nn_real *pre)
 {
     lstm *l = layer->impl;
@@ -244,9 +245,27 @@ static void forward_rows(nn_layer *layer, size_t t, size_t b0, size_t b1, nn_rea
     /* (b1-b0, units) x (units, 4*units) */
     nn_recurrent_times_u(layer, b1 - b0, nn_recurrent_h_before(layer, t) + b0 * h_stride,
                          h_stride, 1, z_t, pre_stride);
-    bool keep = layer->training;  /* inference keeps only c and h */
-    for (size_t b = b0; b < b1; b++)
-        cell_forward(layer, b, t, z_t + (b - b0) * pre_stride, keep);
+    /* example b0's cell, and how far apart the examples' rows are */
+    lstm_cell cell = cell_at(layer, b0, t);
+    cell.z = z_t;
+    size_t gate_stride = nn_recurrent_timesteps(layer) * units;  /* (B, T, units) */
+    if (!layer->training) {
+        nn_real *row = l->scratch + b0 * (NUM_GATES + 1) * units;
+        for (size_t k = 0; k < NUM_GATES; k++)
+            cell.gate[k] = row + k * units;
+        cell.tanh_c = row + NUM_GATES * units;
+        gate_stride = (NUM_GATES + 1) * units;
+    }
+    for (size_t b = b0; b < b1; b++) {
+        cell_forward(layer, &cell);
+        cell.z += pre_stride;
+        for (size_t k = 0; k < NUM_GATES; k++)
+            cell.gate[k] += gate_stride;
+        cell.tanh_c += gate_stride;
+        cell.c_prev += h_stride;
+        cell.c += h_stride;
+        cell.h += h_stride;
+    }
     nn_recurrent_emit_rows(layer, t, b0, b1);
 }
 

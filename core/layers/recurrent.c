@@ -447,33 +447,35 @@ static nn_real *chunk_pre(nn_layer *layer, int threads)
     return rnn->infer_pre;
 }
 
-/* A whole inference pass (predict, evaluate): each thread takes its slice
- * of the batch in chunks and runs a chunk through every timestep before the
- * next, so what the chunk reads and writes stays in the caches. The
- * training order (project every timestep of the batch first, then the
- * steps) writes all of pre - 22 MB for 1000 sequences of 28 steps and 200
- * gate columns - and reads it back from memory, step by step; here, when
- * the kind can rebuild it, pre is a chunk's rows that stay in the cache. */
+/* A whole inference pass (predict, evaluate): the threads take chunks of
+ * examples, one at a time as each finishes the last (so a thread slowed by
+ * another program does not hold the other up), and run a chunk through
+ * every timestep before the next, so what the chunk reads and writes stays
+ * in the caches. The training order (project every timestep of the batch
+ * first, then the steps) writes all of pre - 22 MB for 1000 sequences of
+ * 28 steps and 200 gate columns - and reads it back from memory, step by
+ * step; here, when the kind can rebuild it, pre is a chunk's rows that stay
+ * in the cache. */
 static void infer_whole(nn_layer *layer)
 {
     nn_recurrent *rnn = layer->impl;
     size_t batch = layer->batch, steps = nn_recurrent_timesteps(layer);
     size_t pre_stride = steps * rnn->blocks * rnn->units;  /* one example's rows of pre */
+    size_t count = (batch + INFERENCE_CHUNK - 1) / INFERENCE_CHUNK;
     int threads = pass_threads(layer);
+    if ((size_t)threads > count)
+        threads = (int)count;
     nn_real *chunks = chunk_pre(layer, threads);
     rnn->packed_now = pack_recurrent_kernel(layer, false);
-#pragma omp parallel for num_threads(threads) schedule(static, 1)
-    for (int part = 0; part < threads; part++) {
-        size_t b0, b1;
-        slice_of(batch, part, threads, &b0, &b1);
-        for (size_t c0 = b0; c0 < b1; c0 += INFERENCE_CHUNK) {
-            size_t c1 = c0 + INFERENCE_CHUNK < b1 ? c0 + INFERENCE_CHUNK : b1;
-            nn_real *pre = chunks ? chunks + (size_t)part * INFERENCE_CHUNK * pre_stride
-                                  : nn_tensor_data(rnn->pre) + c0 * pre_stride;
-            start_rows(layer, c0, c1, pre);
-            for (size_t t = 0; t < steps; t++)
-                rnn->forward_rows(layer, t, c0, c1, pre);
-        }
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
+    for (size_t i = 0; i < count; i++) {
+        size_t c0 = i * INFERENCE_CHUNK;
+        size_t c1 = c0 + INFERENCE_CHUNK < batch ? c0 + INFERENCE_CHUNK : batch;
+        nn_real *pre = chunks ? chunks + (size_t)nn_thread_index() * INFERENCE_CHUNK * pre_stride
+                              : nn_tensor_data(rnn->pre) + c0 * pre_stride;
+        start_rows(layer, c0, c1, pre);
+        for (size_t t = 0; t < steps; t++)
+            rnn->forward_rows(layer, t, c0, c1, pre);
     }
     rnn->packed_now = false;
     rnn->pre_stale = chunks != NULL;
