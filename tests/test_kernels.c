@@ -537,7 +537,26 @@ static void test_training_same_on_any_thread_count(void **state)
     }
 }
 
+/* Inside a parallel loop, even one of a single thread, nothing splits
+ * again: a split there is a nested team, which libgomp starts new threads
+ * for every time (a CNN predicting 4 images ran 14 times slower on 2
+ * threads than on 1). Outside one, the same work does split. */
+static void test_no_split_inside_a_parallel_loop(void **state)
+{
+    (void)state;
+    nn_set_threads(2);
+    assert_int_equal(nn_threads_for(1 << 20, 1), 2);
+#ifdef _OPENMP
+    int inside = 0;
+#pragma omp parallel num_threads(1)
+    inside = nn_threads_for(1 << 20, 1);
+    assert_int_equal(inside, 1);
+#endif
+    nn_set_threads(0);
+}
+
 static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_no_split_inside_a_parallel_loop),
     cmocka_unit_test(test_gemm_cnn_shapes_match_naive),
     cmocka_unit_test(test_gemm_same_on_any_thread_count),
     cmocka_unit_test(test_max_pool_matches_naive),

@@ -202,12 +202,37 @@ static void forward_keeping(nn_layer *layer)
     nn_real *y = nn_tensor_data(layer->output);        // (B, OH, OW, F)
     chunking c = chunks_of(layer);
     int threads = nn_threads_for(c.count, 1);
+    if (threads == 1) {  /* no parallel loop, so that the product may split (threads.c) */
+        for (size_t i = 0; i < c.count; i++) {
+            size_t first, images = chunk_images(layer, c, i, &first), row = first * image_rows;
+            forward_chunk(layer, first, images, columns + row * k, z + row * f, y + row * f);
+        }
+    } else {
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
-    for (size_t i = 0; i < c.count; i++) {
-        size_t first, images = chunk_images(layer, c, i, &first), row = first * image_rows;
-        forward_chunk(layer, first, images, columns + row * k, z + row * f, y + row * f);
+        for (size_t i = 0; i < c.count; i++) {
+            size_t first, images = chunk_images(layer, c, i, &first), row = first * image_rows;
+            forward_chunk(layer, first, images, columns + row * k, z + row * f, y + row * f);
+        }
     }
     conv->kept = true;
+}
+
+/* Inference forward of chunk i, its windows in the calling thread's
+ * stretch of `columns` (unless the window is small enough to go direct). */
+static void inference_chunk(nn_layer *layer, chunking c, size_t i, bool direct)
+{
+    conv2d *conv = layer->impl;
+    size_t k = window_size(&conv->geometry), f = conv->filters;
+    size_t image_rows = conv->geometry.out_h * conv->geometry.out_w;
+    nn_real *y = nn_tensor_data(layer->output);  // (B, OH, OW, F)
+    size_t first, images = chunk_images(layer, c, i, &first), row = first * image_rows;
+    if (direct) {
+        direct_chunk(layer, first, images, y + row * f);
+        return;
+    }
+    nn_real *stretch = nn_tensor_data(conv->columns) +
+                       (size_t)nn_thread_index() * c.images * image_rows * k;
+    forward_chunk(layer, first, images, stretch, y + row * f, y + row * f);
 }
 
 /* Inference forward (evaluate, predict): nothing is kept for backward, so
@@ -218,24 +243,18 @@ static void forward_keeping(nn_layer *layer)
 static void forward_inference(nn_layer *layer)
 {
     conv2d *conv = layer->impl;
-    size_t k = window_size(&conv->geometry), f = conv->filters;
-    size_t image_rows = conv->geometry.out_h * conv->geometry.out_w;
-    nn_real *columns = nn_tensor_data(conv->columns);  // (B*OH*OW, KH*KW*C)
-    nn_real *y = nn_tensor_data(layer->output);        // (B, OH, OW, F)
     chunking c = chunks_of(layer);
     /* each thread's stretch holds a whole chunk: at most batch / chunk threads */
     size_t room = layer->batch / c.images;
     int threads = nn_threads_for(room ? room : 1, 1);
-    bool direct = nn_conv2d_direct_fits(&conv->geometry, f);
+    bool direct = nn_conv2d_direct_fits(&conv->geometry, conv->filters);
+    if (threads == 1) {  /* no parallel loop, so that the product may split (threads.c) */
+        for (size_t i = 0; i < c.count; i++)
+            inference_chunk(layer, c, i, direct);
+    } else {
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
-    for (size_t i = 0; i < c.count; i++) {
-        size_t first, images = chunk_images(layer, c, i, &first), row = first * image_rows;
-        if (direct) {
-            direct_chunk(layer, first, images, y + row * f);
-            continue;
-        }
-        nn_real *stretch = columns + (size_t)nn_thread_index() * c.images * image_rows * k;
-        forward_chunk(layer, first, images, stretch, y + row * f, y + row * f);
+        for (size_t i = 0; i < c.count; i++)
+            inference_chunk(layer, c, i, direct);
     }
     conv->kept = false;
 }
@@ -260,10 +279,10 @@ static void add_column_sums(nn_real *dbias, const nn_real *dz, size_t rows, size
     }
 }
 
-/* grad_input, chunk by chunk: dcolumns = dz . kernel^T, then each image's
+/* grad_input of chunk i: dcolumns = dz . kernel^T, then each image's
  * gradient from zero by col2im (which adds: a pixel in several windows
  * collects all their gradients). */
-static void backward_to_input(nn_layer *layer)
+static void backward_chunk(nn_layer *layer, chunking c, size_t i)
 {
     conv2d *conv = layer->impl;
     const nn_conv_geometry *g = &conv->geometry;
@@ -273,17 +292,27 @@ static void backward_to_input(nn_layer *layer)
     const nn_real *dz = nn_tensor_data(conv->dz);                    // (B*OH*OW, F)
     nn_real *dcolumns = nn_tensor_data(conv->dcolumns);              // (B*OH*OW, KH*KW*C)
     nn_real *dx = nn_tensor_data(layer->grad_input);                 // (B, H, W, C)
+    size_t first, images = chunk_images(layer, c, i, &first), row = first * image_rows;
+    nn_gemm(false, true, images * image_rows, k, f, 1, dz + row * f, f, kernel, f, 0,
+            dcolumns + row * k, k);
+    for (size_t b = first; b < first + images; b++) {
+        memset(dx + b * image_size, 0, image_size * sizeof *dx);
+        nn_col2im(g, dcolumns + b * image_rows * k, dx + b * image_size);
+    }
+}
+
+/* grad_input, chunk by chunk. */
+static void backward_to_input(nn_layer *layer)
+{
     chunking c = chunks_of(layer);
     int threads = nn_threads_for(c.count, 1);
+    if (threads == 1) {  /* no parallel loop, so that the product may split (threads.c) */
+        for (size_t i = 0; i < c.count; i++)
+            backward_chunk(layer, c, i);
+    } else {
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
-    for (size_t i = 0; i < c.count; i++) {
-        size_t first, images = chunk_images(layer, c, i, &first), row = first * image_rows;
-        nn_gemm(false, true, images * image_rows, k, f, 1, dz + row * f, f, kernel, f, 0,
-                dcolumns + row * k, k);
-        for (size_t b = first; b < first + images; b++) {
-            memset(dx + b * image_size, 0, image_size * sizeof *dx);
-            nn_col2im(g, dcolumns + b * image_rows * k, dx + b * image_size);
-        }
+        for (size_t i = 0; i < c.count; i++)
+            backward_chunk(layer, c, i);
     }
 }
 

@@ -276,24 +276,34 @@ static int pass_threads(const nn_layer *layer)
     return (size_t)threads > batch ? (int)batch : threads;
 }
 
-/* The kind's forward_rows (t = 0 .. T-1) or backward_rows (T-1 .. 0) for
- * the whole batch, each thread with its own slice of it. */
+/* Thread `part` of `threads`: the kind's forward_rows (t = 0 .. T-1) or
+ * backward_rows (T-1 .. 0) for its slice of the batch. */
+static void run_slice(nn_layer *layer, bool forward, int part, int threads)
+{
+    nn_recurrent *rnn = layer->impl;
+    size_t steps = nn_recurrent_timesteps(layer), b0, b1;
+    size_t pre_stride = steps * rnn->blocks * rnn->units;  /* one example's rows of pre */
+    slice_of(layer->batch, part, threads, &b0, &b1);
+    for (size_t k = 0; k < steps; k++)
+        if (forward)
+            rnn->forward_rows(layer, k, b0, b1, nn_tensor_data(rnn->pre) + b0 * pre_stride);
+        else
+            rnn->backward_rows(layer, steps - 1 - k, b0, b1);
+}
+
+/* The kind's steps for the whole batch, each thread with its own slice of
+ * it (one thread: no parallel loop, so that the products may split). */
 static void run_rows(nn_layer *layer, bool forward)
 {
     nn_recurrent *rnn = layer->impl;
-    size_t batch = layer->batch, steps = nn_recurrent_timesteps(layer);
-    size_t pre_stride = steps * rnn->blocks * rnn->units;  /* one example's rows of pre */
     int threads = pass_threads(layer);
     rnn->packed_now = pack_recurrent_kernel(layer, !forward);
+    if (threads == 1) {
+        run_slice(layer, forward, 0, 1);
+    } else {
 #pragma omp parallel for num_threads(threads) schedule(static, 1)
-    for (int part = 0; part < threads; part++) {
-        size_t b0, b1;
-        slice_of(batch, part, threads, &b0, &b1);
-        for (size_t k = 0; k < steps; k++)
-            if (forward)
-                rnn->forward_rows(layer, k, b0, b1, nn_tensor_data(rnn->pre) + b0 * pre_stride);
-            else
-                rnn->backward_rows(layer, steps - 1 - k, b0, b1);
+        for (int part = 0; part < threads; part++)
+            run_slice(layer, forward, part, threads);
     }
     rnn->packed_now = false;
 }
@@ -392,24 +402,37 @@ static void param_grads(nn_layer *layer, size_t t, size_t c0, size_t c1)
     }
 }
 
-/* param_grads for every t (T-1 .. 0), the columns split between threads. */
+/* Thread `part` of `threads`: param_grads for every t (T-1 .. 0), in its
+ * share of the columns (at multiples of 16, the GEMM's panel width). */
+static void param_grads_part(nn_layer *layer, int part, int threads)
+{
+    const nn_recurrent *rnn = layer->impl;
+    size_t steps = nn_recurrent_timesteps(layer), width = rnn->blocks * rnn->units;
+    size_t panels = (width + 15) / 16;
+    size_t c0 = 16 * (panels * (size_t)part / (size_t)threads);
+    size_t c1 = 16 * (panels * (size_t)(part + 1) / (size_t)threads);
+    if (c1 > width)
+        c1 = width;
+    for (size_t k = 0; k < steps; k++)  /* t = T-1 .. 0, as the steps add them */
+        param_grads(layer, steps - 1 - k, c0, c1);
+}
+
+/* param_grads for every t, the columns split between threads. */
 static void param_grads_all(nn_layer *layer)
 {
     const nn_recurrent *rnn = layer->impl;
     size_t steps = nn_recurrent_timesteps(layer), width = rnn->blocks * rnn->units;
     size_t rows = nn_recurrent_features(layer) + rnn->units;  /* of the two gradients */
     int threads = nn_threads_for(steps * layer->batch * rows * width, MIN_WORK_PER_THREAD);
-    size_t panels = (width + 15) / 16;  /* split at multiples of 16 columns */
+    size_t panels = (width + 15) / 16;
     if ((size_t)threads > panels)
         threads = (int)panels;
+    if (threads == 1) {  /* no parallel loop, so that the products may split */
+        param_grads_part(layer, 0, 1);
+    } else {
 #pragma omp parallel for num_threads(threads) schedule(static, 1)
-    for (int part = 0; part < threads; part++) {
-        size_t c0 = 16 * (panels * (size_t)part / (size_t)threads);
-        size_t c1 = 16 * (panels * (size_t)(part + 1) / (size_t)threads);
-        if (c1 > width)
-            c1 = width;
-        for (size_t k = 0; k < steps; k++)  /* t = T-1 .. 0, as the steps add them */
-            param_grads(layer, steps - 1 - k, c0, c1);
+        for (int part = 0; part < threads; part++)
+            param_grads_part(layer, part, threads);
     }
 }
 
@@ -456,26 +479,36 @@ static nn_real *chunk_pre(nn_layer *layer, int threads)
  * 28 steps and 200 gate columns - and reads it back from memory, step by
  * step; here, when the kind can rebuild it, pre is a chunk's rows that stay
  * in the cache. */
+static void infer_chunk(nn_layer *layer, size_t i, nn_real *chunks)
+{
+    nn_recurrent *rnn = layer->impl;
+    size_t steps = nn_recurrent_timesteps(layer);
+    size_t pre_stride = steps * rnn->blocks * rnn->units;  /* one example's rows of pre */
+    size_t c0 = i * INFERENCE_CHUNK;
+    size_t c1 = c0 + INFERENCE_CHUNK < layer->batch ? c0 + INFERENCE_CHUNK : layer->batch;
+    nn_real *pre = chunks ? chunks + (size_t)nn_thread_index() * INFERENCE_CHUNK * pre_stride
+                          : nn_tensor_data(rnn->pre) + c0 * pre_stride;
+    start_rows(layer, c0, c1, pre);
+    for (size_t t = 0; t < steps; t++)
+        rnn->forward_rows(layer, t, c0, c1, pre);
+}
+
 static void infer_whole(nn_layer *layer)
 {
     nn_recurrent *rnn = layer->impl;
-    size_t batch = layer->batch, steps = nn_recurrent_timesteps(layer);
-    size_t pre_stride = steps * rnn->blocks * rnn->units;  /* one example's rows of pre */
-    size_t count = (batch + INFERENCE_CHUNK - 1) / INFERENCE_CHUNK;
+    size_t count = (layer->batch + INFERENCE_CHUNK - 1) / INFERENCE_CHUNK;
     int threads = pass_threads(layer);
     if ((size_t)threads > count)
         threads = (int)count;
     nn_real *chunks = chunk_pre(layer, threads);
     rnn->packed_now = pack_recurrent_kernel(layer, false);
+    if (threads == 1) {  /* no parallel loop, so that the products may split */
+        for (size_t i = 0; i < count; i++)
+            infer_chunk(layer, i, chunks);
+    } else {
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
-    for (size_t i = 0; i < count; i++) {
-        size_t c0 = i * INFERENCE_CHUNK;
-        size_t c1 = c0 + INFERENCE_CHUNK < batch ? c0 + INFERENCE_CHUNK : batch;
-        nn_real *pre = chunks ? chunks + (size_t)nn_thread_index() * INFERENCE_CHUNK * pre_stride
-                              : nn_tensor_data(rnn->pre) + c0 * pre_stride;
-        start_rows(layer, c0, c1, pre);
-        for (size_t t = 0; t < steps; t++)
-            rnn->forward_rows(layer, t, c0, c1, pre);
+        for (size_t i = 0; i < count; i++)
+            infer_chunk(layer, i, chunks);
     }
     rnn->packed_now = false;
     rnn->pre_stale = chunks != NULL;
