@@ -391,6 +391,7 @@ static void conv2d_gradient_factors(const nn_layer *layer, int param, nn_gradien
 }
 
 const nn_layer_kind nn_conv2d_kind = {
+    .slices_in_inference = true,
     .class_name = "Conv2D",
     .name_prefix = "conv2d",
     .settings = (const nn_setting[]){

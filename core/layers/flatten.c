@@ -72,6 +72,7 @@ static nn_status flatten_make(const nn_layer_config *c, const nn_layer_options *
 static const nn_layer_config flatten_sample = {.input_ndim = 3, .input_shape = {2, 3, 2}};
 
 const nn_layer_kind nn_flatten_kind = {
+    .slices_in_inference = true,
     .class_name = "Flatten",
     .make = flatten_make,
     .help = "nn.Flatten({name = nil})\n"

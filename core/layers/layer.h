@@ -145,6 +145,10 @@ typedef struct nn_layer_kind {
     const char *help;
     /* Recurrent: takes one step per timestep (recurrent.h). */
     bool recurrent;
+    /* In inference (training false), output row b comes from input row b
+     * alone and the layer keeps nothing else about the batch, so a pass
+     * may run it on a slice of the batch's rows at a time (slices.h). */
+    bool slices_in_inference;
     /* What one output channel is called when :explain names it ("filter");
      * NULL: "unit". */
     const char *output_unit;

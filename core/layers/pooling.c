@@ -325,6 +325,7 @@ static void max_pooling_backward(nn_layer *layer, size_t step)
 }
 
 const nn_layer_kind nn_max_pooling2d_kind = {
+    .slices_in_inference = true,
     .class_name = "MaxPooling2D",
     .name_prefix = "max_pooling2d",
     .settings = pooling_settings,
@@ -405,6 +406,7 @@ static void average_pooling_backward(nn_layer *layer, size_t step)
 }
 
 const nn_layer_kind nn_average_pooling2d_kind = {
+    .slices_in_inference = true,
     .class_name = "AveragePooling2D",
     .name_prefix = "average_pooling2d",
     .settings = pooling_settings,

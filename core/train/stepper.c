@@ -10,6 +10,7 @@
 #include "custom.h"
 #include "model.h"
 #include "recurrent.h"
+#include "slices.h"
 
 const char *nn_phase_name(nn_phase phase)
 {
@@ -24,11 +25,12 @@ const char *nn_phase_name(nn_phase phase)
  * disagree. */
 typedef nn_status (*visit_fn)(nn_model *m, const nn_step *step, void *arg);
 
-/* Stops at the first step that fails (a custom layer's Lua error). */
-static nn_status sweep(nn_model *m, nn_phase phase, visit_fn visit, void *arg)
+/* Stops at the first step that fails (a custom layer's Lua error). Layers
+ * before `first` (in the phase's order) are skipped. */
+static nn_status sweep_from(nn_model *m, nn_phase phase, int first, visit_fn visit, void *arg)
 {
     bool forward = phase == NN_PHASE_FORWARD;
-    for (int k = 0; k < m->num_layers; k++) {
+    for (int k = first; k < m->num_layers; k++) {
         int i = forward ? k : m->num_layers - 1 - k;
         size_t steps = nn_layer_steps(m->layers[i]);
         for (size_t j = 0; j < steps; j++) {
@@ -37,6 +39,11 @@ static nn_status sweep(nn_model *m, nn_phase phase, visit_fn visit, void *arg)
         }
     }
     return NN_OK;
+}
+
+static nn_status sweep(nn_model *m, nn_phase phase, visit_fn visit, void *arg)
+{
+    return sweep_from(m, phase, 0, visit, arg);
 }
 
 static nn_status append_step(nn_model *m, const nn_step *step, void *arg)
@@ -431,7 +438,10 @@ nn_status nn_phase_forward(nn_model *m, bool training)
 {
     for (int i = 0; i < m->num_layers; i++)
         m->layers[i]->training = training;
-    return sweep(m, NN_PHASE_FORWARD, run_layer_step_whole, NULL);
+    int sliced = 0;  /* inference: the leading convolutions a slice at a time */
+    if (!training)
+        NN_TRY(nn_forward_leading_slices(m, &sliced));
+    return sweep_from(m, NN_PHASE_FORWARD, sliced, run_layer_step_whole, NULL);
 }
 
 nn_status nn_phase_loss(nn_model *m, double *loss)
