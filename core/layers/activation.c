@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "activation_math.h"
+#include "kernel_paths.h"
 #include "threads.h"
 
 static const char *const names[] = {"linear", "relu", "sigmoid", "tanh",
@@ -56,10 +57,9 @@ static void softmax_rows(const nn_real *z, nn_real *y, size_t rows, size_t n)
  * Each loop is marked `omp simd`: every element is independent, so the
  * compiler may compute several at once in vector registers (-O2 alone
  * vectorizes only the simplest loops). The results are the same as one at
- * a time. VECTOR_CLONES: activation_math.h. */
-VECTOR_CLONES
-static void elementwise_forward(nn_activation act, const nn_real *z,
-                                nn_real *y, size_t count)
+ * a time. KERNEL_PATHS (kernel_paths.h) compiles them for each path. */
+PATH_LOOPS void elementwise_forward_loops(nn_activation act, const nn_real *z,
+                                          nn_real *y, size_t count)
 {
     // z, y: (count)
     switch (act.kind) {
@@ -94,10 +94,13 @@ static void elementwise_forward(nn_activation act, const nn_real *z,
     }
 }
 
-VECTOR_CLONES
-static void elementwise_backward(nn_activation act, const nn_real *z,
-                                 const nn_real *y, const nn_real *dy,
-                                 nn_real *dz, size_t count)
+KERNEL_PATHS(elementwise_forward,
+             (nn_activation act, const nn_real *z, nn_real *y, size_t count),
+             (act, z, y, count))
+
+PATH_LOOPS void elementwise_backward_loops(nn_activation act, const nn_real *z,
+                                           const nn_real *y, const nn_real *dy,
+                                           nn_real *dz, size_t count)
 {
     // z, y, dy, dz: (count); dz may be dy (each element is read, then written)
     switch (act.kind) {
@@ -136,6 +139,11 @@ static void elementwise_backward(nn_activation act, const nn_real *z,
         break;
     }
 }
+
+KERNEL_PATHS(elementwise_backward,
+             (nn_activation act, const nn_real *z, const nn_real *y, const nn_real *dy,
+              nn_real *dz, size_t count),
+             (act, z, y, dy, dz, count))
 
 /* ---- the whole array, in threads ----
  * A large array is cut into one contiguous part per thread; each element is

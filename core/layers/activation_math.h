@@ -1,11 +1,7 @@
 /* activation_math.h: sigmoid and tanh of one number in nn_real's
  * precision, inline, for the loops that apply them to many (activation.c,
  * and the LSTM cell in lstm.c, which applies all its gates in one pass).
- *
- * VECTOR_CLONES: target_clones compiles the function it marks twice, for
- * plain x86-64 (SSE2) and for AVX2, and glibc picks one when the program
- * starts; the two give the same results, since the build never fuses a
- * multiply and an add (-std=c11 implies -ffp-contract=off).
+ * (kernel_paths.h compiles the loops that call them for each kernel path.)
  */
 #ifndef NN_ACTIVATION_MATH_H
 #define NN_ACTIVATION_MATH_H
@@ -32,21 +28,5 @@ static inline nn_real real_sigmoid(nn_real z)
 static inline nn_real real_tanh(nn_real z) { return nn_tanhf_fast(z); }
 static inline nn_real real_sigmoid(nn_real z) { return nn_sigmoidf_fast(z); }
 #endif
-
-#if defined(__GNUC__) && defined(__x86_64__) && defined(__GLIBC__)
-#define VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define VECTOR_CLONES
-#endif
-
-/* For the loops a VECTOR_CLONES function calls: inlined into each clone,
- * so that they are compiled for its instruction set (a function called,
- * not inlined, would be plain x86-64 in the AVX2 clone too). */
-#if defined(__GNUC__)
-#define CLONE_INLINE static inline __attribute__((always_inline))
-#else
-#define CLONE_INLINE static inline
-#endif
-
 
 #endif

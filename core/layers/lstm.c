@@ -27,6 +27,7 @@
 #include "activation_math.h"
 #include "alloc.h"
 #include "gemm.h"
+#include "kernel_paths.h"
 #include "layer_config.h"
 #include "layers.h"
 #include "recurrent.h"
@@ -136,7 +137,7 @@ static bool standard_activations(const nn_layer *layer)
  * because each unit's chain (exp, divide, then the cell's exp and divide)
  * is long: in one loop an iteration is too big for the CPU to start the
  * next before this one ends, and the cell ran at a third of its speed. */
-CLONE_INLINE void standard_gates(size_t n, const nn_real *zi, const nn_real *zf,
+PATH_LOOPS void standard_gates(size_t n, const nn_real *zi, const nn_real *zf,
                                   const nn_real *zg, const nn_real *zo, nn_real *i, nn_real *f,
                                   nn_real *g, nn_real *o)
 {
@@ -149,7 +150,7 @@ CLONE_INLINE void standard_gates(size_t n, const nn_real *zi, const nn_real *zf,
     }
 }
 
-CLONE_INLINE void standard_state(size_t n, const nn_real *i, const nn_real *f,
+PATH_LOOPS void standard_state(size_t n, const nn_real *i, const nn_real *f,
                                   const nn_real *g, const nn_real *o, const nn_real *c_prev,
                                   nn_real *c, nn_real *tanh_c, nn_real *h)
 {
@@ -167,7 +168,7 @@ CLONE_INLINE void standard_state(size_t n, const nn_real *i, const nn_real *f,
 /* n < LANES numbers: a loop, not a call to memcpy, which for 2 numbers
  * costs more than the copy. (Written with the test inside, because gcc
  * turns a plain copy loop back into a memcpy call; copy_few.h.) */
-CLONE_INLINE void copy_tail(nn_real *restrict to, const nn_real *restrict from, size_t n)
+PATH_LOOPS void copy_tail(nn_real *restrict to, const nn_real *restrict from, size_t n)
 {
     for (size_t j = 0; j < LANES; j++)
         if (j < n)
@@ -178,7 +179,7 @@ CLONE_INLINE void copy_tail(nn_real *restrict to, const nn_real *restrict from, 
  * them one at a time, each as slow as a whole vector (with 50 units, 2
  * scalar units cost a third of the 6 vectors before them). Copied into
  * zero-padded arrays of one vector, they take one vector's time. */
-CLONE_INLINE void standard_cell_tail(size_t units, size_t j0, const lstm_cell *cell)
+PATH_LOOPS void standard_cell_tail(size_t units, size_t j0, const lstm_cell *cell)
 {
     size_t n = units - j0;
     nn_real z[NUM_GATES][LANES] = {{0}}, gate[NUM_GATES][LANES], c_prev[LANES] = {0};
@@ -197,8 +198,7 @@ CLONE_INLINE void standard_cell_tail(size_t units, size_t j0, const lstm_cell *c
     copy_tail(cell->h + j0, h, n);
 }
 
-VECTOR_CLONES
-static void standard_cell_forward(size_t units, const lstm_cell *cell)
+PATH_LOOPS void standard_cell_forward_loops(size_t units, const lstm_cell *cell)
 {
     const nn_real *z = cell->z;
     nn_real *const *gate = cell->gate;
@@ -210,6 +210,8 @@ static void standard_cell_forward(size_t units, const lstm_cell *cell)
     if (whole < units)
         standard_cell_tail(units, whole, cell);
 }
+
+KERNEL_PATHS(standard_cell_forward, (size_t units, const lstm_cell *cell), (units, cell))
 
 /* One example's cell: gates from cell->z, then c_t and h_t. */
 static void cell_forward(const nn_layer *layer, const lstm_cell *cell)
@@ -290,9 +292,9 @@ static void lstm_restore_gates(nn_layer *layer)
 
 /* The backward of standard_cell_forward, in one pass: cell_backward's
  * numbers for sigmoid and tanh (sigmoid' = y (1 - y), tanh' = 1 - y^2). */
-VECTOR_CLONES
-static void standard_cell_backward(size_t units, const lstm_cell *cell, const nn_real *dh,
-                                   nn_real *dz, nn_real *dc, nn_real *dc_next)
+PATH_LOOPS void standard_cell_backward_loops(size_t units, const lstm_cell *cell,
+                                             const nn_real *dh, nn_real *dz, nn_real *dc,
+                                             nn_real *dc_next)
 {
     const nn_real *i = cell->gate[GATE_I], *f = cell->gate[GATE_F];
     const nn_real *g = cell->gate[GATE_G], *o = cell->gate[GATE_O];
@@ -309,6 +311,11 @@ static void standard_cell_backward(size_t units, const lstm_cell *cell, const nn
         dc_next[j] = dc[j] * f[j];  /* dL/dc_{t-1} */
     }
 }
+
+KERNEL_PATHS(standard_cell_backward,
+             (size_t units, const lstm_cell *cell, const nn_real *dh, nn_real *dz, nn_real *dc,
+              nn_real *dc_next),
+             (units, cell, dh, dz, dc, dc_next))
 
 /* One example's cell backward at step t: dz (4*units) from dh (units), and
  * dc_next moves from dL/dc_t (via c_{t+1}) to dL/dc_{t-1}. */

@@ -31,6 +31,7 @@
 #include "alloc.h"
 #include "copy_few.h"
 #include "im2col.h"
+#include "kernel_paths.h"
 #include "layer_config.h"
 #include "layers.h"
 #include "threads.h"
@@ -202,7 +203,7 @@ static nn_status max_pooling_resize(nn_layer *layer)
  * order (and a NaN wins only if first), just as in pooling_naive.c. The
  * channel loops have no branches, so that they compile to vector
  * instructions. */
-static void max_window(const nn_conv_geometry *g, const nn_real *image, size_t oy,
+PATH_LOOPS void max_window(const nn_conv_geometry *g, const nn_real *image, size_t oy,
                        size_t ox, nn_real *y, uint32_t *winner)
 {
     // image: (H, W, C); y, winner: (C)
@@ -236,7 +237,8 @@ static void max_window(const nn_conv_geometry *g, const nn_real *image, size_t o
  * order as max_window (row by row, a later cell only if strictly larger),
  * so the results are the same; one loop over the channels, which the
  * compiler turns into vector instructions. */
-static void max_2x2_row(const nn_conv_geometry *g, const nn_real *image, size_t oy, nn_real *y)
+PATH_LOOPS void max_2x2_row(const nn_conv_geometry *g, const nn_real *image, size_t oy,
+                            nn_real *y)
 {
     // image: (H, W, C); y: (OW, C), the output row oy
     size_t C = g->channels, row = g->in_w * C;
@@ -263,6 +265,29 @@ static bool is_plain_2x2(const nn_conv_geometry *g)
            2 * g->out_w <= g->in_w;
 }
 
+/* One image's max pooling: y (OH, OW, C) from image (H, W, C), and the
+ * winners (OH, OW, C) unless NULL. */
+PATH_LOOPS void max_pool_image_loops(const nn_conv_geometry *g, const nn_real *image,
+                                     nn_real *y, uint32_t *winner)
+{
+    size_t C = g->channels;
+    bool fast = !winner && is_plain_2x2(g);
+    for (size_t oy = 0; oy < g->out_h; oy++) {
+        if (fast) {
+            max_2x2_row(g, image, oy, y + oy * g->out_w * C);
+            continue;
+        }
+        for (size_t ox = 0; ox < g->out_w; ox++) {
+            size_t out = (oy * g->out_w + ox) * C;
+            max_window(g, image, oy, ox, y + out, winner ? winner + out : NULL);
+        }
+    }
+}
+
+KERNEL_PATHS(max_pool_image,
+             (const nn_conv_geometry *g, const nn_real *image, nn_real *y, uint32_t *winner),
+             (g, image, y, winner))
+
 /* Images are independent, so threads take whole images: the same windows,
  * computed the same way, whatever the thread count. Only training keeps
  * the winners (backward needs them; inference saves their memory). */
@@ -278,20 +303,10 @@ static void max_pooling_forward(nn_layer *layer, size_t step)
     nn_real *y = nn_tensor_data(layer->output);       // (B, OH, OW, C)
     uint32_t *winner = pool->argmax;                  // (B, OH, OW, C)
     int threads = nn_threads_for(layer->batch * image_size, POOL_WORK_PER_THREAD);
-    bool fast = !pool->argmax_kept && is_plain_2x2(g);
 #pragma omp parallel for num_threads(threads) schedule(static)
     for (size_t b = 0; b < layer->batch; b++)
-        for (size_t oy = 0; oy < g->out_h; oy++) {
-            if (fast) {
-                max_2x2_row(g, x + b * image_size, oy, y + b * pooled_size + oy * g->out_w * C);
-                continue;
-            }
-            for (size_t ox = 0; ox < g->out_w; ox++) {
-                size_t out = b * pooled_size + (oy * g->out_w + ox) * C;
-                max_window(g, x + b * image_size, oy, ox, y + out,
-                           pool->argmax_kept ? winner + out : NULL);
-            }
-        }
+        max_pool_image(g, x + b * image_size, y + b * pooled_size,
+                       pool->argmax_kept ? winner + b * pooled_size : NULL);
 }
 
 static void max_pooling_backward(nn_layer *layer, size_t step)

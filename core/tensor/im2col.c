@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "copy_few.h"
+#include "kernel_paths.h"
 
 /* Keras's 'same' padding along one axis: out = ceil(in / stride), padded so
  * the last window just fits; the odd pixel of padding goes at the end. */
@@ -151,8 +152,11 @@ void nn_im2col(const nn_conv_geometry *g, const nn_real *image,
     }
 }
 
-void nn_col2im(const nn_conv_geometry *g, const nn_real *columns,
-               nn_real *image)
+/* nn_col2im's loops; KERNEL_PATHS compiles them for each path (its sums
+ * vectorize; im2col's copies are memcpy's, which glibc already picks for
+ * the CPU when the program starts). */
+PATH_LOOPS void col2im_loops(const nn_conv_geometry *g, const nn_real *columns,
+                             nn_real *image)
 {
     // columns: (out_h * out_w, kernel_h * kernel_w * channels)
     // image: (in_h, in_w, channels), added to (not overwritten)
@@ -186,4 +190,12 @@ void nn_col2im(const nn_conv_geometry *g, const nn_real *columns,
             row += g->kernel_h * span;
         }
     }
+}
+
+KERNEL_PATHS(col2im, (const nn_conv_geometry *g, const nn_real *columns, nn_real *image),
+             (g, columns, image))
+
+void nn_col2im(const nn_conv_geometry *g, const nn_real *columns, nn_real *image)
+{
+    col2im(g, columns, image);
 }

@@ -29,6 +29,7 @@
  */
 #include "optimizer.h"
 #include "alloc.h"
+#include "kernel_paths.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -267,49 +268,79 @@ static void adjust_gradients(const nn_optimizer *opt, nn_param *const *params, i
 }
 
 /* ---- the rules, for one parameter's n numbers; `at` is where they start
- * in the state arrays. Each returns the sum of w - w over the weights it
- * wrote: 0 when all are finite, NaN when one is a NaN or an infinity. That
- * is the NaN watch of fit (numerics.c), folded into the loop that writes
- * every weight anyway instead of a pass of its own. ---- */
+ * in the state arrays. Each adds the sum of w - w over the weights it
+ * wrote into *finite: 0 when all are finite, NaN when one is a NaN or an
+ * infinity. That is the NaN watch of fit (numerics.c), folded into the
+ * loop that writes every weight anyway instead of a pass of its own. ---- */
 
-static nn_real sgd_update(const nn_optimizer *opt, nn_real *w, const nn_real *g, size_t n,
-                          size_t at)
+/* The square root in nn_real's precision: for float, sqrtf, the correctly
+ * rounded root (the same number as (float)sqrt((double)x)), which the
+ * compiler can vectorize. */
+static inline nn_real real_sqrt(nn_real x)
 {
-    nn_real lr = (nn_real)opt->learning_rate, mu = (nn_real)opt->momentum;
-    nn_real *v = opt->state[0] + at, finite = 0;
-    if (opt->momentum == 0) {
-        for (size_t i = 0; i < n; i++) {
-            w[i] -= lr * g[i];
-            finite += w[i] - w[i];
-        }
-        return finite;
-    }
-    for (size_t i = 0; i < n; i++) {
-        v[i] = mu * v[i] - lr * g[i];
-        w[i] += opt->nesterov ? mu * v[i] - lr * g[i] : v[i];
-        finite += w[i] - w[i];
-    }
-    return finite;
+#ifdef NN_REAL_DOUBLE
+    return sqrt(x);
+#else
+    return sqrtf(x);
+#endif
 }
 
+/* Each update loop adds w - w into *finite (0 for a finite w, NaN
+ * otherwise: the order of the additions cannot change which, so the
+ * compiler may add in any order: `reduction`). KERNEL_PATHS
+ * (kernel_paths.h) compiles each loop for every kernel path. */
+PATH_LOOPS void sgd_update_loops(const nn_optimizer *opt, nn_real *w, const nn_real *g, size_t n,
+                          size_t at, nn_real *finite)
+{
+    nn_real lr = (nn_real)opt->learning_rate, mu = (nn_real)opt->momentum;
+    nn_real *v = opt->state[0] + at, sum = 0;
+    if (opt->momentum == 0) {
+#pragma omp simd reduction(+ : sum)
+        for (size_t i = 0; i < n; i++) {
+            w[i] -= lr * g[i];
+            sum += w[i] - w[i];
+        }
+    } else {
+        bool nesterov = opt->nesterov;
+#pragma omp simd reduction(+ : sum)
+        for (size_t i = 0; i < n; i++) {
+            v[i] = mu * v[i] - lr * g[i];
+            w[i] += nesterov ? mu * v[i] - lr * g[i] : v[i];
+            sum += w[i] - w[i];
+        }
+    }
+    *finite += sum;
+}
+
+KERNEL_PATHS(sgd_update,
+             (const nn_optimizer *opt, nn_real *w, const nn_real *g, size_t n, size_t at,
+              nn_real *finite),
+             (opt, w, g, n, at, finite))
+
 /* step: lr * sqrt(1 - b2^t) / (1 - b1^t), the same for every parameter */
-static nn_real adam_update(const nn_optimizer *opt, nn_real step, nn_real *w,
-                           const nn_real *g, size_t n, size_t at)
+PATH_LOOPS void adam_update_loops(const nn_optimizer *opt, nn_real step, nn_real *w, const nn_real *g,
+                           size_t n, size_t at, nn_real *finite)
 {
     nn_real b1 = (nn_real)opt->beta_1, b2 = (nn_real)opt->beta_2;
     nn_real eps = (nn_real)opt->epsilon;
-    nn_real *m = opt->state[0] + at, *v = opt->state[1] + at, finite = 0;
+    nn_real *m = opt->state[0] + at, *v = opt->state[1] + at, sum = 0;
+#pragma omp simd reduction(+ : sum)
     for (size_t i = 0; i < n; i++) {
         m[i] = b1 * m[i] + (1 - b1) * g[i];
         v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
-        w[i] -= step * m[i] / ((nn_real)sqrt(v[i]) + eps);
-        finite += w[i] - w[i];
+        w[i] -= step * m[i] / (real_sqrt(v[i]) + eps);
+        sum += w[i] - w[i];
     }
-    return finite;
+    *finite += sum;
 }
 
-static nn_real rmsprop_update(const nn_optimizer *opt, nn_real *w, const nn_real *g, size_t n,
-                              size_t at)
+KERNEL_PATHS(adam_update,
+             (const nn_optimizer *opt, nn_real step, nn_real *w, const nn_real *g, size_t n,
+              size_t at, nn_real *finite),
+             (opt, step, w, g, n, at, finite))
+
+PATH_LOOPS void rmsprop_update_loops(const nn_optimizer *opt, nn_real *w, const nn_real *g, size_t n,
+                              size_t at, nn_real *finite)
 {
     nn_real rho = (nn_real)opt->rho, lr = (nn_real)opt->learning_rate;
     nn_real eps = (nn_real)opt->epsilon, mu = (nn_real)opt->momentum;
@@ -317,7 +348,7 @@ static nn_real rmsprop_update(const nn_optimizer *opt, nn_real *w, const nn_real
     nn_real *velocity = opt->state[0] + at;
     nn_real *momentum = has_momentum ? opt->state[1] + at : NULL;
     nn_real *average = opt->centered ? opt->state[has_momentum ? 2 : 1] + at : NULL;
-    nn_real finite = 0;
+    nn_real sum = 0;
     for (size_t i = 0; i < n; i++) {
         velocity[i] = rho * velocity[i] + (1 - rho) * g[i] * g[i];
         nn_real denominator = velocity[i] + eps;
@@ -325,17 +356,22 @@ static nn_real rmsprop_update(const nn_optimizer *opt, nn_real *w, const nn_real
             average[i] = rho * average[i] + (1 - rho) * g[i];
             denominator = velocity[i] - average[i] * average[i] + eps;
         }
-        nn_real increment = lr * g[i] / (nn_real)sqrt(denominator);
+        nn_real increment = lr * g[i] / real_sqrt(denominator);
         if (momentum) {
             momentum[i] = mu * momentum[i] + increment;
             w[i] -= momentum[i];
         } else {
             w[i] -= increment;
         }
-        finite += w[i] - w[i];
+        sum += w[i] - w[i];
     }
-    return finite;
+    *finite += sum;
 }
+
+KERNEL_PATHS(rmsprop_update,
+             (const nn_optimizer *opt, nn_real *w, const nn_real *g, size_t n, size_t at,
+              nn_real *finite),
+             (opt, w, g, n, at, finite))
 
 nn_status nn_optimizer_update(nn_optimizer *opt, nn_param *const *params, int count)
 {
@@ -361,9 +397,9 @@ nn_status nn_optimizer_update(nn_optimizer *opt, nn_param *const *params, int co
         const nn_real *g = adjust ? opt->adjusted + at : nn_tensor_data(params[k]->grad);
         size_t n = nn_tensor_numel(params[k]->value);
         switch (opt->kind) {
-        case NN_OPT_SGD: finite += sgd_update(opt, w, g, n, at); break;
-        case NN_OPT_ADAM: finite += adam_update(opt, adam_step, w, g, n, at); break;
-        case NN_OPT_RMSPROP: finite += rmsprop_update(opt, w, g, n, at); break;
+        case NN_OPT_SGD: sgd_update(opt, w, g, n, at, &finite); break;
+        case NN_OPT_ADAM: adam_update(opt, adam_step, w, g, n, at, &finite); break;
+        case NN_OPT_RMSPROP: rmsprop_update(opt, w, g, n, at, &finite); break;
         }
         at += n;
     }

@@ -206,8 +206,10 @@ static const help_entry entries[] = {
     {"seed", "nn.seed(n): make random numbers, initial weights and shuffles repeat"},
     {"set_num_threads", "nn.set_num_threads(n): the threads the kernels use (0: one per core);\n"
                         "  nn.get_num_threads() -> n. Results are the same for any n."},
-    {"cpu", "nn.cpu() -> 'avx2+fma' or 'plain C': the kernels this CPU runs, chosen when\n"
-            "  nnstep starts (nnstep --version says it too). Only speed differs."},
+    {"cpu", "nn.cpu() -> 'avx512', 'avx2+fma' or 'plain C': the kernels that run, the\n"
+            "  widest this CPU has (nnstep --version says it too). nn.cpu('plain C') runs\n"
+            "  plain C from then on, to time what the vector units are worth. Only speed\n"
+            "  differs (matrix products round a little differently)."},
     {"batches", "for xb, yb in nn.batches(x, y, 32, {shuffle = false}) do ... end"},
     {"Trainer", "The training loop written out, as MXNet Gluon writes it:\n"
                 "  net:initialize()\n"

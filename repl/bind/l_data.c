@@ -174,11 +174,24 @@ static int l_get_num_threads(lua_State *L)
     return 1;
 }
 
-/* ---- nn.cpu() -> 'avx2+fma' or 'plain C': the kernel path this CPU runs
- * (core/tensor/cpu.h), chosen at run time; results agree within the kernel
- * tests' tolerance on either path, only speed differs. */
+/* ---- nn.cpu() -> 'avx512', 'avx2+fma' or 'plain C': the kernel path
+ * that runs (core/tensor/cpu.h), the widest this CPU has unless chosen:
+ * nn.cpu('plain C') runs plain C from then on, to time what the vector
+ * units are worth; nn.cpu('avx2+fma') goes back. Results agree within the
+ * kernel tests' tolerance on any path (the matrix products round a little
+ * differently); only speed differs. */
 static int l_cpu(lua_State *L)
 {
+    if (!lua_isnoneornil(L, 1)) {
+        const char *name = luaL_checkstring(L, 1);
+        nn_cpu_path path, widest = nn_cpu_widest_path();
+        if (!nn_cpu_path_named(name, &path))
+            return luaL_error(L, "nn.cpu: no kernel path '%s'; the paths are 'plain C', "
+                              "'avx2+fma' and 'avx512'", name);
+        if (!nn_cpu_use_path(path))
+            return luaL_error(L, "nn.cpu: this CPU has no %s instructions; its widest path is "
+                              "'%s'", name, nn_cpu_path_name(widest));
+    }
     lua_pushstring(L, nn_cpu_path_name(nn_cpu_kernel_path()));
     return 1;
 }

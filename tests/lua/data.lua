@@ -148,7 +148,18 @@ if info then
   info:close()
   local has = function(f) return (' ' .. flags .. ' '):find(' ' .. f .. ' ', 1, true) ~= nil end
   local expected = (has('avx2') and has('fma')) and 'avx2+fma' or 'plain C'
+  if expected == 'avx2+fma' and has('avx512f') then expected = 'avx512' end
   t.is(nn.cpu(), expected, 'nn.cpu() names the kernel path the flags in /proc/cpuinfo allow: ' .. expected)
+  -- choosing a path: plain C always, then back; a path the CPU lacks is refused
+  t.is(nn.cpu('plain C'), 'plain C', "nn.cpu('plain C') runs plain C from then on")
+  t.is(nn.cpu(), 'plain C', '... and says so')
+  t.is(nn.cpu(expected), expected, 'nn.cpu(' .. expected .. ') goes back')
+  if expected ~= 'avx512' then
+    t.raises(function() nn.cpu('avx512') end, 'this CPU has no avx512 instructions',
+             'a path the CPU lacks is refused, naming its widest')
+    t.is(nn.cpu(), expected, '... and the path in use stays')
+  end
+  t.raises(function() nn.cpu('sse') end, "no kernel path 'sse'", 'an unknown path is named')
 else
   t.skip('nn.cpu()', 'no /proc/cpuinfo to check it against')
 end
