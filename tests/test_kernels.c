@@ -12,8 +12,9 @@
  *   their threaded split changes nothing.
  * - Conv2D, big enough to use threads, agrees with conv2d_naive.c, and its
  *   inference forward (chunked, nothing kept) equals the training forward;
- *   so does the direct path for small windows (conv2d_direct.c), bit for
- *   bit, with padding, strides and an odd number of positions.
+ *   so do the direct path for small windows and the windows read in place
+ *   for larger ones (conv2d_direct.c), bit for bit, with padding, strides,
+ *   an odd number of positions, partial tiles and a two-slab window.
  * - Training the reference CNN and a small LSTM gives bitwise the same
  *   weights on 1 and 2 threads: fit stays reproducible.
  */
@@ -436,7 +437,7 @@ static void test_conv_threaded_matches_naive(void **state)
  * against its training forward (im2col + nn_gemm): bitwise the same; and
  * both against the naive loops. */
 static void check_direct_conv(size_t h, size_t w, size_t c, size_t f, size_t kernel,
-                              size_t stride, bool same, bool expect_direct)
+                              size_t stride, bool same, bool expect_direct, bool expect_windows)
 {
     enum { B = 5 };
     nn_rng rng;
@@ -456,6 +457,7 @@ static void check_direct_conv(size_t h, size_t w, size_t c, size_t f, size_t ker
     avx2 = false;
 #endif
     assert_int_equal(nn_conv2d_direct_fits(&g, f), expect_direct && avx2);
+    assert_int_equal(nn_conv2d_windows_fits(&g, f), expect_windows && avx2);
 
     size_t n_out = nn_tensor_numel(layer->output);
     nn_real *trained = malloc(n_out * sizeof *trained), *naive = malloc(n_out * sizeof *naive);
@@ -479,11 +481,16 @@ static void check_direct_conv(size_t h, size_t w, size_t c, size_t f, size_t ker
 static void test_conv_direct_matches_im2col(void **state)
 {
     (void)state;
-    check_direct_conv(28, 28, 1, 32, 3, 1, false, true);   /* the reference CNN's first */
-    check_direct_conv(9, 9, 3, 64, 3, 2, true, true);      /* padding, stride, 25 positions */
-    check_direct_conv(8, 8, 1, 32, 5, 1, true, true);      /* 25 values, mostly at edges */
-    check_direct_conv(6, 6, 4, 32, 3, 1, false, false);    /* 36 values: im2col's */
-    check_direct_conv(6, 6, 1, 20, 3, 1, false, false);    /* 20 filters: im2col's */
+    check_direct_conv(28, 28, 1, 32, 3, 1, false, true, true);  /* the reference CNN's first */
+    check_direct_conv(9, 9, 3, 64, 3, 2, true, true, false);   /* padding, stride, 25 positions */
+    check_direct_conv(8, 8, 1, 32, 5, 1, true, true, false);   /* 25 values, mostly at edges */
+    /* windows read in place (nn_conv2d_windows), equal to im2col's product */
+    check_direct_conv(6, 6, 4, 32, 3, 1, false, false, true);  /* 36 values */
+    check_direct_conv(6, 6, 1, 20, 3, 1, false, false, true);  /* 20 filters: a partial tile */
+    check_direct_conv(13, 13, 32, 64, 3, 1, false, false, true); /* the reference CNN's second:
+                                                                    288 values, two slabs */
+    check_direct_conv(10, 9, 5, 7, 4, 2, false, false, true);  /* stride 2, unused edge rows */
+    check_direct_conv(7, 7, 6, 24, 3, 1, true, false, false);  /* 'same' padding: im2col's */
 }
 
 /* ---- whole training runs ---- */

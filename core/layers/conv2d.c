@@ -217,19 +217,41 @@ static void forward_keeping(nn_layer *layer)
     conv->kept = true;
 }
 
-/* Inference forward of chunk i, its windows in the calling thread's
- * stretch of `columns` (unless the window is small enough to go direct). */
-static void inference_chunk(nn_layer *layer, chunking c, size_t i, bool direct)
+/* The same chunk forward with the windows read where they lie
+ * (nn_conv2d_windows) instead of copied out by im2col; false if there was
+ * no memory for it. */
+static bool windows_chunk(nn_layer *layer, size_t first, size_t images, nn_real *y)
+{
+    // y: (images*OH*OW, F)
+    const conv2d *conv = layer->impl;
+    const nn_conv_geometry *g = &conv->geometry;
+    size_t f = conv->filters, rows = images * g->out_h * g->out_w;
+    const nn_real *x = nn_tensor_data(layer->input) + first * g->in_h * g->in_w * g->channels;
+    if (!nn_conv2d_windows(g, images, x, nn_tensor_data(layer->params[0].value), f, y))
+        return false;
+    nn_activation_forward_biased(layer->activation, bias_of(layer), y, y, rows, f);
+    return true;
+}
+
+/* How an inference forward computes its chunks: the three ways give the
+ * same numbers; the first that fits is the fastest. */
+typedef enum { BY_DIRECT, BY_WINDOWS, BY_IM2COL } chunk_way;
+
+/* Inference forward of chunk i, the windows (if copied out) in the calling
+ * thread's stretch of `columns`. */
+static void inference_chunk(nn_layer *layer, chunking c, size_t i, chunk_way way)
 {
     conv2d *conv = layer->impl;
     size_t k = window_size(&conv->geometry), f = conv->filters;
     size_t image_rows = conv->geometry.out_h * conv->geometry.out_w;
     nn_real *y = nn_tensor_data(layer->output);  // (B, OH, OW, F)
     size_t first, images = chunk_images(layer, c, i, &first), row = first * image_rows;
-    if (direct) {
+    if (way == BY_DIRECT) {
         direct_chunk(layer, first, images, y + row * f);
         return;
     }
+    if (way == BY_WINDOWS && windows_chunk(layer, first, images, y + row * f))
+        return;
     nn_real *stretch = nn_tensor_data(conv->columns) +
                        (size_t)nn_thread_index() * c.images * image_rows * k;
     forward_chunk(layer, first, images, stretch, y + row * f, y + row * f);
@@ -247,14 +269,16 @@ static void forward_inference(nn_layer *layer)
     /* each thread's stretch holds a whole chunk: at most batch / chunk threads */
     size_t room = layer->batch / c.images;
     int threads = nn_threads_for(room ? room : 1, 1);
-    bool direct = nn_conv2d_direct_fits(&conv->geometry, conv->filters);
+    chunk_way way = nn_conv2d_direct_fits(&conv->geometry, conv->filters)    ? BY_DIRECT
+                    : nn_conv2d_windows_fits(&conv->geometry, conv->filters) ? BY_WINDOWS
+                                                                             : BY_IM2COL;
     if (threads == 1) {  /* no parallel loop, so that the product may split (threads.c) */
         for (size_t i = 0; i < c.count; i++)
-            inference_chunk(layer, c, i, direct);
+            inference_chunk(layer, c, i, way);
     } else {
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
         for (size_t i = 0; i < c.count; i++)
-            inference_chunk(layer, c, i, direct);
+            inference_chunk(layer, c, i, way);
     }
     conv->kept = false;
 }

@@ -2,8 +2,11 @@
  * (conv2d_direct.h says when and why). */
 #include "conv2d_direct.h"
 
+#include <stdlib.h>
+
 #include "copy_few.h"
 #include "cpu.h"
+#include "gemm.h"
 
 #if defined(__GNUC__) && defined(__x86_64__) && !defined(NN_REAL_DOUBLE) && \
     !defined(NN_GEMM_PLAIN_KERNEL)
@@ -147,3 +150,46 @@ void nn_conv2d_direct(const nn_conv_geometry *g, const nn_real *image, const nn_
 }
 
 #endif
+
+/* ---- larger windows: the GEMM reading them in place (nn_gemm_windows) ---- */
+
+/* Every window wholly inside the image: no padding to read, and no window
+ * running past the bottom or right edge. */
+static bool windows_inside(const nn_conv_geometry *g)
+{
+    return g->pad_top == 0 && g->pad_left == 0 &&
+           (g->out_h - 1) * g->stride_h + g->kernel_h <= g->in_h &&
+           (g->out_w - 1) * g->stride_w + g->kernel_w <= g->in_w;
+}
+
+bool nn_conv2d_windows_fits(const nn_conv_geometry *g, size_t filters)
+{
+    return windows_inside(g) && nn_gemm_windows_fits(filters);
+}
+
+bool nn_conv2d_windows(const nn_conv_geometry *g, size_t images, const nn_real *x,
+                       const nn_real *kernel, size_t filters, nn_real *z)
+{
+    // x: (images, in_h, in_w, C); kernel: (KH*KW*C, F); z: (images*out_h*out_w, F)
+    size_t c = g->channels, k = g->kernel_h * g->kernel_w * c;
+    size_t positions = g->out_h * g->out_w, image_size = g->in_h * g->in_w * c;
+    const nn_real **rows = malloc(images * positions * sizeof *rows);
+    size_t *offsets = malloc(k * sizeof *offsets);
+    if (!rows || !offsets) {
+        free(rows), free(offsets);
+        return false;
+    }
+    size_t p = 0;  /* value p of a window, in im2col's order: (ky, kx, c), c fastest */
+    for (size_t ky = 0; ky < g->kernel_h; ky++)
+        for (size_t kx = 0; kx < g->kernel_w; kx++)
+            for (size_t ch = 0; ch < c; ch++)
+                offsets[p++] = (ky * g->in_w + kx) * c + ch;
+    const nn_real **row = rows;  /* each window's corner, image by image */
+    for (size_t b = 0; b < images; b++)
+        for (size_t oy = 0; oy < g->out_h; oy++)
+            for (size_t ox = 0; ox < g->out_w; ox++)
+                *row++ = x + b * image_size + (oy * g->stride_h * g->in_w + ox * g->stride_w) * c;
+    nn_gemm_windows(images * positions, filters, k, rows, offsets, kernel, filters, z, filters);
+    free(rows), free(offsets);
+    return true;
+}

@@ -253,6 +253,44 @@ static void micro_kernel_avx2(size_t kc, view a, const nn_real *restrict b_slive
     }
 }
 
+/* micro_kernel_avx2 with A not stored: its row r is a window of an image,
+ * value p at rows[r][offsets[p]] (nn_gemm_windows). alpha is 1. The same
+ * operations in the same order, so the same bits as that kernel on the
+ * windows written out. */
+__attribute__((target("avx2,fma")))
+static void windows_kernel_avx2(size_t kc, const nn_real *const *rows, const size_t *offsets,
+                                const nn_real *restrict b_sliver, nn_real beta,
+                                nn_real *restrict c, size_t ldc)
+{
+    vec sum[MR][2];
+#pragma GCC unroll 8
+    for (int r = 0; r < MR; r++) sum[r][0] = sum[r][1] = vec_zero();
+    for (size_t p = 0; p < kc; p++) {
+        vec b_left = vec_load_aligned(b_sliver + p * NR);
+        vec b_right = vec_load_aligned(b_sliver + p * NR + HALF);
+        size_t at = offsets[p];
+#pragma GCC unroll 8
+        for (int r = 0; r < MR; r++) {
+            vec a_value = vec_broadcast(rows[r][at]);
+            sum[r][0] = vec_fma(a_value, b_left, sum[r][0]);
+            sum[r][1] = vec_fma(a_value, b_right, sum[r][1]);
+        }
+    }
+    vec beta_v = vec_broadcast(beta);
+#pragma GCC unroll 8
+    for (int r = 0; r < MR; r++) {
+        for (int h = 0; h < 2; h++) {
+            nn_real *c_part = c + r * ldc + h * HALF;
+            vec result = sum[r][h];  /* alpha * sum, alpha = 1 */
+            if (beta != 0)
+                result = vec_add(result, vec_mul(beta_v, vec_load(c_part)));
+            vec_store(c_part, result);
+        }
+    }
+}
+
+static bool have_windows_kernel(void) { return nn_cpu_has_avx2_fma(); }
+
 static micro_kernel_fn *pick_micro_kernel(void)
 {
     if (nn_cpu_has_avx2_fma())
@@ -263,6 +301,14 @@ static micro_kernel_fn *pick_micro_kernel(void)
 #else
 
 static micro_kernel_fn *pick_micro_kernel(void) { return micro_kernel_plain; }
+
+static bool have_windows_kernel(void) { return false; }
+
+static void windows_kernel_avx2(size_t kc, const nn_real *const *rows, const size_t *offsets,
+                                const nn_real *b_sliver, nn_real beta, nn_real *c, size_t ldc)
+{
+    (void)kc, (void)rows, (void)offsets, (void)b_sliver, (void)beta, (void)c, (void)ldc;
+}
 
 #endif
 
@@ -497,6 +543,63 @@ void nn_gemm_packed(bool trans_a, size_t m, size_t n, size_t k, nn_real alpha,
     }
     multiply_rows(pick_micro_kernel(), m, n, k, alpha, a_view, n > NARROW_N, packed_a,
                   packed_b, beta, c, ldc);  /* gemm_blocked's inner loop, one block of B */
+}
+
+/* ---- A read through windows ----
+ * A convolution's product, columns (m, k) x kernel (k, n), without the
+ * columns written out (im2col): row i of A is a window of the image, read
+ * where it lies. gemm_blocked's slabs and tiles, with windows_kernel_avx2
+ * in place of the micro-kernel, so C gets nn_gemm's numbers bit for bit. */
+
+/* One slab's (rows <= MR, cols <= NR) tile of C from window rows
+ * rows[0 .. rows-1]; a partial tile goes through a full one, as edge_tile. */
+static void windows_tile(size_t kc, const nn_real *const *rows, size_t count, size_t cols,
+                         const size_t *offsets, const nn_real *b_sliver, nn_real beta,
+                         nn_real *c, size_t ldc)
+{
+    if (count == MR && cols == NR) {
+        windows_kernel_avx2(kc, rows, offsets, b_sliver, beta, c, ldc);
+        return;
+    }
+    const nn_real *padded[MR];  /* missing rows repeat the last: computed, not kept */
+    for (size_t r = 0; r < MR; r++)
+        padded[r] = rows[r < count ? r : count - 1];
+    _Alignas(ALIGNMENT) nn_real tile[MR * NR];
+    windows_kernel_avx2(kc, padded, offsets, b_sliver, 0, tile, NR);
+    for (size_t r = 0; r < count; r++)
+        for (size_t j = 0; j < cols; j++) {
+            nn_real *cij = c + r * ldc + j;
+            *cij = beta == 0 ? tile[r * NR + j] : tile[r * NR + j] + beta * *cij;
+        }
+}
+
+bool nn_gemm_windows_fits(size_t n) { return have_windows_kernel() && n <= NC; }
+
+void nn_gemm_windows(size_t m, size_t n, size_t k, const nn_real *const *rows,
+                     const size_t *offsets, const nn_real *b, size_t ldb, nn_real *c, size_t ldc)
+{
+    // rows: m pointers; offsets: k; b: (k, n); c: (m, n)
+    size_t slabs = (k + KC - 1) / KC, slab_depth = (k + slabs - 1) / slabs;
+    nn_real *packed_b = get_workspace(round_up(n, NR) * min_size(slab_depth, k));
+    if (!packed_b) {  /* no memory to pack into: one value at a time */
+        for (size_t i = 0; i < m; i++)
+            for (size_t j = 0; j < n; j++) {
+                nn_real sum = 0;
+                for (size_t p = 0; p < k; p++)
+                    sum += rows[i][offsets[p]] * b[p * ldb + j];
+                c[i * ldc + j] = sum;
+            }
+        return;
+    }
+    for (size_t pc = 0; pc < k; pc += slab_depth) {
+        size_t kc = min_size(slab_depth, k - pc);
+        pack_b(kc, n, (view){b + pc * ldb, ldb, 1}, packed_b);
+        nn_real beta = pc == 0 ? 0 : 1;  /* later slabs add to what the first left */
+        for (size_t j0 = 0; j0 < n; j0 += NR)
+            for (size_t i0 = 0; i0 < m; i0 += MR)
+                windows_tile(kc, rows + i0, min_size(MR, m - i0), min_size(NR, n - j0),
+                             offsets + pc, packed_b + j0 * kc, beta, c + i0 * ldc + j0, ldc);
+    }
 }
 
 /* ---- threads ----
