@@ -436,14 +436,15 @@ static void test_conv_threaded_matches_naive(void **state)
 /* One Conv2D: its inference forward (direct, when the window is small)
  * against its training forward (im2col + nn_gemm): bitwise the same; and
  * both against the naive loops. */
-static void check_direct_conv(size_t h, size_t w, size_t c, size_t f, size_t kernel,
-                              size_t stride, bool same, bool expect_direct, bool expect_windows)
+static void check_conv_with(const char *activation, size_t h, size_t w, size_t c, size_t f,
+                            size_t kernel, size_t stride, bool same, bool expect_direct,
+                            bool expect_windows)
 {
     enum { B = 5 };
     nn_rng rng;
     nn_rng_seed(&rng, 31, 0);
     nn_layer *layer;
-    nn_layer_options opts = {.activation = "relu"};
+    nn_layer_options opts = {.activation = activation};
     assert_ok(nn_conv2d_new(&layer, f, kernel, kernel, stride, stride, same, &opts));
     assert_ok(nn_layer_build(layer, 3, (size_t[]){h, w, c}, &rng));
     assert_ok(nn_layer_resize(layer, B));
@@ -470,12 +471,20 @@ static void check_direct_conv(size_t h, size_t w, size_t c, size_t f, size_t ker
     assert_bitwise(nn_tensor_data(layer->output), trained, n_out, "direct vs im2col");
     nn_conv2d_naive_forward(&g, B, f, nn_tensor_data(x), nn_tensor_data(layer->params[0].value),
                             nn_tensor_data(layer->params[1].value), naive);
-    for (size_t i = 0; i < n_out; i++)
-        naive[i] = naive[i] > 0 ? naive[i] : 0;
+    for (size_t i = 0; i < n_out; i++)  /* the activation, by its definition */
+        naive[i] = strcmp(activation, "relu") == 0   ? (naive[i] > 0 ? naive[i] : 0)
+                   : strcmp(activation, "tanh") == 0 ? (nn_real)tanh(naive[i])
+                                                     : naive[i];
     assert_close(nn_tensor_data(layer->output), naive, n_out, 1e-4, "direct vs naive");
     free(trained), free(naive);
     nn_tensor_free(x);
     nn_layer_free(layer);
+}
+
+static void check_direct_conv(size_t h, size_t w, size_t c, size_t f, size_t kernel,
+                              size_t stride, bool same, bool expect_direct, bool expect_windows)
+{
+    check_conv_with("relu", h, w, c, f, kernel, stride, same, expect_direct, expect_windows);
 }
 
 static void test_conv_direct_matches_im2col(void **state)
@@ -491,6 +500,9 @@ static void test_conv_direct_matches_im2col(void **state)
                                                                     288 values, two slabs */
     check_direct_conv(10, 9, 5, 7, 4, 2, false, false, true);  /* stride 2, unused edge rows */
     check_direct_conv(7, 7, 6, 24, 3, 1, true, false, false);  /* 'same' padding: im2col's */
+    /* bias and relu in the product's pass (above); no activation; tanh after it */
+    check_conv_with("linear", 13, 13, 32, 64, 3, 1, false, false, true);
+    check_conv_with("tanh", 6, 6, 1, 20, 3, 1, false, false, true);
 }
 
 /* ---- whole training runs ---- */

@@ -168,7 +168,8 @@ bool nn_conv2d_windows_fits(const nn_conv_geometry *g, size_t filters)
 }
 
 bool nn_conv2d_windows(const nn_conv_geometry *g, size_t images, const nn_real *x,
-                       const nn_real *kernel, size_t filters, nn_real *z)
+                       const nn_real *kernel, size_t filters, const nn_real *bias, bool relu,
+                       nn_real *z)
 {
     // x: (images, in_h, in_w, C); kernel: (KH*KW*C, F); z: (images*out_h*out_w, F)
     size_t c = g->channels, k = g->kernel_h * g->kernel_w * c;
@@ -189,7 +190,8 @@ bool nn_conv2d_windows(const nn_conv_geometry *g, size_t images, const nn_real *
         for (size_t oy = 0; oy < g->out_h; oy++)
             for (size_t ox = 0; ox < g->out_w; ox++)
                 *row++ = x + b * image_size + (oy * g->stride_h * g->in_w + ox * g->stride_w) * c;
-    nn_gemm_windows(images * positions, filters, k, rows, offsets, kernel, filters, z, filters);
+    nn_gemm_windows(images * positions, filters, k, rows, offsets, kernel, filters, bias, relu, z,
+                    filters);
     free(rows), free(offsets);
     return true;
 }

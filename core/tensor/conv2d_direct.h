@@ -47,11 +47,13 @@ void nn_conv2d_direct(const nn_conv_geometry *g, const nn_real *image, const nn_
  * windows written out: nn_gemm_windows reads them where they lie. The
  * same numbers as that path, bit for bit (test_kernels.c), without the
  * copying (for the reference CNN's second layer, 288 values a window,
- * a 139 MB round trip through the caches per 1000 images). No bias.
+ * a 139 MB round trip through the caches per 1000 images); then z + bias
+ * (bias may be NULL), and max(z, 0) with relu, in the same pass.
  * nn_conv2d_windows: images (count, in_h, in_w, C), kernel (KH*KW*C, F)
  * -> z (count*out_h*out_w, F); false, with nothing done, if out of memory. */
 bool nn_conv2d_windows_fits(const nn_conv_geometry *g, size_t filters);
 bool nn_conv2d_windows(const nn_conv_geometry *g, size_t images, const nn_real *x,
-                       const nn_real *kernel, size_t filters, nn_real *z);
+                       const nn_real *kernel, size_t filters, const nn_real *bias, bool relu,
+                       nn_real *z);
 
 #endif

@@ -175,6 +175,14 @@ static void micro_kernel_plain(size_t kc, view a, const nn_real *restrict b_sliv
                                        : alpha * sum[r][j] + beta * c[r * ldc + j];
 }
 
+/* What the last slab does to a tile after the sums: add the bias (if not
+ * NULL: this tile's NR values) and keep max(z, 0) (relu), as a layer's
+ * activation pass would after the product (activation.c), in that order. */
+typedef struct tile_finish {
+    const nn_real *bias;
+    bool relu;
+} tile_finish;
+
 #if defined(__GNUC__) && defined(__x86_64__) && !defined(NN_GEMM_PLAIN_KERNEL)
 
 /* The AVX2 kernel: the same loops with AVX2 intrinsics, where one vector is
@@ -196,6 +204,7 @@ typedef __m256d vec;
 #define vec_mul _mm256_mul_pd
 #define vec_add _mm256_add_pd
 #define vec_fma _mm256_fmadd_pd /* a * b + c */
+#define vec_max _mm256_max_pd
 #else
 typedef __m256 vec;
 #define vec_zero _mm256_setzero_ps
@@ -206,6 +215,7 @@ typedef __m256 vec;
 #define vec_mul _mm256_mul_ps
 #define vec_add _mm256_add_ps
 #define vec_fma _mm256_fmadd_ps
+#define vec_max _mm256_max_ps
 #endif
 #define HALF (NR / 2)  /* nn_reals in one vector */
 
@@ -256,11 +266,12 @@ static void micro_kernel_avx2(size_t kc, view a, const nn_real *restrict b_slive
 /* micro_kernel_avx2 with A not stored: its row r is a window of an image,
  * value p at rows[r][offsets[p]] (nn_gemm_windows). alpha is 1. The same
  * operations in the same order, so the same bits as that kernel on the
- * windows written out. */
+ * windows written out; then `finish`. (max(z, 0) is z > 0 ? z : 0 to the
+ * bit: vmaxps gives its second operand, 0, for a NaN and for -0.) */
 __attribute__((target("avx2,fma")))
 static void windows_kernel_avx2(size_t kc, const nn_real *const *rows, const size_t *offsets,
                                 const nn_real *restrict b_sliver, nn_real beta,
-                                nn_real *restrict c, size_t ldc)
+                                tile_finish finish, nn_real *restrict c, size_t ldc)
 {
     vec sum[MR][2];
 #pragma GCC unroll 8
@@ -284,6 +295,10 @@ static void windows_kernel_avx2(size_t kc, const nn_real *const *rows, const siz
             vec result = sum[r][h];  /* alpha * sum, alpha = 1 */
             if (beta != 0)
                 result = vec_add(result, vec_mul(beta_v, vec_load(c_part)));
+            if (finish.bias)
+                result = vec_add(result, vec_load(finish.bias + h * HALF));
+            if (finish.relu)
+                result = vec_max(result, vec_zero());
             vec_store(c_part, result);
         }
     }
@@ -305,9 +320,11 @@ static micro_kernel_fn *pick_micro_kernel(void) { return micro_kernel_plain; }
 static bool have_windows_kernel(void) { return false; }
 
 static void windows_kernel_avx2(size_t kc, const nn_real *const *rows, const size_t *offsets,
-                                const nn_real *b_sliver, nn_real beta, nn_real *c, size_t ldc)
+                                const nn_real *b_sliver, nn_real beta, tile_finish finish,
+                                nn_real *c, size_t ldc)
 {
-    (void)kc, (void)rows, (void)offsets, (void)b_sliver, (void)beta, (void)c, (void)ldc;
+    (void)kc, (void)rows, (void)offsets, (void)b_sliver, (void)beta, (void)finish, (void)c,
+        (void)ldc;
 }
 
 #endif
@@ -555,30 +572,34 @@ void nn_gemm_packed(bool trans_a, size_t m, size_t n, size_t k, nn_real alpha,
  * rows[0 .. rows-1]; a partial tile goes through a full one, as edge_tile. */
 static void windows_tile(size_t kc, const nn_real *const *rows, size_t count, size_t cols,
                          const size_t *offsets, const nn_real *b_sliver, nn_real beta,
-                         nn_real *c, size_t ldc)
+                         tile_finish finish, nn_real *c, size_t ldc)
 {
     if (count == MR && cols == NR) {
-        windows_kernel_avx2(kc, rows, offsets, b_sliver, beta, c, ldc);
+        windows_kernel_avx2(kc, rows, offsets, b_sliver, beta, finish, c, ldc);
         return;
     }
     const nn_real *padded[MR];  /* missing rows repeat the last: computed, not kept */
     for (size_t r = 0; r < MR; r++)
         padded[r] = rows[r < count ? r : count - 1];
     _Alignas(ALIGNMENT) nn_real tile[MR * NR];
-    windows_kernel_avx2(kc, padded, offsets, b_sliver, 0, tile, NR);
+    windows_kernel_avx2(kc, padded, offsets, b_sliver, 0, (tile_finish){NULL, false}, tile, NR);
     for (size_t r = 0; r < count; r++)
         for (size_t j = 0; j < cols; j++) {
             nn_real *cij = c + r * ldc + j;
-            *cij = beta == 0 ? tile[r * NR + j] : tile[r * NR + j] + beta * *cij;
+            nn_real z = beta == 0 ? tile[r * NR + j] : tile[r * NR + j] + beta * *cij;
+            if (finish.bias)
+                z = z + finish.bias[j];
+            *cij = finish.relu ? (z > 0 ? z : 0) : z;
         }
 }
 
 bool nn_gemm_windows_fits(size_t n) { return have_windows_kernel() && n <= NC; }
 
 void nn_gemm_windows(size_t m, size_t n, size_t k, const nn_real *const *rows,
-                     const size_t *offsets, const nn_real *b, size_t ldb, nn_real *c, size_t ldc)
+                     const size_t *offsets, const nn_real *b, size_t ldb, const nn_real *bias,
+                     bool relu, nn_real *c, size_t ldc)
 {
-    // rows: m pointers; offsets: k; b: (k, n); c: (m, n)
+    // rows: m pointers; offsets: k; b: (k, n); bias: (n) or NULL; c: (m, n)
     size_t slabs = (k + KC - 1) / KC, slab_depth = (k + slabs - 1) / slabs;
     nn_real *packed_b = get_workspace(round_up(n, NR) * min_size(slab_depth, k));
     if (!packed_b) {  /* no memory to pack into: one value at a time */
@@ -587,7 +608,8 @@ void nn_gemm_windows(size_t m, size_t n, size_t k, const nn_real *const *rows,
                 nn_real sum = 0;
                 for (size_t p = 0; p < k; p++)
                     sum += rows[i][offsets[p]] * b[p * ldb + j];
-                c[i * ldc + j] = sum;
+                sum = bias ? sum + bias[j] : sum;
+                c[i * ldc + j] = relu ? (sum > 0 ? sum : 0) : sum;
             }
         return;
     }
@@ -595,10 +617,14 @@ void nn_gemm_windows(size_t m, size_t n, size_t k, const nn_real *const *rows,
         size_t kc = min_size(slab_depth, k - pc);
         pack_b(kc, n, (view){b + pc * ldb, ldb, 1}, packed_b);
         nn_real beta = pc == 0 ? 0 : 1;  /* later slabs add to what the first left */
-        for (size_t j0 = 0; j0 < n; j0 += NR)
+        bool last = pc + kc == k;
+        for (size_t j0 = 0; j0 < n; j0 += NR) {
+            tile_finish finish = {last && bias ? bias + j0 : NULL, last && relu};
             for (size_t i0 = 0; i0 < m; i0 += MR)
                 windows_tile(kc, rows + i0, min_size(MR, m - i0), min_size(NR, n - j0),
-                             offsets + pc, packed_b + j0 * kc, beta, c + i0 * ldc + j0, ldc);
+                             offsets + pc, packed_b + j0 * kc, beta, finish, c + i0 * ldc + j0,
+                             ldc);
+        }
     }
 }
 

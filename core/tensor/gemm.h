@@ -41,13 +41,16 @@ void nn_gemm_packed(bool trans_a, size_t m, size_t n, size_t k, nn_real alpha,
 
 /* C (m, n) = A (m, k) x B (k, n), where A is not stored: its row i is a
  * window of an image, value p at rows[i][offsets[p]] - a convolution's
- * product without im2col writing the windows out (conv2d_direct.c). The
- * same numbers as nn_gemm (alpha 1, beta 0) on the windows written out,
- * bit for bit; on the calling thread. Only where nn_gemm_windows_fits
- * (the AVX2 kernel runs, n <= 4096). */
+ * product without im2col writing the windows out (conv2d_direct.c). Then,
+ * if bias is not NULL, C += bias (each row), and with relu C = max(C, 0):
+ * a layer's bias and activation while the tile is in registers. The same
+ * numbers as nn_gemm (alpha 1, beta 0) on the windows written out and
+ * then those passes, bit for bit; on the calling thread. Only where
+ * nn_gemm_windows_fits (the AVX2 kernel runs, n <= 4096). */
 bool nn_gemm_windows_fits(size_t n);
 void nn_gemm_windows(size_t m, size_t n, size_t k, const nn_real *const *rows,
-                     const size_t *offsets, const nn_real *b, size_t ldb, nn_real *c, size_t ldc);
+                     const size_t *offsets, const nn_real *b, size_t ldb, const nn_real *bias,
+                     bool relu, nn_real *c, size_t ldc);
 
 /* Tensor form: out = a x b for 2-D tensors (any strides; copies if needed).
  * Error: "matmul: inner dimensions differ: (3, 4) x (5, 2)". */
