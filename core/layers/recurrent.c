@@ -470,15 +470,9 @@ static nn_real *chunk_pre(nn_layer *layer, int threads)
     return rnn->infer_pre;
 }
 
-/* A whole inference pass (predict, evaluate): the threads take chunks of
- * examples, one at a time as each finishes the last (so a thread slowed by
- * another program does not hold the other up), and run a chunk through
- * every timestep before the next, so what the chunk reads and writes stays
- * in the caches. The training order (project every timestep of the batch
- * first, then the steps) writes all of pre - 22 MB for 1000 sequences of
- * 28 steps and 200 gate columns - and reads it back from memory, step by
- * step; here, when the kind can rebuild it, pre is a chunk's rows that stay
- * in the cache. */
+/* Chunk i of an inference pass (examples c0 .. c1-1) through every
+ * timestep, its pre in the calling thread's part of `chunks` (or rnn->pre
+ * when NULL). */
 static void infer_chunk(nn_layer *layer, size_t i, nn_real *chunks)
 {
     nn_recurrent *rnn = layer->impl;
@@ -493,6 +487,15 @@ static void infer_chunk(nn_layer *layer, size_t i, nn_real *chunks)
         rnn->forward_rows(layer, t, c0, c1, pre);
 }
 
+/* A whole inference pass (predict, evaluate): the threads take chunks of
+ * examples, one at a time as each finishes the last (so a thread slowed by
+ * another program does not hold the other up), and run a chunk through
+ * every timestep before the next, so what the chunk reads and writes stays
+ * in the caches. The training order (project every timestep of the batch
+ * first, then the steps) writes all of pre - 22 MB for 1000 sequences of
+ * 28 steps and 200 gate columns - and reads it back from memory, step by
+ * step; here, when the kind can rebuild it, pre is a chunk's rows that stay
+ * in the cache. */
 static void infer_whole(nn_layer *layer)
 {
     nn_recurrent *rnn = layer->impl;
