@@ -463,8 +463,9 @@ static nn_real *chunk_pre(nn_layer *layer, int threads)
     if (!rnn->hu_in_pre)
         return NULL;
     if (rnn->infer_pre_size < size) {
+        size_t bytes = (size * sizeof(nn_real) + 63) / 64 * 64;  /* aligned_alloc: whole lines */
         free(rnn->infer_pre);
-        rnn->infer_pre = nn_aligned_alloc(64, size * sizeof(nn_real));
+        rnn->infer_pre = nn_aligned_alloc(64, bytes);
         rnn->infer_pre_size = rnn->infer_pre ? size : 0;
     }
     return rnn->infer_pre;
