@@ -253,6 +253,7 @@ static void micro_kernel_avx2(size_t kc, view a, const nn_real *restrict b_slive
     vec alpha_v = vec_broadcast(alpha), beta_v = vec_broadcast(beta);
 #pragma GCC unroll 8
     for (int r = 0; r < MR; r++) {
+#pragma GCC unroll 2
         for (int h = 0; h < 2; h++) {
             nn_real *c_part = c + r * ldc + h * HALF;
             vec result = vec_mul(alpha_v, sum[r][h]);
@@ -290,6 +291,7 @@ static void windows_kernel_avx2(size_t kc, const nn_real *const *rows, const siz
     vec beta_v = vec_broadcast(beta);
 #pragma GCC unroll 8
     for (int r = 0; r < MR; r++) {
+#pragma GCC unroll 2
         for (int h = 0; h < 2; h++) {
             nn_real *c_part = c + r * ldc + h * HALF;
             vec result = sum[r][h];  /* alpha * sum, alpha = 1 */
