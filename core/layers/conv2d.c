@@ -192,7 +192,8 @@ static void direct_chunk(nn_layer *layer, size_t first, size_t images, nn_real *
 }
 
 /* Training forward: keep columns and z, which backward needs. */
-static void forward_keeping(nn_layer *layer)
+/* Training forward of chunk i, into its own rows of columns, z and y. */
+static void keeping_chunk(nn_layer *layer, chunking c, size_t i)
 {
     conv2d *conv = layer->impl;
     size_t k = window_size(&conv->geometry), f = conv->filters;
@@ -200,19 +201,22 @@ static void forward_keeping(nn_layer *layer)
     nn_real *columns = nn_tensor_data(conv->columns);  // (B*OH*OW, KH*KW*C)
     nn_real *z = nn_tensor_data(conv->z);              // (B*OH*OW, F)
     nn_real *y = nn_tensor_data(layer->output);        // (B, OH, OW, F)
+    size_t first, images = chunk_images(layer, c, i, &first), row = first * image_rows;
+    forward_chunk(layer, first, images, columns + row * k, z + row * f, y + row * f);
+}
+
+static void forward_keeping(nn_layer *layer)
+{
+    conv2d *conv = layer->impl;
     chunking c = chunks_of(layer);
     int threads = nn_threads_for(c.count, 1);
     if (threads == 1) {  /* no parallel loop, so that the product may split (threads.c) */
-        for (size_t i = 0; i < c.count; i++) {
-            size_t first, images = chunk_images(layer, c, i, &first), row = first * image_rows;
-            forward_chunk(layer, first, images, columns + row * k, z + row * f, y + row * f);
-        }
+        for (size_t i = 0; i < c.count; i++)
+            keeping_chunk(layer, c, i);
     } else {
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
-        for (size_t i = 0; i < c.count; i++) {
-            size_t first, images = chunk_images(layer, c, i, &first), row = first * image_rows;
-            forward_chunk(layer, first, images, columns + row * k, z + row * f, y + row * f);
-        }
+        for (size_t i = 0; i < c.count; i++)
+            keeping_chunk(layer, c, i);
     }
     conv->kept = true;
 }

@@ -8,6 +8,17 @@
 #include "cpu.h"
 #include "gemm.h"
 
+/* Where value p of a window lies from its corner, in im2col's order
+ * (ky, kx, c), c fastest: offsets[p] = (ky * in_w + kx) * C + c. */
+static void window_offsets(const nn_conv_geometry *g, size_t *offsets)
+{
+    size_t p = 0;
+    for (size_t ky = 0; ky < g->kernel_h; ky++)
+        for (size_t kx = 0; kx < g->kernel_w; kx++)
+            for (size_t c = 0; c < g->channels; c++)
+                offsets[p++] = (ky * g->in_w + kx) * g->channels + c;
+}
+
 #if defined(__GNUC__) && defined(__x86_64__) && !defined(NN_REAL_DOUBLE) && \
     !defined(NN_GEMM_PLAIN_KERNEL)
 #include <immintrin.h>
@@ -23,13 +34,9 @@ typedef struct window_layout {
 
 static void layout_windows(const nn_conv_geometry *g, window_layout *l)
 {
-    size_t p = 0;
-    for (size_t ky = 0; ky < g->kernel_h; ky++)
-        for (size_t kx = 0; kx < g->kernel_w; kx++)
-            for (size_t c = 0; c < g->channels; c++, p++) {
-                l->inside[p] = (ky * g->in_w + kx) * g->channels + c;
-                l->dense[p] = p;
-            }
+    window_offsets(g, l->inside);
+    for (size_t p = 0; p < g->kernel_h * g->kernel_w * g->channels; p++)
+        l->dense[p] = p;
 }
 
 /* The window at output position `at` (row-major): its first value, and in
@@ -180,11 +187,7 @@ bool nn_conv2d_windows(const nn_conv_geometry *g, size_t images, const nn_real *
         free(rows), free(offsets);
         return false;
     }
-    size_t p = 0;  /* value p of a window, in im2col's order: (ky, kx, c), c fastest */
-    for (size_t ky = 0; ky < g->kernel_h; ky++)
-        for (size_t kx = 0; kx < g->kernel_w; kx++)
-            for (size_t ch = 0; ch < c; ch++)
-                offsets[p++] = (ky * g->in_w + kx) * c + ch;
+    window_offsets(g, offsets);
     const nn_real **row = rows;  /* each window's corner, image by image */
     for (size_t b = 0; b < images; b++)
         for (size_t oy = 0; oy < g->out_h; oy++)
