@@ -15,7 +15,7 @@
 #include "recurrent.h"
 #include "layer_steps.h"
 
-#define MAX_UNITS 8
+#define MAX_UNITS 16
 
 typedef nn_status (*recurrent_new)(nn_layer **out, size_t units, bool return_sequences,
                                    const nn_layer_options *opts);
@@ -169,23 +169,40 @@ static void reference_run(const nn_layer *layer, reference_cell cell, const nn_t
     }
 }
 
-static void check_against_reference(recurrent_new make, reference_cell cell)
+/* The layer's output against reference_run's, in a training pass (step by
+ * step) or an inference pass (nn_recurrent_forward_all, in chunks). */
+static void check_units(recurrent_new make, reference_cell cell, size_t units, bool training)
 {
-    sizes n = {.batch = 3, .steps = 6, .features = 5, .units = 4};
+    sizes n = {.batch = 3, .steps = 6, .features = 5, .units = units};
     nn_layer *layer = new_layer(make, n.units, true, n.steps, n.features, n.batch);
     nn_rng rng;
     nn_rng_seed(&rng, 11, 3);
     nn_tensor_rand(layer->params[2].value, &rng, -0.5, 0.5);  /* a bias that matters */
     nn_tensor *x = random_input(n.batch, n.steps, n.features, 5);
     layer->input = x;
-    layer_forward_all(layer);
-    double expected[3 * 6 * 4];
+    layer->training = training;
+    if (training)
+        layer_forward_all(layer);
+    else
+        nn_recurrent_forward_all(layer);
+    double expected[3 * 6 * MAX_UNITS];
     reference_run(layer, cell, x, n, expected);
     const nn_real *y = nn_tensor_data(layer->output);
     for (size_t i = 0; i < n.batch * n.steps * n.units; i++)
         assert_float_equal(y[i], expected[i], 1e-5);
     nn_tensor_free(x);
     nn_layer_free(layer);
+}
+
+/* Units fewer than a vector (4), a vector and a tail (13: the LSTM cell's
+ * last vector overlaps the one before), whole vectors (16). */
+static void check_against_reference(recurrent_new make, reference_cell cell)
+{
+    size_t unit_counts[] = {4, 13, 16};
+    for (size_t k = 0; k < sizeof unit_counts / sizeof *unit_counts; k++) {
+        check_units(make, cell, unit_counts[k], true);
+        check_units(make, cell, unit_counts[k], false);
+    }
 }
 
 static void test_simple_rnn_reference(void **state)

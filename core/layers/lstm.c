@@ -175,40 +175,57 @@ PATH_LOOPS void copy_tail(nn_real *restrict to, const nn_real *restrict from, si
             to[j] = from[j];
 }
 
-/* The last units % LANES units, fewer than a vector: the compiler would do
- * them one at a time, each as slow as a whole vector (with 50 units, 2
- * scalar units cost a third of the 6 vectors before them). Copied into
- * zero-padded arrays of one vector, they take one vector's time. */
-PATH_LOOPS void standard_cell_tail(size_t units, size_t j0, const lstm_cell *cell)
+/* A layer of fewer units than a vector: copied into zero-padded arrays of
+ * one vector, they take one vector's time instead of one each. */
+PATH_LOOPS void standard_cell_narrow(size_t units, const lstm_cell *cell)
 {
-    size_t n = units - j0;
     nn_real z[NUM_GATES][LANES] = {{0}}, gate[NUM_GATES][LANES], c_prev[LANES] = {0};
     nn_real c[LANES], tanh_c[LANES], h[LANES];
     for (size_t k = 0; k < NUM_GATES; k++)
-        copy_tail(z[k], cell->z + k * units + j0, n);
-    copy_tail(c_prev, cell->c_prev + j0, n);
+        copy_tail(z[k], cell->z + k * units, units);
+    copy_tail(c_prev, cell->c_prev, units);
     standard_gates(LANES, z[GATE_I], z[GATE_F], z[GATE_G], z[GATE_O], gate[GATE_I],
                    gate[GATE_F], gate[GATE_G], gate[GATE_O]);
     standard_state(LANES, gate[GATE_I], gate[GATE_F], gate[GATE_G], gate[GATE_O], c_prev, c,
                    tanh_c, h);
     for (size_t k = 0; k < NUM_GATES; k++)
-        copy_tail(cell->gate[k] + j0, gate[k], n);
-    copy_tail(cell->c + j0, c, n);
-    copy_tail(cell->tanh_c + j0, tanh_c, n);
-    copy_tail(cell->h + j0, h, n);
+        copy_tail(cell->gate[k], gate[k], units);
+    copy_tail(cell->c, c, units);
+    copy_tail(cell->tanh_c, tanh_c, units);
+    copy_tail(cell->h, h, units);
 }
 
+/* Units j0 .. j0+n-1 of the cell. */
+PATH_LOOPS void standard_cell_span(size_t units, const lstm_cell *cell, size_t j0, size_t n)
+{
+    const nn_real *z = cell->z + j0;
+    nn_real *const *gate = cell->gate;
+    standard_gates(n, z + GATE_I * units, z + GATE_F * units, z + GATE_G * units,
+                   z + GATE_O * units, gate[GATE_I] + j0, gate[GATE_F] + j0, gate[GATE_G] + j0,
+                   gate[GATE_O] + j0);
+    standard_state(n, gate[GATE_I] + j0, gate[GATE_F] + j0, gate[GATE_G] + j0,
+                   gate[GATE_O] + j0, cell->c_prev + j0, cell->c + j0, cell->tanh_c + j0,
+                   cell->h + j0);
+}
+
+/* The units in whole vectors, then the last units % LANES as the last
+ * vector's worth of units, which overlaps the one before: the compiler
+ * would do a short tail one unit at a time, each as slow as a whole vector
+ * (with 50 units, 2 scalar units cost a third of the 6 vectors before
+ * them). Doing units twice is harmless: every output is a function of
+ * inputs the cell does not write (z, c_{t-1}; the gates are written before
+ * they are read, with the same values), so the second time writes the same
+ * numbers again. */
 PATH_LOOPS void standard_cell_forward_loops(size_t units, const lstm_cell *cell)
 {
-    const nn_real *z = cell->z;
-    nn_real *const *gate = cell->gate;
+    if (units < LANES) {
+        standard_cell_narrow(units, cell);
+        return;
+    }
     size_t whole = units - units % LANES;
-    standard_gates(whole, z + GATE_I * units, z + GATE_F * units, z + GATE_G * units,
-                   z + GATE_O * units, gate[GATE_I], gate[GATE_F], gate[GATE_G], gate[GATE_O]);
-    standard_state(whole, gate[GATE_I], gate[GATE_F], gate[GATE_G], gate[GATE_O], cell->c_prev,
-                   cell->c, cell->tanh_c, cell->h);
+    standard_cell_span(units, cell, 0, whole);
     if (whole < units)
-        standard_cell_tail(units, whole, cell);
+        standard_cell_span(units, cell, units - LANES, LANES);
 }
 
 KERNEL_PATHS(standard_cell_forward, (size_t units, const lstm_cell *cell), (units, cell))
