@@ -1,8 +1,10 @@
 /* test_slices.c: an inference pass runs a model's leading convolutions and
- * poolings a slice of the batch at a time (slices.c). The predictions, and
- * every layer's output, must be those of each layer run over the whole
- * batch, bit for bit; and afterwards each layer must hold the whole batch
- * again (its batch, its tensors), as a view or backward expects. */
+ * poolings a slice of the batch at a time, threads taking whole slices
+ * (slices.c). The predictions, and every layer's output, must be those of
+ * each layer run over the whole batch, bit for bit; each layer must hold
+ * the whole batch (its batch, its tensors), as a view expects; and a
+ * backward pass after it must not use what an earlier training forward
+ * kept. */
 #include "cmocka_tap.h"
 
 #include <stdlib.h>
@@ -13,7 +15,7 @@
 #include "slices.h"
 #include "threads.h"
 
-/* 150 examples: two full slices of 64 and a last one of 22. */
+/* 150 examples: 18 full slices of 8 and a last one of 6. */
 #define EXAMPLES 150
 
 static nn_tensor *random_images(size_t h, size_t w, size_t c, uint64_t seed)
@@ -106,6 +108,53 @@ static void test_mixed_layers_in_slices(void **state)
     nn_model_free(m);
 }
 
+/* Every parameter's gradient, copied. */
+static void keep_grads(const nn_model *m, nn_tensor **grads, int *count)
+{
+    *count = 0;
+    for (int i = 0; i < m->num_layers; i++)
+        for (int p = 0; p < m->layers[i]->num_params; p++)
+            assert_ok(nn_tensor_clone(&grads[(*count)++], m->layers[i]->params[p].grad));
+}
+
+/* A training forward on other images keeps its windows (Conv2D) and
+ * winners (MaxPooling2D); the sliced inference pass after it must make
+ * them forget, so that backward redoes them for the images it ran:
+ * the gradients are those of a training forward on those images. */
+static void test_backward_after_sliced_inference(void **state)
+{
+    (void)state;
+    nn_model *m = mixed_cnn();
+    nn_tensor *other = random_images(13, 13, 3, 9), *x = random_images(13, 13, 3, 8), *y;
+    assert_ok(nn_tensor_zeros(&y, 2, (size_t[]){EXAMPLES, 4}));
+    for (size_t b = 0; b < EXAMPLES; b++)
+        nn_tensor_data(y)[b * 4 + b % 4] = 1;
+    nn_set_threads(2);
+    double loss_training, loss_sliced;
+    nn_tensor *expected[16], *got[16];
+    int n_expected, n_got;
+    assert_ok(nn_model_forward(m, x, true));
+    assert_ok(nn_model_backward(m, y, NN_LOSS_CATEGORICAL_CROSSENTROPY, &loss_training));
+    keep_grads(m, expected, &n_expected);
+    assert_ok(nn_model_forward(m, other, true));
+    assert_ok(nn_model_forward(m, x, false));  /* in slices */
+    assert_ok(nn_model_backward(m, y, NN_LOSS_CATEGORICAL_CROSSENTROPY, &loss_sliced));
+    keep_grads(m, got, &n_got);
+    assert_int_equal(n_got, n_expected);
+    assert_true(loss_sliced == loss_training);
+    for (int i = 0; i < n_got; i++) {
+        assert_memory_equal(nn_tensor_data(got[i]), nn_tensor_data(expected[i]),
+                            nn_tensor_numel(got[i]) * sizeof(nn_real));
+        nn_tensor_free(got[i]);
+        nn_tensor_free(expected[i]);
+    }
+    nn_set_threads(0);
+    nn_tensor_free(y);
+    nn_tensor_free(x);
+    nn_tensor_free(other);
+    nn_model_free(m);
+}
+
 /* A batch of one slice or less is not sliced; nor is a model whose first
  * layer keeps rows of its own (Dense keeps z for backward). */
 static void test_what_is_not_sliced(void **state)
@@ -141,6 +190,7 @@ static void test_what_is_not_sliced(void **state)
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_reference_cnn_in_slices),
     cmocka_unit_test(test_mixed_layers_in_slices),
+    cmocka_unit_test(test_backward_after_sliced_inference),
     cmocka_unit_test(test_what_is_not_sliced),
 };
 

@@ -158,7 +158,7 @@ static size_t chunk_images(const nn_layer *layer, chunking c, size_t i, size_t *
 
 /* One chunk forward: its windows into `columns`, its z = columns . kernel,
  * then z += bias and y = f(z) (z may be y: inference activates in place). */
-static void forward_chunk(nn_layer *layer, size_t first, size_t images, nn_real *columns,
+static void forward_chunk(const nn_layer *layer, size_t first, size_t images, nn_real *columns,
                           nn_real *z, nn_real *y)
 {
     // columns: (images*OH*OW, KH*KW*C); z, y: (images*OH*OW, F)
@@ -176,7 +176,7 @@ static void forward_chunk(nn_layer *layer, size_t first, size_t images, nn_real 
 
 /* The same chunk forward for a small window, without im2col
  * (conv2d_direct.h): each image's z, bias added, then y = f(z) in place. */
-static void direct_chunk(nn_layer *layer, size_t first, size_t images, nn_real *y)
+static void direct_chunk(const nn_layer *layer, size_t first, size_t images, nn_real *y)
 {
     // y: (images*OH*OW, F)
     const conv2d *conv = layer->impl;
@@ -224,7 +224,7 @@ static void forward_keeping(nn_layer *layer)
 /* The same chunk forward with the windows read where they lie
  * (nn_conv2d_windows) instead of copied out by im2col; false if there was
  * no memory for it. */
-static bool windows_chunk(nn_layer *layer, size_t first, size_t images, nn_real *y)
+static bool windows_chunk(const nn_layer *layer, size_t first, size_t images, nn_real *y)
 {
     // y: (images*OH*OW, F)
     const conv2d *conv = layer->impl;
@@ -247,6 +247,13 @@ static bool windows_chunk(nn_layer *layer, size_t first, size_t images, nn_real 
  * reference CNN: reading windows in place beat the direct kernel on its
  * first layer too, which keeps the padded windows it can copy). */
 typedef enum { BY_DIRECT, BY_WINDOWS, BY_IM2COL } chunk_way;
+
+static chunk_way way_of(const conv2d *conv)
+{
+    return nn_conv2d_windows_fits(&conv->geometry, conv->filters)  ? BY_WINDOWS
+           : nn_conv2d_direct_fits(&conv->geometry, conv->filters) ? BY_DIRECT
+                                                                   : BY_IM2COL;
+}
 
 /* Inference forward of chunk i, the windows (if copied out) in the calling
  * thread's stretch of `columns`. */
@@ -280,9 +287,7 @@ static void forward_inference(nn_layer *layer)
     /* each thread's stretch holds a whole chunk: at most batch / chunk threads */
     size_t room = layer->batch / c.images;
     int threads = nn_threads_for(room ? room : 1, 1);
-    chunk_way way = nn_conv2d_windows_fits(&conv->geometry, conv->filters)  ? BY_WINDOWS
-                    : nn_conv2d_direct_fits(&conv->geometry, conv->filters) ? BY_DIRECT
-                                                                            : BY_IM2COL;
+    chunk_way way = way_of(conv);
     if (threads == 1) {  /* no parallel loop, so that the product may split (threads.c) */
         for (size_t i = 0; i < c.count; i++)
             inference_chunk(layer, c, i, way);
@@ -292,6 +297,35 @@ static void forward_inference(nn_layer *layer)
             inference_chunk(layer, c, i, way);
     }
     conv->kept = false;
+}
+
+/* Examples first .. first+count-1 alone, on this thread (layer.h's
+ * infer_rows): the same chunk forward, with windows copied out (if they
+ * must be) into a buffer of its own rather than a thread's stretch. */
+static nn_status conv2d_infer_rows(const nn_layer *layer, size_t first, size_t count)
+{
+    const conv2d *conv = layer->impl;
+    size_t f = conv->filters, image_rows = conv->geometry.out_h * conv->geometry.out_w;
+    nn_real *y = nn_tensor_data(layer->output) + first * image_rows * f;  // (count*OH*OW, F)
+    chunk_way way = way_of(conv);
+    if (way == BY_DIRECT) {
+        direct_chunk(layer, first, count, y);
+        return NN_OK;
+    }
+    if (way == BY_WINDOWS && windows_chunk(layer, first, count, y))
+        return NN_OK;
+    nn_real *columns = malloc(count * image_rows * window_size(&conv->geometry) *
+                              sizeof *columns);
+    if (!columns)
+        return NN_ERR_NOMEM;
+    forward_chunk(layer, first, count, columns, y, y);
+    free(columns);
+    return NN_OK;
+}
+
+static void conv2d_infer_rows_start(nn_layer *layer)
+{
+    ((conv2d *)layer->impl)->kept = false;
 }
 
 static void conv2d_forward(nn_layer *layer, size_t step)
@@ -426,7 +460,8 @@ static void conv2d_gradient_factors(const nn_layer *layer, int param, nn_gradien
 }
 
 const nn_layer_kind nn_conv2d_kind = {
-    .slices_in_inference = true,
+    .infer_rows = conv2d_infer_rows,
+    .infer_rows_start = conv2d_infer_rows_start,
     .class_name = "Conv2D",
     .name_prefix = "conv2d",
     .settings = (const nn_setting[]){

@@ -32,6 +32,15 @@ static void flatten_forward(nn_layer *layer, size_t step)
            nn_tensor_numel(layer->output) * sizeof(nn_real));
 }
 
+/* Examples first .. first+count-1 alone (layer.h's infer_rows). */
+static nn_status flatten_infer_rows(const nn_layer *layer, size_t first, size_t count)
+{
+    size_t row = layer->out_shape[0];  /* d1*...*dk */
+    memcpy(nn_tensor_data(layer->output) + first * row,
+           nn_tensor_data(layer->input) + first * row, count * row * sizeof(nn_real));
+    return NN_OK;
+}
+
 static void flatten_backward(nn_layer *layer, size_t step)
 {
     (void)step;
@@ -72,7 +81,7 @@ static nn_status flatten_make(const nn_layer_config *c, const nn_layer_options *
 static const nn_layer_config flatten_sample = {.input_ndim = 3, .input_shape = {2, 3, 2}};
 
 const nn_layer_kind nn_flatten_kind = {
-    .slices_in_inference = true,
+    .infer_rows = flatten_infer_rows,
     .class_name = "Flatten",
     .make = flatten_make,
     .help = "nn.Flatten({name = nil})\n"

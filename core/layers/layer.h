@@ -145,10 +145,16 @@ typedef struct nn_layer_kind {
     const char *help;
     /* Recurrent: takes one step per timestep (recurrent.h). */
     bool recurrent;
-    /* In inference (training false), output row b comes from input row b
-     * alone and the layer keeps nothing else about the batch, so a pass
-     * may run it on a slice of the batch's rows at a time (slices.h). */
-    bool slices_in_inference;
+    /* Optional: the inference forward (training false) of examples first
+     * .. first+count-1 alone, from those rows of layer->input into the same
+     * rows of layer->output. Output row b comes from input row b alone and
+     * this writes nothing else, so threads may run different rows at once;
+     * it runs on the calling thread. An inference pass runs the leading
+     * layers that have it a slice of rows at a time (slices.h), after
+     * infer_rows_start (if any) for each: forget what a training forward
+     * kept for backward, as an inference forward would. */
+    nn_status (*infer_rows)(const nn_layer *layer, size_t first, size_t count);
+    void (*infer_rows_start)(nn_layer *layer);
     /* What one output channel is called when :explain names it ("filter");
      * NULL: "unit". */
     const char *output_unit;

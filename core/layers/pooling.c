@@ -309,6 +309,26 @@ static void max_pooling_forward(nn_layer *layer, size_t step)
                        pool->argmax_kept ? winner + b * pooled_size : NULL);
 }
 
+/* Examples first .. first+count-1 alone (layer.h's infer_rows): their
+ * windows' maxima, no winners kept. */
+static nn_status max_pooling_infer_rows(const nn_layer *layer, size_t first, size_t count)
+{
+    const pooling *pool = layer->impl;
+    const nn_conv_geometry *g = &pool->geometry;
+    size_t C = g->channels;
+    size_t image_size = g->in_h * g->in_w * C, pooled_size = g->out_h * g->out_w * C;
+    const nn_real *x = nn_tensor_data(layer->input);  // (B, H, W, C)
+    nn_real *y = nn_tensor_data(layer->output);       // (B, OH, OW, C)
+    for (size_t b = first; b < first + count; b++)
+        max_pool_image(g, x + b * image_size, y + b * pooled_size, NULL);
+    return NN_OK;
+}
+
+static void max_pooling_infer_rows_start(nn_layer *layer)
+{
+    ((pooling *)layer->impl)->argmax_kept = false;
+}
+
 static void max_pooling_backward(nn_layer *layer, size_t step)
 {
     (void)step;
@@ -340,7 +360,8 @@ static void max_pooling_backward(nn_layer *layer, size_t step)
 }
 
 const nn_layer_kind nn_max_pooling2d_kind = {
-    .slices_in_inference = true,
+    .infer_rows = max_pooling_infer_rows,
+    .infer_rows_start = max_pooling_infer_rows_start,
     .class_name = "MaxPooling2D",
     .name_prefix = "max_pooling2d",
     .settings = pooling_settings,
@@ -368,19 +389,19 @@ nn_status nn_max_pooling2d_new(nn_layer **out, size_t pool_h, size_t pool_w,
 
 /* ---- AveragePooling2D ---- */
 
-static void average_pooling_forward(nn_layer *layer, size_t step)
+/* Examples first .. first+count-1: each window's mean over its real cells. */
+static void average_pool_rows(const nn_layer *layer, size_t first, size_t count)
 {
-    (void)step;
     const pooling *pool = layer->impl;
     const nn_conv_geometry *g = &pool->geometry;
     size_t C = g->channels;
     const nn_real *x = nn_tensor_data(layer->input);  // (B, H, W, C)
-    nn_real *y = nn_tensor_data(layer->output);       // (B, OH, OW, C)
-    for (size_t b = 0; b < layer->batch; b++)
+    nn_real *y = nn_tensor_data(layer->output) + first * g->out_h * g->out_w * C;  // (B, OH, OW, C)
+    for (size_t b = first; b < first + count; b++)
         for (size_t oy = 0; oy < g->out_h; oy++)
             for (size_t ox = 0; ox < g->out_w; ox++, y += C) {
                 window w = window_at(g, oy, ox);
-                nn_real count = (nn_real)((w.y1 - w.y0) * (w.x1 - w.x0));  /* real cells */
+                nn_real cells = (nn_real)((w.y1 - w.y0) * (w.x1 - w.x0));  /* real ones */
                 for (size_t c = 0; c < C; c++)
                     y[c] = 0;
                 for (size_t iy = w.y0; iy < w.y1; iy++)
@@ -390,8 +411,20 @@ static void average_pooling_forward(nn_layer *layer, size_t step)
                             y[c] += cell[c];
                     }
                 for (size_t c = 0; c < C; c++)
-                    y[c] /= count;
+                    y[c] /= cells;
             }
+}
+
+static void average_pooling_forward(nn_layer *layer, size_t step)
+{
+    (void)step;
+    average_pool_rows(layer, 0, layer->batch);
+}
+
+static nn_status average_pooling_infer_rows(const nn_layer *layer, size_t first, size_t count)
+{
+    average_pool_rows(layer, first, count);
+    return NN_OK;
 }
 
 static void average_pooling_backward(nn_layer *layer, size_t step)
@@ -421,7 +454,7 @@ static void average_pooling_backward(nn_layer *layer, size_t step)
 }
 
 const nn_layer_kind nn_average_pooling2d_kind = {
-    .slices_in_inference = true,
+    .infer_rows = average_pooling_infer_rows,
     .class_name = "AveragePooling2D",
     .name_prefix = "average_pooling2d",
     .settings = pooling_settings,

@@ -1,5 +1,5 @@
 /* slices.c: an inference pass's leading convolutions and poolings, a slice
- * of the batch at a time.
+ * of the batch at a time, each slice through all of them on one thread.
  *
  * A forward pass runs layer after layer over the whole batch. For the
  * reference CNN and a batch of 1000 (predict's), the first convolution
@@ -8,67 +8,50 @@
  * with 20 GB/s to memory, that traffic was a quarter of the pass. But in
  * inference a convolution's, a pooling's or a flatten's output row b
  * comes from input row b alone, and they keep nothing else about the
- * batch; so the same rows can go through all of them a slice at a time,
- * and a slice's feature maps are still in the cache when the next layer
- * reads them. Dense layers (which keep z for backward, indexed by row)
- * and recurrent ones (whose states are) run whole afterwards, as before.
+ * batch (their kinds offer infer_rows, layer.h); so the same rows can go
+ * through all of them a slice at a time, and a slice's feature maps are
+ * still in the core's own cache when the next layer reads them. Dense
+ * layers (which keep z for backward, indexed by row) and recurrent ones
+ * (whose states are) run whole afterwards, as before.
  *
- * A layer sees a slice through tensors that are views of its input's and
- * output's rows r0 .. r1-1, with its batch set to r1 - r0; afterwards its
- * own tensors and batch are back, all rows filled. The numbers are those
- * of the whole batch: no row's arithmetic depends on the others (the
- * threads split a slice as they split a batch, by whole images). */
+ * Each thread takes a slice, runs it through every leading layer, and
+ * takes the next: no thread waits for the other between layers (when each
+ * layer split the batch between the threads itself, they met at the end
+ * of every layer of every slice). The numbers are those of the whole
+ * batch: no row's arithmetic depends on the others, nor on the thread. */
 #include "slices.h"
 
 #include "layer.h"
+#include "threads.h"
 
-/* Rows r0 .. r1-1 of t (contiguous, rows along dim 0), as a view that
- * shares t's storage: a copy of its header, not of its numbers. */
-static nn_tensor rows_of(const nn_tensor *t, size_t r0, size_t r1)
-{
-    nn_tensor view = *t;
-    size_t row = 1;  /* elements in one example */
-    for (int d = 1; d < t->ndim; d++)
-        row *= t->shape[d];
-    view.offset += r0 * row;
-    view.shape[0] = r1 - r0;
-    return view;
-}
-
-/* At most this many layers go in slices (their views are on the stack). */
+/* At most this many leading layers run in slices. */
 #define MAX_SLICED_LAYERS 16
 
-/* How many layers from the first have slices_in_inference. */
+/* How many layers from the first offer infer_rows. */
 static int leading_layers(const nn_model *m)
 {
     int n = 0;
-    while (n < m->num_layers && n < MAX_SLICED_LAYERS &&
-           m->layers[n]->kind->slices_in_inference)
+    while (n < m->num_layers && n < MAX_SLICED_LAYERS && m->layers[n]->kind->infer_rows)
         n++;
     return n;
 }
 
-/* Layers 0 .. n-1 on rows r0 .. r1-1. in[i], out[i]: layer i's own input
- * and output tensors. */
-static nn_status run_slice(nn_model *m, int n, const nn_tensor *const *in,
-                           nn_tensor *const *out,
-                           size_t r0, size_t r1)
+/* Layers 0 .. n-1 on rows first .. first+count-1, on this thread. */
+static nn_status run_slice(const nn_model *m, int n, size_t first, size_t count)
 {
-    nn_tensor in_rows[MAX_SLICED_LAYERS], out_rows[MAX_SLICED_LAYERS];
     for (int i = 0; i < n; i++) {
-        nn_layer *layer = m->layers[i];
-        in_rows[i] = rows_of(in[i], r0, r1);
-        out_rows[i] = rows_of(out[i], r0, r1);
-        layer->input = &in_rows[i];
-        layer->output = &out_rows[i];
-        layer->batch = r1 - r0;
-        layer->kind->forward(layer, 0);
-        nn_status st = layer->status;
-        layer->status = NN_OK;
-        if (st != NN_OK)
-            return st;
+        const nn_layer *layer = m->layers[i];
+        NN_TRY(layer->kind->infer_rows(layer, first, count));
     }
     return NN_OK;
+}
+
+/* Slice i of a batch of `batch` rows. */
+static nn_status run_slice_number(const nn_model *m, int n, size_t batch, size_t i)
+{
+    size_t first = i * NN_SLICE_ROWS;
+    size_t count = batch - first < NN_SLICE_ROWS ? batch - first : NN_SLICE_ROWS;
+    return run_slice(m, n, first, count);
 }
 
 nn_status nn_forward_leading_slices(nn_model *m, int *done)
@@ -78,21 +61,26 @@ nn_status nn_forward_leading_slices(nn_model *m, int *done)
     size_t batch = n ? m->layers[0]->batch : 0;
     if (n == 0 || batch <= NN_SLICE_ROWS)
         return NN_OK;
-    const nn_tensor *in[MAX_SLICED_LAYERS];
-    nn_tensor *out[MAX_SLICED_LAYERS];
-    for (int i = 0; i < n; i++) {
-        in[i] = m->layers[i]->input;
-        out[i] = m->layers[i]->output;
-    }
+    for (int i = 0; i < n; i++)
+        if (m->layers[i]->kind->infer_rows_start)
+            m->layers[i]->kind->infer_rows_start(m->layers[i]);
+    size_t slices = (batch + NN_SLICE_ROWS - 1) / NN_SLICE_ROWS;
+    int threads = nn_threads_for(slices, 1);
     nn_status st = NN_OK;
-    for (size_t r0 = 0; st == NN_OK && r0 < batch; r0 += NN_SLICE_ROWS) {
-        size_t r1 = r0 + NN_SLICE_ROWS < batch ? r0 + NN_SLICE_ROWS : batch;
-        st = run_slice(m, n, in, out, r0, r1);
-    }
-    for (int i = 0; i < n; i++) {  /* the layers' own tensors and batch again */
-        m->layers[i]->input = in[i];
-        m->layers[i]->output = out[i];
-        m->layers[i]->batch = batch;
+    if (threads == 1) {
+        for (size_t i = 0; st == NN_OK && i < slices; i++)
+            st = run_slice_number(m, n, batch, i);
+    } else {
+        /* dynamic: a thread slowed by another program does not hold up the
+         * other; a failed slice (no memory) is reported, the rest still run */
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
+        for (size_t i = 0; i < slices; i++) {
+            nn_status slice_st = run_slice_number(m, n, batch, i);
+            if (slice_st != NN_OK) {
+#pragma omp critical(nn_slices_status)
+                st = st == NN_OK ? slice_st : st;
+            }
+        }
     }
     *done = n;
     return st;
